@@ -1,0 +1,134 @@
+# Makefile -- builds the x86 kernel and its GRUB ISO, the hosted build and its tests; runs QEMU.
+# Everything goes under build/. See README.md for the commands.
+
+ARCH	?= x86
+SMP	?= 4
+MEM	?= 256
+ACCEL	?= auto
+DEBUG	?= 1
+B	:= build
+V	?= 0
+Q	:= $(if $(filter 1,$(V)),,@)
+say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+# ---- sources, by directory ----
+PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
+	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c \
+	smp/spinlock.c smp/xcall.c
+KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/string.c
+X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
+	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
+	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c
+HOST_ARCH_SRCS := arch/host/host.c arch/host/ksyms_empty.c
+
+# ---- the x86 kernel ----
+X86_CC	:= i686-linux-gnu-gcc
+X86_NM	:= i686-linux-gnu-nm
+WARN	:= -Wall -Wextra -Werror
+DEBUG_FLAGS := $(if $(filter 1,$(DEBUG)),-DCONFIG_DEBUG)
+X86_CFLAGS := -std=gnu11 $(WARN) -O2 -g -m32 -march=i686 -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-mgeneral-regs-only -nostdinc -isystem $(shell $(X86_CC) -print-file-name=include 2>/dev/null) \
+	-I. -Iarch -Iarch/x86 -Ikernel/libc $(DEBUG_FLAGS) -MMD -MP
+X86_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack -Wl,-T,arch/x86/link.ld
+
+X86_OBJS := $(patsubst %,$(B)/x86/%.o,$(PORTABLE_SRCS) $(KERNEL_ONLY_SRCS) $(X86_SRCS))
+
+$(B)/x86/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(X86_CC) $(X86_CFLAGS) -c $< -o $@
+
+$(B)/x86/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call say,AS,$<)$(X86_CC) $(X86_CFLAGS) -c $< -o $@
+
+$(B)/x86/ksyms0.c: scripts/mksyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/mksyms.sh - $@
+
+# two passes: link with an empty symbol table, generate the real one, link again
+$(B)/x86/kernel0.elf: $(X86_OBJS) $(B)/x86/ksyms0.c.o arch/x86/link.ld
+	$(call say,LD,$@)$(X86_CC) $(X86_LDFLAGS) -o $@ $(X86_OBJS) $(B)/x86/ksyms0.c.o -lgcc
+
+$(B)/x86/ksyms.c: $(B)/x86/kernel0.elf scripts/mksyms.sh
+	$(call say,KSYMS,$@)NM=$(X86_NM) scripts/mksyms.sh $< $@
+
+$(B)/x86/kernel.elf: $(B)/x86/kernel0.elf $(B)/x86/ksyms.c.o
+	$(call say,LD,$@)$(X86_CC) $(X86_LDFLAGS) -o $@ $(X86_OBJS) $(B)/x86/ksyms.c.o -lgcc
+	$(Q)NM=$(X86_NM) scripts/mksyms.sh $@ $(B)/x86/ksyms.check.c
+	$(Q)cmp -s $(B)/x86/ksyms.c $(B)/x86/ksyms.check.c || { echo "ksyms: text moved between link passes"; exit 1; }
+
+$(B)/x86/%.c.o: $(B)/x86/%.c
+	$(call say,CC,$<)$(X86_CC) $(X86_CFLAGS) -c $< -o $@
+
+$(B)/x86/os.iso: $(B)/x86/kernel.elf scripts/grub.cfg
+	@rm -rf $(B)/x86/iso && mkdir -p $(B)/x86/iso/boot/grub
+	$(Q)cp $(B)/x86/kernel.elf $(B)/x86/iso/boot/kernel.elf
+	$(Q)cp scripts/grub.cfg $(B)/x86/iso/boot/grub/grub.cfg
+	$(call say,ISO,$@)grub-mkrescue -o $@ $(B)/x86/iso > $(B)/x86/grub-mkrescue.log 2>&1 || \
+		{ cat $(B)/x86/grub-mkrescue.log; exit 1; }
+
+$(B)/sd.img:
+	@mkdir -p $(B)
+	$(Q)truncate -s 64M $@
+
+.PHONY: all kernel iso host host-tests deps run debug test bench clean
+all: kernel iso host-tests
+kernel: $(B)/x86/kernel.elf
+iso: $(B)/x86/os.iso
+
+# ---- hosted build: portable code on Linux, CPUs as threads ----
+HOST_CC	:= gcc
+HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -fno-omit-frame-pointer -pthread -I. -Iarch -Iarch/host \
+	-DCONFIG_DEBUG -MMD -MP
+ASAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
+TSAN	:= -fsanitize=thread
+HOST_LIBS := -lcmocka -pthread
+
+HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
+HOST_TESTS := test_spinlock test_madt test_memmap test_printf
+TSAN_TESTS := test_spinlock
+
+define host_variant
+$(B)/$(1)/%.c.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(call say,CC,$(1)/$$<)$(HOST_CC) $(HOST_CFLAGS) $(2) -c $$< -o $$@
+$(B)/$(1)/tests/%: $(B)/$(1)/tests/host/%.c.o $(patsubst %,$(B)/$(1)/%.o,$(HOST_LIB_SRCS))
+	$$(call say,LINK,$$@)$(HOST_CC) $(2) -o $$@ $$^ $(HOST_LIBS)
+endef
+$(eval $(call host_variant,host-asan,$(ASAN)))
+$(eval $(call host_variant,host-tsan,$(TSAN)))
+
+host-tests: $(patsubst %,$(B)/host-asan/tests/%,$(HOST_TESTS)) \
+	$(patsubst %,$(B)/host-tsan/tests/%,$(TSAN_TESTS))
+
+host:
+	@echo "build/host/lisp arrives with the interpreter (issue 5); 'make host-tests' builds the host tests"
+
+# ---- running ----
+deps:
+	@scripts/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory iso $(B)/sd.img
+	@scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
+
+debug: deps
+	@$(MAKE) --no-print-directory kernel
+	@scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg $(B)/x86/kernel.elf
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-tests.sh
+
+bench: deps
+	@echo "make bench: the benchmarks arrive with the heap, scheduler and interpreter issues"
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

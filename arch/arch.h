@@ -1,0 +1,114 @@
+/* arch.h -- the one interface portable code uses to reach the machine.
+ * Each target (arch/x86, arch/arm, arch/host) provides <arch_impl.h>, found through the include
+ * path, with the static inline primitives listed below; everything else here is out of line.
+ * Hooks at the end are implemented by portable code and called by the arch layer. */
+#ifndef ARCH_H
+#define ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef unsigned long arch_irqflags_t;
+
+/* Kinds of inter-processor interrupt. Each is delivered to smp_ipi_handler() on the target. */
+enum arch_ipi {
+	ARCH_IPI_CALL,		/* run queued cross-calls (smp/xcall.c) */
+	ARCH_IPI_RESCHED,	/* the scheduler has work for the target */
+	ARCH_IPI_STOP,		/* panic elsewhere: stop this CPU now (NMI where the machine has one) */
+	ARCH_IPI_COUNT
+};
+
+/*
+ * Static inline primitives every <arch_impl.h> defines:
+ *
+ * unsigned arch_cpu_id(void)
+ *	Index of the calling CPU, 0..arch_ncpus()-1. Stable only while the caller cannot migrate
+ *	(interrupts off or preemption disabled).
+ * arch_irqflags_t arch_irq_save(void); void arch_irq_restore(arch_irqflags_t)
+ * void arch_irq_enable(void); void arch_irq_disable(void); bool arch_irqs_enabled(void)
+ *	Local interrupt masking. irq_save/restore nest; they are compiler barriers.
+ * void arch_mb(void), arch_rmb(void), arch_wmb(void)
+ *	Full, load-load and store-store barriers, ordering memory as seen by other CPUs.
+ * void arch_cpu_relax(void)
+ *	Body of a spin-wait loop (pause/yield hint). On the host it also delivers pending IPIs.
+ * uint64_t arch_cycles(void)
+ *	The calling CPU's cycle counter; monotonic on one CPU, not comparable across CPUs.
+ * uint8_t arch_in8(uint16_t port) ... arch_out32(uint16_t port, uint32_t v)
+ *	Port I/O (x86; other targets trap or emulate).
+ * uint32_t arch_mmio_read32(uintptr_t addr); void arch_mmio_write32(uintptr_t addr, uint32_t v)
+ *	Device register access: not reordered with other MMIO by the compiler or the CPU.
+ */
+#include <arch_impl.h>
+
+/* Atomics are the compiler's, the same on every target. Sequentially consistent unless named. */
+#define arch_atomic_load(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define arch_atomic_load_relaxed(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
+#define arch_atomic_store(p, v)		__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define arch_atomic_store_relaxed(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define arch_atomic_add(p, v)		__atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#define arch_atomic_sub(p, v)		__atomic_sub_fetch((p), (v), __ATOMIC_SEQ_CST)
+#define arch_atomic_fetch_add(p, v)	__atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#define arch_atomic_or(p, v)		__atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
+#define arch_atomic_and(p, v)		__atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
+#define arch_atomic_xchg(p, v)		__atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define arch_atomic_cas(p, expp, v) \
+	__atomic_compare_exchange_n((p), (expp), (v), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define arch_compiler_barrier()		__asm__ __volatile__("" ::: "memory")
+
+/* --- CPUs --- */
+unsigned arch_ncpus(void);		/* CPUs online now */
+unsigned arch_cpus_found(void);		/* CPUs the firmware described (online or not) */
+
+/* --- time --- */
+uint64_t arch_cycles_per_sec(void);	/* calibrated frequency of arch_cycles() */
+uint64_t arch_cycles_to_ns(uint64_t cycles);
+void arch_udelay(unsigned us);		/* busy-wait */
+/* Start the calling CPU's periodic timer at hz; each tick calls kernel_timer_tick() on that CPU
+ * with interrupts off. hz == 0 stops it. */
+void arch_timer_start(unsigned hz);
+
+/* --- inter-processor interrupts --- */
+void arch_ipi_send(unsigned cpu, enum arch_ipi kind);
+void arch_ipi_broadcast(enum arch_ipi kind);	/* every online CPU but the caller */
+
+/* --- device interrupts --- */
+/* Deliver device interrupt line irq (ISA numbering on x86) to CPU cpu. */
+void arch_irq_route(unsigned irq, unsigned cpu);
+
+/* --- console (the serial line) --- */
+void arch_console_write(const char *buf, size_t len);	/* polled; caller serialises */
+/* Input arrives through console_rx_byte(). When that returns false (the buffer took the byte but
+ * has no room for another) the driver stops taking bytes from the device, leaving them in its
+ * FIFO (so the sender is held back, nothing dropped), until the console calls this: */
+void arch_console_rx_resume(void);
+
+/* --- bring-up --- */
+void arch_smp_start(void);	/* start every other CPU; returns when they are online or given up */
+
+/* --- halting --- */
+void arch_idle(void);	/* enable interrupts and wait for one, atomically; returns with them off */
+__attribute__((noreturn)) void arch_halt_cpu(void);	/* stop this CPU for good */
+/* Stop the machine. code 0 powers off cleanly (QEMU exits 0); code 1..126 exits QEMU with status
+ * 2*code+1; anything else (panic) exits with status 255. See README, "Exit status". */
+__attribute__((noreturn)) void arch_exit(int code);
+
+/* --- stacks and backtraces --- */
+/* Fill pcs with the return addresses of the caller's frames, innermost first; returns the count. */
+int arch_backtrace(uintptr_t *pcs, int max);
+
+/* --- context switch (used by sched/) --- */
+struct arch_context;	/* saved callee-saved registers, lives on the thread's own stack */
+/* Prepare a stack so that the first switch to it calls entry(arg); entry must never return. */
+struct arch_context *arch_context_init(void *stack_base, size_t stack_size,
+				       void (*entry)(void *), void *arg);
+/* Save the caller's context into *save and resume load. Interrupts must be off. */
+void arch_context_switch(struct arch_context **save, struct arch_context *load);
+
+/* --- hooks: portable code implements these, the arch layer calls them --- */
+void kernel_timer_tick(void);			/* interrupt context, interrupts off */
+void smp_ipi_handler(enum arch_ipi kind);	/* interrupt context, interrupts off */
+bool console_rx_byte(uint8_t byte);		/* interrupt context; false: now full */
+void kernel_cpu_online(unsigned cpu);		/* on each CPU once it runs C with its own stack */
+
+#endif

@@ -1,0 +1,96 @@
+/* arch_impl.h (host) -- arch.h's inline primitives for the hosted build: each "CPU" is a thread
+ * that registered with host_cpu_enter(); interrupts are a per-thread flag; IPIs are delivered
+ * at poll points (arch_cpu_relax, enabling interrupts, arch_idle). */
+#ifndef ARCH_HOST_IMPL_H
+#define ARCH_HOST_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sched.h>
+#include <time.h>
+
+extern __thread unsigned host_cpu;
+extern __thread bool host_irq_on;
+void host_poll(void);
+
+static inline unsigned arch_cpu_id(void)
+{
+	return host_cpu;
+}
+
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long f = host_irq_on;
+
+	host_irq_on = false;
+	__asm__ __volatile__("" ::: "memory");
+	return f;
+}
+
+static inline void arch_irq_restore(unsigned long f)
+{
+	__asm__ __volatile__("" ::: "memory");
+	host_irq_on = f;
+	if (f)
+		host_poll();
+}
+
+static inline void arch_irq_enable(void)
+{
+	arch_irq_restore(1);
+}
+
+static inline void arch_irq_disable(void)
+{
+	(void)arch_irq_save();
+}
+
+static inline bool arch_irqs_enabled(void)
+{
+	return host_irq_on;
+}
+
+static inline void arch_mb(void)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void arch_rmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+static inline void arch_wmb(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+/* spinning threads give their core away: there are usually more "CPUs" than host cores */
+static inline void arch_cpu_relax(void)
+{
+	host_poll();
+	sched_yield();
+}
+
+static inline uint64_t arch_cycles(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;	/* 1 "cycle" = 1 ns */
+}
+
+/* no ports or device registers on the host: tests install handlers (host.h) */
+uint32_t host_io_read(uintptr_t addr, int width);
+void host_io_write(uintptr_t addr, int width, uint32_t v);
+
+static inline uint8_t arch_in8(uint16_t port) { return (uint8_t)host_io_read(port, 1); }
+static inline uint16_t arch_in16(uint16_t port) { return (uint16_t)host_io_read(port, 2); }
+static inline uint32_t arch_in32(uint16_t port) { return host_io_read(port, 4); }
+static inline void arch_out8(uint16_t port, uint8_t v) { host_io_write(port, 1, v); }
+static inline void arch_out16(uint16_t port, uint16_t v) { host_io_write(port, 2, v); }
+static inline void arch_out32(uint16_t port, uint32_t v) { host_io_write(port, 4, v); }
+static inline uint32_t arch_mmio_read32(uintptr_t a) { return host_io_read(a, 4); }
+static inline void arch_mmio_write32(uintptr_t a, uint32_t v) { host_io_write(a, 4, v); }
+
+#endif

@@ -1,0 +1,254 @@
+/* host.c -- arch.h for the hosted build: CPUs are threads, IPIs are bits in a pending mask that
+ * the target takes at its next poll point, the console is stdout plus a capture buffer.
+ * pending[] is atomic; each CPU's wait_lock/wake pair only serves arch_idle sleeps. */
+#include <execinfo.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arch.h>
+#include <kernel/param.h>
+
+#include "host.h"
+
+__thread unsigned host_cpu;
+__thread bool host_irq_on = true;
+static unsigned ncpus = 1;
+
+static struct host_cpu_state {
+	unsigned pending;		/* bit per enum arch_ipi; atomic */
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wake;
+} cpu_state[NCPU];
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static void init_states(void)
+{
+	for (unsigned i = 0; i < NCPU; i++) {
+		pthread_mutex_init(&cpu_state[i].wait_lock, NULL);
+		pthread_cond_init(&cpu_state[i].wake, NULL);
+	}
+}
+
+void host_cpu_enter(unsigned cpu, unsigned n)
+{
+	pthread_once(&init_once, init_states);
+	host_cpu = cpu;
+	host_irq_on = true;
+	__atomic_store_n(&ncpus, n, __ATOMIC_RELEASE);
+}
+
+struct start {
+	unsigned cpu, n;
+	void (*fn)(unsigned, void *);
+	void *arg;
+};
+
+static void *cpu_main(void *p)
+{
+	struct start *s = p;
+
+	host_cpu_enter(s->cpu, s->n);
+	s->fn(s->cpu, s->arg);
+	return NULL;
+}
+
+void host_run_cpus(unsigned n, void (*fn)(unsigned cpu, void *arg), void *arg)
+{
+	pthread_t threads[NCPU];
+	struct start starts[NCPU];
+
+	if (n > NCPU)
+		n = NCPU;
+	pthread_once(&init_once, init_states);
+	__atomic_store_n(&ncpus, n, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < n; i++) {
+		starts[i] = (struct start){ i, n, fn, arg };
+		if (pthread_create(&threads[i], NULL, cpu_main, &starts[i]) != 0) {
+			perror("pthread_create");
+			abort();
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(threads[i], NULL);
+	host_cpu_enter(0, 1);
+}
+
+unsigned arch_ncpus(void)
+{
+	return __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE);
+}
+
+unsigned arch_cpus_found(void)
+{
+	return arch_ncpus();
+}
+
+/* deliver pending IPIs to this CPU if its interrupts are on */
+void host_poll(void)
+{
+	struct host_cpu_state *s = &cpu_state[host_cpu];
+
+	if (!host_irq_on || !__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE))
+		return;
+	host_irq_on = false;
+	unsigned bits = __atomic_exchange_n(&s->pending, 0, __ATOMIC_ACQ_REL);
+	for (unsigned k = 0; k < ARCH_IPI_COUNT; k++)
+		if (bits & (1u << k))
+			smp_ipi_handler((enum arch_ipi)k);
+	host_irq_on = true;
+}
+
+void arch_ipi_send(unsigned cpu, enum arch_ipi kind)
+{
+	struct host_cpu_state *s = &cpu_state[cpu];
+
+	__atomic_fetch_or(&s->pending, 1u << kind, __ATOMIC_ACQ_REL);
+	pthread_mutex_lock(&s->wait_lock);
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->wait_lock);
+}
+
+void arch_ipi_broadcast(enum arch_ipi kind)
+{
+	for (unsigned cpu = 0; cpu < arch_ncpus(); cpu++)
+		if (cpu != host_cpu)
+			arch_ipi_send(cpu, kind);
+}
+
+void arch_idle(void)
+{
+	struct host_cpu_state *s = &cpu_state[host_cpu];
+	struct timespec until;
+
+	/* wait for an IPI, or 1 ms (a stand-in for the timer), then take what is pending */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&s->wait_lock);
+	if (!__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE))
+		pthread_cond_timedwait(&s->wake, &s->wait_lock, &until);
+	pthread_mutex_unlock(&s->wait_lock);
+	host_irq_on = true;
+	host_poll();
+	host_irq_on = false;
+}
+
+void arch_halt_cpu(void)
+{
+	for (;;)
+		pause();
+}
+
+jmp_buf *host_exit_jmp;
+
+void arch_exit(int code)
+{
+	fflush(stdout);
+	if (host_exit_jmp)
+		longjmp(*host_exit_jmp, code + 1000);
+	exit(code < 0 || code > 255 ? 255 : code);
+}
+
+void host_panic_reset(void)
+{
+	extern void panic_reset(void);
+
+	panic_reset();
+}
+
+uint64_t arch_cycles_per_sec(void)
+{
+	return 1000000000u;
+}
+
+uint64_t arch_cycles_to_ns(uint64_t c)
+{
+	return c;
+}
+
+void arch_udelay(unsigned us)
+{
+	uint64_t end = arch_cycles() + (uint64_t)us * 1000;
+
+	while (arch_cycles() < end)
+		arch_cpu_relax();
+}
+
+void arch_timer_start(unsigned hz)
+{
+	(void)hz;	/* the hosted build has no tick yet; arch_idle wakes every millisecond */
+}
+
+void arch_irq_route(unsigned irq, unsigned cpu)
+{
+	(void)irq;
+	(void)cpu;
+}
+
+void arch_smp_start(void)
+{
+}
+
+/* console: stdout, plus a capture buffer for tests */
+static char capture[1 << 16];
+static size_t captured;
+
+void arch_console_write(const char *buf, size_t len)
+{
+	fwrite(buf, 1, len, stdout);
+	for (size_t i = 0; i < len && captured + 1 < sizeof(capture); i++)
+		capture[captured++] = buf[i];
+	capture[captured] = '\0';
+}
+
+const char *host_console_text(void)
+{
+	return capture;
+}
+
+void host_console_clear(void)
+{
+	captured = 0;
+	capture[0] = '\0';
+}
+
+void arch_console_rx_resume(void)
+{
+}
+
+int arch_backtrace(uintptr_t *pcs, int max)
+{
+	void *frames[64];
+	int n = backtrace(frames, max < 64 ? max : 64);
+
+	for (int i = 0; i < n; i++)
+		pcs[i] = (uintptr_t)frames[i];
+	return n;
+}
+
+uint32_t host_io_read(uintptr_t addr, int width)
+{
+	(void)width;
+	fprintf(stderr, "host: read of device address %#lx\n", (unsigned long)addr);
+	abort();
+}
+
+void host_io_write(uintptr_t addr, int width, uint32_t v)
+{
+	(void)width;
+	(void)v;
+	fprintf(stderr, "host: write to device address %#lx\n", (unsigned long)addr);
+	abort();
+}
+
+/* hooks the kernel proper provides; the hosted build has no timer tick or console input */
+__attribute__((weak)) void kernel_timer_tick(void)
+{
+}

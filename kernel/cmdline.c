@@ -1,0 +1,31 @@
+/* cmdline.c -- "key=value" lookup in the boot command line (words separated by spaces). */
+#include <string.h>
+
+#include "kernel.h"
+
+int cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = cmdline;
+
+	if (!p || size == 0)
+		return 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if ((size_t)(p - w) >= klen && strncmp(w, key, klen) == 0 &&
+		    (w + klen == p || w[klen] == '=')) {
+			const char *v = w + klen + (w + klen < p);
+			size_t n = (size_t)(p - v);
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, v, n);
+			buf[n] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* console.c -- console output under one lock, and the input ring.
+ * Input ring: rx_lock guards rx_buf, rx_head, rx_tail, rx_stopped. The producer is the serial
+ * interrupt (any CPU the IRQ is routed to); consumers are any CPU. When the ring fills, the
+ * driver stops reading the UART (rx_stopped), and the first consumer to make room resumes it,
+ * so input that arrives faster than it is read waits in the UART and its sender: never dropped.
+ * Lock order: the serial driver's lock, then rx_lock. out_lock is a leaf. */
+#include <arch.h>
+#include <smp/spinlock.h>
+
+#include "console.h"
+#include "kernel.h"
+
+static struct spinlock out_lock = SPINLOCK_INIT("console-out");
+static int panic_mode;
+
+static struct spinlock rx_lock = SPINLOCK_INIT("console-rx");
+static uint8_t rx_buf[CONSOLE_RX_SIZE];
+static unsigned rx_head, rx_tail;	/* free-running; count = head - tail */
+static int rx_stopped;
+
+void console_panic_mode(void)
+{
+	arch_atomic_store(&panic_mode, 1);
+}
+
+void console_write(const char *buf, size_t len)
+{
+	if (arch_atomic_load(&panic_mode)) {
+		arch_console_write(buf, len);
+		return;
+	}
+	arch_irqflags_t f = spin_lock_irqsave(&out_lock);
+	arch_console_write(buf, len);
+	spin_unlock_irqrestore(&out_lock, f);
+}
+
+int kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	return n;
+}
+
+bool console_rx_byte(uint8_t byte)
+{
+	bool room;
+
+	spin_lock(&rx_lock);
+	kassert(rx_head - rx_tail < CONSOLE_RX_SIZE);
+	rx_buf[rx_head % CONSOLE_RX_SIZE] = byte;
+	arch_atomic_store(&rx_head, rx_head + 1);
+	room = rx_head - rx_tail < CONSOLE_RX_SIZE;
+	if (!room)
+		rx_stopped = 1;
+	spin_unlock(&rx_lock);
+	return room;
+}
+
+int console_trygetc(void)
+{
+	int c = -1, resume = 0;
+	arch_irqflags_t f = spin_lock_irqsave(&rx_lock);
+
+	if (rx_head != rx_tail) {
+		c = rx_buf[rx_tail % CONSOLE_RX_SIZE];
+		arch_atomic_store(&rx_tail, rx_tail + 1);
+		if (rx_stopped) {
+			rx_stopped = 0;
+			resume = 1;
+		}
+	}
+	spin_unlock_irqrestore(&rx_lock, f);
+	if (resume)
+		arch_console_rx_resume();
+	return c;
+}
+
+int console_rx_pending(void)
+{
+	return arch_atomic_load(&rx_head) != arch_atomic_load(&rx_tail);
+}
+
+int console_getc(void)
+{
+	for (;;) {
+		arch_irqflags_t f = arch_irq_save();
+		int c = console_trygetc();
+
+		if (c >= 0) {
+			arch_irq_restore(f);
+			return c;
+		}
+		/* interrupts are off between the check and the wait, so a byte arriving now wakes us */
+		arch_idle();
+		arch_irq_restore(f);
+	}
+}

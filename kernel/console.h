@@ -1,0 +1,18 @@
+/* console.h -- the serial console: serialised output, and an input ring filled by the driver's
+ * interrupt handler (console_rx_byte) and drained by readers on any CPU. */
+#ifndef KERNEL_CONSOLE_H
+#define KERNEL_CONSOLE_H
+
+#include <stddef.h>
+
+void console_write(const char *buf, size_t len);
+/* Next input byte, waiting for one. */
+int console_getc(void);
+/* Next input byte, or -1 if none is buffered. */
+int console_trygetc(void);
+/* Nonzero if input is buffered (a hint: another reader may take it first). */
+int console_rx_pending(void);
+/* Panic: from now on output ignores the lock (the holder may never release it). */
+void console_panic_mode(void);
+
+#endif

@@ -1,0 +1,13 @@
+/* ktest.h -- tests built into the kernel, chosen by the boot option test=NAME and run by the QEMU
+ * test harness (tests/qemu/). Each prints "KTEST PASS name" or "KTEST FAIL name: why", then
+ * stops the machine: exit 0 on a pass, 1 on a failure. */
+#ifndef KERNEL_KTEST_H
+#define KERNEL_KTEST_H
+
+__attribute__((noreturn)) void ktest_run(const char *name, const char *cmdline);
+
+/* Until the scheduler exists: run fn(arg) on cpu's idle loop (interrupts on), and wait for it. */
+void kernel_launch(unsigned cpu, void (*fn)(void *), void *arg);
+void kernel_launch_wait(unsigned cpu);
+
+#endif

@@ -1,0 +1,113 @@
+/* main.c -- the portable kernel's entry: memory, the boot log, the other CPUs, then either a
+ * built-in test (boot option test=NAME) or the console. Until the scheduler exists, a CPU other
+ * than the boot CPU idles in kernel_cpu_online and runs what kernel_launch() hands it. */
+#include <arch.h>
+
+#include "boot.h"
+#include "console.h"
+#include "cpu.h"
+#include "kernel.h"
+#include "ktest.h"
+#include "physmem.h"
+
+static uint64_t boot_cycles;
+
+static struct launch {
+	void (*fn)(void *);	/* set by the launcher (release), taken by the CPU (xchg) */
+	void *arg;
+	int done;
+} launches[NCPU];
+
+void kernel_launch(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	struct launch *l = &launches[cpu];
+
+	kassert(cpu < arch_ncpus());
+	while (arch_atomic_load(&l->fn))
+		arch_cpu_relax();
+	l->arg = arg;
+	arch_atomic_store(&l->done, 0);
+	arch_atomic_store(&l->fn, fn);
+	if (cpu == arch_cpu_id()) {
+		fn = arch_atomic_xchg(&l->fn, NULL);
+		fn(arg);
+		arch_atomic_store(&l->done, 1);
+	} else {
+		arch_ipi_send(cpu, ARCH_IPI_RESCHED);
+	}
+}
+
+void kernel_launch_wait(unsigned cpu)
+{
+	while (!arch_atomic_load(&launches[cpu].done))
+		arch_cpu_relax();
+}
+
+void kernel_cpu_online(unsigned cpu)
+{
+	struct launch *l = &launches[cpu];
+
+	cpus[cpu].id = cpu;
+	arch_atomic_store(&cpus[cpu].online, 1);
+	kprintf("cpu %u online\n", cpu);
+	arch_timer_start(TIMER_HZ);
+	if (cpu == 0)
+		return;
+	for (;;) {
+		arch_irq_disable();
+		void (*fn)(void *) = arch_atomic_xchg(&l->fn, NULL);
+		if (fn) {
+			arch_irq_enable();
+			fn(l->arg);
+			arch_atomic_store(&l->done, 1);
+			continue;
+		}
+		arch_idle();	/* a launch sends an IPI, which ends the wait */
+	}
+}
+
+void kernel_timer_tick(void)
+{
+	cpus[arch_cpu_id()].ticks++;
+}
+
+static void echo_console(void)
+{
+	kprintf("no Scheme yet: the console echoes what it reads\n");
+	for (;;) {
+		char c = (char)console_getc();
+
+		if (c == '\r')
+			c = '\n';
+		console_write(&c, 1);
+	}
+}
+
+void kmain(struct boot_info *bi)
+{
+	char test[32];
+
+	boot_cycles = arch_cycles();
+	kprintf("\nkernel: booted by %s; options \"%s\"\n", bi->loader, bi->cmdline);
+	for (unsigned i = 0; i < bi->memmap.n; i++) {
+		const struct mem_region *r = &bi->memmap.r[i];
+
+		kprintf("mem: %#010llx-%#010llx %s\n", (unsigned long long)r->base,
+			(unsigned long long)(r->base + r->len - 1), memmap_type_name(r->type));
+	}
+	physmem_init(&bi->memmap, 0x100000, 0x100000000ull);
+	kprintf("mem: %zu KiB free for the kernel\n", physmem_free_bytes() / 1024);
+	kprintf("clock: %llu kHz cycle counter\n",
+		(unsigned long long)(arch_cycles_per_sec() / 1000));
+	kprintf("smp: %u CPUs described by %s\n", arch_cpus_found(), bi->topology);
+	kernel_cpu_online(0);
+	arch_irq_enable();
+	arch_smp_start();
+	kprintf("smp: %u CPUs online in %llu ms\n", arch_ncpus(),
+		(unsigned long long)(arch_cycles_to_ns(arch_cycles() - boot_cycles) / 1000000));
+
+	if (cmdline_get(bi->cmdline, "test", test, sizeof(test)))
+		ktest_run(test, bi->cmdline);
+	echo_console();
+	arch_exit(0);
+}

@@ -1,0 +1,118 @@
+#!/bin/bash
+# ktest.sh NAME SMP ACCEL -- boot the kernel with a built-in test (kernel/ktest.c) or the ISO,
+# check its console output and exit status, print "PASS ..." or "FAIL ..." (with the serial log).
+# Every QEMU run is bounded by a timeout; a hung guest is a failure.
+set -u
+name=$1 smp=$2 accel=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kernel=$top/build/x86/kernel.elf
+iso=$top/build/x86/os.iso
+out=$top/build/tests/qemu
+mkdir -p "$out"
+log=$out/$name-smp$smp-$accel.log
+label="qemu $name SMP=$smp $accel"
+timeout_s=${KTEST_TIMEOUT:-120}
+qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
+	-device isa-debug-exit,iobase=0xf4,iosize=4)
+
+fail() {
+	echo "FAIL $label: $*"
+	echo "----- serial log ($log) -----"
+	tail -c 6000 "$log"
+	echo "----- end of log -----"
+	exit 1
+}
+
+# boot with -kernel and boot options; input from $2 (default none); sets status
+boot() {
+	local append=$1 input=${2:-/dev/null}
+	timeout "$timeout_s" "${qemu[@]}" -kernel "$kernel" -append "$append" -serial stdio \
+		< "$input" > "$log" 2> "$log.stderr"
+	status=$?
+	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
+}
+
+expect() {
+	grep -qF -- "$1" "$log" || fail "no '$1' in the output"
+}
+
+case $name in
+online)
+	boot "test=online"
+	[ $status -eq 0 ] || fail "exit status $status"
+	expect "KTEST PASS online"
+	for ((cpu = 0; cpu < smp; cpu++)); do expect "cpu $cpu online"; done
+	expect "smp: $smp CPUs online"
+	;;
+acpi-off)	# the MP table path finds the same CPUs
+	boot "test=online acpi=off"
+	[ $status -eq 0 ] || fail "exit status $status"
+	expect "described by mptable"
+	expect "KTEST PASS online"
+	;;
+ipi|spinlock)
+	boot "test=$name iters=$((1000000 / smp))"
+	[ $status -eq 0 ] || fail "exit status $status"
+	expect "KTEST PASS $name"
+	;;
+fault|fault-null)
+	opt=; [ $name = fault-null ] && opt=null
+	boot "test=fault $opt"
+	[ $status -eq 255 ] || fail "exit status $status, want 255 (panic)"
+	last=$((smp - 1))
+	if [ $name = fault ]; then expect "PANIC on cpu $last: invalid opcode"
+	else expect "PANIC on cpu $last: page fault"; expect "write of address 0x0"; fi
+	expect "eip "
+	expect "cr0 "
+	expect "backtrace:"
+	expect "ktest_fault_body"
+	expect "system halted"
+	;;
+recursion)
+	boot "test=recursion"
+	[ $status -eq 255 ] || fail "exit status $status, want 255 (panic)"
+	expect "recursive acquire on cpu 0"
+	expect "backtrace:"
+	;;
+echo)	# 100 KB piped into the console comes back byte for byte
+	head -c 76800 /dev/urandom | base64 > "$out/echo-in.txt"	# 100 KiB+ of lines
+	{ cat "$out/echo-in.txt"; printf '\004'; } > "$out/echo-in.bin"
+	boot "test=echo" "$out/echo-in.bin"
+	[ $status -eq 0 ] || fail "exit status $status"
+	expect "KTEST PASS echo"
+	python3 - "$log" "$out/echo-in.txt" <<'PY' || fail "echoed bytes differ from the input"
+import sys
+log = open(sys.argv[1], 'rb').read()
+want = open(sys.argv[2], 'rb').read()
+start = log.index(b'KTEST echo ready\n') + len(b'KTEST echo ready\n')
+end = log.index(b'\nKTEST echo ', start)
+got = log[start:end]
+if got != want:
+    n = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), min(len(got), len(want)))
+    print(f"echo: got {len(got)} bytes, want {len(want)}; first difference at byte {n}")
+    sys.exit(1)
+PY
+	;;
+iso)	# the GRUB ISO that make run boots names every CPU
+	start=$(date +%s%N)
+	timeout "$timeout_s" "${qemu[@]}" -cdrom "$iso" -boot d -serial file:"$log" \
+		> "$log.stderr" 2>&1 &
+	qpid=$!
+	for ((i = 0; i < timeout_s * 10; i++)); do
+		grep -q "smp: $smp CPUs online" "$log" 2>/dev/null && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 0.1
+	done
+	ms=$((($(date +%s%N) - start) / 1000000))
+	kill $qpid 2>/dev/null; wait $qpid 2>/dev/null
+	expect "booted by GRUB"
+	for ((cpu = 0; cpu < smp; cpu++)); do expect "cpu $cpu online"; done
+	expect "smp: $smp CPUs online"
+	echo "PASS $label (boot log named $smp CPUs ${ms} ms after QEMU started)"
+	exit 0
+	;;
+*)
+	fail "unknown test $name"
+	;;
+esac
+echo "PASS $label"
