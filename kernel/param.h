@@ -6,7 +6,7 @@
 #define KSTACK_SIZE		(32 * 1024)	/* boot and per-CPU idle stacks */
 #define CONSOLE_RX_SIZE		4096	/* console input ring, bytes */
 #define MEMMAP_MAX		64	/* regions in a memory map */
-#define PHYSMEM_RANGES		128	/* free ranges tracked by the physical allocator */
+#define PHYSMEM_RANGES		1024	/* free ranges the physical allocator tracks: bounds fragmentation */
 #define XCALL_RING		32	/* queued cross-calls per target CPU */
 #define TIMER_HZ		100	/* per-CPU tick */
 #define SPIN_LIMIT_SEC		5	/* debug: a spin longer than this panics */

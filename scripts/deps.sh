@@ -1,0 +1,24 @@
+#!/bin/sh
+# deps.sh -- install the Debian packages the build, make run and make test need, only those
+# missing. Not root and something missing: print the apt-get line and fail.
+set -eu
+pkgs="make gcc libc6-dev gcc-i686-linux-gnu binutils-i686-linux-gnu gcc-arm-none-eabi
+	qemu-system-x86 qemu-system-arm grub-pc-bin grub-common xorriso mtools
+	libcmocka-dev gdb python3 coreutils"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing packages:$missing" >&2
+	echo "run as root:  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing > /tmp/deps-apt.log 2>&1 ||
+	{ cat /tmp/deps-apt.log >&2; exit 1; }

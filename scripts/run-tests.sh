@@ -1,0 +1,66 @@
+#!/bin/bash
+# run-tests.sh -- every test: host unit tests (CMocka, under ASan/UBSan and TSan), then the QEMU
+# tests at each SMP count. Prints one PASS/FAIL line per test (with logs for failures) and ends
+# with "N passed, N failed"; exits non-zero if anything failed.
+#   TEST_SMP="1 2 4 8"   SMP counts for the QEMU tests
+#   ACCEL=auto|kvm|tcg   accelerator (auto: scripts/accel.sh); TEST_ACCELS="tcg kvm" runs both
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+passed=0 failed=0
+failures=()
+
+record() {	# record NAME STATUS
+	if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$1"); fi
+}
+
+# ---- host unit tests: count CMocka's own verdicts ----
+for bin in build/host-asan/tests/* build/host-tsan/tests/*; do
+	[ -x "$bin" ] || continue
+	variant=$(basename "$(dirname "$(dirname "$bin")")")
+	name="$variant/$(basename "$bin")"
+	log=build/tests/$variant-$(basename "$bin").log
+	mkdir -p build/tests
+	timeout 300 "$bin" > "$log" 2>&1
+	status=$?
+	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	bad=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+	ok=${ok:-0} bad=${bad:-0}
+	if [ $status -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi	# crashed, hung or sanitizer
+	if grep -q "ThreadSanitizer\|AddressSanitizer\|runtime error" "$log"; then bad=$((bad + 1)); fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$bad" -eq 0 ]; then
+		echo "PASS $name ($ok tests)"
+	else
+		echo "FAIL $name ($ok passed, $bad failed; status $status)"
+		failures+=("$name")
+		tail -n 60 "$log"
+	fi
+done
+
+# ---- QEMU tests ----
+accels=${TEST_ACCELS:-$(scripts/accel.sh "${ACCEL:-auto}")}
+smps=${TEST_SMP:-1 2 4 8}
+for accel in $accels; do
+	for smp in $smps; do
+		tests="online ipi spinlock fault echo iso"
+		[ "$smp" = 2 ] && tests="$tests acpi-off"
+		[ "$smp" = 1 ] && tests="$tests recursion"
+		# NULL is only guarded where the machine lets us turn paging on (not under PVM)
+		[ "$smp" = 2 ] && [ "$accel" = tcg ] && tests="$tests fault-null"
+		for t in $tests; do
+			out=$(tests/qemu/ktest.sh "$t" "$smp" "$accel" 2>&1)
+			status=$?
+			echo "$out"
+			record "qemu $t SMP=$smp $accel" $status
+		done
+	done
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
