@@ -17,6 +17,7 @@ static struct spinlock rx_lock = SPINLOCK_INIT("console-rx");
 static uint8_t rx_buf[CONSOLE_RX_SIZE];
 static unsigned rx_head, rx_tail;	/* free-running; count = head - tail */
 static int rx_stopped;
+static unsigned long rx_by_cpu[NCPU];	/* bytes taken in by each CPU's interrupt handler */
 
 void console_panic_mode(void)
 {
@@ -55,6 +56,7 @@ bool console_rx_byte(uint8_t byte)
 	kassert(rx_head - rx_tail < CONSOLE_RX_SIZE);
 	rx_buf[rx_head % CONSOLE_RX_SIZE] = byte;
 	arch_atomic_store(&rx_head, rx_head + 1);
+	rx_by_cpu[arch_cpu_id()]++;
 	room = rx_head - rx_tail < CONSOLE_RX_SIZE;
 	if (!room)
 		rx_stopped = 1;
@@ -79,6 +81,15 @@ int console_trygetc(void)
 	if (resume)
 		arch_console_rx_resume();
 	return c;
+}
+
+unsigned long console_rx_count(unsigned cpu)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&rx_lock);
+	unsigned long n = rx_by_cpu[cpu];
+
+	spin_unlock_irqrestore(&rx_lock, f);
+	return n;
 }
 
 int console_rx_pending(void)

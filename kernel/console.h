@@ -12,6 +12,8 @@ int console_getc(void);
 int console_trygetc(void);
 /* Nonzero if input is buffered (a hint: another reader may take it first). */
 int console_rx_pending(void);
+/* Input bytes whose interrupt was taken on cpu (to check interrupt steering). */
+unsigned long console_rx_count(unsigned cpu);
 /* Panic: from now on output ignores the lock (the holder may never release it). */
 void console_panic_mode(void);
 

@@ -185,13 +185,25 @@ static void test_recursion(void)
 #endif
 }
 
-/* --- echo: copy console input to output byte for byte until EOT (0x04) --- */
+/* --- echo: copy console input to output byte for byte until EOT (0x04). With irqcpu=K the
+ * serial interrupt is first steered to CPU K: from then on no other CPU may take input (bytes
+ * that arrived before were buffered by CPU 0). --- */
+static int irq_cpu = -1;
+
 static void test_echo(void)
 {
-	unsigned long n = 0;
+	unsigned long n = 0, before[NCPU];
 	char buf[64];
 	size_t len = 0;
 
+	if (irq_cpu >= (int)arch_ncpus())
+		finish(0, "irqcpu names a CPU that is not online");
+	if (irq_cpu >= 0) {
+		arch_irq_route(4, (unsigned)irq_cpu);
+		kprintf("KTEST serial interrupt steered to cpu %d\n", irq_cpu);
+	}
+	for (unsigned cpu = 0; cpu < arch_ncpus(); cpu++)
+		before[cpu] = console_rx_count(cpu);
 	kprintf("KTEST echo ready\n");
 	for (;;) {
 		int c = console_getc();
@@ -208,6 +220,13 @@ static void test_echo(void)
 	}
 	console_write(buf, len);
 	kprintf("\nKTEST echo %lu bytes\n", n);
+	for (unsigned cpu = 0; irq_cpu >= 0 && cpu < arch_ncpus(); cpu++) {
+		unsigned long got = console_rx_count(cpu) - before[cpu];
+
+		kprintf("KTEST cpu %u took %lu input bytes\n", cpu, got);
+		if ((int)cpu == irq_cpu ? got == 0 : got != 0)
+			finish(0, "the serial interrupt was not taken where it was steered");
+	}
 	finish(1, NULL);
 }
 
@@ -234,17 +253,25 @@ static void test_micro(void)
 	finish(1, NULL);
 }
 
+static unsigned long parse_ulong(const char *s)
+{
+	unsigned long v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		v = v * 10 + (unsigned long)(*s - '0');
+	return v;
+}
+
 void ktest_run(const char *name, const char *cmdline)
 {
 	char opt[24];
 
 	test_name = name;
-	if (cmdline_get(cmdline, "iters", opt, sizeof(opt))) {
-		iters = 0;
-		for (const char *p = opt; *p >= '0' && *p <= '9'; p++)
-			iters = iters * 10 + (unsigned long)(*p - '0');
-	}
+	if (cmdline_get(cmdline, "iters", opt, sizeof(opt)))
+		iters = parse_ulong(opt);
 	fault_null = cmdline_get(cmdline, "null", opt, sizeof(opt));
+	if (cmdline_get(cmdline, "irqcpu", opt, sizeof(opt)))
+		irq_cpu = (int)MIN(parse_ulong(opt), (unsigned long)NCPU);
 	if (!strcmp(name, "online"))
 		test_online();
 	else if (!strcmp(name, "ipi"))

@@ -16,7 +16,7 @@ record() {	# record NAME STATUS
 
 # ---- host unit tests: count CMocka's own verdicts ----
 for bin in build/host-asan/tests/* build/host-tsan/tests/*; do
-	[ -x "$bin" ] || continue
+	[ -f "$bin" ] && [ -x "$bin" ] || continue
 	variant=$(basename "$(dirname "$(dirname "$bin")")")
 	name="$variant/$(basename "$bin")"
 	log=build/tests/$variant-$(basename "$bin").log
@@ -57,6 +57,17 @@ for accel in $accels; do
 		done
 	done
 done
+
+# TEST_ALSO_KVM=1: when /dev/kvm opens but auto chose TCG (a PVM host), prove KVM too, at SMP=2
+if [ "${TEST_ALSO_KVM:-0}" = 1 ] && [ -z "${TEST_ACCELS:-}" ] && [ "$accels" = tcg ] &&
+	{ : < /dev/kvm; } 2>/dev/null; then
+	for t in online ipi spinlock fault recursion echo acpi-off; do
+		out=$(KTEST_TIMEOUT=300 tests/qemu/ktest.sh "$t" 2 kvm 2>&1)
+		status=$?
+		echo "$out"
+		record "qemu $t SMP=2 kvm" $status
+	done
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo "failed:"
