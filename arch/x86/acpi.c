@@ -8,22 +8,13 @@
 
 struct x86_topology x86_topo;
 
-static uint8_t sum(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s += *p++;
-	return s;
-}
-
 /* a 16-byte aligned signature in [lo, lo + len) whose first sumlen bytes sum to zero */
 static const uint8_t *scan(uintptr_t lo, size_t len, const char *sig, size_t siglen, size_t sumlen)
 {
 	for (uintptr_t a = ALIGN_UP(lo, 16); a + sumlen <= lo + len; a += 16) {
 		const uint8_t *p = (const uint8_t *)a;
 
-		if (memcmp(p, sig, siglen) == 0 && sum(p, sumlen) == 0)
+		if (memcmp(p, sig, siglen) == 0 && x86_checksum(p, sumlen) == 0)
 			return p;
 	}
 	return NULL;
@@ -73,7 +64,7 @@ static int find_madt(struct x86_topology *t)
 	uint32_t len;
 
 	memcpy(&len, sdt + 4, 4);
-	if (len < 36 || sum(sdt, len) != 0)
+	if (len < 36 || x86_checksum(sdt, len) != 0)
 		return -1;
 	for (uint32_t off = 36; off + entry_size <= len; off += entry_size) {
 		uint32_t addr, hi = 0;

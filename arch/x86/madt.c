@@ -21,8 +21,9 @@ static uint16_t rd16(const uint8_t *p)
 	return v;
 }
 
-static uint8_t sum(const uint8_t *p, size_t n)
+uint8_t x86_checksum(const void *table, size_t n)
 {
+	const uint8_t *p = table;
 	uint8_t s = 0;
 
 	while (n--)
@@ -82,7 +83,7 @@ int x86_madt_parse(const void *table, size_t len, struct x86_topology *t)
 	uint32_t tlen = rd32(p + 4);
 	if (tlen < 44 || tlen > len)
 		return -2;
-	if (sum(p, tlen) != 0)
+	if (x86_checksum(p, tlen) != 0)
 		return -3;
 	t->lapic_addr = rd32(p + 36);
 	for (uint32_t off = 44; off < tlen;) {
@@ -148,7 +149,7 @@ int x86_mptable_parse(const void *cfg, size_t len, struct x86_topology *t)
 	uint16_t base_len = rd16(p + 4), count = rd16(p + 34);
 	if (base_len < 44 || base_len > len)
 		return -2;
-	if (sum(p, base_len) != 0)
+	if (x86_checksum(p, base_len) != 0)
 		return -3;
 	t->lapic_addr = rd32(p + 36);
 	uint32_t off = 44;

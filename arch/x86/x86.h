@@ -48,6 +48,7 @@ struct x86_topology {
 	const char *source;		/* "acpi" or "mptable" */
 };
 
+uint8_t x86_checksum(const void *table, size_t n);	/* ACPI/MP tables sum to zero */
 int x86_madt_parse(const void *madt, size_t len, struct x86_topology *t);
 int x86_mptable_parse(const void *cfg, size_t len, struct x86_topology *t);
 int x86_topology_find(struct x86_topology *t, int allow_acpi);

@@ -22,17 +22,24 @@ static void put8(uint8_t v) { put(&v, 1); }
 static void put16(uint16_t v) { put(&v, 2); }
 static void put32(uint32_t v) { put(&v, 4); }
 
-/* fix the length and checksum fields of an SDT (offsets 4 and 9) */
+/* make the image's bytes sum to zero through the checksum byte at offset at */
+static void fix_checksum(size_t at)
+{
+	uint8_t sum = 0;
+
+	img[at] = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += img[i];
+	img[at] = (uint8_t)-sum;
+}
+
+/* fix the length (offset 4) and checksum (offset 9) of an SDT */
 static void seal_sdt(void)
 {
 	uint32_t l = (uint32_t)len;
-	uint8_t sum = 0;
 
 	memcpy(img + 4, &l, 4);
-	img[9] = 0;
-	for (size_t i = 0; i < len; i++)
-		sum += img[i];
-	img[9] = (uint8_t)-sum;
+	fix_checksum(9);
 }
 
 static void madt_header(void)
@@ -215,16 +222,13 @@ static void mp_cpu(uint8_t apic_id, uint8_t flags)
 	put8(0); put8(apic_id); put8(0x14); put8(flags); put32(0x600); put32(0x201); put32(0); put32(0);
 }
 
+/* fix the base length (offset 4) and checksum (offset 7) of an MP configuration table */
 static void seal_mp(void)
 {
 	uint16_t l = (uint16_t)len;
-	uint8_t sum = 0;
 
 	memcpy(img + 4, &l, 2);
-	img[7] = 0;
-	for (size_t i = 0; i < len; i++)
-		sum += img[i];
-	img[7] = (uint8_t)-sum;
+	fix_checksum(7);
 }
 
 static void qemu_mptable(void)
