@@ -118,7 +118,7 @@ run: deps
 	@scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
 
 debug: deps
-	@$(MAKE) --no-print-directory kernel
+	@$(MAKE) --no-print-directory kernel $(B)/sd.img
 	@scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg $(B)/x86/kernel.elf
 
 test: deps

@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # qemu.sh MODE ARCH SMP MEM ACCEL IMAGE -- boot the kernel in QEMU.
 #   run:   the GRUB ISO, serial console on this terminal (or on the pipe, for make run < file);
 #          QEMU's exit status is the kernel's (see README, "Exit status").
@@ -32,7 +32,11 @@ debug)
 	qemu-system-i386 -accel tcg -smp "$smp" -m "$mem" -kernel "$image" -display none \
 		-serial file:"$top/build/debug-serial.log" $devices -s -S &
 	qpid=$!
-	trap 'kill $qpid 2>/dev/null' EXIT INT TERM
+	trap 'kill $qpid 2>/dev/null || true' EXIT INT TERM
+	for _ in $(seq 50); do	# wait for the gdb stub to listen
+		(echo > /dev/tcp/127.0.0.1/1234) 2>/dev/null && break
+		sleep 0.1
+	done
 	gdb -q -ex "set architecture i386" -ex "file $image" -ex "target remote :1234" \
 		-ex "break kmain" -ex "continue"
 	;;
