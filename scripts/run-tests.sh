@@ -45,7 +45,7 @@ smps=${TEST_SMP:-1 2 4 8}
 for accel in $accels; do
 	for smp in $smps; do
 		tests="online ipi spinlock fault echo iso"
-		[ "$smp" = 2 ] && tests="$tests acpi-off"
+		[ "$smp" = 2 ] && tests="$tests acpi-off iso-pipe"
 		[ "$smp" = 1 ] && tests="$tests recursion"
 		# NULL is only guarded where the machine lets us turn paging on (not under PVM)
 		[ "$smp" = 2 ] && [ "$accel" = tcg ] && tests="$tests fault-null"

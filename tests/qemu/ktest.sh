@@ -115,6 +115,31 @@ iso)	# the GRUB ISO that make run boots names every CPU
 	echo "PASS $label (boot log named $smp CPUs ${ms} ms after QEMU started)"
 	exit 0
 	;;
+iso-pipe)	# make run < file: input piped in before GRUB even starts reaches the console intact
+	head -c 12000 /dev/urandom | base64 > "$out/pipe-in.txt"
+	last=$(tail -n 1 "$out/pipe-in.txt")
+	rm -f "$log"
+	timeout "$timeout_s" "${qemu[@]}" -cdrom "$iso" -boot d -serial stdio -monitor none \
+		< "$out/pipe-in.txt" > "$log" 2> "$log.stderr" &
+	qpid=$!
+	for ((i = 0; i < timeout_s * 10; i++)); do
+		grep -qF -- "$last" "$log" 2>/dev/null && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill $qpid 2>/dev/null; wait $qpid 2>/dev/null
+	python3 - "$log" "$out/pipe-in.txt" <<'PY' || fail "the console did not echo the piped input intact"
+import sys
+log = open(sys.argv[1], 'rb').read()
+want = open(sys.argv[2], 'rb').read()
+marker = b'the console echoes what it reads\n'
+got = log[log.index(marker) + len(marker):][:len(want)]
+if got != want:
+    n = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]), min(len(got), len(want)))
+    print(f"pipe: got {len(got)} bytes, want {len(want)}; first difference at byte {n}")
+    sys.exit(1)
+PY
+	;;
 *)
 	fail "unknown test $name"
 	;;
