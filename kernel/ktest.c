@@ -189,6 +189,7 @@ static void test_recursion(void)
  * serial interrupt is first steered to CPU K: from then on no other CPU may take input (bytes
  * that arrived before were buffered by CPU 0). --- */
 static int irq_cpu = -1;
+static unsigned long stall_ms;	/* stall=MS: let input pile up (ring full, UART holding back) */
 
 static void test_echo(void)
 {
@@ -205,6 +206,7 @@ static void test_echo(void)
 	for (unsigned cpu = 0; cpu < arch_ncpus(); cpu++)
 		before[cpu] = console_rx_count(cpu);
 	kprintf("KTEST echo ready\n");
+	arch_udelay((unsigned)stall_ms * 1000);
 	for (;;) {
 		int c = console_getc();
 
@@ -270,6 +272,8 @@ void ktest_run(const char *name, const char *cmdline)
 	if (cmdline_get(cmdline, "iters", opt, sizeof(opt)))
 		iters = parse_ulong(opt);
 	fault_null = cmdline_get(cmdline, "null", opt, sizeof(opt));
+	if (cmdline_get(cmdline, "stall", opt, sizeof(opt)))
+		stall_ms = parse_ulong(opt);
 	if (cmdline_get(cmdline, "irqcpu", opt, sizeof(opt)))
 		irq_cpu = (int)MIN(parse_ulong(opt), (unsigned long)NCPU);
 	if (!strcmp(name, "online"))

@@ -19,6 +19,7 @@ enum uart_reg {
 #define LSR_THRE	0x20
 
 static struct spinlock lock = SPINLOCK_INIT("serial");
+static int rx_stopped;	/* the console is full: leave bytes in the UART; guarded by lock */
 
 void x86_irq_register(unsigned irq, void (*handler)(void));
 
@@ -39,10 +40,11 @@ void x86_serial_init(void)
 void x86_serial_irq(void)
 {
 	spin_lock(&lock);
-	while (arch_in8(COM1 + UART_LSR) & LSR_DR) {
+	/* an interrupt latched before we turned them off may still arrive: check rx_stopped */
+	while (!rx_stopped && (arch_in8(COM1 + UART_LSR) & LSR_DR)) {
 		if (!console_rx_byte(arch_in8(COM1 + UART_DATA))) {
+			rx_stopped = 1;
 			arch_out8(COM1 + UART_IER, 0);	/* full: leave the rest in the UART */
-			break;
 		}
 	}
 	spin_unlock(&lock);
@@ -59,6 +61,7 @@ void arch_console_rx_resume(void)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&lock);
 
+	rx_stopped = 0;
 	arch_out8(COM1 + UART_IER, IER_RX);
 	spin_unlock_irqrestore(&lock, f);
 }

@@ -74,12 +74,14 @@ recursion)
 	expect "recursive acquire on cpu 0"
 	expect "backtrace:"
 	;;
-echo)	# 100 KB piped into the console comes back byte for byte
+echo|echo-stall)	# 100 KB piped into the console comes back byte for byte
+	# echo-stall: the reader waits first, so the input ring fills and the UART holds input back
 	head -c 76800 /dev/urandom | base64 > "$out/echo-in.txt"	# 100 KiB+ of lines
 	{ cat "$out/echo-in.txt"; printf '\004'; } > "$out/echo-in.bin"
 	# with more than one CPU, steer the serial interrupt to the last one
 	steer=; [ "$smp" -gt 1 ] && steer="irqcpu=$((smp - 1))"
-	boot "test=echo $steer" "$out/echo-in.bin"
+	stall=; [ $name = echo-stall ] && stall="stall=500"
+	boot "test=echo $steer $stall" "$out/echo-in.bin"
 	[ $status -eq 0 ] || fail "exit status $status"
 	expect "KTEST PASS echo"
 	[ -n "$steer" ] && expect "KTEST cpu $((smp - 1)) took"
