@@ -53,6 +53,8 @@ void spin_init(struct spinlock *l, const char *name)
 }
 
 #ifdef CONFIG_DEBUG
+unsigned spin_limit_sec = SPIN_LIMIT_SEC;
+
 static void check_recursion(struct spinlock *l)
 {
 	if (arch_atomic_load_relaxed(&l->holder) == (int)arch_cpu_id() + 1)
@@ -86,13 +88,13 @@ __attribute__((noinline)) void spin_lock(struct spinlock *l)
 #ifdef CONFIG_DEBUG
 		/* the clock is read rarely: under some hypervisors reading it costs a VM exit */
 		if ((++spins & 0xffff) == 0) {
-			uint64_t now = arch_cycles(), limit = arch_cycles_per_sec() * SPIN_LIMIT_SEC;
+			uint64_t now = arch_cycles(), limit = arch_cycles_per_sec() * spin_limit_sec;
 
 			if (!start)
 				start = now;
 			else if (limit && now - start > limit)
-				panic("spinlock %s: cpu %u spun over %d s; held by cpu %d since %p",
-				      l->name, arch_cpu_id(), SPIN_LIMIT_SEC,
+				panic("spinlock %s: cpu %u spun over %u s; held by cpu %d since %p",
+				      l->name, arch_cpu_id(), spin_limit_sec,
 				      arch_atomic_load_relaxed(&l->holder) - 1,
 				      (void *)arch_atomic_load_relaxed(&l->holder_pc));
 		}

@@ -20,6 +20,7 @@ struct spinlock {
 };
 
 #ifdef CONFIG_DEBUG
+extern unsigned spin_limit_sec;	/* SPIN_LIMIT_SEC; tests shorten it */
 #define SPINLOCK_INIT(n)	{ 0, 0, 0, (n), 0, 0 }
 #else
 #define SPINLOCK_INIT(n)	{ 0, 0, 0, (n) }

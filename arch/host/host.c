@@ -161,6 +161,8 @@ void host_panic_reset(void)
 	extern void panic_reset(void);
 
 	panic_reset();
+	for (unsigned i = 0; i < NCPU; i++)	/* the panic's ARCH_IPI_STOP to everyone else */
+		__atomic_store_n(&cpu_state[i].pending, 0, __ATOMIC_RELEASE);
 }
 
 uint64_t arch_cycles_per_sec(void)

@@ -130,6 +130,34 @@ static void test_recursion_panics(void **state)
 	assert_non_null(strstr(host_console_text(), "backtrace:"));
 }
 
+/* a CPU that spins past the limit panics, naming the holder */
+static void test_overlong_spin_panics(void **state)
+{
+	static struct spinlock l = SPINLOCK_INIT("stuck");
+	jmp_buf jb;
+	int code;
+
+	(void)state;
+	host_console_clear();
+	spin_limit_sec = 1;
+	host_cpu_enter(1, 2);		/* this thread takes the lock as cpu 1 ... */
+	spin_lock(&l);
+	host_cpu_enter(0, 2);		/* ... then waits for it as cpu 0, interrupts off */
+	host_exit_jmp = &jb;
+	if ((code = setjmp(jb)) == 0) {
+		arch_irqflags_t f = spin_lock_irqsave(&l);
+		(void)f;
+		fail_msg("a spin past the limit was not caught");
+	}
+	host_exit_jmp = NULL;
+	host_panic_reset();
+	host_cpu_enter(0, 1);
+	spin_limit_sec = SPIN_LIMIT_SEC;
+	assert_int_equal(code, 1000 - 1);
+	assert_non_null(strstr(host_console_text(),
+			       "spinlock stuck: cpu 0 spun over 1 s; held by cpu 1"));
+}
+
 /* every CPU calls every other, many rounds, all at once */
 #define ROUNDS 300
 static unsigned answered[8][8];
@@ -198,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_trylock),
 		cmocka_unit_test(test_recursion_panics),
+		cmocka_unit_test(test_overlong_spin_panics),
 		cmocka_unit_test(test_xcall_all_to_all),
 	};
 
