@@ -1,0 +1,37 @@
+/* barrier.h -- the write barrier and the remembered set it feeds.
+ * Owns invariant G3 (gc.h): every store of a young pointer into an old object goes through
+ * gc_write, which records the slot's address in the heap's remembered set: a sequential store
+ * buffer of slot addresses, filtered by a small direct-mapped cache of recently added slots. */
+#ifndef MM_GC_BARRIER_H
+#define MM_GC_BARRIER_H
+
+#include <mm/heaps/heap.h>
+
+/* Record slot (inside an old object) as possibly holding a young pointer. Never fails: when the
+ * buffer is full of live entries it sets remset_overflow and forces a minor collection at the
+ * next allocation, which then scans the whole old generation. */
+void gc_remset_add(struct heap *h, obj *slot);
+/* Call fn on every remembered slot, then empty the set (the minor collection's entry point). */
+void gc_remset_drain(struct heap *h, void (*fn)(struct heap *h, obj *slot));
+/* Is slot in the remembered set? (for gc_verify; linear) */
+bool gc_remset_contains(const struct heap *h, const obj *slot);
+
+/* holder.fields[i] = value, for holder a heap object and i < its number of pointer fields. */
+static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
+{
+	obj *slot = &obj_fields(holder)[i];
+
+	*slot = value;
+	if (heap_young_p(h, value) && !heap_young_p(h, holder)) {
+		unsigned k = (unsigned)((uintptr_t)slot / sizeof(obj)) % GC_REMSET_CACHE;
+
+		if (h->remset_cache[k] != slot)
+			gc_remset_add(h, slot);
+	}
+}
+
+static inline void gc_set_car(struct heap *h, obj pair, obj v) { gc_write(h, pair, 0, v); }
+static inline void gc_set_cdr(struct heap *h, obj pair, obj v) { gc_write(h, pair, 1, v); }
+static inline void gc_vector_set(struct heap *h, obj vec, size_t i, obj v) { gc_write(h, vec, i, v); }
+
+#endif

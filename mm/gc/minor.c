@@ -1,0 +1,157 @@
+/* minor.c -- minor collection: Cheney copy of the live nursery into the old generation.
+ * Promotion on first survival (no survivor space): young objects reachable from the C roots or
+ * from remembered old slots are copied to the end of the last small group, scanned in copy
+ * order, and every moved reference is rewritten. Restores G1-G6 (gc.h) before returning. */
+#include <arch.h>
+#include <kernel/kernel.h>
+
+#include "barrier.h"
+#include "gc.h"
+#include "roots.h"
+
+#define WORD	sizeof(uintptr_t)
+
+static obj forward(struct heap *h, obj o)
+{
+	uintptr_t *from = obj_words(o);
+	uintptr_t hdr = from[0];
+	size_t words;
+	uintptr_t *to;
+
+	if (obj_hdr_forwarded_p(hdr))
+		return (obj)hdr;
+	words = obj_hdr_size(hdr) + 1;
+	to = heap_old_alloc(h, words);
+	kassert(to != NULL);	/* heap_reserve() covered the whole nursery */
+	memcpy(to, from, words * WORD);
+	from[0] = (uintptr_t)to;
+	h->stats.bytes_promoted += words * WORD;
+	return (obj)to;
+}
+
+static void update(struct heap *h, obj *slot)
+{
+	obj v = *slot;
+
+	if (heap_young_p(h, v))
+		*slot = forward(h, v);
+}
+
+static void scan_object(struct heap *h, uintptr_t *p)
+{
+	obj *f = (obj *)p + 1;
+	size_t n = obj_hdr_nptrs(p[0], f);
+
+	for (size_t i = 0; i < n; i++)
+		update(h, &f[i]);
+}
+
+/* Remembered set overflowed: every old object is a potential root. Promoted objects are scanned
+ * by the Cheney loop anyway, so walking the small groups up to the pre-collection end suffices. */
+static void scan_all_old(struct heap *h, struct heap_group *last, uintptr_t *last_top)
+{
+	for (struct heap_group *g = h->small_first; g; g = g->next) {
+		uintptr_t *end = g == last ? last_top : g->top;
+
+		for (uintptr_t *p = heap_group_objects(g); p < end; p += obj_hdr_size(*p) + 1)
+			scan_object(h, p);
+		if (g == last)
+			break;
+	}
+	for (struct heap_group *g = h->large; g; g = g->next)
+		scan_object(h, heap_group_objects(g));
+}
+
+static void record_pause(struct gc_stats *s, uint64_t cycles)
+{
+	unsigned b = cycles ? 63 - (unsigned)__builtin_clzll(cycles) : 0;
+
+	if (b >= GC_PAUSE_BUCKETS)
+		b = GC_PAUSE_BUCKETS - 1;
+	s->pause_hist[b]++;
+	s->pause_total += cycles;
+	s->pause_last = cycles;
+	if (cycles > s->pause_max)
+		s->pause_max = cycles;
+}
+
+int gc_minor(struct heap *h)
+{
+	size_t used = heap_nursery_used(h);
+	struct heap_group *scan_g, *last;
+	uintptr_t *scan, *last_top;
+	uint64_t t0, t1;
+
+	heap_check(h);
+	kassert(!h->in_gc);
+#ifdef CONFIG_DEBUG
+	if (h->verify && gc_verify(h) != 0)
+		panic("gc_verify failed before minor collection on cpu %u", h->cpu);
+#endif
+	t0 = arch_cycles();	/* the pause includes the reserve (block allocation) */
+	if (heap_reserve(h, used) < 0)
+		return -1;
+	h->in_gc = true;
+
+	/* Copies go after the current end of the last small group (or into a fresh one). */
+	last = h->small_last;
+	last_top = last ? last->top : NULL;
+
+	gc_roots_visit(h, update);
+	if (h->remset_overflow) {
+		gc_remset_drain(h, update);	/* empty; entries were dropped at overflow */
+		scan_all_old(h, last, last_top);
+		h->stats.remset_overflows++;
+		h->remset_overflow = false;
+	} else {
+		gc_remset_drain(h, update);
+	}
+
+	/* Cheney scan over everything promoted so far; forward() may append while we scan. */
+	scan_g = last ? last : h->small_first;
+	scan = last ? last_top : (scan_g ? heap_group_objects(scan_g) : NULL);
+	while (scan_g) {
+		while (scan < scan_g->top) {
+			scan_object(h, scan);
+			scan += obj_hdr_size(*scan) + 1;
+		}
+		if (scan_g->next == NULL)
+			break;
+		scan_g = scan_g->next;
+		scan = heap_group_objects(scan_g);
+	}
+
+	/* Empty the nursery. */
+#ifdef CONFIG_DEBUG
+	for (uintptr_t *p = h->nursery_start; p < h->nursery_top; p++)
+		*p = (uintptr_t)GC_POISON;
+#endif
+	h->stats.bytes_allocated += used;
+	h->nursery_top = h->nursery_start;
+	h->nursery_limit = h->torture ? h->nursery_start : h->nursery_end;
+	h->in_gc = false;
+	t1 = arch_cycles();
+	h->stats.minor_collections++;
+	record_pause(&h->stats, t1 - t0);
+#ifdef CONFIG_DEBUG
+	if (h->verify && gc_verify(h) != 0)
+		panic("gc_verify failed after minor collection on cpu %u", h->cpu);
+#endif
+	return 0;
+}
+
+uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct)
+{
+	uint64_t total = 0, seen = 0;
+
+	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++)
+		total += s->pause_hist[b];
+	if (total == 0)
+		return 0;
+	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++) {
+		seen += s->pause_hist[b];
+		if (seen * 100 >= total * pct)
+			return (uint64_t)2 << b;
+	}
+	return s->pause_max;
+}

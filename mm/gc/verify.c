@@ -1,0 +1,194 @@
+/* verify.c -- gc_verify(): walk one heap and check the invariants G1-G6 stated in gc.h.
+ * Debug builds only; slow (group membership is a list walk, remset lookup is linear), meant for
+ * tests and torture runs. Reports the first violation with kprintf and returns -1. */
+#include <kernel/kernel.h>
+
+#include "barrier.h"
+#include "gc.h"
+
+#ifdef CONFIG_DEBUG
+
+#define BAD(...)	do { kprintf("gc_verify: " __VA_ARGS__); kprintf("\n"); return -1; } while (0)
+
+/* The old group of this heap whose object area holds address a, or NULL. */
+static struct heap_group *old_group_of(const struct heap *h, uintptr_t a)
+{
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		if (a >= (uintptr_t)heap_group_objects(g) && a < (uintptr_t)g->top)
+			return g;
+	for (struct heap_group *g = h->large; g; g = g->next)
+		if (a >= (uintptr_t)heap_group_objects(g) && a < (uintptr_t)g->top)
+			return g;
+	return NULL;
+}
+
+/* G2 for one value found at where (a description for the report). */
+static int check_value(const struct heap *h, obj v, const void *where)
+{
+	uintptr_t *p, *end;
+
+	if (obj_fixnum_p(v))
+		return 0;
+	if (obj_imm_p(v)) {
+		if (obj_char_p(v) ? obj_char_value(v) <= OBJ_CHAR_MAX : (v >> 3) < OBJ_CONST_COUNT)
+			return 0;
+		BAD("bad immediate %#lx at %p", (unsigned long)v, where);
+	}
+	if (v == OBJ_NULL)
+		BAD("null reference at %p", where);
+	if ((v & 3) != 0)
+		BAD("header-tagged word %#lx used as a value at %p", (unsigned long)v, where);
+	p = obj_words(v);
+	if (heap_young_p(h, v)) {
+		if (p >= h->nursery_top)
+			BAD("reference %p at %p is beyond nursery_top", (void *)p, where);
+		end = h->nursery_top;
+	} else {
+		struct heap_group *g = old_group_of(h, v);
+
+		if (g == NULL)
+			BAD("reference %p at %p is outside this heap", (void *)p, where);
+		if (g->kind == HEAP_GROUP_LARGE && p != heap_group_objects(g))
+			BAD("reference %p at %p is inside a large object", (void *)p, where);
+		end = g->top;
+	}
+	if (!obj_hdr_valid_p(p[0]))
+		BAD("reference %p at %p: bad header %#lx", (void *)p, where, (unsigned long)p[0]);
+	if (obj_hdr_type(p[0]) == OBJ_T_FILLER)
+		BAD("reference %p at %p to a filler", (void *)p, where);
+	if (obj_hdr_size(p[0]) + 1 > (size_t)(end - p))
+		BAD("object %p referenced at %p runs past its area", (void *)p, where);
+	return 0;
+}
+
+/* G1 over [from, to); G2 for every pointer field; G3 when old. */
+static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool old,
+		      bool fillers_ok)
+{
+	uintptr_t *p = from;
+
+	while (p < to) {
+		uintptr_t hdr = p[0];
+		obj *f = (obj *)p + 1;
+		size_t n;
+
+		if (!obj_hdr_valid_p(hdr))
+			BAD("bad header %#lx at %p", (unsigned long)hdr, (void *)p);
+		if (obj_hdr_size(hdr) + 1 > (size_t)(to - p))
+			BAD("object %p (size %lu) runs past %p", (void *)p,
+			    (unsigned long)obj_hdr_size(hdr), (void *)to);
+		if (obj_hdr_type(hdr) == OBJ_T_FILLER && !fillers_ok)
+			BAD("filler at %p in the nursery", (void *)p);
+		n = obj_hdr_nptrs(hdr, f);
+		for (size_t i = 0; i < n; i++) {
+			if (check_value(h, f[i], &f[i]) != 0)
+				return -1;
+			if (old && heap_young_p(h, f[i]) && !h->remset_overflow &&
+			    !gc_remset_contains(h, &f[i]))
+				BAD("old slot %p -> young %p not in the remembered set",
+				    (void *)&f[i], (void *)f[i]);
+		}
+		p += obj_hdr_size(hdr) + 1;
+	}
+	return 0;
+}
+
+static int check_group(const struct heap *h, const struct heap_group *g, enum heap_group_kind kind)
+{
+	if (g->magic != HEAP_GROUP_MAGIC || g->owner != h || g->kind != (uint32_t)kind)
+		BAD("group %p: magic %#x owner %p kind %u (want kind %u)", (const void *)g,
+		    g->magic, (void *)g->owner, g->kind, (unsigned)kind);
+	if ((uintptr_t)g & (HEAP_GROUP_SIZE - 1))
+		BAD("group %p misaligned", (const void *)g);
+	if (g->limit != (uintptr_t *)((char *)g + g->size) ||
+	    g->top < heap_group_objects((struct heap_group *)g) || g->top > g->limit)
+		BAD("group %p: top %p limit %p size %lu", (const void *)g, (void *)g->top,
+		    (void *)g->limit, (unsigned long)g->size);
+	return 0;
+}
+
+int gc_verify(struct heap *h)
+{
+	size_t bytes = 0, groups = 0, spares = 0;
+	struct heap_group *last = NULL;
+
+	heap_check(h);
+	/* G5 */
+	for (struct heap_group *g = h->small_first; g; g = g->next) {
+		if (check_group(h, g, HEAP_GROUP_SMALL) != 0)
+			return -1;
+		if (g->size != HEAP_GROUP_SIZE)
+			BAD("small group %p of size %lu", (void *)g, (unsigned long)g->size);
+		bytes += g->size;
+		groups++;
+		last = g;
+	}
+	if (last != h->small_last)
+		BAD("small_last %p is not the last small group %p", (void *)h->small_last, (void *)last);
+	for (struct heap_group *g = h->large; g; g = g->next) {
+		uintptr_t *o = heap_group_objects(g);
+
+		if (check_group(h, g, HEAP_GROUP_LARGE) != 0)
+			return -1;
+		if (g->top == o || g->top != o + obj_hdr_size(o[0]) + 1)
+			BAD("large group %p does not hold exactly one object", (void *)g);
+		bytes += g->size;
+		groups++;
+	}
+	if (bytes != h->old_bytes || groups != h->old_groups)
+		BAD("old_bytes %lu / old_groups %lu, lists hold %lu / %lu",
+		    (unsigned long)h->old_bytes, (unsigned long)h->old_groups,
+		    (unsigned long)bytes, (unsigned long)groups);
+	for (struct heap_group *g = h->spare; g; g = g->next) {
+		if (check_group(h, g, HEAP_GROUP_SPARE) != 0)
+			return -1;
+		if (g->top != heap_group_objects(g))
+			BAD("spare group %p is not empty", (void *)g);
+		spares++;
+	}
+	if (spares != h->nspare)
+		BAD("nspare %lu, spare list holds %lu", (unsigned long)h->nspare, (unsigned long)spares);
+
+	/* G1, G2, G3 */
+	if (check_area(h, h->nursery_start, h->nursery_top, false, false) != 0)
+		return -1;
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		if (check_area(h, heap_group_objects(g), g->top, true, true) != 0)
+			return -1;
+	for (struct heap_group *g = h->large; g; g = g->next)
+		if (check_area(h, heap_group_objects(g), g->top, true, false) != 0)
+			return -1;
+	for (unsigned i = 0; i < h->nroots; i++)
+		if (*h->roots[i] != OBJ_NULL && check_value(h, *h->roots[i], h->roots[i]) != 0)
+			return -1;
+
+	/* G4 */
+	if (h->remset_len > h->remset_cap)
+		BAD("remset_len %lu > cap %lu", (unsigned long)h->remset_len,
+		    (unsigned long)h->remset_cap);
+	for (size_t i = 0; i < h->remset_len; i++) {
+		if (old_group_of(h, (uintptr_t)h->remset[i]) == NULL)
+			BAD("remembered slot %p is not in an old group", (void *)h->remset[i]);
+		if (((uintptr_t)h->remset[i] & (sizeof(obj) - 1)) != 0)
+			BAD("remembered slot %p misaligned", (void *)h->remset[i]);
+	}
+	for (unsigned i = 0; i < GC_REMSET_CACHE; i++)
+		if (h->remset_cache[i] && !gc_remset_contains(h, h->remset_cache[i]))
+			BAD("remset cache names %p, absent from the set", (void *)h->remset_cache[i]);
+
+	/* G6 */
+	for (uintptr_t *p = h->nursery_top; p < h->nursery_end; p++)
+		if (*p != (uintptr_t)GC_POISON)
+			BAD("free nursery word %p is %#lx, not poison", (void *)p, (unsigned long)*p);
+	return 0;
+}
+
+#else
+
+int gc_verify(struct heap *h)
+{
+	(void)h;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,297 @@
+/* heap.c -- heap setup, the allocation slow paths, old-generation groups and large objects.
+ * Owns G5 (gc.h): group lists and their byte counts, and the spare reserve that guarantees a
+ * minor collection never needs a block in mid-flight. */
+#include <kernel/kernel.h>
+#include <mm/gc/barrier.h>
+#include <mm/gc/gc.h>
+#include <mm/gc/roots.h>
+
+#include "heap.h"
+
+#define WORD	sizeof(uintptr_t)
+
+void heap_check_fn(const struct heap *h, const char *file, int line)
+{
+	if (h == NULL || h->magic != HEAP_MAGIC)
+		panic("heap_check: bad heap %p (%s:%d)", (const void *)h, file, line);
+	if (!(h->nursery_start <= h->nursery_top && h->nursery_top <= h->nursery_limit &&
+	      h->nursery_limit <= h->nursery_end))
+		panic("heap_check: nursery pointers out of order on cpu %u (%s:%d)", h->cpu, file, line);
+}
+
+static void poison(uintptr_t *from, uintptr_t *to)
+{
+#ifdef CONFIG_DEBUG
+	while (from < to)
+		*from++ = (uintptr_t)GC_POISON;
+#else
+	(void)from;
+	(void)to;
+#endif
+}
+
+static struct heap_group *group_new(struct heap *h, size_t size, enum heap_group_kind kind)
+{
+	struct heap_group *g = h->src.alloc(h->src.ctx, size);
+
+	if (g == NULL)
+		return NULL;
+	kassert(((uintptr_t)g & (HEAP_GROUP_SIZE - 1)) == 0);
+	g->magic = HEAP_GROUP_MAGIC;
+	g->kind = kind;
+	g->owner = h;
+	g->next = NULL;
+	g->size = size;
+	g->top = heap_group_objects(g);
+	g->limit = (uintptr_t *)((char *)g + size);
+	g->pad = 0;
+	return g;
+}
+
+static void free_list(struct heap *h, struct heap_group *g)
+{
+	while (g) {
+		struct heap_group *next = g->next;
+
+		g->magic = 0;
+		h->src.free(h->src.ctx, g, g->size);
+		g = next;
+	}
+}
+
+int heap_init(struct heap *h, const struct heap_config *cfg)
+{
+	size_t nb = cfg->nursery_bytes ? cfg->nursery_bytes : HEAP_NURSERY_DEFAULT;
+
+	memset(h, 0, sizeof(*h));
+	h->src = cfg->src;
+	h->cpu = cfg->cpu;
+	nb = ALIGN_UP(nb, (size_t)HEAP_GROUP_SIZE);
+	h->nursery_start = h->src.alloc(h->src.ctx, nb);
+	if (h->nursery_start == NULL)
+		return -1;
+	h->remset = h->src.alloc(h->src.ctx, GC_REMSET_BYTES);
+	if (h->remset == NULL) {
+		h->src.free(h->src.ctx, h->nursery_start, nb);
+		return -1;
+	}
+	h->remset_cap = GC_REMSET_BYTES / sizeof(obj *);
+	h->nursery_bytes = nb;
+	h->nursery_end = h->nursery_start + nb / WORD;
+	h->nursery_top = h->nursery_start;
+	h->nursery_limit = h->nursery_end;
+	poison(h->nursery_start, h->nursery_end);
+	h->magic = HEAP_MAGIC;
+	return 0;
+}
+
+void heap_destroy(struct heap *h)
+{
+	heap_check(h);
+	free_list(h, h->small_first);
+	free_list(h, h->large);
+	free_list(h, h->spare);
+	h->src.free(h->src.ctx, h->remset, GC_REMSET_BYTES);
+	h->src.free(h->src.ctx, h->nursery_start, h->nursery_bytes);
+	h->magic = 0;
+}
+
+void heap_set_torture(struct heap *h, bool on)
+{
+	heap_check(h);
+	h->torture = on;
+	h->nursery_limit = on || h->remset_overflow ? h->nursery_top : h->nursery_end;
+}
+
+/* Worst case a minor collection promotes every nursery byte; each group may waste up to one
+ * largest small object at its end, hence the margin per group. */
+int heap_reserve(struct heap *h, size_t bytes)
+{
+	size_t per = HEAP_GROUP_USABLE - HEAP_LARGE_BYTES;
+	size_t need = bytes / per + 1;
+
+	while (h->nspare < need) {
+		struct heap_group *g = group_new(h, HEAP_GROUP_SIZE, HEAP_GROUP_SPARE);
+
+		if (g == NULL)
+			return -1;
+		g->next = h->spare;
+		h->spare = g;
+		h->nspare++;
+	}
+	return 0;
+}
+
+/* Fill the unused end of a small group with a filler object so the group stays parseable. */
+static void retire(struct heap_group *g)
+{
+	size_t left = (size_t)(g->limit - g->top);
+
+	if (left) {
+		g->top[0] = obj_hdr(OBJ_T_FILLER, left - 1);
+		g->top = g->limit;
+	}
+}
+
+uintptr_t *heap_old_alloc(struct heap *h, size_t words)
+{
+	struct heap_group *g = h->small_last;
+	uintptr_t *p;
+
+	if (g == NULL || words > (size_t)(g->limit - g->top)) {
+		struct heap_group *n = h->spare;
+
+		if (n) {
+			h->spare = n->next;
+			h->nspare--;
+		} else if ((n = group_new(h, HEAP_GROUP_SIZE, HEAP_GROUP_SMALL)) == NULL) {
+			return NULL;
+		}
+		n->kind = HEAP_GROUP_SMALL;
+		n->next = NULL;
+		if (g) {
+			retire(g);
+			g->next = n;
+		} else {
+			h->small_first = n;
+		}
+		h->small_last = g = n;
+		h->old_bytes += n->size;
+		h->old_groups++;
+	}
+	p = g->top;
+	g->top += words;
+	return p;
+}
+
+static void fill_ptrs(uintptr_t *p, unsigned type, size_t nfields)
+{
+	if (type < OBJ_T_MIXED)
+		for (size_t i = 1; i <= nfields; i++)
+			p[i] = OBJ_UNSPECIFIED;
+}
+
+static obj fail(struct heap *h)
+{
+	h->stats.alloc_failures++;
+	return OBJ_NULL;
+}
+
+static obj alloc_large(struct heap *h, unsigned type, size_t nfields)
+{
+	size_t words = nfields + 1;
+	size_t size = ALIGN_UP(sizeof(struct heap_group) + words * WORD, (size_t)HEAP_GROUP_SIZE);
+	struct heap_group *g = group_new(h, size, HEAP_GROUP_LARGE);
+	uintptr_t *p;
+
+	if (g == NULL)
+		return fail(h);
+	p = g->top;
+	g->top += words;
+	p[0] = obj_hdr(type, nfields);
+	fill_ptrs(p, type, nfields);
+	g->next = h->large;
+	h->large = g;
+	h->old_bytes += size;
+	h->old_groups++;
+	h->stats.large_objects++;
+	h->stats.bytes_allocated += words * WORD;
+	return (obj)p;
+}
+
+obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
+{
+	size_t words = nfields + 1;
+	uintptr_t *p;
+
+	heap_check(h);
+	kassert(!h->in_gc);
+	if (nfields > OBJ_MAX_FIELDS)
+		return fail(h);
+	if (words > HEAP_LARGE_BYTES / WORD)
+		return alloc_large(h, type, nfields);
+	if (words > (size_t)(h->nursery_limit - h->nursery_top) || h->torture) {
+		if (gc_minor(h) < 0)
+			return fail(h);
+	}
+	p = h->nursery_top;
+	h->nursery_top += words;
+	if (h->torture)
+		h->nursery_limit = h->nursery_top;
+	p[0] = obj_hdr(type, nfields);
+	fill_ptrs(p, type, nfields);
+	return (obj)p;
+}
+
+obj heap_cons_slow(struct heap *h, obj car, obj cdr)
+{
+	obj p;
+
+	GC_ROOT(h, car);
+	GC_ROOT(h, cdr);
+	p = heap_alloc_slow(h, OBJ_T_PAIR, 2);
+	GC_UNROOT(h, cdr);
+	GC_UNROOT(h, car);
+	if (p) {
+		obj_fields(p)[0] = car;
+		obj_fields(p)[1] = cdr;
+	}
+	return p;
+}
+
+obj heap_make_vector(struct heap *h, size_t n, obj fill)
+{
+	obj v;
+
+	GC_ROOT(h, fill);
+	v = heap_alloc(h, OBJ_T_VECTOR, n);
+	GC_UNROOT(h, fill);
+	if (v == OBJ_NULL || fill == OBJ_UNSPECIFIED)
+		return v;
+	if (heap_young_p(h, fill) && !heap_young_p(h, v)) {
+		for (size_t i = 0; i < n; i++)
+			gc_write(h, v, i, fill);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			obj_fields(v)[i] = fill;
+	}
+	return v;
+}
+
+/* bytes must not lie in the nursery: the allocation may move it. */
+obj heap_make_bytes(struct heap *h, unsigned type, const void *bytes, size_t len)
+{
+	size_t nf;
+	obj o;
+
+	kassert(type > OBJ_T_MIXED && type < OBJ_T_FILLER);
+	if (len > (OBJ_MAX_FIELDS - 1) * WORD)
+		return fail(h);
+	nf = obj_bytes_fields(len);
+	o = heap_alloc(h, type, nf);
+	if (o == OBJ_NULL)
+		return o;
+	obj_words(o)[1] = len;
+	obj_words(o)[nf] = 0;	/* padding after the last byte */
+	if (bytes)
+		memcpy(obj_bytes_data(o), bytes, len);
+	else
+		memset(obj_bytes_data(o), 0, len);
+	return o;
+}
+
+obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw)
+{
+	obj o;
+
+	if (nptrs > OBJ_MAX_FIELDS - 1 || nraw > OBJ_MAX_FIELDS - 1 - nptrs ||
+	    !obj_fixnum_fits((intptr_t)nptrs))
+		return fail(h);
+	o = heap_alloc(h, OBJ_T_MIXED, 1 + nptrs + nraw);
+	if (o == OBJ_NULL)
+		return o;
+	obj_fields(o)[0] = obj_fixnum((intptr_t)nptrs);
+	for (size_t i = 1; i <= nptrs; i++)
+		obj_fields(o)[i] = OBJ_UNSPECIFIED;
+	return o;
+}

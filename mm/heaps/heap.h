@@ -1,0 +1,190 @@
+/* heap.h -- one CPU's heap: a bump-pointer nursery and an old generation of 64 KiB-aligned groups.
+ * Owns the layout: young objects lie in [nursery_start, nursery_top); old objects lie in groups
+ * obtained from a block source, each beginning with a struct heap_group, small objects packed by
+ * bump allocation (parseable from group start to top), large objects alone in their own group.
+ * A heap is used only by its owner CPU (no lock); other CPUs will reach it through mm/gc later. */
+#ifndef MM_HEAPS_HEAP_H
+#define MM_HEAPS_HEAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap_param.h"
+#include "object.h"
+
+#define HEAP_MAGIC	0x48454150u	/* "HEAP" */
+#define HEAP_GROUP_MAGIC 0x47525550u	/* "GRUP" */
+
+/*
+ * Where blocks come from. alloc returns size bytes (a multiple of HEAP_GROUP_SIZE) aligned to
+ * HEAP_GROUP_SIZE, or NULL; it may be called during a collection's preparation but never in the
+ * middle of one. free gets back exactly what alloc gave. The kernel wraps physmem_alloc; the host
+ * tests wrap aligned_alloc (and inject failures).
+ */
+struct heap_block_source {
+	void *(*alloc)(void *ctx, size_t size);
+	void (*free)(void *ctx, void *block, size_t size);
+	void *ctx;
+};
+
+enum heap_group_kind { HEAP_GROUP_SMALL = 1, HEAP_GROUP_LARGE, HEAP_GROUP_SPARE };
+
+/* Start of every old block; objects follow at heap_group_objects(). Found from an old object's
+ * address by masking (a large object starts in its block's first 64 KiB). */
+struct heap_group {
+	uint32_t magic;
+	uint32_t kind;			/* enum heap_group_kind */
+	struct heap *owner;
+	struct heap_group *next;	/* in the owner's small, large or spare list */
+	size_t size;			/* bytes of the block, header included */
+	uintptr_t *top;			/* objects lie in [heap_group_objects(), top) */
+	uintptr_t *limit;		/* end of the block */
+	uintptr_t pad;			/* keeps objects 8-byte aligned on 32-bit targets */
+};
+
+static inline uintptr_t *heap_group_objects(struct heap_group *g) { return (uintptr_t *)(g + 1); }
+static inline struct heap_group *heap_group_of(const void *p)
+{
+	return (struct heap_group *)((uintptr_t)p & ~(uintptr_t)(HEAP_GROUP_SIZE - 1));
+}
+#define HEAP_GROUP_USABLE	(HEAP_GROUP_SIZE - sizeof(struct heap_group))
+
+/* Per-heap collector statistics; plain integers, read by the owner (or after it stopped). */
+struct gc_stats {
+	uint64_t minor_collections;
+	uint64_t bytes_allocated;	/* nursery bytes handed out (counted at each collection) + large */
+	uint64_t bytes_promoted;	/* copied from the nursery into the old generation */
+	uint64_t large_objects;
+	uint64_t alloc_failures;	/* allocations that returned OBJ_NULL */
+	uint64_t remset_overflows;	/* collections that had to scan the whole old generation */
+	uint64_t pause_total;		/* cycles */
+	uint64_t pause_max;
+	uint64_t pause_last;
+	uint64_t pause_hist[GC_PAUSE_BUCKETS];
+};
+
+struct heap {
+	uint32_t magic;
+	unsigned cpu;			/* owner */
+
+	/* nursery: the inline fast path touches only these two */
+	uintptr_t *nursery_top;		/* next free word */
+	uintptr_t *nursery_limit;	/* fast path bound: nursery_end, or nursery_top to force the slow path */
+	uintptr_t *nursery_start;
+	uintptr_t *nursery_end;
+	size_t nursery_bytes;
+
+	/* old generation */
+	struct heap_group *small_first;	/* small-object groups in allocation order ... */
+	struct heap_group *small_last;	/* ... the last one receives promoted objects */
+	struct heap_group *large;	/* large-object groups */
+	struct heap_group *spare;	/* empty groups reserved so a minor collection never runs out */
+	size_t nspare;
+	size_t old_bytes;		/* bytes of small + large groups (not spares) */
+	size_t old_groups;
+	struct heap_block_source src;
+
+	/* C roots (mm/gc/roots.h): addresses of C variables holding objects */
+	unsigned nroots;
+	obj *roots[HEAP_ROOTS_MAX];
+
+	/* remembered set (mm/gc/barrier.h): addresses of old slots that may hold young pointers */
+	obj **remset;
+	size_t remset_len;
+	size_t remset_cap;
+	bool remset_overflow;		/* entries were dropped: the next minor GC scans all old groups */
+	obj *remset_cache[GC_REMSET_CACHE];
+
+	/* debugging */
+	bool torture;			/* collect at every allocation */
+	bool verify;			/* gc_verify() before and after every collection (CONFIG_DEBUG) */
+	bool in_gc;
+
+	struct gc_stats stats;
+};
+
+struct heap_config {
+	size_t nursery_bytes;		/* 0: HEAP_NURSERY_DEFAULT; rounded up to HEAP_GROUP_SIZE */
+	struct heap_block_source src;
+	unsigned cpu;
+};
+
+/* 0, or -1 if the block source could not supply the nursery and remembered set. */
+int heap_init(struct heap *h, const struct heap_config *cfg);
+/* Return every block to the source. The heap must not be used afterwards. */
+void heap_destroy(struct heap *h);
+void heap_check_fn(const struct heap *h, const char *file, int line);
+#ifdef CONFIG_DEBUG
+#define heap_check(h)	heap_check_fn((h), __FILE__, __LINE__)
+#else
+#define heap_check(h)	((void)(h))
+#endif
+/* Collect at every allocation (torture testing) or stop doing so. */
+void heap_set_torture(struct heap *h, bool on);
+
+static inline bool heap_young_p(const struct heap *h, obj o)
+{
+	return obj_ptr_p(o) && (uintptr_t)o - (uintptr_t)h->nursery_start < h->nursery_bytes;
+}
+
+/*
+ * Allocation. Every allocator returns OBJ_NULL when memory runs out (the caller raises "heap
+ * exhausted"); the heap stays consistent. Any allocation may run a minor collection, which moves
+ * young objects: objects held in C variables across an allocation must be rooted (GC_ROOT).
+ * Pointer fields start as OBJ_UNSPECIFIED; raw fields are undefined.
+ */
+obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields);
+
+static inline obj heap_alloc(struct heap *h, unsigned type, size_t nfields)
+{
+	uintptr_t *p = h->nursery_top;
+	size_t words = nfields + 1;
+
+	if (__builtin_expect(words <= (size_t)(h->nursery_limit - p) &&
+			     words <= HEAP_LARGE_BYTES / sizeof(uintptr_t), 1)) {
+		h->nursery_top = p + words;
+		p[0] = obj_hdr(type, nfields);
+		if (type < OBJ_T_MIXED)
+			for (size_t i = 1; i < words; i++)
+				p[i] = OBJ_UNSPECIFIED;
+		return (obj)p;
+	}
+	return heap_alloc_slow(h, type, nfields);
+}
+
+obj heap_cons_slow(struct heap *h, obj car, obj cdr);
+
+/* (cons car cdr); car and cdr need no rooting by the caller. */
+static inline obj heap_cons(struct heap *h, obj car, obj cdr)
+{
+	uintptr_t *p = h->nursery_top;
+
+	if (__builtin_expect(3 <= h->nursery_limit - p, 1)) {
+		h->nursery_top = p + 3;
+		p[0] = obj_hdr(OBJ_T_PAIR, 2);
+		p[1] = car;
+		p[2] = cdr;
+		return (obj)p;
+	}
+	return heap_cons_slow(h, car, cdr);
+}
+
+/* A vector of n elements, each fill (fill needs no rooting). */
+obj heap_make_vector(struct heap *h, size_t n, obj fill);
+/* A string or bytevector (type) holding a copy of len bytes (NULL: zeroed). */
+obj heap_make_bytes(struct heap *h, unsigned type, const void *bytes, size_t len);
+/* An OBJ_T_MIXED object of nptrs Scheme-value fields (OBJ_UNSPECIFIED) then nraw raw words. */
+obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
+
+/* Old-generation allocation, for the collector: the promotion path. */
+uintptr_t *heap_old_alloc(struct heap *h, size_t words);
+/* Make sure the spare groups hold at least bytes of objects; -1 if the source ran dry. */
+int heap_reserve(struct heap *h, size_t bytes);
+/* Bytes handed out in the nursery since the last collection. */
+static inline size_t heap_nursery_used(const struct heap *h)
+{
+	return (size_t)((uintptr_t)h->nursery_top - (uintptr_t)h->nursery_start);
+}
+
+#endif
