@@ -109,7 +109,7 @@ host-tests: $(patsubst %,$(B)/host-asan/tests/%,$(HOST_TESTS)) \
 	$(patsubst %,$(B)/host-tsan/tests/%,$(TSAN_TESTS))
 
 host:
-	@echo "build/host/lisp arrives with the interpreter (issue 5); 'make host-tests' builds the host tests"
+	@echo "make host: build/host/lisp arrives with the interpreter (issue 5); 'make host-tests' builds the host tests" >&2; exit 1
 
 # ---- running ----
 deps:
@@ -128,7 +128,7 @@ test: deps
 	@scripts/run-tests.sh
 
 bench: deps
-	@echo "make bench: the benchmarks arrive with the heap, scheduler and interpreter issues"
+	@echo "make bench: the benchmarks arrive with the heap, scheduler and interpreter issues" >&2; exit 1
 
 clean:
 	rm -rf $(B)
