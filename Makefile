@@ -19,13 +19,13 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c \
 	smp/spinlock.c smp/xcall.c \
-	sched/runq.c \
-	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/verify.c
+	sched/runq.c sched/sched.c sched/thread.c sched/channel.c sched/mutex.c \
+	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c
 KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
 	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
 	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c
-HOST_ARCH_SRCS := arch/host/host.c arch/host/ksyms_empty.c
+HOST_ARCH_SRCS := arch/host/host.c arch/host/context.c arch/host/ksyms_empty.c
 
 # ---- the x86 kernel ----
 X86_CC	:= i686-linux-gnu-gcc
@@ -92,8 +92,8 @@ TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
-HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap
-TSAN_TESTS := test_spinlock test_runq
+HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched
+TSAN_TESTS := test_spinlock test_runq test_sched
 
 define host_variant
 $(B)/$(1)/%.c.o: %.c

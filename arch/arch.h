@@ -104,6 +104,9 @@ struct arch_context *arch_context_init(void *stack_base, size_t stack_size,
 				       void (*entry)(void *), void *arg);
 /* Save the caller's context into *save and resume load. Interrupts must be off. */
 void arch_context_switch(struct arch_context **save, struct arch_context *load);
+/* A context that will never be loaded again (its thread is dead): release what the arch keeps
+ * for it beyond the stack itself (the hosted build's sanitizer fiber state). */
+void arch_context_free(struct arch_context *c);
 
 /* --- hooks: portable code implements these, the arch layer calls them --- */
 void kernel_timer_tick(void);			/* interrupt context, interrupts off */

@@ -99,3 +99,8 @@ struct arch_context *arch_context_init(void *stack_base, size_t stack_size,
 	c->eip = (uint32_t)(uintptr_t)x86_context_start;
 	return c;
 }
+
+void arch_context_free(struct arch_context *c)
+{
+	(void)c;	/* a context is only words on the thread's own stack */
+}

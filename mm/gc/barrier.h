@@ -1,7 +1,8 @@
 /* barrier.h -- the write barrier and the remembered set it feeds.
  * Owns invariant G3 (gc.h): every store of a young pointer into an old object goes through
  * gc_write, which records the slot's address in the heap's remembered set: a sequential store
- * buffer of slot addresses, filtered by a small direct-mapped cache of recently added slots. */
+ * buffer of slot addresses, filtered by a small direct-mapped cache of recently added slots.
+ * Also the snapshot barrier of major marking (G7). */
 #ifndef MM_GC_BARRIER_H
 #define MM_GC_BARRIER_H
 
@@ -16,11 +17,18 @@ void gc_remset_drain(struct heap *h, void (*fn)(struct heap *h, obj *slot));
 /* Is slot in the remembered set? (for gc_verify; linear) */
 bool gc_remset_contains(const struct heap *h, const obj *slot);
 
-/* holder.fields[i] = value, for holder a heap object and i < its number of pointer fields. */
+/* Major marking's deletion barrier (mm/gc/major.c): mark o gray if it is a white old object. */
+void gc_major_shade(struct heap *h, obj o);
+
+/* holder.fields[i] = value, for holder a heap object and i < its number of pointer fields.
+ * While a major cycle marks, the overwritten value is shaded first (snapshot at the beginning:
+ * every object reachable when marking started gets marked; G7 in gc.h). */
 static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
 {
 	obj *slot = &obj_fields(holder)[i];
 
+	if (__builtin_expect(h->major_marking, 0))
+		gc_major_shade(h, *slot);
 	*slot = value;
 	if (heap_young_p(h, value) && !heap_young_p(h, holder)) {
 		unsigned k = (unsigned)((uintptr_t)slot / sizeof(obj)) % GC_REMSET_CACHE;

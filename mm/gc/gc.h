@@ -1,4 +1,5 @@
-/* gc.h -- the collector of one CPU's heap: minor (nursery) collection, statistics, verification.
+/* gc.h -- the collector of one CPU's heap: minor (nursery) collection, incremental major
+ * (old generation) collection, statistics, verification.
  *
  * Invariants (outside a collection; gc_verify() checks each, numbered as in docs/gc.md):
  *  G1 Parseable: the nursery [nursery_start, nursery_top) and every group's [objects, top) are
@@ -16,6 +17,20 @@
  *     objects below top <= limit; old_bytes/old_groups are the sums over the small and large
  *     lists; spare groups are empty. Large groups hold exactly one object.
  *  G6 Debug builds: the free nursery words [nursery_top, nursery_end) hold GC_POISON.
+ * Major collection (incremental mark-sweep; phases IDLE -> MARK -> SWEEP -> IDLE):
+ *  G7 Marking (SATB): when MARK and the mark stack is empty with no overflow or rescan pending,
+ *     every old object referenced from a root, a young object or a marked object is marked.
+ *     (SATB keeps the weak invariant in between: a white object reachable now was reachable
+ *     when marking started, so a gray object reaches it through white ones.) At any time in
+ *     MARK every mark stack entry is a marked old object with pointer fields, index in range.
+ *  G8 Bitmaps: outside MARK/SWEEP no mark bit is set; in SWEEP a swept group has no mark bit
+ *     set; every set bit is at the start of an object (not a filler).
+ *  G9 Sweep: in SWEEP, objects of an unswept group that are unmarked are dead: nothing live
+ *     (root, young object, object of a swept group, marked object) refers to them, and their
+ *     own fields are not checked (they may name freed memory).
+ *  G10 Free chunks: every listed chunk is a filler of at least 2 words in a small group of this
+ *     heap (a swept one during SWEEP), in the list of its size class, its words past the link
+ *     poisoned in debug builds; G2 already forbids references to fillers.
  */
 #ifndef MM_GC_GC_H
 #define MM_GC_GC_H
@@ -29,7 +44,21 @@
  * the worst case (every nursery byte surviving). */
 int gc_minor(struct heap *h);
 
-/* Check G1-G6; 0 if they hold, else -1 after printing the first violation. A no-op returning 0
+/* Major collection (mm/gc/major.c). Start a cycle: a minor collection, then the roots are
+ * shaded. 0, or -1 (nothing started) if the minor collection or the mark stack block failed. */
+int gc_major_start(struct heap *h);
+/* Do at most max(budget, 2, one group's words + 1) words of major work (a step always gets to
+ * sweep at least one group); returns the work done. A no-op when no cycle runs. May run a minor collection (end of marking). */
+size_t gc_major_step(struct heap *h, size_t budget);
+/* Finish a running cycle, then run a whole fresh one: everything unreachable now is freed.
+ * 0, or -1 if memory ran out for a minor collection or the mark stack. */
+int gc_major_full(struct heap *h);
+/* The allocation slow path's hook: start a cycle if the old generation grew past
+ * GC_MAJOR_GROWTH_PCT of its size after the last one, else do a step of a running one. */
+void gc_major_poll(struct heap *h);
+uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct);
+
+/* Check G1-G10; 0 if they hold, else -1 after printing the first violation. A no-op returning 0
  * unless CONFIG_DEBUG. */
 int gc_verify(struct heap *h);
 

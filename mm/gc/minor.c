@@ -1,7 +1,7 @@
-/* minor.c -- minor collection: Cheney copy of the live nursery into the old generation.
+/* minor.c -- minor collection: copy the live nursery into the old generation.
  * Promotion on first survival (no survivor space): young objects reachable from the C roots or
- * from remembered old slots are copied to the end of the last small group, scanned in copy
- * order, and every moved reference is rewritten. Restores G1-G6 (gc.h) before returning. */
+ * from remembered old slots are copied into free chunks or the end of the last small group
+ * (black during a major cycle), scanned from a gray list, and every moved reference rewritten. Restores G1-G6 (gc.h) before returning. */
 #include <arch.h>
 #include <kernel/kernel.h>
 
@@ -25,7 +25,13 @@ static obj forward(struct heap *h, obj o)
 	kassert(to != NULL);	/* heap_reserve() covered the whole nursery */
 	memcpy(to, from, words * WORD);
 	from[0] = (uintptr_t)to;
+	if (obj_hdr_nptrs(hdr, (obj *)to + 1) > 0) {	/* then from[1] exists: link it gray */
+		from[1] = (uintptr_t)h->minor_gray;
+		h->minor_gray = from;
+	}
 	h->stats.bytes_promoted += words * WORD;
+	if (h->major_phase != HEAP_MAJOR_IDLE)
+		h->major_debt += words * GC_MAJOR_PACE;
 	return (obj)to;
 }
 
@@ -46,18 +52,13 @@ static void scan_object(struct heap *h, uintptr_t *p)
 		update(h, &f[i]);
 }
 
-/* Remembered set overflowed: every old object is a potential root. Promoted objects are scanned
- * by the Cheney loop anyway, so walking the small groups up to the pre-collection end suffices. */
-static void scan_all_old(struct heap *h, struct heap_group *last, uintptr_t *last_top)
+/* Remembered set overflowed: every old object is a potential root. Copies may land anywhere
+ * (free chunks, the group end) while we walk; scanning one twice is harmless. */
+static void scan_all_old(struct heap *h)
 {
-	for (struct heap_group *g = h->small_first; g; g = g->next) {
-		uintptr_t *end = g == last ? last_top : g->top;
-
-		for (uintptr_t *p = heap_group_objects(g); p < end; p += obj_hdr_size(*p) + 1)
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(*p) + 1)
 			scan_object(h, p);
-		if (g == last)
-			break;
-	}
 	for (struct heap_group *g = h->large; g; g = g->next)
 		scan_object(h, heap_group_objects(g));
 }
@@ -78,8 +79,6 @@ static void record_pause(struct gc_stats *s, uint64_t cycles)
 int gc_minor(struct heap *h)
 {
 	size_t used = heap_nursery_used(h);
-	struct heap_group *scan_g, *last;
-	uintptr_t *scan, *last_top;
 	uint64_t t0, t1;
 
 	heap_check(h);
@@ -92,33 +91,25 @@ int gc_minor(struct heap *h)
 	if (heap_reserve(h, used) < 0)
 		return -1;
 	h->in_gc = true;
-
-	/* Copies go after the current end of the last small group (or into a fresh one). */
-	last = h->small_last;
-	last_top = last ? last->top : NULL;
+	h->minor_gray = NULL;
 
 	gc_roots_visit(h, update);
 	if (h->remset_overflow) {
 		gc_remset_drain(h, update);	/* empty; entries were dropped at overflow */
-		scan_all_old(h, last, last_top);
+		scan_all_old(h);
 		h->stats.remset_overflows++;
 		h->remset_overflow = false;
 	} else {
 		gc_remset_drain(h, update);
 	}
 
-	/* Cheney scan over everything promoted so far; forward() may append while we scan. */
-	scan_g = last ? last : h->small_first;
-	scan = last ? last_top : (scan_g ? heap_group_objects(scan_g) : NULL);
-	while (scan_g) {
-		while (scan < scan_g->top) {
-			scan_object(h, scan);
-			scan += obj_hdr_size(*scan) + 1;
-		}
-		if (scan_g->next == NULL)
-			break;
-		scan_g = scan_g->next;
-		scan = heap_group_objects(scan_g);
+	/* Scan the copies: free chunks scatter them, so the gray list (threaded through the
+	 * evacuated nursery copies' first field) replaces a Cheney scan pointer. */
+	while (h->minor_gray) {
+		uintptr_t *from = h->minor_gray;
+
+		h->minor_gray = (uintptr_t *)from[1];
+		scan_object(h, (uintptr_t *)from[0]);
 	}
 
 	/* Empty the nursery. */

@@ -1,4 +1,4 @@
-/* verify.c -- gc_verify(): walk one heap and check the invariants G1-G6 stated in gc.h.
+/* verify.c -- gc_verify(): walk one heap and check the invariants G1-G10 stated in gc.h.
  * Debug builds only; slow (group membership is a list walk, remset lookup is linear), meant for
  * tests and torture runs. Reports the first violation with kprintf and returns -1. */
 #include <kernel/kernel.h>
@@ -61,7 +61,47 @@ static int check_value(const struct heap *h, obj v, const void *where)
 	return 0;
 }
 
-/* G1 over [from, to); G2 for every pointer field; G3 when old. */
+/* Marking is over: the stack is empty and no overflow pass is due (G7's strong form). */
+static bool mark_complete(const struct heap *h)
+{
+	return h->major_phase == HEAP_MAJOR_MARK && h->mark_sp == 0 && !h->mark_overflow &&
+	       h->rescan_g == NULL;
+}
+
+static bool unswept(const struct heap *h, const void *p)
+{
+	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
+}
+
+/* G7/G9 for a value held by a live referrer (already G2-checked). */
+static int check_color(const struct heap *h, obj v, const void *where)
+{
+	if (!obj_ptr_p(v) || heap_young_p(h, v) || heap_marked_p((void *)v))
+		return 0;
+	if (mark_complete(h))
+		BAD("marking complete but %p referenced at %p is white", (void *)v, where);
+	if (unswept(h, (void *)v))
+		BAD("live slot %p refers to dead object %p", where, (void *)v);
+	return 0;
+}
+
+/* Is the object at p live as far as the verifier may tell (G9)? */
+static bool live_p(const struct heap *h, uintptr_t *p, bool old)
+{
+	return !old || !unswept(h, p) || heap_marked_p(p);
+}
+
+/* Is the object at p a referrer whose targets G7/G9 constrain? */
+static bool strict_p(const struct heap *h, uintptr_t *p, bool old)
+{
+	if (!old)
+		return h->major_phase != HEAP_MAJOR_IDLE;
+	if (h->major_phase == HEAP_MAJOR_MARK)
+		return heap_marked_p(p);
+	return h->major_phase == HEAP_MAJOR_SWEEP;
+}
+
+/* G1 over [from, to); G2 for every pointer field of a live object; G3 when old; G7-G9. */
 static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool old,
 		      bool fillers_ok)
 {
@@ -71,6 +111,7 @@ static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool
 		uintptr_t hdr = p[0];
 		obj *f = (obj *)p + 1;
 		size_t n;
+		bool strict;
 
 		if (!obj_hdr_valid_p(hdr))
 			BAD("bad header %#lx at %p", (unsigned long)hdr, (void *)p);
@@ -79,9 +120,18 @@ static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool
 			    (unsigned long)obj_hdr_size(hdr), (void *)to);
 		if (obj_hdr_type(hdr) == OBJ_T_FILLER && !fillers_ok)
 			BAD("filler at %p in the nursery", (void *)p);
+		if (old && obj_hdr_type(hdr) == OBJ_T_FILLER && heap_marked_p(p))
+			BAD("filler at %p is marked", (void *)p);
+		if (!live_p(h, p, old)) {
+			p += obj_hdr_size(hdr) + 1;
+			continue;
+		}
+		strict = strict_p(h, p, old);
 		n = obj_hdr_nptrs(hdr, f);
 		for (size_t i = 0; i < n; i++) {
 			if (check_value(h, f[i], &f[i]) != 0)
+				return -1;
+			if (strict && check_color(h, f[i], &f[i]) != 0)
 				return -1;
 			if (old && heap_young_p(h, f[i]) && !h->remset_overflow &&
 			    !gc_remset_contains(h, &f[i]))
@@ -104,6 +154,79 @@ static int check_group(const struct heap *h, const struct heap_group *g, enum he
 	    g->top < heap_group_objects((struct heap_group *)g) || g->top > g->limit)
 		BAD("group %p: top %p limit %p size %lu", (const void *)g, (void *)g->top,
 		    (void *)g->limit, (unsigned long)g->size);
+	return 0;
+}
+
+/* G8 for one group: set bits == marked object starts, none where none may be. */
+static int check_bits(const struct heap *h, struct heap_group *g)
+{
+	size_t set = 0, starts = 0;
+	bool none = h->major_phase == HEAP_MAJOR_IDLE ||
+		    (h->major_phase == HEAP_MAJOR_SWEEP && g->swept == h->sweep_epoch);
+
+	for (size_t i = 0; i < HEAP_MARK_WORDS; i++)
+		set += (size_t)__builtin_popcountl((unsigned long)g->mark[i]);
+	for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(*p) + 1)
+		if (heap_mark_bit(p) < HEAP_MARK_WORDS * HEAP_WORD_BITS &&
+		    (uintptr_t)p - (uintptr_t)g < HEAP_GROUP_SIZE && heap_marked_p(p))
+			starts++;
+	if (set != starts)
+		BAD("group %p: %lu mark bits set, %lu at object starts", (void *)g,
+		    (unsigned long)set, (unsigned long)starts);
+	if (none && set)
+		BAD("group %p has %lu mark bits in phase %u (swept %lu, epoch %lu)", (void *)g,
+		    (unsigned long)set, h->major_phase, (unsigned long)g->swept,
+		    (unsigned long)h->sweep_epoch);
+	return 0;
+}
+
+static int check_major(const struct heap *h)
+{
+	if (h->major_marking != (h->major_phase == HEAP_MAJOR_MARK))
+		BAD("major_marking %d in phase %u", h->major_marking, h->major_phase);
+	if ((h->mark_stack == NULL) != (h->major_phase == HEAP_MAJOR_IDLE))
+		BAD("mark stack %p in phase %u", (void *)h->mark_stack, h->major_phase);
+	if (h->major_phase == HEAP_MAJOR_MARK) {
+		if (h->mark_sp > h->mark_cap)
+			BAD("mark_sp %lu > cap %lu", (unsigned long)h->mark_sp, (unsigned long)h->mark_cap);
+		for (size_t i = 0; i < h->mark_sp; i++) {
+			obj o = h->mark_stack[2 * i];
+			size_t k = h->mark_stack[2 * i + 1];
+
+			if (heap_young_p(h, o) || old_group_of(h, o) == NULL || !heap_marked_p((void *)o))
+				BAD("mark stack entry %lu: %p is not a marked old object",
+				    (unsigned long)i, (void *)o);
+			if (k >= obj_hdr_nptrs(obj_header(o), obj_fields(o)))
+				BAD("mark stack entry %lu: index %lu out of range", (unsigned long)i,
+				    (unsigned long)k);
+		}
+	}
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		if (check_bits(h, g) != 0)
+			return -1;
+	for (struct heap_group *g = h->large; g; g = g->next)
+		if (check_bits(h, g) != 0)
+			return -1;
+	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++) {
+		for (uintptr_t *c = h->free_list[k]; c; c = (uintptr_t *)c[1]) {
+			struct heap_group *g = old_group_of(h, (uintptr_t)c);
+			size_t words = obj_hdr_size(c[0]) + 1;
+
+			if (g == NULL || g->kind != HEAP_GROUP_SMALL)
+				BAD("free chunk %p is not in a small group", (void *)c);
+			if (!obj_hdr_valid_p(c[0]) || obj_hdr_type(c[0]) != OBJ_T_FILLER || words < 2)
+				BAD("free chunk %p: header %#lx", (void *)c, (unsigned long)c[0]);
+			if (words < ((size_t)1 << k) || (k + 1 < HEAP_FREE_CLASSES && words >> (k + 1)))
+				BAD("free chunk %p of %lu words in class %u", (void *)c,
+				    (unsigned long)words, k);
+			if (unswept(h, c))
+				BAD("free chunk %p in an unswept group", (void *)c);
+			for (size_t i = 2; i < words; i++)
+				if (c[i] != (uintptr_t)GC_POISON)
+					BAD("free chunk %p word %lu is not poison", (void *)c,
+					    (unsigned long)i);
+		}
+	}
 	return 0;
 }
 
@@ -158,9 +281,13 @@ int gc_verify(struct heap *h)
 	for (struct heap_group *g = h->large; g; g = g->next)
 		if (check_area(h, heap_group_objects(g), g->top, true, false) != 0)
 			return -1;
-	for (unsigned i = 0; i < h->nroots; i++)
-		if (*h->roots[i] != OBJ_NULL && check_value(h, *h->roots[i], h->roots[i]) != 0)
+	for (unsigned i = 0; i < h->nroots; i++) {
+		if (*h->roots[i] == OBJ_NULL)
+			continue;
+		if (check_value(h, *h->roots[i], h->roots[i]) != 0 ||
+		    check_color(h, *h->roots[i], h->roots[i]) != 0)
 			return -1;
+	}
 
 	/* G4 */
 	if (h->remset_len > h->remset_cap)
@@ -175,6 +302,10 @@ int gc_verify(struct heap *h)
 	for (unsigned i = 0; i < GC_REMSET_CACHE; i++)
 		if (h->remset_cache[i] && !gc_remset_contains(h, h->remset_cache[i]))
 			BAD("remset cache names %p, absent from the set", (void *)h->remset_cache[i]);
+
+	/* G7 stack, G8 bitmaps, G10 free chunks */
+	if (check_major(h) != 0)
+		return -1;
 
 	/* G6 */
 	for (uintptr_t *p = h->nursery_top; p < h->nursery_end; p++)

@@ -44,7 +44,8 @@ static struct heap_group *group_new(struct heap *h, size_t size, enum heap_group
 	g->size = size;
 	g->top = heap_group_objects(g);
 	g->limit = (uintptr_t *)((char *)g + size);
-	g->pad = 0;
+	g->swept = h->sweep_epoch;	/* born during a sweep: nothing there to sweep */
+	memset(g->mark, 0, sizeof(g->mark));
 	return g;
 }
 
@@ -91,6 +92,8 @@ void heap_destroy(struct heap *h)
 	free_list(h, h->small_first);
 	free_list(h, h->large);
 	free_list(h, h->spare);
+	if (h->mark_stack)
+		h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
 	h->src.free(h->src.ctx, h->remset, GC_REMSET_BYTES);
 	h->src.free(h->src.ctx, h->nursery_start, h->nursery_bytes);
 	h->magic = 0;
@@ -133,11 +136,71 @@ static void retire(struct heap_group *g)
 	}
 }
 
+/* Black while the major cycle still has to look at where the object lies. */
+static void color_new(struct heap *h, uintptr_t *p)
+{
+	if (h->major_marking ||
+	    (h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch))
+		heap_mark_set(p);
+}
+
+static unsigned log2_floor(size_t n) { return (unsigned)(8 * sizeof(long) - 1) - (unsigned)__builtin_clzl((unsigned long)n); }
+
+static void list_chunk(struct heap *h, uintptr_t *p, size_t words)
+{
+	unsigned k;
+
+	if (words == 0)
+		return;
+	p[0] = obj_hdr(OBJ_T_FILLER, words - 1);
+	if (words < 2)
+		return;
+	k = log2_floor(words);
+	if (k >= HEAP_FREE_CLASSES)
+		k = HEAP_FREE_CLASSES - 1;
+	p[1] = (uintptr_t)h->free_list[k];
+	h->free_list[k] = p;
+}
+
+void heap_free_chunk(struct heap *h, uintptr_t *p, size_t words)
+{
+	poison(p, p + words);
+	list_chunk(h, p, words);
+}
+
+/* A listed chunk of at least words words, carved; the rest goes back on a list. */
+static uintptr_t *chunk_alloc(struct heap *h, size_t words)
+{
+	unsigned k = log2_floor(words);
+
+	if (((size_t)1 << k) < words)
+		k++;
+	for (; k < HEAP_FREE_CLASSES; k++) {
+		uintptr_t *p = h->free_list[k];
+
+		if (p == NULL)
+			continue;
+		size_t have = obj_hdr_size(p[0]) + 1;
+
+		if (have < words)
+			continue;	/* only in the last, open-ended class */
+		h->free_list[k] = (uintptr_t *)p[1];
+		p[1] = (uintptr_t)GC_POISON;
+		list_chunk(h, p + words, have - words);	/* still poisoned past its link */
+		return p;
+	}
+	return NULL;
+}
+
 uintptr_t *heap_old_alloc(struct heap *h, size_t words)
 {
 	struct heap_group *g = h->small_last;
 	uintptr_t *p;
 
+	if ((p = chunk_alloc(h, words)) != NULL) {
+		color_new(h, p);
+		return p;
+	}
 	if (g == NULL || words > (size_t)(g->limit - g->top)) {
 		struct heap_group *n = h->spare;
 
@@ -161,6 +224,7 @@ uintptr_t *heap_old_alloc(struct heap *h, size_t words)
 	}
 	p = g->top;
 	g->top += words;
+	color_new(h, p);
 	return p;
 }
 
@@ -190,6 +254,10 @@ static obj alloc_large(struct heap *h, unsigned type, size_t nfields)
 	g->top += words;
 	p[0] = obj_hdr(type, nfields);
 	fill_ptrs(p, type, nfields);
+	if (h->major_marking)
+		heap_mark_set(p);	/* black; a sweep skips it (g->swept is current) */
+	if (h->major_phase != HEAP_MAJOR_IDLE)
+		h->major_debt += words * GC_MAJOR_PACE;
 	g->next = h->large;
 	h->large = g;
 	h->old_bytes += size;
@@ -208,11 +276,14 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 	kassert(!h->in_gc);
 	if (nfields > OBJ_MAX_FIELDS)
 		return fail(h);
-	if (words > HEAP_LARGE_BYTES / WORD)
+	if (words > HEAP_LARGE_BYTES / WORD) {
+		gc_major_poll(h);
 		return alloc_large(h, type, nfields);
+	}
 	if (words > (size_t)(h->nursery_limit - h->nursery_top) || h->torture) {
 		if (gc_minor(h) < 0)
 			return fail(h);
+		gc_major_poll(h);	/* may start a cycle or run a bounded step; nursery stays empty */
 	}
 	p = h->nursery_top;
 	h->nursery_top += words;

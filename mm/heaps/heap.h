@@ -1,7 +1,8 @@
 /* heap.h -- one CPU's heap: a bump-pointer nursery and an old generation of 64 KiB-aligned groups.
  * Owns the layout: young objects lie in [nursery_start, nursery_top); old objects lie in groups
- * obtained from a block source, each beginning with a struct heap_group, small objects packed by
- * bump allocation (parseable from group start to top), large objects alone in their own group.
+ * obtained from a block source, each beginning with a struct heap_group (and its mark bitmap),
+ * small objects packed by bump allocation or into free chunks left by the major sweep
+ * (parseable from group start to top), large objects alone in their own group.
  * A heap is used only by its owner CPU (no lock); other CPUs will reach it through mm/gc later. */
 #ifndef MM_HEAPS_HEAP_H
 #define MM_HEAPS_HEAP_H
@@ -30,6 +31,14 @@ struct heap_block_source {
 
 enum heap_group_kind { HEAP_GROUP_SMALL = 1, HEAP_GROUP_LARGE, HEAP_GROUP_SPARE };
 
+/* Mark bitmap: bit i of a group stands for the word at group + i words; only object starts
+ * are ever set (a large object starts in its block's first 64 KiB). */
+#define HEAP_WORD_BITS	(8 * sizeof(uintptr_t))
+#define HEAP_MARK_WORDS	(HEAP_GROUP_SIZE / sizeof(uintptr_t) / HEAP_WORD_BITS)
+
+/* Phases of a major collection (mm/gc/major.c). */
+enum heap_major_phase { HEAP_MAJOR_IDLE = 0, HEAP_MAJOR_MARK, HEAP_MAJOR_SWEEP };
+
 /* Start of every old block; objects follow at heap_group_objects(). Found from an old object's
  * address by masking (a large object starts in its block's first 64 KiB). */
 struct heap_group {
@@ -40,8 +49,10 @@ struct heap_group {
 	size_t size;			/* bytes of the block, header included */
 	uintptr_t *top;			/* objects lie in [heap_group_objects(), top) */
 	uintptr_t *limit;		/* end of the block */
-	uintptr_t pad;			/* keeps objects 8-byte aligned on 32-bit targets */
+	uintptr_t swept;		/* == owner->sweep_epoch: swept in the current sweep phase */
+	uintptr_t mark[HEAP_MARK_WORDS];	/* major GC mark bits, one per word of the first 64 KiB */
 };
+_Static_assert(sizeof(struct heap_group) % 8 == 0, "objects must stay 8-byte aligned");
 
 static inline uintptr_t *heap_group_objects(struct heap_group *g) { return (uintptr_t *)(g + 1); }
 static inline struct heap_group *heap_group_of(const void *p)
@@ -49,6 +60,29 @@ static inline struct heap_group *heap_group_of(const void *p)
 	return (struct heap_group *)((uintptr_t)p & ~(uintptr_t)(HEAP_GROUP_SIZE - 1));
 }
 #define HEAP_GROUP_USABLE	(HEAP_GROUP_SIZE - sizeof(struct heap_group))
+
+static inline size_t heap_mark_bit(const void *p)
+{
+	return ((uintptr_t)p & (HEAP_GROUP_SIZE - 1)) / sizeof(uintptr_t);
+}
+static inline bool heap_marked_p(const void *p)
+{
+	size_t b = heap_mark_bit(p);
+
+	return (heap_group_of(p)->mark[b / HEAP_WORD_BITS] >> (b % HEAP_WORD_BITS)) & 1;
+}
+static inline void heap_mark_set(const void *p)
+{
+	size_t b = heap_mark_bit(p);
+
+	heap_group_of(p)->mark[b / HEAP_WORD_BITS] |= (uintptr_t)1 << (b % HEAP_WORD_BITS);
+}
+static inline void heap_mark_clear(const void *p)
+{
+	size_t b = heap_mark_bit(p);
+
+	heap_group_of(p)->mark[b / HEAP_WORD_BITS] &= ~((uintptr_t)1 << (b % HEAP_WORD_BITS));
+}
 
 /* Per-heap collector statistics; plain integers, read by the owner (or after it stopped). */
 struct gc_stats {
@@ -62,6 +96,18 @@ struct gc_stats {
 	uint64_t pause_max;
 	uint64_t pause_last;
 	uint64_t pause_hist[GC_PAUSE_BUCKETS];
+	/* major collection */
+	uint64_t major_cycles;		/* completed */
+	uint64_t major_steps;
+	uint64_t major_bytes_freed;	/* bytes of dead objects reclaimed by sweeping */
+	uint64_t major_groups_freed;	/* small and large groups returned to the block source */
+	uint64_t major_mark_overflows;	/* mark stack overflows (each costs a rescan pass) */
+	uint64_t major_work_last;	/* work units (words) of the last step */
+	uint64_t major_work_max;
+	uint64_t major_pause_total;	/* cycles, over all steps */
+	uint64_t major_pause_max;
+	uint64_t major_pause_last;
+	uint64_t major_pause_hist[GC_PAUSE_BUCKETS];
 };
 
 struct heap {
@@ -74,6 +120,7 @@ struct heap {
 	uintptr_t *nursery_start;
 	uintptr_t *nursery_end;
 	size_t nursery_bytes;
+	uintptr_t *minor_gray;		/* during gc_minor: evacuated objects to scan, linked via from[1] */
 
 	/* old generation */
 	struct heap_group *small_first;	/* small-object groups in allocation order ... */
@@ -95,6 +142,24 @@ struct heap {
 	size_t remset_cap;
 	bool remset_overflow;		/* entries were dropped: the next minor GC scans all old groups */
 	obj *remset_cache[GC_REMSET_CACHE];
+
+	/* major collection (mm/gc/major.c) */
+	unsigned major_phase;		/* enum heap_major_phase */
+	bool major_marking;		/* major_phase == HEAP_MAJOR_MARK: gc_write shades, allocation is black */
+	uintptr_t sweep_epoch;		/* bumped when a sweep phase starts: every group becomes unswept */
+	uintptr_t *mark_stack;		/* one block of (object, next field) pairs; NULL when idle */
+	size_t mark_sp;			/* pairs on the stack */
+	size_t mark_cap;
+	bool mark_overflow;		/* a marked object was not pushed: a rescan pass is due */
+	bool rescan_large;		/* the rescan cursor is on the large list */
+	struct heap_group *rescan_g;	/* rescan pass cursor (NULL: no pass running) */
+	uintptr_t *rescan_p;
+	bool sweep_large;		/* the sweep cursor is on the large list */
+	struct heap_group *sweep_g;	/* next group to sweep */
+	struct heap_group *sweep_prev;	/* last kept group before sweep_g on its list, or NULL */
+	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
+	size_t major_debt;		/* words of major work owed (GC_MAJOR_PACE per word promoted) */
+	size_t major_last_old;		/* old_bytes when the last cycle ended (policy) */
 
 	/* debugging */
 	bool torture;			/* collect at every allocation */
@@ -177,8 +242,13 @@ obj heap_make_bytes(struct heap *h, unsigned type, const void *bytes, size_t len
 /* An OBJ_T_MIXED object of nptrs Scheme-value fields (OBJ_UNSPECIFIED) then nraw raw words. */
 obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
 
-/* Old-generation allocation, for the collector: the promotion path. */
+/* Old-generation allocation, for the collector: the promotion path. Takes a free chunk left by
+ * the major sweep if one fits, else bumps in the last small group. The object is black (marked)
+ * while a major cycle has not yet swept where it lies. */
 uintptr_t *heap_old_alloc(struct heap *h, size_t words);
+/* Turn [p, p + words) of a small group into one free chunk (a filler, poisoned in debug
+ * builds) and list it for reuse if it can hold an object. */
+void heap_free_chunk(struct heap *h, uintptr_t *p, size_t words);
 /* Make sure the spare groups hold at least bytes of objects; -1 if the source ran dry. */
 int heap_reserve(struct heap *h, size_t bytes);
 /* Bytes handed out in the nursery since the last collection. */

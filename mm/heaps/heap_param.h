@@ -10,4 +10,10 @@
 #define GC_REMSET_CACHE		64		/* direct-mapped filter of recently remembered slots */
 #define GC_PAUSE_BUCKETS	40		/* pause histogram: bucket b counts pauses in [2^b, 2^(b+1)) cycles */
 
+#define HEAP_FREE_CLASSES	16		/* free-chunk lists: chunks of [2^k, 2^(k+1)) words */
+#define GC_MAJOR_MIN_BYTES	(4 * 1024 * 1024)	/* no major cycle below this much old generation */
+#define GC_MAJOR_GROWTH_PCT	200		/* start a cycle when old bytes reach this % of the last cycle's */
+#define GC_MAJOR_PACE		4		/* major work words owed per word promoted or allocated large */
+#define GC_MAJOR_STEP_WORDS	(HEAP_GROUP_SIZE / 4)	/* work per incremental step (>= a group's words) */
+
 #endif

@@ -1,6 +1,7 @@
 /* test_heap.c -- the object model, the nursery and old generation, minor collection, C roots,
  * the write barrier and remembered set, large objects, exhaustion, torture and a randomized
- * mutation stress against a shadow model (SEED=n replays). Prints allocation and pause numbers. */
+ * mutation stress against a shadow model with major steps interleaved (SEED=n replays).
+ * Prints allocation and pause numbers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,63 +24,7 @@
 
 /* --- a block source over aligned_alloc with a byte budget (failure injection) --- */
 
-struct source {
-	size_t budget;		/* bytes it may have out at once */
-	size_t out;		/* bytes out now */
-	unsigned blocks;	/* blocks out now */
-};
-
-static void *src_alloc(void *ctx, size_t size)
-{
-	struct source *s = ctx;
-	void *p;
-
-	assert_int_equal(size % HEAP_GROUP_SIZE, 0);
-	if (s->out + size > s->budget)
-		return NULL;
-	p = aligned_alloc(HEAP_GROUP_SIZE, size);
-	if (p == NULL)
-		return NULL;
-	s->out += size;
-	s->blocks++;
-	return p;
-}
-
-static void src_free(void *ctx, void *p, size_t size)
-{
-	struct source *s = ctx;
-
-	assert_true(s->out >= size && s->blocks > 0);
-	s->out -= size;
-	s->blocks--;
-	free(p);
-}
-
-static struct heap heap;
-static struct source source;
-
-static struct heap *setup(size_t nursery, size_t budget)
-{
-	struct heap_config cfg = {
-		.nursery_bytes = nursery,
-		.src = { src_alloc, src_free, &source },
-		.cpu = 0,
-	};
-
-	source = (struct source){ .budget = budget };
-	assert_int_equal(heap_init(&heap, &cfg), 0);
-	heap.verify = true;
-	return &heap;
-}
-
-static void teardown(struct heap *h)
-{
-	assert_int_equal(h->nroots, 0);
-	assert_int_equal(gc_verify(h), 0);
-	heap_destroy(h);
-	assert_int_equal(source.out, 0);
-	assert_int_equal(source.blocks, 0);
-}
+#include "heap_fixture.h"
 
 static obj fx(intptr_t v) { return obj_fixnum(v); }
 
@@ -714,6 +659,19 @@ static void stress_run(uint64_t seed, unsigned steps, bool torture)
 		} else {
 			assert_int_equal(gc_minor(h), 0);
 		}
+		/* major steps interleaved with the mutation, small random budgets */
+		if (rnd() % 16 == 0) {
+			if (h->major_phase == HEAP_MAJOR_IDLE) {
+				if (rnd() % 16 == 0)
+					assert_int_equal(gc_major_start(h), 0);
+			} else {
+				uint64_t done = h->stats.major_cycles;
+
+				gc_major_step(h, 1 + rnd() % 2000);
+				if (h->stats.major_cycles != done)
+					check_model(table, nids);
+			}
+		}
 		if (h->stats.minor_collections != colls) {
 			colls = h->stats.minor_collections;
 			check_model(table, nids);
@@ -723,8 +681,14 @@ static void stress_run(uint64_t seed, unsigned steps, bool torture)
 	check_model(table, nids);
 	assert_true(checks > 10);
 	printf("[ stress   ] %s%u nodes, %u checked collections, %llu remset overflows, "
-	       "%.1f MiB promoted\n", torture ? "torture: " : "", (unsigned)nids, checks,
-	       (unsigned long long)h->stats.remset_overflows, h->stats.bytes_promoted / (double)MIB);
+	       "%.1f MiB promoted, %llu major cycles (%.1f MiB freed)\n", torture ? "torture: " : "",
+	       (unsigned)nids, checks, (unsigned long long)h->stats.remset_overflows,
+	       h->stats.bytes_promoted / (double)MIB, (unsigned long long)h->stats.major_cycles,
+	       h->stats.major_bytes_freed / (double)MIB);
+	if (!torture)
+		assert_true(h->stats.major_cycles > 0);
+	assert_int_equal(gc_major_full(h), 0);
+	check_model(table, nids);
 	GC_UNROOT(h, tmp);
 	GC_UNROOT(h, node);
 	GC_UNROOT(h, table);

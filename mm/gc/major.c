@@ -1,0 +1,376 @@
+/* major.c -- major collection of the old generation: incremental, non-moving mark-sweep.
+ * Snapshot-at-the-beginning marking (gc_write shades the overwritten value; objects allocated
+ * during a cycle are black) over per-group mark bitmaps, then an incremental sweep that turns
+ * dead runs into free chunks and returns empty groups. Owns G7-G10 (gc.h). Every step does at
+ * most its budget of work (words looked at); see docs/gc.md for the cost model. */
+#include <arch.h>
+#include <kernel/kernel.h>
+
+#include "barrier.h"
+#include "gc.h"
+#include "roots.h"
+
+#define WORD		sizeof(uintptr_t)
+#define GROUP_WORDS	(HEAP_GROUP_SIZE / WORD)
+
+static bool push(struct heap *h, obj o, size_t i)
+{
+	if (h->mark_sp == h->mark_cap) {
+		h->mark_overflow = true;
+		return false;
+	}
+	h->mark_stack[2 * h->mark_sp] = o;
+	h->mark_stack[2 * h->mark_sp + 1] = i;
+	h->mark_sp++;
+	return true;
+}
+
+void gc_major_shade(struct heap *h, obj o)
+{
+	if (!obj_ptr_p(o) || heap_young_p(h, o) || heap_marked_p((void *)o))
+		return;
+	heap_mark_set((void *)o);
+	if (obj_hdr_nptrs(obj_header(o), obj_fields(o)) > 0 && !push(h, o, 0))
+		h->stats.major_mark_overflows++;
+}
+
+static void shade_slot(struct heap *h, obj *slot)
+{
+	gc_major_shade(h, *slot);
+}
+
+int gc_major_start(struct heap *h)
+{
+	heap_check(h);
+	kassert(!h->in_gc);
+	if (h->major_phase != HEAP_MAJOR_IDLE)
+		return 0;
+	if (gc_minor(h) < 0)	/* empty nursery and remembered set: the old generation is the snapshot */
+		return -1;
+	if (h->mark_stack == NULL) {
+		h->mark_stack = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		if (h->mark_stack == NULL)
+			return -1;
+	}
+	h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
+	h->mark_sp = 0;
+	h->mark_overflow = false;
+	h->rescan_g = NULL;
+	h->major_phase = HEAP_MAJOR_MARK;
+	h->major_marking = true;
+	gc_roots_visit(h, shade_slot);	/* bounded by HEAP_ROOTS_MAX */
+	return 0;
+}
+
+/* One slice of marking: scan up to max fields of the top entry. Returns the work done. */
+static size_t mark_slice(struct heap *h, size_t max)
+{
+	size_t sp = --h->mark_sp;
+	obj o = h->mark_stack[2 * sp];
+	size_t i = h->mark_stack[2 * sp + 1];
+	size_t n = obj_hdr_nptrs(obj_header(o), obj_fields(o));
+	size_t end = n - i > max ? i + max : n;
+	obj *f = obj_fields(o);
+
+	if (end < n) {	/* put the rest back first: the slot we just freed can't overflow */
+		h->mark_stack[2 * sp + 1] = end;
+		h->mark_sp++;
+	}
+	for (size_t k = i; k < end; k++)
+		gc_major_shade(h, f[k]);
+	return 1 + (end - i);
+}
+
+/* Advance the rescan cursor to the next group; false when the pass is over. */
+static bool rescan_next_group(struct heap *h)
+{
+	struct heap_group *g = h->rescan_g->next;
+
+	if (g == NULL && !h->rescan_large) {
+		h->rescan_large = true;
+		g = h->large;
+	}
+	h->rescan_g = g;
+	if (g)
+		h->rescan_p = heap_group_objects(g);
+	return g != NULL;
+}
+
+/* Mark until the budget is spent or marking is complete (returns true then). */
+static bool mark_some(struct heap *h, size_t budget, size_t *work)
+{
+	while (*work + 2 <= budget) {
+		if (h->mark_sp) {
+			*work += mark_slice(h, budget - *work - 1);
+			continue;
+		}
+		if (h->rescan_g == NULL) {
+			if (!h->mark_overflow)
+				return true;
+			/* overflow fallback: a pass over all groups pushes every marked object again */
+			h->mark_overflow = false;
+			h->rescan_large = h->small_first == NULL;
+			h->rescan_g = h->rescan_large ? h->large : h->small_first;
+			if (h->rescan_g == NULL)
+				continue;
+			h->rescan_p = heap_group_objects(h->rescan_g);
+		}
+		if (h->rescan_p >= h->rescan_g->top) {
+			rescan_next_group(h);
+			(*work)++;
+			continue;
+		}
+		uintptr_t *p = h->rescan_p;
+
+		h->rescan_p = p + obj_hdr_size(p[0]) + 1;
+		(*work)++;
+		if (heap_marked_p(p) && obj_hdr_nptrs(p[0], (obj *)p + 1) > 0)
+			push(h, (obj)p, 0);	/* the stack is empty here */
+	}
+	return false;
+}
+
+static void free_group(struct heap *h, struct heap_group *g)
+{
+	h->old_bytes -= g->size;
+	h->old_groups--;
+	h->stats.major_groups_freed++;
+	g->magic = 0;
+	h->src.free(h->src.ctx, g, g->size);
+}
+
+/* Sweep one small group: dead runs become free chunks, marks are cleared. Returns true if the
+ * whole group was dead and has been freed. */
+static bool sweep_small(struct heap *h, struct heap_group *g)
+{
+	uintptr_t *p = heap_group_objects(g), *end = g->top, *run = NULL;
+
+	while (p < end) {
+		size_t words = obj_hdr_size(p[0]) + 1;
+
+		if (heap_marked_p(p)) {
+			heap_mark_clear(p);
+			if (run)
+				heap_free_chunk(h, run, (size_t)(p - run));
+			run = NULL;
+		} else {
+			if (obj_hdr_type(p[0]) != OBJ_T_FILLER)
+				h->stats.major_bytes_freed += words * WORD;
+			if (run == NULL)
+				run = p;
+		}
+		p += words;
+	}
+	g->swept = h->sweep_epoch;
+	if (run == heap_group_objects(g))
+		return true;
+	if (run)
+		heap_free_chunk(h, run, (size_t)(end - run));
+	return false;
+}
+
+static void unlink_large(struct heap *h, struct heap_group *prev, struct heap_group *g)
+{
+	if (prev == NULL) {
+		if (h->large == g) {
+			h->large = g->next;
+			return;
+		}
+		for (prev = h->large; prev->next != g; prev = prev->next)
+			;	/* only groups born during this sweep lie before g */
+	}
+	prev->next = g->next;
+}
+
+/* Sweep until the budget is spent or the sweep is complete (returns true then). */
+static bool sweep_some(struct heap *h, size_t budget, size_t *work)
+{
+	while (h->sweep_g) {
+		struct heap_group *g = h->sweep_g, *next = g->next;
+
+		if (g->swept == h->sweep_epoch) {	/* born during this sweep */
+			h->sweep_prev = g;
+			h->sweep_g = next;
+			(*work)++;
+		} else if (!h->sweep_large) {
+			size_t cost = (size_t)(g->top - heap_group_objects(g)) + 1;
+
+			if (*work + cost > budget && *work > 0)
+				return false;	/* a step may always sweep one group */
+			*work += cost;
+			if (sweep_small(h, g)) {
+				if (h->sweep_prev)
+					h->sweep_prev->next = next;
+				else
+					h->small_first = next;
+				if (h->small_last == g)
+					h->small_last = h->sweep_prev;	/* next bump takes a fresh group */
+				free_group(h, g);
+			} else {
+				h->sweep_prev = g;
+			}
+			h->sweep_g = next;
+		} else {
+			uintptr_t *o = heap_group_objects(g);
+
+			if (*work + 1 > budget)
+				return false;
+			(*work)++;
+			g->swept = h->sweep_epoch;
+			if (heap_marked_p(o)) {
+				heap_mark_clear(o);
+				h->sweep_prev = g;
+			} else {
+				h->stats.major_bytes_freed += (obj_hdr_size(o[0]) + 1) * WORD;
+				unlink_large(h, h->sweep_prev, g);
+				free_group(h, g);
+			}
+			h->sweep_g = next;
+		}
+		if (h->sweep_g == NULL && !h->sweep_large) {
+			h->sweep_large = true;
+			h->sweep_prev = NULL;
+			h->sweep_g = h->large;
+		}
+		if (*work >= budget)
+			return h->sweep_g == NULL;
+	}
+	return true;
+}
+
+/* Marking is complete: purge the remembered set (a minor collection empties it, so no entry can
+ * name a slot inside an object about to be freed) and start sweeping. */
+static int finish_marking(struct heap *h)
+{
+	if (gc_minor(h) < 0)	/* promotes black: we are still marking */
+		return -1;
+	h->major_marking = false;
+	h->major_phase = HEAP_MAJOR_SWEEP;
+	h->sweep_epoch++;	/* every group is unswept now */
+	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++)
+		h->free_list[k] = NULL;	/* the sweep rebuilds them; old chunks stay fillers */
+	h->sweep_large = false;
+	h->sweep_prev = NULL;
+	h->sweep_g = h->small_first;
+	if (h->sweep_g == NULL) {
+		h->sweep_large = true;
+		h->sweep_g = h->large;
+	}
+	return 0;
+}
+
+static void finish_cycle(struct heap *h)
+{
+	h->major_phase = HEAP_MAJOR_IDLE;
+	h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
+	h->mark_stack = NULL;
+	h->mark_cap = 0;
+	h->major_last_old = h->old_bytes;
+	h->stats.major_cycles++;
+}
+
+static void record(struct gc_stats *s, uint64_t cycles, size_t work)
+{
+	unsigned b = cycles ? 63 - (unsigned)__builtin_clzll(cycles) : 0;
+
+	if (b >= GC_PAUSE_BUCKETS)
+		b = GC_PAUSE_BUCKETS - 1;
+	s->major_pause_hist[b]++;
+	s->major_pause_total += cycles;
+	s->major_pause_last = cycles;
+	if (cycles > s->major_pause_max)
+		s->major_pause_max = cycles;
+	s->major_steps++;
+	s->major_work_last = work;
+	if (work > s->major_work_max)
+		s->major_work_max = work;
+}
+
+size_t gc_major_step(struct heap *h, size_t budget)
+{
+	size_t work = 0;
+	uint64_t t0;
+
+	heap_check(h);
+	kassert(!h->in_gc);
+	if (h->major_phase == HEAP_MAJOR_IDLE)
+		return 0;
+	if (budget < 2)
+		budget = 2;
+	t0 = arch_cycles();
+	if (h->major_phase == HEAP_MAJOR_MARK && mark_some(h, budget, &work))
+		finish_marking(h);	/* on failure (no memory for the minor) retried next step */
+	if (h->major_phase == HEAP_MAJOR_SWEEP && work < budget && sweep_some(h, budget, &work))
+		finish_cycle(h);
+	record(&h->stats, arch_cycles() - t0, work);
+#ifdef CONFIG_DEBUG
+	if (h->verify && gc_verify(h) != 0)
+		panic("gc_verify failed after a major step on cpu %u", h->cpu);
+#endif
+	return work;
+}
+
+/* Finish the running cycle, if any. */
+static int finish(struct heap *h)
+{
+	while (h->major_phase != HEAP_MAJOR_IDLE) {
+		uint64_t before = h->stats.minor_collections;
+		size_t work = gc_major_step(h, (size_t)-1 / 2);
+
+		if (work == 0 && h->major_phase == HEAP_MAJOR_MARK &&
+		    h->stats.minor_collections == before)
+			return -1;	/* marking done but the purging minor collection has no memory */
+	}
+	return 0;
+}
+
+/* A running cycle's snapshot is stale (it keeps what died since it began): finish it, then
+ * run a fresh one, so everything unreachable now is freed. */
+int gc_major_full(struct heap *h)
+{
+	if (finish(h) < 0 || gc_major_start(h) < 0)
+		return -1;
+	return finish(h);
+}
+
+/* Pay the debt in steps of GC_MAJOR_STEP_WORDS: the old generation grows by at most one
+ * GC_MAJOR_PACE-th of the work done, so a cycle finishes before the heap runs away. The work
+ * of one poll is bounded by the nursery size times the pace (or one large object's words). */
+void gc_major_poll(struct heap *h)
+{
+	size_t trigger;
+
+	if (h->major_phase == HEAP_MAJOR_IDLE) {
+		trigger = h->major_last_old / 100 * GC_MAJOR_GROWTH_PCT;
+		if (trigger < GC_MAJOR_MIN_BYTES)
+			trigger = GC_MAJOR_MIN_BYTES;
+		if (h->old_bytes < trigger || gc_major_start(h) < 0)
+			return;
+		h->major_debt = GC_MAJOR_STEP_WORDS;
+	}
+	while (h->major_phase != HEAP_MAJOR_IDLE && h->major_debt > 0) {
+		size_t w = gc_major_step(h, GC_MAJOR_STEP_WORDS);
+
+		if (w == 0)
+			break;	/* waiting for memory for the purging minor collection */
+		h->major_debt -= w < h->major_debt ? w : h->major_debt;
+	}
+	if (h->major_phase == HEAP_MAJOR_IDLE)
+		h->major_debt = 0;
+}
+
+uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct)
+{
+	uint64_t total = 0, seen = 0;
+
+	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++)
+		total += s->major_pause_hist[b];
+	if (total == 0)
+		return 0;
+	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++) {
+		seen += s->major_pause_hist[b];
+		if (seen * 100 >= total * pct)
+			return (uint64_t)2 << b;
+	}
+	return s->major_pause_max;
+}

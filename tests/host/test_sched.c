@@ -1,0 +1,530 @@
+/* test_sched.c -- kernel threads, wait queues, channels and the mutex (sched/) on hosted CPUs:
+ * each test starts n CPU threads that run the scheduler loop, a "main" kernel thread on CPU 0
+ * runs the test body and stops the scheduler. Failures inside kernel threads are counted and
+ * asserted on afterwards (CMocka's longjmp must not cross stacks). Needs 1..8 CPUs as stated. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <arch.h>
+#include <host.h>
+#include <kernel/kernel.h>
+#include <sched/channel.h>
+#include <sched/mutex.h>
+#include <sched/thread.h>
+
+#define MAIN_PRIO	10
+
+static unsigned fails;		/* failed checks inside kernel threads; atomic */
+static unsigned stacks_live;	/* stacks allocated and not freed; atomic */
+static void *last_stack;	/* most recent stack (the canary test frees it by hand) */
+
+#define CHECK(c) \
+	do { if (!(c)) { __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST); \
+		fprintf(stderr, "check failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); } } while (0)
+
+static void *stack_alloc(size_t size, size_t align)
+{
+	void *p = aligned_alloc(align, size);
+
+	if (p)
+		__atomic_add_fetch(&stacks_live, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&last_stack, p, __ATOMIC_SEQ_CST);
+	return p;
+}
+
+static void stack_free(void *p, size_t size)
+{
+	(void)size;
+	__atomic_sub_fetch(&stacks_live, 1, __ATOMIC_SEQ_CST);
+	free(p);
+}
+
+static void *node_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+static void node_free(void *p, size_t size)
+{
+	(void)size;
+	free(p);
+}
+
+/* --- the harness --- */
+
+struct run {
+	unsigned ncpus;
+	uintptr_t (*body)(void *);
+	void *arg;
+	unsigned ready;			/* CPUs through sched_init_cpu; atomic */
+	struct thread *main_thread;
+	uintptr_t result;
+	int catch_panic, panicked;
+};
+
+static uintptr_t main_wrap(void *p)
+{
+	struct run *r = p;
+	uintptr_t v = r->body(r->arg);
+
+	sched_stop();
+	return v;
+}
+
+static void cpu_fn(unsigned cpu, void *p)
+{
+	struct run *r = p;
+	jmp_buf jb;
+
+	sched_init_cpu(cpu);
+	__atomic_add_fetch(&r->ready, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&r->ready, __ATOMIC_SEQ_CST) < r->ncpus)
+		arch_cpu_relax();
+	if (cpu == 0)
+		r->main_thread = thread_create("main", main_wrap, r, MAIN_PRIO, 0);
+	if (r->catch_panic) {
+		host_exit_jmp = &jb;
+		if (setjmp(jb) != 0) {
+			host_exit_jmp = NULL;
+			r->panicked = 1;
+			return;
+		}
+	}
+	sched_run();
+	if (r->catch_panic)	/* a global: only the one-CPU canary test touches it */
+		host_exit_jmp = NULL;
+	if (cpu == 0)
+		r->result = thread_join(r->main_thread, NULL);
+}
+
+static uintptr_t run_sched(unsigned ncpus, uintptr_t (*body)(void *), void *arg)
+{
+	struct run r = { .ncpus = ncpus, .body = body, .arg = arg };
+
+	__atomic_store_n(&fails, 0, __ATOMIC_SEQ_CST);
+	host_run_cpus(ncpus, cpu_fn, &r);
+	assert_int_equal(__atomic_load_n(&fails, __ATOMIC_SEQ_CST), 0);
+	assert_int_equal(__atomic_load_n(&stacks_live, __ATOMIC_SEQ_CST), 0);
+	return r.result;
+}
+
+/* --- many threads, join values --- */
+
+#define MANY	2000
+
+static uintptr_t many_fn(void *arg)
+{
+	uintptr_t i = (uintptr_t)arg;
+
+	for (uintptr_t k = 0; k < i % 4; k++)
+		thread_yield();
+	return i * 7 + 1;
+}
+
+static uintptr_t many_body(void *arg)
+{
+	static struct thread *t[MANY];
+	unsigned ncpus = (unsigned)(uintptr_t)arg, used[NCPU] = { 0 }, busy = 0;
+
+	for (uintptr_t i = 0; i < MANY; i++) {
+		t[i] = thread_create("many", many_fn, (void *)i, MAIN_PRIO, SCHED_CPU_ANY);
+		CHECK(t[i] != NULL);
+		used[t[i]->cpu]++;
+		if (i % 64 == 0)
+			thread_yield();
+	}
+	for (unsigned c = 0; c < ncpus; c++)
+		busy += used[c] > 0;
+	CHECK(busy >= (ncpus > 1 ? 2u : 1u));	/* ties spread; CPU 0 always has main */
+	for (uintptr_t i = 0; i < MANY; i++) {
+		uint64_t cycles = 0;
+
+		CHECK(thread_join(t[i], &cycles) == i * 7 + 1);
+	}
+	return 42;
+}
+
+static void test_many_threads(void **state)
+{
+	static const unsigned smp[] = { 1, 2, 4, 8 };
+
+	(void)state;
+	for (unsigned k = 0; k < ARRAY_SIZE(smp); k++)
+		assert_int_equal(run_sched(smp[k], many_body, (void *)(uintptr_t)smp[k]), 42);
+}
+
+/* --- order on one CPU: round robin, priorities, preemption point --- */
+
+static char order[64];
+static unsigned order_len;	/* only threads of CPU 0 append */
+
+static void note(char c)
+{
+	if (order_len + 1 < sizeof(order))
+		order[order_len++] = c;
+	order[order_len] = '\0';
+}
+
+static uintptr_t rr_fn(void *arg)
+{
+	for (int i = 0; i < 3; i++) {
+		note((char)(uintptr_t)arg);
+		thread_yield();
+	}
+	return 0;
+}
+
+static uintptr_t rr_body(void *arg)
+{
+	struct thread *t[3];
+
+	(void)arg;
+	order_len = 0;
+	for (int i = 0; i < 3; i++)
+		t[i] = thread_create("rr", rr_fn, (void *)(uintptr_t)('A' + i), MAIN_PRIO, 0);
+	for (int i = 0; i < 3; i++)
+		thread_join(t[i], NULL);
+	CHECK(strcmp(order, "ABCABCABC") == 0);
+	return 0;
+}
+
+static void test_yield_round_robin(void **state)
+{
+	(void)state;
+	run_sched(1, rr_body, NULL);
+	assert_string_equal(order, "ABCABCABC");
+}
+
+static uintptr_t prio_fn(void *arg)
+{
+	note((char)(uintptr_t)arg);
+	return 0;
+}
+
+static uintptr_t prio_body(void *arg)
+{
+	struct thread *lo, *hi;
+
+	(void)arg;
+	order_len = 0;
+	lo = thread_create("prio5", prio_fn, (void *)'5', 5, 0);
+	hi = thread_create("prio0", prio_fn, (void *)'0', 0, 0);
+	note('m');	/* creating them preempts nobody: the creator goes on until it blocks */
+	thread_join(lo, NULL);
+	thread_join(hi, NULL);
+	return 0;
+}
+
+static void test_priority(void **state)
+{
+	(void)state;
+	run_sched(1, prio_body, NULL);
+	assert_string_equal(order, "m05");
+}
+
+static unsigned spin_done;	/* atomic */
+
+static uintptr_t spinner(void *arg)
+{
+	unsigned long loops = 0;
+
+	(void)arg;
+	while (!__atomic_load_n(&spin_done, __ATOMIC_SEQ_CST)) {
+		arch_irqflags_t f = arch_irq_save();
+
+		sched_timer_tick();	/* what kernel_timer_tick does on a tick */
+		arch_irq_restore(f);
+		sched_preempt_point();
+		loops++;
+	}
+	return loops;
+}
+
+static uintptr_t setter(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&spin_done, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static uintptr_t preempt_body(void *arg)
+{
+	struct thread *a, *b;
+
+	(void)arg;
+	__atomic_store_n(&spin_done, 0, __ATOMIC_SEQ_CST);
+	a = thread_create("spinner", spinner, NULL, MAIN_PRIO, 0);
+	b = thread_create("setter", setter, NULL, MAIN_PRIO, 0);
+	CHECK(thread_join(a, NULL) >= 1);
+	thread_join(b, NULL);
+	return 0;
+}
+
+static void test_preempt_point(void **state)
+{
+	(void)state;
+	run_sched(1, preempt_body, NULL);
+}
+
+/* --- wait queues under stress --- */
+
+#define PAIRS		4
+#define ROUNDS		5000
+
+struct pingpong {
+	struct waitq wq;
+	int turn;	/* under wq.lock */
+};
+
+static struct pingpong pp[PAIRS];
+
+static uintptr_t pp_fn(void *arg)
+{
+	uintptr_t a = (uintptr_t)arg;
+	struct pingpong *p = &pp[a / 2];
+	int side = (int)(a % 2);
+
+	for (int i = 0; i < ROUNDS; i++) {
+		arch_irqflags_t f = spin_lock_irqsave(&p->wq.lock);
+
+		while (p->turn != side)
+			waitq_sleep_locked(&p->wq);
+		p->turn = 1 - side;
+		waitq_wake_all_locked(&p->wq);
+		spin_unlock_irqrestore(&p->wq.lock, f);
+	}
+	return 0;
+}
+
+#define CONSUMERS	16
+#define PRODUCERS	4
+#define TOKENS		20000	/* per producer */
+
+static struct waitq sem_wq;
+static unsigned long tokens;	/* under sem_wq.lock */
+
+static uintptr_t producer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < TOKENS; i++) {
+		arch_irqflags_t f = spin_lock_irqsave(&sem_wq.lock);
+
+		tokens++;
+		waitq_wake_one_locked(&sem_wq);
+		spin_unlock_irqrestore(&sem_wq.lock, f);
+		if (i % 16 == 0)
+			thread_yield();
+	}
+	return 0;
+}
+
+static uintptr_t consumer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < PRODUCERS * TOKENS / CONSUMERS; i++) {
+		arch_irqflags_t f = spin_lock_irqsave(&sem_wq.lock);
+
+		while (tokens == 0)
+			waitq_sleep_locked(&sem_wq);
+		tokens--;
+		if (tokens)	/* each wake-up is for one token: pass extra ones on */
+			waitq_wake_one_locked(&sem_wq);
+		spin_unlock_irqrestore(&sem_wq.lock, f);
+	}
+	return 0;
+}
+
+static uintptr_t waitq_body(void *arg)
+{
+	unsigned n = (unsigned)(uintptr_t)arg;
+	struct thread *t[2 * PAIRS + CONSUMERS + PRODUCERS];
+	unsigned nt = 0;
+
+	for (unsigned k = 0; k < PAIRS; k++) {
+		waitq_init(&pp[k].wq, "pingpong");
+		pp[k].turn = 0;
+	}
+	waitq_init(&sem_wq, "sem");
+	tokens = 0;
+	for (uintptr_t a = 0; a < 2 * PAIRS; a++)	/* the two sides of a pair on different CPUs */
+		t[nt++] = thread_create("pp", pp_fn, (void *)a, MAIN_PRIO, (unsigned)((a / 2 + a % 2) % n));
+	for (unsigned i = 0; i < CONSUMERS; i++)
+		t[nt++] = thread_create("cons", consumer, NULL, MAIN_PRIO, i % n);
+	for (unsigned i = 0; i < PRODUCERS; i++)
+		t[nt++] = thread_create("prod", producer, NULL, MAIN_PRIO, (i + 1) % n);
+	for (unsigned i = 0; i < nt; i++)
+		thread_join(t[i], NULL);
+	CHECK(tokens == 0);
+	return 0;
+}
+
+static void test_waitq_stress(void **state)
+{
+	(void)state;
+	run_sched(2, waitq_body, (void *)2);
+	run_sched(4, waitq_body, (void *)4);
+}
+
+/* --- channels --- */
+
+#define SENDERS		8
+#define RECEIVERS	4
+#define PER_SENDER	12500	/* 100,000 messages */
+
+static struct chan ch;
+static uint8_t seen[SENDERS][PER_SENDER];
+
+static uintptr_t sender(void *arg)
+{
+	uintptr_t s = (uintptr_t)arg;
+
+	for (uintptr_t i = 0; i < PER_SENDER; i++) {
+		CHECK(chan_send(&ch, s << 24 | i) == 0);
+		if (i % 128 == 0)
+			thread_yield();
+	}
+	return 0;
+}
+
+static uintptr_t receiver(void *arg)
+{
+	long last[SENDERS];
+
+	(void)arg;
+	for (int s = 0; s < SENDERS; s++)
+		last[s] = -1;
+	for (int i = 0; i < SENDERS * PER_SENDER / RECEIVERS; i++) {
+		uintptr_t v = chan_recv(&ch), s = v >> 24, seq = v & 0xffffff;
+
+		CHECK(s < SENDERS && seq < PER_SENDER);
+		if (s >= SENDERS || seq >= PER_SENDER)
+			continue;
+		CHECK((long)seq > last[s]);	/* FIFO per sender, as one receiver sees it */
+		last[s] = (long)seq;
+		CHECK(__atomic_exchange_n(&seen[s][seq], 1, __ATOMIC_SEQ_CST) == 0);
+	}
+	return 0;
+}
+
+static uintptr_t chan_body(void *arg)
+{
+	unsigned n = (unsigned)(uintptr_t)arg;
+	struct thread *t[SENDERS + RECEIVERS];
+	uintptr_t v;
+
+	memset(seen, 0, sizeof(seen));
+	chan_init(&ch, "chan", node_alloc, node_free);
+	for (unsigned i = 0; i < RECEIVERS; i++)
+		t[i] = thread_create("recv", receiver, NULL, MAIN_PRIO, i % n);
+	for (uintptr_t s = 0; s < SENDERS; s++)
+		t[RECEIVERS + s] = thread_create("send", sender, (void *)s, MAIN_PRIO, (unsigned)(s % n));
+	for (unsigned i = 0; i < SENDERS + RECEIVERS; i++)
+		thread_join(t[i], NULL);
+	CHECK(!chan_try_recv(&ch, &v));
+	for (int s = 0; s < SENDERS; s++)
+		for (int i = 0; i < PER_SENDER; i++)
+			CHECK(seen[s][i] == 1);
+	chan_destroy(&ch);
+	return 0;
+}
+
+static void test_channel(void **state)
+{
+	(void)state;
+	run_sched(4, chan_body, (void *)4);
+}
+
+/* --- mutex --- */
+
+#define LOCKERS		8
+#define LOCKS		2000
+
+static struct mutex mtx;
+static unsigned long counter;	/* under mtx, deliberately not atomic */
+static int inside;		/* under mtx: holders now */
+
+static uintptr_t locker(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < LOCKS; i++) {
+		mutex_lock(&mtx);
+		CHECK(inside++ == 0);
+		unsigned long c = counter;
+
+		if (i % 8 == 0)
+			thread_yield();	/* sleepers pile up while the owner is off the CPU */
+		counter = c + 1;
+		inside--;
+		mutex_unlock(&mtx);
+	}
+	return 0;
+}
+
+static uintptr_t mutex_body(void *arg)
+{
+	unsigned n = (unsigned)(uintptr_t)arg;
+	struct thread *t[LOCKERS];
+
+	mutex_init(&mtx, "mtx");
+	counter = 0;
+	for (unsigned i = 0; i < LOCKERS; i++)
+		t[i] = thread_create("lock", locker, NULL, MAIN_PRIO, i % n);
+	for (unsigned i = 0; i < LOCKERS; i++)
+		thread_join(t[i], NULL);
+	CHECK(counter == LOCKERS * LOCKS);
+	return 0;
+}
+
+static void test_mutex(void **state)
+{
+	(void)state;
+	run_sched(4, mutex_body, (void *)4);
+}
+
+/* --- stack canary --- */
+
+static uintptr_t smash(void *arg)
+{
+	(void)arg;
+	((uintptr_t *)thread_self()->stack)[1] = 0;	/* what an overflow does first */
+	return 0;
+}
+
+static void test_stack_canary(void **state)
+{
+	struct run r = { .ncpus = 1, .body = smash, .catch_panic = 1 };
+
+	(void)state;
+	host_console_clear();
+	host_run_cpus(1, cpu_fn, &r);
+	host_panic_reset();
+	assert_true(r.panicked);
+	assert_non_null(strstr(host_console_text(), "thread main: stack overflow"));
+	stack_free(__atomic_load_n(&last_stack, __ATOMIC_SEQ_CST), SCHED_STACK_SIZE);
+	assert_int_equal(stacks_live, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_yield_round_robin),
+		cmocka_unit_test(test_priority),
+		cmocka_unit_test(test_preempt_point),
+		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_waitq_stress),
+		cmocka_unit_test(test_channel),
+		cmocka_unit_test(test_mutex),
+		cmocka_unit_test(test_stack_canary),
+	};
+
+	alarm(600);	/* a lost wake-up hangs: fail instead */
+	sched_set_stack_allocator(stack_alloc, stack_free);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
