@@ -14,6 +14,7 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 .DEFAULT_GOAL := all
 .SUFFIXES:
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 # ---- sources, by directory ----
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \

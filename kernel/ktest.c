@@ -4,11 +4,14 @@
 #include <arch.h>
 #include <smp/spinlock.h>
 #include <smp/xcall.h>
+#include <sched/channel.h>
+#include <sched/thread.h>
 
 #include "console.h"
 #include "cpu.h"
 #include "kernel.h"
 #include "ktest.h"
+#include "physmem.h"
 
 static const char *test_name;
 
@@ -255,6 +258,110 @@ static void test_micro(void)
 	finish(1, NULL);
 }
 
+/* --- threads: the scheduler on every CPU; 10,000 threads created and joined, then channel
+ * round trips on one CPU and across CPUs, nothing lost, duplicated or reordered --- */
+static uintptr_t child(void *arg)
+{
+	return (uintptr_t)arg * 2;
+}
+
+static void *node_alloc(size_t size)
+{
+	return physmem_alloc(size, 16);
+}
+
+static void node_free(void *p, size_t size)
+{
+	physmem_free(p, size);
+}
+
+static struct chan ping, pong;
+static unsigned long rounds = 100000;
+
+static uintptr_t echo_thread(void *arg)
+{
+	(void)arg;
+	for (unsigned long i = 0; i < rounds; i++)
+		chan_send(&pong, chan_recv(&ping) + 1);
+	return 0;
+}
+
+static uint64_t pingpong(unsigned cpu)
+{
+	struct thread *t = thread_create("echo", echo_thread, NULL, 15, cpu);
+	uint64_t t0;
+
+	if (!t)
+		finish(0, "no memory for the echo thread");
+	t0 = arch_cycles();
+	for (unsigned long i = 0; i < rounds; i++) {
+		if (chan_send(&ping, i) < 0)
+			finish(0, "no memory for a channel node");
+		if (chan_recv(&pong) != i + 1)
+			finish(0, "a channel message was lost, duplicated or reordered");
+	}
+	uint64_t dt = arch_cycles() - t0;
+	thread_join(t, NULL);
+	return dt / rounds;
+}
+
+static uintptr_t threads_main(void *arg)
+{
+	static struct thread *batch[256];
+	unsigned long total = 10000, done = 0, sum = 0, want = 0;
+	unsigned ran_on[NCPU] = { 0 };
+
+	(void)arg;
+	while (done < total) {
+		unsigned n = (unsigned)MIN(total - done, (unsigned long)ARRAY_SIZE(batch));
+
+		for (unsigned i = 0; i < n; i++) {
+			batch[i] = thread_create("child", child, (void *)(done + i), 15, SCHED_CPU_ANY);
+			if (!batch[i])
+				finish(0, "thread_create failed");
+			ran_on[batch[i]->cpu]++;
+			want += 2 * (done + i);
+		}
+		for (unsigned i = 0; i < n; i++)
+			sum += thread_join(batch[i], NULL);
+		done += n;
+	}
+	kprintf("KTEST threads %lu created and joined; sum %lu (want %lu)\n", total, sum, want);
+	for (unsigned c = 0; c < arch_ncpus(); c++)
+		kprintf("KTEST threads on cpu %u: %u\n", c, ran_on[c]);
+	if (sum != want)
+		finish(0, "joined values are wrong");
+	chan_init(&ping, "ping", node_alloc, node_free);
+	chan_init(&pong, "pong", node_alloc, node_free);
+	uint64_t same = pingpong(0);
+	kprintf("KTEST channel round trip, same cpu: %llu cycles\n", (unsigned long long)same);
+	if (arch_ncpus() > 1) {
+		uint64_t cross = pingpong(arch_ncpus() - 1);
+		kprintf("KTEST channel round trip, cpu 0 <-> cpu %u: %llu cycles\n",
+			arch_ncpus() - 1, (unsigned long long)cross);
+	}
+	kprintf("KTEST %lu round trips each, nothing lost\n", rounds);
+	finish(1, NULL);
+}
+
+static void ap_sched(void *arg)
+{
+	(void)arg;
+	sched_init_cpu(arch_cpu_id());
+	sched_run();
+}
+
+static void test_threads(void)
+{
+	for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
+		kernel_launch(cpu, ap_sched, NULL);
+	sched_init_cpu(0);
+	if (!thread_create("ktest", threads_main, NULL, 15, 0))
+		finish(0, "no memory for the test thread");
+	sched_run();
+	finish(0, "the scheduler returned");
+}
+
 static unsigned long parse_ulong(const char *s)
 {
 	unsigned long v = 0;
@@ -272,6 +379,8 @@ void ktest_run(const char *name, const char *cmdline)
 	if (cmdline_get(cmdline, "iters", opt, sizeof(opt)))
 		iters = parse_ulong(opt);
 	fault_null = cmdline_get(cmdline, "null", opt, sizeof(opt));
+	if (cmdline_get(cmdline, "rounds", opt, sizeof(opt)))
+		rounds = parse_ulong(opt);
 	if (cmdline_get(cmdline, "stall", opt, sizeof(opt)))
 		stall_ms = parse_ulong(opt);
 	if (cmdline_get(cmdline, "irqcpu", opt, sizeof(opt)))
@@ -286,6 +395,8 @@ void ktest_run(const char *name, const char *cmdline)
 		test_fault();
 	else if (!strcmp(name, "recursion"))
 		test_recursion();
+	else if (!strcmp(name, "threads"))
+		test_threads();
 	else if (!strcmp(name, "micro"))
 		test_micro();
 	else if (!strcmp(name, "echo"))

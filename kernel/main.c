@@ -10,6 +10,8 @@
 #include "ktest.h"
 #include "physmem.h"
 
+#include <sched/thread.h>
+
 static uint64_t boot_cycles;
 
 static struct launch {
@@ -69,6 +71,7 @@ void kernel_cpu_online(unsigned cpu)
 void kernel_timer_tick(void)
 {
 	cpus[arch_cpu_id()].ticks++;
+	sched_timer_tick();
 }
 
 static void echo_console(void)

@@ -219,7 +219,10 @@ void sched_preempt_point(void)
 
 void sched_timer_tick(void)
 {
-	this_sched()->need_resched = 1;
+	struct sched_cpu *sc = &sched_cpus[arch_cpu_id()];
+
+	if (sc->magic == SCHED_CPU_MAGIC)	/* ticks start before the scheduler does */
+		sc->need_resched = 1;
 }
 
 /* ARCH_IPI_RESCHED (smp/xcall.c): a remote CPU made a thread of ours runnable. */

@@ -68,6 +68,13 @@ fault|fault-null)
 	expect "ktest_fault_body"
 	expect "system halted"
 	;;
+threads)	# the scheduler on every CPU: 10,000 threads joined, channel round trips
+	boot "test=threads rounds=${KTEST_ROUNDS:-20000}"
+	[ $status -eq 0 ] || fail "exit status $status"
+	expect "KTEST threads 10000 created and joined"
+	expect "nothing lost"
+	expect "KTEST PASS threads"
+	;;
 recursion)
 	boot "test=recursion"
 	[ $status -eq 255 ] || fail "exit status $status, want 255 (panic)"
