@@ -62,7 +62,9 @@ uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct);
  * unless CONFIG_DEBUG. */
 int gc_verify(struct heap *h);
 
-/* Upper bound (cycles) of the histogram bucket holding the pct-th percentile pause; 0 if none. */
+/* Upper bound (cycles) of the log2 histogram bucket holding the pct-th percentile; 0 if empty. */
+uint64_t gc_hist_percentile(const uint64_t *hist, uint64_t max, unsigned pct);
+/* The same for the minor pauses of s. */
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct);
 
 #endif

@@ -361,16 +361,5 @@ void gc_major_poll(struct heap *h)
 
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct)
 {
-	uint64_t total = 0, seen = 0;
-
-	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++)
-		total += s->major_pause_hist[b];
-	if (total == 0)
-		return 0;
-	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++) {
-		seen += s->major_pause_hist[b];
-		if (seen * 100 >= total * pct)
-			return (uint64_t)2 << b;
-	}
-	return s->major_pause_max;
+	return gc_hist_percentile(s->major_pause_hist, s->major_pause_max, pct);
 }

@@ -131,18 +131,23 @@ int gc_minor(struct heap *h)
 	return 0;
 }
 
-uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct)
+uint64_t gc_hist_percentile(const uint64_t *hist, uint64_t max, unsigned pct)
 {
 	uint64_t total = 0, seen = 0;
 
 	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++)
-		total += s->pause_hist[b];
+		total += hist[b];
 	if (total == 0)
 		return 0;
 	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++) {
-		seen += s->pause_hist[b];
+		seen += hist[b];
 		if (seen * 100 >= total * pct)
 			return (uint64_t)2 << b;
 	}
-	return s->pause_max;
+	return max;
+}
+
+uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct)
+{
+	return gc_hist_percentile(s->pause_hist, s->pause_max, pct);
 }
