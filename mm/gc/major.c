@@ -271,15 +271,8 @@ static void finish_cycle(struct heap *h)
 
 static void record(struct gc_stats *s, uint64_t cycles, size_t work)
 {
-	unsigned b = cycles ? 63 - (unsigned)__builtin_clzll(cycles) : 0;
-
-	if (b >= GC_PAUSE_BUCKETS)
-		b = GC_PAUSE_BUCKETS - 1;
-	s->major_pause_hist[b]++;
-	s->major_pause_total += cycles;
-	s->major_pause_last = cycles;
-	if (cycles > s->major_pause_max)
-		s->major_pause_max = cycles;
+	gc_hist_note(s->major_pause_hist, &s->major_pause_total, &s->major_pause_last,
+		     &s->major_pause_max, cycles);
 	s->major_steps++;
 	s->major_work_last = work;
 	if (work > s->major_work_max)

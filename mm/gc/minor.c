@@ -63,17 +63,22 @@ static void scan_all_old(struct heap *h)
 		scan_object(h, heap_group_objects(g));
 }
 
-static void record_pause(struct gc_stats *s, uint64_t cycles)
+void gc_hist_note(uint64_t *hist, uint64_t *total, uint64_t *last, uint64_t *max, uint64_t cycles)
 {
 	unsigned b = cycles ? 63 - (unsigned)__builtin_clzll(cycles) : 0;
 
 	if (b >= GC_PAUSE_BUCKETS)
 		b = GC_PAUSE_BUCKETS - 1;
-	s->pause_hist[b]++;
-	s->pause_total += cycles;
-	s->pause_last = cycles;
-	if (cycles > s->pause_max)
-		s->pause_max = cycles;
+	hist[b]++;
+	*total += cycles;
+	*last = cycles;
+	if (cycles > *max)
+		*max = cycles;
+}
+
+static void record_pause(struct gc_stats *s, uint64_t cycles)
+{
+	gc_hist_note(s->pause_hist, &s->pause_total, &s->pause_last, &s->pause_max, cycles);
 }
 
 int gc_minor(struct heap *h)
