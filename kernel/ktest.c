@@ -194,6 +194,27 @@ static void test_recursion(void)
 static int irq_cpu = -1;
 static unsigned long stall_ms;	/* stall=MS: let input pile up (ring full, UART holding back) */
 
+/* An interrupt this CPU latched before the switch may still be delivered to it afterwards (under
+ * KVM, at its next exit to the hypervisor, which can be many ticks later): wait, interrupts on,
+ * until this CPU has taken no input for three of its timer ticks. */
+static void settle_input(void)
+{
+	struct cpu *me = &cpus[arch_cpu_id()];
+	unsigned long quiet_since = arch_atomic_load_relaxed(&me->ticks);
+	unsigned long rx = console_rx_count(arch_cpu_id());
+
+	while (arch_atomic_load_relaxed(&me->ticks) - quiet_since < 3) {
+		arch_irqflags_t f = arch_irq_save();
+
+		arch_idle();
+		arch_irq_restore(f);
+		if (console_rx_count(arch_cpu_id()) != rx) {
+			rx = console_rx_count(arch_cpu_id());
+			quiet_since = arch_atomic_load_relaxed(&me->ticks);
+		}
+	}
+}
+
 static void test_echo(void)
 {
 	unsigned long n = 0, before[NCPU];
@@ -205,6 +226,7 @@ static void test_echo(void)
 	if (irq_cpu >= 0) {
 		arch_irq_route(4, (unsigned)irq_cpu);
 		kprintf("KTEST serial interrupt steered to cpu %d\n", irq_cpu);
+		settle_input();
 	}
 	for (unsigned cpu = 0; cpu < arch_ncpus(); cpu++)
 		before[cpu] = console_rx_count(cpu);

@@ -17,7 +17,9 @@ qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-rebo
 
 fail() {
 	echo "FAIL $label: $*"
-	echo "----- serial log ($log) -----"
+	echo "----- what the kernel said about the test ($log) -----"
+	grep -a -E "KTEST|PANIC|panic|assert" "$log" | grep -av "KTEST echo ready" | tail -n 40
+	echo "----- serial log, last 6000 bytes ($log) -----"
 	tail -c 6000 "$log"
 	echo "----- end of log -----"
 	exit 1
