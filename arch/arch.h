@@ -113,5 +113,9 @@ void kernel_timer_tick(void);			/* interrupt context, interrupts off */
 void smp_ipi_handler(enum arch_ipi kind);	/* interrupt context, interrupts off */
 bool console_rx_byte(uint8_t byte);		/* interrupt context; false: now full */
 void kernel_cpu_online(unsigned cpu);		/* on each CPU once it runs C with its own stack */
+/* Last thing of every interrupt (not exception) handler, after the EOI, interrupts still off.
+ * interrupted_irqs_on: the interrupted code had interrupts on, so it may be switched away from
+ * here (preemption); the switch returns here when that thread runs again, maybe on another CPU. */
+void kernel_irq_exit(bool interrupted_irqs_on);
 
 #endif

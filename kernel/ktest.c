@@ -1,11 +1,9 @@
 /* ktest.c -- the kernel's built-in tests (see ktest.h): CPUs online with their timers ticking,
  * IPIs every CPU to every other, a spinlock-guarded counter, a deliberate fault, console echo,
- * and the debug spinlock's recursion check. */
+ * and the debug spinlock's recursion check. The scheduler's tests are in ktest_sched.c. */
 #include <arch.h>
 #include <smp/spinlock.h>
 #include <smp/xcall.h>
-#include <sched/channel.h>
-#include <sched/thread.h>
 
 #include "console.h"
 #include "cpu.h"
@@ -15,7 +13,7 @@
 
 static const char *test_name;
 
-static __attribute__((noreturn)) void finish(int ok, const char *why)
+void ktest_finish(int ok, const char *why)
 {
 	if (ok)
 		kprintf("KTEST PASS %s\n", test_name);
@@ -42,10 +40,10 @@ static void test_online(void)
 	unsigned long before[NCPU];
 
 	if (n != arch_cpus_found())
-		finish(0, "not every CPU came online");
+		ktest_finish(0, "not every CPU came online");
 	for (unsigned i = 0; i < n; i++) {
 		if (!arch_atomic_load(&cpus[i].online))
-			finish(0, "a CPU is not marked online");
+			ktest_finish(0, "a CPU is not marked online");
 		before[i] = arch_atomic_load_relaxed(&cpus[i].ticks);
 	}
 	arch_udelay(200000);	/* 20 ticks at 100 Hz */
@@ -54,10 +52,10 @@ static void test_online(void)
 
 		kprintf("cpu %u: %lu timer ticks in 200 ms\n", i, t);
 		if (t < 2)
-			finish(0, "a CPU's timer is not ticking");
+			ktest_finish(0, "a CPU's timer is not ticking");
 	}
 	kprintf("KTEST online %u cpus\n", n);
-	finish(1, NULL);
+	ktest_finish(1, NULL);
 }
 
 /* --- ipi: each CPU calls every other, many rounds, all at once, and checks the answers --- */
@@ -112,16 +110,16 @@ static void test_ipi(void)
 			if (arch_atomic_load(&answered[c][t]) != want) {
 				kprintf("cpu %u -> cpu %u: %u answers, want %u\n", c, t,
 					answered[c][t], want);
-				finish(0, "lost or extra IPI answers");
+				ktest_finish(0, "lost or extra IPI answers");
 			}
 		}
 	if (ipi_errors)
-		finish(0, "a call ran on the wrong CPU");
+		ktest_finish(0, "a call ran on the wrong CPU");
 	smp_call_all(count_everyone, NULL, 1);
 	if (arch_atomic_load(&everyone) != n)
-		finish(0, "smp_call_all missed a CPU");
+		ktest_finish(0, "smp_call_all missed a CPU");
 	kprintf("KTEST ipi %u cpus x %u others x %u rounds answered\n", n, n - 1, IPI_ROUNDS);
-	finish(1, NULL);
+	ktest_finish(1, NULL);
 }
 
 /* --- spinlock: every CPU adds 1 to a plain counter under the lock, iters times --- */
@@ -148,7 +146,7 @@ static void test_spinlock(void)
 	uint64_t dt = arch_cycles() - t0;
 	kprintf("KTEST spinlock %u cpus x %lu = %lu (counter %lu), %llu cycles per acquire\n", n,
 		iters, n * iters, counter, (unsigned long long)(dt / (n * iters)));
-	finish(counter == n * iters, "the counter is off: mutual exclusion failed");
+	ktest_finish(counter == n * iters, "the counter is off: mutual exclusion failed");
 }
 
 /* --- fault: an invalid instruction on the last CPU must produce the panic report; with the
@@ -171,7 +169,7 @@ static void test_fault(void)
 {
 	kernel_launch(arch_ncpus() - 1, ktest_fault_body, NULL);
 	kernel_launch_wait(arch_ncpus() - 1);
-	finish(0, "the fault did not stop the machine");
+	ktest_finish(0, "the fault did not stop the machine");
 }
 
 /* --- recursion: the debug spinlock must catch a CPU taking a lock it holds --- */
@@ -182,9 +180,9 @@ static void test_recursion(void)
 
 	spin_lock(&l);
 	spin_lock(&l);
-	finish(0, "recursive acquire not caught");
+	ktest_finish(0, "recursive acquire not caught");
 #else
-	finish(0, "needs a debug build");
+	ktest_finish(0, "needs a debug build");
 #endif
 }
 
@@ -222,7 +220,7 @@ static void test_echo(void)
 	size_t len = 0;
 
 	if (irq_cpu >= (int)arch_ncpus())
-		finish(0, "irqcpu names a CPU that is not online");
+		ktest_finish(0, "irqcpu names a CPU that is not online");
 	if (irq_cpu >= 0) {
 		arch_irq_route(4, (unsigned)irq_cpu);
 		kprintf("KTEST serial interrupt steered to cpu %d\n", irq_cpu);
@@ -252,9 +250,9 @@ static void test_echo(void)
 
 		kprintf("KTEST cpu %u took %lu input bytes\n", cpu, got);
 		if ((int)cpu == irq_cpu ? got == 0 : got != 0)
-			finish(0, "the serial interrupt was not taken where it was steered");
+			ktest_finish(0, "the serial interrupt was not taken where it was steered");
 	}
-	finish(1, NULL);
+	ktest_finish(1, NULL);
 }
 
 /* --- micro: cycles per primitive, a quick look at what the machine charges --- */
@@ -277,112 +275,10 @@ static void test_micro(void)
 	MICRO("irq_save", arch_irq_restore(arch_irq_save()));
 	MICRO("lock+unlock", spin_lock(&l); spin_unlock(&l));
 	MICRO("pause", arch_cpu_relax());
-	finish(1, NULL);
+	ktest_finish(1, NULL);
 }
 
-/* --- threads: the scheduler on every CPU; 10,000 threads created and joined, then channel
- * round trips on one CPU and across CPUs, nothing lost, duplicated or reordered --- */
-static uintptr_t child(void *arg)
-{
-	return (uintptr_t)arg * 2;
-}
-
-static void *node_alloc(size_t size)
-{
-	return physmem_alloc(size, 16);
-}
-
-static void node_free(void *p, size_t size)
-{
-	physmem_free(p, size);
-}
-
-static struct chan ping, pong;
-static unsigned long rounds = 100000;
-
-static uintptr_t echo_thread(void *arg)
-{
-	(void)arg;
-	for (unsigned long i = 0; i < rounds; i++)
-		chan_send(&pong, chan_recv(&ping) + 1);
-	return 0;
-}
-
-static uint64_t pingpong(unsigned cpu)
-{
-	struct thread *t = thread_create("echo", echo_thread, NULL, 15, cpu);
-	uint64_t t0;
-
-	if (!t)
-		finish(0, "no memory for the echo thread");
-	t0 = arch_cycles();
-	for (unsigned long i = 0; i < rounds; i++) {
-		if (chan_send(&ping, i) < 0)
-			finish(0, "no memory for a channel node");
-		if (chan_recv(&pong) != i + 1)
-			finish(0, "a channel message was lost, duplicated or reordered");
-	}
-	uint64_t dt = arch_cycles() - t0;
-	thread_join(t, NULL);
-	return dt / rounds;
-}
-
-static uintptr_t threads_main(void *arg)
-{
-	static struct thread *batch[256];
-	unsigned long total = 10000, done = 0, sum = 0, want = 0;
-	unsigned ran_on[NCPU] = { 0 };
-
-	(void)arg;
-	while (done < total) {
-		unsigned n = (unsigned)MIN(total - done, (unsigned long)ARRAY_SIZE(batch));
-
-		for (unsigned i = 0; i < n; i++) {
-			batch[i] = thread_create("child", child, (void *)(done + i), 15, SCHED_CPU_ANY);
-			if (!batch[i])
-				finish(0, "thread_create failed");
-			ran_on[batch[i]->cpu]++;
-			want += 2 * (done + i);
-		}
-		for (unsigned i = 0; i < n; i++)
-			sum += thread_join(batch[i], NULL);
-		done += n;
-	}
-	kprintf("KTEST threads %lu created and joined; sum %lu (want %lu)\n", total, sum, want);
-	for (unsigned c = 0; c < arch_ncpus(); c++)
-		kprintf("KTEST threads on cpu %u: %u\n", c, ran_on[c]);
-	if (sum != want)
-		finish(0, "joined values are wrong");
-	chan_init(&ping, "ping", node_alloc, node_free);
-	chan_init(&pong, "pong", node_alloc, node_free);
-	uint64_t same = pingpong(0);
-	kprintf("KTEST channel round trip, same cpu: %llu cycles\n", (unsigned long long)same);
-	if (arch_ncpus() > 1) {
-		uint64_t cross = pingpong(arch_ncpus() - 1);
-		kprintf("KTEST channel round trip, cpu 0 <-> cpu %u: %llu cycles\n",
-			arch_ncpus() - 1, (unsigned long long)cross);
-	}
-	kprintf("KTEST %lu round trips each, nothing lost\n", rounds);
-	finish(1, NULL);
-}
-
-static void ap_sched(void *arg)
-{
-	(void)arg;
-	sched_init_cpu(arch_cpu_id());
-	sched_run();
-}
-
-static void test_threads(void)
-{
-	for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
-		kernel_launch(cpu, ap_sched, NULL);
-	sched_init_cpu(0);
-	if (!thread_create("ktest", threads_main, NULL, 15, 0))
-		finish(0, "no memory for the test thread");
-	sched_run();
-	finish(0, "the scheduler returned");
-}
+unsigned long ktest_rounds = 100000;
 
 static unsigned long parse_ulong(const char *s)
 {
@@ -402,7 +298,7 @@ void ktest_run(const char *name, const char *cmdline)
 		iters = parse_ulong(opt);
 	fault_null = cmdline_get(cmdline, "null", opt, sizeof(opt));
 	if (cmdline_get(cmdline, "rounds", opt, sizeof(opt)))
-		rounds = parse_ulong(opt);
+		ktest_rounds = parse_ulong(opt);
 	if (cmdline_get(cmdline, "stall", opt, sizeof(opt)))
 		stall_ms = parse_ulong(opt);
 	if (cmdline_get(cmdline, "irqcpu", opt, sizeof(opt)))
@@ -417,11 +313,11 @@ void ktest_run(const char *name, const char *cmdline)
 		test_fault();
 	else if (!strcmp(name, "recursion"))
 		test_recursion();
-	else if (!strcmp(name, "threads"))
-		test_threads();
+	else if (ktest_sched(name))
+		;
 	else if (!strcmp(name, "micro"))
 		test_micro();
 	else if (!strcmp(name, "echo"))
 		test_echo();
-	finish(0, "no such test");
+	ktest_finish(0, "no such test");
 }

@@ -10,4 +10,9 @@ __attribute__((noreturn)) void ktest_run(const char *name, const char *cmdline);
 void kernel_launch(unsigned cpu, void (*fn)(void *), void *arg);
 void kernel_launch_wait(unsigned cpu);
 
+/* Internal to the tests (ktest.c, ktest_sched.c). */
+__attribute__((noreturn)) void ktest_finish(int ok, const char *why);
+int ktest_sched(const char *name);	/* runs the scheduler test name (never returns) or 0 */
+extern unsigned long ktest_rounds;	/* rounds=N */
+
 #endif

@@ -74,6 +74,11 @@ void kernel_timer_tick(void)
 	sched_timer_tick();
 }
 
+void kernel_irq_exit(bool interrupted_irqs_on)
+{
+	sched_irq_exit(interrupted_irqs_on);
+}
+
 static void echo_console(void)
 {
 	kprintf("no Scheme yet: the console echoes what it reads\n");

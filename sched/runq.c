@@ -259,3 +259,23 @@ void sched_rq_verify(struct sched_rq *rq)
 	}
 	kassert(total == rq->nr_runnable);
 }
+
+struct sched_entity *sched_rq_find(struct sched_rq *rq, unsigned limit,
+				   bool (*pred)(struct sched_entity *e, void *ctx), void *ctx)
+{
+	uint32_t map = rq->runnable_map;
+
+	sched_rq_check(rq);
+	while (map && limit) {
+		struct sched_list *l = &rq->list[__builtin_ctz(map)];
+		struct sched_entity *e = l->head;
+
+		do {
+			if (pred(e, ctx))
+				return e;
+			e = e->next;
+		} while (e != l->head && --limit);
+		map &= map - 1;
+	}
+	return NULL;
+}

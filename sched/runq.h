@@ -5,6 +5,7 @@
 #ifndef SCHED_RUNQ_H
 #define SCHED_RUNQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <smp/spinlock.h>
@@ -82,6 +83,11 @@ void sched_rq_wake(struct sched_rq *rq, struct sched_entity *e);
 void sched_rq_set_prio(struct sched_rq *rq, struct sched_entity *e, unsigned prio);
 /* The next entity to run (it stays RUNNABLE, rotated to its list's tail), or rq->idle. O(1). */
 struct sched_entity *sched_rq_pick(struct sched_rq *rq);
+
+/* The first RUNNABLE entity, by priority then list order, for which pred holds; at most limit
+ * entities are looked at. NULL if none. O(entities looked at): for load balancing. */
+struct sched_entity *sched_rq_find(struct sched_rq *rq, unsigned limit,
+				   bool (*pred)(struct sched_entity *e, void *ctx), void *ctx);
 
 /* RUNNABLE entities on rq, idle not counted. Needs no lock: a snapshot, for load balancing. */
 unsigned sched_rq_nr_runnable(struct sched_rq *rq);

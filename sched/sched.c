@@ -1,44 +1,11 @@
-/* sched.c -- the per-CPU scheduler: idle loop, context switches, wait queues, remote wake-ups.
- * One struct sched_cpu per CPU. rq.lock guards rq (runq.h); current, prev and need_resched belong
- * to the CPU alone and are touched with its interrupts off; online, stopping and nr_threads are
- * atomic. No lock is held across a context switch: a thread blocks itself in the run queue (under
- * the waitq lock), drops the locks, then picks; a wake-up in between only makes it runnable again,
- * and since only its own CPU runs it, the pick may simply return it. See docs/sched.md. */
-#include <kernel/kernel.h>
+/* sched.c -- the per-CPU scheduler: idle loop, context switches, preemption, wait queues,
+ * remote wake-ups. No lock is held across a context switch: a thread blocks itself in the run
+ * queue (under the waitq lock), drops the locks, then picks; a wake-up in between only makes it
+ * runnable again, and since only its own CPU runs it, the pick may simply return it. The state
+ * of each CPU is in sched_cpu.h; see docs/sched.md for the protocols. */
+#include "sched_cpu.h"
 
-#include "thread.h"
-
-#define SCHED_CPU_MAGIC		0x53435055u	/* "SCPU" */
-
-struct sched_cpu {
-	uint32_t magic;
-	int online;		/* sched_init_cpu done; atomic */
-	int stopping;		/* sched_stop called; atomic */
-	unsigned nr_threads;	/* threads owned here that are not DEAD yet; atomic */
-	unsigned need_resched;	/* switch at the next preemption point; this CPU only */
-	struct thread *current;	/* running thread */
-	struct thread *prev;	/* thread just switched away from, for sched_finish_switch */
-	struct thread idle;	/* the context that called sched_init_cpu; never sleeps */
-	struct sched_rq rq;
-};
-
-static struct sched_cpu sched_cpus[NCPU];
-
-/* The calling CPU's scheduler; interrupts must be off so the caller cannot move or be preempted. */
-static struct sched_cpu *this_sched(void)
-{
-	struct sched_cpu *sc;
-
-	kassert(!arch_irqs_enabled());
-	sc = &sched_cpus[arch_cpu_id()];
-	kassert(sc->magic == SCHED_CPU_MAGIC);
-	return sc;
-}
-
-static struct thread *thread_of(struct sched_entity *e)
-{
-	return (struct thread *)((char *)e - __builtin_offsetof(struct thread, se));
-}
+struct sched_cpu sched_cpus[NCPU];
 
 void sched_init_cpu(unsigned cpu)
 {
@@ -52,11 +19,17 @@ void sched_init_cpu(unsigned cpu)
 	ksnprintf(idle->name, sizeof(idle->name), "idle/%u", cpu);
 	idle->cpu = cpu;
 	idle->state = THREAD_RUNNABLE;
+	idle->started = 1;
+	idle->on_cpu = 1;
 	waitq_init(&idle->join, "idle-join");
 	sched_rq_init(&sc->rq, &idle->se, "rq");
 	sc->current = idle;
 	sc->prev = NULL;
+	sc->threads = NULL;
+	sc->sleepers = NULL;
 	sc->need_resched = 0;
+	sc->quantum_left = 0;
+	sc->last_tick = arch_cycles();
 	idle->ran_since = arch_cycles();
 	sc->magic = SCHED_CPU_MAGIC;
 	arch_atomic_store(&sc->nr_threads, 0);
@@ -92,56 +65,102 @@ unsigned sched_least_loaded(void)
 	return best;
 }
 
+void sched_list_add(struct sched_cpu *sc, struct thread *t)
+{
+	t->all_prev = NULL;
+	t->all_next = sc->threads;
+	if (sc->threads)
+		sc->threads->all_prev = t;
+	sc->threads = t;
+	arch_atomic_add(&sc->nr_threads, 1);
+}
+
+void sched_list_remove(struct sched_cpu *sc, struct thread *t)
+{
+	if (t->all_prev)
+		t->all_prev->all_next = t->all_next;
+	else
+		sc->threads = t->all_next;
+	if (t->all_next)
+		t->all_next->all_prev = t->all_prev;
+	t->all_next = t->all_prev = NULL;
+	arch_atomic_sub(&sc->nr_threads, 1);
+}
+
 /* Switch to whatever the run queue picks. Interrupts off, no lock held. A current thread that
  * must not run again has already been blocked or removed from the queue. */
-static void reschedule(struct sched_cpu *sc)
+void sched_reschedule(struct sched_cpu *sc)
 {
 	struct thread *cur = sc->current, *next;
 	uint64_t now;
 
+	sc->need_resched = 0;
 	spin_lock(&sc->rq.lock);
 	next = thread_of(sched_rq_pick(&sc->rq));
-	spin_unlock(&sc->rq.lock);
-	sc->need_resched = 0;
-	if (next == cur)
+	if (next == cur) {
+		spin_unlock(&sc->rq.lock);
 		return;
+	}
 	thread_check(next);
+	kassert(next->cpu == (unsigned)(sc - sched_cpus));
+	arch_atomic_store(&next->on_cpu, 1);
+	next->started = 1;
 	now = arch_cycles();
 	cur->cycles += now - cur->ran_since;
 	next->ran_since = now;
-	sc->prev = cur;
 	sc->current = next;
+	spin_unlock(&sc->rq.lock);
+	sc->prev = cur;
+	sc->quantum_left = SCHED_QUANTUM_MS * TIMER_HZ / 1000;
 	arch_context_switch(&cur->ctx, next->ctx);
 	sched_finish_switch();
 }
 
-/* Runs on the incoming thread's stack: check the outgoing thread's stack, and retire it if it
- * exited (only now is it off its stack). */
+/* Runs on the incoming thread's stack: check the outgoing thread's stack, retire it if it
+ * exited (only now is it off its stack), and let it be moved again. */
 void sched_finish_switch(void)
 {
 	struct sched_cpu *sc = this_sched();
 	struct thread *prev = sc->prev;
+	int guard = thread_stack_guard(prev, 0, false);
 
 	sc->prev = NULL;
-	thread_stack_check(prev);
+	if (guard == 2)
+		thread_stack_report(prev, guard);	/* memory below it may be damaged: panics */
+	/* guard 1 and not exiting: it is stopped at its next switch point, where it checks */
 	if (arch_atomic_load(&prev->state) == THREAD_EXITING) {
+		if (thread_stack_guard(prev, 0, true) || prev->error == THREAD_ERR_STACK) {
+			prev->error = THREAD_ERR_STACK;
+			prev->retval = 0;
+			thread_stack_report(prev, 1);
+		}
+		spin_lock(&sc->rq.lock);
+		sched_list_remove(sc, prev);
+		spin_unlock(&sc->rq.lock);
 		thread_dead(prev);
-		arch_atomic_sub(&sc->nr_threads, 1);
+		return;
 	}
+	arch_atomic_store(&prev->on_cpu, 0);	/* release: its context is saved */
+}
+
+void sched_attach(struct thread *t, unsigned cpu)
+{
+	struct sched_cpu *sc = &sched_cpus[cpu];
+	arch_irqflags_t f;
+
+	kassert(arch_atomic_load(&sc->online));
+	f = spin_lock_irqsave(&sc->rq.lock);
+	t->cpu = cpu;
+	sched_list_add(sc, t);
+	sched_rq_add(&sc->rq, &t->se, t->se.prio);
+	spin_unlock_irqrestore(&sc->rq.lock, f);
+	if (cpu != arch_cpu_id())
+		arch_ipi_send(cpu, ARCH_IPI_RESCHED);
 }
 
 void sched_thread_start(struct thread *t)
 {
-	struct sched_cpu *sc = &sched_cpus[t->cpu];
-	arch_irqflags_t f;
-
-	kassert(arch_atomic_load(&sc->online));
-	arch_atomic_add(&sc->nr_threads, 1);
-	f = spin_lock_irqsave(&sc->rq.lock);
-	sched_rq_add(&sc->rq, &t->se, t->se.prio);
-	spin_unlock_irqrestore(&sc->rq.lock, f);
-	if (t->cpu != arch_cpu_id())
-		arch_ipi_send(t->cpu, ARCH_IPI_RESCHED);
+	sched_attach(t, t->cpu);
 }
 
 void sched_exit_current(void)
@@ -157,8 +176,23 @@ void sched_exit_current(void)
 	spin_lock(&sc->rq.lock);
 	sched_rq_remove(&sc->rq, &t->se);
 	spin_unlock(&sc->rq.lock);
-	reschedule(sc);
+	sched_reschedule(sc);
 	panic("thread %s: resumed after exit", t->name);
+}
+
+void sched_stop_overflowed(struct sched_cpu *sc)
+{
+	sc->current->error = THREAD_ERR_STACK;
+	sched_exit_current();	/* the next thread reports it: this stack has no room left */
+}
+
+/* Every voluntary switch starts here: a thread found in its guard region is stopped instead. */
+static void switch_point(struct sched_cpu *sc)
+{
+	struct thread *t = sc->current;
+
+	if (t != &sc->idle && thread_stack_guard(t, SP(), false))
+		sched_stop_overflowed(sc);
 }
 
 void sched_run(void)
@@ -168,13 +202,24 @@ void sched_run(void)
 
 	kassert(sc->current == &sc->idle);
 	for (;;) {
-		reschedule(sc);
+		sched_reschedule(sc);
 		if (arch_atomic_load(&sc->stopping) && arch_atomic_load(&sc->nr_threads) == 0)
 			break;
+		if (sched_rq_nr_runnable(&sc->rq) != 0)
+			continue;
+		sched_timers_expire(sc, arch_cycles());	/* hosted builds have no tick */
+		if (sched_rq_nr_runnable(&sc->rq) != 0)
+			continue;
+		/* try to steal when idle, but after a failed try not again before the next tick:
+		 * every try takes another CPU's run-queue lock */
+		if (sc->steal_tried != sc->last_tick) {
+			if (sched_steal(sc))
+				continue;
+			sc->steal_tried = sc->last_tick;
+		}
 		/* a remote wake-up enqueues before its IPI, and arch_idle returns at once on a
 		 * pending one: nothing is lost between this check and the halt */
-		if (sched_rq_nr_runnable(&sc->rq) == 0)
-			arch_idle();
+		arch_idle();
 	}
 	arch_irq_restore(f);
 }
@@ -202,8 +247,10 @@ struct thread *thread_self(void)
 void thread_yield(void)
 {
 	arch_irqflags_t f = arch_irq_save();
+	struct sched_cpu *sc = this_sched();
 
-	reschedule(this_sched());
+	switch_point(sc);
+	sched_reschedule(sc);
 	arch_irq_restore(f);
 }
 
@@ -212,17 +259,64 @@ void sched_preempt_point(void)
 	arch_irqflags_t f = arch_irq_save();
 	struct sched_cpu *sc = this_sched();
 
-	if (sc->need_resched)
-		reschedule(sc);
+	if (sc->need_resched) {
+		switch_point(sc);
+		sched_reschedule(sc);
+	}
 	arch_irq_restore(f);
+}
+
+void sched_preempt_disable(void)
+{
+	arch_irqflags_t f = arch_irq_save();
+
+	this_sched()->current->preempt_off++;
+	arch_irq_restore(f);
+}
+
+void sched_preempt_enable(void)
+{
+	arch_irqflags_t f = arch_irq_save();
+	struct thread *t = this_sched()->current;
+
+	kassert(t->preempt_off > 0);
+	t->preempt_off--;
+	arch_irq_restore(f);
+	if (t->preempt_off == 0)
+		sched_preempt_point();
 }
 
 void sched_timer_tick(void)
 {
 	struct sched_cpu *sc = &sched_cpus[arch_cpu_id()];
+	uint64_t now = arch_cycles();
 
-	if (sc->magic == SCHED_CPU_MAGIC)	/* ticks start before the scheduler does */
+	if (sc->magic != SCHED_CPU_MAGIC)	/* ticks start before the scheduler does */
+		return;
+	if (sched_timers_expire(sc, now))
 		sc->need_resched = 1;
+	sc->last_tick = now;
+	if (sc->quantum_left > 0)
+		sc->quantum_left--;
+	if (sc->quantum_left == 0)
+		sc->need_resched = 1;
+}
+
+void sched_irq_exit(bool interrupted_irqs_on)
+{
+	struct sched_cpu *sc = &sched_cpus[arch_cpu_id()];
+	struct thread *t;
+
+	if (sc->magic != SCHED_CPU_MAGIC || !interrupted_irqs_on)
+		return;
+	t = sc->current;
+	/* the idle loop reschedules by itself when arch_idle returns */
+	if (t == &sc->idle || t->preempt_off)
+		return;
+	if (thread_stack_guard(t, SP(), false))
+		sched_stop_overflowed(sc);
+	if (sc->need_resched)
+		sched_reschedule(sc);
 }
 
 /* ARCH_IPI_RESCHED (smp/xcall.c): a remote CPU made a thread of ours runnable. */
@@ -268,6 +362,10 @@ void waitq_sleep_locked(struct waitq *wq)
 
 	waitq_check(wq);
 	kassert(t != &sc->idle);
+	if (thread_stack_guard(t, SP(), false)) {
+		spin_unlock(&wq->lock);
+		sched_stop_overflowed(sc);
+	}
 	t->wait_next = NULL;
 	if (wq->tail)
 		wq->tail->wait_next = t;
@@ -279,12 +377,13 @@ void waitq_sleep_locked(struct waitq *wq)
 	sched_rq_block(&sc->rq, &t->se);
 	spin_unlock(&sc->rq.lock);
 	spin_unlock(&wq->lock);
-	reschedule(sc);
+	sched_reschedule(sc);
 	spin_lock(&wq->lock);
 }
 
-/* t was on a waitq whose lock the caller holds: make it runnable on its own CPU. */
-static void wake(struct thread *t)
+/* t is BLOCKED and the caller holds what it sleeps on (a waitq's lock, or its own CPU's timer
+ * queue with interrupts off): make it runnable on its own CPU. */
+void sched_wake(struct thread *t)
 {
 	struct sched_cpu *sc = &sched_cpus[t->cpu];
 	unsigned self = arch_cpu_id();
@@ -292,6 +391,7 @@ static void wake(struct thread *t)
 	kassert(arch_atomic_load(&t->state) == THREAD_BLOCKED);
 	arch_atomic_store(&t->state, THREAD_RUNNABLE);
 	spin_lock(&sc->rq.lock);
+	t->sleeping = 0;
 	sched_rq_wake(&sc->rq, &t->se);
 	spin_unlock(&sc->rq.lock);
 	if (t->cpu != self)
@@ -311,7 +411,7 @@ unsigned waitq_wake_one_locked(struct waitq *wq)
 	if (!wq->head)
 		wq->tail = NULL;
 	t->wait_next = NULL;
-	wake(t);
+	sched_wake(t);
 	return 1;
 }
 

@@ -44,7 +44,7 @@ accels=${TEST_ACCELS:-$(scripts/accel.sh "${ACCEL:-auto}")}
 smps=${TEST_SMP:-1 2 4 8}
 for accel in $accels; do
 	for smp in $smps; do
-		tests="online ipi spinlock fault echo iso threads"
+		tests="online ipi spinlock fault echo iso threads preempt sleep spread overflow"
 		[ "$smp" = 2 ] && tests="$tests acpi-off iso-pipe echo-stall"
 		[ "$smp" = 1 ] && tests="$tests recursion"
 		# NULL is only guarded where the machine lets us turn paging on (not under PVM)
@@ -61,7 +61,7 @@ done
 # TEST_ALSO_KVM=1: when /dev/kvm opens but auto chose TCG (a PVM host), prove KVM too, at SMP=2
 if [ "${TEST_ALSO_KVM:-0}" = 1 ] && [ -z "${TEST_ACCELS:-}" ] && [ "$accels" = tcg ] &&
 	{ : < /dev/kvm; } 2>/dev/null; then
-	for t in online ipi spinlock fault recursion echo echo-stall acpi-off; do
+	for t in online ipi spinlock fault recursion echo echo-stall acpi-off preempt sleep overflow; do
 		out=$(KTEST_TIMEOUT=300 tests/qemu/ktest.sh "$t" 2 kvm 2>&1)
 		status=$?
 		echo "$out"

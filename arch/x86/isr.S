@@ -34,7 +34,7 @@ isr_common:
 	pushl %esp
 	call x86_trap
 	addl $4, %esp
-	popl %gs
+	addl $4, %esp		/* not %gs: it names this CPU, and the thread may resume on another */
 	popl %fs
 	popl %es
 	popl %ds

@@ -98,7 +98,9 @@ void x86_trap(struct trapframe *f)
 		if (v == 2 && panic_in_progress())
 			arch_halt_cpu();	/* ARCH_IPI_STOP arrives as an NMI */
 		exception_report(f);
-	} else if (v >= VEC_IRQ0 && v < VEC_IRQ0 + 16) {
+		return;
+	}
+	if (v >= VEC_IRQ0 && v < VEC_IRQ0 + 16) {
 		if (irq_handlers[v - VEC_IRQ0])
 			irq_handlers[v - VEC_IRQ0]();
 		x86_lapic_eoi();
@@ -115,4 +117,5 @@ void x86_trap(struct trapframe *f)
 		x86_lapic_eoi();
 		kprintf("trap: unexpected vector %u on cpu %u\n", v, arch_cpu_id());
 	}
+	kernel_irq_exit((f->eflags & 0x200) != 0	/* IF */);
 }

@@ -136,7 +136,7 @@ static uintptr_t many_body(void *arg)
 	for (uintptr_t i = 0; i < MANY; i++) {
 		t[i] = thread_create("many", many_fn, (void *)i, MAIN_PRIO, SCHED_CPU_ANY);
 		CHECK(t[i] != NULL);
-		used[t[i]->cpu]++;
+		used[__atomic_load_n(&t[i]->cpu, __ATOMIC_RELAXED)]++;	/* it may move */
 		if (i % 64 == 0)
 			thread_yield();
 	}
@@ -488,16 +488,70 @@ static void test_mutex(void **state)
 	run_sched(4, mutex_body, (void *)4);
 }
 
-/* --- stack canary --- */
+/* --- the stack guard --- */
+
+static unsigned sibling_done;	/* atomic */
+
+/* Recurse, yielding at every level, until the scheduler stops the thread at a switch point. */
+static uintptr_t deep(uintptr_t n)
+{
+	volatile char pad[64];
+
+	pad[0] = (char)n;
+	thread_yield();
+	if (n == ~(uintptr_t)0)	/* never: only the guard ends this */
+		return 0;
+	return deep(n + 1) + pad[0];
+}
+
+static uintptr_t overflow_fn(void *arg)
+{
+	(void)arg;
+	return deep(0);
+}
+
+static uintptr_t sibling_fn(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 2000; i++)
+		thread_yield();
+	__atomic_store_n(&sibling_done, 1, __ATOMIC_SEQ_CST);
+	return 42;
+}
+
+static uintptr_t guard_body(void *arg)
+{
+	struct thread *o = thread_create("overflow", overflow_fn, NULL, MAIN_PRIO, 0);
+	struct thread *s = thread_create("sibling", sibling_fn, NULL, MAIN_PRIO, 0);
+	uintptr_t v = 1;
+
+	(void)arg;
+	CHECK(thread_join_status(o, &v, NULL) == THREAD_ERR_STACK);
+	CHECK(v == 0);
+	CHECK(thread_join(s, NULL) == 42);
+	CHECK(__atomic_load_n(&sibling_done, __ATOMIC_SEQ_CST));
+	return 0;
+}
+
+/* An overflow is stopped as an error of its thread; the others and the kernel go on. */
+static void test_stack_overflow_stops_thread(void **state)
+{
+	(void)state;
+	host_console_clear();
+	run_sched(1, guard_body, NULL);
+	assert_non_null(strstr(host_console_text(),
+			       "thread overflow on cpu 0: stack overflow (guard region entered)"));
+}
 
 static uintptr_t smash(void *arg)
 {
 	(void)arg;
-	((uintptr_t *)thread_self()->stack)[1] = 0;	/* what an overflow does first */
+	((uintptr_t *)thread_self()->stack)[0] = 0;	/* one frame jumped the whole guard */
 	return 0;
 }
 
-static void test_stack_canary(void **state)
+/* Past the guard, memory below may be damaged: that is a panic naming the thread. */
+static void test_stack_guard_run_through(void **state)
 {
 	struct run r = { .ncpus = 1, .body = smash, .catch_panic = 1 };
 
@@ -506,9 +560,183 @@ static void test_stack_canary(void **state)
 	host_run_cpus(1, cpu_fn, &r);
 	host_panic_reset();
 	assert_true(r.panicked);
-	assert_non_null(strstr(host_console_text(), "thread main: stack overflow"));
+	assert_non_null(strstr(host_console_text(), "thread main: stack overflow ran through"));
 	stack_free(__atomic_load_n(&last_stack, __ATOMIC_SEQ_CST), SCHED_STACK_SIZE);
 	assert_int_equal(stacks_live, 0);
+}
+
+/* --- sleep --- */
+
+#define SLEEPERS	16
+
+static uintptr_t sleeper_fn(void *arg)
+{
+	unsigned ms = (unsigned)(uintptr_t)arg;
+	uint64_t t0 = arch_cycles(), want = (uint64_t)ms * (arch_cycles_per_sec() / 1000);
+
+	thread_sleep_ms(ms);
+	CHECK(arch_cycles() - t0 >= want);
+	return arch_cycles() - t0;
+}
+
+/* Sleepers on every CPU, deadlines 1..16 ms apart, all wake after their deadline; a busy thread
+ * keeps running meanwhile (sleeping costs its CPU nothing). */
+static uintptr_t sleep_body(void *arg)
+{
+	unsigned ncpus = (unsigned)(uintptr_t)arg;
+	struct thread *t[SLEEPERS];
+
+	for (unsigned i = 0; i < SLEEPERS; i++) {
+		t[i] = thread_create("sleeper", sleeper_fn, (void *)(uintptr_t)(SLEEPERS - i),
+				     MAIN_PRIO, i % ncpus);
+		CHECK(t[i] != NULL);
+	}
+	for (unsigned i = 0; i < SLEEPERS; i++)
+		thread_join(t[i], NULL);
+	return 0;
+}
+
+static void test_sleep(void **state)
+{
+	(void)state;
+	for (unsigned n = 1; n <= 4; n *= 2)
+		run_sched(n, sleep_body, (void *)(uintptr_t)n);
+}
+
+/* --- an idle CPU takes work from a busy one --- */
+
+#define SPREAD	16
+
+static unsigned spread_cpus[SPREAD];	/* bit per CPU each thread ran on; atomic */
+
+static uintptr_t spread_fn(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg, home = thread_self()->cpu;
+
+	for (int k = 0; k < 3000; k++) {
+		arch_irqflags_t f = arch_irq_save();
+
+		__atomic_or_fetch(&spread_cpus[i], 1u << arch_cpu_id(), __ATOMIC_SEQ_CST);
+		arch_irq_restore(f);
+		thread_yield();
+	}
+	return thread_self()->cpu != home || thread_self()->migrations;
+}
+
+struct spread_arg {
+	unsigned placement, moved;
+};
+
+static uintptr_t spread_body(void *arg)
+{
+	struct spread_arg *a = arg;
+	struct thread *t[SPREAD];
+
+	for (unsigned i = 0; i < SPREAD; i++) {
+		__atomic_store_n(&spread_cpus[i], 0, __ATOMIC_SEQ_CST);
+		t[i] = thread_create_placed("spread", spread_fn, (void *)(uintptr_t)i, MAIN_PRIO,
+					    0, a->placement);
+	}
+	a->moved = 0;
+	for (unsigned i = 0; i < SPREAD; i++) {
+		unsigned cpus = __atomic_load_n(&spread_cpus[i], __ATOMIC_SEQ_CST);
+
+		thread_join(t[i], NULL);
+		cpus = __atomic_load_n(&spread_cpus[i], __ATOMIC_SEQ_CST);
+		if (cpus != 1u)
+			a->moved++;
+		if (a->placement != THREAD_MOVABLE)	/* ran on one CPU only, its first */
+			CHECK(__builtin_popcount(cpus) == 1);
+	}
+	return 0;
+}
+
+static void test_load_spreads(void **state)
+{
+	struct spread_arg a;
+
+	(void)state;
+	a.placement = THREAD_MOVABLE;
+	run_sched(4, spread_body, &a);
+	print_message("spread: %u of %d movable threads started on cpu 0 ran elsewhere\n",
+		      a.moved, SPREAD);
+	assert_true(a.moved > 0);
+	a.placement = THREAD_PINNED;
+	run_sched(4, spread_body, &a);
+	assert_int_equal(a.moved, 0);
+	a.placement = THREAD_MOVABLE_UNSTARTED;
+	run_sched(4, spread_body, &a);
+}
+
+/* --- services and the listing --- */
+
+static struct waitq hold;
+static int released;	/* under hold.lock */
+
+static uintptr_t held_fn(void *arg)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&hold.lock);
+
+	while (!released)
+		waitq_sleep_locked(&hold);
+	spin_unlock_irqrestore(&hold.lock, f);
+	return (uintptr_t)arg;
+}
+
+static uintptr_t list_body(void *arg)
+{
+	struct thread_info info[16];
+	struct thread *svc, *other;
+	unsigned n, seen = 0;
+	arch_irqflags_t f;
+
+	(void)arg;
+	waitq_init(&hold, "hold");
+	released = 0;
+	svc = sched_service_start("repl", held_fn, (void *)7, 5, 1);
+	CHECK(svc != NULL);
+	CHECK(sched_service_start("repl", held_fn, NULL, 5, 0) == NULL);	/* name taken */
+	CHECK(sched_service_find("repl") == svc);
+	CHECK(sched_service_find("nosuch") == NULL);
+	other = thread_create("worker", held_fn, (void *)8, 20, 0);
+	while (arch_atomic_load(&svc->state) != THREAD_BLOCKED ||
+	       arch_atomic_load(&other->state) != THREAD_BLOCKED)
+		thread_yield();
+	n = thread_list(info, 16);
+	CHECK(n == 3);		/* main, repl, worker */
+	for (unsigned i = 0; i < n && i < 16; i++) {
+		if (!strcmp(info[i].name, "repl")) {
+			seen |= 1;
+			CHECK(info[i].cpu == 1 && info[i].prio == 5 && info[i].service);
+			CHECK(info[i].placement == THREAD_PINNED);
+			CHECK(!strcmp(info[i].state, "blocked"));
+		} else if (!strcmp(info[i].name, "worker")) {
+			seen |= 2;
+			CHECK(info[i].cpu == 0 && info[i].prio == 20 && !info[i].service);
+		} else if (!strcmp(info[i].name, "main")) {
+			seen |= 4;
+			CHECK(!strcmp(info[i].state, "running") && info[i].cycles > 0);
+		}
+	}
+	CHECK(seen == 7);
+	thread_list_print();
+	f = spin_lock_irqsave(&hold.lock);
+	released = 1;
+	waitq_wake_all_locked(&hold);
+	spin_unlock_irqrestore(&hold.lock, f);
+	CHECK(thread_join(svc, NULL) == 7);
+	CHECK(thread_join(other, NULL) == 8);
+	CHECK(sched_service_find("repl") == NULL);	/* gone with its thread */
+	return 0;
+}
+
+static void test_services_and_listing(void **state)
+{
+	(void)state;
+	host_console_clear();
+	run_sched(2, list_body, NULL);
+	assert_non_null(strstr(host_console_text(), "repl"));
+	assert_non_null(strstr(host_console_text(), "service"));
 }
 
 int main(void)
@@ -521,7 +749,11 @@ int main(void)
 		cmocka_unit_test(test_waitq_stress),
 		cmocka_unit_test(test_channel),
 		cmocka_unit_test(test_mutex),
-		cmocka_unit_test(test_stack_canary),
+		cmocka_unit_test(test_stack_overflow_stops_thread),
+		cmocka_unit_test(test_stack_guard_run_through),
+		cmocka_unit_test(test_sleep),
+		cmocka_unit_test(test_load_spreads),
+		cmocka_unit_test(test_services_and_listing),
 	};
 
 	alarm(600);	/* a lost wake-up hangs: fail instead */

@@ -70,12 +70,27 @@ fault|fault-null)
 	expect "ktest_fault_body"
 	expect "system halted"
 	;;
-threads)	# the scheduler on every CPU: 10,000 threads joined, channel round trips
-	boot "test=threads rounds=${KTEST_ROUNDS:-20000}"
+threads)	# the scheduler on every CPU: 10,000 threads joined, 100,000 channel round trips
+	# across CPUs (pairs cpu k <-> k+1 at once); 8 vCPUs on 2 host cores take a while
+	[ "$smp" -ge 8 ] && timeout_s=${KTEST_TIMEOUT:-600}
+	boot "test=threads rounds=${KTEST_ROUNDS:-100000}"
 	[ $status -eq 0 ] || fail "exit status $status"
 	expect "KTEST threads 10000 created and joined"
-	expect "nothing lost"
+	expect "KTEST ${KTEST_ROUNDS:-100000} channel round trips"
+	expect "nothing lost, duplicated or reordered"
 	expect "KTEST PASS threads"
+	;;
+preempt|sleep|spread|overflow)	# timer preemption, sleep, load spreading, stack overflow
+	boot "test=$name"
+	[ $status -eq 0 ] || fail "exit status $status"
+	case $name in
+	preempt) expect "workers finished beside a spinning thread on each of $smp cpus" ;;
+	sleep) expect "0 woken after a later tick" ;;
+	spread) expect "cpus used $smp of $smp" ;;
+	overflow) expect "thread deep on cpu $((smp - 1)): stack overflow (guard region entered)"
+		expect "the thread was stopped, its CPU goes on" ;;
+	esac
+	expect "KTEST PASS $name"
 	;;
 recursion)
 	boot "test=recursion"
