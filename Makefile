@@ -25,7 +25,8 @@ PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c \
 	$(LISP_SRCS)
 LISP_SRCS = $(sort $(wildcard lisp/*.c))
-KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/ktest_sched.c kernel/string.c
+KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/ktest_sched.c kernel/kbench.c \
+	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
 	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
 	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c
@@ -142,8 +143,13 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-tests.sh
 
+$(B)/bench/linux_micro: tests/bench/linux_micro.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -pthread -o $@ $<
+
 bench: deps
-	@echo "make bench: the benchmarks arrive with the heap, scheduler and interpreter issues" >&2; exit 1
+	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro
+	@scripts/bench.sh
 
 clean:
 	rm -rf $(B)

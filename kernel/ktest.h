@@ -4,6 +4,8 @@
 #ifndef KERNEL_KTEST_H
 #define KERNEL_KTEST_H
 
+#include <stdint.h>
+
 __attribute__((noreturn)) void ktest_run(const char *name, const char *cmdline);
 
 /* Until the scheduler exists: run fn(arg) on cpu's idle loop (interrupts on), and wait for it. */
@@ -14,5 +16,6 @@ void kernel_launch_wait(unsigned cpu);
 __attribute__((noreturn)) void ktest_finish(int ok, const char *why);
 int ktest_sched(const char *name);	/* runs the scheduler test name (never returns) or 0 */
 extern unsigned long ktest_rounds;	/* rounds=N */
+uintptr_t ktest_bench_main(void *arg);	/* kbench.c: test=bench */
 
 #endif

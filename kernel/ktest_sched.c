@@ -333,6 +333,7 @@ int ktest_sched(const char *name)
 	static const struct { const char *name; uintptr_t (*main)(void *); } tests[] = {
 		{ "threads", threads_main }, { "preempt", preempt_main }, { "sleep", sleep_main },
 		{ "spread", spread_main }, { "overflow", overflow_main },
+		{ "bench", ktest_bench_main },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(tests); i++) {

@@ -1,0 +1,138 @@
+/* kbench.c -- micro-benchmarks in cycles, run by `make bench` (scripts/bench.sh) with boot
+ * option test=bench: yield, spawn+join, channel ping-pong on one CPU and across CPUs, pair
+ * allocation. Each prints "BENCH op cycles"; the script turns them into build/bench/micro.csv. */
+#include <arch.h>
+#include <mm/gc/gc.h>
+#include <mm/gc/roots.h>
+#include <mm/heaps/heap.h>
+#include <sched/channel.h>
+#include <sched/thread.h>
+
+#include "kernel.h"
+#include "ktest.h"
+#include "physmem.h"
+
+#define YIELDS		20000
+#define SPAWNS		2000
+#define PINGS		20000
+#define PAIRS		2000000
+
+static void report(const char *op, uint64_t cycles, unsigned long n)
+{
+	kprintf("BENCH %s %llu\n", op, (unsigned long long)(cycles / n));
+}
+
+static uintptr_t yielder(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < YIELDS; i++)
+		thread_yield();
+	return 0;
+}
+
+static uintptr_t nothing(void *arg)
+{
+	return (uintptr_t)arg;
+}
+
+static void *node_alloc(size_t size)
+{
+	return physmem_alloc(size, 16);
+}
+
+static void node_free(void *p, size_t size)
+{
+	physmem_free(p, size);
+}
+
+static struct chan ping, pong;
+
+static uintptr_t echo(void *arg)
+{
+	for (unsigned long i = 0; i < (uintptr_t)arg; i++)
+		chan_send(&pong, chan_recv(&ping));
+	return 0;
+}
+
+static uint64_t pingpong(unsigned cpu, unsigned long n)
+{
+	struct thread *t = thread_create("echo", echo, (void *)n, 15, cpu);
+	uint64_t t0;
+
+	if (!t)
+		ktest_finish(0, "no memory for a thread");
+	chan_send(&ping, 0);	/* one round to start the echo thread */
+	chan_recv(&pong);
+	t0 = arch_cycles();
+	for (unsigned long i = 1; i < n; i++) {
+		chan_send(&ping, i);
+		chan_recv(&pong);
+	}
+	t0 = arch_cycles() - t0;
+	thread_join(t, NULL);
+	return t0 / (n - 1);
+}
+
+static void *block_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return physmem_alloc(size, HEAP_GROUP_SIZE);
+}
+
+static void block_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	physmem_free(p, size);
+}
+
+static uint64_t alloc_pairs(void)
+{
+	static struct heap h;
+	struct heap_config cfg = { .src = { block_alloc, block_free, NULL }, .cpu = arch_cpu_id() };
+	obj list = OBJ_NIL;
+	uint64_t t0;
+
+	if (heap_init(&h, &cfg) < 0)
+		ktest_finish(0, "no memory for a heap");
+	GC_ROOT(&h, list);
+	t0 = arch_cycles();
+	for (unsigned long i = 0; i < PAIRS; i++) {
+		/* keep a short list alive, so collections copy something */
+		list = heap_cons(&h, obj_fixnum((intptr_t)(i & 0xffff)), i % 64 ? list : OBJ_NIL);
+		if (list == OBJ_NULL)
+			ktest_finish(0, "heap exhausted");
+	}
+	t0 = arch_cycles() - t0;
+	GC_UNROOT(&h, list);
+	heap_destroy(&h);
+	return t0;
+}
+
+uintptr_t ktest_bench_main(void *arg)
+{
+	struct thread *a, *b;
+	uint64_t t0;
+
+	(void)arg;
+	/* yield: two threads on this CPU take turns; each yield is one switch */
+	a = thread_create("y1", yielder, NULL, 15, 0);
+	b = thread_create("y2", yielder, NULL, 15, 0);
+	t0 = arch_cycles();
+	thread_join(a, NULL);
+	thread_join(b, NULL);
+	report("yield", arch_cycles() - t0, 2 * YIELDS);	/* this thread's few turns included */
+
+	t0 = arch_cycles();
+	for (int i = 0; i < SPAWNS; i++)
+		thread_join(thread_create("s", nothing, NULL, 15, 0), NULL);
+	report("spawn_join", arch_cycles() - t0, SPAWNS);
+
+	chan_init(&ping, "ping", node_alloc, node_free);
+	chan_init(&pong, "pong", node_alloc, node_free);
+	report("channel_pingpong_same_cpu", pingpong(0, PINGS), 1);
+	if (arch_ncpus() > 1)
+		report("channel_pingpong_cross_cpu", pingpong(1, PINGS / 4), 1);
+	report("alloc_pair", alloc_pairs(), PAIRS);
+	kprintf("BENCH cycles_per_us %llu\n", (unsigned long long)(arch_cycles_per_sec() / 1000000));
+	ktest_finish(1, NULL);
+}

@@ -1,0 +1,35 @@
+#!/bin/bash
+# bench.sh -- `make bench`: micro-benchmarks of the kernel (QEMU, test=bench, SMP=2) and of
+# Linux on the same host in the same run; writes build/bench/micro.csv (op,cycles; Linux rows
+# are prefixed linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build/bench
+mkdir -p "$out"
+accel=$(scripts/accel.sh "${ACCEL:-auto}")
+log=$out/kernel-micro.log
+timeout 300 qemu-system-i386 -accel "$accel" -smp 2 -m 256 -display none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel build/x86/kernel.elf \
+	-append "test=bench" -serial stdio < /dev/null > "$log" 2>&1 || {
+	echo "bench: the kernel run failed; its log:"; cat "$log"; exit 1; }
+grep -aq "KTEST PASS bench" "$log" || { echo "bench: no result in $log"; cat "$log"; exit 1; }
+"$out/linux_micro" > "$out/linux-micro.log"
+
+{
+	echo "op,cycles"
+	sed -n 's/^BENCH \([a-z_]*\) \([0-9]*\).*/\1,\2/p' "$log" | grep -v '^cycles_per_us'
+	sed -n 's/^LINUX \([a-z_]*\) \([0-9]*\).*/linux_\1,\2/p' "$out/linux-micro.log"
+} > "$out/micro.csv"
+
+echo "micro-benchmarks, cycles (kernel: QEMU $accel, SMP=2; Linux: this host, same run)"
+[ "$accel" = tcg ] && echo "  note: under TCG the kernel's cycles are host cycles of emulated code: compare ratios, not absolutes"
+printf '%-28s %10s %10s %8s   %s\n' op ours linux ratio "Singularity (ours/Linux in their paper)"
+anchor() { case $1 in yield) echo "401 / 900";; channel_pingpong_same_cpu) echo "2,462 / 10,758 (message ping-pong)";; *) echo "";; esac; }
+while IFS=, read -r op cycles; do
+	case $op in op|linux_*) continue;; esac
+	lin=$(sed -n "s/^linux_$op,//p" "$out/micro.csv")
+	ratio=; [ -n "$lin" ] && ratio=$(awk -v a="$cycles" -v b="$lin" 'BEGIN { printf "%.2f", a / b }')
+	printf '%-28s %10s %10s %8s   %s\n' "$op" "$cycles" "${lin:--}" "${ratio:--}" "$(anchor "$op")"
+done < "$out/micro.csv"
+echo "wrote $out/micro.csv"

@@ -1,0 +1,105 @@
+/* linux_micro.c -- the Linux side of `make bench`'s micro table, on the same host and in the
+ * same run as the kernel's (kernel/kbench.c): sched_yield between two threads on one CPU,
+ * pthread create+join, a pipe ping-pong between two threads on one CPU and on two CPUs.
+ * Prints "LINUX op cycles" lines (cycles from rdtsc). */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#define YIELDS	200000
+#define SPAWNS	20000
+#define PINGS	100000
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+static void *yielder(void *arg)
+{
+	pin(0);
+	(void)arg;
+	for (int i = 0; i < YIELDS; i++)
+		sched_yield();
+	return NULL;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static int ping[2], pong[2];
+
+struct echo_arg {
+	int cpu;
+};
+
+static void *echo(void *p)
+{
+	struct echo_arg *a = p;
+	char c;
+
+	pin(a->cpu);
+	for (int i = 0; i < PINGS; i++) {
+		if (read(ping[0], &c, 1) != 1 || write(pong[1], &c, 1) != 1)
+			abort();
+	}
+	return NULL;
+}
+
+static uint64_t pingpong(int cpu)
+{
+	struct echo_arg a = { cpu };
+	pthread_t t;
+	uint64_t t0;
+	char c = 'x';
+
+	if (pipe(ping) || pipe(pong))
+		abort();
+	pin(0);
+	pthread_create(&t, NULL, echo, &a);
+	if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)	/* warm up */
+		abort();
+	t0 = __rdtsc();
+	for (int i = 1; i < PINGS; i++)
+		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+			abort();
+	t0 = __rdtsc() - t0;
+	pthread_join(t, NULL);
+	close(ping[0]); close(ping[1]); close(pong[0]); close(pong[1]);
+	return t0 / (PINGS - 1);
+}
+
+int main(void)
+{
+	pthread_t a, b;
+	uint64_t t0;
+
+	t0 = __rdtsc();
+	pthread_create(&a, NULL, yielder, NULL);
+	pthread_create(&b, NULL, yielder, NULL);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	printf("LINUX yield %llu\n", (unsigned long long)((__rdtsc() - t0) / (2 * YIELDS)));
+
+	t0 = __rdtsc();
+	for (int i = 0; i < SPAWNS; i++) {
+		pthread_create(&a, NULL, nothing, NULL);
+		pthread_join(a, NULL);
+	}
+	printf("LINUX spawn_join %llu\n", (unsigned long long)((__rdtsc() - t0) / SPAWNS));
+	printf("LINUX channel_pingpong_same_cpu %llu\n", (unsigned long long)pingpong(0));
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		printf("LINUX channel_pingpong_cross_cpu %llu\n", (unsigned long long)pingpong(1));
+	return 0;
+}
