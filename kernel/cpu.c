@@ -1,6 +1,7 @@
 /* cpu.c -- the per-CPU array and its accessor. */
 #include "cpu.h"
 #include "kernel.h"
+#include "physmem.h"
 
 struct cpu cpus[NCPU];
 
@@ -10,4 +11,27 @@ struct cpu *this_cpu(void)
 
 	kassert(!arch_irqs_enabled());	/* else the caller could be moved to another CPU */
 	return c;
+}
+
+static void *block_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return physmem_alloc(size, HEAP_GROUP_SIZE);
+}
+
+static void block_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	physmem_free(p, size);
+}
+
+int cpu_heap_init(unsigned cpu)
+{
+	struct heap_config cfg = {
+		.nursery_bytes = 0,
+		.src = { block_alloc, block_free, NULL },
+		.cpu = cpu,
+	};
+
+	return heap_init(&cpus[cpu].heap, &cfg);
 }

@@ -5,16 +5,22 @@
 
 #include <arch.h>
 
+#include <mm/heaps/heap.h>
+
 #include "param.h"
 
 struct cpu {
 	unsigned id;
 	int online;		/* set once by the CPU itself, read by anyone (atomic) */
 	unsigned long ticks;	/* timer interrupts taken; only this CPU writes it */
+	struct heap heap;	/* this CPU's heap: used by this CPU alone, by threads running
+				 * with preemption disabled (docs/gc.md, docs/sched.md) */
 };
 
 extern struct cpu cpus[NCPU];
 
 struct cpu *this_cpu(void);
+/* Give cpu its heap (on that CPU, once, at boot): 0, or -1 if memory ran out. */
+int cpu_heap_init(unsigned cpu);
 
 #endif

@@ -17,5 +17,6 @@ __attribute__((noreturn)) void ktest_finish(int ok, const char *why);
 int ktest_sched(const char *name);	/* runs the scheduler test name (never returns) or 0 */
 extern unsigned long ktest_rounds;	/* rounds=N */
 uintptr_t ktest_bench_main(void *arg);	/* kbench.c: test=bench */
+uintptr_t ktest_heaps_main(void *arg);	/* ktest_heap.c: test=heaps */
 
 #endif

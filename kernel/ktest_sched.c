@@ -333,7 +333,7 @@ int ktest_sched(const char *name)
 	static const struct { const char *name; uintptr_t (*main)(void *); } tests[] = {
 		{ "threads", threads_main }, { "preempt", preempt_main }, { "sleep", sleep_main },
 		{ "spread", spread_main }, { "overflow", overflow_main },
-		{ "bench", ktest_bench_main },
+		{ "bench", ktest_bench_main }, { "heaps", ktest_heaps_main },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(tests); i++) {
@@ -342,6 +342,9 @@ int ktest_sched(const char *name)
 		for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
 			kernel_launch(cpu, ap_sched, NULL);
 		sched_init_cpu(0);
+		for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
+			while (!sched_cpu_online(cpu))	/* tests place threads on every CPU */
+				arch_cpu_relax();
 		if (!thread_create("ktest", tests[i].main, NULL, 15, 0))
 			finish(0, "no memory for the test thread");
 		sched_run();

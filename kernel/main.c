@@ -51,6 +51,8 @@ void kernel_cpu_online(unsigned cpu)
 
 	cpus[cpu].id = cpu;
 	arch_atomic_store(&cpus[cpu].online, 1);
+	if (cpu_heap_init(cpu) < 0)
+		panic("no memory for cpu %u's heap", cpu);
 	kprintf("cpu %u online\n", cpu);
 	arch_timer_start(TIMER_HZ);
 	if (cpu == 0)

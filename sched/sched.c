@@ -38,6 +38,11 @@ void sched_init_cpu(unsigned cpu)
 	arch_irq_restore(f);
 }
 
+bool sched_cpu_online(unsigned cpu)
+{
+	return cpu < NCPU && arch_atomic_load(&sched_cpus[cpu].online);
+}
+
 unsigned sched_cpu_load(unsigned cpu)
 {
 	return sched_rq_nr_runnable(&sched_cpus[cpu].rq);

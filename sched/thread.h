@@ -122,6 +122,8 @@ void sched_irq_exit(bool interrupted_irqs_on);
 /* Sleep at least ms milliseconds (woken by the first timer tick after the deadline). */
 void thread_sleep_ms(unsigned ms);
 void thread_sleep_cycles(uint64_t cycles);
+/* cpu has called sched_init_cpu: threads may be created there. */
+bool sched_cpu_online(unsigned cpu);
 /* Threads on cpu's run queue, idle not counted (a snapshot). */
 unsigned sched_cpu_load(unsigned cpu);
 

@@ -44,7 +44,7 @@ accels=${TEST_ACCELS:-$(scripts/accel.sh "${ACCEL:-auto}")}
 smps=${TEST_SMP:-1 2 4 8}
 for accel in $accels; do
 	for smp in $smps; do
-		tests="online ipi spinlock fault echo iso threads preempt sleep spread overflow"
+		tests="online ipi spinlock fault echo iso threads preempt sleep spread overflow heaps"
 		[ "$smp" = 2 ] && tests="$tests acpi-off iso-pipe echo-stall"
 		[ "$smp" = 1 ] && tests="$tests recursion"
 		# NULL is only guarded where the machine lets us turn paging on (not under PVM)

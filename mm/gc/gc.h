@@ -64,7 +64,8 @@ int gc_verify(struct heap *h);
 
 /* Count a pause of cycles in a log2 histogram with its total, last and max. */
 void gc_hist_note(uint64_t *hist, uint64_t *total, uint64_t *last, uint64_t *max, uint64_t cycles);
-/* Upper bound (cycles) of the log2 histogram bucket holding the pct-th percentile; 0 if empty. */
+/* Upper bound (cycles) of the log2 histogram bucket holding the pct-th percentile, at most max;
+ * 0 if empty. */
 uint64_t gc_hist_percentile(const uint64_t *hist, uint64_t max, unsigned pct);
 /* The same for the minor pauses of s. */
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct);

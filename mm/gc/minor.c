@@ -146,8 +146,8 @@ uint64_t gc_hist_percentile(const uint64_t *hist, uint64_t max, unsigned pct)
 		return 0;
 	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++) {
 		seen += hist[b];
-		if (seen * 100 >= total * pct)
-			return (uint64_t)2 << b;
+		if (seen * 100 >= total * pct)	/* the bucket's bound, but never above the max */
+			return MIN((uint64_t)2 << b, max);
 	}
 	return max;
 }

@@ -80,6 +80,13 @@ threads)	# the scheduler on every CPU: 10,000 threads joined, 100,000 channel ro
 	expect "nothing lost, duplicated or reordered"
 	expect "KTEST PASS threads"
 	;;
+heaps)	# every CPU churns its own heap at once; lists intact, each CPU collected alone
+	boot "test=heaps"
+	[ $status -eq 0 ] || fail "exit status $status"
+	for ((cpu = 0; cpu < smp; cpu++)); do expect "KTEST heap cpu $cpu:"; done
+	expect "every list intact"
+	expect "KTEST PASS heaps"
+	;;
 preempt|sleep|spread|overflow)	# timer preemption, sleep, load spreading, stack overflow
 	boot "test=$name"
 	[ $status -eq 0 ] || fail "exit status $status"
