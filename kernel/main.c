@@ -50,10 +50,10 @@ void kernel_cpu_online(unsigned cpu)
 	struct launch *l = &launches[cpu];
 
 	cpus[cpu].id = cpu;
-	arch_atomic_store(&cpus[cpu].online, 1);
 	if (cpu_heap_init(cpu) < 0)
 		panic("no memory for cpu %u's heap", cpu);
 	kprintf("cpu %u online\n", cpu);
+	arch_atomic_store(&cpus[cpu].online, 1);	/* kmain waits for this: boot log in order */
 	arch_timer_start(TIMER_HZ);
 	if (cpu == 0)
 		return;
@@ -113,6 +113,9 @@ void kmain(struct boot_info *bi)
 	kernel_cpu_online(0);
 	arch_irq_enable();
 	arch_smp_start();
+	for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
+		while (!arch_atomic_load(&cpus[cpu].online))
+			arch_cpu_relax();
 	kprintf("smp: %u CPUs online in %llu ms\n", arch_ncpus(),
 		(unsigned long long)(arch_cycles_to_ns(arch_cycles() - boot_cycles) / 1000000));
 
