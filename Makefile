@@ -17,6 +17,7 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 .SECONDARY:
 
 # ---- sources, by directory ----
+LISP_SRCS := $(sort $(wildcard lisp/*.c))
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c \
 	smp/spinlock.c smp/xcall.c \
@@ -24,7 +25,6 @@ PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem
 	sched/channel.c sched/mutex.c \
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c \
 	$(LISP_SRCS)
-LISP_SRCS = $(sort $(wildcard lisp/*.c))
 KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c kernel/kbench.c \
 	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
@@ -97,7 +97,8 @@ TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
-HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched
+HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
+	test_bignum
 TSAN_TESTS := test_spinlock test_runq test_sched
 
 define host_variant

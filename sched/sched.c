@@ -30,6 +30,8 @@ void sched_init_cpu(unsigned cpu)
 	sc->need_resched = 0;
 	sc->quantum_left = 0;
 	sc->last_tick = arch_cycles();
+	sc->steal_tried = 0;
+	sc->tick_cycles = arch_cycles_per_sec() / TIMER_HZ;
 	idle->ran_since = arch_cycles();
 	sc->magic = SCHED_CPU_MAGIC;
 	arch_atomic_store(&sc->nr_threads, 0);
@@ -215,12 +217,12 @@ void sched_run(void)
 		sched_timers_expire(sc, arch_cycles());	/* hosted builds have no tick */
 		if (sched_rq_nr_runnable(&sc->rq) != 0)
 			continue;
-		/* try to steal when idle, but after a failed try not again before the next tick:
+		/* try to steal when idle, but after a failed try not again for a tick's time:
 		 * every try takes another CPU's run-queue lock */
-		if (sc->steal_tried != sc->last_tick) {
+		if (arch_cycles() - sc->steal_tried >= sc->tick_cycles) {
 			if (sched_steal(sc))
 				continue;
-			sc->steal_tried = sc->last_tick;
+			sc->steal_tried = arch_cycles();
 		}
 		/* a remote wake-up enqueues before its IPI, and arch_idle returns at once on a
 		 * pending one: nothing is lost between this check and the halt */

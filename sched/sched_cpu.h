@@ -23,7 +23,8 @@ struct sched_cpu {
 	struct thread *threads;	/* every live thread owned here (all_next links), idle not included */
 	struct thread *sleepers;	/* timer queue: sleeping threads by wake_at, earliest first */
 	uint64_t last_tick;	/* arch_cycles() of the last tick */
-	uint64_t steal_tried;	/* last_tick when a steal last failed */
+	uint64_t steal_tried;	/* arch_cycles() when a steal last failed */
+	uint64_t tick_cycles;	/* a tick's length in cycles */
 	struct thread idle;	/* the context that called sched_init_cpu; never sleeps */
 	struct sched_rq rq;
 };
