@@ -25,11 +25,13 @@ static void block_free(void *ctx, void *p, size_t size)
 	physmem_free(p, size);
 }
 
+const struct heap_block_source kernel_heap_blocks = { block_alloc, block_free, NULL };
+
 int cpu_heap_init(unsigned cpu)
 {
 	struct heap_config cfg = {
 		.nursery_bytes = 0,
-		.src = { block_alloc, block_free, NULL },
+		.src = kernel_heap_blocks,
 		.cpu = cpu,
 	};
 

@@ -20,6 +20,8 @@ struct cpu {
 extern struct cpu cpus[NCPU];
 
 struct cpu *this_cpu(void);
+/* Heap blocks from the physical allocator (HEAP_GROUP_SIZE-aligned). */
+extern const struct heap_block_source kernel_heap_blocks;
 /* Give cpu its heap (on that CPU, once, at boot): 0, or -1 if memory ran out. */
 int cpu_heap_init(unsigned cpu);
 

@@ -8,6 +8,7 @@
 #include <sched/channel.h>
 #include <sched/thread.h>
 
+#include "cpu.h"
 #include "kernel.h"
 #include "ktest.h"
 #include "physmem.h"
@@ -73,22 +74,10 @@ static uint64_t pingpong(unsigned cpu, unsigned long n)
 	return t0 / (n - 1);
 }
 
-static void *block_alloc(void *ctx, size_t size)
-{
-	(void)ctx;
-	return physmem_alloc(size, HEAP_GROUP_SIZE);
-}
-
-static void block_free(void *ctx, void *p, size_t size)
-{
-	(void)ctx;
-	physmem_free(p, size);
-}
-
 static uint64_t alloc_pairs(void)
 {
 	static struct heap h;
-	struct heap_config cfg = { .src = { block_alloc, block_free, NULL }, .cpu = arch_cpu_id() };
+	struct heap_config cfg = { .src = kernel_heap_blocks, .cpu = arch_cpu_id() };
 	obj list = OBJ_NIL;
 	uint64_t t0;
 
