@@ -84,7 +84,7 @@ $(B)/sd.img:
 	$(Q)truncate -s 64M $@
 
 .PHONY: all kernel iso host host-tests deps run debug test bench clean
-all: kernel iso host-tests $(if $(wildcard arch/host/lisp_main.c),$(B)/host/lisp $(B)/host-asan/lisp)
+all: kernel iso host-tests $(if $(wildcard arch/host/lisp_main.c),$(B)/host/lisp $(B)/host-asan/bin/lisp)
 kernel: $(B)/x86/kernel.elf
 iso: $(B)/x86/os.iso
 
@@ -98,7 +98,7 @@ HOST_LIBS := -lcmocka -pthread
 
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
 HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum
+	test_bignum test_lisp
 TSAN_TESTS := test_spinlock test_runq test_sched
 
 define host_variant
@@ -115,15 +115,17 @@ host-tests: $(patsubst %,$(B)/host-asan/tests/%,$(HOST_TESTS)) \
 	$(patsubst %,$(B)/host-tsan/tests/%,$(TSAN_TESTS))
 
 # build/host/lisp: the interpreter as a Linux program, optimised, without the debug checks;
-# build/host-asan/lisp: the same under ASan/UBSan with the checks, for the Scheme tests
+# build/host-asan/bin/lisp: the same under ASan/UBSan with the checks, for the Scheme tests.
+# (The optimised objects live in build/host/obj/: build/host/lisp is the program's name.)
 HOST_OPT_CFLAGS := $(filter-out -O1 -DCONFIG_DEBUG,$(HOST_CFLAGS)) -O2
-$(B)/host/%.c.o: %.c
+$(B)/host/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,host/$<)$(HOST_CC) $(HOST_OPT_CFLAGS) -c $< -o $@
 LISP_MAIN_OBJS = $(patsubst %,$(B)/$(1)/%.o,$(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/host/lisp_main.c)
-$(B)/host/lisp: $(call LISP_MAIN_OBJS,host)
+$(B)/host/lisp: $(call LISP_MAIN_OBJS,host/obj)
 	$(call say,LINK,$@)$(HOST_CC) -o $@ $^ -pthread -lm
-$(B)/host-asan/lisp: $(call LISP_MAIN_OBJS,host-asan)
+$(B)/host-asan/bin/lisp: $(call LISP_MAIN_OBJS,host-asan)
+	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(HOST_CC) $(ASAN) -o $@ $^ -pthread -lm
 
 host: $(B)/host/lisp

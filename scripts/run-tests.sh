@@ -39,6 +39,17 @@ for bin in build/host-asan/tests/* build/host-tsan/tests/*; do
 	fi
 done
 
+# ---- Scheme tests: the optimised interpreter, then the same under ASan/UBSan with the debug checks ----
+for lisp in build/host/lisp build/host-asan/bin/lisp; do
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) passed=$((passed + 1)); echo "$line ($lisp)" ;;
+		"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL } ($lisp)"); echo "$line ($lisp)" ;;
+		*) echo "$line" ;;
+		esac
+	done < <(tests/scheme/run.sh "$lisp" 2>&1)
+done
+
 # ---- QEMU tests ----
 accels=${TEST_ACCELS:-$(scripts/accel.sh "${ACCEL:-auto}")}
 smps=${TEST_SMP:-1 2 4 8}

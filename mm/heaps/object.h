@@ -91,6 +91,7 @@ enum obj_type {
 	OBJ_T_BIGNUM,		/* raw digits */
 	OBJ_T_FLONUM,		/* raw IEEE double */
 	OBJ_T_FILLER,		/* dead space in an old group; never reachable */
+	OBJ_T_PRIMITIVE,	/* raw: a C procedure of lisp/ (function, name, arity, flags) */
 	OBJ_T_LIMIT		/* first unused type number; must stay <= 64 */
 };
 

@@ -1,0 +1,304 @@
+/* alloc.c -- allocation for the interpreter: every request that the heap refuses is retried once
+ * after a full collection, then fails with L->err = OBJ_NULL ("heap exhausted"); object makers;
+ * the value stack (growth up to the limit, "recursion too deep"); the C recursion guard.
+ * Every function here keeps its own obj arguments alive across its allocations. */
+#include "internal.h"
+
+static obj retry(struct lisp *L, unsigned type, size_t n)
+{
+	struct heap *h = L->h;
+	obj o;
+
+	if (h->in_gc || gc_major_full(h) < 0) {
+		L->err = OBJ_NULL;
+		return OBJ_NULL;
+	}
+	o = heap_alloc(h, type, n);
+	if (o == OBJ_NULL)
+		L->err = OBJ_NULL;
+	return o;
+}
+
+obj lisp_alloc(struct lisp *L, unsigned type, size_t n)
+{
+	obj o = heap_alloc(L->h, type, n);
+
+	return o != OBJ_NULL ? o : retry(L, type, n);
+}
+
+obj lisp_cons(struct lisp *L, obj a, obj d)
+{
+	obj p = heap_cons(L->h, a, d);
+
+	if (p != OBJ_NULL)
+		return p;
+	ROOT(a);
+	ROOT(d);
+	p = retry(L, OBJ_T_PAIR, 2);
+	UNROOT(d);
+	UNROOT(a);
+	if (p != OBJ_NULL) {
+		obj_fields(p)[0] = a;
+		obj_fields(p)[1] = d;
+	}
+	return p;
+}
+
+obj lisp_list2(struct lisp *L, obj a, obj b)
+{
+	obj t;
+
+	ROOT(a);
+	t = lisp_cons(L, b, OBJ_NIL);
+	UNROOT(a);
+	return t ? lisp_cons(L, a, t) : OBJ_NULL;
+}
+
+obj lisp_list3(struct lisp *L, obj a, obj b, obj c)
+{
+	obj t;
+
+	ROOT(a);
+	t = lisp_list2(L, b, c);
+	UNROOT(a);
+	return t ? lisp_cons(L, a, t) : OBJ_NULL;
+}
+
+obj lisp_make_vector(struct lisp *L, size_t n, obj fill)
+{
+	obj v;
+
+	if (n > OBJ_MAX_FIELDS)
+		return lisp_errorf(L, OBJ_NULL, "vector too large");
+	v = heap_make_vector(L->h, n, fill);
+	if (v != OBJ_NULL)
+		return v;
+	ROOT(fill);
+	v = retry(L, OBJ_T_VECTOR, n);
+	UNROOT(fill);
+	if (v != OBJ_NULL)
+		for (size_t i = 0; i < n; i++)
+			obj_init_field(L, v, i, fill);
+	return v;
+}
+
+/* bytes must not lie in the heap (it may move): use lisp_copy_bytes for heap data. */
+obj lisp_make_bytes(struct lisp *L, unsigned type, const void *bytes, size_t len)
+{
+	obj o;
+	size_t nf;
+
+	if (len > (OBJ_MAX_FIELDS - 1) * sizeof(obj))
+		return lisp_errorf(L, OBJ_NULL, "object too large");
+	o = heap_make_bytes(L->h, type, bytes, len);
+	if (o != OBJ_NULL)
+		return o;
+	nf = obj_bytes_fields(len);
+	o = retry(L, type, nf);
+	if (o == OBJ_NULL)
+		return o;
+	obj_words(o)[1] = len;
+	obj_words(o)[nf] = 0;
+	if (bytes)
+		memcpy(obj_bytes_data(o), bytes, len);
+	else
+		memset(obj_bytes_data(o), 0, len);
+	return o;
+}
+
+obj lisp_make_string(struct lisp *L, const char *s, size_t len)
+{
+	return lisp_make_bytes(L, OBJ_T_STRING, s, len);
+}
+
+obj lisp_copy_bytes(struct lisp *L, unsigned type, obj src, size_t off, size_t len)
+{
+	obj o;
+
+	ROOT(src);
+	o = lisp_make_bytes(L, type, NULL, len);
+	UNROOT(src);
+	if (o != OBJ_NULL)
+		memcpy(obj_bytes_data(o), obj_bytes_data(src) + off, len);
+	return o;
+}
+
+obj lisp_make_box(struct lisp *L, obj v)
+{
+	obj b;
+
+	ROOT(v);
+	b = lisp_alloc(L, OBJ_T_BOX, 1);
+	UNROOT(v);
+	if (b != OBJ_NULL)
+		obj_fields(b)[0] = v;
+	return b;
+}
+
+obj lisp_make_record(struct lisp *L, obj rtd, size_t nfields)
+{
+	obj r;
+
+	ROOT(rtd);
+	r = lisp_alloc(L, OBJ_T_RECORD, nfields + 1);
+	UNROOT(rtd);
+	if (r != OBJ_NULL)
+		obj_init_field(L, r, 0, rtd);
+	return r;
+}
+
+obj lisp_make_rtd(struct lisp *L, obj name, obj fields)
+{
+	obj r;
+
+	ROOT(name);
+	ROOT(fields);
+	r = lisp_make_record(L, OBJ_TRUE, RTD_NFIELDS - 1);
+	if (r != OBJ_NULL) {
+		obj_fields(r)[RTD_NAME] = name;
+		obj_fields(r)[RTD_FIELDS] = fields;
+	}
+	UNROOT(fields);
+	UNROOT(name);
+	return r;
+}
+
+obj lisp_make_values(struct lisp *L, obj list)
+{
+	obj v;
+
+	if (pair_p(list) && cdr(list) == OBJ_NIL)
+		return car(list);
+	ROOT(list);
+	v = lisp_make_record(L, STATE(L, S_RTD_VALUES), VALUES_NFIELDS - 1);
+	UNROOT(list);
+	if (v != OBJ_NULL)
+		obj_init_field(L, v, VALUES_LIST, list);
+	return v;
+}
+
+obj lisp_list_reverse(struct lisp *L, obj list)
+{
+	obj r = OBJ_NIL;
+
+	ROOT(list);
+	ROOT(r);
+	while (pair_p(list)) {
+		obj p = lisp_cons(L, car(list), r);
+
+		if (p == OBJ_NULL) {
+			r = OBJ_NULL;
+			break;
+		}
+		r = p;
+		list = cdr(list);
+	}
+	UNROOT(r);
+	UNROOT(list);
+	return r;
+}
+
+obj lisp_pop_list(struct lisp *L, size_t n, obj tail)
+{
+	obj r = tail;
+
+	ROOT(r);
+	for (size_t i = 0; i < n; i++) {
+		obj p = lisp_cons(L, stk(L)[L->sp - 1 - i], r);
+
+		if (p == OBJ_NULL) {
+			r = OBJ_NULL;
+			break;
+		}
+		r = p;
+	}
+	UNROOT(r);
+	L->sp -= n;
+	return r;
+}
+
+intptr_t lisp_list_length(obj l)
+{
+	obj slow = l;
+	intptr_t n = 0;
+
+	while (pair_p(l)) {
+		l = cdr(l);
+		n++;
+		if (!pair_p(l))
+			break;
+		l = cdr(l);
+		n++;
+		slow = cdr(slow);
+		if (l == slow)
+			return -1;
+	}
+	return l == OBJ_NIL ? n : -1;
+}
+
+/* --- the value stack --- */
+
+bool lisp_stack_reserve(struct lisp *L, size_t n)
+{
+	size_t cap = obj_vector_length(L->stack);
+	size_t need = L->sp + n, limit = L->stack_limit, ncap;
+	obj nv;
+
+	if (need <= cap)
+		return true;
+	if (need > limit) {
+		if (!L->overflowed) {
+			L->overflowed = true;	/* the handler gets the reserve */
+			L->err = STATE(L, S_ERR_DEEP);
+			return false;
+		}
+		if (need > limit + LISP_STACK_RESERVE) {
+			L->err = STATE(L, S_ERR_DEEP);
+			return false;
+		}
+		limit += LISP_STACK_RESERVE;
+	}
+	ncap = cap * 2;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > limit)
+		ncap = limit;
+	nv = lisp_make_vector(L, ncap, OBJ_UNSPECIFIED);
+	if (nv == OBJ_NULL)
+		return false;
+	if (heap_young_p(L->h, nv))
+		memcpy(obj_fields(nv), stk(L), L->sp * sizeof(obj));
+	else
+		for (size_t i = 0; i < L->sp; i++)
+			gc_write(L->h, nv, i, stk(L)[i]);
+	L->stack = nv;
+	return true;
+}
+
+bool lisp_push(struct lisp *L, obj v)
+{
+	if (L->sp >= obj_vector_length(L->stack)) {
+		bool ok;
+
+		ROOT(v);
+		ok = lisp_stack_reserve(L, 1);
+		UNROOT(v);
+		if (!ok)
+			return false;
+	}
+	sset(L, L->sp++, v);
+	return true;
+}
+
+bool lisp_depth_ok(struct lisp *L)
+{
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+
+	if ((L->cstack_base != 0 && L->cstack_base > here &&
+	     L->cstack_base - here > L->cfg.cstack_bytes) ||
+	    L->h->nroots > HEAP_ROOTS_MAX - LISP_ROOTS_MARGIN) {
+		lisp_errorf(L, OBJ_NULL, "nesting too deep");
+		return false;
+	}
+	return true;
+}

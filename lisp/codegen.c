@@ -1,0 +1,571 @@
+/* codegen.c -- the second compiler pass: IR (compile.h) to bytecode, one code object per lambda.
+ * Frame slots are allocated at compile time (arguments, then let-bound locals, reused after their
+ * scope); an assigned variable lives in a box (re-entered continuations copy the stack, yet must
+ * share it); closures are flat (the creator pushes each free variable's value or box); letrec
+ * of never-assigned lambdas builds the closures, then patches their free slots (no boxes).
+ * IF/SEQ/LET/AND/OR chains are generated in a loop, so long cond/case chains nest no C calls. */
+#include "compile.h"
+
+struct gen {
+	struct lisp *L;
+	obj lam;		/* rooted: the lambda node */
+	obj buf;		/* rooted: bytecode being written (bytevector) */
+	obj consts;		/* rooted: constants vector (grows) */
+	obj freev;		/* rooted: the lambda's free variables in closure order */
+	size_t n, nconsts;
+	int depth, maxdepth;	/* temporaries above the locals */
+	int nslots, maxslots;
+	bool ok;
+};
+
+#define CHECK(x)	do { if (!(x)) goto fail; } while (0)
+
+static bool emit_bytes(struct gen *g, const void *p, size_t k)
+{
+	struct lisp *L = g->L;
+	size_t cap = obj_bytes_length(g->buf);
+
+	if (g->n + k > cap) {
+		obj nb = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 2 * cap + k);
+
+		if (nb == OBJ_NULL)
+			return false;
+		memcpy(obj_bytes_data(nb), obj_bytes_data(g->buf), g->n);
+		g->buf = nb;
+	}
+	memcpy(obj_bytes_data(g->buf) + g->n, p, k);
+	g->n += k;
+	return true;
+}
+
+static bool op0(struct gen *g, int op) { uint8_t b = (uint8_t)op; return emit_bytes(g, &b, 1); }
+
+static bool op16(struct gen *g, int op, intptr_t a)
+{
+	uint8_t b[3] = { (uint8_t)op, (uint8_t)a, (uint8_t)(a >> 8) };
+
+	if (a < -32768 || a > 65535) {
+		lisp_errorf(g->L, OBJ_NULL, "procedure too large to compile");
+		return false;
+	}
+	return emit_bytes(g, b, 3);
+}
+
+static bool op16x2(struct gen *g, int op, size_t a, size_t c)
+{
+	uint8_t b[5] = { (uint8_t)op, (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)c, (uint8_t)(c >> 8) };
+
+	if (a > 65535 || c > 65535) {
+		lisp_errorf(g->L, OBJ_NULL, "procedure too large to compile");
+		return false;
+	}
+	return emit_bytes(g, b, 5);
+}
+
+/* an opcode with a u32 operand; returns the operand's offset for patching, or 0 on failure */
+static size_t op32(struct gen *g, int op, uint32_t v)
+{
+	uint8_t b[5] = { (uint8_t)op };
+
+	memcpy(b + 1, &v, 4);
+	return emit_bytes(g, b, 5) ? g->n - 4 : 0;
+}
+
+static void patch32(struct gen *g, size_t at, uint32_t v) { memcpy(obj_bytes_data(g->buf) + at, &v, 4); }
+
+static void push_depth(struct gen *g, int k)
+{
+	g->depth += k;
+	if (g->depth > g->maxdepth)
+		g->maxdepth = g->depth;
+}
+
+static intptr_t add_const(struct gen *g, obj v)
+{
+	struct lisp *L = g->L;
+	size_t cap = obj_vector_length(g->consts);
+
+	for (size_t i = 0; i < g->nconsts && i < 256; i++)
+		if (obj_vector_ref(g->consts, i) == v)
+			return (intptr_t)i;
+	if (g->nconsts == cap) {
+		obj nv;
+
+		ROOT(v);
+		nv = lisp_make_vector(L, 2 * cap, OBJ_FALSE);
+		UNROOT(v);
+		if (nv == OBJ_NULL)
+			return -1;
+		for (size_t i = 0; i < g->nconsts; i++)
+			obj_init_field(L, nv, i, obj_vector_ref(g->consts, i));
+		g->consts = nv;
+	}
+	gc_vector_set(L->h, g->consts, g->nconsts, v);
+	return (intptr_t)g->nconsts++;
+}
+
+static bool emit_const(struct gen *g, obj v)
+{
+	intptr_t k;
+
+	if (obj_fixnum_p(v) && fxv(v) >= -32768 && fxv(v) <= 32767)
+		return op16(g, OP_FIX, fxv(v));
+	if (obj_const_p(v)) {
+		uint8_t b[2] = { OP_IMM, (uint8_t)(v >> 3) };
+
+		return emit_bytes(g, b, 2);
+	}
+	k = add_const(g, v);
+	return k >= 0 && op16(g, OP_CONST, k);
+}
+
+static intptr_t free_index(struct gen *g, obj var)
+{
+	for (size_t i = 0; i < obj_vector_length(g->freev); i++)
+		if (obj_vector_ref(g->freev, i) == var)
+			return (intptr_t)i;
+	return -1;
+}
+
+/* acc = var (raw: the box itself for a boxed variable) */
+static bool gen_ref(struct gen *g, obj var, bool raw)
+{
+	bool boxed = var_boxed(var) && !raw;
+
+	if (obj_vector_ref(var, VAR_OWNER) == g->lam)
+		return op16(g, boxed ? OP_LREFB : OP_LREF, fxv(obj_vector_ref(var, VAR_SLOT)));
+	intptr_t i = free_index(g, var);
+
+	kassert(i >= 0);
+	return op16(g, boxed ? OP_FREFB : OP_FREF, i);
+}
+
+static bool gen_set(struct gen *g, obj var)
+{
+	if (obj_vector_ref(var, VAR_OWNER) == g->lam)
+		return op16(g, var_boxed(var) ? OP_LSETB : OP_LSET, fxv(obj_vector_ref(var, VAR_SLOT)));
+	intptr_t i = free_index(g, var);
+
+	kassert(i >= 0 && var_boxed(var));
+	return op16(g, OP_FSETB, i);
+}
+
+static intptr_t alloc_slot(struct gen *g, obj var)
+{
+	intptr_t s = g->nslots++;
+
+	if (g->nslots > g->maxslots)
+		g->maxslots = g->nslots;
+	gc_vector_set(g->L->h, var, VAR_SLOT, fx(s));
+	return s;
+}
+
+static bool gen(struct gen *g, obj node, bool tail);
+
+/* closure creation for lambda node lam; group: the letrec variables to leave as #f (patched) */
+static bool gen_closure(struct gen *g, obj lam, obj group)
+{
+	struct lisp *L = g->L;
+	obj code, fl;
+	intptr_t k, nfree;
+	bool ok = false;
+
+	ROOT(lam);
+	ROOT(group);
+	code = lisp_codegen(L, lam);
+	if (code == OBJ_NULL || (k = add_const(g, code)) < 0)
+		goto out;
+	nfree = fxv(obj_vector_ref(lam, LAM_NFREE));
+	/* LAM_FREE is newest first; the closure holds them oldest first */
+	for (intptr_t i = 0; i < nfree; i++) {
+		obj var;
+
+		fl = obj_vector_ref(lam, LAM_FREE);
+		for (intptr_t j = 0; j < nfree - 1 - i; j++)
+			fl = cdr(fl);
+		var = car(fl);
+		bool in_group = false;
+		for (obj gl = group; pair_p(gl); gl = cdr(gl))
+			if (car(gl) == var)
+				in_group = true;
+		if (in_group ? !emit_const(g, OBJ_FALSE) : !gen_ref(g, var, true))
+			goto out;
+		if (!op0(g, OP_PUSH))
+			goto out;
+		push_depth(g, 1);
+	}
+	if (!op16x2(g, OP_CLOSURE, (size_t)k, (size_t)nfree))
+		goto out;
+	g->depth -= (int)nfree;
+	ok = true;
+out:
+	UNROOT(group);
+	UNROOT(lam);
+	return ok;
+}
+
+static bool letrec_fixable(obj node)
+{
+	for (obj v = ir_ref(node, 1), i = ir_ref(node, 2); pair_p(v); v = cdr(v), i = cdr(i))
+		if ((var_flags(car(v)) & VF_MUTATED) || ir_tag(car(i)) != N_LAMBDA)
+			return false;
+	return true;
+}
+
+static bool gen_letrec(struct gen *g, obj node)
+{
+	struct lisp *L = g->L;
+	obj vars = ir_ref(node, 1), inits = ir_ref(node, 2);
+	bool ok = false;
+
+	ROOT(node);
+	ROOT(vars);
+	ROOT(inits);
+	for (obj v = vars; pair_p(v); v = cdr(v))
+		alloc_slot(g, car(v));
+	if (letrec_fixable(node)) {
+		obj v, i;
+
+		for (v = vars, i = inits; pair_p(v); v = cdr(v), i = cdr(i)) {
+			ROOT(v);
+			ROOT(i);
+			bool k = gen_closure(g, car(i), vars) &&
+				 op16(g, OP_LSET, fxv(obj_vector_ref(car(v), VAR_SLOT)));
+			UNROOT(i);
+			UNROOT(v);
+			if (!k)
+				goto out;
+		}
+		/* patch each closure's free slots that name a group member */
+		for (v = vars, i = inits; pair_p(v); v = cdr(v), i = cdr(i)) {
+			obj lam = car(i);
+			intptr_t nfree = fxv(obj_vector_ref(lam, LAM_NFREE)), j = nfree - 1;
+
+			for (obj fl = obj_vector_ref(lam, LAM_FREE); pair_p(fl); fl = cdr(fl), j--)
+				for (obj gl = vars; pair_p(gl); gl = cdr(gl))
+					if (car(gl) == car(fl)) {
+						uint8_t b[7] = { OP_FIXCL };
+						intptr_t s = fxv(obj_vector_ref(car(v), VAR_SLOT));
+						intptr_t t = fxv(obj_vector_ref(car(gl), VAR_SLOT));
+
+						b[1] = (uint8_t)s, b[2] = (uint8_t)(s >> 8);
+						b[3] = (uint8_t)j, b[4] = (uint8_t)(j >> 8);
+						b[5] = (uint8_t)t, b[6] = (uint8_t)(t >> 8);
+						ROOT(v);
+						ROOT(i);
+						ROOT(fl);
+						bool k = emit_bytes(g, b, 7);
+						UNROOT(fl);
+						UNROOT(i);
+						UNROOT(v);
+						if (!k)
+							goto out;
+						break;
+					}
+		}
+		ok = true;
+		goto out;
+	}
+	for (obj v = vars; pair_p(v); v = cdr(v))
+		var_flag(L, car(v), VF_MUTATED);
+	for (obj v = vars; pair_p(v); v = cdr(v)) {
+		ROOT(v);
+		bool k = emit_const(g, OBJ_UNDEFINED) && (!var_boxed(car(v)) || op0(g, OP_BOX)) &&
+			 op16(g, OP_LSET, fxv(obj_vector_ref(car(v), VAR_SLOT)));
+		UNROOT(v);
+		if (!k)
+			goto out;
+	}
+	for (obj v = vars, i = inits; pair_p(v); v = cdr(v), i = cdr(i)) {
+		ROOT(v);
+		ROOT(i);
+		bool k = gen(g, car(i), false) && gen_set(g, car(v));
+		UNROOT(i);
+		UNROOT(v);
+		if (!k)
+			goto out;
+	}
+	ok = true;
+out:
+	UNROOT(inits);
+	UNROOT(vars);
+	UNROOT(node);
+	return ok;
+}
+
+/* acc = node; push it: one instruction for locals, constants and globals */
+static bool gen_push(struct gen *g, obj node)
+{
+	intptr_t tag = ir_tag(node), k;
+	obj v = obj_vector_length(node) > 1 ? ir_ref(node, 1) : OBJ_FALSE;
+
+	push_depth(g, 1);
+	if (tag == N_LREF && obj_vector_ref(v, VAR_OWNER) == g->lam && !var_boxed(v))
+		return op16(g, OP_PUSHL, fxv(obj_vector_ref(v, VAR_SLOT)));
+	if (tag == N_CONST && obj_fixnum_p(v) && fxv(v) >= -32768 && fxv(v) <= 32767)
+		return op16(g, OP_PUSHFIX, fxv(v));
+	if (tag == N_CONST && !obj_const_p(v))
+		return (k = add_const(g, v)) >= 0 && op16(g, OP_PUSHC, k);
+	if (tag == N_GREF)
+		return (k = add_const(g, v)) >= 0 && op16(g, OP_PUSHG, k);
+	g->depth--;
+	if (!gen(g, node, false) || !op0(g, OP_PUSH))
+		return false;
+	push_depth(g, 1);
+	return true;
+}
+
+static bool gen_call(struct gen *g, obj node, bool tail)
+{
+	struct lisp *L = g->L;
+	size_t n = obj_vector_length(node) - 1, frame = 0;
+	bool ok = false;
+
+	ROOT(node);
+	if (!tail) {
+		if ((frame = op32(g, OP_FRAME, 0)) == 0)
+			goto out;
+		push_depth(g, 2);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!gen_push(g, ir_ref(node, i + 1)))
+			goto out;
+	if (!op16(g, tail ? OP_TCALL : OP_CALL, (intptr_t)n - 1))
+		goto out;
+	if (!tail) {
+		patch32(g, frame, (uint32_t)g->n);
+		g->depth -= (int)n + 2;
+	} else {
+		g->depth -= (int)n;
+	}
+	ok = true;
+out:
+	UNROOT(node);
+	return ok;
+}
+
+static bool gen_prim(struct gen *g, obj node)
+{
+	struct lisp *L = g->L;
+	int op = (int)fxv(ir_ref(node, 1));
+	size_t n = obj_vector_length(node) - 2;
+	obj last = ir_ref(node, n + 1);
+	bool ok = false;
+
+	/* (+ x 1), (- x 1), (op x small-constant) */
+	if ((op == OP_ADD || op == OP_SUB) && ir_tag(last) == N_CONST && ir_ref(last, 1) == fx(1))
+		return gen(g, ir_ref(node, 2), false) && op0(g, op == OP_ADD ? OP_ADD1 : OP_SUB1);
+	if (n == 2 && ir_tag(last) == N_CONST && obj_fixnum_p(ir_ref(last, 1)) &&
+	    fxv(ir_ref(last, 1)) > -32768 && fxv(ir_ref(last, 1)) <= 32767) {
+		intptr_t imm = fxv(ir_ref(last, 1));
+		int iop = op == OP_ADD ? OP_ADDI : op == OP_SUB ? OP_ADDI : op == OP_LT ? OP_LTI :
+			  op == OP_GT ? OP_GTI : op == OP_LE ? OP_LEI : op == OP_GE ? OP_GEI :
+			  op == OP_NUMEQ ? OP_NUMEQI : -1;
+
+		if (iop >= 0)
+			return gen(g, ir_ref(node, 2), false) && op16(g, iop, op == OP_SUB ? -imm : imm);
+	}
+	ROOT(node);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n) {
+			if (!gen_push(g, ir_ref(node, i + 2)))
+				goto out;
+		} else if (!gen(g, ir_ref(node, i + 2), false)) {
+			goto out;
+		}
+	}
+	g->depth -= (int)n - 1;
+	ok = op0(g, op);
+out:
+	UNROOT(node);
+	return ok;
+}
+
+static bool gen(struct gen *g, obj node, bool tail)
+{
+	struct lisp *L = g->L;
+	size_t base = L->sp;	/* pending jumps to the end (fixnum offsets) */
+	int slots = g->nslots;
+	bool ok = false;
+
+	if (!lisp_depth_ok(L))
+		return false;
+	ROOT(node);
+	for (;;) {
+		intptr_t tag = ir_tag(node);
+		size_t n = obj_vector_length(node) - 1, at;
+
+		switch (tag) {
+		case N_CONST:
+			CHECK(emit_const(g, ir_ref(node, 1)));
+			break;
+		case N_LREF:
+			CHECK(gen_ref(g, ir_ref(node, 1), false));
+			break;
+		case N_GREF:
+		case N_GSET:
+		case N_GDEF: {
+			intptr_t k;
+
+			if (tag != N_GREF)
+				CHECK(gen(g, ir_ref(node, 2), false));
+			CHECK((k = add_const(g, ir_ref(node, 1))) >= 0);
+			CHECK(op16(g, tag == N_GREF ? OP_GREF : tag == N_GSET ? OP_GSET : OP_GDEF, k));
+			break;
+		}
+		case N_LSET:
+			CHECK(gen(g, ir_ref(node, 2), false));
+			CHECK(gen_set(g, ir_ref(node, 1)));
+			CHECK(emit_const(g, OBJ_UNSPECIFIED));
+			break;
+		case N_LAMBDA:
+			CHECK(gen_closure(g, node, OBJ_NIL));
+			break;
+		case N_CALL:
+			CHECK(gen_call(g, node, tail));
+			if (tail)
+				goto done;
+			break;
+		case N_PRIM:
+			CHECK(gen_prim(g, node));
+			break;
+		case N_IF:
+			CHECK(gen(g, ir_ref(node, 1), false));
+			CHECK((at = op32(g, OP_JMPF, 0)) != 0);
+			CHECK(gen(g, ir_ref(node, 2), tail));
+			if (!tail) {
+				size_t j = op32(g, OP_JMP, 0);
+
+				CHECK(j != 0 && lisp_push(L, fx((intptr_t)j)));
+			}
+			patch32(g, at, (uint32_t)g->n);
+			node = ir_ref(node, 3);
+			continue;
+		case N_SEQ:
+			for (size_t i = 1; i < n; i++)
+				CHECK(gen(g, ir_ref(node, i), false));
+			node = ir_ref(node, n);
+			continue;
+		case N_AND:
+		case N_OR:
+			for (size_t i = 1; i < n; i++) {
+				CHECK(gen(g, ir_ref(node, i), false));
+				CHECK((at = op32(g, tag == N_AND ? OP_JMPF : OP_JMPT, 0)) != 0);
+				CHECK(lisp_push(L, fx((intptr_t)at)));
+			}
+			node = ir_ref(node, n);
+			continue;
+		case N_LET:
+			for (obj v = ir_ref(node, 1), i = ir_ref(node, 2); pair_p(v); v = cdr(v), i = cdr(i)) {
+				ROOT(v);
+				ROOT(i);
+				bool k = gen(g, car(i), false);
+				if (k) {
+					intptr_t s = alloc_slot(g, car(v));
+
+					k = (!var_boxed(car(v)) || op0(g, OP_BOX)) && op16(g, OP_LSET, s);
+				}
+				UNROOT(i);
+				UNROOT(v);
+				CHECK(k);
+			}
+			node = ir_ref(node, 3);
+			continue;
+		case N_LETREC:
+			CHECK(gen_letrec(g, node));
+			node = ir_ref(node, 3);
+			continue;
+		default:
+			kassert(!"bad IR node");
+		}
+		if (tail)
+			CHECK(op0(g, OP_RET));
+		break;
+	}
+done:
+	/* pending jumps land here (in tail position, on a return) */
+	if (L->sp > base) {
+		for (size_t i = base; i < L->sp; i++)
+			patch32(g, (size_t)fxv(stk(L)[i]), (uint32_t)g->n);
+		if (tail)
+			CHECK(op0(g, OP_RET));
+	}
+	ok = true;
+fail:
+	L->sp = base;
+	g->nslots = slots;
+	UNROOT(node);
+	return ok;
+}
+
+static obj make_code(struct lisp *L, struct gen *g)
+{
+	size_t nraw = (sizeof(struct code_hdr) + g->n + sizeof(obj) - 1) / sizeof(obj);
+	obj code = heap_alloc_mixed(L->h, CODE_NPTRS, nraw), consts;
+	struct code_hdr *hd;
+
+	if (code == OBJ_NULL && (L->h->in_gc || gc_major_full(L->h) < 0 ||
+				 (code = heap_alloc_mixed(L->h, CODE_NPTRS, nraw)) == OBJ_NULL)) {
+		L->err = OBJ_NULL;
+		return OBJ_NULL;
+	}
+	ROOT(code);
+	consts = lisp_make_vector(L, g->nconsts, OBJ_FALSE);
+	UNROOT(code);
+	if (consts == OBJ_NULL)
+		return OBJ_NULL;
+	for (size_t i = 0; i < g->nconsts; i++)
+		obj_init_field(L, consts, i, obj_vector_ref(g->consts, i));
+	obj_init_field(L, code, 1, consts);
+	obj_init_field(L, code, 2, obj_vector_ref(g->lam, LAM_NAME));
+	hd = code_hdr(code);
+	memset(hd, 0, sizeof(*hd));
+	hd->nreq = (uint16_t)fxv(obj_vector_ref(g->lam, LAM_NREQ));
+	hd->rest = obj_vector_ref(g->lam, LAM_REST) == OBJ_TRUE;
+	hd->nlocals = (uint16_t)g->maxslots;
+	hd->maxstack = (uint16_t)(g->maxdepth + 4);
+	hd->nbytes = (uint32_t)g->n;
+	memcpy(hd + 1, obj_bytes_data(g->buf), g->n);
+	return code;
+}
+
+obj lisp_codegen(struct lisp *L, obj lam)
+{
+	struct gen g = { .L = L, .lam = lam, .buf = OBJ_FALSE, .consts = OBJ_FALSE, .freev = OBJ_FALSE };
+	obj r = OBJ_NULL, fl;
+	intptr_t nfree = fxv(obj_vector_ref(lam, LAM_NFREE)), i = 0;
+
+	GC_ROOT(L->h, g.lam);
+	GC_ROOT(L->h, g.buf);
+	GC_ROOT(L->h, g.consts);
+	GC_ROOT(L->h, g.freev);
+	if ((g.buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 64)) == OBJ_NULL ||
+	    (g.consts = lisp_make_vector(L, 8, OBJ_FALSE)) == OBJ_NULL ||
+	    (g.freev = lisp_make_vector(L, (size_t)nfree, OBJ_FALSE)) == OBJ_NULL)
+		goto out;
+	for (fl = obj_vector_ref(g.lam, LAM_FREE); pair_p(fl); fl = cdr(fl))
+		obj_init_field(L, g.freev, (size_t)(nfree - 1 - i++), car(fl));
+	for (obj p = obj_vector_ref(g.lam, LAM_PARAMS); pair_p(p); p = cdr(p))
+		alloc_slot(&g, car(p));
+	for (obj p = obj_vector_ref(g.lam, LAM_PARAMS); pair_p(p); p = cdr(p))
+		if (var_boxed(car(p))) {
+			ROOT(p);
+			bool k = op16(&g, OP_LBOX, fxv(obj_vector_ref(car(p), VAR_SLOT)));
+			UNROOT(p);
+			if (!k)
+				goto out;
+		}
+	if (!gen(&g, obj_vector_ref(g.lam, LAM_BODY), true))
+		goto out;
+	if (g.maxslots > 65535 || g.maxdepth > 65000) {
+		lisp_errorf(L, OBJ_NULL, "procedure too large to compile");
+		goto out;
+	}
+	r = make_code(L, &g);
+out:
+	GC_UNROOT(L->h, g.freev);
+	GC_UNROOT(L->h, g.consts);
+	GC_UNROOT(L->h, g.buf);
+	GC_UNROOT(L->h, g.lam);
+	return r;
+}

@@ -1,0 +1,163 @@
+/* compile.h -- the compiler's intermediate form, shared by expand.c (syntax -> IR), macros.c
+ * (syntax-rules) and codegen.c (IR -> bytecode), and the bytecode the VM runs (vm.c).
+ * IR nodes are vectors (tag, parts...); variables are vectors resolved once during expansion,
+ * so later passes never look at names. Scopes are vectors (parent, owner lambda, bindings). */
+#ifndef LISP_COMPILE_H
+#define LISP_COMPILE_H
+
+#include "internal.h"
+
+enum ir_tag {
+	N_CONST,	/* value */
+	N_LREF,		/* var */
+	N_GREF,		/* symbol */
+	N_LSET,		/* var expr */
+	N_GSET,		/* symbol expr */
+	N_GDEF,		/* symbol expr */
+	N_IF,		/* test then else */
+	N_SEQ,		/* expr ... (at least one) */
+	N_LAMBDA,	/* see LAM_* */
+	N_CALL,		/* fn arg ... */
+	N_PRIM,		/* opcode arg ... (an inlined primitive) */
+	N_LET,		/* vars inits body: bind in order (let and let*) */
+	N_LETREC,	/* vars inits body: all bound first, then initialised in order */
+	N_AND,		/* expr ... */
+	N_OR,		/* expr ... */
+};
+
+/* N_LAMBDA node fields */
+enum { LAM_TAG, LAM_NREQ, LAM_REST, LAM_PARAMS, LAM_BODY, LAM_NAME, LAM_FREE, LAM_NFREE,
+       LAM_PARENT, LAM_NFIELDS };
+/* variables: name, owning lambda node, flags, frame slot (codegen) */
+enum { VAR_NAME, VAR_OWNER, VAR_FLAGS, VAR_SLOT, VAR_NFIELDS };
+#define VF_MUTATED	1	/* assigned after its binding: lives in a box */
+#define VF_CAPTURED	2	/* referenced from an inner lambda */
+/* scopes */
+enum { ENV_PARENT, ENV_LAMBDA, ENV_BINDINGS, ENV_NFIELDS };
+
+static inline intptr_t ir_tag(obj n) { return fxv(obj_vector_ref(n, 0)); }
+static inline obj ir_ref(obj n, size_t i) { return obj_vector_ref(n, i); }
+static inline intptr_t var_flags(obj v) { return fxv(obj_vector_ref(v, VAR_FLAGS)); }
+static inline void var_flag(struct lisp *L, obj v, intptr_t f)
+{
+	gc_vector_set(L->h, v, VAR_FLAGS, fx(var_flags(v) | f));
+}
+/* Every assigned variable lives in a box, captured or not: a continuation copies the stack,
+ * and re-entering it must still see the variable's current value (its one location). */
+static inline bool var_boxed(obj v)
+{
+	return (var_flags(v) & VF_MUTATED) != 0;
+}
+
+/* --- the expander (expand.c, bindings.c, rewrite.c) --- */
+struct lisp_cx {
+	struct lisp *L;
+	obj lam;	/* the lambda node being filled (rooted by lisp_compile) */
+};
+/* IR nodes: (tag, the n values on top of the stack), popping them; and from values. Each keeps
+ * its arguments alive while it allocates. */
+obj lisp_ir_pop(struct lisp *L, intptr_t tag, size_t n);
+obj lisp_ir1(struct lisp *L, intptr_t tag, obj a);
+obj lisp_ir2(struct lisp *L, intptr_t tag, obj a, obj b);
+obj lisp_ir3(struct lisp *L, intptr_t tag, obj a, obj b, obj c);
+obj lisp_ir_const(struct lisp *L, obj v);
+obj lisp_new_var(struct lisp *L, obj name, obj owner);
+obj lisp_new_scope(struct lisp *L, obj parent, obj lam);
+bool lisp_bind(struct lisp *L, obj scope, obj id, obj binding);
+bool lisp_bound_here_p(obj scope, obj id);
+/* An identifier naming global symbol SYM_* wherever it is inserted. */
+obj lisp_galias(struct lisp *L, int sym);
+bool lisp_proper_p(obj l, intptr_t min);
+int lisp_special_of(struct lisp *L, obj b);
+/* Expansion of x in scope env into IR (OBJ_NULL on error); named: the name of a lambda. */
+obj lisp_x_expand(struct lisp_cx *c, obj x, obj env);
+obj lisp_x_named(struct lisp_cx *c, obj x, obj env, obj name);
+obj lisp_x_body(struct lisp_cx *c, obj body, obj env);
+obj lisp_x_lambda(struct lisp_cx *c, obj formals, obj body, obj env, obj name, obj form);
+obj lisp_x_seq(struct lisp_cx *c, obj list, obj env);
+bool lisp_x_list(struct lisp_cx *c, obj list, obj env, size_t *n);
+obj lisp_x_ref_var(struct lisp_cx *c, obj var);
+/* var is used in c->lam: mark it captured if it belongs to an outer lambda */
+bool lisp_x_capture(struct lisp_cx *c, obj var);
+/* a reference to identifier id: a local, or a global (error for a keyword) */
+obj lisp_x_ref(struct lisp_cx *c, obj id, obj env);
+/* bindings.c */
+/* Check ((id init) ...): its length, or -1. */
+intptr_t lisp_bindings_ok(struct lisp *L, obj b);
+obj lisp_x_let(struct lisp_cx *c, obj x, obj env, bool star);
+obj lisp_x_named_let(struct lisp_cx *c, obj x, obj env);
+obj lisp_x_letrec(struct lisp_cx *c, obj x, obj env);
+obj lisp_x_clauses(struct lisp_cx *c, obj x, obj clauses, obj env, obj key);
+obj lisp_x_case(struct lisp_cx *c, obj x, obj env);
+/* rewrite.c */
+obj lisp_quasiquote(struct lisp *L, obj template, obj env);
+obj lisp_do_form(struct lisp *L, obj x);
+obj lisp_cond_expand(struct lisp *L, obj x);
+
+/* expand.c */
+/* What identifier id means in scope env: a variable (vector), a macro (record), or a symbol
+ * (a global variable, special form or global macro). No allocation. */
+obj lisp_resolve(struct lisp *L, obj id, obj env);
+obj lisp_make_alias(struct lisp *L, obj sym, obj env);
+/* Is id the keyword sym (SYM_*) in env: not shadowed by a local binding? */
+bool lisp_keyword_p(struct lisp *L, obj id, obj env, int sym);
+
+/* macros.c */
+obj lisp_make_macro(struct lisp *L, obj spec, obj env, obj name);
+obj lisp_macro_expand(struct lisp *L, obj mac, obj form, obj env);
+
+/* codegen.c: compile a lambda node into a code object */
+obj lisp_codegen(struct lisp *L, obj lam);
+
+/* --- bytecode: one opcode byte, then operands (u16 little-endian unless noted) --- */
+enum opcode {
+	OP_CONST,	/* k: acc = constant k */
+	OP_FIX,		/* i16: acc = fixnum */
+	OP_IMM,		/* u8: acc = OBJ_CONST(n) */
+	OP_LREF,	/* i: acc = frame slot i */
+	OP_LREFB,	/* i: acc = contents of the box in slot i */
+	OP_LSET,	/* i: slot i = acc */
+	OP_LSETB,	/* i: box in slot i := acc */
+	OP_LBOX,	/* i: slot i = a new box holding slot i */
+	OP_BOX,		/* acc = a new box holding acc */
+	OP_FREF,	/* i: acc = free variable i of the running closure */
+	OP_FREFB,	/* i: acc = contents of the box in free variable i */
+	OP_FSETB,	/* i: box in free variable i := acc */
+	OP_GREF,	/* k: acc = value of global symbol k (error if unbound) */
+	OP_GSET,	/* k: global := acc (error if unbound) */
+	OP_GDEF,	/* k: define global := acc; acc = unspecified */
+	OP_PUSH,	/* push acc */
+	OP_JMP,		/* u32 absolute offset */
+	OP_JMPF,	/* u32: jump if acc is #f */
+	OP_JMPT,	/* u32: jump if acc is not #f */
+	OP_FRAME,	/* u32 return offset: push it and the frame pointer */
+	OP_CALL,	/* n: call the procedure below the n pushed arguments */
+	OP_TCALL,	/* n: the same in tail position (replaces the running frame) */
+	OP_RET,
+	OP_CLOSURE,	/* k n: acc = closure of code constant k and n pushed values */
+	OP_FIXCL,	/* s f t: free variable f of the closure in slot s = slot t (letrec) */
+	OP_POP,		/* drop the top of the stack */
+	OP_PUSHL,	/* i: push frame slot i */
+	OP_PUSHC,	/* k: push constant k */
+	OP_PUSHFIX,	/* i16: push a fixnum */
+	OP_PUSHG,	/* k: push the value of global symbol k */
+	/* acc = acc op fixnum immediate (i16) */
+	OP_ADDI, OP_LTI, OP_GTI, OP_LEI, OP_GEI, OP_NUMEQI,
+	/* inlined primitives: unary on acc; binary: (pop, acc); vector-set!: (pop2, pop1, acc) */
+	OP_ADD, OP_SUB, OP_MUL, OP_LT, OP_GT, OP_LE, OP_GE, OP_NUMEQ, OP_EQ, OP_EQV, OP_CONS,
+	OP_VREF, OP_SETCAR, OP_SETCDR,
+	OP_CAR, OP_CDR, OP_NULLP, OP_PAIRP, OP_NOT, OP_ZEROP, OP_VLEN, OP_CADR, OP_CDDR,
+	OP_ADD1, OP_SUB1,
+	OP_VSET,
+	OP_COUNT
+};
+/* flags of a primitive that the compiler may inline: opcode and argument count */
+#define PRIM_INLINE(op, n)	((unsigned)(op) << 12 | (unsigned)(n) << 10 | 0x200)
+#define PRIM_INLINE_P(f)	(((f) & 0x200) != 0)
+#define PRIM_INLINE_OP(f)	((f) >> 12)
+#define PRIM_INLINE_N(f)	(((f) >> 10) & 3)
+
+static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+#endif

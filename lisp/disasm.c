@@ -1,0 +1,84 @@
+/* disasm.c -- (%disassemble proc): the bytecode of a closure (and of the lambdas inside it),
+ * one instruction per line on the console. A debugging aid for the compiler and the VM. */
+#include "compile.h"
+
+static const struct { const char *name; int kind; } ops[OP_COUNT] = {
+	/* kind: 0 none, 1 u16, 2 i16, 3 u8, 4 u32, 5 u16 u16, 6 u16 u16 u16 */
+	[OP_CONST] = { "const", 1 }, [OP_FIX] = { "fix", 2 }, [OP_IMM] = { "imm", 3 },
+	[OP_LREF] = { "lref", 1 }, [OP_LREFB] = { "lrefb", 1 }, [OP_LSET] = { "lset", 1 },
+	[OP_LSETB] = { "lsetb", 1 }, [OP_LBOX] = { "lbox", 1 }, [OP_BOX] = { "box", 0 },
+	[OP_FREF] = { "fref", 1 }, [OP_FREFB] = { "frefb", 1 }, [OP_FSETB] = { "fsetb", 1 },
+	[OP_GREF] = { "gref", 1 }, [OP_GSET] = { "gset", 1 }, [OP_GDEF] = { "gdef", 1 },
+	[OP_PUSH] = { "push", 0 }, [OP_JMP] = { "jmp", 4 }, [OP_JMPF] = { "jmpf", 4 },
+	[OP_JMPT] = { "jmpt", 4 }, [OP_FRAME] = { "frame", 4 }, [OP_CALL] = { "call", 1 },
+	[OP_TCALL] = { "tcall", 1 }, [OP_RET] = { "ret", 0 }, [OP_CLOSURE] = { "closure", 5 },
+	[OP_FIXCL] = { "fixcl", 6 }, [OP_POP] = { "pop", 0 },
+	[OP_ADD] = { "add", 0 }, [OP_SUB] = { "sub", 0 }, [OP_MUL] = { "mul", 0 },
+	[OP_LT] = { "lt", 0 }, [OP_GT] = { "gt", 0 }, [OP_LE] = { "le", 0 }, [OP_GE] = { "ge", 0 },
+	[OP_NUMEQ] = { "numeq", 0 }, [OP_EQ] = { "eq", 0 }, [OP_EQV] = { "eqv", 0 },
+	[OP_CONS] = { "cons", 0 }, [OP_VREF] = { "vref", 0 }, [OP_SETCAR] = { "setcar", 0 },
+	[OP_SETCDR] = { "setcdr", 0 }, [OP_CAR] = { "car", 0 }, [OP_CDR] = { "cdr", 0 },
+	[OP_NULLP] = { "nullp", 0 }, [OP_PAIRP] = { "pairp", 0 }, [OP_NOT] = { "not", 0 },
+	[OP_ZEROP] = { "zerop", 0 }, [OP_VLEN] = { "vlen", 0 }, [OP_CADR] = { "cadr", 0 },
+	[OP_CDDR] = { "cddr", 0 }, [OP_ADD1] = { "add1", 0 }, [OP_SUB1] = { "sub1", 0 },
+	[OP_VSET] = { "vset", 0 }, [OP_PUSHL] = { "pushl", 1 }, [OP_PUSHC] = { "pushc", 1 },
+	[OP_PUSHFIX] = { "pushfix", 2 }, [OP_PUSHG] = { "pushg", 1 }, [OP_ADDI] = { "addi", 2 },
+	[OP_LTI] = { "lti", 2 }, [OP_GTI] = { "gti", 2 }, [OP_LEI] = { "lei", 2 },
+	[OP_GEI] = { "gei", 2 }, [OP_NUMEQI] = { "numeqi", 2 },
+};
+
+static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }
+
+static void disasm(struct lisp *L, obj code, int depth)
+{
+	const struct code_hdr *hd = code_hdr(code);
+	const uint8_t *b = code_bytes(code);
+	char line[96];
+
+	ksnprintf(line, sizeof(line), "%*scode: nreq %u rest %u nlocals %u maxstack %u\n", depth * 2, "",
+		  hd->nreq, hd->rest, hd->nlocals, hd->maxstack);
+	out(L, line);
+	for (uint32_t pc = 0; pc < hd->nbytes;) {
+		unsigned op = b[pc];
+		int n = 0;
+
+		if (op >= OP_COUNT || !ops[op].name) {
+			ksnprintf(line, sizeof(line), "%*s%4u ??? %u\n", depth * 2, "", pc, op);
+			out(L, line);
+			return;
+		}
+		n = ksnprintf(line, sizeof(line), "%*s%4u %s", depth * 2, "", pc, ops[op].name);
+		switch (ops[op].kind) {
+		case 1: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u\n", rd16(b + pc + 1)); pc += 3; break;
+		case 2: ksnprintf(line + n, sizeof(line) - (size_t)n, " %d\n", (int16_t)rd16(b + pc + 1)); pc += 3; break;
+		case 3: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u\n", b[pc + 1]); pc += 2; break;
+		case 4: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u\n", rd32(b + pc + 1)); pc += 5; break;
+		case 5: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u\n", rd16(b + pc + 1), rd16(b + pc + 3)); pc += 5; break;
+		case 6: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u\n", rd16(b + pc + 1), rd16(b + pc + 3), rd16(b + pc + 5)); pc += 7; break;
+		default: ksnprintf(line + n, sizeof(line) - (size_t)n, "\n"); pc += 1; break;
+		}
+		out(L, line);
+	}
+	obj k = code_consts(code);
+	for (size_t i = 0; i < obj_vector_length(k); i++)
+		if (obj_type_p(obj_vector_ref(k, i), OBJ_T_MIXED))
+			disasm(L, obj_vector_ref(k, i), depth + 1);
+}
+
+static obj p_disassemble(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	if (!closure_p(argv[0]))
+		return lisp_type_error(L, "%disassemble", "closure", argv[0]);
+	disasm(L, closure_code(argv[0]), 0);
+	return OBJ_UNSPECIFIED;
+}
+
+static const struct lisp_prim_def prims[] = {
+	{ "%disassemble", p_disassemble, 1, 1, 0 },
+};
+
+void lisp_init_disasm(struct lisp *L)
+{
+	lisp_register(L, prims, ARRAY_SIZE(prims));
+}

@@ -1,0 +1,817 @@
+/* expand.c -- the first compiler pass: macro expansion and syntax analysis into IR (compile.h),
+ * every identifier resolved once (scope.c) to a variable of an enclosing lambda, a macro, or a
+ * global symbol. Here: dispatch, calls (inlined primitives), lambda, bodies with internal
+ * definitions (one letrec*), the simple special forms, the top level and lisp_compile; binding
+ * and conditional forms are in bindings.c, pure rewrites in rewrite.c. C recursion follows only
+ * the nesting of the source (guarded by lisp_depth_ok). */
+#include "compile.h"
+
+static obj expand_toplevel(struct lisp_cx *c, obj x);
+
+/* A macro if head (in env) names one. */
+static obj macro_of(struct lisp *L, obj head, obj env)
+{
+	obj b;
+
+	if (!identifier_p(L, head))
+		return OBJ_FALSE;
+	b = lisp_resolve(L, head, env);
+	if (macro_p(L, b))
+		return b;
+	if (symbol_p(b) && macro_p(L, lisp_global_value(b)))
+		return lisp_global_value(b);
+	return OBJ_FALSE;
+}
+
+/* --- sequences and calls --- */
+
+bool lisp_proper_p(obj l, intptr_t min)
+{
+	intptr_t n = lisp_list_length(l);
+
+	return n >= min;
+}
+
+/* Expand each form of list in env and push the results; *n gets the count. */
+bool lisp_x_list(struct lisp_cx *c, obj list, obj env, size_t *n)
+{
+	struct lisp *L = c->L;
+	bool ok = false;
+	size_t base = L->sp;
+
+	*n = 0;
+	ROOT(list);
+	ROOT(env);
+	for (; pair_p(list); list = cdr(list)) {
+		obj r = lisp_x_expand(c, car(list), env);
+
+		if (r == OBJ_NULL || !lisp_push(L, r))
+			goto out;
+		(*n)++;
+	}
+	ok = true;
+out:
+	UNROOT(env);
+	UNROOT(list);
+	if (!ok)
+		L->sp = base;
+	return ok;
+}
+
+/* (begin e ...) in an expression context; empty: unspecified */
+obj lisp_x_seq(struct lisp_cx *c, obj list, obj env)
+{
+	struct lisp *L = c->L;
+	size_t n;
+
+	if (list == OBJ_NIL)
+		return lisp_ir_const(L, OBJ_UNSPECIFIED);
+	if (!lisp_x_list(c, list, env, &n))
+		return OBJ_NULL;
+	if (n == 1)
+		return lisp_pop(L);
+	return lisp_ir_pop(L, N_SEQ, n);
+}
+
+/* (+ a b c ...) as ((a + b) + c) ...; (- a) as (0 - a) */
+static obj expand_chain(struct lisp_cx *c, obj x, obj env, int op)
+{
+	struct lisp *L = c->L;
+	size_t n, base = L->sp;
+	obj acc;
+
+	if (!lisp_x_list(c, cdr(x), env, &n))
+		return OBJ_NULL;
+	if (n == 1) {
+		obj zero = lisp_ir_const(L, fx(0));
+
+		if (zero == OBJ_NULL || !lisp_push(L, zero)) {
+			L->sp = base;
+			return OBJ_NULL;
+		}
+		sset(L, L->sp - 1, stk(L)[L->sp - 2]);
+		sset(L, L->sp - 2, zero);
+		n = 2;
+	}
+	/* stk[base] holds the chain so far, stk[base + i] the next operand */
+	for (size_t i = 1; i < n; i++) {
+		if (!lisp_push(L, fx(op)) || !lisp_push(L, stk(L)[base]) || !lisp_push(L, stk(L)[base + i]) ||
+		    (acc = lisp_ir_pop(L, N_PRIM, 3)) == OBJ_NULL) {
+			L->sp = base;
+			return OBJ_NULL;
+		}
+		sset(L, base, acc);
+	}
+	acc = stk(L)[base];
+	L->sp = base;
+	return acc;
+}
+
+static obj expand_call(struct lisp_cx *c, obj x, obj env)
+{
+	struct lisp *L = c->L;
+	obj head = car(x), g;
+	size_t n;
+	intptr_t argc = lisp_list_length(cdr(x));
+
+	if (argc < 0)
+		return lisp_syntax_error(L, "procedure call", x);
+	/* a global primitive the VM runs inline */
+	if (identifier_p(L, head) && symbol_p(g = lisp_resolve(L, head, env)) &&
+	    primitive_p(lisp_global_value(g))) {
+		unsigned f = (unsigned)prim_word(lisp_global_value(g), PRIM_FLAGS);
+
+		int op = (int)PRIM_INLINE_OP(f);
+
+		if (PRIM_INLINE_P(f) && (op == OP_ADD || op == OP_MUL || op == OP_SUB) &&
+		    (argc > 2 || (op == OP_SUB && argc == 1)))
+			return expand_chain(c, x, env, op);
+		if (PRIM_INLINE_P(f) && (intptr_t)PRIM_INLINE_N(f) == argc) {
+			if (!lisp_push(L, fx(PRIM_INLINE_OP(f))))
+				return OBJ_NULL;
+			if (!lisp_x_list(c, cdr(x), env, &n)) {
+				L->sp--;
+				return OBJ_NULL;
+			}
+			return lisp_ir_pop(L, N_PRIM, n + 1);
+		}
+	}
+	if (!lisp_x_list(c, x, env, &n))
+		return OBJ_NULL;
+	return lisp_ir_pop(L, N_CALL, n);
+}
+
+/* --- lambda and bodies --- */
+
+obj lisp_x_named(struct lisp_cx *c, obj x, obj env, obj name)
+{
+	struct lisp *L = c->L;
+
+	if (pair_p(x) && lisp_special_of(L, identifier_p(L, car(x)) ? lisp_resolve(L, car(x), env) : OBJ_FALSE) == SYM_LAMBDA) {
+		if (!lisp_proper_p(x, 2))
+			return lisp_syntax_error(L, "lambda", x);
+		return lisp_x_lambda(c, cadr(x), cddr(x), env, name, x);
+	}
+	return lisp_x_expand(c, x, env);
+}
+
+obj lisp_x_lambda(struct lisp_cx *c, obj formals, obj body, obj env, obj name, obj form)
+{
+	struct lisp *L = c->L;
+	obj lam = OBJ_NULL, scope = OBJ_NULL, params = OBJ_NIL, saved = c->lam, r = OBJ_NULL, f;
+	intptr_t nreq = 0;
+
+	ROOT(formals);
+	ROOT(body);
+	ROOT(env);
+	ROOT(name);
+	ROOT(form);
+	ROOT(lam);
+	ROOT(scope);
+	ROOT(params);
+	ROOT(saved);
+	lam = lisp_make_vector(L, LAM_NFIELDS, OBJ_FALSE);
+	if (lam == OBJ_NULL)
+		goto out;
+	obj_init_field(L, lam, LAM_TAG, fx(N_LAMBDA));
+	obj_init_field(L, lam, LAM_NAME, lisp_strip(L, name));
+	obj_init_field(L, lam, LAM_FREE, OBJ_NIL);
+	obj_init_field(L, lam, LAM_NFREE, fx(0));
+	obj_init_field(L, lam, LAM_PARENT, c->lam);
+	scope = lisp_new_scope(L, env, lam);
+	if (scope == OBJ_NULL)
+		goto out;
+	for (f = formals;; f = cdr(f)) {
+		obj id = pair_p(f) ? car(f) : f, var;
+
+		if (f == OBJ_NIL)
+			break;
+		if (!identifier_p(L, id) || lisp_bound_here_p(scope, id)) {
+			lisp_syntax_error(L, "lambda", form);
+			goto out;
+		}
+		ROOT(f);
+		ROOT(id);
+		var = lisp_new_var(L, id, lam);
+		if (var != OBJ_NULL) {
+			ROOT(var);
+			if (!lisp_bind(L, scope, id, var) || (params = lisp_cons(L, var, params)) == OBJ_NULL)
+				var = OBJ_NULL;
+			UNROOT(var);
+		}
+		UNROOT(id);
+		UNROOT(f);
+		if (var == OBJ_NULL)
+			goto out;
+		if (!pair_p(f)) {
+			obj_init_field(L, lam, LAM_REST, OBJ_TRUE);
+			break;
+		}
+		nreq++;
+	}
+	params = lisp_list_reverse(L, params);
+	if (params == OBJ_NULL)
+		goto out;
+	obj_init_field(L, lam, LAM_NREQ, fx(nreq));
+	obj_init_field(L, lam, LAM_PARAMS, params);
+	c->lam = lam;
+	r = lisp_x_body(c, body, scope);
+	c->lam = saved;
+	if (r == OBJ_NULL)
+		goto out;
+	gc_vector_set(L->h, lam, LAM_BODY, r);
+	r = lam;
+out:
+	c->lam = saved;
+	UNROOT(saved);
+	UNROOT(params);
+	UNROOT(scope);
+	UNROOT(lam);
+	UNROOT(form);
+	UNROOT(name);
+	UNROOT(env);
+	UNROOT(body);
+	UNROOT(formals);
+	return r;
+}
+
+/* (define id expr), (define id), (define (id . formals) body ...): *id and the value form
+ * (a lambda form for the procedure shorthand; OBJ_UNDEFINED for no value). */
+static bool parse_define(struct lisp *L, obj x, obj *id, obj *val)
+{
+	obj target;
+
+	if (!lisp_proper_p(x, 2))
+		goto bad;
+	target = cadr(x);
+	if (identifier_p(L, target)) {
+		if (cddr(x) != OBJ_NIL && cdddr(x) != OBJ_NIL)
+			goto bad;
+		*id = target;
+		*val = cddr(x) == OBJ_NIL ? OBJ_UNDEFINED : caddr(x);
+		return true;
+	}
+	if (pair_p(target) && identifier_p(L, car(target)) && cddr(x) != OBJ_NIL) {
+		obj lam, form;
+
+		ROOT(x);
+		lam = lisp_galias(L, SYM_LAMBDA);
+		ROOT(lam);
+		form = lam ? lisp_cons(L, cdr(cadr(x)), cddr(x)) : OBJ_NULL;
+		form = form ? lisp_cons(L, lam, form) : OBJ_NULL;
+		UNROOT(lam);
+		UNROOT(x);
+		if (form == OBJ_NULL)
+			return false;
+		*id = car(cadr(x));
+		*val = form;
+		return true;
+	}
+bad:
+	lisp_syntax_error(L, "define", x);
+	return false;
+}
+
+obj lisp_record_form(struct lisp *L, obj x);
+
+/*
+ * A body: internal definitions (also from macros, begin, define-syntax, define-record-type)
+ * then expressions, as one letrec* (expressions before the last definition become dummy
+ * bindings, so definitions and expressions may mix). Pushes (var-or-#f, form) pairs.
+ */
+obj lisp_x_body(struct lisp_cx *c, obj body, obj env)
+{
+	struct lisp *L = c->L;
+	obj scope = OBJ_NULL, queue = body, form = OBJ_NULL, r = OBJ_NULL, vars = OBJ_NIL, inits = OBJ_NIL;
+	size_t base = L->sp, n = 0, ndefs = 0, last_def = 0;
+
+	ROOT(env);
+	ROOT(scope);
+	ROOT(queue);
+	ROOT(form);
+	ROOT(vars);
+	ROOT(inits);
+	if (!lisp_proper_p(body, 1)) {
+		lisp_syntax_error(L, "body", body);
+		goto out;
+	}
+	scope = lisp_new_scope(L, env, c->lam);
+	if (scope == OBJ_NULL)
+		goto out;
+	while (pair_p(queue)) {
+		form = car(queue);
+		queue = cdr(queue);
+		for (;;) {
+			obj m, id = OBJ_FALSE, val = OBJ_FALSE, var;
+			int sp;
+
+			if (!pair_p(form))
+				break;
+			m = macro_of(L, car(form), scope);
+			if (m != OBJ_FALSE) {
+				form = lisp_macro_expand(L, m, form, scope);
+				if (form == OBJ_NULL)
+					goto out;
+				continue;
+			}
+			sp = identifier_p(L, car(form)) ? lisp_special_of(L, lisp_resolve(L, car(form), scope)) : -1;
+			if (sp == SYM_COND_EXPAND) {
+				form = lisp_cond_expand(L, form);
+				if (form == OBJ_NULL)
+					goto out;
+				continue;
+			}
+			if (sp == SYM_BEGIN) {
+				obj q;
+
+				if (!lisp_proper_p(form, 1)) {
+					lisp_syntax_error(L, "begin", form);
+					goto out;
+				}
+				q = lisp_list_reverse(L, cdr(form));
+				ROOT(q);
+				for (; q != OBJ_NULL && pair_p(q); q = cdr(q)) {
+					obj p = lisp_cons(L, car(q), queue);
+
+					if (p == OBJ_NULL)
+						q = OBJ_NULL;
+					else
+						queue = p;
+				}
+				UNROOT(q);
+				if (q == OBJ_NULL)
+					goto out;
+				form = OBJ_NULL;
+				break;
+			}
+			if (sp == SYM_DEFINE_RECORD_TYPE) {
+				form = lisp_record_form(L, form);
+				if (form == OBJ_NULL)
+					goto out;
+				continue;
+			}
+			if (sp == SYM_DEFINE_SYNTAX) {
+				if (lisp_list_length(form) != 3 || !identifier_p(L, cadr(form))) {
+					lisp_syntax_error(L, "define-syntax", form);
+					goto out;
+				}
+				m = lisp_make_macro(L, caddr(form), scope, cadr(form));
+				if (m == OBJ_NULL || !lisp_bind(L, scope, cadr(form), m))
+					goto out;
+				form = OBJ_NULL;
+				break;
+			}
+			if (sp != SYM_DEFINE)
+				break;
+			if (!parse_define(L, form, &id, &val))
+				goto out;
+			ROOT(val);
+			ROOT(id);
+			var = lisp_new_var(L, id, c->lam);
+			if (var != OBJ_NULL) {
+				ROOT(var);
+				if (!lisp_bind(L, scope, id, var) || !lisp_push(L, var) || !lisp_push(L, val))
+					var = OBJ_NULL;
+				UNROOT(var);
+			}
+			UNROOT(id);
+			UNROOT(val);
+			if (var == OBJ_NULL)
+				goto out;
+			n++;
+			ndefs++;
+			last_def = n;
+			form = OBJ_NULL;
+			break;
+		}
+		if (form != OBJ_NULL) {
+			if (!lisp_push(L, OBJ_FALSE) || !lisp_push(L, form))
+				goto out;
+			n++;
+		}
+	}
+	/* expand the values and expressions, now that every definition is in scope */
+	for (size_t i = 0; i < n; i++) {
+		size_t k = base + 2 * i;
+		obj v = stk(L)[k], e;
+
+		form = stk(L)[k + 1];
+		if (v != OBJ_FALSE && form == OBJ_UNDEFINED)
+			e = lisp_ir_const(L, OBJ_UNSPECIFIED);
+		else
+			e = v != OBJ_FALSE ? lisp_x_named(c, form, scope, obj_vector_ref(v, VAR_NAME))
+					   : lisp_x_expand(c, form, scope);
+		if (e == OBJ_NULL)
+			goto out;
+		sset(L, k + 1, e);
+	}
+	if (ndefs == 0) {
+		/* no definitions: a plain sequence */
+		for (size_t i = 0; i < n; i++)
+			sset(L, base + i, stk(L)[base + 2 * i + 1]);
+		L->sp = base + n;
+		r = n == 1 ? lisp_pop(L) : lisp_ir_pop(L, N_SEQ, n);
+		goto out;
+	}
+	for (size_t i = last_def; i-- > 0;) {
+		obj v = stk(L)[base + 2 * i];
+
+		if (v == OBJ_FALSE) {	/* an expression before a definition */
+			v = lisp_new_var(L, SYM(L, SYM_VOID), c->lam);
+			if (v == OBJ_NULL)
+				goto out;
+		}
+		if ((vars = lisp_cons(L, v, vars)) == OBJ_NULL ||
+		    (inits = lisp_cons(L, stk(L)[base + 2 * i + 1], inits)) == OBJ_NULL)
+			goto out;
+	}
+	for (size_t i = last_def; i < n; i++)
+		sset(L, base + (i - last_def), stk(L)[base + 2 * i + 1]);
+	L->sp = base + (n - last_def);
+	if (n == last_def)
+		r = lisp_ir_const(L, OBJ_UNSPECIFIED);
+	else
+		r = n - last_def == 1 ? lisp_pop(L) : lisp_ir_pop(L, N_SEQ, n - last_def);
+	if (r != OBJ_NULL)
+		r = lisp_ir3(L, N_LETREC, vars, inits, r);
+out:
+	L->sp = base;
+	UNROOT(inits);
+	UNROOT(vars);
+	UNROOT(form);
+	UNROOT(queue);
+	UNROOT(scope);
+	UNROOT(env);
+	return r;
+}
+
+/* --- the special forms --- */
+
+static obj expand_special(struct lisp_cx *c, int which, obj x, obj env)
+{
+	struct lisp *L = c->L;
+	intptr_t n = lisp_list_length(x);
+	obj r, a, b;
+
+	switch (which) {
+	case SYM_QUOTE:
+		if (n != 2)
+			return lisp_syntax_error(L, "quote", x);
+		r = lisp_strip(L, cadr(x));
+		return r ? lisp_ir_const(L, r) : OBJ_NULL;
+	case SYM_QUASIQUOTE:
+		if (n != 2)
+			return lisp_syntax_error(L, "quasiquote", x);
+		ROOT(env);
+		r = lisp_quasiquote(L, cadr(x), env);
+		UNROOT(env);
+		return r ? lisp_x_expand(c, r, env) : OBJ_NULL;
+	case SYM_LAMBDA:
+		if (n < 3)
+			return lisp_syntax_error(L, "lambda", x);
+		return lisp_x_lambda(c, cadr(x), cddr(x), env, OBJ_FALSE, x);
+	case SYM_NAMED_LAMBDA:
+		if (n < 3 || !pair_p(cadr(x)))
+			return lisp_syntax_error(L, "named-lambda", x);
+		return lisp_x_lambda(c, cdr(cadr(x)), cddr(x), env, car(cadr(x)), x);
+	case SYM_DEFINE:
+		return lisp_syntax_error(L, "define (not at the start of a body)", x);
+	case SYM_DEFINE_SYNTAX:
+		return lisp_syntax_error(L, "define-syntax (not at the start of a body)", x);
+	case SYM_DEFINE_RECORD_TYPE:
+		return lisp_syntax_error(L, "define-record-type (not at the start of a body)", x);
+	case SYM_SET:
+		if (n != 3 || !identifier_p(L, cadr(x)))
+			return lisp_syntax_error(L, "set!", x);
+		ROOT(x);
+		ROOT(env);
+		r = lisp_x_expand(c, caddr(x), env);
+		ROOT(r);
+		a = r != OBJ_NULL ? lisp_resolve(L, cadr(x), env) : OBJ_NULL;
+		b = OBJ_NULL;
+		if (a == OBJ_NULL) {
+		} else if (vector_p(a)) {
+			var_flag(L, a, VF_MUTATED);
+			ROOT(a);
+			if (lisp_x_capture(c, a) && lisp_push(L, a) && lisp_push(L, r))
+				b = lisp_ir_pop(L, N_LSET, 2);
+			UNROOT(a);
+		} else if (!symbol_p(a) || lisp_special_of(L, a) >= 0 || macro_p(L, lisp_global_value(a))) {
+			lisp_syntax_error(L, "set!", x);
+		} else if (lisp_push(L, a) && lisp_push(L, r)) {
+			b = lisp_ir_pop(L, N_GSET, 2);
+		}
+		UNROOT(r);
+		UNROOT(env);
+		UNROOT(x);
+		return b;
+	case SYM_IF:
+		if (n != 3 && n != 4)
+			return lisp_syntax_error(L, "if", x);
+		{
+			size_t k;
+
+			if (!lisp_x_list(c, cdr(x), env, &k))
+				return OBJ_NULL;
+			if (k == 2 && (r = lisp_ir_const(L, OBJ_UNSPECIFIED)) != OBJ_NULL && !lisp_push(L, r))
+				r = OBJ_NULL;
+			if (k == 2 && r == OBJ_NULL) {
+				L->sp -= 2;
+				return OBJ_NULL;
+			}
+			return lisp_ir_pop(L, N_IF, 3);
+		}
+	case SYM_BEGIN:
+		if (n < 1)
+			return lisp_syntax_error(L, "begin", x);
+		return lisp_x_seq(c, cdr(x), env);
+	case SYM_LET:
+		if (n >= 3 && identifier_p(L, cadr(x)))
+			return lisp_x_named_let(c, x, env);
+		return lisp_x_let(c, x, env, false);
+	case SYM_LETSTAR:
+		return lisp_x_let(c, x, env, true);
+	case SYM_LETREC:
+	case SYM_LETRECSTAR:
+		return lisp_x_letrec(c, x, env);
+	case SYM_COND:
+		if (n < 1)
+			return lisp_syntax_error(L, "cond", x);
+		return lisp_x_clauses(c, x, cdr(x), env, OBJ_FALSE);
+	case SYM_CASE:
+		return lisp_x_case(c, x, env);
+	case SYM_AND:
+	case SYM_OR:
+		if (n < 1)
+			return lisp_syntax_error(L, which == SYM_AND ? "and" : "or", x);
+		if (n == 1)
+			return lisp_ir_const(L, which == SYM_AND ? OBJ_TRUE : OBJ_FALSE);
+		{
+			size_t k;
+
+			if (!lisp_x_list(c, cdr(x), env, &k))
+				return OBJ_NULL;
+			return k == 1 ? lisp_pop(L) : lisp_ir_pop(L, which == SYM_AND ? N_AND : N_OR, k);
+		}
+	case SYM_WHEN:
+	case SYM_UNLESS: {
+		size_t base = L->sp;
+
+		if (n < 3)
+			return lisp_syntax_error(L, which == SYM_WHEN ? "when" : "unless", x);
+		ROOT(x);
+		ROOT(env);
+		r = OBJ_NULL;
+		a = lisp_x_expand(c, cadr(x), env);
+		if (a != OBJ_NULL && lisp_push(L, a) && (b = lisp_x_seq(c, cddr(x), env)) != OBJ_NULL &&
+		    lisp_push(L, b) && (b = lisp_ir_const(L, OBJ_UNSPECIFIED)) != OBJ_NULL && lisp_push(L, b)) {
+			if (which == SYM_UNLESS) {
+				obj t = stk(L)[L->sp - 1];
+
+				sset(L, L->sp - 1, stk(L)[L->sp - 2]);
+				sset(L, L->sp - 2, t);
+			}
+			r = lisp_ir_pop(L, N_IF, 3);
+		}
+		L->sp = base;
+		UNROOT(env);
+		UNROOT(x);
+		return r;
+	}
+	case SYM_SYNTAX_ERROR: {
+		/* (syntax-error "message" form ...): an error at expansion time */
+		obj f;
+
+		if (n < 2 || !string_p(cadr(x)))
+			return lisp_syntax_error(L, "syntax-error", x);
+		f = lisp_strip(L, cddr(x));
+		if (f == OBJ_NULL)
+			return OBJ_NULL;
+		ROOT(f);
+		r = lisp_copy_bytes(L, OBJ_T_STRING, cadr(x), 0, obj_bytes_length(cadr(x)));
+		UNROOT(f);
+		if (r == OBJ_NULL)
+			return OBJ_NULL;
+		L->err = lisp_make_condition(L, SYM(L, SYM_ERROR_SYM), r, f);
+		return OBJ_NULL;
+	}
+	case SYM_DO:
+		ROOT(env);
+		r = lisp_do_form(L, x);
+		UNROOT(env);
+		return r ? lisp_x_named_let(c, r, env) : OBJ_NULL;
+	case SYM_LET_SYNTAX:
+	case SYM_LETREC_SYNTAX: {
+		obj scope, bs;
+
+		if (n < 3 || lisp_bindings_ok(L, cadr(x)) < 0)
+			return lisp_syntax_error(L, which == SYM_LET_SYNTAX ? "let-syntax" : "letrec-syntax", x);
+		ROOT(x);
+		ROOT(env);
+		scope = lisp_new_scope(L, env, c->lam);
+		ROOT(scope);
+		for (bs = cadr(x); scope != OBJ_NULL && pair_p(bs); bs = cdr(bs)) {
+			ROOT(bs);
+			obj m = lisp_make_macro(L, cadr(car(bs)), which == SYM_LET_SYNTAX ? env : scope,
+						car(car(bs)));
+			if (m == OBJ_NULL || !lisp_bind(L, scope, car(car(bs)), m))
+				scope = OBJ_NULL;
+			UNROOT(bs);
+		}
+		r = scope ? lisp_x_body(c, cddr(x), scope) : OBJ_NULL;
+		UNROOT(scope);
+		UNROOT(env);
+		UNROOT(x);
+		return r;
+	}
+	}
+	return lisp_syntax_error(L, "unknown special form", x);
+}
+
+obj lisp_x_expand(struct lisp_cx *c, obj x, obj env)
+{
+	struct lisp *L = c->L;
+	obj r = OBJ_NULL;
+
+	if (!lisp_depth_ok(L))
+		return OBJ_NULL;
+	ROOT(x);
+	ROOT(env);
+	for (;;) {
+		obj head, b;
+
+		if (identifier_p(L, x)) {
+			r = lisp_x_ref(c, x, env);
+			break;
+		}
+		if (!pair_p(x)) {
+			if (x == OBJ_NIL) {
+				r = lisp_syntax_error(L, "empty combination", x);
+				break;
+			}
+			r = lisp_strip(L, x);
+			r = r ? lisp_ir_const(L, r) : OBJ_NULL;
+			break;
+		}
+		head = car(x);
+		if (identifier_p(L, head)) {
+			b = lisp_resolve(L, head, env);
+			if (symbol_p(b) && macro_p(L, lisp_global_value(b)))
+				b = lisp_global_value(b);
+			if (macro_p(L, b)) {
+				x = lisp_macro_expand(L, b, x, env);
+				if (x == OBJ_NULL)
+					break;
+				continue;
+			}
+			if (lisp_special_of(L, b) == SYM_COND_EXPAND) {
+				x = lisp_cond_expand(L, x);
+				if (x == OBJ_NULL)
+					break;
+				continue;
+			}
+			if (lisp_special_of(L, b) >= 0) {
+				r = expand_special(c, lisp_special_of(L, b), x, env);
+				break;
+			}
+		}
+		r = expand_call(c, x, env);
+		break;
+	}
+	UNROOT(env);
+	UNROOT(x);
+	return r;
+}
+
+/* --- top level --- */
+
+static obj expand_toplevel(struct lisp_cx *c, obj x)
+{
+	struct lisp *L = c->L;
+	obj r = OBJ_NULL;
+	size_t base = L->sp;
+
+	if (!lisp_depth_ok(L))
+		return OBJ_NULL;
+	ROOT(x);
+	for (;;) {
+		obj m, id = OBJ_FALSE, val = OBJ_FALSE;
+		int sp;
+
+		if (!pair_p(x)) {
+			r = lisp_x_expand(c, x, OBJ_NIL);
+			break;
+		}
+		m = macro_of(L, car(x), OBJ_NIL);
+		if (m != OBJ_FALSE) {
+			x = lisp_macro_expand(L, m, x, OBJ_NIL);
+			if (x == OBJ_NULL)
+				break;
+			continue;
+		}
+		sp = identifier_p(L, car(x)) ? lisp_special_of(L, lisp_resolve(L, car(x), OBJ_NIL)) : -1;
+		if (sp == SYM_COND_EXPAND) {
+			x = lisp_cond_expand(L, x);
+			if (x == OBJ_NULL)
+				break;
+			continue;
+		}
+		if (sp == SYM_BEGIN && lisp_proper_p(x, 1)) {
+			size_t k = 0;
+			obj f;
+
+			for (f = cdr(x); pair_p(f); f = cdr(f), k++) {
+				obj e;
+
+				ROOT(f);
+				e = expand_toplevel(c, car(f));
+				UNROOT(f);
+				if (e == OBJ_NULL || !lisp_push(L, e))
+					goto out;
+			}
+			r = k == 0 ? lisp_ir_const(L, OBJ_UNSPECIFIED) : k == 1 ? lisp_pop(L) : lisp_ir_pop(L, N_SEQ, k);
+			break;
+		}
+		if (sp == SYM_DEFINE) {
+			obj sym, e;
+
+			if (!parse_define(L, x, &id, &val))
+				break;
+			ROOT(val);
+			sym = lisp_strip(L, id);
+			ROOT(sym);
+			e = val == OBJ_UNDEFINED ? lisp_ir_const(L, OBJ_UNSPECIFIED) : lisp_x_named(c, val, OBJ_NIL, sym);
+			UNROOT(sym);
+			UNROOT(val);
+			if (e != OBJ_NULL)
+				r = lisp_ir2(L, N_GDEF, sym, e);
+			break;
+		}
+		if (sp == SYM_DEFINE_SYNTAX) {
+			obj sym;
+
+			if (lisp_list_length(x) != 3 || !identifier_p(L, cadr(x))) {
+				lisp_syntax_error(L, "define-syntax", x);
+				break;
+			}
+			sym = lisp_strip(L, cadr(x));
+			ROOT(sym);
+			m = lisp_make_macro(L, caddr(x), OBJ_NIL, sym);
+			UNROOT(sym);
+			if (m == OBJ_NULL)
+				break;
+			lisp_global_define(L, sym, m);
+			r = lisp_ir_const(L, OBJ_UNSPECIFIED);
+			break;
+		}
+		if (sp == SYM_DEFINE_RECORD_TYPE) {
+			x = lisp_record_form(L, x);
+			if (x == OBJ_NULL)
+				break;
+			continue;
+		}
+		r = lisp_x_expand(c, x, OBJ_NIL);
+		break;
+	}
+out:
+	L->sp = base;
+	UNROOT(x);
+	return r;
+}
+
+/* The whole form becomes the body of a lambda of no arguments. */
+obj lisp_compile(struct lisp *L, obj x)
+{
+	struct lisp_cx c = { .L = L, .lam = OBJ_FALSE };
+	obj lam, body, code, clo = OBJ_NULL;
+	size_t base = L->sp;
+
+	ROOT(x);
+	GC_ROOT(L->h, c.lam);
+	lam = lisp_make_vector(L, LAM_NFIELDS, OBJ_FALSE);
+	if (lam == OBJ_NULL)
+		goto out;
+	obj_init_field(L, lam, LAM_TAG, fx(N_LAMBDA));
+	obj_init_field(L, lam, LAM_NREQ, fx(0));
+	obj_init_field(L, lam, LAM_PARAMS, OBJ_NIL);
+	obj_init_field(L, lam, LAM_FREE, OBJ_NIL);
+	obj_init_field(L, lam, LAM_NFREE, fx(0));
+	c.lam = lam;
+	body = expand_toplevel(&c, x);
+	if (body == OBJ_NULL)
+		goto out;
+	gc_vector_set(L->h, c.lam, LAM_BODY, body);
+	code = lisp_codegen(L, c.lam);
+	if (code == OBJ_NULL)
+		goto out;
+	ROOT(code);
+	clo = lisp_alloc(L, OBJ_T_CLOSURE, 1);
+	UNROOT(code);
+	if (clo != OBJ_NULL)
+		obj_fields(clo)[0] = code;
+out:
+	L->sp = base;
+	GC_UNROOT(L->h, c.lam);
+	UNROOT(x);
+	return clo;
+}

@@ -1,0 +1,188 @@
+/* globals.c -- the symbol table and the global environment: the only code that touches them.
+ * A symbol is interned once (one table: a vector of chains linked through the symbols' next
+ * field, held with the symbol count in a two-slot vector that every interpreter instance of the
+ * system shares); a global variable's value lives in its symbol (OBJ_UNDEFINED: unbound).
+ * When several CPUs share the table, lisp_global_lock (a spinlock, to be added here) will guard
+ * interning, rehashing and every store of a global value; reads of a value are single aligned
+ * word loads (lisp_global_value), which need no lock. */
+#include "internal.h"
+
+static uint32_t hash_bytes(const uint8_t *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h & 0x3fffff;	/* fits the flags fixnum above the special-form byte */
+}
+
+enum { G_TABLE, G_COUNT, G_NFIELDS };
+static obj table(struct lisp *L) { return obj_fields(STATE(L, S_GLOBALS))[G_TABLE]; }
+
+static obj lookup(struct lisp *L, const uint8_t *name, size_t len, uint32_t hash)
+{
+	obj tab = table(L);
+	obj s = obj_vector_ref(tab, hash & (obj_vector_length(tab) - 1));
+
+	for (; s != OBJ_FALSE; s = obj_fields(s)[SYMF_NEXT]) {
+		obj n = sym_name(s);
+
+		if ((uint32_t)(fxv(obj_fields(s)[SYMF_FLAGS]) >> 8) == hash &&
+		    obj_bytes_length(n) == len && memcmp(obj_bytes_data(n), name, len) == 0)
+			return s;
+	}
+	return OBJ_NULL;
+}
+
+static bool rehash(struct lisp *L)
+{
+	obj old = table(L), nt;
+	size_t n = obj_vector_length(old), m = 2 * n;
+
+	nt = lisp_make_vector(L, m, OBJ_FALSE);
+	if (nt == OBJ_NULL)
+		return false;
+	old = table(L);
+	for (size_t i = 0; i < n; i++) {
+		obj s = obj_vector_ref(old, i);
+
+		while (s != OBJ_FALSE) {
+			obj next = obj_fields(s)[SYMF_NEXT];
+			size_t b = (size_t)(fxv(obj_fields(s)[SYMF_FLAGS]) >> 8) & (m - 1);
+
+			gc_write(L->h, s, SYMF_NEXT, obj_vector_ref(nt, b));
+			gc_write(L->h, nt, b, s);
+			s = next;
+		}
+	}
+	gc_vector_set(L->h, STATE(L, S_GLOBALS), G_TABLE, nt);
+	return true;
+}
+
+/* The symbol named by the string object str (or, if str is OBJ_NULL, by name[0..len)). */
+static obj intern(struct lisp *L, obj str, const char *name, size_t len)
+{
+	uint32_t hash;
+	obj s, tab;
+	size_t b;
+
+	if (str != OBJ_NULL) {
+		len = obj_bytes_length(str);
+		name = (const char *)obj_bytes_data(str);
+	}
+	hash = hash_bytes((const uint8_t *)name, len);
+	s = lookup(L, (const uint8_t *)name, len, hash);
+	if (s != OBJ_NULL)
+		return s;
+	str = str != OBJ_NULL ? lisp_copy_bytes(L, OBJ_T_STRING, str, 0, len) : lisp_make_string(L, name, len);
+	if (str == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(str);
+	s = lisp_alloc(L, OBJ_T_SYMBOL, SYM_NFIELDS);
+	UNROOT(str);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	tab = table(L);
+	b = hash & (obj_vector_length(tab) - 1);
+	obj_fields(s)[SYMF_NAME] = str;
+	obj_fields(s)[SYMF_VALUE] = OBJ_UNDEFINED;
+	obj_fields(s)[SYMF_NEXT] = obj_vector_ref(tab, b);
+	obj_fields(s)[SYMF_FLAGS] = fx((intptr_t)hash << 8);
+	gc_write(L->h, tab, b, s);
+	obj g = STATE(L, S_GLOBALS);
+	obj_fields(g)[G_COUNT] = fx(fxv(obj_fields(g)[G_COUNT]) + 1);
+	if ((size_t)fxv(obj_fields(g)[G_COUNT]) > obj_vector_length(tab)) {
+		ROOT(s);
+		rehash(L);	/* a failure only leaves the chains longer */
+		UNROOT(s);
+	}
+	return s;
+}
+
+obj lisp_intern(struct lisp *L, const char *name, size_t len)
+{
+	return intern(L, OBJ_NULL, name, len);
+}
+
+obj lisp_intern_string(struct lisp *L, obj str)
+{
+	return intern(L, str, NULL, 0);
+}
+
+void lisp_global_define(struct lisp *L, obj sym, obj v)
+{
+	gc_write(L->h, sym, SYMF_VALUE, v);
+}
+
+void lisp_global_set(struct lisp *L, obj sym, obj v)
+{
+	gc_write(L->h, sym, SYMF_VALUE, v);
+}
+
+/* An uninterned symbol "prefix.N". */
+obj lisp_gensym(struct lisp *L, const char *prefix)
+{
+	char buf[48];
+	int n = ksnprintf(buf, sizeof(buf), "%s.%u", prefix, ++L->gensym_count);
+	obj str = lisp_make_string(L, buf, (size_t)n), s;
+
+	if (str == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(str);
+	s = lisp_alloc(L, OBJ_T_SYMBOL, SYM_NFIELDS);
+	UNROOT(str);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	obj_fields(s)[SYMF_NAME] = str;
+	obj_fields(s)[SYMF_VALUE] = OBJ_UNDEFINED;
+	obj_fields(s)[SYMF_NEXT] = OBJ_FALSE;
+	obj_fields(s)[SYMF_FLAGS] = fx(0);
+	return s;
+}
+
+static const char *const sym_names[SYM_COUNT] = {
+	[SYM_QUOTE] = "quote", [SYM_QUASIQUOTE] = "quasiquote", [SYM_LAMBDA] = "lambda",
+	[SYM_DEFINE] = "define", [SYM_SET] = "set!", [SYM_IF] = "if", [SYM_BEGIN] = "begin",
+	[SYM_LET] = "let", [SYM_LETSTAR] = "let*", [SYM_LETREC] = "letrec",
+	[SYM_LETRECSTAR] = "letrec*", [SYM_COND] = "cond", [SYM_CASE] = "case", [SYM_AND] = "and",
+	[SYM_OR] = "or", [SYM_WHEN] = "when", [SYM_UNLESS] = "unless", [SYM_DO] = "do",
+	[SYM_DEFINE_SYNTAX] = "define-syntax", [SYM_LET_SYNTAX] = "let-syntax",
+	[SYM_LETREC_SYNTAX] = "letrec-syntax", [SYM_DEFINE_RECORD_TYPE] = "define-record-type",
+	[SYM_NAMED_LAMBDA] = "named-lambda", [SYM_COND_EXPAND] = "cond-expand",
+	[SYM_SYNTAX_ERROR] = "syntax-error",
+	[SYM_UNQUOTE] = "unquote", [SYM_UNQUOTE_SPLICING] = "unquote-splicing",
+	[SYM_ELSE] = "else", [SYM_ARROW] = "=>", [SYM_ELLIPSIS] = "...", [SYM_UNDERSCORE] = "_",
+	[SYM_SYNTAX_RULES] = "syntax-rules", [SYM_NOT] = "not",
+	[SYM_LIBRARY] = "library", [SYM_SCHEME] = "scheme",
+	[SYM_QQ_CONS] = "%qq-cons", [SYM_QQ_LIST] = "%qq-list", [SYM_QQ_APPEND] = "%qq-append",
+	[SYM_QQ_LIST_TO_VECTOR] = "%qq-list->vector", [SYM_QQ_LIST_STAR] = "%qq-list*",
+	[SYM_MAKE_RTD] = "%make-rtd", [SYM_MAKE_RECORD] = "%make-record",
+	[SYM_RECORD_P] = "%record?", [SYM_RECORD_REF] = "%record-ref",
+	[SYM_RECORD_SET] = "%record-set!", [SYM_RAISE] = "raise", [SYM_MEMV] = "%memv",
+	[SYM_ERROR_SYM] = "error", [SYM_READ] = "read", [SYM_FILE] = "file",
+	[SYM_VOID] = "%void",
+};
+
+/* The symbol table, then the symbols the compiler knows; special forms get their flag. */
+int lisp_globals_init(struct lisp *L)
+{
+	obj g = lisp_make_vector(L, G_NFIELDS, fx(0)), tab;
+
+	if (g == OBJ_NULL)
+		return -1;
+	state_set(L, S_GLOBALS, g);
+	tab = lisp_make_vector(L, LISP_SYMTAB_INIT, OBJ_FALSE);
+	if (tab == OBJ_NULL)
+		return -1;
+	gc_vector_set(L->h, STATE(L, S_GLOBALS), G_TABLE, tab);
+	for (int i = 0; i < SYM_COUNT; i++) {
+		obj s = lisp_intern(L, sym_names[i], strlen(sym_names[i]));
+
+		if (s == OBJ_NULL)
+			return -1;
+		if (i < SYM_SPECIAL_END)
+			obj_fields(s)[SYMF_FLAGS] = fx(fxv(obj_fields(s)[SYMF_FLAGS]) | (i + 1));
+		gc_write(L->h, L->syms, (size_t)i, s);
+	}
+	return 0;
+}

@@ -1,0 +1,309 @@
+/* internal.h -- what the files of lisp/ share: object layouts of the interpreter's own objects,
+ * the state vector's slots, the known symbols, stack and rooting helpers, and each file's entry
+ * points. Conventions: a function that can fail returns OBJ_NULL (or false) with L->err set (a
+ * failed allocation leaves L->err OBJ_NULL, meaning "heap exhausted"); a function that allocates
+ * keeps its own obj arguments alive (callee roots), callers root their other live locals. */
+#ifndef LISP_INTERNAL_H
+#define LISP_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <kernel/kernel.h>
+#include <mm/gc/barrier.h>
+#include <mm/gc/gc.h>
+#include <mm/gc/roots.h>
+#include <mm/heaps/heap.h>
+
+#include "lisp.h"
+#include "lisp_param.h"
+
+#define LISP_MAGIC	0x4c495350u	/* "LISP" */
+
+#define ROOT(x)		GC_ROOT(L->h, x)
+#define UNROOT(x)	GC_UNROOT(L->h, x)
+
+/* --- the state vector (L->state): per-interpreter dynamic state and built-in objects --- */
+enum lisp_slot {
+	S_GLOBALS,		/* globals.c: (symbol chains vector, count); shared by threads */
+	S_RTD_CONDITION,	/* record types of the interpreter's own records */
+	S_RTD_VALUES,
+	S_RTD_PORT,
+	S_RTD_ALIAS,
+	S_RTD_MACRO,
+	S_RTD_CONT,
+	S_HANDLERS,		/* list of exception handlers, innermost first */
+	S_WINDS,		/* list of (before . after) of the active dynamic-winds */
+	S_OUT,			/* current output port */
+	S_CONSOLE_OUT,		/* the console output port */
+	S_IN,			/* current input port */
+	S_ERR_HEAP,		/* preallocated conditions: no allocation needed to raise them */
+	S_ERR_DEEP,
+	S_PRIM_RAISE,		/* the primitive used when `raise` is not defined yet */
+	S_COUNT
+};
+#define STATE(L, i)	(obj_fields((L)->state)[i])
+static inline void state_set(struct lisp *L, size_t i, obj v) { gc_write(L->h, L->state, i, v); }
+
+/* --- symbols the compiler and runtime know by identity (L->syms) --- */
+enum lisp_sym {
+	/* special forms: the symbol's flags hold its index + 1 (lisp_special()) */
+	SYM_QUOTE, SYM_QUASIQUOTE, SYM_LAMBDA, SYM_DEFINE, SYM_SET, SYM_IF, SYM_BEGIN, SYM_LET,
+	SYM_LETSTAR, SYM_LETREC, SYM_LETRECSTAR, SYM_COND, SYM_CASE, SYM_AND, SYM_OR, SYM_WHEN,
+	SYM_UNLESS, SYM_DO, SYM_DEFINE_SYNTAX, SYM_LET_SYNTAX, SYM_LETREC_SYNTAX,
+	SYM_DEFINE_RECORD_TYPE, SYM_NAMED_LAMBDA, SYM_COND_EXPAND, SYM_SYNTAX_ERROR,
+	SYM_SPECIAL_END,
+	/* other syntax keywords */
+	SYM_UNQUOTE = SYM_SPECIAL_END, SYM_UNQUOTE_SPLICING, SYM_ELSE, SYM_ARROW, SYM_ELLIPSIS,
+	SYM_UNDERSCORE, SYM_SYNTAX_RULES, SYM_NOT, SYM_LIBRARY, SYM_SCHEME,
+	/* globals that generated code calls (names users do not shadow by accident) */
+	SYM_QQ_CONS, SYM_QQ_LIST, SYM_QQ_APPEND, SYM_QQ_LIST_TO_VECTOR, SYM_QQ_LIST_STAR,
+	SYM_MAKE_RTD, SYM_MAKE_RECORD, SYM_RECORD_P, SYM_RECORD_REF, SYM_RECORD_SET,
+	SYM_RAISE, SYM_MEMV, SYM_ERROR_SYM, SYM_READ, SYM_FILE, SYM_VOID,
+	SYM_COUNT
+};
+#define SYM(L, i)	(obj_fields((L)->syms)[i])
+
+/* --- object helpers --- */
+static inline obj car(obj p) { return obj_fields(p)[0]; }
+static inline obj cdr(obj p) { return obj_fields(p)[1]; }
+static inline bool pair_p(obj o) { return obj_type_p(o, OBJ_T_PAIR); }
+static inline bool symbol_p(obj o) { return obj_type_p(o, OBJ_T_SYMBOL); }
+static inline bool string_p(obj o) { return obj_type_p(o, OBJ_T_STRING); }
+static inline bool vector_p(obj o) { return obj_type_p(o, OBJ_T_VECTOR); }
+static inline bool bytevector_p(obj o) { return obj_type_p(o, OBJ_T_BYTEVECTOR); }
+static inline bool bignum_p(obj o) { return obj_type_p(o, OBJ_T_BIGNUM); }
+static inline bool closure_p(obj o) { return obj_type_p(o, OBJ_T_CLOSURE); }
+static inline bool primitive_p(obj o) { return obj_type_p(o, OBJ_T_PRIMITIVE); }
+static inline bool procedure_p(obj o) { return closure_p(o) || primitive_p(o); }
+static inline bool box_p(obj o) { return obj_type_p(o, OBJ_T_BOX); }
+static inline bool integer_p(obj o) { return obj_fixnum_p(o) || bignum_p(o); }
+static inline obj cadr(obj p) { return car(cdr(p)); }
+static inline obj cddr(obj p) { return cdr(cdr(p)); }
+static inline obj caddr(obj p) { return car(cddr(p)); }
+static inline obj cdddr(obj p) { return cdr(cddr(p)); }
+static inline obj fx(intptr_t v) { return obj_fixnum(v); }
+static inline intptr_t fxv(obj o) { return obj_fixnum_value(o); }
+
+/* Symbols: name (string), global value (OBJ_UNDEFINED: unbound), next in its hash chain, flags
+ * (fixnum: hash << 8 | special form index + 1). */
+enum { SYMF_NAME, SYMF_VALUE, SYMF_NEXT, SYMF_FLAGS, SYM_NFIELDS };
+static inline obj sym_name(obj s) { return obj_fields(s)[SYMF_NAME]; }
+static inline unsigned lisp_special(obj s) { return (unsigned)(fxv(obj_fields(s)[SYMF_FLAGS]) & 0xff); }
+
+/* Records: field 0 the record type; a record type is a record whose field 0 is #t:
+ * (#t name field-names-vector). */
+enum { RTD_NAME = 1, RTD_FIELDS, RTD_NFIELDS };
+static inline bool record_p(obj o, obj rtd)
+{
+	return obj_type_p(o, OBJ_T_RECORD) && obj_fields(o)[0] == rtd;
+}
+static inline bool rtd_p(obj o) { return obj_type_p(o, OBJ_T_RECORD) && obj_fields(o)[0] == OBJ_TRUE; }
+
+/* Conditions (error objects): (rtd kind message irritants); kind is a symbol: error, read, file. */
+enum { COND_KIND = 1, COND_MSG, COND_IRRITANTS, COND_NFIELDS };
+/* Ports: (rtd kind buffer position); see ports.c. */
+enum { PORT_KIND = 1, PORT_BUF, PORT_POS, PORT_NFIELDS };
+enum port_kind { PORT_CONSOLE_OUT, PORT_STRING_OUT, PORT_STRING_IN, PORT_CONSOLE_IN, PORT_CLOSED };
+/* Identifiers renamed by a macro expansion: (rtd symbol-or-alias scope id). */
+enum { ALIAS_SYM = 1, ALIAS_ENV, ALIAS_ID, ALIAS_NFIELDS };
+/* syntax-rules transformers: (rtd literals rules scope ellipsis name). */
+enum { MAC_LITERALS = 1, MAC_RULES, MAC_ENV, MAC_ELLIPSIS, MAC_NAME, MAC_NFIELDS };
+/* Continuations: (rtd stack-copy return-offset frame handlers winds). */
+enum { CONT_STACK = 1, CONT_RET, CONT_FP, CONT_HANDLERS, CONT_WINDS, CONT_NFIELDS };
+/* Multiple values: (rtd list). */
+enum { VALUES_LIST = 1, VALUES_NFIELDS };
+
+static inline bool alias_p(struct lisp *L, obj o) { return record_p(o, STATE(L, S_RTD_ALIAS)); }
+static inline bool macro_p(struct lisp *L, obj o) { return record_p(o, STATE(L, S_RTD_MACRO)); }
+static inline bool condition_p(struct lisp *L, obj o) { return record_p(o, STATE(L, S_RTD_CONDITION)); }
+static inline bool port_p(struct lisp *L, obj o) { return record_p(o, STATE(L, S_RTD_PORT)); }
+static inline bool values_p(struct lisp *L, obj o) { return record_p(o, STATE(L, S_RTD_VALUES)); }
+static inline bool identifier_p(struct lisp *L, obj o) { return symbol_p(o) || alias_p(L, o); }
+
+/* Code objects: OBJ_T_MIXED (fixnum 2, constants vector, name) then raw: a struct code_hdr and
+ * the bytecode. Code is immutable once made. Closures: OBJ_T_CLOSURE (code, free values...). */
+#define CODE_NPTRS	2
+struct code_hdr {
+	uint16_t nreq;		/* required arguments */
+	uint8_t rest;		/* 1: further arguments in a list in slot nreq */
+	uint8_t pad;
+	uint16_t nlocals;	/* frame slots: arguments (and rest list) then locals */
+	uint16_t maxstack;	/* temporaries above the locals */
+	uint32_t nbytes;	/* bytecode length */
+	uint32_t pad2;
+};
+static inline obj code_consts(obj code) { return obj_fields(code)[1]; }
+static inline obj code_name(obj code) { return obj_fields(code)[2]; }
+static inline struct code_hdr *code_hdr(obj code) { return (struct code_hdr *)&obj_fields(code)[1 + CODE_NPTRS]; }
+static inline const uint8_t *code_bytes(obj code) { return (const uint8_t *)(code_hdr(code) + 1); }
+static inline obj closure_code(obj c) { return obj_fields(c)[0]; }
+
+/* Primitives: raw words (function, name, arity, flags). */
+enum { PRIM_FN, PRIM_NAME, PRIM_MIN, PRIM_MAX, PRIM_FLAGS, PRIM_NWORDS };
+/* flags: the VM implements the primitive itself (the low bits give which one) */
+#define PRIM_SPECIAL	0x100
+enum prim_special {
+	SP_APPLY = 1, SP_CALLCC, SP_RESUME, SP_ABORT, SP_EVAL,
+};
+static inline uintptr_t prim_word(obj p, int i) { return obj_words(p)[1 + i]; }
+static inline const char *prim_name(obj p) { return (const char *)prim_word(p, PRIM_NAME); }
+
+/* A static table of primitives, registered by lisp_register(). */
+struct lisp_prim_def {
+	const char *name;
+	lisp_primitive_fn fn;
+	int min, max;
+	unsigned flags;
+};
+
+/* --- the value stack: VM frames and C temporaries; slot i is obj_fields(L->stack)[i] --- */
+static inline obj *stk(struct lisp *L) { return obj_fields(L->stack); }
+static inline void sset(struct lisp *L, size_t i, obj v) { gc_write(L->h, L->stack, i, v); }
+/* Room for n more slots above L->sp (may grow, i.e. allocate). */
+bool lisp_stack_reserve(struct lisp *L, size_t n);
+/* Push v; false if the stack could not grow. */
+bool lisp_push(struct lisp *L, obj v);
+static inline obj lisp_pop(struct lisp *L) { return stk(L)[--L->sp]; }
+
+/* C recursion guard of the reader, compiler and printer: false (error set) past the budget. */
+bool lisp_depth_ok(struct lisp *L);
+
+/* --- alloc.c: allocation that retries after a full collection, and object makers --- */
+obj lisp_alloc(struct lisp *L, unsigned type, size_t nfields);
+obj lisp_cons(struct lisp *L, obj a, obj d);
+obj lisp_list2(struct lisp *L, obj a, obj b);
+obj lisp_list3(struct lisp *L, obj a, obj b, obj c);
+obj lisp_make_vector(struct lisp *L, size_t n, obj fill);
+obj lisp_make_bytes(struct lisp *L, unsigned type, const void *bytes, size_t len);
+obj lisp_make_string(struct lisp *L, const char *s, size_t len);
+static inline obj lisp_cstring(struct lisp *L, const char *s) { return lisp_make_string(L, s, strlen(s)); }
+/* A copy of len bytes of object src from byte offset off (src may move meanwhile). */
+obj lisp_copy_bytes(struct lisp *L, unsigned type, obj src, size_t off, size_t len);
+obj lisp_make_box(struct lisp *L, obj v);
+obj lisp_make_record(struct lisp *L, obj rtd, size_t nfields);
+obj lisp_make_rtd(struct lisp *L, obj name, obj fields);
+/* (values v ...) of a list of at least two values (one value is itself) */
+obj lisp_make_values(struct lisp *L, obj list);
+/* Store v in field i of o, whether o is young or old (fresh large objects are old). */
+static inline void obj_init_field(struct lisp *L, obj o, size_t i, obj v) { gc_write(L->h, o, i, v); }
+obj lisp_list_reverse(struct lisp *L, obj list);	/* fresh reversed copy */
+/* Pop n values off the stack into a fresh list (in push order), pushed last = last element. */
+obj lisp_pop_list(struct lisp *L, size_t n, obj tail);
+intptr_t lisp_list_length(obj l);	/* -1 if not a proper list (or circular) */
+
+/* --- globals.c: the symbol table and global variables (the one place a lock will go) --- */
+obj lisp_intern(struct lisp *L, const char *name, size_t len);
+obj lisp_intern_string(struct lisp *L, obj str);
+static inline obj lisp_global_value(obj sym) { return obj_fields(sym)[SYMF_VALUE]; }
+void lisp_global_define(struct lisp *L, obj sym, obj v);
+void lisp_global_set(struct lisp *L, obj sym, obj v);
+int lisp_globals_init(struct lisp *L);
+obj lisp_gensym(struct lisp *L, const char *prefix);
+
+/* --- errors.c --- */
+obj lisp_errorf(struct lisp *L, obj irritant, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+obj lisp_make_condition(struct lisp *L, obj kind, obj msg, obj irritants);
+obj lisp_arity_error(struct lisp *L, obj proc, int argc);
+obj lisp_range_error(struct lisp *L, const char *who, obj index);
+obj lisp_syntax_error(struct lisp *L, const char *what, obj form);
+obj lisp_read_error(struct lisp *L, const char *msg);
+/* The condition to raise now: L->err, or the preallocated "heap exhausted" one. */
+obj lisp_take_error(struct lisp *L);
+/* Print "error: <message> <irritant> ..." for a raised object on the console. */
+void lisp_report_error(struct lisp *L, obj c);
+void lisp_init_errors(struct lisp *L);
+
+/* --- ports.c --- */
+obj lisp_make_port(struct lisp *L, int kind, obj buf);
+bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len);
+void lisp_console_write(struct lisp *L, const char *buf, size_t len);
+/* Next byte of an input port (-1 at its end); peek leaves it. */
+int lisp_port_getc(struct lisp *L, obj port, bool peek);
+void lisp_init_ports(struct lisp *L);
+
+/* --- printer.c --- */
+enum { PRINT_DISPLAY, PRINT_WRITE };
+bool lisp_print(struct lisp *L, obj x, obj port, int mode);
+
+/* --- reader.c --- */
+/* The next datum of in; OBJ_EOF at the end; OBJ_NULL on a read error (the rest of that datum
+ * is skipped) or exhausted heap. */
+obj lisp_read(struct lisp *L, struct lisp_input *in);
+/* Next byte of in (-1 at its end); peek leaves it to be read again. */
+int lisp_input_getc(struct lisp_input *in, bool peek);
+
+/* --- numbers.c / bigint.c --- */
+obj lisp_num_add(struct lisp *L, obj a, obj b);
+obj lisp_num_sub(struct lisp *L, obj a, obj b);
+obj lisp_num_mul(struct lisp *L, obj a, obj b);
+/* -2 on a type error (L->err set, who names the procedure), else -1, 0, 1 */
+int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b);
+bool lisp_num_eqv(obj a, obj b);
+/* The integer written in bytes [off, off+len) of the string or bytevector str; OBJ_FALSE if
+ * that is not an integer's syntax. */
+obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned radix);
+/* Digits of an integer in radix into buf (heap bytevector if large): pushes nothing; returns a
+ * string object. */
+obj lisp_number_to_string(struct lisp *L, obj n, unsigned radix);
+obj lisp_int64(struct lisp *L, int64_t v);
+bool lisp_int_to_i64(obj n, int64_t *v);
+void lisp_init_numbers(struct lisp *L);
+/* bigint.c: the bignum heap object (raw: word 0 = limb count << 1 | negative, then limbs) */
+obj lisp_big_add(struct lisp *L, obj a, obj b, bool negate_b);
+obj lisp_big_mul(struct lisp *L, obj a, obj b);
+/* quotient and/or remainder (truncating); either out pointer may be NULL */
+bool lisp_big_divmod(struct lisp *L, obj a, obj b, obj *q, obj *r);
+int lisp_big_cmp(obj a, obj b);
+obj lisp_big_gcd(struct lisp *L, obj a, obj b);
+obj lisp_big_to_string(struct lisp *L, obj a, unsigned radix);
+obj lisp_big_parse(struct lisp *L, obj str, size_t off, size_t len, unsigned radix, bool neg);
+size_t lisp_big_bit_length(obj a);
+bool lisp_big_negative_p(obj a);
+bool lisp_big_odd_p(obj a);
+obj lisp_big_negate(struct lisp *L, obj a);
+obj lisp_big_from_i64(struct lisp *L, int64_t v);
+obj lisp_big_sqrt(struct lisp *L, obj a, obj *rem);
+
+/* --- compile.c, expand.c, macros.c, codegen.c --- */
+/* Compile a datum read at top level into a thunk (a closure of no arguments). */
+obj lisp_compile(struct lisp *L, obj x);
+/* Strip macro renamings from a datum (syntax->datum). */
+obj lisp_strip(struct lisp *L, obj x);
+
+/* --- vm.c --- */
+/* Call proc with the argc values on top of the stack (lisp_push them; they are popped): the
+ * result, or OBJ_NULL when an error was not handled, with L->err the raised object (take it
+ * with lisp_take_error, print it with lisp_report_error, then lisp_vm_reset). This is how C
+ * code (a spawned thread's body, say) runs Scheme. Primitives should not call it: it nests C
+ * frames, and continuations do not cross it. */
+obj lisp_apply(struct lisp *L, obj proc, int argc);
+obj lisp_make_primitive(struct lisp *L, const struct lisp_prim_def *d);
+void lisp_register(struct lisp *L, const struct lisp_prim_def *defs, size_t n);
+/* Reset the stack and dynamic state after an error reached the top level. */
+void lisp_vm_reset(struct lisp *L);
+obj lisp_proc_name(struct lisp *L, obj proc);
+
+/* --- the primitive tables --- */
+void lisp_init_lists(struct lisp *L);
+void lisp_init_strings(struct lisp *L);
+void lisp_init_vectors(struct lisp *L);
+void lisp_init_control(struct lisp *L);
+void lisp_init_records(struct lisp *L);
+void lisp_init_disasm(struct lisp *L);
+/* define-record-type rewritten into (begin (define ...) ...) */
+obj lisp_record_form(struct lisp *L, obj x);
+int lisp_equal(struct lisp *L, obj a, obj b);	/* equal?: 1, 0, or -1 (heap exhausted) */
+bool lisp_eqv(obj a, obj b);
+extern const char lisp_prelude[];
+
+/* --- strings.c helpers --- */
+size_t lisp_utf8_encode(uint32_t c, char *out);
+/* Decode one char at s[i] of a valid UTF-8 string of len bytes; *n gets its length. */
+uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n);
+size_t lisp_string_length(obj s);	/* characters */
+
+#endif

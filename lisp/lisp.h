@@ -1,0 +1,125 @@
+/* lisp.h -- the Scheme interpreter's interface to the rest of the system: an interpreter instance
+ * bound to one heap, evaluation of text from a byte source, the REPL, and C primitives.
+ * An instance is used by one thread at a time (the owner of its heap); it keeps its state in a few
+ * rooted slots of struct lisp, so it holds C roots on the heap from lisp_init to lisp_destroy. */
+#ifndef LISP_LISP_H
+#define LISP_LISP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mm/heaps/heap.h>
+
+struct lisp;
+
+/* A byte source: the serial console, a Linux file, a string. getc returns the next byte, or -1 at
+ * the end of the input (a console that waits for more never returns -1). */
+struct lisp_input {
+	int (*getc)(void *ctx);
+	void *ctx;
+	int peeked;		/* private: a byte read ahead, or -2 */
+	unsigned line;		/* private: current line (1-based), for messages */
+};
+
+static inline void lisp_input_init(struct lisp_input *in, int (*getc)(void *ctx), void *ctx)
+{
+	in->getc = getc;
+	in->ctx = ctx;
+	in->peeked = -2;
+	in->line = 1;
+}
+
+/*
+ * A C primitive: argv[0..argc) are the arguments (argc already checked against the arity given at
+ * registration). Returns the result, or OBJ_NULL after lisp_error*() (or a failed allocation) to
+ * raise an error. argv points into the interpreter's stack, which may move when the primitive
+ * allocates: after an allocation, read arguments again through lisp_args(L).
+ * A primitive must not call back into the interpreter (lisp_call) while holding locks.
+ */
+typedef uintptr_t (*lisp_primitive_fn)(struct lisp *L, int argc, uintptr_t *argv);
+
+struct lisp_config {
+	struct heap *heap;		/* every object of this instance lives here */
+	/* console output: display, write, the REPL's values, error messages */
+	void (*write)(void *ctx, const char *buf, size_t len);
+	void *write_ctx;
+	/* (exit [code]): called with the code (0 for no argument or #t, 1 for #f, else the
+	 * integer). If it returns (or is NULL), the REPL stops and lisp_repl returns the code. */
+	void (*exit)(void *ctx, int code);
+	void *exit_ctx;
+	/* called every LISP_SAFEPOINT_CALLS procedure calls from the VM with nothing unrooted:
+	 * the scheduler's preemption point. May be NULL. May allocate on the heap. */
+	void (*safepoint)(void *ctx);
+	void *safepoint_ctx;
+	size_t stack_max_bytes;		/* Scheme stack limit ("recursion too deep"); 0: default */
+	size_t cstack_bytes;		/* C stack the reader/compiler may use; 0: default */
+};
+
+/* Everything below is private to lisp/; embedders allocate the struct and use the functions. */
+struct lisp {
+	uint32_t magic;
+	struct heap *h;
+	struct lisp_config cfg;
+	/* GC roots, rooted by lisp_init in this order and unrooted by lisp_destroy */
+	uintptr_t stack;		/* the value stack: a vector of VM frames and C temporaries */
+	uintptr_t state;		/* vector of interpreter state (internal.h: enum lisp_slot) */
+	uintptr_t syms;			/* vector of the symbols the compiler knows (enum lisp_sym) */
+	uintptr_t err;			/* the pending condition when a function returned OBJ_NULL */
+	uintptr_t val;			/* the value of the last evaluation */
+	size_t sp;			/* first free slot of stack */
+	size_t arg0;			/* slot of the running primitive's first argument */
+	size_t stack_limit;		/* slots; beyond it "recursion too deep" */
+	bool overflowed;		/* running on the stack reserve after "recursion too deep" */
+	bool exiting;			/* (exit) ran and its hook returned */
+	int exit_code;
+	unsigned gensym_count;
+	unsigned safepoint_fuel;
+	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */
+	struct lisp_input *input;	/* the REPL's source while lisp_repl runs (current-input-port) */
+};
+
+/* Set up an interpreter on cfg->heap: the global environment, the primitives, the Scheme prelude.
+ * 0, or -1 if the heap could not hold it. */
+int lisp_init(struct lisp *L, const struct lisp_config *cfg);
+/* Set up an instance for another thread that shares parent's global environment (symbols,
+ * global variables, primitives, prelude) but has its own stack and dynamic state (exception
+ * handlers, dynamic-wind list, current ports). For now cfg->heap must be parent's heap: a heap
+ * may not yet refer to another CPU's heap. 0, or -1 if the heap is full. */
+int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_config *cfg);
+/* Drop the instance's roots (its objects become garbage). Instances on one heap hold roots on
+ * its shadow stack: destroy them in the reverse order of their creation. */
+void lisp_destroy(struct lisp *L);
+
+enum lisp_repl_flags {
+	LISP_REPL_PRINT = 1,	/* write each expression's value on its own line (unless unspecified) */
+	LISP_REPL_PROMPT = 2,	/* print a prompt before each expression */
+};
+
+/*
+ * Read, evaluate (and print, per flags) every expression of in until its end or (exit).
+ * An error prints one line "error: <message> <irritant> ..." and the loop goes on.
+ * Returns the (exit) code if the program exited, else 0 if no expression failed, else 1.
+ */
+int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags);
+/* Evaluate every expression of the string src[0..len); as lisp_repl without printing. */
+int lisp_eval_string(struct lisp *L, const char *src, size_t len);
+
+/* Bind name (a string that lives forever) in the global environment to a C primitive taking
+ * min_args .. max_args arguments (max_args -1: any number). 0, or -1 if the heap is full. */
+int lisp_define_primitive(struct lisp *L, const char *name, lisp_primitive_fn fn, int min_args,
+			  int max_args);
+
+/* The current primitive's arguments (valid until its next allocation). */
+static inline uintptr_t *lisp_args(struct lisp *L)
+{
+	return (uintptr_t *)L->stack + 1 + L->arg0;
+}
+
+/* Raise an error from a primitive: "error: <msg> <irritant> ..." at the REPL. These return
+ * OBJ_NULL so a primitive can `return lisp_error(L, "...", 0)`. nirritants values follow. */
+uintptr_t lisp_error(struct lisp *L, const char *msg, int nirritants, ...);
+/* A wrong-type error naming the procedure and the expected type: "who: expected <type>, got x". */
+uintptr_t lisp_type_error(struct lisp *L, const char *who, const char *type, uintptr_t x);
+
+#endif

@@ -1,0 +1,424 @@
+;;; prelude.scm -- the part of the Scheme library written in Scheme: everything that calls a
+;;; procedure argument (so no C frame waits on Scheme code), dynamic-wind and continuations,
+;;; exceptions, and the derived syntax defined with syntax-rules.
+;;; Embedded into the interpreter as lisp/prelude.c by lisp/gen_prelude.sh; edit this file.
+
+;; --- continuations and dynamic-wind ---
+
+(define (%rewind to)
+  (let* ((from (%winds))
+         (lf (length from))
+         (lt (length to))
+         (common (let loop ((f (if (> lf lt) (list-tail from (- lf lt)) from))
+                            (t (if (> lt lf) (list-tail to (- lt lf)) to)))
+                   (if (eq? f t) f (loop (cdr f) (cdr t))))))
+    (let up ((w from))
+      (if (not (eq? w common))
+          (begin (%set-winds! (cdr w)) ((cdar w)) (up (cdr w)))))
+    (let down ((w to))
+      (if (not (eq? w common))
+          (begin (down (cdr w)) ((caar w)) (%set-winds! w))))))
+
+(define (dynamic-wind before thunk after)
+  (before)
+  (%set-winds! (cons (cons before after) (%winds)))
+  (let ((v (thunk)))
+    (%set-winds! (cdr (%winds)))
+    (after)
+    v))
+
+(define (call-with-current-continuation f)
+  (%call/cc
+   (lambda (k)
+     (f (lambda vals
+          (%rewind (%cont-winds k))
+          (%resume k (if (and (pair? vals) (null? (cdr vals))) (car vals) (apply values vals))))))))
+
+(define call/cc call-with-current-continuation)
+
+(define (call-with-values producer consumer)
+  (let ((v (producer)))
+    (if (%values? v) (apply consumer (%values->list v)) (consumer v))))
+
+;; --- exceptions ---
+
+(define (with-exception-handler handler thunk)
+  (let ((hs (%handlers)))
+    (%set-handlers! (cons handler hs))
+    (let ((v (thunk)))
+      (%set-handlers! hs)
+      v)))
+
+(define (raise obj)
+  (let ((hs (%handlers)))
+    (if (null? hs) (%abort obj))
+    (%set-handlers! (cdr hs))
+    ((car hs) obj)
+    (raise (%make-error "exception handler returned from a non-continuable raise:" (list obj)))))
+
+(define (raise-continuable obj)
+  (let ((hs (%handlers)))
+    (if (null? hs) (%abort obj))
+    (%set-handlers! (cdr hs))
+    (let ((v ((car hs) obj)))
+      (%set-handlers! hs)
+      v)))
+
+(define (error msg . irritants)
+  (raise (%make-error (if (string? msg)
+                          msg
+                          (let ((p (open-output-string))) (display msg p) (get-output-string p)))
+                      irritants)))
+
+(define-syntax guard
+  (syntax-rules ()
+    ((_ (var clause ...) e1 e2 ...)
+     ((call/cc
+       (lambda (guard-k)
+         (with-exception-handler
+          (lambda (condition)
+            ((call/cc
+              (lambda (handler-k)
+                (guard-k
+                 (lambda ()
+                   (let ((var condition))
+                     (%guard-aux
+                      (handler-k (lambda () (raise-continuable condition)))
+                      clause ...))))))))
+          (lambda ()
+            (call-with-values
+             (lambda () e1 e2 ...)
+             (lambda args (guard-k (lambda () (apply values args)))))))))))))
+
+(define-syntax %guard-aux
+  (syntax-rules (else =>)
+    ((_ reraise (else result1 result2 ...))
+     (begin result1 result2 ...))
+    ((_ reraise (test => result))
+     (let ((temp test)) (if temp (result temp) reraise)))
+    ((_ reraise (test => result) clause1 clause2 ...)
+     (let ((temp test)) (if temp (result temp) (%guard-aux reraise clause1 clause2 ...))))
+    ((_ reraise (test))
+     (or test reraise))
+    ((_ reraise (test) clause1 clause2 ...)
+     (let ((temp test)) (if temp temp (%guard-aux reraise clause1 clause2 ...))))
+    ((_ reraise (test result1 result2 ...))
+     (if test (begin result1 result2 ...) reraise))
+    ((_ reraise (test result1 result2 ...) clause1 clause2 ...)
+     (if test (begin result1 result2 ...) (%guard-aux reraise clause1 clause2 ...)))))
+
+;; --- multiple values, parameters, case-lambda, promises ---
+
+(define-syntax let*-values
+  (syntax-rules ()
+    ((_ () body ...) (let () body ...))
+    ((_ ((formals expr) rest ...) body ...)
+     (call-with-values (lambda () expr)
+       (lambda formals (let*-values (rest ...) body ...))))))
+
+(define-syntax let-values
+  (syntax-rules ()
+    ((_ bindings body ...) (let*-values bindings body ...))))
+
+(define-syntax define-values
+  (syntax-rules ()
+    ((_ () expr) (define %unused (call-with-values (lambda () expr) (lambda args #f))))
+    ((_ (var) expr) (define var expr))
+    ((_ (var0 var1 ... varn) expr)
+     (begin
+       (define var0 (call-with-values (lambda () expr) list))
+       (define var1 (let ((v (cadr var0))) (set-cdr! var0 (cddr var0)) v)) ...
+       (define varn (let ((v (cadr var0))) (set! var0 (car var0)) v))))
+    ((_ var expr) (define var (call-with-values (lambda () expr) list)))))
+
+(define (make-parameter init . conv)
+  (let* ((converter (if (pair? conv) (car conv) (lambda (x) x)))
+         (value (converter init)))
+    (lambda args
+      (cond ((null? args) value)
+            ((eq? (car args) '%param-set) (set! value (cadr args)))
+            ((eq? (car args) '%param-convert) (converter (cadr args)))
+            (else (error "parameter: bad arguments" args))))))
+
+(define (%parameterize p v thunk)
+  (let ((val (p '%param-convert v)))
+    (define (swap!) (let ((old (p))) (p '%param-set val) (set! val old)))
+    (dynamic-wind swap! thunk swap!)))
+
+(define-syntax parameterize
+  (syntax-rules ()
+    ((_ () body ...) (let () body ...))
+    ((_ ((p v) rest ...) body ...)
+     (%parameterize p v (lambda () (parameterize (rest ...) body ...))))))
+
+(define (%case-lambda procs)
+  (let ((arities (map %arity procs)))
+    (lambda args
+      (let ((n (length args)))
+        (let loop ((ps procs) (as arities))
+          (cond ((null? ps) (error "case-lambda: no clause accepts the arguments" args))
+                ((if (cdar as) (>= n (caar as)) (= n (caar as))) (apply (car ps) args))
+                (else (loop (cdr ps) (cdr as)))))))))
+
+(define-syntax case-lambda
+  (syntax-rules ()
+    ((_ (formals body ...) ...)
+     (%case-lambda (list (lambda formals body ...) ...)))))
+
+(define-record-type promise (%make-promise-box state) promise?
+  (state %promise-state %set-promise-state!))
+
+(define (%make-promise done value) (%make-promise-box (cons done value)))
+
+(define-syntax delay-force
+  (syntax-rules () ((_ e) (%make-promise #f (lambda () e)))))
+
+(define-syntax delay
+  (syntax-rules () ((_ e) (delay-force (%make-promise #t e)))))
+
+(define (make-promise v) (if (promise? v) v (%make-promise #t v)))
+
+(define (force p)
+  (if (not (promise? p))
+      p
+      (let ((s (%promise-state p)))
+        (if (car s)
+            (cdr s)
+            (let* ((p2 ((cdr s)))
+                   (s (%promise-state p)))
+              (if (not (car s))
+                  (let ((s2 (%promise-state p2)))
+                    (set-car! s (car s2))
+                    (set-cdr! s (cdr s2))
+                    (%set-promise-state! p2 s)))
+              (force p))))))
+
+;; --- lists ---
+
+(define (%all-pairs? ls)
+  (or (null? ls) (and (pair? (car ls)) (%all-pairs? (cdr ls)))))
+
+(define (map f l . ls)
+  (if (null? ls)
+      (let loop ((l l) (acc '()))
+        (if (pair? l)
+            (loop (cdr l) (cons (f (car l)) acc))
+            (reverse! acc)))
+      (let loop ((ls (cons l ls)) (acc '()))
+        (if (%all-pairs? ls)
+            (loop (map cdr ls) (cons (apply f (map car ls)) acc))
+            (reverse! acc)))))
+
+(define (for-each f l . ls)
+  (if (null? ls)
+      (let loop ((l l))
+        (if (pair? l) (begin (f (car l)) (loop (cdr l)))))
+      (let loop ((ls (cons l ls)))
+        (if (%all-pairs? ls) (begin (apply f (map car ls)) (loop (map cdr ls)))))))
+
+(define (append-map f l . ls) (apply append (apply map f l ls)))
+
+(define (filter pred l)
+  (let loop ((l l) (acc '()))
+    (cond ((null? l) (reverse! acc))
+          ((pred (car l)) (loop (cdr l) (cons (car l) acc)))
+          (else (loop (cdr l) acc)))))
+
+(define (remove pred l) (filter (lambda (x) (not (pred x))) l))
+
+(define (partition pred l)
+  (let loop ((l l) (yes '()) (no '()))
+    (cond ((null? l) (values (reverse! yes) (reverse! no)))
+          ((pred (car l)) (loop (cdr l) (cons (car l) yes) no))
+          (else (loop (cdr l) yes (cons (car l) no))))))
+
+(define (fold kons knil l . ls)
+  (if (null? ls)
+      (let loop ((l l) (acc knil))
+        (if (pair? l) (loop (cdr l) (kons (car l) acc)) acc))
+      (let loop ((ls (cons l ls)) (acc knil))
+        (if (%all-pairs? ls)
+            (loop (map cdr ls) (apply kons (append (map car ls) (list acc))))
+            acc))))
+
+(define (fold-left f acc l . ls)
+  (if (null? ls)
+      (let loop ((l l) (acc acc))
+        (if (pair? l) (loop (cdr l) (f acc (car l))) acc))
+      (let loop ((ls (cons l ls)) (acc acc))
+        (if (%all-pairs? ls) (loop (map cdr ls) (apply f acc (map car ls))) acc))))
+
+(define (fold-right f acc l . ls)
+  (if (null? ls)
+      (let loop ((l (reverse l)) (acc acc))
+        (if (pair? l) (loop (cdr l) (f (car l) acc)) acc))
+      (let loop ((ls (map reverse (cons l ls))) (acc acc))
+        (if (%all-pairs? ls) (loop (map cdr ls) (apply f (append (map car ls) (list acc)))) acc))))
+
+(define (reduce f ridentity l)
+  (if (null? l) ridentity (fold f (car l) (cdr l))))
+
+(define (delete x l . eq)
+  (let ((same? (if (pair? eq) (car eq) equal?)))
+    (filter (lambda (y) (not (same? x y))) l)))
+
+(define (delete-duplicates l . eq)
+  (let ((same? (if (pair? eq) (car eq) equal?)))
+    (let loop ((l l) (acc '()))
+      (cond ((null? l) (reverse! acc))
+            ((member (car l) acc same?) (loop (cdr l) acc))
+            (else (loop (cdr l) (cons (car l) acc)))))))
+
+(define (iota n . rest)
+  (let ((start (if (pair? rest) (car rest) 0))
+        (step (if (and (pair? rest) (pair? (cdr rest))) (cadr rest) 1)))
+    (let loop ((i (- n 1)) (acc '()))
+      (if (< i 0) acc (loop (- i 1) (cons (+ start (* i step)) acc))))))
+
+(define (list-index pred l)
+  (let loop ((l l) (i 0))
+    (cond ((null? l) #f) ((pred (car l)) i) (else (loop (cdr l) (+ i 1))))))
+
+(define (find pred l)
+  (let loop ((l l))
+    (cond ((null? l) #f) ((pred (car l)) (car l)) (else (loop (cdr l))))))
+
+(define (find-tail pred l)
+  (let loop ((l l))
+    (cond ((null? l) #f) ((pred (car l)) l) (else (loop (cdr l))))))
+
+(define (any pred l . ls)
+  (if (null? ls)
+      (let loop ((l l))
+        (and (pair? l) (or (pred (car l)) (loop (cdr l)))))
+      (let loop ((ls (cons l ls)))
+        (and (%all-pairs? ls) (or (apply pred (map car ls)) (loop (map cdr ls)))))))
+
+(define (every pred l . ls)
+  (if (null? ls)
+      (let loop ((l l) (last #t))
+        (if (pair? l) (let ((r (pred (car l)))) (and r (loop (cdr l) r))) last))
+      (let loop ((ls (cons l ls)) (last #t))
+        (if (%all-pairs? ls) (let ((r (apply pred (map car ls)))) (and r (loop (map cdr ls) r))) last))))
+
+(define (count pred l)
+  (let loop ((l l) (n 0))
+    (if (pair? l) (loop (cdr l) (if (pred (car l)) (+ n 1) n)) n)))
+
+(define (last l) (car (last-pair l)))
+
+(define (member x l . eq)
+  (if (null? eq)
+      (%member x l)
+      (let loop ((l l))
+        (cond ((not (pair? l)) #f) (((car eq) x (car l)) l) (else (loop (cdr l)))))))
+
+(define (assoc x l . eq)
+  (if (null? eq)
+      (%assoc x l)
+      (let loop ((l l))
+        (cond ((not (pair? l)) #f) (((car eq) x (caar l)) (car l)) (else (loop (cdr l)))))))
+
+(define (%merge a b less?)
+  (let loop ((a a) (b b) (acc '()))
+    (cond ((null? a) (append (reverse! acc) b))
+          ((null? b) (append (reverse! acc) a))
+          ((less? (car b) (car a)) (loop a (cdr b) (cons (car b) acc)))
+          (else (loop (cdr a) b (cons (car a) acc))))))
+
+(define (%sort-list l less?)
+  (let ((n (length l)))
+    (if (< n 2)
+        (list-copy l)
+        (let ((half (quotient n 2)))
+          (%merge (%sort-list (list-head l half) less?)
+                  (%sort-list (list-tail l half) less?)
+                  less?)))))
+
+(define (list-head l k)
+  (let loop ((l l) (k k) (acc '()))
+    (if (= k 0) (reverse! acc) (loop (cdr l) (- k 1) (cons (car l) acc)))))
+
+(define (sort seq less?)
+  (if (vector? seq)
+      (list->vector (%sort-list (vector->list seq) less?))
+      (%sort-list seq less?)))
+
+(define (list-sort less? l) (%sort-list l less?))
+
+;; --- strings, vectors, characters ---
+
+(define (string-map f s . ss)
+  (if (null? ss)
+      (list->string (map f (string->list s)))
+      (list->string (apply map f (string->list s) (map string->list ss)))))
+
+(define (string-for-each f s . ss)
+  (if (null? ss)
+      (for-each f (string->list s))
+      (apply for-each f (string->list s) (map string->list ss))))
+
+(define (vector-map f v . vs)
+  (if (null? vs)
+      (let* ((n (vector-length v)) (r (make-vector n)))
+        (do ((i 0 (+ i 1))) ((= i n) r)
+          (vector-set! r i (f (vector-ref v i)))))
+      (list->vector (apply map f (vector->list v) (map vector->list vs)))))
+
+(define (vector-for-each f v . vs)
+  (if (null? vs)
+      (let ((n (vector-length v)))
+        (do ((i 0 (+ i 1))) ((= i n))
+          (f (vector-ref v i))))
+      (apply for-each f (vector->list v) (map vector->list vs))))
+
+(define (string-join strings . delim)
+  (let ((d (if (pair? delim) (car delim) " ")))
+    (if (null? strings)
+        ""
+        (apply string-append
+               (car strings)
+               (append-map (lambda (s) (list d s)) (cdr strings))))))
+
+(define (write-string s . rest)
+  (if (and (pair? rest) (pair? (cdr rest)))
+      (%write-string (apply substring s (cdr rest)) (car rest))
+      (apply %write-string s rest)))
+
+(define (call-with-output-string proc)
+  (let ((p (open-output-string))) (proc p) (get-output-string p)))
+
+(define (with-output-to-string thunk)
+  (let ((p (open-output-string)))
+    (parameterize ((current-output-port p)) (thunk))
+    (get-output-string p)))
+
+(define (call-with-port port proc)
+  (let ((v (proc port))) (close-port port) v))
+
+;; --- numbers ---
+
+(define (square x) (* x x))
+
+(define (expt b e)
+  (cond ((not (exact-integer? e)) (error "expt: exponent must be an exact integer:" e))
+        ((< e 0)
+         (cond ((eqv? b 1) 1)
+               ((eqv? b -1) (if (even? e) 1 -1))
+               (else (error "expt: negative exponent (rationals are not supported):" e))))
+        (else
+         (let loop ((b b) (e e) (acc 1))
+           (cond ((= e 0) acc)
+                 ((= e 1) (* acc b))
+                 (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))))
+
+(define (truncate/ a b) (values (quotient a b) (remainder a b)))
+(define (floor/ a b) (values (floor-quotient a b) (floor-remainder a b)))
+(define (exact-nonnegative-integer? x) (and (exact-integer? x) (>= x 0)))
+(define (denominator x) (if (exact-integer? x) 1 (error "denominator: not an integer:" x)))
+(define (features) '(r7rs exact-closed full-unicode lispos))
+
+;; --- exit runs the pending dynamic-wind afters ---
+
+(define (exit . code) (%rewind '()) (apply %exit code))
+(define (emergency-exit . code) (apply %exit code))

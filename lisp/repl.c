@@ -1,0 +1,234 @@
+/* repl.c -- an interpreter instance: lisp_init builds the global environment (symbols, record
+ * types of the interpreter's own objects, primitives, the Scheme prelude) in the instance's
+ * heap; lisp_repl reads, compiles, runs and prints until the input ends or (exit). Invariant:
+ * between expressions the value stack is empty, and after an error it is reset along with the
+ * dynamic state (handlers, dynamic-wind list, current output port). */
+#include "compile.h"
+
+static obj make_builtin_rtd(struct lisp *L, const char *name)
+{
+	obj n = lisp_cstring(L, name), f;
+
+	if (n == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(n);
+	f = lisp_make_vector(L, 0, OBJ_FALSE);
+	UNROOT(n);
+	return f ? lisp_make_rtd(L, n, f) : OBJ_NULL;
+}
+
+static void setup(struct lisp *L, const struct lisp_config *cfg)
+{
+	struct heap *h = cfg->heap;
+
+	memset(L, 0, sizeof(*L));
+	L->magic = LISP_MAGIC;
+	L->h = h;
+	L->cfg = *cfg;
+	if (L->cfg.stack_max_bytes == 0)
+		L->cfg.stack_max_bytes = LISP_STACK_MAX_BYTES;
+	if (L->cfg.cstack_bytes == 0)
+		L->cfg.cstack_bytes = LISP_CSTACK_BYTES;
+	L->stack_limit = L->cfg.stack_max_bytes / sizeof(obj);
+	if (L->stack_limit < 4 * LISP_STACK_INIT)
+		L->stack_limit = 4 * LISP_STACK_INIT;
+	L->safepoint_fuel = LISP_SAFEPOINT_CALLS;
+	L->stack = L->state = L->syms = L->err = L->val = OBJ_FALSE;
+	GC_ROOT(h, L->stack);
+	GC_ROOT(h, L->state);
+	GC_ROOT(h, L->syms);
+	GC_ROOT(h, L->err);
+	GC_ROOT(h, L->val);
+}
+
+int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_config *cfg)
+{
+	obj v;
+
+	setup(L, cfg);
+	L->syms = parent->syms;
+	if ((v = lisp_make_vector(L, S_COUNT, OBJ_FALSE)) == OBJ_NULL)
+		return -1;
+	for (size_t i = 0; i < S_COUNT; i++)
+		obj_init_field(L, v, i, STATE(parent, i));
+	L->state = v;
+	if ((v = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED)) == OBJ_NULL)
+		return -1;
+	L->stack = v;
+	state_set(L, S_HANDLERS, OBJ_NIL);
+	state_set(L, S_WINDS, OBJ_NIL);
+	state_set(L, S_OUT, STATE(L, S_CONSOLE_OUT));
+	return 0;
+}
+
+int lisp_init(struct lisp *L, const struct lisp_config *cfg)
+{
+	static const struct { int slot; const char *name; } rtds[] = {
+		{ S_RTD_CONDITION, "condition" }, { S_RTD_VALUES, "values" }, { S_RTD_PORT, "port" },
+		{ S_RTD_ALIAS, "identifier" }, { S_RTD_MACRO, "macro" }, { S_RTD_CONT, "continuation" },
+	};
+	struct heap *h = cfg->heap;
+	uint64_t failures = h->stats.alloc_failures;
+	obj v;
+
+	setup(L, cfg);
+	if ((v = lisp_make_vector(L, S_COUNT, OBJ_FALSE)) == OBJ_NULL)
+		return -1;
+	L->state = v;
+	if ((v = lisp_make_vector(L, SYM_COUNT, OBJ_FALSE)) == OBJ_NULL)
+		return -1;
+	L->syms = v;
+	if ((v = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED)) == OBJ_NULL)
+		return -1;
+	L->stack = v;
+	if (lisp_globals_init(L) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(rtds); i++) {
+		if ((v = make_builtin_rtd(L, rtds[i].name)) == OBJ_NULL)
+			return -1;
+		state_set(L, (size_t)rtds[i].slot, v);
+	}
+	state_set(L, S_HANDLERS, OBJ_NIL);
+	state_set(L, S_WINDS, OBJ_NIL);
+	lisp_init_errors(L);
+	lisp_init_ports(L);
+	lisp_init_numbers(L);
+	lisp_init_lists(L);
+	lisp_init_strings(L);
+	lisp_init_vectors(L);
+	lisp_init_control(L);
+	lisp_init_records(L);
+	lisp_init_disasm(L);
+	if (h->stats.alloc_failures != failures)
+		return -1;
+	if (lisp_eval_string(L, lisp_prelude, strlen(lisp_prelude)) != 0)
+		return -1;
+	return 0;
+}
+
+void lisp_destroy(struct lisp *L)
+{
+	struct heap *h = L->h;
+
+	GC_UNROOT(h, L->val);
+	GC_UNROOT(h, L->err);
+	GC_UNROOT(h, L->syms);
+	GC_UNROOT(h, L->state);
+	GC_UNROOT(h, L->stack);
+	L->magic = 0;
+}
+
+/* Compile and run one datum; the value, or OBJ_NULL with L->err the raised object. */
+static obj eval(struct lisp *L, obj x)
+{
+	obj thunk = lisp_compile(L, x);
+
+	if (thunk == OBJ_NULL)
+		return OBJ_NULL;
+	return lisp_apply(L, thunk, 0);
+}
+
+static void print_value(struct lisp *L, obj v)
+{
+	obj port = STATE(L, S_CONSOLE_OUT), l;
+
+	if (v == OBJ_UNSPECIFIED)
+		return;
+	if (!values_p(L, v)) {
+		lisp_print(L, v, port, PRINT_WRITE);
+		lisp_console_write(L, "\n", 1);
+		return;
+	}
+	L->val = v;
+	for (size_t i = 0;; i++) {
+		l = obj_fields(L->val)[VALUES_LIST];
+		for (size_t j = 0; j < i && pair_p(l); j++)
+			l = cdr(l);
+		if (!pair_p(l))
+			break;
+		lisp_print(L, car(l), STATE(L, S_CONSOLE_OUT), PRINT_WRITE);
+		lisp_console_write(L, "\n", 1);
+	}
+}
+
+int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
+{
+	struct lisp_input *saved_in = L->input;
+	uintptr_t saved_base = L->cstack_base;
+	size_t base = L->sp;
+	bool failed = false;
+	int rc;
+
+	L->input = in;
+	if (L->cstack_base == 0)
+		L->cstack_base = (uintptr_t)__builtin_frame_address(0);
+	while (!L->exiting) {
+		obj x, v;
+
+		if (flags & LISP_REPL_PROMPT)
+			lisp_console_write(L, "> ", 2);
+		x = lisp_read(L, in);
+		if (x == OBJ_EOF)
+			break;
+		if (x != OBJ_NULL) {
+			L->val = x;
+			v = eval(L, x);
+			if (v != OBJ_NULL) {
+				L->val = v;
+				if (flags & LISP_REPL_PRINT)
+					print_value(L, v);
+				L->val = OBJ_FALSE;
+				L->sp = base;
+				continue;
+			}
+			if (L->exiting)
+				break;
+		} else if (L->err == OBJ_NULL) {
+			/* no memory even to read: skip the line, so the loop always makes progress */
+			int c;
+
+			while ((c = lisp_input_getc(in, false)) >= 0 && c != '\n')
+				;
+			if (c < 0) {
+				lisp_report_error(L, lisp_take_error(L));
+				failed = true;
+				break;
+			}
+		}
+		lisp_report_error(L, lisp_take_error(L));
+		failed = true;
+		if (base == 0)
+			lisp_vm_reset(L);
+		else
+			L->sp = base;
+		L->val = OBJ_FALSE;
+	}
+	L->input = saved_in;
+	L->cstack_base = saved_base;
+	if (L->exiting)
+		rc = L->exit_code;
+	else
+		rc = failed ? 1 : 0;
+	return rc;
+}
+
+struct str_src {
+	const char *s;
+	size_t len, pos;
+};
+
+static int str_getc(void *ctx)
+{
+	struct str_src *src = ctx;
+
+	return src->pos < src->len ? (unsigned char)src->s[src->pos++] : -1;
+}
+
+int lisp_eval_string(struct lisp *L, const char *src, size_t len)
+{
+	struct str_src s = { src, len, 0 };
+	struct lisp_input in;
+
+	lisp_input_init(&in, str_getc, &s);
+	return lisp_repl(L, &in, 0);
+}

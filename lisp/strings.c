@@ -1,0 +1,715 @@
+/* strings.c -- characters and strings. A string is UTF-8 bytes with a byte length (object.h);
+ * character indexing walks from the start (O(n)) except over an all-ASCII prefix, which is
+ * indexed directly. An object may hold more bytes than the string uses: string-set! can then
+ * widen a character in place (make-string and string-copy leave room for that); where there is
+ * no room it raises an error. Case mappings cover ASCII, Latin-1, Greek and Cyrillic. */
+#include "compile.h"
+
+#define ARGC_UNUSED	(void)argc
+
+size_t lisp_utf8_encode(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | c >> 12);
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | c >> 18);
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+static size_t utf8_width(uint32_t c) { return c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4; }
+
+/* Invalid sequences decode as U+FFFD, one byte at a time. */
+uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n)
+{
+	uint32_t c = s[i], v;
+	size_t k;
+
+	*n = 1;
+	if (c < 0x80)
+		return c;
+	if (c >= 0xF0 && c < 0xF8) {
+		k = 4;
+		v = c & 7;
+	} else if (c >= 0xE0) {
+		k = 3;
+		v = c & 15;
+	} else if (c >= 0xC2 && c < 0xE0) {
+		k = 2;
+		v = c & 31;
+	} else {
+		return 0xFFFD;
+	}
+	if (i + k > len)
+		return 0xFFFD;
+	for (size_t j = 1; j < k; j++) {
+		if ((s[i + j] & 0xC0) != 0x80)
+			return 0xFFFD;
+		v = v << 6 | (s[i + j] & 0x3F);
+	}
+	if ((k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+		return 0xFFFD;
+	*n = k;
+	return v;
+}
+
+size_t lisp_string_length(obj s)
+{
+	const uint8_t *p = obj_bytes_data(s);
+	size_t len = obj_bytes_length(s), n = 0, i = 0;
+
+	while (i < len) {
+		size_t k;
+
+		if (p[i] < 0x80) {
+			i++;
+		} else {
+			lisp_utf8_decode(p, len, i, &k);
+			i += k;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* Byte offset of character k (k <= length: the end); SIZE_MAX if out of range. */
+static size_t char_offset(obj s, size_t k)
+{
+	const uint8_t *p = obj_bytes_data(s);
+	size_t len = obj_bytes_length(s), i = 0;
+
+	while (i < len && i < k && p[i] < 0x80)	/* the ASCII prefix */
+		i++;
+	if (i == k)
+		return i <= len ? i : SIZE_MAX;
+	k -= i;
+	while (k > 0 && i < len) {
+		size_t n;
+
+		lisp_utf8_decode(p, len, i, &n);
+		i += n;
+		k--;
+	}
+	return k == 0 ? i : SIZE_MAX;
+}
+
+static size_t capacity(obj s) { return (obj_size(s) - 1) * sizeof(obj); }
+
+/* A string of len bytes with room for cap bytes (cap >= len); bytes uninitialised. */
+static obj make_string_room(struct lisp *L, size_t len, size_t cap)
+{
+	obj s = lisp_make_bytes(L, OBJ_T_STRING, NULL, cap);
+
+	if (s != OBJ_NULL)
+		obj_words(s)[1] = len;
+	return s;
+}
+
+/* --- characters --- */
+
+static uint32_t upcase(uint32_t c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7) ||
+	    (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) || (c >= 0x430 && c <= 0x44F))
+		return c - 32;
+	if (c >= 0x450 && c <= 0x45F)
+		return c - 80;
+	return c;
+}
+
+static uint32_t downcase(uint32_t c)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
+	    (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
+		return c + 32;
+	if (c >= 0x400 && c <= 0x40F)
+		return c + 80;
+	return c;
+}
+
+static bool upper_p(uint32_t c) { return downcase(c) != c; }
+static bool lower_p(uint32_t c) { return upcase(c) != c || c == 0xDF; }
+static bool alpha_p(uint32_t c) { return upper_p(c) || lower_p(c) || (c >= 0x100 && c < 0x2000 && c != 0xD7 && c != 0xF7); }
+static bool numeric_p(uint32_t c) { return c >= '0' && c <= '9'; }
+static bool white_p(uint32_t c) { return c == ' ' || (c >= 9 && c <= 13) || c == 0xA0 || c == 0x2028 || c == 0x3000; }
+
+static obj want_char(struct lisp *L, const char *who, obj x)
+{
+	return lisp_type_error(L, who, "character", x);
+}
+
+static obj p_char_p(struct lisp *L, int argc, obj *argv) { (void)L; ARGC_UNUSED; return obj_bool(obj_char_p(argv[0])); }
+
+static obj p_char_to_integer(struct lisp *L, int argc, obj *argv)
+{
+	ARGC_UNUSED;
+	return obj_char_p(argv[0]) ? fx(obj_char_value(argv[0])) : want_char(L, "char->integer", argv[0]);
+}
+
+static obj p_integer_to_char(struct lisp *L, int argc, obj *argv)
+{
+	obj c;
+
+	ARGC_UNUSED;
+	if (!obj_fixnum_p(argv[0]) || fxv(argv[0]) < 0 || !obj_char_checked((uint32_t)fxv(argv[0]), &c))
+		return lisp_type_error(L, "integer->char", "Unicode scalar value", argv[0]);
+	return c;
+}
+
+static obj char_compare(struct lisp *L, int argc, obj *argv, const char *who, int op, bool ci)
+{
+	for (int i = 0; i < argc; i++)
+		if (!obj_char_p(argv[i]))
+			return want_char(L, who, argv[i]);
+	for (int i = 0; i + 1 < argc; i++) {
+		uint32_t a = obj_char_value(argv[i]), b = obj_char_value(argv[i + 1]);
+		bool r;
+
+		if (ci) {
+			a = downcase(a);
+			b = downcase(b);
+		}
+		switch (op) {
+		case 0: r = a == b; break;
+		case 1: r = a < b; break;
+		case 2: r = a > b; break;
+		case 3: r = a <= b; break;
+		default: r = a >= b; break;
+		}
+		if (!r)
+			return OBJ_FALSE;
+	}
+	return OBJ_TRUE;
+}
+
+#define CHAR_CMP(fn, name, op, ci) \
+	static obj fn(struct lisp *L, int argc, obj *argv) { return char_compare(L, argc, argv, name, op, ci); }
+CHAR_CMP(p_char_eq, "char=?", 0, false) CHAR_CMP(p_char_lt, "char<?", 1, false)
+CHAR_CMP(p_char_gt, "char>?", 2, false) CHAR_CMP(p_char_le, "char<=?", 3, false)
+CHAR_CMP(p_char_ge, "char>=?", 4, false)
+CHAR_CMP(p_char_ci_eq, "char-ci=?", 0, true) CHAR_CMP(p_char_ci_lt, "char-ci<?", 1, true)
+CHAR_CMP(p_char_ci_gt, "char-ci>?", 2, true) CHAR_CMP(p_char_ci_le, "char-ci<=?", 3, true)
+CHAR_CMP(p_char_ci_ge, "char-ci>=?", 4, true)
+
+#define CHAR_PRED(fn, name, test) \
+	static obj fn(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; \
+		return obj_char_p(argv[0]) ? obj_bool(test(obj_char_value(argv[0]))) : want_char(L, name, argv[0]); }
+CHAR_PRED(p_char_alpha, "char-alphabetic?", alpha_p)
+CHAR_PRED(p_char_numeric, "char-numeric?", numeric_p)
+CHAR_PRED(p_char_white, "char-whitespace?", white_p)
+CHAR_PRED(p_char_upper, "char-upper-case?", upper_p)
+CHAR_PRED(p_char_lower, "char-lower-case?", lower_p)
+
+#define CHAR_MAP(fn, name, map) \
+	static obj fn(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; \
+		return obj_char_p(argv[0]) ? obj_char(map(obj_char_value(argv[0]))) : want_char(L, name, argv[0]); }
+CHAR_MAP(p_char_upcase, "char-upcase", upcase)
+CHAR_MAP(p_char_downcase, "char-downcase", downcase)
+CHAR_MAP(p_char_foldcase, "char-foldcase", downcase)
+
+static obj p_digit_value(struct lisp *L, int argc, obj *argv)
+{
+	ARGC_UNUSED;
+	if (!obj_char_p(argv[0]))
+		return want_char(L, "digit-value", argv[0]);
+	return numeric_p(obj_char_value(argv[0])) ? fx(obj_char_value(argv[0]) - '0') : OBJ_FALSE;
+}
+
+/* --- strings --- */
+
+static obj want_string(struct lisp *L, const char *who, obj x)
+{
+	return lisp_type_error(L, who, "string", x);
+}
+
+static obj p_string_p(struct lisp *L, int argc, obj *argv) { (void)L; ARGC_UNUSED; return obj_bool(string_p(argv[0])); }
+
+static bool index_arg(obj x, size_t *out)
+{
+	if (!obj_fixnum_p(x) || fxv(x) < 0)
+		return false;
+	*out = (size_t)fxv(x);
+	return true;
+}
+
+static obj p_make_string(struct lisp *L, int argc, obj *argv)
+{
+	size_t n, w;
+	uint32_t c = ' ';
+	char u[4];
+	obj s;
+
+	if (!index_arg(argv[0], &n))
+		return lisp_type_error(L, "make-string", "non-negative exact integer", argv[0]);
+	if (argc > 1) {
+		if (!obj_char_p(argv[1]))
+			return want_char(L, "make-string", argv[1]);
+		c = obj_char_value(argv[1]);
+	}
+	w = lisp_utf8_encode(c, u);
+	if (n > (OBJ_MAX_FIELDS / 8))
+		return lisp_errorf(L, argv[0], "make-string: too long:");
+	s = make_string_room(L, n * w, n <= 4096 ? 4 * n : n * w + n);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	for (size_t i = 0; i < n; i++)
+		memcpy(obj_bytes_data(s) + i * w, u, w);
+	return s;
+}
+
+static obj p_string(struct lisp *L, int argc, obj *argv)
+{
+	size_t len = 0;
+	obj s;
+
+	for (int i = 0; i < argc; i++) {
+		if (!obj_char_p(argv[i]))
+			return want_char(L, "string", argv[i]);
+		len += utf8_width(obj_char_value(argv[i]));
+	}
+	s = make_string_room(L, len, len);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	argv = lisp_args(L);
+	len = 0;
+	for (int i = 0; i < argc; i++)
+		len += lisp_utf8_encode(obj_char_value(argv[i]), (char *)obj_bytes_data(s) + len);
+	return s;
+}
+
+static obj p_string_length(struct lisp *L, int argc, obj *argv)
+{
+	ARGC_UNUSED;
+	return string_p(argv[0]) ? fx((intptr_t)lisp_string_length(argv[0])) : want_string(L, "string-length", argv[0]);
+}
+
+static obj p_string_ref(struct lisp *L, int argc, obj *argv)
+{
+	size_t k, off, n;
+
+	ARGC_UNUSED;
+	if (!string_p(argv[0]))
+		return want_string(L, "string-ref", argv[0]);
+	if (!index_arg(argv[1], &k))
+		return lisp_type_error(L, "string-ref", "non-negative exact integer", argv[1]);
+	off = char_offset(argv[0], k);
+	if (off == SIZE_MAX || off >= obj_bytes_length(argv[0]))
+		return lisp_range_error(L, "string-ref", argv[1]);
+	return obj_char(lisp_utf8_decode(obj_bytes_data(argv[0]), obj_bytes_length(argv[0]), off, &n));
+}
+
+/* Replace the character at byte offset off (old width ow) with c, in place if it fits. */
+static obj set_char(struct lisp *L, const char *who, obj s, size_t off, size_t ow, uint32_t c)
+{
+	char u[4];
+	size_t w = lisp_utf8_encode(c, u), len = obj_bytes_length(s);
+	uint8_t *p = obj_bytes_data(s);
+
+	if (len - ow + w > capacity(s))
+		return lisp_errorf(L, s, "%s: no room to widen a character in this string (make it with make-string or string-copy):", who);
+	memmove(p + off + w, p + off + ow, len - off - ow);
+	memcpy(p + off, u, w);
+	obj_words(s)[1] = len - ow + w;
+	return OBJ_UNSPECIFIED;
+}
+
+static obj p_string_set(struct lisp *L, int argc, obj *argv)
+{
+	size_t k, off, ow;
+
+	ARGC_UNUSED;
+	if (!string_p(argv[0]))
+		return want_string(L, "string-set!", argv[0]);
+	if (!index_arg(argv[1], &k))
+		return lisp_type_error(L, "string-set!", "non-negative exact integer", argv[1]);
+	if (!obj_char_p(argv[2]))
+		return want_char(L, "string-set!", argv[2]);
+	off = char_offset(argv[0], k);
+	if (off == SIZE_MAX || off >= obj_bytes_length(argv[0]))
+		return lisp_range_error(L, "string-set!", argv[1]);
+	lisp_utf8_decode(obj_bytes_data(argv[0]), obj_bytes_length(argv[0]), off, &ow);
+	return set_char(L, "string-set!", argv[0], off, ow, obj_char_value(argv[2]));
+}
+
+/* Optional [start [end]] character range of argv[i..]: byte offsets into s. */
+static bool range(struct lisp *L, const char *who, int argc, obj *argv, int i, obj s, size_t *bs, size_t *be)
+{
+	size_t start = 0, end = SIZE_MAX;
+
+	if (argc > i && !index_arg(argv[i], &start)) {
+		lisp_type_error(L, who, "non-negative exact integer", argv[i]);
+		return false;
+	}
+	if (argc > i + 1 && !index_arg(argv[i + 1], &end)) {
+		lisp_type_error(L, who, "non-negative exact integer", argv[i + 1]);
+		return false;
+	}
+	*bs = char_offset(s, start);
+	if (*bs == SIZE_MAX) {
+		lisp_range_error(L, who, argv[i]);
+		return false;
+	}
+	if (end == SIZE_MAX) {
+		*be = obj_bytes_length(s);
+		return true;
+	}
+	if (end < start) {
+		lisp_range_error(L, who, argv[i + 1]);
+		return false;
+	}
+	*be = char_offset(s, end);
+	if (*be == SIZE_MAX) {
+		lisp_range_error(L, who, argv[i + 1]);
+		return false;
+	}
+	return true;
+}
+
+static obj copy_range(struct lisp *L, obj s, size_t bs, size_t be, bool room)
+{
+	size_t len = be - bs, cap = room ? len + (len <= 4096 ? 3 * len : len / 4) : len;
+	obj r;
+
+	ROOT(s);
+	r = make_string_room(L, len, cap);
+	UNROOT(s);
+	if (r != OBJ_NULL)
+		memcpy(obj_bytes_data(r), obj_bytes_data(s) + bs, len);
+	return r;
+}
+
+static obj p_substring(struct lisp *L, int argc, obj *argv)
+{
+	size_t bs, be;
+
+	if (!string_p(argv[0]))
+		return want_string(L, "substring", argv[0]);
+	if (!range(L, "substring", argc, argv, 1, argv[0], &bs, &be))
+		return OBJ_NULL;
+	return copy_range(L, argv[0], bs, be, false);
+}
+
+static obj p_string_copy(struct lisp *L, int argc, obj *argv)
+{
+	size_t bs, be;
+
+	if (!string_p(argv[0]))
+		return want_string(L, "string-copy", argv[0]);
+	if (!range(L, "string-copy", argc, argv, 1, argv[0], &bs, &be))
+		return OBJ_NULL;
+	return copy_range(L, argv[0], bs, be, true);
+}
+
+static obj p_string_append(struct lisp *L, int argc, obj *argv)
+{
+	size_t len = 0;
+	obj s;
+
+	for (int i = 0; i < argc; i++) {
+		if (!string_p(argv[i]))
+			return want_string(L, "string-append", argv[i]);
+		len += obj_bytes_length(argv[i]);
+	}
+	s = make_string_room(L, len, len);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	argv = lisp_args(L);
+	len = 0;
+	for (int i = 0; i < argc; i++) {
+		memcpy(obj_bytes_data(s) + len, obj_bytes_data(argv[i]), obj_bytes_length(argv[i]));
+		len += obj_bytes_length(argv[i]);
+	}
+	return s;
+}
+
+static obj p_string_to_list(struct lisp *L, int argc, obj *argv)
+{
+	size_t bs, be, count = 0, base = L->sp;
+
+	if (!string_p(argv[0]))
+		return want_string(L, "string->list", argv[0]);
+	if (!range(L, "string->list", argc, argv, 1, argv[0], &bs, &be))
+		return OBJ_NULL;
+	for (size_t i = bs; i < be; count++) {
+		size_t n;
+		obj s = lisp_args(L)[0];
+		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), obj_bytes_length(s), i, &n);
+
+		if (!lisp_push(L, obj_char(c))) {
+			L->sp = base;
+			return OBJ_NULL;
+		}
+		i += n;
+	}
+	return lisp_pop_list(L, count, OBJ_NIL);
+}
+
+static obj p_list_to_string(struct lisp *L, int argc, obj *argv)
+{
+	size_t len = 0;
+	obj s;
+
+	ARGC_UNUSED;
+	if (lisp_list_length(argv[0]) < 0)
+		return lisp_type_error(L, "list->string", "list", argv[0]);
+	for (obj l = argv[0]; pair_p(l); l = cdr(l)) {
+		if (!obj_char_p(car(l)))
+			return want_char(L, "list->string", car(l));
+		len += utf8_width(obj_char_value(car(l)));
+	}
+	s = make_string_room(L, len, len);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	len = 0;
+	for (obj l = lisp_args(L)[0]; pair_p(l); l = cdr(l))
+		len += lisp_utf8_encode(obj_char_value(car(l)), (char *)obj_bytes_data(s) + len);
+	return s;
+}
+
+static obj p_string_fill(struct lisp *L, int argc, obj *argv)
+{
+	size_t bs, be;
+
+	if (!string_p(argv[0]))
+		return want_string(L, "string-fill!", argv[0]);
+	if (!obj_char_p(argv[1]))
+		return want_char(L, "string-fill!", argv[1]);
+	if (!range(L, "string-fill!", argc, argv, 2, argv[0], &bs, &be))
+		return OBJ_NULL;
+	while (bs < be) {
+		size_t ow, before = obj_bytes_length(argv[0]);
+
+		lisp_utf8_decode(obj_bytes_data(argv[0]), before, bs, &ow);
+		if (set_char(L, "string-fill!", argv[0], bs, ow, obj_char_value(argv[1])) == OBJ_NULL)
+			return OBJ_NULL;
+		be = be + obj_bytes_length(argv[0]) - before;
+		bs += utf8_width(obj_char_value(argv[1]));
+	}
+	return OBJ_UNSPECIFIED;
+}
+
+/* (string-copy! to at from [start [end]]) */
+static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
+{
+	size_t at, bs, be, ts, te, tlen;
+	obj to = argv[0], from = argv[2];
+
+	if (!string_p(to))
+		return want_string(L, "string-copy!", to);
+	if (!string_p(from))
+		return want_string(L, "string-copy!", from);
+	if (!range(L, "string-copy!", argc, argv, 3, from, &bs, &be))
+		return OBJ_NULL;
+	if (!index_arg(argv[1], &at) || (ts = char_offset(to, at)) == SIZE_MAX)
+		return lisp_range_error(L, "string-copy!", argv[1]);
+	/* the characters of to that get replaced: as many as there are in the source range */
+	{
+		size_t nchars = 0;
+
+		for (size_t i = bs; i < be; nchars++) {
+			size_t n;
+
+			lisp_utf8_decode(obj_bytes_data(from), obj_bytes_length(from), i, &n);
+			i += n;
+		}
+		te = char_offset(to, at + nchars);
+		if (te == SIZE_MAX)
+			return lisp_range_error(L, "string-copy!", argv[1]);
+	}
+	tlen = obj_bytes_length(to);
+	if (tlen - (te - ts) + (be - bs) > capacity(to))
+		return lisp_errorf(L, to, "string-copy!: no room to widen characters in this string:");
+	{
+		/* the source may overlap the destination: copy it aside through the stack-free path */
+		uint8_t *p = obj_bytes_data(to);
+		size_t n = be - bs, old = te - ts;
+
+		if (to == from) {
+			/* same string: shift around the replaced region with memmove twice */
+			if (n == old) {
+				memmove(p + ts, p + bs, n);
+				return OBJ_UNSPECIFIED;
+			}
+			obj tmp = copy_range(L, from, bs, be, false);
+
+			if (tmp == OBJ_NULL)
+				return OBJ_NULL;
+			to = lisp_args(L)[0];
+			p = obj_bytes_data(to);
+			memmove(p + ts + n, p + te, tlen - te);
+			memcpy(p + ts, obj_bytes_data(tmp), n);
+		} else {
+			memmove(p + ts + n, p + te, tlen - te);
+			memcpy(p + ts, obj_bytes_data(from) + bs, n);
+		}
+		obj_words(to)[1] = tlen - old + n;
+	}
+	return OBJ_UNSPECIFIED;
+}
+
+static int string_cmp(obj a, obj b, bool ci)
+{
+	size_t la = obj_bytes_length(a), lb = obj_bytes_length(b), i = 0, j = 0;
+	const uint8_t *pa = obj_bytes_data(a), *pb = obj_bytes_data(b);
+
+	if (!ci) {
+		int c = memcmp(pa, pb, la < lb ? la : lb);
+
+		return c != 0 ? (c < 0 ? -1 : 1) : la < lb ? -1 : la > lb;
+	}
+	while (i < la && j < lb) {
+		size_t n, m;
+		uint32_t x = downcase(lisp_utf8_decode(pa, la, i, &n)), y = downcase(lisp_utf8_decode(pb, lb, j, &m));
+
+		if (x != y)
+			return x < y ? -1 : 1;
+		i += n;
+		j += m;
+	}
+	return i < la ? 1 : j < lb ? -1 : 0;
+}
+
+static obj str_compare(struct lisp *L, int argc, obj *argv, const char *who, int op, bool ci)
+{
+	for (int i = 0; i < argc; i++)
+		if (!string_p(argv[i]))
+			return want_string(L, who, argv[i]);
+	for (int i = 0; i + 1 < argc; i++) {
+		int c = string_cmp(argv[i], argv[i + 1], ci);
+		bool r;
+
+		switch (op) {
+		case 0: r = c == 0; break;
+		case 1: r = c < 0; break;
+		case 2: r = c > 0; break;
+		case 3: r = c <= 0; break;
+		default: r = c >= 0; break;
+		}
+		if (!r)
+			return OBJ_FALSE;
+	}
+	return OBJ_TRUE;
+}
+
+#define STR_CMP(fn, name, op, ci) \
+	static obj fn(struct lisp *L, int argc, obj *argv) { return str_compare(L, argc, argv, name, op, ci); }
+STR_CMP(p_string_eq, "string=?", 0, false) STR_CMP(p_string_lt, "string<?", 1, false)
+STR_CMP(p_string_gt, "string>?", 2, false) STR_CMP(p_string_le, "string<=?", 3, false)
+STR_CMP(p_string_ge, "string>=?", 4, false)
+STR_CMP(p_string_ci_eq, "string-ci=?", 0, true) STR_CMP(p_string_ci_lt, "string-ci<?", 1, true)
+STR_CMP(p_string_ci_gt, "string-ci>?", 2, true) STR_CMP(p_string_ci_le, "string-ci<=?", 3, true)
+STR_CMP(p_string_ci_ge, "string-ci>=?", 4, true)
+
+static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint32_t))
+{
+	size_t len = 0, i, n;
+	obj r;
+
+	if (!string_p(s))
+		return want_string(L, who, s);
+	for (i = 0; i < obj_bytes_length(s); i += n)
+		len += utf8_width(map(lisp_utf8_decode(obj_bytes_data(s), obj_bytes_length(s), i, &n)));
+	ROOT(s);
+	r = make_string_room(L, len, len);
+	UNROOT(s);
+	if (r == OBJ_NULL)
+		return OBJ_NULL;
+	len = 0;
+	for (i = 0; i < obj_bytes_length(s); i += n)
+		len += lisp_utf8_encode(map(lisp_utf8_decode(obj_bytes_data(s), obj_bytes_length(s), i, &n)),
+					(char *)obj_bytes_data(r) + len);
+	return r;
+}
+
+static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", upcase); }
+static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", downcase); }
+static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", downcase); }
+
+/* (string-index s char) -> first index or #f; used by the prelude's string search */
+static obj p_string_to_utf8(struct lisp *L, int argc, obj *argv)
+{
+	size_t bs, be;
+
+	if (!string_p(argv[0]))
+		return want_string(L, "string->utf8", argv[0]);
+	if (!range(L, "string->utf8", argc, argv, 1, argv[0], &bs, &be))
+		return OBJ_NULL;
+	return lisp_copy_bytes(L, OBJ_T_BYTEVECTOR, argv[0], bs, be - bs);
+}
+
+static obj p_utf8_to_string(struct lisp *L, int argc, obj *argv)
+{
+	size_t start = 0, end;
+
+	if (!bytevector_p(argv[0]))
+		return lisp_type_error(L, "utf8->string", "bytevector", argv[0]);
+	end = obj_bytes_length(argv[0]);
+	if ((argc > 1 && (!index_arg(argv[1], &start) || start > end)) ||
+	    (argc > 2 && (!index_arg(argv[2], &end) || end > obj_bytes_length(argv[0]) || end < start)))
+		return lisp_range_error(L, "utf8->string", argc > 2 ? argv[2] : argv[1]);
+	return lisp_copy_bytes(L, OBJ_T_STRING, argv[0], start, end - start);
+}
+
+static const struct lisp_prim_def prims[] = {
+	{ "char?", p_char_p, 1, 1, 0 },
+	{ "char->integer", p_char_to_integer, 1, 1, 0 },
+	{ "integer->char", p_integer_to_char, 1, 1, 0 },
+	{ "char=?", p_char_eq, 1, -1, 0 }, { "char<?", p_char_lt, 1, -1, 0 },
+	{ "char>?", p_char_gt, 1, -1, 0 }, { "char<=?", p_char_le, 1, -1, 0 },
+	{ "char>=?", p_char_ge, 1, -1, 0 },
+	{ "char-ci=?", p_char_ci_eq, 1, -1, 0 }, { "char-ci<?", p_char_ci_lt, 1, -1, 0 },
+	{ "char-ci>?", p_char_ci_gt, 1, -1, 0 }, { "char-ci<=?", p_char_ci_le, 1, -1, 0 },
+	{ "char-ci>=?", p_char_ci_ge, 1, -1, 0 },
+	{ "char-alphabetic?", p_char_alpha, 1, 1, 0 },
+	{ "char-numeric?", p_char_numeric, 1, 1, 0 },
+	{ "char-whitespace?", p_char_white, 1, 1, 0 },
+	{ "char-upper-case?", p_char_upper, 1, 1, 0 },
+	{ "char-lower-case?", p_char_lower, 1, 1, 0 },
+	{ "char-upcase", p_char_upcase, 1, 1, 0 },
+	{ "char-downcase", p_char_downcase, 1, 1, 0 },
+	{ "char-foldcase", p_char_foldcase, 1, 1, 0 },
+	{ "digit-value", p_digit_value, 1, 1, 0 },
+	{ "string?", p_string_p, 1, 1, 0 },
+	{ "make-string", p_make_string, 1, 2, 0 },
+	{ "string", p_string, 0, -1, 0 },
+	{ "string-length", p_string_length, 1, 1, 0 },
+	{ "string-ref", p_string_ref, 2, 2, 0 },
+	{ "string-set!", p_string_set, 3, 3, 0 },
+	{ "substring", p_substring, 2, 3, 0 },
+	{ "string-copy", p_string_copy, 1, 3, 0 },
+	{ "string-copy!", p_string_copy_to, 3, 5, 0 },
+	{ "string-append", p_string_append, 0, -1, 0 },
+	{ "string->list", p_string_to_list, 1, 3, 0 },
+	{ "list->string", p_list_to_string, 1, 1, 0 },
+	{ "string-fill!", p_string_fill, 2, 4, 0 },
+	{ "string=?", p_string_eq, 1, -1, 0 }, { "string<?", p_string_lt, 1, -1, 0 },
+	{ "string>?", p_string_gt, 1, -1, 0 }, { "string<=?", p_string_le, 1, -1, 0 },
+	{ "string>=?", p_string_ge, 1, -1, 0 },
+	{ "string-ci=?", p_string_ci_eq, 1, -1, 0 }, { "string-ci<?", p_string_ci_lt, 1, -1, 0 },
+	{ "string-ci>?", p_string_ci_gt, 1, -1, 0 }, { "string-ci<=?", p_string_ci_le, 1, -1, 0 },
+	{ "string-ci>=?", p_string_ci_ge, 1, -1, 0 },
+	{ "string-upcase", p_string_upcase, 1, 1, 0 },
+	{ "string-downcase", p_string_downcase, 1, 1, 0 },
+	{ "string-foldcase", p_string_foldcase, 1, 1, 0 },
+	{ "string->utf8", p_string_to_utf8, 1, 3, 0 },
+	{ "utf8->string", p_utf8_to_string, 1, 3, 0 },
+};
+
+void lisp_init_strings(struct lisp *L)
+{
+	lisp_register(L, prims, ARRAY_SIZE(prims));
+}

@@ -1,0 +1,795 @@
+/* vm.c -- the bytecode interpreter: an accumulator machine over the value stack (a heap vector).
+ * Frame of a closure call: [return offset][caller's frame index][closure][args/locals][temps],
+ * fp pointing at the first argument. Calls in tail position replace the running frame, so loops
+ * run in constant space; the C stack never grows with Scheme recursion. Invariant: the C locals
+ * holding stack and code addresses are re-derived (LOAD) after anything that may allocate.
+ * Errors become a call of Scheme's `raise` when handlers are installed, else abort to C. */
+#include "compile.h"
+
+#define RET_TO_C	fx(-1)	/* return offset of the frame lisp_apply makes: back to C */
+
+void lisp_vm_reset(struct lisp *L)
+{
+	L->sp = 0;
+	L->overflowed = false;
+	state_set(L, S_HANDLERS, OBJ_NIL);
+	state_set(L, S_WINDS, OBJ_NIL);
+	state_set(L, S_OUT, STATE(L, S_CONSOLE_OUT));
+	if (obj_vector_length(L->stack) > 64 * LISP_STACK_INIT) {
+		obj s = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED);
+
+		if (s != OBJ_NULL)
+			L->stack = s;
+	}
+}
+
+/* A continuation of the frame whose header is at stack index base. */
+static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
+{
+	obj copy, k;
+
+	ROOT(ret);
+	ROOT(fpv);
+	copy = lisp_make_vector(L, base, OBJ_FALSE);
+	UNROOT(fpv);
+	UNROOT(ret);
+	if (copy == OBJ_NULL)
+		return OBJ_NULL;
+	if (heap_young_p(L->h, copy))
+		memcpy(obj_fields(copy), stk(L), base * sizeof(obj));
+	else
+		for (size_t i = 0; i < base; i++)
+			gc_write(L->h, copy, i, stk(L)[i]);
+	ROOT(copy);
+	ROOT(ret);
+	ROOT(fpv);
+	k = lisp_make_record(L, STATE(L, S_RTD_CONT), CONT_NFIELDS - 1);
+	UNROOT(fpv);
+	UNROOT(ret);
+	UNROOT(copy);
+	if (k == OBJ_NULL)
+		return OBJ_NULL;
+	obj_init_field(L, k, CONT_STACK, copy);
+	obj_init_field(L, k, CONT_RET, ret);
+	obj_init_field(L, k, CONT_FP, fpv);
+	obj_init_field(L, k, CONT_HANDLERS, STATE(L, S_HANDLERS));
+	obj_init_field(L, k, CONT_WINDS, STATE(L, S_WINDS));
+	return k;
+}
+
+static obj not_procedure(struct lisp *L, obj f)
+{
+	return lisp_errorf(L, f, "not a procedure:");
+}
+
+static obj unbound(struct lisp *L, obj sym)
+{
+	return lisp_errorf(L, sym, "unbound variable:");
+}
+
+static obj vref_error(struct lisp *L, obj v, obj i)
+{
+	if (!vector_p(v))
+		return lisp_type_error(L, "vector-ref", "vector", v);
+	if (!obj_fixnum_p(i))
+		return lisp_type_error(L, "vector-ref", "exact integer", i);
+	return lisp_range_error(L, "vector-ref", i);
+}
+
+/*
+ * Run the call whose frame is on top of the stack: [ret][fp][proc][args] with argc arguments,
+ * until the frame returns to C. Returns the value, or OBJ_NULL with L->err the raised object.
+ */
+static obj run(struct lisp *L, int argc)
+{
+	struct heap *h = L->h;
+	obj *S = stk(L), *sp = S + L->sp, *fp, *K = NULL;
+	const uint8_t *pc = NULL, *cbase = NULL;
+	obj acc = OBJ_UNSPECIFIED, cl = OBJ_FALSE, f;
+	size_t fpi = 0, pco = 0;
+	intptr_t n = argc;
+	bool tail = true;	/* the first call replaces the frame lisp_apply made */
+
+	fp = sp - n;	/* so that SAVE/LOAD work before the first frame exists */
+#define SAVE()	do { L->sp = (size_t)(sp - S); fpi = (size_t)(fp - S); pco = (size_t)(pc - cbase); } while (0)
+#define LOAD()	do { S = stk(L); sp = S + L->sp; fp = S + fpi; \
+		     if (closure_p(fp[-1])) { cl = fp[-1]; obj c_ = closure_code(cl); \
+			     cbase = code_bytes(c_); K = obj_fields(code_consts(c_)); pc = cbase + pco; } } while (0)
+#define PUT(p, v)	gc_write(h, L->stack, (size_t)((p) - S), (v))
+#define PUSH(v)	do { PUT(sp, (v)); sp++; } while (0)
+#define NEXT	goto *dispatch[*pc++]
+#define FAIL(e)	do { SAVE(); e; goto error; } while (0)
+
+	static const void *const dispatch[OP_COUNT] = {
+		[OP_CONST] = &&op_const, [OP_FIX] = &&op_fix, [OP_IMM] = &&op_imm,
+		[OP_LREF] = &&op_lref, [OP_LREFB] = &&op_lrefb, [OP_LSET] = &&op_lset,
+		[OP_LSETB] = &&op_lsetb, [OP_LBOX] = &&op_lbox, [OP_BOX] = &&op_box,
+		[OP_FREF] = &&op_fref, [OP_FREFB] = &&op_frefb, [OP_FSETB] = &&op_fsetb,
+		[OP_GREF] = &&op_gref, [OP_GSET] = &&op_gset, [OP_GDEF] = &&op_gdef,
+		[OP_PUSH] = &&op_push, [OP_JMP] = &&op_jmp, [OP_JMPF] = &&op_jmpf,
+		[OP_JMPT] = &&op_jmpt, [OP_FRAME] = &&op_frame, [OP_CALL] = &&op_call,
+		[OP_TCALL] = &&op_tcall, [OP_RET] = &&op_ret, [OP_CLOSURE] = &&op_closure,
+		[OP_FIXCL] = &&op_fixcl, [OP_POP] = &&op_pop,
+		[OP_ADD] = &&op_add, [OP_SUB] = &&op_sub, [OP_MUL] = &&op_mul, [OP_LT] = &&op_lt,
+		[OP_GT] = &&op_gt, [OP_LE] = &&op_le, [OP_GE] = &&op_ge, [OP_NUMEQ] = &&op_numeq,
+		[OP_EQ] = &&op_eq, [OP_EQV] = &&op_eqv, [OP_CONS] = &&op_cons, [OP_VREF] = &&op_vref,
+		[OP_SETCAR] = &&op_setcar, [OP_SETCDR] = &&op_setcdr, [OP_CAR] = &&op_car,
+		[OP_CDR] = &&op_cdr, [OP_NULLP] = &&op_nullp, [OP_PAIRP] = &&op_pairp,
+		[OP_NOT] = &&op_not, [OP_ZEROP] = &&op_zerop, [OP_VLEN] = &&op_vlen,
+		[OP_CADR] = &&op_cadr, [OP_CDDR] = &&op_cddr, [OP_ADD1] = &&op_add1,
+		[OP_SUB1] = &&op_sub1, [OP_VSET] = &&op_vset, [OP_PUSHL] = &&op_pushl,
+		[OP_PUSHC] = &&op_pushc, [OP_PUSHFIX] = &&op_pushfix, [OP_PUSHG] = &&op_pushg,
+		[OP_ADDI] = &&op_addi, [OP_LTI] = &&op_lti, [OP_GTI] = &&op_gti, [OP_LEI] = &&op_lei,
+		[OP_GEI] = &&op_gei, [OP_NUMEQI] = &&op_numeqi,
+	};
+
+	goto dispatch_call;
+
+op_const:
+	acc = K[rd16(pc)];
+	pc += 2;
+	NEXT;
+op_fix:
+	acc = fx((int16_t)rd16(pc));
+	pc += 2;
+	NEXT;
+op_imm:
+	acc = OBJ_CONST(*pc);
+	pc++;
+	NEXT;
+op_lref:
+	acc = fp[rd16(pc)];
+	pc += 2;
+	NEXT;
+op_lrefb:
+	acc = obj_fields(fp[rd16(pc)])[0];
+	pc += 2;
+	NEXT;
+op_lset:
+	PUT(fp + rd16(pc), acc);
+	pc += 2;
+	NEXT;
+op_lsetb:
+	gc_write(h, fp[rd16(pc)], 0, acc);
+	pc += 2;
+	NEXT;
+op_lbox: {
+	obj b;
+
+	SAVE();
+	b = lisp_make_box(L, fp[rd16(pc)]);
+	LOAD();
+	if (b == OBJ_NULL)
+		FAIL((void)0);
+	PUT(fp + rd16(pc), b);
+	pc += 2;
+	NEXT;
+}
+op_box:
+	SAVE();
+	acc = lisp_make_box(L, acc);
+	LOAD();
+	if (acc == OBJ_NULL)
+		FAIL((void)0);
+	NEXT;
+op_fref:
+	acc = obj_fields(cl)[1 + rd16(pc)];
+	pc += 2;
+	NEXT;
+op_frefb:
+	acc = obj_fields(obj_fields(cl)[1 + rd16(pc)])[0];
+	pc += 2;
+	NEXT;
+op_fsetb:
+	gc_write(h, obj_fields(cl)[1 + rd16(pc)], 0, acc);
+	pc += 2;
+	NEXT;
+op_gref:
+	f = K[rd16(pc)];
+	acc = lisp_global_value(f);
+	pc += 2;
+	if (__builtin_expect(acc == OBJ_UNDEFINED, 0))
+		FAIL(unbound(L, f));
+	NEXT;
+op_gset:
+	f = K[rd16(pc)];
+	pc += 2;
+	if (lisp_global_value(f) == OBJ_UNDEFINED)
+		FAIL(unbound(L, f));
+	lisp_global_set(L, f, acc);
+	acc = OBJ_UNSPECIFIED;
+	NEXT;
+op_gdef:
+	f = K[rd16(pc)];
+	pc += 2;
+	lisp_global_define(L, f, acc);
+	acc = OBJ_UNSPECIFIED;
+	NEXT;
+op_push:
+	PUSH(acc);
+	NEXT;
+op_pop:
+	sp--;
+	NEXT;
+op_pushl:
+	PUSH(fp[rd16(pc)]);
+	pc += 2;
+	NEXT;
+op_pushc:
+	PUSH(K[rd16(pc)]);
+	pc += 2;
+	NEXT;
+op_pushfix:
+	PUSH(fx((int16_t)rd16(pc)));
+	pc += 2;
+	NEXT;
+op_pushg:
+	f = K[rd16(pc)];
+	pc += 2;
+	if (__builtin_expect(lisp_global_value(f) == OBJ_UNDEFINED, 0))
+		FAIL(unbound(L, f));
+	PUSH(lisp_global_value(f));
+	NEXT;
+op_addi: {
+	intptr_t imm = (int16_t)rd16(pc);
+
+	pc += 2;
+	if (obj_fixnum_p(acc) && obj_fixnum_fits(fxv(acc) + imm)) {
+		acc = fx(fxv(acc) + imm);
+		NEXT;
+	}
+	SAVE();
+	acc = lisp_num_add(L, acc, fx(imm));
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	NEXT;
+}
+#define COMPARE_I(name, OPER, who)						\
+	name: {									\
+		obj b = fx((int16_t)rd16(pc));					\
+		int c;								\
+		pc += 2;							\
+		if (obj_fixnum_p(acc)) {					\
+			acc = obj_bool((intptr_t)acc OPER (intptr_t)b);		\
+			NEXT;							\
+		}								\
+		SAVE();								\
+		c = lisp_num_cmp(L, who, acc, b);				\
+		if (c == -2)							\
+			goto error;						\
+		acc = obj_bool(c OPER 0);					\
+		NEXT;								\
+	}
+	COMPARE_I(op_lti, <, "<")
+	COMPARE_I(op_gti, >, ">")
+	COMPARE_I(op_lei, <=, "<=")
+	COMPARE_I(op_gei, >=, ">=")
+	COMPARE_I(op_numeqi, ==, "=")
+op_jmp:
+	pc = cbase + rd32(pc);
+	NEXT;
+op_jmpf:
+	pc = acc == OBJ_FALSE ? cbase + rd32(pc) : pc + 4;
+	NEXT;
+op_jmpt:
+	pc = acc != OBJ_FALSE ? cbase + rd32(pc) : pc + 4;
+	NEXT;
+op_frame:
+	PUSH(fx((intptr_t)rd32(pc)));
+	PUSH(fx(fp - S));
+	pc += 4;
+	NEXT;
+op_closure: {
+	size_t k = rd16(pc), nf = rd16(pc + 2);
+	obj c;
+
+	pc += 4;
+	SAVE();
+	c = lisp_alloc(L, OBJ_T_CLOSURE, nf + 1);
+	LOAD();
+	if (c == OBJ_NULL)
+		FAIL((void)0);
+	obj_init_field(L, c, 0, K[k]);
+	for (size_t i = 0; i < nf; i++)
+		obj_init_field(L, c, i + 1, sp[-(intptr_t)nf + (intptr_t)i]);
+	sp -= nf;
+	acc = c;
+	NEXT;
+}
+op_fixcl:
+	gc_write(h, fp[rd16(pc)], 1 + (size_t)rd16(pc + 2), fp[rd16(pc + 4)]);
+	pc += 6;
+	NEXT;
+
+	/* --- inlined primitives --- */
+#define ARITH(name, OPER, fn)							\
+	name: {									\
+		obj a = *--sp;							\
+		if (obj_fixnum_p(a) && obj_fixnum_p(acc)) {			\
+			intptr_t r = fxv(a) OPER fxv(acc);			\
+			if (obj_fixnum_fits(r)) {				\
+				acc = fx(r);					\
+				NEXT;						\
+			}							\
+		}								\
+		SAVE();								\
+		acc = fn(L, a, acc);						\
+		LOAD();								\
+		if (acc == OBJ_NULL)						\
+			goto error;						\
+		NEXT;								\
+	}
+	ARITH(op_add, +, lisp_num_add)
+	ARITH(op_sub, -, lisp_num_sub)
+op_mul: {
+	obj a = *--sp;
+	int64_t r;
+
+	if (obj_fixnum_p(a) && obj_fixnum_p(acc) &&
+	    !__builtin_mul_overflow((int64_t)fxv(a), (int64_t)fxv(acc), &r) && obj_fixnum_fits((intptr_t)r) &&
+	    r >= OBJ_FIXNUM_MIN && r <= OBJ_FIXNUM_MAX) {
+		acc = fx((intptr_t)r);
+		NEXT;
+	}
+	SAVE();
+	acc = lisp_num_mul(L, a, acc);
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	NEXT;
+}
+op_add1:
+	if (obj_fixnum_p(acc) && acc != fx(OBJ_FIXNUM_MAX)) {
+		acc += 2;
+		NEXT;
+	}
+	SAVE();
+	acc = lisp_num_add(L, acc, fx(1));
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	NEXT;
+op_sub1:
+	if (obj_fixnum_p(acc) && acc != fx(OBJ_FIXNUM_MIN)) {
+		acc -= 2;
+		NEXT;
+	}
+	SAVE();
+	acc = lisp_num_sub(L, acc, fx(1));
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	NEXT;
+#define COMPARE(name, OPER, who)						\
+	name: {									\
+		obj a = *--sp;							\
+		int c;								\
+		if (obj_fixnum_p(a) && obj_fixnum_p(acc)) {			\
+			acc = obj_bool((intptr_t)a OPER (intptr_t)acc);		\
+			NEXT;							\
+		}								\
+		SAVE();								\
+		c = lisp_num_cmp(L, who, a, acc);				\
+		if (c == -2)							\
+			goto error;						\
+		acc = obj_bool(c OPER 0);					\
+		NEXT;								\
+	}
+	COMPARE(op_lt, <, "<")
+	COMPARE(op_gt, >, ">")
+	COMPARE(op_le, <=, "<=")
+	COMPARE(op_ge, >=, ">=")
+	COMPARE(op_numeq, ==, "=")
+op_eq:
+	acc = obj_bool(*--sp == acc);
+	NEXT;
+op_eqv:
+	acc = obj_bool(lisp_eqv(*--sp, acc));
+	NEXT;
+op_cons: {
+	obj a = *--sp;
+
+	if (__builtin_expect(h->nursery_limit - h->nursery_top >= 3, 1)) {
+		acc = heap_cons(h, a, acc);	/* the fast path: no collection */
+		NEXT;
+	}
+	SAVE();
+	acc = lisp_cons(L, a, acc);
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	NEXT;
+}
+op_vref: {
+	obj v = *--sp;
+
+	if (vector_p(v) && obj_fixnum_p(acc) && (uintptr_t)fxv(acc) < obj_vector_length(v)) {
+		acc = obj_vector_ref(v, (size_t)fxv(acc));
+		NEXT;
+	}
+	FAIL(vref_error(L, v, acc));
+}
+op_vset: {
+	obj v = sp[-2], i = sp[-1];
+
+	sp -= 2;
+	if (!vector_p(v))
+		FAIL(lisp_type_error(L, "vector-set!", "vector", v));
+	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v))
+		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
+				     : lisp_type_error(L, "vector-set!", "exact integer", i));
+	gc_vector_set(h, v, (size_t)fxv(i), acc);
+	acc = OBJ_UNSPECIFIED;
+	NEXT;
+}
+op_setcar:
+op_setcdr: {
+	obj p = *--sp;
+
+	if (!pair_p(p))
+		FAIL(lisp_type_error(L, pc[-1] == OP_SETCAR ? "set-car!" : "set-cdr!", "pair", p));
+	gc_write(h, p, pc[-1] == OP_SETCAR ? 0 : 1, acc);
+	acc = OBJ_UNSPECIFIED;
+	NEXT;
+}
+op_car:
+	if (!pair_p(acc))
+		FAIL(lisp_type_error(L, "car", "pair", acc));
+	acc = car(acc);
+	NEXT;
+op_cdr:
+	if (!pair_p(acc))
+		FAIL(lisp_type_error(L, "cdr", "pair", acc));
+	acc = cdr(acc);
+	NEXT;
+op_cadr:
+	if (!pair_p(acc) || !pair_p(cdr(acc)))
+		FAIL(lisp_type_error(L, "cadr", "list of at least 2 elements", acc));
+	acc = cadr(acc);
+	NEXT;
+op_cddr:
+	if (!pair_p(acc) || !pair_p(cdr(acc)))
+		FAIL(lisp_type_error(L, "cddr", "list of at least 2 elements", acc));
+	acc = cddr(acc);
+	NEXT;
+op_nullp:
+	acc = obj_bool(acc == OBJ_NIL);
+	NEXT;
+op_pairp:
+	acc = obj_bool(pair_p(acc));
+	NEXT;
+op_not:
+	acc = obj_bool(acc == OBJ_FALSE);
+	NEXT;
+op_zerop:
+	if (obj_fixnum_p(acc)) {
+		acc = obj_bool(acc == fx(0));
+		NEXT;
+	}
+	if (!bignum_p(acc))
+		FAIL(lisp_type_error(L, "zero?", "number", acc));
+	acc = OBJ_FALSE;
+	NEXT;
+op_vlen:
+	if (!vector_p(acc))
+		FAIL(lisp_type_error(L, "vector-length", "vector", acc));
+	acc = fx((intptr_t)obj_vector_length(acc));
+	NEXT;
+
+	/* --- calls --- */
+op_call:
+	n = rd16(pc);
+	pc += 2;
+	tail = false;
+	goto dispatch_call;
+op_tcall:
+	n = rd16(pc);
+	pc += 2;
+	tail = true;
+	goto dispatch_call;
+
+dispatch_call:
+	f = sp[-n - 1];
+	if (__builtin_expect(closure_p(f), 1)) {
+		obj code = closure_code(f);
+		const struct code_hdr *hd = code_hdr(code);
+
+		if (__builtin_expect(n != hd->nreq, 0) && (!hd->rest || n < hd->nreq))
+			FAIL(lisp_arity_error(L, f, (int)n));
+		if (tail) {
+			for (intptr_t i = 0; i <= n; i++)
+				PUT(fp - 1 + i, sp[-n - 1 + i]);
+			sp = fp + n;
+		} else {
+			fp = sp - n;
+		}
+		if (hd->rest) {
+			obj rest;
+
+			L->sp = (size_t)(sp - S);
+			fpi = (size_t)(fp - S);
+			rest = lisp_pop_list(L, (size_t)(n - hd->nreq), OBJ_NIL);
+			S = stk(L);
+			sp = S + L->sp;
+			fp = S + fpi;
+			if (rest == OBJ_NULL) {
+				pco = 0;
+				goto error_nopc;
+			}
+			PUSH(rest);
+			f = fp[-1];
+			code = closure_code(f);
+			hd = code_hdr(code);
+		}
+		if (__builtin_expect((size_t)(fp - S) + hd->nlocals + hd->maxstack > obj_vector_length(L->stack), 0)) {
+			bool ok;
+
+			L->sp = (size_t)(sp - S);
+			fpi = (size_t)(fp - S);
+			ok = lisp_stack_reserve(L, (size_t)(fpi + hd->nlocals + hd->maxstack) - L->sp);
+			S = stk(L);
+			sp = S + L->sp;
+			fp = S + fpi;
+			if (!ok) {
+				pco = 0;
+				goto error_nopc;
+			}
+			f = fp[-1];
+			code = closure_code(f);
+			hd = code_hdr(code);
+		}
+		sp = fp + hd->nlocals;
+		cl = f;
+		cbase = code_bytes(code);
+		K = obj_fields(code_consts(code));
+		pc = cbase;
+		if (__builtin_expect(--L->safepoint_fuel == 0, 0)) {
+			L->safepoint_fuel = LISP_SAFEPOINT_CALLS;
+			if (L->cfg.safepoint) {
+				SAVE();
+				L->cfg.safepoint(L->cfg.safepoint_ctx);
+				LOAD();
+			}
+		}
+		NEXT;
+	}
+	if (primitive_p(f)) {
+		intptr_t min = (intptr_t)prim_word(f, PRIM_MIN), max = (intptr_t)prim_word(f, PRIM_MAX);
+		uintptr_t flags = prim_word(f, PRIM_FLAGS);
+
+		if (n < min || (max >= 0 && n > max))
+			FAIL(lisp_arity_error(L, f, (int)n));
+		if (flags & PRIM_SPECIAL)
+			goto special;
+		L->arg0 = (size_t)(sp - n - S);
+		SAVE();
+		acc = ((lisp_primitive_fn)prim_word(f, PRIM_FN))(L, (int)n, S + L->arg0);
+		L->sp = (size_t)(sp - S);	/* a primitive may pop its arguments off L->sp */
+		LOAD();
+		if (acc == OBJ_NULL)
+			goto error;
+		if (tail)
+			goto op_ret;
+		sp -= n + 3;
+		NEXT;
+	}
+	FAIL(not_procedure(L, f));
+
+special:
+	switch (prim_word(f, PRIM_FLAGS) & 0xff) {
+	case SP_APPLY: {
+		/* (apply f a ... list): spread the list */
+		obj list = sp[-1];
+		intptr_t len = lisp_list_length(list);
+
+		if (n < 2) {
+			for (intptr_t i = 0; i < n; i++)
+				PUT(sp - n - 1 + i, sp[-n + i]);
+			sp--;
+			n--;
+			goto dispatch_call;
+		}
+		if (len < 0)
+			FAIL(lisp_type_error(L, "apply", "list", list));
+		for (intptr_t i = 0; i < n - 1; i++)
+			PUT(sp - n - 1 + i, sp[-n + i]);
+		sp -= 2;
+		if ((size_t)(sp - S) + (size_t)len + 8 > obj_vector_length(L->stack)) {
+			bool ok;
+
+			SAVE();
+			ROOT(list);	/* it lies above sp: a grown stack does not copy it */
+			ok = lisp_stack_reserve(L, (size_t)len + 8);
+			UNROOT(list);
+			LOAD();
+			if (!ok)
+				goto error;
+		}
+		for (; pair_p(list); list = cdr(list))
+			PUSH(car(list));
+		n = n - 2 + len;
+		goto dispatch_call;
+	}
+	case SP_CALLCC: {
+		size_t base = tail ? (size_t)(fp - 3 - S) : (size_t)(sp - n - 3 - S);
+		obj k;
+
+		SAVE();
+		k = capture(L, base, S[base], S[base + 1]);
+		LOAD();
+		if (k == OBJ_NULL)
+			goto error;
+		PUT(sp - 2, sp[-1]);
+		PUT(sp - 1, k);
+		goto dispatch_call;
+	}
+	case SP_RESUME: {
+		/* (%resume k value) */
+		obj k = sp[-2], copy;
+		size_t len;
+
+		if (!record_p(k, STATE(L, S_RTD_CONT)))
+			FAIL(lisp_type_error(L, "%resume", "continuation", k));
+		acc = sp[-1];
+		copy = obj_fields(k)[CONT_STACK];
+		len = obj_vector_length(copy);
+		if (len + 16 > obj_vector_length(L->stack)) {
+			bool ok;
+
+			ROOT(k);
+			ROOT(acc);
+			L->sp = 0;
+			ok = lisp_stack_reserve(L, len + 16);
+			UNROOT(acc);
+			UNROOT(k);
+			if (!ok) {
+				S = stk(L);
+				sp = S;
+				fp = S;
+				pco = 0;
+				goto error_nopc;
+			}
+			copy = obj_fields(k)[CONT_STACK];
+		}
+		S = stk(L);
+		if (heap_young_p(h, L->stack))
+			memcpy(S, obj_fields(copy), len * sizeof(obj));
+		else
+			for (size_t i = 0; i < len; i++)
+				PUT(S + i, obj_fields(copy)[i]);
+		state_set(L, S_HANDLERS, obj_fields(k)[CONT_HANDLERS]);
+		state_set(L, S_WINDS, obj_fields(k)[CONT_WINDS]);
+		sp = S + len;
+		if (L->overflowed && len < L->stack_limit / 2)
+			L->overflowed = false;
+		if (obj_fields(k)[CONT_RET] == RET_TO_C) {
+			L->sp = len;
+			return acc;
+		}
+		fp = S + fxv(obj_fields(k)[CONT_FP]);
+		cl = fp[-1];
+		cbase = code_bytes(closure_code(cl));
+		K = obj_fields(code_consts(closure_code(cl)));
+		pc = cbase + fxv(obj_fields(k)[CONT_RET]);
+		NEXT;
+	}
+	case SP_ABORT:
+		SAVE();
+		L->err = sp[-1];
+		goto abort;
+	case SP_EVAL: {
+		obj thunk;
+
+		L->arg0 = (size_t)(sp - n - S);
+		SAVE();
+		thunk = lisp_compile(L, S[L->arg0]);
+		LOAD();
+		if (thunk == OBJ_NULL)
+			goto error;
+		sp -= n;
+		PUT(sp - 1, thunk);
+		n = 0;
+		goto dispatch_call;
+	}
+	}
+	FAIL(lisp_errorf(L, f, "bad special primitive"));
+
+op_ret:
+	{
+		obj ret = fp[-3];
+
+		sp = fp - 3;
+		if (__builtin_expect(ret == RET_TO_C, 0)) {
+			L->sp = (size_t)(sp - S);
+			return acc;
+		}
+		fp = S + fxv(fp[-2]);
+		cl = fp[-1];
+		{
+			obj code = closure_code(cl);
+
+			cbase = code_bytes(code);
+			K = obj_fields(code_consts(code));
+		}
+		pc = cbase + fxv(ret);
+		NEXT;
+	}
+
+error:
+	LOAD();
+error_nopc:
+	{
+		obj c = lisp_take_error(L), raise = lisp_global_value(SYM(L, SYM_RAISE));
+
+		if (L->exiting) {
+			L->err = c;
+			goto abort;
+		}
+		if (STATE(L, S_HANDLERS) == OBJ_NIL || !closure_p(raise) ||
+		    (L->overflowed && (size_t)(sp - S) + 8 > L->stack_limit + LISP_STACK_RESERVE)) {
+			L->err = c;
+			goto abort;
+		}
+		/* call (raise c) as if the failed operation had: a frame returning here */
+		if ((size_t)(sp - S) + 8 > obj_vector_length(L->stack)) {
+			bool ok;
+
+			ROOT(c);
+			L->sp = (size_t)(sp - S);
+			fpi = (size_t)(fp - S);
+			ok = lisp_stack_reserve(L, 8);
+			UNROOT(c);
+			S = stk(L);
+			sp = S + L->sp;
+			fp = S + fpi;
+			if (!ok) {
+				L->err = c;
+				goto abort;
+			}
+			raise = lisp_global_value(SYM(L, SYM_RAISE));
+		}
+		PUSH(fx(cbase ? (intptr_t)(pc - cbase) : 0));
+		PUSH(fx(fp - S));
+		PUSH(raise);
+		PUSH(c);
+		n = 1;
+		tail = false;
+		goto dispatch_call;
+	}
+abort:
+	return OBJ_NULL;
+#undef SAVE
+#undef LOAD
+#undef PUT
+#undef PUSH
+#undef NEXT
+#undef FAIL
+}
+
+obj lisp_apply(struct lisp *L, obj proc, int argc)
+{
+	size_t a = L->sp - (size_t)argc;
+	obj r;
+
+	ROOT(proc);
+	if (!lisp_stack_reserve(L, 3)) {
+		UNROOT(proc);
+		return OBJ_NULL;
+	}
+	UNROOT(proc);
+	/* [ret][fp][proc][args] */
+	for (size_t i = (size_t)argc; i-- > 0;)
+		sset(L, a + 3 + i, stk(L)[a + i]);
+	sset(L, a, RET_TO_C);
+	sset(L, a + 1, fx(0));
+	sset(L, a + 2, proc);
+	L->sp = a + 3 + (size_t)argc;
+	if (L->cstack_base == 0) {	/* an outermost entry: the C stack guard counts from here */
+		L->cstack_base = (uintptr_t)__builtin_frame_address(0);
+		r = run(L, argc);
+		L->cstack_base = 0;
+		return r;
+	}
+	return run(L, argc);
+}

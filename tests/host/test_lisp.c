@@ -1,0 +1,199 @@
+/* test_lisp.c -- the interpreter through its C interface: evaluation of strings with output
+ * captured from the write callback, reader errors and recovery, primitives registered from C,
+ * a second instance sharing the global environment, heap exhaustion under a small block budget
+ * (an error, never a crash), and torture mode; every test ends with the heap verified and every
+ * root returned. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lisp/lisp.h>
+#include <mm/gc/gc.h>
+#include <mm/gc/roots.h>
+#include <mm/heaps/heap.h>
+
+#include "heap_fixture.h"
+
+#define MIB	(1024 * 1024)
+
+static char out[1 << 16];
+static size_t outlen;
+
+static void capture(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	if (outlen + len >= sizeof(out))
+		len = sizeof(out) - 1 - outlen;
+	memcpy(out + outlen, buf, len);
+	outlen += len;
+	out[outlen] = '\0';
+}
+
+static struct lisp interp;
+
+static struct lisp *start(size_t budget)
+{
+	struct heap *h = setup(0, budget);
+	struct lisp_config cfg = { .heap = h, .write = capture, .cstack_bytes = 256 * 1024 };
+
+	h->verify = false;	/* gc_verify at every collection is too slow for these programs */
+	outlen = 0;
+	out[0] = '\0';
+	assert_int_equal(lisp_init(&interp, &cfg), 0);
+	return &interp;
+}
+
+static void stop(struct lisp *L)
+{
+	lisp_destroy(L);
+	teardown(L->h);
+}
+
+static int eval(struct lisp *L, const char *src)
+{
+	outlen = 0;
+	out[0] = '\0';
+	return lisp_eval_string(L, src, strlen(src));
+}
+
+static void test_eval(void **state)
+{
+	struct lisp *L = start(64 * MIB);
+
+	(void)state;
+	assert_int_equal(eval(L, "(define (f n) (if (= n 0) 1 (* n (f (- n 1))))) (display (f 25))"), 0);
+	assert_string_equal(out, "15511210043330985984000000");
+	assert_int_equal(eval(L, "(write (list \"a\" #\\b 'c (vector 1 2)))"), 0);
+	assert_string_equal(out, "(\"a\" #\\b c #(1 2))");
+	assert_int_equal(eval(L, "(display (f 3))"), 0);	/* definitions persist */
+	assert_string_equal(out, "6");
+	stop(L);
+}
+
+static void test_errors_go_on(void **state)
+{
+	struct lisp *L = start(64 * MIB);
+
+	(void)state;
+	assert_int_equal(eval(L, "(car 1) (display \"next\")"), 1);
+	assert_string_equal(out, "error: car: expected pair, got 1\nnext");
+	assert_int_equal(eval(L, "(display 1))(display 2)"), 1);
+	assert_string_equal(out, "1error: read: unexpected \")\"\n2");
+	assert_int_equal(eval(L, "(display (list 1 #q 2)) (display 3)"), 1);
+	assert_string_equal(out, "error: read: bad # syntax: #q\n3");
+	assert_int_equal(eval(L, "\"unterminated"), 1);
+	assert_string_equal(out, "error: read: unterminated string\n");
+	assert_int_equal(eval(L, "(display '(1 2"), 1);
+	assert_string_equal(out, "error: read: unexpected end of input (missing \")\")\n");
+	assert_int_equal(eval(L, "(if)"), 1);
+	assert_string_equal(out, "error: if: bad syntax (if)\n");
+	assert_int_equal(eval(L, "(display \"fine\")"), 0);
+	assert_string_equal(out, "fine");
+	stop(L);
+}
+
+static uintptr_t p_twice(struct lisp *L, int argc, uintptr_t *argv)
+{
+	(void)argc;
+	if (!obj_fixnum_p(argv[0]))
+		return lisp_type_error(L, "twice", "fixnum", argv[0]);
+	return obj_fixnum(2 * obj_fixnum_value(argv[0]));
+}
+
+static void test_primitive(void **state)
+{
+	struct lisp *L = start(64 * MIB);
+
+	(void)state;
+	assert_int_equal(lisp_define_primitive(L, "twice", p_twice, 1, 1), 0);
+	assert_int_equal(eval(L, "(display (map twice '(1 2 3)))"), 0);
+	assert_string_equal(out, "(2 4 6)");
+	assert_int_equal(eval(L, "(twice 'x)"), 1);
+	assert_string_equal(out, "error: twice: expected fixnum, got x\n");
+	assert_int_equal(eval(L, "(twice 1 2)"), 1);
+	assert_string_equal(out, "error: twice: expected 1 argument, got 2\n");
+	assert_int_equal(eval(L, "(display (guard (e (#t (error-object-message e))) (twice \"s\")))"), 0);
+	assert_string_equal(out, "twice: expected fixnum, got");
+	stop(L);
+}
+
+static void test_thread_instance(void **state)
+{
+	struct lisp *L = start(64 * MIB);
+	static struct lisp child;
+	struct lisp_config cfg = { .heap = L->h, .write = capture };
+
+	(void)state;
+	assert_int_equal(eval(L, "(define shared 41)"), 0);
+	assert_int_equal(lisp_init_thread(&child, L, &cfg), 0);
+	assert_int_equal(eval(&child, "(set! shared (+ shared 1)) (define from-child 'hello)"), 0);
+	assert_int_equal(eval(L, "(display (list shared from-child))"), 0);
+	assert_string_equal(out, "(42 hello)");
+	/* each has its own dynamic state: an error in one leaves the other alone */
+	assert_int_equal(eval(&child, "(car '())"), 1);
+	assert_int_equal(eval(L, "(display (map (lambda (x) (* x x)) '(1 2 3)))"), 0);
+	assert_string_equal(out, "(1 4 9)");
+	lisp_destroy(&child);
+	stop(L);
+}
+
+static void test_heap_exhausted(void **state)
+{
+	struct lisp *L = start(6 * MIB);
+
+	(void)state;
+	assert_int_equal(eval(L, "(define (build n acc) (if (= n 0) acc (build (- n 1) (cons n acc))))"
+				 "(define big (build 10000000 '()))"), 1);
+	assert_non_null(strstr(out, "error: heap exhausted"));
+	stop(L);
+}
+
+static void test_recursion_too_deep(void **state)
+{
+	struct lisp *L = start(256 * MIB);
+
+	(void)state;
+	assert_int_equal(eval(L, "(define (f n) (+ 1 (f n))) (f 0) (display 'after)"), 1);
+	assert_string_equal(out, "error: recursion too deep\nafter");
+	assert_int_equal(eval(L, "(define (g n) (if (= n 0) 0 (+ 1 (g (- n 1))))) (display (g 100000))"), 0);
+	assert_string_equal(out, "100000");
+	stop(L);
+}
+
+static void test_torture(void **state)
+{
+	struct lisp *L;
+
+	(void)state;
+	L = start(64 * MIB);
+	heap_set_torture(L->h, true);
+	assert_int_equal(eval(L, "(define-syntax my-or (syntax-rules () ((_) #f) ((_ e r ...) (let ((t e)) (if t t (my-or r ...))))))"
+				 "(define t 5)"
+				 "(display (list (my-or #f t) `(1 ,@(map (lambda (x) (* x x)) '(2 3)) ,(string-append \"a\" \"b\"))"
+				 " (call/cc (lambda (k) (dynamic-wind (lambda () #f) (lambda () (k 'out)) (lambda () #f))))"
+				 " (guard (e ((string? e) e)) (raise \"raised\"))))"), 0);
+	assert_string_equal(out, "(5 (1 4 9 ab) out raised)");
+	heap_set_torture(L->h, false);
+	stop(L);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_errors_go_on),
+		cmocka_unit_test(test_primitive),
+		cmocka_unit_test(test_thread_instance),
+		cmocka_unit_test(test_heap_exhausted),
+		cmocka_unit_test(test_recursion_too_deep),
+		cmocka_unit_test(test_torture),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,90 @@
+#!/bin/sh
+# run.sh [LISP_BINARY] -- run every tests/scheme/NAME.scm and compare its standard output with
+# NAME.out. One line per run: "PASS scheme NAME" or "FAIL scheme NAME: ..." with a diff excerpt.
+# The first lines of a test may say
+#	; tags: guile torture	also run it with --torture (same .out), and through Guile 3.0
+#				(guile --no-auto-compile -s, same .out) when guile is installed
+#	; args: --heap-mb 16	extra interpreter arguments
+# Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm.
+# Exit status: 0 if everything passed, 1 otherwise.
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+lisp=${1:-$root/build/host/lisp}
+case $lisp in /*) ;; *) lisp=$(pwd)/$lisp ;; esac
+limit=${SCHEME_TEST_TIMEOUT:-300}
+failed=0
+passed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -x "$lisp" ]; then
+	echo "FAIL scheme: no interpreter at $lisp"
+	exit 1
+fi
+guile=$(command -v guile 2>/dev/null)
+[ -n "$guile" ] || echo "note: guile is not installed; skipping the Guile comparisons (apt-get install guile-3.0)"
+
+report() {	# report KIND NAME STATUS EXPECTED ACTUAL
+	if [ "$3" = ok ]; then
+		echo "PASS $1 $2"
+		passed=$((passed + 1))
+	else
+		echo "FAIL $1 $2: $3"
+		diff "$4" "$5" | head -15 | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+}
+
+check() {	# check KIND LABEL EXPECTED COMMAND...
+	kind=$1 label=$2 expected=$3
+	shift 3
+	(cd "$here" && timeout "$limit" "$@") > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	if [ $rc -ge 124 ]; then
+		status="timed out or crashed (status $rc)"
+	elif [ "$kind" = scheme ] && [ -s "$tmp/err" ]; then
+		status="wrote to stderr (sanitizer report?): $(head -c 300 "$tmp/err")"
+	elif cmp -s "$expected" "$tmp/out"; then
+		status=ok
+	else
+		status="output differs from $(basename "$expected") (status $rc)"
+	fi
+	report "$kind" "$label" "$status" "$expected" "$tmp/out"
+}
+
+# lisp/prelude.c must be generated from lisp/prelude.scm
+mkdir -p "$tmp/gen"
+cp "$root/lisp/prelude.scm" "$root/lisp/gen_prelude.sh" "$tmp/gen/"
+(cd "$tmp/gen" && sh ./gen_prelude.sh)
+if cmp -s "$tmp/gen/prelude.c" "$root/lisp/prelude.c"; then
+	echo "PASS scheme prelude-generated"
+	passed=$((passed + 1))
+else
+	echo "FAIL scheme prelude-generated: lisp/prelude.c is stale; run lisp/gen_prelude.sh"
+	failed=$((failed + 1))
+fi
+
+for scm in "$here"/*.scm; do
+	name=$(basename "$scm" .scm)
+	out="$here/$name.out"
+	head=$(head -n 4 "$scm")
+	tags=$(printf '%s\n' "$head" | sed -n 's/^; *tags: *//p')
+	args=$(printf '%s\n' "$head" | sed -n 's/^; *args: *//p')
+	if [ ! -f "$out" ]; then
+		echo "FAIL scheme $name: no $name.out"
+		failed=$((failed + 1))
+		continue
+	fi
+	# shellcheck disable=SC2086
+	check scheme "$name" "$out" "$lisp" $args "$scm"
+	case " $tags " in *" torture "*)
+		# shellcheck disable=SC2086
+		check scheme "$name (torture)" "$out" "$lisp" --torture $args "$scm" ;;
+	esac
+	case " $tags " in *" guile "*)
+		[ -n "$guile" ] && check guile "$name" "$out" "$guile" --no-auto-compile -s "$scm" ;;
+	esac
+done
+
+echo "scheme tests: $passed passed, $failed failed"
+[ $failed -eq 0 ]
