@@ -83,7 +83,7 @@ $(B)/sd.img:
 	@mkdir -p $(B)
 	$(Q)truncate -s 64M $@
 
-.PHONY: all kernel iso host host-tests deps run debug test bench clean
+.PHONY: all kernel iso host host-tests deps run debug test bench bench-scheme clean
 all: kernel iso host-tests $(if $(wildcard arch/host/lisp_main.c),$(B)/host/lisp $(B)/host-asan/bin/lisp)
 kernel: $(B)/x86/kernel.elf
 iso: $(B)/x86/os.iso
@@ -150,9 +150,16 @@ $(B)/bench/linux_micro: tests/bench/linux_micro.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -pthread -o $@ $<
 
-bench: deps
-	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro
+bench:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp
 	@scripts/bench.sh
+
+# only the interpreter benchmarks (the last table of make bench)
+bench-scheme:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(B)/host/lisp
+	@scripts/bench_scheme.sh
 
 clean:
 	rm -rf $(B)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench.sh -- `make bench`: micro-benchmarks of the kernel (QEMU, test=bench, SMP=2) and of
 # Linux on the same host in the same run; writes build/bench/micro.csv (op,cycles; Linux rows
-# are prefixed linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor.
+# are prefixed linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor;
+# then the interpreter benchmarks against TinyScheme and Guile (scripts/bench_scheme.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -33,3 +34,6 @@ while IFS=, read -r op cycles; do
 	printf '%-28s %10s %10s %8s   %s\n' "$op" "$cycles" "${lin:--}" "${ratio:--}" "$(anchor "$op")"
 done < "$out/micro.csv"
 echo "wrote $out/micro.csv"
+
+echo
+scripts/bench_scheme.sh
