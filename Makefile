@@ -19,7 +19,7 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 # ---- sources, by directory ----
 LISP_SRCS := $(sort $(wildcard lisp/*.c))
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
-	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c \
+	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c kernel/pci.c \
 	smp/spinlock.c smp/xcall.c \
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
@@ -29,7 +29,8 @@ KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/ktest_sched.c kernel/kte
 	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
 	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
-	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c
+	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c \
+	arch/x86/pci.c arch/x86/fwcfg.c
 HOST_ARCH_SRCS := arch/host/host.c arch/host/context.c arch/host/ksyms_empty.c
 
 # ---- the x86 kernel ----

@@ -38,6 +38,17 @@ enum arch_ipi {
  *	Port I/O (x86; other targets trap or emulate).
  * uint32_t arch_mmio_read32(uintptr_t addr); void arch_mmio_write32(uintptr_t addr, uint32_t v)
  *	Device register access: not reordered with other MMIO by the compiler or the CPU.
+ * ARCH_NAME
+ *	The target's name as a string: "x86", "host" (for messages).
+ * ARCH_PORT_IO, ARCH_MMIO
+ *	1 if the arch_in and arch_out functions reach real I/O ports (the arch_mmio functions real
+ *	device memory), 0 if the target has none: the hosted build, where they trap into a test's
+ *	handlers. Callers that take port numbers or addresses from users (the Scheme primitives
+ *	in8 ..., mmio-read32 ...) refuse when it is 0.
+ * bool arch_mmio_mapped(uintptr_t addr)
+ *	addr (4-byte aligned) may be given to arch_mmio_read32/write32 without a fault (x86:
+ *	everything but the NULL guard page). False everywhere when ARCH_MMIO is 0. Says nothing
+ *	about what lives there.
  */
 #include <arch_impl.h>
 
@@ -82,6 +93,13 @@ void arch_console_write(const char *buf, size_t len);	/* polled; caller serialis
  * has no room for another) the driver stops taking bytes from the device, leaving them in its
  * FIFO (so the sender is held back, nothing dropped), until the console calls this: */
 void arch_console_rx_resume(void);
+
+/* --- PCI configuration space --- */
+/* Read the 32-bit register at byte offset reg (a multiple of 4, < 256) of bus/dev/fn's
+ * configuration space into *v: 0, or -1 if the machine has no PCI configuration access (the
+ * hosted build). An absent function reads as 0xffffffff. Any CPU, any context; serialised
+ * inside (x86 mechanism #1 is an address/data port pair). */
+int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t *v);
 
 /* --- bring-up --- */
 void arch_smp_start(void);	/* start every other CPU; returns when they are online or given up */

@@ -294,6 +294,7 @@ void lisp_init_vectors(struct lisp *L);
 void lisp_init_control(struct lisp *L);
 void lisp_init_records(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
+void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 /* define-record-type rewritten into (begin (define ...) ...) */
 obj lisp_record_form(struct lisp *L, obj x);
 int lisp_equal(struct lisp *L, obj a, obj b);	/* equal?: 1, 0, or -1 (heap exhausted) */

@@ -250,6 +250,13 @@ void host_io_write(uintptr_t addr, int width, uint32_t v)
 	abort();
 }
 
+int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t *v)
+{
+	(void)bus, (void)dev, (void)fn, (void)reg;
+	*v = 0xffffffffu;
+	return -1;	/* no PCI bus on the host */
+}
+
 /* hooks the kernel proper provides; the hosted build has no timer tick or console input */
 __attribute__((weak)) void kernel_timer_tick(void)
 {

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <kernel/cpu.h>
 #include <kernel/kernel.h>
 #include <lisp/lisp.h>
 #include <mm/gc/gc.h>
@@ -83,7 +84,6 @@ static void usage(void)
 	exit(2);
 }
 
-static struct heap heap;
 static struct source source;
 static struct lisp interp;
 
@@ -119,27 +119,28 @@ int main(int argc, char **argv)
 			usage();
 	}
 	host_cpu_enter(0, 1);
+	struct heap *heap = &cpus[0].heap;	/* CPU 0's heap, as in the kernel ((gc-stats)) */
 	source.budget = heap_mb << 20;
 	struct heap_config cfg = { .nursery_bytes = nursery_kb << 10, .src = { src_alloc, src_free, &source },
 				   .cpu = 0 };
-	if (heap_init(&heap, &cfg) < 0) {
+	if (heap_init(heap, &cfg) < 0) {
 		fprintf(stderr, "lisp: cannot make a heap of %zu MiB\n", heap_mb);
 		return 70;
 	}
-	heap.verify = verify;
+	heap->verify = verify;
 	if (file != NULL && (f = fopen(file, "r")) == NULL) {
 		perror(file);
 		return 66;
 	}
 	struct lisp_config lc = {
-		.heap = &heap,
+		.heap = heap,
 		.write = out_write,
 		.exit = do_exit,
 		.stack_max_bytes = stack_mb << 20,
 		.cstack_bytes = cstack_kb << 10,	/* the main thread has 8 MiB */
 	};
 	if (torture)
-		heap_set_torture(&heap, true);
+		heap_set_torture(heap, true);
 	if (lisp_init(&interp, &lc) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "lisp: cannot start the interpreter (heap too small?)\n");

@@ -114,6 +114,16 @@ static inline void arch_out32(uint16_t port, uint32_t v)
 	__asm__ __volatile__("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+#define ARCH_NAME	"x86"
+#define ARCH_PORT_IO	1
+#define ARCH_MMIO	1
+
+/* the kernel's map is the identity, less page 0 (the NULL guard: machine.c) */
+static inline bool arch_mmio_mapped(uintptr_t addr)
+{
+	return addr >= 4096;
+}
+
 static inline uint32_t arch_mmio_read32(uintptr_t addr)
 {
 	return *(volatile uint32_t *)addr;

@@ -72,6 +72,7 @@ void x86_boot_main(uint32_t magic, const struct multiboot_info *mbi)
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC)
 		panic("boot: not loaded by a multiboot loader (magic %#x)", magic);
 	read_multiboot(mbi);
+	x86_fw_cfg_options(cmdline, sizeof(cmdline));
 	boot.cmdline = cmdline;
 	boot.loader = loader;
 

@@ -70,6 +70,8 @@ void x86_lapic_send_sipi(uint8_t apic_id, uint8_t page);
 void x86_ioapic_init(void);
 void x86_pic_disable(void);
 void x86_paging_init(void);
+/* Append QEMU's fw_cfg boot options (opt/lispos/cmdline) to cmdline (size bytes). */
+void x86_fw_cfg_options(char *cmdline, size_t size);
 extern uint64_t x86_pdpt[];	/* CR3 for every CPU */
 extern int x86_paging_on;	/* 0 if the machine refused paging */
 int x86_backtrace_from(uint32_t ebp, uintptr_t *pcs, int max);

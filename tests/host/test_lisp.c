@@ -1,8 +1,8 @@
 /* test_lisp.c -- the interpreter through its C interface: evaluation of strings with output
  * captured from the write callback, reader errors and recovery, primitives registered from C,
  * a second instance sharing the global environment, heap exhaustion under a small block budget
- * (an error, never a crash), and torture mode; every test ends with the heap verified and every
- * root returned. */
+ * (an error, never a crash), torture mode, and the system calls on the host (the driver
+ * primitives refuse); every test ends with the heap verified and every root returned. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -183,6 +183,38 @@ static void test_torture(void **state)
 	stop(L);
 }
 
+/* lisp/sys.c on the host: the driver primitives refuse with a clear error (no ports, device
+ * memory or PCI here) and the REPL goes on; the rest works without a scheduler. */
+static void test_system_calls(void **state)
+{
+	static const struct { const char *src, *msg; } refused[] = {
+		{ "(in8 #x3f8)", "error: in8: no I/O ports on the host build\n" },
+		{ "(in16 1)", "error: in16: no I/O ports on the host build\n" },
+		{ "(in32 1)", "error: in32: no I/O ports on the host build\n" },
+		{ "(out8 #x80 1)", "error: out8: no I/O ports on the host build\n" },
+		{ "(out16 1 1)", "error: out16: no I/O ports on the host build\n" },
+		{ "(out32 1 1)", "error: out32: no I/O ports on the host build\n" },
+		{ "(mmio-read32 #xfee00030)", "error: mmio-read32: no device memory on the host build\n" },
+		{ "(mmio-write32 #xfee00030 0)", "error: mmio-write32: no device memory on the host build\n" },
+		{ "(pci-devices)", "error: pci-devices: no PCI bus on the host build\n" },
+		{ "(sleep 'x)", "error: sleep: expected non-negative exact integer (milliseconds), got x\n" },
+		{ "(gc 'partial)", "error: gc: expected the symbol full, got partial\n" },
+	};
+	struct lisp *L = start(64 * MIB);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(eval(L, refused[i].src), 1);
+		assert_string_equal(out, refused[i].msg);
+	}
+	assert_int_equal(eval(L, "(sleep 2) (yield) (gc) (gc 'full)"
+				 "(display (list (ncpus) (cpu-id) (length (gc-stats))"
+				 " (cdr (assq 'cpu (heap-stats))) (cdr (assq 'generation (object-info 7)))"
+				 " (cdr (assq 'major-collections (car (gc-stats))))))"), 0);
+	assert_string_equal(out, "(1 0 1 0 immediate 1)");
+	stop(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_heap_exhausted),
 		cmocka_unit_test(test_recursion_too_deep),
 		cmocka_unit_test(test_torture),
+		cmocka_unit_test(test_system_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

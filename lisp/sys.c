@@ -1,0 +1,516 @@
+/* sys.c -- system calls as Scheme primitives: CPUs, yielding and sleeping, the collector and its
+ * statistics, the cycle counter, and driver access (I/O ports, device memory, PCI). The heap of
+ * CPU i is cpus[i].heap (kernel/cpu.h) on every build; the interpreter's own heap is L->h, the
+ * calling CPU's. (exit [code]) is the prelude's, through lisp_config.exit (control.c).
+ * Reading another CPU's statistics: see read_u64. */
+#include <arch.h>
+#include <kernel/cpu.h>
+#include <kernel/pci.h>
+#include <sched/thread.h>
+
+#include "internal.h"
+
+/* --- helpers --- */
+
+/* A 64-bit counter that its owner CPU may be updating right now: on i686 its two halves are
+ * separate stores, so a plain read can pair an old half with a new one. We read until two reads
+ * agree. Counters only grow, so two equal torn reads need the writer stalled between its two
+ * stores for both reads: possible (a preempted vCPU) but rare, and then the value is off by
+ * 2^32 in one field of one report. The fields of one report are not a consistent snapshot
+ * either (a collection may end between two of them): statistics of another CPU are
+ * approximate; the caller's own are exact (nobody else writes them). No sequence counter: the
+ * collector (mm/) would have to bump it. */
+static uint64_t read_u64(const uint64_t *p)
+{
+	const volatile uint64_t *v = p;
+	uint64_t a = *v, b;
+
+	for (int i = 0; i < 8 && (b = *v) != a; i++)
+		a = b;
+	return a;
+}
+
+static size_t read_size(const size_t *p)
+{
+	return arch_atomic_load_relaxed(p);	/* one aligned word: never torn */
+}
+
+/* CPU i's heap, if the CPU is online and its heap exists; the interpreter's own for its CPU
+ * (the same heap, unless an embedder such as a host test made its own). */
+static struct heap *cpu_heap(struct lisp *L, unsigned i)
+{
+	struct heap *h = &cpus[i].heap;
+
+	if (i == L->h->cpu)
+		return L->h;
+	if (i >= arch_ncpus() || arch_atomic_load(&h->magic) != HEAP_MAGIC)
+		return NULL;
+	return h;
+}
+
+static obj sym(struct lisp *L, const char *name)
+{
+	return lisp_intern(L, name, strlen(name));
+}
+
+/* Push (key . val) onto *alist (a rooted variable). val is consumed; false if the heap is full. */
+static bool put(struct lisp *L, obj *alist, const char *key, obj val)
+{
+	obj k, p;
+
+	if (val == OBJ_NULL)
+		return false;
+	ROOT(val);
+	k = sym(L, key);
+	p = k != OBJ_NULL ? lisp_cons(L, k, val) : OBJ_NULL;
+	UNROOT(val);
+	if (p == OBJ_NULL)
+		return false;
+	return (*alist = lisp_cons(L, p, *alist)) != OBJ_NULL;
+}
+
+static bool put_u64(struct lisp *L, obj *alist, const char *key, uint64_t v)
+{
+	return put(L, alist, key, lisp_int64(L, v > INT64_MAX ? INT64_MAX : (int64_t)v));
+}
+
+/* An exact integer argument in [lo, hi], else a type error naming what was wanted. */
+static bool int_arg(struct lisp *L, const char *who, const char *what, obj x, int64_t lo,
+		    int64_t hi, int64_t *v)
+{
+	if (!integer_p(x) || !lisp_int_to_i64(x, v) || *v < lo || *v > hi) {
+		lisp_type_error(L, who, what, x);
+		return false;
+	}
+	return true;
+}
+
+static uint64_t cycles_to_us(uint64_t c)
+{
+	return arch_cycles_to_ns(c) / 1000;
+}
+
+/* The caller is a scheduler thread (not the hosted program's main thread, not an idle loop). */
+static bool on_thread(void)
+{
+	arch_irqflags_t f = arch_irq_save();
+	bool t = sched_cpu_online(arch_cpu_id()) && thread_self()->stack != NULL;
+
+	arch_irq_restore(f);
+	return t;
+}
+
+/* --- CPUs and time --- */
+
+static obj p_ncpus(struct lisp *L, int argc, obj *argv)
+{
+	(void)L, (void)argc, (void)argv;
+	return fx((intptr_t)arch_ncpus());
+}
+
+/* Stable: a Scheme thread never migrates once started (docs/sched.md), so this is also the
+ * CPU of its heap. */
+static obj p_cpu_id(struct lisp *L, int argc, obj *argv)
+{
+	(void)L, (void)argc, (void)argv;
+	return fx((intptr_t)arch_cpu_id());
+}
+
+static obj p_cycles(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc, (void)argv;
+	return lisp_int64(L, (int64_t)(arch_cycles() & INT64_MAX));
+}
+
+/* Switching away inside a primitive is safe: everything the VM holds is on its rooted stack
+ * (as for an allocation, which may collect), and the other threads of this CPU that use its
+ * heap switch only at their own safe points. Without a scheduler (the hosted program) (yield)
+ * only gives the host CPU away and (sleep) waits. */
+static obj p_yield(struct lisp *L, int argc, obj *argv)
+{
+	(void)L, (void)argc, (void)argv;
+	if (on_thread())
+		thread_yield();
+	else
+		arch_cpu_relax();
+	return OBJ_UNSPECIFIED;
+}
+
+static obj p_sleep(struct lisp *L, int argc, obj *argv)
+{
+	int64_t ms;
+
+	(void)argc;
+	if (!int_arg(L, "sleep", "non-negative exact integer (milliseconds)", argv[0], 0,
+		     OBJ_FIXNUM_MAX, &ms))
+		return OBJ_NULL;
+	if (on_thread()) {
+		thread_sleep_cycles((uint64_t)ms * (arch_cycles_per_sec() / 1000));
+	} else {
+		for (int64_t i = 0; i < ms; i++)
+			arch_udelay(1000);
+	}
+	return OBJ_UNSPECIFIED;
+}
+
+/* --- the collector --- */
+
+/* (gc): a minor collection, then the old generation's policy (start a major cycle if it is due,
+ * else a step of the running one). (gc 'full): a complete major collection of this CPU's heap.
+ * The SPEC's (gc 'full) also collects cycles across heaps: that comes with cross-heap
+ * references (mm/), and will be added here then. */
+static obj p_gc(struct lisp *L, int argc, obj *argv)
+{
+	obj full = sym(L, "full");
+	int rc;
+
+	(void)argv;
+	if (full == OBJ_NULL)
+		return OBJ_NULL;
+	if (argc > 0 && lisp_args(L)[0] != full)
+		return lisp_type_error(L, "gc", "the symbol full", lisp_args(L)[0]);
+	if (argc > 0) {
+		rc = gc_major_full(L->h);
+	} else {
+		rc = gc_minor(L->h);
+		if (rc == 0)
+			gc_major_poll(L->h);
+	}
+	if (rc < 0)
+		return lisp_error(L, "gc: no memory for the collection", 0);
+	return OBJ_UNSPECIFIED;
+}
+
+/* Minor collections and major steps are both pauses: one histogram of the two. */
+struct pauses {
+	uint64_t p50, p99, max;
+};
+
+static void pauses(const struct gc_stats *s, struct pauses *p)
+{
+	uint64_t hist[GC_PAUSE_BUCKETS];
+	uint64_t max = MAX(read_u64(&s->pause_max), read_u64(&s->major_pause_max));
+
+	for (size_t b = 0; b < GC_PAUSE_BUCKETS; b++)
+		hist[b] = read_u64(&s->pause_hist[b]) + read_u64(&s->major_pause_hist[b]);
+	p->p50 = cycles_to_us(gc_hist_percentile(hist, max, 50));
+	p->p99 = cycles_to_us(gc_hist_percentile(hist, max, 99));
+	p->max = cycles_to_us(max);
+}
+
+/* Bytes in the nursery's used part (another CPU's: a snapshot of two words). */
+static size_t nursery_used(const struct heap *h)
+{
+	uintptr_t top = (uintptr_t)arch_atomic_load_relaxed(&h->nursery_top);
+	uintptr_t start = (uintptr_t)h->nursery_start;
+
+	return top > start ? top - start : 0;
+}
+
+/* One CPU's (gc-stats) entry, keys as in SPEC.md, built back to front onto *out. */
+static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h)
+{
+	struct pauses p;
+	size_t used = nursery_used(h);
+
+	pauses(&h->stats, &p);
+	/* references from other CPUs' heaps into this one: none can exist yet */
+	return put(L, alist, "remote-refs", fx(0)) &&
+	       /* the heap's footprint in use: old groups and the used nursery (an upper bound) */
+	       put_u64(L, alist, "live-bytes", read_size(&h->old_bytes) + used) &&
+	       put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&
+	       put_u64(L, alist, "pause-max-us", p.max) &&
+	       put_u64(L, alist, "pause-p99-us", p.p99) &&
+	       put_u64(L, alist, "pause-p50-us", p.p50) &&
+	       put_u64(L, alist, "major-collections", read_u64(&h->stats.major_cycles)) &&
+	       put_u64(L, alist, "minor-collections", read_u64(&h->stats.minor_collections)) &&
+	       put(L, alist, "cpu", fx((intptr_t)cpu));
+}
+
+static obj p_gc_stats(struct lisp *L, int argc, obj *argv)
+{
+	obj list = OBJ_NIL, entry = OBJ_NIL;
+	bool ok = true;
+
+	(void)argc, (void)argv;
+	ROOT(list);
+	ROOT(entry);
+	for (unsigned i = arch_ncpus(); ok && i-- > 0;) {
+		struct heap *h = cpu_heap(L, i);
+
+		entry = OBJ_NIL;
+		if (h == NULL)
+			ok = put(L, &entry, "cpu", fx((intptr_t)i));	/* no heap (yet) */
+		else
+			ok = gc_stats_of(L, &entry, i, h);
+		ok = ok && (list = lisp_cons(L, entry, list)) != OBJ_NULL;
+	}
+	UNROOT(entry);
+	UNROOT(list);
+	return ok ? list : OBJ_NULL;
+}
+
+static const char *const major_phases[] = { "idle", "mark", "sweep" };
+
+/* (heap-stats [cpu]): one heap's layout and counters; the caller's CPU by default. */
+static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
+{
+	unsigned cpu = L->h->cpu;
+	struct heap *h;
+	obj a = OBJ_NIL;
+	int64_t c;
+	bool ok;
+
+	if (argc > 0) {
+		if (!int_arg(L, "heap-stats", "CPU number", argv[0], 0, NCPU - 1, &c))
+			return OBJ_NULL;
+		cpu = (unsigned)c;
+	}
+	if ((h = cpu_heap(L, cpu)) == NULL)
+		return lisp_errorf(L, fx((intptr_t)cpu), "heap-stats: no such CPU:");
+	unsigned phase = arch_atomic_load_relaxed(&h->major_phase);
+	ROOT(a);
+	ok = put_u64(L, &a, "alloc-failures", read_u64(&h->stats.alloc_failures)) &&
+	     put_u64(L, &a, "promoted-bytes", read_u64(&h->stats.bytes_promoted)) &&
+	     put_u64(L, &a, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + nursery_used(h)) &&
+	     put(L, &a, "major-phase", sym(L, major_phases[phase < 3 ? phase : 0])) &&
+	     put_u64(L, &a, "major-collections", read_u64(&h->stats.major_cycles)) &&
+	     put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
+	     put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
+	     put_u64(L, &a, "roots", arch_atomic_load_relaxed(&h->nroots)) &&
+	     put_u64(L, &a, "large-objects", read_u64(&h->stats.large_objects)) &&
+	     put_u64(L, &a, "spare-groups", read_size(&h->nspare)) &&
+	     put_u64(L, &a, "old-groups", read_size(&h->old_groups)) &&
+	     put_u64(L, &a, "old-bytes", read_size(&h->old_bytes)) &&
+	     put_u64(L, &a, "nursery-used", nursery_used(h)) &&
+	     put_u64(L, &a, "nursery-bytes", h->nursery_bytes) &&
+	     put(L, &a, "cpu", fx((intptr_t)cpu));
+	UNROOT(a);
+	return ok ? a : OBJ_NULL;
+}
+
+/* (object-info obj): where an object lives: the CPU whose heap holds it, young (nursery) or old
+ * (the address of its group), or immediate (fixnums, characters, constants: in no heap). */
+static obj p_object_info(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0], a = OBJ_NIL, cpu = OBJ_FALSE, group = OBJ_FALSE;
+	const char *gen = "immediate";
+	bool ok;
+
+	(void)argc;
+	if (obj_ptr_p(x)) {
+		struct heap_group *g = heap_group_of((const void *)x);
+
+		gen = "unknown";
+		for (unsigned i = 0; i < arch_ncpus(); i++) {
+			struct heap *h = cpu_heap(L, i);
+
+			if (h && heap_young_p(h, x)) {
+				gen = "young";
+				cpu = fx((intptr_t)i);
+			}
+		}
+		if (cpu == OBJ_FALSE && g->magic == HEAP_GROUP_MAGIC) {
+			gen = "old";
+			cpu = fx((intptr_t)g->owner->cpu);
+			if ((group = lisp_int64(L, (int64_t)(uintptr_t)g)) == OBJ_NULL)
+				return OBJ_NULL;
+		}
+	}
+	ROOT(group);
+	ROOT(a);
+	/* remote-count: references from other heaps; none can exist until cross-heap sharing */
+	ok = put(L, &a, "remote-count", fx(0)) && put(L, &a, "group", group) &&
+	     put(L, &a, "generation", sym(L, gen)) && put(L, &a, "cpu", cpu);
+	UNROOT(a);
+	UNROOT(group);
+	return ok ? a : OBJ_NULL;
+}
+
+/* --- drivers: I/O ports, device memory, PCI --- */
+
+static bool port_arg(struct lisp *L, const char *who, obj x, uint16_t *port)
+{
+	int64_t v;
+
+	if (!ARCH_PORT_IO) {
+		lisp_errorf(L, OBJ_NULL, "%s: no I/O ports on the %s build", who, ARCH_NAME);
+		return false;
+	}
+	if (!int_arg(L, who, "I/O port number (0..65535)", x, 0, 0xffff, &v))
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+static obj p_in8(struct lisp *L, int argc, obj *argv)
+{
+	uint16_t port;
+
+	(void)argc;
+	return port_arg(L, "in8", argv[0], &port) ? fx(arch_in8(port)) : OBJ_NULL;
+}
+
+static obj p_in16(struct lisp *L, int argc, obj *argv)
+{
+	uint16_t port;
+
+	(void)argc;
+	return port_arg(L, "in16", argv[0], &port) ? fx(arch_in16(port)) : OBJ_NULL;
+}
+
+static obj p_in32(struct lisp *L, int argc, obj *argv)
+{
+	uint16_t port;
+
+	(void)argc;
+	return port_arg(L, "in32", argv[0], &port) ? lisp_int64(L, arch_in32(port)) : OBJ_NULL;
+}
+
+static obj p_out8(struct lisp *L, int argc, obj *argv)
+{
+	uint16_t port;
+	int64_t v;
+
+	(void)argc;
+	if (!port_arg(L, "out8", argv[0], &port) ||
+	    !int_arg(L, "out8", "byte (0..255)", argv[1], 0, 0xff, &v))
+		return OBJ_NULL;
+	arch_out8(port, (uint8_t)v);
+	return OBJ_UNSPECIFIED;
+}
+
+static obj p_out16(struct lisp *L, int argc, obj *argv)
+{
+	uint16_t port;
+	int64_t v;
+
+	(void)argc;
+	if (!port_arg(L, "out16", argv[0], &port) ||
+	    !int_arg(L, "out16", "16-bit value (0..65535)", argv[1], 0, 0xffff, &v))
+		return OBJ_NULL;
+	arch_out16(port, (uint16_t)v);
+	return OBJ_UNSPECIFIED;
+}
+
+static obj p_out32(struct lisp *L, int argc, obj *argv)
+{
+	uint16_t port;
+	int64_t v;
+
+	(void)argc;
+	if (!port_arg(L, "out32", argv[0], &port) ||
+	    !int_arg(L, "out32", "32-bit value (0..4294967295)", argv[1], 0, 0xffffffff, &v))
+		return OBJ_NULL;
+	arch_out32(port, (uint32_t)v);
+	return OBJ_UNSPECIFIED;
+}
+
+/* Device memory: the address must be 4-byte aligned and mapped (not the NULL guard page). What
+ * lives there is the caller's business: these are driver primitives, as unchecked as C. */
+static bool mmio_arg(struct lisp *L, const char *who, obj x, uintptr_t *addr)
+{
+	int64_t v;
+
+	if (!ARCH_MMIO) {
+		lisp_errorf(L, OBJ_NULL, "%s: no device memory on the %s build", who, ARCH_NAME);
+		return false;
+	}
+	if (!int_arg(L, who, "address", x, 0, (int64_t)UINTPTR_MAX, &v))
+		return false;
+	if (v % 4 != 0) {
+		lisp_errorf(L, x, "%s: address not 4-byte aligned:", who);
+		return false;
+	}
+	if (!arch_mmio_mapped((uintptr_t)v)) {
+		lisp_errorf(L, x, "%s: address not mapped:", who);
+		return false;
+	}
+	*addr = (uintptr_t)v;
+	return true;
+}
+
+static obj p_mmio_read32(struct lisp *L, int argc, obj *argv)
+{
+	uintptr_t a;
+
+	(void)argc;
+	return mmio_arg(L, "mmio-read32", argv[0], &a) ? lisp_int64(L, arch_mmio_read32(a)) : OBJ_NULL;
+}
+
+static obj p_mmio_write32(struct lisp *L, int argc, obj *argv)
+{
+	uintptr_t a;
+	int64_t v;
+
+	(void)argc;
+	if (!mmio_arg(L, "mmio-write32", argv[0], &a) ||
+	    !int_arg(L, "mmio-write32", "32-bit value (0..4294967295)", argv[1], 0, 0xffffffff, &v))
+		return OBJ_NULL;
+	arch_mmio_write32(a, (uint32_t)v);
+	return OBJ_UNSPECIFIED;
+}
+
+/* (pci-devices): ((bus dev fn vendor device class) ...) in scan order; the scan's results go in
+ * a scratch bytevector (rooted) while the list is built. */
+static obj p_pci_devices(struct lisp *L, int argc, obj *argv)
+{
+	int n = pci_scan(NULL, 0);
+	obj buf, list = OBJ_NIL, l;
+
+	(void)argc, (void)argv;
+	if (n < 0)
+		return lisp_errorf(L, OBJ_NULL, "pci-devices: no PCI bus on the %s build", ARCH_NAME);
+	buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, (size_t)n * sizeof(struct pci_func));
+	if (buf == OBJ_NULL)
+		return OBJ_NULL;
+	n = MIN(n, pci_scan((struct pci_func *)obj_bytes_data(buf), n));	/* bytevectors are aligned */
+	ROOT(buf);
+	ROOT(list);
+	for (int i = n - 1; i >= 0 && list != OBJ_NULL; i--) {
+		struct pci_func f = ((struct pci_func *)obj_bytes_data(buf))[i];
+		intptr_t v[] = { f.bus, f.dev, f.fn, f.vendor, f.device, (intptr_t)f.class };
+
+		l = OBJ_NIL;
+		for (int k = (int)ARRAY_SIZE(v) - 1; k >= 0 && l != OBJ_NULL; k--)
+			l = lisp_cons(L, fx(v[k]), l);
+		list = l != OBJ_NULL ? lisp_cons(L, l, list) : OBJ_NULL;
+	}
+	l = list;
+	UNROOT(list);
+	UNROOT(buf);
+	return l;
+}
+
+/*
+ * Threads and channels -- (spawn thunk [cpu [priority]]), (thread-join t), (make-channel),
+ * (channel-send ch v), (channel-receive ch) -- go here. They need objects shared between CPUs
+ * (a thunk allocated on one CPU's heap run on another, values sent across): the cross-heap
+ * references being built in mm/. Until then a heap may not refer to another (gc.h, G2).
+ */
+
+static const struct lisp_prim_def prims[] = {
+	{ "ncpus", p_ncpus, 0, 0, 0 },
+	{ "cpu-id", p_cpu_id, 0, 0, 0 },
+	{ "cycles", p_cycles, 0, 0, 0 },
+	{ "yield", p_yield, 0, 0, 0 },
+	{ "sleep", p_sleep, 1, 1, 0 },
+	{ "gc", p_gc, 0, 1, 0 },
+	{ "gc-stats", p_gc_stats, 0, 0, 0 },
+	{ "heap-stats", p_heap_stats, 0, 1, 0 },
+	{ "object-info", p_object_info, 1, 1, 0 },
+	{ "in8", p_in8, 1, 1, 0 },
+	{ "in16", p_in16, 1, 1, 0 },
+	{ "in32", p_in32, 1, 1, 0 },
+	{ "out8", p_out8, 2, 2, 0 },
+	{ "out16", p_out16, 2, 2, 0 },
+	{ "out32", p_out32, 2, 2, 0 },
+	{ "mmio-read32", p_mmio_read32, 1, 1, 0 },
+	{ "mmio-write32", p_mmio_write32, 2, 2, 0 },
+	{ "pci-devices", p_pci_devices, 0, 0, 0 },
+};
+
+void lisp_init_sys(struct lisp *L)
+{
+	lisp_register(L, prims, ARRAY_SIZE(prims));
+}
