@@ -23,7 +23,7 @@ PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem
 	smp/spinlock.c smp/xcall.c \
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
-	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c \
+	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c mm/gc/xheap.c \
 	$(LISP_SRCS)
 KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c kernel/kbench.c \
 	kernel/string.c
@@ -99,8 +99,8 @@ HOST_LIBS := -lcmocka -pthread
 
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
 HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum test_lisp
-TSAN_TESTS := test_spinlock test_runq test_sched
+	test_bignum test_lisp test_xheap
+TSAN_TESTS := test_spinlock test_runq test_sched test_xheap
 
 define host_variant
 $(B)/$(1)/%.c.o: %.c

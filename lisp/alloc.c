@@ -296,7 +296,7 @@ bool lisp_depth_ok(struct lisp *L)
 
 	if ((L->cstack_base != 0 && L->cstack_base > here &&
 	     L->cstack_base - here > L->cfg.cstack_bytes) ||
-	    L->h->nroots > HEAP_ROOTS_MAX - LISP_ROOTS_MARGIN) {
+	    gc_roots_depth(L->h) > HEAP_ROOTS_MAX - LISP_ROOTS_MARGIN) {
 		lisp_errorf(L, OBJ_NULL, "nesting too deep");
 		return false;
 	}

@@ -20,17 +20,68 @@ bool gc_remset_contains(const struct heap *h, const obj *slot);
 /* Major marking's deletion barrier (mm/gc/major.c): mark o gray if it is a white old object. */
 void gc_major_shade(struct heap *h, obj o);
 
-/* holder.fields[i] = value, for holder a heap object and i < its number of pointer fields.
- * While a major cycle marks, the overwritten value is shaded first (snapshot at the beginning:
- * every object reachable when marking started gets marked; G7 in gc.h). */
+void gc_write_shared(struct heap *h, obj holder, size_t i, obj value);	/* xheap.h */
+void gc_xref_inc(struct heap *h, obj v);
+void gc_xref_dec(struct heap *h, obj v);
+
+/* Is v an old object of another heap? (Its group header says; h's young objects are h's.) */
+static inline bool gc_barrier_remote_p(const struct heap *h, obj v)
+{
+	return obj_ptr_p(v) && !heap_young_p(h, v) && heap_group_of((void *)v)->owner != h;
+}
+
+/*
+ * holder.fields[i] = value, for holder a heap object and i < its number of pointer fields.
+ * - While a major cycle marks, the overwritten value is shaded first (snapshot at the
+ *   beginning: every object reachable when marking started gets marked; G7 in gc.h).
+ * - A young value stored into an old holder: the slot is remembered (G3).
+ * - Old holders count their references to other heaps' objects (X3 in xheap.h).
+ * - A shared or remote holder takes the out-of-line path (atomic, shades for others); value
+ *   must be published then (gc_store does that).
+ * Young holders are the fast path: nothing to remember or count.
+ */
 static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
 {
 	obj *slot = &obj_fields(holder)[i];
+	obj old;
+
+	if (heap_young_p(h, holder)) {
+		if (__builtin_expect(h->major_marking, 0))
+			gc_major_shade(h, *slot);
+		*slot = value;
+		return;
+	}
+	struct heap_group *g = heap_group_of((void *)holder);
+
+	if (__builtin_expect(g->owner != h || heap_shared_p((void *)holder), 0)) {
+		gc_write_shared(h, holder, i, value);
+		return;
+	}
+	old = *slot;	/* an unshared local object: nobody else writes it */
+	if (__builtin_expect(h->major_marking, 0))
+		gc_major_shade(h, old);
+	*slot = value;
+	if (heap_young_p(h, value)) {
+		unsigned k = (unsigned)((uintptr_t)slot / sizeof(obj)) % GC_REMSET_CACHE;
+
+		if (h->remset_cache[k] != slot)
+			gc_remset_add(h, slot);
+	} else if (__builtin_expect(gc_barrier_remote_p(h, value), 0)) {
+		gc_xref_inc(h, value);
+	}
+	if (__builtin_expect(gc_barrier_remote_p(h, old), 0))
+		gc_xref_dec(h, old);
+}
+
+/* The same for a slot of a stack object (OBJ_T_STACK, a root area): never counted. */
+static inline void gc_write_stack(struct heap *h, obj stack, size_t i, obj value)
+{
+	obj *slot = &obj_fields(stack)[i];
 
 	if (__builtin_expect(h->major_marking, 0))
 		gc_major_shade(h, *slot);
 	*slot = value;
-	if (heap_young_p(h, value) && !heap_young_p(h, holder)) {
+	if (heap_young_p(h, value) && !heap_young_p(h, stack)) {
 		unsigned k = (unsigned)((uintptr_t)slot / sizeof(obj)) % GC_REMSET_CACHE;
 
 		if (h->remset_cache[k] != slot)

@@ -9,6 +9,7 @@
 #include "barrier.h"
 #include "gc.h"
 #include "roots.h"
+#include "xheap.h"
 
 #define WORD		sizeof(uintptr_t)
 #define GROUP_WORDS	(HEAP_GROUP_SIZE / WORD)
@@ -27,8 +28,9 @@ static bool push(struct heap *h, obj o, size_t i)
 
 void gc_major_shade(struct heap *h, obj o)
 {
-	if (!obj_ptr_p(o) || heap_young_p(h, o) || heap_marked_p((void *)o))
-		return;
+	if (!obj_ptr_p(o) || heap_young_p(h, o) || heap_group_of((void *)o)->owner != h ||
+	    heap_marked_p((void *)o))
+		return;	/* young objects are black; another heap's objects are its own business */
 	heap_mark_set((void *)o);
 	if (obj_hdr_nptrs(obj_header(o), obj_fields(o)) > 0 && !push(h, o, 0))
 		h->stats.major_mark_overflows++;
@@ -52,13 +54,20 @@ int gc_major_start(struct heap *h)
 		if (h->mark_stack == NULL)
 			return -1;
 	}
+	if (h->attached && h->xshade == NULL) {
+		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		if (h->xshade == NULL)
+			return -1;
+		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
+	}
 	h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
 	h->mark_sp = 0;
 	h->mark_overflow = false;
 	h->rescan_g = NULL;
 	h->major_phase = HEAP_MAJOR_MARK;
 	h->major_marking = true;
-	gc_roots_visit(h, shade_slot);	/* bounded by HEAP_ROOTS_MAX */
+	gc_roots_visit(h, shade_slot);	/* bounded by the root stacks */
+	gc_xmark_start(h);	/* counted objects are roots too; others' shades come in from now */
 	return 0;
 }
 
@@ -76,8 +85,8 @@ static size_t mark_slice(struct heap *h, size_t max)
 		h->mark_stack[2 * sp + 1] = end;
 		h->mark_sp++;
 	}
-	for (size_t k = i; k < end; k++)
-		gc_major_shade(h, f[k]);
+	for (size_t k = i; k < end; k++)	/* other CPUs may be writing a shared object */
+		gc_major_shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED));
 	return 1 + (end - i);
 }
 
@@ -105,8 +114,15 @@ static bool mark_some(struct heap *h, size_t budget, size_t *work)
 			continue;
 		}
 		if (h->rescan_g == NULL) {
-			if (!h->mark_overflow)
-				return true;
+			if (!h->mark_overflow) {
+				int r = gc_xmark_try_finish(h);
+
+				(*work)++;
+				if (r > 0)
+					continue;	/* remote shades were taken */
+				h->xwaiting = r < 0;	/* some heap has not scanned its roots yet */
+				return r == 0;
+			}
 			/* overflow fallback: a pass over all groups pushes every marked object again */
 			h->mark_overflow = false;
 			h->rescan_large = h->small_first == NULL;
@@ -130,13 +146,28 @@ static bool mark_some(struct heap *h, size_t budget, size_t *work)
 	return false;
 }
 
+/* A dead group goes back to the block source only when the sweep is over: until then dead
+ * objects elsewhere may still name it, and their references to other heaps are told apart
+ * from ours by the group header (another CPU could otherwise own that block by then). */
 static void free_group(struct heap *h, struct heap_group *g)
 {
 	h->old_bytes -= g->size;
 	h->old_groups--;
 	h->stats.major_groups_freed++;
-	g->magic = 0;
-	h->src.free(h->src.ctx, g, g->size);
+	g->kind = HEAP_GROUP_SPARE;
+	g->next = h->doomed;
+	h->doomed = g;
+}
+
+static void release_doomed(struct heap *h)
+{
+	while (h->doomed) {
+		struct heap_group *g = h->doomed;
+
+		h->doomed = g->next;
+		g->magic = 0;
+		h->src.free(h->src.ctx, g, g->size);
+	}
 }
 
 /* Sweep one small group: dead runs become free chunks, marks are cleared. Returns true if the
@@ -154,8 +185,10 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 				heap_free_chunk(h, run, (size_t)(p - run));
 			run = NULL;
 		} else {
-			if (obj_hdr_type(p[0]) != OBJ_T_FILLER)
+			if (obj_hdr_type(p[0]) != OBJ_T_FILLER) {
 				h->stats.major_bytes_freed += words * WORD;
+				gc_xfree(h, p);
+			}
 			if (run == NULL)
 				run = p;
 		}
@@ -222,6 +255,7 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 				h->sweep_prev = g;
 			} else {
 				h->stats.major_bytes_freed += (obj_hdr_size(o[0]) + 1) * WORD;
+				gc_xfree(h, o);
 				unlink_large(h, h->sweep_prev, g);
 				free_group(h, g);
 			}
@@ -240,10 +274,16 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 
 /* Marking is complete: purge the remembered set (a minor collection empties it, so no entry can
  * name a slot inside an object about to be freed) and start sweeping. */
+static void abort_cycle(struct heap *h);
+
 static int finish_marking(struct heap *h)
 {
 	if (gc_minor(h) < 0)	/* promotes black: we are still marking */
 		return -1;
+	if (h->xshade_lost) {
+		abort_cycle(h);
+		return 0;
+	}
 	h->major_marking = false;
 	h->major_phase = HEAP_MAJOR_SWEEP;
 	h->sweep_epoch++;	/* every group is unswept now */
@@ -261,12 +301,30 @@ static int finish_marking(struct heap *h)
 
 static void finish_cycle(struct heap *h)
 {
+	release_doomed(h);
 	h->major_phase = HEAP_MAJOR_IDLE;
 	h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
 	h->mark_stack = NULL;
 	h->mark_cap = 0;
 	h->major_last_old = h->old_bytes;
 	h->stats.major_cycles++;
+}
+
+static void clear_marks(struct heap_group *g)
+{
+	for (; g; g = g->next)
+		memset(g->mark, 0, sizeof(g->mark));
+}
+
+/* A remote shade was lost (its buffer was full): the marks may miss live objects, so this
+ * cycle frees nothing. The next one starts afresh. */
+static void abort_cycle(struct heap *h)
+{
+	h->major_marking = false;
+	clear_marks(h->small_first);
+	clear_marks(h->large);
+	h->stats.major_aborted++;
+	finish_cycle(h);
 }
 
 static void record(struct gc_stats *s, uint64_t cycles, size_t work)
@@ -308,9 +366,18 @@ static int finish(struct heap *h)
 {
 	while (h->major_phase != HEAP_MAJOR_IDLE) {
 		uint64_t before = h->stats.minor_collections;
-		size_t work = gc_major_step(h, (size_t)-1 / 2);
+		size_t work;
 
-		if (work == 0 && h->major_phase == HEAP_MAJOR_MARK &&
+		h->xwaiting = false;
+		work = gc_major_step(h, (size_t)-1 / 2);
+		if (h->xwaiting) {
+			/* Other CPUs have to pass a safe point of theirs (docs/gc.md); we do not wait
+			 * for their collections, and we keep doing our own handshakes meanwhile. */
+			gc_safepoint(h);
+			arch_cpu_relax();
+			continue;
+		}
+		if (work <= 1 && h->major_phase == HEAP_MAJOR_MARK &&
 		    h->stats.minor_collections == before)
 			return -1;	/* marking done but the purging minor collection has no memory */
 	}
@@ -342,10 +409,12 @@ void gc_major_poll(struct heap *h)
 		h->major_debt = GC_MAJOR_STEP_WORDS;
 	}
 	while (h->major_phase != HEAP_MAJOR_IDLE && h->major_debt > 0) {
-		size_t w = gc_major_step(h, GC_MAJOR_STEP_WORDS);
+		size_t w;
 
-		if (w == 0)
-			break;	/* waiting for memory for the purging minor collection */
+		h->xwaiting = false;
+		w = gc_major_step(h, GC_MAJOR_STEP_WORDS);
+		if (w == 0 || h->xwaiting)
+			break;	/* waiting for memory (the purging minor) or for others' root scans */
 		h->major_debt -= w < h->major_debt ? w : h->major_debt;
 	}
 	if (h->major_phase == HEAP_MAJOR_IDLE)

@@ -22,6 +22,7 @@ static obj forward(struct heap *h, obj o)
 		return (obj)hdr;
 	words = obj_hdr_size(hdr) + 1;
 	to = heap_old_alloc(h, words);
+	kassert(!heap_shared_p(to));	/* free chunks and fresh group ends carry no shared bit */
 	kassert(to != NULL);	/* heap_reserve() covered the whole nursery */
 	memcpy(to, from, words * WORD);
 	from[0] = (uintptr_t)to;
@@ -37,7 +38,8 @@ static obj forward(struct heap *h, obj o)
 
 static void update(struct heap *h, obj *slot)
 {
-	obj v = *slot;
+	obj v = __atomic_load_n(slot, __ATOMIC_RELAXED);	/* a shared slot may change meanwhile;
+								 * it never holds a young object */
 
 	if (heap_young_p(h, v))
 		*slot = forward(h, v);
@@ -50,6 +52,24 @@ static void scan_object(struct heap *h, uintptr_t *p)
 
 	for (size_t i = 0; i < n; i++)
 		update(h, &f[i]);
+}
+
+/* A fresh copy: forward its young fields and count its references to other heaps, which were
+ * uncounted while it was young (X3). Stacks are root areas and never counted. */
+static void scan_copy(struct heap *h, uintptr_t *p)
+{
+	obj *f = (obj *)p + 1;
+	size_t n = obj_hdr_nptrs(p[0], f);
+	bool count = h->attached && obj_hdr_type(p[0]) != OBJ_T_STACK;
+
+	for (size_t i = 0; i < n; i++) {
+		obj v = f[i];
+
+		if (heap_young_p(h, v))
+			f[i] = forward(h, v);
+		else if (count && gc_barrier_remote_p(h, v))
+			gc_xref_inc(h, v);
+	}
 }
 
 /* Remembered set overflowed: every old object is a potential root. Copies may land anywhere
@@ -114,7 +134,7 @@ int gc_minor(struct heap *h)
 		uintptr_t *from = h->minor_gray;
 
 		h->minor_gray = (uintptr_t *)from[1];
-		scan_object(h, (uintptr_t *)from[0]);
+		scan_copy(h, (uintptr_t *)from[0]);
 	}
 
 	/* Empty the nursery. */

@@ -5,6 +5,7 @@
 
 #include "barrier.h"
 #include "gc.h"
+#include "xheap.h"
 
 #ifdef CONFIG_DEBUG
 
@@ -46,8 +47,22 @@ static int check_value(const struct heap *h, obj v, const void *where)
 	} else {
 		struct heap_group *g = old_group_of(h, v);
 
-		if (g == NULL)
-			BAD("reference %p at %p is outside this heap", (void *)p, where);
+		if (g == NULL) {
+			/* X2: another heap's shared object (its group and header are stable while
+			 * we refer to it: it cannot be freed under a reference) */
+			g = heap_group_of(p);
+			if (!h->attached || g->magic != HEAP_GROUP_MAGIC || g->owner == h ||
+			    gc_world_heap(g->owner->cpu) != g->owner)
+				BAD("reference %p at %p is outside this heap and the world", (void *)p, where);
+			if (!heap_shared_p(p))
+				BAD("reference %p at %p to cpu %u's object, which is not shared",
+				    (void *)p, where, g->owner->cpu);
+			if (!obj_hdr_valid_p(p[0]) || obj_hdr_type(p[0]) == OBJ_T_FILLER ||
+			    obj_hdr_type(p[0]) == OBJ_T_STACK)
+				BAD("reference %p at %p to cpu %u: bad header %#lx", (void *)p, where,
+				    g->owner->cpu, (unsigned long)p[0]);
+			return 0;
+		}
 		if (g->kind == HEAP_GROUP_LARGE && p != heap_group_objects(g))
 			BAD("reference %p at %p is inside a large object", (void *)p, where);
 		end = g->top;
@@ -76,7 +91,8 @@ static bool unswept(const struct heap *h, const void *p)
 /* G7/G9 for a value held by a live referrer (already G2-checked). */
 static int check_color(const struct heap *h, obj v, const void *where)
 {
-	if (!obj_ptr_p(v) || heap_young_p(h, v) || heap_marked_p((void *)v))
+	if (!obj_ptr_p(v) || heap_young_p(h, v) || heap_group_of((void *)v)->owner != h ||
+	    heap_marked_p((void *)v))
 		return 0;
 	if (mark_complete(h))
 		BAD("marking complete but %p referenced at %p is white", (void *)v, where);
@@ -111,7 +127,7 @@ static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool
 		uintptr_t hdr = p[0];
 		obj *f = (obj *)p + 1;
 		size_t n;
-		bool strict;
+		bool strict, shared;
 
 		if (!obj_hdr_valid_p(hdr))
 			BAD("bad header %#lx at %p", (unsigned long)hdr, (void *)p);
@@ -128,9 +144,15 @@ static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool
 		}
 		strict = strict_p(h, p, old);
 		n = obj_hdr_nptrs(hdr, f);
+		shared = old && heap_shared_p(p);
+		if (shared && obj_hdr_type(hdr) == OBJ_T_STACK)
+			BAD("stack object %p is shared", (void *)p);
 		for (size_t i = 0; i < n; i++) {
 			if (check_value(h, f[i], &f[i]) != 0)
 				return -1;
+			if (shared && obj_ptr_p(f[i]) && !gc_shared_p(h, f[i]))
+				BAD("shared %p field %lu refers to unshared %p (X1)", (void *)p,
+				    (unsigned long)i, (void *)f[i]);
 			if (strict && check_color(h, f[i], &f[i]) != 0)
 				return -1;
 			if (old && heap_young_p(h, f[i]) && !h->remset_overflow &&
@@ -177,6 +199,20 @@ static int check_bits(const struct heap *h, struct heap_group *g)
 		BAD("group %p has %lu mark bits in phase %u (swept %lu, epoch %lu)", (void *)g,
 		    (unsigned long)set, h->major_phase, (unsigned long)g->swept,
 		    (unsigned long)h->sweep_epoch);
+	/* shared bits: only at the starts of objects (not fillers) */
+	set = starts = 0;
+	for (size_t i = 0; i < HEAP_MARK_WORDS; i++)
+		set += (size_t)__builtin_popcountl((unsigned long)g->shared[i]);
+	for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(*p) + 1)
+		if (heap_mark_bit(p) < HEAP_MARK_WORDS * HEAP_WORD_BITS &&
+		    (uintptr_t)p - (uintptr_t)g < HEAP_GROUP_SIZE && heap_shared_p(p)) {
+			if (obj_hdr_type(p[0]) == OBJ_T_FILLER)
+				BAD("filler %p has a shared bit", (void *)p);
+			starts++;
+		}
+	if (set != starts)
+		BAD("group %p: %lu shared bits set, %lu at object starts", (void *)g,
+		    (unsigned long)set, (unsigned long)starts);
 	return 0;
 }
 
@@ -281,11 +317,12 @@ int gc_verify(struct heap *h)
 	for (struct heap_group *g = h->large; g; g = g->next)
 		if (check_area(h, heap_group_objects(g), g->top, true, false) != 0)
 			return -1;
-	for (unsigned i = 0; i < h->nroots; i++) {
-		if (*h->roots[i] == OBJ_NULL)
+	for (const struct gc_rootstack *rs = h->rootstacks; rs; rs = rs->next)
+	for (unsigned i = 0; i < rs->n; i++) {
+		if (*rs->slots[i] == OBJ_NULL)
 			continue;
-		if (check_value(h, *h->roots[i], h->roots[i]) != 0 ||
-		    check_color(h, *h->roots[i], h->roots[i]) != 0)
+		if (check_value(h, *rs->slots[i], rs->slots[i]) != 0 ||
+		    check_color(h, *rs->slots[i], rs->slots[i]) != 0)
 			return -1;
 	}
 

@@ -5,6 +5,7 @@
 #include <mm/gc/barrier.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
+#include <mm/gc/xheap.h>
 
 #include "heap.h"
 
@@ -46,6 +47,7 @@ static struct heap_group *group_new(struct heap *h, size_t size, enum heap_group
 	g->limit = (uintptr_t *)((char *)g + size);
 	g->swept = h->sweep_epoch;	/* born during a sweep: nothing there to sweep */
 	memset(g->mark, 0, sizeof(g->mark));
+	memset(g->shared, 0, sizeof(g->shared));
 	return g;
 }
 
@@ -78,6 +80,9 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 	}
 	h->remset_cap = GC_REMSET_BYTES / sizeof(obj *);
 	h->nursery_bytes = nb;
+	h->rs = &h->base_roots;
+	h->rootstacks = &h->base_roots;
+	spin_init(&h->xlock, "heap-xref");
 	h->nursery_end = h->nursery_start + nb / WORD;
 	h->nursery_top = h->nursery_start;
 	h->nursery_limit = h->nursery_end;
@@ -92,8 +97,12 @@ void heap_destroy(struct heap *h)
 	free_list(h, h->small_first);
 	free_list(h, h->large);
 	free_list(h, h->spare);
+	free_list(h, h->doomed);
 	if (h->mark_stack)
 		h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
+	kassert(!h->attached);
+	if (h->xshade)
+		h->src.free(h->src.ctx, h->xshade, HEAP_GROUP_SIZE);
 	h->src.free(h->src.ctx, h->remset, GC_REMSET_BYTES);
 	h->src.free(h->src.ctx, h->nursery_start, h->nursery_bytes);
 	h->magic = 0;
@@ -276,6 +285,7 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 	kassert(!h->in_gc);
 	if (nfields > OBJ_MAX_FIELDS)
 		return fail(h);
+	gc_safepoint(h);
 	if (words > HEAP_LARGE_BYTES / WORD) {
 		gc_major_poll(h);
 		return alloc_large(h, type, nfields);
@@ -319,7 +329,7 @@ obj heap_make_vector(struct heap *h, size_t n, obj fill)
 	GC_UNROOT(h, fill);
 	if (v == OBJ_NULL || fill == OBJ_UNSPECIFIED)
 		return v;
-	if (heap_young_p(h, fill) && !heap_young_p(h, v)) {
+	if (obj_ptr_p(fill) && !heap_young_p(h, v)) {	/* large: old, so remembered or counted */
 		for (size_t i = 0; i < n; i++)
 			gc_write(h, v, i, fill);
 	} else {

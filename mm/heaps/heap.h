@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kernel/param.h>
+#include <smp/spinlock.h>
+
 #include "heap_param.h"
 #include "object.h"
 
@@ -51,6 +54,7 @@ struct heap_group {
 	uintptr_t *limit;		/* end of the block */
 	uintptr_t swept;		/* == owner->sweep_epoch: swept in the current sweep phase */
 	uintptr_t mark[HEAP_MARK_WORDS];	/* major GC mark bits, one per word of the first 64 KiB */
+	uintptr_t shared[HEAP_MARK_WORDS];	/* shared bits (mm/gc/xheap.h), same indexing; owner only */
 };
 _Static_assert(sizeof(struct heap_group) % 8 == 0, "objects must stay 8-byte aligned");
 
@@ -83,6 +87,39 @@ static inline void heap_mark_clear(const void *p)
 
 	heap_group_of(p)->mark[b / HEAP_WORD_BITS] &= ~((uintptr_t)1 << (b % HEAP_WORD_BITS));
 }
+/* Shared bits: written only by the owner (publication sets, the sweep clears), read by anyone
+ * holding a reference (then the bit is set and stays); atomic because other bits of the same
+ * word may change meanwhile. */
+static inline bool heap_shared_p(const void *p)
+{
+	size_t b = heap_mark_bit(p);
+
+	return (__atomic_load_n(&heap_group_of(p)->shared[b / HEAP_WORD_BITS], __ATOMIC_RELAXED) >>
+		(b % HEAP_WORD_BITS)) & 1;
+}
+static inline void heap_shared_set(const void *p)
+{
+	size_t b = heap_mark_bit(p);
+
+	__atomic_fetch_or(&heap_group_of(p)->shared[b / HEAP_WORD_BITS],
+			  (uintptr_t)1 << (b % HEAP_WORD_BITS), __ATOMIC_RELAXED);
+}
+static inline void heap_shared_clear(const void *p)
+{
+	size_t b = heap_mark_bit(p);
+
+	__atomic_fetch_and(&heap_group_of(p)->shared[b / HEAP_WORD_BITS],
+			   ~((uintptr_t)1 << (b % HEAP_WORD_BITS)), __ATOMIC_RELAXED);
+}
+
+/* A thread's C roots: addresses of C variables holding objects, pushed and popped in LIFO
+ * order (mm/gc/roots.h). Each thread that uses a heap has its own (so threads of one CPU may
+ * block in any order); the heap lists them all for its collector. */
+struct gc_rootstack {
+	unsigned n;
+	struct gc_rootstack *next;	/* in the heap's list of root stacks */
+	obj *slots[HEAP_ROOTS_MAX];
+};
 
 /* Per-heap collector statistics; plain integers, read by the owner (or after it stopped). */
 struct gc_stats {
@@ -108,6 +145,21 @@ struct gc_stats {
 	uint64_t major_pause_max;
 	uint64_t major_pause_last;
 	uint64_t major_pause_hist[GC_PAUSE_BUCKETS];
+	uint64_t major_aborted;		/* cycles that freed nothing (a remote shade was lost) */
+	/* cross-heap (mm/gc/xheap.c) */
+	uint64_t published;		/* objects made shared */
+	uint64_t publish_minors;	/* minor collections run to publish young objects */
+	uint64_t handshakes;		/* root scans done for other heaps' marking */
+	uint64_t remote_shades;		/* shades received from other CPUs */
+	uint64_t freed_shared;		/* bytes of shared objects freed by the sweep */
+};
+
+/* Counted remote references into one heap: an open-addressing table (linear probing,
+ * backward-shift deletion) of (object, count), in a block from the heap's source. */
+struct gc_xref_entry {
+	obj o;			/* OBJ_NULL: empty */
+	uintptr_t count;	/* references from old objects of other heaps; > 0 while listed */
+	uintptr_t recount;	/* gc_verify_world's scratch */
 };
 
 struct heap {
@@ -132,9 +184,10 @@ struct heap {
 	size_t old_groups;
 	struct heap_block_source src;
 
-	/* C roots (mm/gc/roots.h): addresses of C variables holding objects */
-	unsigned nroots;
-	obj *roots[HEAP_ROOTS_MAX];
+	/* C roots (mm/gc/roots.h): the running thread's root stack, and every root stack */
+	struct gc_rootstack *rs;
+	struct gc_rootstack *rootstacks;
+	struct gc_rootstack base_roots;	/* for code that runs outside threads (boot, tests) */
 
 	/* remembered set (mm/gc/barrier.h): addresses of old slots that may hold young pointers */
 	obj **remset;
@@ -160,6 +213,26 @@ struct heap {
 	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
 	size_t major_debt;		/* words of major work owed (GC_MAJOR_PACE per word promoted) */
 	size_t major_last_old;		/* old_bytes when the last cycle ended (policy) */
+
+	/* cross-heap references (mm/gc/xheap.c). xlock guards xref*, xshade*; it is taken by any
+	 * CPU, never held across anything but table updates and block allocation (then the block
+	 * source's lock: xlock comes first). A heap's cycle and seen[] are atomics. */
+	struct spinlock xlock;
+	struct gc_xref_entry *xref;	/* NULL until the first remote reference */
+	size_t xref_cap;		/* entries, a power of two */
+	size_t xref_len;
+	uintptr_t xref_total;		/* sum of the counts (atomic reads) */
+	bool xref_lost;			/* the table could not grow: every shared object is a root */
+	obj *xshade;			/* shades pushed by other CPUs while this heap marks */
+	size_t xshade_len;
+	size_t xshade_cap;
+	bool xshade_lost;		/* a shade found the buffer full: this cycle must free nothing */
+	unsigned xcycle;		/* bumped when marking starts (atomic) */
+	bool xmarking;			/* this heap is marking and takes remote shades (atomic) */
+	unsigned xseen[NCPU];		/* per other heap: the xcycle this heap's roots were scanned for */
+	bool attached;			/* in the world (gc_world_attach) */
+	bool xwaiting;			/* marking is only waiting for other heaps' root scans */
+	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
 
 	/* debugging */
 	bool torture;			/* collect at every allocation */

@@ -84,6 +84,7 @@ enum obj_type {
 	OBJ_T_SYMBOL,		/* name string, value/plist */
 	OBJ_T_BOX,
 	OBJ_T_RECORD,		/* record type descriptor, then fields */
+	OBJ_T_STACK,		/* a thread's value stack: a root area, never shared (docs/gc.md) */
 	OBJ_T_PTR_END,		/* first unused all-pointer type number: invalid */
 	OBJ_T_MIXED = 16,	/* field 0: fixnum n; fields 0..n Scheme values; rest raw */
 	OBJ_T_STRING,		/* raw: field 0 byte length, then UTF-8 bytes */

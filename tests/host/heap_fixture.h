@@ -57,7 +57,7 @@ static struct heap *setup(size_t nursery, size_t budget)
 
 static void teardown(struct heap *h)
 {
-	assert_int_equal(h->nroots, 0);
+	assert_int_equal(gc_roots_depth(h), 0);
 	assert_int_equal(gc_verify(h), 0);
 	heap_destroy(h);
 	assert_int_equal(source.out, 0);

@@ -1,0 +1,655 @@
+/* xheap.c -- references between heaps: the world of heaps, publication (the shared bits and
+ * their closure, X1), remote reference counts per heap (X3), remote shading and the root-scan
+ * handshakes that let a heap's marking finish without stopping anyone (X4). See xheap.h and
+ * docs/gc.md. Lock order: a heap's xlock, then its block source's lock; never two xlocks. */
+#include <arch.h>
+#include <kernel/kernel.h>
+
+#include "barrier.h"
+#include "gc.h"
+#include "roots.h"
+#include "xheap.h"
+
+#define WORD	sizeof(uintptr_t)
+
+static struct heap *world[NCPU];	/* atomics: set by attach/detach */
+
+struct heap *gc_world_heap(unsigned cpu)
+{
+	return cpu < NCPU ? arch_atomic_load(&world[cpu]) : NULL;
+}
+
+static struct heap *owner_of(obj o)
+{
+	return heap_group_of((void *)o)->owner;
+}
+
+/* ---- the count table (xlock held) ---- */
+
+static size_t slot_of(obj o, size_t cap)
+{
+	return (size_t)(((uint32_t)((uintptr_t)o >> 3) * 2654435761u) & (cap - 1));
+}
+
+static struct gc_xref_entry *xref_find(struct heap *v, obj o)
+{
+	if (v->xref == NULL)
+		return NULL;
+	for (size_t i = slot_of(o, v->xref_cap);; i = (i + 1) & (v->xref_cap - 1)) {
+		if (v->xref[i].o == o)
+			return &v->xref[i];
+		if (v->xref[i].o == OBJ_NULL)
+			return NULL;
+	}
+}
+
+static void xref_put(struct gc_xref_entry *tab, size_t cap, obj o, uintptr_t count)
+{
+	size_t i = slot_of(o, cap);
+
+	while (tab[i].o != OBJ_NULL)
+		i = (i + 1) & (cap - 1);
+	tab[i].o = o;
+	tab[i].count = count;
+	tab[i].recount = 0;
+}
+
+static size_t xref_bytes(size_t cap)
+{
+	return ALIGN_UP(cap * sizeof(struct gc_xref_entry), (size_t)HEAP_GROUP_SIZE);
+}
+
+/* Room for one more entry; false if the block source refused. */
+static bool xref_room(struct heap *v)
+{
+	size_t cap = v->xref_cap ? 2 * v->xref_cap : 1024;
+	struct gc_xref_entry *tab;
+
+	if (v->xref != NULL && 2 * (v->xref_len + 1) <= v->xref_cap)
+		return true;
+	tab = v->src.alloc(v->src.ctx, xref_bytes(cap));
+	if (tab == NULL)
+		return false;
+	memset(tab, 0, cap * sizeof(*tab));
+	for (size_t i = 0; i < v->xref_cap; i++)
+		if (v->xref[i].o != OBJ_NULL)
+			xref_put(tab, cap, v->xref[i].o, v->xref[i].count);
+	if (v->xref)
+		v->src.free(v->src.ctx, v->xref, xref_bytes(v->xref_cap));
+	v->xref = tab;
+	v->xref_cap = cap;
+	return true;
+}
+
+/* Remove entry e, moving later entries of its probe run back (no tombstones). */
+static void xref_remove(struct heap *v, struct gc_xref_entry *e)
+{
+	size_t mask = v->xref_cap - 1, i = (size_t)(e - v->xref), j = i;
+
+	v->xref[i].o = OBJ_NULL;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (v->xref[j].o == OBJ_NULL)
+			break;
+		size_t home = slot_of(v->xref[j].o, v->xref_cap);
+
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			v->xref[i] = v->xref[j];
+			v->xref[j].o = OBJ_NULL;
+			i = j;
+		}
+	}
+	v->xref_len--;
+}
+
+/* ---- remote shading (xlock held) ---- */
+
+static void xshade_locked(struct heap *v, obj o)
+{
+	if (!arch_atomic_load_relaxed(&v->xmarking))
+		return;
+	if (v->xshade_len < v->xshade_cap)
+		v->xshade[v->xshade_len++] = o;
+	else
+		v->xshade_lost = true;	/* this cycle will free nothing */
+}
+
+/* Has a's root set not yet been scanned for v's current marking cycle? */
+static bool grey_for(const struct heap *a, const struct heap *v)
+{
+	return a != v && arch_atomic_load_relaxed(&v->xmarking) &&
+	       arch_atomic_load_relaxed(&a->xseen[v->cpu]) != arch_atomic_load_relaxed(&v->xcycle);
+}
+
+/* Writer a stores or counts o (an object of another heap): shade it if a is grey for it. */
+static void shade_new(struct heap *a, obj o)
+{
+	struct heap *v = owner_of(o);
+	arch_irqflags_t f;
+
+	if (!grey_for(a, v))
+		return;
+	f = spin_lock_irqsave(&v->xlock);
+	if (grey_for(a, v))
+		xshade_locked(v, o);
+	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+/* Snapshot barrier for an overwritten reference to o, an object of v, by writer h. */
+static void shade_old(struct heap *h, struct heap *v, obj o)
+{
+	arch_irqflags_t f;
+
+	if (v == h) {
+		if (h->major_marking)
+			gc_major_shade(h, o);
+		return;
+	}
+	if (!arch_atomic_load_relaxed(&v->xmarking))
+		return;
+	f = spin_lock_irqsave(&v->xlock);
+	xshade_locked(v, o);
+	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+/* ---- counts ---- */
+
+void gc_xref_inc(struct heap *h, obj o)
+{
+	struct heap *v = owner_of(o);
+	struct gc_xref_entry *e;
+	arch_irqflags_t f;
+
+	kassert(v != h && heap_shared_p((void *)o));
+	f = spin_lock_irqsave(&v->xlock);
+	e = xref_find(v, o);
+	if (e != NULL) {
+		e->count++;
+	} else if (!v->xref_lost && xref_room(v)) {
+		xref_put(v->xref, v->xref_cap, o, 1);
+		v->xref_len++;
+	} else {
+		v->xref_lost = true;	/* every shared object of v stays a root from now on */
+	}
+	v->xref_total++;
+	if (grey_for(h, v))
+		xshade_locked(v, o);
+	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+void gc_xref_dec(struct heap *h, obj o)
+{
+	struct heap *v = owner_of(o);
+	struct gc_xref_entry *e;
+	arch_irqflags_t f;
+
+	kassert(v != h);
+	f = spin_lock_irqsave(&v->xlock);
+	e = xref_find(v, o);
+	if (e != NULL) {
+		if (--e->count == 0)
+			xref_remove(v, e);
+	} else if (!v->xref_lost) {
+		panic("gc: cpu %u drops an uncounted reference to %p of cpu %u", h->cpu,
+		      (void *)o, v->cpu);
+	}
+	v->xref_total--;
+	xshade_locked(v, o);	/* deletion barrier (not strictly needed: see docs/gc.md) */
+	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+uintptr_t gc_remote_count(obj o)
+{
+	struct heap *v;
+	struct gc_xref_entry *e;
+	uintptr_t n;
+	arch_irqflags_t f;
+
+	if (!obj_ptr_p(o))
+		return 0;
+	v = owner_of(o);
+	f = spin_lock_irqsave(&v->xlock);
+	e = xref_find(v, o);
+	n = e ? e->count : 0;
+	spin_unlock_irqrestore(&v->xlock, f);
+	return n;
+}
+
+uintptr_t gc_remote_refs(struct heap *h)
+{
+	return arch_atomic_load_relaxed(&h->xref_total);
+}
+
+/* ---- the world ---- */
+
+void gc_world_attach(struct heap *h)
+{
+	heap_check(h);
+	kassert(h->cpu < NCPU && world[h->cpu] == NULL);
+	for (unsigned c = 0; c < NCPU; c++)
+		h->xseen[c] = 0;
+	h->attached = true;
+	arch_atomic_store(&world[h->cpu], h);
+}
+
+/* Drop the counted references h's old objects hold (h is going away). */
+static void drop_area(struct heap *h, uintptr_t *p, uintptr_t *end)
+{
+	for (; p < end; p += obj_hdr_size(p[0]) + 1)
+		if (obj_hdr_type(p[0]) != OBJ_T_FILLER)
+			gc_xfree(h, p);
+}
+
+void gc_world_detach(struct heap *h)
+{
+	heap_check(h);
+	kassert(world[h->cpu] == h && h->major_phase == HEAP_MAJOR_IDLE);
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		drop_area(h, heap_group_objects(g), g->top);
+	for (struct heap_group *g = h->large; g; g = g->next)
+		drop_area(h, heap_group_objects(g), g->top);
+	if (h->xref_len != 0)
+		kprintf("gc: cpu %u leaves the world with %lu objects still referenced from others\n",
+			h->cpu, (unsigned long)h->xref_len);
+	arch_atomic_store(&world[h->cpu], NULL);
+	h->attached = false;
+	if (h->xref)
+		h->src.free(h->src.ctx, h->xref, xref_bytes(h->xref_cap));
+	h->xref = NULL;
+	h->xref_cap = h->xref_len = 0;
+}
+
+/* ---- publication ---- */
+
+/* The walk's stack: objects to visit grow up from the bottom of a block, holders with young
+ * fields (the frontier) grow down from its top. */
+struct walk {
+	obj *base;
+	size_t up, down, cap;
+	bool overflow;
+	bool young;
+};
+
+static void walk_push(struct walk *w, obj o)
+{
+	if (w->up < w->down)
+		w->base[w->up++] = o;
+	else
+		w->overflow = true;	/* its shared bit is set: the fix-up scan finds it */
+}
+
+/* Visit the fields of shared object o: share and queue the local old ones. */
+static void walk_fields(struct heap *h, struct walk *w, obj o)
+{
+	obj *f = obj_fields(o);
+	size_t n = obj_hdr_nptrs(obj_header(o), f);
+	bool frontier = false;
+
+	kassert(obj_type(o) != OBJ_T_STACK);
+	for (size_t i = 0; i < n; i++) {
+		obj v = f[i];
+
+		if (!obj_ptr_p(v))
+			continue;
+		if (heap_young_p(h, v)) {
+			frontier = true;
+			continue;
+		}
+		if (owner_of(v) != h || heap_shared_p((void *)v))
+			continue;
+		heap_shared_set((void *)v);
+		h->stats.published++;
+		walk_push(w, v);
+	}
+	if (frontier) {
+		w->young = true;
+		if (w->down > w->up)
+			w->base[--w->down] = o;
+		else
+			w->overflow = true;
+	}
+}
+
+static void walk_drain(struct heap *h, struct walk *w)
+{
+	while (w->up > 0)
+		walk_fields(h, w, w->base[--w->up]);
+}
+
+/* Every shared object may have unshared local fields (after an overflow): visit them all. */
+static void walk_fixup(struct heap *h, struct walk *w)
+{
+	while (w->overflow) {
+		w->overflow = false;
+		for (struct heap_group *g = h->small_first; g; g = g->next)
+			for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(p[0]) + 1)
+				if (obj_hdr_type(p[0]) != OBJ_T_FILLER && heap_shared_p(p)) {
+					walk_fields(h, w, (obj)p);
+					walk_drain(h, w);
+				}
+		for (struct heap_group *g = h->large; g; g = g->next)
+			if (heap_shared_p(heap_group_objects(g))) {
+				walk_fields(h, w, (obj)heap_group_objects(g));
+				walk_drain(h, w);
+			}
+	}
+}
+
+int gc_publish(struct heap *h, obj *x)
+{
+	struct walk w;
+	obj o = *x;
+
+	if (!obj_ptr_p(o))
+		return 0;
+	if (heap_young_p(h, o)) {
+		GC_ROOT(h, o);
+		int r = gc_minor(h);
+		GC_UNROOT(h, o);
+		if (r < 0)
+			return -1;
+		h->stats.publish_minors++;
+		*x = o;
+	} else if (owner_of(o) != h || heap_shared_p((void *)o)) {
+		return 0;
+	}
+	w.base = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+	if (w.base == NULL)
+		return -1;
+	w.cap = HEAP_GROUP_SIZE / sizeof(obj);
+	w.up = 0;
+	w.down = w.cap;
+	w.overflow = w.young = false;
+	heap_shared_set((void *)o);
+	h->stats.published++;
+	walk_push(&w, o);
+	walk_drain(h, &w);
+	if (w.young) {
+		/* Young objects hang off some shared holders (remembered slots: G3). Promote them,
+		 * then share what the holders now reach. The nursery is empty afterwards. */
+		if (gc_minor(h) < 0) {
+			h->src.free(h->src.ctx, w.base, HEAP_GROUP_SIZE);
+			return -1;	/* the shared holders still name young objects: see below */
+		}
+		h->stats.publish_minors++;
+		while (w.down < w.cap) {
+			walk_fields(h, &w, w.base[w.down++]);
+			walk_drain(h, &w);
+		}
+	}
+	walk_fixup(h, &w);
+	h->src.free(h->src.ctx, w.base, HEAP_GROUP_SIZE);
+	return 0;
+}
+
+int gc_store(struct heap *h, obj holder, size_t i, obj value)
+{
+	if (!heap_young_p(h, holder) && gc_shared_p(h, holder) && !gc_shared_p(h, value) &&
+	    obj_ptr_p(value)) {
+		if (gc_publish(h, &value) < 0)
+			return -1;
+	}
+	gc_write(h, holder, i, value);
+	return 0;
+}
+
+void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
+{
+	struct heap *v = owner_of(holder);
+	obj *slot = &obj_fields(holder)[i];
+	obj old;
+
+	kassert(!heap_young_p(h, value) && (!obj_ptr_p(value) || gc_shared_p(h, value)));
+	old = arch_atomic_xchg(slot, value);
+	if (obj_ptr_p(value)) {
+		struct heap *w = owner_of(value);
+
+		if (w != v)
+			gc_xref_inc(v, value);	/* counted for holder's heap; shades if v is grey */
+		if (grey_for(h, w))
+			shade_new(h, value);	/* the writer's roots may have held it unseen */
+	}
+	if (obj_ptr_p(old)) {
+		struct heap *w = owner_of(old);
+
+		if (w != v)
+			gc_xref_dec(v, old);
+		else
+			shade_old(h, v, old);
+	}
+}
+
+/* ---- handshakes ---- */
+
+static void scan_slot(struct heap *h, obj *slot)
+{
+	obj v = *slot;
+
+	if (gc_remote_p(h, v)) {
+		shade_new(h, v);
+	} else if (obj_ptr_p(v) && obj_type(v) == OBJ_T_STACK) {
+		obj *f = obj_fields(v);
+
+		for (size_t i = 0, n = obj_size(v); i < n; i++)
+			if (gc_remote_p(h, f[i]))
+				shade_new(h, f[i]);
+	}
+}
+
+void gc_safepoint(struct heap *h)
+{
+	unsigned want[NCPU];
+	bool any = false;
+
+	if (!h->attached || h->in_gc)
+		return;
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *v = gc_world_heap(c);
+
+		want[c] = 0;
+		if (v == NULL || v == h || !arch_atomic_load(&v->xmarking))
+			continue;
+		want[c] = arch_atomic_load(&v->xcycle);
+		if (arch_atomic_load(&h->xseen[c]) != want[c])
+			any = true;
+		else
+			want[c] = 0;
+	}
+	if (!any)
+		return;
+	/* Young objects hold uncounted references: promote them (counting shades them, we are
+	 * still grey), then scan the roots and the stacks they name. */
+	if (heap_nursery_used(h) > 0 && gc_minor(h) < 0)
+		return;	/* no memory now; the next safe point tries again */
+	gc_roots_visit(h, scan_slot);
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *v = gc_world_heap(c);
+		arch_irqflags_t f;
+
+		if (want[c] == 0 || v == NULL)
+			continue;
+		f = spin_lock_irqsave(&v->xlock);
+		arch_atomic_store(&h->xseen[c], want[c]);	/* a newer cycle waits for the next one */
+		spin_unlock_irqrestore(&v->xlock, f);
+	}
+	h->stats.handshakes++;
+}
+
+/* ---- major collection hooks ---- */
+
+static void shade_all_shared(struct heap *h)
+{
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(p[0]) + 1)
+			if (obj_hdr_type(p[0]) != OBJ_T_FILLER && heap_shared_p(p))
+				gc_major_shade(h, (obj)p);
+	for (struct heap_group *g = h->large; g; g = g->next)
+		if (heap_shared_p(heap_group_objects(g)))
+			gc_major_shade(h, (obj)heap_group_objects(g));
+}
+
+int gc_xmark_start(struct heap *h)
+{
+	arch_irqflags_t f;
+
+	if (!h->attached)
+		return 0;
+	if (h->xshade == NULL) {
+		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		if (h->xshade == NULL)
+			return -1;
+		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
+	}
+	f = spin_lock_irqsave(&h->xlock);
+	h->xshade_len = 0;
+	h->xshade_lost = false;
+	arch_atomic_store(&h->xcycle, h->xcycle + 1);
+	arch_atomic_store(&h->xmarking, true);
+	for (size_t i = 0; i < h->xref_cap; i++)
+		if (h->xref[i].o != OBJ_NULL)
+			gc_major_shade(h, h->xref[i].o);
+	if (h->xref_lost)
+		shade_all_shared(h);
+	spin_unlock_irqrestore(&h->xlock, f);
+	return 0;
+}
+
+int gc_xmark_try_finish(struct heap *h)
+{
+	arch_irqflags_t f;
+	size_t n;
+
+	if (!h->attached)
+		return 0;
+	f = spin_lock_irqsave(&h->xlock);
+	n = h->xshade_len;
+	for (size_t i = 0; i < n; i++)
+		gc_major_shade(h, h->xshade[i]);
+	h->xshade_len = 0;
+	if (n > 0) {
+		h->stats.remote_shades += n;
+		spin_unlock_irqrestore(&h->xlock, f);
+		return 1;
+	}
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *a = gc_world_heap(c);
+
+		if (a != NULL && a != h && arch_atomic_load(&a->xseen[h->cpu]) != h->xcycle) {
+			spin_unlock_irqrestore(&h->xlock, f);
+			return -1;
+		}
+	}
+	arch_atomic_store(&h->xmarking, false);
+	spin_unlock_irqrestore(&h->xlock, f);
+	return 0;
+}
+
+void gc_xfree(struct heap *h, uintptr_t *p)
+{
+	obj *f = (obj *)p + 1;
+	size_t n;
+
+	if (heap_shared_p(p)) {
+		heap_shared_clear(p);
+		h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
+	}
+	if (!h->attached || obj_hdr_type(p[0]) == OBJ_T_STACK)
+		return;
+	n = obj_hdr_nptrs(p[0], f);
+	for (size_t i = 0; i < n; i++)
+		if (gc_remote_p(h, f[i]))
+			gc_xref_dec(h, f[i]);
+}
+
+/* ---- verification ---- */
+
+#ifdef CONFIG_DEBUG
+
+#define BAD(...)	do { kprintf("gc_verify_world: " __VA_ARGS__); kprintf("\n"); return -1; } while (0)
+
+static int recount_area(struct heap *h, uintptr_t *p, uintptr_t *end)
+{
+	for (; p < end; p += obj_hdr_size(p[0]) + 1) {
+		obj *f = (obj *)p + 1;
+		size_t n;
+
+		if (obj_hdr_type(p[0]) == OBJ_T_FILLER || obj_hdr_type(p[0]) == OBJ_T_STACK)
+			continue;
+		n = obj_hdr_nptrs(p[0], f);
+		for (size_t i = 0; i < n; i++) {
+			struct gc_xref_entry *e;
+
+			if (!gc_remote_p(h, f[i]))
+				continue;
+			e = xref_find(owner_of(f[i]), f[i]);
+			if (e == NULL) {
+				if (owner_of(f[i])->xref_lost)
+					continue;
+				BAD("%p (cpu %u) field %lu refers to %p of cpu %u, which has no count",
+				    (void *)p, h->cpu, (unsigned long)i, (void *)f[i],
+				    owner_of(f[i])->cpu);
+			}
+			e->recount++;
+		}
+	}
+	return 0;
+}
+
+int gc_verify_world(void)
+{
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *v = world[c];
+
+		if (v == NULL)
+			continue;
+		for (size_t i = 0; i < v->xref_cap; i++)
+			v->xref[i].recount = 0;
+	}
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *h = world[c];
+
+		if (h == NULL)
+			continue;
+		if (gc_verify(h) != 0)
+			return -1;
+		for (struct heap_group *g = h->small_first; g; g = g->next)
+			if (recount_area(h, heap_group_objects(g), g->top) != 0)
+				return -1;
+		for (struct heap_group *g = h->large; g; g = g->next)
+			if (recount_area(h, heap_group_objects(g), g->top) != 0)
+				return -1;
+	}
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *v = world[c];
+		uintptr_t total = 0;
+
+		if (v == NULL)
+			continue;
+		for (size_t i = 0; i < v->xref_cap; i++) {
+			struct gc_xref_entry *e = &v->xref[i];
+
+			if (e->o == OBJ_NULL)
+				continue;
+			total += e->count;
+			if (e->count != e->recount && !v->xref_lost)
+				BAD("cpu %u object %p: count %lu, but %lu references found", v->cpu,
+				    (void *)e->o, (unsigned long)e->count, (unsigned long)e->recount);
+			if (!heap_shared_p((void *)e->o))
+				BAD("cpu %u object %p is counted but not shared", v->cpu, (void *)e->o);
+		}
+		if (total != v->xref_total && !v->xref_lost)
+			BAD("cpu %u: total count %lu, entries sum to %lu", v->cpu,
+			    (unsigned long)v->xref_total, (unsigned long)total);
+	}
+	return 0;
+}
+
+#else
+
+int gc_verify_world(void)
+{
+	return 0;
+}
+
+#endif

@@ -1,0 +1,86 @@
+/* xheap.h -- references between the CPUs' heaps: publication, remote reference counts, and the
+ * handshakes that let each heap's major collection finish without stopping anyone.
+ *
+ * Invariants (docs/gc.md, "Cross-heap references"; gc_verify and gc_verify_world check them):
+ *  X1 Closure: a shared object is old, and every pointer field of it holds an immediate, a
+ *     shared object of its own heap, or an object of another heap (never a young or unshared
+ *     local object). Shared bits are set only by the owner (gc_publish) and cleared only when
+ *     the owner's sweep frees the object.
+ *  X2 Only shared objects are seen by other CPUs: a pointer into heap V held anywhere outside
+ *     V (another heap's objects, another CPU's roots) points to a shared object of V.
+ *  X3 Counts: for every object v of V, V's table says how many pointer fields of old,
+ *     not-yet-freed, non-stack objects of other heaps hold v (entries with count 0 are absent).
+ *     Young objects, roots and stack objects (OBJ_T_STACK) hold uncounted references.
+ *  X4 Handshakes: while V marks cycle c, a CPU A whose roots have not been scanned for c
+ *     (A->xseen[V] != c) shades every V object it stores or counts; V's marking completes only
+ *     when every attached heap has scanned its roots for c (gc_safepoint) and V's remote shade
+ *     buffer is empty. So V frees an object only if no root, stack or heap anywhere holds it.
+ */
+#ifndef MM_GC_XHEAP_H
+#define MM_GC_XHEAP_H
+
+#include <mm/heaps/heap.h>
+
+/* The world: the heaps that may refer to one another, one per CPU. Attach a heap before any
+ * of its objects is shared; detach it (after every reference into it is gone) before
+ * heap_destroy: its counted references into other heaps are dropped then. */
+void gc_world_attach(struct heap *h);
+void gc_world_detach(struct heap *h);
+struct heap *gc_world_heap(unsigned cpu);
+
+/* Is v an object of another heap than h? (h's young objects are h's; others' are never seen.) */
+static inline bool gc_remote_p(const struct heap *h, obj v)
+{
+	return obj_ptr_p(v) && !heap_young_p(h, v) && heap_group_of((void *)v)->owner != h;
+}
+
+/* May other CPUs see o (an object of h or of another heap)? */
+static inline bool gc_shared_p(const struct heap *h, obj o)
+{
+	return obj_ptr_p(o) && !heap_young_p(h, o) &&
+	       (heap_group_of((void *)o)->owner != h || heap_shared_p((void *)o));
+}
+
+/* Make *x (an object of h) and everything it reaches in h shared: young objects are promoted
+ * first (a minor collection: every unrooted object of the caller may move; *x is updated).
+ * Immediates and objects already shared or remote need nothing. 0, or -1 if memory ran out. */
+int gc_publish(struct heap *h, obj *x);
+
+/* holder.fields[i] = value where holder is shared or another heap's object: value must be
+ * published already (gc_store does it). Counts, shades and the store itself are atomic with
+ * respect to other CPUs writing the same slot. */
+void gc_write_shared(struct heap *h, obj holder, size_t i, obj value);
+
+/* holder.fields[i] = value for any holder: publishes value first when holder is shared or
+ * remote (may collect: unrooted objects of the caller other than holder may move; an old or
+ * remote holder never moves). 0, or -1 if the publication ran out of memory (nothing stored). */
+int gc_store(struct heap *h, obj holder, size_t i, obj value);
+
+/* h's old object now holds (inc) or no longer holds (dec) a reference to remote v. */
+void gc_xref_inc(struct heap *h, obj v);
+void gc_xref_dec(struct heap *h, obj v);
+
+/* Counted references into o from other heaps (0 if none). Takes o's owner's lock. */
+uintptr_t gc_remote_count(obj o);
+/* Sum of the counts into h: references from other heaps' objects. */
+uintptr_t gc_remote_refs(struct heap *h);
+
+/* A safe point of h's owner (every object the caller holds is rooted; may collect): scan h's
+ * roots for every heap that marks and waits for h (X4). Cheap when nobody waits. */
+void gc_safepoint(struct heap *h);
+
+/* For major.c. At mark start: bump the cycle, take remote shades, shade every counted object.
+ * -1 if the shade buffer could not be had (nothing changed). */
+int gc_xmark_start(struct heap *h);
+/* Marking ran out of local work: move remote shades onto the mark stack. Returns 1 if some
+ * were taken (keep marking), 0 if marking is complete (and remote shading stops), -1 if some
+ * heap has not scanned its roots for this cycle yet (try again later). */
+int gc_xmark_try_finish(struct heap *h);
+/* A dead object is being freed: drop its counted references. */
+void gc_xfree(struct heap *h, uintptr_t *p);
+
+/* Check X1-X4 over every attached heap; every heap must be quiescent (no owner running).
+ * 0, or -1 after printing the first violation. Debug builds; a no-op returning 0 otherwise. */
+int gc_verify_world(void);
+
+#endif

@@ -1,0 +1,486 @@
+/* test_xheap.c -- references between heaps (mm/gc/xheap.h): publication and its closure, remote
+ * counts raised and lowered exactly (checked against gc_verify_world's recount), the stack
+ * protocol under an adversarial interleaving (a CPU holds another heap's object only in a root
+ * while the owner clears the last slot and collects again and again), and a randomized stress
+ * on 2 to 8 heaps, each driven by its own CPU thread, with a printed seed (XHEAP_SEED=n replays
+ * it) and a leak check at the end. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arch.h>
+#include <host.h>
+#include <kernel/kernel.h>
+#include <mm/gc/barrier.h>
+#include <mm/gc/gc.h>
+#include <mm/gc/roots.h>
+#include <mm/gc/xheap.h>
+#include <mm/heaps/heap.h>
+
+#define NHEAPS	8
+
+static unsigned fails;	/* failed checks inside CPU threads (CMocka asserts only on the main thread) */
+
+#define CHECK(c) \
+	do { if (!(c)) { __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST); \
+		fprintf(stderr, "check failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); } } while (0)
+
+/* A block source per heap; other CPUs allocate from it too (count tables), hence atomics. */
+struct source {
+	size_t out;
+	unsigned blocks;
+};
+
+static void *src_alloc(void *ctx, size_t size)
+{
+	struct source *s = ctx;
+	void *p = aligned_alloc(HEAP_GROUP_SIZE, size);
+
+	if (p) {
+		__atomic_add_fetch(&s->out, size, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&s->blocks, 1, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+static void src_free(void *ctx, void *p, size_t size)
+{
+	struct source *s = ctx;
+
+	__atomic_sub_fetch(&s->out, size, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&s->blocks, 1, __ATOMIC_RELAXED);
+	free(p);
+}
+
+static struct heap heaps[NHEAPS];
+static struct source sources[NHEAPS];
+
+static void heap_up(unsigned c, size_t nursery)
+{
+	struct heap_config cfg = {
+		.nursery_bytes = nursery,
+		.src = { src_alloc, src_free, &sources[c] },
+		.cpu = c,
+	};
+
+	sources[c] = (struct source){ 0, 0 };
+	if (heap_init(&heaps[c], &cfg) != 0)
+		abort();
+	gc_world_attach(&heaps[c]);
+}
+
+static void heap_down(unsigned c)
+{
+	gc_world_detach(&heaps[c]);
+	heap_destroy(&heaps[c]);
+	CHECK(sources[c].out == 0);
+}
+
+/* Objects of the old generation that are not fillers. */
+static size_t old_objects(struct heap *h)
+{
+	size_t n = 0;
+
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(p[0]) + 1)
+			n += obj_hdr_type(p[0]) != OBJ_T_FILLER;
+	for (struct heap_group *g = h->large; g; g = g->next)
+		n++;
+	return n;
+}
+
+/* A list (seed len v2 ... ) whose elements follow from its seed, so any reader can check it. */
+static intptr_t elem(intptr_t seed, intptr_t i) { return (seed * 31 + i * 7) & 0xfffff; }
+
+static obj make_list(struct heap *h, intptr_t seed, intptr_t len)
+{
+	obj l = OBJ_NIL;
+
+	for (intptr_t i = len - 1; i >= 0; i--) {
+		l = heap_cons(h, obj_fixnum(elem(seed, i)), l);
+		if (l == OBJ_NULL)
+			abort();
+	}
+	l = heap_cons(h, obj_fixnum(len), l);
+	return heap_cons(h, obj_fixnum(seed), l);
+}
+
+static obj load(obj holder, size_t i)
+{
+	return __atomic_load_n(&obj_fields(holder)[i], __ATOMIC_ACQUIRE);
+}
+
+/* true if l is an intact list made by make_list */
+static bool list_ok(obj l)
+{
+	intptr_t seed, len;
+
+	if (!obj_pair_p(l) || !obj_fixnum_p(obj_car(l)))
+		return false;
+	seed = obj_fixnum_value(obj_car(l));
+	l = obj_cdr(l);
+	if (!obj_pair_p(l) || !obj_fixnum_p(obj_car(l)))
+		return false;
+	len = obj_fixnum_value(obj_car(l));
+	l = obj_cdr(l);
+	for (intptr_t i = 0; i < len; i++, l = obj_cdr(l))
+		if (!obj_pair_p(l) || obj_car(l) != obj_fixnum(elem(seed, i)))
+			return false;
+	return l == OBJ_NIL;
+}
+
+/* ---- single-threaded: publication and counts ---- */
+
+/* A whole major collection of h while this thread also plays the other CPU's safe points. */
+static void collect(struct heap *h, struct heap *other)
+{
+	for (int fresh = 0; fresh < 2; fresh++) {
+		while (h->major_phase != HEAP_MAJOR_IDLE) {
+			gc_major_step(h, (size_t)-1 / 2);
+			gc_safepoint(other);
+		}
+		if (fresh == 0)
+			assert_int_equal(gc_major_start(h), 0);
+	}
+}
+
+static void test_publish_closure(void **state)
+{
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	obj l, v;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	a->verify = b->verify = true;
+	l = make_list(a, 5, 100);
+	GC_ROOT(a, l);
+	v = heap_make_vector(a, 3, OBJ_FALSE);	/* young, holds the young list */
+	gc_write(a, v, 0, l);
+	GC_ROOT(a, v);
+	assert_true(heap_young_p(a, v));
+	assert_int_equal(gc_publish(a, &v), 0);
+	assert_false(heap_young_p(a, v));
+	assert_true(gc_shared_p(a, v));
+	l = obj_vector_ref(v, 0);
+	for (obj p = l; obj_pair_p(p); p = obj_cdr(p))
+		assert_true(gc_shared_p(a, p));	/* X1: the whole closure */
+	assert_true(list_ok(l));
+	/* a shared holder: storing a young object publishes it first */
+	obj m = make_list(a, 6, 10);
+	assert_int_equal(gc_store(a, v, 1, m), 0);
+	assert_true(gc_shared_p(a, obj_vector_ref(v, 1)));
+	assert_true(list_ok(obj_vector_ref(v, 1)));
+	assert_int_equal(gc_verify_world(), 0);
+	GC_UNROOT(a, v);
+	GC_UNROOT(a, l);
+	collect(a, b);
+	assert_int_equal(old_objects(a), 0);	/* shared but unreferenced: freed */
+	heap_down(1);
+	heap_down(0);
+	assert_int_equal(fails, 0);
+}
+
+static void test_counts_exact(void **state)
+{
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	obj x, hold;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	a->verify = b->verify = true;
+	x = make_list(a, 9, 20);
+	GC_ROOT(a, x);
+	assert_int_equal(gc_publish(a, &x), 0);
+	/* b keeps x in an old vector of its own (made old by a minor collection) */
+	hold = heap_make_vector(b, 4, OBJ_FALSE);
+	GC_ROOT(b, hold);
+	assert_int_equal(gc_minor(b), 0);
+	gc_write(b, hold, 0, x);
+	assert_int_equal(gc_remote_count(x), 1);
+	gc_write(b, hold, 1, x);
+	assert_int_equal(gc_remote_count(x), 2);
+	assert_int_equal(gc_verify_world(), 0);
+	gc_write(b, hold, 0, OBJ_FALSE);
+	assert_int_equal(gc_remote_count(x), 1);
+	assert_int_equal(gc_verify_world(), 0);
+	/* a young holder is not counted until it is promoted */
+	obj y = heap_make_vector(b, 2, x);
+	GC_ROOT(b, y);
+	assert_int_equal(gc_remote_count(x), 1);
+	assert_int_equal(gc_minor(b), 0);
+	assert_int_equal(gc_remote_count(x), 3);
+	assert_int_equal(gc_verify_world(), 0);
+	/* a's last root goes: the counts keep x */
+	GC_UNROOT(b, y);
+	GC_UNROOT(b, hold);
+	GC_UNROOT(a, x);
+	collect(a, b);
+	assert_true(old_objects(a) >= 22);
+	/* b drops its holders; its sweep lowers the counts; then a frees x */
+	collect(b, a);
+	assert_int_equal(gc_remote_count(x), 0);
+	assert_int_equal(gc_remote_refs(a), 0);
+	assert_int_equal(gc_verify_world(), 0);
+	collect(a, b);
+	assert_int_equal(old_objects(a), 0);
+	assert_int_equal(old_objects(b), 0);
+	heap_down(1);
+	heap_down(0);
+	assert_int_equal(fails, 0);
+}
+
+/* ---- two CPUs: a reference held only in a root survives the owner's collections ---- */
+
+static obj slot_holder;		/* heap 1's shared vector, published before phase 1 */
+static obj taken;		/* what CPU 0 read (for the report only) */
+static unsigned phase;		/* atomic: the script's step */
+
+static void wait_phase(struct heap *h, unsigned p)
+{
+	while (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < p) {
+		gc_safepoint(h);
+		arch_cpu_relax();
+	}
+}
+
+static void stack_cpu(unsigned cpu, void *arg)
+{
+	struct heap *h = &heaps[cpu];
+	uint64_t freed;
+
+	(void)arg;
+	if (cpu == 1) {
+		obj v = heap_make_vector(h, 1, OBJ_FALSE), x = make_list(h, 77, 50);
+
+		GC_ROOT(h, v);
+		gc_write(h, v, 0, x);
+		CHECK(gc_publish(h, &v) == 0);
+		__atomic_store_n(&slot_holder, v, __ATOMIC_RELEASE);
+		__atomic_store_n(&phase, 1, __ATOMIC_RELEASE);
+		wait_phase(h, 2);	/* CPU 0 has read the slot into a root */
+		gc_write(h, v, 0, OBJ_FALSE);	/* the last reference in any heap is gone */
+		for (int i = 0; i < 20; i++) {
+			CHECK(gc_major_full(h) == 0);
+			for (int k = 0; k < 2000; k++)	/* churn: the freed memory would be reused */
+				CHECK(make_list(h, k, 3) != OBJ_NULL);
+		}
+		freed = h->stats.freed_shared;
+		__atomic_store_n(&phase, 3, __ATOMIC_RELEASE);
+		wait_phase(h, 4);	/* CPU 0 checked it and dropped it */
+		CHECK(gc_major_full(h) == 0);
+		CHECK(h->stats.freed_shared > freed);	/* now it is gone */
+		CHECK(old_objects(h) == 1);		/* only the vector */
+		GC_UNROOT(h, v);
+		__atomic_store_n(&phase, 5, __ATOMIC_RELEASE);
+	} else {
+		obj x;
+
+		wait_phase(h, 1);
+		x = load(__atomic_load_n(&slot_holder, __ATOMIC_ACQUIRE), 0);
+		GC_ROOT(h, x);
+		taken = x;
+		__atomic_store_n(&phase, 2, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&phase, __ATOMIC_ACQUIRE) < 3) {
+			CHECK(list_ok(x));	/* the owner collects meanwhile */
+			CHECK(make_list(h, 1, 10) != OBJ_NULL);	/* our allocation: safe points */
+			gc_safepoint(h);
+		}
+		CHECK(list_ok(x));
+		x = OBJ_FALSE;
+		GC_UNROOT(h, x);
+		__atomic_store_n(&phase, 4, __ATOMIC_RELEASE);
+		wait_phase(h, 5);
+	}
+}
+
+static void test_stack_reference(void **state)
+{
+	(void)state;
+	phase = 0;
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	host_run_cpus(2, stack_cpu, NULL);
+	assert_int_equal(fails, 0);
+	assert_int_equal(heaps[1].stats.freed_shared > 0, 1);
+	assert_true(heaps[1].stats.major_cycles >= 20);
+	assert_true(heaps[0].stats.handshakes >= 20);
+	assert_int_equal(gc_verify_world(), 0);
+	heap_down(1);
+	heap_down(0);
+	assert_int_equal(fails, 0);
+}
+
+/* ---- randomized stress on n CPUs ---- */
+
+#define BOX_SLOTS	16
+#define KEEP_SLOTS	32
+#define HELD		4	/* rooted variables: references no heap counts */
+
+static unsigned stress_n;
+static unsigned long stress_seed;
+static unsigned stress_rounds;
+static obj boxes[NHEAPS];	/* each heap's shared mailbox vector */
+static unsigned arrived;	/* barrier */
+static uint64_t checked;	/* lists read from other heaps and found intact */
+
+static void barrier(struct heap *h, unsigned *gen)
+{
+	unsigned target = ++*gen * stress_n;
+
+	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < target) {
+		gc_safepoint(h);
+		arch_cpu_relax();
+	}
+}
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 11);
+}
+
+static void stress_cpu(unsigned cpu, void *arg)
+{
+	struct heap *h = &heaps[cpu];
+	uint64_t s = stress_seed * 2654435761u + cpu + 1;
+	unsigned gen = 0;
+	obj box, keep, l = OBJ_FALSE, held[HELD];
+
+	(void)arg;
+	box = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
+	GC_ROOT(h, box);
+	CHECK(gc_publish(h, &box) == 0);
+	__atomic_store_n(&boxes[cpu], box, __ATOMIC_RELEASE);
+	keep = heap_make_vector(h, KEEP_SLOTS, OBJ_FALSE);
+	GC_ROOT(h, keep);
+	GC_ROOT(h, l);
+	for (unsigned k = 0; k < HELD; k++) {
+		held[k] = OBJ_FALSE;
+		GC_ROOT(h, held[k]);
+	}
+	barrier(h, &gen);
+	for (unsigned r = 0; r < stress_rounds; r++) {
+		uint32_t op = rnd(&s) % 100;
+		unsigned j = rnd(&s) % stress_n;
+		obj other = __atomic_load_n(&boxes[j], __ATOMIC_ACQUIRE);
+
+		if (op < 35) {		/* make a list and put it in some heap's mailbox */
+			l = make_list(h, (intptr_t)(rnd(&s) & 0xffff), 1 + rnd(&s) % 20);
+			CHECK(gc_store(h, other, rnd(&s) % BOX_SLOTS, l) == 0);
+		} else if (op < 60) {	/* take one into a root only: an uncounted reference */
+			unsigned k = rnd(&s) % HELD;
+
+			held[k] = load(other, rnd(&s) % BOX_SLOTS);
+			CHECK(held[k] == OBJ_FALSE || list_ok(held[k]));
+		} else if (op < 75) {	/* take one from a mailbox, check it, keep it */
+			l = load(other, rnd(&s) % BOX_SLOTS);
+			if (l != OBJ_FALSE) {
+				CHECK(list_ok(l));
+				__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
+				gc_write(h, keep, rnd(&s) % KEEP_SLOTS, l);
+				for (int k = 0; k < 20; k++)	/* hold it in a root while allocating */
+					CHECK(make_list(h, k, 8) != OBJ_NULL);
+				CHECK(list_ok(l));
+			}
+		} else if (op < 85) {	/* check what we keep, drop one */
+			for (unsigned k = 0; k < KEEP_SLOTS; k++) {
+				obj o = obj_vector_ref(keep, k);
+
+				CHECK(o == OBJ_FALSE || list_ok(o));
+			}
+			gc_write(h, keep, rnd(&s) % KEEP_SLOTS, OBJ_FALSE);
+		} else if (op < 99) {	/* clear a mailbox slot */
+			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
+		} else {
+			CHECK(gc_major_full(h) == 0);
+		}
+		if (held[r % HELD] != OBJ_FALSE) {	/* held across rounds: still intact? */
+			CHECK(list_ok(held[r % HELD]));
+			__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
+		}
+		l = OBJ_FALSE;
+		gc_safepoint(h);
+	}
+	/* drop everything, then every heap collects until nothing is left */
+	barrier(h, &gen);
+	for (unsigned k = 0; k < HELD; k++)
+		held[k] = OBJ_FALSE;
+	for (unsigned k = 0; k < KEEP_SLOTS; k++)
+		gc_write(h, keep, k, OBJ_FALSE);
+	for (unsigned k = 0; k < BOX_SLOTS; k++)
+		gc_store(h, box, k, OBJ_FALSE);
+	barrier(h, &gen);
+	for (int round = 0; round < 2; round++) {
+		CHECK(gc_major_full(h) == 0);
+		barrier(h, &gen);
+	}
+	CHECK(gc_remote_refs(h) == 0);
+	CHECK(old_objects(h) <= 2);	/* the mailbox and the keep vector */
+	barrier(h, &gen);
+	for (unsigned k = HELD; k-- > 0;)
+		GC_UNROOT(h, held[k]);
+	GC_UNROOT(h, l);
+	GC_UNROOT(h, keep);
+	GC_UNROOT(h, box);
+	barrier(h, &gen);
+}
+
+static void stress(unsigned n, unsigned rounds, size_t nursery)
+{
+	const char *env = getenv("XHEAP_SEED");
+
+	stress_n = n;
+	stress_rounds = rounds;
+	stress_seed = env ? strtoul(env, NULL, 0) : (unsigned long)arch_cycles() % 1000000;
+	printf("stress: %u heaps, %u rounds, seed %lu (XHEAP_SEED=%lu replays it)\n", n, rounds,
+	       stress_seed, stress_seed);
+	arrived = 0;
+	checked = 0;
+	for (unsigned c = 0; c < n; c++)
+		heap_up(c, nursery);
+	host_run_cpus(n, stress_cpu, NULL);
+	if (fails)
+		printf("stress failed: seed %lu\n", stress_seed);
+	assert_int_equal(fails, 0);
+	assert_int_equal(gc_verify_world(), 0);
+	printf("stress: %lu lists checked intact after reads across heaps; cpu0: %lu major cycles, %lu "
+	       "handshakes, %lu remote shades, %lu published\n", (unsigned long)checked,
+	       (unsigned long)heaps[0].stats.major_cycles, (unsigned long)heaps[0].stats.handshakes,
+	       (unsigned long)heaps[0].stats.remote_shades, (unsigned long)heaps[0].stats.published);
+	assert_true(checked > 0);
+	for (unsigned c = 0; c < n; c++)
+		heap_down(c);
+	assert_int_equal(fails, 0);
+}
+
+static void test_stress_2(void **state) { (void)state; stress(2, 20000, 64 * 1024); }
+static void test_stress_4(void **state) { (void)state; stress(4, 10000, 64 * 1024); }
+static void test_stress_8(void **state) { (void)state; stress(8, 4000, 64 * 1024); }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_publish_closure),
+		cmocka_unit_test(test_counts_exact),
+		cmocka_unit_test(test_stack_reference),
+		cmocka_unit_test(test_stress_2),
+		cmocka_unit_test(test_stress_4),
+		cmocka_unit_test(test_stress_8),
+	};
+
+	if (getenv("XHEAP_FILTER"))	/* e.g. XHEAP_FILTER='test_stress*' */
+		cmocka_set_test_filter(getenv("XHEAP_FILTER"));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
