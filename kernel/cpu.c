@@ -1,4 +1,6 @@
 /* cpu.c -- the per-CPU array and its accessor. */
+#include <mm/gc/xheap.h>
+
 #include "cpu.h"
 #include "kernel.h"
 #include "physmem.h"
@@ -35,5 +37,13 @@ int cpu_heap_init(unsigned cpu)
 		.cpu = cpu,
 	};
 
-	return heap_init(&cpus[cpu].heap, &cfg);
+	if (heap_init(&cpus[cpu].heap, &cfg) < 0)
+		return -1;
+	gc_world_attach(&cpus[cpu].heap);
+	return 0;
+}
+
+void cpu_idle_safepoint(void)
+{
+	gc_safepoint(&this_cpu()->heap);
 }

@@ -24,5 +24,7 @@ struct cpu *this_cpu(void);
 extern const struct heap_block_source kernel_heap_blocks;
 /* Give cpu its heap (on that CPU, once, at boot): 0, or -1 if memory ran out. */
 int cpu_heap_init(unsigned cpu);
+/* The idle loop's hook: this CPU's heap answers other heaps' handshakes (gc_safepoint). */
+void cpu_idle_safepoint(void);
 
 #endif

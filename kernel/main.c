@@ -66,6 +66,7 @@ void kernel_cpu_online(unsigned cpu)
 			arch_atomic_store(&l->done, 1);
 			continue;
 		}
+		cpu_idle_safepoint();	/* answer other heaps' handshakes (mm/gc/xheap.h) */
 		arch_idle();	/* a launch sends an IPI, which ends the wait */
 	}
 }
@@ -106,6 +107,7 @@ void kmain(struct boot_info *bi)
 			(unsigned long long)(r->base + r->len - 1), memmap_type_name(r->type));
 	}
 	physmem_init(&bi->memmap, 0x100000, 0x100000000ull);
+	sched_set_idle_hook(cpu_idle_safepoint);
 	kprintf("mem: %zu KiB free for the kernel\n", physmem_free_bytes() / 1024);
 	kprintf("clock: %llu kHz cycle counter\n",
 		(unsigned long long)(arch_cycles_per_sec() / 1000));

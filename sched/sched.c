@@ -202,6 +202,13 @@ static void switch_point(struct sched_cpu *sc)
 		sched_stop_overflowed(sc);
 }
 
+static void (*idle_hook)(void);
+
+void sched_set_idle_hook(void (*fn)(void))
+{
+	idle_hook = fn;
+}
+
 void sched_run(void)
 {
 	arch_irqflags_t f = arch_irq_save();
@@ -223,6 +230,11 @@ void sched_run(void)
 			if (sched_steal(sc))
 				continue;
 			sc->steal_tried = arch_cycles();
+		}
+		if (idle_hook) {
+			idle_hook();
+			if (sched_rq_nr_runnable(&sc->rq) != 0)
+				continue;
 		}
 		/* a remote wake-up enqueues before its IPI, and arch_idle returns at once on a
 		 * pending one: nothing is lost between this check and the halt */

@@ -101,6 +101,10 @@ void sched_init_cpu(unsigned cpu);
 /* The idle loop: run threads, idle when none is runnable. Returns (hosted tests) once
  * sched_stop() was called and the CPU has no threads left; the kernel never calls sched_stop. */
 void sched_run(void);
+/* Called by every CPU's idle loop (interrupts off) before it halts: the kernel hooks its heap's
+ * safe point here (gc_safepoint), so an idle CPU answers other heaps' handshakes. Every thread
+ * of the CPU is blocked at a safe point then. Set once before the schedulers start. */
+void sched_set_idle_hook(void (*fn)(void));
 void sched_stop(void);
 /* The running thread. */
 struct thread *thread_self(void);
