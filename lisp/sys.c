@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <kernel/cpu.h>
 #include <kernel/pci.h>
+#include <mm/gc/xheap.h>
 #include <sched/thread.h>
 
 #include "internal.h"
@@ -214,8 +215,8 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	size_t used = nursery_used(h);
 
 	pauses(&h->stats, &p);
-	/* references from other CPUs' heaps into this one: none can exist yet */
-	return put(L, alist, "remote-refs", fx(0)) &&
+	/* references from other CPUs' heaps into this one: the sum of its counts */
+	return put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
 	       /* the heap's footprint in use: old groups and the used nursery (an upper bound) */
 	       put_u64(L, alist, "live-bytes", read_size(&h->old_bytes) + used) &&
 	       put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&
@@ -277,7 +278,9 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     put_u64(L, &a, "major-collections", read_u64(&h->stats.major_cycles)) &&
 	     put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
 	     put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
-	     put_u64(L, &a, "roots", arch_atomic_load_relaxed(&h->nroots)) &&
+	     put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&
+	     put_u64(L, &a, "published-objects", read_u64(&h->stats.published)) &&
+	     put_u64(L, &a, "shared-bytes-freed", read_u64(&h->stats.freed_shared)) &&
 	     put_u64(L, &a, "large-objects", read_u64(&h->stats.large_objects)) &&
 	     put_u64(L, &a, "spare-groups", read_size(&h->nspare)) &&
 	     put_u64(L, &a, "old-groups", read_size(&h->old_groups)) &&
@@ -295,7 +298,8 @@ static obj p_object_info(struct lisp *L, int argc, obj *argv)
 {
 	obj x = argv[0], a = OBJ_NIL, cpu = OBJ_FALSE, group = OBJ_FALSE;
 	const char *gen = "immediate";
-	bool ok;
+	uintptr_t rc = 0;
+	bool ok, shared = false;
 
 	(void)argc;
 	if (obj_ptr_p(x)) {
@@ -313,14 +317,17 @@ static obj p_object_info(struct lisp *L, int argc, obj *argv)
 		if (cpu == OBJ_FALSE && g->magic == HEAP_GROUP_MAGIC) {
 			gen = "old";
 			cpu = fx((intptr_t)g->owner->cpu);
+			shared = heap_shared_p((const void *)x);
+			rc = gc_remote_count(x);	/* before we allocate: x may not stay put */
 			if ((group = lisp_int64(L, (int64_t)(uintptr_t)g)) == OBJ_NULL)
 				return OBJ_NULL;
 		}
 	}
 	ROOT(group);
 	ROOT(a);
-	/* remote-count: references from other heaps; none can exist until cross-heap sharing */
-	ok = put(L, &a, "remote-count", fx(0)) && put(L, &a, "group", group) &&
+	/* remote-count: references from other heaps' objects (mm/gc/xheap.h) */
+	ok = put_u64(L, &a, "remote-count", rc) && put(L, &a, "shared", obj_bool(shared)) &&
+	     put(L, &a, "group", group) &&
 	     put(L, &a, "generation", sym(L, gen)) && put(L, &a, "cpu", cpu);
 	UNROOT(a);
 	UNROOT(group);
