@@ -1,5 +1,7 @@
 /* cpu.c -- the per-CPU array and its accessor. */
+#include <mm/gc/roots.h>
 #include <mm/gc/xheap.h>
+#include <sched/thread.h>
 
 #include "cpu.h"
 #include "kernel.h"
@@ -46,4 +48,9 @@ int cpu_heap_init(unsigned cpu)
 void cpu_idle_safepoint(void)
 {
 	gc_safepoint(&this_cpu()->heap);
+}
+
+void cpu_switch_roots(struct thread *next)
+{
+	gc_rootstack_switch(&this_cpu()->heap, next->gc_roots);
 }

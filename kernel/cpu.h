@@ -26,5 +26,8 @@ extern const struct heap_block_source kernel_heap_blocks;
 int cpu_heap_init(unsigned cpu);
 /* The idle loop's hook: this CPU's heap answers other heaps' handshakes (gc_safepoint). */
 void cpu_idle_safepoint(void);
+struct thread;
+/* The scheduler's switch hook: the incoming thread's root stack becomes the heap's current. */
+void cpu_switch_roots(struct thread *next);
 
 #endif

@@ -108,6 +108,7 @@ void kmain(struct boot_info *bi)
 	}
 	physmem_init(&bi->memmap, 0x100000, 0x100000000ull);
 	sched_set_idle_hook(cpu_idle_safepoint);
+	sched_set_switch_hook(cpu_switch_roots);
 	kprintf("mem: %zu KiB free for the kernel\n", physmem_free_bytes() / 1024);
 	kprintf("clock: %llu kHz cycle counter\n",
 		(unsigned long long)(arch_cycles_per_sec() / 1000));

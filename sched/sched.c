@@ -123,6 +123,13 @@ void sched_reschedule(struct sched_cpu *sc)
 	sched_finish_switch();
 }
 
+static void (*switch_hook)(struct thread *next);
+
+void sched_set_switch_hook(void (*fn)(struct thread *next))
+{
+	switch_hook = fn;
+}
+
 /* Runs on the incoming thread's stack: check the outgoing thread's stack, retire it if it
  * exited (only now is it off its stack), and let it be moved again. */
 void sched_finish_switch(void)
@@ -132,6 +139,8 @@ void sched_finish_switch(void)
 	int guard = thread_stack_guard(prev, 0, false);
 
 	sc->prev = NULL;
+	if (switch_hook)
+		switch_hook(sc->current);
 	if (guard == 2)
 		thread_stack_report(prev, guard);	/* memory below it may be damaged: panics */
 	/* guard 1 and not exiting: it is stopped at its next switch point, where it checks */

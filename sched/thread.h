@@ -85,6 +85,8 @@ struct thread {
 	uint64_t ran_since;		/* arch_cycles() when it last started running; same */
 	uintptr_t (*fn)(void *);
 	void *arg;
+	void *gc_roots;			/* its root stack on its CPU's heap (struct gc_rootstack), or
+					 * NULL; set by the thread itself (the switch hook uses it) */
 };
 
 /* Memory for stacks: size bytes aligned to align, NULL if none (thread_create then fails).
@@ -105,6 +107,9 @@ void sched_run(void);
  * safe point here (gc_safepoint), so an idle CPU answers other heaps' handshakes. Every thread
  * of the CPU is blocked at a safe point then. Set once before the schedulers start. */
 void sched_set_idle_hook(void (*fn)(void));
+/* Called on every CPU each time a thread (next) starts running, interrupts off, before it
+ * resumes: the kernel makes next->gc_roots its heap's current root stack. Set once at boot. */
+void sched_set_switch_hook(void (*fn)(struct thread *next));
 void sched_stop(void);
 /* The running thread. */
 struct thread *thread_self(void);

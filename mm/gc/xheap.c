@@ -43,7 +43,7 @@ static struct gc_xref_entry *xref_find(struct heap *v, obj o)
 	}
 }
 
-static void xref_put(struct gc_xref_entry *tab, size_t cap, obj o, uintptr_t count)
+static void xref_put(struct gc_xref_entry *tab, size_t cap, obj o, uintptr_t count, uintptr_t pins)
 {
 	size_t i = slot_of(o, cap);
 
@@ -51,6 +51,7 @@ static void xref_put(struct gc_xref_entry *tab, size_t cap, obj o, uintptr_t cou
 		i = (i + 1) & (cap - 1);
 	tab[i].o = o;
 	tab[i].count = count;
+	tab[i].pins = pins;
 	tab[i].recount = 0;
 }
 
@@ -73,7 +74,7 @@ static bool xref_room(struct heap *v)
 	memset(tab, 0, cap * sizeof(*tab));
 	for (size_t i = 0; i < v->xref_cap; i++)
 		if (v->xref[i].o != OBJ_NULL)
-			xref_put(tab, cap, v->xref[i].o, v->xref[i].count);
+			xref_put(tab, cap, v->xref[i].o, v->xref[i].count, v->xref[i].pins);
 	if (v->xref)
 		v->src.free(v->src.ctx, v->xref, xref_bytes(v->xref_cap));
 	v->xref = tab;
@@ -155,19 +156,21 @@ static void shade_old(struct heap *h, struct heap *v, obj o)
 
 /* ---- counts ---- */
 
-void gc_xref_inc(struct heap *h, obj o)
+/* count += 1 (pin: also pins += 1) for o, an object of v; shade it if h is grey for v. */
+static void count_up(struct heap *h, obj o, bool pin)
 {
 	struct heap *v = owner_of(o);
 	struct gc_xref_entry *e;
 	arch_irqflags_t f;
 
-	kassert(v != h && heap_shared_p((void *)o));
+	kassert(heap_shared_p((void *)o));
 	f = spin_lock_irqsave(&v->xlock);
 	e = xref_find(v, o);
 	if (e != NULL) {
 		e->count++;
+		e->pins += pin;
 	} else if (!v->xref_lost && xref_room(v)) {
-		xref_put(v->xref, v->xref_cap, o, 1);
+		xref_put(v->xref, v->xref_cap, o, 1, pin);
 		v->xref_len++;
 	} else {
 		v->xref_lost = true;	/* every shared object of v stays a root from now on */
@@ -178,25 +181,49 @@ void gc_xref_inc(struct heap *h, obj o)
 	spin_unlock_irqrestore(&v->xlock, f);
 }
 
-void gc_xref_dec(struct heap *h, obj o)
+static void count_down(struct heap *h, obj o, bool pin)
 {
 	struct heap *v = owner_of(o);
 	struct gc_xref_entry *e;
 	arch_irqflags_t f;
 
-	kassert(v != h);
 	f = spin_lock_irqsave(&v->xlock);
 	e = xref_find(v, o);
-	if (e != NULL) {
+	if (e != NULL && (!pin || e->pins > 0)) {
+		e->pins -= pin;
 		if (--e->count == 0)
 			xref_remove(v, e);
 	} else if (!v->xref_lost) {
-		panic("gc: cpu %u drops an uncounted reference to %p of cpu %u", h->cpu,
-		      (void *)o, v->cpu);
+		panic("gc: cpu %u drops an uncounted %s to %p of cpu %u", h->cpu,
+		      pin ? "pin" : "reference", (void *)o, v->cpu);
 	}
 	v->xref_total--;
 	xshade_locked(v, o);	/* deletion barrier (not strictly needed: see docs/gc.md) */
 	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+void gc_xref_inc(struct heap *h, obj o)
+{
+	kassert(owner_of(o) != h);
+	count_up(h, o, false);
+}
+
+void gc_xref_dec(struct heap *h, obj o)
+{
+	kassert(owner_of(o) != h);
+	count_down(h, o, false);
+}
+
+void gc_pin(struct heap *h, obj o)
+{
+	if (obj_ptr_p(o))
+		count_up(h, o, true);
+}
+
+void gc_unpin(struct heap *h, obj o)
+{
+	if (obj_ptr_p(o))
+		count_down(h, o, true);
 }
 
 uintptr_t gc_remote_count(obj o)
@@ -632,9 +659,10 @@ int gc_verify_world(void)
 			if (e->o == OBJ_NULL)
 				continue;
 			total += e->count;
-			if (e->count != e->recount && !v->xref_lost)
-				BAD("cpu %u object %p: count %lu, but %lu references found", v->cpu,
-				    (void *)e->o, (unsigned long)e->count, (unsigned long)e->recount);
+			if (e->count != e->recount + e->pins && !v->xref_lost)
+				BAD("cpu %u object %p: count %lu (%lu pins), but %lu references found",
+				    v->cpu, (void *)e->o, (unsigned long)e->count,
+				    (unsigned long)e->pins, (unsigned long)e->recount);
 			if (!heap_shared_p((void *)e->o))
 				BAD("cpu %u object %p is counted but not shared", v->cpu, (void *)e->o);
 		}

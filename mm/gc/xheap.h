@@ -9,7 +9,8 @@
  *  X2 Only shared objects are seen by other CPUs: a pointer into heap V held anywhere outside
  *     V (another heap's objects, another CPU's roots) points to a shared object of V.
  *  X3 Counts: for every object v of V, V's table says how many pointer fields of old,
- *     not-yet-freed, non-stack objects of other heaps hold v (entries with count 0 are absent).
+ *     not-yet-freed, non-stack objects of other heaps hold v, plus its pins (gc_pin: kernel
+ *     structures outside the heaps); entries with count 0 are absent.
  *     Young objects, roots and stack objects (OBJ_T_STACK) hold uncounted references.
  *  X4 Handshakes: while V marks cycle c, a CPU A whose roots have not been scanned for c
  *     (A->xseen[V] != c) shades every V object it stores or counts; V's marking completes only
@@ -59,6 +60,13 @@ int gc_store(struct heap *h, obj holder, size_t i, obj value);
 /* h's old object now holds (inc) or no longer holds (dec) a reference to remote v. */
 void gc_xref_inc(struct heap *h, obj v);
 void gc_xref_dec(struct heap *h, obj v);
+
+/* A reference from outside every heap (a kernel structure: a thread's thunk, a message queued
+ * in a channel) keeps o alive: pins count like remote references (X3 with pins added). The
+ * caller holds o in a root of heap h (its CPU's) when it pins; unpin when the structure lets
+ * go. o must be shared (published) unless it is immediate; immediates are ignored. */
+void gc_pin(struct heap *h, obj o);
+void gc_unpin(struct heap *h, obj o);
 
 /* Counted references into o from other heaps (0 if none). Takes o's owner's lock. */
 uintptr_t gc_remote_count(obj o);

@@ -158,7 +158,8 @@ struct gc_stats {
  * backward-shift deletion) of (object, count), in a block from the heap's source. */
 struct gc_xref_entry {
 	obj o;			/* OBJ_NULL: empty */
-	uintptr_t count;	/* references from old objects of other heaps; > 0 while listed */
+	uintptr_t count;	/* references from old objects of other heaps, and pins; > 0 */
+	uintptr_t pins;		/* of count: from outside the heaps (gc_pin) */
 	uintptr_t recount;	/* gc_verify_world's scratch */
 };
 

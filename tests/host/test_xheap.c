@@ -219,6 +219,12 @@ static void test_counts_exact(void **state)
 	assert_int_equal(gc_minor(b), 0);
 	assert_int_equal(gc_remote_count(x), 3);
 	assert_int_equal(gc_verify_world(), 0);
+	/* a pin (a kernel structure holding x) counts like a reference */
+	gc_pin(a, x);
+	assert_int_equal(gc_remote_count(x), 4);
+	assert_int_equal(gc_verify_world(), 0);
+	gc_unpin(a, x);
+	assert_int_equal(gc_remote_count(x), 3);
 	/* a's last root goes: the counts keep x */
 	GC_UNROOT(b, y);
 	GC_UNROOT(b, hold);
