@@ -238,6 +238,17 @@ intptr_t lisp_list_length(obj l)
 
 /* --- the value stack --- */
 
+/* A stack object (OBJ_T_STACK): a vector the collector treats as a root area (its references
+ * to other heaps are not counted; handshakes scan it, mm/gc/xheap.h). Never shared. */
+obj lisp_make_stack(struct lisp *L, size_t n)
+{
+	obj v = lisp_make_vector(L, n, OBJ_UNSPECIFIED);
+
+	if (v != OBJ_NULL)
+		obj_words(v)[0] = obj_hdr(OBJ_T_STACK, n);
+	return v;
+}
+
 bool lisp_stack_reserve(struct lisp *L, size_t n)
 {
 	size_t cap = obj_vector_length(L->stack);
@@ -263,14 +274,14 @@ bool lisp_stack_reserve(struct lisp *L, size_t n)
 		ncap *= 2;
 	if (ncap > limit)
 		ncap = limit;
-	nv = lisp_make_vector(L, ncap, OBJ_UNSPECIFIED);
+	nv = lisp_make_stack(L, ncap);
 	if (nv == OBJ_NULL)
 		return false;
 	if (heap_young_p(L->h, nv))
 		memcpy(obj_fields(nv), stk(L), L->sp * sizeof(obj));
 	else
 		for (size_t i = 0; i < L->sp; i++)
-			gc_write(L->h, nv, i, stk(L)[i]);
+			gc_write_stack(L->h, nv, i, stk(L)[i]);
 	L->stack = nv;
 	return true;
 }

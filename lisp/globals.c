@@ -2,10 +2,16 @@
  * A symbol is interned once (one table: a vector of chains linked through the symbols' next
  * field, held with the symbol count in a two-slot vector that every interpreter instance of the
  * system shares); a global variable's value lives in its symbol (OBJ_UNDEFINED: unbound).
- * When several CPUs share the table, lisp_global_lock (a spinlock, to be added here) will guard
- * interning, rehashing and every store of a global value; reads of a value are single aligned
- * word loads (lisp_global_value), which need no lock. */
+ * Several CPUs share the table once another CPU runs Scheme (the table is then published, see
+ * mm/gc/xheap.h): symtab_lock guards lookups, interning and rehashing (never held across an
+ * allocation: a new symbol or table is made and published first, then linked under the lock,
+ * after looking again). Global values are stored with gc_store (the value is published; the
+ * exchange is atomic) and read as single aligned word loads (lisp_global_value), no lock. */
+#include <smp/spinlock.h>
+
 #include "internal.h"
+
+static struct spinlock symtab_lock = SPINLOCK_INIT("symtab");
 
 static uint32_t hash_bytes(const uint8_t *s, size_t len)
 {
@@ -36,13 +42,19 @@ static obj lookup(struct lisp *L, const uint8_t *name, size_t len, uint32_t hash
 
 static bool rehash(struct lisp *L)
 {
-	obj old = table(L), nt;
-	size_t n = obj_vector_length(old), m = 2 * n;
+	obj old, nt;
+	size_t n = obj_vector_length(table(L)), m = 2 * n;
+	arch_irqflags_t f;
 
 	nt = lisp_make_vector(L, m, OBJ_FALSE);
-	if (nt == OBJ_NULL)
+	if (nt == OBJ_NULL || (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && gc_publish(L->h, &nt) < 0))
 		return false;
+	f = spin_lock_irqsave(&symtab_lock);
 	old = table(L);
+	if (obj_vector_length(old) != n) {	/* another CPU grew it meanwhile */
+		spin_unlock_irqrestore(&symtab_lock, f);
+		return true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		obj s = obj_vector_ref(old, i);
 
@@ -56,6 +68,7 @@ static bool rehash(struct lisp *L)
 		}
 	}
 	gc_vector_set(L->h, STATE(L, S_GLOBALS), G_TABLE, nt);
+	spin_unlock_irqrestore(&symtab_lock, f);
 	return true;
 }
 
@@ -63,15 +76,19 @@ static bool rehash(struct lisp *L)
 static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 {
 	uint32_t hash;
-	obj s, tab;
+	obj s, tab, found, g;
 	size_t b;
+	bool grow;
+	arch_irqflags_t f;
 
 	if (str != OBJ_NULL) {
 		len = obj_bytes_length(str);
 		name = (const char *)obj_bytes_data(str);
 	}
 	hash = hash_bytes((const uint8_t *)name, len);
+	f = spin_lock_irqsave(&symtab_lock);
 	s = lookup(L, (const uint8_t *)name, len, hash);
+	spin_unlock_irqrestore(&symtab_lock, f);
 	if (s != OBJ_NULL)
 		return s;
 	str = str != OBJ_NULL ? lisp_copy_bytes(L, OBJ_T_STRING, str, 0, len) : lisp_make_string(L, name, len);
@@ -82,16 +99,30 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	UNROOT(str);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
-	tab = table(L);
-	b = hash & (obj_vector_length(tab) - 1);
 	obj_fields(s)[SYMF_NAME] = str;
 	obj_fields(s)[SYMF_VALUE] = OBJ_UNDEFINED;
-	obj_fields(s)[SYMF_NEXT] = obj_vector_ref(tab, b);
+	obj_fields(s)[SYMF_NEXT] = OBJ_FALSE;
 	obj_fields(s)[SYMF_FLAGS] = fx((intptr_t)hash << 8);
+	if (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && gc_publish(L->h, &s) < 0) {
+		L->err = OBJ_NULL;
+		return OBJ_NULL;
+	}
+	f = spin_lock_irqsave(&symtab_lock);
+	str = sym_name(s);
+	found = lookup(L, obj_bytes_data(str), len, hash);	/* interned meanwhile elsewhere? */
+	if (found != OBJ_NULL) {
+		spin_unlock_irqrestore(&symtab_lock, f);
+		return found;
+	}
+	tab = table(L);
+	b = hash & (obj_vector_length(tab) - 1);
+	gc_write(L->h, s, SYMF_NEXT, obj_vector_ref(tab, b));
 	gc_write(L->h, tab, b, s);
-	obj g = STATE(L, S_GLOBALS);
-	obj_fields(g)[G_COUNT] = fx(fxv(obj_fields(g)[G_COUNT]) + 1);
-	if ((size_t)fxv(obj_fields(g)[G_COUNT]) > obj_vector_length(tab)) {
+	g = STATE(L, S_GLOBALS);
+	obj_fields(g)[G_COUNT] = fx(fxv(obj_fields(g)[G_COUNT]) + 1);	/* a fixnum: no barrier */
+	grow = (size_t)fxv(obj_fields(g)[G_COUNT]) > obj_vector_length(tab);
+	spin_unlock_irqrestore(&symtab_lock, f);
+	if (grow) {
 		ROOT(s);
 		rehash(L);	/* a failure only leaves the chains longer */
 		UNROOT(s);
@@ -109,14 +140,14 @@ obj lisp_intern_string(struct lisp *L, obj str)
 	return intern(L, str, NULL, 0);
 }
 
-void lisp_global_define(struct lisp *L, obj sym, obj v)
+bool lisp_global_define(struct lisp *L, obj sym, obj v)
 {
-	gc_write(L->h, sym, SYMF_VALUE, v);
+	return lisp_store(L, sym, SYMF_VALUE, v);
 }
 
-void lisp_global_set(struct lisp *L, obj sym, obj v)
+bool lisp_global_set(struct lisp *L, obj sym, obj v)
 {
-	gc_write(L->h, sym, SYMF_VALUE, v);
+	return lisp_store(L, sym, SYMF_VALUE, v);
 }
 
 /* An uninterned symbol "prefix.N". */

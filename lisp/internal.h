@@ -16,6 +16,7 @@
 #include <mm/gc/barrier.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
+#include <mm/gc/xheap.h>
 #include <mm/heaps/heap.h>
 
 #include "lisp.h"
@@ -162,7 +163,9 @@ struct lisp_prim_def {
 
 /* --- the value stack: VM frames and C temporaries; slot i is obj_fields(L->stack)[i] --- */
 static inline obj *stk(struct lisp *L) { return obj_fields(L->stack); }
-static inline void sset(struct lisp *L, size_t i, obj v) { gc_write(L->h, L->stack, i, v); }
+static inline void sset(struct lisp *L, size_t i, obj v) { gc_write_stack(L->h, L->stack, i, v); }
+/* A fresh value stack of n slots (a root area: see alloc.c). */
+obj lisp_make_stack(struct lisp *L, size_t n);
 /* Room for n more slots above L->sp (may grow, i.e. allocate). */
 bool lisp_stack_reserve(struct lisp *L, size_t n);
 /* Push v; false if the stack could not grow. */
@@ -188,6 +191,18 @@ obj lisp_make_record(struct lisp *L, obj rtd, size_t nfields);
 obj lisp_make_rtd(struct lisp *L, obj name, obj fields);
 /* (values v ...) of a list of at least two values (one value is itself) */
 obj lisp_make_values(struct lisp *L, obj list);
+/* holder.fields[i] = v for a mutable Scheme object that other CPUs may see (set-car!,
+ * vector-set!, a record or box setter): v is published first if holder is shared, which may
+ * collect like an allocation (re-read arguments afterwards). false: heap exhausted, L->err set
+ * to OBJ_NULL, nothing stored. */
+static inline bool lisp_store(struct lisp *L, obj holder, size_t i, obj v)
+{
+	if (gc_store(L->h, holder, i, v) < 0) {
+		L->err = OBJ_NULL;
+		return false;
+	}
+	return true;
+}
 /* Store v in field i of o, whether o is young or old (fresh large objects are old). */
 static inline void obj_init_field(struct lisp *L, obj o, size_t i, obj v) { gc_write(L->h, o, i, v); }
 obj lisp_list_reverse(struct lisp *L, obj list);	/* fresh reversed copy */
@@ -199,8 +214,10 @@ intptr_t lisp_list_length(obj l);	/* -1 if not a proper list (or circular) */
 obj lisp_intern(struct lisp *L, const char *name, size_t len);
 obj lisp_intern_string(struct lisp *L, obj str);
 static inline obj lisp_global_value(obj sym) { return obj_fields(sym)[SYMF_VALUE]; }
-void lisp_global_define(struct lisp *L, obj sym, obj v);
-void lisp_global_set(struct lisp *L, obj sym, obj v);
+/* Store a global's value (published first when the symbol is shared: may collect, like an
+ * allocation). false if the heap is exhausted (L->err OBJ_NULL). */
+bool lisp_global_define(struct lisp *L, obj sym, obj v);
+bool lisp_global_set(struct lisp *L, obj sym, obj v);
 int lisp_globals_init(struct lisp *L);
 obj lisp_gensym(struct lisp *L, const char *prefix);
 

@@ -207,8 +207,7 @@ static obj p_set_car(struct lisp *L, int argc, obj *argv)
 	ARGC_UNUSED;
 	if (!pair_p(argv[0]))
 		return lisp_type_error(L, "set-car!", "pair", argv[0]);
-	gc_set_car(L->h, argv[0], argv[1]);
-	return OBJ_UNSPECIFIED;
+	return lisp_store(L, argv[0], 0, argv[1]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
 static obj p_set_cdr(struct lisp *L, int argc, obj *argv)
@@ -216,8 +215,7 @@ static obj p_set_cdr(struct lisp *L, int argc, obj *argv)
 	ARGC_UNUSED;
 	if (!pair_p(argv[0]))
 		return lisp_type_error(L, "set-cdr!", "pair", argv[0]);
-	gc_set_cdr(L->h, argv[0], argv[1]);
-	return OBJ_UNSPECIFIED;
+	return lisp_store(L, argv[0], 1, argv[1]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
 static obj p_pair_p(struct lisp *L, int argc, obj *argv) { (void)L; ARGC_UNUSED; return obj_bool(pair_p(argv[0])); }
@@ -359,8 +357,7 @@ static obj p_list_set(struct lisp *L, int argc, obj *argv)
 	ARGC_UNUSED;
 	if (t == OBJ_NULL)
 		return OBJ_NULL;
-	gc_set_car(L->h, t, lisp_args(L)[2]);
-	return OBJ_UNSPECIFIED;
+	return lisp_store(L, t, 0, lisp_args(L)[2]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
 static obj p_last_pair(struct lisp *L, int argc, obj *argv)

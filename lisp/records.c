@@ -274,8 +274,7 @@ static obj p_record_set(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!record_p(argv[0], argv[1]))
 		return not_record(L, argv[4], argv[1], argv[0]);
-	gc_write(L->h, argv[0], (size_t)(1 + fxv(argv[2])), argv[3]);
-	return OBJ_UNSPECIFIED;
+	return lisp_store(L, argv[0], (size_t)(1 + fxv(argv[2])), argv[3]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
 static const struct lisp_prim_def prims[] = {

@@ -52,7 +52,7 @@ int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_conf
 	for (size_t i = 0; i < S_COUNT; i++)
 		obj_init_field(L, v, i, STATE(parent, i));
 	L->state = v;
-	if ((v = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED)) == OBJ_NULL)
+	if ((v = lisp_make_stack(L, LISP_STACK_INIT)) == OBJ_NULL)
 		return -1;
 	L->stack = v;
 	state_set(L, S_HANDLERS, OBJ_NIL);
@@ -78,7 +78,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	if ((v = lisp_make_vector(L, SYM_COUNT, OBJ_FALSE)) == OBJ_NULL)
 		return -1;
 	L->syms = v;
-	if ((v = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED)) == OBJ_NULL)
+	if ((v = lisp_make_stack(L, LISP_STACK_INIT)) == OBJ_NULL)
 		return -1;
 	L->stack = v;
 	if (lisp_globals_init(L) < 0)

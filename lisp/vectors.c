@@ -81,8 +81,7 @@ static obj p_vector_set(struct lisp *L, int argc, obj *argv)
 		return want_vector(L, "vector-set!", argv[0]);
 	if (!index_arg(argv[1], &i) || i >= obj_vector_length(argv[0]))
 		return lisp_range_error(L, "vector-set!", argv[1]);
-	gc_vector_set(L->h, argv[0], i, argv[2]);
-	return OBJ_UNSPECIFIED;
+	return lisp_store(L, argv[0], i, argv[2]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
 static obj p_vector_to_list(struct lisp *L, int argc, obj *argv)
@@ -126,8 +125,9 @@ static obj p_vector_fill(struct lisp *L, int argc, obj *argv)
 		return want_vector(L, "vector-fill!", argv[0]);
 	if (!range(L, "vector-fill!", argc, argv, 2, obj_vector_length(argv[0]), &s, &e))
 		return OBJ_NULL;
-	for (size_t i = s; i < e; i++)
-		gc_vector_set(L->h, argv[0], i, argv[1]);
+	for (size_t i = s; i < e; i++)	/* the first store may publish (and move) the fill */
+		if (!lisp_store(L, lisp_args(L)[0], i, lisp_args(L)[1]))
+			return OBJ_NULL;
 	return OBJ_UNSPECIFIED;
 }
 
@@ -162,12 +162,16 @@ static obj p_vector_copy_to(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	if (!index_arg(argv[1], &at) || at > obj_vector_length(to) || obj_vector_length(to) - at < e - s)
 		return lisp_range_error(L, "vector-copy!", argv[1]);
-	if (at <= s)
+	/* each store may publish an element (and move the unshared vectors): re-read them */
+	if (at <= s) {
 		for (size_t i = s; i < e; i++)
-			gc_vector_set(L->h, to, at + i - s, obj_vector_ref(from, i));
-	else
+			if (!lisp_store(L, lisp_args(L)[0], at + i - s, obj_vector_ref(lisp_args(L)[2], i)))
+				return OBJ_NULL;
+	} else {
 		for (size_t i = e; i-- > s;)
-			gc_vector_set(L->h, to, at + i - s, obj_vector_ref(from, i));
+			if (!lisp_store(L, lisp_args(L)[0], at + i - s, obj_vector_ref(lisp_args(L)[2], i)))
+				return OBJ_NULL;
+	}
 	return OBJ_UNSPECIFIED;
 }
 
