@@ -44,6 +44,8 @@ enum lisp_slot {
 	S_ERR_HEAP,		/* preallocated conditions: no allocation needed to raise them */
 	S_ERR_DEEP,
 	S_PRIM_RAISE,		/* the primitive used when `raise` is not defined yet */
+	S_RTD_THREAD,		/* threads.c */
+	S_RTD_CHANNEL,
 	S_COUNT
 };
 #define STATE(L, i)	(obj_fields((L)->state)[i])
@@ -310,6 +312,7 @@ void lisp_init_strings(struct lisp *L);
 void lisp_init_vectors(struct lisp *L);
 void lisp_init_control(struct lisp *L);
 void lisp_init_records(struct lisp *L);
+void lisp_init_threads(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 /* define-record-type rewritten into (begin (define ...) ...) */

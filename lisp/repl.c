@@ -100,6 +100,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	lisp_init_records(L);
 	lisp_init_disasm(L);
 	lisp_init_sys(L);
+	lisp_init_threads(L);
 	if (h->stats.alloc_failures != failures)
 		return -1;
 	if (lisp_eval_string(L, lisp_prelude, strlen(lisp_prelude)) != 0)

@@ -280,7 +280,12 @@ void gc_world_detach(struct heap *h)
 		kprintf("gc: cpu %u leaves the world with %lu objects still referenced from others\n",
 			h->cpu, (unsigned long)h->xref_len);
 	arch_atomic_store(&world[h->cpu], NULL);
-	h->attached = false;
+	h->attached = false;	/* its count table stays until heap_destroy: others detaching
+				 * after it still lower its counts */
+}
+
+void gc_xref_release(struct heap *h)
+{
 	if (h->xref)
 		h->src.free(h->src.ctx, h->xref, xref_bytes(h->xref_cap));
 	h->xref = NULL;

@@ -23,10 +23,12 @@
 #include <mm/heaps/heap.h>
 
 /* The world: the heaps that may refer to one another, one per CPU. Attach a heap before any
- * of its objects is shared; detach it (after every reference into it is gone) before
- * heap_destroy: its counted references into other heaps are dropped then. */
+ * of its objects is shared; detach it before heap_destroy (its counted references into other
+ * heaps are dropped then). Tearing down several heaps: detach them all, then destroy them. */
 void gc_world_attach(struct heap *h);
 void gc_world_detach(struct heap *h);
+/* heap_destroy's part: the count table goes back to the block source. */
+void gc_xref_release(struct heap *h);
 struct heap *gc_world_heap(unsigned cpu);
 
 /* Is v an object of another heap than h? (h's young objects are h's; others' are never seen.) */

@@ -101,6 +101,7 @@ void heap_destroy(struct heap *h)
 	if (h->mark_stack)
 		h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
 	kassert(!h->attached);
+	gc_xref_release(h);
 	if (h->xshade)
 		h->src.free(h->src.ctx, h->xshade, HEAP_GROUP_SIZE);
 	h->src.free(h->src.ctx, h->remset, GC_REMSET_BYTES);

@@ -1,0 +1,345 @@
+/* threads.c -- Scheme threads and channels across CPUs: (spawn thunk [cpu [priority]]),
+ * (thread-join thread), (make-channel), (channel-send ch v), (channel-receive ch).
+ * Objects pass between CPUs by reference (mm/gc/xheap.h): whatever another CPU may see is
+ * published first. A thread record and a channel are published when made, so their C parts
+ * (raw bytes inside them) never move. A spawned thread gets its own interpreter on the heap of
+ * the CPU it starts on, sharing the global environment, and its own root stack. */
+#include <arch.h>
+#include <kernel/cpu.h>
+#include <mm/gc/xheap.h>
+#include <sched/thread.h>
+
+#include "internal.h"
+
+/* thread record: (rtd thunk status value c template syms); status 0 running, 1 done, 2 error */
+enum { TH_THUNK = 1, TH_STATUS, TH_VALUE, TH_C, TH_STATE, TH_SYMS, TH_NFIELDS };
+enum { TH_RUNNING, TH_DONE, TH_ERROR };
+struct th_c {
+	struct thread *kt;
+	struct lisp_config cfg;		/* the parent's (heap replaced by the child's) */
+	unsigned joined;		/* 0, 1 while a joiner waits for kt, 2 once it was reaped */
+};
+
+/* channel: (rtd head tail c): a queue of pairs; wq.lock guards head and tail */
+enum { CH_HEAD = 1, CH_TAIL, CH_C, CH_NFIELDS };
+struct ch_c {
+	struct waitq wq;		/* receivers waiting for a value */
+};
+
+static void *raw(obj rec, size_t field)
+{
+	return obj_bytes_data(obj_fields(rec)[field]);
+}
+
+/* The caller is a scheduler thread. */
+static bool on_thread(void)
+{
+	arch_irqflags_t f = arch_irq_save();
+	bool t = sched_cpu_online(arch_cpu_id()) && thread_self()->stack != NULL;
+
+	arch_irq_restore(f);
+	return t;
+}
+
+static obj no_threads(struct lisp *L, const char *who)
+{
+	return lisp_errorf(L, OBJ_NULL, "%s: not running on a scheduler thread", who);
+}
+
+/* A published record of type rtd with n fields and a raw part of cbytes bytes in field cf. */
+static obj make_shared_record(struct lisp *L, obj rtd, size_t n, size_t cf, size_t cbytes)
+{
+	obj r, b;
+
+	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, cbytes);
+	if (b == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(b);
+	r = lisp_make_record(L, rtd, n);
+	UNROOT(b);
+	if (r == OBJ_NULL)
+		return OBJ_NULL;
+	obj_init_field(L, r, cf, b);
+	if (gc_publish(L->h, &r) < 0) {
+		L->err = OBJ_NULL;
+		return OBJ_NULL;
+	}
+	return r;
+}
+
+/* ---- threads ---- */
+
+struct child {
+	struct lisp L;
+	struct gc_rootstack rs;
+};
+
+static uintptr_t child_main(void *arg)
+{
+	obj rec = (obj)arg, v;
+	struct th_c *c = raw(rec, TH_C);
+	struct heap *h;
+	struct child *ch;
+	struct lisp parent;
+	struct lisp_config cfg;
+	unsigned status = TH_DONE;
+	size_t bytes = ALIGN_UP(sizeof(struct child), (size_t)HEAP_GROUP_SIZE);
+	arch_irqflags_t f;
+
+	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
+	f = arch_irq_save();
+	h = &this_cpu()->heap;		/* we never move again: started here */
+	arch_irq_restore(f);
+	ch = h->src.alloc(h->src.ctx, bytes);
+	if (ch == NULL) {	/* value stays unspecified: the join raises "heap exhausted" */
+		gc_write(h, rec, TH_STATUS, fx(TH_ERROR));
+		gc_unpin(h, rec);
+		sched_preempt_enable();
+		return 0;
+	}
+	gc_rootstack_attach(h, &ch->rs);
+	thread_self()->gc_roots = &ch->rs;
+	gc_rootstack_switch(h, &ch->rs);
+	GC_ROOT(h, rec);
+	gc_unpin(h, rec);	/* our root holds it now */
+	cfg = c->cfg;
+	cfg.heap = h;
+	/* lisp_init_thread reads only these two of its parent */
+	parent.syms = obj_fields(rec)[TH_SYMS];
+	parent.state = obj_fields(rec)[TH_STATE];
+	if (lisp_init_thread(&ch->L, &parent, &cfg) < 0) {
+		status = TH_ERROR;
+		v = OBJ_FALSE;
+	} else {
+		struct lisp *L = &ch->L;
+
+		v = lisp_apply(L, obj_fields(rec)[TH_THUNK], 0);
+		if (v == OBJ_NULL) {
+			status = TH_ERROR;
+			v = lisp_take_error(L);
+			lisp_vm_reset(L);
+		}
+		if (!lisp_store(L, rec, TH_VALUE, v))
+			status = TH_ERROR;	/* could not publish the value: join says so */
+		lisp_destroy(L);
+	}
+	gc_write(h, rec, TH_STATUS, fx(status));
+	GC_UNROOT(h, rec);
+	thread_self()->gc_roots = NULL;
+	gc_rootstack_detach(h, &ch->rs);
+	h->src.free(h->src.ctx, ch, bytes);
+	sched_preempt_enable();
+	return 0;
+}
+
+/* Make what a child needs of this interpreter shareable: its state (built-in record types,
+ * the global table and through it every global, the console port) and known symbols. */
+static bool share_environment(struct lisp *L)
+{
+	for (size_t i = 0; i < S_COUNT; i++) {
+		obj v = STATE(L, i);
+
+		if (i == S_HANDLERS || i == S_WINDS || i == S_OUT || i == S_IN)
+			continue;	/* dynamic state: the child starts afresh */
+		if (gc_publish(L->h, &v) < 0)
+			return false;
+	}
+	return gc_publish(L->h, &L->syms) == 0;
+}
+
+static obj p_spawn(struct lisp *L, int argc, obj *argv)
+{
+	int64_t cpu = SCHED_CPU_ANY, prio = 15;
+	obj rec, st;
+	struct th_c *c;
+	struct thread *kt;
+
+	if (!procedure_p(argv[0]))
+		return lisp_type_error(L, "spawn", "procedure", argv[0]);
+	if (argc > 1 && argv[1] != OBJ_FALSE) {
+		if (!integer_p(argv[1]) || !lisp_int_to_i64(argv[1], &cpu) || cpu < 0 ||
+		    cpu >= (int64_t)arch_ncpus() || !sched_cpu_online((unsigned)cpu))
+			return lisp_errorf(L, argv[1], "spawn: no such CPU:");
+	}
+	if (argc > 2 && (!integer_p(argv[2]) || !lisp_int_to_i64(argv[2], &prio) || prio < 0 ||
+			 prio > 30))
+		return lisp_type_error(L, "spawn", "priority 0..30", argv[2]);
+	if (!on_thread())
+		return no_threads(L, "spawn");
+	if (!share_environment(L))
+		goto exhausted;
+	/* the child's template of our state: a copy, published */
+	st = lisp_make_vector(L, S_COUNT, OBJ_FALSE);
+	if (st == OBJ_NULL)
+		return OBJ_NULL;
+	for (size_t i = 0; i < S_COUNT; i++)
+		obj_init_field(L, st, i, STATE(L, i));
+	ROOT(st);
+	rec = make_shared_record(L, STATE(L, S_RTD_THREAD), TH_NFIELDS - 1, TH_C, sizeof(struct th_c));
+	UNROOT(st);
+	if (rec == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(rec);
+	if (!lisp_store(L, rec, TH_STATE, st) || !lisp_store(L, rec, TH_SYMS, L->syms) ||
+	    !lisp_store(L, rec, TH_THUNK, lisp_args(L)[0])) {
+		UNROOT(rec);
+		goto exhausted;
+	}
+	gc_write(L->h, rec, TH_STATUS, fx(TH_RUNNING));
+	c = raw(rec, TH_C);
+	c->cfg = L->cfg;
+	c->joined = 0;
+	gc_pin(L->h, rec);	/* the child's argument, until its root holds it */
+	kt = thread_create_placed("scheme", child_main, (void *)rec, (unsigned)prio, (unsigned)cpu,
+				  cpu == SCHED_CPU_ANY ? THREAD_MOVABLE_UNSTARTED : THREAD_PINNED);
+	if (kt == NULL) {
+		gc_unpin(L->h, rec);
+		UNROOT(rec);
+		return lisp_errorf(L, OBJ_NULL, "spawn: no memory for a thread");
+	}
+	c->kt = kt;
+	UNROOT(rec);
+	return rec;
+exhausted:
+	L->err = OBJ_NULL;
+	return OBJ_NULL;
+}
+
+static obj p_thread_join(struct lisp *L, int argc, obj *argv)
+{
+	obj rec = argv[0], v;
+	struct th_c *c;
+	unsigned zero = 0;
+
+	(void)argc;
+	if (!record_p(rec, STATE(L, S_RTD_THREAD)))
+		return lisp_type_error(L, "thread-join", "thread", rec);
+	if (!on_thread())
+		return no_threads(L, "thread-join");
+	c = raw(rec, TH_C);	/* rec is published: it does not move while we wait */
+	if (arch_atomic_cas(&c->joined, &zero, 1)) {
+		thread_join(c->kt, NULL);
+		arch_atomic_store(&c->joined, 2);
+	} else {
+		while (arch_atomic_load(&c->joined) != 2)
+			thread_sleep_ms(1);	/* another thread is joining it */
+	}
+	v = obj_fields(rec)[TH_VALUE];
+	if (obj_fields(rec)[TH_STATUS] == fx(TH_ERROR)) {
+		L->err = v == OBJ_UNSPECIFIED || v == OBJ_FALSE ? OBJ_NULL : v;	/* re-raise */
+		return OBJ_NULL;
+	}
+	return v;
+}
+
+static obj p_thread_p(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return obj_bool(record_p(argv[0], STATE(L, S_RTD_THREAD)));
+}
+
+/* ---- channels ---- */
+
+static obj p_make_channel(struct lisp *L, int argc, obj *argv)
+{
+	obj ch;
+
+	(void)argc;
+	(void)argv;
+	ch = make_shared_record(L, STATE(L, S_RTD_CHANNEL), CH_NFIELDS - 1, CH_C, sizeof(struct ch_c));
+	if (ch == OBJ_NULL)
+		return OBJ_NULL;
+	gc_write(L->h, ch, CH_HEAD, OBJ_NIL);
+	gc_write(L->h, ch, CH_TAIL, OBJ_NIL);
+	waitq_init(&((struct ch_c *)raw(ch, CH_C))->wq, "scheme-channel");
+	return ch;
+}
+
+static obj p_channel_send(struct lisp *L, int argc, obj *argv)
+{
+	obj ch = argv[0], cell, tail;
+	struct ch_c *c;
+	arch_irqflags_t f;
+
+	(void)argc;
+	if (!record_p(ch, STATE(L, S_RTD_CHANNEL)))
+		return lisp_type_error(L, "channel-send", "channel", ch);
+	cell = lisp_cons(L, argv[1], OBJ_NIL);
+	if (cell == OBJ_NULL)
+		return OBJ_NULL;
+	if (gc_publish(L->h, &cell) < 0) {
+		L->err = OBJ_NULL;
+		return OBJ_NULL;
+	}
+	ch = lisp_args(L)[0];	/* published: has not moved; re-read all the same */
+	c = raw(ch, CH_C);
+	f = spin_lock_irqsave(&c->wq.lock);
+	tail = obj_fields(ch)[CH_TAIL];
+	if (tail == OBJ_NIL)
+		gc_write(L->h, ch, CH_HEAD, cell);
+	else
+		gc_write(L->h, tail, 1, cell);
+	gc_write(L->h, ch, CH_TAIL, cell);
+	waitq_wake_one_locked(&c->wq);
+	spin_unlock_irqrestore(&c->wq.lock, f);
+	return OBJ_UNSPECIFIED;
+}
+
+static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
+{
+	obj ch = argv[0], head, v;
+	struct ch_c *c;
+	arch_irqflags_t f;
+
+	(void)argc;
+	if (!record_p(ch, STATE(L, S_RTD_CHANNEL)))
+		return lisp_type_error(L, "channel-receive", "channel", ch);
+	if (!on_thread())
+		return no_threads(L, "channel-receive");
+	c = raw(ch, CH_C);
+	f = spin_lock_irqsave(&c->wq.lock);
+	while ((head = obj_fields(ch)[CH_HEAD]) == OBJ_NIL)
+		waitq_sleep_locked(&c->wq);	/* a safe point: ch is in our argument slot */
+	v = car(head);
+	gc_write(L->h, ch, CH_HEAD, cdr(head));
+	if (cdr(head) == OBJ_NIL)
+		gc_write(L->h, ch, CH_TAIL, OBJ_NIL);
+	spin_unlock_irqrestore(&c->wq.lock, f);
+	return v;
+}
+
+static obj p_channel_p(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return obj_bool(record_p(argv[0], STATE(L, S_RTD_CHANNEL)));
+}
+
+static const struct lisp_prim_def defs[] = {
+	{ "spawn", p_spawn, 1, 3, 0 },
+	{ "thread-join", p_thread_join, 1, 1, 0 },
+	{ "thread?", p_thread_p, 1, 1, 0 },
+	{ "make-channel", p_make_channel, 0, 0, 0 },
+	{ "channel-send", p_channel_send, 2, 2, 0 },
+	{ "channel-receive", p_channel_receive, 1, 1, 0 },
+	{ "channel?", p_channel_p, 1, 1, 0 },
+};
+
+void lisp_init_threads(struct lisp *L)
+{
+	static const char *const names[] = { "thread", "channel" };
+	static const int slots[] = { S_RTD_THREAD, S_RTD_CHANNEL };
+
+	for (size_t i = 0; i < 2; i++) {
+		obj n = lisp_cstring(L, names[i]), fl, r;
+
+		if (n == OBJ_NULL)
+			return;
+		ROOT(n);
+		fl = lisp_make_vector(L, 0, OBJ_FALSE);
+		UNROOT(n);
+		if (fl == OBJ_NULL || (r = lisp_make_rtd(L, n, fl)) == OBJ_NULL)
+			return;
+		state_set(L, (size_t)slots[i], r);
+	}
+	lisp_register(L, defs, ARRAY_SIZE(defs));
+}
