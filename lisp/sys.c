@@ -170,7 +170,7 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 	if (argc > 0 && lisp_args(L)[0] != full)
 		return lisp_type_error(L, "gc", "the symbol full", lisp_args(L)[0]);
 	if (argc > 0) {
-		rc = gc_major_full(L->h);
+		rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
 	} else {
 		rc = gc_minor(L->h);
 		if (rc == 0)
