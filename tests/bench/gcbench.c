@@ -188,6 +188,7 @@ static void bk_init(struct bk *b, unsigned cpu)
 	samples_init(&b->cpu_pauses);
 	if (heap_init(&b->heap, &cfg) != 0)
 		die("heap_init failed");
+	b->heap.verify = getenv("GCBENCH_VERIFY") != NULL;	/* gc_verify: CONFIG_DEBUG builds */
 }
 
 /* The slow path (it collects), timed as the allocating code sees it. */
