@@ -31,7 +31,7 @@ enum repl_mode { REPL_TTY, REPL_PIPE, REPL_QUIET };
 static struct {
 	enum repl_mode mode;
 	bool eof;		/* EOT seen: every read from now on is the end */
-	bool last_cr;		/* tty: the last byte was CR (so an LF right after it is dropped) */
+	bool last_cr;		/* tty: the last byte was CR (an LF right after it is dropped) */
 	size_t len, pos;	/* tty: line[pos..len) is still to be read */
 	char line[REPL_LINE_MAX];
 } con;
@@ -92,7 +92,7 @@ static void erase_char(void)
 /* tty: read one line into con.line with echo and editing; false at EOT on an empty line. */
 static bool read_line(void)
 {
-	int esc = 0;	/* 1 after ESC, 2 inside an escape sequence ESC [ ... (arrow keys): dropped */
+	int esc = 0;	/* 1 after ESC, 2 inside ESC [ ... (arrow keys): all dropped */
 
 	con.len = con.pos = 0;
 	for (;;) {

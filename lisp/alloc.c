@@ -1,6 +1,7 @@
 /* alloc.c -- allocation for the interpreter: every request that the heap refuses is retried once
- * after a full collection (with room lent by the block source: lisp.h), then fails with L->err = OBJ_NULL ("heap exhausted"); object makers;
- * the value stack (growth up to the limit, "recursion too deep"); the C recursion guard.
+ * after a full collection (with room lent by the block source: lisp.h, gc_lend), then fails
+ * with L->err = OBJ_NULL ("heap exhausted"); object makers; the value stack (growth up to the
+ * limit, "recursion too deep"); the C recursion guard.
  * Every function here keeps its own obj arguments alive across its allocations. */
 #include "internal.h"
 

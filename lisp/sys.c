@@ -464,7 +464,8 @@ static obj p_pci_devices(struct lisp *L, int argc, obj *argv)
 	buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, (size_t)n * sizeof(struct pci_func));
 	if (buf == OBJ_NULL)
 		return OBJ_NULL;
-	n = MIN(n, pci_scan((struct pci_func *)obj_bytes_data(buf), n));	/* bytevectors are aligned */
+	/* bytevector data is word-aligned */
+	n = MIN(n, pci_scan((struct pci_func *)obj_bytes_data(buf), n));
 	ROOT(buf);
 	ROOT(list);
 	for (int i = n - 1; i >= 0 && list != OBJ_NULL; i--) {
