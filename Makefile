@@ -25,7 +25,7 @@ PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem
 	sched/channel.c sched/mutex.c \
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c mm/gc/xheap.c \
 	$(LISP_SRCS)
-KERNEL_ONLY_SRCS := kernel/main.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c kernel/kbench.c \
+KERNEL_ONLY_SRCS := kernel/main.c kernel/repl.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c kernel/kbench.c \
 	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
 	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
@@ -151,9 +151,19 @@ $(B)/bench/linux_micro: tests/bench/linux_micro.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -pthread -o $@ $<
 
+# GCBench, binary-trees and allocation churn (tests/bench/gcbench.c, scripts/bench_gc.sh): on our
+# heaps, optimised and without the debug checks as build/host/lisp, and on the Boehm collector
+$(B)/bench/gcbench_ours: $(call LISP_MAIN_OBJS,host/obj) $(B)/host/obj/tests/bench/gcbench.c.o
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)$(HOST_CC) -o $@ $(filter-out %/lisp_main.c.o,$^) -pthread -lm
+$(B)/bench/gcbench_boehm: tests/bench/gcbench.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -DGCBENCH_BOEHM -pthread -o $@ $< -lgc
+
 bench:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp
+	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp \
+		$(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
 	@scripts/bench.sh
 
 # only the interpreter benchmarks (the last table of make bench)
@@ -161,6 +171,13 @@ bench-scheme:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(B)/host/lisp
 	@scripts/bench_scheme.sh
+
+# only the collector table (the last table of make bench)
+.PHONY: bench-gc
+bench-gc:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
+	@scripts/bench_gc.sh
 
 clean:
 	rm -rf $(B)

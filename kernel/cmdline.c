@@ -29,3 +29,19 @@ int cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 	}
 	return 0;
 }
+
+int cmdline_get_ulong(const char *cmdline, const char *key, unsigned long *v)
+{
+	char buf[24];
+	unsigned long n = 0;
+
+	if (!cmdline_get(cmdline, key, buf, sizeof(buf)) || buf[0] == '\0')
+		return 0;
+	for (const char *p = buf; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	*v = n;
+	return 1;
+}

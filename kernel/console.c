@@ -3,8 +3,12 @@
  * interrupt (any CPU the IRQ is routed to); consumers are any CPU. When the ring fills, the
  * driver stops reading the UART (rx_stopped), and the first consumer to make room resumes it,
  * so input that arrives faster than it is read waits in the UART and its sender: never dropped.
- * Lock order: the serial driver's lock, then rx_lock. out_lock is a leaf. */
+ * Threads that wait for input sleep on rx_wait; every byte taken in wakes them (after rx_lock is
+ * dropped), and a sleeper tests for input under rx_wait's lock, so no wake-up is lost.
+ * Lock order: the serial driver's lock, then rx_lock; the serial driver's lock, then rx_wait's
+ * lock (then a run queue's). rx_lock and out_lock are leaves. */
 #include <arch.h>
+#include <sched/thread.h>
 #include <smp/spinlock.h>
 
 #include "console.h"
@@ -18,6 +22,7 @@ static uint8_t rx_buf[CONSOLE_RX_SIZE];
 static unsigned rx_head, rx_tail;	/* free-running; count = head - tail */
 static int rx_stopped;
 static unsigned long rx_by_cpu[NCPU];	/* bytes taken in by each CPU's interrupt handler */
+static struct waitq rx_wait = { WAITQ_MAGIC, SPINLOCK_INIT("console-rx-wait"), NULL, NULL };
 
 void console_panic_mode(void)
 {
@@ -61,6 +66,9 @@ bool console_rx_byte(uint8_t byte)
 	if (!room)
 		rx_stopped = 1;
 	spin_unlock(&rx_lock);
+	spin_lock(&rx_wait.lock);
+	waitq_wake_all_locked(&rx_wait);
+	spin_unlock(&rx_wait.lock);
 	return room;
 }
 
@@ -110,5 +118,19 @@ int console_getc(void)
 		/* interrupts are off between the check and the wait, so a byte arriving now wakes us */
 		arch_idle();
 		arch_irq_restore(f);
+	}
+}
+
+int console_getc_sleep(void)
+{
+	for (;;) {
+		int c = console_trygetc();
+
+		if (c >= 0)
+			return c;
+		arch_irqflags_t f = spin_lock_irqsave(&rx_wait.lock);
+		while (!console_rx_pending())
+			waitq_sleep_locked(&rx_wait);
+		spin_unlock_irqrestore(&rx_wait.lock, f);
 	}
 }

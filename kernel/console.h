@@ -6,8 +6,11 @@
 #include <stddef.h>
 
 void console_write(const char *buf, size_t len);
-/* Next input byte, waiting for one. */
+/* Next input byte, waiting for one (halting the CPU in between: for code outside threads). */
 int console_getc(void);
+/* Next input byte; a scheduler thread that has to wait sleeps on a wait queue that the
+ * console's interrupt wakes, so its CPU runs other threads meanwhile. */
+int console_getc_sleep(void);
 /* Next input byte, or -1 if none is buffered. */
 int console_trygetc(void);
 /* Nonzero if input is buffered (a hint: another reader may take it first). */

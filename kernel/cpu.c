@@ -31,17 +31,50 @@ static void block_free(void *ctx, void *p, size_t size)
 
 const struct heap_block_source kernel_heap_blocks = { block_alloc, block_free, NULL };
 
+size_t cpu_heap_limit;
+
+/* A CPU heap's block source: physmem within the CPU's limit. Called by the owner CPU, and by
+ * others growing its count table (mm/gc/xheap.c): the byte count is atomic, the limit check
+ * approximate. */
+static void *limited_alloc(void *ctx, size_t size)
+{
+	struct cpu *c = ctx;
+	void *p;
+
+	size_t cap = MAX(c->heap_limit, c->heap_lent);
+
+	size_t used = arch_atomic_load_relaxed(&c->heap_bytes);
+
+	if (c->heap_limit && size > cap - MIN(used, cap))
+		return NULL;
+	if ((p = physmem_alloc(size, HEAP_GROUP_SIZE)) != NULL)
+		arch_atomic_add(&c->heap_bytes, size);
+	return p;
+}
+
+static void limited_free(void *ctx, void *p, size_t size)
+{
+	struct cpu *c = ctx;
+
+	physmem_free(p, size);
+	arch_atomic_sub(&c->heap_bytes, size);
+}
+
 int cpu_heap_init(unsigned cpu)
 {
+	struct cpu *c = &cpus[cpu];
 	struct heap_config cfg = {
 		.nursery_bytes = 0,
-		.src = kernel_heap_blocks,
+		.src = { limited_alloc, limited_free, c },
 		.cpu = cpu,
 	};
 
-	if (heap_init(&cpus[cpu].heap, &cfg) < 0)
+	c->heap_limit = cpu_heap_limit;
+	c->heap_bytes = 0;
+	c->heap_lent = 0;
+	if (heap_init(&c->heap, &cfg) < 0)
 		return -1;
-	gc_world_attach(&cpus[cpu].heap);
+	gc_world_attach(&c->heap);
 	return 0;
 }
 

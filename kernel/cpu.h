@@ -15,14 +15,25 @@ struct cpu {
 	unsigned long ticks;	/* timer interrupts taken; only this CPU writes it */
 	struct heap heap;	/* this CPU's heap: used by this CPU alone, by threads running
 				 * with preemption disabled (docs/gc.md, docs/sched.md) */
+	size_t heap_bytes;	/* blocks the heap holds now; changed by this CPU (its heap's
+				 * block source), read by anyone (approximate) */
+	size_t heap_limit;	/* at most this many (cpu_heap_init: cpu_heap_limit); 0: none */
+	size_t heap_lent;	/* nonzero: a collection the interpreter runs may make the heap
+				 * hold up to this many, limit or not (lisp.h, gc_lend); this CPU */
 };
+
+/* Bytes of blocks each CPU heap made after this is set may take (boot option heap_mb=N); 0: no
+ * limit but free memory. An exhausted heap is the Scheme error "heap exhausted", and the rest
+ * of the kernel (stacks, the other heaps) keeps what the limit leaves. */
+extern size_t cpu_heap_limit;
 
 extern struct cpu cpus[NCPU];
 
 struct cpu *this_cpu(void);
 /* Heap blocks from the physical allocator (HEAP_GROUP_SIZE-aligned). */
 extern const struct heap_block_source kernel_heap_blocks;
-/* Give cpu its heap (on that CPU, once, at boot): 0, or -1 if memory ran out. */
+/* Give cpu its heap (on that CPU, once, at boot), its blocks from physmem within
+ * cpu_heap_limit: 0, or -1 if memory ran out. */
 int cpu_heap_init(unsigned cpu);
 /* The idle loop's hook: this CPU's heap answers other heaps' handshakes (gc_safepoint). */
 void cpu_idle_safepoint(void);

@@ -38,5 +38,7 @@ const char *ksyms_lookup(uintptr_t pc, uintptr_t *offset);
 
 /* Value of "key=value" in a boot command line, copied into buf; 0 if absent. A bare "key" gives "". */
 int cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);
+/* The decimal value of "key=N" in *v: 1, or 0 if absent or not a number (*v unchanged). */
+int cmdline_get_ulong(const char *cmdline, const char *key, unsigned long *v);
 
 #endif

@@ -1,14 +1,15 @@
 /* main.c -- the portable kernel's entry: memory, the boot log, the other CPUs, then either a
- * built-in test (boot option test=NAME) or the console. Until the scheduler exists, a CPU other
- * than the boot CPU idles in kernel_cpu_online and runs what kernel_launch() hands it. */
+ * built-in test (boot option test=NAME) or the scheduler on every CPU with the Scheme REPL on
+ * the console. Until its scheduler starts, a CPU other than the boot CPU idles in
+ * kernel_cpu_online and runs what kernel_launch() hands it. */
 #include <arch.h>
 
 #include "boot.h"
-#include "console.h"
 #include "cpu.h"
 #include "kernel.h"
 #include "ktest.h"
 #include "physmem.h"
+#include "repl.h"
 
 #include <sched/thread.h>
 
@@ -82,21 +83,33 @@ void kernel_irq_exit(bool interrupted_irqs_on)
 	sched_irq_exit(interrupted_irqs_on);
 }
 
-static void echo_console(void)
+static void ap_sched(void *arg)
 {
-	kprintf("no Scheme yet: the console echoes what it reads\n");
-	for (;;) {
-		char c = (char)console_getc();
+	(void)arg;
+	sched_init_cpu(arch_cpu_id());
+	sched_run();
+}
 
-		if (c == '\r')
-			c = '\n';
-		console_write(&c, 1);
-	}
+/* The scheduler on every CPU, then the REPL service on CPU 0; the boot context becomes CPU 0's
+ * idle loop. */
+__attribute__((noreturn)) static void run_repl(const char *cmdline)
+{
+	for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
+		kernel_launch(cpu, ap_sched, NULL);
+	sched_init_cpu(0);
+	for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
+		while (!sched_cpu_online(cpu))	/* (spawn) may place threads on any CPU */
+			arch_cpu_relax();
+	if (repl_start(cmdline) < 0)
+		panic("no memory for the REPL thread");
+	sched_run();
+	panic("the scheduler returned");
 }
 
 void kmain(struct boot_info *bi)
 {
 	char test[32];
+	unsigned long heap_mb;
 
 	boot_cycles = arch_cycles();
 	kprintf("\nkernel: booted by %s; options \"%s\"\n", bi->loader, bi->cmdline);
@@ -110,6 +123,9 @@ void kmain(struct boot_info *bi)
 	sched_set_idle_hook(cpu_idle_safepoint);
 	sched_set_switch_hook(cpu_switch_roots);
 	kprintf("mem: %zu KiB free for the kernel\n", physmem_free_bytes() / 1024);
+	cpu_heap_limit = physmem_free_bytes() / 2;
+	if (cmdline_get_ulong(bi->cmdline, "heap_mb", &heap_mb))
+		cpu_heap_limit = (size_t)heap_mb << 20;
 	kprintf("clock: %llu kHz cycle counter\n",
 		(unsigned long long)(arch_cycles_per_sec() / 1000));
 	kprintf("smp: %u CPUs described by %s\n", arch_cpus_found(), bi->topology);
@@ -124,6 +140,5 @@ void kmain(struct boot_info *bi)
 
 	if (cmdline_get(bi->cmdline, "test", test, sizeof(test)))
 		ktest_run(test, bi->cmdline);
-	echo_console();
-	arch_exit(0);
+	run_repl(bi->cmdline);
 }

@@ -11,5 +11,9 @@
 #define TIMER_HZ		100	/* per-CPU tick */
 #define SPIN_LIMIT_SEC		5	/* debug: a spin longer than this panics */
 #define CMDLINE_MAX		256
+#define REPL_LINE_MAX		1024	/* the console REPL's line editor (repl=tty), bytes */
+#define REPL_CSTACK_BYTES	(16 * 1024)	/* C stack the interpreter's reader, compiler and
+						 * printer may use on the REPL thread's stack */
+#define REPL_PRIO		15	/* the REPL service's priority */
 
 #endif

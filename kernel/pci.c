@@ -27,9 +27,9 @@ int pci_scan(struct pci_func *out, int max)
 				}
 				arch_pci_config_read32(bus, dev, fn, PCI_CLASS, &cls);
 				if (n < max)
-					out[n] = (struct pci_func){ (uint8_t)bus, (uint8_t)dev, (uint8_t)fn,
-								    (uint16_t)id, (uint16_t)(id >> 16),
-								    cls >> 8 };
+					out[n] = (struct pci_func){
+						(uint8_t)bus, (uint8_t)dev, (uint8_t)fn, (uint16_t)id,
+						(uint16_t)(id >> 16), cls >> 8 };
 				n++;
 				if (fn == 0) {
 					arch_pci_config_read32(bus, dev, 0, PCI_HEADER, &hdr);

@@ -1,15 +1,19 @@
 /* alloc.c -- allocation for the interpreter: every request that the heap refuses is retried once
- * after a full collection, then fails with L->err = OBJ_NULL ("heap exhausted"); object makers;
- * the value stack (growth up to the limit, "recursion too deep"); the C recursion guard.
+ * after a full collection (with room lent by the block source: lisp.h, gc_lend), then fails
+ * with L->err = OBJ_NULL ("heap exhausted"); object makers; the value stack (growth up to the
+ * limit, "recursion too deep"); the C recursion guard.
  * Every function here keeps its own obj arguments alive across its allocations. */
 #include "internal.h"
 
 static obj retry(struct lisp *L, unsigned type, size_t n)
 {
 	struct heap *h = L->h;
+	int rc = -1;
 	obj o;
 
-	if (h->in_gc || gc_major_full(h) < 0) {
+	if (!h->in_gc)
+		rc = lisp_gc_full(L, LISP_LEND_RETRY);
+	if (rc < 0) {
 		L->err = OBJ_NULL;
 		return OBJ_NULL;
 	}
@@ -17,6 +21,18 @@ static obj retry(struct lisp *L, unsigned type, size_t n)
 	if (o == OBJ_NULL)
 		L->err = OBJ_NULL;
 	return o;
+}
+
+int lisp_gc_full(struct lisp *L, int lend)
+{
+	int rc;
+
+	if (L->cfg.gc_lend)
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, lend);
+	rc = gc_major_full(L->h);
+	if (L->cfg.gc_lend)
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, LISP_LEND_STOP);
+	return rc;
 }
 
 obj lisp_alloc(struct lisp *L, unsigned type, size_t n)

@@ -52,9 +52,22 @@ struct lisp_config {
 	 * the scheduler's preemption point. May be NULL. May allocate on the heap. */
 	void (*safepoint)(void *ctx);
 	void *safepoint_ctx;
+	/* Lending to the collector by the heap's block source, around the full collections the
+	 * interpreter runs itself (enum lisp_lend): RETRY while it retries an allocation the heap
+	 * refused, RECOVER after an expression failed with the heap exhausted (its data is garbage
+	 * now), STOP after either. A full heap cannot collect by itself: a minor collection needs
+	 * room for what may survive and a major one its mark stack. So a source with a limit may
+	 * let the heap go beyond it meanwhile: for RETRY by a fixed reserve past the limit (a
+	 * program whose live data keeps growing still stops at the limit), for RECOVER by that
+	 * much past what the heap holds (so the collection can run and give back the garbage).
+	 * May be NULL. */
+	void (*gc_lend)(void *ctx, int how);
+	void *gc_lend_ctx;
 	size_t stack_max_bytes;		/* Scheme stack limit ("recursion too deep"); 0: default */
 	size_t cstack_bytes;		/* C stack the reader/compiler may use; 0: default */
 };
+
+enum lisp_lend { LISP_LEND_STOP, LISP_LEND_RETRY, LISP_LEND_RECOVER };
 
 /* Everything below is private to lisp/; embedders allocate the struct and use the functions. */
 struct lisp {

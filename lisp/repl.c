@@ -153,6 +153,28 @@ static void print_value(struct lisp *L, obj v)
 	}
 }
 
+/* After each expression: the slots above the stack pointer still hold what it left there (the
+ * VM does not clear what it pops), so clear them and let its garbage go; at top level a stack
+ * grown huge by a deep recursion is replaced, as after an error. If the expression exhausted
+ * the heap, collect now, with room lent for it: a heap full to its limit could not collect
+ * otherwise, and every later allocation would fail too. */
+static void clear_after(struct lisp *L, uint64_t failures)
+{
+	size_t n = obj_vector_length(L->stack);
+	obj fresh;
+
+	if (L->sp == 0 && n > 64 * LISP_STACK_INIT &&
+	    (fresh = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED)) != OBJ_NULL) {
+		L->stack = fresh;
+		n = 0;
+	}
+	for (size_t i = L->sp; i < n; i++)
+		if (stk(L)[i] != OBJ_UNSPECIFIED)
+			sset(L, i, OBJ_UNSPECIFIED);
+	if (L->h->stats.alloc_failures != failures && !L->h->in_gc)
+		lisp_gc_full(L, LISP_LEND_RECOVER);
+}
+
 int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 {
 	struct lisp_input *saved_in = L->input;
@@ -165,6 +187,7 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 	if (L->cstack_base == 0)
 		L->cstack_base = (uintptr_t)__builtin_frame_address(0);
 	while (!L->exiting) {
+		uint64_t failures = L->h->stats.alloc_failures;
 		obj x, v;
 
 		if (flags & LISP_REPL_PROMPT)
@@ -181,6 +204,7 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 					print_value(L, v);
 				L->val = OBJ_FALSE;
 				L->sp = base;
+				clear_after(L, failures);
 				continue;
 			}
 			if (L->exiting)
@@ -204,6 +228,7 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 		else
 			L->sp = base;
 		L->val = OBJ_FALSE;
+		clear_after(L, failures);
 	}
 	L->input = saved_in;
 	L->cstack_base = saved_base;

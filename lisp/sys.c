@@ -171,7 +171,7 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 	if (argc > 0 && lisp_args(L)[0] != full)
 		return lisp_type_error(L, "gc", "the symbol full", lisp_args(L)[0]);
 	if (argc > 0) {
-		rc = gc_major_full(L->h);
+		rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
 	} else {
 		rc = gc_minor(L->h);
 		if (rc == 0)
@@ -471,7 +471,8 @@ static obj p_pci_devices(struct lisp *L, int argc, obj *argv)
 	buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, (size_t)n * sizeof(struct pci_func));
 	if (buf == OBJ_NULL)
 		return OBJ_NULL;
-	n = MIN(n, pci_scan((struct pci_func *)obj_bytes_data(buf), n));	/* bytevectors are aligned */
+	/* bytevector data is word-aligned */
+	n = MIN(n, pci_scan((struct pci_func *)obj_bytes_data(buf), n));
 	ROOT(buf);
 	ROOT(list);
 	for (int i = n - 1; i >= 0 && list != OBJ_NULL; i--) {

@@ -2,7 +2,8 @@
 # bench.sh -- `make bench`: micro-benchmarks of the kernel (QEMU, test=bench, SMP=2) and of
 # Linux on the same host in the same run; writes build/bench/micro.csv (op,cycles; Linux rows
 # are prefixed linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor;
-# then the interpreter benchmarks against TinyScheme and Guile (scripts/bench_scheme.sh).
+# then the interpreter benchmarks against TinyScheme and Guile (scripts/bench_scheme.sh), then
+# the collector against Boehm's (scripts/bench_gc.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -37,3 +38,6 @@ echo "wrote $out/micro.csv"
 
 echo
 scripts/bench_scheme.sh
+
+echo
+scripts/bench_gc.sh

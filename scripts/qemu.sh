@@ -1,7 +1,10 @@
 #!/bin/bash
 # qemu.sh MODE ARCH SMP MEM ACCEL IMAGE -- boot the kernel in QEMU.
 #   run:   the GRUB ISO, serial console on this terminal (or on the pipe, for make run < file);
-#          QEMU's exit status is the kernel's (see README, "Exit status").
+#          QEMU's exit status is the kernel's (see README, "Exit status"). Piped input gets the
+#          boot option repl=pipe (through QEMU's fw_cfg: the ISO's command line is fixed), so
+#          the output is the program's and the values the REPL writes, without prompt or echo;
+#          an EOT after the input ends the REPL, which powers off.
 #   debug: the kernel ELF stopped at its first instruction, with gdb attached.
 set -eu
 mode=$1 arch=$2 smp=$3 mem=$4 accel=$5 image=$6
@@ -18,13 +21,14 @@ case $mode in
 run)
 	echo "booting $image: SMP=$smp, ${mem} MiB, $accel; quit with Ctrl-A X" >&2
 	if [ -t 0 ]; then
-		console="-nographic"
-	else
-		console="-display none -monitor none -serial stdio"
+		# shellcheck disable=SC2086
+		exec qemu-system-i386 -accel "$accel" -smp "$smp" -m "$mem" -cdrom "$image" -boot d \
+			-nographic $devices
 	fi
 	# shellcheck disable=SC2086
-	exec qemu-system-i386 -accel "$accel" -smp "$smp" -m "$mem" -cdrom "$image" -boot d \
-		$console $devices
+	{ cat; printf '\004'; } | qemu-system-i386 -accel "$accel" -smp "$smp" -m "$mem" \
+		-cdrom "$image" -boot d -display none -monitor none -serial stdio \
+		-fw_cfg name=opt/lispos/cmdline,string=repl=pipe $devices
 	;;
 debug)
 	echo "gdb on :1234; QEMU's serial console is in build/debug-serial.log" >&2

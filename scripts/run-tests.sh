@@ -1,7 +1,8 @@
 #!/bin/bash
-# run-tests.sh -- every test: host unit tests (CMocka, under ASan/UBSan and TSan), then the QEMU
-# tests at each SMP count. Prints one PASS/FAIL line per test (with logs for failures) and ends
-# with "N passed, N failed"; exits non-zero if anything failed.
+# run-tests.sh -- every test: host unit tests (CMocka, under ASan/UBSan and TSan), the hosted
+# interpreter's Scheme tests, then the QEMU tests at each SMP count (built-in kernel tests, and
+# Scheme through the console REPL). Prints one PASS/FAIL line per test (with logs for failures)
+# and ends with "N passed, N failed"; exits non-zero if anything failed.
 #   TEST_SMP="1 2 4 8"   SMP counts for the QEMU tests
 #   ACCEL=auto|kvm|tcg   accelerator (auto: scripts/accel.sh); TEST_ACCELS="tcg kvm" runs both
 set -u
@@ -65,6 +66,26 @@ for accel in $accels; do
 			status=$?
 			echo "$out"
 			record "qemu $t SMP=$smp $accel" $status
+		done
+		# Scheme through the console REPL (tests/qemu/scheme.sh): the system calls at every
+		# SMP count; each tests/scheme file in its own boot at SMP=2 (tailcalls, ~30 s of
+		# 10^7-iteration loops under TCG, only with SCHEME_QEMU_SLOW=1); many files piped into
+		# one boot at SMP=1 and 4; the terminal line editor at SMP=2
+		stests="sys"
+		if [ "$smp" = 2 ]; then
+			stests="$stests tty"
+			for scm in tests/scheme/*.scm; do
+				n=$(basename "$scm" .scm)
+				[ "$n" = tailcalls ] && [ "${SCHEME_QEMU_SLOW:-0}" != 1 ] && continue
+				stests="$stests file:$n"
+			done
+		fi
+		{ [ "$smp" = 1 ] || [ "$smp" = 4 ]; } && stests="$stests batch"
+		for t in $stests; do
+			out=$(tests/qemu/scheme.sh "$t" "$smp" "$accel" 2>&1)
+			status=$?
+			echo "$out"
+			record "qemu scheme $t SMP=$smp $accel" $status
 		done
 	done
 done

@@ -30,6 +30,7 @@
 struct source {
 	size_t budget;
 	size_t out;
+	size_t lent;	/* nonzero: the interpreter's collection may take out up to this */
 };
 
 static void *src_alloc(void *ctx, size_t size)
@@ -37,7 +38,7 @@ static void *src_alloc(void *ctx, size_t size)
 	struct source *s = ctx;
 	void *p;
 
-	if (s->out + size > s->budget)
+	if (s->out + size > MAX(s->budget, s->lent))
 		return NULL;
 	p = aligned_alloc(HEAP_GROUP_SIZE, size);
 	if (p != NULL)
@@ -51,6 +52,21 @@ static void src_free(void *ctx, void *p, size_t size)
 
 	s->out -= size;
 	free(p);
+}
+
+/* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
+ * stack, past the budget (RETRY) or past what the heap holds (RECOVER) */
+static void lend(void *ctx, int how)
+{
+	struct source *s = ctx;
+	size_t room = cpus[0].heap.nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
+
+	if (how == LISP_LEND_RETRY)
+		s->lent = s->budget + room;
+	else if (how == LISP_LEND_RECOVER)
+		s->lent = MAX(s->budget, s->out) + room;
+	else
+		s->lent = 0;
 }
 
 static void out_write(void *ctx, const char *buf, size_t len)
@@ -136,6 +152,8 @@ int main(int argc, char **argv)
 		.heap = heap,
 		.write = out_write,
 		.exit = do_exit,
+		.gc_lend = lend,
+		.gc_lend_ctx = &source,
 		.stack_max_bytes = stack_mb << 20,
 		.cstack_bytes = cstack_kb << 10,	/* the main thread has 8 MiB */
 	};

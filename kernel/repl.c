@@ -1,0 +1,222 @@
+/* repl.c -- the serial console as a Scheme REPL: the service thread "repl", pinned on CPU 0,
+ * runs lisp_repl on CPU 0's heap with preemption disabled (every thread of a CPU shares its
+ * heap: docs/sched.md), letting other threads in at the interpreter's safepoints and while it
+ * sleeps for input on the console's wait queue. What it prints depends on repl= (README):
+ *   tty	(default) prompt "> ", echo with line editing, values written: a person at a terminal
+ *   pipe	values written, no prompt or echo: `make run < file` (scripts/qemu.sh sets it)
+ *   quiet	only what the program prints, like build/host/lisp FILE: the QEMU Scheme tests
+ * Every mode is deterministic: output depends only on the input, never on its timing (echo
+ * happens when the REPL takes a line, not when the byte arrives). EOT (Ctrl-D on an empty
+ * line) ends the input: the machine powers off with 0, or with 1 if an expression failed. */
+#include <arch.h>
+#include <lisp/lisp.h>
+#include <sched/thread.h>
+
+#include "console.h"
+#include "cpu.h"
+#include "kernel.h"
+#include "repl.h"
+
+/* The reader, compiler and printer stay within REPL_CSTACK_BYTES below lisp_repl's frame; the
+ * rest of the stack takes the frames above it, interrupts, a collection at the deepest point
+ * and the guard region. */
+_Static_assert(REPL_CSTACK_BYTES + 8 * 1024 + SCHED_GUARD_BYTES + SCHED_GUARD_SLACK <=
+	       SCHED_STACK_SIZE, "the REPL thread's stack cannot hold the interpreter's C stack");
+
+enum repl_mode { REPL_TTY, REPL_PIPE, REPL_QUIET };
+
+#define EOT	0x04	/* end of input (Ctrl-D) */
+
+/* The console input as the REPL's byte source; the REPL thread's alone. */
+static struct {
+	enum repl_mode mode;
+	bool eof;		/* EOT seen: every read from now on is the end */
+	bool last_cr;		/* tty: the last byte was CR (an LF right after it is dropped) */
+	size_t len, pos;	/* tty: line[pos..len) is still to be read */
+	char line[REPL_LINE_MAX];
+} con;
+
+static struct lisp interp;
+
+static void out_write(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	console_write(buf, len);
+}
+
+/* (exit code): the machine stops; QEMU's status is 0 for 0, 2n+1 for n in 1..126, else 255
+ * (arch_exit; README, "Exit status"). */
+static void do_exit(void *ctx, int code)
+{
+	(void)ctx;
+	arch_exit(code >= 0 && code <= 126 ? code : 127);
+}
+
+/* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
+ * stack, past the heap's limit (RETRY) or past what it holds (RECOVER) */
+static void lend(void *ctx, int how)
+{
+	struct cpu *c = ctx;
+	size_t room = c->heap.nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
+
+	if (how == LISP_LEND_RETRY)
+		c->heap_lent = c->heap_limit + room;
+	else if (how == LISP_LEND_RECOVER)
+		c->heap_lent = MAX(c->heap_limit, c->heap_bytes) + room;
+	else
+		c->heap_lent = 0;
+}
+
+static void safepoint(void *ctx)
+{
+	(void)ctx;
+	sched_preempt_point();
+}
+
+static void echo(const char *s, size_t n)
+{
+	console_write(s, n);
+}
+
+static void erase_char(void)
+{
+	/* a UTF-8 character is one lead byte and its continuation bytes: erase them together */
+	while (con.len > 0 && ((uint8_t)con.line[con.len - 1] & 0xc0) == 0x80)
+		con.len--;
+	if (con.len > 0) {
+		con.len--;
+		echo("\b \b", 3);
+	}
+}
+
+/* tty: read one line into con.line with echo and editing; false at EOT on an empty line. */
+static bool read_line(void)
+{
+	int esc = 0;	/* 1 after ESC, 2 inside ESC [ ... (arrow keys): all dropped */
+
+	con.len = con.pos = 0;
+	for (;;) {
+		int c = console_getc_sleep();
+
+		if (esc) {
+			if (esc == 1 && c == '[') {
+				esc = 2;
+				continue;
+			}
+			if (esc == 2 && (c < 0x40 || c > 0x7e))
+				continue;
+			esc = 0;
+			continue;
+		}
+		if (c == '\n' && con.last_cr) {		/* CR LF from a terminal: one newline */
+			con.last_cr = false;
+			continue;
+		}
+		con.last_cr = c == '\r';
+		switch (c) {
+		case '\r':
+		case '\n':
+			con.line[con.len++] = '\n';
+			echo("\n", 1);
+			return true;
+		case 0x7f:	/* DEL, what a terminal's backspace key sends */
+		case '\b':
+			erase_char();
+			continue;
+		case 0x15:	/* Ctrl-U: erase the line */
+			while (con.len > 0)
+				erase_char();
+			continue;
+		case 0x03:	/* Ctrl-C: drop the line */
+			con.len = 0;
+			echo("^C\n", 3);
+			continue;
+		case EOT:
+			if (con.len == 0)
+				return false;
+			continue;
+		case 0x1b:
+			esc = 1;
+			continue;
+		}
+		if (c < 0x20 && c != '\t')
+			continue;
+		con.line[con.len++] = (char)c;
+		echo(&con.line[con.len - 1], 1);
+		if (con.len == sizeof(con.line) - 1)	/* full: hand over what there is */
+			return true;
+	}
+}
+
+static int repl_getc(void *ctx)
+{
+	int c;
+
+	(void)ctx;
+	if (con.eof)
+		return -1;
+	if (con.mode != REPL_TTY) {
+		if ((c = console_getc_sleep()) == EOT) {
+			con.eof = true;
+			return -1;
+		}
+		return c;
+	}
+	if (con.pos == con.len && !read_line()) {
+		con.eof = true;
+		return -1;
+	}
+	return (uint8_t)con.line[con.pos++];
+}
+
+static uintptr_t repl_main(void *arg)
+{
+	static const unsigned flags[] = {
+		[REPL_TTY] = LISP_REPL_PRINT | LISP_REPL_PROMPT,
+		[REPL_PIPE] = LISP_REPL_PRINT,
+		[REPL_QUIET] = 0,
+	};
+	static const char *const names[] = { "tty", "pipe", "quiet" };
+	struct lisp_input in;
+	int rc;
+
+	(void)arg;
+	sched_preempt_disable();	/* from here on this CPU's heap is ours between safepoints */
+	struct cpu *c = &cpus[arch_cpu_id()];
+	struct lisp_config lc = {
+		.heap = &c->heap,
+		.write = out_write,
+		.exit = do_exit,
+		.gc_lend = lend,
+		.gc_lend_ctx = c,
+		.safepoint = safepoint,
+		.cstack_bytes = REPL_CSTACK_BYTES,
+	};
+	if (lisp_init(&interp, &lc) < 0) {
+		kprintf("repl: the heap cannot hold the interpreter (heap_mb too small?)\n");
+		arch_exit(1);
+	}
+	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
+		names[con.mode]);
+	lisp_input_init(&in, repl_getc, NULL);
+	rc = lisp_repl(&interp, &in, flags[con.mode]);
+	if (con.mode == REPL_TTY)
+		console_write("\n", 1);
+	arch_exit(rc >= 0 && rc <= 126 ? rc : 127);
+}
+
+int repl_start(const char *cmdline)
+{
+	char mode[8];
+
+	con.mode = REPL_TTY;
+	if (cmdline_get(cmdline, "repl", mode, sizeof(mode))) {
+		if (!strcmp(mode, "pipe"))
+			con.mode = REPL_PIPE;
+		else if (!strcmp(mode, "quiet"))
+			con.mode = REPL_QUIET;
+		else if (strcmp(mode, "tty"))
+			kprintf("repl: unknown mode repl=%s; using tty\n", mode);
+	}
+	return sched_service_start("repl", repl_main, NULL, REPL_PRIO, 0) ? 0 : -1;
+}

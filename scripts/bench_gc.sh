@@ -1,0 +1,77 @@
+#!/bin/bash
+# bench_gc.sh -- `make bench`'s collector table: GCBench and binary-trees on our heap (nursery
+# 256 KiB, 1 MiB, 4 MiB) beside the same program on the Boehm collector, then the allocation
+# rate per CPU with 1, 2 and 4 CPUs each churning its own heap (tests/bench/gcbench.c).
+# Single-CPU runs are repeated REPS times (default 3) and the median by time is kept; checksums
+# must agree between the two collectors. Writes build/bench/gcbench.csv (every run in
+# build/bench/gcbench-runs.csv).
+#   REPS=n  ALLOC_SECS=s (default 2)  BT_DEPTH=d (binary-trees, default 16)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build/bench
+reps=${REPS:-3}
+secs=${ALLOC_SECS:-2}
+depth=${BT_DEPTH:-16}
+ours=$out/gcbench_ours
+boehm=$out/gcbench_boehm
+for b in "$ours" "$boehm"; do
+	[ -x "$b" ] || { echo "bench_gc: $b missing (make $b)"; exit 1; }
+done
+csv=$out/gcbench.csv
+runs=$out/gcbench-runs.csv
+header=$(GCBENCH_HEADER=1 "$boehm" alloc 1 0.01 | head -n 1)
+echo "$header" > "$runs"
+echo "$header" > "$csv"
+ncores=$(nproc)
+boehm_info=$(GCBENCH_VERBOSE=1 "$boehm" alloc 1 0.01 2>&1 >/dev/null)
+load=$(cut -d' ' -f1 /proc/loadavg)
+
+# median of REPS runs of one single-threaded configuration, by time_ms (column 6)
+median() {
+	local tmp
+	tmp=$(mktemp)
+	for _ in $(seq "$reps"); do
+		"$@" >> "$tmp"
+	done
+	cat "$tmp" >> "$runs"
+	sort -t, -k6,6g "$tmp" | sed -n "$(( (reps + 1) / 2 ))p" >> "$csv"
+	rm -f "$tmp"
+}
+
+for n in 256 1024 4096; do median "$ours" gcbench "$n"; done
+median "$boehm" gcbench
+for n in 256 1024 4096; do median "$ours" binarytrees "$depth" "$n"; done
+median "$boehm" binarytrees "$depth"
+for t in 1 2 4; do
+	"$ours" alloc "$t" "$secs" | tee -a "$runs" >> "$csv"
+	"$boehm" alloc "$t" "$secs" | tee -a "$runs" >> "$csv"
+done
+
+# the collectors must have computed the same thing
+for bench in gcbench binarytrees; do
+	n=$(awk -F, -v b="$bench" '$1 == b { print $26 }' "$csv" | sort -u | wc -l)
+	[ "$n" = 1 ] || { echo "bench_gc: $bench checksums differ between runs:"; grep "^$bench," "$csv"; exit 1; }
+done
+awk -F, '$1 == "alloc" && $26 != 1 { bad = 1 } END { exit bad }' "$csv" ||
+	{ echo "bench_gc: an alloc run found a damaged list"; exit 1; }
+
+echo "collectors on the host ($ncores cores, load average $load at the start; median of $reps for single-CPU runs)"
+[ "$(awk -v l="$load" 'BEGIN { print (l > 0.5) }')" = 1 ] &&
+	echo "  note: the host was busy: wall-clock pauses include time the core was taken away; the cpu columns do not"
+printf '%-11s %-5s %6s %3s %3s %8s %7s %7s %6s %4s %7s %9s %9s %9s %8s %8s %7s\n' \
+	bench impl nurKiB thr cpu time_ms Mobj/s MB/s GCs maj gc_ms p50_us p99_us max_us \
+	cpu99_us cpumx_us heapMB
+awk -F, 'NR > 1 {
+	printf "%-11s %-5s %6s %3s %3s %8s %7s %7.0f %6s %4s %7s %9s %9s %9s %8s %8s %7s\n",
+		$1, $2, $3, $4, $5, $6, $10, $9, $11, $12, $13, $14, $15, $16, $17, $18, $25
+}' "$csv"
+echo "ours: GCs = minor collections, maj = major cycles; pauses = allocation calls that collected"
+echo "  (a minor collection plus any major steps it paid for), exact percentiles; minor/major pause"
+echo "  histograms (log2 buckets) in $csv. boehm: GCs = full stop-the-world collections, pauses ="
+echo "  GC_EVENT_START..END (stop, mark, restart, sweep setup; the lazy sweep runs inside later"
+echo "  allocations). cpu99/cpumx: the same pauses in CPU time of the collecting thread."
+echo "  $boehm_info (defaults: GC_MARKERS not set)"
+echo "  Nodes: ours 24 B (header + 2 fields), boehm $(awk -F, '$2 == "boehm" && $1 == "gcbench" { printf "%.0f", $8 / $7 }' "$csv") B (GC_size of a 16-byte object)."
+[ "$ncores" -lt 4 ] && echo "  alloc with 4 threads runs $ncores cores: overcommitted, per-CPU rates share cores"
+echo "wrote $csv"

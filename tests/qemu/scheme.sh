@@ -1,0 +1,103 @@
+#!/bin/bash
+# scheme.sh NAME SMP ACCEL -- Scheme through the kernel's serial console: boot the kernel (no
+# test= option, so the console is the REPL) with input piped into the serial line, compare what
+# comes after the REPL's banner with the expected output, and check QEMU's exit status. Prints
+# "PASS ..." or "FAIL ..." with the diff and the serial log's tail. Every boot has a timeout.
+#   file:NAME  tests/scheme/NAME.scm then EOT, at repl=quiet (only what the program prints):
+#              output = NAME.out, as from build/host/lisp NAME.scm; status 0, or 3 when NAME.out
+#              has top-level "error:" lines (the input ended after a failed expression). A
+#              "; args: --heap-mb N" line in the test becomes the boot option heap_mb=N.
+#   batch      several tests/scheme files back to back in one boot (about 35 KB, far more than the
+#              4 KiB console ring: the UART holds the rest back while the REPL evaluates):
+#              output = their .out files in order; wind.scm comes last and ends with (exit 0)
+#   sys        tests/qemu/scheme/sys.scm at repl=pipe (values written), after a line defining
+#              expected-cpus: the system calls; output = sys.out, (exit 7) gives status 15
+#   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
+#              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
+set -u
+name=$1 smp=$2 accel=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+kernel=$top/build/x86/kernel.elf
+here=$top/tests/qemu/scheme
+out=$top/build/tests/qemu
+mkdir -p "$out"
+tag=${name//[:\/]/-}
+log=$out/scheme-$tag-smp$smp-$accel.log
+input=$out/scheme-$tag.in
+expected=$out/scheme-$tag.expected
+got=$out/scheme-$tag-smp$smp-$accel.got
+label="qemu scheme $name SMP=$smp $accel"
+timeout_s=${SCHEME_QEMU_TIMEOUT:-120}
+qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
+	-device isa-debug-exit,iobase=0xf4,iosize=4)
+BATCH="bignums callcc cycles exceptions macros ports quasiquote records strings syntax vectors
+	write errors big wind"
+
+fail() {
+	echo "FAIL $label: $*"
+	if [ -f "$got" ] && [ -f "$expected" ]; then
+		echo "----- diff expected got -----"
+		diff "$expected" "$got" | head -n 40
+	fi
+	echo "----- serial log, last 3000 bytes ($log) -----"
+	tail -c 3000 "$log"
+	echo "----- end of log -----"
+	exit 1
+}
+
+# boot OPTIONS: the kernel with $input on the serial line; sets status, writes $got
+boot() {
+	local start=$(date +%s%N)
+	timeout "$timeout_s" "${qemu[@]}" -kernel "$kernel" -append "$1" -serial stdio \
+		< "$input" > "$log" 2> "$log.stderr"
+	status=$?
+	ms=$((($(date +%s%N) - start) / 1000000))
+	sed '1,/^repl: Scheme on cpu/d' "$log" > "$got"
+	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
+	grep -q "^repl: Scheme on cpu 0" "$log" || fail "no REPL banner (status $status)"
+}
+
+check() {	# check WANT_STATUS
+	cmp -s "$expected" "$got" || fail "output differs from the expected (status $status)"
+	[ "$status" -eq "$1" ] || fail "exit status $status, want $1"
+	echo "PASS $label (${ms} ms)"
+}
+
+case $name in
+file:*)
+	t=${name#file:}
+	scm=$top/tests/scheme/$t.scm
+	[ -f "$scm" ] || fail "no $scm"
+	cp "$top/tests/scheme/$t.out" "$expected"
+	{ cat "$scm"; printf '\004'; } > "$input"
+	heap=$(head -n 4 "$scm" | sed -n 's/^; *args:.*--heap-mb \([0-9]*\).*/heap_mb=\1/p')
+	want=0; grep -q '^error: ' "$expected" && want=3
+	boot "repl=quiet $heap"
+	check $want
+	;;
+batch)
+	: > "$input"; : > "$expected"
+	for t in $BATCH; do
+		cat "$top/tests/scheme/$t.scm" >> "$input"
+		cat "$top/tests/scheme/$t.out" >> "$expected"
+	done
+	boot "repl=quiet"
+	check 0
+	;;
+sys)
+	{ echo "(define expected-cpus $smp)"; cat "$here/sys.scm"; } > "$input"
+	cp "$here/sys.out" "$expected"
+	boot "repl=pipe"
+	check 15
+	;;
+tty)	# what a terminal sends: DEL erases "2", Ctrl-U the line, CR LF is one newline, ESC [ A
+	# (up arrow) is dropped, two expressions on one line, then Ctrl-D on an empty line
+	printf '(+ 1 2\1773)\r(display "x\025(display "ok")\r\n(car (quote ()))\r\033[A(list 1\r 2) (cpu-id)\r\004' > "$input"
+	cp "$here/tty.out" "$expected"
+	boot ""
+	check 3
+	;;
+*)
+	fail "unknown test $name"
+	;;
+esac

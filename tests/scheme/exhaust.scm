@@ -1,0 +1,20 @@
+; tags: torture
+; args: --heap-mb 16
+; The heap filled up by live data is an error, and afterwards the heap is usable again: the data
+; became garbage, and the collection that frees it gets the room it needs (lisp.h, gc_lend),
+; again and again. (16 MiB heap. Catching this error with guard while the data is still live
+; may itself run out of memory, so it is not tested.)
+(define (show . xs) (for-each display xs) (newline))
+(define (grow l) (grow (cons (make-vector 100 l) l)))
+(define (old-mb) (quotient (cdr (assq 'old-bytes (heap-stats))) 1048576))
+(grow '())
+(show "after the first: " (length (make-list 100000 0)) " fresh pairs")
+(grow '())
+(grow '())
+(show "after the third: " (apply + (make-list 100000 1)))
+(gc 'full)
+(show "old generation back under 4 MiB: " (< (old-mb) 4))
+(define keep (make-vector 1000000 0))
+(show "a 4 MB vector fits: " (vector-length keep))
+(grow '())
+(show "and it survived: " (vector-length keep))
