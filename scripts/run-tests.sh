@@ -70,8 +70,9 @@ for accel in $accels; do
 		# Scheme through the console REPL (tests/qemu/scheme.sh): the system calls at every
 		# SMP count; each tests/scheme file in its own boot at SMP=2 (tailcalls, ~30 s of
 		# 10^7-iteration loops under TCG, only with SCHEME_QEMU_SLOW=1); many files piped into
-		# one boot at SMP=1 and 4; the terminal line editor at SMP=2
-		stests="sys"
+		# one boot at SMP=1 and 4; the terminal line editor at SMP=2; threads and channels
+		# across every CPU at every SMP count
+		stests="sys threads"
 		if [ "$smp" = 2 ]; then
 			stests="$stests tty"
 			for scm in tests/scheme/*.scm; do

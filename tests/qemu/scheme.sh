@@ -12,6 +12,8 @@
 #              output = their .out files in order; wind.scm comes last and ends with (exit 0)
 #   sys        tests/qemu/scheme/sys.scm at repl=pipe (values written), after a line defining
 #              expected-cpus: the system calls; output = sys.out, (exit 7) gives status 15
+#   threads    tests/qemu/scheme/threads.scm at repl=quiet after expected-cpus: spawn on every
+#              CPU, joins, channels both ways, globals set elsewhere, errors re-raised
 #   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
 #              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
 set -u
@@ -89,6 +91,12 @@ sys)
 	cp "$here/sys.out" "$expected"
 	boot "repl=pipe"
 	check 15
+	;;
+threads)	# spawn, join and channels on every CPU (tests/qemu/scheme/threads.scm)
+	{ echo "(define expected-cpus $smp)"; cat "$here/threads.scm"; printf '\004'; } > "$input"
+	{ cat "$here/threads.out"; echo "$smp"; echo done; } > "$expected"
+	boot "repl=quiet"
+	check 0
 	;;
 tty)	# what a terminal sends: DEL erases "2", Ctrl-U the line, CR LF is one newline, ESC [ A
 	# (up arrow) is dropped, two expressions on one line, then Ctrl-D on an empty line

@@ -1,0 +1,42 @@
+; threads.scm -- spawn, thread-join and channels across every CPU, through the console
+; (tests/qemu/scheme.sh threads; the script defines expected-cpus first). Output does not
+; depend on the CPU count: every line is a check that prints #t, or a value.
+(define (iota-list n) (let loop ((i n) (acc '())) (if (= i 0) acc (loop (- i 1) (cons i acc)))))
+(define (sum l) (if (null? l) 0 (+ (car l) (sum (cdr l)))))
+(define cpus (iota-list (ncpus)))
+(display (= (ncpus) expected-cpus)) (newline)
+; one thread pinned on every CPU: each reports where it ran and sends a list made in its heap
+(define ch (make-channel))
+(define ts (map (lambda (c) (spawn (lambda () (channel-send ch (iota-list 1000)) (cpu-id)) (- c 1)))
+                cpus))
+(display (equal? (map thread-join ts) (map (lambda (c) (- c 1)) cpus))) (newline)
+(display (let loop ((n (ncpus)) (ok #t))
+           (if (= n 0) ok (loop (- n 1) (and ok (= (sum (channel-receive ch)) 500500))))))
+(newline)
+; a server on the last CPU sums lists made here, 500 requests
+(define req (make-channel))
+(define rep (make-channel))
+(define server
+  (spawn (lambda ()
+           (let loop ((n 0))
+             (let ((m (channel-receive req)))
+               (if (eq? m 'stop) n (begin (channel-send rep (sum m)) (loop (+ n 1)))))))
+         (- (ncpus) 1)))
+(define (ask k) (channel-send req (iota-list k)) (channel-receive rep))
+(display (let loop ((k 1) (acc 0)) (if (> k 500) acc (loop (+ k 1) (+ acc (ask k)))))) (newline)
+(channel-send req 'stop)
+(display (thread-join server)) (newline)
+; globals set from other CPUs, one at a time
+(define trail '())
+(for-each (lambda (c) (thread-join (spawn (lambda () (set! trail (cons (cpu-id) trail))) (- c 1))))
+          cpus)
+(display (equal? (reverse trail) (map (lambda (c) (- c 1)) cpus))) (newline)
+; unplaced threads go to the least loaded CPU; a thread's error comes back at the join
+(display (apply + (map thread-join (map (lambda (c) (spawn (lambda () (* c c)))) (iota-list 20)))))
+(newline)
+(display (guard (e ((error-object? e) (list (error-object-message e) (error-object-irritants e))))
+           (thread-join (spawn (lambda () (error "boom" 1 2)) 0))))
+(newline)
+(gc 'full)
+(display (length (gc-stats))) (newline)
+(display 'done) (newline)
