@@ -535,6 +535,7 @@ struct churn {
 	double secs;
 	unsigned n;
 	pthread_barrier_t go;
+	pthread_mutex_t report;
 	struct result res[64];
 };
 
@@ -569,8 +570,10 @@ static void churn_cpu(unsigned cpu, void *arg)
 	r->bench = "alloc";
 	r->threads = c->n;
 	r->cpu = cpu;
-	pthread_barrier_wait(&c->go);	/* Boehm: nobody collects while the others report */
+	pthread_barrier_wait(&c->go);
+	pthread_mutex_lock(&c->report);	/* Boehm's pause samples are shared: one at a time */
 	bk_finish(b, r);
+	pthread_mutex_unlock(&c->report);
 	free(b);
 }
 
@@ -634,6 +637,7 @@ int main(int argc, char **argv)
 		if (c.n > 16 || c.secs <= 0)
 			die("alloc: 1..16 threads, SECS > 0");
 		pthread_barrier_init(&c.go, NULL, c.n);
+		pthread_mutex_init(&c.report, NULL);
 		run_cpus(c.n, churn_cpu, &c);
 		for (unsigned i = 0; i < c.n; i++)
 			print_row(&c.res[i]);
