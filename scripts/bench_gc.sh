@@ -59,18 +59,21 @@ awk -F, '$1 == "alloc" && $26 != 1 { bad = 1 } END { exit bad }' "$csv" ||
 echo "collectors on the host ($ncores cores, load average $load at the start; median of $reps for single-CPU runs)"
 [ "$(awk -v l="$load" 'BEGIN { print (l > 0.5) }')" = 1 ] &&
 	echo "  note: the host was busy: wall-clock pauses include time the core was taken away; the cpu columns do not"
-printf '%-11s %-5s %6s %3s %3s %8s %7s %7s %6s %4s %7s %9s %9s %9s %8s %8s %7s\n' \
-	bench impl nurKiB thr cpu time_ms Mobj/s MB/s GCs maj gc_ms p50_us p99_us max_us \
-	cpu99_us cpumx_us heapMB
+printf '%-11s %-5s %6s %3s %3s %8s %7s %7s %7s %6s %4s %7s %8s %8s %8s %8s %8s %6s %6s\n' \
+	bench impl nurKiB thr cpu time_ms Mobj/s Mobj/cs MB/s GCs maj gc_ms p50_us p99_us max_us \
+	cpu99_us cpumx_us heapMB promMB
 awk -F, 'NR > 1 {
-	printf "%-11s %-5s %6s %3s %3s %8s %7s %7.0f %6s %4s %7s %9s %9s %9s %8s %8s %7s\n",
-		$1, $2, $3, $4, $5, $6, $10, $9, $11, $12, $13, $14, $15, $16, $17, $18, $25
+	printf "%-11s %-5s %6s %3s %3s %8s %7s %7.2f %7.0f %6s %4s %7s %8s %8s %8s %8s %8s %6s %6s\n",
+		$1, $2, $3, $4, $5, $6, $10, $7 / 1000 / $27, $9, $11, $12, $13, $14, $15, $16, $17,
+		$18, $25, $28
 }' "$csv"
 echo "ours: GCs = minor collections, maj = major cycles; pauses = allocation calls that collected"
 echo "  (a minor collection plus any major steps it paid for), exact percentiles; minor/major pause"
 echo "  histograms (log2 buckets) in $csv. boehm: GCs = full stop-the-world collections, pauses ="
 echo "  GC_EVENT_START..END (stop, mark, restart, sweep setup; the lazy sweep runs inside later"
 echo "  allocations). cpu99/cpumx: the same pauses in CPU time of the collecting thread."
+echo "  Mobj/s: nodes per second of wall time; Mobj/cs: per second of the thread's own CPU time."
+echo "  promMB: bytes promoted by minor collections (ours)."
 echo "  $boehm_info (defaults: GC_MARKERS not set)"
 echo "  Nodes: ours 24 B (header + 2 fields), boehm $(awk -F, '$2 == "boehm" && $1 == "gcbench" { printf "%.0f", $8 / $7 }' "$csv") B (GC_size of a 16-byte object)."
 [ "$ncores" -lt 4 ] && echo "  alloc with 4 threads runs $ncores cores: overcommitted, per-CPU rates share cores"

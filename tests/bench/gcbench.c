@@ -17,7 +17,7 @@
 #define CSV_HEADER "bench,impl,nursery_kib,threads,cpu,time_ms,objects,bytes,mb_s,mobj_s," \
 	"collections,major_cycles,gc_ms,pause_p50_us,pause_p99_us,pause_max_us,pause_cpu_p99_us,pause_cpu_max_us," \
 	"minor_p50_us,minor_p99_us,minor_max_us,major_p50_us,major_p99_us,major_max_us," \
-	"heap_peak_mb,check"
+	"heap_peak_mb,check,cpu_ms,promoted_mb"
 
 #define SAMPLES_MAX	(1u << 20)	/* pause samples kept per context; more are counted, not kept */
 
@@ -99,6 +99,8 @@ struct result {
 	uint64_t objects;
 	uint64_t bytes;
 	uint64_t check;		/* checksum: must match between the two builds */
+	uint64_t cpu_ns;	/* the thread's CPU time over the run */
+	char promoted[32];	/* MB copied from the nursery to the old generation (ours) */
 	char gc[512];		/* the collector's columns, collections .. heap_peak_mb */
 };
 
@@ -249,6 +251,7 @@ static void bk_finish(struct bk *b, struct result *r)
 
 	r->objects = b->nodes;
 	r->bytes = s->bytes_allocated + heap_nursery_used(h);
+	snprintf(r->promoted, sizeof(r->promoted), "%.1f", s->bytes_promoted / 1048576.0);
 	snprintf(r->gc, sizeof(r->gc),
 		 "%llu,%llu,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%llu,%llu,%llu,%llu,%llu,%llu,%.1f",
 		 (unsigned long long)s->minor_collections, (unsigned long long)s->major_cycles,
@@ -378,6 +381,7 @@ static void bk_finish(struct bk *b, struct result *r)
 			GC_get_version() & 255, GC_get_parallel(), GC_is_incremental_mode() ? "on" : "off");
 	r->objects = b->nodes;
 	r->bytes = b->nodes * node_bytes();
+	snprintf(r->promoted, sizeof(r->promoted), "-");
 	snprintf(r->gc, sizeof(r->gc), "%llu,-,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,-,-,-,-,-,-,%.1f",
 		 (unsigned long long)GC_get_gc_no(), gc_pauses.total / 1e6,
 		 samples_pct(&gc_pauses, 50) / 1e3, samples_pct(&gc_pauses, 99) / 1e3,
@@ -531,6 +535,7 @@ struct churn {
 	double secs;
 	unsigned n;
 	pthread_barrier_t go;
+	pthread_mutex_t report;
 	struct result res[64];
 };
 
@@ -539,12 +544,13 @@ static void churn_cpu(unsigned cpu, void *arg)
 	struct churn *c = arg;
 	struct result *r = &c->res[cpu];
 	struct bk *b = malloc(sizeof(*b));
-	uint64_t t0, deadline, intact = 0, batches = 0;
+	uint64_t t0, c0, deadline, intact = 0, batches = 0;
 
 	if (b == NULL)
 		die("out of memory");
 	bk_init(b, cpu);
 	pthread_barrier_wait(&c->go);
+	c0 = thread_cpu_ns();
 	t0 = now_ns();
 	deadline = t0 + (uint64_t)(c->secs * 1e9);
 	do {
@@ -559,12 +565,15 @@ static void churn_cpu(unsigned cpu, void *arg)
 		batches++;
 	} while (now_ns() < deadline);
 	r->time_ns = now_ns() - t0;
+	r->cpu_ns = thread_cpu_ns() - c0;
 	r->check = intact == batches;	/* 1: every list checked was whole */
 	r->bench = "alloc";
 	r->threads = c->n;
 	r->cpu = cpu;
-	pthread_barrier_wait(&c->go);	/* Boehm: nobody collects while the others report */
+	pthread_barrier_wait(&c->go);
+	pthread_mutex_lock(&c->report);	/* Boehm's pause samples are shared: one at a time */
 	bk_finish(b, r);
+	pthread_mutex_unlock(&c->report);
 	free(b);
 }
 
@@ -576,10 +585,10 @@ static void print_row(const struct result *r)
 		printf("%s,%s,%u,", r->bench, IMPL, nursery_kib);
 	else
 		printf("%s,%s,-,", r->bench, IMPL);
-	printf("%u,%u,%.1f,%llu,%llu,%.1f,%.2f,%s,%llu\n", r->threads, r->cpu, r->time_ns / 1e6,
-	       (unsigned long long)r->objects, (unsigned long long)r->bytes,
+	printf("%u,%u,%.1f,%llu,%llu,%.1f,%.2f,%s,%llu,%.1f,%s\n", r->threads, r->cpu,
+	       r->time_ns / 1e6, (unsigned long long)r->objects, (unsigned long long)r->bytes,
 	       r->bytes / 1048576.0 / secs, r->objects / 1e6 / secs, r->gc,
-	       (unsigned long long)r->check);
+	       (unsigned long long)r->check, r->cpu_ns / 1e6, r->promoted);
 }
 
 static unsigned arg_uint(const char *s)
@@ -628,6 +637,7 @@ int main(int argc, char **argv)
 		if (c.n > 16 || c.secs <= 0)
 			die("alloc: 1..16 threads, SECS > 0");
 		pthread_barrier_init(&c.go, NULL, c.n);
+		pthread_mutex_init(&c.report, NULL);
 		run_cpus(c.n, churn_cpu, &c);
 		for (unsigned i = 0; i < c.n; i++)
 			print_row(&c.res[i]);
@@ -635,11 +645,12 @@ int main(int argc, char **argv)
 	}
 
 	struct bk *b = malloc(sizeof(*b));
-	uint64_t t0;
+	uint64_t t0, c0;
 
 	if (b == NULL)
 		die("out of memory");
 	bk_init(b, 0);
+	c0 = thread_cpu_ns();
 	t0 = now_ns();
 	if (nurs_arg == 2) {
 		r.bench = "gcbench";
@@ -649,6 +660,7 @@ int main(int argc, char **argv)
 		binarytrees(b, (int)arg_uint(argv[2]), &r);
 	}
 	r.time_ns = now_ns() - t0;
+	r.cpu_ns = thread_cpu_ns() - c0;
 	bk_finish(b, &r);
 	free(b);
 	print_row(&r);
