@@ -13,6 +13,7 @@
 
 static void *(*stack_alloc)(size_t size, size_t align) = physmem_alloc;
 static void (*stack_release)(void *p, size_t size) = physmem_free;
+static size_t stack_size = SCHED_STACK_SIZE;	/* set before threads are made */
 
 /* Named services; services_lock guards the table (a leaf lock, interrupts off). */
 static struct spinlock services_lock = SPINLOCK_INIT("services");
@@ -24,6 +25,11 @@ void sched_set_stack_allocator(void *(*alloc)(size_t size, size_t align),
 {
 	stack_alloc = alloc;
 	stack_release = release;
+}
+
+void sched_set_stack_size(size_t size)
+{
+	stack_size = size;
 }
 
 void thread_check(const struct thread *t)
@@ -85,10 +91,10 @@ struct thread *thread_create_placed(const char *name, uintptr_t (*fn)(void *), v
 	kassert(prio <= SCHED_PRIO_MAX);
 	kassert(cpu == SCHED_CPU_ANY || cpu < NCPU);
 	kassert(placement <= THREAD_MOVABLE_UNSTARTED);
-	stack = stack_alloc(SCHED_STACK_SIZE, SCHED_STACK_ALIGN);
+	stack = stack_alloc(stack_size, SCHED_STACK_ALIGN);
 	if (!stack)
 		return NULL;
-	top = ALIGN_DOWN((uintptr_t)stack + SCHED_STACK_SIZE - sizeof(*t), 16);
+	top = ALIGN_DOWN((uintptr_t)stack + stack_size - sizeof(*t), 16);
 	t = (struct thread *)top;
 	memset(t, 0, sizeof(*t));
 	t->magic = THREAD_MAGIC;
@@ -161,7 +167,7 @@ unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles
 		*cycles = t->cycles;
 	error = t->error;
 	t->magic = 0;
-	stack_release(t->stack, SCHED_STACK_SIZE);
+	stack_release(t->stack, stack_size);
 	return error;
 }
 

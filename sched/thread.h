@@ -94,6 +94,9 @@ struct thread {
  * physmem_alloc/physmem_free. */
 void sched_set_stack_allocator(void *(*alloc)(size_t size, size_t align),
 			       void (*release)(void *p, size_t size));
+/* Every thread's stack size from now on (default SCHED_STACK_SIZE; the hosted interpreter asks
+ * for more, as a Linux program's main thread would have). Set before any thread is made. */
+void sched_set_stack_size(size_t size);
 
 /* --- per CPU (sched.c) --- */
 

@@ -8,25 +8,33 @@
  * the REPL goes on); the exit status is then 1 at the end. (exit [code]) ends at once with that
  * status (no argument or #t: 0, #f: 1, an integer: its low 8 bits). Without FILE, a REPL on
  * stdin: values are written after each expression, with a prompt only when stdin is a terminal.
- * --cpus is accepted for the SPEC's command line; everything runs on CPU 0 for now.
- * --heap-mb bounds the memory the heap may take (default 256); --torture collects at every
+ * --cpus N (default 1): N CPUs, each a Linux thread running the kernel's scheduler with its
+ * own heap, as in the kernel: the REPL is a thread on CPU 0, (spawn) places threads on any.
+ * --heap-mb bounds the memory each CPU's heap may take (default 256); --torture collects at every
  * allocation; --verify checks the heap invariants at every collection (debug builds);
  * --stack-mb bounds the Scheme stack ("recursion too deep"), --cstack-kb the C stack the reader
- * and compiler may use ("nesting too deep"; the kernel's threads have 32 KiB).
+ * and compiler may use ("nesting too deep"; default 1024: threads have 4 MiB stacks here, the
+ * kernel's 32 KiB).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <arch.h>
 #include <kernel/cpu.h>
 #include <kernel/kernel.h>
 #include <lisp/lisp.h>
 #include <mm/gc/gc.h>
+#include <mm/gc/roots.h>
+#include <mm/gc/xheap.h>
 #include <mm/heaps/heap.h>
+#include <sched/thread.h>
 
 #include "host.h"
 
+/* One per CPU heap. Other CPUs allocate from it too (a heap's count table, mm/gc/xheap.c), so
+ * out is atomic and the budget check approximate. */
 struct source {
 	size_t budget;
 	size_t out;
@@ -38,11 +46,11 @@ static void *src_alloc(void *ctx, size_t size)
 	struct source *s = ctx;
 	void *p;
 
-	if (s->out + size > MAX(s->budget, s->lent))
+	if (__atomic_load_n(&s->out, __ATOMIC_RELAXED) + size > MAX(s->budget, s->lent))
 		return NULL;
 	p = aligned_alloc(HEAP_GROUP_SIZE, size);
 	if (p != NULL)
-		s->out += size;
+		__atomic_add_fetch(&s->out, size, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -50,7 +58,7 @@ static void src_free(void *ctx, void *p, size_t size)
 {
 	struct source *s = ctx;
 
-	s->out -= size;
+	__atomic_sub_fetch(&s->out, size, __ATOMIC_RELAXED);
 	free(p);
 }
 
@@ -100,72 +108,67 @@ static void usage(void)
 	exit(2);
 }
 
-static struct source source;
-static struct lisp interp;
+#define HOST_STACK_KB	4096	/* every thread's stack: room for the C stack budget (--cstack-kb) */
 
-int main(int argc, char **argv)
+static struct source sources[NCPU];
+static struct lisp interp;
+static struct gc_rootstack repl_roots;
+
+static struct {
+	unsigned ncpus;
+	size_t heap_mb, nursery_kb, stack_mb, cstack_kb;
+	bool torture, verify;
+	const char *file;
+	FILE *f;
+	unsigned ready;		/* CPUs with a heap and a scheduler; atomic */
+	struct thread *repl;
+} run;
+
+static void *stack_alloc(size_t size, size_t align)
 {
-	size_t heap_mb = 256, stack_mb = 0, nursery_kb = 0, cstack_kb = 1024;
-	bool torture = false, verify = false;
-	const char *file = NULL;
+	return aligned_alloc(align, size);
+}
+
+static void stack_free(void *p, size_t size)
+{
+	(void)size;
+	free(p);
+}
+
+static void safepoint(void *ctx)
+{
+	(void)ctx;
+	sched_preempt_point();
+}
+
+/* The REPL thread on CPU 0: like the kernel's, with preemption off and its own root stack. */
+static uintptr_t repl_main(void *arg)
+{
+	struct heap *heap = &cpus[0].heap;
 	struct lisp_input in;
-	FILE *f = stdin;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--cpus") == 0 && i + 1 < argc)
-			i++;
-		else if (strcmp(argv[i], "--heap-mb") == 0 && i + 1 < argc)
-			heap_mb = (size_t)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--nursery-kb") == 0 && i + 1 < argc)
-			nursery_kb = (size_t)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--cstack-kb") == 0 && i + 1 < argc)
-			cstack_kb = (size_t)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--stack-mb") == 0 && i + 1 < argc)
-			stack_mb = (size_t)strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--torture") == 0)
-			torture = true;
-		else if (strcmp(argv[i], "--verify") == 0)
-			verify = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			usage();
-		else if (file == NULL)
-			file = argv[i];
-		else
-			usage();
-	}
-	host_cpu_enter(0, 1);
-	struct heap *heap = &cpus[0].heap;	/* CPU 0's heap, as in the kernel ((gc-stats)) */
-	source.budget = heap_mb << 20;
-	struct heap_config cfg = { .nursery_bytes = nursery_kb << 10, .src = { src_alloc, src_free, &source },
-				   .cpu = 0 };
-	if (heap_init(heap, &cfg) < 0) {
-		fprintf(stderr, "lisp: cannot make a heap of %zu MiB\n", heap_mb);
-		return 70;
-	}
-	heap->verify = verify;
-	if (file != NULL && (f = fopen(file, "r")) == NULL) {
-		perror(file);
-		return 66;
-	}
+	(void)arg;
+	sched_preempt_disable();
+	gc_rootstack_attach(heap, &repl_roots);
+	thread_self()->gc_roots = &repl_roots;
+	gc_rootstack_switch(heap, &repl_roots);
 	struct lisp_config lc = {
 		.heap = heap,
 		.write = out_write,
 		.exit = do_exit,
+		.safepoint = safepoint,
 		.gc_lend = lend,
-		.gc_lend_ctx = &source,
-		.stack_max_bytes = stack_mb << 20,
-		.cstack_bytes = cstack_kb << 10,	/* the main thread has 8 MiB */
+		.gc_lend_ctx = &sources[0],
+		.stack_max_bytes = run.stack_mb << 20,
+		.cstack_bytes = run.cstack_kb << 10,
 	};
-	if (torture)
-		heap_set_torture(heap, true);
 	if (lisp_init(&interp, &lc) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "lisp: cannot start the interpreter (heap too small?)\n");
-		return 70;
-	}
-	if (file != NULL) {
-		lisp_input_init(&in, file_getc, f);
+		rc = 70;
+	} else if (run.file != NULL) {
+		lisp_input_init(&in, file_getc, run.f);
 		rc = lisp_repl(&interp, &in, 0);
 	} else if (isatty(0)) {
 		lisp_input_init(&in, tty_getc, stdin);
@@ -175,6 +178,84 @@ int main(int argc, char **argv)
 		lisp_input_init(&in, file_getc, stdin);
 		rc = lisp_repl(&interp, &in, LISP_REPL_PRINT);
 	}
+	/* The program is over: end the process here, whatever other threads are doing (one may
+	 * wait on a channel forever). No teardown: their heaps go with the process. */
 	fflush(stdout);
-	return rc & 0xff;
+	exit(rc & 0xff);
+}
+
+static void cpu_main(unsigned cpu, void *arg)
+{
+	struct heap *heap = &cpus[cpu].heap;
+	struct heap_config cfg = { .nursery_bytes = run.nursery_kb << 10,
+				   .src = { src_alloc, src_free, &sources[cpu] }, .cpu = cpu };
+
+	(void)arg;
+	sources[cpu].budget = run.heap_mb << 20;
+	if (heap_init(heap, &cfg) < 0) {
+		fprintf(stderr, "lisp: cannot make a heap of %zu MiB\n", run.heap_mb);
+		exit(70);
+	}
+	heap->verify = run.verify;
+	if (run.torture)
+		heap_set_torture(heap, true);
+	gc_world_attach(heap);
+	sched_init_cpu(cpu);
+	__atomic_add_fetch(&run.ready, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&run.ready, __ATOMIC_SEQ_CST) < run.ncpus)
+		arch_cpu_relax();
+	if (cpu == 0 && (run.repl = thread_create("repl", repl_main, NULL, 10, 0)) == NULL) {
+		fprintf(stderr, "lisp: cannot start the REPL thread\n");
+		exit(70);
+	}
+	sched_run();
+}
+
+int main(int argc, char **argv)
+{
+	run.heap_mb = 256;
+	run.cstack_kb = 1024;
+	run.ncpus = 1;
+	run.f = stdin;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--cpus") == 0 && i + 1 < argc)
+			run.ncpus = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--heap-mb") == 0 && i + 1 < argc)
+			run.heap_mb = (size_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--nursery-kb") == 0 && i + 1 < argc)
+			run.nursery_kb = (size_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--cstack-kb") == 0 && i + 1 < argc)
+			run.cstack_kb = (size_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--stack-mb") == 0 && i + 1 < argc)
+			run.stack_mb = (size_t)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--torture") == 0)
+			run.torture = true;
+		else if (strcmp(argv[i], "--verify") == 0)
+			run.verify = true;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			usage();
+		else if (run.file == NULL)
+			run.file = argv[i];
+		else
+			usage();
+	}
+	if (run.ncpus < 1 || run.ncpus > NCPU) {
+		fprintf(stderr, "lisp: --cpus takes 1..%u\n", (unsigned)NCPU);
+		return 2;
+	}
+	if (run.cstack_kb > HOST_STACK_KB - 512) {
+		fprintf(stderr, "lisp: --cstack-kb: threads have %u KiB stacks; at most %u\n",
+			HOST_STACK_KB, HOST_STACK_KB - 512);
+		return 2;
+	}
+	if (run.file != NULL && (run.f = fopen(run.file, "r")) == NULL) {
+		perror(run.file);
+		return 66;
+	}
+	sched_set_stack_allocator(stack_alloc, stack_free);
+	sched_set_stack_size((size_t)HOST_STACK_KB << 10);
+	sched_set_switch_hook(cpu_switch_roots);
+	sched_set_idle_hook(cpu_idle_safepoint);
+	host_run_cpus(run.ncpus, cpu_main, NULL);	/* the REPL thread ends the process */
+	return 70;
 }

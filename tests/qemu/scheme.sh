@@ -12,8 +12,8 @@
 #              output = their .out files in order; wind.scm comes last and ends with (exit 0)
 #   sys        tests/qemu/scheme/sys.scm at repl=pipe (values written), after a line defining
 #              expected-cpus: the system calls; output = sys.out, (exit 7) gives status 15
-#   threads    tests/qemu/scheme/threads.scm at repl=quiet after expected-cpus: spawn on every
-#              CPU, joins, channels both ways, globals set elsewhere, errors re-raised
+#   threads    tests/scheme/threads.scm at repl=quiet: spawn on every CPU, joins, channels both
+#              ways, globals set elsewhere, errors re-raised (its .out's CPU count replaced)
 #   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
 #              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
 set -u
@@ -92,9 +92,10 @@ sys)
 	boot "repl=pipe"
 	check 15
 	;;
-threads)	# spawn, join and channels on every CPU (tests/qemu/scheme/threads.scm)
-	{ echo "(define expected-cpus $smp)"; cat "$here/threads.scm"; printf '\004'; } > "$input"
-	{ cat "$here/threads.out"; echo "$smp"; echo done; } > "$expected"
+threads)	# spawn, join and channels on every CPU (tests/scheme/threads.scm, whose .out is for
+	# 4 CPUs: its next-to-last line is the CPU count)
+	{ cat "$top/tests/scheme/threads.scm"; printf '\004'; } > "$input"
+	{ head -n -2 "$top/tests/scheme/threads.out"; echo "$smp"; echo done; } > "$expected"
 	boot "repl=quiet"
 	check 0
 	;;

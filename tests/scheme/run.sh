@@ -40,6 +40,9 @@ check() {	# check KIND LABEL EXPECTED COMMAND...
 	shift 3
 	(cd "$here" && timeout "$limit" "$@") > "$tmp/out" 2> "$tmp/err"
 	rc=$?
+	# ASan warns once that it cannot follow the threads' context switches: not a finding
+	grep -v "ASan doesn't fully support makecontext/swapcontext" "$tmp/err" > "$tmp/err2"
+	mv "$tmp/err2" "$tmp/err"
 	if [ $rc -ge 124 ]; then
 		status="timed out or crashed (status $rc)"
 	elif [ "$kind" = scheme ] && [ -s "$tmp/err" ]; then
