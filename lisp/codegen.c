@@ -13,6 +13,7 @@ struct gen {
 	obj consts;		/* rooted: constants vector (grows) */
 	obj freev;		/* rooted: the lambda's free variables in closure order */
 	size_t n, nconsts;
+	size_t last;		/* offset of the last instruction emitted (each emit_bytes is one) */
 	int depth, maxdepth;	/* temporaries above the locals */
 	int nslots, maxslots;
 	bool ok;
@@ -34,6 +35,7 @@ static bool emit_bytes(struct gen *g, const void *p, size_t k)
 		g->buf = nb;
 	}
 	memcpy(obj_bytes_data(g->buf) + g->n, p, k);
+	g->last = g->n;
 	g->n += k;
 	return true;
 }
@@ -302,6 +304,8 @@ static bool gen_push(struct gen *g, obj node)
 	push_depth(g, 1);
 	if (tag == N_LREF && obj_vector_ref(v, VAR_OWNER) == g->lam && !var_boxed(v))
 		return op16(g, OP_PUSHL, fxv(obj_vector_ref(v, VAR_SLOT)));
+	if (tag == N_LREF && !var_boxed(v))
+		return (k = free_index(g, v)) >= 0 && op16(g, OP_PUSHF, k);
 	if (tag == N_CONST && obj_fixnum_p(v) && fxv(v) >= -32768 && fxv(v) <= 32767)
 		return op16(g, OP_PUSHFIX, fxv(v));
 	if (tag == N_CONST && !obj_const_p(v))
@@ -321,16 +325,36 @@ static bool gen_call(struct gen *g, obj node, bool tail)
 	size_t n = obj_vector_length(node) - 1, frame = 0;
 	bool ok = false;
 
+	size_t first = 0;
+	uint8_t *code;
+	int call = tail ? OP_TCALL : OP_CALL;
+
 	ROOT(node);
-	if (!tail) {
+	if (!tail && ir_tag(ir_ref(node, 1)) == N_GREF) {
+		/* frame and the global procedure in one instruction */
+		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
+		uint8_t b[7] = { OP_FRAMEG, 0, 0, 0, 0, (uint8_t)k, (uint8_t)(k >> 8) };
+
+		if (k < 0 || k > 65535 || !emit_bytes(g, b, 7))
+			goto out;
+		frame = g->n - 6;
+		push_depth(g, 3);
+		first = 1;
+	} else if (!tail) {
 		if ((frame = op32(g, OP_FRAME, 0)) == 0)
 			goto out;
 		push_depth(g, 2);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = first; i < n; i++)
 		if (!gen_push(g, ir_ref(node, i + 1)))
 			goto out;
-	if (!op16(g, tail ? OP_TCALL : OP_CALL, (intptr_t)n - 1))
+	/* a final OP_PUSH (nothing jumps past it) folds into the call */
+	code = obj_bytes_data(g->buf);
+	if (g->last == g->n - 1 && code[g->last] == OP_PUSH) {
+		g->n--;
+		call = tail ? OP_TCALLA : OP_CALLA;
+	}
+	if (!op16(g, call, (intptr_t)n - 1))
 		goto out;
 	if (!tail) {
 		patch32(g, frame, (uint32_t)g->n);
@@ -352,6 +376,10 @@ static bool gen_prim(struct gen *g, obj node)
 	obj last = ir_ref(node, n + 1);
 	bool ok = false;
 
+	/* (car local), (cdr local) */
+	if ((op == OP_CAR || op == OP_CDR) && n == 1 && ir_tag(last) == N_LREF &&
+	    obj_vector_ref(ir_ref(last, 1), VAR_OWNER) == g->lam && !var_boxed(ir_ref(last, 1)))
+		return op16(g, op == OP_CAR ? OP_LCAR : OP_LCDR, fxv(obj_vector_ref(ir_ref(last, 1), VAR_SLOT)));
 	/* (+ x 1), (- x 1), (op x small-constant) */
 	if ((op == OP_ADD || op == OP_SUB) && ir_tag(last) == N_CONST && ir_ref(last, 1) == fx(1))
 		return gen(g, ir_ref(node, 2), false) && op0(g, op == OP_ADD ? OP_ADD1 : OP_SUB1);
@@ -379,6 +407,73 @@ static bool gen_prim(struct gen *g, obj node)
 out:
 	UNROOT(node);
 	return ok;
+}
+
+static int branch_op(int op)
+{
+	switch (op) {
+	case OP_LT: return OP_BLT;
+	case OP_GT: return OP_BGT;
+	case OP_LE: return OP_BLE;
+	case OP_GE: return OP_BGE;
+	case OP_NUMEQ: return OP_BNUMEQ;
+	case OP_EQ: return OP_BEQ;
+	case OP_NULLP: return OP_BNULL;
+	case OP_PAIRP: return OP_BPAIR;
+	default: return -1;
+	}
+}
+
+/* Does gen_branch turn node into a branch that leaves acc unset? */
+static bool branch_test_p(obj node)
+{
+	return ir_tag(node) == N_PRIM && (fxv(ir_ref(node, 1)) == OP_NOT || branch_op((int)fxv(ir_ref(node, 1))) >= 0);
+}
+
+/* Code for node as a test: it jumps when node's truth is sense and falls through otherwise.
+ * Returns the offset of the jump's u32 target (to patch), or 0 on failure. (not x) flips the
+ * sense; comparisons and null?/pair? become one compare-and-branch instruction. */
+static size_t gen_branch(struct gen *g, obj node, bool sense)
+{
+	struct lisp *L = g->L;
+	size_t at = 0, n;
+	int op, bop;
+	uint8_t b[8] = { 0 };
+
+	while (ir_tag(node) == N_PRIM && fxv(ir_ref(node, 1)) == OP_NOT && obj_vector_length(node) == 3) {
+		node = ir_ref(node, 2);
+		sense = !sense;
+	}
+	if (ir_tag(node) != N_PRIM || (bop = branch_op(op = (int)fxv(ir_ref(node, 1)))) < 0) {
+		if (!gen(g, node, false))
+			return 0;
+		return op32(g, sense ? OP_JMPT : OP_JMPF, 0);
+	}
+	n = obj_vector_length(node) - 2;
+	ROOT(node);
+	b[0] = (uint8_t)bop;
+	b[1] = sense;
+	if (n == 1) {
+		if (!gen(g, ir_ref(node, 2), false) || !emit_bytes(g, b, 6))
+			goto out;
+	} else if (op != OP_EQ && ir_tag(ir_ref(node, 3)) == N_CONST && obj_fixnum_p(ir_ref(ir_ref(node, 3), 1)) &&
+		   fxv(ir_ref(ir_ref(node, 3), 1)) >= -32768 && fxv(ir_ref(ir_ref(node, 3), 1)) <= 32767) {
+		intptr_t imm = fxv(ir_ref(ir_ref(node, 3), 1));
+
+		b[0] = (uint8_t)(bop - OP_BLT + OP_BLTI);
+		b[2] = (uint8_t)imm;
+		b[3] = (uint8_t)(imm >> 8);
+		if (!gen(g, ir_ref(node, 2), false) || !emit_bytes(g, b, 8))
+			goto out;
+	} else {
+		if (!gen_push(g, ir_ref(node, 2)) || !gen(g, ir_ref(node, 3), false) || !emit_bytes(g, b, 6))
+			goto out;
+		g->depth--;
+	}
+	at = g->n - 4;
+out:
+	UNROOT(node);
+	return at;
 }
 
 static bool gen(struct gen *g, obj node, bool tail)
@@ -430,8 +525,7 @@ static bool gen(struct gen *g, obj node, bool tail)
 			CHECK(gen_prim(g, node));
 			break;
 		case N_IF:
-			CHECK(gen(g, ir_ref(node, 1), false));
-			CHECK((at = op32(g, OP_JMPF, 0)) != 0);
+			CHECK((at = gen_branch(g, ir_ref(node, 1), false)) != 0);
 			CHECK(gen(g, ir_ref(node, 2), tail));
 			if (!tail) {
 				size_t j = op32(g, OP_JMP, 0);
@@ -447,14 +541,36 @@ static bool gen(struct gen *g, obj node, bool tail)
 			node = ir_ref(node, n);
 			continue;
 		case N_AND:
-		case N_OR:
+		case N_OR: {
+			/* a test the VM can branch on leaves no value: its jumps go to a stub
+			 * that sets the and's #f or the or's #t */
+			size_t stub[16], nstub = 0;
+
 			for (size_t i = 1; i < n; i++) {
+				if (nstub < ARRAY_SIZE(stub) && branch_test_p(ir_ref(node, i))) {
+					CHECK((at = gen_branch(g, ir_ref(node, i), tag == N_OR)) != 0);
+					stub[nstub++] = at;
+					continue;
+				}
 				CHECK(gen(g, ir_ref(node, i), false));
 				CHECK((at = op32(g, tag == N_AND ? OP_JMPF : OP_JMPT, 0)) != 0);
 				CHECK(lisp_push(L, fx((intptr_t)at)));
 			}
-			node = ir_ref(node, n);
-			continue;
+			if (nstub == 0) {
+				node = ir_ref(node, n);
+				continue;
+			}
+			CHECK(gen(g, ir_ref(node, n), tail));
+			if (!tail) {
+				size_t j = op32(g, OP_JMP, 0);
+
+				CHECK(j != 0 && lisp_push(L, fx((intptr_t)j)));
+			}
+			for (size_t i = 0; i < nstub; i++)
+				patch32(g, stub[i], (uint32_t)g->n);
+			CHECK(emit_const(g, tag == N_AND ? OBJ_FALSE : OBJ_TRUE));
+			break;
+		}
 		case N_LET:
 			for (obj v = ir_ref(node, 1), i = ir_ref(node, 2); pair_p(v); v = cdr(v), i = cdr(i)) {
 				ROOT(v);

@@ -149,6 +149,17 @@ enum opcode {
 	OP_CAR, OP_CDR, OP_NULLP, OP_PAIRP, OP_NOT, OP_ZEROP, OP_VLEN, OP_CADR, OP_CDDR,
 	OP_ADD1, OP_SUB1,
 	OP_VSET,
+	/* fused forms the compiler emits for common sequences */
+	OP_LCAR, OP_LCDR,	/* i: acc = car / cdr of frame slot i */
+	OP_PUSHF,	/* i: push free variable i of the running closure */
+	OP_FRAMEG,	/* u32 k: OP_FRAME then OP_PUSHG k (a call of a global) */
+	OP_CALLA,	/* n: OP_PUSH then OP_CALL n */
+	OP_TCALLA,	/* n: OP_PUSH then OP_TCALL n */
+	/* compare and branch: u8 sense, [i16 imm,] u32 target: jump if the test's truth == sense.
+	 * Binary forms compare (pop, acc), the I forms (acc, imm), the unary ones test acc. */
+	OP_BLT, OP_BGT, OP_BLE, OP_BGE, OP_BNUMEQ, OP_BEQ,
+	OP_BLTI, OP_BGTI, OP_BLEI, OP_BGEI, OP_BNUMEQI,
+	OP_BNULL, OP_BPAIR,
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

@@ -3,7 +3,12 @@
  * fp pointing at the first argument. Calls in tail position replace the running frame, so loops
  * run in constant space; the C stack never grows with Scheme recursion. Invariant: the C locals
  * holding stack and code addresses are re-derived (LOAD) after anything that may allocate.
- * Errors become a call of Scheme's `raise` when handlers are installed, else abort to C. */
+ * Errors become a call of Scheme's `raise` when handlers are installed, else abort to C.
+ * The stack and the write barrier: the VM stores into the stack vector without gc_write (unless
+ * a major cycle is marking) and tracks the slots it may have written, [lo, hi). Before anything
+ * that may collect -- every call out to C, and leaving run() -- stack_sync restores invariant G3
+ * for them: young pointers below sp go into the remembered set, dead slots above sp are
+ * cleared (after a minor collection they would dangle, and a call may expose them as locals). */
 #include "compile.h"
 
 #define RET_TO_C	fx(-1)	/* return offset of the frame lisp_apply makes: back to C */
@@ -16,7 +21,7 @@ void lisp_vm_reset(struct lisp *L)
 	state_set(L, S_WINDS, OBJ_NIL);
 	state_set(L, S_OUT, STATE(L, S_CONSOLE_OUT));
 	if (obj_vector_length(L->stack) > 64 * LISP_STACK_INIT) {
-		obj s = lisp_make_stack(L, LISP_STACK_INIT);
+		obj s = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED);
 
 		if (s != OBJ_NULL)
 			L->stack = s;
@@ -76,6 +81,22 @@ static obj vref_error(struct lisp *L, obj v, obj i)
 	return lisp_range_error(L, "vector-ref", i);
 }
 
+static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size_t sp, size_t hi)
+{
+	struct heap *h = L->h;
+	obj *S = stk(L);
+
+	if (!heap_young_p(h, L->stack))
+		for (size_t i = lo; i < sp; i++)
+			if (heap_young_p(h, S[i]))
+				gc_write(h, L->stack, i, S[i]);
+	if (hi > obj_vector_length(L->stack))
+		hi = obj_vector_length(L->stack);
+	for (size_t i = sp; i < hi; i++)
+		if (obj_ptr_p(S[i]))
+			gc_write(h, L->stack, i, OBJ_FALSE);	/* shades the old value while marking */
+}
+
 /*
  * Run the call whose frame is on top of the stack: [ret][fp][proc][args] with argc arguments,
  * until the frame returns to C. Returns the value, or OBJ_NULL with L->err the raised object.
@@ -89,24 +110,29 @@ static obj run(struct lisp *L, int argc)
 	size_t fpi = 0, pco = 0;
 	intptr_t n = argc;
 	bool tail = true;	/* the first call replaces the frame lisp_apply made */
+	bool marking = h->major_marking;	/* changes only inside calls out to C */
+	size_t lo, hi;		/* the stack slots written without the barrier lie in [lo, hi) */
 
 	fp = sp - n;	/* so that SAVE/LOAD work before the first frame exists */
-#define SAVE()	do { L->sp = (size_t)(sp - S); fpi = (size_t)(fp - S); pco = (size_t)(pc - cbase); } while (0)
-#define LOAD()	do { S = stk(L); sp = S + L->sp; fp = S + fpi; \
+	lo = hi = (size_t)(fp - 3 - S);
+	/* After a sync, lo is the running frame's first temporary: below it, the VM writes only
+	 * locals (lset, lbox), the frame itself (a tail call) or a caller's frame after a return,
+	 * and each of those lowers lo. hi stays at or above the running frame's top. */
+#define SYNC()	do { stack_sync(L, lo, (size_t)(sp - S), hi); lo = fp - S >= 3 ? (size_t)(fp - 3 - S) : 0; hi = (size_t)(sp - S); \
+		     if (closure_p(cl) && fp[-1] == cl) { const struct code_hdr *h_ = code_hdr(closure_code(cl)); \
+			     size_t t_ = (size_t)(fp - S) + h_->nlocals + h_->maxstack; if (t_ > hi) hi = t_; \
+			     if ((size_t)(fp - S) + h_->nlocals < (size_t)(sp - S)) lo = (size_t)(fp - S) + h_->nlocals; } } while (0)
+#define LOWER(i)	do { if ((size_t)(i) < lo) lo = (size_t)(i); } while (0)
+#define SAVE()	do { L->sp = (size_t)(sp - S); fpi = (size_t)(fp - S); pco = (size_t)(pc - cbase); SYNC(); } while (0)
+#define LOAD()	do { S = stk(L); sp = S + L->sp; fp = S + fpi; marking = h->major_marking; \
 		     if (closure_p(fp[-1])) { cl = fp[-1]; obj c_ = closure_code(cl); \
 			     cbase = code_bytes(c_); K = obj_fields(code_consts(c_)); pc = cbase + pco; } } while (0)
-#define PUT(p, v)	gc_write_stack(h, L->stack, (size_t)((p) - S), (v))
+#define PUT(p, v)	do { if (__builtin_expect(marking, 0)) PUTB(p, v); else *(p) = (v); } while (0)
+#define PUTB(p, v)	gc_write(h, L->stack, (size_t)((p) - S), (v))
 #define PUSH(v)	do { PUT(sp, (v)); sp++; } while (0)
+#define PUSHB(v)	do { PUTB(sp, (v)); sp++; } while (0)
 #define NEXT	goto *dispatch[*pc++]
 #define FAIL(e)	do { SAVE(); e; goto error; } while (0)
-/* holder.fields[i] = acc, where holder may be shared with other CPUs: then acc is published
- * first, which may collect (SAVE/LOAD around it; a shared holder is old and stays put). */
-#define STORE(holder, i) \
-	do { obj ho_ = (holder); size_t i_ = (i); \
-	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
-		     int r_; SAVE(); r_ = gc_publish(h, &acc); LOAD(); \
-		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
-	     gc_write(h, ho_, i_, acc); } while (0)
 
 	static const void *const dispatch[OP_COUNT] = {
 		[OP_CONST] = &&op_const, [OP_FIX] = &&op_fix, [OP_IMM] = &&op_imm,
@@ -129,6 +155,12 @@ static obj run(struct lisp *L, int argc)
 		[OP_PUSHC] = &&op_pushc, [OP_PUSHFIX] = &&op_pushfix, [OP_PUSHG] = &&op_pushg,
 		[OP_ADDI] = &&op_addi, [OP_LTI] = &&op_lti, [OP_GTI] = &&op_gti, [OP_LEI] = &&op_lei,
 		[OP_GEI] = &&op_gei, [OP_NUMEQI] = &&op_numeqi,
+		[OP_PUSHF] = &&op_pushf, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
+		[OP_CALLA] = &&op_calla, [OP_TCALLA] = &&op_tcalla,
+		[OP_BLT] = &&op_blt, [OP_BGT] = &&op_bgt, [OP_BLE] = &&op_ble, [OP_BGE] = &&op_bge,
+		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
+		[OP_BGTI] = &&op_bgti, [OP_BLEI] = &&op_blei, [OP_BGEI] = &&op_bgei,
+		[OP_BNUMEQI] = &&op_bnumeqi, [OP_BNULL] = &&op_bnull, [OP_BPAIR] = &&op_bpair,
 	};
 
 	goto dispatch_call;
@@ -154,11 +186,12 @@ op_lrefb:
 	pc += 2;
 	NEXT;
 op_lset:
+	LOWER(fp + rd16(pc) - S);
 	PUT(fp + rd16(pc), acc);
 	pc += 2;
 	NEXT;
 op_lsetb:
-	STORE(fp[rd16(pc)], 0);
+	gc_write(h, fp[rd16(pc)], 0, acc);
 	pc += 2;
 	NEXT;
 op_lbox: {
@@ -169,6 +202,7 @@ op_lbox: {
 	LOAD();
 	if (b == OBJ_NULL)
 		FAIL((void)0);
+	LOWER(fp + rd16(pc) - S);
 	PUT(fp + rd16(pc), b);
 	pc += 2;
 	NEXT;
@@ -189,7 +223,7 @@ op_frefb:
 	pc += 2;
 	NEXT;
 op_fsetb:
-	STORE(obj_fields(cl)[1 + rd16(pc)], 0);
+	gc_write(h, obj_fields(cl)[1 + rd16(pc)], 0, acc);
 	pc += 2;
 	NEXT;
 op_gref:
@@ -204,13 +238,13 @@ op_gset:
 	pc += 2;
 	if (lisp_global_value(f) == OBJ_UNDEFINED)
 		FAIL(unbound(L, f));
-	STORE(f, SYMF_VALUE);
+	lisp_global_set(L, f, acc);
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 op_gdef:
 	f = K[rd16(pc)];
 	pc += 2;
-	STORE(f, SYMF_VALUE);
+	lisp_global_define(L, f, acc);
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 op_push:
@@ -221,6 +255,10 @@ op_pop:
 	NEXT;
 op_pushl:
 	PUSH(fp[rd16(pc)]);
+	pc += 2;
+	NEXT;
+op_pushf:
+	PUSH(obj_fields(cl)[1 + rd16(pc)]);
 	pc += 2;
 	NEXT;
 op_pushc:
@@ -288,6 +326,76 @@ op_frame:
 	PUSH(fx(fp - S));
 	pc += 4;
 	NEXT;
+op_frameg:
+	f = K[rd16(pc + 4)];
+	if (__builtin_expect(lisp_global_value(f) == OBJ_UNDEFINED, 0)) {
+		pc += 6;
+		FAIL(unbound(L, f));
+	}
+	PUSH(fx((intptr_t)rd32(pc)));
+	PUSH(fx(fp - S));
+	PUSH(lisp_global_value(f));
+	pc += 6;
+	NEXT;
+
+	/* compare and branch: pc is at the sense byte */
+#define BRANCH(t, len)	do { pc = (unsigned)(t) == pc[0] ? cbase + rd32(pc + (len) - 4) : pc + (len); } while (0)
+#define BCOMPARE(name, OPER, who)						\
+	name: {									\
+		obj a = *--sp;							\
+		int c;								\
+		if (__builtin_expect(obj_fixnum_p(a) && obj_fixnum_p(acc), 1)) {	\
+			BRANCH((intptr_t)a OPER (intptr_t)acc, 5);		\
+			NEXT;							\
+		}								\
+		pc += 5;							\
+		SAVE();								\
+		c = lisp_num_cmp(L, who, a, acc);				\
+		if (c == -2)							\
+			goto error;						\
+		pc -= 5;							\
+		BRANCH(c OPER 0, 5);						\
+		NEXT;								\
+	}
+	BCOMPARE(op_blt, <, "<")
+	BCOMPARE(op_bgt, >, ">")
+	BCOMPARE(op_ble, <=, "<=")
+	BCOMPARE(op_bge, >=, ">=")
+	BCOMPARE(op_bnumeq, ==, "=")
+#define BCOMPARE_I(name, OPER, who)						\
+	name: {									\
+		obj b = fx((int16_t)rd16(pc + 1));				\
+		int c;								\
+		if (__builtin_expect(obj_fixnum_p(acc), 1)) {			\
+			BRANCH((intptr_t)acc OPER (intptr_t)b, 7);		\
+			NEXT;							\
+		}								\
+		pc += 7;							\
+		SAVE();								\
+		c = lisp_num_cmp(L, who, acc, b);				\
+		if (c == -2)							\
+			goto error;						\
+		pc -= 7;							\
+		BRANCH(c OPER 0, 7);						\
+		NEXT;								\
+	}
+	BCOMPARE_I(op_blti, <, "<")
+	BCOMPARE_I(op_bgti, >, ">")
+	BCOMPARE_I(op_blei, <=, "<=")
+	BCOMPARE_I(op_bgei, >=, ">=")
+	BCOMPARE_I(op_bnumeqi, ==, "=")
+op_beq: {
+	obj a = *--sp;
+
+	BRANCH(a == acc, 5);
+	NEXT;
+}
+op_bnull:
+	BRANCH(acc == OBJ_NIL, 5);
+	NEXT;
+op_bpair:
+	BRANCH(pair_p(acc), 5);
+	NEXT;
 op_closure: {
 	size_t k = rd16(pc), nf = rd16(pc + 2);
 	obj c;
@@ -305,27 +413,10 @@ op_closure: {
 	acc = c;
 	NEXT;
 }
-op_fixcl: {
-	obj ho = fp[rd16(pc)], v = fp[rd16(pc + 4)];
-
-	if (__builtin_expect(obj_ptr_p(v) && gc_shared_p(h, ho) && !gc_shared_p(h, v), 0)) {
-		int r;
-
-		GC_ROOT(h, acc);
-		GC_ROOT(h, v);
-		SAVE();
-		r = gc_publish(h, &v);
-		LOAD();
-		GC_UNROOT(h, v);
-		GC_UNROOT(h, acc);
-		if (r < 0)
-			FAIL(L->err = OBJ_NULL);
-		ho = fp[rd16(pc)];
-	}
-	gc_write(h, ho, 1 + (size_t)rd16(pc + 2), v);
+op_fixcl:
+	gc_write(h, fp[rd16(pc)], 1 + (size_t)rd16(pc + 2), fp[rd16(pc + 4)]);
 	pc += 6;
 	NEXT;
-}
 
 	/* --- inlined primitives --- */
 #define ARITH(name, OPER, fn)							\
@@ -444,7 +535,7 @@ op_vset: {
 	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v))
 		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
 				     : lisp_type_error(L, "vector-set!", "exact integer", i));
-	STORE(v, (size_t)fxv(i));
+	gc_vector_set(h, v, (size_t)fxv(i), acc);
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 }
@@ -454,8 +545,26 @@ op_setcdr: {
 
 	if (!pair_p(p))
 		FAIL(lisp_type_error(L, pc[-1] == OP_SETCAR ? "set-car!" : "set-cdr!", "pair", p));
-	STORE(p, pc[-1] == OP_SETCAR ? 0 : 1);
+	gc_write(h, p, pc[-1] == OP_SETCAR ? 0 : 1, acc);
 	acc = OBJ_UNSPECIFIED;
+	NEXT;
+}
+op_lcar: {
+	obj v = fp[rd16(pc)];
+
+	pc += 2;
+	if (!pair_p(v))
+		FAIL(lisp_type_error(L, "car", "pair", v));
+	acc = car(v);
+	NEXT;
+}
+op_lcdr: {
+	obj v = fp[rd16(pc)];
+
+	pc += 2;
+	if (!pair_p(v))
+		FAIL(lisp_type_error(L, "cdr", "pair", v));
+	acc = cdr(v);
 	NEXT;
 }
 op_car:
@@ -503,11 +612,17 @@ op_vlen:
 	NEXT;
 
 	/* --- calls --- */
+op_calla:
+	PUSH(acc);
+	/* fall through */
 op_call:
 	n = rd16(pc);
 	pc += 2;
 	tail = false;
 	goto dispatch_call;
+op_tcalla:
+	PUSH(acc);
+	/* fall through */
 op_tcall:
 	n = rd16(pc);
 	pc += 2;
@@ -523,6 +638,7 @@ dispatch_call:
 		if (__builtin_expect(n != hd->nreq, 0) && (!hd->rest || n < hd->nreq))
 			FAIL(lisp_arity_error(L, f, (int)n));
 		if (tail) {
+			LOWER(fp - 1 - S);
 			for (intptr_t i = 0; i <= n; i++)
 				PUT(fp - 1 + i, sp[-n - 1 + i]);
 			sp = fp + n;
@@ -534,6 +650,7 @@ dispatch_call:
 
 			L->sp = (size_t)(sp - S);
 			fpi = (size_t)(fp - S);
+			SYNC();
 			rest = lisp_pop_list(L, (size_t)(n - hd->nreq), OBJ_NIL);
 			S = stk(L);
 			sp = S + L->sp;
@@ -542,6 +659,7 @@ dispatch_call:
 				pco = 0;
 				goto error_nopc;
 			}
+			LOWER(sp - S);
 			PUSH(rest);
 			f = fp[-1];
 			code = closure_code(f);
@@ -552,6 +670,7 @@ dispatch_call:
 
 			L->sp = (size_t)(sp - S);
 			fpi = (size_t)(fp - S);
+			SYNC();
 			ok = lisp_stack_reserve(L, (size_t)(fpi + hd->nlocals + hd->maxstack) - L->sp);
 			S = stk(L);
 			sp = S + L->sp;
@@ -564,6 +683,8 @@ dispatch_call:
 			code = closure_code(f);
 			hd = code_hdr(code);
 		}
+		if ((size_t)(fp - S) + hd->nlocals + hd->maxstack > hi)
+			hi = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
 		sp = fp + hd->nlocals;
 		cl = f;
 		cbase = code_bytes(code);
@@ -610,7 +731,7 @@ special:
 
 		if (n < 2) {
 			for (intptr_t i = 0; i < n; i++)
-				PUT(sp - n - 1 + i, sp[-n + i]);
+				PUTB(sp - n - 1 + i, sp[-n + i]);
 			sp--;
 			n--;
 			goto dispatch_call;
@@ -618,7 +739,7 @@ special:
 		if (len < 0)
 			FAIL(lisp_type_error(L, "apply", "list", list));
 		for (intptr_t i = 0; i < n - 1; i++)
-			PUT(sp - n - 1 + i, sp[-n + i]);
+			PUTB(sp - n - 1 + i, sp[-n + i]);
 		sp -= 2;
 		if ((size_t)(sp - S) + (size_t)len + 8 > obj_vector_length(L->stack)) {
 			bool ok;
@@ -632,7 +753,7 @@ special:
 				goto error;
 		}
 		for (; pair_p(list); list = cdr(list))
-			PUSH(car(list));
+			PUSHB(car(list));
 		n = n - 2 + len;
 		goto dispatch_call;
 	}
@@ -645,8 +766,8 @@ special:
 		LOAD();
 		if (k == OBJ_NULL)
 			goto error;
-		PUT(sp - 2, sp[-1]);
-		PUT(sp - 1, k);
+		PUTB(sp - 2, sp[-1]);
+		PUTB(sp - 1, k);
 		goto dispatch_call;
 	}
 	case SP_RESUME: {
@@ -664,6 +785,8 @@ special:
 
 			ROOT(k);
 			ROOT(acc);
+			stack_sync(L, lo, 0, hi);
+			lo = hi = 0;
 			L->sp = 0;
 			ok = lisp_stack_reserve(L, len + 16);
 			UNROOT(acc);
@@ -682,7 +805,7 @@ special:
 			memcpy(S, obj_fields(copy), len * sizeof(obj));
 		else
 			for (size_t i = 0; i < len; i++)
-				PUT(S + i, obj_fields(copy)[i]);
+				PUTB(S + i, obj_fields(copy)[i]);
 		state_set(L, S_HANDLERS, obj_fields(k)[CONT_HANDLERS]);
 		state_set(L, S_WINDS, obj_fields(k)[CONT_WINDS]);
 		sp = S + len;
@@ -690,10 +813,19 @@ special:
 			L->overflowed = false;
 		if (obj_fields(k)[CONT_RET] == RET_TO_C) {
 			L->sp = len;
+			stack_sync(L, lo < len ? lo : len, len, hi);
 			return acc;
 		}
 		fp = S + fxv(obj_fields(k)[CONT_FP]);
+		if ((size_t)(fp - 3 - S) < lo)
+			lo = (size_t)(fp - 3 - S);
 		cl = fp[-1];
+		{
+			const struct code_hdr *hd = code_hdr(closure_code(cl));
+
+			if ((size_t)(fp - S) + hd->nlocals + hd->maxstack > hi)
+				hi = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
+		}
 		cbase = code_bytes(closure_code(cl));
 		K = obj_fields(code_consts(closure_code(cl)));
 		pc = cbase + fxv(obj_fields(k)[CONT_RET]);
@@ -713,7 +845,7 @@ special:
 		if (thunk == OBJ_NULL)
 			goto error;
 		sp -= n;
-		PUT(sp - 1, thunk);
+		PUTB(sp - 1, thunk);
 		n = 0;
 		goto dispatch_call;
 	}
@@ -727,13 +859,19 @@ op_ret:
 		sp = fp - 3;
 		if (__builtin_expect(ret == RET_TO_C, 0)) {
 			L->sp = (size_t)(sp - S);
+			stack_sync(L, lo, L->sp, hi);
 			return acc;
 		}
 		fp = S + fxv(fp[-2]);
 		cl = fp[-1];
 		{
 			obj code = closure_code(cl);
+			const struct code_hdr *hd = code_hdr(code);
+			size_t top = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
 
+			LOWER(fp - S + hd->nlocals);	/* the caller pops and pushes its temporaries */
+			if (top > hi)	/* the caller's temporaries may lie above the callee's */
+				hi = top;
 			cbase = code_bytes(code);
 			K = obj_fields(code_consts(code));
 		}
@@ -744,6 +882,7 @@ op_ret:
 error:
 	LOAD();
 error_nopc:
+	SYNC();
 	{
 		obj c = lisp_take_error(L), raise = lisp_global_value(SYM(L, SYM_RAISE));
 
@@ -774,10 +913,10 @@ error_nopc:
 			}
 			raise = lisp_global_value(SYM(L, SYM_RAISE));
 		}
-		PUSH(fx(cbase ? (intptr_t)(pc - cbase) : 0));
-		PUSH(fx(fp - S));
-		PUSH(raise);
-		PUSH(c);
+		PUSHB(fx(cbase ? (intptr_t)(pc - cbase) : 0));
+		PUSHB(fx(fp - S));
+		PUSHB(raise);
+		PUSHB(c);
 		n = 1;
 		tail = false;
 		goto dispatch_call;
@@ -788,6 +927,9 @@ abort:
 #undef LOAD
 #undef PUT
 #undef PUSH
+#undef PUTB
+#undef PUSHB
+#undef SYNC
 #undef NEXT
 #undef FAIL
 }

@@ -2,7 +2,7 @@
 ; TinyScheme as Debian builds it has a fixed heap of 50,000 cells ("No memory!" past depth 13);
 ; the whole program runs ROUNDS times to be long enough to time, and its lines print once.
 ; Portable R5RS: no expt (TinyScheme's is inexact), no when.
-(define rounds 40)
+(define rounds 30)
 (define min-depth 4)
 (define max-depth 12)
 (define (make-tree d) (if (= d 0) (cons '() '()) (cons (make-tree (- d 1)) (make-tree (- d 1)))))

@@ -1,6 +1,6 @@
 ; nqueens 8: count all 92 solutions (the Gabriel benchmark's algorithm: list processing, append,
 ; internal procedures), ROUNDS times, the counts summed. Portable R5RS.
-(define rounds 500)
+(define rounds 800)
 (define (iota1 n) (let loop ((i n) (l '())) (if (= i 0) l (loop (- i 1) (cons i l)))))
 (define (queens board-size)
   (define (ok? row dist placed)
