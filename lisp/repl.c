@@ -164,7 +164,7 @@ static void clear_after(struct lisp *L, uint64_t failures)
 	obj fresh;
 
 	if (L->sp == 0 && n > 64 * LISP_STACK_INIT &&
-	    (fresh = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED)) != OBJ_NULL) {
+	    (fresh = lisp_make_stack(L, LISP_STACK_INIT)) != OBJ_NULL) {
 		L->stack = fresh;
 		n = 0;
 	}

@@ -156,9 +156,11 @@ static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool
 				continue;	/* not ours: not even its group header may be read */
 			if (check_value(h, f[i], &f[i]) != 0)
 				return -1;
-			if (shared && obj_ptr_p(f[i]) && !gc_shared_p(h, f[i]))
-				BAD("shared %p field %lu refers to unshared %p (X1)", (void *)p,
-				    (unsigned long)i, (void *)f[i]);
+			if (shared && obj_ptr_p(f[i]) && !gc_shared_p(h, f[i]) && !h->publishing)
+				BAD("shared %p (type %u, %lu fields) field %lu refers to unshared %p "
+				    "(type %u) (X1)", (void *)p, obj_hdr_type(hdr),
+				    (unsigned long)obj_hdr_size(hdr), (unsigned long)i, (void *)f[i],
+				    obj_type(f[i]));
 			if (strict && check_color(h, f[i], &f[i]) != 0)
 				return -1;
 			if (old && heap_young_p(h, f[i]) && !h->remset_overflow &&

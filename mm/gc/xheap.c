@@ -386,6 +386,10 @@ int gc_publish(struct heap *h, obj *x)
 	} else if (owner_of(o) != h || heap_shared_p((void *)o)) {
 		return 0;
 	}
+	/* Room for a minor collection now: once shared bits are set, the one below must not fail
+	 * (shared holders would keep naming young objects). */
+	if (heap_reserve(h, heap_nursery_used(h)) < 0)
+		return -1;
 	w.base = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
 	if (w.base == NULL)
 		return -1;
@@ -400,10 +404,9 @@ int gc_publish(struct heap *h, obj *x)
 	if (w.young) {
 		/* Young objects hang off some shared holders (remembered slots: G3). Promote them,
 		 * then share what the holders now reach. The nursery is empty afterwards. */
-		if (gc_minor(h) < 0) {
-			h->src.free(h->src.ctx, w.base, HEAP_GROUP_SIZE);
-			return -1;	/* the shared holders still name young objects: see below */
-		}
+		h->publishing = true;	/* the verifier's X1 waits for the end of this */
+		if (gc_minor(h) < 0)	/* its reserve was made above: cannot fail */
+			panic("gc_publish: the minor collection failed on cpu %u", h->cpu);
 		h->stats.publish_minors++;
 		while (w.down < w.cap) {
 			walk_fields(h, &w, w.base[w.down++]);
@@ -411,6 +414,7 @@ int gc_publish(struct heap *h, obj *x)
 		}
 	}
 	walk_fixup(h, &w);
+	h->publishing = false;
 	h->src.free(h->src.ctx, w.base, HEAP_GROUP_SIZE);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * Invariants (docs/gc.md, "Cross-heap references"; gc_verify and gc_verify_world check them):
  *  X1 Closure: a shared object is old, and every pointer field of it holds an immediate, a
  *     shared object of its own heap, or an object of another heap (never a young or unshared
- *     local object). Shared bits are set only by the owner (gc_publish) and cleared only when
+ *     local object). Exception: inside gc_publish, until its own minor collection. Shared bits are set only by the owner (gc_publish) and cleared only when
  *     the owner's sweep frees the object.
  *  X2 Only shared objects are seen by other CPUs: a pointer into heap V held anywhere outside
  *     V (another heap's objects, another CPU's roots) points to a shared object of V.

@@ -233,6 +233,8 @@ struct heap {
 	unsigned xseen[NCPU];		/* per other heap: the xcycle this heap's roots were scanned for */
 	bool attached;			/* in the world (gc_world_attach) */
 	bool xwaiting;			/* marking is only waiting for other heaps' root scans */
+	bool publishing;		/* inside gc_publish: shared holders may still name young
+					 * objects until its minor collection (X1's one exception) */
 	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
 
 	/* debugging */
