@@ -21,7 +21,7 @@ void lisp_vm_reset(struct lisp *L)
 	state_set(L, S_WINDS, OBJ_NIL);
 	state_set(L, S_OUT, STATE(L, S_CONSOLE_OUT));
 	if (obj_vector_length(L->stack) > 64 * LISP_STACK_INIT) {
-		obj s = lisp_make_vector(L, LISP_STACK_INIT, OBJ_UNSPECIFIED);
+		obj s = lisp_make_stack(L, LISP_STACK_INIT);
 
 		if (s != OBJ_NULL)
 			L->stack = s;
@@ -89,12 +89,12 @@ static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size
 	if (!heap_young_p(h, L->stack))
 		for (size_t i = lo; i < sp; i++)
 			if (heap_young_p(h, S[i]))
-				gc_write(h, L->stack, i, S[i]);
+				gc_write_stack(h, L->stack, i, S[i]);
 	if (hi > obj_vector_length(L->stack))
 		hi = obj_vector_length(L->stack);
 	for (size_t i = sp; i < hi; i++)
 		if (obj_ptr_p(S[i]))
-			gc_write(h, L->stack, i, OBJ_FALSE);	/* shades the old value while marking */
+			gc_write_stack(h, L->stack, i, OBJ_FALSE);	/* shades the old value while marking */
 }
 
 /*
@@ -128,11 +128,19 @@ static obj run(struct lisp *L, int argc)
 		     if (closure_p(fp[-1])) { cl = fp[-1]; obj c_ = closure_code(cl); \
 			     cbase = code_bytes(c_); K = obj_fields(code_consts(c_)); pc = cbase + pco; } } while (0)
 #define PUT(p, v)	do { if (__builtin_expect(marking, 0)) PUTB(p, v); else *(p) = (v); } while (0)
-#define PUTB(p, v)	gc_write(h, L->stack, (size_t)((p) - S), (v))
+#define PUTB(p, v)	gc_write_stack(h, L->stack, (size_t)((p) - S), (v))
 #define PUSH(v)	do { PUT(sp, (v)); sp++; } while (0)
 #define PUSHB(v)	do { PUTB(sp, (v)); sp++; } while (0)
 #define NEXT	goto *dispatch[*pc++]
 #define FAIL(e)	do { SAVE(); e; goto error; } while (0)
+/* holder.fields[i] = acc, where holder may be shared with other CPUs: then acc is published
+ * first, which may collect (SAVE/LOAD around it; a shared holder is old and stays put). */
+#define STORE(holder, i) \
+	do { obj ho_ = (holder); size_t i_ = (i); \
+	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
+		     int r_; SAVE(); r_ = gc_publish(h, &acc); LOAD(); \
+		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
+	     gc_write(h, ho_, i_, acc); } while (0)
 
 	static const void *const dispatch[OP_COUNT] = {
 		[OP_CONST] = &&op_const, [OP_FIX] = &&op_fix, [OP_IMM] = &&op_imm,
@@ -191,7 +199,7 @@ op_lset:
 	pc += 2;
 	NEXT;
 op_lsetb:
-	gc_write(h, fp[rd16(pc)], 0, acc);
+	STORE(fp[rd16(pc)], 0);
 	pc += 2;
 	NEXT;
 op_lbox: {
@@ -223,7 +231,7 @@ op_frefb:
 	pc += 2;
 	NEXT;
 op_fsetb:
-	gc_write(h, obj_fields(cl)[1 + rd16(pc)], 0, acc);
+	STORE(obj_fields(cl)[1 + rd16(pc)], 0);
 	pc += 2;
 	NEXT;
 op_gref:
@@ -238,13 +246,13 @@ op_gset:
 	pc += 2;
 	if (lisp_global_value(f) == OBJ_UNDEFINED)
 		FAIL(unbound(L, f));
-	lisp_global_set(L, f, acc);
+	STORE(f, SYMF_VALUE);
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 op_gdef:
 	f = K[rd16(pc)];
 	pc += 2;
-	lisp_global_define(L, f, acc);
+	STORE(f, SYMF_VALUE);
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 op_push:
@@ -413,10 +421,27 @@ op_closure: {
 	acc = c;
 	NEXT;
 }
-op_fixcl:
-	gc_write(h, fp[rd16(pc)], 1 + (size_t)rd16(pc + 2), fp[rd16(pc + 4)]);
+op_fixcl: {
+	obj ho = fp[rd16(pc)], v = fp[rd16(pc + 4)];
+
+	if (__builtin_expect(obj_ptr_p(v) && gc_shared_p(h, ho) && !gc_shared_p(h, v), 0)) {
+		int r;
+
+		GC_ROOT(h, acc);
+		GC_ROOT(h, v);
+		SAVE();
+		r = gc_publish(h, &v);
+		LOAD();
+		GC_UNROOT(h, v);
+		GC_UNROOT(h, acc);
+		if (r < 0)
+			FAIL(L->err = OBJ_NULL);
+		ho = fp[rd16(pc)];
+	}
+	gc_write(h, ho, 1 + (size_t)rd16(pc + 2), v);
 	pc += 6;
 	NEXT;
+}
 
 	/* --- inlined primitives --- */
 #define ARITH(name, OPER, fn)							\
@@ -535,7 +560,7 @@ op_vset: {
 	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v))
 		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
 				     : lisp_type_error(L, "vector-set!", "exact integer", i));
-	gc_vector_set(h, v, (size_t)fxv(i), acc);
+	STORE(v, (size_t)fxv(i));
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 }
@@ -545,7 +570,7 @@ op_setcdr: {
 
 	if (!pair_p(p))
 		FAIL(lisp_type_error(L, pc[-1] == OP_SETCAR ? "set-car!" : "set-cdr!", "pair", p));
-	gc_write(h, p, pc[-1] == OP_SETCAR ? 0 : 1, acc);
+	STORE(p, pc[-1] == OP_SETCAR ? 0 : 1);
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 }
