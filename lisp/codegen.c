@@ -306,6 +306,16 @@ static bool gen_push(struct gen *g, obj node)
 		return op16(g, OP_PUSHL, fxv(obj_vector_ref(v, VAR_SLOT)));
 	if (tag == N_LREF && !var_boxed(v))
 		return (k = free_index(g, v)) >= 0 && op16(g, OP_PUSHF, k);
+	/* (+ local k), (- local k) for a small constant k */
+	if (tag == N_PRIM && (fxv(v) == OP_ADD || fxv(v) == OP_SUB) && obj_vector_length(node) == 4 &&
+	    ir_tag(ir_ref(node, 2)) == N_LREF && ir_tag(ir_ref(node, 3)) == N_CONST) {
+		obj var = ir_ref(ir_ref(node, 2), 1), c = ir_ref(ir_ref(node, 3), 1);
+
+		if (obj_vector_ref(var, VAR_OWNER) == g->lam && !var_boxed(var) && obj_fixnum_p(c) &&
+		    fxv(c) > -32768 && fxv(c) < 32768)
+			return op16x2(g, OP_PUSHLADDI, (size_t)fxv(obj_vector_ref(var, VAR_SLOT)),
+				      (size_t)(uint16_t)(fxv(v) == OP_ADD ? fxv(c) : -fxv(c)));
+	}
 	if (tag == N_CONST && obj_fixnum_p(v) && fxv(v) >= -32768 && fxv(v) <= 32767)
 		return op16(g, OP_PUSHFIX, fxv(v));
 	if (tag == N_CONST && !obj_const_p(v))

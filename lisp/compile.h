@@ -152,6 +152,7 @@ enum opcode {
 	/* fused forms the compiler emits for common sequences */
 	OP_LCAR, OP_LCDR,	/* i: acc = car / cdr of frame slot i */
 	OP_PUSHF,	/* i: push free variable i of the running closure */
+	OP_PUSHLADDI,	/* i imm16: push frame slot i + imm (an argument like (- n 1)) */
 	OP_FRAMEG,	/* u32 k: OP_FRAME then OP_PUSHG k (a call of a global) */
 	OP_CALLA,	/* n: OP_PUSH then OP_CALL n */
 	OP_TCALLA,	/* n: OP_PUSH then OP_TCALL n */

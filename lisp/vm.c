@@ -163,7 +163,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_PUSHC] = &&op_pushc, [OP_PUSHFIX] = &&op_pushfix, [OP_PUSHG] = &&op_pushg,
 		[OP_ADDI] = &&op_addi, [OP_LTI] = &&op_lti, [OP_GTI] = &&op_gti, [OP_LEI] = &&op_lei,
 		[OP_GEI] = &&op_gei, [OP_NUMEQI] = &&op_numeqi,
-		[OP_PUSHF] = &&op_pushf, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
+		[OP_PUSHF] = &&op_pushf, [OP_PUSHLADDI] = &&op_pushladdi, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
 		[OP_CALLA] = &&op_calla, [OP_TCALLA] = &&op_tcalla,
 		[OP_BLT] = &&op_blt, [OP_BGT] = &&op_bgt, [OP_BLE] = &&op_ble, [OP_BGE] = &&op_bge,
 		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
@@ -269,6 +269,23 @@ op_pushf:
 	PUSH(obj_fields(cl)[1 + rd16(pc)]);
 	pc += 2;
 	NEXT;
+op_pushladdi: {
+	obj v = fp[rd16(pc)];
+	intptr_t imm = (int16_t)rd16(pc + 2);
+
+	pc += 4;
+	if (__builtin_expect(obj_fixnum_p(v) && obj_fixnum_fits(fxv(v) + imm), 1)) {
+		PUSH(fx(fxv(v) + imm));
+		NEXT;
+	}
+	SAVE();
+	acc = lisp_num_add(L, v, fx(imm));
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	PUSH(acc);
+	NEXT;
+}
 op_pushc:
 	PUSH(K[rd16(pc)]);
 	pc += 2;

@@ -5,8 +5,9 @@
 # implementations (or from its .out file) is a failure, not a number: the exit status is then 1.
 #
 # Timing: wall clock of the whole process (start-up included: a few ms for ours and TinyScheme,
-# ~20 ms for Guile), the median of BENCH_RUNS runs (default 5) for ours and Guile; TinyScheme runs
-# BENCH_TS_RUNS times (default 1: one run takes 20-120 s, so its noise is far below the ratio).
+# ~20 ms for Guile), the best (minimum) of BENCH_RUNS runs (default 5) for ours and Guile: the
+# least disturbed by other load on the machine; TinyScheme runs BENCH_TS_RUNS times (default 1:
+# one run takes 50-120 s, and its noise is far below the ratio).
 # Guile runs compiled, as `guile FILE` does by default: the file is auto-compiled into a fresh
 # cache (XDG_CACHE_HOME in a temporary directory) by one untimed warm-up run, and the timed runs
 # load the compiled .go.
@@ -31,7 +32,7 @@ export XDG_CACHE_HOME=$tmp/cache GUILE_AUTO_COMPILE=1
 
 now() { date +%s%N; }
 
-# timed IMPL N FILE: runs `IMPL FILE` N times; prints the median seconds; leaves each run's
+# timed IMPL N FILE: runs `IMPL FILE` N times; prints the best (least) seconds; leaves each run's
 # standard output in $tmp/IMPL.K and fails if a run's status is not 0 or its output differs.
 timed() {
 	local impl=$1 n=$2 file=$3 k t0 t1
@@ -50,12 +51,12 @@ timed() {
 			{ echo "bench: $impl $file: output differs:" >&2; diff "$tmp/expected" "$tmp/$impl.$k" | head -8 >&2; return 1; }
 		times+=("$(( (t1 - t0) / 1000 ))")
 	done
-	printf '%s\n' "${times[@]}" | sort -n | awk '{ t[NR] = $1 } END { printf "%.3f", t[int((NR + 1) / 2)] / 1e6 }'
+	printf '%s\n' "${times[@]}" | sort -n | awk 'NR == 1 { printf "%.3f", $1 / 1e6 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "interpreter benchmarks: wall-clock seconds, median of $runs runs (TinyScheme: $ts_runs);"
+echo "interpreter benchmarks: wall-clock seconds, best of $runs runs (TinyScheme: $ts_runs);"
 echo "  ours = build/host/lisp; TinyScheme $(dpkg-query -W -f='${Version}' tinyscheme 2>/dev/null || echo '?');" \
 	"$("$guile" --version | head -1), compiled (auto-compile, warmed)"
 printf '%-14s %9s %11s %9s %16s %12s  %s\n' program ours tinyscheme guile tinyscheme/ours ours/guile goal
