@@ -1,7 +1,8 @@
 /* kbench.c -- micro-benchmarks in cycles, run by `make bench` (scripts/bench.sh) with boot
  * option test=bench: yield, spawn+join, channel ping-pong on one CPU and across CPUs, pair
- * allocation. Each prints "BENCH op cycles"; the script turns them into build/bench/micro.csv. */
+ * allocation, a Scheme call of a system call. Each prints "BENCH op cycles"; the script turns them into build/bench/micro.csv. */
 #include <arch.h>
+#include <lisp/lisp.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
 #include <mm/heaps/heap.h>
@@ -17,6 +18,7 @@
 #define SPAWNS		2000
 #define PINGS		20000
 #define PAIRS		2000000
+#define CALLS		200000
 
 static void report(const char *op, uint64_t cycles, unsigned long n)
 {
@@ -97,6 +99,55 @@ static uint64_t alloc_pairs(void)
 	return t0;
 }
 
+static void discard(void *ctx, const char *buf, size_t len)
+{
+	(void)ctx;
+	(void)buf;
+	(void)len;
+}
+
+static uint64_t eval_cycles(struct lisp *L, const char *src)
+{
+	uint64_t t0 = arch_cycles();
+
+	if (lisp_eval_string(L, src, strlen(src)) != 0)
+		ktest_finish(0, "the Scheme benchmark failed");
+	return arch_cycles() - t0;
+}
+
+/* (cpu-id) from Scheme: a loop calling it, less the same loop without the call. */
+static uint64_t scheme_call(void)
+{
+	static struct lisp L;
+	static struct gc_rootstack rs;
+	static const char defs[] =
+		"(define (with n) (if (= n 0) 0 (begin (cpu-id) (with (- n 1)))))"
+		"(define (without n) (if (= n 0) 0 (without (- n 1))))";
+	struct heap *h;
+	arch_irqflags_t f;
+	uint64_t with, without;
+
+	sched_preempt_disable();	/* the interpreter's rule: threads of a CPU share its heap */
+	f = arch_irq_save();
+	h = &this_cpu()->heap;
+	arch_irq_restore(f);
+	gc_rootstack_attach(h, &rs);
+	thread_self()->gc_roots = &rs;
+	gc_rootstack_switch(h, &rs);
+	struct lisp_config cfg = { .heap = h, .write = discard };
+	if (lisp_init(&L, &cfg) < 0)
+		ktest_finish(0, "no memory for an interpreter");
+	eval_cycles(&L, defs);
+	eval_cycles(&L, "(with 1000) (without 1000)");	/* warm */
+	with = eval_cycles(&L, "(with 200000)");
+	without = eval_cycles(&L, "(without 200000)");
+	lisp_destroy(&L);
+	thread_self()->gc_roots = NULL;
+	gc_rootstack_detach(h, &rs);
+	sched_preempt_enable();
+	return with > without ? (with - without) / CALLS : 0;
+}
+
 uintptr_t ktest_bench_main(void *arg)
 {
 	struct thread *a, *b;
@@ -122,6 +173,7 @@ uintptr_t ktest_bench_main(void *arg)
 	if (arch_ncpus() > 1)
 		report("channel_pingpong_cross_cpu", pingpong(1, PINGS / 4), 1);
 	report("alloc_pair", alloc_pairs(), PAIRS);
+	report("call", scheme_call(), 1);
 	kprintf("BENCH cycles_per_us %llu\n", (unsigned long long)(arch_cycles_per_sec() / 1000000));
 	ktest_finish(1, NULL);
 }

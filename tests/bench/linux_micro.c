@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -101,5 +102,11 @@ int main(void)
 	printf("LINUX channel_pingpong_same_cpu %llu\n", (unsigned long long)pingpong(0));
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
 		printf("LINUX channel_pingpong_cross_cpu %llu\n", (unsigned long long)pingpong(1));
+
+	/* call: the cheapest system call (getppid through syscall(2), never cached by libc) */
+	t0 = __rdtsc();
+	for (int i = 0; i < 200000; i++)
+		syscall(SYS_getppid);
+	printf("LINUX call %llu\n", (unsigned long long)((__rdtsc() - t0) / 200000));
 	return 0;
 }
