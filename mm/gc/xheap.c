@@ -437,7 +437,8 @@ void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
 	obj old;
 
 	kassert(!heap_young_p(h, value) && (!obj_ptr_p(value) || gc_shared_p(h, value)));
-	old = arch_atomic_xchg(slot, value);
+	/* Count the new reference before it is in the slot: once there, another CPU may
+	 * exchange it out and uncount it at once. */
 	if (obj_ptr_p(value)) {
 		struct heap *w = owner_of(value);
 
@@ -446,6 +447,7 @@ void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
 		if (grey_for(h, w))
 			shade_new(h, value);	/* the writer's roots may have held it unseen */
 	}
+	old = arch_atomic_xchg(slot, value);
 	if (obj_ptr_p(old)) {
 		struct heap *w = owner_of(old);
 
