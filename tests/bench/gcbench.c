@@ -274,7 +274,7 @@ static void bk_finish(struct bk *b, struct result *r)
 			(unsigned long long)s->major_mark_overflows,
 			(unsigned long long)s->major_bytes_freed,
 			(unsigned long long)s->major_groups_freed, (unsigned long long)long_pauses(s));
-	if (h->nroots != 0)
+	if (gc_roots_depth(h) != 0)
 		die("roots left on the shadow stack");
 	heap_destroy(h);
 	src_drain(b);
