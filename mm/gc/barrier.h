@@ -6,6 +6,7 @@
 #ifndef MM_GC_BARRIER_H
 #define MM_GC_BARRIER_H
 
+#include <mm/gc/xheap.h>
 #include <mm/heaps/heap.h>
 
 /* Record slot (inside an old object) as possibly holding a young pointer. Never fails: when the
@@ -20,15 +21,6 @@ bool gc_remset_contains(const struct heap *h, const obj *slot);
 /* Major marking's deletion barrier (mm/gc/major.c): mark o gray if it is a white old object. */
 void gc_major_shade(struct heap *h, obj o);
 
-void gc_write_shared(struct heap *h, obj holder, size_t i, obj value);	/* xheap.h */
-void gc_xref_inc(struct heap *h, obj v);
-void gc_xref_dec(struct heap *h, obj v);
-
-/* Is v an old object of another heap? (Its group header says; h's young objects are h's.) */
-static inline bool gc_barrier_remote_p(const struct heap *h, obj v)
-{
-	return obj_ptr_p(v) && !heap_young_p(h, v) && heap_group_of((void *)v)->owner != h;
-}
 
 /*
  * holder.fields[i] = value, for holder a heap object and i < its number of pointer fields.
@@ -66,10 +58,10 @@ static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
 
 		if (h->remset_cache[k] != slot)
 			gc_remset_add(h, slot);
-	} else if (__builtin_expect(gc_barrier_remote_p(h, value), 0)) {
+	} else if (__builtin_expect(gc_remote_p(h, value), 0)) {
 		gc_xref_inc(h, value);
 	}
-	if (__builtin_expect(gc_barrier_remote_p(h, old), 0))
+	if (__builtin_expect(gc_remote_p(h, old), 0))
 		gc_xref_dec(h, old);
 }
 

@@ -67,7 +67,7 @@ static void scan_copy(struct heap *h, uintptr_t *p)
 
 		if (heap_young_p(h, v))
 			f[i] = forward(h, v);
-		else if (count && gc_barrier_remote_p(h, v))
+		else if (count && gc_remote_p(h, v))
 			gc_xref_inc(h, v);
 	}
 }
