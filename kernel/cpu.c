@@ -87,3 +87,25 @@ void cpu_switch_roots(struct thread *next)
 {
 	gc_rootstack_switch(&this_cpu()->heap, next->gc_roots);
 }
+
+struct heap *cpu_heap_here(void)
+{
+	arch_irqflags_t f = arch_irq_save();
+	struct heap *h = &this_cpu()->heap;
+
+	arch_irq_restore(f);
+	return h;
+}
+
+void cpu_heap_enter(struct heap *h, struct gc_rootstack *rs)
+{
+	gc_rootstack_attach(h, rs);
+	thread_self()->gc_roots = rs;
+	gc_rootstack_switch(h, rs);
+}
+
+void cpu_heap_leave(struct heap *h, struct gc_rootstack *rs)
+{
+	thread_self()->gc_roots = NULL;
+	gc_rootstack_detach(h, rs);
+}

@@ -40,5 +40,11 @@ void cpu_idle_safepoint(void);
 struct thread;
 /* The scheduler's switch hook: the incoming thread's root stack becomes the heap's current. */
 void cpu_switch_roots(struct thread *next);
+/* For a thread that uses its CPU's heap (preemption disabled, so it stays on that CPU):
+ * the heap; then enter gives the thread the root stack rs (empty) for its C roots, leave takes
+ * it back (empty again). */
+struct heap *cpu_heap_here(void);
+void cpu_heap_enter(struct heap *h, struct gc_rootstack *rs);
+void cpu_heap_leave(struct heap *h, struct gc_rootstack *rs);
 
 #endif

@@ -124,16 +124,11 @@ static uint64_t scheme_call(void)
 		"(define (with n) (if (= n 0) 0 (begin (cpu-id) (with (- n 1)))))"
 		"(define (without n) (if (= n 0) 0 (without (- n 1))))";
 	struct heap *h;
-	arch_irqflags_t f;
 	uint64_t with, without;
 
 	sched_preempt_disable();	/* the interpreter's rule: threads of a CPU share its heap */
-	f = arch_irq_save();
-	h = &this_cpu()->heap;
-	arch_irq_restore(f);
-	gc_rootstack_attach(h, &rs);
-	thread_self()->gc_roots = &rs;
-	gc_rootstack_switch(h, &rs);
+	h = cpu_heap_here();
+	cpu_heap_enter(h, &rs);
 	struct lisp_config cfg = { .heap = h, .write = discard };
 	if (lisp_init(&L, &cfg) < 0)
 		ktest_finish(0, "no memory for an interpreter");
@@ -142,8 +137,7 @@ static uint64_t scheme_call(void)
 	with = eval_cycles(&L, "(with 200000)");
 	without = eval_cycles(&L, "(without 200000)");
 	lisp_destroy(&L);
-	thread_self()->gc_roots = NULL;
-	gc_rootstack_detach(h, &rs);
+	cpu_heap_leave(h, &rs);
 	sched_preempt_enable();
 	return with > without ? (with - without) / CALLS : 0;
 }

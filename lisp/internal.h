@@ -315,6 +315,9 @@ void lisp_init_vectors(struct lisp *L);
 void lisp_init_control(struct lisp *L);
 void lisp_init_records(struct lisp *L);
 void lisp_init_threads(struct lisp *L);
+/* sys.c: the caller is a scheduler thread (not the hosted program's main thread, not an idle
+ * loop), so it may block and spawn. */
+bool lisp_on_thread(void);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 /* define-record-type rewritten into (begin (define ...) ...) */

@@ -91,8 +91,7 @@ static uint64_t cycles_to_us(uint64_t c)
 	return arch_cycles_to_ns(c) / 1000;
 }
 
-/* The caller is a scheduler thread (not the hosted program's main thread, not an idle loop). */
-static bool on_thread(void)
+bool lisp_on_thread(void)
 {
 	arch_irqflags_t f = arch_irq_save();
 	bool t = sched_cpu_online(arch_cpu_id()) && thread_self()->stack != NULL;
@@ -130,7 +129,7 @@ static obj p_cycles(struct lisp *L, int argc, obj *argv)
 static obj p_yield(struct lisp *L, int argc, obj *argv)
 {
 	(void)L, (void)argc, (void)argv;
-	if (on_thread())
+	if (lisp_on_thread())
 		thread_yield();
 	else
 		arch_cpu_relax();
@@ -145,7 +144,7 @@ static obj p_sleep(struct lisp *L, int argc, obj *argv)
 	if (!int_arg(L, "sleep", "non-negative exact integer (milliseconds)", argv[0], 0,
 		     OBJ_FIXNUM_MAX, &ms))
 		return OBJ_NULL;
-	if (on_thread()) {
+	if (lisp_on_thread()) {
 		thread_sleep_cycles((uint64_t)ms * (arch_cycles_per_sec() / 1000));
 	} else {
 		for (int64_t i = 0; i < ms; i++)

@@ -31,16 +31,6 @@ static void *raw(obj rec, size_t field)
 	return obj_bytes_data(obj_fields(rec)[field]);
 }
 
-/* The caller is a scheduler thread. */
-static bool on_thread(void)
-{
-	arch_irqflags_t f = arch_irq_save();
-	bool t = sched_cpu_online(arch_cpu_id()) && thread_self()->stack != NULL;
-
-	arch_irq_restore(f);
-	return t;
-}
-
 static obj no_threads(struct lisp *L, const char *who)
 {
 	return lisp_errorf(L, OBJ_NULL, "%s: not running on a scheduler thread", who);
@@ -84,12 +74,9 @@ static uintptr_t child_main(void *arg)
 	struct lisp_config cfg;
 	unsigned status = TH_DONE;
 	size_t bytes = ALIGN_UP(sizeof(struct child), (size_t)HEAP_GROUP_SIZE);
-	arch_irqflags_t f;
 
 	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
-	f = arch_irq_save();
-	h = &this_cpu()->heap;		/* we never move again: started here */
-	arch_irq_restore(f);
+	h = cpu_heap_here();		/* we never move again: started here */
 	ch = h->src.alloc(h->src.ctx, bytes);
 	if (ch == NULL) {	/* value stays unspecified: the join raises "heap exhausted" */
 		gc_write(h, rec, TH_STATUS, fx(TH_ERROR));
@@ -97,9 +84,7 @@ static uintptr_t child_main(void *arg)
 		sched_preempt_enable();
 		return 0;
 	}
-	gc_rootstack_attach(h, &ch->rs);
-	thread_self()->gc_roots = &ch->rs;
-	gc_rootstack_switch(h, &ch->rs);
+	cpu_heap_enter(h, &ch->rs);
 	GC_ROOT(h, rec);
 	gc_unpin(h, rec);	/* our root holds it now */
 	cfg = c->cfg;
@@ -125,8 +110,7 @@ static uintptr_t child_main(void *arg)
 	}
 	gc_write(h, rec, TH_STATUS, fx(status));
 	GC_UNROOT(h, rec);
-	thread_self()->gc_roots = NULL;
-	gc_rootstack_detach(h, &ch->rs);
+	cpu_heap_leave(h, &ch->rs);
 	h->src.free(h->src.ctx, ch, bytes);
 	sched_preempt_enable();
 	return 0;
@@ -164,7 +148,7 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 	if (argc > 2 && (!integer_p(argv[2]) || !lisp_int_to_i64(argv[2], &prio) || prio < 0 ||
 			 prio > 30))
 		return lisp_type_error(L, "spawn", "priority 0..30", argv[2]);
-	if (!on_thread())
+	if (!lisp_on_thread())
 		return no_threads(L, "spawn");
 	if (!share_environment(L))
 		goto exhausted;
@@ -214,7 +198,7 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!record_p(rec, STATE(L, S_RTD_THREAD)))
 		return lisp_type_error(L, "thread-join", "thread", rec);
-	if (!on_thread())
+	if (!lisp_on_thread())
 		return no_threads(L, "thread-join");
 	c = raw(rec, TH_C);	/* rec is published: it does not move while we wait */
 	if (arch_atomic_cas(&c->joined, &zero, 1)) {
@@ -294,7 +278,7 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!record_p(ch, STATE(L, S_RTD_CHANNEL)))
 		return lisp_type_error(L, "channel-receive", "channel", ch);
-	if (!on_thread())
+	if (!lisp_on_thread())
 		return no_threads(L, "channel-receive");
 	c = raw(ch, CH_C);
 	f = spin_lock_irqsave(&c->wq.lock);

@@ -150,9 +150,7 @@ static uintptr_t repl_main(void *arg)
 
 	(void)arg;
 	sched_preempt_disable();
-	gc_rootstack_attach(heap, &repl_roots);
-	thread_self()->gc_roots = &repl_roots;
-	gc_rootstack_switch(heap, &repl_roots);
+	cpu_heap_enter(heap, &repl_roots);
 	struct lisp_config lc = {
 		.heap = heap,
 		.write = out_write,

@@ -65,16 +65,13 @@ static uintptr_t main_fn(void *p)
 				   .cstack_bytes = 24 * 1024 };
 
 	sched_preempt_disable();
-	gc_rootstack_attach(h, &rs);
-	thread_self()->gc_roots = &rs;
-	gc_rootstack_switch(h, &rs);
+	cpu_heap_enter(h, &rs);
 	if (lisp_init(&L, &cfg) < 0)
 		r->status = -1;
 	else
 		r->status = lisp_eval_string(&L, r->program, strlen(r->program));
 	lisp_destroy(&L);
-	thread_self()->gc_roots = NULL;
-	gc_rootstack_detach(h, &rs);
+	cpu_heap_leave(h, &rs);
 	sched_preempt_enable();
 	sched_stop();
 	return 0;

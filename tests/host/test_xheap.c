@@ -74,13 +74,6 @@ static void heap_up(unsigned c, size_t nursery)
 	gc_world_attach(&heaps[c]);
 }
 
-static void heap_down(unsigned c)
-{
-	gc_world_detach(&heaps[c]);
-	heap_destroy(&heaps[c]);
-	CHECK(sources[c].out == 0);
-}
-
 /* Several heaps that may refer to each other: detach all, then destroy. */
 static void heaps_down(unsigned n)
 {
@@ -193,8 +186,7 @@ static void test_publish_closure(void **state)
 	GC_UNROOT(a, l);
 	collect(a, b);
 	assert_int_equal(old_objects(a), 0);	/* shared but unreferenced: freed */
-	heap_down(1);
-	heap_down(0);
+	heaps_down(2);
 	assert_int_equal(fails, 0);
 }
 
@@ -250,8 +242,7 @@ static void test_counts_exact(void **state)
 	collect(a, b);
 	assert_int_equal(old_objects(a), 0);
 	assert_int_equal(old_objects(b), 0);
-	heap_down(1);
-	heap_down(0);
+	heaps_down(2);
 	assert_int_equal(fails, 0);
 }
 
@@ -331,8 +322,7 @@ static void test_stack_reference(void **state)
 	assert_true(heaps[1].stats.major_cycles >= 20);
 	assert_true(heaps[0].stats.handshakes >= 20);
 	assert_int_equal(gc_verify_world(), 0);
-	heap_down(1);
-	heap_down(0);
+	heaps_down(2);
 	assert_int_equal(fails, 0);
 }
 
