@@ -116,21 +116,6 @@ static uintptr_t child_main(void *arg)
 	return 0;
 }
 
-/* Make what a child needs of this interpreter shareable: its state (built-in record types,
- * the global table and through it every global, the console port) and known symbols. */
-static bool share_environment(struct lisp *L)
-{
-	for (size_t i = 0; i < S_COUNT; i++) {
-		obj v = STATE(L, i);
-
-		if (i == S_HANDLERS || i == S_WINDS || i == S_OUT || i == S_IN)
-			continue;	/* dynamic state: the child starts afresh */
-		if (gc_publish(L->h, &v) < 0)
-			return false;
-	}
-	return gc_publish(L->h, &L->syms) == 0;
-}
-
 static obj p_spawn(struct lisp *L, int argc, obj *argv)
 {
 	int64_t cpu = SCHED_CPU_ANY, prio = 15;
@@ -150,9 +135,9 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 		return lisp_type_error(L, "spawn", "priority 0..30", argv[2]);
 	if (!lisp_on_thread())
 		return no_threads(L, "spawn");
-	if (!share_environment(L))
-		goto exhausted;
-	/* the child's template of our state: a copy, published */
+	/* the child's template of our state: a copy, published with everything it reaches (the
+	 * built-in record types, the global table and through it every global, the console port;
+	 * a define made later publishes its value, globals.c) */
 	st = lisp_make_vector(L, S_COUNT, OBJ_FALSE);
 	if (st == OBJ_NULL)
 		return OBJ_NULL;
