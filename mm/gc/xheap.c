@@ -8,6 +8,7 @@
 #include "barrier.h"
 #include "gc.h"
 #include "roots.h"
+#include "stw.h"
 #include "xheap.h"
 
 #define WORD	sizeof(uintptr_t)
@@ -482,6 +483,7 @@ void gc_safepoint(struct heap *h)
 
 	if (!h->attached || h->in_gc)
 		return;
+	gc_stw_safepoint(h);
 	for (unsigned c = 0; c < NCPU; c++) {
 		struct heap *v = gc_world_heap(c);
 
