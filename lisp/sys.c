@@ -291,6 +291,47 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	return ok ? a : OBJ_NULL;
 }
 
+/* (gc-pause-histogram [cpu]): one heap's pause histograms (the caller's CPU by default), a list
+ * of (bucket lo-us hi-us minor major) for every non-empty log2 bucket, in order: bucket b counts
+ * the pauses of [2^b, 2^(b+1)) cycles; hi-us is the bound (gc-stats) reports percentiles at. */
+static obj p_gc_pause_histogram(struct lisp *L, int argc, obj *argv)
+{
+	unsigned cpu = L->h->cpu;
+	struct heap *h;
+	obj list = OBJ_NIL, row = OBJ_NIL;
+	int64_t c;
+	bool ok = true;
+
+	if (argc > 0) {
+		if (!int_arg(L, "gc-pause-histogram", "CPU number", argv[0], 0, NCPU - 1, &c))
+			return OBJ_NULL;
+		cpu = (unsigned)c;
+	}
+	if ((h = cpu_heap(L, cpu)) == NULL)
+		return lisp_errorf(L, fx((intptr_t)cpu), "gc-pause-histogram: no such CPU:");
+	ROOT(list);
+	ROOT(row);
+	for (unsigned b = GC_PAUSE_BUCKETS; ok && b-- > 0;) {
+		uint64_t minor = read_u64(&h->stats.pause_hist[b]);
+		uint64_t major = read_u64(&h->stats.major_pause_hist[b]);
+		uint64_t v[] = { b, cycles_to_us(b ? (uint64_t)1 << b : 0),
+				 cycles_to_us((uint64_t)2 << b), minor, major };
+
+		if (minor == 0 && major == 0)
+			continue;
+		row = OBJ_NIL;
+		for (int k = (int)ARRAY_SIZE(v) - 1; ok && k >= 0; k--) {
+			obj n = lisp_int64(L, (int64_t)MIN(v[k], (uint64_t)INT64_MAX));
+
+			ok = n != OBJ_NULL && (row = lisp_cons(L, n, row)) != OBJ_NULL;
+		}
+		ok = ok && (list = lisp_cons(L, row, list)) != OBJ_NULL;
+	}
+	UNROOT(row);
+	UNROOT(list);
+	return ok ? list : OBJ_NULL;
+}
+
 /* (object-info obj): where an object lives: the CPU whose heap holds it, young (nursery) or old
  * (the address of its group), or immediate (fixnums, characters, constants: in no heap). */
 static obj p_object_info(struct lisp *L, int argc, obj *argv)
@@ -505,6 +546,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "gc", p_gc, 0, 1, 0 },
 	{ "gc-stats", p_gc_stats, 0, 0, 0 },
 	{ "heap-stats", p_heap_stats, 0, 1, 0 },
+	{ "gc-pause-histogram", p_gc_pause_histogram, 0, 1, 0 },
 	{ "object-info", p_object_info, 1, 1, 0 },
 	{ "in8", p_in8, 1, 1, 0 },
 	{ "in16", p_in16, 1, 1, 0 },
