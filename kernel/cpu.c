@@ -1,5 +1,6 @@
 /* cpu.c -- the per-CPU array and its accessor. */
 #include <mm/gc/roots.h>
+#include <mm/gc/stw.h>
 #include <mm/gc/xheap.h>
 #include <sched/thread.h>
 
@@ -78,14 +79,24 @@ int cpu_heap_init(unsigned cpu)
 	return 0;
 }
 
+/* Every thread of this CPU is blocked or preempted at a safe point: answer handshakes, then
+ * park the heap until a thread runs again, so a global-mode stop need not wait for this CPU's
+ * next interrupt (mm/gc/stw.h; no-ops in percore mode). */
 void cpu_idle_safepoint(void)
 {
-	gc_safepoint(&this_cpu()->heap);
+	struct heap *h = &this_cpu()->heap;
+
+	gc_stw_unpark(h);	/* waits while a stop is in progress: the heap is ours again */
+	gc_safepoint(h);
+	gc_stw_park(h);
 }
 
 void cpu_switch_roots(struct thread *next)
 {
-	gc_rootstack_switch(&this_cpu()->heap, next->gc_roots);
+	struct heap *h = &this_cpu()->heap;
+
+	gc_stw_unpark(h);	/* before anything of the heap is touched */
+	gc_rootstack_switch(h, next->gc_roots);
 }
 
 struct heap *cpu_heap_here(void)

@@ -3,6 +3,7 @@
  * the console. Until its scheduler starts, a CPU other than the boot CPU idles in
  * kernel_cpu_online and runs what kernel_launch() hands it. */
 #include <arch.h>
+#include <string.h>
 
 #include "boot.h"
 #include "cpu.h"
@@ -11,6 +12,7 @@
 #include "physmem.h"
 #include "repl.h"
 
+#include <mm/gc/stw.h>
 #include <sched/thread.h>
 
 static uint64_t boot_cycles;
@@ -62,6 +64,7 @@ void kernel_cpu_online(unsigned cpu)
 		arch_irq_disable();
 		void (*fn)(void *) = arch_atomic_xchg(&l->fn, NULL);
 		if (fn) {
+			gc_stw_unpark(&cpus[cpu].heap);	/* fn may use the heap */
 			arch_irq_enable();
 			fn(l->arg);
 			arch_atomic_store(&l->done, 1);
@@ -108,7 +111,7 @@ __attribute__((noreturn)) static void run_repl(const char *cmdline)
 
 void kmain(struct boot_info *bi)
 {
-	char test[32];
+	char test[32], gc[16];
 	unsigned long heap_mb;
 
 	boot_cycles = arch_cycles();
@@ -126,6 +129,13 @@ void kmain(struct boot_info *bi)
 	cpu_heap_limit = physmem_free_bytes() / 2;
 	if (cmdline_get_ulong(bi->cmdline, "heap_mb", &heap_mb))
 		cpu_heap_limit = (size_t)heap_mb << 20;
+	if (cmdline_get(bi->cmdline, "gc", gc, sizeof(gc))) {	/* before any heap is made */
+		if (strcmp(gc, "global") == 0)
+			gc_set_mode(GC_MODE_GLOBAL);
+		else if (strcmp(gc, "percore") != 0)
+			kprintf("gc: no mode \"%s\" (percore or global)\n", gc);
+	}
+	kprintf("gc: %s collection\n", gc_mode_name(gc_mode()));
 	kprintf("clock: %llu kHz cycle counter\n",
 		(unsigned long long)(arch_cycles_per_sec() / 1000));
 	kprintf("smp: %u CPUs described by %s\n", arch_cpus_found(), bi->topology);

@@ -6,6 +6,7 @@
 #include <arch.h>
 #include <kernel/cpu.h>
 #include <kernel/pci.h>
+#include <mm/gc/stw.h>
 #include <mm/gc/xheap.h>
 #include <sched/thread.h>
 
@@ -214,8 +215,10 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	size_t used = nursery_used(h);
 
 	pauses(&h->stats, &p);
-	/* references from other CPUs' heaps into this one: the sum of its counts */
-	return put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
+	/* the collection mode, percore or global (mm/gc/stw.h); then references from other CPUs'
+	 * heaps into this one: the sum of its counts */
+	return put(L, alist, "mode", sym(L, gc_mode_name(gc_mode()))) &&
+	       put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
 	       /* the heap's footprint in use: old groups and the used nursery (an upper bound) */
 	       put_u64(L, alist, "live-bytes", read_size(&h->old_bytes) + used) &&
 	       put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&

@@ -1,7 +1,7 @@
 /* lisp_main.c -- build/host/lisp: the interpreter as a Linux program.
  *
- *	lisp [--cpus N] [--heap-mb N] [--nursery-kb N] [--stack-mb N] [--cstack-kb N]
- *	     [--torture] [--verify] [FILE]
+ *	lisp [--cpus N] [--gc percore|global] [--heap-mb N] [--nursery-kb N] [--stack-mb N]
+ *	     [--cstack-kb N] [--torture] [--verify] [FILE]
  *
  * With FILE, runs it like the REPL does but prints only what the program prints. An error prints
  * its "error: ..." line and the file goes on with the next expression (the console contract:
@@ -10,6 +10,8 @@
  * stdin: values are written after each expression, with a prompt only when stdin is a terminal.
  * --cpus N (default 1): N CPUs, each a Linux thread running the kernel's scheduler with its
  * own heap, as in the kernel: the REPL is a thread on CPU 0, (spawn) places threads on any.
+ * --gc global collects them all in one stop-the-world collection when a nursery fills (the
+ * baseline, mm/gc/stw.h); percore (the default) lets each CPU collect its own.
  * --heap-mb bounds the memory each CPU's heap may take (default 256); --torture collects at every
  * allocation; --verify checks the heap invariants at every collection (debug builds);
  * --stack-mb bounds the Scheme stack ("recursion too deep"), --cstack-kb the C stack the reader
@@ -27,6 +29,7 @@
 #include <lisp/lisp.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
+#include <mm/gc/stw.h>
 #include <mm/gc/xheap.h>
 #include <mm/heaps/heap.h>
 #include <sched/thread.h>
@@ -103,8 +106,8 @@ static int tty_getc(void *ctx)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: lisp [--cpus N] [--heap-mb N] [--nursery-kb N] [--stack-mb N] [--cstack-kb N]\n"
-			"            [--torture] [--verify] [FILE]\n");
+	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--heap-mb N] [--nursery-kb N]\n"
+			"            [--stack-mb N] [--cstack-kb N] [--torture] [--verify] [FILE]\n");
 	exit(2);
 }
 
@@ -218,6 +221,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--cpus") == 0 && i + 1 < argc)
 			run.ncpus = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--gc") == 0 && i + 1 < argc && strcmp(argv[i + 1], "global") == 0)
+			gc_set_mode(GC_MODE_GLOBAL), i++;	/* before any heap is made */
+		else if (strcmp(argv[i], "--gc") == 0 && i + 1 < argc && strcmp(argv[i + 1], "percore") == 0)
+			gc_set_mode(GC_MODE_PERCORE), i++;
 		else if (strcmp(argv[i], "--heap-mb") == 0 && i + 1 < argc)
 			run.heap_mb = (size_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--nursery-kb") == 0 && i + 1 < argc)

@@ -5,6 +5,7 @@
 #include <mm/gc/barrier.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
+#include <mm/gc/stw.h>
 #include <mm/gc/xheap.h>
 
 #include "heap.h"
@@ -288,13 +289,21 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 		return fail(h);
 	gc_safepoint(h);
 	if (words > HEAP_LARGE_BYTES / WORD) {
-		gc_major_poll(h);
+		if (gc_mode() == GC_MODE_GLOBAL)
+			gc_stw_poll(h);	/* a stop if a major cycle is due (mm/gc/stw.h) */
+		else
+			gc_major_poll(h);
 		return alloc_large(h, type, nfields);
 	}
 	if (words > (size_t)(h->nursery_limit - h->nursery_top) || h->torture) {
-		if (gc_minor(h) < 0)
-			return fail(h);
-		gc_major_poll(h);	/* may start a cycle or run a bounded step; nursery stays empty */
+		if (gc_mode() == GC_MODE_GLOBAL) {
+			if (gc_stw_collect(h) < 0)	/* every CPU stops; every heap is collected */
+				return fail(h);
+		} else {
+			if (gc_minor(h) < 0)
+				return fail(h);
+			gc_major_poll(h);	/* may start a cycle or run a bounded step; nursery stays empty */
+		}
 	}
 	p = h->nursery_top;
 	h->nursery_top += words;

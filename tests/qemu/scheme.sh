@@ -14,6 +14,7 @@
 #              expected-cpus: the system calls; output = sys.out, (exit 7) gives status 15
 #   threads    tests/scheme/threads.scm at repl=quiet: spawn on every CPU, joins, channels both
 #              ways, globals set elsewhere, errors re-raised (its .out's CPU count replaced)
+#   threads-global  the same with gc=global: every collection stops all CPUs (mm/gc/stw.h)
 #   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
 #              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
 set -u
@@ -92,11 +93,16 @@ sys)
 	boot "repl=pipe"
 	check 15
 	;;
-threads)	# spawn, join and channels on every CPU (tests/scheme/threads.scm, whose .out is for
-	# 4 CPUs: its next-to-last line is the CPU count)
+threads|threads-global)	# spawn, join and channels on every CPU (tests/scheme/threads.scm,
+	# whose .out is for 4 CPUs: its next-to-last line is the CPU count)
 	{ cat "$top/tests/scheme/threads.scm"; printf '\004'; } > "$input"
 	{ head -n -2 "$top/tests/scheme/threads.out"; echo "$smp"; echo done; } > "$expected"
-	boot "repl=quiet"
+	if [ "$name" = threads-global ]; then
+		boot "repl=quiet gc=global"
+		grep -q "^gc: global collection" "$log" || fail "the kernel did not take gc=global"
+	else
+		boot "repl=quiet"
+	fi
 	check 0
 	;;
 tty)	# what a terminal sends: DEL erases "2", Ctrl-U the line, CR LF is one newline, ESC [ A

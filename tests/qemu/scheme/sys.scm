@@ -8,13 +8,14 @@
 (cpu-id)
 (= (cpu-id) (get 'cpu (object-info (cons 1 2))))
 
-; gc-stats: one association list per CPU, in CPU order, with the SPEC's keys
+; gc-stats: one association list per CPU, in CPU order, with the SPEC's keys and the mode
 (define keys '(cpu minor-collections major-collections pause-p50-us pause-p99-us pause-max-us
                allocated-bytes live-bytes remote-refs))
 (define (entry-ok? e i)
   (and (= (get 'cpu e) i)
        (every (lambda (k) (and (assq k e) (count-ok? (get k e)))) keys)
-       (= (length e) (length keys))
+       (memq (get 'mode e) '(percore global))
+       (= (length e) (+ (length keys) 1))
        (<= (get 'pause-p50-us e) (get 'pause-p99-us e) (get 'pause-max-us e))
        (= (get 'remote-refs e) 0)))
 (define (stats-ok? s i) (or (null? s) (and (entry-ok? (car s) i) (stats-ok? (cdr s) (+ i 1)))))
