@@ -6,8 +6,9 @@
  *  - Request: a CPU whose nursery is full (gc_stw_collect) CASes stop from even s to s + 1 and
  *    leads that stop; losing the CAS, or finding stop odd, it joins as a stopped CPU instead.
  *  - Arrival: every other attached CPU either stops at its next safe point (gc_stw_safepoint:
- *    arrived[c] = stop) or is parked (parked[c]: no thread of it is using its heap, see below).
- *    The leader waits until each attached CPU has arrived or is parked, then sets go = stop.
+ *    arrived[c] = stop) or is parked (no thread of it is using its heap, see below) and then
+ *    taken by the leader. The leader waits until each attached CPU has arrived or been taken,
+ *    then sets go = stop.
  *  - Collection: each stopped CPU and the leader collect their own heap (collect(): a minor
  *    collection, and a whole major cycle if one is due or running), then set finished[c].
  *    Marking needs every attached heap's root scan (xheap.h X4): while they collect or wait,
@@ -23,14 +24,16 @@
  * every thread of the CPU is then blocked or preempted at a safe point, its objects rooted in
  * its root stack, nothing allocates) and the CPU counts as stopped; its heap is not collected.
  * A thread switched in unparks first (cpu_switch_roots), and so does the idle loop before it
- * uses the heap itself; unparking writes parked[c] = false and then reads stop (both seq_cst,
- * against the leader's CAS of stop and read of parked[c]): if a stop is in progress it parks
- * again and waits for the release. So a CPU the leader saw parked stays off its heap until the
- * release, and the leader may scan (and even minor-collect) that heap meanwhile.
- * Guards: stop, go: atomics, written by the leader. arrived[c], finished[c], parked[c]: atomics
- * written by CPU c (its heap's owner). inside[c], saved[c]: CPU c while stopped, the leader for
- * a parked c (c cannot unpark until the leader's release store of stop). parked_set: the
- * leader's. requests[c], stops[c]: CPU c (or after it stopped). */
+ * uses the heap itself. park[c] is RUN, PARK or TAKEN: the owner stores PARK, and unparks by
+ * CAS PARK -> RUN; a leader takes a parked CPU by CAS PARK -> TAKEN and gives it back (TAKEN ->
+ * PARK) right after its release. So a taken CPU stays off its heap until the stop is over (its
+ * unpark spins), while the leader scans (and may minor-collect) that heap for it; a CPU that
+ * unparks before the leader looked at it is running, and stops at its next safe point like any
+ * other (a thread switched in reaches one soon). Unparking wins as soon as a stop releases it,
+ * so back-to-back stops cannot keep a CPU parked for ever.
+ * Guards: stop, go: atomics, written by the leader. arrived[c], finished[c]: atomics written by
+ * CPU c (its heap's owner). park[c]: atomic, CAS as above. inside[c], saved[c]: CPU c while
+ * stopped, the leader for a taken c. requests[c], stops[c]: CPU c. */
 #include <arch.h>
 #include <kernel/kernel.h>
 
@@ -38,7 +41,7 @@
 #include "stw.h"
 #include "xheap.h"
 
-_Static_assert(NCPU <= 32, "parked_set is a 32-bit mask");
+_Static_assert(NCPU <= 32, "a leader's taken CPUs are a 32-bit mask");
 
 static enum gc_mode mode = GC_MODE_PERCORE;
 
@@ -46,9 +49,9 @@ static unsigned stop;			/* odd: a stop is in progress */
 static unsigned go;			/* == stop: everyone has arrived; collect */
 static unsigned arrived[NCPU];		/* the stop CPU c stopped for */
 static unsigned finished[NCPU];		/* the stop CPU c has collected its heap for */
-static bool parked[NCPU];
+enum { RUN, PARK, TAKEN };
+static unsigned park[NCPU];		/* RUN, PARK or TAKEN (see above) */
 static bool inside[NCPU];		/* heap c is driven by a stop: its safe points do not stop */
-static uint32_t parked_set;		/* the leader's: heaps parked for this stop */
 static unsigned long requests[NCPU];	/* stops CPU c led (word-sized: atomic on 32-bit) */
 static unsigned long stops[NCPU];	/* stops CPU c took part in (led or stopped; not parked) */
 
@@ -133,20 +136,20 @@ static bool major_due(const struct heap *h)
 	return h->old_bytes >= MAX(trigger, (size_t)GC_MAJOR_MIN_BYTES);
 }
 
-/* Answer other heaps' marking (X4): h's own root scan, and the parked heaps' for the leader. */
-static void answer(struct heap *h, bool lead)
+/* Answer other heaps' marking (X4): h's own root scan, and the leader's for the heaps it took
+ * (a mask of CPUs; 0 for the others). */
+static void answer(struct heap *h, uint32_t taken)
 {
 	gc_safepoint(h);
-	if (lead)
-		for (unsigned c = 0; c < NCPU; c++)
-			if (parked_set & (1u << c))
-				gc_safepoint(gc_world_heap(c));
+	for (unsigned c = 0; c < NCPU; c++)
+		if (taken & (1u << c))
+			gc_safepoint(gc_world_heap(c));
 	arch_cpu_relax();
 }
 
 /* Collect h inside the stop: the nursery, then a whole major cycle if one is due or running
  * (not incrementally). -1 if the minor collection had no memory (the allocation fails). */
-static int collect(struct heap *h, bool lead)
+static int collect(struct heap *h, uint32_t taken)
 {
 	if (heap_nursery_used(h) > 0 && gc_minor(h) < 0)
 		return -1;
@@ -159,7 +162,7 @@ static int collect(struct heap *h, bool lead)
 		h->xwaiting = false;
 		work = gc_major_step(h, (size_t)-1 / 2);
 		if (h->xwaiting) {
-			answer(h, lead);	/* others' root scans for our cycle; ours for theirs */
+			answer(h, taken);	/* others' root scans for our cycle; ours for theirs */
 			continue;
 		}
 		if (work <= 1 && h->major_phase == HEAP_MAJOR_MARK &&
@@ -182,10 +185,10 @@ static int stopped(struct heap *h, unsigned s, uint64_t t0)
 	while (arch_atomic_load(&go) != s && arch_atomic_load(&stop) == s)
 		arch_cpu_relax();
 	if (arch_atomic_load(&go) == s) {	/* else: attached after the leader looked; nothing */
-		rc = collect(h, false);
+		rc = collect(h, 0);
 		arch_atomic_store(&finished[c], s);
 		while (arch_atomic_load(&stop) == s)
-			answer(h, false);
+			answer(h, 0);
 	}
 	arch_atomic_store_relaxed(&inside[c], false);
 	note_pause(h, t0);
@@ -207,6 +210,7 @@ int gc_stw_collect(struct heap *h)
 {
 	unsigned c = h->cpu, s;
 	uint64_t t0 = arch_cycles();
+	uint32_t taken = 0;	/* the parked CPUs we took */
 	int rc;
 
 	heap_check(h);
@@ -234,17 +238,17 @@ int gc_stw_collect(struct heap *h)
 	save(h);
 	arch_atomic_store_relaxed(&inside[c], true);
 	arch_atomic_store(&arrived[c], s);
-	/* Everyone stops or is parked. parked[] is read seq_cst after the CAS: a CPU unparking
-	 * at the same time sees the stop and parks again (gc_stw_unpark). */
-	parked_set = 0;
+	/* Everyone stops, or is parked and taken (then it cannot unpark until we give it back). */
 	for (unsigned o = 0; o < NCPU; o++) {
 		struct heap *w = gc_world_heap(o);
 
 		if (o == c || w == NULL)
 			continue;
 		while (arch_atomic_load(&arrived[o]) != s) {
-			if (__atomic_load_n(&parked[o], __ATOMIC_SEQ_CST)) {
-				parked_set |= 1u << o;
+			unsigned p = PARK;
+
+			if (arch_atomic_cas(&park[o], &p, TAKEN)) {
+				taken |= 1u << o;
 				arch_atomic_store_relaxed(&inside[o], true);
 				save(w);
 				break;
@@ -253,21 +257,24 @@ int gc_stw_collect(struct heap *h)
 		}
 	}
 	arch_atomic_store(&go, s);
-	rc = collect(h, true);
+	rc = collect(h, taken);
 	arch_atomic_store(&finished[c], s);
 	for (unsigned o = 0; o < NCPU; o++) {
-		if (o == c || gc_world_heap(o) == NULL || (parked_set & (1u << o)))
+		if (o == c || gc_world_heap(o) == NULL || (taken & (1u << o)))
 			continue;
 		while (arch_atomic_load(&arrived[o]) == s && arch_atomic_load(&finished[o]) != s)
-			answer(h, true);
+			answer(h, taken);
 	}
 	for (unsigned o = 0; o < NCPU; o++)
-		if (parked_set & (1u << o)) {
+		if (taken & (1u << o)) {
 			restore(gc_world_heap(o));	/* it stopped nothing: no pause */
 			arch_atomic_store_relaxed(&inside[o], false);
 		}
 	arch_atomic_store_relaxed(&inside[c], false);
-	arch_atomic_store(&stop, s + 1);	/* release: the parked may unpark */
+	arch_atomic_store(&stop, s + 1);	/* release: the stopped resume */
+	for (unsigned o = 0; o < NCPU; o++)
+		if (taken & (1u << o))
+			arch_atomic_store(&park[o], PARK);	/* release: what we did to its heap */
 	note_pause(h, t0);
 	return rc;
 }
@@ -282,24 +289,22 @@ void gc_stw_park(struct heap *h)
 {
 	if (mode != GC_MODE_GLOBAL || !h->attached)
 		return;
-	kassert(!arch_atomic_load_relaxed(&inside[h->cpu]));
-	arch_atomic_store(&parked[h->cpu], true);	/* release: our last use of the heap */
+	kassert(!arch_atomic_load_relaxed(&inside[h->cpu]) &&
+		arch_atomic_load_relaxed(&park[h->cpu]) == RUN);
+	arch_atomic_store(&park[h->cpu], PARK);	/* release: our last use of the heap */
 }
 
 void gc_stw_unpark(struct heap *h)
 {
-	unsigned c = h->cpu, s;
+	unsigned c = h->cpu;
 
-	if (mode != GC_MODE_GLOBAL || !arch_atomic_load_relaxed(&parked[c]))
+	if (mode != GC_MODE_GLOBAL || arch_atomic_load_relaxed(&park[c]) == RUN)
 		return;
 	for (;;) {
-		__atomic_store_n(&parked[c], false, __ATOMIC_SEQ_CST);
-		s = __atomic_load_n(&stop, __ATOMIC_SEQ_CST);
-		if (!(s & 1))
-			return;
-		/* a stop is in progress, and its leader may have seen us parked: stay off the heap */
-		arch_atomic_store(&parked[c], true);
-		while (arch_atomic_load(&stop) == s)
-			arch_cpu_relax();
+		unsigned p = PARK;
+
+		if (arch_atomic_cas(&park[c], &p, RUN))
+			return;	/* a stop that has not taken us waits for our next safe point */
+		arch_cpu_relax();	/* taken: a stop is collecting; ours again at its release */
 	}
 }
