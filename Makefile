@@ -164,6 +164,7 @@ bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp \
 		$(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
+	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
 	@scripts/bench.sh
 
 # only the interpreter benchmarks (the last table of make bench)
@@ -178,6 +179,15 @@ bench-gc:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
 	@scripts/bench_gc.sh
+
+# only the GC pause benchmark (the last part of make bench, scripts/bench_pauses.sh): the workloads
+# of tests/bench/gc/ booted on a kernel built without the debug checks, in build/bench/kernel/;
+# QUICK=1: one workload at SMP 1 and 2, checking that every row of the CSV is filled
+.PHONY: bench-pauses
+bench-pauses:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
+	@scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
 
 clean:
 	rm -rf $(B)

@@ -3,7 +3,8 @@
 # Linux on the same host in the same run; writes build/bench/micro.csv (op,cycles; Linux rows
 # are prefixed linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor;
 # then the interpreter benchmarks against TinyScheme and Guile (scripts/bench_scheme.sh), then
-# the collector against Boehm's (scripts/bench_gc.sh).
+# the collector against Boehm's (scripts/bench_gc.sh), then the GC pauses per CPU in percore and
+# global mode at SMP 1, 2, 4 and 8 (scripts/bench_pauses.sh: build/bench/gc-pauses.csv and .svg).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -41,3 +42,6 @@ scripts/bench_scheme.sh
 
 echo
 scripts/bench_gc.sh
+
+echo
+scripts/bench_pauses.sh

@@ -1,0 +1,36 @@
+; binary-trees.scm -- Boehm's GCBench shape on every CPU at once: a long-lived tree and array
+; kept throughout, a stretch tree, then per round trees of depth 4, 6, 8 and 10, as many of
+; each depth as make twice the stretch tree's nodes, built top-down (empty nodes filled in by
+; stores: the write barrier) and bottom-up (conses). Result: the nodes counted.
+(define bt-stretch 12)
+(define bt-long 10)
+(define bt-rounds bench-scale)
+(define (bt-pow2 k) (if (= k 0) 1 (* 2 (bt-pow2 (- k 1)))))
+(define (bt-size d) (- (bt-pow2 (+ d 1)) 1))
+(define (bt-iters d) (quotient (* 2 (bt-size bt-stretch)) (bt-size d)))
+(define (bt-bottom-up d) (if (= d 0) (cons '() '()) (cons (bt-bottom-up (- d 1)) (bt-bottom-up (- d 1)))))
+(define (bt-populate d node)
+  (if (> d 0)
+      (begin (set-car! node (cons '() '()))
+             (set-cdr! node (cons '() '()))
+             (bt-populate (- d 1) (car node))
+             (bt-populate (- d 1) (cdr node)))))
+(define (bt-top-down d) (let ((t (cons '() '()))) (bt-populate d t) t))
+(define (bt-count t) (if (null? (car t)) 1 (+ 1 (bt-count (car t)) (bt-count (cdr t)))))
+(define (bt-depth d sum)
+  (let loop ((i 0) (sum sum))
+    (if (= i (bt-iters d))
+        sum
+        (loop (+ i 1) (+ sum (bt-count (bt-top-down d)) (bt-count (bt-bottom-up d)))))))
+(define (bt-work cpu n)
+  (let ((stretch (bt-count (bt-bottom-up bt-stretch)))
+        (long (bt-top-down bt-long))
+        (array (make-vector 1000 0)))
+    (let loop ((r 0) (sum stretch))
+      (if (= r bt-rounds)
+          (+ sum (bt-count long) (vector-length array))
+          (loop (+ r 1) (bt-depth 10 (bt-depth 8 (bt-depth 6 (bt-depth 4 sum)))))))))
+(define (bt-expect cpu n)
+  (+ (bt-size bt-stretch) (bt-size bt-long) 1000
+     (* bt-rounds (apply + (map (lambda (d) (* 2 (bt-iters d) (bt-size d))) '(4 6 8 10))))))
+(bench-run 'binary-trees bt-work bt-expect)

@@ -1,0 +1,36 @@
+; gcold.scm -- after Clinger's GCOld: every CPU keeps 4096 trees of depth 5 (about 3 MB) in a
+; vector and steps: 40 cells of short-lived garbage, one fresh tree stored over a random slot
+; (an old-to-young store; the tree it replaces dies old), and go-mutations swaps of subtrees
+; between two random old trees (4 stores into old objects each: the pointer-mutation rate
+; that defeats the generational assumption, and feeds the marking barrier). Swaps keep the
+; node count. Result: nodes at the end plus the steps taken.
+(define go-slots 4096)
+(define go-depth 5)
+(define go-mutations 2)
+(define go-steps (* 700 bench-scale))
+(define (go-tree d) (if (= d 0) (cons '() '()) (cons (go-tree (- d 1)) (go-tree (- d 1)))))
+(define (go-count t) (if (null? (car t)) 1 (+ 1 (go-count (car t)) (go-count (cdr t)))))
+(define (go-swap v i j)
+  (let* ((a (vector-ref v i)) (b (vector-ref v j)) (x (car a)) (y (cdr a)))
+    (set-car! a (cdr b))
+    (set-cdr! b x)
+    (set-cdr! a (car b))
+    (set-car! b y)))
+(define (go-work cpu n)
+  (let ((v (make-vector go-slots #f)))
+    (let fill ((i 0)) (if (< i go-slots) (begin (vector-set! v i (go-tree go-depth)) (fill (+ i 1)))))
+    (let loop ((s 0) (x (+ 1 cpu)))
+      (if (= s go-steps)
+          (+ s (let count ((i 0) (sum 0))
+                 (if (= i go-slots) sum (count (+ i 1) (+ sum (go-count (vector-ref v i)))))))
+          (let* ((x1 (bench-random x)) (x2 (bench-random x1)) (x3 (bench-random x2)))
+            (bench-garbage 40)
+            (vector-set! v (modulo x1 go-slots) (go-tree go-depth))
+            (let swaps ((k 0) (y x3))
+              (if (< k go-mutations)
+                  (let ((y1 (bench-random y)))
+                    (go-swap v (modulo y go-slots) (modulo y1 go-slots))
+                    (swaps (+ k 1) (bench-random y1)))
+                  (loop (+ s 1) y))))))))
+(define (go-expect cpu n) (+ go-steps (* go-slots (- (* 2 (expt 2 go-depth)) 1))))
+(bench-run 'gcold go-work go-expect)
