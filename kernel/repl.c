@@ -10,6 +10,7 @@
  * line) ends the input: the machine powers off with 0, or with 1 if an expression failed. */
 #include <arch.h>
 #include <lisp/lisp.h>
+#include <mm/gc/stw.h>
 #include <sched/thread.h>
 
 #include "console.h"
@@ -67,10 +68,13 @@ static void lend(void *ctx, int how)
 		c->heap_lent = 0;
 }
 
+/* The interpreter's safe point (every LISP_SAFEPOINT_CALLS calls, nothing unrooted): let other
+ * threads in, and stop here for a global-mode collection (mm/gc/stw.h; nothing in percore). */
 static void safepoint(void *ctx)
 {
 	(void)ctx;
 	sched_preempt_point();
+	gc_stw_safepoint(cpu_heap_here());
 }
 
 static void echo(const char *s, size_t n)

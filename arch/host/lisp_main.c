@@ -138,10 +138,13 @@ static void stack_free(void *p, size_t size)
 	free(p);
 }
 
+/* The interpreter's safe point, as the kernel's REPL has it: other threads, then a global-mode
+ * stop if one is requested (mm/gc/stw.h; nothing in percore). */
 static void safepoint(void *ctx)
 {
 	(void)ctx;
 	sched_preempt_point();
+	gc_stw_safepoint(cpu_heap_here());
 }
 
 /* The REPL thread on CPU 0: like the kernel's, with preemption off and its own root stack. */
