@@ -11,6 +11,8 @@
 #   ACCEL=auto|kvm|tcg  PAUSES_KERNEL=elf (default: the DEBUG=0 kernel make bench-pauses builds)
 #   PAUSES_SCALE=n (work per CPU, default 10)  PAUSES_SMPS="1 2 4 8"  PAUSES_MODES="percore global"
 #   PAUSES_WORKLOADS="binary-trees gcold pingpong prodcons ring xcycles"  PAUSES_TIMEOUT=s (per boot)
+#   PAUSES_REPS=n: SMP=1 boots for the throughput comparison, best of n (default 3; the first is
+#   the measured run, the others only timed)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -55,11 +57,11 @@ header="GC pauses per CPU: QEMU $accel, SMP $smps, modes $modes, scale $scale; w
 echo "$header"
 [ "$accel" = tcg ] && echo "  note: TCG emulates the guest: pauses are in host time of emulated code; compare ratios, not absolutes"
 
-# boot MODE SMP WORKLOAD: one boot; appends its RESULT/HIST lines to $raw (with mode, SMP and
-# the kernel's cycle clock in kHz in front); false if it failed
+# boot MODE SMP WORKLOAD [FILE]: one boot; appends its RESULT/HIST lines to FILE (default $raw)
+# with mode, SMP and the kernel's cycle clock in kHz in front; false if it failed
 failed=0
 boot() {
-	local mode=$1 smp=$2 w=$3 log=$logs/$1-smp$2-$3.log status t0 khz
+	local mode=$1 smp=$2 w=$3 to=${4:-$raw} log=$logs/$1-smp$2-$3.log status t0 khz
 	{ echo "(define bench-scale $scale)"; cat "$src/common.scm" "$src/$w.scm"; printf '\004'; } > "$logs/$w.in"
 	t0=$(date +%s%N)
 	status=0
@@ -75,7 +77,7 @@ boot() {
 		return 1
 	fi
 	echo
-	sed -n "s/^\(RESULT\|HIST\) /\1 $mode $smp $khz /p" "$log" | tr -d '\r' >> "$raw"
+	sed -n "s/^\(RESULT\|HIST\) /\1 $mode $smp $khz /p" "$log" | tr -d '\r' >> "$to"
 }
 
 echo "boots (one per workload x SMP x mode; logs in $logs):"
@@ -86,6 +88,19 @@ for smp in $smps; do
 		done
 	done
 done
+reps=${PAUSES_REPS:-3}
+[ $quick = 1 ] && reps=1
+: > "$logs/timed.txt"
+case " $smps " in *" 1 "*)
+	for ((k = 2; k <= reps; k++)); do
+		echo "timing only, SMP=1, run $k of $reps:"
+		for w in $workloads; do
+			for mode in $modes; do
+				boot "$mode" 1 "$w" "$logs/timed.txt" || true
+			done
+		done
+	done ;;
+esac
 
 # Aggregate. A run's pauses are its histogram's difference (minor collections and major steps,
 # log2 buckets); p50/p99 are the bucket bounds as (gc-stats) reports them, over every workload
@@ -173,8 +188,13 @@ summary() {
 		seen[k] = 1
 	}
 	END { for (k in seen) print k "," p99[k] "," mx[k] }' "$csv" | sort -t, -k1,1r -k2,2n > "$tmp/worst"
-	awk -F, 'NR > 1 && $3 == 1 && $4 == 0 { t[$2] += $13 } END { for (m in t) print m "," t[m] }' \
-		"$out/gc-pauses-workloads.csv" > "$tmp/smp1"
+	# SMP=1 throughput: per workload and mode the best elapsed time of its boots, summed
+	awk '$1 == "RESULT" && $3 == 1 {
+		ms = $12 / $4; k = $2 SUBSEP $5
+		if (!(k in best) || ms < best[k]) best[k] = ms
+	}
+	END { for (k in best) { split(k, f, SUBSEP); t[f[1]] += best[k] } for (m in t) printf "%s,%.0f\n", m, t[m] }' \
+		"$raw" "$logs/timed.txt" > "$tmp/smp1"
 	echo "worst CPU per mode and SMP (p99 / max pause, us):"
 	for smp in $smps; do
 		line="  SMP=$smp"
@@ -188,8 +208,29 @@ summary() {
 	done
 	awk -F, '{ t[$1] = $2 } END {
 		if (t["percore"] > 0 && t["global"] > 0)
-			printf "SMP=1 elapsed over the workloads (CPU 0): percore %d ms, global %d ms: percore costs %+.1f%%\n",
-				t["percore"], t["global"], (t["percore"] / t["global"] - 1) * 100 }' "$tmp/smp1"
+			printf "SMP=1 throughput, the workloads one after another (best of '"$reps"' boots each): percore %d ms, global %d ms (percore/global time %.2f)\n",
+				t["percore"], t["global"], t["percore"] / t["global"] }' "$tmp/smp1"
+	echo "per workload, worst CPU: p99 / max pause (us), elapsed ms"
+	printf '  %-13s %4s' workload smp
+	for mode in $modes; do printf ' %28s' "$mode"; done
+	echo
+	awk -F, 'NR > 1 {
+		k = $1 "," $2 "," $3
+		if ($7 > p99[k]) p99[k] = $7
+		if ($8 > mx[k]) mx[k] = $8
+		el[k] = $13
+	}
+	END { for (k in el) print k "," p99[k] "," mx[k] "," el[k] }' "$out/gc-pauses-workloads.csv" > "$tmp/wworst"
+	for w in $workloads; do
+		for smp in $smps; do
+			printf '  %-13s %4s' "$w" "$smp"
+			for mode in $modes; do
+				printf ' %28s' "$(awk -F, -v w="$w" -v m="$mode" -v s="$smp" \
+					'$1 == w && $2 == m && $3 == s { printf "%s / %s, %s ms", $4, $5, $6 }' "$tmp/wworst")"
+			done
+			echo
+		done
+	done
 	while IFS= read -r l; do
 		m=${l%%:*}
 		echo "mode the kernel reported when booted with gc=$m:${l#*:}"
@@ -238,7 +279,8 @@ xtics=$(awk -v smps="$smps" 'BEGIN {
 	echo "set multiplot layout $(echo "$modes" | wc -w),1 title \"GC pauses per CPU: QEMU $accel, SMP $smps (host: $(nproc) cores), commit $commit\""
 	echo "set logscale y; set yrange [0.5:*]; set ylabel 'pause (us, log2 buckets)'"
 	echo "set xrange [-0.75:$(echo "$xtics" | tail -n 1)]; set xtics ($(echo "$xtics" | head -n 1)); set xlabel 'SMP:cpu'; set grid ytics"
-	echo "set cbrange [0:1]; set cblabel 'share of the CPU''s pauses'; set palette defined (0 '#f7fbff', 0.05 '#c6dbef', 0.3 '#4292c6', 1 '#08306b')"
+	echo "set logscale cb; set cbrange [0.0001:1]; set cblabel 'share of the CPU''s pauses in the bucket'"
+	echo "set palette defined (0 '#deebf7', 0.5 '#6baed6', 0.8 '#2171b5', 1 '#08306b')"
 	echo "set key top left horizontal"
 	for mode in $modes; do
 		if grep -q "^$mode " "$logs/points.dat"; then
