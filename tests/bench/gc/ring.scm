@@ -2,7 +2,7 @@
 ; a tree of 255 cells of garbage, and sends the next CPU a new token (the count plus 10 fresh
 ; cells). One CPU works at a time; the others wait. Result: the sum of the counts CPU c saw,
 ; r * ncpus + c in its round r.
-(define ring-rounds (* 100 bench-scale))
+(define ring-rounds (* 50 bench-scale))
 (define ring-chans (list->vector (map (lambda (c) (make-channel)) (bench-cpus))))
 (define (ring-tree d) (if (= d 0) (cons '() '()) (cons (ring-tree (- d 1)) (ring-tree (- d 1)))))
 (define (ring-work cpu n)
