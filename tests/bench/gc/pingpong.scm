@@ -3,7 +3,7 @@
 ; cell is still in the nursery) and reads the cell it replaced, made on whichever CPU came
 ; before. 30 cells of garbage between two exchanges. Result: cells taken that were well formed.
 (define pp-slot (make-vector 1 (cons 0 0)))
-(define pp-rounds (* 60 bench-scale))
+(define pp-rounds (* 40 bench-scale))
 (define (pp-work cpu n)
   (let loop ((i 0) (good 0))
     (if (= i pp-rounds)
