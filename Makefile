@@ -189,6 +189,14 @@ bench-pauses:
 	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
 	@scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
 
+# the stress tests (tests/stress/, scripts/stress.sh): objects shared across SMP CPUs for MINUTES;
+# SEED=N replays a failure; STRESS_HOST=1 runs them on build/host/lisp --cpus SMP instead
+MINUTES	?= 1
+.PHONY: stress
+stress: deps
+	@$(MAKE) --no-print-directory kernel $(B)/host/lisp
+	@scripts/stress.sh $(SMP) $(MINUTES) $(SEED)
+
 clean:
 	rm -rf $(B)
 

@@ -116,6 +116,22 @@ for accel in $accels; do
 	done
 done
 
+# ---- stress (tests/stress/, scripts/stress.sh): objects shared across every CPU, checksummed,
+# with a bound on live memory; a random seed each time (printed; STRESS_SEED=N replays one).
+# STRESS_TEST_SECONDS per run (default 30: the three QEMU runs take about 2 minutes under TCG)
+for accel in $accels; do
+	for smp in 2 4 8; do
+		out=$(ACCEL=$accel STRESS_SECONDS=${STRESS_TEST_SECONDS:-30} scripts/stress.sh "$smp" 1 ${STRESS_SEED:-} 2>&1)
+		status=$?
+		echo "$out" | grep -v '^stress: epoch'
+		record "qemu stress SMP=$smp $accel" $status
+	done
+done
+out=$(STRESS_HOST=1 STRESS_SECONDS=5 scripts/stress.sh 4 1 ${STRESS_SEED:-} 2>&1)
+status=$?
+echo "$out" | grep -v '^stress: epoch'
+record "host stress --cpus 4" $status
+
 # TEST_ALSO_KVM=1: when /dev/kvm opens but auto chose TCG (a PVM host), prove KVM too, at SMP=2
 if [ "${TEST_ALSO_KVM:-0}" = 1 ] && [ -z "${TEST_ACCELS:-}" ] && [ "$accels" = tcg ] &&
 	{ : < /dev/kvm; } 2>/dev/null; then
