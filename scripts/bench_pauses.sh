@@ -11,6 +11,7 @@
 #   ACCEL=auto|kvm|tcg  PAUSES_KERNEL=elf (default: the DEBUG=0 kernel make bench-pauses builds)
 #   PAUSES_SCALE=n (work per CPU, default 10)  PAUSES_SMPS="1 2 4 8"  PAUSES_MODES="percore global"
 #   PAUSES_WORKLOADS="binary-trees gcold pingpong prodcons ring xcycles"  PAUSES_TIMEOUT=s (per boot)
+#   PAUSES_COMMIT=what to report as the commit (a run in a tree exported by git archive)
 #   PAUSES_REPS=n: SMP=1 boots for the throughput comparison, best of n (default 3; the first is
 #   the measured run, the others only timed)
 set -eu
@@ -48,6 +49,7 @@ start=$(date +%s)
 model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (dirty)"
+commit=${PAUSES_COMMIT:-$commit}	# for a run from an exported tree
 kdebug="DEBUG=0"
 grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
