@@ -157,9 +157,9 @@ static obj p_sleep(struct lisp *L, int argc, obj *argv)
 /* --- the collector --- */
 
 /* (gc): a minor collection, then the old generation's policy (start a major cycle if it is due,
- * else a step of the running one). (gc 'full): a complete major collection of this CPU's heap.
- * The SPEC's (gc 'full) also collects cycles across heaps: that comes with cross-heap
- * references (mm/), and will be added here then. */
+ * else a step of the running one). (gc 'full): a complete major collection of this CPU's heap,
+ * then a global mark (mm/gc/xcycle.c), which frees garbage cycles that span heaps; it returns
+ * when this CPU's part is over (the other CPUs finish their sweeps at their own pace). */
 static obj p_gc(struct lisp *L, int argc, obj *argv)
 {
 	obj full = sym(L, "full");
@@ -172,6 +172,8 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 		return lisp_type_error(L, "gc", "the symbol full", lisp_args(L)[0]);
 	if (argc > 0) {
 		rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
+		if (rc == 0)
+			rc = gc_global_full(L->h);
 	} else {
 		rc = gc_minor(L->h);
 		if (rc == 0)

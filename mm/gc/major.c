@@ -28,12 +28,23 @@ static bool push(struct heap *h, obj o, size_t i)
 
 void gc_major_shade(struct heap *h, obj o)
 {
-	if (!obj_ptr_p(o) || heap_young_p(h, o) || heap_group_of((void *)o)->owner != h ||
-	    heap_marked_p((void *)o))
-		return;	/* young objects are black; another heap's objects are its own business */
+	struct heap *v;
+
+	if (!obj_ptr_p(o) || heap_young_p(h, o))
+		return;	/* young objects are black */
+	v = heap_group_of((void *)o)->owner;
+	if (v != h) {
+		if (__builtin_expect(h->gx_cycle != 0, 0))
+			gc_xshade(v, o);	/* a global mark traces across heaps */
+		return;	/* else another heap's objects are its own business (counted: roots) */
+	}
+	if (heap_marked_p((void *)o))
+		return;
 	heap_mark_set((void *)o);
 	if (obj_hdr_nptrs(obj_header(o), obj_fields(o)) > 0 && !push(h, o, 0))
 		h->stats.major_mark_overflows++;
+	if (__builtin_expect(h->gx_cycle != 0, 0) && !arch_atomic_load_relaxed(&h->gx_busy))
+		gc_global_wake(h);	/* our mutator's barrier, after we had run out of work */
 }
 
 static void shade_slot(struct heap *h, obj *slot)
@@ -301,6 +312,12 @@ static int finish_marking(struct heap *h)
 
 static void finish_cycle(struct heap *h)
 {
+	if (h->gx_cycle != 0) {
+		h->gx_nodec = false;
+		h->gx_last_len = arch_atomic_load_relaxed(&h->xref_len);
+		h->stats.global_cycles++;
+		arch_atomic_store(&h->gx_cycle, 0);
+	}
 	release_doomed(h);
 	h->major_phase = HEAP_MAJOR_IDLE;
 	h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
@@ -388,7 +405,15 @@ static int finish(struct heap *h)
  * run a fresh one, so everything unreachable now is freed. */
 int gc_major_full(struct heap *h)
 {
-	if (finish(h) < 0 || gc_major_start(h) < 0)
+	if (finish(h) < 0)
+		return -1;
+	while (arch_atomic_load(&h->gx_cycle) != 0) {	/* our part of a global mark first */
+		gc_safepoint(h);
+		arch_cpu_relax();
+		if (finish(h) < 0)
+			return -1;
+	}
+	if (gc_major_start(h) < 0)
 		return -1;
 	return finish(h);
 }
@@ -401,6 +426,13 @@ void gc_major_poll(struct heap *h)
 	size_t trigger;
 
 	if (h->major_phase == HEAP_MAJOR_IDLE) {
+		if (h->gx_cycle != 0)
+			return;	/* joined a global mark: its scan starts our cycle (xcycle.c) */
+		size_t refs = arch_atomic_load_relaxed(&h->xref_len);
+
+		if (h->attached && refs >= GC_GLOBAL_MIN_REFS &&
+		    refs >= h->gx_last_len * GC_GLOBAL_GROWTH && !gc_global_running())
+			gc_global_request();	/* remote references grew: maybe garbage cycles */
 		trigger = h->major_last_old / 100 * GC_MAJOR_GROWTH_PCT;
 		if (trigger < GC_MAJOR_MIN_BYTES)
 			trigger = GC_MAJOR_MIN_BYTES;

@@ -88,6 +88,13 @@ static bool unswept(const struct heap *h, const void *p)
 	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
 }
 
+/* Are the unmarked old objects where p lies dead (G9)? Also once a global mark's purge is over:
+ * its marks are final and the dead may name objects other heaps have freed. */
+static bool marks_final(const struct heap *h, const void *p)
+{
+	return unswept(h, p) || (h->major_phase == HEAP_MAJOR_MARK && h->gx_nodec);
+}
+
 /* G7/G9 for a value held by a live referrer (already G2-checked). */
 static int check_color(const struct heap *h, obj v, const void *where)
 {
@@ -96,7 +103,7 @@ static int check_color(const struct heap *h, obj v, const void *where)
 		return 0;
 	if (mark_complete(h))
 		BAD("marking complete but %p referenced at %p is white", (void *)v, where);
-	if (unswept(h, (void *)v))
+	if (marks_final(h, (void *)v))
 		BAD("live slot %p refers to dead object %p", where, (void *)v);
 	return 0;
 }
@@ -104,7 +111,7 @@ static int check_color(const struct heap *h, obj v, const void *where)
 /* Is the object at p live as far as the verifier may tell (G9)? */
 static bool live_p(const struct heap *h, uintptr_t *p, bool old)
 {
-	return !old || !unswept(h, p) || heap_marked_p(p);
+	return !old || !marks_final(h, p) || heap_marked_p(p);
 }
 
 /* Is the object at p a referrer whose targets G7/G9 constrain? */

@@ -102,26 +102,61 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 			i = j;
 		}
 	}
-	v->xref_len--;
+	arch_atomic_store(&v->xref_len, v->xref_len - 1);	/* xlock held; read without it */
 }
 
 /* ---- remote shading (xlock held) ---- */
 
-static void xshade_locked(struct heap *v, obj o)
+/* Double the shade buffer; false if the block source refused. */
+static bool xshade_grow(struct heap *v)
 {
-	if (!arch_atomic_load_relaxed(&v->xmarking))
-		return;
-	if (v->xshade_len < v->xshade_cap)
-		v->xshade[v->xshade_len++] = o;
-	else
-		v->xshade_lost = true;	/* this cycle will free nothing */
+	size_t cap = 2 * v->xshade_cap;
+	obj *buf = v->src.alloc(v->src.ctx, cap * sizeof(obj));
+
+	if (buf == NULL)
+		return false;
+	memcpy(buf, v->xshade, v->xshade_len * sizeof(obj));
+	v->src.free(v->src.ctx, v->xshade, v->xshade_cap * sizeof(obj));
+	v->xshade = buf;
+	v->xshade_cap = cap;
+	return true;
 }
 
-/* Has a's root set not yet been scanned for v's current marking cycle? */
+static void xshade_locked(struct heap *v, obj o)
+{
+	if (!arch_atomic_load_relaxed(&v->xmarking) || heap_marked_p((void *)o))
+		return;	/* a marked object needs nothing (its bits only go up while v marks) */
+	if (v->xshade_len == v->xshade_cap && !xshade_grow(v)) {
+		v->xshade_lost = true;	/* this cycle will free nothing */
+		if (arch_atomic_load_relaxed(&v->gx_cycle))
+			gc_global_lost();
+		return;
+	}
+	v->xshade[v->xshade_len++] = o;
+	if (arch_atomic_load_relaxed(&v->gx_cycle))
+		gc_global_note_work(v);
+}
+
+void gc_xshade(struct heap *v, obj o)
+{
+	arch_irqflags_t f;
+
+	if (!arch_atomic_load_relaxed(&v->xmarking))
+		return;
+	f = spin_lock_irqsave(&v->xlock);
+	xshade_locked(v, o);
+	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+/* Has a's root set not yet been scanned for v's current marking cycle? A heap is grey for
+ * itself only in a global mark, until its own scan (it stores its objects into others'). */
 static bool grey_for(const struct heap *a, const struct heap *v)
 {
-	return a != v && arch_atomic_load_relaxed(&v->xmarking) &&
-	       arch_atomic_load_relaxed(&a->xseen[v->cpu]) != arch_atomic_load_relaxed(&v->xcycle);
+	if (!arch_atomic_load_relaxed(&v->xmarking))
+		return false;
+	if (a == v)
+		return a->gx_grey;	/* only a's owner asks about a */
+	return arch_atomic_load_relaxed(&a->xseen[v->cpu]) != arch_atomic_load_relaxed(&v->xcycle);
 }
 
 /* Writer a stores or counts o (an object of another heap): shade it if a is grey for it. */
@@ -141,18 +176,11 @@ static void shade_new(struct heap *a, obj o)
 /* Snapshot barrier for an overwritten reference to o, an object of v, by writer h. */
 static void shade_old(struct heap *h, struct heap *v, obj o)
 {
-	arch_irqflags_t f;
-
-	if (v == h) {
-		if (h->major_marking)
-			gc_major_shade(h, o);
+	if (v == h && h->major_marking) {
+		gc_major_shade(h, o);
 		return;
 	}
-	if (!arch_atomic_load_relaxed(&v->xmarking))
-		return;
-	f = spin_lock_irqsave(&v->xlock);
-	xshade_locked(v, o);
-	spin_unlock_irqrestore(&v->xlock, f);
+	gc_xshade(v, o);	/* another heap's, or ours joined to a global mark but not scanning yet */
 }
 
 /* ---- counts ---- */
@@ -172,11 +200,11 @@ static void count_up(struct heap *h, obj o, bool pin)
 		e->pins += pin;
 	} else if (!v->xref_lost && xref_room(v)) {
 		xref_put(v->xref, v->xref_cap, o, 1, pin);
-		v->xref_len++;
+		arch_atomic_store(&v->xref_len, v->xref_len + 1);
 	} else {
 		v->xref_lost = true;	/* every shared object of v stays a root from now on */
 	}
-	v->xref_total++;
+	arch_atomic_store(&v->xref_total, v->xref_total + 1);
 	if (grey_for(h, v))
 		xshade_locked(v, o);
 	spin_unlock_irqrestore(&v->xlock, f);
@@ -198,7 +226,7 @@ static void count_down(struct heap *h, obj o, bool pin)
 		panic("gc: cpu %u drops an uncounted %s to %p of cpu %u", h->cpu,
 		      pin ? "pin" : "reference", (void *)o, v->cpu);
 	}
-	v->xref_total--;
+	arch_atomic_store(&v->xref_total, v->xref_total - 1);
 	xshade_locked(v, o);	/* deletion barrier (not strictly needed: see docs/gc.md) */
 	spin_unlock_irqrestore(&v->xlock, f);
 }
@@ -254,6 +282,7 @@ uintptr_t gc_remote_refs(struct heap *h)
 void gc_world_attach(struct heap *h)
 {
 	heap_check(h);
+	kassert(!gc_global_running());
 	kassert(h->cpu < NCPU && world[h->cpu] == NULL);
 	for (unsigned c = 0; c < NCPU; c++)
 		h->xseen[c] = 0;
@@ -272,7 +301,7 @@ static void drop_area(struct heap *h, uintptr_t *p, uintptr_t *end)
 void gc_world_detach(struct heap *h)
 {
 	heap_check(h);
-	kassert(world[h->cpu] == h && h->major_phase == HEAP_MAJOR_IDLE);
+	kassert(world[h->cpu] == h && h->major_phase == HEAP_MAJOR_IDLE && !gc_global_running());
 	for (struct heap_group *g = h->small_first; g; g = g->next)
 		drop_area(h, heap_group_objects(g), g->top);
 	for (struct heap_group *g = h->large; g; g = g->next)
@@ -291,6 +320,10 @@ void gc_xref_release(struct heap *h)
 		h->src.free(h->src.ctx, h->xref, xref_bytes(h->xref_cap));
 	h->xref = NULL;
 	h->xref_cap = h->xref_len = 0;
+	if (h->xshade)
+		h->src.free(h->src.ctx, h->xshade, h->xshade_cap * sizeof(obj));
+	h->xshade = NULL;
+	h->xshade_cap = h->xshade_len = 0;
 }
 
 /* ---- publication ---- */
@@ -484,12 +517,14 @@ void gc_safepoint(struct heap *h)
 	if (!h->attached || h->in_gc)
 		return;
 	gc_stw_safepoint(h);
+	gc_global_poll(h);
 	for (unsigned c = 0; c < NCPU; c++) {
 		struct heap *v = gc_world_heap(c);
 
 		want[c] = 0;
-		if (v == NULL || v == h || !arch_atomic_load(&v->xmarking))
-			continue;
+		if (v == NULL || v == h || !arch_atomic_load(&v->xmarking) ||
+		    arch_atomic_load(&v->gx_cycle) != 0)
+			continue;	/* a global mark's scans are gc_xscan's */
 		want[c] = arch_atomic_load(&v->xcycle);
 		if (arch_atomic_load(&h->xseen[c]) != want[c])
 			any = true;
@@ -516,6 +551,44 @@ void gc_safepoint(struct heap *h)
 	h->stats.handshakes++;
 }
 
+void gc_xscan(struct heap *h)
+{
+	gc_roots_visit(h, scan_slot);	/* h is grey for every member: remote ones are shaded */
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *v = gc_world_heap(c);
+		arch_irqflags_t f;
+
+		if (v == NULL || v == h)
+			continue;
+		f = spin_lock_irqsave(&v->xlock);
+		arch_atomic_store(&h->xseen[c], arch_atomic_load(&v->xcycle));
+		spin_unlock_irqrestore(&v->xlock, f);
+	}
+	h->gx_grey = false;
+	h->stats.global_scans++;
+}
+
+size_t gc_xpurge_table(struct heap *h)
+{
+	size_t removed = 0;
+	arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
+
+	for (size_t i = 0; i < h->xref_cap;) {
+		struct gc_xref_entry *e = &h->xref[i];
+
+		if (e->o == OBJ_NULL || heap_marked_p((void *)e->o)) {
+			i++;
+			continue;
+		}
+		kassert(e->pins == 0);	/* pinned objects are roots */
+		arch_atomic_store(&h->xref_total, h->xref_total - e->count);
+		xref_remove(h, e);	/* a later entry may move into slot i: look at it again */
+		removed++;
+	}
+	spin_unlock_irqrestore(&h->xlock, f);
+	return removed;
+}
+
 /* ---- major collection hooks ---- */
 
 static void shade_all_shared(struct heap *h)
@@ -535,6 +608,18 @@ int gc_xmark_start(struct heap *h)
 
 	if (!h->attached)
 		return 0;
+	if (h->gx_cycle != 0) {
+		/* A global mark: counts are not roots (the holders are traced), pins are; the
+		 * buffer has taken shades since the join. */
+		f = spin_lock_irqsave(&h->xlock);
+		for (size_t i = 0; i < h->xref_cap; i++)
+			if (h->xref[i].o != OBJ_NULL && h->xref[i].pins > 0)
+				gc_major_shade(h, h->xref[i].o);
+		if (h->xref_lost)
+			shade_all_shared(h);
+		spin_unlock_irqrestore(&h->xlock, f);
+		return 0;
+	}
 	if (h->xshade == NULL) {
 		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
 		if (h->xshade == NULL)
@@ -572,6 +657,20 @@ int gc_xmark_try_finish(struct heap *h)
 		spin_unlock_irqrestore(&h->xlock, f);
 		return 1;
 	}
+	if (h->gx_cycle != 0) {
+		int r;
+
+		if (arch_atomic_load_relaxed(&h->gx_busy))
+			gc_global_idle(h);	/* nothing left to mark here, for now */
+		spin_unlock_irqrestore(&h->xlock, f);
+		r = gc_global_settle(h);
+		if (r == 0) {
+			f = spin_lock_irqsave(&h->xlock);
+			arch_atomic_store(&h->xmarking, false);
+			spin_unlock_irqrestore(&h->xlock, f);
+		}
+		return r;
+	}
 	for (unsigned c = 0; c < NCPU; c++) {
 		struct heap *a = gc_world_heap(c);
 
@@ -594,8 +693,8 @@ void gc_xfree(struct heap *h, uintptr_t *p)
 		heap_shared_clear(p);
 		h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
 	}
-	if (!h->attached || obj_hdr_type(p[0]) == OBJ_T_STACK)
-		return;
+	if (!h->attached || obj_hdr_type(p[0]) == OBJ_T_STACK || h->gx_nodec)
+		return;	/* (a global mark's purge has dropped them already) */
 	n = obj_hdr_nptrs(p[0], f);
 	for (size_t i = 0; i < n; i++)
 		if (gc_remote_p(h, f[i]))
@@ -616,6 +715,9 @@ static int recount_area(struct heap *h, uintptr_t *p, uintptr_t *end)
 
 		if (obj_hdr_type(p[0]) == OBJ_T_FILLER || obj_hdr_type(p[0]) == OBJ_T_STACK)
 			continue;
+		if (h->gx_nodec && !heap_marked_p(p) && (h->major_phase == HEAP_MAJOR_MARK ||
+		    (h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch)))
+			continue;	/* dead after a global mark: its counts were purged */
 		n = obj_hdr_nptrs(p[0], f);
 		for (size_t i = 0; i < n; i++) {
 			struct gc_xref_entry *e;

@@ -89,6 +89,41 @@ int gc_xmark_try_finish(struct heap *h);
 /* A dead object is being freed: drop its counted references. */
 void gc_xfree(struct heap *h, uintptr_t *p);
 
+/* The shade buffer of v takes o (an object of v) if v marks and o is white. */
+void gc_xshade(struct heap *v, obj o);
+/* A global mark's root scan of h (after its major cycle started): shade every other heap's
+ * object h's roots and stacks hold; h is no longer grey for anyone. */
+void gc_xscan(struct heap *h);
+/* A global mark's end: drop h's count entries of unmarked (dead) objects. Returns how many. */
+size_t gc_xpurge_table(struct heap *h);
+
+/*
+ * The global mark (mm/gc/xcycle.c): the backup collector of garbage cycles spread over several
+ * heaps ("Garbage cycles across heaps" in docs/gc.md). Every attached heap takes part with one
+ * major cycle of its own in which counted objects are not roots, tracing across heaps. Nobody
+ * waits for anyone: each phase advances as the heaps pass their safe points (gc_safepoint
+ * calls gc_global_poll). Attach and detach only while none runs.
+ */
+/* Start one unless one is running; returns the cycle whose end collects everything that is
+ * garbage now. The major poll starts one when a heap's count table has grown. */
+unsigned gc_global_request(void);
+bool gc_global_running(void);
+unsigned gc_global_done(void);	/* the last cycle completed (marks final, counts purged) */
+/* Request one and take h's part until it is over and h has swept (h must be attached; other
+ * attached heaps must keep passing safe points). 0. */
+int gc_global_full(struct heap *h);
+/* gc_safepoint's part. */
+void gc_global_poll(struct heap *h);
+/* Teardown (every heap's owner has stopped): play each heap's safe points until no global mark
+ * runs and every heap has finished its part (its sweep included). */
+void gc_global_finish_all(void);
+/* For xheap.c and major.c. */
+void gc_global_note_work(struct heap *v);	/* v->xlock held: v got a white object to mark */
+void gc_global_idle(struct heap *h);		/* h->xlock held: h has nothing left to mark */
+void gc_global_wake(struct heap *h);		/* h's mutator marked an object after that */
+void gc_global_lost(void);			/* a shade was lost: the cycle frees nothing */
+int gc_global_settle(struct heap *h);		/* as gc_xmark_try_finish's result */
+
 /* Check X1-X4 over every attached heap; every heap must be quiescent (no owner running).
  * 0, or -1 after printing the first violation. Debug builds; a no-op returning 0 otherwise. */
 int gc_verify_world(void);

@@ -69,23 +69,31 @@ static inline size_t heap_mark_bit(const void *p)
 {
 	return ((uintptr_t)p & (HEAP_GROUP_SIZE - 1)) / sizeof(uintptr_t);
 }
+/* Mark bits: written only by the owner; read by other CPUs during a global mark (mm/gc/xheap.c),
+ * so every access is a relaxed atomic load or store (plain moves; no read-modify-write needed
+ * with one writer). */
 static inline bool heap_marked_p(const void *p)
 {
 	size_t b = heap_mark_bit(p);
 
-	return (heap_group_of(p)->mark[b / HEAP_WORD_BITS] >> (b % HEAP_WORD_BITS)) & 1;
+	return (__atomic_load_n(&heap_group_of(p)->mark[b / HEAP_WORD_BITS], __ATOMIC_RELAXED) >>
+		(b % HEAP_WORD_BITS)) & 1;
 }
 static inline void heap_mark_set(const void *p)
 {
 	size_t b = heap_mark_bit(p);
+	uintptr_t *w = &heap_group_of(p)->mark[b / HEAP_WORD_BITS];
 
-	heap_group_of(p)->mark[b / HEAP_WORD_BITS] |= (uintptr_t)1 << (b % HEAP_WORD_BITS);
+	__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) | (uintptr_t)1 << (b % HEAP_WORD_BITS),
+			 __ATOMIC_RELAXED);
 }
 static inline void heap_mark_clear(const void *p)
 {
 	size_t b = heap_mark_bit(p);
+	uintptr_t *w = &heap_group_of(p)->mark[b / HEAP_WORD_BITS];
 
-	heap_group_of(p)->mark[b / HEAP_WORD_BITS] &= ~((uintptr_t)1 << (b % HEAP_WORD_BITS));
+	__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) & ~((uintptr_t)1 << (b % HEAP_WORD_BITS)),
+			 __ATOMIC_RELAXED);
 }
 /* Shared bits: written only by the owner (publication sets, the sweep clears), read by anyone
  * holding a reference (then the bit is set and stays); atomic because other bits of the same
@@ -152,6 +160,10 @@ struct gc_stats {
 	uint64_t handshakes;		/* root scans done for other heaps' marking */
 	uint64_t remote_shades;		/* shades received from other CPUs */
 	uint64_t freed_shared;		/* bytes of shared objects freed by the sweep */
+	/* the global mark for cross-heap cycles (mm/gc/xheap.c) */
+	uint64_t global_cycles;		/* global marks this heap took part in to the end */
+	uint64_t global_purged;		/* counted objects found dead by them (count entries dropped) */
+	uint64_t global_scans;		/* root scans for them */
 };
 
 /* Counted remote references into one heap: an open-addressing table (linear probing,
@@ -236,6 +248,20 @@ struct heap {
 	bool publishing;		/* inside gc_publish: shared holders may still name young
 					 * objects until its minor collection (X1's one exception) */
 	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
+	/* the global mark (xheap.c, "Garbage cycles across heaps" in docs/gc.md). gx_cycle and
+	 * gx_busy are read by other CPUs (atomics; gx_busy changes under xlock); the rest is the
+	 * owner's. */
+	unsigned gx_cycle;		/* the global cycle this heap takes part in; 0: none */
+	bool gx_busy;			/* has global marking work, or has not scanned yet */
+	bool gx_grey;			/* its roots are not scanned for the global cycle yet: its own
+					 * objects it stores into others' holders are shaded */
+	bool gx_nodec;			/* this cycle's sweep drops no remote counts (the purge did) */
+	bool gx_purged;			/* its purge for the running cycle is complete */
+	bool gx_purge_large;		/* the purge cursor is on the large list */
+	unsigned gx_ack;		/* the last global step it acknowledged */
+	struct heap_group *gx_purge_g;	/* purge cursor */
+	uintptr_t *gx_purge_p;
+	size_t gx_last_len;		/* xref_len when its last global cycle ended (the trigger) */
 
 	/* debugging */
 	bool torture;			/* collect at every allocation */

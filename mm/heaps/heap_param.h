@@ -15,5 +15,7 @@
 #define GC_MAJOR_GROWTH_PCT	200		/* start a cycle when old bytes reach this % of the last cycle's */
 #define GC_MAJOR_PACE		4		/* major work words owed per word promoted or allocated large */
 #define GC_MAJOR_STEP_WORDS	(HEAP_GROUP_SIZE / 4)	/* work per incremental step (>= a group's words) */
+#define GC_GLOBAL_MIN_REFS	4096		/* no automatic global mark below this many counted objects */
+#define GC_GLOBAL_GROWTH	2		/* ... nor before a heap's count table grew this many times */
 
 #endif

@@ -81,6 +81,7 @@ static void heaps_up(unsigned n, size_t nursery)
 
 static void heaps_down(unsigned n)
 {
+	gc_global_finish_all();	/* a global mark some CPU started may still run */
 	for (unsigned c = 0; c < n; c++)
 		gc_world_detach(&heaps[c]);
 	for (unsigned c = 0; c < n; c++) {

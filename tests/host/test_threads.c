@@ -110,6 +110,7 @@ static void run(unsigned ncpus, const char *program, const char *expect)
 	sched_set_idle_hook(cpu_idle_safepoint);
 	host_run_cpus(ncpus, cpu_fn, &r);
 	printf("%s", out);
+	gc_global_finish_all();	/* (gc 'full) returns before the other CPUs have swept */
 	int verified = gc_verify_world();
 
 	for (unsigned c = 0; c < ncpus; c++)

@@ -77,6 +77,7 @@ static void heap_up(unsigned c, size_t nursery)
 /* Several heaps that may refer to each other: detach all, then destroy. */
 static void heaps_down(unsigned n)
 {
+	gc_global_finish_all();	/* a global mark some CPU started may still run */
 	for (unsigned c = 0; c < n; c++)
 		gc_world_detach(&heaps[c]);
 	for (unsigned c = 0; c < n; c++) {
@@ -246,6 +247,146 @@ static void test_counts_exact(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/* ---- garbage cycles across heaps: the global mark (mm/gc/xcycle.c) ---- */
+
+/* A cell: a shared vector [tag, list, next] whose list any reader can check. */
+#define CELL_TAG	0x5eed
+
+static obj make_cell(struct heap *h, intptr_t seed)
+{
+	obj c = heap_make_vector(h, 3, OBJ_FALSE), l;
+
+	GC_ROOT(h, c);
+	gc_write(h, c, 0, obj_fixnum(CELL_TAG));
+	l = make_list(h, seed, 1 + seed % 7);
+	gc_write(h, c, 1, l);
+	if (gc_publish(h, &c) != 0)
+		abort();
+	GC_UNROOT(h, c);
+	return c;
+}
+
+static bool cell_ok(obj c)
+{
+	return obj_vector_p(c) && obj_vector_length(c) == 3 &&
+	       obj_vector_ref(c, 0) == obj_fixnum(CELL_TAG) && list_ok(obj_vector_ref(c, 1));
+}
+
+/* Drive a global mark to its end, this thread playing every CPU's safe points in turn. */
+static void global_all(unsigned n)
+{
+	unsigned target = gc_global_request();
+	bool busy = true;
+
+	while (busy) {
+		busy = (int)(gc_global_done() - target) < 0;
+		for (unsigned c = 0; c < n; c++) {
+			gc_safepoint(&heaps[c]);
+			busy |= heaps[c].gx_cycle != 0;
+		}
+	}
+}
+
+/* Collect every heap fully (locally), the others answering its handshakes. */
+static void collect_all(unsigned n)
+{
+	for (unsigned c = 0; c < n; c++)
+		for (int fresh = 0; fresh < 2; fresh++) {
+			while (heaps[c].major_phase != HEAP_MAJOR_IDLE) {
+				gc_major_step(&heaps[c], (size_t)-1 / 2);
+				for (unsigned o = 0; o < n; o++)
+					if (o != c)
+						gc_safepoint(&heaps[o]);
+			}
+			if (fresh == 0)
+				assert_int_equal(gc_major_start(&heaps[c]), 0);
+		}
+}
+
+static void test_cycles_exact(void **state)
+{
+	struct heap *h[3] = { &heaps[0], &heaps[1], &heaps[2] };
+	obj ring[3], pair[2], live[3], pinned[2], pin_obj;
+	size_t base[3];
+
+	(void)state;
+	host_cpu_enter(0, 3);
+	for (unsigned c = 0; c < 3; c++) {
+		heap_up(c, 64 * 1024);
+		h[c]->verify = true;
+		base[c] = old_objects(h[c]);
+	}
+	/* garbage: a ring through three heaps, a pair cycle across two, and a pinned two-cycle */
+	for (unsigned c = 0; c < 3; c++) {
+		ring[c] = make_cell(h[c], 10 + c);
+		GC_ROOT(h[c], ring[c]);
+	}
+	for (unsigned c = 0; c < 3; c++)
+		assert_int_equal(gc_store(h[c], ring[c], 2, ring[(c + 1) % 3]), 0);
+	for (unsigned c = 0; c < 2; c++) {
+		pair[c] = make_cell(h[c], 20 + c);
+		GC_ROOT(h[c], pair[c]);
+		pinned[c] = make_cell(h[c], 30 + c);
+		GC_ROOT(h[c], pinned[c]);
+	}
+	assert_int_equal(gc_store(h[0], pair[0], 2, pair[1]), 0);
+	assert_int_equal(gc_store(h[1], pair[1], 2, pair[0]), 0);
+	assert_int_equal(gc_store(h[0], pinned[0], 2, pinned[1]), 0);
+	assert_int_equal(gc_store(h[1], pinned[1], 2, pinned[0]), 0);
+	pin_obj = pinned[0];
+	gc_pin(h[2], pin_obj);	/* a kernel structure holds one of them (pin_obj is no root) */
+	/* alive: a ring through the three heaps held only by heap 2's root (uncounted) */
+	for (unsigned c = 0; c < 3; c++)
+		live[c] = make_cell(h[c], 40 + c);
+	GC_ROOT(h[2], live[0]);
+	for (unsigned c = 0; c < 3; c++)
+		assert_int_equal(gc_store(h[c], live[c], 2, live[(c + 1) % 3]), 0);
+	live[1] = live[2] = OBJ_FALSE;
+	assert_int_equal(gc_verify_world(), 0);
+	/* drop the garbage: each heap's own collections keep it (the counts) */
+	for (unsigned c = 0; c < 3; c++)
+		ring[c] = OBJ_FALSE;
+	pair[0] = pair[1] = pinned[0] = pinned[1] = OBJ_FALSE;
+	collect_all(3);
+	assert_int_equal(gc_remote_count(obj_vector_ref(obj_vector_ref(live[0], 2), 2)), 1);
+	for (unsigned c = 0; c < 3; c++)
+		assert_true(old_objects(h[c]) > base[c] + 3);
+	uintptr_t refs0 = gc_remote_refs(h[0]) + gc_remote_refs(h[1]) + gc_remote_refs(h[2]);
+	assert_int_equal(refs0, 3 + 2 + 2 + 1 + 3);	/* ring, pair, pinned (+ the pin), live ring */
+	/* the global mark frees the ring and the pair, keeps the pinned cycle and the live ring */
+	global_all(3);
+	assert_int_equal(gc_verify_world(), 0);
+	assert_int_equal(gc_remote_refs(h[0]) + gc_remote_refs(h[1]) + gc_remote_refs(h[2]),
+			 2 + 1 + 3);
+	assert_true(cell_ok(live[0]));
+	obj x = live[0];
+	for (unsigned k = 0; k < 3; k++, x = obj_vector_ref(x, 2))
+		assert_true(cell_ok(x));
+	assert_true(x == live[0]);
+	assert_true(h[0]->stats.global_cycles == 1 && h[2]->stats.global_cycles == 1);
+	assert_true(h[0]->stats.global_purged + h[1]->stats.global_purged +
+		    h[2]->stats.global_purged == 3 + 2);
+	/* unpin, drop the live ring: one more global mark and every heap is back to its start */
+	gc_unpin(h[2], pin_obj);
+	live[0] = OBJ_FALSE;
+	global_all(3);
+	collect_all(3);
+	assert_int_equal(gc_verify_world(), 0);
+	for (unsigned c = 0; c < 3; c++) {
+		assert_int_equal(old_objects(h[c]), base[c]);
+		assert_int_equal(gc_remote_refs(h[c]), 0);
+	}
+	GC_UNROOT(h[2], live[0]);
+	for (unsigned c = 2; c-- > 0;) {
+		GC_UNROOT(h[c], pinned[c]);
+		GC_UNROOT(h[c], pair[c]);
+	}
+	for (unsigned c = 3; c-- > 0;)
+		GC_UNROOT(h[c], ring[c]);
+	assert_int_equal(fails, 0);
+	heaps_down(3);
+}
+
 /* ---- two CPUs: a reference held only in a root survives the owner's collections ---- */
 
 static obj slot_holder;		/* heap 1's shared vector, published before phase 1 */
@@ -336,6 +477,7 @@ static unsigned stress_n;
 static unsigned long stress_seed;
 static unsigned stress_rounds;
 static obj boxes[NHEAPS];	/* each heap's shared mailbox vector */
+static obj cellboxes[NHEAPS];	/* each heap's shared vector of cells (cycles across heaps) */
 static unsigned arrived;	/* barrier */
 static uint64_t checked;	/* lists read from other heaps and found intact */
 
@@ -363,13 +505,18 @@ static void stress_cpu(unsigned cpu, void *arg)
 	struct heap *h = &heaps[cpu];
 	uint64_t s = stress_seed * 2654435761u + cpu + 1;
 	unsigned gen = 0;
-	obj box, keep, l = OBJ_FALSE, held[HELD];
+	obj box, keep, l = OBJ_FALSE, held[HELD], cells, hc = OBJ_FALSE;
 
 	(void)arg;
 	box = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
 	GC_ROOT(h, box);
 	CHECK(gc_publish(h, &box) == 0);
 	__atomic_store_n(&boxes[cpu], box, __ATOMIC_RELEASE);
+	cells = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
+	GC_ROOT(h, cells);
+	GC_ROOT(h, hc);
+	CHECK(gc_publish(h, &cells) == 0);
+	__atomic_store_n(&cellboxes[cpu], cells, __ATOMIC_RELEASE);
 	keep = heap_make_vector(h, KEEP_SLOTS, OBJ_FALSE);
 	GC_ROOT(h, keep);
 	GC_ROOT(h, l);
@@ -383,7 +530,24 @@ static void stress_cpu(unsigned cpu, void *arg)
 		unsigned j = rnd(&s) % stress_n;
 		obj other = __atomic_load_n(&boxes[j], __ATOMIC_ACQUIRE);
 
-		if (op < 35) {		/* make a list and put it in some heap's mailbox */
+		if (op < 10) {		/* a cell linked both ways with another heap's: a cycle */
+			obj y, oc = __atomic_load_n(&cellboxes[j], __ATOMIC_ACQUIRE);
+
+			l = make_cell(h, (intptr_t)(rnd(&s) & 0xffff));
+			y = load(oc, rnd(&s) % BOX_SLOTS);	/* no safe point until stored */
+			if (y != OBJ_FALSE) {
+				CHECK(cell_ok(y));
+				CHECK(gc_store(h, l, 2, y) == 0);
+				CHECK(gc_store(h, y, 2, l) == 0);
+			}
+			/* the cell it replaces may be the last way to a cycle: garbage */
+			CHECK(gc_store(h, cells, rnd(&s) % BOX_SLOTS, l) == 0);
+		} else if (op < 15) {	/* hold a cell in a root only, walk its links */
+			obj oc = __atomic_load_n(&cellboxes[j], __ATOMIC_ACQUIRE);
+
+			hc = load(oc, rnd(&s) % BOX_SLOTS);
+			CHECK(hc == OBJ_FALSE || cell_ok(hc));
+		} else if (op < 35) {	/* make a list and put it in some heap's mailbox */
 			l = make_list(h, (intptr_t)(rnd(&s) & 0xffff), 1 + rnd(&s) % 20);
 			CHECK(gc_store(h, other, rnd(&s) % BOX_SLOTS, l) == 0);
 		} else if (op < 60) {	/* take one into a root only: an uncounted reference */
@@ -410,8 +574,17 @@ static void stress_cpu(unsigned cpu, void *arg)
 			gc_write(h, keep, rnd(&s) % KEEP_SLOTS, OBJ_FALSE);
 		} else if (op < 99) {	/* clear a mailbox slot */
 			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
+		} else if (rnd(&s) % 4 == 0) {
+			CHECK(gc_global_full(h) == 0);
 		} else {
 			CHECK(gc_major_full(h) == 0);
+		}
+		if (hc != OBJ_FALSE) {	/* a cell held across rounds: it and its links intact? */
+			obj x = hc;
+
+			for (int k = 0; k < 4 && x != OBJ_FALSE; k++, x = load(x, 2))
+				CHECK(cell_ok(x));
+			__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
 		}
 		if (held[r % HELD] != OBJ_FALSE) {	/* held across rounds: still intact? */
 			CHECK(list_ok(held[r % HELD]));
@@ -426,20 +599,30 @@ static void stress_cpu(unsigned cpu, void *arg)
 		held[k] = OBJ_FALSE;
 	for (unsigned k = 0; k < KEEP_SLOTS; k++)
 		gc_write(h, keep, k, OBJ_FALSE);
-	for (unsigned k = 0; k < BOX_SLOTS; k++)
+	for (unsigned k = 0; k < BOX_SLOTS; k++) {
 		gc_store(h, box, k, OBJ_FALSE);
+		gc_store(h, cells, k, OBJ_FALSE);
+	}
+	hc = OBJ_FALSE;
+	barrier(h, &gen);
+	if (cpu == 0)	/* the cycles across heaps: the others take part from the barrier */
+		CHECK(gc_global_full(h) == 0);
 	barrier(h, &gen);
 	for (int round = 0; round < 2; round++) {
 		CHECK(gc_major_full(h) == 0);
 		barrier(h, &gen);
 	}
 	CHECK(gc_remote_refs(h) == 0);
-	CHECK(old_objects(h) <= 2);	/* the mailbox and the keep vector */
+	CHECK(old_objects(h) <= 3);	/* the mailbox, the keep vector, the cell box */
+	if (old_objects(h) > 3)
+		fprintf(stderr, "cpu %u: %zu old objects left\n", cpu, old_objects(h));
 	barrier(h, &gen);
 	for (unsigned k = HELD; k-- > 0;)
 		GC_UNROOT(h, held[k]);
 	GC_UNROOT(h, l);
 	GC_UNROOT(h, keep);
+	GC_UNROOT(h, hc);
+	GC_UNROOT(h, cells);
 	GC_UNROOT(h, box);
 	barrier(h, &gen);
 }
@@ -462,10 +645,12 @@ static void stress(unsigned n, unsigned rounds, size_t nursery)
 		printf("stress failed: seed %lu\n", stress_seed);
 	assert_int_equal(fails, 0);
 	assert_int_equal(gc_verify_world(), 0);
-	printf("stress: %lu lists checked intact after reads across heaps; cpu0: %lu major cycles, %lu "
-	       "handshakes, %lu remote shades, %lu published\n", (unsigned long)checked,
+	printf("stress: %lu lists and cells checked intact after reads across heaps; cpu0: %lu major "
+	       "cycles, %lu handshakes, %lu remote shades, %lu published, %lu global marks, %lu "
+	       "counted objects found dead by them\n", (unsigned long)checked,
 	       (unsigned long)heaps[0].stats.major_cycles, (unsigned long)heaps[0].stats.handshakes,
-	       (unsigned long)heaps[0].stats.remote_shades, (unsigned long)heaps[0].stats.published);
+	       (unsigned long)heaps[0].stats.remote_shades, (unsigned long)heaps[0].stats.published,
+	       (unsigned long)heaps[0].stats.global_cycles, (unsigned long)heaps[0].stats.global_purged);
 	assert_true(checked > 0);
 	heaps_down(n);
 	assert_int_equal(fails, 0);
@@ -481,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_publish_closure),
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_stack_reference),
+		cmocka_unit_test(test_cycles_exact),
 		cmocka_unit_test(test_stress_2),
 		cmocka_unit_test(test_stress_4),
 		cmocka_unit_test(test_stress_8),

@@ -1,0 +1,371 @@
+/* xcycle.c -- the backup collector of garbage cycles that span heaps: a rare global mark.
+ * Remote counts keep a cycle of objects spread over several heaps alive for ever (each keeps
+ * the other's count up). A global mark traces across heaps instead of trusting counts: every
+ * heap takes part in it with one of its own major cycles, in which counted objects are not
+ * roots (only pins are), and a field naming another heap's object shades it into that heap's
+ * remote shade buffer. Nobody stops: the phases advance as each heap passes its safe points.
+ * The protocol, its invariants and why it frees nothing reachable: docs/gc.md, "Garbage cycles
+ * across heaps". gx.lock guards gx's plain fields; an xlock may be taken inside it, never the
+ * reverse. */
+#include <arch.h>
+#include <kernel/kernel.h>
+
+#include "gc.h"
+#include "xheap.h"
+
+enum gx_phase {
+	GX_IDLE,	/* no global mark */
+	GX_JOIN,	/* each member joins once its own major cycle is over (ack: the join) */
+	GX_SYNC,	/* every member has joined; each acknowledges at a safe point */
+	GX_MARK,	/* members scan their roots and trace, across heaps */
+	GX_CONFIRM,	/* nobody had marking work: each acknowledges at a safe point */
+	GX_PURGE,	/* marks are final: dead holders' counts of live objects are dropped */
+};
+
+static struct {
+	struct spinlock lock;
+	unsigned phase;		/* enum gx_phase; atomic reads */
+	unsigned step;		/* bumped at every phase change; atomic reads */
+	unsigned cycle;		/* the running or last cycle; atomic reads */
+	unsigned done;		/* the last cycle whose purge is complete; atomic */
+	unsigned members;	/* bit c: the heap of cpu c takes part; atomic reads */
+	unsigned nmembers;
+	unsigned pending;	/* members still to acknowledge this step */
+	unsigned busy;		/* members with marking work or unscanned roots; atomic */
+	unsigned pushes;	/* white objects shaded in this cycle; atomic */
+	unsigned confirm_pushes;	/* pushes when the confirmation round began */
+	bool lost;		/* a shade was lost: the cycle frees nothing; atomic */
+} gx = { .lock = SPINLOCK_INIT("gc-global") };
+
+static bool after(unsigned a, unsigned b)	/* cycle a is b or later */
+{
+	return (int)(a - b) >= 0;
+}
+
+bool gc_global_running(void)
+{
+	return arch_atomic_load(&gx.phase) != GX_IDLE;
+}
+
+unsigned gc_global_done(void)
+{
+	return arch_atomic_load(&gx.done);
+}
+
+void gc_global_lost(void)
+{
+	arch_atomic_store(&gx.lost, true);
+}
+
+/* v->xlock held: v has been given an object to mark. */
+void gc_global_note_work(struct heap *v)
+{
+	arch_atomic_add(&gx.pushes, 1);
+	if (!arch_atomic_load_relaxed(&v->gx_busy)) {
+		arch_atomic_store(&v->gx_busy, true);
+		arch_atomic_add(&gx.busy, 1);
+	}
+}
+
+/* h->xlock held: h's mark stack and buffer are empty and its roots scanned. */
+void gc_global_idle(struct heap *h)
+{
+	arch_atomic_store(&h->gx_busy, false);
+	arch_atomic_sub(&gx.busy, 1);
+}
+
+/* h's own mutator marked an object (a deletion barrier) after h had run out of work. */
+void gc_global_wake(struct heap *h)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
+
+	gc_global_note_work(h);
+	spin_unlock_irqrestore(&h->xlock, f);
+}
+
+static void set_phase(unsigned phase)	/* gx.lock held */
+{
+	arch_atomic_store(&gx.step, gx.step + 1);
+	gx.pending = gx.nmembers;
+	arch_atomic_store(&gx.phase, phase);
+}
+
+/* The last acknowledgement of a step came in (gx.lock held). */
+static void advance(void)
+{
+	switch (gx.phase) {
+	case GX_JOIN:
+		set_phase(GX_SYNC);
+		break;
+	case GX_SYNC:
+		set_phase(GX_MARK);
+		break;
+	case GX_CONFIRM:
+		/* Every member passed a safe point since nobody had work: no barrier that began
+		 * before then is still under way. If none has shaded a white object meanwhile,
+		 * marking was complete when the round began. */
+		if (arch_atomic_load(&gx.busy) == 0 &&
+		    arch_atomic_load(&gx.pushes) == gx.confirm_pushes)
+			set_phase(GX_PURGE);
+		else
+			set_phase(GX_MARK);
+		break;
+	case GX_PURGE:
+		arch_atomic_store(&gx.done, gx.cycle);
+		set_phase(GX_IDLE);
+		break;
+	default:
+		panic("gc: global mark acknowledged in phase %u", gx.phase);
+	}
+}
+
+static void ack(struct heap *h)
+{
+	unsigned step = arch_atomic_load(&gx.step);
+	arch_irqflags_t f;
+
+	if (h->gx_ack == step)
+		return;
+	f = spin_lock_irqsave(&gx.lock);
+	if (gx.step == step) {
+		h->gx_ack = step;
+		if (--gx.pending == 0)
+			advance();
+	}
+	spin_unlock_irqrestore(&gx.lock, f);
+}
+
+unsigned gc_global_request(void)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&gx.lock);
+	unsigned target;
+
+	if (gx.phase == GX_IDLE) {
+		unsigned members = 0, n = 0;
+
+		for (unsigned c = 0; c < NCPU; c++)
+			if (gc_world_heap(c) != NULL) {
+				members |= 1u << c;
+				n++;
+			}
+		arch_atomic_store(&gx.cycle, gx.cycle + 1);
+		arch_atomic_store(&gx.members, members);
+		gx.nmembers = n;
+		arch_atomic_store(&gx.busy, 0);
+		arch_atomic_store(&gx.pushes, 0);
+		arch_atomic_store(&gx.lost, false);
+		if (n == 0)
+			arch_atomic_store(&gx.done, gx.cycle);
+		else
+			set_phase(GX_JOIN);
+	}
+	/* A cycle still joining has not taken its snapshot yet: it will do. */
+	target = gx.phase == GX_IDLE || gx.phase == GX_JOIN ? gx.cycle : gx.cycle + 1;
+	spin_unlock_irqrestore(&gx.lock, f);
+	return target;
+}
+
+/* h's own major cycle is over (no local marking runs): join the global mark. From now on the
+ * buffer takes shades of h's objects overwritten anywhere (xmarking), h is grey for every
+ * heap (its xcycle moves: others' scans for it are due) and for itself (gx_grey). */
+static void join(struct heap *h, unsigned cycle)
+{
+	arch_irqflags_t f, g;
+
+	if (h->xshade == NULL) {
+		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		if (h->xshade == NULL)
+			return;	/* the next safe point tries again */
+		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
+	}
+	h->gx_grey = true;
+	h->gx_purged = false;
+	h->gx_nodec = false;
+	h->gx_purge_g = NULL;
+	h->gx_purge_p = NULL;
+	h->gx_purge_large = false;
+	g = spin_lock_irqsave(&gx.lock);
+	if (gx.phase != GX_JOIN || gx.cycle != cycle) {
+		spin_unlock_irqrestore(&gx.lock, g);	/* that cycle is gone (cannot be: we count) */
+		return;
+	}
+	f = spin_lock_irqsave(&h->xlock);
+	h->xshade_len = 0;
+	h->xshade_lost = false;
+	arch_atomic_store(&h->xcycle, h->xcycle + 1);
+	arch_atomic_store(&h->gx_busy, true);
+	arch_atomic_store(&h->gx_cycle, cycle);
+	arch_atomic_store(&h->xmarking, true);
+	spin_unlock_irqrestore(&h->xlock, f);
+	arch_atomic_add(&gx.busy, 1);
+	h->gx_ack = gx.step;
+	if (--gx.pending == 0)
+		advance();
+	spin_unlock_irqrestore(&gx.lock, g);
+}
+
+/* Marking ran out of work on h (try_finish, with h idle): 0 once the cycle's marks are final
+ * and every member's purge is done (h may sweep), -1 while it must wait. */
+int gc_global_settle(struct heap *h)
+{
+	arch_irqflags_t f;
+
+	if (after(arch_atomic_load(&gx.done), h->gx_cycle)) {
+		if (arch_atomic_load(&gx.lost))
+			h->xshade_lost = true;	/* the marks may miss live objects: free nothing */
+		return 0;
+	}
+	if (arch_atomic_load(&gx.phase) == GX_MARK && arch_atomic_load(&gx.busy) == 0) {
+		f = spin_lock_irqsave(&gx.lock);
+		if (gx.phase == GX_MARK && arch_atomic_load(&gx.busy) == 0) {
+			gx.confirm_pushes = arch_atomic_load(&gx.pushes);
+			set_phase(GX_CONFIRM);
+		}
+		spin_unlock_irqrestore(&gx.lock, f);
+	}
+	return -1;
+}
+
+/* ---- the purge: between the final marks and any sweep ---- */
+
+/* Dead object p drops its counted references to live objects of other heaps; those to dead
+ * ones vanish with their whole entries (gc_xpurge_table), so no count is lowered twice and no
+ * sweep has to look at another heap's object. */
+static void purge_object(struct heap *h, uintptr_t *p)
+{
+	obj *f = (obj *)p + 1;
+	size_t n;
+
+	if (obj_hdr_type(p[0]) == OBJ_T_FILLER || obj_hdr_type(p[0]) == OBJ_T_STACK ||
+	    heap_marked_p(p))
+		return;
+	n = obj_hdr_nptrs(p[0], f);
+	for (size_t i = 0; i < n; i++)
+		if (gc_remote_p(h, f[i]) && heap_marked_p((void *)f[i]))
+			gc_xref_dec(h, f[i]);
+}
+
+static void purge_step(struct heap *h, size_t budget)
+{
+	size_t work = 0;
+
+	if (arch_atomic_load(&gx.lost)) {
+		h->gx_purged = true;	/* nothing will be freed: nothing to purge */
+		return;
+	}
+	if (h->gx_purge_g == NULL && !h->gx_purge_large) {
+		h->gx_purge_g = h->small_first;
+		if (h->gx_purge_g == NULL) {
+			h->gx_purge_large = true;
+			h->gx_purge_g = h->large;
+		}
+		h->gx_purge_p = h->gx_purge_g ? heap_group_objects(h->gx_purge_g) : NULL;
+	}
+	while (h->gx_purge_g != NULL && work < budget) {
+		struct heap_group *g = h->gx_purge_g;
+
+		if (h->gx_purge_p < g->top) {
+			uintptr_t *p = h->gx_purge_p;
+
+			h->gx_purge_p = p + obj_hdr_size(p[0]) + 1;
+			purge_object(h, p);
+			work += obj_hdr_size(p[0]) + 1;
+			continue;
+		}
+		h->gx_purge_g = g->next;
+		if (h->gx_purge_g == NULL && !h->gx_purge_large) {
+			h->gx_purge_large = true;
+			h->gx_purge_g = h->large;
+		}
+		if (h->gx_purge_g)
+			h->gx_purge_p = heap_group_objects(h->gx_purge_g);
+		work++;
+	}
+	if (h->gx_purge_g != NULL)
+		return;
+	h->stats.global_purged += gc_xpurge_table(h);
+	h->gx_nodec = true;
+	h->gx_purged = true;
+}
+
+/* ---- driving it: every safe point of every member ---- */
+
+void gc_global_poll(struct heap *h)
+{
+	unsigned phase = arch_atomic_load(&gx.phase);
+	unsigned cycle = h->gx_cycle;
+
+	if (h->in_gc || (phase == GX_IDLE && cycle == 0))
+		return;
+	if (cycle == 0) {
+		unsigned want = arch_atomic_load(&gx.cycle);
+
+		if (phase != GX_JOIN || !(arch_atomic_load(&gx.members) & (1u << h->cpu)))
+			return;
+		if (h->major_phase != HEAP_MAJOR_IDLE)
+			gc_major_step(h, GC_MAJOR_STEP_WORDS);	/* its own cycle ends first */
+		else
+			join(h, want);
+		return;
+	}
+	if (after(arch_atomic_load(&gx.done), cycle)) {
+		if (h->major_phase != HEAP_MAJOR_IDLE)
+			gc_major_step(h, GC_MAJOR_STEP_WORDS);	/* our sweep (an idle CPU's too) */
+		return;
+	}
+	switch (phase) {
+	case GX_SYNC:
+		ack(h);
+		break;
+	case GX_MARK:
+	case GX_CONFIRM:
+		if (h->gx_grey) {
+			/* The scan: a minor collection promotes white (we are not marking yet), our
+			 * roots are shaded, pins too, and every other heap's objects our roots and
+			 * stacks hold go to their buffers. */
+			if (gc_major_start(h) == 0)
+				gc_xscan(h);
+		} else if (h->major_phase == HEAP_MAJOR_MARK) {
+			gc_major_step(h, GC_MAJOR_STEP_WORDS);
+		}
+		if (phase == GX_CONFIRM)
+			ack(h);
+		break;
+	case GX_PURGE:
+		if (!h->gx_purged)
+			purge_step(h, GC_MAJOR_STEP_WORDS);
+		if (h->gx_purged)
+			ack(h);
+		break;
+	default:
+		break;
+	}
+}
+
+int gc_global_full(struct heap *h)
+{
+	unsigned target = gc_global_request();
+
+	while (!after(arch_atomic_load(&gx.done), target) || h->gx_cycle != 0) {
+		if (!gc_global_running() && !after(arch_atomic_load(&gx.done), target))
+			target = gc_global_request();
+		gc_safepoint(h);
+		arch_cpu_relax();
+	}
+	return 0;
+}
+
+void gc_global_finish_all(void)
+{
+	for (bool more = true; more;) {
+		more = gc_global_running();
+		for (unsigned c = 0; c < NCPU; c++) {
+			struct heap *h = gc_world_heap(c);
+
+			if (h == NULL || (!gc_global_running() && h->gx_cycle == 0))
+				continue;
+			gc_safepoint(h);
+			more = true;
+		}
+	}
+}
