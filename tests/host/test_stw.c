@@ -27,34 +27,7 @@
 
 #define NHEAPS	4
 
-static unsigned fails;	/* failed checks inside CPU threads (CMocka asserts only on the main thread) */
-
-#define CHECK(c) \
-	do { if (!(c)) { __atomic_add_fetch(&fails, 1, __ATOMIC_SEQ_CST); \
-		fprintf(stderr, "check failed: %s (%s:%d)\n", #c, __FILE__, __LINE__); } } while (0)
-
-/* A block source per heap; other CPUs allocate from it too (count tables), hence atomics. */
-struct source {
-	size_t out;
-};
-
-static void *src_alloc(void *ctx, size_t size)
-{
-	struct source *s = ctx;
-	void *p = aligned_alloc(HEAP_GROUP_SIZE, size);
-
-	if (p)
-		__atomic_add_fetch(&s->out, size, __ATOMIC_RELAXED);
-	return p;
-}
-
-static void src_free(void *ctx, void *p, size_t size)
-{
-	struct source *s = ctx;
-
-	__atomic_sub_fetch(&s->out, size, __ATOMIC_RELAXED);
-	free(p);
-}
+#include "xheap_fixture.h"
 
 static struct heap heaps[NHEAPS];
 static struct source sources[NHEAPS];
@@ -112,46 +85,6 @@ static uint64_t hist_count(const uint64_t *hist)
 	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++)
 		n += hist[b];
 	return n;
-}
-
-/* A list (seed len v2 ... ) whose elements follow from its seed, so any reader can check it. */
-static intptr_t elem(intptr_t seed, intptr_t i) { return (seed * 31 + i * 7) & 0xfffff; }
-
-static obj make_list(struct heap *h, intptr_t seed, intptr_t len)
-{
-	obj l = OBJ_NIL;
-
-	for (intptr_t i = len - 1; i >= 0; i--) {
-		l = heap_cons(h, obj_fixnum(elem(seed, i)), l);
-		if (l == OBJ_NULL)
-			abort();
-	}
-	l = heap_cons(h, obj_fixnum(len), l);
-	return heap_cons(h, obj_fixnum(seed), l);
-}
-
-static obj load(obj holder, size_t i)
-{
-	return __atomic_load_n(&obj_fields(holder)[i], __ATOMIC_ACQUIRE);
-}
-
-/* true if l is an intact list made by make_list */
-static bool list_ok(obj l)
-{
-	intptr_t seed, len;
-
-	if (!obj_pair_p(l) || !obj_fixnum_p(obj_car(l)))
-		return false;
-	seed = obj_fixnum_value(obj_car(l));
-	l = obj_cdr(l);
-	if (!obj_pair_p(l) || !obj_fixnum_p(obj_car(l)))
-		return false;
-	len = obj_fixnum_value(obj_car(l));
-	l = obj_cdr(l);
-	for (intptr_t i = 0; i < len; i++, l = obj_cdr(l))
-		if (!obj_pair_p(l) || obj_car(l) != obj_fixnum(elem(seed, i)))
-			return false;
-	return l == OBJ_NIL;
 }
 
 /* An idle CPU: parked for a while, touching nothing of its heap, then back (as the kernel's
