@@ -131,6 +131,17 @@ out=$(STRESS_HOST=1 STRESS_SECONDS=5 scripts/stress.sh 4 1 ${STRESS_SEED:-} 2>&1
 status=$?
 echo "$out" | grep -v '^stress: epoch'
 record "host stress --cpus 4" $status
+# the test of the test: an object changed after it was made must be caught
+out=$(STRESS_CORRUPT=1 STRESS_HOST=1 STRESS_SECONDS=5 scripts/stress.sh 4 1 ${STRESS_SEED:-} 2>&1)
+status=$?
+if [ $status -ne 0 ] && echo "$out" | grep -q '^FAIL .*bad checksum'; then
+	echo "PASS host stress --cpus 4 catches a corrupted object"
+	record "host stress --cpus 4 catches a corrupted object" 0
+else
+	echo "FAIL host stress --cpus 4 catches a corrupted object (status $status)"
+	echo "$out" | tail -n 20
+	record "host stress --cpus 4 catches a corrupted object" 1
+fi
 
 # TEST_ALSO_KVM=1: when /dev/kvm opens but auto chose TCG (a PVM host), prove KVM too, at SMP=2
 if [ "${TEST_ALSO_KVM:-0}" = 1 ] && [ -z "${TEST_ACCELS:-}" ] && [ "$accels" = tcg ] &&

@@ -8,6 +8,7 @@
 #   STRESS_SECONDS=S   run S seconds instead of MINUTES (the tests: about 30 s)
 #   STRESS_HOST=1      on the hosted interpreter, build/host/lisp --cpus SMP, instead of QEMU
 #   STRESS_CYCLES=0    build the cross-heap rings without closing them (see stress.scm)
+#   STRESS_CORRUPT=1   corrupt one shared object's field after it was made: the run must FAIL
 #   ACCEL=auto|kvm|tcg the accelerator (scripts/accel.sh)
 # Exit status 0 on PASS. The log is build/tests/stress/stress-smpSMP[-host].log.
 set -u
@@ -17,6 +18,7 @@ seed=${3:-$(( $(od -An -N4 -tu4 /dev/urandom) % 999999999 + 1 ))}
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${STRESS_SECONDS:-$(( minutes * 60 ))}
 cycles=$([ "${STRESS_CYCLES:-1}" = 0 ] && echo '#f' || echo '#t')
+corrupt=$([ "${STRESS_CORRUPT:-0}" = 1 ] && echo '#t' || echo '#f')
 host=${STRESS_HOST:-0}
 # the program stops starting epochs after $seconds; booting, the last epoch and its checkpoint
 # (every CPU collecting, slow when 8 vCPUs share 2 host cores) take the margin
@@ -33,9 +35,10 @@ input=$out/stress-smp$smp$([ "$host" = 1 ] && echo -host).scm
 
 {
 	echo "(define stress-seed $seed) (define stress-seconds $seconds) (define stress-cycles $cycles)"
+	echo "(define stress-corrupt $corrupt)"
 	cat "$top/tests/stress/prelude.scm" "$top/tests/stress/stress.scm"
 } > "$input"
-replay="$([ -n "${STRESS_SECONDS:-}" ] && echo "STRESS_SECONDS=$seconds ")$([ "$host" = 1 ] && echo "STRESS_HOST=1 ")$([ "$cycles" = '#f' ] && echo "STRESS_CYCLES=0 ")scripts/stress.sh $smp $minutes $seed"
+replay="$([ -n "${STRESS_SECONDS:-}" ] && echo "STRESS_SECONDS=$seconds ")$([ "$host" = 1 ] && echo "STRESS_HOST=1 ")$([ "$cycles" = '#f' ] && echo "STRESS_CYCLES=0 ")$([ "$corrupt" = '#t' ] && echo "STRESS_CORRUPT=1 ")scripts/stress.sh $smp $minutes $seed"
 echo "stress: seed=$seed SMP=$smp seconds=$seconds cycles=$cycles on $where (replay: $replay)"
 
 fail() {
@@ -68,7 +71,7 @@ secs=$(( $(date +%s) - start ))
 [ "$status" -eq 124 ] && fail "timed out after ${timeout_s}s (a hang)"
 result=$(grep -a '^stress: \(ok\|FAIL\)' "$log" | tail -1)
 case $result in
-"stress: FAIL"*) fail "${result#stress: } (status $status)" ;;
+"stress: FAIL"*) fail "${result#stress: FAIL seed=$seed } (status $status)" ;;
 "stress: ok"*) ;;
 *) fail "no verdict from the program (status $status)" ;;
 esac

@@ -1,6 +1,7 @@
 ; prelude.scm -- the stress tests' common part: a deterministic PRNG, checksummed objects and
 ; the failure flag. scripts/stress.sh sends (define stress-seed N) (define stress-seconds S)
-; (define stress-cycles #t|#f), then this file, then stress.scm, as one program.
+; (define stress-cycles #t|#f) (define stress-corrupt #f|#t), then this file, then stress.scm,
+; as one program.
 
 ; ---- PRNG: Park-Miller with Schrage's method, modulus the largest prime below 2^30, so every
 ; intermediate value stays a fixnum (31-bit fixnums on every target)

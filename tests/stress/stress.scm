@@ -19,7 +19,7 @@
 ;   handoff         a thread spawned on another CPU gets the last reference to an object made
 ;                   here (or evicted from the shared vector), checks it and exits holding it
 ;   cycles          (stress-cycles) rings of 2-4 pairs, each pair made on a different CPU
-;                   and holding an object and a 2 KiB bytevector (filled with the object's b),
+;                   and holding an object and a 4 KiB bytevector (filled with the object's b),
 ;                   built hop by hop through per-CPU slots, closed, then dropped; with
 ;                   stress-cycles #f the same chains are built and dropped without the
 ;                   closing set-cdr!, so the two runs differ only in the cycles
@@ -29,7 +29,7 @@
 (define stress-vector-length 48)
 (define stress-buckets 32)
 (define stress-payload 12)	; random fixnums in each object
-(define stress-ring-ballast 2048)	; bytes hung on each ring node, so that a leak of rings
+(define stress-ring-ballast 4096)	; bytes hung on each ring node, so that a leak of rings
 				; outgrows the bound within the 30 s of make test
 
 ; ---- the shared structures, first made here on CPU 0, then replaced from every heap
@@ -45,9 +45,12 @@
 (define shared-table (make-vector stress-buckets '()))
 (define cycle-slots (make-vector (ncpus) #f))	; partial rings waiting for their next hop
 
-; ---- shared vector
+; ---- shared vector (stress-corrupt: once in a while a payload field of a vector object there is
+; changed after the object was made, which a later check must catch: the test of the test)
 (define (vec-op rng)
   (let ((i (rng stress-vector-length)))
+    (when (and stress-corrupt (= 0 (rng 200)) (vector? (vector-ref shared-vec i)))
+      (let ((o (vector-ref shared-vec i))) (vector-set! o 4 (+ 1 (vector-ref o 4)))))
     (if (= 0 (rng 3))
         (vector-set! shared-vec i (obj-make rng (if (= 0 (rng 2)) 'v 'l) i (cpu-id) stress-payload))
         (obj-check (vector-ref shared-vec i) i "shared vector slot"))))
