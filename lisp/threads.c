@@ -273,6 +273,10 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	gc_write(L->h, ch, CH_HEAD, cdr(head));
 	if (cdr(head) == OBJ_NIL)
 		gc_write(L->h, ch, CH_TAIL, OBJ_NIL);
+	/* The taken cell is garbage: cut it loose, or dead cells of senders on different CPUs
+	 * stay chained across heaps and each heap's collection frees one link at a time. */
+	gc_write(L->h, head, 0, OBJ_FALSE);
+	gc_write(L->h, head, 1, OBJ_NIL);
 	spin_unlock_irqrestore(&c->wq.lock, f);
 	return v;
 }
