@@ -1,9 +1,9 @@
 ; xcycles.scm -- cycles built across CPUs and dropped: every round each CPU makes a cell with a
 ; 20-cell payload and sends it to the next CPU, which points the cell it received at its own:
 ; cell(c-1) -> cell(c) all round the CPUs, a cycle through every heap (within one heap at
-; SMP=1), dropped at once. Per-core collection cannot free such cycles (each heap's cell is
-; counted from another heap): they leak until the cross-heap cycle collector exists, and the
-; rounds are bounded to keep that small. Result: the rounds whose received cell was well formed.
+; SMP=1), dropped at once. No heap's own collection can free such a cycle (each heap's cell is
+; counted from another heap): the cross-heap cycle collection does (mm/gc/xcycle.c), when a
+; heap's remote-reference table has doubled. Result: the rounds whose received cell was well formed.
 (define xc-rounds (* 40 bench-scale))
 (define xc-chans (list->vector (map (lambda (c) (make-channel)) (bench-cpus))))
 (define (xc-work cpu n)
