@@ -38,6 +38,7 @@ kernel=${PAUSES_KERNEL:-build/bench/kernel/x86/kernel.elf}
 [ -f "$kernel" ] || { echo "bench_pauses: no kernel (make bench-pauses builds one)"; exit 1; }
 command -v gnuplot > /dev/null || { echo "bench_pauses: gnuplot is needed (scripts/deps.sh bench)"; exit 1; }
 accel=$(scripts/accel.sh "${ACCEL:-auto}" 2>/dev/null)
+accel_note=$(scripts/accel.sh "${ACCEL:-auto}" 2>&1 > /dev/null | sed 's/^note: //')
 logs=$out/pauses
 mkdir -p "$logs"
 csv=$out/gc-pauses.csv
@@ -55,7 +56,8 @@ grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug che
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 header="GC pauses per CPU: QEMU $accel, SMP $smps, modes $modes, scale $scale; workloads: $workloads
   host: ${model:-unknown} x $(nproc) cores (SMP above $(nproc) overcommits), load average $load at the start
-  kernel: $kernel ($kdebug), commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  kernel: $kernel ($kdebug), commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC')${accel_note:+
+  accelerator: $accel_note}"
 echo "$header"
 [ "$accel" = tcg ] && echo "  note: TCG emulates the guest: pauses are in host time of emulated code; compare ratios, not absolutes"
 
@@ -304,7 +306,8 @@ elapsed=$(($(date +%s) - start))
 	echo "$header"
 	[ "$accel" = tcg ] && echo "  TCG: pauses are host time of emulated code; compare ratios, not absolutes"
 	echo "  collections = minor collections + major cycles; p50/p99 = log2 bucket bounds (as gc-stats),"
-	echo "  over minor collections and major steps of all the workloads; max = the largest pause;"
+	echo "  over every pause of all the workloads (percore: minor collections and major steps; global:"
+	echo "  whole stops, arrival to release); max = the largest pause;"
 	echo "  alloc_MB/s = 10^6 bytes allocated on that CPU per second of the runs' elapsed time"
 	echo
 	table
