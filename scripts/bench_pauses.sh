@@ -65,7 +65,7 @@ echo "$header"
 # with mode, SMP and the kernel's cycle clock in kHz in front; false if it failed
 failed=0
 boot() {
-	local mode=$1 smp=$2 w=$3 to=${4:-$raw} log=$logs/$1-smp$2-$3.log status t0 khz
+	local mode=$1 smp=$2 w=$3 to=${4:-$raw} log=$logs/$1-smp$2-$3${4:+-timed}.log status t0 khz
 	{ echo "(define bench-scale $scale)"; cat "$src/common.scm" "$src/$w.scm"; printf '\004'; } > "$logs/$w.in"
 	t0=$(date +%s%N)
 	status=0
