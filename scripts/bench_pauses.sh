@@ -281,7 +281,9 @@ xtics=$(awk -v smps="$smps" 'BEGIN {
 	echo "set terminal svg size 1100,760 dynamic font 'sans,11' background '#ffffff'"
 	echo "set output '$out/gc-pauses.svg'"
 	echo "set multiplot layout $(echo "$modes" | wc -w),1 title \"GC pauses per CPU: QEMU $accel, SMP $smps (host: $(nproc) cores), commit $commit\""
-	echo "set logscale y; set yrange [0.5:*]; set ylabel 'pause (us, log2 buckets)'"
+	# one pause axis for both panels: up to the largest bucket's bound
+	echo "set logscale y; set yrange [0.5:$(awk 'BEGIN { m = 1 } $4 > m { m = $4 } END { print m * 1.5 }' "$logs/hist.dat")]"
+	echo "set ylabel 'pause (us, log2 buckets)'"
 	echo "set xrange [-0.75:$(echo "$xtics" | tail -n 1)]; set xtics ($(echo "$xtics" | head -n 1)); set xlabel 'SMP:cpu'; set grid ytics"
 	echo "set logscale cb; set cbrange [0.0001:1]; set cblabel 'share of the CPU''s pauses in the bucket'"
 	echo "set palette defined (0 '#deebf7', 0.5 '#6baed6', 0.8 '#2171b5', 1 '#08306b')"
