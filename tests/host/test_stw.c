@@ -97,20 +97,6 @@ static void idle_for(struct heap *h, unsigned spins)
 	gc_stw_unpark(h);
 }
 
-static unsigned n_cpus;
-static unsigned arrived;	/* barrier */
-
-static void barrier(struct heap *h, unsigned *gen)
-{
-	unsigned target = ++*gen * n_cpus;
-
-	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < target) {
-		gc_safepoint(h);
-		arch_cpu_relax();
-	}
-}
-
 /* ---- one requester: CPU 0 allocates; 1 passes safe points; 2 parks on and off; 3 parks ---- */
 
 #define KEEP	64
@@ -195,7 +181,7 @@ static void one_cpu(unsigned cpu, void *arg)
 static void test_one_requester(void **state)
 {
 	(void)state;
-	n_cpus = NHEAPS;
+	stress_n = NHEAPS;
 	arrived = 0;
 	heaps_up(NHEAPS, 64 * 1024);
 	host_run_cpus(NHEAPS, one_cpu, NULL);
@@ -233,22 +219,12 @@ static void test_one_requester(void **state)
 
 /* ---- randomized stress ---- */
 
-#define BOX_SLOTS	16
 #define KEEP_SLOTS	8
 #define HELD		4
 
 static unsigned long stress_seed;
 static unsigned stress_rounds;
 static obj boxes[NHEAPS];	/* each heap's shared mailbox vector */
-static uint64_t checked;
-
-static uint32_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return (uint32_t)(*s >> 11);
-}
 
 static void stress_cpu(unsigned cpu, void *arg)
 {
@@ -272,7 +248,7 @@ static void stress_cpu(unsigned cpu, void *arg)
 	barrier(h, &gen);
 	for (unsigned r = 0; r < stress_rounds; r++) {
 		uint32_t op = rnd(&s) % 100;
-		unsigned j = rnd(&s) % n_cpus;
+		unsigned j = rnd(&s) % stress_n;
 		obj other = __atomic_load_n(&boxes[j], __ATOMIC_ACQUIRE);
 
 		if (r % 1000 == 999) {	/* everyone fills its nursery at once: simultaneous requests */
@@ -282,42 +258,22 @@ static void stress_cpu(unsigned cpu, void *arg)
 			while (h->stats.minor_collections == minors)
 				CHECK(heap_cons(h, OBJ_NIL, OBJ_NIL) != OBJ_NULL);
 		} else if (op < 8) {	/* make a list and put it in some heap's mailbox */
-			l = make_list(h, (intptr_t)(rnd(&s) & 0xffff), 1 + rnd(&s) % 20);
-			CHECK(gc_store(h, other, rnd(&s) % BOX_SLOTS, l) == 0);
+			mail_put(h, other, &l, &s);
 		} else if (op < 35) {	/* garbage: fills the nursery, so stops are requested */
 			for (int k = 0; k < 10; k++)
 				CHECK(make_list(h, k, 30) != OBJ_NULL);
 		} else if (op < 55) {	/* take one into a root only: an uncounted reference */
-			unsigned k = rnd(&s) % HELD;
-
-			held[k] = load(other, rnd(&s) % BOX_SLOTS);
-			CHECK(held[k] == OBJ_FALSE || list_ok(held[k]));
+			mail_hold(other, held, HELD, &s);
 		} else if (op < 70) {	/* take one from a mailbox, check it, keep it */
-			l = load(other, rnd(&s) % BOX_SLOTS);
-			if (l != OBJ_FALSE) {
-				CHECK(list_ok(l));
-				__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
-				gc_write(h, keep, rnd(&s) % KEEP_SLOTS, l);
-				for (int k = 0; k < 20; k++)	/* hold it in a root while allocating */
-					CHECK(make_list(h, k, 8) != OBJ_NULL);
-				CHECK(list_ok(l));
-			}
+			mail_keep(h, other, keep, &l, &s);
 		} else if (op < 80) {	/* check what we keep, drop one */
-			for (unsigned k = 0; k < KEEP_SLOTS; k++) {
-				obj o = obj_vector_ref(keep, k);
-
-				CHECK(o == OBJ_FALSE || list_ok(o));
-			}
-			gc_write(h, keep, rnd(&s) % KEEP_SLOTS, OBJ_FALSE);
+			keep_check_drop(h, keep, &s);
 		} else if (op < 90) {	/* clear a mailbox slot */
 			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
 		} else {		/* go idle for a while */
 			idle_for(h, rnd(&s) % 200);
 		}
-		if (held[r % HELD] != OBJ_FALSE) {	/* held across rounds: still intact? */
-			CHECK(list_ok(held[r % HELD]));
-			__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
-		}
+		held_check(held[r % HELD]);
 		l = OBJ_FALSE;
 		gc_safepoint(h);
 	}
@@ -349,7 +305,7 @@ static void stress(unsigned n, unsigned rounds)
 	const char *env = getenv("STW_SEED");
 	unsigned long all_requests = 0;
 
-	n_cpus = n;
+	stress_n = n;
 	stress_rounds = rounds;
 	stress_seed = env ? strtoul(env, NULL, 0) : (unsigned long)arch_cycles() % 1000000;
 	printf("stress: %u heaps, %u rounds, seed %lu (STW_SEED=%lu replays it)\n", n, rounds,

@@ -403,37 +403,13 @@ static void test_stack_reference(void **state)
 
 /* ---- randomized stress on n CPUs ---- */
 
-#define BOX_SLOTS	16
 #define KEEP_SLOTS	32
 #define HELD		4	/* rooted variables: references no heap counts */
 
-static unsigned stress_n;
 static unsigned long stress_seed;
 static unsigned stress_rounds;
 static obj boxes[NHEAPS];	/* each heap's shared mailbox vector */
 static obj cellboxes[NHEAPS];	/* each heap's shared vector of cells (cycles across heaps) */
-static unsigned arrived;	/* barrier */
-static uint64_t checked;	/* lists read from other heaps and found intact */
-
-static void barrier(struct heap *h, unsigned *gen)
-{
-	unsigned target = ++*gen * stress_n;
-
-	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
-	while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < target) {
-		gc_safepoint(h);
-		arch_cpu_relax();
-	}
-}
-
-static uint32_t rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return (uint32_t)(*s >> 11);
-}
-
 static void stress_cpu(unsigned cpu, void *arg)
 {
 	struct heap *h = &heaps[cpu];
@@ -482,30 +458,13 @@ static void stress_cpu(unsigned cpu, void *arg)
 			hc = load(oc, rnd(&s) % BOX_SLOTS);
 			CHECK(hc == OBJ_FALSE || cell_ok(hc));
 		} else if (op < 35) {	/* make a list and put it in some heap's mailbox */
-			l = make_list(h, (intptr_t)(rnd(&s) & 0xffff), 1 + rnd(&s) % 20);
-			CHECK(gc_store(h, other, rnd(&s) % BOX_SLOTS, l) == 0);
+			mail_put(h, other, &l, &s);
 		} else if (op < 60) {	/* take one into a root only: an uncounted reference */
-			unsigned k = rnd(&s) % HELD;
-
-			held[k] = load(other, rnd(&s) % BOX_SLOTS);
-			CHECK(held[k] == OBJ_FALSE || list_ok(held[k]));
+			mail_hold(other, held, HELD, &s);
 		} else if (op < 75) {	/* take one from a mailbox, check it, keep it */
-			l = load(other, rnd(&s) % BOX_SLOTS);
-			if (l != OBJ_FALSE) {
-				CHECK(list_ok(l));
-				__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
-				gc_write(h, keep, rnd(&s) % KEEP_SLOTS, l);
-				for (int k = 0; k < 20; k++)	/* hold it in a root while allocating */
-					CHECK(make_list(h, k, 8) != OBJ_NULL);
-				CHECK(list_ok(l));
-			}
+			mail_keep(h, other, keep, &l, &s);
 		} else if (op < 85) {	/* check what we keep, drop one */
-			for (unsigned k = 0; k < KEEP_SLOTS; k++) {
-				obj o = obj_vector_ref(keep, k);
-
-				CHECK(o == OBJ_FALSE || list_ok(o));
-			}
-			gc_write(h, keep, rnd(&s) % KEEP_SLOTS, OBJ_FALSE);
+			keep_check_drop(h, keep, &s);
 		} else if (op < 99) {	/* clear a mailbox slot */
 			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
 		} else if (rnd(&s) % 4 == 0 && getenv("XHEAP_GLOBAL_STRESS")) {
@@ -523,10 +482,7 @@ static void stress_cpu(unsigned cpu, void *arg)
 				CHECK(cell_ok(x));
 			__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
 		}
-		if (held[r % HELD] != OBJ_FALSE) {	/* held across rounds: still intact? */
-			CHECK(list_ok(held[r % HELD]));
-			__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
-		}
+		held_check(held[r % HELD]);
 		l = OBJ_FALSE;
 		gc_safepoint(h);
 	}

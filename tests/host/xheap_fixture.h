@@ -81,4 +81,83 @@ static bool list_ok(obj l)
 	return l == OBJ_NIL;
 }
 
+/* ---- what the randomized stresses share: CPU threads meeting at a barrier (passing safe
+ * points while they wait), a replayable generator, and the mailbox operations: lists put into
+ * any heap's shared mailbox, read back into a root only or into a kept vector, every read
+ * checked and counted ---- */
+#define BOX_SLOTS	16
+
+static unsigned stress_n;	/* CPUs taking part */
+static unsigned arrived;	/* barrier */
+static uint64_t checked;	/* lists read across heaps and found intact */
+
+static void barrier(struct heap *h, unsigned *gen)
+{
+	unsigned target = ++*gen * stress_n;
+
+	__atomic_add_fetch(&arrived, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&arrived, __ATOMIC_SEQ_CST) < target) {
+		gc_safepoint(h);
+		arch_cpu_relax();
+	}
+}
+
+static uint32_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return (uint32_t)(*s >> 11);
+}
+
+/* Make a list (in *l, a root) and put it in a slot of box. */
+static void mail_put(struct heap *h, obj box, obj *l, uint64_t *s)
+{
+	*l = make_list(h, (intptr_t)(rnd(s) & 0xffff), 1 + rnd(s) % 20);
+	CHECK(gc_store(h, box, rnd(s) % BOX_SLOTS, *l) == 0);
+}
+
+/* Take a slot of box into one of the nheld roots only: a reference no heap counts. */
+static void mail_hold(obj box, obj *held, unsigned nheld, uint64_t *s)
+{
+	unsigned k = rnd(s) % nheld;
+
+	held[k] = load(box, rnd(s) % BOX_SLOTS);
+	CHECK(held[k] == OBJ_FALSE || list_ok(held[k]));
+}
+
+/* Take a slot of box (into *l, a root), check it, keep it in keep, allocate, check again. */
+static void mail_keep(struct heap *h, obj box, obj keep, obj *l, uint64_t *s)
+{
+	*l = load(box, rnd(s) % BOX_SLOTS);
+	if (*l == OBJ_FALSE)
+		return;
+	CHECK(list_ok(*l));
+	__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
+	gc_write(h, keep, rnd(s) % obj_vector_length(keep), *l);
+	for (int k = 0; k < 20; k++)	/* hold it in a root while allocating */
+		CHECK(make_list(h, k, 8) != OBJ_NULL);
+	CHECK(list_ok(*l));
+}
+
+/* Check everything keep holds, drop one. */
+static void keep_check_drop(struct heap *h, obj keep, uint64_t *s)
+{
+	for (size_t k = 0; k < obj_vector_length(keep); k++) {
+		obj o = obj_vector_ref(keep, k);
+
+		CHECK(o == OBJ_FALSE || list_ok(o));
+	}
+	gc_write(h, keep, rnd(s) % obj_vector_length(keep), OBJ_FALSE);
+}
+
+/* A list held in a root only across rounds: still intact? */
+static void held_check(obj held)
+{
+	if (held != OBJ_FALSE) {
+		CHECK(list_ok(held));
+		__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
+	}
+}
+
 #endif
