@@ -58,6 +58,20 @@ int gc_major_full(struct heap *h);
 void gc_major_poll(struct heap *h);
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct);
 
+/* Is p (an old object of h) in an unswept group of a sweep? */
+static inline bool gc_unswept_p(const struct heap *h, const void *p)
+{
+	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
+}
+
+/* Are h's marks final where p lies, so an unmarked old object there is dead (G9)? In an
+ * unswept group of a sweep, and once a global mark's purge is over (mm/gc/xcycle.c): then the
+ * dead may name objects other heaps have freed. */
+static inline bool gc_marks_final(const struct heap *h, const void *p)
+{
+	return gc_unswept_p(h, p) || (h->major_phase == HEAP_MAJOR_MARK && h->gx_nodec);
+}
+
 /* Check G1-G10; 0 if they hold, else -1 after printing the first violation. A no-op returning 0
  * unless CONFIG_DEBUG. */
 int gc_verify(struct heap *h);

@@ -83,17 +83,6 @@ static bool mark_complete(const struct heap *h)
 	       h->rescan_g == NULL;
 }
 
-static bool unswept(const struct heap *h, const void *p)
-{
-	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
-}
-
-/* Are the unmarked old objects where p lies dead (G9)? Also once a global mark's purge is over:
- * its marks are final and the dead may name objects other heaps have freed. */
-static bool marks_final(const struct heap *h, const void *p)
-{
-	return unswept(h, p) || (h->major_phase == HEAP_MAJOR_MARK && h->gx_nodec);
-}
 
 /* G7/G9 for a value held by a live referrer (already G2-checked). */
 static int check_color(const struct heap *h, obj v, const void *where)
@@ -103,7 +92,7 @@ static int check_color(const struct heap *h, obj v, const void *where)
 		return 0;
 	if (mark_complete(h))
 		BAD("marking complete but %p referenced at %p is white", (void *)v, where);
-	if (marks_final(h, (void *)v))
+	if (gc_marks_final(h, (void *)v))
 		BAD("live slot %p refers to dead object %p", where, (void *)v);
 	return 0;
 }
@@ -111,7 +100,7 @@ static int check_color(const struct heap *h, obj v, const void *where)
 /* Is the object at p live as far as the verifier may tell (G9)? */
 static bool live_p(const struct heap *h, uintptr_t *p, bool old)
 {
-	return !old || !marks_final(h, p) || heap_marked_p(p);
+	return !old || !gc_marks_final(h, p) || heap_marked_p(p);
 }
 
 /* Is the object at p a referrer whose targets G7/G9 constrain? */
@@ -270,7 +259,7 @@ static int check_major(const struct heap *h)
 			if (words < ((size_t)1 << k) || (k + 1 < HEAP_FREE_CLASSES && words >> (k + 1)))
 				BAD("free chunk %p of %lu words in class %u", (void *)c,
 				    (unsigned long)words, k);
-			if (unswept(h, c))
+			if (gc_unswept_p(h, c))
 				BAD("free chunk %p in an unswept group", (void *)c);
 			for (size_t i = 2; i < words; i++)
 				if (c[i] != (uintptr_t)GC_POISON)

@@ -715,8 +715,7 @@ static int recount_area(struct heap *h, uintptr_t *p, uintptr_t *end)
 
 		if (obj_hdr_type(p[0]) == OBJ_T_FILLER || obj_hdr_type(p[0]) == OBJ_T_STACK)
 			continue;
-		if (h->gx_nodec && !heap_marked_p(p) && (h->major_phase == HEAP_MAJOR_MARK ||
-		    (h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch)))
+		if (h->gx_nodec && !heap_marked_p(p) && gc_marks_final(h, p))
 			continue;	/* dead after a global mark: its counts were purged */
 		n = obj_hdr_nptrs(p[0], f);
 		for (size_t i = 0; i < n; i++) {

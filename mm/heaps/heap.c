@@ -150,8 +150,7 @@ static void retire(struct heap_group *g)
 /* Black while the major cycle still has to look at where the object lies. */
 static void color_new(struct heap *h, uintptr_t *p)
 {
-	if (h->major_marking ||
-	    (h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch))
+	if (h->major_marking || gc_unswept_p(h, p))
 		heap_mark_set(p);
 }
 
