@@ -65,12 +65,8 @@ int gc_major_start(struct heap *h)
 		if (h->mark_stack == NULL)
 			return -1;
 	}
-	if (h->attached && h->xshade == NULL) {
-		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
-		if (h->xshade == NULL)
-			return -1;
-		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
-	}
+	if (h->attached && gc_xshade_reserve(h) < 0)
+		return -1;
 	h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
 	h->mark_sp = 0;
 	h->mark_overflow = false;

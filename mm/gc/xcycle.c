@@ -172,12 +172,8 @@ static void join(struct heap *h, unsigned cycle)
 {
 	arch_irqflags_t f, g;
 
-	if (h->xshade == NULL) {
-		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
-		if (h->xshade == NULL)
-			return;	/* the next safe point tries again */
-		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
-	}
+	if (gc_xshade_reserve(h) < 0)
+		return;	/* the next safe point tries again */
 	h->gx_grey = true;
 	h->gx_purged = false;
 	h->gx_nodec = false;

@@ -602,42 +602,39 @@ static void shade_all_shared(struct heap *h)
 			gc_major_shade(h, (obj)heap_group_objects(g));
 }
 
-int gc_xmark_start(struct heap *h)
+int gc_xshade_reserve(struct heap *h)
 {
-	arch_irqflags_t f;
-
-	if (!h->attached)
-		return 0;
-	if (h->gx_cycle != 0) {
-		/* A global mark: counts are not roots (the holders are traced), pins are; the
-		 * buffer has taken shades since the join. */
-		f = spin_lock_irqsave(&h->xlock);
-		for (size_t i = 0; i < h->xref_cap; i++)
-			if (h->xref[i].o != OBJ_NULL && h->xref[i].pins > 0)
-				gc_major_shade(h, h->xref[i].o);
-		if (h->xref_lost)
-			shade_all_shared(h);
-		spin_unlock_irqrestore(&h->xlock, f);
-		return 0;
-	}
 	if (h->xshade == NULL) {
 		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
 		if (h->xshade == NULL)
 			return -1;
 		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
 	}
+	return 0;
+}
+
+void gc_xmark_start(struct heap *h)
+{
+	/* In a global mark counts are not roots (their holders are traced), pins are; and the
+	 * buffer has been taking shades since the join (xcycle.c). */
+	bool global = h->gx_cycle != 0;
+	arch_irqflags_t f;
+
+	if (!h->attached)
+		return;
 	f = spin_lock_irqsave(&h->xlock);
-	h->xshade_len = 0;
-	h->xshade_lost = false;
-	arch_atomic_store(&h->xcycle, h->xcycle + 1);
-	arch_atomic_store(&h->xmarking, true);
+	if (!global) {
+		h->xshade_len = 0;
+		h->xshade_lost = false;
+		arch_atomic_store(&h->xcycle, h->xcycle + 1);
+		arch_atomic_store(&h->xmarking, true);
+	}
 	for (size_t i = 0; i < h->xref_cap; i++)
-		if (h->xref[i].o != OBJ_NULL)
+		if (h->xref[i].o != OBJ_NULL && (!global || h->xref[i].pins > 0))
 			gc_major_shade(h, h->xref[i].o);
 	if (h->xref_lost)
 		shade_all_shared(h);
 	spin_unlock_irqrestore(&h->xlock, f);
-	return 0;
 }
 
 int gc_xmark_try_finish(struct heap *h)

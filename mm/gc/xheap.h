@@ -79,9 +79,11 @@ uintptr_t gc_remote_refs(struct heap *h);
  * roots for every heap that marks and waits for h (X4). Cheap when nobody waits. */
 void gc_safepoint(struct heap *h);
 
-/* For major.c. At mark start: bump the cycle, take remote shades, shade every counted object.
- * -1 if the shade buffer could not be had (nothing changed). */
-int gc_xmark_start(struct heap *h);
+/* The remote shade buffer of h, made on first use: 0, or -1 if the block source refused. */
+int gc_xshade_reserve(struct heap *h);
+/* For major.c. At mark start (the buffer reserved): bump the cycle, take remote shades, shade
+ * every counted object. */
+void gc_xmark_start(struct heap *h);
 /* Marking ran out of local work: move remote shades onto the mark stack. Returns 1 if some
  * were taken (keep marking), 0 if marking is complete (and remote shading stops), -1 if some
  * heap has not scanned its roots for this cycle yet (try again later). */
