@@ -8,6 +8,7 @@
 
 #include <mm/gc/xheap.h>
 #include <mm/heaps/heap.h>
+#include <mm/gc/xtrace.h>
 
 /* Record slot (inside an old object) as possibly holding a young pointer. Never fails: when the
  * buffer is full of live entries it sets remset_overflow and forces a minor collection at the
@@ -50,6 +51,7 @@ static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
 		return;
 	}
 	old = *slot;	/* an unshared local object: nobody else writes it */
+	XT_HOLDER(holder);
 	if (__builtin_expect(h->major_marking, 0))
 		gc_major_shade(h, old);
 	*slot = value;

@@ -10,6 +10,7 @@
 #include "gc.h"
 #include "roots.h"
 #include "xheap.h"
+#include "xtrace.h"
 
 #define WORD		sizeof(uintptr_t)
 #define GROUP_WORDS	(HEAP_GROUP_SIZE / WORD)
@@ -41,6 +42,7 @@ void gc_major_shade(struct heap *h, obj o)
 	if (heap_marked_p((void *)o))
 		return;
 	heap_mark_set((void *)o);
+	XT(XT_MARK, h->cpu, o, 0, 0, h->gx_cycle);
 	if (obj_hdr_nptrs(obj_header(o), obj_fields(o)) > 0 && !push(h, o, 0))
 		h->stats.major_mark_overflows++;
 	if (__builtin_expect(h->gx_cycle != 0, 0) && !arch_atomic_load_relaxed(&h->gx_busy))
@@ -294,6 +296,7 @@ static int finish_marking(struct heap *h)
 	h->major_marking = false;
 	h->major_phase = HEAP_MAJOR_SWEEP;
 	h->sweep_epoch++;	/* every group is unswept now */
+	XT(XT_SWEEP_START, h->cpu, h->gx_nodec, 0, 0, h->gx_cycle);
 	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++)
 		h->free_list[k] = NULL;	/* the sweep rebuilds them; old chunks stay fillers */
 	h->sweep_large = false;
@@ -308,6 +311,7 @@ static int finish_marking(struct heap *h)
 
 static void finish_cycle(struct heap *h)
 {
+	XT(XT_SWEEP_END, h->cpu, h->gx_nodec, 0, 0, h->gx_cycle);
 	if (h->gx_cycle != 0) {
 		h->gx_nodec = false;
 		h->gx_last_len = arch_atomic_load_relaxed(&h->xref_len);

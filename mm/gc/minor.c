@@ -67,8 +67,10 @@ static void scan_copy(struct heap *h, uintptr_t *p)
 
 		if (heap_young_p(h, v))
 			f[i] = forward(h, v);
-		else if (count && gc_remote_p(h, v))
+		else if (count && gc_remote_p(h, v)) {
+			XT_HOLDER(p);
 			gc_xref_inc(h, v);
+		}
 	}
 }
 

@@ -12,6 +12,7 @@
 
 #include "gc.h"
 #include "xheap.h"
+#include "xtrace.h"
 
 enum gx_phase {
 	GX_IDLE,	/* no global mark */
@@ -22,10 +23,17 @@ enum gx_phase {
 	GX_PURGE,	/* marks are final: dead holders' counts of live objects are dropped */
 };
 
+/* gx.state: the phase and the step, one word so that one load reads a phase together with the
+ * step it belongs to. A safe point acknowledges the step it read (ack): reading the phase, then
+ * later the step, let a heap that had already acknowledged one step acknowledge the next one
+ * too, a PURGE it had not done (its sweep then dropped counts the purge had removed). */
+#define GX_PHASE_BITS	3
+#define GX_PHASE(state)	((state) & ((1u << GX_PHASE_BITS) - 1))
+
 static struct {
 	struct spinlock lock;
-	unsigned phase;		/* enum gx_phase; atomic reads */
-	unsigned step;		/* bumped at every phase change; atomic reads */
+	unsigned state;		/* step << GX_PHASE_BITS | enum gx_phase; a new step at every
+				 * phase change; atomic reads */
 	unsigned cycle;		/* the running or last cycle; atomic reads */
 	unsigned done;		/* the last cycle whose purge is complete; atomic */
 	unsigned members;	/* bit c: the heap of cpu c takes part; atomic reads */
@@ -44,7 +52,7 @@ static bool after(unsigned a, unsigned b)	/* cycle a is b or later */
 
 bool gc_global_running(void)
 {
-	return arch_atomic_load(&gx.phase) != GX_IDLE;
+	return GX_PHASE(arch_atomic_load(&gx.state)) != GX_IDLE;
 }
 
 unsigned gc_global_done(void)
@@ -85,15 +93,15 @@ void gc_global_wake(struct heap *h)
 
 static void set_phase(unsigned phase)	/* gx.lock held */
 {
-	arch_atomic_store(&gx.step, gx.step + 1);
 	gx.pending = gx.nmembers;
-	arch_atomic_store(&gx.phase, phase);
+	arch_atomic_store(&gx.state, ((gx.state >> GX_PHASE_BITS) + 1) << GX_PHASE_BITS | phase);
+	XT(XT_PHASE, 0xff, phase, gx.cycle, gx.state, 0);
 }
 
 /* The last acknowledgement of a step came in (gx.lock held). */
 static void advance(void)
 {
-	switch (gx.phase) {
+	switch (GX_PHASE(gx.state)) {
 	case GX_JOIN:
 		set_phase(GX_SYNC);
 		break;
@@ -115,20 +123,21 @@ static void advance(void)
 		set_phase(GX_IDLE);
 		break;
 	default:
-		panic("gc: global mark acknowledged in phase %u", gx.phase);
+		panic("gc: global mark acknowledged in phase %u", GX_PHASE(gx.state));
 	}
 }
 
-static void ack(struct heap *h)
+/* h has done what the step `state` asks of it (gc_global_poll read it): acknowledge that step,
+ * unless it is over or already acknowledged. */
+static void ack(struct heap *h, unsigned state)
 {
-	unsigned step = arch_atomic_load(&gx.step);
 	arch_irqflags_t f;
 
-	if (h->gx_ack == step)
+	if (h->gx_ack == state)
 		return;
 	f = spin_lock_irqsave(&gx.lock);
-	if (gx.step == step) {
-		h->gx_ack = step;
+	if (gx.state == state) {
+		h->gx_ack = state;
 		if (--gx.pending == 0)
 			advance();
 	}
@@ -140,7 +149,7 @@ unsigned gc_global_request(void)
 	arch_irqflags_t f = spin_lock_irqsave(&gx.lock);
 	unsigned target;
 
-	if (gx.phase == GX_IDLE) {
+	if (GX_PHASE(gx.state) == GX_IDLE) {
 		unsigned members = 0, n = 0;
 
 		for (unsigned c = 0; c < NCPU; c++)
@@ -160,7 +169,8 @@ unsigned gc_global_request(void)
 			set_phase(GX_JOIN);
 	}
 	/* A cycle still joining has not taken its snapshot yet: it will do. */
-	target = gx.phase == GX_IDLE || gx.phase == GX_JOIN ? gx.cycle : gx.cycle + 1;
+	target = GX_PHASE(gx.state) == GX_IDLE || GX_PHASE(gx.state) == GX_JOIN ?
+		gx.cycle : gx.cycle + 1;
 	spin_unlock_irqrestore(&gx.lock, f);
 	return target;
 }
@@ -181,7 +191,7 @@ static void join(struct heap *h, unsigned cycle)
 	h->gx_purge_p = NULL;
 	h->gx_purge_large = false;
 	g = spin_lock_irqsave(&gx.lock);
-	if (gx.phase != GX_JOIN || gx.cycle != cycle) {
+	if (GX_PHASE(gx.state) != GX_JOIN || gx.cycle != cycle) {
 		spin_unlock_irqrestore(&gx.lock, g);	/* that cycle is gone (cannot be: we count) */
 		return;
 	}
@@ -193,8 +203,9 @@ static void join(struct heap *h, unsigned cycle)
 	arch_atomic_store(&h->gx_cycle, cycle);
 	arch_atomic_store(&h->xmarking, true);
 	spin_unlock_irqrestore(&h->xlock, f);
+	XT(XT_JOIN, h->cpu, cycle, 0, 0, cycle);
 	arch_atomic_add(&gx.busy, 1);
-	h->gx_ack = gx.step;
+	h->gx_ack = gx.state;
 	if (--gx.pending == 0)
 		advance();
 	spin_unlock_irqrestore(&gx.lock, g);
@@ -211,9 +222,9 @@ int gc_global_settle(struct heap *h)
 			h->xshade_lost = true;	/* the marks may miss live objects: free nothing */
 		return 0;
 	}
-	if (arch_atomic_load(&gx.phase) == GX_MARK && arch_atomic_load(&gx.busy) == 0) {
+	if (GX_PHASE(arch_atomic_load(&gx.state)) == GX_MARK && arch_atomic_load(&gx.busy) == 0) {
 		f = spin_lock_irqsave(&gx.lock);
-		if (gx.phase == GX_MARK && arch_atomic_load(&gx.busy) == 0) {
+		if (GX_PHASE(gx.state) == GX_MARK && arch_atomic_load(&gx.busy) == 0) {
 			gx.confirm_pushes = arch_atomic_load(&gx.pushes);
 			set_phase(GX_CONFIRM);
 		}
@@ -237,8 +248,11 @@ static void purge_object(struct heap *h, uintptr_t *p)
 		return;
 	n = obj_hdr_nptrs(p[0], f);
 	for (size_t i = 0; i < n; i++)
-		if (gc_remote_p(h, f[i]) && heap_marked_p((void *)f[i]))
+		if (gc_remote_p(h, f[i]) && heap_marked_p((void *)f[i])) {
+			XT_HOLDER((uintptr_t)p);
+			XT(XT_PURGE_DEC, h->cpu, f[i], p, 0, h->gx_cycle);
 			gc_xref_dec(h, f[i]);
+		}
 }
 
 static void purge_step(struct heap *h, size_t budget)
@@ -288,7 +302,7 @@ static void purge_step(struct heap *h, size_t budget)
 
 void gc_global_poll(struct heap *h)
 {
-	unsigned phase = arch_atomic_load(&gx.phase);
+	unsigned state = arch_atomic_load(&gx.state), phase = GX_PHASE(state);
 	unsigned cycle = h->gx_cycle;
 
 	if (h->in_gc || (phase == GX_IDLE && cycle == 0))
@@ -311,7 +325,7 @@ void gc_global_poll(struct heap *h)
 	}
 	switch (phase) {
 	case GX_SYNC:
-		ack(h);
+		ack(h, state);
 		break;
 	case GX_MARK:
 	case GX_CONFIRM:
@@ -325,13 +339,13 @@ void gc_global_poll(struct heap *h)
 			gc_major_step(h, GC_MAJOR_STEP_WORDS);
 		}
 		if (phase == GX_CONFIRM)
-			ack(h);
+			ack(h, state);
 		break;
 	case GX_PURGE:
 		if (!h->gx_purged)
 			purge_step(h, GC_MAJOR_STEP_WORDS);
 		if (h->gx_purged)
-			ack(h);
+			ack(h, state);
 		break;
 	default:
 		break;
@@ -365,3 +379,10 @@ void gc_global_finish_all(void)
 		}
 	}
 }
+
+#ifdef GC_XTRACE
+unsigned xt_phase(void)
+{
+	return GX_PHASE(arch_atomic_load_relaxed(&gx.state));
+}
+#endif

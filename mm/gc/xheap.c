@@ -10,6 +10,7 @@
 #include "roots.h"
 #include "stw.h"
 #include "xheap.h"
+#include "xtrace.h"
 
 #define WORD	sizeof(uintptr_t)
 
@@ -88,6 +89,7 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 {
 	size_t mask = v->xref_cap - 1, i = (size_t)(e - v->xref), j = i;
 
+	XT(XT_RMENT, v->cpu, v->xref[i].o, v->xref[i].count, 0, v->gx_cycle);
 	v->xref[i].o = OBJ_NULL;
 	for (;;) {
 		j = (j + 1) & mask;
@@ -133,6 +135,7 @@ static void xshade_locked(struct heap *v, obj o)
 		return;
 	}
 	v->xshade[v->xshade_len++] = o;
+	XT(XT_SHADE, v->cpu, o, 0, 0, v->gx_cycle);
 	if (arch_atomic_load_relaxed(&v->gx_cycle))
 		gc_global_note_work(v);
 }
@@ -201,10 +204,12 @@ static void count_up(struct heap *h, obj o, bool pin)
 	} else if (!v->xref_lost && xref_room(v)) {
 		xref_put(v->xref, v->xref_cap, o, 1, pin);
 		arch_atomic_store(&v->xref_len, v->xref_len + 1);
+		XT(XT_NEWENT, h->cpu, o, 0, 0, v->gx_cycle);
 	} else {
 		v->xref_lost = true;	/* every shared object of v stays a root from now on */
 	}
 	arch_atomic_store(&v->xref_total, v->xref_total + 1);
+	XT(XT_UP, h->cpu, o, xt_holder, e ? e->count : 1, v->gx_cycle);
 	if (grey_for(h, v))
 		xshade_locked(v, o);
 	spin_unlock_irqrestore(&v->xlock, f);
@@ -218,11 +223,13 @@ static void count_down(struct heap *h, obj o, bool pin)
 
 	f = spin_lock_irqsave(&v->xlock);
 	e = xref_find(v, o);
+	XT(XT_DOWN, h->cpu, o, xt_holder, e ? e->count : 0, v->gx_cycle);
 	if (e != NULL && (!pin || e->pins > 0)) {
 		e->pins -= pin;
 		if (--e->count == 0)
 			xref_remove(v, e);
 	} else if (!v->xref_lost) {
+		XT_DUMP(o);
 		panic("gc: cpu %u drops an uncounted %s to %p of cpu %u", h->cpu,
 		      pin ? "pin" : "reference", (void *)o, v->cpu);
 	}
@@ -471,6 +478,7 @@ void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
 	obj old;
 
 	kassert(!heap_young_p(h, value) && (!obj_ptr_p(value) || gc_shared_p(h, value)));
+	XT_HOLDER(holder);
 	/* Count the new reference before it is in the slot: once there, another CPU may
 	 * exchange it out and uncount it at once. */
 	if (obj_ptr_p(value)) {
@@ -482,6 +490,7 @@ void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
 			shade_new(h, value);	/* the writer's roots may have held it unseen */
 	}
 	old = arch_atomic_xchg(slot, value);
+	XT(XT_XSTORE, h->cpu, holder, value, old, i);
 	if (obj_ptr_p(old)) {
 		struct heap *w = owner_of(old);
 
@@ -565,6 +574,7 @@ void gc_xscan(struct heap *h)
 		spin_unlock_irqrestore(&v->xlock, f);
 	}
 	h->gx_grey = false;
+	XT(XT_SCAN, h->cpu, 0, 0, 0, h->gx_cycle);
 	h->stats.global_scans++;
 }
 
@@ -581,6 +591,7 @@ size_t gc_xpurge_table(struct heap *h)
 			continue;
 		}
 		kassert(e->pins == 0);	/* pinned objects are roots */
+		XT(XT_PURGE_RM, h->cpu, e->o, e->count, 0, h->gx_cycle);
 		arch_atomic_store(&h->xref_total, h->xref_total - e->count);
 		xref_remove(h, e);	/* a later entry may move into slot i: look at it again */
 		removed++;
@@ -686,6 +697,8 @@ void gc_xfree(struct heap *h, uintptr_t *p)
 	obj *f = (obj *)p + 1;
 	size_t n;
 
+	XT_HOLDER((uintptr_t)p);
+	XT(XT_FREE, h->cpu, p, heap_shared_p(p), h->gx_nodec, h->gx_cycle);
 	if (heap_shared_p(p)) {
 		heap_shared_clear(p);
 		h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
@@ -791,4 +804,38 @@ int gc_verify_world(void)
 	return 0;
 }
 
+#endif
+
+/* ---- the event ring (xtrace.h) ---- */
+
+#ifdef GC_XTRACE
+#include <stdio.h>
+
+struct xt_ev xt_ring[XT_N];
+unsigned xt_seq;
+__thread uintptr_t xt_holder;
+
+void xt_dump(uintptr_t o, uintptr_t holder)
+{
+	static const char *const names[] = { "?", "up", "down", "purge-dec", "purge-rm", "free",
+		"shade", "join", "scan", "phase", "sweep-start", "sweep-end", "mark", "new-entry",
+		"rm-entry", "xstore" };
+	unsigned end = __atomic_load_n(&xt_seq, __ATOMIC_ACQUIRE);
+	unsigned start = end > XT_N ? end - XT_N : 0;
+
+	fprintf(stderr, "xtrace: object %p, holder %p (events %u..%u)\n", (void *)o,
+		(void *)holder, start, end);
+	for (unsigned s = start; s < end; s++) {
+		struct xt_ev *e = &xt_ring[s & (XT_N - 1)];
+		bool phases = e->ev == XT_JOIN || e->ev == XT_SCAN || e->ev == XT_PHASE ||
+			      e->ev == XT_SWEEP_START || e->ev == XT_SWEEP_END;
+		bool names_it = e->a == o || e->b == o || e->c == o ||
+				(holder != 0 && (e->a == holder || e->b == holder || e->c == holder));
+
+		if (__atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) != s + 1 || !(phases || names_it))
+			continue;
+		fprintf(stderr, "  %u cpu%u %-11s a=%p b=%p c=%p phase=%u gx_cycle=%u\n", s, e->cpu,
+			names[e->ev], (void *)e->a, (void *)e->b, (void *)e->c, e->phase, e->gcyc);
+	}
+}
 #endif

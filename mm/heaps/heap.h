@@ -258,7 +258,7 @@ struct heap {
 	bool gx_nodec;			/* this cycle's sweep drops no remote counts (the purge did) */
 	bool gx_purged;			/* its purge for the running cycle is complete */
 	bool gx_purge_large;		/* the purge cursor is on the large list */
-	unsigned gx_ack;		/* the last global step it acknowledged */
+	unsigned gx_ack;		/* the last global step (gx.state) it acknowledged */
 	struct heap_group *gx_purge_g;	/* purge cursor */
 	uintptr_t *gx_purge_p;
 	size_t gx_last_len;		/* xref_len when its last global cycle ended (the trigger) */

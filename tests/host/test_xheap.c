@@ -461,10 +461,8 @@ static void stress_cpu(unsigned cpu, void *arg)
 			keep_check_drop(h, keep, &s);
 		} else if (op < 99) {	/* clear a mailbox slot */
 			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
-		} else if (rnd(&s) % 4 == 0 && getenv("XHEAP_GLOBAL_STRESS")) {
-			/* OPEN BUG (issue 3): global marks started while the other CPUs mutate and run
-			 * their own cycles sometimes end in "drops an uncounted reference" (a count
-			 * purged or dropped twice); off until fixed, XHEAP_GLOBAL_STRESS=1 shows it */
+		} else if (rnd(&s) % 4 == 0) {
+			/* a global mark, while the other CPUs mutate and run their own cycles */
 			CHECK(gc_global_full(h) == 0);
 		} else {
 			CHECK(gc_major_full(h) == 0);
