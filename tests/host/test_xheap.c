@@ -315,6 +315,72 @@ static void test_cycles_exact(void **state)
 	heaps_down(3);
 }
 
+/* The objects make_cell makes: the vector and the list (seed, length, elements). */
+static size_t cell_objects(intptr_t seed)
+{
+	return 1 + 2 + (size_t)(1 + seed % 7);
+}
+
+/* Rings through 2 to 8 heaps: each heap's own collections keep a garbage ring (its counts), one
+ * global mark frees exactly its n cells and keeps a live ring held by one root only. */
+static void test_rings(void **state)
+{
+	(void)state;
+	for (unsigned n = 2; n <= NHEAPS; n++) {
+		obj dead[NHEAPS], live[NHEAPS];
+		size_t base[NHEAPS], purged = 0;
+
+		host_cpu_enter(0, n);
+		for (unsigned c = 0; c < n; c++) {
+			heap_up(c, 64 * 1024);
+			heaps[c].verify = true;
+			base[c] = old_objects(&heaps[c]);
+			dead[c] = make_cell(&heaps[c], 50 + c);
+			GC_ROOT(&heaps[c], dead[c]);
+			live[c] = make_cell(&heaps[c], 60 + c);
+			GC_ROOT(&heaps[c], live[c]);
+		}
+		for (unsigned c = 0; c < n; c++) {
+			assert_int_equal(gc_store(&heaps[c], dead[c], 2, dead[(c + 1) % n]), 0);
+			assert_int_equal(gc_store(&heaps[c], live[c], 2, live[(c + 1) % n]), 0);
+		}
+		for (unsigned c = 0; c < n; c++) {
+			dead[c] = OBJ_FALSE;
+			if (c > 0)
+				live[c] = OBJ_FALSE;	/* heap 0's root holds the live ring */
+		}
+		collect_all(n);
+		for (unsigned c = 0; c < n; c++)
+			assert_int_equal(old_objects(&heaps[c]),
+					 base[c] + cell_objects(50 + c) + cell_objects(60 + c));
+		global_all();
+		assert_int_equal(gc_verify_world(), 0);
+		for (unsigned c = 0; c < n; c++) {
+			assert_int_equal(old_objects(&heaps[c]), base[c] + cell_objects(60 + c));
+			assert_int_equal(gc_remote_refs(&heaps[c]), 1);
+			purged += heaps[c].stats.global_purged;
+		}
+		assert_int_equal(purged, n);
+		obj x = live[0];
+		for (unsigned k = 0; k < n; k++, x = obj_vector_ref(x, 2))
+			assert_true(cell_ok(x));
+		assert_true(x == live[0]);
+		live[0] = OBJ_FALSE;
+		global_all();
+		collect_all(n);
+		for (unsigned c = 0; c < n; c++) {
+			assert_int_equal(old_objects(&heaps[c]), base[c]);
+			assert_int_equal(gc_remote_refs(&heaps[c]), 0);
+		}
+		for (unsigned c = n; c-- > 0;) {
+			GC_UNROOT(&heaps[c], live[c]);
+			GC_UNROOT(&heaps[c], dead[c]);
+		}
+		assert_int_equal(fails, 0);
+		heaps_down(n);
+	}
+}
+
 /* ---- two CPUs: a reference held only in a root survives the owner's collections ---- */
 
 static obj slot_holder;		/* heap 1's shared vector, published before phase 1 */
@@ -557,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_stack_reference),
 		cmocka_unit_test(test_cycles_exact),
+		cmocka_unit_test(test_rings),
 		cmocka_unit_test(test_stress_2),
 		cmocka_unit_test(test_stress_4),
 		cmocka_unit_test(test_stress_8),
