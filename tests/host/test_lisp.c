@@ -19,21 +19,9 @@
 #include <mm/heaps/heap.h>
 
 #include "heap_fixture.h"
+#include "capture.h"
 
 #define MIB	(1024 * 1024)
-
-static char out[1 << 16];
-static size_t outlen;
-
-static void capture(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx;
-	if (outlen + len >= sizeof(out))
-		len = sizeof(out) - 1 - outlen;
-	memcpy(out + outlen, buf, len);
-	outlen += len;
-	out[outlen] = '\0';
-}
 
 static struct lisp interp;
 

@@ -220,7 +220,6 @@ static void test_one_requester(void **state)
 /* ---- randomized stress ---- */
 
 #define KEEP_SLOTS	8
-#define HELD		4
 
 static unsigned long stress_seed;
 static unsigned stress_rounds;
@@ -231,20 +230,10 @@ static void stress_cpu(unsigned cpu, void *arg)
 	struct heap *h = &heaps[cpu];
 	uint64_t s = stress_seed * 2654435761u + cpu + 1;
 	unsigned gen = 0;
-	obj box, keep, l = OBJ_FALSE, held[HELD];
+	struct mail m;
 
 	(void)arg;
-	box = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
-	GC_ROOT(h, box);
-	CHECK(gc_publish(h, &box) == 0);
-	__atomic_store_n(&boxes[cpu], box, __ATOMIC_RELEASE);
-	keep = heap_make_vector(h, KEEP_SLOTS, OBJ_FALSE);
-	GC_ROOT(h, keep);
-	GC_ROOT(h, l);
-	for (unsigned k = 0; k < HELD; k++) {
-		held[k] = OBJ_FALSE;
-		GC_ROOT(h, held[k]);
-	}
+	mail_up(h, cpu, boxes, &m, KEEP_SLOTS);
 	barrier(h, &gen);
 	for (unsigned r = 0; r < stress_rounds; r++) {
 		uint32_t op = rnd(&s) % 100;
@@ -258,33 +247,28 @@ static void stress_cpu(unsigned cpu, void *arg)
 			while (h->stats.minor_collections == minors)
 				CHECK(heap_cons(h, OBJ_NIL, OBJ_NIL) != OBJ_NULL);
 		} else if (op < 8) {	/* make a list and put it in some heap's mailbox */
-			mail_put(h, other, &l, &s);
+			mail_put(h, other, &m.l, &s);
 		} else if (op < 35) {	/* garbage: fills the nursery, so stops are requested */
 			for (int k = 0; k < 10; k++)
 				CHECK(make_list(h, k, 30) != OBJ_NULL);
 		} else if (op < 55) {	/* take one into a root only: an uncounted reference */
-			mail_hold(other, held, HELD, &s);
+			mail_hold(other, m.held, HELD, &s);
 		} else if (op < 70) {	/* take one from a mailbox, check it, keep it */
-			mail_keep(h, other, keep, &l, &s);
+			mail_keep(h, other, m.keep, &m.l, &s);
 		} else if (op < 80) {	/* check what we keep, drop one */
-			keep_check_drop(h, keep, &s);
+			keep_check_drop(h, m.keep, &s);
 		} else if (op < 90) {	/* clear a mailbox slot */
 			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
 		} else {		/* go idle for a while */
 			idle_for(h, rnd(&s) % 200);
 		}
-		held_check(held[r % HELD]);
-		l = OBJ_FALSE;
+		held_check(m.held[r % HELD]);
+		m.l = OBJ_FALSE;
 		gc_safepoint(h);
 	}
 	/* drop everything, then every heap collects until nothing is left */
 	barrier(h, &gen);
-	for (unsigned k = 0; k < HELD; k++)
-		held[k] = OBJ_FALSE;
-	for (unsigned k = 0; k < KEEP_SLOTS; k++)
-		gc_write(h, keep, k, OBJ_FALSE);
-	for (unsigned k = 0; k < BOX_SLOTS; k++)
-		gc_store(h, box, k, OBJ_FALSE);
+	mail_drop(h, &m);
 	barrier(h, &gen);
 	for (int round = 0; round < 2; round++) {
 		CHECK(gc_major_full(h) == 0);
@@ -292,22 +276,17 @@ static void stress_cpu(unsigned cpu, void *arg)
 	}
 	CHECK(gc_remote_refs(h) == 0);
 	barrier(h, &gen);
-	for (unsigned k = HELD; k-- > 0;)
-		GC_UNROOT(h, held[k]);
-	GC_UNROOT(h, l);
-	GC_UNROOT(h, keep);
-	GC_UNROOT(h, box);
+	mail_down(h, &m);
 	barrier(h, &gen);
 }
 
 static void stress(unsigned n, unsigned rounds)
 {
-	const char *env = getenv("STW_SEED");
 	unsigned long all_requests = 0;
 
 	stress_n = n;
 	stress_rounds = rounds;
-	stress_seed = env ? strtoul(env, NULL, 0) : (unsigned long)arch_cycles() % 1000000;
+	stress_seed = stress_seed_from("STW_SEED");
 	printf("stress: %u heaps, %u rounds, seed %lu (STW_SEED=%lu replays it)\n", n, rounds,
 	       stress_seed, stress_seed);
 	arrived = 0;

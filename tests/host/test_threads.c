@@ -22,23 +22,12 @@
 #include <mm/gc/xheap.h>
 #include <sched/thread.h>
 
+#include "capture.h"
+
 static void *stack_alloc(size_t size, size_t align) { return aligned_alloc(align, size); }
 static void stack_free(void *p, size_t size) { (void)size; free(p); }
 static void *blk_alloc(void *ctx, size_t size) { (void)ctx; return aligned_alloc(HEAP_GROUP_SIZE, size); }
 static void blk_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; free(p); }
-
-static char out[1 << 16];
-static size_t outlen;
-
-static void capture(void *ctx, const char *buf, size_t len)
-{
-	(void)ctx;
-	if (outlen + len >= sizeof(out))
-		len = sizeof(out) - 1 - outlen;
-	memcpy(out + outlen, buf, len);
-	outlen += len;
-	out[outlen] = '\0';
-}
 
 static void safepoint(void *ctx)
 {

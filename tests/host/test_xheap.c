@@ -464,7 +464,6 @@ static void test_stack_reference(void **state)
 /* ---- randomized stress on n CPUs ---- */
 
 #define KEEP_SLOTS	32
-#define HELD		4	/* rooted variables: references no heap counts */
 
 static unsigned long stress_seed;
 static unsigned stress_rounds;
@@ -475,25 +474,16 @@ static void stress_cpu(unsigned cpu, void *arg)
 	struct heap *h = &heaps[cpu];
 	uint64_t s = stress_seed * 2654435761u + cpu + 1;
 	unsigned gen = 0;
-	obj box, keep, l = OBJ_FALSE, held[HELD], cells, hc = OBJ_FALSE;
+	struct mail m;
+	obj cells, hc = OBJ_FALSE;
 
 	(void)arg;
-	box = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
-	GC_ROOT(h, box);
-	CHECK(gc_publish(h, &box) == 0);
-	__atomic_store_n(&boxes[cpu], box, __ATOMIC_RELEASE);
+	mail_up(h, cpu, boxes, &m, KEEP_SLOTS);
 	cells = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
 	GC_ROOT(h, cells);
 	GC_ROOT(h, hc);
 	CHECK(gc_publish(h, &cells) == 0);
 	__atomic_store_n(&cellboxes[cpu], cells, __ATOMIC_RELEASE);
-	keep = heap_make_vector(h, KEEP_SLOTS, OBJ_FALSE);
-	GC_ROOT(h, keep);
-	GC_ROOT(h, l);
-	for (unsigned k = 0; k < HELD; k++) {
-		held[k] = OBJ_FALSE;
-		GC_ROOT(h, held[k]);
-	}
 	barrier(h, &gen);
 	for (unsigned r = 0; r < stress_rounds; r++) {
 		uint32_t op = rnd(&s) % 100;
@@ -503,28 +493,28 @@ static void stress_cpu(unsigned cpu, void *arg)
 		if (op < 10) {		/* a cell linked both ways with another heap's: a cycle */
 			obj y, oc = __atomic_load_n(&cellboxes[j], __ATOMIC_ACQUIRE);
 
-			l = make_cell(h, (intptr_t)(rnd(&s) & 0xffff));
+			m.l = make_cell(h, (intptr_t)(rnd(&s) & 0xffff));
 			y = load(oc, rnd(&s) % BOX_SLOTS);	/* no safe point until stored */
 			if (y != OBJ_FALSE) {
 				CHECK(cell_ok(y));
-				CHECK(gc_store(h, l, 2, y) == 0);
-				CHECK(gc_store(h, y, 2, l) == 0);
+				CHECK(gc_store(h, m.l, 2, y) == 0);
+				CHECK(gc_store(h, y, 2, m.l) == 0);
 			}
 			/* the cell it replaces may be the last way to a cycle: garbage */
-			CHECK(gc_store(h, cells, rnd(&s) % BOX_SLOTS, l) == 0);
+			CHECK(gc_store(h, cells, rnd(&s) % BOX_SLOTS, m.l) == 0);
 		} else if (op < 15) {	/* hold a cell in a root only, walk its links */
 			obj oc = __atomic_load_n(&cellboxes[j], __ATOMIC_ACQUIRE);
 
 			hc = load(oc, rnd(&s) % BOX_SLOTS);
 			CHECK(hc == OBJ_FALSE || cell_ok(hc));
 		} else if (op < 35) {	/* make a list and put it in some heap's mailbox */
-			mail_put(h, other, &l, &s);
+			mail_put(h, other, &m.l, &s);
 		} else if (op < 60) {	/* take one into a root only: an uncounted reference */
-			mail_hold(other, held, HELD, &s);
+			mail_hold(other, m.held, HELD, &s);
 		} else if (op < 75) {	/* take one from a mailbox, check it, keep it */
-			mail_keep(h, other, keep, &l, &s);
+			mail_keep(h, other, m.keep, &m.l, &s);
 		} else if (op < 85) {	/* check what we keep, drop one */
-			keep_check_drop(h, keep, &s);
+			keep_check_drop(h, m.keep, &s);
 		} else if (op < 99) {	/* clear a mailbox slot */
 			gc_store(h, other, rnd(&s) % BOX_SLOTS, OBJ_FALSE);
 		} else if (rnd(&s) % 4 == 0) {
@@ -540,20 +530,15 @@ static void stress_cpu(unsigned cpu, void *arg)
 				CHECK(cell_ok(x));
 			__atomic_add_fetch(&checked, 1, __ATOMIC_RELAXED);
 		}
-		held_check(held[r % HELD]);
-		l = OBJ_FALSE;
+		held_check(m.held[r % HELD]);
+		m.l = OBJ_FALSE;
 		gc_safepoint(h);
 	}
 	/* drop everything, then every heap collects until nothing is left */
 	barrier(h, &gen);
-	for (unsigned k = 0; k < HELD; k++)
-		held[k] = OBJ_FALSE;
-	for (unsigned k = 0; k < KEEP_SLOTS; k++)
-		gc_write(h, keep, k, OBJ_FALSE);
-	for (unsigned k = 0; k < BOX_SLOTS; k++) {
-		gc_store(h, box, k, OBJ_FALSE);
+	mail_drop(h, &m);
+	for (unsigned k = 0; k < BOX_SLOTS; k++)
 		gc_store(h, cells, k, OBJ_FALSE);
-	}
 	hc = OBJ_FALSE;
 	barrier(h, &gen);
 	if (cpu == 0)	/* the cycles across heaps: the others take part from the barrier */
@@ -568,23 +553,17 @@ static void stress_cpu(unsigned cpu, void *arg)
 	if (old_objects(h) > 3)
 		fprintf(stderr, "cpu %u: %zu old objects left\n", cpu, old_objects(h));
 	barrier(h, &gen);
-	for (unsigned k = HELD; k-- > 0;)
-		GC_UNROOT(h, held[k]);
-	GC_UNROOT(h, l);
-	GC_UNROOT(h, keep);
 	GC_UNROOT(h, hc);
 	GC_UNROOT(h, cells);
-	GC_UNROOT(h, box);
+	mail_down(h, &m);
 	barrier(h, &gen);
 }
 
 static void stress(unsigned n, unsigned rounds, size_t nursery)
 {
-	const char *env = getenv("XHEAP_SEED");
-
 	stress_n = n;
 	stress_rounds = rounds;
-	stress_seed = env ? strtoul(env, NULL, 0) : (unsigned long)arch_cycles() % 1000000;
+	stress_seed = stress_seed_from("XHEAP_SEED");
 	printf("stress: %u heaps, %u rounds, seed %lu (XHEAP_SEED=%lu replays it)\n", n, rounds,
 	       stress_seed, stress_seed);
 	arrived = 0;

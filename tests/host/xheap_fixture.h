@@ -151,6 +151,59 @@ static void keep_check_drop(struct heap *h, obj keep, uint64_t *s)
 	gc_write(h, keep, rnd(s) % obj_vector_length(keep), OBJ_FALSE);
 }
 
+/* A stress CPU's own mailbox state: its shared mailbox (published in boxes[cpu]), a vector of
+ * lists it keeps, a rooted scratch variable, and HELD rooted variables: references no heap
+ * counts. mail_up roots them all, mail_drop empties them, mail_down unroots them (roots pushed
+ * after mail_up must be popped first). */
+#define HELD	4
+
+struct mail {
+	obj box, keep, l, held[HELD];
+};
+
+static void mail_up(struct heap *h, unsigned cpu, obj *boxes, struct mail *m, size_t keep_slots)
+{
+	m->box = heap_make_vector(h, BOX_SLOTS, OBJ_FALSE);
+	GC_ROOT(h, m->box);
+	CHECK(gc_publish(h, &m->box) == 0);
+	__atomic_store_n(&boxes[cpu], m->box, __ATOMIC_RELEASE);
+	m->keep = heap_make_vector(h, keep_slots, OBJ_FALSE);
+	GC_ROOT(h, m->keep);
+	m->l = OBJ_FALSE;
+	GC_ROOT(h, m->l);
+	for (unsigned k = 0; k < HELD; k++) {
+		m->held[k] = OBJ_FALSE;
+		GC_ROOT(h, m->held[k]);
+	}
+}
+
+static void mail_drop(struct heap *h, struct mail *m)
+{
+	for (unsigned k = 0; k < HELD; k++)
+		m->held[k] = OBJ_FALSE;
+	for (size_t k = 0; k < obj_vector_length(m->keep); k++)
+		gc_write(h, m->keep, k, OBJ_FALSE);
+	for (unsigned k = 0; k < BOX_SLOTS; k++)
+		gc_store(h, m->box, k, OBJ_FALSE);
+}
+
+static void mail_down(struct heap *h, struct mail *m)
+{
+	for (unsigned k = HELD; k-- > 0;)
+		GC_UNROOT(h, m->held[k]);
+	GC_UNROOT(h, m->l);
+	GC_UNROOT(h, m->keep);
+	GC_UNROOT(h, m->box);
+}
+
+/* The stress's seed: from the environment variable var (a replay), else the cycle counter. */
+static unsigned long stress_seed_from(const char *var)
+{
+	const char *env = getenv(var);
+
+	return env ? strtoul(env, NULL, 0) : (unsigned long)arch_cycles() % 1000000;
+}
+
 /* A list held in a root only across rounds: still intact? */
 static void held_check(obj held)
 {
