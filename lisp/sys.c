@@ -257,22 +257,33 @@ static obj p_gc_stats(struct lisp *L, int argc, obj *argv)
 
 static const char *const major_phases[] = { "idle", "mark", "sweep" };
 
-/* (heap-stats [cpu]): one heap's layout and counters; the caller's CPU by default. */
-static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
+/* The heap of the CPU named by who's optional argument, the caller's by default; NULL with the
+ * error raised if there is no such CPU. */
+static struct heap *heap_arg(struct lisp *L, const char *who, int argc, obj *argv)
 {
 	unsigned cpu = L->h->cpu;
 	struct heap *h;
-	obj a = OBJ_NIL;
 	int64_t c;
-	bool ok;
 
 	if (argc > 0) {
-		if (!int_arg(L, "heap-stats", "CPU number", argv[0], 0, NCPU - 1, &c))
-			return OBJ_NULL;
+		if (!int_arg(L, who, "CPU number", argv[0], 0, NCPU - 1, &c))
+			return NULL;
 		cpu = (unsigned)c;
 	}
 	if ((h = cpu_heap(L, cpu)) == NULL)
-		return lisp_errorf(L, fx((intptr_t)cpu), "heap-stats: no such CPU:");
+		lisp_errorf(L, fx((intptr_t)cpu), "%s: no such CPU:", who);
+	return h;
+}
+
+/* (heap-stats [cpu]): one heap's layout and counters; the caller's CPU by default. */
+static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
+{
+	struct heap *h = heap_arg(L, "heap-stats", argc, argv);
+	obj a = OBJ_NIL;
+	bool ok;
+
+	if (h == NULL)
+		return OBJ_NULL;
 	unsigned phase = arch_atomic_load_relaxed(&h->major_phase);
 	ROOT(a);
 	ok = put_u64(L, &a, "alloc-failures", read_u64(&h->stats.alloc_failures)) &&
@@ -291,7 +302,7 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     put_u64(L, &a, "old-bytes", read_size(&h->old_bytes)) &&
 	     put_u64(L, &a, "nursery-used", nursery_used(h)) &&
 	     put_u64(L, &a, "nursery-bytes", h->nursery_bytes) &&
-	     put(L, &a, "cpu", fx((intptr_t)cpu));
+	     put(L, &a, "cpu", fx((intptr_t)h->cpu));
 	UNROOT(a);
 	return ok ? a : OBJ_NULL;
 }
@@ -301,19 +312,12 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
  * the pauses of [2^b, 2^(b+1)) cycles; hi-us is the bound (gc-stats) reports percentiles at. */
 static obj p_gc_pause_histogram(struct lisp *L, int argc, obj *argv)
 {
-	unsigned cpu = L->h->cpu;
-	struct heap *h;
+	struct heap *h = heap_arg(L, "gc-pause-histogram", argc, argv);
 	obj list = OBJ_NIL, row = OBJ_NIL;
-	int64_t c;
 	bool ok = true;
 
-	if (argc > 0) {
-		if (!int_arg(L, "gc-pause-histogram", "CPU number", argv[0], 0, NCPU - 1, &c))
-			return OBJ_NULL;
-		cpu = (unsigned)c;
-	}
-	if ((h = cpu_heap(L, cpu)) == NULL)
-		return lisp_errorf(L, fx((intptr_t)cpu), "gc-pause-histogram: no such CPU:");
+	if (h == NULL)
+		return OBJ_NULL;
 	ROOT(list);
 	ROOT(row);
 	for (unsigned b = GC_PAUSE_BUCKETS; ok && b-- > 0;) {
