@@ -85,7 +85,7 @@ $(B)/sd.img:
 	$(Q)truncate -s 64M $@
 
 .PHONY: all kernel iso host host-tests host-trace deps run debug test bench bench-scheme clean
-all: kernel iso host-tests $(if $(wildcard arch/host/lisp_main.c),$(B)/host/lisp $(B)/host-asan/bin/lisp)
+all: kernel iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
 kernel: $(B)/x86/kernel.elf
 iso: $(B)/x86/os.iso
 
@@ -120,7 +120,8 @@ host-tests: $(patsubst %,$(B)/host-asan/tests/%,$(HOST_TESTS)) \
 	$(patsubst %,$(B)/host-tsan/tests/%,$(TSAN_TESTS))
 
 # build/host/lisp: the interpreter as a Linux program, optimised, without the debug checks;
-# build/host-asan/bin/lisp: the same under ASan/UBSan with the checks, for the Scheme tests.
+# build/host-asan/bin/lisp: the same under ASan/UBSan with the checks, for the Scheme tests;
+# build/host-tsan/bin/lisp under ThreadSanitizer.
 # (The optimised objects live in build/host/obj/: build/host/lisp is the program's name.)
 HOST_OPT_CFLAGS := $(filter-out -O1 -DCONFIG_DEBUG,$(HOST_CFLAGS)) -O2
 $(B)/host/obj/%.c.o: %.c
@@ -132,6 +133,10 @@ $(B)/host/lisp: $(call LISP_MAIN_OBJS,host/obj)
 $(B)/host-asan/bin/lisp: $(call LISP_MAIN_OBJS,host-asan)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(HOST_CC) $(ASAN) -o $@ $^ -pthread -lm
+# build/host-tsan/bin/lisp: the same under ThreadSanitizer, for the multi-CPU Scheme programs
+$(B)/host-tsan/bin/lisp: $(call LISP_MAIN_OBJS,host-tsan)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)$(HOST_CC) $(TSAN) -o $@ $^ -pthread -lm
 
 host: $(B)/host/lisp
 
