@@ -91,6 +91,18 @@ void cpu_idle_safepoint(void)
 	gc_stw_park(h);
 }
 
+/* The interpreter's safe point (lisp.h: every LISP_SAFEPOINT_CALLS calls, with every object
+ * rooted): other threads of this CPU run, then this heap answers whatever waits for it: a
+ * global-mode stop, a global mark's step, other heaps' root-scan handshakes (gc_safepoint).
+ * Every loop of a Scheme program is a chain of calls, so this bounds how long any CPU running
+ * Scheme makes another's collection wait. */
+void cpu_lisp_safepoint(void *ctx)
+{
+	(void)ctx;
+	sched_preempt_point();
+	gc_safepoint(cpu_heap_here());
+}
+
 void cpu_switch_roots(struct thread *next)
 {
 	struct heap *h = &this_cpu()->heap;

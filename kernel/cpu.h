@@ -37,6 +37,9 @@ extern const struct heap_block_source kernel_heap_blocks;
 int cpu_heap_init(unsigned cpu);
 /* The idle loop's hook: this CPU's heap answers other heaps' handshakes (gc_safepoint). */
 void cpu_idle_safepoint(void);
+/* The interpreter's safe-point hook (struct lisp_config's safepoint): let other threads run,
+ * then answer handshakes, global-mark steps and global-mode stops (gc_safepoint). */
+void cpu_lisp_safepoint(void *ctx);
 struct thread;
 /* The scheduler's switch hook: the incoming thread's root stack becomes the heap's current. */
 void cpu_switch_roots(struct thread *next);

@@ -55,9 +55,11 @@ static void do_exit(void *ctx, int code)
 
 /* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
  * stack, past the heap's limit (RETRY) or past what it holds (RECOVER) */
-static void lend(void *ctx, int how)
+static void lend(void *ctx, struct heap *h, int how)
 {
-	struct cpu *c = ctx;
+	struct cpu *c = &cpus[h->cpu];
+
+	(void)ctx;
 	size_t room = c->heap.nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
 
 	if (how == LISP_LEND_RETRY)
@@ -68,14 +70,6 @@ static void lend(void *ctx, int how)
 		c->heap_lent = 0;
 }
 
-/* The interpreter's safe point (every LISP_SAFEPOINT_CALLS calls, nothing unrooted): let other
- * threads in, and stop here for a global-mode collection (mm/gc/stw.h; nothing in percore). */
-static void safepoint(void *ctx)
-{
-	(void)ctx;
-	sched_preempt_point();
-	gc_stw_safepoint(cpu_heap_here());
-}
 
 static void echo(const char *s, size_t n)
 {
@@ -192,8 +186,7 @@ static uintptr_t repl_main(void *arg)
 		.write = out_write,
 		.exit = do_exit,
 		.gc_lend = lend,
-		.gc_lend_ctx = c,
-		.safepoint = safepoint,
+		.safepoint = cpu_lisp_safepoint,
 		.cstack_bytes = REPL_CSTACK_BYTES,
 	};
 	if (lisp_init(&interp, &lc) < 0) {

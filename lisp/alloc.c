@@ -28,10 +28,10 @@ int lisp_gc_full(struct lisp *L, int lend)
 	int rc;
 
 	if (L->cfg.gc_lend)
-		L->cfg.gc_lend(L->cfg.gc_lend_ctx, lend);
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, lend);
 	rc = gc_major_full(L->h);
 	if (L->cfg.gc_lend)
-		L->cfg.gc_lend(L->cfg.gc_lend_ctx, LISP_LEND_STOP);
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, LISP_LEND_STOP);
 	return rc;
 }
 
@@ -54,8 +54,8 @@ obj lisp_cons(struct lisp *L, obj a, obj d)
 	UNROOT(d);
 	UNROOT(a);
 	if (p != OBJ_NULL) {
-		obj_fields(p)[0] = a;
-		obj_fields(p)[1] = d;
+		obj_init_field(L, p, 0, a);
+		obj_init_field(L, p, 1, d);
 	}
 	return p;
 }
@@ -147,7 +147,7 @@ obj lisp_make_box(struct lisp *L, obj v)
 	b = lisp_alloc(L, OBJ_T_BOX, 1);
 	UNROOT(v);
 	if (b != OBJ_NULL)
-		obj_fields(b)[0] = v;
+		obj_init_field(L, b, 0, v);
 	return b;
 }
 
@@ -171,8 +171,8 @@ obj lisp_make_rtd(struct lisp *L, obj name, obj fields)
 	ROOT(fields);
 	r = lisp_make_record(L, OBJ_TRUE, RTD_NFIELDS - 1);
 	if (r != OBJ_NULL) {
-		obj_fields(r)[RTD_NAME] = name;
-		obj_fields(r)[RTD_FIELDS] = fields;
+		obj_init_field(L, r, RTD_NAME, name);
+		obj_init_field(L, r, RTD_FIELDS, fields);
 	}
 	UNROOT(fields);
 	UNROOT(name);
@@ -294,7 +294,7 @@ bool lisp_stack_reserve(struct lisp *L, size_t n)
 	if (nv == OBJ_NULL)
 		return false;
 	if (heap_young_p(L->h, nv))
-		memcpy(obj_fields(nv), stk(L), L->sp * sizeof(obj));
+		memcpy(lisp_young_fields(L, nv), stk(L), L->sp * sizeof(obj));
 	else
 		for (size_t i = 0; i < L->sp; i++)
 			gc_write_stack(L->h, nv, i, stk(L)[i]);

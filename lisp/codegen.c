@@ -102,7 +102,7 @@ static intptr_t add_const(struct gen *g, obj v)
 			obj_init_field(L, nv, i, obj_vector_ref(g->consts, i));
 		g->consts = nv;
 	}
-	gc_vector_set(L->h, g->consts, g->nconsts, v);
+	lisp_private_set(L, g->consts, g->nconsts, v);	/* the code object is not made yet */
 	return (intptr_t)g->nconsts++;
 }
 
@@ -158,7 +158,7 @@ static intptr_t alloc_slot(struct gen *g, obj var)
 
 	if (g->nslots > g->maxslots)
 		g->maxslots = g->nslots;
-	gc_vector_set(g->L->h, var, VAR_SLOT, fx(s));
+	lisp_store_now(g->L, var, VAR_SLOT, fx(s));
 	return s;
 }
 

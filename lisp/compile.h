@@ -40,7 +40,7 @@ static inline obj ir_ref(obj n, size_t i) { return obj_vector_ref(n, i); }
 static inline intptr_t var_flags(obj v) { return fxv(obj_vector_ref(v, VAR_FLAGS)); }
 static inline void var_flag(struct lisp *L, obj v, intptr_t f)
 {
-	gc_vector_set(L->h, v, VAR_FLAGS, fx(var_flags(v) | f));
+	lisp_store_now(L, v, VAR_FLAGS, fx(var_flags(v) | f));
 }
 /* Every assigned variable lives in a box, captured or not: a continuation copies the stack,
  * and re-entering it must still see the variable's current value (its one location). */

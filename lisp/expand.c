@@ -219,7 +219,7 @@ obj lisp_x_lambda(struct lisp_cx *c, obj formals, obj body, obj env, obj name, o
 	c->lam = saved;
 	if (r == OBJ_NULL)
 		goto out;
-	gc_vector_set(L->h, lam, LAM_BODY, r);
+	lisp_private_set(L, lam, LAM_BODY, r);	/* the compiler's own IR */
 	r = lam;
 out:
 	c->lam = saved;
@@ -800,7 +800,7 @@ obj lisp_compile(struct lisp *L, obj x)
 	body = expand_toplevel(&c, x);
 	if (body == OBJ_NULL)
 		goto out;
-	gc_vector_set(L->h, c.lam, LAM_BODY, body);
+	lisp_private_set(L, c.lam, LAM_BODY, body);
 	code = lisp_codegen(L, c.lam);
 	if (code == OBJ_NULL)
 		goto out;
@@ -808,7 +808,7 @@ obj lisp_compile(struct lisp *L, obj x)
 	clo = lisp_alloc(L, OBJ_T_CLOSURE, 1);
 	UNROOT(code);
 	if (clo != OBJ_NULL)
-		obj_fields(clo)[0] = code;
+		obj_init_field(L, clo, 0, code);
 out:
 	L->sp = base;
 	GC_UNROOT(L->h, c.lam);

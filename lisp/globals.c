@@ -62,12 +62,12 @@ static bool rehash(struct lisp *L)
 			obj next = obj_fields(s)[SYMF_NEXT];
 			size_t b = (size_t)(fxv(obj_fields(s)[SYMF_FLAGS]) >> 8) & (m - 1);
 
-			gc_write(L->h, s, SYMF_NEXT, obj_vector_ref(nt, b));
-			gc_write(L->h, nt, b, s);
+			lisp_store_now(L, s, SYMF_NEXT, obj_vector_ref(nt, b));	/* both published */
+			lisp_store_now(L, nt, b, s);
 			s = next;
 		}
 	}
-	gc_vector_set(L->h, STATE(L, S_GLOBALS), G_TABLE, nt);
+	lisp_store_now(L, STATE(L, S_GLOBALS), G_TABLE, nt);
 	spin_unlock_irqrestore(&symtab_lock, f);
 	return true;
 }
@@ -99,10 +99,10 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	UNROOT(str);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
-	obj_fields(s)[SYMF_NAME] = str;
-	obj_fields(s)[SYMF_VALUE] = OBJ_UNDEFINED;
-	obj_fields(s)[SYMF_NEXT] = OBJ_FALSE;
-	obj_fields(s)[SYMF_FLAGS] = fx((intptr_t)hash << 8);
+	obj_init_field(L, s, SYMF_NAME, str);
+	obj_init_field(L, s, SYMF_VALUE, OBJ_UNDEFINED);
+	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
+	obj_init_field(L, s, SYMF_FLAGS, fx((intptr_t)hash << 8));
 	if (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && gc_publish(L->h, &s) < 0) {
 		L->err = OBJ_NULL;
 		return OBJ_NULL;
@@ -116,10 +116,10 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	}
 	tab = table(L);
 	b = hash & (obj_vector_length(tab) - 1);
-	gc_write(L->h, s, SYMF_NEXT, obj_vector_ref(tab, b));
-	gc_write(L->h, tab, b, s);
+	lisp_store_now(L, s, SYMF_NEXT, obj_vector_ref(tab, b));	/* s published if tab is */
+	lisp_store_now(L, tab, b, s);
 	g = STATE(L, S_GLOBALS);
-	obj_fields(g)[G_COUNT] = fx(fxv(obj_fields(g)[G_COUNT]) + 1);	/* a fixnum: no barrier */
+	lisp_store_now(L, g, G_COUNT, fx(fxv(obj_fields(g)[G_COUNT]) + 1));
 	grow = (size_t)fxv(obj_fields(g)[G_COUNT]) > obj_vector_length(tab);
 	spin_unlock_irqrestore(&symtab_lock, f);
 	if (grow) {
@@ -164,10 +164,10 @@ obj lisp_gensym(struct lisp *L, const char *prefix)
 	UNROOT(str);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
-	obj_fields(s)[SYMF_NAME] = str;
-	obj_fields(s)[SYMF_VALUE] = OBJ_UNDEFINED;
-	obj_fields(s)[SYMF_NEXT] = OBJ_FALSE;
-	obj_fields(s)[SYMF_FLAGS] = fx(0);
+	obj_init_field(L, s, SYMF_NAME, str);
+	obj_init_field(L, s, SYMF_VALUE, OBJ_UNDEFINED);
+	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
+	obj_init_field(L, s, SYMF_FLAGS, fx(0));
 	return s;
 }
 
@@ -205,15 +205,15 @@ int lisp_globals_init(struct lisp *L)
 	tab = lisp_make_vector(L, LISP_SYMTAB_INIT, OBJ_FALSE);
 	if (tab == OBJ_NULL)
 		return -1;
-	gc_vector_set(L->h, STATE(L, S_GLOBALS), G_TABLE, tab);
+	obj_init_field(L, STATE(L, S_GLOBALS), G_TABLE, tab);
 	for (int i = 0; i < SYM_COUNT; i++) {
 		obj s = lisp_intern(L, sym_names[i], strlen(sym_names[i]));
 
 		if (s == OBJ_NULL)
 			return -1;
 		if (i < SYM_SPECIAL_END)
-			obj_fields(s)[SYMF_FLAGS] = fx(fxv(obj_fields(s)[SYMF_FLAGS]) | (i + 1));
-		gc_write(L->h, L->syms, (size_t)i, s);
+			lisp_store_now(L, s, SYMF_FLAGS, fx(fxv(obj_fields(s)[SYMF_FLAGS]) | (i + 1)));
+		lisp_store_now(L, L->syms, (size_t)i, s);	/* at boot: nothing is shared yet */
 	}
 	return 0;
 }

@@ -49,7 +49,9 @@ enum lisp_slot {
 	S_COUNT
 };
 #define STATE(L, i)	(obj_fields((L)->state)[i])
-static inline void state_set(struct lisp *L, size_t i, obj v) { gc_write(L->h, L->state, i, v); }
+static inline void lisp_private_set(struct lisp *L, obj o, size_t i, obj v);
+/* the state vector is each interpreter's own, never shared */
+static inline void state_set(struct lisp *L, size_t i, obj v) { lisp_private_set(L, L->state, i, v); }
 
 /* --- symbols the compiler and runtime know by identity (L->syms) --- */
 enum lisp_sym {
@@ -71,8 +73,8 @@ enum lisp_sym {
 #define SYM(L, i)	(obj_fields((L)->syms)[i])
 
 /* --- object helpers --- */
-static inline obj car(obj p) { return obj_fields(p)[0]; }
-static inline obj cdr(obj p) { return obj_fields(p)[1]; }
+static inline obj car(obj p) { return obj_car(p); }
+static inline obj cdr(obj p) { return obj_cdr(p); }
 static inline bool pair_p(obj o) { return obj_type_p(o, OBJ_T_PAIR); }
 static inline bool symbol_p(obj o) { return obj_type_p(o, OBJ_T_SYMBOL); }
 static inline bool string_p(obj o) { return obj_type_p(o, OBJ_T_STRING); }
@@ -195,10 +197,24 @@ obj lisp_make_record(struct lisp *L, obj rtd, size_t nfields);
 obj lisp_make_rtd(struct lisp *L, obj name, obj fields);
 /* (values v ...) of a list of at least two values (one value is itself) */
 obj lisp_make_values(struct lisp *L, obj list);
-/* holder.fields[i] = v for a mutable Scheme object that other CPUs may see (set-car!,
- * vector-set!, a record or box setter): v is published first if holder is shared, which may
- * collect like an allocation (re-read arguments afterwards). false: heap exhausted, L->err set
- * to OBJ_NULL, nothing stored. */
+/*
+ * Stores into heap objects. lisp/ never calls the collector's barrier (gc_write and its
+ * wrappers are poisoned below) and never writes through obj_fields (const here): each store
+ * says which of these it is, so none can skip the publication a shared holder needs (X1,
+ * mm/gc/xheap.h; docs/gc.md, "Stores").
+ *  lisp_store	a Scheme object other CPUs may see (set-car!, vector-set!, a record, box or
+ *		port field, a global): v is published first if holder is shared, which may
+ *		collect like an allocation (re-read arguments afterwards). false: heap exhausted,
+ *		L->err set to OBJ_NULL, nothing stored.
+ *  lisp_store_now	the same where nothing needs publishing: v is an immediate, or already
+ *		shared (published by the caller), or holder is not shared. Never collects; the
+ *		barrier panics in every build if v turns out unpublished for a shared holder.
+ *  obj_init_field	an object the caller made and has not yet stored anywhere (young, or a
+ *		fresh large object): nobody else can see it. Never collects.
+ *  lisp_private_set	an object private to this interpreter that is never stored where
+ *		others can reach it (its state vector, the compiler's and printer's tables).
+ *  sset, gc_write_stack	the value stack (a root area, never shared).
+ */
 static inline bool lisp_store(struct lisp *L, obj holder, size_t i, obj v)
 {
 	if (gc_store(L->h, holder, i, v) < 0) {
@@ -207,8 +223,27 @@ static inline bool lisp_store(struct lisp *L, obj holder, size_t i, obj v)
 	}
 	return true;
 }
-/* Store v in field i of o, whether o is young or old (fresh large objects are old). */
-static inline void obj_init_field(struct lisp *L, obj o, size_t i, obj v) { gc_write(L->h, o, i, v); }
+static inline void lisp_store_now(struct lisp *L, obj holder, size_t i, obj v)
+{
+	gc_write(L->h, holder, i, v);
+}
+static inline void obj_init_field(struct lisp *L, obj o, size_t i, obj v)
+{
+	kassert(!gc_shared_p(L->h, o));
+	gc_write(L->h, o, i, v);
+}
+static inline void lisp_private_set(struct lisp *L, obj o, size_t i, obj v)
+{
+	kassert(!gc_shared_p(L->h, o));
+	gc_write(L->h, o, i, v);
+}
+/* The fields of a young object the caller just made, to fill in bulk (memcpy): nothing to
+ * remember or count while it is young. */
+static inline obj *lisp_young_fields(struct lisp *L, obj o)
+{
+	kassert(heap_young_p(L->h, o));
+	return obj_fields(o);
+}
 obj lisp_list_reverse(struct lisp *L, obj list);	/* fresh reversed copy */
 /* Pop n values off the stack into a fresh list (in push order), pushed last = last element. */
 obj lisp_pop_list(struct lisp *L, size_t n, obj tail);
@@ -217,7 +252,7 @@ intptr_t lisp_list_length(obj l);	/* -1 if not a proper list (or circular) */
 /* --- globals.c: the symbol table and global variables (the one place a lock will go) --- */
 obj lisp_intern(struct lisp *L, const char *name, size_t len);
 obj lisp_intern_string(struct lisp *L, obj str);
-static inline obj lisp_global_value(obj sym) { return obj_fields(sym)[SYMF_VALUE]; }
+static inline obj lisp_global_value(obj sym) { return obj_load(&obj_fields(sym)[SYMF_VALUE]); }
 /* Store a global's value (published first when the symbol is shared: may collect, like an
  * allocation). false if the heap is exhausted (L->err OBJ_NULL). */
 bool lisp_global_define(struct lisp *L, obj sym, obj v);
@@ -331,5 +366,10 @@ size_t lisp_utf8_encode(uint32_t c, char *out);
 /* Decode one char at s[i] of a valid UTF-8 string of len bytes; *n gets its length. */
 uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n);
 size_t lisp_string_length(obj s);	/* characters */
+
+/* The store rules above, enforced: fields are read-only through obj_fields in lisp/, and the
+ * barrier is reached only through the functions above. */
+#define obj_fields(o)	((const obj *)(obj_fields)(o))
+#pragma GCC poison gc_write gc_set_car gc_set_cdr gc_vector_set
 
 #endif

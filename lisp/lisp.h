@@ -60,8 +60,9 @@ struct lisp_config {
 	 * let the heap go beyond it meanwhile: for RETRY by a fixed reserve past the limit (a
 	 * program whose live data keeps growing still stops at the limit), for RECOVER by that
 	 * much past what the heap holds (so the collection can run and give back the garbage).
-	 * May be NULL. */
-	void (*gc_lend)(void *ctx, int how);
+	 * h is the heap collected: every thread's own CPU's (a spawned thread shares its parent's
+	 * config but runs on another CPU). May be NULL. */
+	void (*gc_lend)(void *ctx, struct heap *h, int how);
 	void *gc_lend_ctx;
 	size_t stack_max_bytes;		/* Scheme stack limit ("recursion too deep"); 0: default */
 	size_t cstack_bytes;		/* C stack the reader/compiler may use; 0: default */
@@ -93,12 +94,14 @@ struct lisp {
 };
 
 /* Set up an interpreter on cfg->heap: the global environment, the primitives, the Scheme prelude.
- * 0, or -1 if the heap could not hold it. */
+ * 0, or -1 if the heap could not hold it (then the instance holds nothing, and lisp_destroy
+ * of it does nothing). */
 int lisp_init(struct lisp *L, const struct lisp_config *cfg);
 /* Set up an instance for another thread that shares parent's global environment (symbols,
  * global variables, primitives, prelude) but has its own stack and dynamic state (exception
- * handlers, dynamic-wind list, current ports). For now cfg->heap must be parent's heap: a heap
- * may not yet refer to another CPU's heap. 0, or -1 if the heap is full. */
+ * handlers, dynamic-wind list, current ports). cfg->heap is the heap of the CPU the thread runs
+ * on; parent's objects may live in another CPU's heap (they are published). 0, or -1 if the
+ * heap is full (holding nothing, as lisp_init). */
 int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_config *cfg);
 /* Drop the instance's roots (its objects become garbage). Instances on one heap hold roots on
  * its shadow stack: destroy them in the reverse order of their creation. */

@@ -53,8 +53,8 @@ static bool seen_rehash(struct lisp *L, struct seen *s, size_t cap)
 			if (obj_vector_ref(old, i) != OBJ_FALSE) {
 				size_t k = seen_slot(nt, obj_vector_ref(old, i), obj_vector_ref(old, i + 1));
 
-				gc_write(L->h, nt, 2 * k, obj_vector_ref(old, i));
-				gc_write(L->h, nt, 2 * k + 1, obj_vector_ref(old, i + 1));
+				obj_init_field(L, nt, 2 * k, obj_vector_ref(old, i));
+				obj_init_field(L, nt, 2 * k + 1, obj_vector_ref(old, i + 1));
 			}
 	s->table = nt;
 	return true;
@@ -76,8 +76,8 @@ static int seen_add(struct lisp *L, struct seen *s, obj *a, obj *b)
 			return -1;
 		k = seen_slot(s->table, *a, *b);
 	}
-	gc_write(L->h, s->table, 2 * k, *a);
-	gc_write(L->h, s->table, 2 * k + 1, *b);
+	lisp_private_set(L, s->table, 2 * k, *a);	/* equal?'s own table */
+	lisp_private_set(L, s->table, 2 * k + 1, *b);
 	s->count++;
 	return 0;
 }
@@ -270,7 +270,7 @@ static obj p_append(struct lisp *L, int argc, obj *argv)
 			if (head == OBJ_NIL)
 				head = p;
 			else
-				gc_set_cdr(L->h, last, p);
+				obj_init_field(L, last, 1, p);	/* our copy */
 			last = p;
 		}
 		UNROOT(l);
@@ -280,7 +280,7 @@ static obj p_append(struct lisp *L, int argc, obj *argv)
 	if (head == OBJ_NIL)
 		r = lisp_args(L)[argc - 1];
 	else {
-		gc_set_cdr(L->h, last, lisp_args(L)[argc - 1]);
+		obj_init_field(L, last, 1, lisp_args(L)[argc - 1]);
 		r = head;
 	}
 out:
@@ -297,22 +297,34 @@ static obj p_reverse(struct lisp *L, int argc, obj *argv)
 	return lisp_list_reverse(L, argv[0]);
 }
 
-/* reverse in place (the prelude's accumulators) */
+/* reverse in place (the prelude's accumulators). The pairs may be shared, some of them (a
+ * fresh head on a shared tail): a store of an unshared pair into a shared one publishes it,
+ * which may collect. Another CPU relinking the same pairs meanwhile makes a mess of the list,
+ * but not of memory; the walk stops after as many pairs as the list had. */
 static obj p_reverse_bang(struct lisp *L, int argc, obj *argv)
 {
-	obj l = argv[0], r = OBJ_NIL;
+	obj l = argv[0], r = OBJ_NIL, next = OBJ_NIL, res = OBJ_NULL;
+	intptr_t n = lisp_list_length(l);
 
 	ARGC_UNUSED;
-	if (lisp_list_length(l) < 0)
+	if (n < 0)
 		return not_list(L, "reverse!", l);
-	while (pair_p(l)) {
-		obj next = cdr(l);
-
-		gc_set_cdr(L->h, l, r);
+	ROOT(l);
+	ROOT(r);
+	ROOT(next);
+	for (; n > 0 && pair_p(l); n--) {
+		next = cdr(l);
+		if (!lisp_store(L, l, 1, r))
+			goto out;
 		r = l;
 		l = next;
 	}
-	return r;
+	res = r;
+out:
+	UNROOT(next);
+	UNROOT(r);
+	UNROOT(l);
+	return res;
 }
 
 static obj p_list_copy(struct lisp *L, int argc, obj *argv)

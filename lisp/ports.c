@@ -1,7 +1,9 @@
 /* ports.c -- textual ports: the console (output through the embedder's write callback, input
  * from the REPL's byte source), string output ports (a growing bytevector) and string input
  * ports; display, write, newline, read-char, read-line, read, and friends. A port is a record
- * (kind, buffer, position). */
+ * (kind, buffer, position). A port may be shared, and used from several CPUs at once: each
+ * operation reads the buffer and the position once (obj_load) and keeps every byte it touches
+ * inside the buffer it read, so racing writers lose text but never write outside an object. */
 #include "compile.h"
 
 #define ARGC_UNUSED	(void)argc
@@ -27,7 +29,16 @@ void lisp_console_write(struct lisp *L, const char *buf, size_t len)
 		L->cfg.write(L->cfg.write_ctx, buf, len);
 }
 
-static intptr_t kind_of(obj port) { return fxv(obj_fields(port)[PORT_KIND]); }
+static intptr_t kind_of(obj port) { return fxv(obj_load(&obj_fields(port)[PORT_KIND])); }
+static obj buf_of(obj port) { return obj_load(&obj_fields(port)[PORT_BUF]); }
+
+/* The position, at most the length of buf (another CPU may have moved them apart). */
+static size_t pos_of(obj port, obj buf)
+{
+	size_t pos = (size_t)fxv(obj_load(&obj_fields(port)[PORT_POS])), len = obj_bytes_length(buf);
+
+	return pos < len ? pos : len;
+}
 
 bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len)
 {
@@ -39,24 +50,36 @@ bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len)
 		lisp_console_write(L, buf, len);
 		return true;
 	case PORT_STRING_OUT:
-		b = obj_fields(port)[PORT_BUF];
-		pos = (size_t)fxv(obj_fields(port)[PORT_POS]);
+		b = buf_of(port);
+		pos = pos_of(port, b);
 		cap = obj_bytes_length(b);
-		if (pos + len > cap) {
+		if (len > cap - pos) {
 			obj nb;
+			bool ok;
 
-			cap = 2 * cap + len;
-			ROOT(port);
-			nb = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, cap);
-			UNROOT(port);
-			if (nb == OBJ_NULL)
+			if (len > OBJ_FIXNUM_MAX / 4 || cap > OBJ_FIXNUM_MAX / 4) {
+				lisp_errorf(L, OBJ_NULL, "write: string port too large");
 				return false;
-			memcpy(obj_bytes_data(nb), obj_bytes_data(obj_fields(port)[PORT_BUF]), pos);
-			gc_write(L->h, port, PORT_BUF, nb);
+			}
+			ROOT(port);
+			ROOT(b);
+			nb = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 2 * cap + len);
+			UNROOT(b);
+			if (nb == OBJ_NULL) {
+				UNROOT(port);
+				return false;
+			}
+			memcpy(obj_bytes_data(nb), obj_bytes_data(b), pos);
+			ROOT(nb);
+			ok = lisp_store(L, port, PORT_BUF, nb);	/* publishes nb if the port is shared */
+			UNROOT(nb);
+			UNROOT(port);
+			if (!ok)
+				return false;
 			b = nb;
 		}
 		memcpy(obj_bytes_data(b) + pos, buf, len);
-		obj_fields(port)[PORT_POS] = fx((intptr_t)(pos + len));
+		lisp_store_now(L, port, PORT_POS, fx((intptr_t)(pos + len)));
 		return true;
 	}
 	lisp_errorf(L, port, "write: not an open output port:");
@@ -70,12 +93,12 @@ int lisp_port_getc(struct lisp *L, obj port, bool peek)
 
 	switch (kind_of(port)) {
 	case PORT_STRING_IN:
-		s = obj_fields(port)[PORT_BUF];
-		pos = (size_t)fxv(obj_fields(port)[PORT_POS]);
+		s = buf_of(port);
+		pos = pos_of(port, s);
 		if (pos >= obj_bytes_length(s))
 			return -1;
 		if (!peek)
-			obj_fields(port)[PORT_POS] = fx((intptr_t)pos + 1);
+			lisp_store_now(L, port, PORT_POS, fx((intptr_t)pos + 1));
 		return obj_bytes_data(s)[pos];
 	case PORT_CONSOLE_IN:
 		return L->input ? lisp_input_getc(L->input, peek) : -1;
@@ -158,11 +181,13 @@ static obj p_open_output_string(struct lisp *L, int argc, obj *argv)
 
 static obj p_get_output_string(struct lisp *L, int argc, obj *argv)
 {
+	obj b;
+
 	ARGC_UNUSED;
 	if (!port_p(L, argv[0]) || kind_of(argv[0]) != PORT_STRING_OUT)
 		return lisp_type_error(L, "get-output-string", "string output port", argv[0]);
-	return lisp_copy_bytes(L, OBJ_T_STRING, obj_fields(argv[0])[PORT_BUF], 0,
-			       (size_t)fxv(obj_fields(argv[0])[PORT_POS]));
+	b = buf_of(argv[0]);
+	return lisp_copy_bytes(L, OBJ_T_STRING, b, 0, pos_of(argv[0], b));
 }
 
 static obj p_open_input_string(struct lisp *L, int argc, obj *argv)
@@ -190,12 +215,15 @@ static int32_t port_char(struct lisp *L, obj port, bool peek)
 		return c;
 	}
 	if (kind_of(port) == PORT_STRING_IN) {
-		obj s = obj_fields(port)[PORT_BUF];
-		size_t pos = (size_t)fxv(obj_fields(port)[PORT_POS]);
-		uint32_t u = lisp_utf8_decode(obj_bytes_data(s), obj_bytes_length(s), pos, &n);
+		obj s = buf_of(port);
+		size_t pos = pos_of(port, s), len = obj_bytes_length(s);
+		uint32_t u;
 
+		if (pos >= len)	/* another CPU read it meanwhile */
+			return -1;
+		u = lisp_utf8_decode(obj_bytes_data(s), len, pos, &n);
 		if (!peek)
-			obj_fields(port)[PORT_POS] = fx((intptr_t)(pos + n));
+			lisp_store_now(L, port, PORT_POS, fx((intptr_t)(pos + n)));
 		return (int32_t)u;
 	}
 	buf[0] = (uint8_t)lisp_port_getc(L, port, false);
@@ -326,8 +354,12 @@ static obj p_read(struct lisp *L, int argc, obj *argv)
 	d = lisp_read(L, &in);
 	/* the reader looked one byte ahead: give it back */
 	if (in.peeked >= 0) {
+		size_t pos;
+
 		p = stk(L)[ps.slot];
-		obj_fields(p)[PORT_POS] = fx(fxv(obj_fields(p)[PORT_POS]) - 1);
+		pos = pos_of(p, buf_of(p));
+		if (pos > 0)
+			lisp_store_now(L, p, PORT_POS, fx((intptr_t)pos - 1));
 	}
 	L->sp--;
 	return d;
@@ -371,7 +403,7 @@ static obj p_close_port(struct lisp *L, int argc, obj *argv)
 	if (!port_p(L, argv[0]))
 		return lisp_type_error(L, "close-port", "port", argv[0]);
 	if (kind_of(argv[0]) == PORT_STRING_IN)
-		obj_fields(argv[0])[PORT_KIND] = fx(PORT_CLOSED);
+		lisp_store_now(L, argv[0], PORT_KIND, fx(PORT_CLOSED));
 	return OBJ_UNSPECIFIED;
 }
 

@@ -81,8 +81,8 @@ static bool rehash(struct pr *p, size_t cap)
 			if (k != OBJ_FALSE) {
 				size_t s = slot_of(nt, k);
 
-				gc_write(L->h, nt, 2 * s, k);
-				gc_write(L->h, nt, 2 * s + 1, obj_vector_ref(old, i + 1));
+				obj_init_field(L, nt, 2 * s, k);
+				obj_init_field(L, nt, 2 * s + 1, obj_vector_ref(old, i + 1));
 			}
 		}
 	p->table = nt;
@@ -125,9 +125,9 @@ static bool store(struct pr *p, obj key, intptr_t v)
 			s = slot_of(p->table, key);
 		}
 		p->count++;
-		gc_write(p->L->h, p->table, 2 * s, key);
+		lisp_private_set(p->L, p->table, 2 * s, key);	/* the printer's own table */
 	}
-	gc_write(p->L->h, p->table, 2 * s + 1, fx(v));
+	lisp_private_set(p->L, p->table, 2 * s + 1, fx(v));
 	return true;
 }
 /* A record of a type made by define-record-type (the interpreter's own types have string names). */

@@ -516,7 +516,7 @@ static obj complete(struct rd *r, obj d, bool *done)
 			return OBJ_NULL;
 		}
 		if (kind & F_AFTER_DOT) {
-			gc_set_cdr(L->h, stk(L)[f + 2], d);
+			obj_init_field(L, stk(L)[f + 2], 1, d);	/* the datum being read */
 			sset(L, f, fx((kind & ~F_AFTER_DOT) | F_DOTTED));
 			return OBJ_FALSE;
 		}
@@ -527,7 +527,7 @@ static obj complete(struct rd *r, obj d, bool *done)
 		if (stk(L)[f + 1] == OBJ_NIL)
 			sset(L, f + 1, p);
 		else
-			gc_set_cdr(L->h, stk(L)[f + 2], p);
+			obj_init_field(L, stk(L)[f + 2], 1, p);
 		sset(L, f + 2, p);
 		return OBJ_FALSE;
 	}

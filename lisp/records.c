@@ -81,7 +81,7 @@ obj lisp_record_form(struct lisp *L, obj x)
 
 		if (s == OBJ_NULL)
 			goto out;
-		gc_vector_set(L->h, stk(L)[L->sp - 1], (size_t)k, s);
+		obj_init_field(L, stk(L)[L->sp - 1], (size_t)k, s);
 	}
 	G(SYM_DEFINE);
 	P(cadr(x));

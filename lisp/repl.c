@@ -41,6 +41,13 @@ static void setup(struct lisp *L, const struct lisp_config *cfg)
 	GC_ROOT(h, L->val);
 }
 
+/* A failed init gives back what setup rooted: the caller holds nothing of it. */
+static int fail(struct lisp *L)
+{
+	lisp_destroy(L);
+	return -1;
+}
+
 int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_config *cfg)
 {
 	obj v;
@@ -48,12 +55,12 @@ int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_conf
 	setup(L, cfg);
 	L->syms = parent->syms;
 	if ((v = lisp_make_vector(L, S_COUNT, OBJ_FALSE)) == OBJ_NULL)
-		return -1;
+		return fail(L);
 	for (size_t i = 0; i < S_COUNT; i++)
 		obj_init_field(L, v, i, STATE(parent, i));
 	L->state = v;
 	if ((v = lisp_make_stack(L, LISP_STACK_INIT)) == OBJ_NULL)
-		return -1;
+		return fail(L);
 	L->stack = v;
 	state_set(L, S_HANDLERS, OBJ_NIL);
 	state_set(L, S_WINDS, OBJ_NIL);
@@ -73,19 +80,19 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 
 	setup(L, cfg);
 	if ((v = lisp_make_vector(L, S_COUNT, OBJ_FALSE)) == OBJ_NULL)
-		return -1;
+		return fail(L);
 	L->state = v;
 	if ((v = lisp_make_vector(L, SYM_COUNT, OBJ_FALSE)) == OBJ_NULL)
-		return -1;
+		return fail(L);
 	L->syms = v;
 	if ((v = lisp_make_stack(L, LISP_STACK_INIT)) == OBJ_NULL)
-		return -1;
+		return fail(L);
 	L->stack = v;
 	if (lisp_globals_init(L) < 0)
-		return -1;
+		return fail(L);
 	for (size_t i = 0; i < ARRAY_SIZE(rtds); i++) {
 		if ((v = make_builtin_rtd(L, rtds[i].name)) == OBJ_NULL)
-			return -1;
+			return fail(L);
 		state_set(L, (size_t)rtds[i].slot, v);
 	}
 	state_set(L, S_HANDLERS, OBJ_NIL);
@@ -102,9 +109,9 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	lisp_init_sys(L);
 	lisp_init_threads(L);
 	if (h->stats.alloc_failures != failures)
-		return -1;
+		return fail(L);
 	if (lisp_eval_string(L, lisp_prelude, strlen(lisp_prelude)) != 0)
-		return -1;
+		return fail(L);
 	return 0;
 }
 
@@ -112,6 +119,8 @@ void lisp_destroy(struct lisp *L)
 {
 	struct heap *h = L->h;
 
+	if (L->magic != LISP_MAGIC)
+		return;	/* a failed init gave its roots back already */
 	GC_UNROOT(h, L->val);
 	GC_UNROOT(h, L->err);
 	GC_UNROOT(h, L->syms);

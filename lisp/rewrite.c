@@ -288,7 +288,7 @@ static obj qq_list(struct lisp *L, obj x, obj env, int depth)
 			obj p = l;
 			while (cdr(p) != OBJ_NIL)
 				p = cdr(p);
-			gc_set_cdr(L->h, p, t2);
+			obj_init_field(L, p, 1, t2);	/* l is our fresh list */
 			l = gcall(L, SYM_QQ_LIST_STAR, l);
 			tail = OBJ_NIL;
 		} else {

@@ -105,8 +105,7 @@ bool lisp_bind(struct lisp *L, obj scope, obj id, obj binding)
 	UNROOT(scope);
 	if (b == OBJ_NULL)
 		return false;
-	gc_vector_set(L->h, scope, ENV_BINDINGS, b);
-	return true;
+	return lisp_store(L, scope, ENV_BINDINGS, b);	/* a macro's scope may be shared */
 }
 
 bool lisp_bound_here_p(obj scope, obj id)
@@ -194,8 +193,11 @@ bool lisp_x_capture(struct lisp_cx *c, obj var)
 				ok = false;
 				break;
 			}
-			gc_vector_set(L->h, lam, LAM_FREE, p);
-			gc_vector_set(L->h, lam, LAM_NFREE, fx(fxv(obj_vector_ref(lam, LAM_NFREE)) + 1));
+			if (!lisp_store(L, lam, LAM_FREE, p)) {	/* an outer one may be a macro's */
+				ok = false;
+				break;
+			}
+			lisp_store_now(L, lam, LAM_NFREE, fx(fxv(obj_vector_ref(lam, LAM_NFREE)) + 1));
 		}
 		lam = obj_vector_ref(lam, LAM_PARENT);
 	}
@@ -282,7 +284,7 @@ static obj strip_rec(struct lisp *L, obj x)
 			if (e == OBJ_NULL)
 				v = OBJ_NULL;
 			else
-				gc_vector_set(L->h, v, i, e);
+				obj_init_field(L, v, i, e);
 		}
 		UNROOT(v);
 		UNROOT(x);
@@ -301,13 +303,13 @@ static obj strip_rec(struct lisp *L, obj x)
 		if (head == OBJ_NIL)
 			head = p;
 		else
-			gc_set_cdr(L->h, last, p);
+			obj_init_field(L, last, 1, p);	/* our copy: nobody else sees it yet */
 		last = p;
 		x = cdr(x);
 	}
 	r = strip_rec(L, x);
 	if (r != OBJ_NULL) {
-		gc_set_cdr(L->h, last, r);
+		obj_init_field(L, last, 1, r);
 		r = head;
 	}
 out:

@@ -11,9 +11,11 @@
 
 #include "internal.h"
 
-/* thread record: (rtd thunk status value c template syms); status 0 running, 1 done, 2 error */
+/* thread record: (rtd thunk status value c template syms); status: running, done (value is the
+ * result), error (value is what was raised, whatever it is), or exhausted (the child could not
+ * start or could not keep its result: the join raises "heap exhausted") */
 enum { TH_THUNK = 1, TH_STATUS, TH_VALUE, TH_C, TH_STATE, TH_SYMS, TH_NFIELDS };
-enum { TH_RUNNING, TH_DONE, TH_ERROR };
+enum { TH_RUNNING, TH_DONE, TH_ERROR, TH_EXHAUSTED };
 struct th_c {
 	struct thread *kt;
 	struct lisp_config cfg;		/* the parent's (heap replaced by the child's) */
@@ -41,7 +43,9 @@ static obj make_shared_record(struct lisp *L, obj rtd, size_t n, size_t cf, size
 {
 	obj r, b;
 
+	ROOT(rtd);
 	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, cbytes);
+	UNROOT(rtd);
 	if (b == OBJ_NULL)
 		return OBJ_NULL;
 	ROOT(b);
@@ -64,9 +68,15 @@ struct child {
 	struct gc_rootstack rs;
 };
 
+/* rec's status (a fixnum: nothing to publish, so the store cannot collect) */
+static void set_status(struct heap *h, obj rec, unsigned status)
+{
+	(void)gc_store(h, rec, TH_STATUS, fx(status));
+}
+
 static uintptr_t child_main(void *arg)
 {
-	obj rec = (obj)arg, v;
+	obj rec = (obj)arg, v = OBJ_FALSE;
 	struct th_c *c = raw(rec, TH_C);
 	struct heap *h;
 	struct child *ch;
@@ -78,23 +88,23 @@ static uintptr_t child_main(void *arg)
 	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
 	h = cpu_heap_here();		/* we never move again: started here */
 	ch = h->src.alloc(h->src.ctx, bytes);
-	if (ch == NULL) {	/* value stays unspecified: the join raises "heap exhausted" */
-		gc_write(h, rec, TH_STATUS, fx(TH_ERROR));
+	if (ch == NULL) {
+		set_status(h, rec, TH_EXHAUSTED);
 		gc_unpin(h, rec);
 		sched_preempt_enable();
 		return 0;
 	}
 	cpu_heap_enter(h, &ch->rs);
 	GC_ROOT(h, rec);
+	GC_ROOT(h, v);		/* below the interpreter's roots: held across its reset */
 	gc_unpin(h, rec);	/* our root holds it now */
-	cfg = c->cfg;
+	cfg = c->cfg;		/* its lending acts on the heap it is given: ours (lisp.h) */
 	cfg.heap = h;
 	/* lisp_init_thread reads only these two of its parent */
 	parent.syms = obj_fields(rec)[TH_SYMS];
 	parent.state = obj_fields(rec)[TH_STATE];
 	if (lisp_init_thread(&ch->L, &parent, &cfg) < 0) {
-		status = TH_ERROR;
-		v = OBJ_FALSE;
+		status = TH_EXHAUSTED;	/* it holds nothing of the heap now */
 	} else {
 		struct lisp *L = &ch->L;
 
@@ -102,13 +112,14 @@ static uintptr_t child_main(void *arg)
 		if (v == OBJ_NULL) {
 			status = TH_ERROR;
 			v = lisp_take_error(L);
-			lisp_vm_reset(L);
+			lisp_vm_reset(L);	/* may collect: v is rooted */
 		}
 		if (!lisp_store(L, rec, TH_VALUE, v))
-			status = TH_ERROR;	/* could not publish the value: join says so */
+			status = TH_EXHAUSTED;	/* could not publish the value: join says so */
 		lisp_destroy(L);
 	}
-	gc_write(h, rec, TH_STATUS, fx(status));
+	set_status(h, rec, status);
+	GC_UNROOT(h, v);
 	GC_UNROOT(h, rec);
 	cpu_heap_leave(h, &ch->rs);
 	h->src.free(h->src.ctx, ch, bytes);
@@ -154,7 +165,7 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 		UNROOT(rec);
 		goto exhausted;
 	}
-	gc_write(L->h, rec, TH_STATUS, fx(TH_RUNNING));
+	lisp_store_now(L, rec, TH_STATUS, fx(TH_RUNNING));
 	c = raw(rec, TH_C);
 	c->cfg = L->cfg;
 	c->joined = 0;
@@ -194,8 +205,12 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 			thread_sleep_ms(1);	/* another thread is joining it */
 	}
 	v = obj_fields(rec)[TH_VALUE];
-	if (obj_fields(rec)[TH_STATUS] == fx(TH_ERROR)) {
-		L->err = v == OBJ_UNSPECIFIED || v == OBJ_FALSE ? OBJ_NULL : v;	/* re-raise */
+	switch (fxv(obj_fields(rec)[TH_STATUS])) {
+	case TH_ERROR:
+		L->err = v;	/* re-raise exactly what was raised, #f included */
+		return OBJ_NULL;
+	case TH_EXHAUSTED:
+		L->err = OBJ_NULL;	/* heap exhausted */
 		return OBJ_NULL;
 	}
 	return v;
@@ -218,8 +233,8 @@ static obj p_make_channel(struct lisp *L, int argc, obj *argv)
 	ch = make_shared_record(L, STATE(L, S_RTD_CHANNEL), CH_NFIELDS - 1, CH_C, sizeof(struct ch_c));
 	if (ch == OBJ_NULL)
 		return OBJ_NULL;
-	gc_write(L->h, ch, CH_HEAD, OBJ_NIL);
-	gc_write(L->h, ch, CH_TAIL, OBJ_NIL);
+	lisp_store_now(L, ch, CH_HEAD, OBJ_NIL);
+	lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
 	waitq_init(&((struct ch_c *)raw(ch, CH_C))->wq, "scheme-channel");
 	return ch;
 }
@@ -244,11 +259,11 @@ static obj p_channel_send(struct lisp *L, int argc, obj *argv)
 	c = raw(ch, CH_C);
 	f = spin_lock_irqsave(&c->wq.lock);
 	tail = obj_fields(ch)[CH_TAIL];
-	if (tail == OBJ_NIL)
-		gc_write(L->h, ch, CH_HEAD, cell);
+	if (tail == OBJ_NIL)	/* cell is published: nothing below collects */
+		lisp_store_now(L, ch, CH_HEAD, cell);
 	else
-		gc_write(L->h, tail, 1, cell);
-	gc_write(L->h, ch, CH_TAIL, cell);
+		lisp_store_now(L, tail, 1, cell);
+	lisp_store_now(L, ch, CH_TAIL, cell);
 	waitq_wake_one_locked(&c->wq);
 	spin_unlock_irqrestore(&c->wq.lock, f);
 	return OBJ_UNSPECIFIED;
@@ -270,13 +285,13 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	while ((head = obj_fields(ch)[CH_HEAD]) == OBJ_NIL)
 		waitq_sleep_locked(&c->wq);	/* a safe point: ch is in our argument slot */
 	v = car(head);
-	gc_write(L->h, ch, CH_HEAD, cdr(head));
+	lisp_store_now(L, ch, CH_HEAD, cdr(head));	/* the queue's cells are all published */
 	if (cdr(head) == OBJ_NIL)
-		gc_write(L->h, ch, CH_TAIL, OBJ_NIL);
+		lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
 	/* The taken cell is garbage: cut it loose, or dead cells of senders on different CPUs
 	 * stay chained across heaps and each heap's collection frees one link at a time. */
-	gc_write(L->h, head, 0, OBJ_FALSE);
-	gc_write(L->h, head, 1, OBJ_NIL);
+	lisp_store_now(L, head, 0, OBJ_FALSE);
+	lisp_store_now(L, head, 1, OBJ_NIL);
 	spin_unlock_irqrestore(&c->wq.lock, f);
 	return v;
 }

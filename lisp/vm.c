@@ -41,10 +41,10 @@ static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
 	if (copy == OBJ_NULL)
 		return OBJ_NULL;
 	if (heap_young_p(L->h, copy))
-		memcpy(obj_fields(copy), stk(L), base * sizeof(obj));
+		memcpy(lisp_young_fields(L, copy), stk(L), base * sizeof(obj));
 	else
 		for (size_t i = 0; i < base; i++)
-			gc_write(L->h, copy, i, stk(L)[i]);
+			obj_init_field(L, copy, i, stk(L)[i]);
 	ROOT(copy);
 	ROOT(ret);
 	ROOT(fpv);
@@ -104,7 +104,8 @@ static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size
 static obj run(struct lisp *L, int argc)
 {
 	struct heap *h = L->h;
-	obj *S = stk(L), *sp = S + L->sp, *fp, *K = NULL;
+	obj *S = stk(L), *sp = S + L->sp, *fp;
+	const obj *K = NULL;
 	const uint8_t *pc = NULL, *cbase = NULL;
 	obj acc = OBJ_UNSPECIFIED, cl = OBJ_FALSE, f;
 	size_t fpi = 0, pco = 0;
@@ -140,7 +141,7 @@ static obj run(struct lisp *L, int argc)
 	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
 		     int r_; SAVE(); r_ = gc_publish(h, &acc); LOAD(); \
 		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
-	     gc_write(h, ho_, i_, acc); } while (0)
+	     lisp_store_now(L, ho_, i_, acc); } while (0)
 
 	static const void *const dispatch[OP_COUNT] = {
 		[OP_CONST] = &&op_const, [OP_FIX] = &&op_fix, [OP_IMM] = &&op_imm,
@@ -190,7 +191,7 @@ op_lref:
 	pc += 2;
 	NEXT;
 op_lrefb:
-	acc = obj_fields(fp[rd16(pc)])[0];
+	acc = obj_load(&obj_fields(fp[rd16(pc)])[0]);	/* a box: set! from any CPU */
 	pc += 2;
 	NEXT;
 op_lset:
@@ -227,7 +228,7 @@ op_fref:
 	pc += 2;
 	NEXT;
 op_frefb:
-	acc = obj_fields(obj_fields(cl)[1 + rd16(pc)])[0];
+	acc = obj_load(&obj_fields(obj_fields(cl)[1 + rd16(pc)])[0]);
 	pc += 2;
 	NEXT;
 op_fsetb:
@@ -455,7 +456,7 @@ op_fixcl: {
 			FAIL(L->err = OBJ_NULL);
 		ho = fp[rd16(pc)];
 	}
-	gc_write(h, ho, 1 + (size_t)rd16(pc + 2), v);
+	lisp_store_now(L, ho, 1 + (size_t)rd16(pc + 2), v);
 	pc += 6;
 	NEXT;
 }

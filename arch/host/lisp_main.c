@@ -67,10 +67,12 @@ static void src_free(void *ctx, void *p, size_t size)
 
 /* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
  * stack, past the budget (RETRY) or past what the heap holds (RECOVER) */
-static void lend(void *ctx, int how)
+static void lend(void *ctx, struct heap *h, int how)
 {
-	struct source *s = ctx;
-	size_t room = cpus[0].heap.nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
+	struct source *s = h->src.ctx;
+	size_t room = h->nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
+
+	(void)ctx;
 
 	if (how == LISP_LEND_RETRY)
 		s->lent = s->budget + room;
@@ -138,15 +140,6 @@ static void stack_free(void *p, size_t size)
 	free(p);
 }
 
-/* The interpreter's safe point, as the kernel's REPL has it: other threads, then a global-mode
- * stop if one is requested (mm/gc/stw.h; nothing in percore). */
-static void safepoint(void *ctx)
-{
-	(void)ctx;
-	sched_preempt_point();
-	gc_stw_safepoint(cpu_heap_here());
-}
-
 /* The REPL thread on CPU 0: like the kernel's, with preemption off and its own root stack. */
 static uintptr_t repl_main(void *arg)
 {
@@ -161,9 +154,8 @@ static uintptr_t repl_main(void *arg)
 		.heap = heap,
 		.write = out_write,
 		.exit = do_exit,
-		.safepoint = safepoint,
+		.safepoint = cpu_lisp_safepoint,
 		.gc_lend = lend,
-		.gc_lend_ctx = &sources[0],
 		.stack_max_bytes = run.stack_mb << 20,
 		.cstack_bytes = run.cstack_kb << 10,
 	};

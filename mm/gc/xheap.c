@@ -335,84 +335,92 @@ void gc_xref_release(struct heap *h)
 
 /* ---- publication ---- */
 
-/* The walk's stack: objects to visit grow up from the bottom of a block, holders with young
- * fields (the frontier) grow down from its top. */
+/* The walk's log: every object this publication made shared, in the order found (a queue:
+ * [0, done) have had their fields visited). An entry with its low bit set is a holder whose
+ * fields name young objects (the frontier). The log only grows (doubling, from the block
+ * source): no object is ever dropped from it, so there is no overflow pass over the heap, and
+ * when it cannot grow the publication is undone from it (every shared bit it set is cleared)
+ * and fails like an allocation. Cost: one word per object published, while the walk runs. */
 struct walk {
-	obj *base;
-	size_t up, down, cap;
-	bool overflow;
+	obj *log;
+	size_t n, done, cap;
 	bool young;
+	bool failed;
 };
 
-static void walk_push(struct walk *w, obj o)
+#define FRONTIER	((obj)1)
+
+static bool walk_grow(struct heap *h, struct walk *w)
 {
-	if (w->up < w->down)
-		w->base[w->up++] = o;
-	else
-		w->overflow = true;	/* its shared bit is set: the fix-up scan finds it */
+	size_t cap = w->cap ? 2 * w->cap : HEAP_GROUP_SIZE / sizeof(obj);
+	obj *log = h->src.alloc(h->src.ctx, cap * sizeof(obj));
+
+	if (log == NULL)
+		return false;
+	if (w->log != NULL) {
+		memcpy(log, w->log, w->n * sizeof(obj));
+		h->src.free(h->src.ctx, w->log, w->cap * sizeof(obj));
+	}
+	w->log = log;
+	w->cap = cap;
+	return true;
 }
 
-/* Visit the fields of shared object o: share and queue the local old ones. */
-static void walk_fields(struct heap *h, struct walk *w, obj o)
+/* Share o (an unshared old object of h) and queue it. */
+static void walk_share(struct heap *h, struct walk *w, obj o)
 {
+	if (w->n == w->cap && !walk_grow(h, w)) {
+		w->failed = true;
+		return;
+	}
+	heap_shared_set((void *)o);
+	w->log[w->n++] = o;
+}
+
+/* Visit the fields of log entry k: share and queue the local old ones. */
+static void walk_fields(struct heap *h, struct walk *w, size_t k)
+{
+	obj o = w->log[k] & ~FRONTIER;
 	obj *f = obj_fields(o);
 	size_t n = obj_hdr_nptrs(obj_header(o), f);
-	bool frontier = false;
 
 	kassert(obj_type(o) != OBJ_T_STACK);
-	for (size_t i = 0; i < n; i++) {
+	w->log[k] = o;
+	for (size_t i = 0; i < n && !w->failed; i++) {
 		obj v = f[i];
 
 		if (!obj_ptr_p(v))
 			continue;
 		if (heap_young_p(h, v)) {
-			frontier = true;
+			w->log[k] = o | FRONTIER;
+			w->young = true;
 			continue;
 		}
 		if (owner_of(v) != h || heap_shared_p((void *)v))
 			continue;
-		heap_shared_set((void *)v);
-		h->stats.published++;
-		walk_push(w, v);
-	}
-	if (frontier) {
-		w->young = true;
-		if (w->down > w->up)
-			w->base[--w->down] = o;
-		else
-			w->overflow = true;
+		walk_share(h, w, v);
 	}
 }
 
 static void walk_drain(struct heap *h, struct walk *w)
 {
-	while (w->up > 0)
-		walk_fields(h, w, w->base[--w->up]);
+	while (w->done < w->n && !w->failed)
+		walk_fields(h, w, w->done++);
 }
 
-/* Every shared object may have unshared local fields (after an overflow): visit them all. */
-static void walk_fixup(struct heap *h, struct walk *w)
+/* Clear every shared bit the walk set: nobody else has seen these objects yet. */
+static void walk_undo(struct heap *h, struct walk *w)
 {
-	while (w->overflow) {
-		w->overflow = false;
-		for (struct heap_group *g = h->small_first; g; g = g->next)
-			for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(p[0]) + 1)
-				if (obj_hdr_type(p[0]) != OBJ_T_FILLER && heap_shared_p(p)) {
-					walk_fields(h, w, (obj)p);
-					walk_drain(h, w);
-				}
-		for (struct heap_group *g = h->large; g; g = g->next)
-			if (heap_shared_p(heap_group_objects(g))) {
-				walk_fields(h, w, (obj)heap_group_objects(g));
-				walk_drain(h, w);
-			}
-	}
+	for (size_t k = 0; k < w->n; k++)
+		heap_shared_clear((void *)(w->log[k] & ~FRONTIER));
+	(void)h;
 }
 
 int gc_publish(struct heap *h, obj *x)
 {
-	struct walk w;
+	struct walk w = { NULL, 0, 0, 0, false, false };
 	obj o = *x;
+	int rc = 0;
 
 	if (!obj_ptr_p(o))
 		return 0;
@@ -429,35 +437,34 @@ int gc_publish(struct heap *h, obj *x)
 	}
 	/* Room for a minor collection now: once shared bits are set, the one below must not fail
 	 * (shared holders would keep naming young objects). */
-	if (heap_reserve(h, heap_nursery_used(h)) < 0)
+	if (heap_reserve(h, heap_nursery_used(h)) < 0 || !walk_grow(h, &w))
 		return -1;
-	w.base = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
-	if (w.base == NULL)
-		return -1;
-	w.cap = HEAP_GROUP_SIZE / sizeof(obj);
-	w.up = 0;
-	w.down = w.cap;
-	w.overflow = w.young = false;
-	heap_shared_set((void *)o);
-	h->stats.published++;
-	walk_push(&w, o);
+	walk_share(h, &w, o);
 	walk_drain(h, &w);
-	if (w.young) {
+	if (w.young && !w.failed) {
 		/* Young objects hang off some shared holders (remembered slots: G3). Promote them,
-		 * then share what the holders now reach. The nursery is empty afterwards. */
+		 * then share what the holders now reach. The nursery is empty afterwards, and stays
+		 * so: the walk allocates nothing on the heap. */
+		size_t n = w.n;
+
 		h->publishing = true;	/* the verifier's X1 waits for the end of this */
 		if (gc_minor(h) < 0)	/* its reserve was made above: cannot fail */
 			panic("gc_publish: the minor collection failed on cpu %u", h->cpu);
 		h->stats.publish_minors++;
-		while (w.down < w.cap) {
-			walk_fields(h, &w, w.base[w.down++]);
-			walk_drain(h, &w);
-		}
+		for (size_t k = 0; k < n && !w.failed; k++)
+			if (w.log[k] & FRONTIER)
+				walk_fields(h, &w, k);
+		walk_drain(h, &w);
+		h->publishing = false;
 	}
-	walk_fixup(h, &w);
-	h->publishing = false;
-	h->src.free(h->src.ctx, w.base, HEAP_GROUP_SIZE);
-	return 0;
+	if (w.failed) {
+		walk_undo(h, &w);
+		rc = -1;
+	} else {
+		h->stats.published += w.n;
+	}
+	h->src.free(h->src.ctx, w.log, w.cap * sizeof(obj));
+	return rc;
 }
 
 int gc_store(struct heap *h, obj holder, size_t i, obj value)
@@ -477,7 +484,11 @@ void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
 	obj *slot = &obj_fields(holder)[i];
 	obj old;
 
-	kassert(!heap_young_p(h, value) && (!obj_ptr_p(value) || gc_shared_p(h, value)));
+	/* X1 in every build: a store that skipped its publication stops here, not in another
+	 * CPU reading a nursery object (lisp/internal.h, "Stores"). */
+	if (__builtin_expect(obj_ptr_p(value) && !gc_shared_p(h, value), 0))
+		panic("gc: cpu %u stores unpublished %p into shared %p (field %lu)", h->cpu,
+		      (void *)value, (void *)holder, (unsigned long)i);
 	XT_HOLDER(holder);
 	/* Count the new reference before it is in the slot: once there, another CPU may
 	 * exchange it out and uncount it at once. */

@@ -66,6 +66,16 @@ static inline uintptr_t *obj_words(obj o) { return (uintptr_t *)o; }	/* [0] head
 static inline obj *obj_fields(obj o) { return (obj *)o + 1; }
 
 /*
+ * Memory order of shared objects (docs/gc.md, "Memory order"). A pointer field that another
+ * CPU may write (a field of a mutable object: pair, vector, record, box, symbol value) is read
+ * with obj_load, a consume load: the object it names was written completely before the store
+ * that made it reachable, and that store, the barrier's atomic exchange into a shared holder
+ * (mm/gc/barrier.h), is a release. (Consume is acquire in today's compilers: free on x86,
+ * one barrier on ARM, where a relaxed load's address dependency would do.)
+ */
+static inline obj obj_load(const obj *slot) { return __atomic_load_n(slot, __ATOMIC_CONSUME); }
+
+/*
  * Header word: size << 8 | type << 2 | 3 (upper 32 bits zero on 64-bit targets).
  *	size	fields after the header, in words (0..OBJ_MAX_FIELDS)
  *	type	enum obj_type; the type says which fields hold Scheme values ("pointer fields"):
@@ -141,13 +151,27 @@ static inline bool obj_type_p(obj o, unsigned t) { return obj_ptr_p(o) && obj_ty
 
 /* --- accessors --- */
 static inline bool obj_pair_p(obj o) { return obj_type_p(o, OBJ_T_PAIR); }
-static inline obj obj_car(obj p) { return obj_fields(p)[0]; }
-static inline obj obj_cdr(obj p) { return obj_fields(p)[1]; }
+static inline obj obj_car(obj p) { return obj_load(&obj_fields(p)[0]); }
+static inline obj obj_cdr(obj p) { return obj_load(&obj_fields(p)[1]); }
 static inline bool obj_vector_p(obj o) { return obj_type_p(o, OBJ_T_VECTOR); }
 static inline size_t obj_vector_length(obj v) { return obj_size(v); }
-static inline obj obj_vector_ref(obj v, size_t i) { return obj_fields(v)[i]; }
+static inline obj obj_vector_ref(obj v, size_t i) { return obj_load(&obj_fields(v)[i]); }
 static inline bool obj_string_p(obj o) { return obj_type_p(o, OBJ_T_STRING); }
-static inline size_t obj_bytes_length(obj o) { return (size_t)obj_words(o)[1]; }
+/* Bytes a byte object (string, bytevector) has room for; fixed for its life. */
+static inline size_t obj_bytes_capacity(obj o) { return (obj_size(o) - 1) * sizeof(uintptr_t); }
+/* Its length in bytes. A string's length may change while another CPU reads it (string-set!
+ * of a wider character, in place): read it once per use, and it is never past the capacity, so
+ * a racing program reads stale characters but never outside the object. */
+static inline size_t obj_bytes_length(obj o)
+{
+	size_t n = __atomic_load_n(&obj_words(o)[1], __ATOMIC_RELAXED), cap = obj_bytes_capacity(o);
+
+	return n < cap ? n : cap;
+}
+static inline void obj_bytes_set_length(obj o, size_t n)
+{
+	__atomic_store_n(&obj_words(o)[1], n, __ATOMIC_RELAXED);
+}
 static inline uint8_t *obj_bytes_data(obj o) { return (uint8_t *)(obj_words(o) + 2); }
 /* Fields needed by a byte object of len bytes (length word included). */
 static inline size_t obj_bytes_fields(size_t len) { return 1 + (len + sizeof(uintptr_t) - 1) / sizeof(uintptr_t); }

@@ -29,12 +29,6 @@ static void stack_free(void *p, size_t size) { (void)size; free(p); }
 static void *blk_alloc(void *ctx, size_t size) { (void)ctx; return aligned_alloc(HEAP_GROUP_SIZE, size); }
 static void blk_free(void *ctx, void *p, size_t size) { (void)ctx; (void)size; free(p); }
 
-static void safepoint(void *ctx)
-{
-	(void)ctx;
-	sched_preempt_point();
-}
-
 struct run {
 	unsigned ncpus;
 	const char *program;
@@ -50,7 +44,7 @@ static uintptr_t main_fn(void *p)
 	static struct gc_rootstack rs;
 	static struct lisp L;
 	/* C stack for the reader and compiler: most of the thread's 32 KiB (ASan frames are big) */
-	struct lisp_config cfg = { .heap = h, .write = capture, .safepoint = safepoint,
+	struct lisp_config cfg = { .heap = h, .write = capture, .safepoint = cpu_lisp_safepoint,
 				   .cstack_bytes = 24 * 1024 };
 
 	sched_preempt_disable();
