@@ -242,7 +242,8 @@ static obj p_record_p(struct lisp *L, int argc, obj *argv)
 static obj not_record(struct lisp *L, obj name, obj rtd, obj x)
 {
 	char who[64], type[64];
-	obj s = symbol_p(name) ? sym_name(name) : OBJ_FALSE, t = obj_fields(rtd)[RTD_NAME];
+	obj s = symbol_p(name) ? sym_name(name) : OBJ_FALSE;
+	obj t = rtd_p(rtd) && obj_size(rtd) > RTD_NAME ? obj_fields(rtd)[RTD_NAME] : OBJ_FALSE;
 	size_t n;
 
 	n = string_p(s) ? obj_bytes_length(s) : 0;
@@ -259,13 +260,21 @@ static obj not_record(struct lisp *L, obj name, obj rtd, obj x)
 	return lisp_type_error(L, who, type, x);
 }
 
+/* The field index of (%record-ref x rtd index name): a program may call these itself. */
+static bool field_ok(obj x, obj index)
+{
+	return obj_fixnum_p(index) && fxv(index) >= 0 && (size_t)fxv(index) + 1 < obj_size(x);
+}
+
 /* (%record-ref x rtd index name) */
 static obj p_record_ref(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
 	if (!record_p(argv[0], argv[1]))
 		return not_record(L, argv[3], argv[1], argv[0]);
-	return obj_fields(argv[0])[1 + fxv(argv[2])];
+	if (!field_ok(argv[0], argv[2]))
+		return lisp_range_error(L, "%record-ref", argv[2]);
+	return obj_load(&obj_fields(argv[0])[1 + fxv(argv[2])]);	/* a setter may run anywhere */
 }
 
 /* (%record-set! x rtd index value name) */
@@ -274,6 +283,8 @@ static obj p_record_set(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!record_p(argv[0], argv[1]))
 		return not_record(L, argv[4], argv[1], argv[0]);
+	if (!field_ok(argv[0], argv[2]))
+		return lisp_range_error(L, "%record-set!", argv[2]);
 	return lisp_store(L, argv[0], (size_t)(1 + fxv(argv[2])), argv[3]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 

@@ -2,7 +2,12 @@
  * character indexing walks from the start (O(n)) except over an all-ASCII prefix, which is
  * indexed directly. An object may hold more bytes than the string uses: string-set! can then
  * widen a character in place (make-string and string-copy leave room for that); where there is
- * no room it raises an error. Case mappings cover ASCII, Latin-1, Greek and Cyrillic. */
+ * no room it raises an error. Case mappings cover ASCII, Latin-1, Greek and Cyrillic.
+ * A shared string may change length while another CPU works on it: every length is read once
+ * (obj_bytes_length, never past the capacity), offsets found with one reading are checked
+ * against the reading that bounds a write, and a string being filled never takes more bytes
+ * than were counted for it. A racing program gets odd characters, never memory outside a
+ * string. */
 #include "compile.h"
 
 #define ARGC_UNUSED	(void)argc
@@ -107,7 +112,7 @@ static size_t char_offset(obj s, size_t k)
 	return k == 0 ? i : SIZE_MAX;
 }
 
-static size_t capacity(obj s) { return (obj_size(s) - 1) * sizeof(obj); }
+static size_t capacity(obj s) { return obj_bytes_capacity(s); }
 
 /* A string of len bytes with room for cap bytes (cap >= len); bytes uninitialised. */
 static obj make_string_room(struct lisp *L, size_t len, size_t cap)
@@ -115,8 +120,27 @@ static obj make_string_room(struct lisp *L, size_t len, size_t cap)
 	obj s = lisp_make_bytes(L, OBJ_T_STRING, NULL, cap);
 
 	if (s != OBJ_NULL)
-		obj_words(s)[1] = len;
+		obj_bytes_set_length(s, len);
 	return s;
+}
+
+/* Append character c to the fresh string s filled to *len of its n bytes; false (nothing
+ * written) if it does not fit: what was counted changed meanwhile. */
+static bool put_char(obj s, size_t *len, size_t n, uint32_t c)
+{
+	char u[4];
+	size_t w = lisp_utf8_encode(c, u);
+
+	if (w > n - *len)
+		return false;
+	memcpy(obj_bytes_data(s) + *len, u, w);
+	*len += w;
+	return true;
+}
+
+static obj changed(struct lisp *L, const char *who, obj s)
+{
+	return lisp_errorf(L, s, "%s: the string changed while it was being used (another CPU?):", who);
 }
 
 /* --- characters --- */
@@ -319,11 +343,15 @@ static obj set_char(struct lisp *L, const char *who, obj s, size_t off, size_t o
 	size_t w = lisp_utf8_encode(c, u), len = obj_bytes_length(s);
 	uint8_t *p = obj_bytes_data(s);
 
+	if (off > len || ow > len - off)
+		return changed(L, who, s);
 	if (len - ow + w > capacity(s))
 		return lisp_errorf(L, s, "%s: no room to widen a character in this string (make it with make-string or string-copy):", who);
-	memmove(p + off + w, p + off + ow, len - off - ow);
+	if (w != ow)
+		memmove(p + off + w, p + off + ow, len - off - ow);
 	memcpy(p + off, u, w);
-	obj_words(s)[1] = len - ow + w;
+	if (w != ow)
+		obj_bytes_set_length(s, len - ow + w);
 	return OBJ_UNSPECIFIED;
 }
 
@@ -428,10 +456,18 @@ static obj p_string_append(struct lisp *L, int argc, obj *argv)
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	argv = lisp_args(L);
-	len = 0;
-	for (int i = 0; i < argc; i++) {
-		memcpy(obj_bytes_data(s) + len, obj_bytes_data(argv[i]), obj_bytes_length(argv[i]));
-		len += obj_bytes_length(argv[i]);
+	{
+		size_t total = len, k;
+
+		len = 0;
+		for (int i = 0; i < argc; i++) {
+			k = obj_bytes_length(argv[i]);
+			if (k > total - len)
+				k = total - len;	/* it grew meanwhile: what was counted */
+			memcpy(obj_bytes_data(s) + len, obj_bytes_data(argv[i]), k);
+			len += k;
+		}
+		obj_bytes_set_length(s, len);
 	}
 	return s;
 }
@@ -463,20 +499,36 @@ static obj p_list_to_string(struct lisp *L, int argc, obj *argv)
 	size_t len = 0;
 	obj s;
 
+	intptr_t n = lisp_list_length(argv[0]), k = 0;
+
 	ARGC_UNUSED;
-	if (lisp_list_length(argv[0]) < 0)
+	if (n < 0)
 		return lisp_type_error(L, "list->string", "list", argv[0]);
-	for (obj l = argv[0]; pair_p(l); l = cdr(l)) {
-		if (!obj_char_p(car(l)))
-			return want_char(L, "list->string", car(l));
-		len += utf8_width(obj_char_value(car(l)));
+	/* at most n pairs, and the string takes what was counted: another CPU may change a
+	 * shared list meanwhile */
+	for (obj l = argv[0]; pair_p(l) && k < n; l = cdr(l), k++) {
+		obj c = car(l);
+
+		if (!obj_char_p(c))
+			return want_char(L, "list->string", c);
+		len += utf8_width(obj_char_value(c));
 	}
 	s = make_string_room(L, len, len);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
-	len = 0;
-	for (obj l = lisp_args(L)[0]; pair_p(l); l = cdr(l))
-		len += lisp_utf8_encode(obj_char_value(car(l)), (char *)obj_bytes_data(s) + len);
+	{
+		size_t total = len;
+
+		len = 0;
+		k = 0;
+		for (obj l = lisp_args(L)[0]; pair_p(l) && k < n; l = cdr(l), k++) {
+			obj c = car(l);
+
+			if (!obj_char_p(c) || !put_char(s, &len, total, obj_char_value(c)))
+				return changed(L, "list->string", lisp_args(L)[0]);
+		}
+		obj_bytes_set_length(s, len);
+	}
 	return s;
 }
 
@@ -493,6 +545,8 @@ static obj p_string_fill(struct lisp *L, int argc, obj *argv)
 	while (bs < be) {
 		size_t ow, before = obj_bytes_length(argv[0]);
 
+		if (bs >= before)
+			return changed(L, "string-fill!", argv[0]);
 		lisp_utf8_decode(obj_bytes_data(argv[0]), before, bs, &ow);
 		if (set_char(L, "string-fill!", argv[0], bs, ow, obj_char_value(argv[1])) == OBJ_NULL)
 			return OBJ_NULL;
@@ -531,6 +585,8 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 			return lisp_range_error(L, "string-copy!", argv[1]);
 	}
 	tlen = obj_bytes_length(to);
+	if (ts > te || te > tlen || bs > be || be > obj_bytes_length(from))
+		return changed(L, "string-copy!", to);
 	if (tlen - (te - ts) + (be - bs) > capacity(to))
 		return lisp_errorf(L, to, "string-copy!: no room to widen characters in this string:");
 	{
@@ -556,7 +612,7 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 			memmove(p + ts + n, p + te, tlen - te);
 			memcpy(p + ts, obj_bytes_data(from) + bs, n);
 		}
-		obj_words(to)[1] = tlen - old + n;
+		obj_bytes_set_length(to, tlen - old + n);
 	}
 	return OBJ_UNSPECIFIED;
 }
@@ -619,19 +675,24 @@ static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint
 	size_t len = 0, i, n;
 	obj r;
 
+	size_t slen, total;
+
 	if (!string_p(s))
 		return want_string(L, who, s);
-	for (i = 0; i < obj_bytes_length(s); i += n)
-		len += utf8_width(map(lisp_utf8_decode(obj_bytes_data(s), obj_bytes_length(s), i, &n)));
+	slen = obj_bytes_length(s);
+	for (i = 0; i < slen; i += n)
+		len += utf8_width(map(lisp_utf8_decode(obj_bytes_data(s), slen, i, &n)));
 	ROOT(s);
 	r = make_string_room(L, len, len);
 	UNROOT(s);
 	if (r == OBJ_NULL)
 		return OBJ_NULL;
+	total = len;
 	len = 0;
-	for (i = 0; i < obj_bytes_length(s); i += n)
-		len += lisp_utf8_encode(map(lisp_utf8_decode(obj_bytes_data(s), obj_bytes_length(s), i, &n)),
-					(char *)obj_bytes_data(r) + len);
+	for (i = 0; i < slen; i += n)	/* the bytes counted: another CPU may have changed them */
+		if (!put_char(r, &len, total, map(lisp_utf8_decode(obj_bytes_data(s), slen, i, &n))))
+			break;
+	obj_bytes_set_length(r, len);
 	return r;
 }
 

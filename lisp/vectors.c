@@ -111,8 +111,8 @@ static obj p_list_to_vector(struct lisp *L, int argc, obj *argv)
 	v = lisp_make_vector(L, (size_t)n, OBJ_FALSE);
 	if (v == OBJ_NULL)
 		return OBJ_NULL;
-	size_t i = 0;
-	for (obj l = lisp_args(L)[0]; pair_p(l); l = cdr(l))
+	size_t i = 0;	/* at most n: another CPU may change a shared list meanwhile */
+	for (obj l = lisp_args(L)[0]; pair_p(l) && i < (size_t)n; l = cdr(l))
 		obj_init_field(L, v, i++, car(l));
 	return v;
 }

@@ -224,7 +224,7 @@ op_box:
 		FAIL((void)0);
 	NEXT;
 op_fref:
-	acc = obj_fields(cl)[1 + rd16(pc)];
+	acc = obj_load(&obj_fields(cl)[1 + rd16(pc)]);	/* fixcl may patch a shared closure */
 	pc += 2;
 	NEXT;
 op_frefb:
@@ -795,9 +795,14 @@ special:
 			if (!ok)
 				goto error;
 		}
-		for (; pair_p(list); list = cdr(list))
-			PUSHB(car(list));
-		n = n - 2 + len;
+		/* at most len: another CPU may lengthen a shared list meanwhile */
+		{
+			intptr_t k = 0;
+
+			for (; k < len && pair_p(list); k++, list = cdr(list))
+				PUSHB(car(list));
+			n = n - 2 + k;
+		}
 		goto dispatch_call;
 	}
 	case SP_CALLCC: {
