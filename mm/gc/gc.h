@@ -45,8 +45,11 @@
 int gc_minor(struct heap *h);
 
 /* Major collection (mm/gc/major.c). Start a cycle: a minor collection, then the roots are
- * shaded. 0, or -1 (nothing started) if the minor collection or the mark stack block failed. */
+ * shaded. 0, or -1 (nothing started) if the minor collection or the mark stack block failed.
+ * Nothing starts (0) while h takes part in a global mark: its scan starts h's part of it,
+ * with gc_major_start_global (mm/gc/xcycle.c). */
 int gc_major_start(struct heap *h);
+int gc_major_start_global(struct heap *h);
 /* Do at most max(budget, 2, one group's words + 1) words of major work (a step always gets to
  * sweep at least one group); returns the work done. A no-op when no cycle runs. May run a minor collection (end of marking). */
 size_t gc_major_step(struct heap *h, size_t budget);

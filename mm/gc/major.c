@@ -56,6 +56,15 @@ static void shade_slot(struct heap *h, obj *slot)
 
 int gc_major_start(struct heap *h)
 {
+	/* Joined to a global mark: its scan starts our cycle, once every barrier is on (SYNC).
+	 * A local cycle started before would take counts for roots no more. */
+	if (arch_atomic_load_relaxed(&h->gx_cycle) != 0)
+		return 0;
+	return gc_major_start_global(h);
+}
+
+int gc_major_start_global(struct heap *h)
+{
 	heap_check(h);
 	kassert(!h->in_gc);
 	if (h->major_phase != HEAP_MAJOR_IDLE)

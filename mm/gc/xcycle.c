@@ -43,6 +43,8 @@ static struct {
 	unsigned pushes;	/* white objects shaded in this cycle; atomic */
 	unsigned confirm_pushes;	/* pushes when the confirmation round began */
 	bool lost;		/* a shade was lost: the cycle frees nothing; atomic */
+	bool lost_final;	/* lost as it was when PURGE began: every member's verdict,
+				 * so no member purges while another skips (atomic) */
 } gx = { .lock = SPINLOCK_INIT("gc-global") };
 
 static bool after(unsigned a, unsigned b)	/* cycle a is b or later */
@@ -60,16 +62,27 @@ unsigned gc_global_done(void)
 	return arch_atomic_load(&gx.done);
 }
 
+/* Only until PURGE begins: the verdict is taken then, once for every member (a member that
+ * purged and one that did not would double-drop counts later). After that, marks are final and
+ * complete, so no white object can be shaded: a shade of one would be a broken invariant. */
 void gc_global_lost(void)
 {
-	arch_atomic_store(&gx.lost, true);
+	unsigned phase = GX_PHASE(arch_atomic_load(&gx.state));
+
+	kassert(phase != GX_PURGE);
+	if (phase != GX_PURGE)
+		arch_atomic_store(&gx.lost, true);
 }
 
-/* v->xlock held: v has been given an object to mark. */
+/* v->xlock held: v has been given an object to mark. Counted busy only for the cycle running:
+ * a late shade into a member of the last cycle (not yet settled when a new one was requested)
+ * must not count it busy in the new one, where its join counts it again and busy never
+ * returned to 0. */
 void gc_global_note_work(struct heap *v)
 {
 	arch_atomic_add(&gx.pushes, 1);
-	if (!arch_atomic_load_relaxed(&v->gx_busy)) {
+	if (!arch_atomic_load_relaxed(&v->gx_busy) &&
+	    arch_atomic_load_relaxed(&v->gx_cycle) == arch_atomic_load(&gx.cycle)) {
 		arch_atomic_store(&v->gx_busy, true);
 		arch_atomic_add(&gx.busy, 1);
 	}
@@ -113,9 +126,10 @@ static void advance(void)
 		 * before then is still under way. If none has shaded a white object meanwhile,
 		 * marking was complete when the round began. */
 		if (arch_atomic_load(&gx.busy) == 0 &&
-		    arch_atomic_load(&gx.pushes) == gx.confirm_pushes)
+		    arch_atomic_load(&gx.pushes) == gx.confirm_pushes) {
+			arch_atomic_store(&gx.lost_final, arch_atomic_load(&gx.lost));
 			set_phase(GX_PURGE);
-		else
+		} else
 			set_phase(GX_MARK);
 		break;
 	case GX_PURGE:
@@ -196,6 +210,7 @@ static void join(struct heap *h, unsigned cycle)
 		return;
 	}
 	f = spin_lock_irqsave(&h->xlock);
+	kassert(!h->gx_busy);	/* counted once, here */
 	h->xshade_len = 0;
 	h->xshade_lost = false;
 	arch_atomic_store(&h->xcycle, h->xcycle + 1);
@@ -218,7 +233,7 @@ int gc_global_settle(struct heap *h)
 	arch_irqflags_t f;
 
 	if (after(arch_atomic_load(&gx.done), h->gx_cycle)) {
-		if (arch_atomic_load(&gx.lost))
+		if (arch_atomic_load(&gx.lost_final))
 			h->xshade_lost = true;	/* the marks may miss live objects: free nothing */
 		return 0;
 	}
@@ -259,7 +274,7 @@ static void purge_step(struct heap *h, size_t budget)
 {
 	size_t work = 0;
 
-	if (arch_atomic_load(&gx.lost)) {
+	if (arch_atomic_load(&gx.lost_final)) {
 		h->gx_purged = true;	/* nothing will be freed: nothing to purge */
 		return;
 	}
@@ -333,7 +348,7 @@ void gc_global_poll(struct heap *h)
 			/* The scan: a minor collection promotes white (we are not marking yet), our
 			 * roots are shaded, pins too, and every other heap's objects our roots and
 			 * stacks hold go to their buffers. */
-			if (gc_major_start(h) == 0)
+			if (gc_major_start_global(h) == 0)
 				gc_xscan(h);
 		} else if (h->major_phase == HEAP_MAJOR_MARK) {
 			gc_major_step(h, GC_MAJOR_STEP_WORDS);
