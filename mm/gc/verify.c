@@ -11,9 +11,72 @@
 
 #define BAD(...)	do { kprintf("gc_verify: " __VA_ARGS__); kprintf("\n"); return -1; } while (0)
 
+/* The index of old groups by the 64 KiB blocks they cover (a large group covers several), made
+ * when gc_verify begins and dropped when it ends: looking a group up by walking the lists made
+ * every verification quadratic in the heap. Without memory for it, the lists are walked. */
+static size_t vslot(uintptr_t block, size_t cap)
+{
+	return (size_t)(((uint32_t)block * 2654435761u) & (cap - 1));
+}
+
+static void index_group(struct heap *h, struct heap_group *g)
+{
+	uintptr_t first = (uintptr_t)g / HEAP_GROUP_SIZE, end = ((uintptr_t)g + g->size) / HEAP_GROUP_SIZE;
+
+	for (uintptr_t b = first; b < end; b++) {
+		size_t i = vslot(b, h->vindex_cap);
+
+		while (h->vindex[i] != NULL)
+			i = (i + 1) & (h->vindex_cap - 1);
+		h->vindex[i] = g;
+	}
+}
+
+static void index_make(struct heap *h)
+{
+	size_t blocks = 0, cap = 1024;
+
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		blocks++;
+	for (struct heap_group *g = h->large; g; g = g->next)
+		blocks += g->size / HEAP_GROUP_SIZE;
+	while (cap < 2 * blocks)
+		cap *= 2;
+	h->vindex = h->src.alloc(h->src.ctx, ALIGN_UP(cap * sizeof(*h->vindex), (size_t)HEAP_GROUP_SIZE));
+	if (h->vindex == NULL)
+		return;
+	h->vindex_cap = cap;
+	memset(h->vindex, 0, cap * sizeof(*h->vindex));
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		index_group(h, g);
+	for (struct heap_group *g = h->large; g; g = g->next)
+		index_group(h, g);
+}
+
+static void index_drop(struct heap *h)
+{
+	if (h->vindex != NULL)
+		h->src.free(h->src.ctx, h->vindex,
+			    ALIGN_UP(h->vindex_cap * sizeof(*h->vindex), (size_t)HEAP_GROUP_SIZE));
+	h->vindex = NULL;
+	h->vindex_cap = 0;
+}
+
 /* The old group of this heap whose object area holds address a, or NULL. */
 static struct heap_group *old_group_of(const struct heap *h, uintptr_t a)
 {
+	if (h->vindex != NULL) {
+		uintptr_t b = a / HEAP_GROUP_SIZE;
+
+		for (size_t i = vslot(b, h->vindex_cap); h->vindex[i] != NULL;
+		     i = (i + 1) & (h->vindex_cap - 1)) {
+			struct heap_group *g = h->vindex[i];
+
+			if ((uintptr_t)g / HEAP_GROUP_SIZE <= b && b < ((uintptr_t)g + g->size) / HEAP_GROUP_SIZE)
+				return a >= (uintptr_t)heap_group_objects(g) && a < (uintptr_t)g->top ? g : NULL;
+		}
+		return NULL;
+	}
 	for (struct heap_group *g = h->small_first; g; g = g->next)
 		if (a >= (uintptr_t)heap_group_objects(g) && a < (uintptr_t)g->top)
 			return g;
@@ -270,12 +333,26 @@ static int check_major(const struct heap *h)
 	return 0;
 }
 
+static int verify(struct heap *h);
+
 int gc_verify(struct heap *h)
+{
+	int rc;
+
+	heap_check(h);
+	if (h->vindex != NULL)
+		return verify(h);	/* nested (gc_verify_world): the index is made */
+	index_make(h);
+	rc = verify(h);
+	index_drop(h);
+	return rc;
+}
+
+static int verify(struct heap *h)
 {
 	size_t bytes = 0, groups = 0, spares = 0;
 	struct heap_group *last = NULL;
 
-	heap_check(h);
 	/* G5 */
 	for (struct heap_group *g = h->small_first; g; g = g->next) {
 		if (check_group(h, g, HEAP_GROUP_SMALL) != 0)

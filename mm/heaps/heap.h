@@ -264,6 +264,9 @@ struct heap {
 	size_t gx_last_len;		/* xref_len when its last global cycle ended (the trigger) */
 
 	/* debugging */
+	struct heap_group **vindex;	/* gc_verify's own, while it runs: the old groups by 64 KiB
+					 * block (open addressing), so finding one is not a walk */
+	size_t vindex_cap;
 	bool torture;			/* collect at every allocation */
 	bool verify;			/* gc_verify() before and after every collection (CONFIG_DEBUG) */
 	bool in_gc;

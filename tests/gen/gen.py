@@ -18,16 +18,26 @@ So each thread's results depend on its own inputs only, and this file computes t
 the same operations on a model of the objects (Pair, Vec, Str, Cell, Port below: each operation is
 written as its definition, e.g. reverse! relinks the model's pairs), whatever the interleaving.
 Values are compared through one checksum, chk, defined identically here and in the program.
-Deliberate races (R, RL, RS and the port RP, written by several CPUs at once) print only what is
-deterministic by construction: the number of values read that were never written (0), and after
-the joins that every element is one of the values ever written.
+Deliberate races (the vector R, the list RL, the string RS and the string port RP, written by
+several CPUs at once, the racers of a phase starting together) print only what is deterministic
+by construction: for R and RL, the number of values read that were never written (0) and, after
+the joins, that every element is one of the values ever written (a word store is atomic); for the
+port, that its text is made of the letters written and no longer than all that was written; for
+RS (characters of 1 to 4 bytes racing in place), only that it is still a well-formed string: any
+character, a changed length and errors are allowed. ASan and TSan judge the rest.
 
 Other phase elements: spinners (a loop that does not allocate, on a CPU other than 0, waiting on a
 flag that main sets after a (gc 'full)); threads that raise numbers, strings, lists, #f, records
 and error objects at the bottom of a deep recursion, re-raised at the join and caught by guard;
 client/server pairs over channels (messages mutated by the server with its young values and sent
 back, garbage cycles across the two heaps); big vectors of old pairs with fresh cars published at
-once; a phase in which one thread exhausts its CPU's heap (--heap-mb) and the program goes on.
+once; a phase in which one thread, alone on its CPU, exhausts that CPU's heap (--heap-mb), must
+catch "heap exhausted" (or have it re-raised at the join), and the CPU must be usable afterwards.
+
+Run time under ASan with --verify is dominated by the verifier (every store of a young value into
+a shared object publishes it, which runs a minor collection, which verifies the heap); the
+generator estimates it (Gen.work, Gen.publish) and keeps each program within its size's budget.
+--without F,G leaves features out, to narrow a failure down (gen.py --help lists them).
 """
 import argparse
 import os
@@ -396,18 +406,22 @@ PRELUDE = r"""
                 ((= op 2) (set-car! (list-tail RL j) (racy-value x)) (loop (+ i 1) x bad))
                 ((= op 3) (vector-fill! R (racy-value x) j (min NR (+ j 3))) (loop (+ i 1) x bad))
                 (else (vector-set! R j (racy-value x)) (loop (+ i 1) x bad)))))))
-(define (rchar-ok? c) (or (char=? c #\a) (memv c RALPHA)))
-(define (rs-ok?) (and (= (string-length RS) NRS) (every rchar-ok? (string->list RS))))
+;; A string is not a vector: racing writers of characters of different widths may leave any
+;; characters, change its length or raise an error (another CPU changed it); what must hold is
+;; that it stays a string, its length is the number of characters it reads as, and no access
+;; strays outside it (ASan).
+(define (rs-ok?) (let ((l (string->list RS))) (and (= (string-length RS) (length l)) (every char? l))))
+(define-syntax try (syntax-rules () ((_ e) (guard (x (#t 'raised)) e))))
 (define (race-str x n)
   (let loop ((i 0) (x x) (bad 0))
     (if (= i n) bad
         (let* ((x (lcg x)) (j (modulo x NRS)) (c (list-ref RALPHA (modulo (quotient x 64) 5)))
                (op (modulo (quotient x 8) 8)))
-          (cond ((= op 0) (loop (+ i 1) x (if (rchar-ok? (string-ref RS j)) bad (+ bad 1))))
-                ((= op 1) (loop (+ i 1) x (if (rs-ok?) bad (+ bad 1))))
-                ((= op 2) (string-fill! RS c j (min NRS (+ j 4))) (loop (+ i 1) x bad))
-                ((= op 3) (string-copy! RS j (make-string (min 3 (- NRS j)) c)) (loop (+ i 1) x bad))
-                (else (string-set! RS j c) (loop (+ i 1) x bad)))))))
+          (cond ((= op 0) (loop (+ i 1) x (if (memq (try (char? (string-ref RS j))) '(#t raised)) bad (+ bad 1))))
+                ((= op 1) (loop (+ i 1) x (if (try (every char? (string->list RS))) bad (+ bad 1))))
+                ((= op 2) (try (string-fill! RS c j (min NRS (+ j 4)))) (loop (+ i 1) x bad))
+                ((= op 3) (try (string-copy! RS j (make-string (min 3 (- NRS j)) c))) (loop (+ i 1) x bad))
+                (else (try (string-set! RS j c)) (loop (+ i 1) x bad)))))))
 (define (port-text-ok? s)
   (every (lambda (c) (or (char=? c (integer->char 0)) (and (char>=? c #\a) (char<=? c #\z)))) (string->list s)))
 (define (race-port x n)
@@ -452,18 +466,19 @@ def prelude():
 # sizes
 
 SIZES = {
-    # phases, workers per phase, tasks per thread, cost budget of the whole program
-    "small": dict(phases=(2, 4), workers=(1, 3), tasks=(3, 9), budget=500_000, big=0.25,
-                  exhaust=0.15),
-    "medium": dict(phases=(4, 7), workers=(1, 4), tasks=(5, 14), budget=1_600_000, big=0.4,
-                   exhaust=0.25),
-    "large": dict(phases=(7, 11), workers=(2, 5), tasks=(6, 20), budget=4_000_000, big=0.5,
-                  exhaust=0.3),
+    # phases, workers per phase, tasks per thread, cost budget of the whole program (Gen.work),
+    # weight of big structures, bound on a CPU's dead stacks (Gen.deep), odds of a heap exhaustion
+    "small": dict(phases=(2, 4), workers=(1, 3), tasks=(3, 9), budget=24_000_000, big=0.25,
+                  junk=2_500_000, exhaust=0.15),
+    "medium": dict(phases=(4, 7), workers=(1, 4), tasks=(5, 14), budget=60_000_000, big=0.4,
+                   junk=4_000_000, exhaust=0.25),
+    "large": dict(phases=(7, 11), workers=(2, 5), tasks=(6, 20), budget=120_000_000, big=0.5,
+                  junk=6_000_000, exhaust=0.3),
 }
 
 
 FEATURES = ["alias", "big", "deep", "error", "exhaust", "gcfull", "pipe", "port", "race",
-            "raise-false", "spin", "string"]
+            "race-port", "race-str", "race-vec", "raise-false", "reverse", "spin", "string"]
 
 
 class Slot:
@@ -490,8 +505,7 @@ class Thread:
         self.own = []           # global slots it may write
         self.ro = []            # global slots it may only read
         self.ret = None         # (code, model) of a big result, workers only
-        self.race = False
-        self.pipe = None        # ("client"|"server", index, client plan)
+        self.race = False       # it runs racing tasks on R, RL, RS and RP
 
 
 class Gen:
@@ -509,8 +523,42 @@ class Gen:
         self.out = []           # expected output lines
         self.lines = []         # program lines
         self.cost = 0
+        self._live = None
+        self.junk = [0] * cpus  # garbage of each CPU's old generation that verification walks
+        self.cur_cpu = 0        # the CPU of the thread whose task list is being made
         self.base = 0           # source of distinct integers for builders
-        self.errors_uncaught = 0
+
+    # -- the cost of a program under ASan with --verify, where it is dominated by the verifier:
+    # every store of a young value into a shared object is a publication, which runs a minor
+    # collection, which verifies the heap; so does every nursery filled. About 1.2e7 units a
+    # second on the 2-core development machine.
+    def live(self):
+        if self._live is None:
+            self._live = 2000 + sum(size(v) for v in self.G + self.X)
+        return self._live
+
+    def dirty(self):
+        self._live = None
+
+    def heap(self):
+        return self.live() + self.junk[self.cur_cpu]
+
+    def deep(self, frames, cpu=None):
+        """a deep recursion leaves its grown stacks (about 20 words a frame) in the old
+        generation of its CPU until that CPU completes a major cycle"""
+        self.junk[self.cur_cpu if cpu is None else cpu] += 20 * frames
+
+    def work(self, objects):
+        """objects allocated or walked: interpretation, and a minor collection every nursery"""
+        self.cost += int(objects * (12 + self.heap() / 8000))
+
+    def publish(self, n=1):
+        self.cost += int(n * self.heap())
+
+    def affordable(self, choices, per):
+        """one of the choices whose publications stay within a sixth of the budget"""
+        ok = [c for c in choices if c * per * self.heap() <= self.cfg["budget"] / 6]
+        return self.rng.choice(ok) if ok else min(choices)
 
     # -- helpers
     def nb(self, span=1000):
@@ -579,6 +627,7 @@ class Gen:
             return "(open-output-string)", Port, 2
         if k == "D":
             n = r.choice([10, 100, 1000, 20000 if big else 2000])
+            self.deep(n)
             return "(mk-deep %d)" % n, (lambda: mk_deep(n)), 3 * n
         d = r.choice([1, 5, 50, 500 if big else 50])
         return "(mk-nest %d %d)" % (d, b), (lambda: mk_nest(d, b)), d
@@ -599,7 +648,7 @@ class Gen:
         else:                   # made old by a collection first, then published
             self.emit(th, "(let ((v %s)) (gc) %s)" % (code, s.set("v")))
         self.put(th, s, f())
-        self.cost += c
+        self.work(c)
 
     def op_big(self, th, s):
         n = self.rng.randint(9000, 20000)
@@ -607,12 +656,12 @@ class Gen:
         b = self.nb()
         self.emit(th, s.set("(big-old %d %d %d)" % (n, b, k)))
         self.put(th, s, big_old(n, b, k))
-        self.cost += 3 * n
+        self.work(3 * n)
 
     def op_read(self, th, s):
         v = self.get(th, s)
         self.emit(th, "(chk %s)" % s.ref(), chk(v))
-        self.cost += size(v)
+        self.work(size(v))
 
     def op_mutate(self, th, s):
         """A destructive operation fitting the slot's value; False if none fits."""
@@ -622,11 +671,14 @@ class Gen:
         items = list_items(v) if isinstance(v, Pair) else None
         if items is not None:
             n = len(items)
-            op = r.choice(["set-car!", "set-cdr!", "reverse!", "append!", "list-set!", "list-copy",
-                           "list-ref", "reverse!"])
+            op = r.choice([o for o in ["set-car!", "set-cdr!", "reverse!", "append!", "list-set!",
+                                       "list-copy", "list-ref", "reverse!", "push-reverse!",
+                                       "fresh-append!"]
+                           if not (o in ("reverse!", "push-reverse!")
+                                   and "reverse" in self.without)])
             k = r.randrange(n)
             ps = pairs_of(v)
-            self.cost += n
+            self.work(n)
             if op == "set-car!":
                 code, f, c = self.spec()
                 self.emit(th, "(set-car! (list-tail %s %d) %s)" % (ref, k, code))
@@ -651,17 +703,35 @@ class Gen:
                 code, f, c = self.spec_list()
                 self.emit(th, s.set("(append! %s %s)" % (ref, code)))
                 ps[-1].cdr = f()
+            elif op == "push-reverse!":
+                # a young pair in front of the (maybe shared) list, relinked by reverse!: the old
+                # pairs then point to the young one until the result is stored
+                code, f, c = self.spec()
+                self.emit(th, s.set("(reverse! (cons %s %s))" % (code, ref)))
+                r_, l = NIL, Pair(f(), v)
+                while isinstance(l, Pair):
+                    nxt = l.cdr
+                    l.cdr = r_
+                    r_, l = l, nxt
+                self.put(th, s, r_)
+            elif op == "fresh-append!":
+                code, f, c = self.spec_list()
+                self.emit(th, s.set("(append! %s %s)" % (code, ref)))
+                fresh = f()
+                if isinstance(fresh, Pair):
+                    pairs_of(fresh)[-1].cdr = v
+                    self.put(th, s, fresh)
             elif op == "list-copy":
                 self.emit(th, s.set("(list-copy %s)" % ref))
                 self.put(th, s, plist(items))
             else:
                 self.emit(th, "(chk (list-ref %s %d))" % (ref, k), chk(items[k]))
-                self.cost += size(items[k])
+                self.work(size(items[k]))
             return True
         if isinstance(v, Vec) and v.items:
             n = len(v.items)
-            op = r.choice(["vector-set!", "vector-set!", "vector-fill!", "vector-copy!", "vector-copy",
-                           "vector-copy!-self", "vector-ref"])
+            op = r.choice(["vector-set!", "vector-set!", "vector-fill!", "vector-copy!",
+                           "vector-copy", "vector-copy!-self", "vector-ref"])
             i = r.randrange(n)
             j = r.randint(i, min(n, i + r.choice([1, 5, 100, n])))
             if op == "vector-set!":
@@ -689,13 +759,13 @@ class Gen:
                 self.put(th, s, Vec(list(v.items)))
             else:
                 self.emit(th, "(chk (vector-ref %s %d))" % (ref, i), chk(v.items[i]))
-                self.cost += size(v.items[i])
-            self.cost += n // 4
+                self.work(size(v.items[i]))
+            self.work(n // 4)
             return True
         if isinstance(v, Str) and v.chars:
             n = len(v.chars)
-            op = r.choice(["string-set!", "string-set!", "string-fill!", "string-copy!", "string-copy",
-                           "string-ref"])
+            op = r.choice(["string-set!", "string-set!", "string-fill!", "string-copy!",
+                           "string-copy", "string-ref"])
             i = r.randrange(n)
             j = r.randint(i, min(n, i + r.choice([1, 5, 50, n])))
             c = alpha(r.randrange(1000))
@@ -715,18 +785,18 @@ class Gen:
                 self.put(th, s, Str(list(v.chars)))
             else:
                 self.emit(th, "(char->integer (string-ref %s %d))" % (ref, i), v.chars[i])
-            self.cost += n
+            self.work(n)
             return True
         if isinstance(v, Cell):
             op = r.choice(["a", "b", "read"])
             if op == "read":
                 self.emit(th, "(chk (cell-b %s))" % ref, chk(v.b))
-                self.cost += size(v.b)
+                self.work(size(v.b))
             else:
                 code, f, c = self.spec()
                 self.emit(th, "(set-cell-%s! %s %s)" % (op, ref, code))
                 setattr(v, op, f())
-                self.cost += c
+                self.work(c)
             return True
         if isinstance(v, Port):
             op = r.choice(["string", "string", "char", "display", "write", "mkstr", "read"])
@@ -736,8 +806,8 @@ class Gen:
                 w = mk_str(n, b).chars
                 lit = "".join(chr(x) for x in w)
                 reps = r.choice([1, 1, 10, 100])
-                self.emit(th, "(let loop ((i 0)) (when (< i %d) (write-string \"%s\" %s) (loop (+ i 1))))"
-                          % (reps, lit, ref))
+                self.emit(th, "(let loop ((i 0)) (when (< i %d) (write-string \"%s\" %s) "
+                          "(loop (+ i 1))))" % (reps, lit, ref))
                 v.text.extend(w * reps)
             elif op == "mkstr":
                 n = r.randint(1, 400)
@@ -758,14 +828,14 @@ class Gen:
                 v.text.extend(ord(ch) for ch in fmt([b + i for i in range(n)]))
             else:
                 self.emit(th, "(chk (get-output-string %s))" % ref, chk(Str(v.text)))
-            self.cost += 20 + len(v.text) // 8
+            self.work(20 + len(v.text) // 8)
             return True
         return False
 
     def op_alias(self, th, src, dst, nest):
         v = self.get(th, src)
         if nest and reach(v) & reach(self.get(th, dst)):
-            nest = False        # a pair whose car shares the cdr's pairs: reverse! would make a cycle
+            nest = False        # a car sharing the cdr's pairs: reverse! would make a cycle
         if nest:
             self.emit(th, dst.set("(cons %s %s)" % (src.ref(), dst.ref())))
             self.put(th, dst, Pair(v, self.get(th, dst)))
@@ -781,23 +851,29 @@ class Gen:
                        0 if "error" in self.without else 2, 1, 1])[0]
         if k == "gc":
             self.emit(th, "(gc)")
-            self.cost += 2000
+            self.work(2000)
         elif k == "gcfull":
             self.emit(th, "(gc 'full)")
-            self.cost += 10000
+            self.junk[th.cpu] = 0
+            self.work(10000)
         elif k == "busy":
             n = r.choice([1000, 50000, 200000])
             self.emit(th, "(busy %d)" % n, sum(range(n)) % M)
-            self.cost += n // 10
+            self.work(n // 10)
         elif k == "deep":
-            n = r.choice([1000, 30000, 100000])
+            n = r.choice([x for x in [1000, 30000, 100000]
+                          if self.junk[th.cpu] + 20 * x <= self.cfg["junk"]] or [1000])
             self.emit(th, "(deep-sum %d)" % n, n * (n + 1) // 2 % M)
-            self.cost += n // 2
+            self.work(n // 2)
+            self.deep(n)
         elif k == "error":
             code, desc = self.raise_spec()
-            d = r.choice([0, 10, 5000, 50000])
-            self.emit(th, "(guard (e (#t (err-desc e))) (raise-deep %d (lambda () %s)))" % (d, code), desc)
-            self.cost += d // 3
+            d = r.choice([x for x in [0, 10, 5000, 50000]
+                          if self.junk[th.cpu] + 20 * x <= self.cfg["junk"]] or [10])
+            self.emit(th, "(guard (e (#t (err-desc e))) (raise-deep %d (lambda () %s)))"
+                      % (d, code), desc)
+            self.work(d // 3)
+            self.deep(d)
         elif k == "yield":
             self.emit(th, "(yield)")
         else:
@@ -806,8 +882,8 @@ class Gen:
     def raise_spec(self):
         """(code that raises or returns the object to raise, the err-desc it gets)."""
         r = self.rng
-        k = r.choice([k for k in ["num", "str", "list", "false", "true", "nil", "sym", "cell", "error",
-                                  "error", "bigvec"]
+        k = r.choice([k for k in ["num", "str", "list", "false", "true", "nil", "sym", "cell",
+                                  "error", "error", "bigvec"]
                       if not (k == "false" and "raise-false" in self.without)
                       and not (k == "bigvec" and "big" in self.without)])
         if k == "error":
@@ -839,10 +915,17 @@ class Gen:
         n, b = r.randint(9000, 12000), self.nb()
         return "(big-old %d %d 100)" % (n, b), ["raised", chk(big_old(n, b, 100))]
 
-    def op_race(self, th):
+    def race_kinds(self):
+        return [k for k in ["vec", "vec", "str", "port"] if "race-" + k not in self.without]
+
+    def op_race(self, th, k=None):
         r = self.rng
-        k = r.choice(["vec", "vec", "str", "port"])
-        x, n = r.randrange(65537), r.choice([200, 1000, 3000])
+        k = k or r.choice(self.race_kinds())
+        x = r.randrange(65537)
+        if k == "str":          # no publication: long, to overlap with the other writers
+            n = r.choice([1000, 5000, 20000])
+        else:
+            n = self.affordable([200, 1000, 3000], 0.7 if k == "vec" else 0.05)
         if k == "port":
             n //= 4
             y = x
@@ -850,25 +933,37 @@ class Gen:
                 y = lcg(y)
                 if y % 7:
                     self.port_total += len(WORDS[(y // 8) % 7])
-            self.port_racers += 1
         self.emit(th, "(race-%s %d %d)" % (k, x, n), 0)
-        self.cost += n * (3 if k != "port" else 20)
+        if k == "vec":
+            self.publish(n * 2 // 3)
+        self.work(n * {"vec": 3, "str": 1, "port": 20}[k])
 
     def tasks(self, th, n):
         r = self.rng
         locals_ = [Slot("L", i) for i in range(NL)]
+        if th.race:             # the racers of a phase all start with the same race, at once
+            self.op_race(th, self.race_kind)
         for _ in range(n):
-            if self.cost > self.cfg["budget"]:
+            if self.cost > self.phase_budget:
                 break
-            w = {"put": 5, "big": self.cfg["big"] * 2, "read": 4, "mutate": 12,
+            big = self.cfg["big"] * 2 if self.live() < 60000 else 0
+            w = {"put": 5, "big": big, "read": 4, "mutate": 12,
                  "misc": 4, "race": 3 if th.race else 0, "roread": 2 if th.ro else 0,
                  "alias": 0 if "alias" in self.without else 2}
             k = r.choices(list(w), list(w.values()))[0]
             writable = th.own + locals_
             if k == "put":
-                self.op_put(th, r.choice(writable))
+                s = r.choice(writable)
+                self.op_put(th, s)
+                if s.kind != "L":
+                    self.publish()
+                    self.dirty()
             elif k == "big":
-                self.op_big(th, r.choice(writable))
+                s = r.choice(writable)
+                self.op_big(th, s)
+                if s.kind != "L":
+                    self.publish()
+                    self.dirty()
             elif k == "read":
                 self.op_read(th, r.choice(writable))
             elif k == "roread":
@@ -877,10 +972,17 @@ class Gen:
                 s = r.choice(writable)
                 if not self.op_mutate(th, s):
                     self.op_put(th, s)
+                    if s.kind != "L":
+                        self.dirty()
+                if s.kind != "L":
+                    self.publish()
             elif k == "alias":
                 a, b = r.choice(writable), r.choice(writable)
                 if a is not b and not (a.kind == b.kind and a.i == b.i):
                     self.op_alias(th, a, b, r.random() < 0.5)
+                    if b.kind != "L":
+                        self.publish()
+                        self.dirty()
             elif k == "misc":
                 self.op_misc(th)
             else:
@@ -928,7 +1030,7 @@ class Gen:
         # the exhausting thread is alone on its CPU: another thread there could find the heap full
         # too (legitimately); with one CPU, main waits for it before anything else
         xcpu = (r.randrange(1, self.cpus) if self.cpus > 1 else 0) if exhaust_phase else None
-        cpus_ok = [c for c in range(self.cpus) if c != xcpu] if exhaust_phase else list(range(self.cpus))
+        cpus_ok = [c for c in range(self.cpus) if not exhaust_phase or c != xcpu]
         workers = []
         for k in range(nworkers if cpus_ok else 0):
             workers.append(Thread("%s-w%d" % (P, k), r.choice(cpus_ok)))
@@ -937,33 +1039,50 @@ class Gen:
             threads = [main]
         self.partition(threads)
         self.port_total = 0
-        self.port_racers = 0
-        race = not exhaust_phase and r.random() < 0.35 and "race" not in self.without
+        race = (not exhaust_phase and r.random() < 0.35 and "race" not in self.without
+                and not {"race-vec", "race-str", "race-port"} <= self.without)
         if race:
-            for t in threads:
-                t.race = r.random() < 0.6
+            self.race_kind = r.choice(self.race_kinds())
+            cpus_racing = set()     # one racer on every CPU that has a thread, at least
+            for t in r.sample(threads, len(threads)):
+                t.race = t.cpu not in cpus_racing or r.random() < 0.3
+                cpus_racing.add(t.cpu)
             lines.append("(set! RP (open-output-string))")
         # channels: client/server pairs, each thread in at most one
         pipes = []
-        if not exhaust_phase and len(threads) >= 2 and r.random() < 0.5 and "pipe" not in self.without:
+        if (not exhaust_phase and len(threads) >= 2 and r.random() < 0.5
+                and "pipe" not in self.without):
             free = threads[:]
             r.shuffle(free)
             while len(free) >= 2 and r.random() < 0.7:
-                a, b = free.pop(), free.pop()
-                if b is main:
-                    a, b = b, a        # the server is a worker (main could serve too; either way)
-                pipes.append((a, b))
+                pipes.append((free.pop(), free.pop()))     # (client, server); main may be either
         for q, (a, b) in enumerate(pipes):
-            lines.append("(define %s-req%d (make-channel)) (define %s-rep%d (make-channel))" % (P, q, P, q))
+            lines.append("(define %s-req%d (make-channel)) (define %s-rep%d (make-channel))"
+                         % (P, q, P, q))
+        # threads that raise at the bottom of a deep recursion: their stacks, heap objects of MBs,
+        # are walked by every verification on their CPU while they live
+        errs = []
+        if r.random() < 0.35 and "error" not in self.without and cpus_ok:
+            for k in range(r.randint(1, 3)):
+                code, desc = self.raise_spec()
+                c = r.choice(cpus_ok)
+                d = r.choice([x for x in [0, 100, 20000, 100000]
+                              if self.junk[c] + 20 * x <= self.cfg["junk"]] or [100])
+                errs.append(("%s-e%d" % (P, k), c, d, code, desc))
+                self.work(d // 3)
+                self.deep(d, c)
         # task lists (the model runs each thread's list in turn: they touch disjoint objects)
         for t in threads:
             if exhaust_phase and t is main:
                 continue
+            self.cur_cpu = t.cpu
             self.tasks(t, r.randint(*self.cfg["tasks"]))
         for q, (a, b) in enumerate(pipes):
-            m = r.choice([1, 10, 100, 400])
+            self.cur_cpu = max(a.cpu, b.cpu, key=lambda c: self.junk[c])
+            m = self.affordable([1, 10, 100, 400], 2)
             kk, bb = r.randrange(6), self.nb()
-            bigs = [r.randint(9000, 14000)] if r.random() < self.cfg["big"] * 0.5 else []
+            bigs = [r.randint(9000, 14000)] if (r.random() < self.cfg["big"] * 0.5
+                                                and self.heap() < 500000) else []
             nbait = r.choice([0, 3, 50])
             msgs = [msg_make(i, kk, bb) for i in range(m)] + [big_old(n, bb, 500) for n in bigs]
             cs = [serve(x) for x in msgs]
@@ -976,50 +1095,48 @@ class Gen:
             a.code.insert(pos_a, ("PIPE", code, client))
             pos_b = r.randint(0, len(b.code))
             b.code.insert(pos_b, ("PIPE", "(pipe-server %s-req%d %s-rep%d)" % (P, q, P, q), server))
-            self.cost += sum(size(x) for x in msgs) * 3 + 200 * m
+            self.work(sum(size(x) for x in msgs) * 3 + 200 * m)
+            self.publish(2 * len(msgs) + nbait)
         # thread results that are big structures built on the child's CPU
         for t in workers:
             if r.random() < 0.4:
                 code, f, c = self.spec(big=r.random() < self.cfg["big"])
                 t.ret = (code, f())
-                self.cost += c
+                self.work(c)
         # spinners, error threads, the exhauster
         spinners = []
-        if not exhaust_phase and self.cpus >= 2 and r.random() < 0.35 and "spin" not in self.without:
+        if (not exhaust_phase and self.cpus >= 2 and r.random() < 0.35
+                and "spin" not in self.without):
             for k in range(r.randint(1, 2)):
                 kind = r.choice(["(spin-vec %d)" % k, "(spin-car %d)" % k, "(spin-cell)"])
                 spinners.append(("%s-s%d" % (P, k), r.randrange(1, self.cpus), kind))
-        errs = []
-        if r.random() < 0.35 and "error" not in self.without and cpus_ok:
-            for k in range(r.randint(1, 3)):
-                code, desc = self.raise_spec()
-                d = r.choice([0, 100, 20000, 100000])
-                c = r.choice(cpus_ok)
-                errs.append(("%s-e%d" % (P, k), c, d, code, desc))
-                self.cost += d // 3
         # the program
         if spinners:
             lines.append("(flags! #f)")
         for t in workers:
-            lines.append("(define %s (spawn %s %d))" % (t.name, self.worker_code_resolved(t), t.cpu))
+            lines.append("(define %s (spawn %s %d))"
+                         % (t.name, self.worker_code_resolved(t), t.cpu))
         for name, c, kind in spinners:
             lines.append("(define %s (spawn (lambda () %s) %d))" % (name, kind, c))
         for name, c, d, code, desc in errs:
-            lines.append("(define %s (spawn (lambda () (raise-deep %d (lambda () %s))) %d))" % (name, d, code, c))
+            lines.append("(define %s (spawn (lambda () (raise-deep %d (lambda () %s))) %d))"
+                         % (name, d, code, c))
         if exhaust_phase:
             k = r.choice([0, 100, 5000, 20000])
             lines.append("(define %s-x (spawn (lambda () (exhaust %d)) %d))" % (P, k, xcpu))
-            self.cost += 50000
+            self.junk[xcpu] += 10**6
+            self.work(50000)
         if not exhaust_phase:
             pre = []
             if spinners:
                 pre.append("(sleep %d)" % r.choice([5, 20, 50]))
                 pre.append(r.choice(["(gc)"] if "gcfull" in self.without else
-                                    ["(gc 'full)", "(gc 'full)", "(gc)", "(begin (gc) (gc 'full))"]))
+                                    ["(gc 'full)", "(gc 'full)", "(gc)",
+                                     "(begin (gc) (gc 'full))"]))
                 pre.append("(flags! #t)")
             main_body = pre + [self.resolve(main)]
-            lines.append("(define %s-main (let ((L (make-vector %d 0)) (out '()))\n  %s\n  (reverse out)))"
-                         % (P, NL, "\n  ".join(main_body)))
+            lines.append("(define %s-main (let ((L (make-vector %d 0)) (out '()))\n  %s\n"
+                         "  (reverse out)))" % (P, NL, "\n  ".join(main_body)))
             lines.append("(show \"%s main \" %s-main)" % (P, P))
             out.append("%s main %s" % (P, fmt(main.results)))
             lines.append("(set! %s-main #f)" % P)
@@ -1032,31 +1149,49 @@ class Gen:
             lines.append("(show \"%s \" (thread-join %s))" % (name, name))
             out.append("%s released" % name)
         for name, c, d, code, desc in errs:
-            lines.append("(show \"%s \" (guard (e (#t (err-desc e))) (thread-join %s) 'no-error))" % (name, name))
+            lines.append("(show \"%s \" (guard (e (#t (err-desc e))) (thread-join %s) 'no-error))"
+                         % (name, name))
             out.append("%s %s" % (name, fmt(desc)))
         if exhaust_phase:
-            lines.append("(show \"%s exhaust \" (guard (e ((heap-exhausted? e) 'exhausted) (#t (err-desc e))) "
-                         "(thread-join %s-x)))" % (P, P))
+            lines.append("(show \"%s exhaust \" (guard (e ((heap-exhausted? e) 'exhausted) "
+                         "(#t (err-desc e))) (thread-join %s-x)))" % (P, P))
             out.append("%s exhaust exhausted" % P)
             b = self.nb()
-            lines.append("(show \"%s after \" (thread-join (spawn (lambda () (chk (mk-list 1000 %d))) %d)))"
-                         % (P, b, xcpu))
+            lines.append("(show \"%s after \" (thread-join (spawn (lambda () "
+                         "(chk (mk-list 1000 %d))) %d)))" % (P, b, xcpu))
             out.append("%s after %d" % (P, chk(mk_list(1000, b))))
         if race:
             lines.append("(show \"%s race \" (race-ok? %d))" % (P, self.port_total))
             out.append("%s race (#t #t #t #t)" % P)
         lines.append("(show \"%s G \" (chk G) \" \" (chk-x))" % P)
         out.append("%s G %d %d" % (P, chk(Vec(self.G)), chk(plist(self.X))))
-        self.cost += sum(size(v) for v in self.G + self.X)
-        # between phases: the REPL alone
+        self.work(self.live())
+        # between phases: the REPL alone; it drops the big values now and then (the verifier walks
+        # the whole heap at every collection: a big heap makes every collection slow)
+        if self.live() > 30000 and r.random() < 0.7:
+            for i in range(NG):
+                if size(self.G[i]) > 5000:
+                    lines.append("(vector-set! G %d 0)" % i)
+                    self.G[i] = 0
+            for i in range(NX):
+                if size(self.X[i]) > 5000:
+                    lines.append("(set! X%d 0)" % i)
+                    self.X[i] = 0
+            self.dirty()
         if r.random() < 0.3:
             lines.append(r.choice(["(gc)"] if "gcfull" in self.without else ["(gc)", "(gc 'full)"]))
+            if lines[-1] == "(gc 'full)":
+                self.junk[0] = 0
+        for c in range(self.cpus):
+            if self.junk[c] > 100000 and "gcfull" not in self.without:
+                lines.append("(thread-join (spawn (lambda () (gc 'full)) %d))" % c)
+                self.junk[c] = 0
         if r.random() < 0.08 and "error" not in self.without:
             c = r.randrange(self.cpus)
             k = r.randrange(100)
-            lines.append("(thread-join (spawn (lambda () (error \"uncaught-%d\" %d (list %d))) %d))" % (k, k, k, c))
+            lines.append("(thread-join (spawn (lambda () (error \"uncaught-%d\" %d (list %d))) %d))"
+                         % (k, k, k, c))
             out.append("error: uncaught-%d %d (%d)" % (k, k, k))
-            self.errors_uncaught += 1
 
     def resolve(self, th):
         """The task list as code, with the pipe tasks in place; results in program order."""
@@ -1077,7 +1212,8 @@ class Gen:
     def worker_code_resolved(self, th):
         body = self.resolve(th)
         ret = "(cons (reverse out) %s)" % (th.ret[0] if th.ret else "#f")
-        return ("(lambda ()\n  (let ((L (make-vector %d 0)) (out '()))\n  %s\n  %s))" % (NL, body, ret))
+        return ("(lambda ()\n  (let ((L (make-vector %d 0)) (out '()))\n  %s\n  %s))"
+                % (NL, body, ret))
 
     def program(self):
         r = self.rng
@@ -1090,6 +1226,7 @@ class Gen:
         nph = r.randint(*self.cfg["phases"])
         xph = r.randrange(nph) if exhaust else -1
         for p in range(nph):
+            self.phase_budget = self.cfg["budget"] * (p + 1) / nph
             self.phase(p, p == xph)
         self.lines.append("(show \"end \" (chk G) \" \" (chk-x))")
         self.out.append("end %d %d" % (chk(Vec(self.G)), chk(plist(self.X))))
