@@ -206,6 +206,15 @@ stress: deps
 	@$(MAKE) --no-print-directory kernel $(B)/host/lisp
 	@scripts/stress.sh $(SMP) $(MINUTES) $(SEED)
 
+# random multi-threaded programs (tests/gen/, issue 12) for MINUTES under ASan with --verify and
+# under TSan; failing ones are kept in tests/regress/. SEED=N starts at seed N,
+# SIZE=small|medium|large|mixed (default mixed), CPUS=N (default 2 to 4 by seed)
+.PHONY: fuzz-gc
+fuzz-gc: deps
+	@$(MAKE) --no-print-directory $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
+	@tests/gen/fuzz.sh --minutes $(MINUTES) --size $(or $(SIZE),mixed) \
+		$(if $(SEED),--seed $(SEED)) $(if $(CPUS),--cpus $(CPUS))
+
 clean:
 	rm -rf $(B)
 

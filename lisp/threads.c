@@ -88,6 +88,14 @@ static uintptr_t child_main(void *arg)
 	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
 	h = cpu_heap_here();		/* we never move again: started here */
 	ch = h->src.alloc(h->src.ctx, bytes);
+	if (ch == NULL && c->cfg.gc_lend != NULL) {
+		/* the heap is at its limit: collect with room lent, as the REPL does after an
+		 * expression that exhausted it (nothing of ours is in the heap yet) */
+		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_RECOVER);
+		gc_major_full(h);
+		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_STOP);
+		ch = h->src.alloc(h->src.ctx, bytes);
+	}
 	if (ch == NULL) {
 		set_status(h, rec, TH_EXHAUSTED);
 		gc_unpin(h, rec);
@@ -107,6 +115,7 @@ static uintptr_t child_main(void *arg)
 		status = TH_EXHAUSTED;	/* it holds nothing of the heap now */
 	} else {
 		struct lisp *L = &ch->L;
+		uint64_t failures = h->stats.alloc_failures;
 
 		v = lisp_apply(L, obj_fields(rec)[TH_THUNK], 0);
 		if (v == OBJ_NULL) {
@@ -116,6 +125,9 @@ static uintptr_t child_main(void *arg)
 		}
 		if (!lisp_store(L, rec, TH_VALUE, v))
 			status = TH_EXHAUSTED;	/* could not publish the value: join says so */
+		if (h->stats.alloc_failures != failures)
+			lisp_gc_full(L, LISP_LEND_RECOVER);	/* give back what the thread filled:
+								 * nobody else may collect this heap */
 		lisp_destroy(L);
 	}
 	set_status(h, rec, status);

@@ -73,6 +73,28 @@ for lisp in build/host/lisp build/host-asan/bin/lisp; do
 	fi
 done
 
+# ---- ThreadSanitizer: the Scheme tests tagged tsan (objects shared across CPUs) ----
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) passed=$((passed + 1)); echo "$line (tsan)" ;;
+	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL } (tsan)"); echo "$line (tsan)" ;;
+	*) echo "$line" ;;
+	esac
+done < <(SCHEME_TAG=tsan tests/scheme/run.sh build/host-tsan/bin/lisp 2>&1)
+
+# ---- generated programs (tests/gen/, issue 12): GEN_COUNT small programs from seed GEN_SEED (the
+# same ones every run unless given), each under ASan with --verify and under TSan, output exact;
+# then every program kept in tests/regress/ on both
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) passed=$((passed + 1)); echo "$line" ;;
+	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }"); echo "$line" ;;
+	*) echo "$line" ;;
+	esac
+done < <(tests/gen/fuzz.sh --count "${GEN_COUNT:-12}" --seed "${GEN_SEED:-1}" --size small \
+		--timeout 60 --regress build/tests/regress-new 2>&1
+	REGRESS_TIMEOUT=120 tests/regress/run.sh 2>&1)
+
 # ---- QEMU tests ----
 accels=${TEST_ACCELS:-$(scripts/accel.sh "${ACCEL:-auto}")}
 smps=${TEST_SMP:-1 2 4 8}

@@ -261,3 +261,14 @@ int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg
 __attribute__((weak)) void kernel_timer_tick(void)
 {
 }
+
+#if defined(__SANITIZE_THREAD__)
+/* ThreadSanitizer's suppressions, built in. (gc-stats) and (heap-stats) read other CPUs'
+ * statistics while their owners update them with plain stores: approximate by design, one word
+ * at a time (lisp/sys.c, read_u64). Nothing else is suppressed. */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void)
+{
+	return "race:read_u64\nrace:read_size\nrace:nursery_used\n";
+}
+#endif

@@ -78,6 +78,12 @@ static inline bool gc_marks_final(const struct heap *h, const void *p)
 /* Check G1-G10; 0 if they hold, else -1 after printing the first violation. A no-op returning 0
  * unless CONFIG_DEBUG. */
 int gc_verify(struct heap *h);
+/* With h->verify: is a verification due around this piece of collector work (work_bytes)? At
+ * every collection while the old generation is under GC_VERIFY_ALL_BYTES, and at every major
+ * phase change (force); past that once per eighth of the heap's bytes of work: a verification
+ * walks the whole heap, and at every step of a big heap it made --verify quadratic. */
+bool gc_verify_due(struct heap *h, size_t work_bytes, bool force);
+#define GC_VERIFY_ALL_BYTES	(4u << 20)
 
 /* Count a pause of cycles in a log2 histogram with its total, last and max. */
 void gc_hist_note(uint64_t *hist, uint64_t *total, uint64_t *last, uint64_t *max, uint64_t cycles);

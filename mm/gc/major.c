@@ -15,9 +15,32 @@
 #define WORD		sizeof(uintptr_t)
 #define GROUP_WORDS	(HEAP_GROUP_SIZE / WORD)
 
+static size_t stack_bytes(size_t cap) { return cap * 2 * WORD; }
+
+/* Double the mark stack, up to an eighth of the old generation's bytes: a long list marked
+ * depth first overflowed one block again and again, and each overflow costs a rescan pass
+ * over the whole heap (marking a 32 MB list took seconds). Not inside a minor collection
+ * (the block source is not called there). */
+static bool grow(struct heap *h)
+{
+	size_t cap = 2 * h->mark_cap;
+	uintptr_t *st;
+
+	if (h->in_gc || stack_bytes(cap) > MAX(h->old_bytes / 8, (size_t)HEAP_GROUP_SIZE))
+		return false;
+	st = h->src.alloc(h->src.ctx, stack_bytes(cap));
+	if (st == NULL)
+		return false;
+	memcpy(st, h->mark_stack, stack_bytes(h->mark_sp));
+	h->src.free(h->src.ctx, h->mark_stack, stack_bytes(h->mark_cap));
+	h->mark_stack = st;
+	h->mark_cap = cap;
+	return true;
+}
+
 static bool push(struct heap *h, obj o, size_t i)
 {
-	if (h->mark_sp == h->mark_cap) {
+	if (h->mark_sp == h->mark_cap && !grow(h)) {
 		h->mark_overflow = true;
 		return false;
 	}
@@ -75,10 +98,10 @@ int gc_major_start_global(struct heap *h)
 		h->mark_stack = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
 		if (h->mark_stack == NULL)
 			return -1;
+		h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
 	}
 	if (h->attached && gc_xshade_reserve(h) < 0)
 		return -1;
-	h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
 	h->mark_sp = 0;
 	h->mark_overflow = false;
 	h->rescan_g = NULL;
@@ -103,7 +126,10 @@ static size_t mark_slice(struct heap *h, size_t max)
 		h->mark_stack[2 * sp + 1] = end;
 		h->mark_sp++;
 	}
-	for (size_t k = i; k < end; k++)	/* other CPUs may be writing a shared object */
+	/* Last field first, so the first is popped first: a list's car is marked before its cdr
+	 * and the stack holds one entry per level of car nesting, not per element (a long list of
+	 * vectors overflowed it). Other CPUs may be writing a shared object: atomic loads. */
+	for (size_t k = end; k-- > i;)
 		gc_major_shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED));
 	return 1 + (end - i);
 }
@@ -329,7 +355,7 @@ static void finish_cycle(struct heap *h)
 	}
 	release_doomed(h);
 	h->major_phase = HEAP_MAJOR_IDLE;
-	h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
+	h->src.free(h->src.ctx, h->mark_stack, stack_bytes(h->mark_cap));
 	h->mark_stack = NULL;
 	h->mark_cap = 0;
 	h->major_last_old = h->old_bytes;
@@ -367,6 +393,9 @@ size_t gc_major_step(struct heap *h, size_t budget)
 {
 	size_t work = 0;
 	uint64_t t0;
+#ifdef CONFIG_DEBUG
+	unsigned phase = h->major_phase;
+#endif
 
 	heap_check(h);
 	kassert(!h->in_gc);
@@ -381,7 +410,7 @@ size_t gc_major_step(struct heap *h, size_t budget)
 		finish_cycle(h);
 	record(&h->stats, arch_cycles() - t0, work);
 #ifdef CONFIG_DEBUG
-	if (h->verify && gc_verify(h) != 0)
+	if (gc_verify_due(h, work * sizeof(uintptr_t), h->major_phase != phase) && gc_verify(h) != 0)
 		panic("gc_verify failed after a major step on cpu %u", h->cpu);
 #endif
 	return work;

@@ -107,11 +107,13 @@ int gc_minor(struct heap *h)
 {
 	size_t used = heap_nursery_used(h);
 	uint64_t t0, t1;
+	bool verify = false;
 
 	heap_check(h);
 	kassert(!h->in_gc);
 #ifdef CONFIG_DEBUG
-	if (h->verify && gc_verify(h) != 0)
+	verify = gc_verify_due(h, used, false);
+	if (verify && gc_verify(h) != 0)
 		panic("gc_verify failed before minor collection on cpu %u", h->cpu);
 #endif
 	t0 = arch_cycles();	/* the pause includes the reserve (block allocation) */
@@ -151,10 +153,8 @@ int gc_minor(struct heap *h)
 	t1 = arch_cycles();
 	h->stats.minor_collections++;
 	record_pause(&h->stats, t1 - t0);
-#ifdef CONFIG_DEBUG
-	if (h->verify && gc_verify(h) != 0)
+	if (verify && gc_verify(h) != 0)
 		panic("gc_verify failed after minor collection on cpu %u", h->cpu);
-#endif
 	return 0;
 }
 

@@ -335,6 +335,17 @@ static int check_major(const struct heap *h)
 
 static int verify(struct heap *h);
 
+bool gc_verify_due(struct heap *h, size_t work_bytes, bool force)
+{
+	if (!h->verify)
+		return false;
+	h->verify_credit += work_bytes;
+	if (!force && h->old_bytes > GC_VERIFY_ALL_BYTES && h->verify_credit < h->old_bytes / 8)
+		return false;
+	h->verify_credit = 0;
+	return true;
+}
+
 int gc_verify(struct heap *h)
 {
 	int rc;

@@ -189,15 +189,35 @@ unsigned gc_global_request(void)
 	return target;
 }
 
+/* h cannot take its part: no memory for its shade buffer or for its scan (a heap at its limit).
+ * Waiting for memory could stall the others for ever (their own cycles do not start while a
+ * global mark runs), so the cycle goes on without h, lost: nobody frees or purges anything.
+ * h takes no shades and is nobody's grey; it acknowledges the remaining steps and leaves when
+ * the cycle is done (gc_global_poll). */
+static void bail(struct heap *h)
+{
+	arch_irqflags_t f;
+
+	gc_global_lost();
+	f = spin_lock_irqsave(&h->xlock);
+	arch_atomic_store(&h->xmarking, false);
+	h->xshade_len = 0;
+	if (arch_atomic_load_relaxed(&h->gx_busy))
+		gc_global_idle(h);
+	spin_unlock_irqrestore(&h->xlock, f);
+	h->gx_grey = false;
+	h->stats.global_bailouts++;
+}
+
 /* h's own major cycle is over (no local marking runs): join the global mark. From now on the
  * buffer takes shades of h's objects overwritten anywhere (xmarking), h is grey for every
- * heap (its xcycle moves: others' scans for it are due) and for itself (gx_grey). */
+ * heap (its xcycle moves: others' scans for it are due) and for itself (gx_grey). Without
+ * memory for its buffer, h joins and bails at once. */
 static void join(struct heap *h, unsigned cycle)
 {
 	arch_irqflags_t f, g;
+	bool room = gc_xshade_reserve(h) == 0;
 
-	if (gc_xshade_reserve(h) < 0)
-		return;	/* the next safe point tries again */
 	h->gx_grey = true;
 	h->gx_purged = false;
 	h->gx_nodec = false;
@@ -220,6 +240,8 @@ static void join(struct heap *h, unsigned cycle)
 	spin_unlock_irqrestore(&h->xlock, f);
 	XT(XT_JOIN, h->cpu, cycle, 0, 0, cycle);
 	arch_atomic_add(&gx.busy, 1);
+	if (!room)
+		bail(h);	/* gx.lock, then h's xlock: the lock order */
 	h->gx_ack = gx.state;
 	if (--gx.pending == 0)
 		advance();
@@ -334,8 +356,14 @@ void gc_global_poll(struct heap *h)
 		return;
 	}
 	if (after(arch_atomic_load(&gx.done), cycle)) {
-		if (h->major_phase != HEAP_MAJOR_IDLE)
+		if (h->major_phase != HEAP_MAJOR_IDLE) {
 			gc_major_step(h, GC_MAJOR_STEP_WORDS);	/* our sweep (an idle CPU's too) */
+		} else {
+			/* no cycle of ours in it: we bailed out; leave (a member's sweep does this
+			 * at its end, major.c) */
+			h->gx_last_len = arch_atomic_load_relaxed(&h->xref_len);
+			arch_atomic_store(&h->gx_cycle, 0);
+		}
 		return;
 	}
 	switch (phase) {
@@ -350,6 +378,8 @@ void gc_global_poll(struct heap *h)
 			 * stacks hold go to their buffers. */
 			if (gc_major_start_global(h) == 0)
 				gc_xscan(h);
+			else
+				bail(h);	/* no memory for the scan's minor collection */
 		} else if (h->major_phase == HEAP_MAJOR_MARK) {
 			gc_major_step(h, GC_MAJOR_STEP_WORDS);
 		}

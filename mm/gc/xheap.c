@@ -529,6 +529,22 @@ static void scan_slot(struct heap *h, obj *slot)
 	}
 }
 
+/* Young objects hold uncounted references: shade every other heap's object the nursery names
+ * (we are still grey for those heaps). A walk of the nursery, not a minor collection: a
+ * handshake needs no memory, so a heap at its limit still answers (an idle CPU whose heap a
+ * dead thread filled held every other CPU's collections). */
+static void scan_nursery(struct heap *h)
+{
+	for (uintptr_t *p = h->nursery_start; p < h->nursery_top; p += obj_hdr_size(p[0]) + 1) {
+		obj *f = (obj *)p + 1;
+		size_t n = obj_hdr_nptrs(p[0], f);
+
+		for (size_t i = 0; i < n; i++)
+			if (gc_remote_p(h, f[i]))
+				shade_new(h, f[i]);
+	}
+}
+
 void gc_safepoint(struct heap *h)
 {
 	unsigned want[NCPU];
@@ -553,10 +569,8 @@ void gc_safepoint(struct heap *h)
 	}
 	if (!any)
 		return;
-	/* Young objects hold uncounted references: promote them (counting shades them, we are
-	 * still grey), then scan the roots and the stacks they name. */
-	if (heap_nursery_used(h) > 0 && gc_minor(h) < 0)
-		return;	/* no memory now; the next safe point tries again */
+	/* the nursery, then the roots and the stacks they name */
+	scan_nursery(h);
 	gc_roots_visit(h, scan_slot);
 	for (unsigned c = 0; c < NCPU; c++) {
 		struct heap *v = gc_world_heap(c);

@@ -164,6 +164,7 @@ struct gc_stats {
 	uint64_t global_cycles;		/* global marks this heap took part in to the end */
 	uint64_t global_purged;		/* counted objects found dead by them (count entries dropped) */
 	uint64_t global_scans;		/* root scans for them */
+	uint64_t global_bailouts;	/* ones it could not take its part in (no memory): lost */
 };
 
 /* Counted remote references into one heap: an open-addressing table (linear probing,
@@ -268,7 +269,8 @@ struct heap {
 					 * block (open addressing), so finding one is not a walk */
 	size_t vindex_cap;
 	bool torture;			/* collect at every allocation */
-	bool verify;			/* gc_verify() before and after every collection (CONFIG_DEBUG) */
+	bool verify;			/* gc_verify() around collections (CONFIG_DEBUG; gc_verify_due) */
+	size_t verify_credit;		/* bytes of collector work since the last verification */
 	bool in_gc;
 
 	struct gc_stats stats;

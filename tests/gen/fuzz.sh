@@ -116,7 +116,9 @@ while :; do
 	mode='' g=''
 	[ $((s % 5)) -eq 3 ] && mode=' --gc global' g=-global
 	[ "$variant" != tsan ] && runs+=("asan$g|$asan --verify ${args[*]}$mode")
-	[ "$variant" != asan ] && runs+=("tsan$g|$tsan ${args[*]}$mode")
+	# programs whose CPUs race on a string's bytes run under ASan only (gen.py: byte-races)
+	[ "$variant" != asan ] && ! grep -q '^;; byte-races: no tsan' "$d/prog.scm" &&
+		runs+=("tsan$g|$tsan ${args[*]}$mode")
 	[ "$variant" != tsan ] && [ "$z" = small ] && [ $((s % 8)) -eq 5 ] &&
 		runs+=("asan-torture|$asan --torture ${args[*]}")
 	line='' bad=0

@@ -5,6 +5,9 @@
 #	; tags: guile torture	also run it with --torture (same .out), and through Guile 3.0
 #				(guile --no-auto-compile -s, same .out) when guile is installed
 #	; args: --heap-mb 16	extra interpreter arguments
+#	; tags: tsan		also run by make test on build/host-tsan/bin/lisp
+# SCHEME_TAG=T runs only the tests tagged T (make test: SCHEME_TAG=tsan on the TSan interpreter,
+# which also takes --verify off: a debug walk of other CPUs' objects that TSan would report).
 # Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm.
 # Exit status: 0 if everything passed, 1 otherwise.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,6 +76,10 @@ for scm in "$here"/*.scm; do
 	head=$(head -n 4 "$scm")
 	tags=$(printf '%s\n' "$head" | sed -n 's/^; *tags: *//p')
 	args=$(printf '%s\n' "$head" | sed -n 's/^; *args: *//p')
+	if [ -n "${SCHEME_TAG:-}" ]; then
+		case " $tags " in *" $SCHEME_TAG "*) ;; *) continue ;; esac
+		args=$(printf '%s\n' "$args" | sed 's/--verify//')
+	fi
 	if [ ! -f "$out" ]; then
 		echo "FAIL scheme $name: no $name.out"
 		failed=$((failed + 1))

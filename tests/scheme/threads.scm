@@ -1,4 +1,5 @@
 ; args: --cpus 4 --verify
+; tags: tsan
 ; threads.scm -- spawn, thread-join and channels across every CPU. Hosted with 4 CPUs, and in
 ; QEMU at every SMP count (tests/qemu/scheme.sh threads). Only the next-to-last line, the number
 ; of CPUs in (gc-stats), depends on the CPU count.

@@ -1,4 +1,5 @@
 ; args: --cpus 4 --verify
+; tags: tsan
 ; Garbage cycles that span CPU heaps: each CPU's own collections keep them (every object is
 ; referenced from another heap), (gc 'full) frees them with the global mark; live cycles held
 ; from a global survive it intact.

@@ -2,6 +2,7 @@
 ;; replay: python3 tests/gen/gen.py --seed 5 --cpus 4 --size small --without exhaust -o DIR && build/host-asan/bin/lisp --verify $(cat DIR/prog.args) DIR/prog.scm
 ;; args: --cpus 4 --nursery-kb 64
 ;; expected output: prog.out (computed by gen.py's model; cost 2888040)
+;; byte-races: no tsan
 (define (show . xs) (for-each display xs) (newline))
 (define M 1000003)
 (define-record-type cell (make-cell a b) cell? (a cell-a set-cell-a!) (b cell-b set-cell-b!))

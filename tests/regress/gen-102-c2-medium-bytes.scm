@@ -2,6 +2,7 @@
 ;; replay: python3 tests/gen/gen.py --seed 102 --cpus 2 --size medium --without exhaust,race-str -o DIR && build/host-asan/bin/lisp --verify $(cat DIR/prog.args) DIR/prog.scm
 ;; args: --cpus 2
 ;; expected output: prog.out (computed by gen.py's model; cost 71932358)
+;; byte-races: no tsan
 (define (show . xs) (for-each display xs) (newline))
 (define M 1000003)
 (define-record-type cell (make-cell a b) cell? (a cell-a set-cell-a!) (b cell-b set-cell-b!))
