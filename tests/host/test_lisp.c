@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <lisp/lisp.h>
+#include <lisp/internal.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
 #include <mm/heaps/heap.h>
@@ -48,6 +49,32 @@ static int eval(struct lisp *L, const char *src)
 	outlen = 0;
 	out[0] = '\0';
 	return lisp_eval_string(L, src, strlen(src));
+}
+
+/* Issue 12, hole 9: make-channel (and spawn) made their record after an allocation that may
+ * collect, holding the record type unrooted. With a nursery big enough that the interpreter's
+ * record types are still young after lisp_init, make-channel called straight from C (compiling
+ * a call would collect first) with a collection at every allocation: the channel got a moved
+ * type, so it was no channel (and named the emptied nursery). */
+static void test_shared_record_rtd(void **state)
+{
+	struct heap *h = setup(32 * MIB, 256 * MIB);
+	struct lisp_config cfg = { .heap = h, .write = capture, .cstack_bytes = 256 * 1024 };
+	obj mk, ch, rtd;
+
+	(void)state;
+	assert_int_equal(lisp_init(&interp, &cfg), 0);
+	assert_int_equal(h->stats.minor_collections, 0);	/* everything is young */
+	mk = lisp_global_value(lisp_intern(&interp, "make-channel", 12));
+	rtd = STATE(&interp, S_RTD_CHANNEL);
+	assert_true(heap_young_p(h, rtd));
+	heap_set_torture(h, true);
+	ch = lisp_apply(&interp, mk, 0);
+	heap_set_torture(h, false);
+	assert_true(ch != OBJ_NULL);
+	assert_true(h->stats.minor_collections > 0);
+	assert_true(record_p(ch, STATE(&interp, S_RTD_CHANNEL)));
+	stop(&interp);
 }
 
 static void test_eval(void **state)
@@ -207,6 +234,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eval),
+		cmocka_unit_test(test_shared_record_rtd),
 		cmocka_unit_test(test_errors_go_on),
 		cmocka_unit_test(test_primitive),
 		cmocka_unit_test(test_thread_instance),

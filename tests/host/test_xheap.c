@@ -120,6 +120,99 @@ static void test_publish_closure(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/* Objects of h with a shared bit (fillers included: none may have one). */
+static size_t shared_objects(struct heap *h)
+{
+	size_t n = 0;
+
+	for (struct heap_group *g = h->small_first; g; g = g->next)
+		for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(p[0]) + 1)
+			n += heap_shared_p(p);
+	for (struct heap_group *g = h->large; g; g = g->next)
+		n += heap_shared_p(heap_group_objects(g));
+	return n;
+}
+
+/* A block source that refuses anything bigger than one block: the publication's log cannot
+ * grow past its first block. */
+static void *small_alloc(void *ctx, size_t size)
+{
+	return size > HEAP_GROUP_SIZE ? NULL : src_alloc(ctx, size);
+}
+
+/* A vector (old: large) of n old pairs (i . i), the cars of the last `fresh` of them young lists. */
+static obj old_pairs(struct heap *h, size_t n, size_t fresh)
+{
+	obj v = heap_make_vector(h, n, OBJ_FALSE);
+
+	GC_ROOT(h, v);
+	for (size_t i = 0; i < n; i++)
+		gc_write(h, v, i, heap_cons(h, obj_fixnum((intptr_t)i), obj_fixnum((intptr_t)i)));
+	assert_int_equal(gc_minor(h), 0);
+	for (size_t i = n - fresh; i < n; i++)
+		gc_set_car(h, obj_vector_ref(v, i), make_list(h, (intptr_t)i, 3));
+	GC_UNROOT(h, v);
+	return v;
+}
+
+/* Issue 12, holes 3 and 4: publications bigger than any fixed walk stack (8192 entries before)
+ * share exactly their closure, promote every young object it holds, and, when the walk's log
+ * cannot grow, share nothing at all. */
+static void test_publish_big(void **state)
+{
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	static const size_t sizes[] = { 8190, 8191, 8192, 9000, 20000 };
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	a->verify = b->verify = true;
+	for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+		size_t n = sizes[k], fresh = k % 2 ? 500 : 0, before = shared_objects(a);
+		uint64_t published = a->stats.published;
+		obj v = old_pairs(a, n, fresh);
+
+		GC_ROOT(a, v);
+		assert_int_equal(gc_publish(a, &v), 0);
+		/* the vector, its n pairs and, for fresh cars, 5 pairs per list (seed, length, 3) */
+		assert_int_equal(shared_objects(a) - before, 1 + n + 5 * fresh);
+		assert_int_equal(a->stats.published - published, 1 + n + 5 * fresh);
+		for (size_t i = 0; i < n; i++) {
+			obj p = obj_vector_ref(v, i);
+
+			assert_true(gc_shared_p(a, p));
+			assert_true(obj_cdr(p) == obj_fixnum((intptr_t)i));
+			if (i >= n - fresh) {
+				assert_true(gc_shared_p(a, obj_car(p)));	/* promoted, not young */
+				assert_true(list_ok(obj_car(p)));
+			}
+		}
+		assert_int_equal(gc_verify_world(), 0);
+		GC_UNROOT(a, v);
+		collect(a, b);	/* shared garbage now: a sweep must not trip on it */
+		assert_int_equal(gc_verify_world(), 0);
+	}
+	/* no memory for the log: nothing shared, the heap as it was */
+	{
+		size_t before = shared_objects(a);
+		obj v = old_pairs(a, 20000, 500);
+
+		GC_ROOT(a, v);
+		a->src.alloc = small_alloc;
+		assert_int_equal(gc_publish(a, &v), -1);
+		a->src.alloc = src_alloc;
+		assert_int_equal(shared_objects(a), before);
+		assert_false(gc_shared_p(a, v));
+		assert_int_equal(gc_verify_world(), 0);
+		assert_int_equal(gc_publish(a, &v), 0);	/* with memory it goes through */
+		assert_int_equal(shared_objects(a) - before, 1 + 20000 + 5 * 500);
+		GC_UNROOT(a, v);
+	}
+	heaps_down(2);
+	assert_int_equal(fails, 0);
+}
+
 static void test_counts_exact(void **state)
 {
 	struct heap *a = &heaps[0], *b = &heaps[1];
@@ -599,6 +692,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_closure),
+		cmocka_unit_test(test_publish_big),
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_stack_reference),
 		cmocka_unit_test(test_cycles_exact),
