@@ -4,8 +4,11 @@
  * Invariants (docs/gc.md, "Cross-heap references"; gc_verify and gc_verify_world check them):
  *  X1 Closure: a shared object is old, and every pointer field of it holds an immediate, a
  *     shared object of its own heap, or an object of another heap (never a young or unshared
- *     local object). Exception: inside gc_publish, until its own minor collection. Shared bits are set only by the owner (gc_publish) and cleared only when
- *     the owner's sweep frees the object.
+ *     local object). Exception: inside gc_publish, until its own minor collection. Shared bits
+ *     are set only by the owner (gc_publish; undone when it fails) and cleared only when the
+ *     owner's sweep frees the object. Every store into a shared holder goes through
+ *     gc_write_shared, which checks the value is published in every build (lisp/ reaches the
+ *     barrier only through lisp/internal.h's store functions).
  *  X2 Only shared objects are seen by other CPUs: a pointer into heap V held anywhere outside
  *     V (another heap's objects, another CPU's roots) points to a shared object of V.
  *  X3 Counts: for every object v of V, V's table says how many pointer fields of old,
@@ -14,8 +17,11 @@
  *     Young objects, roots and stack objects (OBJ_T_STACK) hold uncounted references.
  *  X4 Handshakes: while V marks cycle c, a CPU A whose roots have not been scanned for c
  *     (A->xseen[V] != c) shades every V object it stores or counts; V's marking completes only
- *     when every attached heap has scanned its roots for c (gc_safepoint) and V's remote shade
- *     buffer is empty. So V frees an object only if no root, stack or heap anywhere holds it.
+ *     when every attached heap has scanned its nursery and roots for c (gc_safepoint: needs no
+ *     memory, and every CPU reaches one within a bounded time) and V's remote shade buffer is
+ *     empty. So V frees an object only if no root, stack or heap anywhere holds it.
+ * Memory order: a field another CPU may write is read with obj_load (consume); stores into
+ * shared holders are atomic exchanges (mm/heaps/object.h, docs/gc.md "Memory order").
  */
 #ifndef MM_GC_XHEAP_H
 #define MM_GC_XHEAP_H
