@@ -67,6 +67,7 @@ int cpu_heap_init(unsigned cpu)
 	struct heap_config cfg = {
 		.nursery_bytes = 0,
 		.src = { limited_alloc, limited_free, c },
+		.xsrc = { block_alloc, block_free, NULL },	/* free memory, not the heap's limit */
 		.cpu = cpu,
 	};
 

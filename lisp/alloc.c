@@ -23,6 +23,30 @@ static obj retry(struct lisp *L, unsigned type, size_t n)
 	return o;
 }
 
+bool lisp_publish(struct lisp *L, obj *v)
+{
+	struct heap *h = L->h;
+	obj x = *v;
+	int rc;
+
+	if (gc_publish(h, &x) == 0) {
+		*v = x;
+		return true;
+	}
+	ROOT(x);	/* the failed publication may have moved it (its first minor collection) */
+	rc = h->in_gc ? -1 : lisp_gc_full(L, LISP_LEND_RETRY);
+	if (rc == 0)
+		rc = gc_publish(h, &x);
+	UNROOT(x);
+	if (rc < 0) {
+		h->stats.alloc_failures++;
+		L->err = OBJ_NULL;
+		return false;
+	}
+	*v = x;
+	return true;
+}
+
 int lisp_gc_full(struct lisp *L, int lend)
 {
 	int rc;
@@ -246,8 +270,8 @@ intptr_t lisp_list_length(obj l)
 		l = cdr(l);
 		n++;
 		slow = cdr(slow);
-		if (l == slow)
-			return -1;
+		if (l == slow || !pair_p(slow))
+			return -1;	/* a cycle, or the list changed under us (another CPU) */
 	}
 	return l == OBJ_NIL ? n : -1;
 }

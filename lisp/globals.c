@@ -47,7 +47,7 @@ static bool rehash(struct lisp *L)
 	arch_irqflags_t f;
 
 	nt = lisp_make_vector(L, m, OBJ_FALSE);
-	if (nt == OBJ_NULL || (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && gc_publish(L->h, &nt) < 0))
+	if (nt == OBJ_NULL || (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && !lisp_publish(L, &nt)))
 		return false;
 	f = spin_lock_irqsave(&symtab_lock);
 	old = table(L);
@@ -103,10 +103,8 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	obj_init_field(L, s, SYMF_VALUE, OBJ_UNDEFINED);
 	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
 	obj_init_field(L, s, SYMF_FLAGS, fx((intptr_t)hash << 8));
-	if (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && gc_publish(L->h, &s) < 0) {
-		L->err = OBJ_NULL;
+	if (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && !lisp_publish(L, &s))
 		return OBJ_NULL;
-	}
 	f = spin_lock_irqsave(&symtab_lock);
 	str = sym_name(s);
 	found = lookup(L, obj_bytes_data(str), len, hash);	/* interned meanwhile elsewhere? */

@@ -73,9 +73,14 @@ enum lisp_sym {
 #define SYM(L, i)	(obj_fields((L)->syms)[i])
 
 /* --- object helpers --- */
-static inline obj car(obj p) { return obj_car(p); }
-static inline obj cdr(obj p) { return obj_cdr(p); }
 static inline bool pair_p(obj o) { return obj_type_p(o, OBJ_T_PAIR); }
+/* car and cdr in C code: a pair's field, or () for anything else. C code checks that a value is
+ * a pair before it takes its car, but when it reads a field twice (tests cdr(x), then takes
+ * cdr(x) again) another CPU may have changed a shared pair in between: then the C code sees a
+ * list's end, never memory outside a pair (docs/gc.md, "Racing programs"). The VM's inline
+ * operations check their operand once and use obj_car/obj_cdr. */
+static inline obj car(obj p) { return pair_p(p) ? obj_car(p) : OBJ_NIL; }
+static inline obj cdr(obj p) { return pair_p(p) ? obj_cdr(p) : OBJ_NIL; }
 static inline bool symbol_p(obj o) { return obj_type_p(o, OBJ_T_SYMBOL); }
 static inline bool string_p(obj o) { return obj_type_p(o, OBJ_T_STRING); }
 static inline bool vector_p(obj o) { return obj_type_p(o, OBJ_T_VECTOR); }
@@ -215,17 +220,21 @@ obj lisp_make_values(struct lisp *L, obj list);
  *		others can reach it (its state vector, the compiler's and printer's tables).
  *  sset, gc_write_stack	the value stack (a root area, never shared).
  */
-static inline bool lisp_store(struct lisp *L, obj holder, size_t i, obj v)
-{
-	if (gc_store(L->h, holder, i, v) < 0) {
-		L->err = OBJ_NULL;
-		return false;
-	}
-	return true;
-}
+/* Publish *v (gc_publish) as an allocation is made: when the heap refuses, once more after a
+ * full collection with room lent; then "heap exhausted" (false, L->err OBJ_NULL, counted as an
+ * allocation failure so the REPL's recovery runs). May collect; *v is updated. */
+bool lisp_publish(struct lisp *L, obj *v);
 static inline void lisp_store_now(struct lisp *L, obj holder, size_t i, obj v)
 {
 	gc_write(L->h, holder, i, v);
+}
+static inline bool lisp_store(struct lisp *L, obj holder, size_t i, obj v)
+{
+	if (obj_ptr_p(v) && !heap_young_p(L->h, holder) && gc_shared_p(L->h, holder) &&
+	    !gc_shared_p(L->h, v) && !lisp_publish(L, &v))
+		return false;	/* (a shared holder is old: it did not move) */
+	lisp_store_now(L, holder, i, v);
+	return true;
 }
 static inline void obj_init_field(struct lisp *L, obj o, size_t i, obj v)
 {

@@ -120,8 +120,10 @@ int lisp_equal(struct lisp *L, obj a, obj b)
 				continue;
 			}
 			if (string_p(a) || bytevector_p(a)) {
-				if (!obj_type_p(b, obj_type(a)) || obj_bytes_length(a) != obj_bytes_length(b) ||
-				    memcmp(obj_bytes_data(a), obj_bytes_data(b), obj_bytes_length(a)) != 0)
+				size_t n = obj_bytes_length(a);	/* once: another CPU may widen a */
+
+				if (!obj_type_p(b, obj_type(a)) || n != obj_bytes_length(b) ||
+				    memcmp(obj_bytes_data(a), obj_bytes_data(b), n) != 0)
 					r = 0;
 				break;
 			}

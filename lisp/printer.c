@@ -169,8 +169,8 @@ static bool simple_p(obj x)
 			return false;
 		x = cdr(x);
 		slow = cdr(slow);
-		if (x == slow)
-			return false;
+		if (x == slow || !pair_p(slow))
+			return false;	/* a cycle, or a list another CPU changes: the table's way */
 	}
 	return !compound_p(x);
 }

@@ -54,10 +54,8 @@ static obj make_shared_record(struct lisp *L, obj rtd, size_t n, size_t cf, size
 	if (r == OBJ_NULL)
 		return OBJ_NULL;
 	obj_init_field(L, r, cf, b);
-	if (gc_publish(L->h, &r) < 0) {
-		L->err = OBJ_NULL;
+	if (!lisp_publish(L, &r))
 		return OBJ_NULL;
-	}
 	return r;
 }
 
@@ -263,10 +261,8 @@ static obj p_channel_send(struct lisp *L, int argc, obj *argv)
 	cell = lisp_cons(L, argv[1], OBJ_NIL);
 	if (cell == OBJ_NULL)
 		return OBJ_NULL;
-	if (gc_publish(L->h, &cell) < 0) {
-		L->err = OBJ_NULL;
+	if (!lisp_publish(L, &cell))
 		return OBJ_NULL;
-	}
 	ch = lisp_args(L)[0];	/* published: has not moved; re-read all the same */
 	c = raw(ch, CH_C);
 	f = spin_lock_irqsave(&c->wq.lock);

@@ -139,8 +139,8 @@ static obj run(struct lisp *L, int argc)
 #define STORE(holder, i) \
 	do { obj ho_ = (holder); size_t i_ = (i); \
 	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
-		     int r_; SAVE(); r_ = gc_publish(h, &acc); LOAD(); \
-		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
+		     bool r_; SAVE(); r_ = lisp_publish(L, &acc); LOAD(); \
+		     if (!r_) FAIL((void)0); } \
 	     lisp_store_now(L, ho_, i_, acc); } while (0)
 
 	static const void *const dispatch[OP_COUNT] = {
@@ -443,17 +443,17 @@ op_fixcl: {
 	obj ho = fp[rd16(pc)], v = fp[rd16(pc + 4)];
 
 	if (__builtin_expect(obj_ptr_p(v) && gc_shared_p(h, ho) && !gc_shared_p(h, v), 0)) {
-		int r;
+		bool r;
 
 		GC_ROOT(h, acc);
 		GC_ROOT(h, v);
 		SAVE();
-		r = gc_publish(h, &v);
+		r = lisp_publish(L, &v);
 		LOAD();
 		GC_UNROOT(h, v);
 		GC_UNROOT(h, acc);
-		if (r < 0)
-			FAIL(L->err = OBJ_NULL);
+		if (!r)
+			FAIL((void)0);
 		ho = fp[rd16(pc)];
 	}
 	lisp_store_now(L, ho, 1 + (size_t)rd16(pc + 2), v);
@@ -598,7 +598,7 @@ op_lcar: {
 	pc += 2;
 	if (!pair_p(v))
 		FAIL(lisp_type_error(L, "car", "pair", v));
-	acc = car(v);
+	acc = obj_car(v);
 	NEXT;
 }
 op_lcdr: {
@@ -607,29 +607,28 @@ op_lcdr: {
 	pc += 2;
 	if (!pair_p(v))
 		FAIL(lisp_type_error(L, "cdr", "pair", v));
-	acc = cdr(v);
+	acc = obj_cdr(v);
 	NEXT;
 }
 op_car:
 	if (!pair_p(acc))
 		FAIL(lisp_type_error(L, "car", "pair", acc));
-	acc = car(acc);
+	acc = obj_car(acc);
 	NEXT;
 op_cdr:
 	if (!pair_p(acc))
 		FAIL(lisp_type_error(L, "cdr", "pair", acc));
-	acc = cdr(acc);
+	acc = obj_cdr(acc);
 	NEXT;
 op_cadr:
-	if (!pair_p(acc) || !pair_p(cdr(acc)))
-		FAIL(lisp_type_error(L, "cadr", "list of at least 2 elements", acc));
-	acc = cadr(acc);
+op_cddr: {
+	obj d;	/* read once: another CPU may change a shared pair's cdr meanwhile */
+
+	if (!pair_p(acc) || !pair_p(d = obj_cdr(acc)))
+		FAIL(lisp_type_error(L, pc[-1] == OP_CADR ? "cadr" : "cddr", "list of at least 2 elements", acc));
+	acc = pc[-1] == OP_CADR ? obj_car(d) : obj_cdr(d);
 	NEXT;
-op_cddr:
-	if (!pair_p(acc) || !pair_p(cdr(acc)))
-		FAIL(lisp_type_error(L, "cddr", "list of at least 2 elements", acc));
-	acc = cddr(acc);
-	NEXT;
+}
 op_nullp:
 	acc = obj_bool(acc == OBJ_NIL);
 	NEXT;

@@ -65,6 +65,20 @@ static void src_free(void *ctx, void *p, size_t size)
 	free(p);
 }
 
+/* The count tables' blocks: outside every heap's budget (heap.h, heap_config.xsrc). */
+static void *table_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return aligned_alloc(HEAP_GROUP_SIZE, size);
+}
+
+static void table_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	free(p);
+}
+
 /* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
  * stack, past the budget (RETRY) or past what the heap holds (RECOVER) */
 static void lend(void *ctx, struct heap *h, int how)
@@ -184,7 +198,9 @@ static void cpu_main(unsigned cpu, void *arg)
 {
 	struct heap *heap = &cpus[cpu].heap;
 	struct heap_config cfg = { .nursery_bytes = run.nursery_kb << 10,
-				   .src = { src_alloc, src_free, &sources[cpu] }, .cpu = cpu };
+				   .src = { src_alloc, src_free, &sources[cpu] },
+				   .xsrc = { table_alloc, table_free, NULL },	/* outside the budget */
+				   .cpu = cpu };
 
 	(void)arg;
 	sources[cpu].budget = run.heap_mb << 20;

@@ -70,7 +70,7 @@ static bool xref_room(struct heap *v)
 
 	if (v->xref != NULL && 2 * (v->xref_len + 1) <= v->xref_cap)
 		return true;
-	tab = v->src.alloc(v->src.ctx, xref_bytes(cap));
+	tab = v->xsrc.alloc(v->xsrc.ctx, xref_bytes(cap));
 	if (tab == NULL)
 		return false;
 	memset(tab, 0, cap * sizeof(*tab));
@@ -78,7 +78,7 @@ static bool xref_room(struct heap *v)
 		if (v->xref[i].o != OBJ_NULL)
 			xref_put(tab, cap, v->xref[i].o, v->xref[i].count, v->xref[i].pins);
 	if (v->xref)
-		v->src.free(v->src.ctx, v->xref, xref_bytes(v->xref_cap));
+		v->xsrc.free(v->xsrc.ctx, v->xref, xref_bytes(v->xref_cap));
 	v->xref = tab;
 	v->xref_cap = cap;
 	return true;
@@ -324,7 +324,7 @@ void gc_world_detach(struct heap *h)
 void gc_xref_release(struct heap *h)
 {
 	if (h->xref)
-		h->src.free(h->src.ctx, h->xref, xref_bytes(h->xref_cap));
+		h->xsrc.free(h->xsrc.ctx, h->xref, xref_bytes(h->xref_cap));
 	h->xref = NULL;
 	h->xref_cap = h->xref_len = 0;
 	if (h->xshade)
@@ -421,6 +421,7 @@ int gc_publish(struct heap *h, obj *x)
 	struct walk w = { NULL, 0, 0, 0, false, false };
 	obj o = *x;
 	int rc = 0;
+	uint64_t minors = h->stats.publish_minors;
 
 	if (!obj_ptr_p(o))
 		return 0;
@@ -464,6 +465,11 @@ int gc_publish(struct heap *h, obj *x)
 		h->stats.published += w.n;
 	}
 	h->src.free(h->src.ctx, w.log, w.cap * sizeof(obj));
+	/* Our minor collections promoted: the major collector's pace and trigger, as after any
+	 * minor collection of the allocation path (a program that published a fresh object at
+	 * every store filled its heap without a single major cycle). */
+	if (h->stats.publish_minors != minors)
+		gc_major_poll(h);
 	return rc;
 }
 

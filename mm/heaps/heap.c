@@ -69,6 +69,7 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 
 	memset(h, 0, sizeof(*h));
 	h->src = cfg->src;
+	h->xsrc = cfg->xsrc.alloc != NULL ? cfg->xsrc : cfg->src;
 	h->cpu = cfg->cpu;
 	nb = ALIGN_UP(nb, (size_t)HEAP_GROUP_SIZE);
 	h->nursery_start = h->src.alloc(h->src.ctx, nb);

@@ -197,6 +197,7 @@ struct heap {
 	size_t old_bytes;		/* bytes of small + large groups (not spares) */
 	size_t old_groups;
 	struct heap_block_source src;
+	struct heap_block_source xsrc;	/* the count table's (heap_config) */
 
 	/* C roots (mm/gc/roots.h): the running thread's root stack, and every root stack */
 	struct gc_rootstack *rs;
@@ -279,6 +280,10 @@ struct heap {
 struct heap_config {
 	size_t nursery_bytes;		/* 0: HEAP_NURSERY_DEFAULT; rounded up to HEAP_GROUP_SIZE */
 	struct heap_block_source src;
+	/* the count table's blocks (mm/gc/xheap.c); no alloc: src. Other CPUs' stores make its
+	 * entries, so a limited src at its limit lost counts for good (every shared object a
+	 * root from then on): the embedders give it memory outside the heap's limit. */
+	struct heap_block_source xsrc;
 	unsigned cpu;
 };
 
