@@ -101,7 +101,7 @@ void cpu_lisp_safepoint(void *ctx)
 {
 	(void)ctx;
 	sched_preempt_point();
-	gc_safepoint(cpu_heap_here());
+	gc_mutator_poll(cpu_heap_here());
 }
 
 void cpu_switch_roots(struct thread *next)

@@ -572,23 +572,30 @@ op_vref: {
 op_vset: {
 	obj v = sp[-2], i = sp[-1];
 
-	sp -= 2;
-	if (!vector_p(v))
+	if (!vector_p(v)) {
+		sp -= 2;
 		FAIL(lisp_type_error(L, "vector-set!", "vector", v));
-	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v))
+	}
+	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v)) {
+		sp -= 2;
 		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
 				     : lisp_type_error(L, "vector-set!", "exact integer", i));
-	STORE(v, (size_t)fxv(i));
+	}
+	STORE(v, (size_t)fxv(i));	/* v stays on the stack: its only root, maybe (may collect) */
+	sp -= 2;
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 }
 op_setcar:
 op_setcdr: {
-	obj p = *--sp;
+	obj p = sp[-1];
 
-	if (!pair_p(p))
+	if (!pair_p(p)) {
+		sp--;
 		FAIL(lisp_type_error(L, pc[-1] == OP_SETCAR ? "set-car!" : "set-cdr!", "pair", p));
-	STORE(p, pc[-1] == OP_SETCAR ? 0 : 1);
+	}
+	STORE(p, pc[-1] == OP_SETCAR ? 0 : 1);	/* p stays on the stack meanwhile, as in vset */
+	sp--;
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 }

@@ -465,11 +465,13 @@ int gc_publish(struct heap *h, obj *x)
 		h->stats.published += w.n;
 	}
 	h->src.free(h->src.ctx, w.log, w.cap * sizeof(obj));
-	/* Our minor collections promoted: the major collector's pace and trigger, as after any
-	 * minor collection of the allocation path (a program that published a fresh object at
-	 * every store filled its heap without a single major cycle). */
+	/* Our minor collections promoted: the major collector's pace and trigger are due, as after
+	 * any minor collection of the allocation path (a program that published a fresh object at
+	 * every store filled its heap without a single major cycle). Not here: the caller holds
+	 * old objects in C variables nobody roots (the holder it is about to store into, *x), and
+	 * a major cycle started now would free them. At the next safe point. */
 	if (h->stats.publish_minors != minors)
-		gc_major_poll(h);
+		h->major_poll_due = true;
 	return rc;
 }
 
@@ -589,6 +591,18 @@ void gc_safepoint(struct heap *h)
 		spin_unlock_irqrestore(&v->xlock, f);
 	}
 	h->stats.handshakes++;
+}
+
+void gc_mutator_poll(struct heap *h)
+{
+	gc_safepoint(h);
+	if (h->major_poll_due && !h->in_gc) {	/* gc_publish's promotions */
+		h->major_poll_due = false;
+		if (gc_mode() == GC_MODE_GLOBAL)
+			gc_stw_poll(h);
+		else
+			gc_major_poll(h);
+	}
 }
 
 void gc_xscan(struct heap *h)

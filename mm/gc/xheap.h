@@ -84,6 +84,9 @@ uintptr_t gc_remote_refs(struct heap *h);
 /* A safe point of h's owner (every object the caller holds is rooted; may collect): scan h's
  * roots for every heap that marks and waits for h (X4). Cheap when nobody waits. */
 void gc_safepoint(struct heap *h);
+/* A safe point of the mutator itself (the allocation path, the interpreter's safe point; not
+ * a collector waiting for others): gc_safepoint, then the major poll gc_publish owes. */
+void gc_mutator_poll(struct heap *h);
 
 /* The remote shade buffer of h, made on first use: 0, or -1 if the block source refused. */
 int gc_xshade_reserve(struct heap *h);

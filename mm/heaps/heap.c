@@ -287,7 +287,7 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 	kassert(!h->in_gc);
 	if (nfields > OBJ_MAX_FIELDS)
 		return fail(h);
-	gc_safepoint(h);
+	gc_mutator_poll(h);
 	if (words > HEAP_LARGE_BYTES / WORD) {
 		if (gc_mode() == GC_MODE_GLOBAL)
 			gc_stw_poll(h);	/* a stop if a major cycle is due (mm/gc/stw.h) */

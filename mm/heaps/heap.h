@@ -249,6 +249,7 @@ struct heap {
 	bool xwaiting;			/* marking is only waiting for other heaps' root scans */
 	bool publishing;		/* inside gc_publish: shared holders may still name young
 					 * objects until its minor collection (X1's one exception) */
+	bool major_poll_due;		/* gc_publish promoted: gc_mutator_poll polls the major GC */
 	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
 	/* the global mark (xheap.c, "Garbage cycles across heaps" in docs/gc.md). gx_cycle and
 	 * gx_busy are read by other CPUs (atomics; gx_busy changes under xlock); the rest is the
