@@ -139,8 +139,8 @@ static obj run(struct lisp *L, int argc)
 #define STORE(holder, i) \
 	do { obj ho_ = (holder); size_t i_ = (i); \
 	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
-		     bool r_; SAVE(); r_ = lisp_publish(L, &acc); LOAD(); \
-		     if (!r_) FAIL((void)0); } \
+		     int r_; SAVE(); r_ = lisp_publish(L, &acc) ? 0 : -1; LOAD(); \
+		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
 	     lisp_store_now(L, ho_, i_, acc); } while (0)
 
 	static const void *const dispatch[OP_COUNT] = {
