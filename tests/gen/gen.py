@@ -945,6 +945,8 @@ class Gen:
                 y = lcg(y)
                 if y % 7:
                     self.port_total += len(WORDS[(y // 8) % 7])
+        if k in ("str", "port"):
+            self.byte_races = True      # any racer's, not only the phase's first race (seed 8130)
         self.emit(th, "(race-%s %d %d)" % (k, x, n), 0)
         if k == "vec":
             self.publish(n * 2 // 3)
