@@ -493,5 +493,5 @@ void gc_major_poll(struct heap *h)
 
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct)
 {
-	return gc_hist_percentile(s->major_pause_hist, s->major_pause_max, pct);
+	return gc_hist_percentile(s->major_pause_hist, NULL, s->major_pause_max, pct);
 }

@@ -772,6 +772,47 @@ static void test_numbers(void **state)
 	bench(1 * MIB);
 }
 
+/* The pause histogram's buckets tile [0, 2^64) in order, each at most 1/32 of its values wide,
+ * and its percentiles are within that of the exact ones (issue 13: log2 buckets were 2x). */
+static void test_pause_histogram(void **state)
+{
+	static uint64_t hist[GC_PAUSE_BUCKETS], sample[20000];
+	uint64_t total = 0, last = 0, max = 0, seed = 12345;
+
+	(void)state;
+	assert_int_equal(gc_hist_lo(0), 0);
+	for (unsigned i = 0; i + 1 < GC_PAUSE_BUCKETS; i++) {
+		uint64_t lo = gc_hist_lo(i), w = gc_hist_width(i);
+
+		assert_true(w >= 1);
+		assert_int_equal(gc_hist_lo(i + 1), lo + w);	/* no gap, no overlap */
+		assert_int_equal(gc_hist_index(lo), i);
+		assert_int_equal(gc_hist_index(lo + w - 1), i);
+		assert_true(w * 32 <= lo || w == 1);		/* at most 3.1% of its values */
+	}
+	assert_int_equal(gc_hist_index(UINT64_MAX), GC_PAUSE_BUCKETS - 1);
+	assert_int_equal(gc_hist_index((uint64_t)1 << GC_HIST_LOG2_MAX), GC_PAUSE_BUCKETS - 1);
+	assert_int_equal(gc_hist_percentile(hist, NULL, 0, 99), 0);	/* empty */
+
+	/* log-uniform pauses from 1 cycle to 2^30 */
+	for (size_t k = 0; k < ARRAY_SIZE(sample); k++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		sample[k] = ((seed >> 33) & 0xffff) << ((seed >> 20) % 15);
+		gc_hist_note(hist, &total, &last, &max, sample[k]);
+	}
+	qsort(sample, ARRAY_SIZE(sample), sizeof(sample[0]), cmp_u64);
+	for (unsigned pct = 1; pct <= 100; pct++) {
+		size_t rank = (ARRAY_SIZE(sample) * pct + 99) / 100;	/* the pct-th percentile */
+		uint64_t exact = sample[rank - 1], p = gc_hist_percentile(hist, NULL, max, pct);
+
+		assert_true(p >= exact);
+		assert_true(p - exact <= exact / 32);
+	}
+	assert_int_equal(gc_hist_percentile(hist, NULL, max, 100), max);
+	/* two histograms as one */
+	assert_int_equal(gc_hist_percentile(hist, hist, max, 50), gc_hist_percentile(hist, NULL, max, 50));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -786,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_torture),
 		cmocka_unit_test(test_stress),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_pause_histogram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
