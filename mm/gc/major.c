@@ -128,9 +128,17 @@ static size_t mark_slice(struct heap *h, size_t max)
 	}
 	/* Last field first, so the first is popped first: a list's car is marked before its cdr
 	 * and the stack holds one entry per level of car nesting, not per element (a long list of
-	 * vectors overflowed it). Other CPUs may be writing a shared object: atomic loads. */
-	for (size_t k = end; k-- > i;)
-		gc_major_shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED));
+	 * vectors overflowed it). Other CPUs may be writing a shared object: atomic loads, in the
+	 * readers' order (obj_load, docs/gc.md "Stores, memory order"): a slot another CPU filled
+	 * names its object, whose group header gc_major_shade reads next (TSan saw the plain load
+	 * race with the other CPU's making of that group, seed 6042). Only the owner writes an
+	 * unshared object's slots. */
+	if (heap_shared_p((void *)o))
+		for (size_t k = end; k-- > i;)
+			gc_major_shade(h, obj_load(&f[k]));
+	else
+		for (size_t k = end; k-- > i;)
+			gc_major_shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED));
 	return 1 + (end - i);
 }
 

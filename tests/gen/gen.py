@@ -525,6 +525,8 @@ class Gen:
         self.cost = 0
         self._live = None
         self.junk = [0] * cpus  # garbage of each CPU's old generation that verification walks
+        self.deep_now = [0] * cpus  # frames of the recursions of this phase, per CPU
+        self.heap_mb = None     # --heap-mb, when drawn
         self.cur_cpu = 0        # the CPU of the thread whose task list is being made
         self.base = 0           # source of distinct integers for builders
 
@@ -546,7 +548,19 @@ class Gen:
     def deep(self, frames, cpu=None):
         """a deep recursion leaves its grown stacks (about 20 words a frame) in the old
         generation of its CPU until that CPU completes a major cycle"""
-        self.junk[self.cur_cpu if cpu is None else cpu] += 20 * frames
+        c = self.cur_cpu if cpu is None else cpu
+        self.junk[c] += 20 * frames
+        self.deep_now[c] += frames
+
+    def deep_fits(self, frames, cpu=None):
+        """the recursion's stacks fit: in what verification walks, and, with --heap-mb, beside
+        the other recursions of the phase on that CPU (the threads of a phase run at once; a
+        recursion 100000 deep holds about 6.7 MB at its peak, its stack and the one it grew
+        from: two on one CPU exhausted a 16 MB heap, seed 6010)"""
+        c = self.cur_cpu if cpu is None else cpu
+        if self.junk[c] + 20 * frames > self.cfg["junk"]:
+            return False
+        return self.heap_mb is None or self.deep_now[c] + frames <= self.heap_mb * 6800
 
     def work(self, objects):
         """objects allocated or walked: interpretation, and a minor collection every nursery"""
@@ -861,15 +875,13 @@ class Gen:
             self.emit(th, "(busy %d)" % n, sum(range(n)) % M)
             self.work(n // 10)
         elif k == "deep":
-            n = r.choice([x for x in [1000, 30000, 100000]
-                          if self.junk[th.cpu] + 20 * x <= self.cfg["junk"]] or [1000])
+            n = r.choice([x for x in [1000, 30000, 100000] if self.deep_fits(x, th.cpu)] or [1000])
             self.emit(th, "(deep-sum %d)" % n, n * (n + 1) // 2 % M)
             self.work(n // 2)
             self.deep(n)
         elif k == "error":
             code, desc = self.raise_spec()
-            d = r.choice([x for x in [0, 10, 5000, 50000]
-                          if self.junk[th.cpu] + 20 * x <= self.cfg["junk"]] or [10])
+            d = r.choice([x for x in [0, 10, 5000, 50000] if self.deep_fits(x, th.cpu)] or [10])
             self.emit(th, "(guard (e (#t (err-desc e))) (raise-deep %d (lambda () %s)))"
                       % (d, code), desc)
             self.work(d // 3)
@@ -1026,6 +1038,7 @@ class Gen:
         lines.append("")
         lines.append(";; ---- phase %d" % p)
         main = Thread("main", 0)
+        self.deep_now = [0] * self.cpus
         nworkers = r.randint(*self.cfg["workers"])
         # the exhausting thread is alone on its CPU: another thread there could find the heap full
         # too (legitimately); with one CPU, main waits for it before anything else
@@ -1068,8 +1081,7 @@ class Gen:
             for k in range(r.randint(1, 3)):
                 code, desc = self.raise_spec()
                 c = r.choice(cpus_ok)
-                d = r.choice([x for x in [0, 100, 20000, 100000]
-                              if self.junk[c] + 20 * x <= self.cfg["junk"]] or [100])
+                d = r.choice([x for x in [0, 100, 20000, 100000] if self.deep_fits(x, c)] or [100])
                 errs.append(("%s-e%d" % (P, k), c, d, code, desc))
                 self.work(d // 3)
                 self.deep(d, c)
@@ -1222,7 +1234,8 @@ class Gen:
         args = ["--cpus", str(self.cpus)]
         exhaust = r.random() < self.cfg["exhaust"]
         if exhaust:
-            args += ["--heap-mb", str(r.choice([16, 24, 32]))]
+            self.heap_mb = r.choice([16, 24, 32])
+            args += ["--heap-mb", str(self.heap_mb)]
         if r.random() < 0.3:
             args += ["--nursery-kb", str(r.choice([64, 128, 512]))]
         nph = r.randint(*self.cfg["phases"])
