@@ -242,8 +242,10 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	 * heaps into this one: the sum of its counts */
 	return put(L, alist, "mode", sym(L, gc_mode_name(gc_mode()))) &&
 	       put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
-	       /* the heap's footprint in use: old groups and the used nursery (an upper bound) */
-	       put_u64(L, alist, "live-bytes", read_size(&h->old_bytes) + used) &&
+	       /* what the last completed major cycle found live, and the nursery's used part;
+		* the memory the heap holds from the system (groups, nursery, its tables) */
+	       put_u64(L, alist, "heap-bytes", read_size(&h->src_bytes)) &&
+	       put_u64(L, alist, "live-bytes", read_u64(&h->stats.major_live_bytes) + used) &&
 	       put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&
 	       put_u64(L, alist, "pause-max-us", p.max) &&
 	       put_u64(L, alist, "pause-p99-us", p.p99) &&

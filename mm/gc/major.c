@@ -28,11 +28,11 @@ static bool grow(struct heap *h)
 
 	if (h->in_gc || stack_bytes(cap) > MAX(h->old_bytes / 8, (size_t)HEAP_GROUP_SIZE))
 		return false;
-	st = h->src.alloc(h->src.ctx, stack_bytes(cap));
+	st = heap_src_alloc(h, stack_bytes(cap));
 	if (st == NULL)
 		return false;
 	memcpy(st, h->mark_stack, stack_bytes(h->mark_sp));
-	h->src.free(h->src.ctx, h->mark_stack, stack_bytes(h->mark_cap));
+	heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
 	h->mark_stack = st;
 	h->mark_cap = cap;
 	return true;
@@ -95,7 +95,7 @@ int gc_major_start_global(struct heap *h)
 	if (gc_minor(h) < 0)	/* empty nursery and remembered set: the old generation is the snapshot */
 		return -1;
 	if (h->mark_stack == NULL) {
-		h->mark_stack = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		h->mark_stack = heap_src_alloc(h, HEAP_GROUP_SIZE);
 		if (h->mark_stack == NULL)
 			return -1;
 		h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
@@ -218,7 +218,7 @@ static void release_doomed(struct heap *h)
 
 		h->doomed = g->next;
 		g->magic = 0;
-		h->src.free(h->src.ctx, g, g->size);
+		heap_src_free(h, g, g->size);
 	}
 }
 
@@ -233,6 +233,7 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 
 		if (heap_marked_p(p)) {
 			heap_mark_clear(p);
+			h->sweep_live += words * WORD;
 			if (run)
 				heap_free_chunk(h, run, (size_t)(p - run));
 			run = NULL;
@@ -304,6 +305,7 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 			g->swept = h->sweep_epoch;
 			if (heap_marked_p(o)) {
 				heap_mark_clear(o);
+				h->sweep_live += (obj_hdr_size(o[0]) + 1) * WORD;
 				h->sweep_prev = g;
 			} else {
 				h->stats.major_bytes_freed += (obj_hdr_size(o[0]) + 1) * WORD;
@@ -343,6 +345,7 @@ static int finish_marking(struct heap *h)
 	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++)
 		h->free_list[k] = NULL;	/* the sweep rebuilds them; old chunks stay fillers */
 	h->sweep_large = false;
+	h->sweep_live = 0;
 	h->sweep_prev = NULL;
 	h->sweep_g = h->small_first;
 	if (h->sweep_g == NULL) {
@@ -363,10 +366,11 @@ static void finish_cycle(struct heap *h)
 	}
 	release_doomed(h);
 	h->major_phase = HEAP_MAJOR_IDLE;
-	h->src.free(h->src.ctx, h->mark_stack, stack_bytes(h->mark_cap));
+	heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
 	h->mark_stack = NULL;
 	h->mark_cap = 0;
 	h->major_last_old = h->old_bytes;
+	h->stats.major_live_bytes = h->sweep_live;	/* read_u64 by (gc-stats) */
 	h->stats.major_cycles++;
 }
 

@@ -70,7 +70,7 @@ static bool xref_room(struct heap *v)
 
 	if (v->xref != NULL && 2 * (v->xref_len + 1) <= v->xref_cap)
 		return true;
-	tab = v->xsrc.alloc(v->xsrc.ctx, xref_bytes(cap));
+	tab = heap_xsrc_alloc(v, xref_bytes(cap));
 	if (tab == NULL)
 		return false;
 	memset(tab, 0, cap * sizeof(*tab));
@@ -78,7 +78,7 @@ static bool xref_room(struct heap *v)
 		if (v->xref[i].o != OBJ_NULL)
 			xref_put(tab, cap, v->xref[i].o, v->xref[i].count, v->xref[i].pins);
 	if (v->xref)
-		v->xsrc.free(v->xsrc.ctx, v->xref, xref_bytes(v->xref_cap));
+		heap_xsrc_free(v, v->xref, xref_bytes(v->xref_cap));
 	v->xref = tab;
 	v->xref_cap = cap;
 	return true;
@@ -113,12 +113,12 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 static bool xshade_grow(struct heap *v)
 {
 	size_t cap = 2 * v->xshade_cap;
-	obj *buf = v->src.alloc(v->src.ctx, cap * sizeof(obj));
+	obj *buf = heap_src_alloc(v, cap * sizeof(obj));
 
 	if (buf == NULL)
 		return false;
 	memcpy(buf, v->xshade, v->xshade_len * sizeof(obj));
-	v->src.free(v->src.ctx, v->xshade, v->xshade_cap * sizeof(obj));
+	heap_src_free(v, v->xshade, v->xshade_cap * sizeof(obj));
 	v->xshade = buf;
 	v->xshade_cap = cap;
 	return true;
@@ -324,11 +324,11 @@ void gc_world_detach(struct heap *h)
 void gc_xref_release(struct heap *h)
 {
 	if (h->xref)
-		h->xsrc.free(h->xsrc.ctx, h->xref, xref_bytes(h->xref_cap));
+		heap_xsrc_free(h, h->xref, xref_bytes(h->xref_cap));
 	h->xref = NULL;
 	h->xref_cap = h->xref_len = 0;
 	if (h->xshade)
-		h->src.free(h->src.ctx, h->xshade, h->xshade_cap * sizeof(obj));
+		heap_src_free(h, h->xshade, h->xshade_cap * sizeof(obj));
 	h->xshade = NULL;
 	h->xshade_cap = h->xshade_len = 0;
 }
@@ -353,13 +353,13 @@ struct walk {
 static bool walk_grow(struct heap *h, struct walk *w)
 {
 	size_t cap = w->cap ? 2 * w->cap : HEAP_GROUP_SIZE / sizeof(obj);
-	obj *log = h->src.alloc(h->src.ctx, cap * sizeof(obj));
+	obj *log = heap_src_alloc(h, cap * sizeof(obj));
 
 	if (log == NULL)
 		return false;
 	if (w->log != NULL) {
 		memcpy(log, w->log, w->n * sizeof(obj));
-		h->src.free(h->src.ctx, w->log, w->cap * sizeof(obj));
+		heap_src_free(h, w->log, w->cap * sizeof(obj));
 	}
 	w->log = log;
 	w->cap = cap;
@@ -464,7 +464,7 @@ int gc_publish(struct heap *h, obj *x)
 	} else {
 		h->stats.published += w.n;
 	}
-	h->src.free(h->src.ctx, w.log, w.cap * sizeof(obj));
+	heap_src_free(h, w.log, w.cap * sizeof(obj));
 	/* Our minor collections promoted: the major collector's pace and trigger are due, as after
 	 * any minor collection of the allocation path (a program that published a fresh object at
 	 * every store filled its heap without a single major cycle). Not here: the caller holds
@@ -661,7 +661,7 @@ static void shade_all_shared(struct heap *h)
 int gc_xshade_reserve(struct heap *h)
 {
 	if (h->xshade == NULL) {
-		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		h->xshade = heap_src_alloc(h, HEAP_GROUP_SIZE);
 		if (h->xshade == NULL)
 			return -1;
 		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);

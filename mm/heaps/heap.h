@@ -149,6 +149,8 @@ struct gc_stats {
 	uint64_t major_mark_overflows;	/* mark stack overflows (each costs a rescan pass) */
 	uint64_t major_work_last;	/* work units (words) of the last step */
 	uint64_t major_work_max;
+	uint64_t major_live_bytes;	/* what the last completed cycle found live: the bytes of the
+					 * objects its sweep kept (marked; allocated black included) */
 	uint64_t major_pause_total;	/* cycles, over all steps */
 	uint64_t major_pause_max;
 	uint64_t major_pause_last;
@@ -198,6 +200,8 @@ struct heap {
 	size_t old_groups;
 	struct heap_block_source src;
 	struct heap_block_source xsrc;	/* the count table's (heap_config) */
+	size_t src_bytes;		/* held from src and xsrc (heap-bytes; atomic: other CPUs
+					 * grow this heap's shade buffer) */
 
 	/* C roots (mm/gc/roots.h): the running thread's root stack, and every root stack */
 	struct gc_rootstack *rs;
@@ -225,6 +229,7 @@ struct heap {
 	bool sweep_large;		/* the sweep cursor is on the large list */
 	struct heap_group *sweep_g;	/* next group to sweep */
 	struct heap_group *sweep_prev;	/* last kept group before sweep_g on its list, or NULL */
+	size_t sweep_live;		/* bytes of the objects the sweep kept so far */
 	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
 	size_t major_debt;		/* words of major work owed (GC_MAJOR_PACE per word promoted) */
 	size_t major_last_old;		/* old_bytes when the last cycle ended (policy) */
@@ -287,6 +292,34 @@ struct heap_config {
 	struct heap_block_source xsrc;
 	unsigned cpu;
 };
+
+/* Every block of a heap comes from its sources through these, counted in src_bytes. */
+static inline void *heap_src_alloc(struct heap *h, size_t n)
+{
+	void *p = h->src.alloc(h->src.ctx, n);
+
+	if (p != NULL)
+		arch_atomic_add(&h->src_bytes, n);
+	return p;
+}
+static inline void heap_src_free(struct heap *h, void *p, size_t n)
+{
+	arch_atomic_sub(&h->src_bytes, n);
+	h->src.free(h->src.ctx, p, n);
+}
+static inline void *heap_xsrc_alloc(struct heap *h, size_t n)
+{
+	void *p = h->xsrc.alloc(h->xsrc.ctx, n);
+
+	if (p != NULL)
+		arch_atomic_add(&h->src_bytes, n);
+	return p;
+}
+static inline void heap_xsrc_free(struct heap *h, void *p, size_t n)
+{
+	arch_atomic_sub(&h->src_bytes, n);
+	h->xsrc.free(h->xsrc.ctx, p, n);
+}
 
 /* 0, or -1 if the block source could not supply the nursery and remembered set. */
 int heap_init(struct heap *h, const struct heap_config *cfg);
