@@ -596,6 +596,9 @@ void gc_safepoint(struct heap *h)
 void gc_mutator_poll(struct heap *h)
 {
 	gc_safepoint(h);
+	if (h->remset_len >= GC_REMSET_ENTRIES && !h->in_gc && gc_mode() != GC_MODE_GLOBAL &&
+	    gc_minor(h) == 0)	/* stores without allocation filled the remembered set */
+		gc_major_poll(h);
 	if (h->major_poll_due && !h->in_gc) {	/* gc_publish's promotions */
 		h->major_poll_due = false;
 		if (gc_mode() == GC_MODE_GLOBAL)

@@ -106,7 +106,7 @@ void heap_destroy(struct heap *h)
 	gc_xref_release(h);
 	if (h->xshade)
 		heap_src_free(h, h->xshade, HEAP_GROUP_SIZE);
-	heap_src_free(h, h->remset, GC_REMSET_BYTES);
+	heap_src_free(h, h->remset, h->remset_cap * sizeof(obj *));
 	heap_src_free(h, h->nursery_start, h->nursery_bytes);
 	h->magic = 0;
 }

@@ -137,6 +137,7 @@ struct gc_stats {
 	uint64_t large_objects;
 	uint64_t alloc_failures;	/* allocations that returned OBJ_NULL */
 	uint64_t remset_overflows;	/* collections that had to scan the whole old generation */
+	uint64_t remset_grown;		/* times the remembered set doubled */
 	uint64_t pause_total;		/* cycles */
 	uint64_t pause_max;
 	uint64_t pause_last;

@@ -6,7 +6,8 @@
 #define HEAP_NURSERY_DEFAULT	(256 * 1024)	/* bytes; a multiple of HEAP_GROUP_SIZE */
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */
 #define HEAP_ROOTS_MAX		1024		/* C roots on one heap's shadow stack */
-#define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses */
+#define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses to start */
+#define GC_REMSET_ENTRIES	(GC_REMSET_BYTES / sizeof(void *))	/* a minor collection is due at this many */
 #define GC_REMSET_CACHE		64		/* direct-mapped filter of recently remembered slots */
 /* Pause histograms (mm/gc/gc.h, gc_hist_*), HDR-style: pauses under 2^GC_HIST_SUB_BITS cycles
  * counted exactly; above, each power of two [2^b, 2^(b+1)) split into 2^GC_HIST_SUB_BITS equal
