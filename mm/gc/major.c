@@ -302,14 +302,26 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 			if (*work + 1 > budget)
 				return false;
 			(*work)++;
-			g->swept = h->sweep_epoch;
 			if (heap_marked_p(o)) {
 				heap_mark_clear(o);
 				h->sweep_live += (obj_hdr_size(o[0]) + 1) * WORD;
+				g->swept = h->sweep_epoch;
 				h->sweep_prev = g;
 			} else {
+				/* Dead: its references to other heaps are let go of a step's budget at a
+				 * time (each takes the other heap's lock: a vector of a million of them
+				 * was one unit of work and one long pause). */
+				size_t from = h->sweep_field, to;
+
+				to = gc_xfree_part(h, o, from, budget - *work);
+				*work += to - from;
+				if (to < obj_hdr_nptrs(o[0], (obj *)o + 1)) {
+					h->sweep_field = to;
+					return false;	/* the rest at the next step */
+				}
+				h->sweep_field = 0;
 				h->stats.major_bytes_freed += (obj_hdr_size(o[0]) + 1) * WORD;
-				gc_xfree(h, o);
+				g->swept = h->sweep_epoch;
 				unlink_large(h, h->sweep_prev, g);
 				free_group(h, g);
 			}
@@ -346,6 +358,7 @@ static int finish_marking(struct heap *h)
 		h->free_list[k] = NULL;	/* the sweep rebuilds them; old chunks stay fillers */
 	h->sweep_large = false;
 	h->sweep_live = 0;
+	h->sweep_field = 0;
 	h->sweep_prev = NULL;
 	h->sweep_g = h->small_first;
 	if (h->sweep_g == NULL) {

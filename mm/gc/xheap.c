@@ -740,23 +740,31 @@ int gc_xmark_try_finish(struct heap *h)
 	return 0;
 }
 
-void gc_xfree(struct heap *h, uintptr_t *p)
+size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max)
 {
 	obj *f = (obj *)p + 1;
-	size_t n;
+	size_t n = obj_hdr_nptrs(p[0], f), end;
 
-	XT_HOLDER((uintptr_t)p);
-	XT(XT_FREE, h->cpu, p, heap_shared_p(p), h->gx_nodec, h->gx_cycle);
-	if (heap_shared_p(p)) {
-		heap_shared_clear(p);
-		h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
+	if (from == 0) {
+		XT_HOLDER((uintptr_t)p);
+		XT(XT_FREE, h->cpu, p, heap_shared_p(p), h->gx_nodec, h->gx_cycle);
+		if (heap_shared_p(p)) {
+			heap_shared_clear(p);
+			h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
+		}
 	}
 	if (!h->attached || obj_hdr_type(p[0]) == OBJ_T_STACK || h->gx_nodec)
-		return;	/* (a global mark's purge has dropped them already) */
-	n = obj_hdr_nptrs(p[0], f);
-	for (size_t i = 0; i < n; i++)
+		return n;	/* (a global mark's purge has dropped them already) */
+	end = n - from > max ? from + max : n;
+	for (size_t i = from; i < end; i++)
 		if (gc_remote_p(h, f[i]))
 			gc_xref_dec(h, f[i]);
+	return end;
+}
+
+void gc_xfree(struct heap *h, uintptr_t *p)
+{
+	gc_xfree_part(h, p, 0, (size_t)-1);
 }
 
 /* ---- verification ---- */
@@ -776,7 +784,9 @@ static int recount_area(struct heap *h, uintptr_t *p, uintptr_t *end)
 		if (h->gx_nodec && !heap_marked_p(p) && gc_marks_final(h, p))
 			continue;	/* dead after a global mark: its counts were purged */
 		n = obj_hdr_nptrs(p[0], f);
-		for (size_t i = 0; i < n; i++) {
+		/* a dead large object the sweep is letting go of: its first fields are uncounted */
+		for (size_t i = h->sweep_large && h->sweep_g && p == heap_group_objects(h->sweep_g) ?
+				h->sweep_field : 0; i < n; i++) {
 			struct gc_xref_entry *e;
 
 			if (!gc_remote_p(h, f[i]))

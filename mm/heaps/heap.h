@@ -231,6 +231,7 @@ struct heap {
 	struct heap_group *sweep_g;	/* next group to sweep */
 	struct heap_group *sweep_prev;	/* last kept group before sweep_g on its list, or NULL */
 	size_t sweep_live;		/* bytes of the objects the sweep kept so far */
+	size_t sweep_field;		/* the dead large object at sweep_g: fields let go of so far */
 	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
 	size_t major_debt;		/* words of major work owed (GC_MAJOR_PACE per word promoted) */
 	size_t major_last_old;		/* old_bytes when the last cycle ended (policy) */
