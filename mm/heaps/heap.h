@@ -296,32 +296,24 @@ struct heap_config {
 };
 
 /* Every block of a heap comes from its sources through these, counted in src_bytes. */
-static inline void *heap_src_alloc(struct heap *h, size_t n)
+static inline void *heap_block_alloc(struct heap *h, const struct heap_block_source *s, size_t n)
 {
-	void *p = h->src.alloc(h->src.ctx, n);
+	void *p = s->alloc(s->ctx, n);
 
 	if (p != NULL)
 		arch_atomic_add(&h->src_bytes, n);
 	return p;
 }
-static inline void heap_src_free(struct heap *h, void *p, size_t n)
+static inline void heap_block_free(struct heap *h, const struct heap_block_source *s, void *p,
+				   size_t n)
 {
 	arch_atomic_sub(&h->src_bytes, n);
-	h->src.free(h->src.ctx, p, n);
+	s->free(s->ctx, p, n);
 }
-static inline void *heap_xsrc_alloc(struct heap *h, size_t n)
-{
-	void *p = h->xsrc.alloc(h->xsrc.ctx, n);
-
-	if (p != NULL)
-		arch_atomic_add(&h->src_bytes, n);
-	return p;
-}
-static inline void heap_xsrc_free(struct heap *h, void *p, size_t n)
-{
-	arch_atomic_sub(&h->src_bytes, n);
-	h->xsrc.free(h->xsrc.ctx, p, n);
-}
+#define heap_src_alloc(h, n)		heap_block_alloc((h), &(h)->src, (n))
+#define heap_src_free(h, p, n)		heap_block_free((h), &(h)->src, (p), (n))
+#define heap_xsrc_alloc(h, n)		heap_block_alloc((h), &(h)->xsrc, (n))
+#define heap_xsrc_free(h, p, n)		heap_block_free((h), &(h)->xsrc, (p), (n))
 
 /* 0, or -1 if the block source could not supply the nursery and remembered set. */
 int heap_init(struct heap *h, const struct heap_config *cfg);
