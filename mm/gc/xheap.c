@@ -331,6 +331,9 @@ void gc_xref_release(struct heap *h)
 		heap_src_free(h, h->xshade, h->xshade_cap * sizeof(obj));
 	h->xshade = NULL;
 	h->xshade_cap = h->xshade_len = 0;
+	if (h->pub_log)
+		heap_src_free(h, h->pub_log, HEAP_GROUP_SIZE);
+	h->pub_log = NULL;
 }
 
 /* ---- publication ---- */
@@ -350,17 +353,30 @@ struct walk {
 
 #define FRONTIER	((obj)1)
 
+#define WALK_LOG_FIRST	(HEAP_GROUP_SIZE / sizeof(obj))	/* pub_log: one block */
+
+/* The first block of the log is the heap's (pub_log, kept from one publication to the next: a
+ * block taken and given back at every channel-send cost an mmap, a munmap and its TLB
+ * shootdown on the hosted build); a bigger one is the walk's own. */
+static bool walk_start(struct heap *h, struct walk *w)
+{
+	if (h->pub_log == NULL && (h->pub_log = heap_src_alloc(h, WALK_LOG_FIRST * sizeof(obj))) == NULL)
+		return false;
+	w->log = h->pub_log;
+	w->cap = WALK_LOG_FIRST;
+	return true;
+}
+
 static bool walk_grow(struct heap *h, struct walk *w)
 {
-	size_t cap = w->cap ? 2 * w->cap : HEAP_GROUP_SIZE / sizeof(obj);
+	size_t cap = 2 * w->cap;
 	obj *log = heap_src_alloc(h, cap * sizeof(obj));
 
 	if (log == NULL)
 		return false;
-	if (w->log != NULL) {
-		memcpy(log, w->log, w->n * sizeof(obj));
+	memcpy(log, w->log, w->n * sizeof(obj));
+	if (w->log != h->pub_log)
 		heap_src_free(h, w->log, w->cap * sizeof(obj));
-	}
 	w->log = log;
 	w->cap = cap;
 	return true;
@@ -438,7 +454,7 @@ int gc_publish(struct heap *h, obj *x)
 	}
 	/* Room for a minor collection now: once shared bits are set, the one below must not fail
 	 * (shared holders would keep naming young objects). */
-	if (heap_reserve(h, heap_nursery_used(h)) < 0 || !walk_grow(h, &w))
+	if (heap_reserve(h, heap_nursery_used(h)) < 0 || !walk_start(h, &w))
 		return -1;
 	walk_share(h, &w, o);
 	walk_drain(h, &w);
@@ -464,7 +480,8 @@ int gc_publish(struct heap *h, obj *x)
 	} else {
 		h->stats.published += w.n;
 	}
-	heap_src_free(h, w.log, w.cap * sizeof(obj));
+	if (w.log != h->pub_log)
+		heap_src_free(h, w.log, w.cap * sizeof(obj));
 	/* Our minor collections promoted: the major collector's pace and trigger are due, as after
 	 * any minor collection of the allocation path (a program that published a fresh object at
 	 * every store filled its heap without a single major cycle). Not here: the caller holds

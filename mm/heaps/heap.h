@@ -256,6 +256,7 @@ struct heap {
 	bool xwaiting;			/* marking is only waiting for other heaps' root scans */
 	bool publishing;		/* inside gc_publish: shared holders may still name young
 					 * objects until its minor collection (X1's one exception) */
+	obj *pub_log;			/* gc_publish's first log block, kept (xheap.c) */
 	bool major_poll_due;		/* gc_publish promoted: gc_mutator_poll polls the major GC */
 	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
 	/* the global mark (xheap.c, "Garbage cycles across heaps" in docs/gc.md). gx_cycle and
