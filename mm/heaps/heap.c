@@ -218,6 +218,12 @@ uintptr_t *heap_old_alloc(struct heap *h, size_t words)
 		if (n) {
 			h->spare = n->next;
 			h->nspare--;
+			/* Born now, as group_new's: a spare made before this sweep began looked
+			 * unswept, so what was promoted into it during the sweep was made black, but
+			 * a sweep already on the large list never came back to it: its marks
+			 * outlived the cycle, and the next cycle's marking would not have traced
+			 * what those objects name. */
+			n->swept = h->sweep_epoch;
 		} else if ((n = group_new(h, HEAP_GROUP_SIZE, HEAP_GROUP_SMALL)) == NULL) {
 			return NULL;
 		}

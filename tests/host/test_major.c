@@ -288,6 +288,45 @@ static uint64_t seed_from_env(void)
 	return seed;
 }
 
+/* A spare group taken into use while the sweep is on the large list (issue 12, found by the
+ * bounded sweep of issue 13): it was made before the sweep began, so it looked unswept and
+ * what a minor collection promoted into it was made black, but the sweep never came back to
+ * the small list: the marks outlived the cycle, and the next cycle did not trace what those
+ * objects named. */
+static void test_major_spare_in_sweep(void **state)
+{
+	(void)state;
+	struct heap *h = setup(64 * KIB, 256 * MIB);
+	obj v = OBJ_NIL, l = OBJ_NIL;
+
+	GC_ROOT(h, v);
+	GC_ROOT(h, l);
+	for (int i = 0; i < 6; i++)
+		v = heap_make_vector(h, 3000, v);	/* large objects only: no small group yet */
+	for (int i = 0; i < 6; i++)
+		(void)heap_make_vector(h, 3000, OBJ_FALSE);	/* dead large ones */
+	assert_null(h->small_first);
+	assert_int_equal(heap_reserve(h, 1000), 0);	/* a spare, made before the cycle */
+	assert_true(h->nspare > 0);
+	assert_int_equal(gc_major_start(h), 0);
+	while (!(h->major_phase == HEAP_MAJOR_SWEEP && h->sweep_large))
+		gc_major_step(h, 2);
+	l = make_list(h, 500);
+	assert_int_equal(gc_minor(h), 0);	/* promotes into the spare, mid-sweep */
+	assert_false(heap_young_p(h, l));
+	while (h->major_phase != HEAP_MAJOR_IDLE)
+		gc_major_step(h, 2);
+	assert_int_equal(gc_verify(h), 0);	/* no marks left behind */
+	/* what the promoted list names from now on survives the next cycle */
+	gc_set_car(h, l, make_list(h, 50));
+	assert_int_equal(gc_minor(h), 0);
+	assert_int_equal(gc_major_full(h), 0);
+	check_list(obj_car(l), 50);
+	GC_UNROOT(h, l);
+	GC_UNROOT(h, v);
+	teardown(h);
+}
+
 static void test_major_incremental(void **state)
 {
 	(void)state;
@@ -483,6 +522,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_major_exact),
 		cmocka_unit_test(test_major_large),
+		cmocka_unit_test(test_major_spare_in_sweep),
 		cmocka_unit_test(test_major_incremental),
 		cmocka_unit_test(test_major_overflow),
 		cmocka_unit_test(test_major_steady),
