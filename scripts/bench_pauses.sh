@@ -29,7 +29,7 @@ else
 	out=build/bench
 	scale=${PAUSES_SCALE:-10}
 	smps=${PAUSES_SMPS:-"1 2 4 8"}
-	workloads=${PAUSES_WORKLOADS:-"binary-trees gcold pingpong prodcons ring xcycles"}
+	workloads=${PAUSES_WORKLOADS:-"binary-trees gcold pingpong prodcons ring xcycles remset"}
 fi
 modes=${PAUSES_MODES:-"percore global"}
 timeout_s=${PAUSES_TIMEOUT:-150}
