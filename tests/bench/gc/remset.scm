@@ -6,7 +6,7 @@
 ; over all of it (more than one block holds, on 32 and 64 bits). Result: the sum of the cdrs read
 ; back from the slots it wrote last.
 (define rs-size (* 50000 bench-scale))
-(define rs-rounds 40)
+(define rs-rounds 10)
 (define (rs-work cpu n)
   (let ((v (make-vector rs-size #f)))
     (let fill ((i 0)) (when (< i rs-size) (vector-set! v i (cons i i)) (fill (+ i 1))))
