@@ -548,7 +548,7 @@ static void scan_slot(struct heap *h, obj *slot)
 	} else if (obj_ptr_p(v) && obj_type(v) == OBJ_T_STACK) {
 		obj *f = obj_fields(v);
 
-		for (size_t i = 0, n = obj_size(v); i < n; i++)
+		for (size_t i = 0, n = obj_hdr_nptrs(obj_header(v), f); i < n; i++)	/* to its top */
 			if (gc_remote_p(h, f[i]))
 				shade_new(h, f[i]);
 	}
