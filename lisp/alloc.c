@@ -282,16 +282,18 @@ intptr_t lisp_list_length(obj l)
  * to other heaps are not counted; handshakes scan it, mm/gc/xheap.h). Never shared. */
 obj lisp_make_stack(struct lisp *L, size_t n)
 {
-	obj v = lisp_make_vector(L, n, OBJ_UNSPECIFIED);
+	obj v = lisp_make_vector(L, n + 1, OBJ_UNSPECIFIED);
 
-	if (v != OBJ_NULL)
-		obj_words(v)[0] = obj_hdr(OBJ_T_STACK, n);
+	if (v != OBJ_NULL) {
+		obj_words(v)[0] = obj_hdr(OBJ_T_STACK, n + 1);
+		obj_init_field(L, v, n, obj_fixnum(0));	/* the top (internal.h, stk_top) */
+	}
 	return v;
 }
 
 bool lisp_stack_reserve(struct lisp *L, size_t n)
 {
-	size_t cap = obj_vector_length(L->stack);
+	size_t cap = stk_cap(L);
 	size_t need = L->sp + n, limit = L->stack_limit, ncap;
 	obj nv;
 
@@ -323,12 +325,13 @@ bool lisp_stack_reserve(struct lisp *L, size_t n)
 		for (size_t i = 0; i < L->sp; i++)
 			gc_write_stack(L->h, nv, i, stk(L)[i]);
 	L->stack = nv;
+	stk_top_set(L, L->sp);	/* what was above the old one's sp is garbage */
 	return true;
 }
 
 bool lisp_push(struct lisp *L, obj v)
 {
-	if (L->sp >= obj_vector_length(L->stack)) {
+	if (L->sp >= stk_cap(L)) {
 		bool ok;
 
 		ROOT(v);

@@ -172,7 +172,21 @@ struct lisp_prim_def {
 
 /* --- the value stack: VM frames and C temporaries; slot i is obj_fields(L->stack)[i] --- */
 static inline obj *stk(struct lisp *L) { return obj_fields(L->stack); }
-static inline void sset(struct lisp *L, size_t i, obj v) { gc_write_stack(L->h, L->stack, i, v); }
+/* Slots of the stack; its last field (not a slot) is the top the collector scans up to: at
+ * least every slot that may hold an object, raised by sset, lowered only where everything
+ * above is known to hold none (the interpreter's stack_sync, clear_after). */
+static inline size_t stk_cap(struct lisp *L) { return obj_vector_length(L->stack) - 1; }
+static inline size_t stk_top(struct lisp *L) { return (size_t)obj_fixnum_value(obj_fields(L->stack)[stk_cap(L)]); }
+static inline void stk_top_set(struct lisp *L, size_t n)
+{
+	gc_write_stack(L->h, L->stack, stk_cap(L), obj_fixnum((intptr_t)n));
+}
+static inline void sset(struct lisp *L, size_t i, obj v)
+{
+	if (stk_top(L) <= i)
+		stk_top_set(L, i + 1);
+	gc_write_stack(L->h, L->stack, i, v);
+}
 /* A fresh value stack of n slots (a root area: see alloc.c). */
 obj lisp_make_stack(struct lisp *L, size_t n);
 /* Room for n more slots above L->sp (may grow, i.e. allocate). */

@@ -189,15 +189,36 @@ struct pauses {
 	uint64_t p50, p99, max;
 };
 
+static uint64_t pause_count(const struct gc_stats *s, unsigned i)
+{
+	return read_u64(&s->pause_hist[i]) + read_u64(&s->major_pause_hist[i]);
+}
+
+/* gc_hist_percentile of both histograms, read with read_u64 (no copy: a histogram is 9 KiB and
+ * this runs on a kernel thread's stack). The owner may count more pauses between the two
+ * passes: then the percentile is of a count in between, at most the max read first. */
+static uint64_t pause_percentile(const struct gc_stats *s, uint64_t max, unsigned pct)
+{
+	uint64_t total = 0, seen = 0;
+
+	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++)
+		total += pause_count(s, i);
+	if (total == 0)
+		return 0;
+	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++) {
+		seen += pause_count(s, i);
+		if (seen * 100 >= total * pct)
+			return MIN(gc_hist_lo(i) + gc_hist_width(i) - 1, max);
+	}
+	return max;
+}
+
 static void pauses(const struct gc_stats *s, struct pauses *p)
 {
-	uint64_t hist[GC_PAUSE_BUCKETS];
 	uint64_t max = MAX(read_u64(&s->pause_max), read_u64(&s->major_pause_max));
 
-	for (size_t b = 0; b < GC_PAUSE_BUCKETS; b++)
-		hist[b] = read_u64(&s->pause_hist[b]) + read_u64(&s->major_pause_hist[b]);
-	p->p50 = cycles_to_us(gc_hist_percentile(hist, max, 50));
-	p->p99 = cycles_to_us(gc_hist_percentile(hist, max, 99));
+	p->p50 = cycles_to_us(pause_percentile(s, max, 50));
+	p->p99 = cycles_to_us(pause_percentile(s, max, 99));
 	p->max = cycles_to_us(max);
 }
 
@@ -221,8 +242,10 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	 * heaps into this one: the sum of its counts */
 	return put(L, alist, "mode", sym(L, gc_mode_name(gc_mode()))) &&
 	       put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
-	       /* the heap's footprint in use: old groups and the used nursery (an upper bound) */
-	       put_u64(L, alist, "live-bytes", read_size(&h->old_bytes) + used) &&
+	       /* what the last completed major cycle found live, and the nursery's used part;
+		* the memory the heap holds from the system (groups, nursery, its tables) */
+	       put_u64(L, alist, "heap-bytes", read_size(&h->src_bytes)) &&
+	       put_u64(L, alist, "live-bytes", read_u64(&h->stats.major_live_bytes) + used) &&
 	       put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&
 	       put_u64(L, alist, "pause-max-us", p.max) &&
 	       put_u64(L, alist, "pause-p99-us", p.p99) &&
@@ -308,8 +331,9 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 }
 
 /* (gc-pause-histogram [cpu]): one heap's pause histograms (the caller's CPU by default), a list
- * of (bucket lo-us hi-us minor major) for every non-empty log2 bucket, in order: bucket b counts
- * the pauses of [2^b, 2^(b+1)) cycles; hi-us is the bound (gc-stats) reports percentiles at. */
+ * of (bucket lo-ns hi-ns minor major) for every non-empty bucket, in order: bucket i counts the
+ * pauses of [lo, hi) cycles, shown in nanoseconds (mm/heaps/heap_param.h: 1152 buckets, each at
+ * most 3.1% of its values wide; (gc-stats) reports a percentile at its bucket's hi). */
 static obj p_gc_pause_histogram(struct lisp *L, int argc, obj *argv)
 {
 	struct heap *h = heap_arg(L, "gc-pause-histogram", argc, argv);
@@ -323,8 +347,9 @@ static obj p_gc_pause_histogram(struct lisp *L, int argc, obj *argv)
 	for (unsigned b = GC_PAUSE_BUCKETS; ok && b-- > 0;) {
 		uint64_t minor = read_u64(&h->stats.pause_hist[b]);
 		uint64_t major = read_u64(&h->stats.major_pause_hist[b]);
-		uint64_t v[] = { b, cycles_to_us(b ? (uint64_t)1 << b : 0),
-				 cycles_to_us((uint64_t)2 << b), minor, major };
+		uint64_t lo = gc_hist_lo(b), w = gc_hist_width(b);
+		uint64_t hi = w > UINT64_MAX - lo ? UINT64_MAX : lo + w;
+		uint64_t v[] = { b, arch_cycles_to_ns(lo), arch_cycles_to_ns(hi), minor, major };
 
 		if (minor == 0 && major == 0)
 			continue;

@@ -85,14 +85,14 @@ static uintptr_t child_main(void *arg)
 
 	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
 	h = cpu_heap_here();		/* we never move again: started here */
-	ch = h->src.alloc(h->src.ctx, bytes);
+	ch = heap_src_alloc(h, bytes);
 	if (ch == NULL && c->cfg.gc_lend != NULL) {
 		/* the heap is at its limit: collect with room lent, as the REPL does after an
 		 * expression that exhausted it (nothing of ours is in the heap yet) */
 		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_RECOVER);
 		gc_major_full(h);
 		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_STOP);
-		ch = h->src.alloc(h->src.ctx, bytes);
+		ch = heap_src_alloc(h, bytes);
 	}
 	if (ch == NULL) {
 		set_status(h, rec, TH_EXHAUSTED);
@@ -132,7 +132,7 @@ static uintptr_t child_main(void *arg)
 	GC_UNROOT(h, v);
 	GC_UNROOT(h, rec);
 	cpu_heap_leave(h, &ch->rs);
-	h->src.free(h->src.ctx, ch, bytes);
+	heap_src_free(h, ch, bytes);
 	sched_preempt_enable();
 	return 0;
 }

@@ -20,7 +20,7 @@ void lisp_vm_reset(struct lisp *L)
 	state_set(L, S_HANDLERS, OBJ_NIL);
 	state_set(L, S_WINDS, OBJ_NIL);
 	state_set(L, S_OUT, STATE(L, S_CONSOLE_OUT));
-	if (obj_vector_length(L->stack) > 64 * LISP_STACK_INIT) {
+	if (stk_cap(L) > 64 * LISP_STACK_INIT) {
 		obj s = lisp_make_stack(L, LISP_STACK_INIT);
 
 		if (s != OBJ_NULL)
@@ -86,15 +86,20 @@ static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size
 	struct heap *h = L->h;
 	obj *S = stk(L);
 
+	size_t top = stk_top(L);
+
 	if (!heap_young_p(h, L->stack))
 		for (size_t i = lo; i < sp; i++)
 			if (heap_young_p(h, S[i]))
 				gc_write_stack(h, L->stack, i, S[i]);
-	if (hi > obj_vector_length(L->stack))
-		hi = obj_vector_length(L->stack);
+	if (hi > stk_cap(L))
+		hi = stk_cap(L);
 	for (size_t i = sp; i < hi; i++)
 		if (obj_ptr_p(S[i]))
 			gc_write_stack(h, L->stack, i, OBJ_FALSE);	/* shades the old value while marking */
+	/* the top: [sp, hi) holds no object now; above hi, what C code left (lisp_push) */
+	if (hi >= top ? top != sp : sp > top)
+		stk_top_set(L, sp);
 }
 
 /*
@@ -714,7 +719,7 @@ dispatch_call:
 			code = closure_code(f);
 			hd = code_hdr(code);
 		}
-		if (__builtin_expect((size_t)(fp - S) + hd->nlocals + hd->maxstack > obj_vector_length(L->stack), 0)) {
+		if (__builtin_expect((size_t)(fp - S) + hd->nlocals + hd->maxstack > stk_cap(L), 0)) {
 			bool ok;
 
 			L->sp = (size_t)(sp - S);
@@ -790,7 +795,7 @@ special:
 		for (intptr_t i = 0; i < n - 1; i++)
 			PUTB(sp - n - 1 + i, sp[-n + i]);
 		sp -= 2;
-		if ((size_t)(sp - S) + (size_t)len + 8 > obj_vector_length(L->stack)) {
+		if ((size_t)(sp - S) + (size_t)len + 8 > stk_cap(L)) {
 			bool ok;
 
 			SAVE();
@@ -834,7 +839,7 @@ special:
 		acc = sp[-1];
 		copy = obj_fields(k)[CONT_STACK];
 		len = obj_vector_length(copy);
-		if (len + 16 > obj_vector_length(L->stack)) {
+		if (len + 16 > stk_cap(L)) {
 			bool ok;
 
 			ROOT(k);
@@ -950,7 +955,7 @@ error_nopc:
 			goto abort;
 		}
 		/* call (raise c) as if the failed operation had: a frame returning here */
-		if ((size_t)(sp - S) + 8 > obj_vector_length(L->stack)) {
+		if ((size_t)(sp - S) + 8 > stk_cap(L)) {
 			bool ok;
 
 			ROOT(c);

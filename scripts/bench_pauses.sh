@@ -29,7 +29,7 @@ else
 	out=build/bench
 	scale=${PAUSES_SCALE:-10}
 	smps=${PAUSES_SMPS:-"1 2 4 8"}
-	workloads=${PAUSES_WORKLOADS:-"binary-trees gcold pingpong prodcons ring xcycles"}
+	workloads=${PAUSES_WORKLOADS:-"binary-trees gcold pingpong prodcons ring xcycles remset"}
 fi
 modes=${PAUSES_MODES:-"percore global"}
 timeout_s=${PAUSES_TIMEOUT:-150}
@@ -107,17 +107,19 @@ case " $smps " in *" 1 "*)
 esac
 
 # Aggregate. A run's pauses are its histogram's difference (minor collections and major steps,
-# log2 buckets); p50/p99 are the bucket bounds as (gc-stats) reports them, over every workload
-# together; a run's max is (gc-stats)'s maximum since boot, capped by the run's highest bucket's
-# bound; alloc_mb_s is the bytes allocated (10^6) over the runs' elapsed time, on that CPU.
+# buckets at most 3.1% wide: mm/heaps/heap_param.h); p50/p99 are the bucket bounds as (gc-stats)
+# reports them, over every workload together; a run's max is (gc-stats)'s maximum since boot,
+# capped by the run's highest bucket's bound; alloc_mb_s is the bytes allocated (10^6) over the
+# runs' elapsed time, on that CPU.
 # Raw lines: RESULT mode smp khz workload cpu kmode minor major bytes maxus cycles
-#            HIST mode smp khz workload cpu bucket lo hi minor major
+#            HIST mode smp khz workload cpu bucket lo_ns hi_ns minor major
 aggregate='
 function pct(key, p,    tot, seen, b) {
 	tot = npause[key]
 	if (tot == 0) return 0
 	seen = 0
-	for (b = 0; b < 40; b++) {
+	for (b = 0; b <= nb; b++) {
+		if (!((key, b) in cnt)) continue
 		seen += cnt[key, b]
 		if (seen * 100 >= tot * p) return (bhi[b] < mx[key]) ? bhi[b] : mx[key]
 	}
@@ -132,8 +134,9 @@ $1 == "HIST" {
 	r = $5 SUBSEP $2 SUBSEP $3 SUBSEP $6
 	both(r)
 	for (i = 0; i < 2; i++) { cnt[K[i], $7] += $10 + $11; npause[K[i]] += $10 + $11 }
-	bhi[$7] = $9
-	top[r] = $9
+	bhi[$7] = $9 / 1000
+	if ($7 > nb) nb = $7
+	if ($9 / 1000 > top[r]) top[r] = $9 / 1000
 }
 $1 == "RESULT" {
 	r = $5 SUBSEP $2 SUBSEP $3 SUBSEP $6
@@ -246,20 +249,26 @@ table() {
 	awk -F, 'NR > 1 { printf "%-8s %4s %4s %12s %8s %8s %8s %11s\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$csv"
 }
 
-# the picture: per mode, one column per (SMP, CPU), the share of that CPU's pauses in each log2
-# bucket (colour), with its p50, p99 and max
+# the picture: per mode, one column per (SMP, CPU), the share of that CPU's pauses in each
+# quarter of an octave (8 of the histogram's buckets; colour), with its p50, p99 and max
 awk -v modes="$modes" -v smps="$smps" '
 BEGIN { nm = split(modes, M, " "); ns = split(smps, S, " ") }
-$1 == "HIST" { c = $10 + $11; k = $2 SUBSEP $3 SUBSEP $6; cnt[k, $7] += c; tot[k] += c; khz = $4 }
+$1 == "HIST" {
+	c = $10 + $11; k = $2 SUBSEP $3 SUBSEP $6; b = int($7 / 8)
+	cnt[k, b] += c; tot[k] += c
+	if (!(b in lo) || $8 / 1000 < lo[b]) lo[b] = $8 / 1000
+	if ($9 / 1000 > hi[b]) hi[b] = $9 / 1000
+	if (b > nb) nb = b
+}
 END {
 	for (i = 1; i <= nm; i++) {
 		x = 0
 		for (j = 1; j <= ns; j++) {
 			for (cpu = 0; cpu < S[j]; cpu++) {
 				k = M[i] SUBSEP S[j] SUBSEP cpu
-				for (b = 0; b < 40; b++)
+				for (b = 0; b <= nb; b++)
 					if (cnt[k, b] > 0)
-						printf "%s %.1f %.3f %.3f %.4f\n", M[i], x, 2^b / (khz / 1000), 2^(b + 1) / (khz / 1000), cnt[k, b] / tot[k]
+						printf "%s %.1f %.3f %.3f %.4f\n", M[i], x, lo[b], hi[b], cnt[k, b] / tot[k]
 				x++
 			}
 			x += 0.5
@@ -283,7 +292,7 @@ xtics=$(awk -v smps="$smps" 'BEGIN {
 	echo "set multiplot layout $(echo "$modes" | wc -w),1 title \"GC pauses per CPU: QEMU $accel, SMP $smps (host: $(nproc) cores), commit $commit\""
 	# one pause axis for both panels: up to the largest bucket's bound
 	echo "set logscale y; set yrange [0.5:$(awk 'BEGIN { m = 1 } $4 > m { m = $4 } END { print m * 1.5 }' "$logs/hist.dat")]"
-	echo "set ylabel 'pause (us, log2 buckets)'"
+	echo "set ylabel 'pause (us)'"
 	echo "set xrange [-0.75:$(echo "$xtics" | tail -n 1)]; set xtics ($(echo "$xtics" | head -n 1)); set xlabel 'SMP:cpu'; set grid ytics"
 	echo "set logscale cb; set cbrange [0.0001:1]; set cblabel 'share of the CPU''s pauses in the bucket'"
 	echo "set palette defined (0 '#deebf7', 0.5 '#6baed6', 0.8 '#2171b5', 1 '#08306b')"

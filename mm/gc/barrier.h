@@ -11,8 +11,10 @@
 #include <mm/gc/xtrace.h>
 
 /* Record slot (inside an old object) as possibly holding a young pointer. Never fails: when the
- * buffer is full of live entries it sets remset_overflow and forces a minor collection at the
- * next allocation, which then scans the whole old generation. */
+ * buffer is full of live entries it doubles (up to old_bytes / 8); past GC_REMSET_ENTRIES
+ * entries a minor collection is due at the next allocation or safe point, so a minor pause
+ * scans a bounded set. Only when it cannot grow does it set remset_overflow and force a minor
+ * collection at the next allocation, which then scans the whole old generation. */
 void gc_remset_add(struct heap *h, obj *slot);
 /* Call fn on every remembered slot, then empty the set (the minor collection's entry point). */
 void gc_remset_drain(struct heap *h, void (*fn)(struct heap *h, obj *slot));

@@ -85,11 +85,17 @@ int gc_verify(struct heap *h);
 bool gc_verify_due(struct heap *h, size_t work_bytes, bool force);
 #define GC_VERIFY_ALL_BYTES	(4u << 20)
 
-/* Count a pause of cycles in a log2 histogram with its total, last and max. */
+/* Pause histograms of GC_PAUSE_BUCKETS buckets (heap_param.h): the bucket of a pause of
+ * cycles, and bucket i's range [lo, lo + width). */
+unsigned gc_hist_index(uint64_t cycles);
+uint64_t gc_hist_lo(unsigned i);
+uint64_t gc_hist_width(unsigned i);
+/* Count a pause of cycles in a histogram with its total, last and max. */
 void gc_hist_note(uint64_t *hist, uint64_t *total, uint64_t *last, uint64_t *max, uint64_t cycles);
-/* Upper bound (cycles) of the log2 histogram bucket holding the pct-th percentile, at most max;
- * 0 if empty. */
-uint64_t gc_hist_percentile(const uint64_t *hist, uint64_t max, unsigned pct);
+/* The pct-th percentile (cycles) of the pauses counted in hist (and in hist2, when not NULL:
+ * two histograms taken as one): the highest value of its bucket, at most max (the exact
+ * maximum); within 3.1% above the true value. 0 if empty. */
+uint64_t gc_hist_percentile(const uint64_t *hist, const uint64_t *hist2, uint64_t max, unsigned pct);
 /* The same for the minor pauses of s. */
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct);
 

@@ -28,11 +28,11 @@ static bool grow(struct heap *h)
 
 	if (h->in_gc || stack_bytes(cap) > MAX(h->old_bytes / 8, (size_t)HEAP_GROUP_SIZE))
 		return false;
-	st = h->src.alloc(h->src.ctx, stack_bytes(cap));
+	st = heap_src_alloc(h, stack_bytes(cap));
 	if (st == NULL)
 		return false;
 	memcpy(st, h->mark_stack, stack_bytes(h->mark_sp));
-	h->src.free(h->src.ctx, h->mark_stack, stack_bytes(h->mark_cap));
+	heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
 	h->mark_stack = st;
 	h->mark_cap = cap;
 	return true;
@@ -95,7 +95,7 @@ int gc_major_start_global(struct heap *h)
 	if (gc_minor(h) < 0)	/* empty nursery and remembered set: the old generation is the snapshot */
 		return -1;
 	if (h->mark_stack == NULL) {
-		h->mark_stack = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		h->mark_stack = heap_src_alloc(h, HEAP_GROUP_SIZE);
 		if (h->mark_stack == NULL)
 			return -1;
 		h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
@@ -218,7 +218,7 @@ static void release_doomed(struct heap *h)
 
 		h->doomed = g->next;
 		g->magic = 0;
-		h->src.free(h->src.ctx, g, g->size);
+		heap_src_free(h, g, g->size);
 	}
 }
 
@@ -233,6 +233,7 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 
 		if (heap_marked_p(p)) {
 			heap_mark_clear(p);
+			h->sweep_live += words * WORD;
 			if (run)
 				heap_free_chunk(h, run, (size_t)(p - run));
 			run = NULL;
@@ -301,13 +302,26 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 			if (*work + 1 > budget)
 				return false;
 			(*work)++;
-			g->swept = h->sweep_epoch;
 			if (heap_marked_p(o)) {
 				heap_mark_clear(o);
+				h->sweep_live += (obj_hdr_size(o[0]) + 1) * WORD;
+				g->swept = h->sweep_epoch;
 				h->sweep_prev = g;
 			} else {
+				/* Dead: its references to other heaps are let go of a step's budget at a
+				 * time (each takes the other heap's lock: a vector of a million of them
+				 * was one unit of work and one long pause). */
+				size_t from = h->sweep_field, to;
+
+				to = gc_xfree_part(h, o, from, budget - *work);
+				*work += to - from;
+				if (to < obj_hdr_nptrs(o[0], (obj *)o + 1)) {
+					h->sweep_field = to;
+					return false;	/* the rest at the next step */
+				}
+				h->sweep_field = 0;
 				h->stats.major_bytes_freed += (obj_hdr_size(o[0]) + 1) * WORD;
-				gc_xfree(h, o);
+				g->swept = h->sweep_epoch;
 				unlink_large(h, h->sweep_prev, g);
 				free_group(h, g);
 			}
@@ -343,6 +357,8 @@ static int finish_marking(struct heap *h)
 	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++)
 		h->free_list[k] = NULL;	/* the sweep rebuilds them; old chunks stay fillers */
 	h->sweep_large = false;
+	h->sweep_live = 0;
+	h->sweep_field = 0;
 	h->sweep_prev = NULL;
 	h->sweep_g = h->small_first;
 	if (h->sweep_g == NULL) {
@@ -363,10 +379,11 @@ static void finish_cycle(struct heap *h)
 	}
 	release_doomed(h);
 	h->major_phase = HEAP_MAJOR_IDLE;
-	h->src.free(h->src.ctx, h->mark_stack, stack_bytes(h->mark_cap));
+	heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
 	h->mark_stack = NULL;
 	h->mark_cap = 0;
 	h->major_last_old = h->old_bytes;
+	h->stats.major_live_bytes = h->sweep_live;	/* read_u64 by (gc-stats) */
 	h->stats.major_cycles++;
 }
 
@@ -501,5 +518,5 @@ void gc_major_poll(struct heap *h)
 
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct)
 {
-	return gc_hist_percentile(s->major_pause_hist, s->major_pause_max, pct);
+	return gc_hist_percentile(s->major_pause_hist, NULL, s->major_pause_max, pct);
 }

@@ -85,13 +85,43 @@ static void scan_all_old(struct heap *h)
 		scan_object(h, heap_group_objects(g));
 }
 
+#define SUB_COUNT	(1u << GC_HIST_SUB_BITS)
+
+unsigned gc_hist_index(uint64_t cycles)
+{
+	unsigned b;
+
+	if (cycles < SUB_COUNT)
+		return (unsigned)cycles;
+	b = 63 - (unsigned)__builtin_clzll(cycles);	/* cycles in [2^b, 2^(b+1)), b >= SUB_BITS */
+	if (b >= GC_HIST_LOG2_MAX)
+		return GC_PAUSE_BUCKETS - 1;
+	return ((b - GC_HIST_SUB_BITS + 1) << GC_HIST_SUB_BITS) +
+	       (unsigned)((cycles >> (b - GC_HIST_SUB_BITS)) & (SUB_COUNT - 1));
+}
+
+uint64_t gc_hist_lo(unsigned i)
+{
+	unsigned b;
+
+	if (i < SUB_COUNT)
+		return i;
+	b = (i >> GC_HIST_SUB_BITS) + GC_HIST_SUB_BITS - 1;
+	return (uint64_t)(SUB_COUNT + (i & (SUB_COUNT - 1))) << (b - GC_HIST_SUB_BITS);
+}
+
+uint64_t gc_hist_width(unsigned i)
+{
+	if (i < SUB_COUNT)
+		return 1;
+	if (i == GC_PAUSE_BUCKETS - 1)
+		return UINT64_MAX - gc_hist_lo(i);	/* everything from there on */
+	return (uint64_t)1 << ((i >> GC_HIST_SUB_BITS) - 1);
+}
+
 void gc_hist_note(uint64_t *hist, uint64_t *total, uint64_t *last, uint64_t *max, uint64_t cycles)
 {
-	unsigned b = cycles ? 63 - (unsigned)__builtin_clzll(cycles) : 0;
-
-	if (b >= GC_PAUSE_BUCKETS)
-		b = GC_PAUSE_BUCKETS - 1;
-	hist[b]++;
+	hist[gc_hist_index(cycles)]++;
 	*total += cycles;
 	*last = cycles;
 	if (cycles > *max)
@@ -158,23 +188,23 @@ int gc_minor(struct heap *h)
 	return 0;
 }
 
-uint64_t gc_hist_percentile(const uint64_t *hist, uint64_t max, unsigned pct)
+uint64_t gc_hist_percentile(const uint64_t *hist, const uint64_t *hist2, uint64_t max, unsigned pct)
 {
 	uint64_t total = 0, seen = 0;
 
-	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++)
-		total += hist[b];
+	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++)
+		total += hist[i] + (hist2 ? hist2[i] : 0);
 	if (total == 0)
 		return 0;
-	for (unsigned b = 0; b < GC_PAUSE_BUCKETS; b++) {
-		seen += hist[b];
-		if (seen * 100 >= total * pct)	/* the bucket's bound, but never above the max */
-			return MIN((uint64_t)2 << b, max);
+	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++) {
+		seen += hist[i] + (hist2 ? hist2[i] : 0);
+		if (seen * 100 >= total * pct)	/* the bucket's highest value, never above the max */
+			return MIN(gc_hist_lo(i) + gc_hist_width(i) - 1, max);
 	}
 	return max;
 }
 
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct)
 {
-	return gc_hist_percentile(s->pause_hist, s->pause_max, pct);
+	return gc_hist_percentile(s->pause_hist, NULL, s->pause_max, pct);
 }

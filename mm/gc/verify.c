@@ -42,7 +42,7 @@ static void index_make(struct heap *h)
 		blocks += g->size / HEAP_GROUP_SIZE;
 	while (cap < 2 * blocks)
 		cap *= 2;
-	h->vindex = h->src.alloc(h->src.ctx, ALIGN_UP(cap * sizeof(*h->vindex), (size_t)HEAP_GROUP_SIZE));
+	h->vindex = heap_src_alloc(h, ALIGN_UP(cap * sizeof(*h->vindex), (size_t)HEAP_GROUP_SIZE));
 	if (h->vindex == NULL)
 		return;
 	h->vindex_cap = cap;
@@ -56,7 +56,7 @@ static void index_make(struct heap *h)
 static void index_drop(struct heap *h)
 {
 	if (h->vindex != NULL)
-		h->src.free(h->src.ctx, h->vindex,
+		heap_src_free(h, h->vindex,
 			    ALIGN_UP(h->vindex_cap * sizeof(*h->vindex), (size_t)HEAP_GROUP_SIZE));
 	h->vindex = NULL;
 	h->vindex_cap = 0;

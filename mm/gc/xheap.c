@@ -70,7 +70,7 @@ static bool xref_room(struct heap *v)
 
 	if (v->xref != NULL && 2 * (v->xref_len + 1) <= v->xref_cap)
 		return true;
-	tab = v->xsrc.alloc(v->xsrc.ctx, xref_bytes(cap));
+	tab = heap_xsrc_alloc(v, xref_bytes(cap));
 	if (tab == NULL)
 		return false;
 	memset(tab, 0, cap * sizeof(*tab));
@@ -78,7 +78,7 @@ static bool xref_room(struct heap *v)
 		if (v->xref[i].o != OBJ_NULL)
 			xref_put(tab, cap, v->xref[i].o, v->xref[i].count, v->xref[i].pins);
 	if (v->xref)
-		v->xsrc.free(v->xsrc.ctx, v->xref, xref_bytes(v->xref_cap));
+		heap_xsrc_free(v, v->xref, xref_bytes(v->xref_cap));
 	v->xref = tab;
 	v->xref_cap = cap;
 	return true;
@@ -113,12 +113,12 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 static bool xshade_grow(struct heap *v)
 {
 	size_t cap = 2 * v->xshade_cap;
-	obj *buf = v->src.alloc(v->src.ctx, cap * sizeof(obj));
+	obj *buf = heap_src_alloc(v, cap * sizeof(obj));
 
 	if (buf == NULL)
 		return false;
 	memcpy(buf, v->xshade, v->xshade_len * sizeof(obj));
-	v->src.free(v->src.ctx, v->xshade, v->xshade_cap * sizeof(obj));
+	heap_src_free(v, v->xshade, v->xshade_cap * sizeof(obj));
 	v->xshade = buf;
 	v->xshade_cap = cap;
 	return true;
@@ -324,13 +324,16 @@ void gc_world_detach(struct heap *h)
 void gc_xref_release(struct heap *h)
 {
 	if (h->xref)
-		h->xsrc.free(h->xsrc.ctx, h->xref, xref_bytes(h->xref_cap));
+		heap_xsrc_free(h, h->xref, xref_bytes(h->xref_cap));
 	h->xref = NULL;
 	h->xref_cap = h->xref_len = 0;
 	if (h->xshade)
-		h->src.free(h->src.ctx, h->xshade, h->xshade_cap * sizeof(obj));
+		heap_src_free(h, h->xshade, h->xshade_cap * sizeof(obj));
 	h->xshade = NULL;
 	h->xshade_cap = h->xshade_len = 0;
+	if (h->pub_log)
+		heap_src_free(h, h->pub_log, HEAP_GROUP_SIZE);
+	h->pub_log = NULL;
 }
 
 /* ---- publication ---- */
@@ -350,17 +353,30 @@ struct walk {
 
 #define FRONTIER	((obj)1)
 
+#define WALK_LOG_FIRST	(HEAP_GROUP_SIZE / sizeof(obj))	/* pub_log: one block */
+
+/* The first block of the log is the heap's (pub_log, kept from one publication to the next: a
+ * block taken and given back at every channel-send cost an mmap, a munmap and its TLB
+ * shootdown on the hosted build); a bigger one is the walk's own. */
+static bool walk_start(struct heap *h, struct walk *w)
+{
+	if (h->pub_log == NULL && (h->pub_log = heap_src_alloc(h, WALK_LOG_FIRST * sizeof(obj))) == NULL)
+		return false;
+	w->log = h->pub_log;
+	w->cap = WALK_LOG_FIRST;
+	return true;
+}
+
 static bool walk_grow(struct heap *h, struct walk *w)
 {
-	size_t cap = w->cap ? 2 * w->cap : HEAP_GROUP_SIZE / sizeof(obj);
-	obj *log = h->src.alloc(h->src.ctx, cap * sizeof(obj));
+	size_t cap = 2 * w->cap;
+	obj *log = heap_src_alloc(h, cap * sizeof(obj));
 
 	if (log == NULL)
 		return false;
-	if (w->log != NULL) {
-		memcpy(log, w->log, w->n * sizeof(obj));
-		h->src.free(h->src.ctx, w->log, w->cap * sizeof(obj));
-	}
+	memcpy(log, w->log, w->n * sizeof(obj));
+	if (w->log != h->pub_log)
+		heap_src_free(h, w->log, w->cap * sizeof(obj));
 	w->log = log;
 	w->cap = cap;
 	return true;
@@ -438,7 +454,7 @@ int gc_publish(struct heap *h, obj *x)
 	}
 	/* Room for a minor collection now: once shared bits are set, the one below must not fail
 	 * (shared holders would keep naming young objects). */
-	if (heap_reserve(h, heap_nursery_used(h)) < 0 || !walk_grow(h, &w))
+	if (heap_reserve(h, heap_nursery_used(h)) < 0 || !walk_start(h, &w))
 		return -1;
 	walk_share(h, &w, o);
 	walk_drain(h, &w);
@@ -464,7 +480,8 @@ int gc_publish(struct heap *h, obj *x)
 	} else {
 		h->stats.published += w.n;
 	}
-	h->src.free(h->src.ctx, w.log, w.cap * sizeof(obj));
+	if (w.log != h->pub_log)
+		heap_src_free(h, w.log, w.cap * sizeof(obj));
 	/* Our minor collections promoted: the major collector's pace and trigger are due, as after
 	 * any minor collection of the allocation path (a program that published a fresh object at
 	 * every store filled its heap without a single major cycle). Not here: the caller holds
@@ -531,7 +548,7 @@ static void scan_slot(struct heap *h, obj *slot)
 	} else if (obj_ptr_p(v) && obj_type(v) == OBJ_T_STACK) {
 		obj *f = obj_fields(v);
 
-		for (size_t i = 0, n = obj_size(v); i < n; i++)
+		for (size_t i = 0, n = obj_hdr_nptrs(obj_header(v), f); i < n; i++)	/* to its top */
 			if (gc_remote_p(h, f[i]))
 				shade_new(h, f[i]);
 	}
@@ -596,6 +613,9 @@ void gc_safepoint(struct heap *h)
 void gc_mutator_poll(struct heap *h)
 {
 	gc_safepoint(h);
+	if (h->remset_len >= GC_REMSET_ENTRIES && !h->in_gc && gc_mode() != GC_MODE_GLOBAL &&
+	    gc_minor(h) == 0)	/* stores without allocation filled the remembered set */
+		gc_major_poll(h);
 	if (h->major_poll_due && !h->in_gc) {	/* gc_publish's promotions */
 		h->major_poll_due = false;
 		if (gc_mode() == GC_MODE_GLOBAL)
@@ -661,7 +681,7 @@ static void shade_all_shared(struct heap *h)
 int gc_xshade_reserve(struct heap *h)
 {
 	if (h->xshade == NULL) {
-		h->xshade = h->src.alloc(h->src.ctx, HEAP_GROUP_SIZE);
+		h->xshade = heap_src_alloc(h, HEAP_GROUP_SIZE);
 		if (h->xshade == NULL)
 			return -1;
 		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
@@ -737,23 +757,31 @@ int gc_xmark_try_finish(struct heap *h)
 	return 0;
 }
 
-void gc_xfree(struct heap *h, uintptr_t *p)
+size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max)
 {
 	obj *f = (obj *)p + 1;
-	size_t n;
+	size_t n = obj_hdr_nptrs(p[0], f), end;
 
-	XT_HOLDER((uintptr_t)p);
-	XT(XT_FREE, h->cpu, p, heap_shared_p(p), h->gx_nodec, h->gx_cycle);
-	if (heap_shared_p(p)) {
-		heap_shared_clear(p);
-		h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
+	if (from == 0) {
+		XT_HOLDER((uintptr_t)p);
+		XT(XT_FREE, h->cpu, p, heap_shared_p(p), h->gx_nodec, h->gx_cycle);
+		if (heap_shared_p(p)) {
+			heap_shared_clear(p);
+			h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
+		}
 	}
 	if (!h->attached || obj_hdr_type(p[0]) == OBJ_T_STACK || h->gx_nodec)
-		return;	/* (a global mark's purge has dropped them already) */
-	n = obj_hdr_nptrs(p[0], f);
-	for (size_t i = 0; i < n; i++)
+		return n;	/* (a global mark's purge has dropped them already) */
+	end = n - from > max ? from + max : n;
+	for (size_t i = from; i < end; i++)
 		if (gc_remote_p(h, f[i]))
 			gc_xref_dec(h, f[i]);
+	return end;
+}
+
+void gc_xfree(struct heap *h, uintptr_t *p)
+{
+	gc_xfree_part(h, p, 0, (size_t)-1);
 }
 
 /* ---- verification ---- */
@@ -773,7 +801,9 @@ static int recount_area(struct heap *h, uintptr_t *p, uintptr_t *end)
 		if (h->gx_nodec && !heap_marked_p(p) && gc_marks_final(h, p))
 			continue;	/* dead after a global mark: its counts were purged */
 		n = obj_hdr_nptrs(p[0], f);
-		for (size_t i = 0; i < n; i++) {
+		/* a dead large object the sweep is letting go of: its first fields are uncounted */
+		for (size_t i = h->sweep_large && h->sweep_g && p == heap_group_objects(h->sweep_g) ?
+				h->sweep_field : 0; i < n; i++) {
 			struct gc_xref_entry *e;
 
 			if (!gc_remote_p(h, f[i]))

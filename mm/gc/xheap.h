@@ -99,6 +99,9 @@ void gc_xmark_start(struct heap *h);
 int gc_xmark_try_finish(struct heap *h);
 /* A dead object is being freed: drop its counted references. */
 void gc_xfree(struct heap *h, uintptr_t *p);
+/* The same a part at a time (a large object's sweep, in bounded steps): fields [from, from +
+ * max) let go of; returns where it stopped, the object's pointer count when it is done. */
+size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max);
 
 /* The shade buffer of v takes o (an object of v) if v marks and o is white. */
 void gc_xshade(struct heap *v, obj o);

@@ -34,7 +34,7 @@ static void poison(uintptr_t *from, uintptr_t *to)
 
 static struct heap_group *group_new(struct heap *h, size_t size, enum heap_group_kind kind)
 {
-	struct heap_group *g = h->src.alloc(h->src.ctx, size);
+	struct heap_group *g = heap_src_alloc(h, size);
 
 	if (g == NULL)
 		return NULL;
@@ -58,7 +58,7 @@ static void free_list(struct heap *h, struct heap_group *g)
 		struct heap_group *next = g->next;
 
 		g->magic = 0;
-		h->src.free(h->src.ctx, g, g->size);
+		heap_src_free(h, g, g->size);
 		g = next;
 	}
 }
@@ -72,12 +72,12 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 	h->xsrc = cfg->xsrc.alloc != NULL ? cfg->xsrc : cfg->src;
 	h->cpu = cfg->cpu;
 	nb = ALIGN_UP(nb, (size_t)HEAP_GROUP_SIZE);
-	h->nursery_start = h->src.alloc(h->src.ctx, nb);
+	h->nursery_start = heap_src_alloc(h, nb);
 	if (h->nursery_start == NULL)
 		return -1;
-	h->remset = h->src.alloc(h->src.ctx, GC_REMSET_BYTES);
+	h->remset = heap_src_alloc(h, GC_REMSET_BYTES);
 	if (h->remset == NULL) {
-		h->src.free(h->src.ctx, h->nursery_start, nb);
+		heap_src_free(h, h->nursery_start, nb);
 		return -1;
 	}
 	h->remset_cap = GC_REMSET_BYTES / sizeof(obj *);
@@ -101,13 +101,13 @@ void heap_destroy(struct heap *h)
 	free_list(h, h->spare);
 	free_list(h, h->doomed);
 	if (h->mark_stack)
-		h->src.free(h->src.ctx, h->mark_stack, HEAP_GROUP_SIZE);
+		heap_src_free(h, h->mark_stack, HEAP_GROUP_SIZE);
 	kassert(!h->attached);
 	gc_xref_release(h);
 	if (h->xshade)
-		h->src.free(h->src.ctx, h->xshade, HEAP_GROUP_SIZE);
-	h->src.free(h->src.ctx, h->remset, GC_REMSET_BYTES);
-	h->src.free(h->src.ctx, h->nursery_start, h->nursery_bytes);
+		heap_src_free(h, h->xshade, HEAP_GROUP_SIZE);
+	heap_src_free(h, h->remset, h->remset_cap * sizeof(obj *));
+	heap_src_free(h, h->nursery_start, h->nursery_bytes);
 	h->magic = 0;
 }
 

@@ -137,6 +137,7 @@ struct gc_stats {
 	uint64_t large_objects;
 	uint64_t alloc_failures;	/* allocations that returned OBJ_NULL */
 	uint64_t remset_overflows;	/* collections that had to scan the whole old generation */
+	uint64_t remset_grown;		/* times the remembered set doubled */
 	uint64_t pause_total;		/* cycles */
 	uint64_t pause_max;
 	uint64_t pause_last;
@@ -149,6 +150,8 @@ struct gc_stats {
 	uint64_t major_mark_overflows;	/* mark stack overflows (each costs a rescan pass) */
 	uint64_t major_work_last;	/* work units (words) of the last step */
 	uint64_t major_work_max;
+	uint64_t major_live_bytes;	/* what the last completed cycle found live: the bytes of the
+					 * objects its sweep kept (marked; allocated black included) */
 	uint64_t major_pause_total;	/* cycles, over all steps */
 	uint64_t major_pause_max;
 	uint64_t major_pause_last;
@@ -198,6 +201,8 @@ struct heap {
 	size_t old_groups;
 	struct heap_block_source src;
 	struct heap_block_source xsrc;	/* the count table's (heap_config) */
+	size_t src_bytes;		/* held from src and xsrc (heap-bytes; atomic: other CPUs
+					 * grow this heap's shade buffer) */
 
 	/* C roots (mm/gc/roots.h): the running thread's root stack, and every root stack */
 	struct gc_rootstack *rs;
@@ -225,6 +230,8 @@ struct heap {
 	bool sweep_large;		/* the sweep cursor is on the large list */
 	struct heap_group *sweep_g;	/* next group to sweep */
 	struct heap_group *sweep_prev;	/* last kept group before sweep_g on its list, or NULL */
+	size_t sweep_live;		/* bytes of the objects the sweep kept so far */
+	size_t sweep_field;		/* the dead large object at sweep_g: fields let go of so far */
 	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
 	size_t major_debt;		/* words of major work owed (GC_MAJOR_PACE per word promoted) */
 	size_t major_last_old;		/* old_bytes when the last cycle ended (policy) */
@@ -249,6 +256,7 @@ struct heap {
 	bool xwaiting;			/* marking is only waiting for other heaps' root scans */
 	bool publishing;		/* inside gc_publish: shared holders may still name young
 					 * objects until its minor collection (X1's one exception) */
+	obj *pub_log;			/* gc_publish's first log block, kept (xheap.c) */
 	bool major_poll_due;		/* gc_publish promoted: gc_mutator_poll polls the major GC */
 	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
 	/* the global mark (xheap.c, "Garbage cycles across heaps" in docs/gc.md). gx_cycle and
@@ -287,6 +295,26 @@ struct heap_config {
 	struct heap_block_source xsrc;
 	unsigned cpu;
 };
+
+/* Every block of a heap comes from its sources through these, counted in src_bytes. */
+static inline void *heap_block_alloc(struct heap *h, const struct heap_block_source *s, size_t n)
+{
+	void *p = s->alloc(s->ctx, n);
+
+	if (p != NULL)
+		arch_atomic_add(&h->src_bytes, n);
+	return p;
+}
+static inline void heap_block_free(struct heap *h, const struct heap_block_source *s, void *p,
+				   size_t n)
+{
+	arch_atomic_sub(&h->src_bytes, n);
+	s->free(s->ctx, p, n);
+}
+#define heap_src_alloc(h, n)		heap_block_alloc((h), &(h)->src, (n))
+#define heap_src_free(h, p, n)		heap_block_free((h), &(h)->src, (p), (n))
+#define heap_xsrc_alloc(h, n)		heap_block_alloc((h), &(h)->xsrc, (n))
+#define heap_xsrc_free(h, p, n)		heap_block_free((h), &(h)->xsrc, (p), (n))
 
 /* 0, or -1 if the block source could not supply the nursery and remembered set. */
 int heap_init(struct heap *h, const struct heap_config *cfg);

@@ -6,9 +6,16 @@
 #define HEAP_NURSERY_DEFAULT	(256 * 1024)	/* bytes; a multiple of HEAP_GROUP_SIZE */
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */
 #define HEAP_ROOTS_MAX		1024		/* C roots on one heap's shadow stack */
-#define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses */
+#define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses to start */
+#define GC_REMSET_ENTRIES	(GC_REMSET_BYTES / sizeof(void *))	/* a minor collection is due at this many */
 #define GC_REMSET_CACHE		64		/* direct-mapped filter of recently remembered slots */
-#define GC_PAUSE_BUCKETS	40		/* pause histogram: bucket b counts pauses in [2^b, 2^(b+1)) cycles */
+/* Pause histograms (mm/gc/gc.h, gc_hist_*), HDR-style: pauses under 2^GC_HIST_SUB_BITS cycles
+ * counted exactly; above, each power of two [2^b, 2^(b+1)) split into 2^GC_HIST_SUB_BITS equal
+ * sub-buckets, so no bucket is wider than 1/32 (3.1%) of the values it holds. Pauses of
+ * 2^GC_HIST_LOG2_MAX cycles or more share the last bucket (the max stays exact). */
+#define GC_HIST_SUB_BITS	5
+#define GC_HIST_LOG2_MAX	40
+#define GC_PAUSE_BUCKETS	((GC_HIST_LOG2_MAX - GC_HIST_SUB_BITS + 1) << GC_HIST_SUB_BITS)
 
 #define HEAP_FREE_CLASSES	16		/* free-chunk lists: chunks of [2^k, 2^(k+1)) words */
 #define GC_MAJOR_MIN_BYTES	(4 * 1024 * 1024)	/* no major cycle below this much old generation */

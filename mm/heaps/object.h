@@ -94,7 +94,9 @@ enum obj_type {
 	OBJ_T_SYMBOL,		/* name string, value/plist */
 	OBJ_T_BOX,
 	OBJ_T_RECORD,		/* record type descriptor, then fields */
-	OBJ_T_STACK,		/* a thread's value stack: a root area, never shared (docs/gc.md) */
+	OBJ_T_STACK,		/* a thread's value stack: a root area, never shared (docs/gc.md);
+				 * its last field is a fixnum, the top: only the fields below it
+				 * may hold Scheme values (obj_hdr_nptrs) */
 	OBJ_T_PTR_END,		/* first unused all-pointer type number: invalid */
 	OBJ_T_MIXED = 16,	/* field 0: fixnum n; fields 0..n Scheme values; rest raw */
 	OBJ_T_STRING,		/* raw: field 0 byte length, then UTF-8 bytes */
@@ -134,8 +136,14 @@ static inline size_t obj_hdr_nptrs(uintptr_t h, const obj *fields)
 	unsigned t = obj_hdr_type(h);
 	size_t n = obj_hdr_size(h);
 
-	if (t < OBJ_T_MIXED)
+	if (t < OBJ_T_MIXED) {
+		if (__builtin_expect(t == OBJ_T_STACK, 0) && n > 0 && obj_fixnum_p(fields[n - 1])) {
+			intptr_t top = obj_fixnum_value(fields[n - 1]);	/* its live part */
+
+			return top >= 0 && (size_t)top < n ? (size_t)top : n - 1;
+		}
 		return n;
+	}
 	if (t > OBJ_T_MIXED || n == 0 || !obj_fixnum_p(fields[0]))
 		return 0;
 	intptr_t k = obj_fixnum_value(fields[0]);

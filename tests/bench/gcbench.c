@@ -234,12 +234,12 @@ static void *bk_raw_data(raw a) { return obj_bytes_data(a); }
 
 static uint64_t us(uint64_t cycles) { return arch_cycles_to_ns(cycles) / 1000; }
 
-/* Minor pauses in histogram buckets at or above 2^20 cycles (~1 ms on the host). */
+/* Minor pauses of 1 ms or more (the host's cycles are nanoseconds). */
 static uint64_t long_pauses(const struct gc_stats *s)
 {
 	uint64_t n = 0;
 
-	for (unsigned k = 20; k < GC_PAUSE_BUCKETS; k++)
+	for (unsigned k = gc_hist_index(1000000); k < GC_PAUSE_BUCKETS; k++)
 		n += s->pause_hist[k];
 	return n;
 }

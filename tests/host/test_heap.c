@@ -329,34 +329,89 @@ static void test_remset(void **state)
 }
 
 /* more distinct old-to-young slots than the buffer holds: overflow, then a full old-gen scan */
+/* n young pairs (cars 0..n-1) in a list, rooted by the caller through *l. */
+static void young_pairs(struct heap *h, obj *l, size_t n)
+{
+	*l = OBJ_NIL;
+	for (size_t i = n; i-- > 0;) {
+		*l = heap_cons(h, fx((intptr_t)i), *l);
+		assert_true(heap_young_p(h, *l));
+	}
+}
+
+/* v[i] holds the pair whose car is i, promoted, for every i < n. */
+static void check_promoted(struct heap *h, obj v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		obj p = obj_vector_ref(v, i);
+
+		assert_false(heap_young_p(h, p));
+		assert_int_equal(obj_car(p), fx((intptr_t)i));
+	}
+}
+
+/* The remembered set bounds the minor pause (issue 13): stores with allocations between them
+ * bring a minor collection every GC_REMSET_ENTRIES entries; stores with none make it grow
+ * while the old generation is big enough, and only past that does it overflow (and the next
+ * minor collection scan the whole old generation). */
 static void test_remset_overflow(void **state)
 {
 	(void)state;
 	struct heap *h = setup(1 * MIB, 64 * MIB);
-	size_t n = h->remset_cap + 100;
-	obj v = heap_make_vector(h, n, OBJ_FALSE), p;
+	size_t n = 3 * GC_REMSET_ENTRIES, big = 200000, small = GC_REMSET_ENTRIES + 1000;
+	obj v = heap_make_vector(h, n, OBJ_FALSE), l = OBJ_NIL, p;
+	uint64_t minors;
 
 	GC_ROOT(h, v);
+	GC_ROOT(h, l);
 	assert_false(heap_young_p(h, v));	/* large: born old */
+	/* allocations between the stores: a minor collection at every GC_REMSET_ENTRIES */
 	for (size_t i = 0; i < n; i++) {
 		p = heap_cons(h, fx((intptr_t)i), OBJ_NIL);
 		gc_vector_set(h, v, i, p);
-		if (h->remset_overflow)
-			break;
+		assert_true(h->remset_len <= GC_REMSET_ENTRIES);
 	}
+	assert_int_equal(h->stats.minor_collections, 2);
+	assert_false(h->remset_overflow);
+	p = heap_cons(h, OBJ_NIL, OBJ_NIL);	/* due: the third */
+	assert_int_equal(h->stats.minor_collections, 3);
+	check_promoted(h, v, n);
+
+	/* no allocation between the stores, a big old generation: the set grows */
+	v = heap_make_vector(h, big, OBJ_FALSE);
+	young_pairs(h, &l, 2 * GC_REMSET_ENTRIES + 10);
+	minors = h->stats.minor_collections;
+	p = l;
+	for (size_t i = 0; p != OBJ_NIL; i++, p = obj_cdr(p))
+		gc_vector_set(h, v, i, p);
+	assert_false(h->remset_overflow);
+	assert_true(h->stats.remset_grown >= 1);
+	assert_int_equal(h->stats.minor_collections, minors);
+	p = heap_cons(h, OBJ_NIL, OBJ_NIL);	/* due */
+	assert_int_equal(h->stats.minor_collections, minors + 1);
+	assert_int_equal(h->stats.remset_overflows, 0);
+	check_promoted(h, v, 2 * GC_REMSET_ENTRIES + 10);
+
+	/* ... and a small one: it overflows, and the collection scans the old generation */
+	GC_UNROOT(h, l);
+	GC_UNROOT(h, v);
+	teardown(h);
+	h = setup(1 * MIB, 64 * MIB);
+	GC_ROOT(h, v);
+	GC_ROOT(h, l);
+	v = heap_make_vector(h, small, OBJ_FALSE);
+	young_pairs(h, &l, small);
+	p = l;
+	for (size_t i = 0; p != OBJ_NIL; i++, p = obj_cdr(p))
+		gc_vector_set(h, v, i, p);
 	assert_true(h->remset_overflow);
 	assert_int_equal(h->stats.minor_collections, 0);
 	p = heap_cons(h, OBJ_NIL, OBJ_NIL);	/* the overflow forces a collection here */
 	assert_int_equal(h->stats.minor_collections, 1);
 	assert_int_equal(h->stats.remset_overflows, 1);
 	assert_false(h->remset_overflow);
-	for (size_t i = 0; i < n; i++) {
-		p = obj_vector_ref(v, i);
-		if (p == OBJ_FALSE)
-			continue;
-		assert_false(heap_young_p(h, p));
-		assert_int_equal(obj_car(p), fx((intptr_t)i));
-	}
+	check_promoted(h, v, small);
+	GC_UNROOT(h, l);
 	GC_UNROOT(h, v);
 	teardown(h);
 }
@@ -772,6 +827,47 @@ static void test_numbers(void **state)
 	bench(1 * MIB);
 }
 
+/* The pause histogram's buckets tile [0, 2^64) in order, each at most 1/32 of its values wide,
+ * and its percentiles are within that of the exact ones (issue 13: log2 buckets were 2x). */
+static void test_pause_histogram(void **state)
+{
+	static uint64_t hist[GC_PAUSE_BUCKETS], sample[20000];
+	uint64_t total = 0, last = 0, max = 0, seed = 12345;
+
+	(void)state;
+	assert_int_equal(gc_hist_lo(0), 0);
+	for (unsigned i = 0; i + 1 < GC_PAUSE_BUCKETS; i++) {
+		uint64_t lo = gc_hist_lo(i), w = gc_hist_width(i);
+
+		assert_true(w >= 1);
+		assert_int_equal(gc_hist_lo(i + 1), lo + w);	/* no gap, no overlap */
+		assert_int_equal(gc_hist_index(lo), i);
+		assert_int_equal(gc_hist_index(lo + w - 1), i);
+		assert_true(w * 32 <= lo || w == 1);		/* at most 3.1% of its values */
+	}
+	assert_int_equal(gc_hist_index(UINT64_MAX), GC_PAUSE_BUCKETS - 1);
+	assert_int_equal(gc_hist_index((uint64_t)1 << GC_HIST_LOG2_MAX), GC_PAUSE_BUCKETS - 1);
+	assert_int_equal(gc_hist_percentile(hist, NULL, 0, 99), 0);	/* empty */
+
+	/* log-uniform pauses from 1 cycle to 2^30 */
+	for (size_t k = 0; k < ARRAY_SIZE(sample); k++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		sample[k] = ((seed >> 33) & 0xffff) << ((seed >> 20) % 15);
+		gc_hist_note(hist, &total, &last, &max, sample[k]);
+	}
+	qsort(sample, ARRAY_SIZE(sample), sizeof(sample[0]), cmp_u64);
+	for (unsigned pct = 1; pct <= 100; pct++) {
+		size_t rank = (ARRAY_SIZE(sample) * pct + 99) / 100;	/* the pct-th percentile */
+		uint64_t exact = sample[rank - 1], p = gc_hist_percentile(hist, NULL, max, pct);
+
+		assert_true(p >= exact);
+		assert_true(p - exact <= exact / 32);
+	}
+	assert_int_equal(gc_hist_percentile(hist, NULL, max, 100), max);
+	/* two histograms as one */
+	assert_int_equal(gc_hist_percentile(hist, hist, max, 50), gc_hist_percentile(hist, NULL, max, 50));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -786,6 +882,7 @@ int main(void)
 		cmocka_unit_test(test_torture),
 		cmocka_unit_test(test_stress),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_pause_histogram),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,6 +138,33 @@ static void test_primitive(void **state)
 	stop(L);
 }
 
+/* (stack-probe): the value stack's capacity and how much of it the collector scans (issue 13:
+ * handshakes scanned a whole stack object, megabytes after one deep recursion). */
+static obj p_stack_probe(struct lisp *L, int argc, obj *argv)
+{
+	obj s = L->stack;
+
+	(void)argc;
+	(void)argv;
+	return heap_cons(L->h, obj_fixnum((intptr_t)obj_size(s) - 1),
+			 obj_fixnum((intptr_t)obj_hdr_nptrs(obj_header(s), obj_fields(s))));
+}
+
+static void test_stack_top(void **state)
+{
+	struct lisp *L = start(64 * MIB);
+
+	(void)state;
+	assert_int_equal(lisp_define_primitive(L, "stack-probe", p_stack_probe, 0, 0), 0);
+	assert_int_equal(eval(L, "(define (f n) (if (= n 0) 0 (+ 1 (f (- n 1)))))"
+				 "(define (g) (f 100000) (stack-probe))"
+				 "(define (deep n) (if (= n 0) (stack-probe) (let ((r (deep (- n 1)))) r)))"
+				 "(let ((p (g))) (display (list (> (car p) 200000) (< (cdr p) 100))))"
+				 "(let ((p (deep 5000))) (display (list (>= (cdr p) 5000) (<= (cdr p) (car p)))))"), 0);
+	assert_string_equal(out, "(#t #t)(#t #t)");
+	stop(L);
+}
+
 static void test_thread_instance(void **state)
 {
 	struct lisp *L = start(64 * MIB);
@@ -237,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_shared_record_rtd),
 		cmocka_unit_test(test_errors_go_on),
 		cmocka_unit_test(test_primitive),
+		cmocka_unit_test(test_stack_top),
 		cmocka_unit_test(test_thread_instance),
 		cmocka_unit_test(test_heap_exhausted),
 		cmocka_unit_test(test_recursion_too_deep),

@@ -120,6 +120,55 @@ static void test_publish_closure(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/* Issue 13: a dead large object holding many references to another heap is let go of in bounded
+ * steps (each reference takes the other heap's lock; one unit of work for all of them was one
+ * long pause). Between the steps the counts are exact for what is still counted. */
+static void test_free_large_bounded(void **state)
+{
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	const size_t n = 20000, budget = 1000;
+	obj shared = OBJ_NIL, v;
+	size_t steps = 0;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	/* b's shared list, every pair of it referenced from a's large vector */
+	GC_ROOT(b, shared);
+	shared = make_list(b, 1, 48);	/* 50 pairs */
+	assert_int_equal(gc_publish(b, &shared), 0);
+	v = heap_make_vector(a, n, OBJ_FALSE);	/* large: old from birth */
+	GC_ROOT(a, v);
+	for (size_t i = 0; i < n; i++) {
+		obj p = shared;
+
+		for (size_t k = i % 50; k > 0; k--)
+			p = obj_cdr(p);
+		gc_write(a, v, i, p);
+	}
+	assert_int_equal(gc_remote_refs(b), n);
+	assert_int_equal(gc_verify_world(), 0);
+	GC_UNROOT(a, v);
+	/* a's cycle: v is dead; its sweep lets go of n references, at most ~budget per step */
+	assert_int_equal(gc_major_start(a), 0);
+	while (a->major_phase != HEAP_MAJOR_IDLE) {
+		uintptr_t before = gc_remote_refs(b);
+
+		gc_major_step(a, budget);
+		gc_safepoint(b);
+		assert_true(before - gc_remote_refs(b) <= budget);
+		assert_int_equal(gc_verify_world(), 0);
+		steps++;
+	}
+	assert_int_equal(gc_remote_refs(b), 0);
+	assert_true(steps >= n / budget);
+	assert_true(a->stats.major_work_max <= budget + 1);
+	GC_UNROOT(b, shared);
+	heaps_down(2);
+	assert_int_equal(fails, 0);
+}
+
 /* Objects of h with a shared bit (fillers included: none may have one). */
 static size_t shared_objects(struct heap *h)
 {
@@ -693,6 +742,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_closure),
 		cmocka_unit_test(test_publish_big),
+		cmocka_unit_test(test_free_large_bounded),
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_stack_reference),
 		cmocka_unit_test(test_cycles_exact),

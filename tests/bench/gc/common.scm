@@ -4,7 +4,7 @@
 ; (EXPECT cpu ncpus), and prints per CPU what the collector did meanwhile: the difference of
 ; (gc-stats) and (gc-pause-histogram cpu) between before the spawns and after the joins.
 ;   RESULT name cpu mode minor major allocated-bytes pause-max-us elapsed-cycles
-;   HIST name cpu bucket lo-us hi-us minor major       (non-empty log2 buckets of this run)
+;   HIST name cpu bucket lo-ns hi-ns minor major       (non-empty buckets of this run)
 ;   CHECK name ok|BAD
 ; pause-max-us is (gc-stats)'s, since boot: the script caps it by the run's highest bucket.
 (define (bench-cpus)

@@ -10,7 +10,7 @@
 
 ; gc-stats: one association list per CPU, in CPU order, with the SPEC's keys and the mode
 (define keys '(cpu minor-collections major-collections pause-p50-us pause-p99-us pause-max-us
-               allocated-bytes live-bytes remote-refs))
+               allocated-bytes live-bytes heap-bytes remote-refs))
 (define (entry-ok? e i)
   (and (= (get 'cpu e) i)
        (every (lambda (k) (and (assq k e) (count-ok? (get k e)))) keys)
@@ -33,6 +33,7 @@
 (> (mine 'major-collections) M0)
 (> (mine 'allocated-bytes) 0)
 (> (mine 'live-bytes) 0)
+(<= (mine 'live-bytes) (mine 'heap-bytes))
 (stats-ok? (gc-stats) 0)
 
 ; heap-stats for every CPU, and object-info
