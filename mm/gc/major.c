@@ -119,8 +119,12 @@ static size_t mark_slice(struct heap *h, size_t max)
 	obj o = h->mark_stack[2 * sp];
 	size_t i = h->mark_stack[2 * sp + 1];
 	size_t n = obj_hdr_nptrs(obj_header(o), obj_fields(o));
-	size_t end = n - i > max ? i + max : n;
+	size_t end;
 	obj *f = obj_fields(o);
+
+	if (i >= n)
+		return 1;	/* a value stack whose top came down since it was pushed */
+	end = n - i > max ? i + max : n;
 
 	if (end < n) {	/* put the rest back first: the slot we just freed can't overflow */
 		h->mark_stack[2 * sp + 1] = end;
