@@ -198,6 +198,14 @@ bench-pauses:
 	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
 	@scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
 
+# only the sharing comparison (the last part of make bench): a fresh list to another CPU, ns per
+# message, ours (hosted and kernel) against Go and Erlang: build/bench/share.csv
+.PHONY: bench-share
+bench-share:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory kernel $(B)/host/lisp
+	@scripts/bench_share.sh
+
 # the stress tests (tests/stress/, scripts/stress.sh): objects shared across SMP CPUs for MINUTES;
 # SEED=N replays a failure; STRESS_HOST=1 runs them on build/host/lisp --cpus SMP instead
 MINUTES	?= 1

@@ -1,0 +1,57 @@
+#!/bin/bash
+# bench_share.sh -- the cost per message of sharing a freshly built 10-element list with a thread
+# on another CPU that reads it (issue 13): our hosted build (2 CPUs), the kernel under QEMU at
+# SMP=2, and in the same run Go (channels of slices, GOMAXPROCS=2) and Erlang (message passing,
+# which copies). Writes build/bench/share.csv (system,ns_per_message) and prints it.
+#   SHARE_N=200000 (host, Go, Erlang)  SHARE_KERNEL_N=5000 (the kernel under TCG)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build/bench
+src=tests/bench/share
+work=$out/share
+mkdir -p "$work"
+n=${SHARE_N:-200000}
+kn=${SHARE_KERNEL_N:-5000}
+accel=$(scripts/accel.sh "${ACCEL:-auto}")
+csv=$out/share.csv
+echo "system,ns_per_message" > "$csv"
+
+# ours, hosted: the cycles of the hosted build are nanoseconds
+{ echo "(define share-n $n)"; cat "$src/share.scm"; } > "$work/host.scm"
+line=$(build/host/lisp --cpus 2 "$work/host.scm" | tee "$work/host.log" | sed -n 's/^(SHARE \(.*\))$/\1/p')
+grep -q "^CHECK share ok" "$work/host.log" || { echo "bench_share: host run failed"; cat "$work/host.log"; exit 1; }
+set -- $line
+echo "host,$(($2 / $1))" >> "$csv"
+echo "  host: $1 messages, $3 minor collections on the sender's CPU" >&2
+
+# ours, the kernel at SMP=2 (cycles at the clock the kernel printed)
+{ echo "(define share-n $kn)"; cat "$src/share.scm"; printf '\004'; } > "$work/kernel.in"
+timeout 600 qemu-system-i386 -accel "$accel" -smp 2 -m 256 -display none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel build/x86/kernel.elf \
+	-append "repl=quiet" -serial stdio < "$work/kernel.in" > "$work/kernel.log" 2>&1 || true
+khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$work/kernel.log" | head -n 1)
+line=$(tr -d '\r' < "$work/kernel.log" | sed -n 's/^(SHARE \(.*\))$/\1/p')
+if [ -n "$khz" ] && [ -n "$line" ] && grep -aq "^CHECK share ok" "$work/kernel.log"; then
+	set -- $line
+	echo "kernel_$accel,$(awk -v c="$2" -v n="$1" -v k="$khz" 'BEGIN { printf "%d", c / n / (k / 1e6) }')" >> "$csv"
+	echo "  kernel ($accel, SMP=2): $1 messages, $3 minor collections on the sender's CPU" >&2
+else
+	echo "bench_share: the kernel run failed ($work/kernel.log)" >&2
+fi
+
+# Go and Erlang, same host, same run
+if command -v go > /dev/null; then
+	GOCACHE=$top/$work/gocache go build -o "$work/share-go" "$src/share.go" && "$work/share-go" "$n" >> "$csv"
+else
+	echo "bench_share: no go (scripts/deps.sh bench installs golang-go)" >&2
+fi
+if command -v erlc > /dev/null; then
+	erlc -o "$work" "$src/share.erl" &&
+		erl -noshell +S 2 -pa "$work" -s share main "$n" -s init stop >> "$csv"
+else
+	echo "bench_share: no erlang (scripts/deps.sh bench installs erlang-base)" >&2
+fi
+echo "fresh 10-element list to a thread on another CPU, ns per message ($(nproc) host cores):"
+column -s, -t < "$csv"
+echo "wrote $csv"
