@@ -178,6 +178,10 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 		rc = gc_minor(L->h);
 		if (rc == 0)
 			gc_major_poll(L->h);
+		else	/* at its limit (no reserve for the minor): as an allocation's retry does, a
+			 * full collection with room lent; (gc) failed where cons would have worked
+			 * (generator seed 9479, --heap-mb 16) */
+			rc = lisp_gc_full(L, LISP_LEND_RETRY);
 	}
 	if (rc < 0)
 		return lisp_error(L, "gc: no memory for the collection", 0);
