@@ -193,36 +193,22 @@ struct pauses {
 	uint64_t p50, p99, max;
 };
 
-static uint64_t pause_count(const struct gc_stats *s, unsigned i)
+/* Both histograms of s, read with read_u64 (no copy: a histogram is 9 KiB and this runs on a
+ * kernel thread's stack). The owner may count more pauses meanwhile: then the percentile is of
+ * a count in between, at most the max read first. */
+static uint64_t pause_count(const void *ctx, unsigned i)
 {
+	const struct gc_stats *s = ctx;
+
 	return read_u64(&s->pause_hist[i]) + read_u64(&s->major_pause_hist[i]);
-}
-
-/* gc_hist_percentile of both histograms, read with read_u64 (no copy: a histogram is 9 KiB and
- * this runs on a kernel thread's stack). The owner may count more pauses between the two
- * passes: then the percentile is of a count in between, at most the max read first. */
-static uint64_t pause_percentile(const struct gc_stats *s, uint64_t max, unsigned pct)
-{
-	uint64_t total = 0, seen = 0;
-
-	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++)
-		total += pause_count(s, i);
-	if (total == 0)
-		return 0;
-	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++) {
-		seen += pause_count(s, i);
-		if (seen * 100 >= total * pct)
-			return MIN(gc_hist_lo(i) + gc_hist_width(i) - 1, max);
-	}
-	return max;
 }
 
 static void pauses(const struct gc_stats *s, struct pauses *p)
 {
 	uint64_t max = MAX(read_u64(&s->pause_max), read_u64(&s->major_pause_max));
 
-	p->p50 = cycles_to_us(pause_percentile(s, max, 50));
-	p->p99 = cycles_to_us(pause_percentile(s, max, 99));
+	p->p50 = cycles_to_us(gc_hist_percentile_of(pause_count, s, max, 50));
+	p->p99 = cycles_to_us(gc_hist_percentile_of(pause_count, s, max, 99));
 	p->max = cycles_to_us(max);
 }
 

@@ -96,6 +96,9 @@ void gc_hist_note(uint64_t *hist, uint64_t *total, uint64_t *last, uint64_t *max
  * two histograms taken as one): the highest value of its bucket, at most max (the exact
  * maximum); within 3.1% above the true value. 0 if empty. */
 uint64_t gc_hist_percentile(const uint64_t *hist, const uint64_t *hist2, uint64_t max, unsigned pct);
+/* The same over counts read by count(ctx, i): for readers of another CPU's histogram. */
+uint64_t gc_hist_percentile_of(uint64_t (*count)(const void *ctx, unsigned i), const void *ctx,
+				uint64_t max, unsigned pct);
 /* The same for the minor pauses of s. */
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct);
 

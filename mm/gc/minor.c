@@ -188,20 +188,37 @@ int gc_minor(struct heap *h)
 	return 0;
 }
 
-uint64_t gc_hist_percentile(const uint64_t *hist, const uint64_t *hist2, uint64_t max, unsigned pct)
+uint64_t gc_hist_percentile_of(uint64_t (*count)(const void *ctx, unsigned i), const void *ctx,
+				uint64_t max, unsigned pct)
 {
 	uint64_t total = 0, seen = 0;
 
 	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++)
-		total += hist[i] + (hist2 ? hist2[i] : 0);
+		total += count(ctx, i);
 	if (total == 0)
 		return 0;
 	for (unsigned i = 0; i < GC_PAUSE_BUCKETS; i++) {
-		seen += hist[i] + (hist2 ? hist2[i] : 0);
+		seen += count(ctx, i);
 		if (seen * 100 >= total * pct)	/* the bucket's highest value, never above the max */
 			return MIN(gc_hist_lo(i) + gc_hist_width(i) - 1, max);
 	}
 	return max;
+}
+
+struct two_hists { const uint64_t *a, *b; };
+
+static uint64_t two_count(const void *ctx, unsigned i)
+{
+	const struct two_hists *t = ctx;
+
+	return t->a[i] + (t->b ? t->b[i] : 0);
+}
+
+uint64_t gc_hist_percentile(const uint64_t *hist, const uint64_t *hist2, uint64_t max, unsigned pct)
+{
+	struct two_hists t = { hist, hist2 };
+
+	return gc_hist_percentile_of(two_count, &t, max, pct);
 }
 
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct)
