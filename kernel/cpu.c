@@ -33,6 +33,7 @@ static void block_free(void *ctx, void *p, size_t size)
 const struct heap_block_source kernel_heap_blocks = { block_alloc, block_free, NULL };
 
 size_t cpu_heap_limit;
+unsigned cpu_pause_goal_us = GC_PAUSE_GOAL_US;
 
 /* A CPU heap's block source: physmem within the CPU's limit. Called by the owner CPU, and by
  * others growing its count table (mm/gc/xheap.c): the byte count is atomic, the limit check
@@ -66,6 +67,7 @@ int cpu_heap_init(unsigned cpu)
 	struct cpu *c = &cpus[cpu];
 	struct heap_config cfg = {
 		.nursery_bytes = 0,
+		.pause_goal_us = gc_mode() == GC_MODE_GLOBAL ? 0 : cpu_pause_goal_us,
 		.src = { limited_alloc, limited_free, c },
 		.xsrc = { block_alloc, block_free, NULL },	/* free memory, not the heap's limit */
 		.cpu = cpu,

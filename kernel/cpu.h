@@ -26,6 +26,9 @@ struct cpu {
  * limit but free memory. An exhausted heap is the Scheme error "heap exhausted", and the rest
  * of the kernel (stacks, the other heaps) keeps what the limit leaves. */
 extern size_t cpu_heap_limit;
+/* The collector's pause goal for the heaps made after this is set (boot option gc_pause_us=N,
+ * default GC_PAUSE_GOAL_US; 0: none; docs/gc.md, "The pause goal"). Global mode has none. */
+extern unsigned cpu_pause_goal_us;
 
 extern struct cpu cpus[NCPU];
 

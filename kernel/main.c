@@ -112,7 +112,7 @@ __attribute__((noreturn)) static void run_repl(const char *cmdline)
 void kmain(struct boot_info *bi)
 {
 	char test[32], gc[16];
-	unsigned long heap_mb;
+	unsigned long heap_mb, pause_us;
 
 	boot_cycles = arch_cycles();
 	kprintf("\nkernel: booted by %s; options \"%s\"\n", bi->loader, bi->cmdline);
@@ -129,13 +129,19 @@ void kmain(struct boot_info *bi)
 	cpu_heap_limit = physmem_free_bytes() / 2;
 	if (cmdline_get_ulong(bi->cmdline, "heap_mb", &heap_mb))
 		cpu_heap_limit = (size_t)heap_mb << 20;
+	if (cmdline_get_ulong(bi->cmdline, "gc_pause_us", &pause_us))
+		cpu_pause_goal_us = (unsigned)pause_us;
 	if (cmdline_get(bi->cmdline, "gc", gc, sizeof(gc))) {	/* before any heap is made */
 		if (strcmp(gc, "global") == 0)
 			gc_set_mode(GC_MODE_GLOBAL);
 		else if (strcmp(gc, "percore") != 0)
 			kprintf("gc: no mode \"%s\" (percore or global)\n", gc);
 	}
-	kprintf("gc: %s collection\n", gc_mode_name(gc_mode()));
+	if (gc_mode() == GC_MODE_GLOBAL)
+		kprintf("gc: %s collection\n", gc_mode_name(gc_mode()));
+	else
+		kprintf("gc: %s collection, pause goal %u us\n", gc_mode_name(gc_mode()),
+			cpu_pause_goal_us);
 	kprintf("clock: %llu kHz cycle counter\n",
 		(unsigned long long)(arch_cycles_per_sec() / 1000));
 	kprintf("smp: %u CPUs described by %s\n", arch_cpus_found(), bi->topology);

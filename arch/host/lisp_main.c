@@ -1,7 +1,7 @@
 /* lisp_main.c -- build/host/lisp: the interpreter as a Linux program.
  *
- *	lisp [--cpus N] [--gc percore|global] [--heap-mb N] [--nursery-kb N] [--stack-mb N]
- *	     [--cstack-kb N] [--torture] [--verify] [FILE]
+ *	lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N] [--nursery-kb N]
+ *	     [--stack-mb N] [--cstack-kb N] [--torture] [--verify] [FILE]
  *
  * With FILE, runs it like the REPL does but prints only what the program prints. An error prints
  * its "error: ..." line and the file goes on with the next expression (the console contract:
@@ -12,6 +12,9 @@
  * own heap, as in the kernel: the REPL is a thread on CPU 0, (spawn) places threads on any.
  * --gc global collects them all in one stop-the-world collection when a nursery fills (the
  * baseline, mm/gc/stw.h); percore (the default) lets each CPU collect its own.
+ * --gc-pause-us N is the pause goal the collector sizes the nursery in use and its major steps
+ * by (default 100; 0: none, the whole nursery and fixed steps; docs/gc.md, "The pause goal");
+ * --nursery-kb the nursery's size, the most the pacer may use (default 256).
  * --heap-mb bounds the memory each CPU's heap may take (default 256); --torture collects at every
  * allocation; --verify checks the heap invariants at every collection (debug builds);
  * --stack-mb bounds the Scheme stack ("recursion too deep"), --cstack-kb the C stack the reader
@@ -122,8 +125,9 @@ static int tty_getc(void *ctx)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--heap-mb N] [--nursery-kb N]\n"
-			"            [--stack-mb N] [--cstack-kb N] [--torture] [--verify] [FILE]\n");
+	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N]\n"
+			"            [--nursery-kb N] [--stack-mb N] [--cstack-kb N] [--torture] [--verify]\n"
+			"            [FILE]\n");
 	exit(2);
 }
 
@@ -136,6 +140,7 @@ static struct gc_rootstack repl_roots;
 static struct {
 	unsigned ncpus;
 	size_t heap_mb, nursery_kb, stack_mb, cstack_kb;
+	unsigned pause_us;
 	bool torture, verify;
 	const char *file;
 	FILE *f;
@@ -198,6 +203,7 @@ static void cpu_main(unsigned cpu, void *arg)
 {
 	struct heap *heap = &cpus[cpu].heap;
 	struct heap_config cfg = { .nursery_bytes = run.nursery_kb << 10,
+				   .pause_goal_us = gc_mode() == GC_MODE_GLOBAL ? 0 : run.pause_us,
 				   .src = { src_alloc, src_free, &sources[cpu] },
 				   .xsrc = { table_alloc, table_free, NULL },	/* outside the budget */
 				   .cpu = cpu };
@@ -226,6 +232,7 @@ static void cpu_main(unsigned cpu, void *arg)
 int main(int argc, char **argv)
 {
 	run.heap_mb = 256;
+	run.pause_us = GC_PAUSE_GOAL_US;
 	run.cstack_kb = 1024;
 	run.ncpus = 1;
 	run.f = stdin;
@@ -236,6 +243,8 @@ int main(int argc, char **argv)
 			gc_set_mode(GC_MODE_GLOBAL), i++;	/* before any heap is made */
 		else if (strcmp(argv[i], "--gc") == 0 && i + 1 < argc && strcmp(argv[i + 1], "percore") == 0)
 			gc_set_mode(GC_MODE_PERCORE), i++;
+		else if (strcmp(argv[i], "--gc-pause-us") == 0 && i + 1 < argc)
+			run.pause_us = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--heap-mb") == 0 && i + 1 < argc)
 			run.heap_mb = (size_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--nursery-kb") == 0 && i + 1 < argc)

@@ -360,6 +360,7 @@ static int finish_marking(struct heap *h)
 	XT(XT_SWEEP_START, h->cpu, h->gx_nodec, 0, 0, h->gx_cycle);
 	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++)
 		h->free_list[k] = NULL;	/* the sweep rebuilds them; old chunks stay fillers */
+	h->free_mask = 0;
 	h->sweep_large = false;
 	h->sweep_live = 0;
 	h->sweep_field = 0;
@@ -438,6 +439,7 @@ size_t gc_major_step(struct heap *h, size_t budget)
 	if (h->major_phase == HEAP_MAJOR_SWEEP && work < budget && sweep_some(h, budget, &work))
 		finish_cycle(h);
 	record(&h->stats, arch_cycles() - t0, work);
+	gc_pace_major(h, h->stats.major_pause_last, work);
 #ifdef CONFIG_DEBUG
 	if (gc_verify_due(h, work * sizeof(uintptr_t), h->major_phase != phase) && gc_verify(h) != 0)
 		panic("gc_verify failed after a major step on cpu %u", h->cpu);
@@ -485,9 +487,11 @@ int gc_major_full(struct heap *h)
 	return finish(h);
 }
 
-/* Pay the debt in steps of GC_MAJOR_STEP_WORDS: the old generation grows by at most one
- * GC_MAJOR_PACE-th of the work done, so a cycle finishes before the heap runs away. The work
- * of one poll is bounded by the nursery size times the pace (or one large object's words). */
+/* Start a cycle when the old generation has grown enough; then pay the debt (GC_MAJOR_PACE words
+ * of major work per word promoted or allocated large, so a cycle finishes before the heap runs
+ * away). Without a pause goal, all of it now in steps of GC_MAJOR_STEP_WORDS (the work of one
+ * poll is bounded by the nursery size times the pace); with one, a step at a time at points
+ * spread over the nursery (heap_limit_reset, gc_major_pay). */
 void gc_major_poll(struct heap *h)
 {
 	size_t trigger;
@@ -505,7 +509,11 @@ void gc_major_poll(struct heap *h)
 			trigger = GC_MAJOR_MIN_BYTES;
 		if (h->old_bytes < trigger || gc_major_start(h) < 0)
 			return;
-		h->major_debt = GC_MAJOR_STEP_WORDS;
+		h->major_debt = h->major_step_words;
+	}
+	if (h->pause_goal != 0) {
+		heap_limit_reset(h);
+		return;
 	}
 	while (h->major_phase != HEAP_MAJOR_IDLE && h->major_debt > 0) {
 		size_t w;
@@ -518,6 +526,18 @@ void gc_major_poll(struct heap *h)
 	}
 	if (h->major_phase == HEAP_MAJOR_IDLE)
 		h->major_debt = 0;
+}
+
+void gc_major_pay(struct heap *h)
+{
+	if (h->major_phase != HEAP_MAJOR_IDLE && h->major_debt > 0) {
+		size_t w = gc_major_step(h, h->major_step_words);
+
+		h->major_debt -= w < h->major_debt ? w : h->major_debt;
+	}
+	if (h->major_phase == HEAP_MAJOR_IDLE)
+		h->major_debt = 0;
+	heap_limit_reset(h);
 }
 
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct)

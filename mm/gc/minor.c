@@ -1,6 +1,7 @@
 /* minor.c -- minor collection: copy the live nursery into the old generation.
  * Promotion on first survival (no survivor space): young objects reachable from the C roots or
- * from remembered old slots are copied into free chunks or the end of the last small group
+ * from remembered old slots are copied into free chunks (bumping through one at a time, the
+ * PLAB: heap.c) or the end of the last small group
  * (black during a major cycle), scanned from a gray list, and every moved reference rewritten. Restores G1-G6 (gc.h) before returning. */
 #include <arch.h>
 #include <kernel/kernel.h>
@@ -75,12 +76,16 @@ static void scan_copy(struct heap *h, uintptr_t *p)
 }
 
 /* Remembered set overflowed: every old object is a potential root. Copies may land anywhere
- * (free chunks, the group end) while we walk; scanning one twice is harmless. */
+ * (free chunks, the group end) while we walk; scanning one twice is harmless. The open PLAB's
+ * unfilled end has no header: jump over it. */
 static void scan_all_old(struct heap *h)
 {
 	for (struct heap_group *g = h->small_first; g; g = g->next)
-		for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(*p) + 1)
+		for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(*p) + 1) {
+			if (p == h->plab_top && (p = h->plab_limit) >= g->top)
+				break;
 			scan_object(h, p);
+		}
 	for (struct heap_group *g = h->large; g; g = g->next)
 		scan_object(h, heap_group_objects(g));
 }
@@ -171,6 +176,7 @@ int gc_minor(struct heap *h)
 		scan_copy(h, (uintptr_t *)from[0]);
 	}
 
+	heap_plab_close(h);
 	/* Empty the nursery. */
 #ifdef CONFIG_DEBUG
 	for (uintptr_t *p = h->nursery_start; p < h->nursery_top; p++)
@@ -178,14 +184,57 @@ int gc_minor(struct heap *h)
 #endif
 	h->stats.bytes_allocated += used;
 	h->nursery_top = h->nursery_start;
-	h->nursery_limit = h->torture ? h->nursery_start : h->nursery_end;
 	h->in_gc = false;
 	t1 = arch_cycles();
 	h->stats.minor_collections++;
 	record_pause(&h->stats, t1 - t0);
+	gc_pace_minor(h, used, t1 - t0);
+	heap_limit_reset(h);
 	if (verify && gc_verify(h) != 0)
 		panic("gc_verify failed after minor collection on cpu %u", h->cpu);
 	return 0;
+}
+
+/* The pacer ("The pause goal" in docs/gc.md). An estimate of cycles per unit of work that
+ * rises at once to a costlier sample and decays by an eighth of the gap at a cheaper one, so
+ * the next pause is sized for the recent worst, not the average. */
+static void estimate(uint64_t *est, uint64_t sample)
+{
+	if (sample > *est)
+		*est = sample;
+	else
+		*est -= (*est - sample) / 8;
+}
+
+void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles)
+{
+	size_t soft = (size_t)(h->nursery_soft - h->nursery_start) * WORD, n;
+	uint64_t target = h->pause_goal / 100 * GC_PACE_TARGET_PCT;
+
+	if (h->pause_goal == 0)
+		return;
+	if (used < soft / 2 || used < 1024)
+		return;	/* collected early (a publication, a full remembered set): fixed costs */
+	estimate(&h->pace_minor, cycles * 1024 / used);
+	n = h->pace_minor ? (size_t)MIN(target * 1024 / h->pace_minor, (uint64_t)h->nursery_bytes)
+			  : h->nursery_bytes;
+	n = MIN(n, 2 * soft);	/* grow by doubling: the estimate was made on a smaller nursery */
+	n = MAX(n, (size_t)HEAP_NURSERY_MIN);
+	n = MIN(n, h->nursery_bytes);
+	h->nursery_soft = h->nursery_start + n / WORD;
+}
+
+void gc_pace_major(struct heap *h, uint64_t cycles, size_t work)
+{
+	uint64_t target = h->pause_goal / 100 * GC_PACE_TARGET_PCT, w;
+
+	if (h->pause_goal == 0 || work < h->major_step_words / 2 || work == 0)
+		return;	/* a step cut short (the end of a phase) says little */
+	estimate(&h->pace_major, cycles * 1024 / work);
+	w = h->pace_major ? target * 1024 / h->pace_major : GC_MAJOR_STEP_WORDS;
+	w = MIN(w, 2 * (uint64_t)h->major_step_words);
+	w = MAX(w, (uint64_t)GC_MAJOR_STEP_MIN);
+	h->major_step_words = (size_t)MIN(w, (uint64_t)GC_MAJOR_STEP_WORDS);
 }
 
 uint64_t gc_hist_percentile_of(uint64_t (*count)(const void *ctx, unsigned i), const void *ctx,

@@ -311,7 +311,11 @@ static int check_major(const struct heap *h)
 	for (struct heap_group *g = h->large; g; g = g->next)
 		if (check_bits(h, g) != 0)
 			return -1;
+	if (h->plab_top != NULL || h->plab_limit != NULL || h->plab_end)
+		BAD("promotion region left open: %p..%p", (void *)h->plab_top, (void *)h->plab_limit);
 	for (unsigned k = 0; k < HEAP_FREE_CLASSES; k++) {
+		if (((h->free_mask >> k) & 1) != (h->free_list[k] != NULL))
+			BAD("free mask %#x disagrees with free list %u", h->free_mask, k);
 		for (uintptr_t *c = h->free_list[k]; c; c = (uintptr_t *)c[1]) {
 			struct heap_group *g = old_group_of(h, (uintptr_t)c);
 			size_t words = obj_hdr_size(c[0]) + 1;

@@ -350,14 +350,14 @@ void gc_global_poll(struct heap *h)
 		if (phase != GX_JOIN || !(arch_atomic_load(&gx.members) & (1u << h->cpu)))
 			return;
 		if (h->major_phase != HEAP_MAJOR_IDLE)
-			gc_major_step(h, GC_MAJOR_STEP_WORDS);	/* its own cycle ends first */
+			gc_major_step(h, h->major_step_words);	/* its own cycle ends first */
 		else
 			join(h, want);
 		return;
 	}
 	if (after(arch_atomic_load(&gx.done), cycle)) {
 		if (h->major_phase != HEAP_MAJOR_IDLE) {
-			gc_major_step(h, GC_MAJOR_STEP_WORDS);	/* our sweep (an idle CPU's too) */
+			gc_major_step(h, h->major_step_words);	/* our sweep (an idle CPU's too) */
 		} else {
 			/* no cycle of ours in it: we bailed out; leave (a member's sweep does this
 			 * at its end, major.c) */
@@ -381,14 +381,14 @@ void gc_global_poll(struct heap *h)
 			else
 				bail(h);	/* no memory for the scan's minor collection */
 		} else if (h->major_phase == HEAP_MAJOR_MARK) {
-			gc_major_step(h, GC_MAJOR_STEP_WORDS);
+			gc_major_step(h, h->major_step_words);
 		}
 		if (phase == GX_CONFIRM)
 			ack(h, state);
 		break;
 	case GX_PURGE:
 		if (!h->gx_purged)
-			purge_step(h, GC_MAJOR_STEP_WORDS);
+			purge_step(h, h->major_step_words);
 		if (h->gx_purged)
 			ack(h, state);
 		break;

@@ -189,6 +189,7 @@ struct heap {
 	uintptr_t *nursery_start;
 	uintptr_t *nursery_end;
 	size_t nursery_bytes;
+	uintptr_t *nursery_soft;	/* the end the pacer gives the nursery (<= nursery_end) */
 	uintptr_t *minor_gray;		/* during gc_minor: evacuated objects to scan, linked via from[1] */
 
 	/* old generation */
@@ -233,8 +234,18 @@ struct heap {
 	size_t sweep_live;		/* bytes of the objects the sweep kept so far */
 	size_t sweep_field;		/* the dead large object at sweep_g: fields let go of so far */
 	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
+	unsigned free_mask;		/* bit k: free_list[k] is not empty */
+	uintptr_t *plab_top;		/* during gc_minor: the region promotion bumps through */
+	uintptr_t *plab_limit;		/* (unparseable from plab_top on); both NULL outside it */
+	bool plab_end;			/* the region is small_last's end (else a free chunk) */
 	size_t major_debt;		/* words of major work owed (GC_MAJOR_PACE per word promoted) */
 	size_t major_last_old;		/* old_bytes when the last cycle ended (policy) */
+
+	/* the pacer (minor.c): 0 pause_goal: none, the whole nursery and GC_MAJOR_STEP_WORDS */
+	uint64_t pause_goal;		/* cycles */
+	uint64_t pace_minor;		/* estimated cycles per KiB of nursery a minor collects */
+	uint64_t pace_major;		/* estimated cycles per 1024 words of major work */
+	size_t major_step_words;	/* a major step's budget */
 
 	/* cross-heap references (mm/gc/xheap.c). xlock guards xref*, xshade*; it is taken by any
 	 * CPU, never held across anything but table updates and block allocation (then the block
@@ -288,6 +299,7 @@ struct heap {
 
 struct heap_config {
 	size_t nursery_bytes;		/* 0: HEAP_NURSERY_DEFAULT; rounded up to HEAP_GROUP_SIZE */
+	unsigned pause_goal_us;		/* 0: no pacer (the whole nursery, fixed major steps) */
 	struct heap_block_source src;
 	/* the count table's blocks (mm/gc/xheap.c); no alloc: src. Other CPUs' stores make its
 	 * entries, so a limited src at its limit lost counts for good (every shared object a
@@ -328,6 +340,9 @@ void heap_check_fn(const struct heap *h, const char *file, int line);
 #endif
 /* Collect at every allocation (torture testing) or stop doing so. */
 void heap_set_torture(struct heap *h, bool on);
+/* Set the fast path's bound: the pacer's nursery end, or sooner (a major step is owed, a minor
+ * collection is due, torture). */
+void heap_limit_reset(struct heap *h);
 
 static inline bool heap_young_p(const struct heap *h, obj o)
 {
@@ -387,6 +402,8 @@ obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
  * the major sweep if one fits, else bumps in the last small group. The object is black (marked)
  * while a major cycle has not yet swept where it lies. */
 uintptr_t *heap_old_alloc(struct heap *h, size_t words);
+/* End gc_minor's promotion: what is left of the chunk it bumped through goes back on a list. */
+void heap_plab_close(struct heap *h);
 /* Turn [p, p + words) of a small group into one free chunk (a filler, poisoned in debug
  * builds) and list it for reuse if it can hold an object. */
 void heap_free_chunk(struct heap *h, uintptr_t *p, size_t words);

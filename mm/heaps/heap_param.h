@@ -4,6 +4,15 @@
 
 #define HEAP_GROUP_SIZE		(64 * 1024)	/* old-generation block; blocks are aligned to it */
 #define HEAP_NURSERY_DEFAULT	(256 * 1024)	/* bytes; a multiple of HEAP_GROUP_SIZE */
+/* The pacer (mm/gc/minor.c, "The pause goal" in docs/gc.md): with a pause goal (heap_config,
+ * default GC_PAUSE_GOAL_US), the nursery in use is sized so a minor collection's estimated cost
+ * is GC_PACE_TARGET_PCT of the goal, between HEAP_NURSERY_MIN and the nursery's size, and each
+ * major step's budget so its estimated time is as much, between GC_MAJOR_STEP_MIN and
+ * GC_MAJOR_STEP_WORDS words. */
+#define GC_PAUSE_GOAL_US	100
+#define GC_PACE_TARGET_PCT	70
+#define HEAP_NURSERY_MIN	(16 * 1024)
+#define GC_MAJOR_STEP_MIN	1024
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */
 #define HEAP_ROOTS_MAX		1024		/* C roots on one heap's shadow stack */
 #define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses to start */

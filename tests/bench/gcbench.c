@@ -178,8 +178,10 @@ static void src_drain(struct bk *b)
 
 static void bk_init(struct bk *b, unsigned cpu)
 {
+	const char *goal = getenv("GCBENCH_PAUSE_US");	/* the pause goal; 0: none */
 	struct heap_config cfg = {
 		.nursery_bytes = (size_t)nursery_kib * 1024,
+		.pause_goal_us = goal ? (unsigned)strtoul(goal, NULL, 10) : GC_PAUSE_GOAL_US,
 		.src = { src_alloc, src_free, b },
 		.cpu = cpu,
 	};

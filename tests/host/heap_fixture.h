@@ -41,10 +41,12 @@ static void src_free(void *ctx, void *p, size_t size)
 static struct heap heap;
 static struct source source;
 
-static struct heap *setup(size_t nursery, size_t budget)
+/* goal_us: the pacer's pause goal (0: none, as the embedders' global mode) */
+static struct heap *setup_goal(size_t nursery, size_t budget, unsigned goal_us)
 {
 	struct heap_config cfg = {
 		.nursery_bytes = nursery,
+		.pause_goal_us = goal_us,
 		.src = { src_alloc, src_free, &source },
 		.cpu = 0,
 	};
@@ -53,6 +55,11 @@ static struct heap *setup(size_t nursery, size_t budget)
 	assert_int_equal(heap_init(&heap, &cfg), 0);
 	heap.verify = true;
 	return &heap;
+}
+
+static struct heap *setup(size_t nursery, size_t budget)
+{
+	return setup_goal(nursery, budget, 0);
 }
 
 static void teardown(struct heap *h)
