@@ -190,13 +190,16 @@ bench-gc:
 	@scripts/bench_gc.sh
 
 # only the GC pause benchmark (the last part of make bench, scripts/bench_pauses.sh): the workloads
-# of tests/bench/gc/ booted on a kernel built without the debug checks, in build/bench/kernel/;
-# QUICK=1: one workload at SMP 1 and 2, checking that every row of the CSV is filled
+# of tests/bench/gc/ booted on a kernel built without the debug checks, in build/bench/kernel/,
+# then run on the hosted build (gc-pauses-host.csv); QUICK=1: one workload at SMP 1 and 2,
+# checking that every row of the CSVs is filled
 .PHONY: bench-pauses
 bench-pauses:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
+	@$(MAKE) --no-print-directory $(B)/host/lisp
 	@scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
+	@PAUSES_TARGET=host scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
 
 # only the sharing comparison (the last part of make bench): a fresh list to another CPU, ns per
 # message, ours (hosted and kernel) against Go and Erlang: build/bench/share.csv

@@ -4,7 +4,8 @@
 # are prefixed linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor;
 # then the interpreter benchmarks against TinyScheme and Guile (scripts/bench_scheme.sh), then
 # the collector against Boehm's (scripts/bench_gc.sh), then the GC pauses per CPU in percore and
-# global mode at SMP 1, 2, 4 and 8 (scripts/bench_pauses.sh: build/bench/gc-pauses.csv and .svg), then
+# global mode at SMP 1, 2, 4 and 8 (scripts/bench_pauses.sh: build/bench/gc-pauses.csv and .svg)
+# and the same on the hosted build at 1, 2 and 4 (gc-pauses-host.csv and .svg), then
 # the cost of sharing a fresh list across CPUs against Go and Erlang (scripts/bench_share.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +47,9 @@ scripts/bench_gc.sh
 
 echo
 scripts/bench_pauses.sh
+
+echo
+PAUSES_TARGET=host scripts/bench_pauses.sh
 
 echo
 scripts/bench_share.sh

@@ -14,6 +14,10 @@
 #   PAUSES_COMMIT=what to report as the commit (a run in a tree exported by git archive)
 #   PAUSES_REPS=n: SMP=1 boots for the throughput comparison, best of n (default 3; the first is
 #   the measured run, the others only timed)
+#   PAUSES_TARGET=host: the same workloads on the hosted build (PAUSES_LISP, default
+#   build/host/lisp, --cpus N --gc MODE; real cores, CPUs as threads; SMP 1 2 4 by default, 4
+#   overcommitting a 2-core machine) into gc-pauses-host.csv, -host-workloads.csv, -host.svg and
+#   -host.txt (SPEC.md); the host's cycles are nanoseconds
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -32,16 +36,24 @@ else
 	workloads=${PAUSES_WORKLOADS:-"binary-trees gcold pingpong prodcons ring xcycles remset"}
 fi
 modes=${PAUSES_MODES:-"percore global"}
+target=${PAUSES_TARGET:-kernel}
+sfx=
+if [ "$target" = host ]; then
+	sfx=-host
+	[ $quick = 1 ] || smps=${PAUSES_SMPS:-"1 2 4"}
+	lisp=${PAUSES_LISP:-build/host/lisp}
+	[ -x "$lisp" ] || { echo "bench_pauses: no $lisp (make $lisp)"; exit 1; }
+fi
 timeout_s=${PAUSES_TIMEOUT:-150}
 kernel=${PAUSES_KERNEL:-build/bench/kernel/x86/kernel.elf}
 [ -f "$kernel" ] || kernel=build/x86/kernel.elf
-[ -f "$kernel" ] || { echo "bench_pauses: no kernel (make bench-pauses builds one)"; exit 1; }
+[ "$target" = host ] || [ -f "$kernel" ] || { echo "bench_pauses: no kernel (make bench-pauses builds one)"; exit 1; }
 command -v gnuplot > /dev/null || { echo "bench_pauses: gnuplot is needed (scripts/deps.sh bench)"; exit 1; }
 accel=$(scripts/accel.sh "${ACCEL:-auto}" 2>/dev/null)
 accel_note=$(scripts/accel.sh "${ACCEL:-auto}" 2>&1 > /dev/null | sed 's/^note: //')
-logs=$out/pauses
+logs=$out/pauses$sfx
 mkdir -p "$logs"
-csv=$out/gc-pauses.csv
+csv=$out/gc-pauses$sfx.csv
 raw=$logs/raw.txt
 : > "$raw"
 start=$(date +%s)
@@ -52,11 +64,21 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (dirty)"
 commit=${PAUSES_COMMIT:-$commit}	# for a run from an exported tree
 kdebug="DEBUG=0"
-grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-header="GC pauses per CPU: QEMU $accel, SMP $smps, modes $modes, scale $scale; workloads: $workloads
+if [ "$target" = host ]; then
+	where="hosted build (real cores)"
+	accel=host
+	accel_note=
+	grep -aq "gc_verify failed before minor" "$lisp" && kdebug="DEBUG=1 (debug checks on)"
+	what="program: $lisp ($kdebug), default pause goal"
+else
+	where="QEMU $accel"
+	grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
+	what="kernel: $kernel ($kdebug)"
+fi
+header="GC pauses per CPU: $where, SMP $smps, modes $modes, scale $scale; workloads: $workloads
   host: ${model:-unknown} x $(nproc) cores (SMP above $(nproc) overcommits), load average $load at the start
-  kernel: $kernel ($kdebug), commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC')${accel_note:+
+  $what, commit $commit, $(date -u '+%Y-%m-%d %H:%M UTC')${accel_note:+
   accelerator: $accel_note}"
 echo "$header"
 [ "$accel" = tcg ] && echo "  note: TCG emulates the guest: pauses are in host time of emulated code; compare ratios, not absolutes"
@@ -66,14 +88,21 @@ echo "$header"
 failed=0
 boot() {
 	local mode=$1 smp=$2 w=$3 to=${4:-$raw} log=$logs/$1-smp$2-$3${4:+-timed}.log status t0 khz
-	{ echo "(define bench-scale $scale)"; cat "$src/common.scm" "$src/$w.scm"; printf '\004'; } > "$logs/$w.in"
+	{ echo "(define bench-scale $scale)"; cat "$src/common.scm" "$src/$w.scm"; } > "$logs/$w.in"
 	t0=$(date +%s%N)
 	status=0
-	timeout "$timeout_s" qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none \
-		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$kernel" \
-		-append "repl=quiet gc=$mode" -serial stdio < "$logs/$w.in" > "$log" 2>&1 || status=$?
+	if [ "$target" = host ]; then
+		timeout "$timeout_s" "$lisp" --cpus "$smp" --gc "$mode" "$logs/$w.in" > "$log" 2>&1 ||
+			status=$?
+		khz=1000000	# the host's cycles are nanoseconds
+	else
+		printf '\004' >> "$logs/$w.in"
+		timeout "$timeout_s" qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none \
+			-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$kernel" \
+			-append "repl=quiet gc=$mode" -serial stdio < "$logs/$w.in" > "$log" 2>&1 || status=$?
+		khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$log" | head -n 1)
+	fi
 	printf '  %-8s SMP=%s %-13s %6d ms' "$mode" "$smp" "$w" $((($(date +%s%N) - t0) / 1000000))
-	khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$log" | head -n 1)
 	if [ "$status" -ne 0 ] || [ -z "$khz" ] || ! grep -aq "^CHECK $w ok" "$log"; then
 		[ "$status" = 124 ] && echo " FAILED: timed out after ${timeout_s}s ($log)" ||
 			echo " FAILED: status $status, check: $(grep -a "^CHECK\|^error" "$log" | head -n 2 | tr '\n' ' ') ($log)"
@@ -183,7 +212,7 @@ order() {	# order FILE FIRST-MODE-FIELD
 {
 	echo "workload,mode,smp,cpu,collections,p50_us,p99_us,max_us,alloc_mb_s,minor,major,pauses,elapsed_ms"
 	for w in $workloads; do awk -F, -v w="$w" '$1 == w' "$tmp/wagg" > "$tmp/w1"; order "$tmp/w1" 2; done
-} > "$out/gc-pauses-workloads.csv"
+} > "$out/gc-pauses$sfx-workloads.csv"
 
 # the goals (README): per mode and SMP, the worst CPU's p99 and max; throughput at SMP=1 as the
 # total elapsed time of the workloads
@@ -227,7 +256,7 @@ summary() {
 		if ($8 > mx[k]) mx[k] = $8
 		el[k] = $13
 	}
-	END { for (k in el) print k "," p99[k] "," mx[k] "," el[k] }' "$out/gc-pauses-workloads.csv" > "$tmp/wworst"
+	END { for (k in el) print k "," p99[k] "," mx[k] "," el[k] }' "$out/gc-pauses$sfx-workloads.csv" > "$tmp/wworst"
 	for w in $workloads; do
 		for smp in $smps; do
 			printf '  %-13s %4s' "$w" "$smp"
@@ -288,8 +317,8 @@ xtics=$(awk -v smps="$smps" 'BEGIN {
 	printf "\n%.2f\n", x - 0.75 }')
 {
 	echo "set terminal svg size 1100,760 dynamic font 'sans,11' background '#ffffff'"
-	echo "set output '$out/gc-pauses.svg'"
-	echo "set multiplot layout $(echo "$modes" | wc -w),1 title \"GC pauses per CPU: QEMU $accel, SMP $smps (host: $(nproc) cores), commit $commit\""
+	echo "set output '$out/gc-pauses$sfx.svg'"
+	echo "set multiplot layout $(echo "$modes" | wc -w),1 title \"GC pauses per CPU: $where, SMP $smps (host: $(nproc) cores), commit $commit\""
 	# one pause axis for both panels: up to the largest bucket's bound
 	echo "set logscale y; set yrange [0.5:$(awk 'BEGIN { m = 1 } $4 > m { m = $4 } END { print m * 1.5 }' "$logs/hist.dat")]"
 	echo "set ylabel 'pause (us)'"
@@ -316,7 +345,7 @@ elapsed=$(($(date +%s) - start))
 {
 	echo "$header"
 	[ "$accel" = tcg ] && echo "  TCG: pauses are host time of emulated code; compare ratios, not absolutes"
-	echo "  collections = minor collections + major cycles; p50/p99 = log2 bucket bounds (as gc-stats),"
+	echo "  collections = minor collections + major cycles; p50/p99 = HDR bucket bounds, within 3.1% (as gc-stats),"
 	echo "  over every pause of all the workloads (percore: minor collections and major steps; global:"
 	echo "  whole stops, arrival to release); max = the largest pause;"
 	echo "  alloc_MB/s = 10^6 bytes allocated on that CPU per second of the runs' elapsed time"
@@ -325,9 +354,9 @@ elapsed=$(($(date +%s) - start))
 	echo
 	summary
 	echo "benchmark time: ${elapsed} s"
-} > "$out/gc-pauses.txt"
-sed -n '/^mode /,$p' "$out/gc-pauses.txt"
-echo "wrote $csv, $out/gc-pauses-workloads.csv, $out/gc-pauses.svg, $out/gc-pauses.txt"
+} > "$out/gc-pauses$sfx.txt"
+sed -n '/^mode /,$p' "$out/gc-pauses$sfx.txt"
+echo "wrote $csv, $out/gc-pauses$sfx-workloads.csv, $out/gc-pauses$sfx.svg, $out/gc-pauses$sfx.txt"
 
 if [ $quick = 1 ]; then	# every row there, every field a number
 	want=0
@@ -337,7 +366,7 @@ if [ $quick = 1 ]; then	# every row there, every field a number
 		$4 > 0 && $5 ~ /^[0-9]+$/ && $6 ~ /^[0-9]+$/ && $7 ~ /^[0-9]+$/ && $8 ~ /^[0-9.]+$/ &&
 		$8 > 0' "$csv" | wc -l)
 	[ "$(head -n 1 "$csv")" = "mode,smp,cpu,collections,p50_us,p99_us,max_us,alloc_mb_s" ] || got=-1
-	grep -q '<svg' "$out/gc-pauses.svg" || got=-2
+	grep -q '<svg' "$out/gc-pauses$sfx.svg" || got=-2
 	if [ "$got" = "$want" ] && [ $failed = 0 ]; then
 		echo "PASS bench_pauses --quick: $got rows filled, svg drawn"
 	else
