@@ -17,7 +17,7 @@
 #define CSV_HEADER "bench,impl,nursery_kib,threads,cpu,time_ms,objects,bytes,mb_s,mobj_s," \
 	"collections,major_cycles,gc_ms,pause_p50_us,pause_p99_us,pause_max_us,pause_cpu_p99_us,pause_cpu_max_us," \
 	"minor_p50_us,minor_p99_us,minor_max_us,major_p50_us,major_p99_us,major_max_us," \
-	"heap_peak_mb,check,cpu_ms,promoted_mb"
+	"heap_peak_mb,check,cpu_ms,promoted_mb,pause_goal_us"
 
 #define SAMPLES_MAX	(1u << 20)	/* pause samples kept per context; more are counted, not kept */
 
@@ -116,6 +116,14 @@ static unsigned nursery_kib;
 #include <mm/heaps/heap.h>
 
 #define IMPL		"ours"
+
+/* The pause goal: GCBENCH_PAUSE_US (default the embedders', GC_PAUSE_GOAL_US; 0: none). */
+static unsigned pause_goal_us(void)
+{
+	const char *g = getenv("GCBENCH_PAUSE_US");
+
+	return g ? (unsigned)strtoul(g, NULL, 10) : GC_PAUSE_GOAL_US;
+}
 #define NODE_NIL	OBJ_NIL
 typedef obj node;
 typedef obj raw;
@@ -178,10 +186,9 @@ static void src_drain(struct bk *b)
 
 static void bk_init(struct bk *b, unsigned cpu)
 {
-	const char *goal = getenv("GCBENCH_PAUSE_US");	/* the pause goal; 0: none */
 	struct heap_config cfg = {
 		.nursery_bytes = (size_t)nursery_kib * 1024,
-		.pause_goal_us = goal ? (unsigned)strtoul(goal, NULL, 10) : GC_PAUSE_GOAL_US,
+		.pause_goal_us = pause_goal_us(),
 		.src = { src_alloc, src_free, b },
 		.cpu = cpu,
 	};
@@ -298,6 +305,8 @@ static void backend_init(void) {}
 #include <gc.h>
 
 #define IMPL		"boehm"
+
+static unsigned pause_goal_us(void) { return 0; }
 #define NODE_NIL	NULL
 struct node {
 	struct node *left, *right;
@@ -587,10 +596,14 @@ static void print_row(const struct result *r)
 		printf("%s,%s,%u,", r->bench, IMPL, nursery_kib);
 	else
 		printf("%s,%s,-,", r->bench, IMPL);
-	printf("%u,%u,%.1f,%llu,%llu,%.1f,%.2f,%s,%llu,%.1f,%s\n", r->threads, r->cpu,
+	printf("%u,%u,%.1f,%llu,%llu,%.1f,%.2f,%s,%llu,%.1f,%s,", r->threads, r->cpu,
 	       r->time_ns / 1e6, (unsigned long long)r->objects, (unsigned long long)r->bytes,
 	       r->bytes / 1048576.0 / secs, r->objects / 1e6 / secs, r->gc,
 	       (unsigned long long)r->check, r->cpu_ns / 1e6, r->promoted);
+	if (strcmp(IMPL, "ours") == 0)
+		printf("%u\n", pause_goal_us());
+	else
+		printf("-\n");
 }
 
 static unsigned arg_uint(const char *s)
