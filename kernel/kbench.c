@@ -1,6 +1,8 @@
-/* kbench.c -- micro-benchmarks in cycles, run by `make bench` (scripts/bench.sh) with boot
- * option test=bench: yield, spawn+join, channel ping-pong on one CPU and across CPUs, pair
- * allocation, a Scheme call of a system call. Each prints "BENCH op cycles"; the script turns them into build/bench/micro.csv. */
+/* kbench.c -- micro-benchmarks in cycles, run by `make bench` (scripts/bench.sh) in the kernel
+ * with boot option test=bench (ktest.c) and on the hosted build with --bench-micro (lisp_main.c,
+ * the host_ rows): yield, spawn+join, channel ping-pong on one CPU and across CPUs, pair
+ * allocation, a Scheme call of a system call. Each prints "BENCH op cycles" (the hosted
+ * build's cycles are nanoseconds); the script turns them into build/bench/micro.csv. */
 #include <arch.h>
 #include <lisp/lisp.h>
 #include <mm/gc/gc.h>
@@ -10,9 +12,8 @@
 #include <sched/thread.h>
 
 #include "cpu.h"
+#include "kbench.h"
 #include "kernel.h"
-#include "ktest.h"
-#include "physmem.h"
 
 #define YIELDS		20000
 #define SPAWNS		2000
@@ -20,9 +21,13 @@
 #define PAIRS		2000000
 #define CALLS		200000
 
+/* cycles per operation, with three decimals (the hosted build's nanoseconds are coarse) */
 static void report(const char *op, uint64_t cycles, unsigned long n)
 {
-	kprintf("BENCH %s %llu\n", op, (unsigned long long)(cycles / n));
+	uint64_t milli = cycles * 1000 / n;
+
+	kprintf("BENCH %s %llu.%03u\n", op, (unsigned long long)(milli / 1000),
+		(unsigned)(milli % 1000));
 }
 
 static uintptr_t yielder(void *arg)
@@ -38,15 +43,7 @@ static uintptr_t nothing(void *arg)
 	return (uintptr_t)arg;
 }
 
-static void *node_alloc(size_t size)
-{
-	return physmem_alloc(size, 16);
-}
-
-static void node_free(void *p, size_t size)
-{
-	physmem_free(p, size);
-}
+static const struct kbench_env *env;
 
 static struct chan ping, pong;
 
@@ -63,7 +60,7 @@ static uint64_t pingpong(unsigned cpu, unsigned long n)
 	uint64_t t0;
 
 	if (!t)
-		ktest_finish(0, "no memory for a thread");
+		env->finish(0, "no memory for a thread");
 	chan_send(&ping, 0);	/* one round to start the echo thread */
 	chan_recv(&pong);
 	t0 = arch_cycles();
@@ -79,19 +76,19 @@ static uint64_t pingpong(unsigned cpu, unsigned long n)
 static uint64_t alloc_pairs(void)
 {
 	static struct heap h;
-	struct heap_config cfg = { .src = kernel_heap_blocks, .cpu = arch_cpu_id() };
+	struct heap_config cfg = { .src = env->blocks, .cpu = arch_cpu_id() };
 	obj list = OBJ_NIL;
 	uint64_t t0;
 
 	if (heap_init(&h, &cfg) < 0)
-		ktest_finish(0, "no memory for a heap");
+		env->finish(0, "no memory for a heap");
 	GC_ROOT(&h, list);
 	t0 = arch_cycles();
 	for (unsigned long i = 0; i < PAIRS; i++) {
 		/* keep a short list alive, so collections copy something */
 		list = heap_cons(&h, obj_fixnum((intptr_t)(i & 0xffff)), i % 64 ? list : OBJ_NIL);
 		if (list == OBJ_NULL)
-			ktest_finish(0, "heap exhausted");
+			env->finish(0, "heap exhausted");
 	}
 	t0 = arch_cycles() - t0;
 	GC_UNROOT(&h, list);
@@ -111,7 +108,7 @@ static uint64_t eval_cycles(struct lisp *L, const char *src)
 	uint64_t t0 = arch_cycles();
 
 	if (lisp_eval_string(L, src, strlen(src)) != 0)
-		ktest_finish(0, "the Scheme benchmark failed");
+		env->finish(0, "the Scheme benchmark failed");
 	return arch_cycles() - t0;
 }
 
@@ -131,7 +128,7 @@ static uint64_t scheme_call(void)
 	cpu_heap_enter(h, &rs);
 	struct lisp_config cfg = { .heap = h, .write = discard };
 	if (lisp_init(&L, &cfg) < 0)
-		ktest_finish(0, "no memory for an interpreter");
+		env->finish(0, "no memory for an interpreter");
 	eval_cycles(&L, defs);
 	eval_cycles(&L, "(with 1000) (without 1000)");	/* warm */
 	with = eval_cycles(&L, "(with 200000)");
@@ -142,12 +139,12 @@ static uint64_t scheme_call(void)
 	return with > without ? (with - without) / CALLS : 0;
 }
 
-uintptr_t ktest_bench_main(void *arg)
+uintptr_t kbench_main(void *arg)
 {
 	struct thread *a, *b;
 	uint64_t t0;
 
-	(void)arg;
+	env = arg;
 	/* yield: two threads on this CPU take turns; each yield is one switch */
 	a = thread_create("y1", yielder, NULL, 15, 0);
 	b = thread_create("y2", yielder, NULL, 15, 0);
@@ -161,13 +158,13 @@ uintptr_t ktest_bench_main(void *arg)
 		thread_join(thread_create("s", nothing, NULL, 15, 0), NULL);
 	report("spawn_join", arch_cycles() - t0, SPAWNS);
 
-	chan_init(&ping, "ping", node_alloc, node_free);
-	chan_init(&pong, "pong", node_alloc, node_free);
+	chan_init(&ping, "ping", env->node_alloc, env->node_free);
+	chan_init(&pong, "pong", env->node_alloc, env->node_free);
 	report("channel_pingpong_same_cpu", pingpong(0, PINGS), 1);
 	if (arch_ncpus() > 1)
 		report("channel_pingpong_cross_cpu", pingpong(1, PINGS / 4), 1);
 	report("alloc_pair", alloc_pairs(), PAIRS);
 	report("call", scheme_call(), 1);
 	kprintf("BENCH cycles_per_us %llu\n", (unsigned long long)(arch_cycles_per_sec() / 1000000));
-	ktest_finish(1, NULL);
+	env->finish(1, NULL);
 }

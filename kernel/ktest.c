@@ -7,6 +7,7 @@
 
 #include "console.h"
 #include "cpu.h"
+#include "kbench.h"
 #include "kernel.h"
 #include "ktest.h"
 #include "physmem.h"
@@ -320,4 +321,24 @@ void ktest_run(const char *name, const char *cmdline)
 	else if (!strcmp(name, "echo"))
 		test_echo();
 	ktest_finish(0, "no such test");
+}
+
+/* test=bench: the micro-benchmarks (kbench.c) with the kernel's memory */
+static void *bench_node_alloc(size_t size)
+{
+	return physmem_alloc(size, 16);
+}
+
+static void bench_node_free(void *p, size_t size)
+{
+	physmem_free(p, size);
+}
+
+uintptr_t ktest_bench_main(void *arg)
+{
+	static struct kbench_env env = { bench_node_alloc, bench_node_free, { 0 }, ktest_finish };
+
+	(void)arg;
+	env.blocks = kernel_heap_blocks;
+	return kbench_main(&env);
 }

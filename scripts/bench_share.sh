@@ -2,7 +2,9 @@
 # bench_share.sh -- the cost per message of sharing a freshly built 10-element list with a thread
 # on another CPU that reads it (issue 13): our hosted build (2 CPUs), the kernel under QEMU at
 # SMP=2, and in the same run Go (channels of slices, GOMAXPROCS=2) and Erlang (message passing,
-# which copies). Writes build/bench/share.csv (system,ns_per_message) and prints it.
+# which copies). Writes build/bench/share.csv (system,ns_per_message) and prints it, and sets the
+# rows share_fresh_list_cross_cpu (kernel cycles) and host_share_fresh_list_cross_cpu (the hosted
+# build's ns in this host's cycles, by linux_micro's TSC rate) of build/bench/micro.csv.
 #   SHARE_N=200000 (host, Go, Erlang)  SHARE_KERNEL_N=5000 (the kernel under TCG)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +18,16 @@ kn=${SHARE_KERNEL_N:-5000}
 accel=$(scripts/accel.sh "${ACCEL:-auto}")
 csv=$out/share.csv
 echo "system,ns_per_message" > "$csv"
+# micro_set OP CYCLES: the row of micro.csv (scripts/bench.sh) for OP, replaced or added
+micro_set() {
+	local m=$out/micro.csv
+	[ -f "$m" ] || echo "op,cycles" > "$m"
+	grep -v "^$1," "$m" > "$m.tmp" || true
+	echo "$1,$2" >> "$m.tmp"
+	mv "$m.tmp" "$m"
+}
+tsc=$(sed -n 's/^LINUX tsc_per_us \([0-9]*\)/\1/p' "$out/linux-micro.log" 2>/dev/null || true)
+[ -n "$tsc" ] || tsc=$("$out/linux_micro" 2>/dev/null | sed -n 's/^LINUX tsc_per_us \([0-9]*\)/\1/p' || true)
 
 # ours, hosted: the cycles of the hosted build are nanoseconds
 { echo "(define share-n $n)"; cat "$src/share.scm"; } > "$work/host.scm"
@@ -23,6 +35,7 @@ line=$(build/host/lisp --cpus 2 "$work/host.scm" | tee "$work/host.log" | sed -n
 grep -q "^CHECK share ok" "$work/host.log" || { echo "bench_share: host run failed"; cat "$work/host.log"; exit 1; }
 set -- $line
 echo "host,$(($2 / $1))" >> "$csv"
+[ -n "$tsc" ] && micro_set host_share_fresh_list_cross_cpu "$(awk -v c="$2" -v n="$1" -v t="$tsc" 'BEGIN { printf "%.0f", c / n * t / 1000 }')"
 echo "  host: $1 messages, $3 minor collections on the sender's CPU" >&2
 
 # ours, the kernel at SMP=2 (cycles at the clock the kernel printed)
@@ -34,6 +47,7 @@ khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$work/kernel.log" | head -n 1)
 line=$(tr -d '\r' < "$work/kernel.log" | sed -n 's/^(SHARE \(.*\))$/\1/p')
 if [ -n "$khz" ] && [ -n "$line" ] && grep -aq "^CHECK share ok" "$work/kernel.log"; then
 	set -- $line
+	micro_set share_fresh_list_cross_cpu $(($2 / $1))
 	echo "kernel_$accel,$(awk -v c="$2" -v n="$1" -v k="$khz" 'BEGIN { printf "%d", c / n / (k / 1e6) }')" >> "$csv"
 	echo "  kernel ($accel, SMP=2): $1 messages, $3 minor collections on the sender's CPU" >&2
 else

@@ -19,7 +19,8 @@
  * allocation; --verify checks the heap invariants at every collection (debug builds);
  * --stack-mb bounds the Scheme stack ("recursion too deep"), --cstack-kb the C stack the reader
  * and compiler may use ("nesting too deep"; default 1024: threads have 4 MiB stacks here, the
- * kernel's 32 KiB).
+ * kernel's 32 KiB). --bench-micro runs the kernel's micro-benchmarks (kernel/kbench.c) instead
+ * of a program: "BENCH op ns" lines (make bench's host_ rows; give --cpus 2 for the cross-CPU one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 
 #include <arch.h>
 #include <kernel/cpu.h>
+#include <kernel/kbench.h>
 #include <kernel/kernel.h>
 #include <lisp/lisp.h>
 #include <mm/gc/gc.h>
@@ -141,7 +143,7 @@ static struct {
 	unsigned ncpus;
 	size_t heap_mb, nursery_kb, stack_mb, cstack_kb;
 	unsigned pause_us;
-	bool torture, verify;
+	bool torture, verify, bench;
 	const char *file;
 	FILE *f;
 	unsigned ready;		/* CPUs with a heap and a scheduler; atomic */
@@ -158,6 +160,42 @@ static void stack_free(void *p, size_t size)
 	(void)size;
 	free(p);
 }
+
+/* --bench-micro: kbench.c's thread in place of the REPL, with the C library's memory */
+static void *bench_node_alloc(size_t size)
+{
+	return malloc(size);
+}
+
+static void bench_node_free(void *p, size_t size)
+{
+	(void)size;
+	free(p);
+}
+
+static void *bench_block_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return aligned_alloc(HEAP_GROUP_SIZE, size);
+}
+
+static void bench_block_free(void *ctx, void *p, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	free(p);
+}
+
+__attribute__((noreturn)) static void bench_finish(int ok, const char *why)
+{
+	printf("KTEST %s bench%s%s\n", ok ? "PASS" : "FAIL", why ? ": " : "", why ? why : "");
+	fflush(stdout);
+	exit(ok ? 0 : 1);
+}
+
+static const struct kbench_env bench_env = {
+	bench_node_alloc, bench_node_free, { bench_block_alloc, bench_block_free, NULL }, bench_finish
+};
 
 /* The REPL thread on CPU 0: like the kernel's, with preemption off and its own root stack. */
 static uintptr_t repl_main(void *arg)
@@ -222,7 +260,13 @@ static void cpu_main(unsigned cpu, void *arg)
 	__atomic_add_fetch(&run.ready, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&run.ready, __ATOMIC_SEQ_CST) < run.ncpus)
 		arch_cpu_relax();
-	if (cpu == 0 && (run.repl = thread_create("repl", repl_main, NULL, 10, 0)) == NULL) {
+	if (cpu == 0 && run.bench &&
+	    thread_create("bench", kbench_main, (void *)&bench_env, 10, 0) == NULL) {
+		fprintf(stderr, "lisp: cannot start the benchmark thread\n");
+		exit(70);
+	}
+	if (cpu == 0 && !run.bench &&
+	    (run.repl = thread_create("repl", repl_main, NULL, 10, 0)) == NULL) {
 		fprintf(stderr, "lisp: cannot start the REPL thread\n");
 		exit(70);
 	}
@@ -257,6 +301,8 @@ int main(int argc, char **argv)
 			run.torture = true;
 		else if (strcmp(argv[i], "--verify") == 0)
 			run.verify = true;
+		else if (strcmp(argv[i], "--bench-micro") == 0)
+			run.bench = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			usage();
 		else if (run.file == NULL)

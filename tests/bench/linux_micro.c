@@ -1,7 +1,9 @@
 /* linux_micro.c -- the Linux side of `make bench`'s micro table, on the same host and in the
  * same run as the kernel's (kernel/kbench.c): sched_yield between two threads on one CPU,
  * pthread create+join, a pipe ping-pong between two threads on one CPU and on two CPUs.
- * Prints "LINUX op cycles" lines (cycles from rdtsc). */
+ * Prints "LINUX op cycles" lines (cycles from rdtsc), and "LINUX tsc_per_us N": rdtsc against
+ * CLOCK_MONOTONIC over 100 ms, which turns the hosted build's nanoseconds into the same cycles
+ * (scripts/bench.sh, the host_ rows). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <x86intrin.h>
 
@@ -108,5 +111,17 @@ int main(void)
 	for (int i = 0; i < 200000; i++)
 		syscall(SYS_getppid);
 	printf("LINUX call %llu\n", (unsigned long long)((__rdtsc() - t0) / 200000));
+
+	struct timespec ta, tb;
+	uint64_t c0, c1, ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &ta);
+	c0 = __rdtsc();
+	do {
+		clock_gettime(CLOCK_MONOTONIC, &tb);
+		ns = (uint64_t)(tb.tv_sec - ta.tv_sec) * 1000000000u + (uint64_t)tb.tv_nsec - (uint64_t)ta.tv_nsec;
+	} while (ns < 100000000u);
+	c1 = __rdtsc();
+	printf("LINUX tsc_per_us %llu\n", (unsigned long long)((c1 - c0) * 1000 / ns));
 	return 0;
 }
