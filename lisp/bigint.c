@@ -303,10 +303,21 @@ obj lisp_big_parse(struct lisp *L, obj str, size_t off, size_t len, unsigned rad
 	return big_finish(r, (size_t)n, neg);
 }
 
+/* integer-length: the bits of the magnitude, and for a negative number those of magnitude - 1
+ * (two's complement: -2^k needs k bits, -2^k - 1 needs k + 1) */
 size_t lisp_big_bit_length(obj a)
 {
 	struct mag x;
+	size_t bits;
+	bool pow2;
 
 	view(&x, a);
-	return bn_bit_length(x.d, x.n);
+	bits = bn_bit_length(x.d, x.n);
+	if (!x.neg || bits == 0)
+		return bits;
+	x.n = bn_norm(x.d, x.n);
+	pow2 = (x.d[x.n - 1] & (x.d[x.n - 1] - 1)) == 0;
+	for (size_t i = 0; pow2 && i + 1 < x.n; i++)
+		pow2 = x.d[i] == 0;
+	return pow2 ? bits - 1 : bits;
 }

@@ -376,13 +376,17 @@ static obj p_list_set(struct lisp *L, int argc, obj *argv)
 
 static obj p_last_pair(struct lisp *L, int argc, obj *argv)
 {
-	obj l = argv[0];
+	obj l = argv[0], slow = l;	/* a circular list has no last pair: an error, as for length */
+	size_t i = 0;
 
 	ARGC_UNUSED;
 	if (!pair_p(l))
 		return lisp_type_error(L, "last-pair", "pair", l);
-	while (pair_p(cdr(l)))
+	while (pair_p(cdr(l))) {
 		l = cdr(l);
+		if (++i % 2 == 0 && (slow = cdr(slow)) == l)
+			return not_list(L, "last-pair", argv[0]);
+	}
 	return l;
 }
 
@@ -405,8 +409,12 @@ static obj mem(struct lisp *L, obj x, obj l, int kind, const char *who)
 {
 	obj r = OBJ_FALSE;
 
+	obj slow = l;	/* Floyd's tortoise: a circular list is an error, as for length */
+	size_t i = 0;
+
 	ROOT(x);
 	ROOT(l);
+	ROOT(slow);
 	for (; pair_p(l); l = cdr(l)) {
 		obj e = car(l);
 		int hit = kind == 0 ? e == x : kind == 1 ? lisp_eqv(e, x) : lisp_equal(L, x, e);
@@ -415,9 +423,14 @@ static obj mem(struct lisp *L, obj x, obj l, int kind, const char *who)
 			r = hit < 0 ? OBJ_NULL : l;
 			break;
 		}
+		if (++i % 2 == 0 && (slow = cdr(slow)) == cdr(l)) {
+			r = not_list(L, who, lisp_args(L)[1]);
+			break;
+		}
 	}
 	if (r == OBJ_FALSE && l != OBJ_NIL)
 		r = not_list(L, who, l);
+	UNROOT(slow);
 	UNROOT(l);
 	UNROOT(x);
 	return r;
@@ -427,8 +440,12 @@ static obj ass(struct lisp *L, obj x, obj l, int kind, const char *who)
 {
 	obj r = OBJ_FALSE;
 
+	obj slow = l;	/* as in mem */
+	size_t i = 0;
+
 	ROOT(x);
 	ROOT(l);
+	ROOT(slow);
 	for (; pair_p(l); l = cdr(l)) {
 		obj e = car(l);
 		int hit;
@@ -442,9 +459,14 @@ static obj ass(struct lisp *L, obj x, obj l, int kind, const char *who)
 			r = hit < 0 ? OBJ_NULL : car(l);
 			break;
 		}
+		if (++i % 2 == 0 && (slow = cdr(slow)) == cdr(l)) {
+			r = not_list(L, who, lisp_args(L)[1]);
+			break;
+		}
 	}
 	if (r == OBJ_FALSE && pair_p(l) == false && l != OBJ_NIL)
 		r = not_list(L, who, l);
+	UNROOT(slow);
 	UNROOT(l);
 	UNROOT(x);
 	return r;

@@ -130,17 +130,23 @@ obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned 
 	bool neg = false;
 	int64_t v = 0;
 	size_t i = 0;
+	bool had_radix = false, had_exact = false;
 
-	/* #x #b #o #d prefixes (string->number) */
+	/* #x #b #o #d prefixes (string->number), at most one radix and one exactness (R7RS) */
 	while (len - i >= 2 && s[i] == '#') {
+		bool *had = &had_radix;
+
 		switch (s[i + 1] | 0x20) {
 		case 'x': radix = 16; break;
 		case 'b': radix = 2; break;
 		case 'o': radix = 8; break;
 		case 'd': radix = 10; break;
-		case 'e': break;
+		case 'e': had = &had_exact; break;
 		default: return OBJ_FALSE;
 		}
+		if (*had)
+			return OBJ_FALSE;	/* "#x#x1" is no number */
+		*had = true;
 		i += 2;
 	}
 	if (i < len && (s[i] == '+' || s[i] == '-')) {

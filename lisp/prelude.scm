@@ -116,9 +116,24 @@
      (call-with-values (lambda () expr)
        (lambda formals (let*-values (rest ...) body ...))))))
 
+;; let-values evaluates every init before it binds anything (let*-values binds in turn): each
+;; init's values go to a list in a hidden variable, then the formals take them, left to right
 (define-syntax let-values
   (syntax-rules ()
-    ((_ bindings body ...) (let*-values bindings body ...))))
+    ((_ bindings body ...) (%let-values-eval bindings () body ...))))
+
+(define-syntax %let-values-eval
+  (syntax-rules ()
+    ((_ () done body ...) (%let-values-bind done body ...))
+    ((_ ((formals expr) rest ...) (done ...) body ...)
+     (let ((vals (call-with-values (lambda () expr) list)))
+       (%let-values-eval (rest ...) (done ... (formals vals)) body ...)))))
+
+(define-syntax %let-values-bind
+  (syntax-rules ()
+    ((_ () body ...) (let () body ...))
+    ((_ ((formals vals) rest ...) body ...)
+     (apply (lambda formals (%let-values-bind (rest ...) body ...)) vals))))
 
 (define-syntax define-values
   (syntax-rules ()

@@ -83,6 +83,7 @@ static uintptr_t child_main(void *arg)
 	unsigned status = TH_DONE;
 	size_t bytes = ALIGN_UP(sizeof(struct child), (size_t)HEAP_GROUP_SIZE);
 
+	arch_atomic_store(&c->kt, thread_self());	/* the parent stores it too, maybe later */
 	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
 	h = cpu_heap_here();		/* we never move again: started here */
 	ch = heap_src_alloc(h, bytes);
@@ -187,7 +188,7 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 		UNROOT(rec);
 		return lisp_errorf(L, OBJ_NULL, "spawn: no memory for a thread");
 	}
-	c->kt = kt;
+	arch_atomic_store(&c->kt, kt);
 	UNROOT(rec);
 	return rec;
 exhausted:
@@ -207,8 +208,10 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 	if (!lisp_on_thread())
 		return no_threads(L, "thread-join");
 	c = raw(rec, TH_C);	/* rec is published: it does not move while we wait */
+	if (arch_atomic_load(&c->kt) == thread_self())	/* it would wait for itself forever */
+		return lisp_errorf(L, OBJ_NULL, "thread-join: a thread cannot join itself");
 	if (arch_atomic_cas(&c->joined, &zero, 1)) {
-		thread_join(c->kt, NULL);
+		thread_join(arch_atomic_load(&c->kt), NULL);
 		arch_atomic_store(&c->joined, 2);
 	} else {
 		while (arch_atomic_load(&c->joined) != 2)
