@@ -489,9 +489,8 @@ int gc_major_full(struct heap *h)
 
 /* Start a cycle when the old generation has grown enough; then pay the debt (GC_MAJOR_PACE words
  * of major work per word promoted or allocated large, so a cycle finishes before the heap runs
- * away). Without a pause goal, all of it now in steps of GC_MAJOR_STEP_WORDS (the work of one
- * poll is bounded by the nursery size times the pace); with one, a step at a time at points
- * spread over the nursery (heap_limit_reset, gc_major_pay). */
+ * away) in steps of major_step_words (GC_MAJOR_STEP_WORDS, or the pacer's): the work of one
+ * poll is bounded by the nursery size times the pace (or one large object's words). */
 void gc_major_poll(struct heap *h)
 {
 	size_t trigger;
@@ -511,33 +510,17 @@ void gc_major_poll(struct heap *h)
 			return;
 		h->major_debt = h->major_step_words;
 	}
-	if (h->pause_goal != 0) {
-		heap_limit_reset(h);
-		return;
-	}
 	while (h->major_phase != HEAP_MAJOR_IDLE && h->major_debt > 0) {
 		size_t w;
 
 		h->xwaiting = false;
-		w = gc_major_step(h, GC_MAJOR_STEP_WORDS);
+		w = gc_major_step(h, h->major_step_words);
 		if (w == 0 || h->xwaiting)
 			break;	/* waiting for memory (the purging minor) or for others' root scans */
 		h->major_debt -= w < h->major_debt ? w : h->major_debt;
 	}
 	if (h->major_phase == HEAP_MAJOR_IDLE)
 		h->major_debt = 0;
-}
-
-void gc_major_pay(struct heap *h)
-{
-	if (h->major_phase != HEAP_MAJOR_IDLE && h->major_debt > 0) {
-		size_t w = gc_major_step(h, h->major_step_words);
-
-		h->major_debt -= w < h->major_debt ? w : h->major_debt;
-	}
-	if (h->major_phase == HEAP_MAJOR_IDLE)
-		h->major_debt = 0;
-	heap_limit_reset(h);
 }
 
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct)

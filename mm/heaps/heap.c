@@ -135,24 +135,10 @@ static bool minor_due(const struct heap *h)
 	return h->torture || h->remset_overflow || h->remset_len >= GC_REMSET_ENTRIES;
 }
 
-/* The pacer spreads a major cycle's debt over the nursery: one step of major_step_words at
- * each of ceil(debt / step) points evenly spaced before the nursery's end, so the mutator
- * never waits for more than one step at a time. */
 void heap_limit_reset(struct heap *h)
 {
-	uintptr_t *top = h->nursery_top;
-	size_t left, steps;
-
-	if (minor_due(h) || top >= h->nursery_soft) {
-		h->nursery_limit = top;
-		return;
-	}
-	h->nursery_limit = h->nursery_soft;
-	if (h->pause_goal == 0 || h->major_phase == HEAP_MAJOR_IDLE || h->major_debt == 0)
-		return;
-	left = (size_t)(h->nursery_soft - top);
-	steps = (h->major_debt + h->major_step_words - 1) / h->major_step_words;
-	h->nursery_limit = top + left / (steps + 1);
+	h->nursery_limit = minor_due(h) || h->nursery_top >= h->nursery_soft ? h->nursery_top
+									     : h->nursery_soft;
 }
 
 /* Worst case a minor collection promotes every nursery byte; each group may waste up to one
@@ -372,18 +358,11 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 		if (gc_mode() == GC_MODE_GLOBAL) {
 			if (gc_stw_collect(h) < 0)	/* every CPU stops; every heap is collected */
 				return fail(h);
-		} else if (h->nursery_top + words <= h->nursery_soft && !minor_due(h)) {
-			gc_major_pay(h);	/* a step point (heap_limit_reset) */
 		} else {
 			if (gc_minor(h) < 0)
 				return fail(h);
 			gc_major_poll(h);	/* may start a cycle or run a bounded step; nursery stays empty */
 		}
-		if (words > (size_t)(h->nursery_limit - h->nursery_top))
-			h->nursery_limit = h->nursery_top + words;	/* another step point is due
-									 * (a big debt): at the next
-									 * allocation */
-		kassert(h->nursery_limit <= h->nursery_soft);
 	}
 	p = h->nursery_top;
 	h->nursery_top += words;

@@ -340,8 +340,8 @@ void heap_check_fn(const struct heap *h, const char *file, int line);
 #endif
 /* Collect at every allocation (torture testing) or stop doing so. */
 void heap_set_torture(struct heap *h, bool on);
-/* Set the fast path's bound: the pacer's nursery end, or sooner (a major step is owed, a minor
- * collection is due, torture). */
+/* Set the fast path's bound: the pacer's nursery end, or the top (a minor collection is due,
+ * torture). */
 void heap_limit_reset(struct heap *h);
 
 static inline bool heap_young_p(const struct heap *h, obj o)
