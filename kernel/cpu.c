@@ -33,7 +33,7 @@ static void block_free(void *ctx, void *p, size_t size)
 const struct heap_block_source kernel_heap_blocks = { block_alloc, block_free, NULL };
 
 size_t cpu_heap_limit;
-unsigned cpu_pause_goal_us = GC_PAUSE_GOAL_US;
+unsigned cpu_pause_goal_us = GC_PAUSE_GOAL_DEFAULT_US;
 
 /* A CPU heap's block source: physmem within the CPU's limit. Called by the owner CPU, and by
  * others growing its count table (mm/gc/xheap.c): the byte count is atomic, the limit check

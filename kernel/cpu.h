@@ -27,7 +27,7 @@ struct cpu {
  * of the kernel (stacks, the other heaps) keeps what the limit leaves. */
 extern size_t cpu_heap_limit;
 /* The collector's pause goal for the heaps made after this is set (boot option gc_pause_us=N,
- * default GC_PAUSE_GOAL_US; 0: none; docs/gc.md, "The pause goal"). Global mode has none. */
+ * default GC_PAUSE_GOAL_DEFAULT_US; 0: none; docs/gc.md, "The pause goal"). Global mode has none. */
 extern unsigned cpu_pause_goal_us;
 
 extern struct cpu cpus[NCPU];

@@ -137,7 +137,7 @@ void kmain(struct boot_info *bi)
 		else if (strcmp(gc, "percore") != 0)
 			kprintf("gc: no mode \"%s\" (percore or global)\n", gc);
 	}
-	if (gc_mode() == GC_MODE_GLOBAL)
+	if (gc_mode() == GC_MODE_GLOBAL || cpu_pause_goal_us == 0)
 		kprintf("gc: %s collection\n", gc_mode_name(gc_mode()));
 	else
 		kprintf("gc: %s collection, pause goal %u us\n", gc_mode_name(gc_mode()),

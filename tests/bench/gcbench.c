@@ -117,12 +117,12 @@ static unsigned nursery_kib;
 
 #define IMPL		"ours"
 
-/* The pause goal: GCBENCH_PAUSE_US (default the embedders', GC_PAUSE_GOAL_US; 0: none). */
+/* The pause goal: GCBENCH_PAUSE_US (default the embedders', GC_PAUSE_GOAL_DEFAULT_US; 0: none). */
 static unsigned pause_goal_us(void)
 {
 	const char *g = getenv("GCBENCH_PAUSE_US");
 
-	return g ? (unsigned)strtoul(g, NULL, 10) : GC_PAUSE_GOAL_US;
+	return g ? (unsigned)strtoul(g, NULL, 10) : GC_PAUSE_GOAL_DEFAULT_US;
 }
 #define NODE_NIL	OBJ_NIL
 typedef obj node;
