@@ -374,6 +374,13 @@ static obj p_list_set(struct lisp *L, int argc, obj *argv)
 	return lisp_store(L, t, 0, lisp_args(L)[2]) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
+/* Floyd's tortoise for a walk down a list, called once per step with the walk's next pair:
+ * slow moves every second step; true when the walk has come round to it (a circular list). */
+static bool came_round(obj *slow, size_t *steps, obj next)
+{
+	return ++*steps % 2 == 0 && (*slow = cdr(*slow)) == next;
+}
+
 static obj p_last_pair(struct lisp *L, int argc, obj *argv)
 {
 	obj l = argv[0], slow = l;	/* a circular list has no last pair: an error, as for length */
@@ -384,7 +391,7 @@ static obj p_last_pair(struct lisp *L, int argc, obj *argv)
 		return lisp_type_error(L, "last-pair", "pair", l);
 	while (pair_p(cdr(l))) {
 		l = cdr(l);
-		if (++i % 2 == 0 && (slow = cdr(slow)) == l)
+		if (came_round(&slow, &i, l))
 			return not_list(L, "last-pair", argv[0]);
 	}
 	return l;
@@ -423,7 +430,7 @@ static obj mem(struct lisp *L, obj x, obj l, int kind, const char *who)
 			r = hit < 0 ? OBJ_NULL : l;
 			break;
 		}
-		if (++i % 2 == 0 && (slow = cdr(slow)) == cdr(l)) {
+		if (came_round(&slow, &i, cdr(l))) {
 			r = not_list(L, who, lisp_args(L)[1]);
 			break;
 		}
@@ -459,7 +466,7 @@ static obj ass(struct lisp *L, obj x, obj l, int kind, const char *who)
 			r = hit < 0 ? OBJ_NULL : car(l);
 			break;
 		}
-		if (++i % 2 == 0 && (slow = cdr(slow)) == cdr(l)) {
+		if (came_round(&slow, &i, cdr(l))) {
 			r = not_list(L, who, lisp_args(L)[1]);
 			break;
 		}

@@ -206,6 +206,15 @@ static void estimate(uint64_t *est, uint64_t sample)
 		*est -= (*est - sample) / 8;
 }
 
+/* The size (bytes of nursery, words of a step) whose estimated cost (est cycles per 1024) is
+ * target cycles: at most twice cur (est was measured on a smaller one), within [lo, hi]. */
+static uint64_t paced(uint64_t est, uint64_t target, uint64_t cur, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = est ? target * 1024 / est : hi;
+
+	return MIN(MAX(MIN(n, 2 * cur), lo), hi);
+}
+
 void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles)
 {
 	size_t soft = (size_t)(h->nursery_soft - h->nursery_start) * WORD, n;
@@ -216,25 +225,19 @@ void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles)
 	if (used < soft / 2 || used < 1024)
 		return;	/* collected early (a publication, a full remembered set): fixed costs */
 	estimate(&h->pace_minor, cycles * 1024 / used);
-	n = h->pace_minor ? (size_t)MIN(target * 1024 / h->pace_minor, (uint64_t)h->nursery_bytes)
-			  : h->nursery_bytes;
-	n = MIN(n, 2 * soft);	/* grow by doubling: the estimate was made on a smaller nursery */
-	n = MAX(n, (size_t)HEAP_NURSERY_MIN);
-	n = MIN(n, h->nursery_bytes);
+	n = (size_t)paced(h->pace_minor, target, soft, HEAP_NURSERY_MIN, h->nursery_bytes);
 	h->nursery_soft = h->nursery_start + n / WORD;
 }
 
 void gc_pace_major(struct heap *h, uint64_t cycles, size_t work)
 {
-	uint64_t target = h->pause_goal / 100 * GC_PACE_TARGET_PCT, w;
+	uint64_t target = h->pause_goal / 100 * GC_PACE_TARGET_PCT;
 
 	if (h->pause_goal == 0 || work < h->major_step_words / 2 || work == 0)
 		return;	/* a step cut short (the end of a phase) says little */
 	estimate(&h->pace_major, cycles * 1024 / work);
-	w = h->pace_major ? target * 1024 / h->pace_major : GC_MAJOR_STEP_WORDS;
-	w = MIN(w, 2 * (uint64_t)h->major_step_words);
-	w = MAX(w, (uint64_t)GC_MAJOR_STEP_MIN);
-	h->major_step_words = (size_t)MIN(w, (uint64_t)GC_MAJOR_STEP_WORDS);
+	h->major_step_words = (size_t)paced(h->pace_major, target, h->major_step_words,
+					    GC_MAJOR_STEP_MIN, GC_MAJOR_STEP_WORDS);
 }
 
 uint64_t gc_hist_percentile_of(uint64_t (*count)(const void *ctx, unsigned i), const void *ctx,
