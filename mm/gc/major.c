@@ -171,11 +171,10 @@ static bool mark_some(struct heap *h, size_t budget, size_t *work)
 		}
 		if (h->rescan_g == NULL) {
 			if (!h->mark_overflow) {
-				int r = gc_xmark_try_finish(h);
+				int r = gc_xmark_try_finish(h, work);
 
-				(*work)++;
 				if (r > 0)
-					continue;	/* remote shades were taken */
+					continue;	/* table entries or remote shades were taken */
 				h->xwaiting = r < 0;	/* some heap has not scanned its roots yet */
 				return r == 0;
 			}

@@ -224,6 +224,7 @@ static void join(struct heap *h, unsigned cycle)
 	h->gx_purge_g = NULL;
 	h->gx_purge_p = NULL;
 	h->gx_purge_large = false;
+	h->gx_purge_slot = 0;
 	g = spin_lock_irqsave(&gx.lock);
 	if (GX_PHASE(gx.state) != GX_JOIN || gx.cycle != cycle) {
 		spin_unlock_irqrestore(&gx.lock, g);	/* that cycle is gone (cannot be: we count) */
@@ -273,8 +274,8 @@ int gc_global_settle(struct heap *h)
 /* ---- the purge: between the final marks and any sweep ---- */
 
 /* Dead object p drops its counted references to live objects of other heaps; those to dead
- * ones vanish with their whole entries (gc_xpurge_table), so no count is lowered twice and no
- * sweep has to look at another heap's object. */
+ * ones vanish with their whole entries when their owner's sweep frees them (gc_xfree_part), so
+ * no count is lowered twice and no sweep has to look at another heap's object. */
 static void purge_object(struct heap *h, uintptr_t *p)
 {
 	obj *f = (obj *)p + 1;
@@ -328,9 +329,8 @@ static void purge_step(struct heap *h, size_t budget)
 			h->gx_purge_p = heap_group_objects(h->gx_purge_g);
 		work++;
 	}
-	if (h->gx_purge_g != NULL)
+	if (h->gx_purge_g != NULL || !gc_xpurge_counts(h, &h->gx_purge_slot, &work, budget))
 		return;
-	h->stats.global_purged += gc_xpurge_table(h);
 	h->gx_nodec = true;
 	h->gx_purged = true;
 }

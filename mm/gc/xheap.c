@@ -26,23 +26,80 @@ static struct heap *owner_of(obj o)
 	return heap_group_of((void *)o)->owner;
 }
 
-/* ---- the count table (xlock held) ---- */
+/* ---- the count table (xlock held) ----
+ *
+ * Open addressing with linear probing and backward-shift deletion. No xlock hold goes through
+ * more than a bounded number of entries, whatever the table's size (issue 13: the whole table
+ * walked at mark start, or rehashed by another CPU's store, held every CPU that counts into
+ * this heap for milliseconds):
+ * - Growth is incremental. The owner, at its safe points (xref_tend), makes a table twice the
+ *   size outside the lock once the table is 3/8 full and installs it under the lock; the old
+ *   one (xref_old) is then migrated XREF_MIGRATE slots per count operation and XREF_CHUNK per
+ *   safe point of the owner, a moved slot becoming a tomb so that probes in the old table
+ *   still reach what lies beyond it. Lookups try the new table, then the old. Only a writer
+ *   that finds the table 3/4 full (the owner has not come by) makes the new table itself
+ *   (xref_sync_grows: a block's allocation and clearing under the lock, still no rehash).
+ *   Migration ends before the next growth is due: growth at 3/8 leaves the new table 3/16
+ *   full, and reaching 3/4 takes more insertions than the old table has slots / XREF_MIGRATE.
+ * - Mark start walks the tables XREF_CHUNK slots per step (xwalk, gc_xmark_try_finish), not
+ *   at once. An entry counted at the start must be shaded before marking ends; so while the
+ *   walk runs, an entry that leaves the unvisited part is shaded as it goes: removed (count
+ *   down shades it anyway, the deletion barrier), moved back over the cursor by a deletion's
+ *   shift, or migrated into the new table. A table installed meanwhile is empty and the old
+ *   one now lies beyond the cursor: the walk goes on.
+ * - After a global mark, the purge's pass (gc_xpurge_counts, a chunk per step) sets dead
+ *   entries' counts to zero, and the entries vanish in the sweep that frees their objects
+ *   (xref_forget from gc_xfree_part, one lookup each): no deletion runs while the pass does. */
+
+#define XREF_TOMB	((obj)1)	/* not an object: obj_ptr_p is false for it */
+#define XREF_MIGRATE	4		/* old slots moved per count operation */
+#define XREF_CHUNK	256		/* slots per step of the owner's walk or migration */
+#define XREF_FIRST	1024
 
 static size_t slot_of(obj o, size_t cap)
 {
 	return (size_t)(((uint32_t)((uintptr_t)o >> 3) * 2654435761u) & (cap - 1));
 }
 
-static struct gc_xref_entry *xref_find(struct heap *v, obj o)
+static bool entry_live(const struct gc_xref_entry *e)
 {
-	if (v->xref == NULL)
-		return NULL;
-	for (size_t i = slot_of(o, v->xref_cap);; i = (i + 1) & (v->xref_cap - 1)) {
-		if (v->xref[i].o == o)
-			return &v->xref[i];
-		if (v->xref[i].o == OBJ_NULL)
+	return e->o != OBJ_NULL && e->o != XREF_TOMB;
+}
+
+static struct gc_xref_entry *table_find(struct gc_xref_entry *tab, size_t cap, obj o)
+{
+	for (size_t i = slot_of(o, cap);; i = (i + 1) & (cap - 1)) {
+		if (tab[i].o == o)
+			return &tab[i];
+		if (tab[i].o == OBJ_NULL)
 			return NULL;
 	}
+}
+
+static struct gc_xref_entry *xref_find(struct heap *v, obj o)
+{
+	struct gc_xref_entry *e;
+
+	if (v->xref == NULL)
+		return NULL;
+	e = table_find(v->xref, v->xref_cap, o);
+	if (e == NULL && v->xref_old != NULL)
+		e = table_find(v->xref_old, v->xref_old_cap, o);
+	return e;
+}
+
+/* The walk's and the verifier's view of both tables: slots [0, xref_cap) of xref, then those of
+ * xref_old. NULL when slot pos holds no entry. */
+static size_t xref_span(const struct heap *v)
+{
+	return v->xref_cap + (v->xref_old != NULL ? v->xref_old_cap : 0);
+}
+
+static struct gc_xref_entry *xref_at(struct heap *v, size_t pos)
+{
+	struct gc_xref_entry *e = pos < v->xref_cap ? &v->xref[pos] : &v->xref_old[pos - v->xref_cap];
+
+	return entry_live(e) ? e : NULL;
 }
 
 static void xref_put(struct gc_xref_entry *tab, size_t cap, obj o, uintptr_t count, uintptr_t pins)
@@ -62,34 +119,135 @@ static size_t xref_bytes(size_t cap)
 	return ALIGN_UP(cap * sizeof(struct gc_xref_entry), (size_t)HEAP_GROUP_SIZE);
 }
 
+static struct gc_xref_entry *table_alloc(struct heap *v, size_t cap)
+{
+	struct gc_xref_entry *tab = heap_xsrc_alloc(v, xref_bytes(cap));
+
+	if (tab != NULL)
+		memset(tab, 0, cap * sizeof(*tab));
+	return tab;
+}
+
+static void xshade_locked(struct heap *v, obj o);
+
+/* Must the running mark-start walk shade e when it leaves the unvisited part? */
+static bool walk_wants(const struct heap *v, const struct gc_xref_entry *e)
+{
+	return v->xwalking && (!v->xwalk_pins || e->pins > 0);
+}
+
+/* Move up to n slots of the old table into the new one. */
+static void xref_migrate(struct heap *v, size_t n)
+{
+	struct gc_xref_entry *e;
+
+	for (; v->xref_old != NULL && n > 0; n--) {
+		e = &v->xref_old[v->xref_mig++];
+		if (entry_live(e)) {
+			if (walk_wants(v, e))
+				xshade_locked(v, e->o);	/* it may land behind the walk's cursor */
+			xref_put(v->xref, v->xref_cap, e->o, e->count, e->pins);
+			e->o = XREF_TOMB;
+		}
+		if (v->xref_mig == v->xref_old_cap) {
+			if (v->xref_retired != NULL)	/* the owner has not freed the last one yet */
+				heap_xsrc_free(v, v->xref_retired, xref_bytes(v->xref_retired_cap));
+			v->xref_retired_cap = v->xref_old_cap;
+			arch_atomic_store(&v->xref_retired, v->xref_old);
+			arch_atomic_store(&v->xref_old, NULL);
+			if (v->xwalking && v->xwalk > v->xref_cap)
+				v->xwalk = v->xref_cap;	/* the old part's walk is over */
+		}
+	}
+}
+
+/* Make tab (cap slots, clear) the table and the current one the old table. */
+static void xref_install(struct heap *v, struct gc_xref_entry *tab, size_t cap)
+{
+	while (v->xref_old != NULL)	/* (migration ends before: see above) */
+		xref_migrate(v, v->xref_old_cap);
+	if (v->xref != NULL) {
+		v->xref_old_cap = v->xref_cap;
+		v->xref_mig = 0;
+		arch_atomic_store(&v->xref_old, v->xref);
+	}
+	/* A running walk goes on: the new table is empty, its cursor (at most the old table's
+	 * size, now the new one's) has seen none of it, and the old table lies beyond it. */
+	kassert(!v->xwalking || v->xwalk <= v->xref_cap);
+	v->xref = tab;
+	arch_atomic_store(&v->xref_cap, cap);
+	v->stats.xref_grows++;
+}
+
 /* Room for one more entry; false if the block source refused. */
 static bool xref_room(struct heap *v)
 {
-	size_t cap = v->xref_cap ? 2 * v->xref_cap : 1024;
 	struct gc_xref_entry *tab;
+	size_t cap;
 
-	if (v->xref != NULL && 2 * (v->xref_len + 1) <= v->xref_cap)
+	if (v->xref != NULL && 4 * (v->xref_len + 1) <= 3 * v->xref_cap)
 		return true;
-	tab = heap_xsrc_alloc(v, xref_bytes(cap));
+	cap = v->xref ? 2 * v->xref_cap : XREF_FIRST;
+	tab = table_alloc(v, cap);
 	if (tab == NULL)
 		return false;
-	memset(tab, 0, cap * sizeof(*tab));
-	for (size_t i = 0; i < v->xref_cap; i++)
-		if (v->xref[i].o != OBJ_NULL)
-			xref_put(tab, cap, v->xref[i].o, v->xref[i].count, v->xref[i].pins);
-	if (v->xref)
-		heap_xsrc_free(v, v->xref, xref_bytes(v->xref_cap));
-	v->xref = tab;
-	v->xref_cap = cap;
+	if (v->xref != NULL)
+		v->stats.xref_sync_grows++;
+	xref_install(v, tab, cap);
 	return true;
 }
 
-/* Remove entry e, moving later entries of its probe run back (no tombstones). */
+/* The owner, at its safe points: free a migrated table, move a chunk of the old one, or make a
+ * bigger table when this one is 3/8 full; allocation and freeing outside the lock. */
+static void xref_tend(struct heap *h)
+{
+	struct gc_xref_entry *tab = NULL;
+	size_t cap = arch_atomic_load_relaxed(&h->xref_cap), bytes = 0;
+	arch_irqflags_t f;
+
+	if (arch_atomic_load_relaxed(&h->xref_retired) != NULL) {
+		f = spin_lock_irqsave(&h->xlock);
+		tab = h->xref_retired;
+		bytes = tab ? xref_bytes(h->xref_retired_cap) : 0;
+		arch_atomic_store(&h->xref_retired, NULL);
+		spin_unlock_irqrestore(&h->xlock, f);
+		if (tab)
+			heap_xsrc_free(h, tab, bytes);
+		return;
+	}
+	if (arch_atomic_load_relaxed(&h->xref_old) != NULL) {
+		f = spin_lock_irqsave(&h->xlock);
+		xref_migrate(h, XREF_CHUNK);
+		spin_unlock_irqrestore(&h->xlock, f);
+		return;
+	}
+	if (cap == 0 || 8 * arch_atomic_load_relaxed(&h->xref_len) <= 3 * cap)
+		return;
+	tab = table_alloc(h, 2 * cap);
+	if (tab == NULL)
+		return;	/* a writer tries again at 3/4 */
+	f = spin_lock_irqsave(&h->xlock);
+	if (h->xref_old == NULL && h->xref_cap == cap) {
+		xref_install(h, tab, 2 * cap);
+		tab = NULL;
+	}
+	spin_unlock_irqrestore(&h->xlock, f);
+	if (tab)
+		heap_xsrc_free(h, tab, xref_bytes(2 * cap));
+}
+
+/* Remove entry e. In the old table it becomes a tomb; in the new one later entries of its probe
+ * run move back (no tombstones), and one that moves over the walk's cursor is shaded. */
 static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 {
 	size_t mask = v->xref_cap - 1, i = (size_t)(e - v->xref), j = i;
 
-	XT(XT_RMENT, v->cpu, v->xref[i].o, v->xref[i].count, 0, v->gx_cycle);
+	XT(XT_RMENT, v->cpu, e->o, e->count, 0, v->gx_cycle);
+	arch_atomic_store(&v->xref_len, v->xref_len - 1);	/* xlock held; read without it */
+	if (v->xref_old != NULL && e >= v->xref_old && e < v->xref_old + v->xref_old_cap) {
+		e->o = XREF_TOMB;
+		return;
+	}
 	v->xref[i].o = OBJ_NULL;
 	for (;;) {
 		j = (j + 1) & mask;
@@ -99,12 +257,13 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 
 		/* move j back to i unless its home lies cyclically in (i, j] */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
+			if (i < v->xwalk && j >= v->xwalk && walk_wants(v, &v->xref[j]))
+				xshade_locked(v, v->xref[j].o);
 			v->xref[i] = v->xref[j];
 			v->xref[j].o = OBJ_NULL;
 			i = j;
 		}
 	}
-	arch_atomic_store(&v->xref_len, v->xref_len - 1);	/* xlock held; read without it */
 }
 
 /* ---- remote shading (xlock held) ---- */
@@ -212,6 +371,7 @@ static void count_up(struct heap *h, obj o, bool pin)
 	XT(XT_UP, h->cpu, o, xt_holder, e ? e->count : 1, v->gx_cycle);
 	if (grey_for(h, v))
 		xshade_locked(v, o);
+	xref_migrate(v, XREF_MIGRATE);
 	spin_unlock_irqrestore(&v->xlock, f);
 }
 
@@ -235,6 +395,7 @@ static void count_down(struct heap *h, obj o, bool pin)
 	}
 	arch_atomic_store(&v->xref_total, v->xref_total - 1);
 	xshade_locked(v, o);	/* deletion barrier (not strictly needed: see docs/gc.md) */
+	xref_migrate(v, XREF_MIGRATE);
 	spin_unlock_irqrestore(&v->xlock, f);
 }
 
@@ -325,7 +486,11 @@ void gc_xref_release(struct heap *h)
 {
 	if (h->xref)
 		heap_xsrc_free(h, h->xref, xref_bytes(h->xref_cap));
-	h->xref = NULL;
+	if (h->xref_old)
+		heap_xsrc_free(h, h->xref_old, xref_bytes(h->xref_old_cap));
+	if (h->xref_retired)
+		heap_xsrc_free(h, h->xref_retired, xref_bytes(h->xref_retired_cap));
+	h->xref = h->xref_old = h->xref_retired = NULL;
 	h->xref_cap = h->xref_len = 0;
 	if (h->xshade)
 		heap_src_free(h, h->xshade, h->xshade_cap * sizeof(obj));
@@ -577,6 +742,7 @@ void gc_safepoint(struct heap *h)
 
 	if (!h->attached || h->in_gc)
 		return;
+	xref_tend(h);
 	gc_stw_safepoint(h);
 	gc_global_poll(h);
 	for (unsigned c = 0; c < NCPU; c++) {
@@ -643,26 +809,54 @@ void gc_xscan(struct heap *h)
 	h->stats.global_scans++;
 }
 
-size_t gc_xpurge_table(struct heap *h)
+/* A dead entry's count goes (its references come from objects as dead as it is, whose sweeps
+ * drop nothing: gx_nodec). */
+static void xref_zero(struct heap *h, struct gc_xref_entry *e)
 {
-	size_t removed = 0;
-	arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
+	kassert(e->pins == 0);	/* pinned objects are roots */
+	XT(XT_PURGE_RM, h->cpu, e->o, e->count, 0, h->gx_cycle);
+	arch_atomic_store(&h->xref_total, h->xref_total - e->count);
+	e->count = 0;
+	h->stats.global_purged++;
+}
 
-	for (size_t i = 0; i < h->xref_cap;) {
-		struct gc_xref_entry *e = &h->xref[i];
+bool gc_xpurge_counts(struct heap *h, size_t *pos, size_t *work, size_t budget)
+{
+	bool done = false;
 
-		if (e->o == OBJ_NULL || heap_marked_p((void *)e->o)) {
-			i++;
-			continue;
+	while (!done && *work < budget) {
+		arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
+
+		for (size_t end = *pos + XREF_CHUNK; *pos < end && *pos < xref_span(h); (*pos)++) {
+			struct gc_xref_entry *e = xref_at(h, *pos);
+
+			if (e != NULL && e->count > 0 && !heap_marked_p((void *)e->o))
+				xref_zero(h, e);
 		}
-		kassert(e->pins == 0);	/* pinned objects are roots */
-		XT(XT_PURGE_RM, h->cpu, e->o, e->count, 0, h->gx_cycle);
-		arch_atomic_store(&h->xref_total, h->xref_total - e->count);
-		xref_remove(h, e);	/* a later entry may move into slot i: look at it again */
-		removed++;
+		done = *pos >= xref_span(h);
+		spin_unlock_irqrestore(&h->xlock, f);
+		*work += XREF_CHUNK;
+	}
+	return done;
+}
+
+/* After a global mark, dead object o of h (being freed by h's sweep) may still have an entry:
+ * it goes now (with its count, if the purge's pass missed it: migrated behind its cursor). */
+static void xref_forget(struct heap *h, obj o)
+{
+	struct gc_xref_entry *e;
+	arch_irqflags_t f;
+
+	if (arch_atomic_load_relaxed(&h->xref_len) == 0)
+		return;
+	f = spin_lock_irqsave(&h->xlock);
+	e = xref_find(h, o);
+	if (e != NULL) {
+		if (e->count > 0)
+			xref_zero(h, e);
+		xref_remove(h, e);
 	}
 	spin_unlock_irqrestore(&h->xlock, f);
-	return removed;
 }
 
 /* ---- major collection hooks ---- */
@@ -692,7 +886,8 @@ int gc_xshade_reserve(struct heap *h)
 void gc_xmark_start(struct heap *h)
 {
 	/* In a global mark counts are not roots (their holders are traced), pins are; and the
-	 * buffer has been taking shades since the join (xcycle.c). */
+	 * buffer has been taking shades since the join (xcycle.c). The table is walked a chunk at
+	 * a time by gc_xmark_try_finish (see "the count table" above). */
 	bool global = h->gx_cycle != 0;
 	arch_irqflags_t f;
 
@@ -705,28 +900,55 @@ void gc_xmark_start(struct heap *h)
 		arch_atomic_store(&h->xcycle, h->xcycle + 1);
 		arch_atomic_store(&h->xmarking, true);
 	}
-	for (size_t i = 0; i < h->xref_cap; i++)
-		if (h->xref[i].o != OBJ_NULL && (!global || h->xref[i].pins > 0))
-			gc_major_shade(h, h->xref[i].o);
-	if (h->xref_lost)
-		shade_all_shared(h);
+	h->xwalk = 0;
+	h->xwalk_pins = global;
+	h->xwalking = true;
+	XT(XT_WALK, h->cpu, 0, xref_span(h), 0, h->gx_cycle);
 	spin_unlock_irqrestore(&h->xlock, f);
+	if (h->xref_lost)
+		shade_all_shared(h);	/* (the owner's own groups: no lock) */
 }
 
-int gc_xmark_try_finish(struct heap *h)
+/* Shade each entry of the next XREF_CHUNK slots; the walk is over when xwalking is false. */
+static void xwalk_step(struct heap *h, size_t *work)
+{
+	size_t end, n = 0;
+
+	for (end = h->xwalk + XREF_CHUNK; h->xwalk < end && h->xwalk < xref_span(h); h->xwalk++) {
+		struct gc_xref_entry *e = xref_at(h, h->xwalk);
+
+		n++;
+		if (e != NULL && (!h->xwalk_pins || e->pins > 0))
+			gc_major_shade(h, e->o);
+	}
+	*work += n;
+	if (h->xwalk < xref_span(h))
+		return;
+	h->xwalking = false;
+	XT(XT_WALK, h->cpu, 1, xref_span(h), 0, h->gx_cycle);
+}
+
+int gc_xmark_try_finish(struct heap *h, size_t *work)
 {
 	arch_irqflags_t f;
 	size_t n;
 
+	(*work)++;
 	if (!h->attached)
 		return 0;
 	f = spin_lock_irqsave(&h->xlock);
-	n = h->xshade_len;
-	for (size_t i = 0; i < n; i++)
+	if (h->xwalking) {	/* (its last chunk too may have pushed objects) */
+		xwalk_step(h, work);
+		spin_unlock_irqrestore(&h->xlock, f);
+		return 1;
+	}
+	n = MIN(h->xshade_len, (size_t)XREF_CHUNK);
+	for (size_t i = h->xshade_len - n; i < h->xshade_len; i++)
 		gc_major_shade(h, h->xshade[i]);
-	h->xshade_len = 0;
+	h->xshade_len -= n;
 	if (n > 0) {
 		h->stats.remote_shades += n;
+		*work += n;
 		spin_unlock_irqrestore(&h->xlock, f);
 		return 1;
 	}
@@ -768,6 +990,8 @@ size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max)
 		if (heap_shared_p(p)) {
 			heap_shared_clear(p);
 			h->stats.freed_shared += (obj_hdr_size(p[0]) + 1) * WORD;
+			if (h->gx_nodec && h->attached)
+				xref_forget(h, (obj)p);
 		}
 	}
 	if (!h->attached || obj_hdr_type(p[0]) == OBJ_T_STACK || h->gx_nodec)
@@ -829,8 +1053,9 @@ int gc_verify_world(void)
 
 		if (v == NULL)
 			continue;
-		for (size_t i = 0; i < v->xref_cap; i++)
-			v->xref[i].recount = 0;
+		for (size_t i = 0; i < xref_span(v); i++)
+			if (xref_at(v, i) != NULL)
+				xref_at(v, i)->recount = 0;
 	}
 	for (unsigned c = 0; c < NCPU; c++) {
 		struct heap *h = world[c];
@@ -852,11 +1077,15 @@ int gc_verify_world(void)
 
 		if (v == NULL)
 			continue;
-		for (size_t i = 0; i < v->xref_cap; i++) {
-			struct gc_xref_entry *e = &v->xref[i];
+		for (size_t i = 0; i < xref_span(v); i++) {
+			struct gc_xref_entry *e = xref_at(v, i);
 
-			if (e->o == OBJ_NULL)
+			if (e == NULL)
 				continue;
+			if (v->gx_nodec && !heap_marked_p((void *)e->o) && gc_marks_final(v, (void *)e->o)) {
+				total += e->count;	/* dead after a global mark: goes when swept */
+				continue;
+			}
 			total += e->count;
 			if (e->count != e->recount + e->pins && !v->xref_lost)
 				BAD("cpu %u object %p: count %lu (%lu pins), but %lu references found",
@@ -894,7 +1123,7 @@ void xt_dump(uintptr_t o, uintptr_t holder)
 {
 	static const char *const names[] = { "?", "up", "down", "purge-dec", "purge-rm", "free",
 		"shade", "join", "scan", "phase", "sweep-start", "sweep-end", "mark", "new-entry",
-		"rm-entry", "xstore" };
+		"rm-entry", "xstore", "walk" };
 	unsigned end = __atomic_load_n(&xt_seq, __ATOMIC_ACQUIRE);
 	unsigned start = end > XT_N ? end - XT_N : 0;
 
@@ -903,7 +1132,7 @@ void xt_dump(uintptr_t o, uintptr_t holder)
 	for (unsigned s = start; s < end; s++) {
 		struct xt_ev *e = &xt_ring[s & (XT_N - 1)];
 		bool phases = e->ev == XT_JOIN || e->ev == XT_SCAN || e->ev == XT_PHASE ||
-			      e->ev == XT_SWEEP_START || e->ev == XT_SWEEP_END;
+			      e->ev == XT_SWEEP_START || e->ev == XT_SWEEP_END || e->ev == XT_WALK;
 		bool names_it = e->a == o || e->b == o || e->c == o ||
 				(holder != 0 && (e->a == holder || e->b == holder || e->c == holder));
 

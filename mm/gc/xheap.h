@@ -90,26 +90,29 @@ void gc_mutator_poll(struct heap *h);
 
 /* The remote shade buffer of h, made on first use: 0, or -1 if the block source refused. */
 int gc_xshade_reserve(struct heap *h);
-/* For major.c. At mark start (the buffer reserved): bump the cycle, take remote shades, shade
- * every counted object. */
+/* For major.c. At mark start (the buffer reserved): bump the cycle, take remote shades, start
+ * the walk that shades every counted object (a chunk per gc_xmark_try_finish). */
 void gc_xmark_start(struct heap *h);
-/* Marking ran out of local work: move remote shades onto the mark stack. Returns 1 if some
- * were taken (keep marking), 0 if marking is complete (and remote shading stops), -1 if some
- * heap has not scanned its roots for this cycle yet (try again later). */
-int gc_xmark_try_finish(struct heap *h);
+/* Marking ran out of local work: take a chunk of the count table's walk or of the remote
+ * shades onto the mark stack (work grows by the slots gone through). Returns 1 if it did (keep
+ * marking), 0 if marking is complete (and remote shading stops), -1 if some heap has not
+ * scanned its roots for this cycle yet (try again later). */
+int gc_xmark_try_finish(struct heap *h, size_t *work);
 /* A dead object is being freed: drop its counted references. */
 void gc_xfree(struct heap *h, uintptr_t *p);
 /* The same a part at a time (a large object's sweep, in bounded steps): fields [from, from +
  * max) let go of; returns where it stopped, the object's pointer count when it is done. */
 size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max);
 
+/* A global mark's end, XREF_CHUNK table slots at a time from *pos while *work < budget: the
+ * entries of h's unmarked (dead) objects get count 0 (remote-refs drops now); each entry goes
+ * when the sweep frees its object. True when the pass is over. */
+bool gc_xpurge_counts(struct heap *h, size_t *pos, size_t *work, size_t budget);
 /* The shade buffer of v takes o (an object of v) if v marks and o is white. */
 void gc_xshade(struct heap *v, obj o);
 /* A global mark's root scan of h (after its major cycle started): shade every other heap's
  * object h's roots and stacks hold; h is no longer grey for anyone. */
 void gc_xscan(struct heap *h);
-/* A global mark's end: drop h's count entries of unmarked (dead) objects. Returns how many. */
-size_t gc_xpurge_table(struct heap *h);
 
 /*
  * The global mark (mm/gc/xcycle.c): the backup collector of garbage cycles spread over several

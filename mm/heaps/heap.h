@@ -166,14 +166,17 @@ struct gc_stats {
 	/* the global mark for cross-heap cycles (mm/gc/xheap.c) */
 	uint64_t global_cycles;		/* global marks this heap took part in to the end */
 	uint64_t global_purged;		/* counted objects found dead by them (count entries dropped) */
+	uint64_t xref_grows;		/* count table doublings (at the owner's safe points) */
+	uint64_t xref_sync_grows;	/* of them, made by a writer under the lock (owner away) */
 	uint64_t global_scans;		/* root scans for them */
 	uint64_t global_bailouts;	/* ones it could not take its part in (no memory): lost */
 };
 
 /* Counted remote references into one heap: an open-addressing table (linear probing,
- * backward-shift deletion) of (object, count), in a block from the heap's source. */
+ * backward-shift deletion) of (object, count), in a block from the heap's xsrc; while it
+ * grows, the table it replaces is migrated a few slots per operation (xheap.c). */
 struct gc_xref_entry {
-	obj o;			/* OBJ_NULL: empty */
+	obj o;			/* OBJ_NULL: empty; XREF_TOMB: gone (a table being migrated) */
 	uintptr_t count;	/* references from old objects of other heaps, and pins; > 0 */
 	uintptr_t pins;		/* of count: from outside the heaps (gc_pin) */
 	uintptr_t recount;	/* gc_verify_world's scratch */
@@ -252,8 +255,17 @@ struct heap {
 	 * source's lock: xlock comes first). A heap's cycle and seen[] are atomics. */
 	struct spinlock xlock;
 	struct gc_xref_entry *xref;	/* NULL until the first remote reference */
-	size_t xref_cap;		/* entries, a power of two */
-	size_t xref_len;
+	size_t xref_cap;		/* entries, a power of two (atomic: the owner reads it) */
+	size_t xref_len;		/* entries in both tables (atomic) */
+	struct gc_xref_entry *xref_old;	/* the table being migrated into xref, or NULL */
+	size_t xref_old_cap;
+	size_t xref_mig;		/* xref_old's slots below this have moved (are tombs) */
+	struct gc_xref_entry *xref_retired; /* a migrated table, for the owner to free */
+	size_t xref_retired_cap;
+	size_t xwalk;			/* mark start's walk over the tables: xref's slots, then
+					 * xref_old's (xwalking) */
+	bool xwalking;
+	bool xwalk_pins;		/* the walk shades pinned entries only (a global mark) */
 	uintptr_t xref_total;		/* sum of the counts (atomic reads) */
 	bool xref_lost;			/* the table could not grow: every shared object is a root */
 	obj *xshade;			/* shades pushed by other CPUs while this heap marks */
@@ -283,6 +295,7 @@ struct heap {
 	unsigned gx_ack;		/* the last global step (gx.state) it acknowledged */
 	struct heap_group *gx_purge_g;	/* purge cursor */
 	uintptr_t *gx_purge_p;
+	size_t gx_purge_slot;		/* its pass over the count table (gc_xpurge_counts) */
 	size_t gx_last_len;		/* xref_len when its last global cycle ended (the trigger) */
 
 	/* debugging */

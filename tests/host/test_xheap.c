@@ -318,6 +318,124 @@ static void test_counts_exact(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/* Issue 13: no xlock hold goes through the whole count table. a holds N of b's lists in an old
+ * vector: b's table grows at b's safe points (never under a's stores) and is migrated a few
+ * slots per operation. b's marking walks the table a chunk per step (nothing counted is marked
+ * at mark start). In a first cycle a drops the references of the entries just behind the
+ * walk's cursor between the steps, so that deletions shift entries back over it; in a second,
+ * a's new references make the table grow and migrate during the walk. Every list a still holds
+ * stays intact (each fails without its shade in xref_remove, xref_migrate). */
+static void table_cycle(struct heap *b, struct heap *a, obj keep, size_t n, bool drop, obj from,
+			obj to, size_t *m)
+{
+	enum { BUDGET = 512 };
+	size_t steps = 0, marked = 0;
+	bool grew = false;
+
+	while (b->major_phase != HEAP_MAJOR_IDLE) {	/* one the policy started */
+		gc_major_step(b, (size_t)-1 / 2);
+		gc_safepoint(a);
+	}
+	assert_int_equal(gc_major_start(b), 0);
+	for (size_t i = 0; i < n; i++)
+		marked += obj_ptr_p(obj_vector_ref(keep, i)) &&
+			  heap_marked_p((void *)obj_vector_ref(keep, i));
+	assert_int_equal(marked, 0);
+	while (b->major_phase != HEAP_MAJOR_IDLE) {
+		bool marking = b->major_phase == HEAP_MAJOR_MARK;
+
+		gc_major_step(b, BUDGET);
+		steps++;
+		if (marking)	/* a walk's chunk at most beyond the budget (a sweep: one group) */
+			assert_true(b->stats.major_work_last <= BUDGET + 300);
+		for (size_t s = b->xwalk > 4 ? b->xwalk - 4 : 0; drop && b->xwalking && s < b->xwalk; s++) {
+			obj o = s < b->xref_cap ? b->xref[s].o : OBJ_NULL;
+			size_t i = obj_ptr_p(o) ? (size_t)obj_fixnum_value(obj_car(o)) : n;
+
+			if (i < n && obj_vector_ref(keep, i) == o)
+				gc_write(a, keep, i, OBJ_FALSE);
+		}
+		/* new references once a quarter of the table is walked: it grows meanwhile */
+		for (int i = 0; to != OBJ_NULL && b->xwalk > b->xref_cap / 4 && i < 100 &&
+				*m < obj_vector_length(to); i++, (*m)++) {
+			gc_write(a, to, *m, obj_vector_ref(from, *m));
+			grew |= b->xwalking && b->xref_old != NULL;
+		}
+		gc_safepoint(a);
+		gc_safepoint(b);
+	}
+	assert_true(steps > 50);
+	assert_true(to == OBJ_NULL || grew);	/* migrated while the walk ran */
+	for (size_t i = 0; i < n; i++) {
+		obj l = obj_vector_ref(keep, i);
+
+		assert_true(l == OBJ_FALSE || list_ok(l));
+	}
+	assert_int_equal(gc_verify_world(), 0);
+}
+
+static void test_table_bounded(void **state)
+{
+	enum { N = 20000, M = 12000 };
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	obj keep, keep2, bv, bv2;
+	bool migrated = false;
+	size_t m = 0, kept = 0;
+	uint64_t grows;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 256 * 1024);
+	heap_up(1, 256 * 1024);
+	keep = heap_make_vector(a, N, OBJ_FALSE);
+	GC_ROOT(a, keep);
+	keep2 = heap_make_vector(a, M, OBJ_FALSE);
+	GC_ROOT(a, keep2);
+	assert_int_equal(gc_minor(a), 0);
+	bv2 = heap_make_vector(b, M, OBJ_FALSE);
+	GC_ROOT(b, bv2);
+	for (size_t i = 0; i < M; i++)
+		gc_write(b, bv2, i, make_list(b, (intptr_t)(N + i), 3));
+	assert_int_equal(gc_publish(b, &bv2), 0);
+	bv = heap_make_vector(b, N, OBJ_FALSE);
+	GC_ROOT(b, bv);
+	for (size_t i = 0; i < N; i++)
+		gc_write(b, bv, i, make_list(b, (intptr_t)i, 3));
+	assert_int_equal(gc_publish(b, &bv), 0);
+	for (size_t i = 0; i < N; i++) {
+		gc_write(a, keep, i, obj_vector_ref(bv, i));
+		if (i % 64 == 0)
+			gc_safepoint(b);	/* the owner tends its table */
+		migrated |= b->xref_old != NULL;
+	}
+	assert_int_equal(gc_remote_refs(b), N);
+	assert_true(migrated);
+	assert_true(b->stats.xref_grows >= 6);		/* 1024 -> 65536 */
+	assert_int_equal(b->stats.xref_sync_grows, 0);	/* none made under a's stores */
+	while (b->xref_old != NULL)
+		gc_safepoint(b);
+	GC_UNROOT(b, bv);
+	assert_int_equal(gc_verify_world(), 0);
+
+	table_cycle(b, a, keep, N, true, OBJ_NULL, OBJ_NULL, &m);
+	for (size_t i = 0; i < N; i++)
+		kept += obj_vector_ref(keep, i) != OBJ_FALSE;
+	assert_true(kept > N / 2 && kept < N);
+	grows = b->stats.xref_grows;
+	table_cycle(b, a, keep, N, false, bv2, keep2, &m);
+	assert_true(b->stats.xref_grows > grows);
+	collect(b, a);
+	for (size_t i = 0; i < N; i++) {
+		obj l = obj_vector_ref(keep, i);
+
+		assert_true(l == OBJ_FALSE || list_ok(l));
+	}
+	GC_UNROOT(b, bv2);
+	GC_UNROOT(a, keep2);
+	GC_UNROOT(a, keep);
+	heaps_down(2);
+}
+
 /* ---- garbage cycles across heaps: the global mark (mm/gc/xcycle.c) ---- */
 
 /* A cell: a shared vector [tag, list, next] whose list any reader can check. */
@@ -744,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_publish_big),
 		cmocka_unit_test(test_free_large_bounded),
 		cmocka_unit_test(test_counts_exact),
+		cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_stack_reference),
 		cmocka_unit_test(test_cycles_exact),
 		cmocka_unit_test(test_rings),

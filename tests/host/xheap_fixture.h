@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <mm/gc/xtrace.h>
 
 static unsigned fails;	/* failed checks inside CPU threads (CMocka asserts only on the main thread) */
 
@@ -62,8 +63,26 @@ static obj load(obj holder, size_t i)
 	return __atomic_load_n(&obj_fields(holder)[i], __ATOMIC_ACQUIRE);
 }
 
-/* true if l is an intact list made by make_list */
+static bool list_intact(obj l);
+
+/* true if l is an intact list made by make_list (in a GC_XTRACE build the first broken one
+ * dumps the events naming its first cells, and the test stops) */
 static bool list_ok(obj l)
+{
+	bool ok = list_intact(l);
+#ifdef GC_XTRACE
+	static int dumped;
+
+	if (!ok && __atomic_fetch_add(&dumped, 1, __ATOMIC_SEQ_CST) == 0) {
+		for (int i = 0; i < 3 && obj_pair_p(l); i++, l = obj_cdr(l))
+			xt_dump(l, 0);
+		abort();
+	}
+#endif
+	return ok;
+}
+
+static bool list_intact(obj l)
 {
 	intptr_t seed, len;
 
