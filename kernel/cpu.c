@@ -1,4 +1,5 @@
 /* cpu.c -- the per-CPU array and its accessor. */
+#include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
 #include <mm/gc/stw.h>
 #include <mm/gc/xheap.h>
@@ -104,6 +105,7 @@ void cpu_lisp_safepoint(void *ctx)
 	(void)ctx;
 	sched_preempt_point();
 	gc_mutator_poll(cpu_heap_here());
+	gc_major_pay(cpu_heap_here());	/* the major debt, a step per safe point */
 }
 
 void cpu_switch_roots(struct thread *next)

@@ -57,8 +57,11 @@ size_t gc_major_step(struct heap *h, size_t budget);
  * 0, or -1 if memory ran out for a minor collection or the mark stack. */
 int gc_major_full(struct heap *h);
 /* The allocation slow path's hook: start a cycle if the old generation grew past
- * GC_MAJOR_GROWTH_PCT of its size after the last one, else pay a running one's debt in steps. */
+ * GC_MAJOR_GROWTH_PCT of its size after the last one, else pay one step of a running one's
+ * debt (more only when it exceeds GC_MAJOR_DEBT_STEPS steps' worth). */
 void gc_major_poll(struct heap *h);
+/* The interpreter's safe point: one step of a running cycle's debt, if any (per-core mode). */
+void gc_major_pay(struct heap *h);
 /* The pacer's estimates (minor.c): after a minor collection of used bytes, and after a major
  * step of work words, each of the given cycles. */
 void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles);

@@ -9,6 +9,7 @@
 #include "barrier.h"
 #include "gc.h"
 #include "roots.h"
+#include "stw.h"
 #include "xheap.h"
 #include "xtrace.h"
 
@@ -490,6 +491,13 @@ int gc_major_full(struct heap *h)
  * of major work per word promoted or allocated large, so a cycle finishes before the heap runs
  * away) in steps of major_step_words (GC_MAJOR_STEP_WORDS, or the pacer's): the work of one
  * poll is bounded by the nursery size times the pace (or one large object's words). */
+void gc_major_pay(struct heap *h)
+{
+	if (h->major_debt > 0 && h->major_phase != HEAP_MAJOR_IDLE && !h->in_gc &&
+	    gc_mode() != GC_MODE_GLOBAL)
+		gc_major_poll(h);
+}
+
 void gc_major_poll(struct heap *h)
 {
 	size_t trigger;
@@ -517,6 +525,8 @@ void gc_major_poll(struct heap *h)
 		if (w == 0 || h->xwaiting)
 			break;	/* waiting for memory (the purging minor) or for others' root scans */
 		h->major_debt -= w < h->major_debt ? w : h->major_debt;
+		if (h->major_debt <= GC_MAJOR_DEBT_STEPS * h->major_step_words)
+			break;	/* the rest at the next polls: one step each */
 	}
 	if (h->major_phase == HEAP_MAJOR_IDLE)
 		h->major_debt = 0;

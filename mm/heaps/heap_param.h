@@ -35,6 +35,10 @@
 #define GC_MAJOR_GROWTH_PCT	200		/* start a cycle when old bytes reach this % of the last cycle's */
 #define GC_MAJOR_PACE		4		/* major work words owed per word promoted or allocated large */
 #define GC_MAJOR_STEP_WORDS	(HEAP_GROUP_SIZE / 4)	/* work per incremental step (>= a group's words) */
+/* A poll of the major collector (after a minor collection, at the interpreter's safe point)
+ * pays one step of the debt; only a debt above this many steps' worth is paid at once, down to
+ * it (a program promoting faster than one step per poll must not outrun its cycle). */
+#define GC_MAJOR_DEBT_STEPS	8
 #define GC_GLOBAL_MIN_REFS	4096		/* no automatic global mark below this many counted objects */
 #define GC_GLOBAL_GROWTH	2		/* ... nor before a heap's count table grew this many times */
 

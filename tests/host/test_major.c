@@ -531,6 +531,52 @@ static void test_pacer(void **state)
 	assert_true(lo >= HEAP_NURSERY_MIN && hi <= 256 * KIB);
 }
 
+/* --- the debt is paid a step per poll (issue 13): not all in the allocation after a minor --- */
+
+static void test_major_poll_spread(void **state)
+{
+	struct heap *h = setup(256 * KIB, 1024 * MIB);
+	obj ring = OBJ_NIL, l = OBJ_NIL;
+	size_t nlists = 8 * MIB / (100 * 3 * WORD), step;
+	uint64_t steps0;
+
+	(void)state;
+	h->verify = false;
+	GC_ROOT(h, ring);
+	GC_ROOT(h, l);
+	ring = heap_make_vector(h, nlists, OBJ_NIL);
+	for (size_t i = 0; i < nlists; i++) {
+		l = make_list(h, 100);
+		gc_vector_set(h, ring, i, l);
+	}
+	assert_int_equal(gc_major_full(h), 0);
+	assert_int_equal(gc_major_start(h), 0);
+	step = h->major_step_words;
+	/* a debt of 3 steps: one step now, the rest owed */
+	h->major_debt = 3 * step;
+	steps0 = h->stats.major_steps;
+	gc_major_poll(h);
+	assert_int_equal(h->stats.major_steps, steps0 + 1);
+	assert_true(h->major_debt >= step && h->major_debt < 3 * step);
+	/* the interpreter's safe point pays the next one */
+	gc_major_pay(h);
+	assert_int_equal(h->stats.major_steps, steps0 + 2);
+	/* a debt far behind is brought back to GC_MAJOR_DEBT_STEPS steps' worth at once */
+	h->major_debt = (GC_MAJOR_DEBT_STEPS + 12) * step;
+	steps0 = h->stats.major_steps;
+	gc_major_poll(h);
+	assert_true(h->major_phase == HEAP_MAJOR_IDLE ||
+		    h->major_debt <= GC_MAJOR_DEBT_STEPS * step);
+	assert_true(h->stats.major_steps >= steps0 + 10);
+	while (h->major_phase != HEAP_MAJOR_IDLE)
+		gc_major_step(h, step);
+	for (size_t i = 0; i < nlists; i++)
+		check_list(obj_vector_ref(ring, i), 100);
+	GC_UNROOT(h, l);
+	GC_UNROOT(h, ring);
+	teardown(h);
+}
+
 /* --- numbers for the notes (not pass/fail): step pauses with ~20 MB live --- */
 
 static int cmp_u64(const void *a, const void *b)
@@ -595,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_major_steady),
 		cmocka_unit_test(test_major_bounded),
 		cmocka_unit_test(test_pacer),
+		cmocka_unit_test(test_major_poll_spread),
 		cmocka_unit_test(test_major_numbers),
 	};
 
