@@ -531,6 +531,19 @@ static void test_pacer(void **state)
 	assert_true(lo >= HEAP_NURSERY_MIN && hi <= 256 * KIB);
 }
 
+/* A vector of nlists lists of 100 cells (in *ring, through *l: both rooted), settled old by a
+ * full collection; verification off (too slow at this size). */
+static void fill_ring(struct heap *h, obj *ring, obj *l, size_t nlists)
+{
+	h->verify = false;
+	*ring = heap_make_vector(h, nlists, OBJ_NIL);
+	for (size_t i = 0; i < nlists; i++) {
+		*l = make_list(h, 100);
+		gc_vector_set(h, *ring, i, *l);
+	}
+	assert_int_equal(gc_major_full(h), 0);
+}
+
 /* --- the debt is paid a step per poll (issue 13): not all in the allocation after a minor --- */
 
 static void test_major_poll_spread(void **state)
@@ -541,15 +554,9 @@ static void test_major_poll_spread(void **state)
 	uint64_t steps0;
 
 	(void)state;
-	h->verify = false;
 	GC_ROOT(h, ring);
 	GC_ROOT(h, l);
-	ring = heap_make_vector(h, nlists, OBJ_NIL);
-	for (size_t i = 0; i < nlists; i++) {
-		l = make_list(h, 100);
-		gc_vector_set(h, ring, i, l);
-	}
-	assert_int_equal(gc_major_full(h), 0);
+	fill_ring(h, &ring, &l, nlists);
 	assert_int_equal(gc_major_start(h), 0);
 	step = h->major_step_words;
 	/* a debt of 3 steps: one step now, the rest owed */
@@ -595,15 +602,9 @@ static void test_major_numbers(void **state)
 	size_t np = 0, nlists = 20 * MIB / (100 * 3 * WORD);
 	uint64_t t0, t1, steps0;
 
-	h->verify = false;
 	GC_ROOT(h, ring);
 	GC_ROOT(h, l);
-	ring = heap_make_vector(h, nlists, OBJ_NIL);
-	for (size_t i = 0; i < nlists; i++) {
-		l = make_list(h, 100);
-		gc_vector_set(h, ring, i, l);
-	}
-	assert_int_equal(gc_major_full(h), 0);	/* settle */
+	fill_ring(h, &ring, &l, nlists);
 	steps0 = h->stats.major_steps;
 	t0 = arch_cycles();
 	assert_int_equal(gc_major_start(h), 0);
