@@ -33,13 +33,13 @@ static struct heap *owner_of(obj o)
  * walked at mark start, or rehashed by another CPU's store, held every CPU that counts into
  * this heap for milliseconds):
  * - Growth is incremental. The owner, at its safe points (xref_tend), makes a table twice the
- *   size outside the lock once the table is 3/8 full and installs it under the lock; the old
+ *   size outside the lock once the table is 1/4 full and installs it under the lock; the old
  *   one (xref_old) is then migrated XREF_MIGRATE slots per count operation and XREF_CHUNK per
  *   safe point of the owner, a moved slot becoming a tomb so that probes in the old table
  *   still reach what lies beyond it. Lookups try the new table, then the old. Only a writer
  *   that finds the table 3/4 full (the owner has not come by) makes the new table itself
  *   (xref_sync_grows: a block's allocation and clearing under the lock, still no rehash).
- *   Migration ends before the next growth is due: growth at 3/8 leaves the new table 3/16
+ *   Migration ends before the next growth is due: growth at 1/4 leaves the new table 1/8
  *   full, and reaching 3/4 takes more insertions than the old table has slots / XREF_MIGRATE.
  * - Mark start walks the tables XREF_CHUNK slots per step (xwalk, gc_xmark_try_finish), not
  *   at once. An entry counted at the start must be shaded before marking ends; so while the
@@ -197,12 +197,12 @@ static bool xref_room(struct heap *v)
 	return true;
 }
 
-/* The owner, at its safe points: free a migrated table, move a chunk of the old one, or make a
- * bigger table when this one is 3/8 full; allocation and freeing outside the lock. */
+/* The owner, at its safe points: free a migrated table, move a chunk of the old one, and make a
+ * bigger table once this one is a quarter full; allocation and freeing outside the lock. */
 static void xref_tend(struct heap *h)
 {
 	struct gc_xref_entry *tab = NULL;
-	size_t cap = arch_atomic_load_relaxed(&h->xref_cap), bytes = 0;
+	size_t cap, bytes = 0;
 	arch_irqflags_t f;
 
 	if (arch_atomic_load_relaxed(&h->xref_retired) != NULL) {
@@ -213,7 +213,6 @@ static void xref_tend(struct heap *h)
 		spin_unlock_irqrestore(&h->xlock, f);
 		if (tab)
 			heap_xsrc_free(h, tab, bytes);
-		return;
 	}
 	if (arch_atomic_load_relaxed(&h->xref_old) != NULL) {
 		f = spin_lock_irqsave(&h->xlock);
@@ -221,7 +220,8 @@ static void xref_tend(struct heap *h)
 		spin_unlock_irqrestore(&h->xlock, f);
 		return;
 	}
-	if (cap == 0 || 8 * arch_atomic_load_relaxed(&h->xref_len) <= 3 * cap)
+	cap = arch_atomic_load_relaxed(&h->xref_cap);
+	if (cap == 0 || 4 * arch_atomic_load_relaxed(&h->xref_len) <= cap)
 		return;
 	tab = table_alloc(h, 2 * cap);
 	if (tab == NULL)
