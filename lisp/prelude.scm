@@ -415,8 +415,14 @@
 
 (define (square x) (* x x))
 
+;; Results above this many bits are refused (an error, not a computation that outlasts the
+;; machine: (expt 2 100000000000000000000) squared its way through memory for ever).
+(define %expt-max-bits 4194304)
 (define (expt b e)
   (cond ((not (exact-integer? e)) (error "expt: exponent must be an exact integer:" e))
+        ((and (exact-integer? b) (> (abs b) 1) (> e 0)
+              (> e (quotient %expt-max-bits (- (integer-length (abs b)) 1))))
+         (error "expt: result too large (more than 4194304 bits):" b e))
         ((< e 0)
          (cond ((eqv? b 1) 1)
                ((eqv? b -1) (if (even? e) 1 -1))
