@@ -41,6 +41,8 @@ sfx=
 if [ "$target" = host ]; then
 	sfx=-host
 	[ $quick = 1 ] || smps=${PAUSES_SMPS:-"1 2 4"}
+	# the count tables' workload (issue 13, point 4): 200000 entries a heap at scale 10, hosted
+	[ $quick = 1 ] || workloads=${PAUSES_WORKLOADS:-"$workloads xtable"}
 	lisp=${PAUSES_LISP:-build/host/lisp}
 	[ -x "$lisp" ] || { echo "bench_pauses: no $lisp (make $lisp)"; exit 1; }
 fi
