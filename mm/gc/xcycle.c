@@ -232,6 +232,7 @@ static void join(struct heap *h, unsigned cycle)
 	}
 	f = spin_lock_irqsave(&h->xlock);
 	kassert(!h->gx_busy);	/* counted once, here */
+	h->xpurging = false;	/* (a pass always ends: lost_final is fixed before it starts) */
 	h->xshade_len = 0;
 	h->xshade_lost = false;
 	arch_atomic_store(&h->xcycle, h->xcycle + 1);

@@ -49,7 +49,9 @@ static struct heap *owner_of(obj o)
  *   one now lies beyond the cursor: the walk goes on.
  * - After a global mark, the purge's pass (gc_xpurge_counts, a chunk per step) sets dead
  *   entries' counts to zero, and the entries vanish in the sweep that frees their objects
- *   (xref_forget from gc_xfree_part, one lookup each): no deletion runs while the pass does. */
+ *   (xref_forget from gc_xfree_part, one lookup each). A dead entry moved behind the pass's
+ *   cursor meanwhile (migrated, or shifted back by a live entry's deletion: counts of live
+ *   objects still fall) is zeroed as it moves (purge_moved). */
 
 #define XREF_TOMB	((obj)1)	/* not an object: obj_ptr_p is false for it */
 #define XREF_MIGRATE	4		/* old slots moved per count operation */
@@ -136,6 +138,16 @@ static bool walk_wants(const struct heap *v, const struct gc_xref_entry *e)
 	return v->xwalking && (!v->xwalk_pins || e->pins > 0);
 }
 
+static void xref_zero(struct heap *h, struct gc_xref_entry *e);
+
+/* During the purge's pass, a dead entry (unmarked after the global mark) moving behind its
+ * cursor loses its count as it moves, as the pass would have done. */
+static void purge_moved(struct heap *v, struct gc_xref_entry *e)
+{
+	if (v->xpurging && e->count > 0 && !heap_marked_p((void *)e->o))
+		xref_zero(v, e);
+}
+
 /* Move up to n slots of the old table into the new one. */
 static void xref_migrate(struct heap *v, size_t n)
 {
@@ -146,6 +158,7 @@ static void xref_migrate(struct heap *v, size_t n)
 		if (entry_live(e)) {
 			if (walk_wants(v, e))
 				xshade_locked(v, e->o);	/* it may land behind the walk's cursor */
+			purge_moved(v, e);
 			xref_put(v->xref, v->xref_cap, e->o, e->count, e->pins);
 			e->o = XREF_TOMB;
 		}
@@ -205,6 +218,11 @@ static void xref_tend(struct heap *h)
 	size_t cap, bytes = 0;
 	arch_irqflags_t f;
 
+	if (arch_atomic_load_relaxed(&h->xref_old) != NULL) {
+		f = spin_lock_irqsave(&h->xlock);
+		xref_migrate(h, XREF_CHUNK);
+		spin_unlock_irqrestore(&h->xlock, f);
+	}
 	if (arch_atomic_load_relaxed(&h->xref_retired) != NULL) {
 		f = spin_lock_irqsave(&h->xlock);
 		tab = h->xref_retired;
@@ -214,12 +232,8 @@ static void xref_tend(struct heap *h)
 		if (tab)
 			heap_xsrc_free(h, tab, bytes);
 	}
-	if (arch_atomic_load_relaxed(&h->xref_old) != NULL) {
-		f = spin_lock_irqsave(&h->xlock);
-		xref_migrate(h, XREF_CHUNK);
-		spin_unlock_irqrestore(&h->xlock, f);
+	if (arch_atomic_load_relaxed(&h->xref_old) != NULL)
 		return;
-	}
 	cap = arch_atomic_load_relaxed(&h->xref_cap);
 	if (cap == 0 || 4 * arch_atomic_load_relaxed(&h->xref_len) <= cap)
 		return;
@@ -259,6 +273,8 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			if (i < v->xwalk && j >= v->xwalk && walk_wants(v, &v->xref[j]))
 				xshade_locked(v, v->xref[j].o);
+			if (v->xpurging && i < v->gx_purge_slot && j >= v->gx_purge_slot)
+				purge_moved(v, &v->xref[j]);	/* (the cursor: xlock, while purging) */
 			v->xref[i] = v->xref[j];
 			v->xref[j].o = OBJ_NULL;
 			i = j;
@@ -827,6 +843,7 @@ bool gc_xpurge_counts(struct heap *h, size_t *pos, size_t *work, size_t budget)
 	while (!done && *work < budget) {
 		arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
 
+		h->xpurging = true;
 		for (size_t end = *pos + XREF_CHUNK; *pos < end && *pos < xref_span(h); (*pos)++) {
 			struct gc_xref_entry *e = xref_at(h, *pos);
 
@@ -834,6 +851,7 @@ bool gc_xpurge_counts(struct heap *h, size_t *pos, size_t *work, size_t budget)
 				xref_zero(h, e);
 		}
 		done = *pos >= xref_span(h);
+		h->xpurging = !done;
 		spin_unlock_irqrestore(&h->xlock, f);
 		*work += XREF_CHUNK;
 	}
@@ -841,7 +859,7 @@ bool gc_xpurge_counts(struct heap *h, size_t *pos, size_t *work, size_t budget)
 }
 
 /* After a global mark, dead object o of h (being freed by h's sweep) may still have an entry:
- * it goes now (with its count, if the purge's pass missed it: migrated behind its cursor). */
+ * it goes now (its count is zero: the purge's pass saw it, or zeroed it as it moved). */
 static void xref_forget(struct heap *h, obj o)
 {
 	struct gc_xref_entry *e;

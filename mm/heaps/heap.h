@@ -296,6 +296,8 @@ struct heap {
 	struct heap_group *gx_purge_g;	/* purge cursor */
 	uintptr_t *gx_purge_p;
 	size_t gx_purge_slot;		/* its pass over the count table (gc_xpurge_counts) */
+	bool xpurging;			/* that pass runs (xlock): entries moved behind its cursor
+					 * meanwhile are purged as they move */
 	size_t gx_last_len;		/* xref_len when its last global cycle ended (the trigger) */
 
 	/* debugging */
