@@ -487,10 +487,7 @@ int gc_major_full(struct heap *h)
 	return finish(h);
 }
 
-/* Start a cycle when the old generation has grown enough; then pay the debt (GC_MAJOR_PACE words
- * of major work per word promoted or allocated large, so a cycle finishes before the heap runs
- * away) in steps of major_step_words (GC_MAJOR_STEP_WORDS, or the pacer's): the work of one
- * poll is bounded by the nursery size times the pace (or one large object's words). */
+/* The interpreter's safe point: one step of a running cycle's debt (gc.h). */
 void gc_major_pay(struct heap *h)
 {
 	if (h->major_debt > 0 && h->major_phase != HEAP_MAJOR_IDLE && !h->in_gc &&
@@ -498,6 +495,10 @@ void gc_major_pay(struct heap *h)
 		gc_major_poll(h);
 }
 
+/* Start a cycle when the old generation has grown enough; then pay the debt (GC_MAJOR_PACE words
+ * of major work per word promoted or allocated large, so a cycle finishes before the heap runs
+ * away) in steps of major_step_words (GC_MAJOR_STEP_WORDS, or the pacer's): one step a poll,
+ * more only while the debt exceeds GC_MAJOR_DEBT_STEPS steps' worth. */
 void gc_major_poll(struct heap *h)
 {
 	size_t trigger;
