@@ -196,3 +196,24 @@ void lisp_init_errors(struct lisp *L)
 			state_set(L, (size_t)slots[i], c);
 	}
 }
+
+/* --- interrupts (lisp.h) --- */
+
+void lisp_interrupt(struct lisp *L)
+{
+	arch_atomic_store(&L->interrupt, 1);
+}
+
+void lisp_interrupt_clear(struct lisp *L)
+{
+	arch_atomic_store(&L->interrupt, 0);
+}
+
+bool lisp_poll_interrupt(struct lisp *L)
+{
+	if (__builtin_expect(!arch_atomic_load_relaxed(&L->interrupt), 1) ||
+	    !arch_atomic_xchg(&L->interrupt, 0))
+		return false;
+	lisp_error(L, "interrupted", 0);
+	return true;
+}

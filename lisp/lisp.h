@@ -89,6 +89,7 @@ struct lisp {
 	int exit_code;
 	unsigned gensym_count;
 	unsigned safepoint_fuel;
+	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
 	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */
 	struct lisp_input *input;	/* the REPL's source while lisp_repl runs (current-input-port) */
 };
@@ -135,6 +136,21 @@ static inline uintptr_t *lisp_args(struct lisp *L)
 /* Raise an error from a primitive: "error: <msg> <irritant> ..." at the REPL. These return
  * OBJ_NULL so a primitive can `return lisp_error(L, "...", 0)`. nirritants values follow. */
 uintptr_t lisp_error(struct lisp *L, const char *msg, int nirritants, ...);
+/*
+ * Interrupts (README, "Interrupting a program"). lisp_interrupt asks the instance's thread to stop
+ * what it evaluates: at its next safe point (every LISP_SAFEPOINT_CALLS procedure calls in the VM,
+ * every loop being a chain of calls; a long primitive's lisp_poll_interrupt) it raises the error
+ * condition "interrupted", which unwinds like any raise (handlers, dynamic-wind). Safe from any
+ * CPU and from interrupt context; requests before the next safe point are one request.
+ * lisp_interrupt_clear drops a request not taken yet (the REPL, before each expression).
+ */
+void lisp_interrupt(struct lisp *L);
+void lisp_interrupt_clear(struct lisp *L);
+/* For primitives that run long (bignums, big fills): call between steps. True if the primitive
+ * must stop now: the condition is pending, and the primitive returns OBJ_NULL at once. Needs no
+ * memory beyond the condition's; moves nothing. */
+bool lisp_poll_interrupt(struct lisp *L);
+
 /* A wrong-type error naming the procedure and the expected type: "who: expected <type>, got x". */
 uintptr_t lisp_type_error(struct lisp *L, const char *who, const char *type, uintptr_t x);
 

@@ -751,6 +751,8 @@ dispatch_call:
 				L->cfg.safepoint(L->cfg.safepoint_ctx);
 				LOAD();
 			}
+			if (__builtin_expect(lisp_poll_interrupt(L), 0))
+				FAIL((void)0);	/* raised as if by the called procedure's first step */
 		}
 		NEXT;
 	}
