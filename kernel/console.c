@@ -53,9 +53,24 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
+static bool (*volatile intr_hook)(void);
+
+void console_set_intr_hook(bool (*fn)(void))
+{
+	intr_hook = fn;
+}
+
 bool console_rx_byte(uint8_t byte)
 {
 	bool room;
+	bool (*intr)(void) = intr_hook;
+
+	if (byte == CONSOLE_INTR_BYTE && intr && intr()) {
+		spin_lock(&rx_lock);	/* what was typed ahead goes with it, as with a tty's ISIG */
+		arch_atomic_store(&rx_tail, rx_head);
+		spin_unlock(&rx_lock);
+		return true;	/* the ring had room for this byte: it was not stopped */
+	}
 
 	spin_lock(&rx_lock);
 	kassert(rx_head - rx_tail < CONSOLE_RX_SIZE);

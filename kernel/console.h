@@ -3,6 +3,7 @@
 #ifndef KERNEL_CONSOLE_H
 #define KERNEL_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void console_write(const char *buf, size_t len);
@@ -17,6 +18,12 @@ int console_trygetc(void);
 int console_rx_pending(void);
 /* Input bytes whose interrupt was taken on cpu (to check interrupt steering). */
 unsigned long console_rx_count(unsigned cpu);
+/* The interrupt byte (Ctrl-C, 0x03): when fn is set and returns true for it (interrupt
+ * context, the serial driver's lock held: fn may take only leaf locks and those below it),
+ * the byte is taken as an interrupt: it never reaches the input ring, and the bytes waiting
+ * there (typed ahead) are dropped, as a terminal does. NULL: an ordinary byte. */
+#define CONSOLE_INTR_BYTE	0x03
+void console_set_intr_hook(bool (*fn)(void));
 /* Panic: from now on output ignores the lock (the holder may never release it). */
 void console_panic_mode(void);
 

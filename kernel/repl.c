@@ -12,6 +12,7 @@
 #include <lisp/lisp.h>
 #include <mm/gc/stw.h>
 #include <sched/thread.h>
+#include <smp/spinlock.h>
 
 #include "console.h"
 #include "cpu.h"
@@ -38,6 +39,39 @@ static struct {
 } con;
 
 static struct lisp interp;
+
+/* Ctrl-C (tty mode): an interrupt of the expression being evaluated. busy (under intr_lock) is
+ * true while the REPL is outside its input; when an interrupt is taken, the console drops what
+ * was typed ahead and flush tells the REPL to drop the rest of its line, as a terminal's ISIG
+ * does. At the prompt Ctrl-C is an ordinary byte: read_line drops the line. Lock order: the
+ * serial driver's lock, then intr_lock, then lisp_interrupt's (sched/thread.h). */
+static struct spinlock intr_lock = SPINLOCK_INIT("repl-intr");
+static bool busy;
+static int flush;	/* atomic */
+
+static bool on_intr(void)
+{
+	bool taken;
+
+	spin_lock(&intr_lock);	/* interrupt context: interrupts are off */
+	taken = busy;
+	if (taken) {
+		lisp_interrupt(&interp);
+		arch_atomic_store(&flush, 1);
+	}
+	spin_unlock(&intr_lock);
+	return taken;
+}
+
+static void set_busy(bool b)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&intr_lock);
+
+	busy = b;
+	if (!b)
+		lisp_interrupt_clear(&interp);	/* the expression is over: its request too */
+	spin_unlock_irqrestore(&intr_lock, f);
+}
 
 static void out_write(void *ctx, const char *buf, size_t len)
 {
@@ -160,10 +194,14 @@ static int repl_getc(void *ctx)
 		}
 		return c;
 	}
+	set_busy(false);
+	if (arch_atomic_xchg(&flush, 0))
+		con.pos = con.len;	/* the rest of the interrupted line (the console drops the rest) */
 	if (con.pos == con.len && !read_line()) {
 		con.eof = true;
 		return -1;
 	}
+	set_busy(true);
 	return (uint8_t)con.line[con.pos++];
 }
 
@@ -215,5 +253,7 @@ int repl_start(const char *cmdline)
 		else if (strcmp(mode, "tty"))
 			kprintf("repl: unknown mode repl=%s; using tty\n", mode);
 	}
+	if (con.mode == REPL_TTY)
+		console_set_intr_hook(on_intr);	/* pipe and quiet: 0x03 is an ordinary byte */
 	return sched_service_start("repl", repl_main, NULL, REPL_PRIO, 0) ? 0 : -1;
 }

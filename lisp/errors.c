@@ -2,6 +2,8 @@
  * constructors every part of the interpreter uses, and the one-line report at the top level.
  * Raising a condition never needs memory when the heap is full: "heap exhausted" and
  * "recursion too deep" are made at startup. */
+#include <sched/thread.h>
+
 #include "internal.h"
 
 obj lisp_make_condition(struct lisp *L, obj kind, obj msg, obj irritants)
@@ -202,6 +204,8 @@ void lisp_init_errors(struct lisp *L)
 void lisp_interrupt(struct lisp *L)
 {
 	arch_atomic_store(&L->interrupt, 1);
+	if (L->thread)	/* blocked on a channel or a join: wake it to see the request */
+		thread_interrupt_wake(L->thread);
 }
 
 void lisp_interrupt_clear(struct lisp *L)

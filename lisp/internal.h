@@ -364,6 +364,11 @@ obj lisp_make_primitive(struct lisp *L, const struct lisp_prim_def *d);
 void lisp_register(struct lisp *L, const struct lisp_prim_def *defs, size_t n);
 /* Reset the stack and dynamic state after an error reached the top level. */
 void lisp_vm_reset(struct lisp *L);
+/* The same, then the after thunks of the dynamic-wind extents the error left run, innermost
+ * first, each with the winds outside it, as an escape to the top level runs them (Chez,
+ * Racket): so an interrupted or failed expression leaves what it wound up consistent. An error
+ * in one is reported if report, and the next runs. */
+void lisp_vm_unwind(struct lisp *L, bool report);
 obj lisp_proc_name(struct lisp *L, obj proc);
 
 /* --- the primitive tables --- */
@@ -376,6 +381,10 @@ void lisp_init_threads(struct lisp *L);
 /* sys.c: the caller is a scheduler thread (not the hosted program's main thread, not an idle
  * loop), so it may block and spawn. */
 bool lisp_on_thread(void);
+/* The registry of instances that run on scheduler threads, for (thread-interrupt! id):
+ * setup and lisp_destroy. An instance not on a thread is not listed. */
+void lisp_threads_register(struct lisp *L);
+void lisp_threads_unregister(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 /* define-record-type rewritten into (begin (define ...) ...) */

@@ -90,6 +90,8 @@ struct lisp {
 	unsigned gensym_count;
 	unsigned safepoint_fuel;
 	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
+	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
+	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */
 	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */
 	struct lisp_input *input;	/* the REPL's source while lisp_repl runs (current-input-port) */
 };

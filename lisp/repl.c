@@ -39,6 +39,7 @@ static void setup(struct lisp *L, const struct lisp_config *cfg)
 	GC_ROOT(h, L->syms);
 	GC_ROOT(h, L->err);
 	GC_ROOT(h, L->val);
+	lisp_threads_register(L);
 }
 
 /* A failed init gives back what setup rooted: the caller holds nothing of it. */
@@ -121,6 +122,7 @@ void lisp_destroy(struct lisp *L)
 
 	if (L->magic != LISP_MAGIC)
 		return;	/* a failed init gave its roots back already */
+	lisp_threads_unregister(L);
 	GC_UNROOT(h, L->val);
 	GC_UNROOT(h, L->err);
 	GC_UNROOT(h, L->syms);
@@ -235,7 +237,7 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 		lisp_report_error(L, lisp_take_error(L));
 		failed = true;
 		if (base == 0)
-			lisp_vm_reset(L);
+			lisp_vm_unwind(L, true);
 		else
 			L->sp = base;
 		L->val = OBJ_FALSE;

@@ -146,12 +146,66 @@ static obj p_sleep(struct lisp *L, int argc, obj *argv)
 		     OBJ_FIXNUM_MAX, &ms))
 		return OBJ_NULL;
 	if (lisp_on_thread()) {
-		thread_sleep_cycles((uint64_t)ms * (arch_cycles_per_sec() / 1000));
+		/* in slices, so an interrupt (lisp_interrupt) ends it within one: the timer queue
+		 * is its CPU's alone, and an interrupter may be anywhere */
+		uint64_t slice = (uint64_t)LISP_SLEEP_SLICE_MS * (arch_cycles_per_sec() / 1000);
+		uint64_t end = arch_cycles() + (uint64_t)ms * (arch_cycles_per_sec() / 1000), now;
+
+		while ((now = arch_cycles()) < end) {
+			thread_sleep_cycles(end - now < slice ? end - now : slice);
+			if (lisp_poll_interrupt(L))
+				return OBJ_NULL;
+		}
 	} else {
 		for (int64_t i = 0; i < ms; i++)
 			arch_udelay(1000);
 	}
 	return OBJ_UNSPECIFIED;
+}
+
+/* (threads): every thread of every CPU (idle loops not listed), one association list each:
+ * id name cpu priority state cpu-ms migrations placement service. A snapshot per CPU. */
+static obj p_threads(struct lisp *L, int argc, obj *argv)
+{
+	static const char *const placements[] = { "pinned", "movable", "movable" };
+	obj list = OBJ_NIL, entry = OBJ_NIL, buf;
+	unsigned n, max = 64;
+	bool ok = true;
+
+	(void)argc, (void)argv;
+	for (;;) {	/* thread_list into a bytevector big enough for all of them */
+		buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, max * sizeof(struct thread_info));
+		if (buf == OBJ_NULL)
+			return OBJ_NULL;
+		n = thread_list((void *)obj_bytes_data(buf), max);
+		if (n <= max)
+			break;
+		max = n + 16;
+	}
+	ROOT(buf);
+	ROOT(list);
+	ROOT(entry);
+	for (unsigned i = n; ok && i-- > 0;) {
+		struct thread_info t;
+
+		memcpy(&t, obj_bytes_data(buf) + i * sizeof(t), sizeof(t));	/* moves as we build */
+
+		entry = OBJ_NIL;	/* built back to front: id comes first */
+		ok = put(L, &entry, "service", obj_bool(t.service)) &&
+		     put(L, &entry, "placement", sym(L, placements[t.placement < 3 ? t.placement : 0])) &&
+		     put_u64(L, &entry, "migrations", t.migrations) &&
+		     put_u64(L, &entry, "cpu-ms", arch_cycles_to_ns(t.cycles) / 1000000) &&
+		     put(L, &entry, "state", sym(L, t.state)) &&
+		     put_u64(L, &entry, "priority", t.prio) &&
+		     put_u64(L, &entry, "cpu", t.cpu) &&
+		     put(L, &entry, "name", lisp_cstring(L, t.name)) &&
+		     put_u64(L, &entry, "id", t.id) &&
+		     (list = lisp_cons(L, entry, list)) != OBJ_NULL;
+	}
+	UNROOT(entry);
+	UNROOT(list);
+	UNROOT(buf);
+	return ok ? list : OBJ_NULL;
 }
 
 /* --- the collector --- */
@@ -568,6 +622,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "yield", p_yield, 0, 0, 0 },
 	{ "sleep", p_sleep, 1, 1, 0 },
 	{ "gc", p_gc, 0, 1, 0 },
+	{ "threads", p_threads, 0, 0, 0 },
 	{ "gc-stats", p_gc_stats, 0, 0, 0 },
 	{ "heap-stats", p_heap_stats, 0, 1, 0 },
 	{ "gc-pause-histogram", p_gc_pause_histogram, 0, 1, 0 },

@@ -20,6 +20,7 @@ struct th_c {
 	struct thread *kt;
 	struct lisp_config cfg;		/* the parent's (heap replaced by the child's) */
 	unsigned joined;		/* 0, 1 while a joiner waits for kt, 2 once it was reaped */
+	unsigned id;			/* kt's id (thread-id), kept after kt is gone */
 };
 
 /* channel: (rtd head tail c): a queue of pairs; wq.lock guards head and tail */
@@ -57,6 +58,60 @@ static obj make_shared_record(struct lisp *L, obj rtd, size_t n, size_t cf, size
 	if (!lisp_publish(L, &r))
 		return OBJ_NULL;
 	return r;
+}
+
+/* ---- the registry of running instances (internal.h) ---- */
+
+static struct spinlock reg_lock = SPINLOCK_INIT("lisp-instances");	/* a leaf but for
+						 * lisp_interrupt's locks (sched/thread.h) */
+static struct lisp *reg_head;
+
+void lisp_threads_register(struct lisp *L)
+{
+	arch_irqflags_t f;
+
+	if (!lisp_on_thread())
+		return;
+	L->thread = thread_self();
+	f = spin_lock_irqsave(&reg_lock);
+	L->reg_prev = NULL;
+	L->reg_next = reg_head;
+	if (reg_head)
+		reg_head->reg_prev = L;
+	reg_head = L;
+	spin_unlock_irqrestore(&reg_lock, f);
+}
+
+void lisp_threads_unregister(struct lisp *L)
+{
+	arch_irqflags_t f;
+
+	if (!L->thread)
+		return;
+	f = spin_lock_irqsave(&reg_lock);
+	if (L->reg_prev)
+		L->reg_prev->reg_next = L->reg_next;
+	else
+		reg_head = L->reg_next;
+	if (L->reg_next)
+		L->reg_next->reg_prev = L->reg_prev;
+	spin_unlock_irqrestore(&reg_lock, f);
+	L->thread = NULL;
+}
+
+/* Ask the instance running on thread id to stop: false if none does (it ended, or the thread
+ * runs no Scheme). An instance stays registered, so alive, while the lock is held. */
+static bool interrupt_id(unsigned id)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&reg_lock);
+	struct lisp *p;
+
+	for (p = reg_head; p && ((struct thread *)p->thread)->id != id; p = p->reg_next)
+		;
+	if (p)
+		lisp_interrupt(p);
+	spin_unlock_irqrestore(&reg_lock, f);
+	return p != NULL;
 }
 
 /* ---- threads ---- */
@@ -120,7 +175,7 @@ static uintptr_t child_main(void *arg)
 		if (v == OBJ_NULL) {
 			status = TH_ERROR;
 			v = lisp_take_error(L);
-			lisp_vm_reset(L);	/* may collect: v is rooted */
+			lisp_vm_unwind(L, false);	/* may collect: v is rooted */
 		}
 		if (!lisp_store(L, rec, TH_VALUE, v))
 			status = TH_EXHAUSTED;	/* could not publish the value: join says so */
@@ -188,6 +243,7 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 		UNROOT(rec);
 		return lisp_errorf(L, OBJ_NULL, "spawn: no memory for a thread");
 	}
+	c->id = kt->id;		/* before kt can be reaped: only a join reaps */
 	arch_atomic_store(&c->kt, kt);
 	UNROOT(rec);
 	return rec;
@@ -210,12 +266,22 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 	c = raw(rec, TH_C);	/* rec is published: it does not move while we wait */
 	if (arch_atomic_load(&c->kt) == thread_self())	/* it would wait for itself forever */
 		return lisp_errorf(L, OBJ_NULL, "thread-join: a thread cannot join itself");
-	if (arch_atomic_cas(&c->joined, &zero, 1)) {
-		thread_join(arch_atomic_load(&c->kt), NULL);
-		arch_atomic_store(&c->joined, 2);
-	} else {
-		while (arch_atomic_load(&c->joined) != 2)
+	for (;;) {
+		zero = 0;
+		if (arch_atomic_cas(&c->joined, &zero, 1)) {
+			if (thread_join_intr(arch_atomic_load(&c->kt), NULL, NULL, &L->interrupt) !=
+			    THREAD_JOIN_INTERRUPTED) {
+				arch_atomic_store(&c->joined, 2);
+				break;
+			}
+			arch_atomic_store(&c->joined, 0);	/* unjoined: another may join */
+		} else if (arch_atomic_load(&c->joined) == 2) {
+			break;
+		} else {
 			thread_sleep_ms(1);	/* another thread is joining it */
+		}
+		if (lisp_poll_interrupt(L))
+			return OBJ_NULL;
 	}
 	v = obj_fields(rec)[TH_VALUE];
 	switch (fxv(obj_fields(rec)[TH_STATUS])) {
@@ -227,6 +293,33 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	}
 	return v;
+}
+
+/* (thread-interrupt! t): t (a thread, or a thread id from (threads)) raises "interrupted" at
+ * its next safe point, or in the wait it is blocked in (a channel, a join, a sleep). #t if it
+ * was asked, #f if no Scheme runs on it any more (it ended, or it is not a Scheme thread). */
+static obj p_thread_interrupt(struct lisp *L, int argc, obj *argv)
+{
+	obj t = argv[0];
+	int64_t id;
+
+	(void)argc;
+	if (record_p(t, STATE(L, S_RTD_THREAD)))
+		id = ((struct th_c *)raw(t, TH_C))->id;
+	else if (!integer_p(t) || !lisp_int_to_i64(t, &id) || id <= 0 || id > UINT32_MAX)
+		return lisp_type_error(L, "thread-interrupt!", "thread or thread id", t);
+	return obj_bool(interrupt_id((unsigned)id));
+}
+
+/* (thread-id [t]): t's id as (threads) lists it; the caller's without an argument (#f when
+ * not on a scheduler thread). */
+static obj p_thread_id(struct lisp *L, int argc, obj *argv)
+{
+	if (argc == 0)
+		return L->thread ? fx((intptr_t)((struct thread *)L->thread)->id) : OBJ_FALSE;
+	if (!record_p(argv[0], STATE(L, S_RTD_THREAD)))
+		return lisp_type_error(L, "thread-id", "thread", argv[0]);
+	return fx((intptr_t)((struct th_c *)raw(argv[0], TH_C))->id);
 }
 
 static obj p_thread_p(struct lisp *L, int argc, obj *argv)
@@ -292,9 +385,20 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	if (!lisp_on_thread())
 		return no_threads(L, "channel-receive");
 	c = raw(ch, CH_C);
+	thread_wait_intr_begin(&c->wq);
 	f = spin_lock_irqsave(&c->wq.lock);
-	while ((head = obj_fields(ch)[CH_HEAD]) == OBJ_NIL)
+	while ((head = obj_fields(ch)[CH_HEAD]) == OBJ_NIL) {
+		if (arch_atomic_load(&L->interrupt)) {
+			spin_unlock_irqrestore(&c->wq.lock, f);
+			thread_wait_intr_end();
+			if (lisp_poll_interrupt(L))
+				return OBJ_NULL;
+			thread_wait_intr_begin(&c->wq);	/* taken meanwhile by an earlier poll */
+			f = spin_lock_irqsave(&c->wq.lock);
+			continue;
+		}
 		waitq_sleep_locked(&c->wq);	/* a safe point: ch is in our argument slot */
+	}
 	v = car(head);
 	lisp_store_now(L, ch, CH_HEAD, cdr(head));	/* the queue's cells are all published */
 	if (cdr(head) == OBJ_NIL)
@@ -304,6 +408,7 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	lisp_store_now(L, head, 0, OBJ_FALSE);
 	lisp_store_now(L, head, 1, OBJ_NIL);
 	spin_unlock_irqrestore(&c->wq.lock, f);
+	thread_wait_intr_end();
 	return v;
 }
 
@@ -317,6 +422,8 @@ static const struct lisp_prim_def defs[] = {
 	{ "spawn", p_spawn, 1, 3, 0 },
 	{ "thread-join", p_thread_join, 1, 1, 0 },
 	{ "thread?", p_thread_p, 1, 1, 0 },
+	{ "thread-interrupt!", p_thread_interrupt, 1, 1, 0 },
+	{ "thread-id", p_thread_id, 0, 1, 0 },
 	{ "make-channel", p_make_channel, 0, 0, 0 },
 	{ "channel-send", p_channel_send, 2, 2, 0 },
 	{ "channel-receive", p_channel_receive, 1, 1, 0 },

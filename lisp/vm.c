@@ -28,6 +28,29 @@ void lisp_vm_reset(struct lisp *L)
 	}
 }
 
+void lisp_vm_unwind(struct lisp *L, bool report)
+{
+	obj w = STATE(L, S_WINDS);
+
+	lisp_vm_reset(L);
+	ROOT(w);
+	for (; pair_p(w); w = cdr(w)) {
+		obj after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
+
+		state_set(L, S_WINDS, cdr(w));
+		if (procedure_p(after) && lisp_apply(L, after, 0) == OBJ_NULL) {
+			obj c = lisp_take_error(L);
+
+			if (report)
+				lisp_report_error(L, c);
+			L->sp = 0;	/* the winds above are as this one left them */
+			state_set(L, S_HANDLERS, OBJ_NIL);
+		}
+	}
+	UNROOT(w);
+	lisp_vm_reset(L);
+}
+
 /* A continuation of the frame whose header is at stack index base. */
 static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
 {

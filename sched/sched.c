@@ -443,6 +443,50 @@ unsigned waitq_wake_one_locked(struct waitq *wq)
 	return 1;
 }
 
+void thread_wait_intr_begin(struct waitq *wq)
+{
+	struct thread *t = thread_self();
+	arch_irqflags_t f = spin_lock_irqsave(&t->intr_lock);
+
+	t->intr_wq = wq;
+	spin_unlock_irqrestore(&t->intr_lock, f);
+}
+
+void thread_wait_intr_end(void)
+{
+	struct thread *t = thread_self();
+	arch_irqflags_t f = spin_lock_irqsave(&t->intr_lock);
+
+	t->intr_wq = NULL;
+	spin_unlock_irqrestore(&t->intr_lock, f);
+}
+
+void thread_interrupt_wake(struct thread *t)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&t->intr_lock);
+	struct waitq *wq = t->intr_wq;
+
+	if (wq) {
+		struct thread *p, *prev = NULL;
+
+		spin_lock(&wq->lock);
+		for (p = wq->head; p && p != t; p = p->wait_next)
+			prev = p;
+		if (p) {	/* asleep on wq: take it off, as a wake-up would */
+			if (prev)
+				prev->wait_next = t->wait_next;
+			else
+				wq->head = t->wait_next;
+			if (wq->tail == t)
+				wq->tail = prev;
+			t->wait_next = NULL;
+			sched_wake(t);
+		}
+		spin_unlock(&wq->lock);
+	}
+	spin_unlock_irqrestore(&t->intr_lock, f);
+}
+
 unsigned waitq_wake_all_locked(struct waitq *wq)
 {
 	unsigned n = 0;

@@ -18,6 +18,7 @@ static size_t stack_size = SCHED_STACK_SIZE;	/* set before threads are made */
 /* Named services; services_lock guards the table (a leaf lock, interrupts off). */
 static struct spinlock services_lock = SPINLOCK_INIT("services");
 static struct thread *services[SCHED_SERVICES_MAX];
+static unsigned next_id;	/* the last id given (thread_create); atomic */
 #define RESERVED	((struct thread *)1)	/* a slot taken while its thread is being made */
 
 void sched_set_stack_allocator(void *(*alloc)(size_t size, size_t align),
@@ -105,6 +106,8 @@ struct thread *thread_create_placed(const char *name, uintptr_t (*fn)(void *), v
 	sched_entity_init(&t->se, prio);
 	t->stack = stack;
 	waitq_init(&t->join, "join");
+	spin_init(&t->intr_lock, "thread-intr");
+	t->id = arch_atomic_add(&next_id, 1);
 	t->fn = fn;
 	t->arg = arg;
 	((uintptr_t *)stack)[0] = GUARD;
@@ -149,16 +152,32 @@ void thread_dead(struct thread *t)
 
 unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles)
 {
+	return thread_join_intr(t, value, cycles, NULL);
+}
+
+unsigned thread_join_intr(struct thread *t, uintptr_t *value, uint64_t *cycles, const int *intr)
+{
 	arch_irqflags_t f;
 	unsigned error;
 
 	thread_check(t);
+	if (intr)
+		thread_wait_intr_begin(&t->join);
 	f = spin_lock_irqsave(&t->join.lock);
 	kassert(!t->joined);
 	t->joined = 1;
-	while (arch_atomic_load(&t->state) != THREAD_DEAD)
+	while (arch_atomic_load(&t->state) != THREAD_DEAD) {
+		if (intr && arch_atomic_load(intr)) {
+			t->joined = 0;	/* still unjoined */
+			spin_unlock_irqrestore(&t->join.lock, f);
+			thread_wait_intr_end();
+			return THREAD_JOIN_INTERRUPTED;
+		}
 		waitq_sleep_locked(&t->join);
+	}
 	spin_unlock_irqrestore(&t->join.lock, f);
+	if (intr)
+		thread_wait_intr_end();
 	while (!arch_atomic_load(&t->reapable))	/* the unlock above may still be finishing */
 		arch_cpu_relax();
 	if (value)
@@ -263,6 +282,7 @@ unsigned thread_list(struct thread_info *out, unsigned max)
 			if (n >= max)
 				continue;
 			memcpy(i->name, t->name, sizeof(i->name));
+			i->id = t->id;
 			i->cpu = t->cpu;
 			i->prio = t->se.prio;
 			i->placement = t->placement;

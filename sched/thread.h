@@ -87,6 +87,10 @@ struct thread {
 	void *arg;
 	void *gc_roots;			/* its root stack on its CPU's heap (struct gc_rootstack), or
 					 * NULL; set by the thread itself (the switch hook uses it) */
+	unsigned id;			/* unique since boot, from 1; fixed */
+	struct spinlock intr_lock;	/* guards intr_wq */
+	struct waitq *intr_wq;		/* the waitq it waits on interruptibly, or NULL; set and
+					 * cleared by the thread itself, under intr_lock */
 };
 
 /* Memory for stacks: size bytes aligned to align, NULL if none (thread_create then fails).
@@ -148,6 +152,21 @@ void waitq_sleep_locked(struct waitq *wq);
 unsigned waitq_wake_one_locked(struct waitq *wq);
 unsigned waitq_wake_all_locked(struct waitq *wq);
 
+/*
+ * Interruptible waits. A thread that may be asked to stop (a Scheme thread: lisp_interrupt)
+ * brackets a wait with thread_wait_intr_begin(wq) .. thread_wait_intr_end(), taken with no lock
+ * held, around its usual loop under wq->lock, which also ends when its request flag is set
+ * (checked under wq->lock before every sleep). thread_interrupt_wake(t), called after setting
+ * that flag (any CPU, interrupt context included), wakes t if it sleeps on the wq it named.
+ * No lost interrupt: either t sees the flag before it sleeps, or it is on wq's list when the
+ * interrupter takes wq->lock. The wq outlives every interrupter that finds it in intr_wq: t
+ * clears intr_wq under intr_lock before it leaves the wait. Lock order: intr_lock, then a
+ * waitq's lock (then a run queue's).
+ */
+void thread_wait_intr_begin(struct waitq *wq);
+void thread_wait_intr_end(void);
+void thread_interrupt_wake(struct thread *t);
+
 /* --- threads (thread.c) --- */
 
 /* A new RUNNABLE thread running fn(arg) at prio (0..SCHED_PRIO_MAX) on cpu, pinned there; or
@@ -168,10 +187,15 @@ __attribute__((noreturn)) void thread_exit(uintptr_t v);
 uintptr_t thread_join(struct thread *t, uint64_t *cycles);
 /* The same, also saying why it ended: THREAD_OK, or an enum thread_error (value then 0). */
 unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles);
+/* thread_join_status as an interruptible wait (above) that gives up once *intr is set:
+ * THREAD_JOIN_INTERRUPTED then, and t is still unjoined (a later join may take it). */
+#define THREAD_JOIN_INTERRUPTED	(~0u)
+unsigned thread_join_intr(struct thread *t, uintptr_t *value, uint64_t *cycles, const int *intr);
 
 /* One line of the thread listing. */
 struct thread_info {
 	char name[SCHED_THREAD_NAME];
+	unsigned id;
 	unsigned cpu, prio, placement, migrations;
 	int service;
 	const char *state;	/* "running", "runnable", "blocked", "sleeping", "exiting" */

@@ -88,7 +88,13 @@ unsigned arch_cpus_found(void)
 	return arch_ncpus();
 }
 
-/* deliver pending IPIs to this CPU if its interrupts are on */
+/* Pending bits past the IPIs: the timer tick, and a signal for host_signal_hook. */
+#define HOST_TICK	(1u << ARCH_IPI_COUNT)
+#define HOST_SIGNAL	(1u << (ARCH_IPI_COUNT + 1))
+
+void (*volatile host_signal_hook)(void);
+
+/* deliver pending IPIs, ticks and signals to this CPU if its interrupts are on */
 void host_poll(void)
 {
 	struct host_cpu_state *s = &cpu_state[host_cpu];
@@ -100,7 +106,16 @@ void host_poll(void)
 	for (unsigned k = 0; k < ARCH_IPI_COUNT; k++)
 		if (bits & (1u << k))
 			smp_ipi_handler((enum arch_ipi)k);
+	if (bits & HOST_TICK)
+		kernel_timer_tick();
+	if ((bits & HOST_SIGNAL) && host_signal_hook)
+		host_signal_hook();
 	host_irq_on = true;
+}
+
+void host_raise_signal(unsigned cpu)
+{
+	__atomic_fetch_or(&cpu_state[cpu].pending, HOST_SIGNAL, __ATOMIC_ACQ_REL);	/* signal-safe */
 }
 
 void arch_ipi_send(unsigned cpu, enum arch_ipi kind)
@@ -195,9 +210,46 @@ void arch_udelay(unsigned us)
 		arch_cpu_relax();
 }
 
+/* The tick: one thread for all CPUs that started their timer marks a tick pending on each,
+ * taken at its next poll point (a Scheme loop's safe point polls), as an interrupt would be.
+ * It does not wake an idle CPU: arch_idle wakes every millisecond by itself. */
+static unsigned tick_hz;	/* the first arch_timer_start's; atomic */
+static unsigned tick_on[NCPU];	/* CPUs whose timer runs; atomic */
+static pthread_once_t tick_once = PTHREAD_ONCE_INIT;
+
+static void *ticker(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec ts = { 0, 1000000000L / __atomic_load_n(&tick_hz, __ATOMIC_ACQUIRE) };
+
+		nanosleep(&ts, NULL);
+		for (unsigned c = 0; c < NCPU; c++)
+			if (__atomic_load_n(&tick_on[c], __ATOMIC_ACQUIRE))
+				__atomic_fetch_or(&cpu_state[c].pending, HOST_TICK, __ATOMIC_ACQ_REL);
+	}
+	return NULL;
+}
+
+static void tick_start(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, ticker, NULL) != 0) {
+		perror("pthread_create (tick)");
+		abort();
+	}
+	pthread_detach(t);
+}
+
 void arch_timer_start(unsigned hz)
 {
-	(void)hz;	/* the hosted build has no tick yet; arch_idle wakes every millisecond */
+	unsigned zero = 0;
+
+	__atomic_compare_exchange_n(&tick_hz, &zero, hz ? hz : 100, false, __ATOMIC_ACQ_REL,
+				    __ATOMIC_ACQUIRE);
+	__atomic_store_n(&tick_on[host_cpu], 1, __ATOMIC_RELEASE);
+	pthread_once(&tick_once, tick_start);
 }
 
 void arch_irq_route(unsigned irq, unsigned cpu)
@@ -269,7 +321,7 @@ int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg
 	return -1;	/* no PCI bus on the host */
 }
 
-/* hooks the kernel proper provides; the hosted build has no timer tick or console input */
+/* hooks the kernel proper provides (the hosted interpreter gives its own tick handler) */
 __attribute__((weak)) void kernel_timer_tick(void)
 {
 }

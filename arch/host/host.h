@@ -18,4 +18,9 @@ void host_panic_reset(void);
 const char *host_console_text(void);
 void host_console_clear(void);
 
+/* A Linux signal as an interrupt: host_raise_signal(cpu) (async-signal-safe) makes cpu call
+ * host_signal_hook at its next poll point, with interrupts off (the interactive REPL's SIGINT). */
+extern void (*volatile host_signal_hook)(void);
+void host_raise_signal(unsigned cpu);
+
 #endif

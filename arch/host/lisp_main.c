@@ -23,6 +23,7 @@
  * kernel's 32 KiB). --bench-micro runs the kernel's micro-benchmarks (kernel/kbench.c) instead
  * of a program: "BENCH op ns" lines (make bench's host_ rows; give --cpus 2 for the cross-CPU one).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,10 +121,39 @@ static int file_getc(void *ctx)
 	return getc((FILE *)ctx);
 }
 
+/* Ctrl-C at the interactive REPL: SIGINT becomes an interrupt of CPU 0, where the REPL runs,
+ * which stops the expression being evaluated ("error: interrupted"); at the prompt it does
+ * nothing. repl_busy is CPU 0's alone (its threads share one Linux thread). */
+static struct lisp interp;
+static int repl_busy;
+
+static void sigint_hook(void)
+{
+	if (repl_busy)
+		lisp_interrupt(&interp);
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	host_raise_signal(0);
+}
+
 static int tty_getc(void *ctx)
 {
+	int c;
+
+	repl_busy = 0;
+	lisp_interrupt_clear(&interp);	/* a request the last expression did not take */
 	fflush(stdout);
-	return getc((FILE *)ctx);
+	c = getc((FILE *)ctx);
+	repl_busy = 1;
+	return c;
+}
+
+void kernel_timer_tick(void)
+{
+	sched_timer_tick();
 }
 
 static void usage(void)
@@ -137,7 +167,6 @@ static void usage(void)
 #define HOST_STACK_KB	4096	/* every thread's stack: room for the C stack budget (--cstack-kb) */
 
 static struct source sources[NCPU];
-static struct lisp interp;
 static struct gc_rootstack repl_roots;
 
 static struct {
@@ -225,6 +254,11 @@ static uintptr_t repl_main(void *arg)
 		lisp_input_init(&in, file_getc, run.f);
 		rc = lisp_repl(&interp, &in, 0);
 	} else if (isatty(0)) {
+		struct sigaction sa = { .sa_handler = on_sigint, .sa_flags = SA_RESTART };
+
+		host_signal_hook = sigint_hook;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
 		lisp_input_init(&in, tty_getc, stdin);
 		rc = lisp_repl(&interp, &in, LISP_REPL_PRINT | LISP_REPL_PROMPT);
 		fputc('\n', stdout);
@@ -258,6 +292,7 @@ static void cpu_main(unsigned cpu, void *arg)
 		heap_set_torture(heap, true);
 	gc_world_attach(heap);
 	sched_init_cpu(cpu);
+	arch_timer_start(TIMER_HZ);	/* preemption at safe points, as in the kernel */
 	__atomic_add_fetch(&run.ready, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&run.ready, __ATOMIC_SEQ_CST) < run.ncpus)
 		arch_cpu_relax();
