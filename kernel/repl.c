@@ -41,7 +41,7 @@ static struct {
 static struct lisp interp;
 
 /* Ctrl-C (tty mode): an interrupt of the expression being evaluated. busy (under intr_lock) is
- * true while the REPL is outside its input; when an interrupt is taken, the console drops what
+ * true while the REPL evaluates (lisp_input's evaluating); when an interrupt is taken, the console drops what
  * was typed ahead and flush tells the REPL to drop the rest of its line, as a terminal's ISIG
  * does. At the prompt Ctrl-C is an ordinary byte: read_line drops the line. Lock order: the
  * serial driver's lock, then intr_lock, then lisp_interrupt's (sched/thread.h). */
@@ -63,9 +63,11 @@ static bool on_intr(void)
 	return taken;
 }
 
-static void set_busy(bool b)
+static void set_busy(void *ctx, bool b)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&intr_lock);
+
+	(void)ctx;
 
 	busy = b;
 	if (!b)
@@ -194,14 +196,12 @@ static int repl_getc(void *ctx)
 		}
 		return c;
 	}
-	set_busy(false);
 	if (arch_atomic_xchg(&flush, 0))
 		con.pos = con.len;	/* the rest of the interrupted line (the console drops the rest) */
 	if (con.pos == con.len && !read_line()) {
 		con.eof = true;
 		return -1;
 	}
-	set_busy(true);
 	return (uint8_t)con.line[con.pos++];
 }
 
@@ -234,6 +234,8 @@ static uintptr_t repl_main(void *arg)
 	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
 		names[con.mode]);
 	lisp_input_init(&in, repl_getc, NULL);
+	if (con.mode == REPL_TTY)
+		in.evaluating = set_busy;
 	rc = lisp_repl(&interp, &in, flags[con.mode]);
 	if (con.mode == REPL_TTY)
 		console_write("\n", 1);

@@ -18,6 +18,10 @@ struct lisp;
 struct lisp_input {
 	int (*getc)(void *ctx);
 	void *ctx;
+	/* May be NULL; else lisp_repl calls it with true before it evaluates an expression and
+	 * with false before it reads the next: a console takes Ctrl-C as lisp_interrupt only in
+	 * between (ctx is getc's). */
+	void (*evaluating)(void *ctx, bool on);
 	int peeked;		/* private: a byte read ahead, or -2 */
 	unsigned line;		/* private: current line (1-based), for messages */
 };
@@ -26,6 +30,7 @@ static inline void lisp_input_init(struct lisp_input *in, int (*getc)(void *ctx)
 {
 	in->getc = getc;
 	in->ctx = ctx;
+	in->evaluating = NULL;
 	in->peeked = -2;
 	in->line = 1;
 }

@@ -203,6 +203,8 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 		uint64_t failures = L->h->stats.alloc_failures;
 		obj x, v;
 
+		if (in->evaluating)
+			in->evaluating(in->ctx, false);
 		if (flags & LISP_REPL_PROMPT)
 			lisp_console_write(L, "> ", 2);
 		x = lisp_read(L, in);
@@ -210,6 +212,8 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 			break;
 		if (x != OBJ_NULL) {
 			L->val = x;
+			if (in->evaluating)
+				in->evaluating(in->ctx, true);
 			v = eval(L, x);
 			if (v != OBJ_NULL) {
 				L->val = v;

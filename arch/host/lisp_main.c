@@ -139,16 +139,18 @@ static void on_sigint(int sig)
 	host_raise_signal(0);
 }
 
+static void tty_evaluating(void *ctx, bool on)
+{
+	(void)ctx;
+	repl_busy = on;
+	if (!on)
+		lisp_interrupt_clear(&interp);	/* a request the expression did not take */
+}
+
 static int tty_getc(void *ctx)
 {
-	int c;
-
-	repl_busy = 0;
-	lisp_interrupt_clear(&interp);	/* a request the last expression did not take */
 	fflush(stdout);
-	c = getc((FILE *)ctx);
-	repl_busy = 1;
-	return c;
+	return getc((FILE *)ctx);
 }
 
 void kernel_timer_tick(void)
@@ -260,6 +262,7 @@ static uintptr_t repl_main(void *arg)
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
 		lisp_input_init(&in, tty_getc, stdin);
+		in.evaluating = tty_evaluating;
 		rc = lisp_repl(&interp, &in, LISP_REPL_PRINT | LISP_REPL_PROMPT);
 		fputc('\n', stdout);
 	} else {
