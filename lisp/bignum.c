@@ -72,20 +72,26 @@ bool bn_low_bits_p(const bn_limb *a, size_t an, size_t bits)
 
 /* --- arithmetic --- */
 
+/* Normalise both lengths and put the longer operand first. */
+static void longer_first(const bn_limb **a, size_t *an, const bn_limb **b, size_t *bn)
+{
+	*an = bn_norm(*a, *an);
+	*bn = bn_norm(*b, *bn);
+	if (*an < *bn) {
+		const bn_limb *t = *a;
+		size_t tn = *an;
+
+		*a = *b, *an = *bn;
+		*b = t, *bn = tn;
+	}
+}
+
 size_t bn_add(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn)
 {
 	uint64_t c = 0;
 	size_t i;
 
-	an = bn_norm(a, an);
-	bn = bn_norm(b, bn);
-	if (an < bn) {
-		const bn_limb *t = a;
-		size_t tn = an;
-
-		a = b, an = bn;
-		b = t, bn = tn;
-	}
+	longer_first(&a, &an, &b, &bn);
 	for (i = 0; i < bn; i++) {
 		c += (uint64_t)a[i] + b[i];
 		r[i] = (bn_limb)c;
@@ -428,15 +434,7 @@ static void mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, s
 size_t bn_mul(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
 	      bn_limb *scratch, struct bn_poll *p)
 {
-	an = bn_norm(a, an);
-	bn = bn_norm(b, bn);
-	if (an < bn) {
-		const bn_limb *t = a;
-		size_t tn = an;
-
-		a = b, an = bn;
-		b = t, bn = tn;
-	}
+	longer_first(&a, &an, &b, &bn);
 	if (bn == 0)
 		return 0;
 	mul_rec(r, a, an, b, bn, scratch, p);
