@@ -1,7 +1,9 @@
 /* bigint.c -- exact integers beyond the fixnum range: the bignum heap object and the signed
  * operations on it, over lisp/bignum.{h,c} (magnitudes as 32-bit limb arrays). Layout:
  * OBJ_T_BIGNUM, raw field 0 = limb count << 1 | negative, then the limbs, little-endian. Results
- * are normalised: a value in the fixnum range is always a fixnum, never a bignum. */
+ * are normalised: a value in the fixnum range is always a fixnum, never a bignum. The long
+ * operations poll lisp_poll_interrupt through a struct bn_poll and return OBJ_NULL (false for
+ * lisp_big_divmod) when it stops them; their half-done objects are garbage nobody saw. */
 #include "bignum.h"
 #include "internal.h"
 
@@ -29,6 +31,9 @@ static void view(struct mag *m, obj x)
 		m->neg = big_neg(x);
 	}
 }
+
+static bool poll_interrupt(void *L) { return lisp_poll_interrupt(L); }
+#define POLL(L)	BN_POLL_INIT(poll_interrupt, (L))
 
 static obj big_alloc(struct lisp *L, size_t nlimbs)
 {
@@ -135,22 +140,29 @@ obj lisp_big_add(struct lisp *L, obj a, obj b, bool negate_b)
 obj lisp_big_mul(struct lisp *L, obj a, obj b)
 {
 	struct mag x, y;
-	obj r;
+	struct bn_poll poll = POLL(L);
+	obj r = OBJ_FALSE, scratch;
+	size_t n, ss;
 
 	view(&x, a);
 	view(&y, b);
+	ss = bn_mul_scratch_size(x.n, y.n);
 	ROOT(a);
 	ROOT(b);
+	ROOT(r);
 	r = big_alloc(L, bn_mul_size(x.n, y.n) + 1);
+	scratch = r && ss ? big_alloc(L, ss) : r;
+	UNROOT(r);
 	UNROOT(b);
 	UNROOT(a);
-	if (r == OBJ_NULL)
+	if (scratch == OBJ_NULL)
 		return OBJ_NULL;
 	view(&x, a);
 	view(&y, b);
 	if (x.n == 0 || y.n == 0)
 		return fx(0);
-	return big_finish(r, bn_mul(big_d(r), x.d, x.n, y.d, y.n), x.neg != y.neg);
+	n = bn_mul(big_d(r), x.d, x.n, y.d, y.n, ss ? big_d(scratch) : NULL, &poll);
+	return poll.stopped ? OBJ_NULL : big_finish(r, n, x.neg != y.neg);
 }
 
 obj lisp_big_negate(struct lisp *L, obj a)
@@ -162,6 +174,7 @@ obj lisp_big_negate(struct lisp *L, obj a)
 bool lisp_big_divmod(struct lisp *L, obj a, obj b, obj *q, obj *r)
 {
 	struct mag x, y;
+	struct bn_poll poll = POLL(L);
 	obj qo = OBJ_FALSE, ro = OBJ_FALSE, scratch = OBJ_FALSE;
 	size_t qn, rn = 0;
 	bool ok = false;
@@ -183,7 +196,9 @@ bool lisp_big_divmod(struct lisp *L, obj a, obj b, obj *q, obj *r)
 	view(&y, b);
 	y.n = bn_norm(y.d, y.n);
 	x.n = bn_norm(x.d, x.n);
-	qn = bn_divmod(big_d(qo), big_d(ro), &rn, x.d, x.n, y.d, y.n, big_d(scratch));
+	qn = bn_divmod(big_d(qo), big_d(ro), &rn, x.d, x.n, y.d, y.n, big_d(scratch), &poll);
+	if (poll.stopped)
+		goto out;
 	if (q)
 		*q = big_finish(qo, qn, x.neg != y.neg);
 	if (r)
@@ -201,7 +216,9 @@ out:
 obj lisp_big_gcd(struct lisp *L, obj a, obj b)
 {
 	struct mag x, y;
+	struct bn_poll poll = POLL(L);
 	obj r = OBJ_FALSE, scratch;
+	size_t n;
 
 	view(&x, a);
 	view(&y, b);
@@ -217,7 +234,8 @@ obj lisp_big_gcd(struct lisp *L, obj a, obj b)
 		return OBJ_NULL;
 	view(&x, a);
 	view(&y, b);
-	return big_finish(r, bn_gcd(big_d(r), x.d, x.n, y.d, y.n, big_d(scratch)), false);
+	n = bn_gcd(big_d(r), x.d, x.n, y.d, y.n, big_d(scratch), &poll);
+	return poll.stopped ? OBJ_NULL : big_finish(r, n, false);
 }
 
 /* Integer square root: *rem = a - s*s. a >= 0. Newton's iteration from above. */
@@ -264,6 +282,7 @@ out:
 obj lisp_big_to_string(struct lisp *L, obj a, unsigned radix)
 {
 	struct mag x;
+	struct bn_poll poll = POLL(L);
 	obj out, scratch = OBJ_FALSE, s;
 	size_t len, size;
 
@@ -271,7 +290,8 @@ obj lisp_big_to_string(struct lisp *L, obj a, unsigned radix)
 	size = bn_to_string_size(x.n, radix) + 1;
 	ROOT(a);
 	ROOT(scratch);
-	scratch = big_alloc(L, x.n + 1);
+	/* a is copied to the scratch's start, which bn_to_string may then destroy */
+	scratch = big_alloc(L, bn_max_len(x.n, bn_to_string_scratch_size(x.n, radix)) + 1);
 	out = scratch ? lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, size) : OBJ_NULL;
 	UNROOT(scratch);
 	UNROOT(a);
@@ -280,7 +300,10 @@ obj lisp_big_to_string(struct lisp *L, obj a, unsigned radix)
 	view(&x, a);
 	memcpy(big_d(scratch), x.d, x.n * sizeof(bn_limb));
 	obj_bytes_data(out)[0] = '-';
-	len = bn_to_string((char *)obj_bytes_data(out) + 1, big_d(scratch), x.n, radix, big_d(scratch));
+	len = bn_to_string((char *)obj_bytes_data(out) + 1, big_d(scratch), x.n, radix, big_d(scratch),
+			   &poll);
+	if (poll.stopped)
+		return OBJ_NULL;
 	s = x.neg ? lisp_copy_bytes(L, OBJ_T_STRING, out, 0, len + 1)
 		  : lisp_copy_bytes(L, OBJ_T_STRING, out, 1, len);
 	return s;
@@ -289,15 +312,23 @@ obj lisp_big_to_string(struct lisp *L, obj a, unsigned radix)
 /* the digits at str[off .. off+len) */
 obj lisp_big_parse(struct lisp *L, obj str, size_t off, size_t len, unsigned radix, bool neg)
 {
-	obj r;
+	struct bn_poll poll = POLL(L);
+	obj r = OBJ_FALSE, scratch;
+	size_t ss = bn_from_string_scratch_size(len, radix);
 	ptrdiff_t n;
 
 	ROOT(str);
+	ROOT(r);
 	r = big_alloc(L, bn_from_string_size(len, radix));
+	scratch = r && ss ? big_alloc(L, ss) : r;
+	UNROOT(r);
 	UNROOT(str);
-	if (r == OBJ_NULL)
+	if (scratch == OBJ_NULL)
 		return OBJ_NULL;
-	n = bn_from_string(big_d(r), (const char *)obj_bytes_data(str) + off, len, radix);
+	n = bn_from_string(big_d(r), (const char *)obj_bytes_data(str) + off, len, radix,
+			   ss ? big_d(scratch) : NULL, &poll);
+	if (poll.stopped)
+		return OBJ_NULL;
 	if (n < 0)
 		return OBJ_FALSE;
 	return big_finish(r, (size_t)n, neg);

@@ -72,20 +72,26 @@ bool bn_low_bits_p(const bn_limb *a, size_t an, size_t bits)
 
 /* --- arithmetic --- */
 
+/* Normalise both lengths and put the longer operand first. */
+static void longer_first(const bn_limb **a, size_t *an, const bn_limb **b, size_t *bn)
+{
+	*an = bn_norm(*a, *an);
+	*bn = bn_norm(*b, *bn);
+	if (*an < *bn) {
+		const bn_limb *t = *a;
+		size_t tn = *an;
+
+		*a = *b, *an = *bn;
+		*b = t, *bn = tn;
+	}
+}
+
 size_t bn_add(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn)
 {
 	uint64_t c = 0;
 	size_t i;
 
-	an = bn_norm(a, an);
-	bn = bn_norm(b, bn);
-	if (an < bn) {
-		const bn_limb *t = a;
-		size_t tn = an;
-
-		a = b, an = bn;
-		b = t, bn = tn;
-	}
+	longer_first(&a, &an, &b, &bn);
 	for (i = 0; i < bn; i++) {
 		c += (uint64_t)a[i] + b[i];
 		r[i] = (bn_limb)c;
@@ -116,6 +122,127 @@ size_t bn_sub(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t 
 	return bn_norm(r, an);
 }
 
+/* --- polling --- */
+
+/* Count work; true once the operation must stop (p->stopped is then set, and stays set). */
+static inline bool tick(struct bn_poll *p, size_t work)
+{
+	if (!p)
+		return false;
+	p->work += work;
+	if (p->work >= BN_POLL_WORK && !p->stopped) {
+		p->work = 0;
+		p->stopped = p->stop(p->ctx);
+	}
+	return p->stopped;
+}
+
+static inline bool stopped(const struct bn_poll *p) { return p && p->stopped; }
+
+/* --- limb vectors of equal length --- */
+
+/* r[0..n) = x + y; returns the carry. r may be x or y. */
+static bn_limb add_n(bn_limb *r, const bn_limb *x, const bn_limb *y, size_t n)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		c += (uint64_t)x[i] + y[i];
+		r[i] = (bn_limb)c;
+		c >>= BN_LIMB_BITS;
+	}
+	return (bn_limb)c;
+}
+
+/* r[0..n) = x - y; returns the borrow. r may be x or y. */
+static bn_limb sub_n(bn_limb *r, const bn_limb *x, const bn_limb *y, size_t n)
+{
+	bn_limb borrow = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t t = (uint64_t)x[i] - y[i] - borrow;
+
+		r[i] = (bn_limb)t;
+		borrow = (bn_limb)(t >> 63);
+	}
+	return borrow;
+}
+
+/* r[0..n) += c; returns the carry out */
+static bn_limb add_1(bn_limb *r, size_t n, bn_limb c)
+{
+	for (size_t i = 0; c && i < n; i++) {
+		r[i] += c;
+		c = r[i] < c;
+	}
+	return c;
+}
+
+/* r[0..n) -= c; returns the borrow out */
+static bn_limb sub_1(bn_limb *r, size_t n, bn_limb c)
+{
+	for (size_t i = 0; c && i < n; i++) {
+		bn_limb t = r[i];
+
+		r[i] = t - c;
+		c = t < c;
+	}
+	return c;
+}
+
+/* r[0..xn) = x + y[0..yn), xn >= yn; returns the carry. r may be x. */
+static bn_limb add(bn_limb *r, const bn_limb *x, size_t xn, const bn_limb *y, size_t yn)
+{
+	bn_limb c = add_n(r, x, y, yn);
+
+	if (r != x)
+		memcpy(r + yn, x + yn, (xn - yn) * sizeof(*r));
+	return add_1(r + yn, xn - yn, c);
+}
+
+static int cmp_n(const bn_limb *x, const bn_limb *y, size_t n)
+{
+	while (n-- > 0) {
+		if (x[n] != y[n])
+			return x[n] < y[n] ? -1 : 1;
+	}
+	return 0;
+}
+
+/* d[0..xn) = |x - y[0..yn)|, xn >= yn; returns whether x < y */
+static bool abs_diff(bn_limb *d, const bn_limb *x, size_t xn, const bn_limb *y, size_t yn)
+{
+	int c = 0;
+
+	for (size_t i = xn; i > yn && !c; i--)
+		c = x[i - 1] != 0;
+	if (!c)
+		c = cmp_n(x, y, yn);
+	if (c >= 0) {
+		bn_limb borrow = sub_n(d, x, y, yn);
+
+		memcpy(d + yn, x + yn, (xn - yn) * sizeof(*d));
+		sub_1(d + yn, xn - yn, borrow);
+		return false;
+	}
+	sub_n(d, y, x, yn);	/* x's limbs above yn are zero */
+	memset(d + yn, 0, (xn - yn) * sizeof(*d));
+	return true;
+}
+
+/* r[0..n) = a[0..n) * m; returns the carry limb */
+static bn_limb mul_1(bn_limb *r, const bn_limb *a, size_t n, bn_limb m)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		c += (uint64_t)a[i] * m;
+		r[i] = (bn_limb)c;
+		c >>= BN_LIMB_BITS;
+	}
+	return (bn_limb)c;
+}
+
 /* r[0..n) += a[0..n) * m; returns the carry limb */
 static bn_limb addmul(bn_limb *r, const bn_limb *a, size_t n, bn_limb m)
 {
@@ -124,19 +251,6 @@ static bn_limb addmul(bn_limb *r, const bn_limb *a, size_t n, bn_limb m)
 	for (size_t i = 0; i < n; i++) {
 		c += (uint64_t)a[i] * m + r[i];	/* at most (2^32-1)^2 + 2 (2^32-1) = 2^64 - 1 */
 		r[i] = (bn_limb)c;
-		c >>= BN_LIMB_BITS;
-	}
-	return (bn_limb)c;
-}
-
-/* u[0..n) += v[0..n); returns the carry */
-static bn_limb addn(bn_limb *u, const bn_limb *v, size_t n)
-{
-	uint64_t c = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		c += (uint64_t)u[i] + v[i];
-		u[i] = (bn_limb)c;
 		c >>= BN_LIMB_BITS;
 	}
 	return (bn_limb)c;
@@ -160,15 +274,180 @@ static bn_limb submul(bn_limb *u, const bn_limb *v, size_t n, bn_limb m)
 	return c > top;
 }
 
-size_t bn_mul(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn)
+/* r[0..n) = a[0..n) << s for s < 32; returns the bits shifted out of the top. r may be a. */
+static bn_limb lshift(bn_limb *r, const bn_limb *a, size_t n, unsigned s)
+{
+	bn_limb c = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		bn_limb x = a[i];
+
+		r[i] = x << s | c;
+		c = s ? x >> (BN_LIMB_BITS - s) : 0;
+	}
+	return c;
+}
+
+/* --- multiplication --- */
+
+/* r[0..an+bn) = a * b, every limb written; bn >= 1, inputs need not be normalised */
+static void mul_basecase(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
+			 struct bn_poll *p)
+{
+	r[an] = mul_1(r, a, an, b[0]);
+	for (size_t j = 1; j < bn; j++) {
+		r[j + an] = addmul(r + j, a, an, b[j]);
+		if (tick(p, an))
+			return;
+	}
+}
+
+/* r[0..2n) = a^2: each cross product a_i a_j (i < j) once, doubled, plus the squares a_i^2 */
+static void sqr_basecase(bn_limb *r, const bn_limb *a, size_t n, struct bn_poll *p)
+{
+	uint64_t c = 0;
+
+	r[0] = 0;
+	r[2 * n - 1] = 0;
+	if (n > 1)
+		r[n] = mul_1(r + 1, a + 1, n - 1, a[0]);
+	for (size_t i = 1; i + 1 < n; i++) {
+		r[n + i] = addmul(r + 2 * i + 1, a + i + 1, n - 1 - i, a[i]);
+		if (tick(p, n - i))
+			return;
+	}
+	r[2 * n - 1] = lshift(r, r, 2 * n - 1, 1);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t sq = (uint64_t)a[i] * a[i];
+
+		c += (uint64_t)r[2 * i] + (bn_limb)sq;
+		r[2 * i] = (bn_limb)c;
+		c >>= BN_LIMB_BITS;
+		c += (uint64_t)r[2 * i + 1] + (sq >> BN_LIMB_BITS);
+		r[2 * i + 1] = (bn_limb)c;
+		c >>= BN_LIMB_BITS;
+	}
+}
+
+#define KARATSUBA_MIN	(BN_MUL_KARATSUBA < BN_SQR_KARATSUBA ? BN_MUL_KARATSUBA : BN_SQR_KARATSUBA)
+
+/* Scratch for any product whose longer operand has at most n limbs: Karatsuba on n takes 4h + 1
+ * limbs (h = ceil(n / 2)) and recurses on at most h; splitting an unbalanced product takes less. */
+static size_t kara_scratch(size_t n)
+{
+	size_t s = 0;
+
+	while (n >= KARATSUBA_MIN) {
+		n = (n + 1) / 2;
+		s += 4 * n + 1;
+	}
+	return s;
+}
+
+/* 2b + kara_scratch(min(a, 2b)) covers both shapes and grows with a and with b, so a caller may
+ * size it with unnormalised lengths */
+size_t bn_mul_scratch_size(size_t an, size_t bn)
+{
+	size_t a = bn_max_len(an, bn), b = an + bn - a;
+
+	if (b < KARATSUBA_MIN)
+		return 0;
+	return 2 * b + kara_scratch(a < 2 * b ? a : 2 * b);
+}
+
+static void mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
+		    bn_limb *tp, struct bn_poll *p);
+
+/* a much longer than b (bn <= ceil(an / 2)): b times bn-limb slices of a, added up */
+static void mul_unbalanced(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
+			   bn_limb *tp, struct bn_poll *p)
+{
+	bn_limb *t = tp, *rest = tp + 2 * bn;
+
+	mul_rec(r, a, bn, b, bn, rest, p);
+	for (size_t i = bn; i < an && !stopped(p); i += bn) {
+		size_t c = an - i < bn ? an - i : bn;
+
+		if (c == bn)
+			mul_rec(t, a + i, bn, b, bn, rest, p);
+		else
+			mul_rec(t, b, bn, a + i, c, rest, p);
+		/* r[i .. i+bn) holds the last slice's high half; r[i+bn ..) is new */
+		memcpy(r + i + bn, t + bn, c * sizeof(*r));
+		add_1(r + i + bn, c, add_n(r + i, r + i, t, bn));
+	}
+}
+
+/*
+ * r[0..an+bn) = a * b for an >= bn >= 1, every limb written; inputs need not be normalised.
+ * Karatsuba: with a = a0 + a1 B^h and b = b0 + b1 B^h, a0 b1 + a1 b0 = z0 + z2 - (a0 - a1)(b0 - b1)
+ * where z0 = a0 b0 and z2 = a1 b1 go straight into r. tp: kara_scratch(an) limbs, laid out as
+ * |a0 - a1| (h), |b0 - b1| (h), a spare limb, their product z1 (2h), the recursion's scratch;
+ * the first 2h + 1 limbs then take z0 + z2 -+ z1.
+ */
+static void mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
+		    bn_limb *tp, struct bn_poll *p)
+{
+	bool square = a == b && an == bn;
+	size_t h = (an + 1) / 2, n2 = an + bn - 2 * h, tn = an + bn - h;
+	bn_limb *da = tp, *db = tp + h, *z1 = tp + 2 * h + 1, *rest = tp + 4 * h + 1, *t = tp;
+	bool neg = false;
+
+	if (bn < (square ? BN_SQR_KARATSUBA : BN_MUL_KARATSUBA)) {
+		if (square)
+			sqr_basecase(r, a, an, p);
+		else
+			mul_basecase(r, a, an, b, bn, p);
+		return;
+	}
+	if (bn <= h) {
+		mul_unbalanced(r, a, an, b, bn, tp, p);
+		return;
+	}
+	neg = abs_diff(da, a, h, a + h, an - h);
+	if (square) {
+		db = da;	/* (a0 - a1)^2: never negative */
+		neg = false;
+	} else {
+		neg ^= abs_diff(db, b, h, b + h, bn - h);
+	}
+	mul_rec(z1, da, h, db, h, rest, p);
+	if (stopped(p))
+		return;
+	mul_rec(r, a, h, b, h, rest, p);
+	if (stopped(p))
+		return;
+	mul_rec(r + 2 * h, a + h, an - h, b + h, bn - h, rest, p);
+	if (stopped(p))
+		return;
+	t[2 * h] = add(t, r, 2 * h, r + 2 * h, n2);
+	if (neg)
+		t[2 * h] += add_n(t, t, z1, 2 * h);
+	else
+		t[2 * h] -= sub_n(t, t, z1, 2 * h);
+	/* a0 b1 + a1 b0 < B^an + B^bn fits the an + bn - h >= an + 1 limbs above B^h: limbs of t
+	 * past those are zero */
+	add(r + h, r + h, tn, t, tn < 2 * h + 1 ? tn : 2 * h + 1);
+	tick(p, 4 * h);
+}
+
+size_t bn_mul(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
+	      bn_limb *scratch, struct bn_poll *p)
+{
+	longer_first(&a, &an, &b, &bn);
+	if (bn == 0)
+		return 0;
+	mul_rec(r, a, an, b, bn, scratch, p);
+	return bn_norm(r, an + bn);
+}
+
+size_t bn_mul_basecase(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn)
 {
 	an = bn_norm(a, an);
 	bn = bn_norm(b, bn);
 	if (an == 0 || bn == 0)
 		return 0;
-	memset(r, 0, an * sizeof(*r));
-	for (size_t j = 0; j < bn; j++)
-		r[j + an] = addmul(r + j, a, an, b[j]);
+	mul_basecase(r, a, an, b, bn, NULL);
 	return bn_norm(r, an + bn);
 }
 
@@ -206,31 +485,135 @@ bn_limb bn_div_limb(bn_limb *q, size_t *qn, const bn_limb *a, size_t an, bn_limb
 	return (bn_limb)rem;
 }
 
-/* r[0..n) = a[0..n) << s for s < 32; returns the bits shifted out of the top */
-static bn_limb lshift(bn_limb *r, const bn_limb *a, size_t n, unsigned s)
+/* --- division --- */
+
+/*
+ * Knuth, TAOCP vol. 2, 4.3.1, Algorithm D, on u[0..un) and the normalised (top bit set) v[0..n),
+ * n >= 2: q[0..un-n) gets the quotient's low limbs and the return value its top limb (1 if u's
+ * top n limbs were >= v, which are then reduced first); u[0..n) is left holding the remainder.
+ * Each quotient limb is estimated from the top two limbs of the remainder and the top limb of v,
+ * corrected with v's second limb (D3, at most two decrements, after which qhat < 2^32), and the
+ * rare over-estimate by one left after that is repaired by adding v back (D6).
+ */
+static bn_limb div_basecase(bn_limb *q, bn_limb *u, size_t un, const bn_limb *v, size_t n,
+			    struct bn_poll *p)
 {
-	bn_limb c = 0;
+	bn_limb vtop = v[n - 1], vnext = v[n - 2], qh = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		bn_limb x = a[i];
-
-		r[i] = x << s | c;
-		c = s ? x >> (BN_LIMB_BITS - s) : 0;
+	if (cmp_n(u + un - n, v, n) >= 0) {
+		sub_n(u + un - n, u + un - n, v, n);
+		qh = 1;
 	}
-	return c;
+	for (size_t j = un - n; j-- > 0;) {
+		uint64_t num = (uint64_t)u[j + n] << BN_LIMB_BITS | u[j + n - 1];
+		uint64_t qhat = num / vtop;
+		uint64_t rhat = num - qhat * vtop;
+
+		while (qhat > LIMB_MAX ||
+		       qhat * vnext > (rhat << BN_LIMB_BITS | u[j + n - 2])) {
+			qhat--;
+			rhat += vtop;
+			if (rhat > LIMB_MAX)
+				break;
+		}
+		if (submul(u + j, v, n, (bn_limb)qhat)) {
+			qhat--;
+			u[j + n] += add_n(u + j, u + j, v, n);	/* the carry cancels the borrow */
+		}
+		if (q)
+			q[j] = (bn_limb)qhat;
+		if (tick(p, n))
+			return 0;
+	}
+	return qh;
+}
+
+static bn_limb div_part(bn_limb *q, bn_limb *u, size_t m, const bn_limb *v, size_t n,
+			bn_limb *tp, struct bn_poll *p);
+
+/* 2n limbs by n >= BN_DIV_DC (Burnikel and Ziegler; GMP's mpn_dcpi1_div_qr_n): the quotient's
+ * top ceil(n/2) limbs, then its bottom floor(n/2), each by div_part. Returns the top bit. */
+static bn_limb div_balanced(bn_limb *q, bn_limb *u, const bn_limb *v, size_t n, bn_limb *tp,
+			    struct bn_poll *p)
+{
+	size_t lo = n / 2, hi = n - lo;
+	bn_limb qh = div_part(q + lo, u + lo, hi, v, n, tp, p);
+
+	if (!stopped(p))
+		div_part(q, u, lo, v, n, tp, p);	/* 0: u's top n limbs are now a remainder */
+	return qh;
 }
 
 /*
- * Knuth, TAOCP vol. 2, 4.3.1, Algorithm D. b is shifted so its top bit is set (D1); then each
- * quotient limb is estimated from the top two limbs of the remainder and the top limb of b,
- * corrected with b's second limb (D3, at most two decrements, after which qhat < 2^32), and the
- * rare over-estimate by one left after that is repaired by adding b back (D6).
+ * q[0..m) + (returned) B^m = u / v for u of n + m limbs, m <= n, v normalised; u[0..n) gets the
+ * remainder. The quotient of u's top 2m limbs by v's top m limbs is at most 2 too large (v is
+ * normalised); multiplying it by v's low n - m limbs and subtracting finds and corrects that.
+ * tp: n + kara_scratch(n) limbs.
  */
+static bn_limb div_part(bn_limb *q, bn_limb *u, size_t m, const bn_limb *v, size_t n,
+			bn_limb *tp, struct bn_poll *p)
+{
+	bn_limb qh, cy;
+
+	if (m < BN_DIV_DC)
+		return div_basecase(q, u, n + m, v, n, p);
+	if (m == n)
+		return div_balanced(q, u, v, n, tp, p);
+	qh = div_balanced(q, u + n - m, v + n - m, m, tp, p);
+	if (stopped(p))
+		return 0;
+	if (m >= n - m)
+		mul_rec(tp, q, m, v, n - m, tp + n, p);
+	else
+		mul_rec(tp, v, n - m, q, m, tp + n, p);
+	if (stopped(p))
+		return 0;
+	cy = sub_n(u, u, tp, n);
+	if (qh)
+		cy += sub_n(u + m, u + m, v, n - m);
+	while (cy) {
+		qh -= sub_1(q, m, 1);
+		cy -= add_n(u, u, v, n);
+	}
+	return qh;
+}
+
+/*
+ * q[0..un-n) = u / v, u[0..n) = u % v, for u of un >= n limbs whose top n limbs are < v, and v
+ * normalised, n >= 2. Recursive in n-limb blocks of the quotient, the short block first (then
+ * every block's top n limbs are a remainder). tp: n + kara_scratch(n) limbs (unused by the
+ * basecase).
+ */
+static void div_qr(bn_limb *q, bn_limb *u, size_t un, const bn_limb *v, size_t n, bn_limb *tp,
+		   struct bn_poll *p)
+{
+	size_t qn = un - n, m = qn % n ? qn % n : n;
+
+	if (n < BN_DIV_DC || qn < BN_DIV_DC) {
+		div_basecase(q, u, un, v, n, p);
+		return;
+	}
+	for (size_t j = qn; j > 0 && !stopped(p); m = n) {
+		j -= m;
+		div_part(q + j, u + j, m, v, n, tp, p);
+	}
+}
+
+static size_t div_qr_scratch(size_t n) { return n < BN_DIV_DC ? 0 : n + kara_scratch(n); }
+
+/* u (an + 1), v (bn), the quotient when the caller does not want it (an - bn + 1), div_qr's */
+size_t bn_div_scratch_size(size_t an, size_t bn)
+{
+	return an + 1 + bn + bn_div_qsize(an, bn) + div_qr_scratch(bn);
+}
+
 size_t bn_divmod(bn_limb *q, bn_limb *r, size_t *rn, const bn_limb *a, size_t an,
-		 const bn_limb *b, size_t bn, bn_limb *scratch)
+		 const bn_limb *b, size_t bn, bn_limb *scratch, struct bn_poll *p)
 {
 	an = bn_norm(a, an);
 	bn = bn_norm(b, bn);
+	if (rn)
+		*rn = 0;
 	if (an < bn) {
 		if (r && r != a)
 			memmove(r, a, an * sizeof(*r));
@@ -250,41 +633,22 @@ size_t bn_divmod(bn_limb *q, bn_limb *r, size_t *rn, const bn_limb *a, size_t an
 	}
 
 	unsigned s = clz(b[bn - 1]);
-	bn_limb *u = scratch, *v = scratch + an + 1;
-	bn_limb vtop, vnext;
+	size_t qn = an - bn + 1;
+	bn_limb *u = scratch, *v = u + an + 1, *qs = v + bn, *tp = qs + qn;
 
 	lshift(v, b, bn, s);
 	u[an] = lshift(u, a, an, s);
-	vtop = v[bn - 1];
-	vnext = v[bn - 2];
-	for (size_t j = an - bn + 1; j-- > 0;) {
-		uint64_t num = (uint64_t)u[j + bn] << BN_LIMB_BITS | u[j + bn - 1];
-		uint64_t qhat = num / vtop;
-		uint64_t rhat = num - qhat * vtop;
-
-		while (qhat > LIMB_MAX ||
-		       qhat * vnext > (rhat << BN_LIMB_BITS | u[j + bn - 2])) {
-			qhat--;
-			rhat += vtop;
-			if (rhat > LIMB_MAX)
-				break;
-		}
-		if (submul(u + j, v, bn, (bn_limb)qhat)) {
-			qhat--;
-			u[j + bn] += addn(u + j, v, bn);	/* the carry cancels the borrow */
-		}
-		if (q)
-			q[j] = (bn_limb)qhat;
-	}
+	/* u < 2^s B^an, so u's top bn limbs are < 2^s B^(bn-1) <= v */
+	div_qr(q ? q : qs, u, an + 1, v, bn, tp, p);
+	if (stopped(p))
+		return 0;
 	if (r) {
 		size_t n = bn_shr(r, u, bn, s);
 
 		if (rn)
 			*rn = n;
-	} else if (rn) {
-		*rn = 0;
 	}
-	return q ? bn_norm(q, an - bn + 1) : 0;
+	return q ? bn_norm(q, qn) : 0;
 }
 
 size_t bn_shl(bn_limb *r, const bn_limb *a, size_t an, size_t bits)
@@ -346,7 +710,8 @@ static bn_limb gcd_limb(bn_limb x, bn_limb y)	/* binary gcd; y odd, nonzero */
 	return y;
 }
 
-size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn, bn_limb *scratch)
+size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn, bn_limb *scratch,
+	      struct bn_poll *p)
 {
 	an = bn_norm(a, an);
 	bn = bn_norm(b, bn);
@@ -387,6 +752,8 @@ size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t 
 		}
 		un = bn_sub(u, u, un, v, vn);
 		un = bn_shr(u, u, un, tzbits(u));
+		if (tick(p, un))
+			return 0;
 	}
 	return bn_shl(r, u, un, k);
 }
@@ -504,7 +871,169 @@ uint64_t bn_top64(const bn_limb *a, size_t an, size_t *shift)
 	return m | bn_low_bits_p(a, an, sh);
 }
 
-size_t bn_to_string(char *out, const bn_limb *a, size_t an, unsigned radix, bn_limb *scratch)
+/* k digits of a chunk x < radix^k at o, leading zeros included */
+static void put_chunk(char *o, bn_limb x, unsigned k, unsigned radix)
+{
+	while (k-- > 0) {
+		/* radix 10 spelled out: a division by a constant is a multiplication */
+		bn_limb d = radix == 10 ? x / 10 : x / radix;
+
+		o[k] = digit_chars[x - d * radix];
+		x = d;
+	}
+}
+
+/* a's digits by repeated division by radix^k, k per chunk, least significant first, then
+ * reversed. scratch: an limbs (may be a). */
+static size_t to_string_basecase(char *out, const bn_limb *a, size_t an, unsigned radix,
+				 bn_limb *scratch, struct bn_poll *p)
+{
+	unsigned k;
+	bn_limb big = radix_chunk(radix, &k);
+	size_t len = an, n = 0;
+
+	if (scratch != a)
+		memcpy(scratch, a, an * sizeof(*scratch));
+	while (len) {
+		bn_limb rem = bn_div_limb(scratch, &len, scratch, len, big);
+
+		for (unsigned i = 0; i < k && (len || rem); i++) {
+			out[n++] = digit_chars[rem % radix];
+			rem /= radix;
+		}
+		if (tick(p, len))
+			return 0;
+	}
+	for (size_t i = 0; i < n / 2; i++) {
+		char t = out[i];
+
+		out[i] = out[n - 1 - i];
+		out[n - 1 - i] = t;
+	}
+	out[n] = 0;
+	return n;
+}
+
+#define TO_STRING_LEAF_LOG	4	/* a leaf block of 2^4 chunks is converted by repeated division */
+#define TO_STRING_LEAF		(1u << TO_STRING_LEAF_LOG)
+#define MAX_LEVELS	(8 * sizeof(size_t))
+
+/* Limbs of the chunk array for an an-limb number: N with big^N > a, big >= 2^lb */
+static size_t chunk_count(size_t bits, bn_limb big)
+{
+	size_t lb = BN_LIMB_BITS - 1 - clz(big);
+
+	return (bits + lb - 1) / lb;
+}
+
+static size_t pow2_ceil(size_t n)
+{
+	size_t t = 1;
+
+	while (t < n)
+		t *= 2;
+	return t;
+}
+
+/* chunks (N), the powers radix^(k 2^i) (< 2 N), dividend, quotient, division scratch */
+size_t bn_to_string_scratch_size(size_t an, unsigned radix)
+{
+	unsigned k;
+	bn_limb big = radix_chunk(radix, &k);
+	size_t n = chunk_count(an * BN_LIMB_BITS, big);
+
+	if ((radix & (radix - 1)) == 0)
+		return 0;
+	if (an < BN_TO_STRING_DC)
+		return an;
+	return n + pow2_ceil(n) + (n + 1) + n + n + kara_scratch(n);
+}
+
+/*
+ * Divide and conquer: a is spread over N chunk limbs c[0..N) (little-endian digits in base big =
+ * radix^k). From the top level down, each block of 2^(i+1) chunks holding a value
+ * < big^(2^(i+1)) is divided by P_i = big^(2^i): the remainder (< P_i) becomes its low 2^i
+ * chunks, the quotient its high ones. Leaf blocks are finished by repeated division by big.
+ * The powers are kept normalised (shifted left by sh[i]) for the division.
+ */
+static size_t to_string_dc(char *out, const bn_limb *a, size_t an, unsigned radix,
+			   bn_limb *scratch, struct bn_poll *p)
+{
+	unsigned k, sh[MAX_LEVELS];
+	bn_limb big = radix_chunk(radix, &k);
+	size_t nc = chunk_count(bn_bit_length(a, an), big), t = 0, off[MAX_LEVELS], len[MAX_LEVELS];
+	size_t n = 0, top;
+	bn_limb *c = scratch, *pw = c + nc, *u = pw + pow2_ceil(nc), *q = u + nc + 1, *tp = q + nc;
+
+	if (c != a)
+		memcpy(c, a, an * sizeof(*c));
+	memset(c + an, 0, (nc - an) * sizeof(*c));
+	while (((size_t)TO_STRING_LEAF << t) < nc)
+		t++;
+	/* P_i for the levels i = log2(leaf) .. log2(leaf) + t - 1 that split blocks; P_i has at most
+	 * 2^i limbs, and the squaring writes 2 len[i-1] <= 2^i limbs at off[i] < 2^i */
+	pw[0] = big;
+	off[0] = 0;
+	len[0] = 1;
+	for (size_t i = 1; i < t + TO_STRING_LEAF_LOG; i++) {
+		off[i] = off[i - 1] + len[i - 1];
+		mul_rec(pw + off[i], pw + off[i - 1], len[i - 1], pw + off[i - 1], len[i - 1], tp, p);
+		if (stopped(p))
+			return 0;
+		len[i] = bn_norm(pw + off[i], 2 * len[i - 1]);
+	}
+	for (size_t i = 0; i < t + TO_STRING_LEAF_LOG; i++) {
+		sh[i] = clz(pw[off[i] + len[i] - 1]);
+		lshift(pw + off[i], pw + off[i], len[i], sh[i]);
+	}
+	for (size_t i = t + TO_STRING_LEAF_LOG; i-- > TO_STRING_LEAF_LOG;) {
+		size_t half = (size_t)1 << i, vn = len[i];
+		const bn_limb *v = pw + off[i];
+
+		for (size_t b = 0; b + half < nc; b += 2 * half) {
+			size_t bl = nc - b < 2 * half ? nc - b : 2 * half, xn = bn_norm(c + b, bl), qn;
+
+			if (xn < vn)
+				continue;	/* < P_i: the high half is zero already */
+			u[xn] = lshift(u, c + b, xn, sh[i]);
+			div_qr(q, u, xn + 1, v, vn, tp, p);
+			if (stopped(p))
+				return 0;
+			qn = xn + 1 - vn;
+			memset(c + b, 0, bl * sizeof(*c));
+			bn_shr(c + b, u, vn, sh[i]);
+			memcpy(c + b + half, q, (qn < bl - half ? qn : bl - half) * sizeof(*c));
+		}
+	}
+	for (size_t b = 0; b < nc; b += TO_STRING_LEAF) {
+		size_t bl = nc - b < TO_STRING_LEAF ? nc - b : TO_STRING_LEAF;
+		size_t xn = bn_norm(c + b, bl);
+
+		memcpy(u, c + b, xn * sizeof(*c));
+		for (size_t j = 0; j < bl; j++)
+			c[b + j] = xn ? bn_div_limb(u, &xn, u, xn, big) : 0;
+		if (tick(p, bl * bl))
+			return 0;
+	}
+	top = bn_norm(c, nc);
+	while (top-- > 0) {
+		char buf[BN_LIMB_BITS + 1];
+		unsigned skip = 0;
+
+		put_chunk(buf, c[top], k, radix);
+		while (n == 0 && skip + 1 < k && buf[skip] == '0')
+			skip++;		/* the leading chunk's leading zeros */
+		memcpy(out + n, buf + skip, k - skip);
+		n += k - skip;
+		if (tick(p, k))
+			return 0;
+	}
+	out[n] = 0;
+	return n;
+}
+
+size_t bn_to_string(char *out, const bn_limb *a, size_t an, unsigned radix, bn_limb *scratch,
+		    struct bn_poll *p)
 {
 	size_t n = 0;
 
@@ -531,30 +1060,9 @@ size_t bn_to_string(char *out, const bn_limb *a, size_t an, unsigned radix, bn_l
 		out[n] = 0;
 		return n;
 	}
-
-	unsigned k;
-	bn_limb big = radix_chunk(radix, &k);
-	size_t len = an;
-
-	if (scratch != a)
-		memcpy(scratch, a, an * sizeof(*scratch));
-	/* least significant digits first, k per chunk except the top one, then reverse */
-	while (len) {
-		bn_limb rem = bn_div_limb(scratch, &len, scratch, len, big);
-
-		for (unsigned i = 0; i < k && (len || rem); i++) {
-			out[n++] = digit_chars[rem % radix];
-			rem /= radix;
-		}
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		char t = out[i];
-
-		out[i] = out[n - 1 - i];
-		out[n - 1 - i] = t;
-	}
-	out[n] = 0;
-	return n;
+	if (an < BN_TO_STRING_DC)
+		return to_string_basecase(out, a, an, radix, scratch, p);
+	return to_string_dc(out, a, an, radix, scratch, p);
 }
 
 static int digit_value(char c)
@@ -568,15 +1076,14 @@ static int digit_value(char c)
 	return -1;
 }
 
-ptrdiff_t bn_from_string(bn_limb *r, const char *s, size_t len, unsigned radix)
+/* s[0..len) in k-digit chunks: r = r * radix^k + chunk. r: bn_from_string_size limbs. */
+static ptrdiff_t from_string_basecase(bn_limb *r, const char *s, size_t len, unsigned radix,
+				      struct bn_poll *p)
 {
 	unsigned k;
 	size_t rn = 0, i = 0;
 
-	if (radix < 2 || radix > 36 || len == 0)
-		return -1;
 	radix_chunk(radix, &k);
-	/* k digits at a time: r = r * radix^k + chunk */
 	while (i < len) {
 		bn_limb chunk = 0, scale = 1;
 
@@ -589,6 +1096,118 @@ ptrdiff_t bn_from_string(bn_limb *r, const char *s, size_t len, unsigned radix)
 			scale *= radix;
 		}
 		rn = bn_mul_limb_add(r, r, rn, scale, chunk);
+		if (tick(p, rn))
+			return 0;
 	}
 	return (ptrdiff_t)rn;
+}
+
+/* a power-of-two radix: each digit's bits go straight into the limbs, from the last digit up */
+static ptrdiff_t from_string_pow2(bn_limb *r, const char *s, size_t len, unsigned radix)
+{
+	unsigned l = (unsigned)ctz(radix);
+	size_t bit = 0;
+
+	memset(r, 0, bn_from_string_size(len, radix) * sizeof(*r));
+	for (size_t i = len; i-- > 0; bit += l) {
+		int d = digit_value(s[i]);
+		size_t w = bit / BN_LIMB_BITS;
+		unsigned off = bit % BN_LIMB_BITS;
+
+		if (d < 0 || (unsigned)d >= radix)
+			return -1;
+		r[w] |= (bn_limb)d << off;
+		if (off + l > BN_LIMB_BITS)
+			r[w + 1] |= (bn_limb)d >> (BN_LIMB_BITS - off);
+	}
+	return (ptrdiff_t)bn_norm(r, bn_from_string_size(len, radix));
+}
+
+/* chunks (N), a product (N), two powers (N each), the products' scratch */
+size_t bn_from_string_scratch_size(size_t len, unsigned radix)
+{
+	unsigned k;
+	size_t n;
+
+	if (radix < 2 || radix > 36 || (radix & (radix - 1)) == 0)
+		return 0;
+	radix_chunk(radix, &k);
+	n = (len + k - 1) / k;
+	if (n <= BN_FROM_STRING_BASE)
+		return 0;
+	return 4 * n + kara_scratch(n);
+}
+
+/*
+ * Divide and conquer, bottom up: the N chunks c[0..N) of k digits (little-endian in base
+ * big = radix^k) are parsed BN_FROM_STRING_BASE at a time, then at each level i the blocks of 2^i
+ * chunks are joined in pairs, lo + hi * big^(2^i), into the same 2^(i+1) limbs (the value is
+ * < big^(2^(i+1)), which fits). Only the current power is kept, with room for its square.
+ */
+static ptrdiff_t from_string_dc(bn_limb *r, const char *s, size_t len, unsigned radix,
+				bn_limb *scratch, struct bn_poll *p)
+{
+	unsigned k;
+	bn_limb big = radix_chunk(radix, &k);
+	size_t nc = (len + k - 1) / k, leaf = BN_FROM_STRING_BASE, half, vn = 1, rn;
+	bn_limb *c = scratch, *t = c + nc, *v = t + nc, *w = v + nc, *tp = w + nc;
+
+	for (size_t b = 0; b < nc; b += leaf) {
+		size_t end = len - b * k, start = end > leaf * k ? end - leaf * k : 0;
+		size_t bl = nc - b < leaf ? nc - b : leaf;
+		ptrdiff_t n = from_string_basecase(c + b, s + start, end - start, radix, p);
+
+		if (n < 0 || stopped(p))
+			return n < 0 ? -1 : 0;
+		memset(c + b + n, 0, (bl - (size_t)n) * sizeof(*c));
+	}
+	v[0] = big;
+	for (half = 1; half < leaf; half *= 2) {
+		mul_rec(w, v, vn, v, vn, tp, p);
+		vn = bn_norm(w, 2 * vn);
+		memcpy(v, w, vn * sizeof(*v));
+	}
+	for (; half < nc; half *= 2) {
+		for (size_t b = 0; b + half < nc; b += 2 * half) {
+			size_t hl = nc - b - half < half ? nc - b - half : half, rl = half + hl;
+			size_t hn = bn_norm(c + b + half, hl);
+
+			if (hn == 0)
+				continue;
+			if (hn >= vn)
+				mul_rec(t, c + b + half, hn, v, vn, tp, p);
+			else
+				mul_rec(t, v, vn, c + b + half, hn, tp, p);
+			if (stopped(p))
+				return 0;
+			memset(t + hn + vn, 0, (rl - hn - vn) * sizeof(*t));
+			add(t, t, rl, c + b, half);
+			memcpy(c + b, t, rl * sizeof(*c));
+		}
+		if (2 * half < nc) {
+			bn_limb *x = v;
+
+			mul_rec(w, v, vn, v, vn, tp, p);
+			if (stopped(p))
+				return 0;
+			vn = bn_norm(w, 2 * vn);
+			v = w;
+			w = x;
+		}
+	}
+	rn = bn_norm(c, nc);
+	memcpy(r, c, rn * sizeof(*r));
+	return (ptrdiff_t)rn;
+}
+
+ptrdiff_t bn_from_string(bn_limb *r, const char *s, size_t len, unsigned radix, bn_limb *scratch,
+			 struct bn_poll *p)
+{
+	if (radix < 2 || radix > 36 || len == 0)
+		return -1;
+	if ((radix & (radix - 1)) == 0)
+		return from_string_pow2(r, s, len, radix);
+	if (bn_from_string_scratch_size(len, radix) == 0)
+		return from_string_basecase(r, s, len, radix, p);
+	return from_string_dc(r, s, len, radix, scratch, p);
 }

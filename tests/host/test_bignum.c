@@ -1,6 +1,8 @@
 /* test_bignum.c -- lisp/bignum.c against unsigned __int128 up to 128 bits, and by algebraic
  * identities beyond (q*b + r = a, (a+b)-b = a, string round trips in every radix, gcd divides),
- * known constants (2^200, 100!, 3^300), Algorithm D's add-back vectors, carry chains, aliasing.
+ * known constants (2^200, 100!, 3^300), Algorithm D's add-back vectors, carry chains, aliasing;
+ * Karatsuba, recursive division and divide-and-conquer conversion against the quadratic
+ * algorithms at sizes around every threshold; polls that stop every long operation part way.
  * Every output buffer is malloc'd at exactly its documented size, so ASan catches an overrun.
  * Randomized tests print their seed; TEST_SEED=n replays. */
 #include <setjmp.h>
@@ -169,7 +171,7 @@ static struct num mul(struct num a, struct num b)
 {
 	struct num r = { limbs(bn_mul_size(a.n, b.n)), 0 };
 
-	r.n = bn_mul(r.d, a.d, a.n, b.d, b.n);
+	r.n = bn_mul(r.d, a.d, a.n, b.d, b.n, limbs(bn_mul_scratch_size(a.n, b.n)), NULL);
 	return r;
 }
 
@@ -181,7 +183,7 @@ static void divmod(struct num a, struct num b, struct num *q, struct num *r)
 
 	q->d = limbs(bn_div_qsize(a.n, bn));
 	r->d = limbs(bn_div_rsize(a.n, bn));
-	q->n = bn_divmod(q->d, r->d, &r->n, a.d, a.n, b.d, bn, scratch);
+	q->n = bn_divmod(q->d, r->d, &r->n, a.d, a.n, b.d, bn, scratch, NULL);
 }
 
 static bool eq(struct num a, struct num b) { return bn_cmp(a.d, a.n, b.d, b.n) == 0; }
@@ -191,9 +193,8 @@ static bool normalised(struct num a) { return a.n == 0 || a.d[a.n - 1] != 0; }
 static char *to_string(struct num a, unsigned radix)
 {
 	char *s = grab(bn_to_string_size(a.n, radix));
-	bn_limb *scratch = limbs(a.n);
-
-	size_t n = bn_to_string(s, a.d, a.n, radix, scratch);
+	bn_limb *scratch = limbs(bn_to_string_scratch_size(a.n, radix));
+	size_t n = bn_to_string(s, a.d, a.n, radix, scratch, NULL);
 
 	assert_int_equal(n, strlen(s));
 	return s;
@@ -203,7 +204,8 @@ static struct num parse(const char *s, unsigned radix)
 {
 	size_t len = strlen(s);
 	struct num r = { limbs(bn_from_string_size(len, radix)), 0 };
-	ptrdiff_t n = bn_from_string(r.d, s, len, radix);
+	ptrdiff_t n = bn_from_string(r.d, s, len, radix, limbs(bn_from_string_scratch_size(len, radix)),
+				     NULL);
 
 	assert_true(n >= 0);
 	r.n = (size_t)n;
@@ -424,6 +426,7 @@ static void test_carry_chains(void **state)
 	}
 }
 
+/* the quotient and remainder are the only q, r with q b + r = a and r < b */
 static void check_divmod(struct num a, struct num b)
 {
 	struct num q, r;
@@ -461,24 +464,24 @@ static void test_divmod_identities(void **state)
 /* quotient digit 0, 1, B - 1; a < b; a = b; zero dividend; q and r landing on a and b */
 static void test_divmod_edges(void **state)
 {
-	bn_limb a[4] = { 5, 6, 7, 8 }, b[3] = { 9, 10, 0 }, q[4], r[3], s[8];
+	bn_limb a[4] = { 5, 6, 7, 8 }, b[3] = { 9, 10, 0 }, q[4], r[3], s[16];
 	size_t rn;
 
 	(void)state;
-	assert_int_equal(bn_divmod(q, r, &rn, a, 0, b, 2, s), 0);	/* 0 / b */
+	assert_int_equal(bn_divmod(q, r, &rn, a, 0, b, 2, s, NULL), 0);	/* 0 / b */
 	assert_int_equal(rn, 0);
-	assert_int_equal(bn_divmod(q, r, &rn, b, 2, a, 4, s), 0);	/* a < b: r = a */
+	assert_int_equal(bn_divmod(q, r, &rn, b, 2, a, 4, s, NULL), 0);	/* a < b: r = a */
 	assert_true(rn == 2 && r[0] == 9 && r[1] == 10);
-	assert_int_equal(bn_divmod(q, r, &rn, b, 3, b, 3, s), 1);	/* a = b */
+	assert_int_equal(bn_divmod(q, r, &rn, b, 3, b, 3, s, NULL), 1);	/* a = b */
 	assert_true(q[0] == 1 && rn == 0);
-	assert_int_equal(bn_divmod(NULL, r, &rn, a, 4, b, 2, s), 0);	/* remainder only */
+	assert_int_equal(bn_divmod(NULL, r, &rn, a, 4, b, 2, s, NULL), 0);	/* remainder only */
 	assert_true(to128(r, rn) == to128(a, 4) % to128(b, 2));
-	assert_int_equal(bn_divmod(q, NULL, NULL, a, 4, b, 2, s), 2);	/* quotient only */
+	assert_int_equal(bn_divmod(q, NULL, NULL, a, 4, b, 2, s, NULL), 2);	/* quotient only */
 	assert_true(to128(q, 2) == to128(a, 4) / to128(b, 2));
 
 	for (int it = 0; it < ITER; it++) {
 		u128 x = rnd128(128), y = rnd128(96) | 1;
-		bn_limb ab[4] = { 0 }, bb[4] = { 0 }, sc[9];
+		bn_limb ab[4] = { 0 }, bb[4] = { 0 }, sc[16];
 		struct num ax = num128(x), by = num128(y);
 		size_t an = ax.n, bn = by.n, qn;
 		bool q_on_a = rnd_below(2);
@@ -487,9 +490,9 @@ static void test_divmod_edges(void **state)
 		memcpy(bb, by.d, sizeof(bb));
 		/* q == a and r == b, or q == b and r == a (sizes: the arrays are 4 limbs) */
 		if (q_on_a)
-			qn = bn_divmod(ab, bb, &rn, ab, an, bb, bn, sc);
+			qn = bn_divmod(ab, bb, &rn, ab, an, bb, bn, sc, NULL);
 		else
-			qn = bn_divmod(bb, ab, &rn, ab, an, bb, bn, sc);
+			qn = bn_divmod(bb, ab, &rn, ab, an, bb, bn, sc, NULL);
 		assert_true(to128(q_on_a ? ab : bb, qn) == x / y);
 		assert_true(to128(q_on_a ? bb : ab, rn) == x % y);
 		release();
@@ -592,18 +595,18 @@ static void test_string_errors(void **state)
 	bn_limb r[8];
 
 	(void)state;
-	assert_int_equal(bn_from_string(r, "", 0, 10), -1);
-	assert_int_equal(bn_from_string(r, "12a", 3, 10), -1);
-	assert_int_equal(bn_from_string(r, "102", 3, 2), -1);
-	assert_int_equal(bn_from_string(r, "-1", 2, 10), -1);
-	assert_int_equal(bn_from_string(r, "1 2", 3, 10), -1);
-	assert_int_equal(bn_from_string(r, "z", 1, 35), -1);
-	assert_int_equal(bn_from_string(r, "Zz", 2, 36), 1);
+	assert_int_equal(bn_from_string(r, "", 0, 10, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "12a", 3, 10, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "102", 3, 2, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "-1", 2, 10, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "1 2", 3, 10, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "z", 1, 35, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "Zz", 2, 36, NULL, NULL), 1);
 	assert_int_equal(r[0], 35 * 36 + 35);
-	assert_int_equal(bn_from_string(r, "1", 1, 1), -1);
-	assert_int_equal(bn_from_string(r, "1", 1, 37), -1);
-	assert_int_equal(bn_from_string(r, "0", 1, 10), 0);
-	assert_int_equal(bn_from_string(r, "12", 1, 10), 1);	/* only len chars are read */
+	assert_int_equal(bn_from_string(r, "1", 1, 1, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "1", 1, 37, NULL, NULL), -1);
+	assert_int_equal(bn_from_string(r, "0", 1, 10, NULL, NULL), 0);
+	assert_int_equal(bn_from_string(r, "12", 1, 10, NULL, NULL), 1);	/* only len chars are read */
 	assert_int_equal(r[0], 1);
 }
 
@@ -625,7 +628,7 @@ static void test_string_round_trip(void **state)
 			struct num c = dup(b);
 			char *t = grab(bn_to_string_size(c.n, radix));
 
-			bn_to_string(t, c.d, c.n, radix, c.d);
+			bn_to_string(t, c.d, c.n, radix, c.d, NULL);
 			assert_string_equal(s, t);
 		}
 		release();
@@ -649,7 +652,7 @@ static struct num gcd(struct num a, struct num b)
 {
 	struct num r = { limbs(bn_gcd_size(a.n, b.n)), 0 };
 
-	r.n = bn_gcd(r.d, a.d, a.n, b.d, b.n, limbs(bn_gcd_scratch_size(a.n, b.n)));
+	r.n = bn_gcd(r.d, a.d, a.n, b.d, b.n, limbs(bn_gcd_scratch_size(a.n, b.n)), NULL);
 	assert_true(normalised(r));
 	return r;
 }
@@ -690,7 +693,7 @@ static void test_gcd(void **state)
 		struct num t = { limbs(bn_gcd_size(ac.n, bc.n)), 0 };
 
 		memcpy(t.d, ac.d, ac.n * sizeof(bn_limb));
-		t.n = bn_gcd(t.d, t.d, ac.n, bc.d, bc.n, limbs(bn_gcd_scratch_size(ac.n, bc.n)));
+		t.n = bn_gcd(t.d, t.d, ac.n, bc.d, bc.n, limbs(bn_gcd_scratch_size(ac.n, bc.n)), NULL);
 		assert_true(eq(t, g));
 		release();
 	}
@@ -745,6 +748,317 @@ static void test_bitwise(void **state)
 	assert_true(neg && n == 1 && m[0] == 6);
 }
 
+/* --- subquadratic algorithms against the quadratic ones, around every threshold --- */
+
+/* limbs of one of several shapes: random with edge limbs, all ones, sparse, all ones but the top */
+static struct num rnd_shaped(size_t n)
+{
+	struct num x = { limbs(n), n };
+	unsigned shape = (unsigned)rnd_below(5);
+
+	for (size_t i = 0; i < n; i++) {
+		x.d[i] = shape == 1 ? 0xffffffff : shape == 2 ? (rnd_below(8) ? 0 : rnd_limb()) :
+			 rnd_limb();
+	}
+	if (shape == 3 && n)
+		x.d[n - 1] = 1;		/* 2^(32(n-1)) + junk: a tiny top limb */
+	if (shape == 4 && n)
+		x.d[n - 1] |= 0x80000000;
+	return x;
+}
+
+/* a length near one of the thresholds (or a multiple of one), or anywhere up to max */
+static size_t rnd_len(size_t max)
+{
+	static const size_t base[] = { BN_MUL_KARATSUBA, BN_SQR_KARATSUBA, BN_DIV_DC,
+				       BN_TO_STRING_DC, BN_FROM_STRING_BASE };
+	size_t n;
+
+	if (rnd_below(3) == 0)
+		return 1 + rnd_below(max);
+	n = base[rnd_below(5)] * (1 + rnd_below(4)) + rnd_below(5);
+	n = n > 2 ? n - 2 : 1;
+	return n < max ? n : max;
+}
+
+static struct num mul_ref(struct num a, struct num b)
+{
+	struct num r = { limbs(bn_mul_size(a.n, b.n)), 0 };
+
+	r.n = bn_mul_basecase(r.d, a.d, a.n, b.d, b.n);
+	return r;
+}
+
+static void test_karatsuba(void **state)
+{
+	(void)state;
+	for (int it = 0; it < ITER / 8; it++) {
+		size_t an = rnd_len(8 * BN_MUL_KARATSUBA), bn;
+		unsigned shape = (unsigned)rnd_below(4);
+
+		/* balanced, a bit unbalanced, very unbalanced, or a square */
+		bn = shape == 0 ? an : shape == 1 ? an - rnd_below(an / 2 + 1) :
+		     1 + rnd_below(an / 3 + 1);
+		struct num a = rnd_shaped(an), b = shape == 3 ? a : rnd_shaped(bn);
+		struct num r = mul(a, b), ref = mul_ref(a, b);
+
+		assert_true(normalised(r));
+		assert_true(eq(r, ref));
+		assert_true(eq(mul(b, a), ref));
+		release();
+	}
+	/* a few large ones, squares included */
+	for (int it = 0; it < 4; it++) {
+		struct num a = rnd_shaped(1000 + rnd_below(1500));
+		struct num b = it & 1 ? a : rnd_shaped(1 + rnd_below(2500));
+
+		assert_true(eq(mul(a, b), mul_ref(a, b)));
+		release();
+	}
+}
+
+static void test_division_dc(void **state)
+{
+	(void)state;
+	for (int it = 0; it < ITER / 8; it++) {
+		size_t bn = 2 + rnd_len(6 * BN_DIV_DC), an = bn + rnd_len(5 * bn);
+		struct num a = rnd_shaped(an), b = rnd_shaped(bn);
+
+		if (bn_norm(b.d, b.n) == 0)
+			b.d[0] = 1;
+		check_divmod(a, b);
+		/* a remainder of b - 1 and a quotient of all ones: the corrections' worst cases */
+		struct num ones = rnd_shaped(an - bn + 1), bm1 = sub(b, num128(1));
+
+		memset(ones.d, 0xff, ones.n * sizeof(bn_limb));
+		check_divmod(add(mul(ones, b), bm1), b);
+		release();
+	}
+	for (int it = 0; it < 3; it++) {
+		struct num b = rnd_shaped(500 + rnd_below(1500)), a = rnd_shaped(b.n + rnd_below(3000));
+
+		if (bn_norm(b.d, b.n) == 0)
+			b.d[0] = 7;
+		check_divmod(a, b);
+		release();
+	}
+}
+
+/* digits by one division by the radix per digit; parsing by one multiplication per digit */
+static char *to_string_ref(struct num a, unsigned radix)
+{
+	size_t n = bn_norm(a.d, a.n), len = 0, cap = bn_to_string_size(a.n, radix);
+	char *s = grab(cap);
+	bn_limb *t = limbs(n);
+
+	memcpy(t, a.d, n * sizeof(bn_limb));
+	do {
+		s[len++] = "0123456789abcdefghijklmnopqrstuvwxyz"[bn_div_limb(t, &n, t, n, radix)];
+	} while (n);
+	for (size_t i = 0; i < len / 2; i++) {
+		char c = s[i];
+
+		s[i] = s[len - 1 - i];
+		s[len - 1 - i] = c;
+	}
+	s[len] = 0;
+	return s;
+}
+
+static struct num parse_ref(const char *s, unsigned radix)
+{
+	size_t len = strlen(s);
+	struct num r = { limbs(bn_from_string_size(len, radix)), 0 };
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = s[i] <= '9' ? (unsigned)(s[i] - '0') : (unsigned)((s[i] | 0x20) - 'a' + 10);
+
+		r.n = bn_mul_limb_add(r.d, r.d, r.n, radix, d);
+	}
+	return r;
+}
+
+/* radix^e + delta (delta -1, 0 or 1): chunks of all zeros or all (radix - 1) digits */
+static struct num radix_power(unsigned radix, size_t e, int delta)
+{
+	struct num one = num128(1), x = { limbs(e + 2), 1 };
+
+	x.d[0] = 1;
+	for (size_t i = 0; i < e; i++)
+		x.n = bn_mul_limb_add(x.d, x.d, x.n, radix, 0);
+	return delta < 0 ? sub(x, one) : delta > 0 ? add(x, one) : x;
+}
+
+static void check_radix(struct num a, unsigned radix)
+{
+	char *s = to_string(a, radix);
+
+	assert_string_equal(s, to_string_ref(a, radix));
+	assert_true(eq(parse(s, radix), a));
+	/* scratch starting exactly at the input */
+	struct num c = { limbs(bn_max_len(a.n, bn_to_string_scratch_size(a.n, radix))), a.n };
+	char *t = grab(bn_to_string_size(a.n, radix));
+
+	memcpy(c.d, a.d, a.n * sizeof(bn_limb));
+	bn_to_string(t, c.d, c.n, radix, c.d, NULL);
+	assert_string_equal(s, t);
+}
+
+static void test_radix_dc(void **state)
+{
+	static const unsigned radixes[] = { 10, 10, 3, 7, 31, 36, 2, 16 };
+
+	(void)state;
+	for (int it = 0; it < ITER / 16; it++) {
+		unsigned radix = rnd_below(2) ? radixes[rnd_below(8)] : 2 + (unsigned)rnd_below(35);
+		struct num a = rnd_shaped(rnd_len(12 * BN_TO_STRING_DC));
+
+		check_radix(a, radix);
+		/* digit strings with leading zeros parse too */
+		char *s = to_string(a, radix), *z = grab(strlen(s) + 40);
+
+		memset(z, '0', 37);
+		strcpy(z + 37, s);
+		assert_true(eq(parse(z, radix), a));
+		/* powers of the radix, one off either way */
+		size_t e = rnd_below(30 * 12 * BN_TO_STRING_DC);
+
+		for (int d = -1; d <= 1; d++)
+			check_radix(radix_power(radix, e, d), radix);
+		release();
+	}
+	/* strings in every radix, against the digit-at-a-time parse */
+	for (int it = 0; it < ITER / 32; it++) {
+		unsigned radix = 2 + (unsigned)rnd_below(35);
+		size_t len = 1 + rnd_below(40 * 9 * BN_FROM_STRING_BASE);
+		char *s = grab(len + 1);
+
+		for (size_t i = 0; i < len; i++) {
+			size_t d = rnd_below(3) == 0 ? radix - 1 : rnd_below(radix);
+
+			s[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[d];
+			if (d >= 10 && rnd_below(2))
+				s[i] = (char)(s[i] - 'a' + 'A');	/* either case */
+		}
+		s[len] = 0;
+		assert_true(eq(parse(s, radix), parse_ref(s, radix)));
+		s[rnd_below(len)] = '!';
+		assert_int_equal(bn_from_string(limbs(bn_from_string_size(len, radix)), s, len, radix,
+						limbs(bn_from_string_scratch_size(len, radix)), NULL), -1);
+		release();
+	}
+	for (int it = 0; it < 2; it++) {
+		check_radix(rnd_shaped(1500 + rnd_below(1500)), it ? 10 : 7);
+		release();
+	}
+}
+
+/* --- interruption: a poll that says "stop" after N calls --- */
+
+struct stopper {
+	size_t calls, stop_at;
+};
+
+static bool stop_after(void *ctx)
+{
+	struct stopper *st = ctx;
+
+	return ++st->calls >= st->stop_at;
+}
+
+enum op { OP_MUL, OP_SQR, OP_UNBALANCED, OP_DIV, OP_DIV_SHORT, OP_TOSTR10, OP_TOSTR7, OP_FROMSTR,
+	  OP_GCD, NOPS };
+
+/* one operation on fixed inputs; returns a digest of its result (a string or limbs, hashed) */
+static uint64_t run_op(enum op op, struct num a, struct num b, const char *str, struct bn_poll *p)
+{
+	struct num r = { limbs(bn_mul_size(a.n, b.n) + bn_from_string_size(strlen(str), 10)), 0 };
+	char *out = NULL;
+	uint64_t h = 1469598103934665603ull;
+
+	switch (op) {
+	case OP_MUL:
+	case OP_UNBALANCED:
+		r.n = bn_mul(r.d, a.d, a.n, b.d, b.n, limbs(bn_mul_scratch_size(a.n, b.n)), p);
+		break;
+	case OP_SQR:
+		r.n = bn_mul(r.d, a.d, a.n, a.d, a.n, limbs(bn_mul_scratch_size(a.n, a.n)), p);
+		break;
+	case OP_DIV:
+	case OP_DIV_SHORT: {
+		struct num rem = { limbs(b.n), 0 };
+
+		r.n = bn_divmod(r.d, rem.d, &rem.n, a.d, a.n, b.d, b.n,
+				limbs(bn_div_scratch_size(a.n, b.n)), p);
+		for (size_t i = 0; i < rem.n; i++)
+			h = (h ^ rem.d[i]) * 1099511628211ull;
+		break;
+	}
+	case OP_TOSTR10:
+	case OP_TOSTR7:
+		out = grab(bn_to_string_size(a.n, op == OP_TOSTR7 ? 7 : 10));
+		bn_to_string(out, a.d, a.n, op == OP_TOSTR7 ? 7 : 10,
+			     limbs(bn_to_string_scratch_size(a.n, op == OP_TOSTR7 ? 7 : 10)), p);
+		break;
+	case OP_FROMSTR: {
+		size_t len = strlen(str);
+
+		r.n = (size_t)bn_from_string(r.d, str, len, 10,
+					     limbs(bn_from_string_scratch_size(len, 10)), p);
+		break;
+	}
+	case OP_GCD:
+		r.n = bn_gcd(r.d, a.d, a.n, b.d, b.n, limbs(bn_gcd_scratch_size(a.n, b.n)), p);
+		break;
+	default:
+		fail();
+	}
+	if (p && p->stopped)
+		return 0;
+	for (size_t i = 0; i < r.n; i++)
+		h = (h ^ r.d[i]) * 1099511628211ull;
+	for (size_t i = 0; out && out[i]; i++)
+		h = (h ^ (uint8_t)out[i]) * 1099511628211ull;
+	return h;
+}
+
+static void test_poll_stop(void **state)
+{
+	(void)state;
+	for (enum op op = 0; op < NOPS; op++) {
+		size_t an = op == OP_GCD ? 400 : op == OP_UNBALANCED ? 20000 : op == OP_DIV ? 6000 :
+			    op == OP_DIV_SHORT ? 20000 : 3000;
+		size_t bn = op == OP_GCD ? 390 : op == OP_UNBALANCED ? 100 : op == OP_DIV_SHORT ? 40 : 3000;
+		struct num a = rnd_shaped(an), b = rnd_shaped(bn), a0 = dup(a), b0 = dup(b);
+		char *str = to_string(rnd_shaped(op == OP_FROMSTR ? 3000 : 1), 10);
+		struct stopper count = { 0, (size_t)-1 };
+		struct bn_poll full = BN_POLL_INIT(stop_after, &count);
+		uint64_t want;
+
+		a.d[a.n - 1] |= 1;	/* nonzero operands, b normalised */
+		b.d[b.n - 1] |= 1;
+		a0 = dup(a), b0 = dup(b);
+		want = run_op(op, a, b, str, NULL);
+		assert_true(run_op(op, a, b, str, &full) == want);
+		assert_false(full.stopped);
+		assert_true(count.calls >= 4);	/* these sizes take several polls */
+		for (size_t stop_at = 1; stop_at <= 4; stop_at++) {
+			struct stopper st = { 0, stop_at };
+			struct bn_poll p = BN_POLL_INIT(stop_after, &st);
+
+			run_op(op, a, b, str, &p);
+			assert_true(p.stopped);
+			assert_int_equal(st.calls, stop_at);	/* never asked again after "stop" */
+			assert_true(p.work < BN_POLL_WORK);	/* and little work done after it */
+			assert_true(eq(a, a0) && eq(b, b0));	/* inputs intact */
+			run_op(op, a, b, str, &p);		/* a stopped poll stops at once */
+			assert_int_equal(st.calls, stop_at);
+			assert_true(run_op(op, a, b, str, NULL) == want);
+		}
+		release();
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -762,6 +1076,10 @@ int main(void)
 		cmocka_unit_test(test_string_round_trip),
 		cmocka_unit_test(test_gcd),
 		cmocka_unit_test(test_bitwise),
+		cmocka_unit_test(test_karatsuba),
+		cmocka_unit_test(test_division_dc),
+		cmocka_unit_test(test_radix_dc),
+		cmocka_unit_test(test_poll_stop),
 	};
 
 	return cmocka_run_group_tests(tests, setup_seed, NULL);
