@@ -175,11 +175,18 @@ static bool simple_p(obj x)
 	return !compound_p(x);
 }
 
+/* The stack may grow (allocate, so collect and move a and b): they are rooted meanwhile. */
 static bool push3(struct pr *p, obj a, obj b, intptr_t i)
 {
 	struct lisp *L = p->L;
+	bool ok;
 
-	if (!lisp_stack_reserve(L, 3))
+	ROOT(a);
+	ROOT(b);
+	ok = lisp_stack_reserve(L, 3);
+	UNROOT(b);
+	UNROOT(a);
+	if (!ok)
 		return false;
 	sset(L, L->sp++, a);
 	sset(L, L->sp++, b);
@@ -354,8 +361,9 @@ static bool symbol_needs_bars(obj name)
 					      s[2] >= '0' && s[2] <= '9')))
 		return true;
 	for (size_t i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] == '(' || s[i] == ')' || s[i] == '"' || s[i] == ';' ||
-		    s[i] == '\'' || s[i] == '`' || s[i] == ',' || s[i] == '|' || s[i] == 127)
+		if (s[i] <= ' ' || s[i] == '(' || s[i] == ')' || s[i] == '[' || s[i] == ']' ||
+		    s[i] == '"' || s[i] == ';' || s[i] == '\'' || s[i] == '`' || s[i] == ',' ||
+		    s[i] == '|' || s[i] == 127)
 			return true;
 	return false;
 }
@@ -369,7 +377,13 @@ static void print_symbol(struct pr *p, obj sym)
 		emitc(p, '|');
 		for (size_t i = 0; i < len; i++) {
 			uint8_t c = obj_bytes_data(p->cur)[i];
+			char e[8];
 
+			if (c < ' ' || c == 127) {	/* as \x..; the reader reads it back */
+				ksnprintf(e, sizeof(e), "\\x%x;", c);
+				emits(p, e);
+				continue;
+			}
 			if (c == '|' || c == '\\')
 				emitc(p, '\\');
 			emitc(p, (char)c);
@@ -466,8 +480,12 @@ static void print_atom(struct pr *p, obj x)
 static bool push2(struct pr *p, intptr_t kind, obj x)
 {
 	struct lisp *L = p->L;
+	bool ok;
 
-	if (!lisp_stack_reserve(L, 2))
+	ROOT(x);	/* as push3 */
+	ok = lisp_stack_reserve(L, 2);
+	UNROOT(x);
+	if (!ok)
 		return false;
 	sset(L, L->sp++, fx(kind));
 	sset(L, L->sp++, x);
