@@ -226,6 +226,15 @@ fuzz-gc: deps
 	@tests/gen/fuzz.sh --minutes $(MINUTES) --size $(or $(SIZE),mixed) \
 		$(if $(SEED),--seed $(SEED)) $(if $(CPUS),--cpus $(CPUS))
 
+# random and mutated input for the reader and the evaluator (tests/fuzz/, issue 14) for MINUTES
+# under ASan/UBSan; failing inputs are minimised and kept in tests/fuzz/found/ (then run first by
+# every later fuzz run). SEED=N starts at seed N, JOBS=N runs N at once (default 2). make test
+# runs a fixed 600 of them (scripts/run-tests.sh).
+.PHONY: fuzz
+fuzz:
+	@$(MAKE) --no-print-directory $(B)/host-asan/bin/lisp
+	@python3 tests/fuzz/fuzz.py --minutes $(MINUTES) --jobs $(or $(JOBS),2) $(if $(SEED),--seed $(SEED))
+
 clean:
 	rm -rf $(B)
 

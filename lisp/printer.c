@@ -96,36 +96,42 @@ static bool fresh(struct pr *p)
 	return true;
 }
 
-static intptr_t lookup(struct pr *p, obj key)
+/* lookup and store take the caller's variable: rebuilding the table allocates, a collection
+ * may move the key meanwhile, and both they and the caller must go on with its new address. */
+static intptr_t lookup(struct pr *p, obj *key)
 {
 	size_t s;
+	bool ok;
 
-	if (p->table == OBJ_FALSE || !fresh(p))
+	if (p->table == OBJ_FALSE)
 		return 0;
-	s = slot_of(p->table, key);
-	return obj_vector_ref(p->table, 2 * s) == key ? fxv(obj_vector_ref(p->table, 2 * s + 1)) : 0;
+	ROOT(*key);
+	ok = fresh(p);
+	UNROOT(*key);
+	if (!ok)
+		return 0;
+	s = slot_of(p->table, *key);
+	return obj_vector_ref(p->table, 2 * s) == *key ? fxv(obj_vector_ref(p->table, 2 * s + 1)) : 0;
 }
 
-static bool store(struct pr *p, obj key, intptr_t v)
+static bool store(struct pr *p, obj *key, intptr_t v)
 {
 	size_t s;
+	bool ok = true;
 
+	ROOT(*key);
 	if (!fresh(p))
+		ok = false;
+	else if (obj_vector_ref(p->table, 2 * slot_of(p->table, *key)) != *key &&
+		 2 * (p->count + 1) > obj_vector_length(p->table) / 2)
+		ok = rehash(p, obj_vector_length(p->table));
+	UNROOT(*key);
+	if (!ok)
 		return false;
-	s = slot_of(p->table, key);
-	if (obj_vector_ref(p->table, 2 * s) != key) {
-		if (2 * (p->count + 1) > obj_vector_length(p->table) / 2) {
-			bool ok;
-
-			ROOT(key);
-			ok = rehash(p, obj_vector_length(p->table));
-			UNROOT(key);
-			if (!ok)
-				return false;
-			s = slot_of(p->table, key);
-		}
+	s = slot_of(p->table, *key);
+	if (obj_vector_ref(p->table, 2 * s) != *key) {
 		p->count++;
-		lisp_private_set(p->L, p->table, 2 * s, key);	/* the printer's own table */
+		lisp_private_set(p->L, p->table, 2 * s, *key);	/* the printer's own table */
 	}
 	lisp_private_set(p->L, p->table, 2 * s + 1, fx(v));
 	return true;
@@ -175,11 +181,18 @@ static bool simple_p(obj x)
 	return !compound_p(x);
 }
 
+/* The stack may grow (allocate, so collect and move a and b): they are rooted meanwhile. */
 static bool push3(struct pr *p, obj a, obj b, intptr_t i)
 {
 	struct lisp *L = p->L;
+	bool ok;
 
-	if (!lisp_stack_reserve(L, 3))
+	ROOT(a);
+	ROOT(b);
+	ok = lisp_stack_reserve(L, 3);
+	UNROOT(b);
+	UNROOT(a);
+	if (!ok)
 		return false;
 	sset(L, L->sp++, a);
 	sset(L, L->sp++, b);
@@ -194,37 +207,44 @@ static bool visit(struct pr *p, obj c)
 
 	if (!compound_p(c))
 		return true;
-	st = lookup(p, c);
-	if (st == 0) {
-		ROOT(c);
-		bool ok = store(p, c, ST_OPEN) && push3(p, c, c, 0);
-		UNROOT(c);
-		return ok;
-	}
+	st = lookup(p, &c);
+	if (st == 0)
+		return store(p, &c, ST_OPEN) && push3(p, c, c, 0);
 	if (st & ST_OPEN)
-		return store(p, c, st | ST_LABEL);
+		return store(p, &c, st | ST_LABEL);
 	return true;
 }
 
 static bool close_frame(struct pr *p, obj head, obj cur)
 {
-	for (;;) {
-		intptr_t st = lookup(p, head);
+	bool ok = true;
 
-		if (!store(p, head, (st & ST_LABEL) | ST_DONE))
-			return false;
+	ROOT(cur);
+	for (;;) {
+		intptr_t st = lookup(p, &head);
+
+		if (!store(p, &head, (st & ST_LABEL) | ST_DONE)) {
+			ok = false;
+			break;
+		}
 		if (head == cur || !pair_p(head))
-			return true;
+			break;
 		head = cdr(head);
 	}
+	UNROOT(cur);
+	return ok;
 }
 
 static bool find_cycles(struct pr *p, obj x)
 {
 	struct lisp *L = p->L;
 	size_t base = L->sp;
+	bool ok;
 
-	if (!rehash(p, 64) || !visit(p, x))
+	ROOT(x);	/* the table's first allocation may collect, and move x */
+	ok = rehash(p, 64);
+	UNROOT(x);
+	if (!ok || !visit(p, x))
 		return false;
 	while (L->sp > base) {
 		obj *f = stk(L) + L->sp - 3;
@@ -249,17 +269,17 @@ static bool find_cycles(struct pr *p, obj x)
 			obj next = cdr(cur);
 
 			if (pair_p(next)) {
-				intptr_t st = lookup(p, next);
+				intptr_t st = lookup(p, &next);
 
 				if (st == 0) {
-					if (!store(p, next, ST_OPEN))
+					if (!store(p, &next, ST_OPEN))
 						return false;
 					f = stk(L) + L->sp - 3;
 					sset(L, L->sp - 2, cdr(f[1]));
 					sset(L, L->sp - 1, fx(0));
 					continue;
 				}
-				if ((st & ST_OPEN) && !store(p, next, st | ST_LABEL))
+				if ((st & ST_OPEN) && !store(p, &next, st | ST_LABEL))
 					return false;
 			} else if (compound_p(next)) {
 				sset(L, L->sp - 1, fx(2));
@@ -354,8 +374,9 @@ static bool symbol_needs_bars(obj name)
 					      s[2] >= '0' && s[2] <= '9')))
 		return true;
 	for (size_t i = 0; i < len; i++)
-		if (s[i] <= ' ' || s[i] == '(' || s[i] == ')' || s[i] == '"' || s[i] == ';' ||
-		    s[i] == '\'' || s[i] == '`' || s[i] == ',' || s[i] == '|' || s[i] == 127)
+		if (s[i] <= ' ' || s[i] == '(' || s[i] == ')' || s[i] == '[' || s[i] == ']' ||
+		    s[i] == '"' || s[i] == ';' || s[i] == '\'' || s[i] == '`' || s[i] == ',' ||
+		    s[i] == '|' || s[i] == 127)
 			return true;
 	return false;
 }
@@ -369,7 +390,13 @@ static void print_symbol(struct pr *p, obj sym)
 		emitc(p, '|');
 		for (size_t i = 0; i < len; i++) {
 			uint8_t c = obj_bytes_data(p->cur)[i];
+			char e[8];
 
+			if (c < ' ' || c == 127) {	/* as \x..; the reader reads it back */
+				ksnprintf(e, sizeof(e), "\\x%x;", c);
+				emits(p, e);
+				continue;
+			}
 			if (c == '|' || c == '\\')
 				emitc(p, '\\');
 			emitc(p, (char)c);
@@ -466,8 +493,12 @@ static void print_atom(struct pr *p, obj x)
 static bool push2(struct pr *p, intptr_t kind, obj x)
 {
 	struct lisp *L = p->L;
+	bool ok;
 
-	if (!lisp_stack_reserve(L, 2))
+	ROOT(x);	/* as push3 */
+	ok = lisp_stack_reserve(L, 2);
+	UNROOT(x);
+	if (!ok)
 		return false;
 	sset(L, L->sp++, fx(kind));
 	sset(L, L->sp++, x);
@@ -516,7 +547,7 @@ static void print_record(struct pr *p, obj x)
 /* Labels: the first print of a labelled object writes #n=, later ones #n#. p->x is the object. */
 static void print_label(struct pr *p, bool *done)
 {
-	intptr_t st = lookup(p, p->x);
+	intptr_t st = lookup(p, &p->x);
 	char b[24];
 
 	*done = false;
@@ -531,7 +562,7 @@ static void print_label(struct pr *p, bool *done)
 	ksnprintf(b, sizeof(b), "#%u=", p->nlabels);
 	st |= (intptr_t)(++p->nlabels) << 3;
 	emits(p, b);
-	if (!store(p, p->x, st))
+	if (!store(p, &p->x, st))
 		p->ok = false;
 }
 
@@ -590,7 +621,9 @@ static void print_loop(struct pr *p)
 		case P_REST:
 			if (x == OBJ_NIL) {
 				emitc(p, ')');
-			} else if (pair_p(x) && (p->table == OBJ_FALSE || !(lookup(p, x) & ST_LABEL))) {
+			} else if (pair_p(x) && p->table == OBJ_FALSE && p->budget-- == 0) {
+				emits(p, " ...)");	/* no table: a cycle through cdrs ends too */
+			} else if (pair_p(x) && (p->table == OBJ_FALSE || !(lookup(p, &x) & ST_LABEL))) {
 				emitc(p, ' ');
 				p->ok = push2(p, P_REST, cdr(x)) && push2(p, P_OBJ, car(x));
 			} else {

@@ -1,8 +1,11 @@
 /* reader.c -- the datum reader: R7RS external syntax (lists, dotted pairs, vectors, bytevectors,
  * strings, characters, exact integers, symbols incl. |...|, quote forms, ; #| |# #; comments).
  * No C recursion: open lists are frames on the value stack (kind, head, last pair); token text
- * collects in a scratch bytevector in the slot below them. After an error the input is skipped
- * to the end of the datum being read (parentheses balanced), so a REPL can go on. */
+ * collects in a scratch bytevector in the slot below them. Input is UTF-8: every string, symbol
+ * and character is checked as its bytes are read (comments are not), so a datum never holds an
+ * invalid sequence. One error per bad datum, then resynchronisation: the rest of the datum is
+ * skipped (parentheses balanced, but never past a line that starts with "(" or "[": that is
+ * taken for the next datum), then the rest of its line, so reading resumes at a line start. */
 #include "internal.h"
 
 enum { F_LIST, F_VEC, F_U8, F_QUOTE, F_SKIP };
@@ -20,6 +23,8 @@ struct rd {
 	const char *err;
 	const char *token;	/* with err: the message ends with this prefix and the token text */
 	char prefix[8];		/* #x, #b, ... of a number token */
+	char msg[64];		/* err, when it is formatted (it names a byte and a line) */
+	int last;		/* the byte consumed last (-1: none yet, or the end of input) */
 };
 
 int lisp_input_getc(struct lisp_input *in, bool peek)
@@ -35,7 +40,7 @@ int lisp_input_getc(struct lisp_input *in, bool peek)
 	return c;
 }
 
-static int rgetc(struct rd *r) { return lisp_input_getc(r->in, false); }
+static int rgetc(struct rd *r) { return r->last = lisp_input_getc(r->in, false); }
 static int rpeek(struct rd *r) { return lisp_input_getc(r->in, true); }
 
 static bool delimiter_p(int c)
@@ -65,6 +70,44 @@ static bool tok_add(struct rd *r, int c)
 	return true;
 }
 
+/* The first error of a datum is the one reported; *why names the byte b and its line. */
+static void bad_byte(struct rd *r, const char *why, int b)
+{
+	if (r->err)
+		return;
+	ksnprintf(r->msg, sizeof(r->msg), "%s #x%x on line %u", why, (unsigned)b, r->in->line);
+	r->err = r->msg;
+}
+
+/* A byte of the input into the token: a byte from 0x80 up starts a UTF-8 sequence, taken whole
+ * here; only its continuation bytes are consumed, so a bad one leaves a delimiter after it in
+ * place. An invalid sequence is an error (the token is still read to its end). */
+static bool tok_add_raw(struct rd *r, int c)
+{
+	int k = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+	uint32_t v = (uint32_t)c & (k == 2 ? 0x1F : k == 3 ? 0x0F : 0x07);
+
+	if (!tok_add(r, c))
+		return false;
+	if (c < 0x80)
+		return true;
+	for (int i = 1; i < k; i++) {
+		int d = rpeek(r);
+
+		if (d < 0 || (d & 0xC0) != 0x80) {
+			k = 0;
+			break;
+		}
+		if (!tok_add(r, rgetc(r)))
+			return false;
+		v = v << 6 | ((uint32_t)d & 0x3F);
+	}
+	if (k == 0 || (k == 3 && v < 0x800) || (k == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+	    (v >= 0xD800 && v <= 0xDFFF))
+		bad_byte(r, "invalid UTF-8: byte", c);
+	return true;
+}
+
 static bool tok_add_utf8(struct rd *r, uint32_t c)
 {
 	char u[4];
@@ -83,13 +126,20 @@ static bool tok_is(struct rd *r, const char *s)
 	return r->tlen == strlen(s) && memcmp(tok(r), s, r->tlen) == 0;
 }
 
-/* Read constituents up to a delimiter into the token buffer (after what is there already). */
+/* Read constituents up to a delimiter into the token buffer (after what is there already);
+ * false after an error. A control character is no constituent, but no delimiter either: an
+ * error, so that a stray byte of binary input does not become part of a symbol's name. */
 static bool read_rest(struct rd *r)
 {
-	while (!delimiter_p(rpeek(r)))
-		if (!tok_add(r, rgetc(r)))
+	while (!delimiter_p(rpeek(r))) {
+		int c = rgetc(r);
+
+		if (c < ' ' || c == 127)
+			bad_byte(r, "control character", c);
+		if (!tok_add_raw(r, c))
 			return false;
-	return true;
+	}
+	return r->err == NULL;
 }
 
 static int hexval(int c)
@@ -103,24 +153,41 @@ static int hexval(int c)
 	return -1;
 }
 
-/* \x<hex>; in strings and |symbols| (the x already read) */
+/* Hex digits s[0..len) as a character code; a value past Unicode saturates (no overflow). */
+static uint32_t hex_code(const uint8_t *s, size_t len, size_t *ndigits)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len && hexval(s[i]) >= 0; i++)
+		v = v > 0x10FFFF ? v : v * 16 + (uint32_t)hexval(s[i]);
+	*ndigits = i;
+	return v;
+}
+
+/* \x<hex>; in strings and |symbols| (the x already read). Only hex digits and the ";" are
+ * consumed: a closing quote after a bad escape still closes. */
 static bool hex_escape(struct rd *r, uint32_t *out)
 {
 	uint32_t v = 0;
-	int c, n = 0;
-
-	while ((c = rgetc(r)) >= 0 && c != ';') {
-		int d = hexval(c);
-
-		if (d < 0 || ++n > 6) {
-			r->err = "bad \\x escape";
-			return false;
-		}
-		v = v * 16 + (uint32_t)d;
-	}
+	size_t n = 0;
 	obj dummy;
-	if (c != ';' || n == 0 || !obj_char_checked(v, &dummy)) {
-		r->err = "bad \\x escape";
+
+	for (; hexval(rpeek(r)) >= 0; n++) {
+		int d = hexval(rgetc(r));
+
+		if (v <= 0x10FFFF)	/* past Unicode it stays past: no overflow */
+			v = v * 16 + (uint32_t)d;
+	}
+	if (n == 0 || rpeek(r) != ';') {
+		if (!r->err)
+			r->err = "bad \\x escape (\\x<hex digits>; expected)";
+		return false;
+	}
+	rgetc(r);
+	if (!obj_char_checked(v, &dummy)) {
+		if (!r->err)
+			r->err = "\\x escape is not a Unicode scalar value";
 		return false;
 	}
 	*out = v;
@@ -157,21 +224,37 @@ static enum tok read_quoted(struct rd *r, int quote)
 					return T_ERROR;
 				continue;
 			case '\n': case ' ': case '\t': case '\r':
-				/* line continuation: \ <spaces> newline <spaces> */
-				while (c == ' ' || c == '\t' || c == '\r')
+				/* line continuation: \ <spaces> line end <spaces>; only
+				 * whitespace is consumed, so a quote after \ and spaces closes */
+				while (c == ' ' || c == '\t') {
+					int d = rpeek(r);
+
+					if (d != ' ' && d != '\t' && d != '\n' && d != '\r')
+						break;
 					c = rgetc(r);
-				if (c == '\n')
-					while (rpeek(r) == ' ' || rpeek(r) == '\t')
-						rgetc(r);
+				}
+				if (c == '\r' && rpeek(r) == '\n')
+					c = rgetc(r);
+				if (c != '\n' && c != '\r') {
+					if (!r->err)
+						r->err = "bad escape in string (\\ then spaces, no line end)";
+					continue;
+				}
+				while (rpeek(r) == ' ' || rpeek(r) == '\t')
+					rgetc(r);
 				continue;
 			default:
 				if (c < 0)
 					continue;
-				r->err = "bad escape in string";
+				if (!r->err)
+					r->err = "bad escape in string";
 				continue;
 			}
+			if (!tok_add(r, c))
+				return T_ERROR;
+			continue;
 		}
-		if (!tok_add(r, c))
+		if (!tok_add_raw(r, c))
 			return T_ERROR;
 	}
 }
@@ -193,7 +276,7 @@ static enum tok read_char(struct rd *r)
 		r->err = "end of input in character";
 		return T_ERROR;
 	}
-	if (!tok_add(r, c) || !read_rest(r))
+	if (!tok_add_raw(r, c) || !read_rest(r))
 		return T_ERROR;
 	u = lisp_utf8_decode(tok(r), r->tlen, 0, &n);
 	if (n == r->tlen) {
@@ -205,14 +288,16 @@ static enum tok read_char(struct rd *r)
 			r->datum = obj_char(char_names[i].c);
 			return T_DATUM;
 		}
-	if ((tok(r)[0] == 'x' || tok(r)[0] == 'X') && r->tlen > 1 && r->tlen <= 7) {
-		uint32_t v = 0;
-		size_t i;
+	if ((tok(r)[0] == 'x' || tok(r)[0] == 'X') && r->tlen > 1) {
+		uint32_t v = hex_code(tok(r) + 1, r->tlen - 1, &n);
 
-		for (i = 1; i < r->tlen && hexval(tok(r)[i]) >= 0; i++)
-			v = v * 16 + (uint32_t)hexval(tok(r)[i]);
-		if (i == r->tlen && obj_char_checked(v, &r->datum))
-			return T_DATUM;
+		if (n == r->tlen - 1) {
+			if (obj_char_checked(v, &r->datum))
+				return T_DATUM;
+			r->err = "not a Unicode scalar value:";
+			r->token = "#\\";
+			return T_ERROR;
+		}
 	}
 	r->err = "unknown character name:";
 	r->token = "#\\";
@@ -362,7 +447,7 @@ static enum tok next_token(struct rd *r)
 			continue;
 		switch (c) {
 		case ';':
-			while ((c = rgetc(r)) >= 0 && c != '\n')
+			while ((c = rgetc(r)) >= 0 && c != '\n' && c != '\r')
 				;
 			continue;
 		case '(': case '[':
@@ -401,44 +486,74 @@ static enum tok next_token(struct rd *r)
 				continue;
 			return t;
 		default:
-			if (!tok_add(r, c) || !read_rest(r))
+			if (c < ' ' || c == 127)
+				bad_byte(r, "control character", c);
+			if (!tok_add_raw(r, c) || !read_rest(r))
 				return T_ERROR;
 			return atom(r, 10, false);
 		}
 	}
 }
 
-/* Skip the rest of the datum: up to where the open frames' parentheses close. */
+/* In recovery: the next byte, or -1 at the end of input and at the start of a line that begins
+ * with "(" or "[" (left unread: the next datum, most likely, after a bad one left open). */
+static int skip_getc(struct rd *r)
+{
+	int c = rgetc(r);
+
+	if ((c == '\n' || c == '\r') && (rpeek(r) == '(' || rpeek(r) == '['))
+		return -1;
+	return c;
+}
+
+/* After an error: skip the rest of the datum, up to where the open frames' parentheses close
+ * (strings, |symbols|, characters and comments in it skipped as such), then the rest of that
+ * line, so that the next datum is read from a line start. */
 static void skip_datum(struct rd *r, unsigned depth)
 {
-	while (depth > 0) {
-		int c = rgetc(r);
+	int c = 0;
 
-		if (c < 0)
-			return;
+	while (depth > 0 && (c = skip_getc(r)) >= 0) {
 		switch (c) {
-		case '(': depth++; break;
-		case ')': depth--; break;
+		case '(': case '[': depth++; break;
+		case ')': case ']': depth--; break;
 		case ';':
-			while ((c = rgetc(r)) >= 0 && c != '\n')
+			while ((c = skip_getc(r)) >= 0 && c != '\n' && c != '\r')
 				;
 			break;
 		case '"': case '|': {
 			int q = c;
 
-			while ((c = rgetc(r)) >= 0 && c != q)
-				if (c == '\\')
-					rgetc(r);
+			while ((c = skip_getc(r)) >= 0 && c != q)
+				if (c == '\\' && (c = skip_getc(r)) < 0)
+					break;
 			break;
 		}
 		case '#':
 			if (rpeek(r) == '\\') {
 				rgetc(r);
+				c = skip_getc(r);
+			} else if (rpeek(r) == '|') {
+				int nest = 1, prev = 0;
+
 				rgetc(r);
+				while (nest > 0 && (c = skip_getc(r)) >= 0) {
+					if (prev == '|' && c == '#')
+						nest--, c = 0;
+					else if (prev == '#' && c == '|')
+						nest++, c = 0;
+					prev = c;
+				}
 			}
 			break;
 		}
+		if (c < 0)
+			return;
 	}
+	if (r->last == '\n' || r->last == '\r' || r->last < 0)
+		return;
+	while ((c = rgetc(r)) >= 0 && c != '\n' && c != '\r')
+		;
 }
 
 static unsigned open_lists(struct rd *r)
@@ -547,7 +662,11 @@ static obj read_datum(struct rd *r)
 		switch (t) {
 		case T_EOF:
 			if (L->sp > r->base + 1) {
-				r->err = "unexpected end of input (missing \")\")";
+				intptr_t kind = fxv(stk(L)[L->sp - 3]);
+
+				r->err = kind == F_QUOTE ? "unexpected end of input after a quote" :
+					 kind == F_SKIP ? "unexpected end of input after #;" :
+					 "unexpected end of input (missing \")\")";
 				return OBJ_NULL;
 			}
 			return OBJ_EOF;
@@ -587,6 +706,7 @@ static obj read_datum(struct rd *r)
 			}
 			if (kind & F_AFTER_DOT) {
 				r->err = "missing datum after \".\"";
+				L->sp -= 3;	/* the ")" closed it: not to be skipped again */
 				return OBJ_NULL;
 			}
 			d = stk(L)[L->sp - 2];
@@ -610,6 +730,38 @@ static obj read_datum(struct rd *r)
 	}
 }
 
+/* The error's message: "read: " and err, then the token's prefix and text, with a control
+ * character (or an invalid byte) as \x..; and cut at a character boundary with "..." where it
+ * does not fit: the message is a string, so it must be UTF-8 too. */
+static void error_message(struct rd *r, char *msg, size_t size)
+{
+	size_t n = 0, len = r->tlen;
+	const uint8_t *t = tok(r);
+
+	ksnprintf(msg, size, "read: %s%s%s", r->err, r->token ? " " : "", r->token ? r->token : "");
+	n = strlen(msg);
+	for (size_t i = 0; r->token && i < len;) {
+		size_t k;
+		uint32_t c = lisp_utf8_decode(t, len, i, &k);
+		char e[8];
+
+		if (c < ' ' || c == 127 || (c == 0xFFFD && k == 1)) {
+			ksnprintf(e, sizeof(e), "\\x%x;", t[i]);
+			k = 1;
+		} else {
+			memcpy(e, t + i, k);
+			e[k] = '\0';
+		}
+		if (n + strlen(e) + 4 > size) {
+			memcpy(msg + n, "...", 4);
+			return;
+		}
+		memcpy(msg + n, e, strlen(e) + 1);
+		n += strlen(e);
+		i += k;
+	}
+}
+
 obj lisp_read(struct lisp *L, struct lisp_input *in)
 {
 	struct rd r = { .L = L, .in = in, .base = L->sp, .datum = OBJ_FALSE };
@@ -625,21 +777,8 @@ obj lisp_read(struct lisp *L, struct lisp_input *in)
 
 		if (r.err) {
 			char msg[128];
-			int n = ksnprintf(msg, sizeof(msg), "read: %s", r.err);
 
-			if (r.token && n > 0 && (size_t)n < sizeof(msg) - 2) {
-				size_t room = sizeof(msg) - (size_t)n - 1, pl = strlen(r.token), k;
-
-				msg[n++] = ' ';
-				room--;
-				pl = pl < room ? pl : room;
-				memcpy(msg + n, r.token, pl);
-				n += (int)pl;
-				room -= pl;
-				k = r.tlen < room ? r.tlen : room;
-				memcpy(msg + n, tok(&r), k);
-				msg[n + (int)k] = '\0';
-			}
+			error_message(&r, msg, sizeof(msg));
 			lisp_read_error(L, msg);
 		}
 		skip_datum(&r, depth);

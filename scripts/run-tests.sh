@@ -95,6 +95,18 @@ done < <(tests/gen/fuzz.sh --count "${GEN_COUNT:-12}" --seed "${GEN_SEED:-1}" --
 		--timeout 60 --regress build/tests/regress-new 2>&1
 	REGRESS_TIMEOUT=120 tests/regress/run.sh 2>&1)
 
+# ---- reader and evaluator fuzz (tests/fuzz/, issue 14): FUZZ_COUNT random, broken, generated
+# and mutated inputs from seed FUZZ_SEED (the same ones every run unless given) under ASan/UBSan,
+# after the kept failures of tests/fuzz/found/; new failures go to build/tests/fuzz-found/
+while IFS= read -r line; do
+	case $line in
+	"PASS "*) passed=$((passed + 1)); echo "$line" ;;
+	"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }"); echo "$line" ;;
+	*) echo "$line" ;;
+	esac
+done < <(python3 tests/fuzz/fuzz.py --count "${FUZZ_COUNT:-600}" --seed "${FUZZ_SEED:-1}" --jobs 2 \
+		--found build/tests/fuzz-found 2>&1)
+
 # ---- QEMU tests ----
 accels=${TEST_ACCELS:-$(scripts/accel.sh "${ACCEL:-auto}")}
 smps=${TEST_SMP:-1 2 4 8}

@@ -98,10 +98,11 @@ static void test_errors_go_on(void **state)
 	(void)state;
 	assert_int_equal(eval(L, "(car 1) (display \"next\")"), 1);
 	assert_string_equal(out, "error: car: expected pair, got 1\nnext");
-	assert_int_equal(eval(L, "(display 1))(display 2)"), 1);
-	assert_string_equal(out, "1error: read: unexpected \")\"\n2");
-	assert_int_equal(eval(L, "(display (list 1 #q 2)) (display 3)"), 1);
-	assert_string_equal(out, "error: read: bad # syntax: #q\n3");
+	/* after a read error the rest of the line goes too: reading resumes on the next one */
+	assert_int_equal(eval(L, "(display 1))(display 2)\n(display 3)"), 1);
+	assert_string_equal(out, "1error: read: unexpected \")\"\n3");
+	assert_int_equal(eval(L, "(display (list 1 #q 2)) (display 3)\n(display 4)"), 1);
+	assert_string_equal(out, "error: read: bad # syntax: #q\n4");
 	assert_int_equal(eval(L, "\"unterminated"), 1);
 	assert_string_equal(out, "error: read: unterminated string\n");
 	assert_int_equal(eval(L, "(display '(1 2"), 1);

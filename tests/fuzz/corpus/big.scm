@@ -1,0 +1,26 @@
+; tags: guile torture
+; Large data made at run time: a call with 100,000 arguments through apply (the stack grows
+; while the arguments are spread), long strings and symbols, big vectors, huge bignums printed
+; to string ports.
+(cond-expand (guile (import (scheme base) (scheme char) (scheme write) (scheme cxr) (scheme lazy) (scheme case-lambda) (scheme eval) (scheme read) (srfi 1))) (else))
+(define (show . xs) (for-each display xs) (newline))
+(define l (iota 100000))
+(show "apply 100000 args: " (apply + l))
+(show "apply list: " (length (apply list l)))
+(define s (make-string 100000 #\x))
+(show "long string: " (string-length s) " " (string-length (string-append s s)))
+(define sym (string->symbol (make-string 5000 #\y)))
+(show "long symbol: " (string-length (symbol->string sym)) " " (eq? sym (string->symbol (make-string 5000 #\y))))
+(show "big vector: " (vector-length (list->vector l)) " " (length (vector->list (make-vector 200000 1))))
+(show "bignum digits: " (string-length (number->string (expt 3 20000))))
+(define p (open-output-string))
+(write (expt 7 5000) p)
+(show "written bignum: " (string-length (get-output-string p)))
+(define q (open-output-string))
+(write l q)
+(show "written list: " (string-length (get-output-string q)))
+(show "parsed: " (= (string->number (number->string (expt 11 3000))) (expt 11 3000)))
+(show "string->list: " (length (string->list s)))
+(show "list->string: " (string-length (list->string (string->list s))))
+(show "map: " (apply + (map (lambda (x) (* 2 x)) l)))
+(show "vector-map: " (vector-ref (vector-map (lambda (x) (+ x 1)) (list->vector l)) 99999))
