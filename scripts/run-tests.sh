@@ -95,6 +95,15 @@ done < <(tests/gen/fuzz.sh --count "${GEN_COUNT:-12}" --seed "${GEN_SEED:-1}" --
 		--timeout 60 --regress build/tests/regress-new 2>&1
 	REGRESS_TIMEOUT=120 tests/regress/run.sh 2>&1)
 
+# ---- Ctrl-C at the interactive hosted REPL (tests/qemu/interrupt.py, issue 14): in a pseudo-
+# terminal, ASan/UBSan and TSan builds, 2 CPUs; the kernel's serial console runs it below
+for lisp in build/host-asan/bin/lisp build/host-tsan/bin/lisp; do
+	out=$(LISP=$lisp timeout 600 python3 tests/qemu/interrupt.py host 2 2>&1)
+	status=$?
+	echo "$out" | grep -v "ASan doesn't fully support" | tail -n 60
+	record "interrupt host $lisp" $status
+done
+
 # ---- reader and evaluator fuzz (tests/fuzz/, issue 14): FUZZ_COUNT random, broken, generated
 # and mutated inputs from seed FUZZ_SEED (the same ones every run unless given) under ASan/UBSan,
 # after the kept failures of tests/fuzz/found/; new failures go to build/tests/fuzz-found/
@@ -147,6 +156,13 @@ for accel in $accels; do
 			echo "$out"
 			record "qemu scheme $t SMP=$smp $accel" $status
 		done
+		# Ctrl-C at the console REPL (repl=tty), typed as a person would
+		if [ "$smp" = 2 ]; then
+			out=$(timeout 1200 python3 tests/qemu/interrupt.py qemu "$smp" "$accel" 2>&1)
+			status=$?
+			echo "$out"
+			record "qemu interrupt SMP=$smp $accel" $status
+		fi
 	done
 done
 

@@ -1,0 +1,58 @@
+; args: --cpus 2 --verify
+; tags: tsan
+; interrupts.scm -- stopping threads from Scheme (issue 14): thread-interrupt! of a thread that
+; spins, one blocked on a channel, on a join, in a sleep; the condition it raises; dynamic-wind
+; exits run on the way out, also when the error leaves a thread or reaches the top level; a
+; thread spinning on the REPL's own CPU does not stall it (preemption at safe points); the
+; (threads) listing. Runs hosted and in the kernel at SMP 2.
+(define (show . xs) (for-each display xs) (newline))
+(define (message e) (if (error-object? e) (error-object-message e) e))
+(define (outcome t) (guard (e (#t (list 'raised (message e)))) (list 'value (thread-join t))))
+(define (spin) (let loop ((i 0)) (loop (+ i 1))))
+
+; a thread spinning on this CPU, and one on the other: both stopped
+(define here (spawn spin 0))
+(define there (spawn spin 1))
+(sleep 30)
+(show "still here")
+(show "interrupt here: " (thread-interrupt! here) " " (outcome here))
+(show "interrupt there by id: " (thread-interrupt! (thread-id there)) " " (outcome there))
+(show "again, ended: " (thread-interrupt! here))
+
+; blocked: on a channel, on a join, in a sleep
+(define ch (make-channel))
+(define waiter (spawn (lambda () (channel-receive ch)) 1))
+(define joiner (spawn (lambda () (thread-join (spawn (lambda () (sleep 100000)) 1))) 0))
+(define sleeper (spawn (lambda () (sleep 100000) 'woke) 1))
+(sleep 30)
+(for-each thread-interrupt! (list waiter joiner sleeper))
+(show "channel: " (outcome waiter))
+(show "join: " (outcome joiner))
+(show "sleep: " (outcome sleeper))
+; the channel still works for the next receiver, and an interrupted join left it joinable
+(define r (spawn (lambda () (channel-receive ch)) 0))
+(channel-send ch 'after)
+(show "next receiver: " (outcome r))
+
+; handled inside the thread; exits run when it leaves unhandled
+(define log (make-channel))
+(define caught (spawn (lambda () (guard (e (#t (list 'caught (message e)))) (spin))) 1))
+(define wound (spawn (lambda () (dynamic-wind (lambda () #f) spin
+                                              (lambda () (channel-send log 'exit-ran)))) 1))
+(sleep 30)
+(thread-interrupt! caught)
+(thread-interrupt! wound)
+(show "caught: " (outcome caught))
+(show "wound: " (outcome wound) " " (channel-receive log))
+
+; the listing: this thread and no one left spinning
+(define me (thread-id))
+(define (entry id) (let loop ((l (threads)))
+                     (cond ((null? l) #f) ((eqv? (cdr (assq 'id (car l))) id) (car l)) (else (loop (cdr l))))))
+(show "me listed: " (cdr (assq 'state (entry me))) " on cpu " (cdr (assq 'cpu (entry me))))
+(show "keys: " (map car (entry me)))
+(show "ended threads gone: " (map (lambda (t) (entry (thread-id t))) (list here there waiter)))
+(show "bad argument: " (guard (e (#t (message e))) (thread-interrupt! 'x)))
+; the top level: an error leaves a dynamic-wind, its exit runs after the report
+(dynamic-wind (lambda () (show "in")) (lambda () (car '())) (lambda () (show "out")))
+(show "done")
