@@ -26,9 +26,12 @@ struct pr {
 #define ROOT(x)		GC_ROOT(p->L->h, x)
 #define UNROOT(x)	GC_UNROOT(p->L->h, x)
 
+/* Every buffer is also a safe point for interrupts: printing a huge datum to a slow console
+ * can take minutes, and the user's Ctrl-C must stop it (the condition is then pending). */
 static void flush(struct pr *p)
 {
-	if (p->n && p->ok && !lisp_port_write(p->L, p->port, p->buf, p->n))
+	if (p->n && p->ok &&
+	    (lisp_poll_interrupt(p->L) || !lisp_port_write(p->L, p->port, p->buf, p->n)))
 		p->ok = false;
 	p->n = 0;
 }

@@ -141,16 +141,18 @@ static obj eval(struct lisp *L, obj x)
 	return lisp_apply(L, thunk, 0);
 }
 
-static void print_value(struct lisp *L, obj v)
+/* The value(s) written; false if that failed (the error is pending: an interrupt, say). */
+static bool print_value(struct lisp *L, obj v)
 {
 	obj port = STATE(L, S_CONSOLE_OUT), l;
 
 	if (v == OBJ_UNSPECIFIED)
-		return;
+		return true;
 	if (!values_p(L, v)) {
-		lisp_print(L, v, port, PRINT_WRITE);
+		if (!lisp_print(L, v, port, PRINT_WRITE))
+			return false;
 		lisp_console_write(L, "\n", 1);
-		return;
+		return true;
 	}
 	L->val = v;
 	for (size_t i = 0;; i++) {
@@ -159,9 +161,11 @@ static void print_value(struct lisp *L, obj v)
 			l = cdr(l);
 		if (!pair_p(l))
 			break;
-		lisp_print(L, car(l), STATE(L, S_CONSOLE_OUT), PRINT_WRITE);
+		if (!lisp_print(L, car(l), STATE(L, S_CONSOLE_OUT), PRINT_WRITE))
+			return false;
 		lisp_console_write(L, "\n", 1);
 	}
+	return true;
 }
 
 /* After each expression: the slots above the stack pointer still hold what it left there (the
@@ -217,12 +221,13 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 			v = eval(L, x);
 			if (v != OBJ_NULL) {
 				L->val = v;
-				if (flags & LISP_REPL_PRINT)
-					print_value(L, v);
-				L->val = OBJ_FALSE;
-				L->sp = base;
-				clear_after(L, failures);
-				continue;
+				if (!(flags & LISP_REPL_PRINT) || print_value(L, v)) {
+					L->val = OBJ_FALSE;
+					L->sp = base;
+					clear_after(L, failures);
+					continue;
+				}
+				lisp_console_write(L, "\n", 1);	/* the report on a line of its own */
 			}
 			if (L->exiting)
 				break;
