@@ -17,6 +17,7 @@ struct pr {
 	size_t base, count;	/* stack base; entries in the table */
 	uint64_t gcs;		/* minor collections when the table was last hashed */
 	size_t budget;		/* compound objects left to print without a table */
+	bool bounded;		/* no memory for the table: print a prefix of budget objects */
 	size_t n;
 	char buf[128];
 };
@@ -577,7 +578,7 @@ static bool print_compound(struct pr *p)
 
 	if (p->table != OBJ_FALSE)
 		print_label(p, &done);
-	else if (p->budget-- == 0) {
+	else if (p->bounded && p->budget-- == 0) {
 		emits(p, "...");
 		return false;
 	}
@@ -624,7 +625,7 @@ static void print_loop(struct pr *p)
 		case P_REST:
 			if (x == OBJ_NIL) {
 				emitc(p, ')');
-			} else if (pair_p(x) && p->table == OBJ_FALSE && p->budget-- == 0) {
+			} else if (pair_p(x) && p->bounded && p->budget-- == 0) {
 				emits(p, " ...)");	/* no table: a cycle through cdrs ends too */
 			} else if (pair_p(x) && (p->table == OBJ_FALSE || !(lookup(p, &x) & ST_LABEL))) {
 				emitc(p, ' ');
@@ -691,6 +692,7 @@ bool lisp_print(struct lisp *L, obj x, obj port, int mode)
 	if (compound_p(x) || bytevector_p(x) || obj_type_p(x, OBJ_T_RECORD)) {
 		if (!simple_p(x) && !find_cycles(&p, x)) {
 			p.table = OBJ_FALSE;	/* no memory for it: print a bounded prefix */
+			p.bounded = true;
 			L->sp = p.base;
 		}
 		if (!push2(&p, P_OBJ, x))
