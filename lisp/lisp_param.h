@@ -7,6 +7,7 @@
 #define LISP_STACK_RESERVE	65536		/* slots granted past the limit to handle that error */
 #define LISP_CSTACK_BYTES	(16u << 10)	/* default C stack the reader, compiler, printer may use */
 #define LISP_ROOTS_MARGIN	128		/* C roots left free on the heap's shadow stack */
+#define LISP_PRINT_WHOLE	65536		/* one display/write to the console: one write */
 #define LISP_SLEEP_SLICE_MS	10		/* (sleep) sees an interrupt within this */
 #define LISP_SAFEPOINT_CALLS	4096		/* procedure calls between two safepoint hook calls */
 #define LISP_SYMTAB_INIT	1024		/* buckets of a new symbol table (a power of two) */

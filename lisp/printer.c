@@ -2,7 +2,9 @@
  * (#n= / #n#) for the pairs, vectors and records that lie on a cycle, so printing terminates.
  * No C recursion: a first pass finds cycles with an explicit DFS on the value stack and an
  * address-keyed table (rehashed whenever a minor collection may have moved its keys); the second
- * prints from an explicit work stack. Output is buffered in C and flushed to the port. */
+ * prints from an explicit work stack. Output is buffered in C and flushed to the port; to the
+ * console, one call's text goes out in one write (whole, unless it exceeds LISP_PRINT_WHOLE),
+ * so what several CPUs print at once does not interleave within a display or a write. */
 #include "internal.h"
 
 enum { ST_OPEN = 1, ST_DONE = 2, ST_LABEL = 4 };	/* table values: fixnum flags | label << 3 */
@@ -11,6 +13,9 @@ enum { P_OBJ, P_REST, P_VEC, P_CLOSE, P_REC, P_U8 };
 struct pr {
 	struct lisp *L;
 	obj port, cur, table, x;	/* rooted */
+	obj wide;		/* rooted: to the console, past buf, a bytevector of
+				 * LISP_PRINT_WHOLE bytes that collects the text; or #f */
+	bool console;
 	int mode;
 	bool ok;
 	unsigned nlabels;
@@ -31,24 +36,46 @@ struct pr {
  * can take minutes, and the user's Ctrl-C must stop it (the condition is then pending). */
 static void flush(struct pr *p)
 {
-	if (p->n && p->ok &&
-	    (lisp_poll_interrupt(p->L) || !lisp_port_write(p->L, p->port, p->buf, p->n)))
+	if (p->n && p->ok && lisp_poll_interrupt(p->L))
 		p->ok = false;
+	if (p->n && p->ok) {
+		const char *b = p->wide != OBJ_FALSE ? (const char *)obj_bytes_data(p->wide) : p->buf;
+
+		if (!lisp_port_write(p->L, p->port, b, p->n))
+			p->ok = false;
+	}
 	p->n = 0;
+}
+
+/* The console's text outgrew buf: go on in a bytevector (allocates: emit's callers allow it) */
+static bool widen(struct pr *p)
+{
+	obj w = lisp_make_bytes(p->L, OBJ_T_BYTEVECTOR, NULL, LISP_PRINT_WHOLE);
+
+	if (w == OBJ_NULL) {
+		p->console = false;	/* no memory: it goes out in pieces, as to other ports */
+		return false;
+	}
+	memcpy(obj_bytes_data(w), p->buf, p->n);
+	p->wide = w;
+	return true;
 }
 
 static void emit(struct pr *p, const char *s, size_t len)
 {
 	while (len) {
-		size_t k = sizeof(p->buf) - p->n;
+		bool wide = p->wide != OBJ_FALSE;
+		size_t k = (wide ? LISP_PRINT_WHOLE : sizeof(p->buf)) - p->n;
 
 		if (k == 0) {
+			if (!wide && p->console && widen(p))
+				continue;
 			flush(p);
 			continue;
 		}
 		if (k > len)
 			k = len;
-		memcpy(p->buf + p->n, s, k);
+		memcpy((wide ? (char *)obj_bytes_data(p->wide) : p->buf) + p->n, s, k);
 		p->n += k;
 		s += k;
 		len -= k;
@@ -682,8 +709,10 @@ static void print_loop(struct pr *p)
 bool lisp_print(struct lisp *L, obj x, obj port, int mode)
 {
 	struct pr p = { .L = L, .port = port, .cur = OBJ_FALSE, .table = OBJ_FALSE, .x = OBJ_FALSE,
+			.wide = OBJ_FALSE, .console = port == STATE(L, S_CONSOLE_OUT),
 			.mode = mode, .ok = true, .base = L->sp, .budget = 100000 };
 
+	GC_ROOT(L->h, p.wide);
 	GC_ROOT(L->h, p.x);
 	GC_ROOT(L->h, p.port);
 	GC_ROOT(L->h, p.cur);
@@ -709,5 +738,6 @@ bool lisp_print(struct lisp *L, obj x, obj port, int mode)
 	GC_UNROOT(L->h, p.cur);
 	GC_UNROOT(L->h, p.port);
 	GC_UNROOT(L->h, p.x);
+	GC_UNROOT(L->h, p.wide);
 	return p.ok;
 }

@@ -104,6 +104,22 @@ for lisp in build/host-asan/bin/lisp build/host-tsan/bin/lisp; do
 	record "interrupt host $lisp" $status
 done
 
+# ---- one display is one piece of output (issue 20): four threads on two CPUs print long lines
+for lisp in build/host/lisp build/host-asan/bin/lisp; do
+	name="scheme whole lines ($lisp)"
+	timeout 300 "$lisp" --cpus 2 tests/qemu/scheme/whole.scm > build/tests/whole.out 2> /dev/null
+	status=$?
+	lines=$(grep -c . build/tests/whole.out)
+	bad=$(grep -vcE '^(a{3000}|b{3000}|c{3000}|d{3000})$' build/tests/whole.out)
+	if [ $status -eq 0 ] && [ "$lines" -eq 1200 ] && [ "$bad" -eq 0 ]; then
+		echo "PASS $name"
+		record "$name" 0
+	else
+		echo "FAIL $name (status $status, $lines lines, $bad cut or mixed)"
+		record "$name" 1
+	fi
+done
+
 # ---- reader and evaluator fuzz (tests/fuzz/, issue 14): FUZZ_COUNT random, broken, generated
 # and mutated inputs from seed FUZZ_SEED (the same ones every run unless given) under ASan/UBSan,
 # after the kept failures of tests/fuzz/found/; new failures go to build/tests/fuzz-found/
@@ -139,7 +155,7 @@ for accel in $accels; do
 		# across every CPU at every SMP count
 		stests="sys threads"
 		if [ "$smp" = 2 ]; then
-			stests="$stests tty"
+			stests="$stests tty whole"
 			for scm in tests/scheme/*.scm; do
 				n=$(basename "$scm" .scm)
 				[ "$n" = tailcalls ] && [ "${SCHEME_QEMU_SLOW:-0}" != 1 ] && continue

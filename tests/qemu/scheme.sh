@@ -15,6 +15,8 @@
 #   threads    tests/scheme/threads.scm at repl=quiet: spawn on every CPU, joins, channels both
 #              ways, globals set elsewhere, errors re-raised (its .out's CPU count replaced)
 #   threads-global  the same with gc=global: every collection stops all CPUs (mm/gc/stw.h)
+#   whole      tests/qemu/scheme/whole.scm at repl=quiet: four threads print long lines at once,
+#              one display each; every line must come out whole (not cut by another CPU's)
 #   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
 #              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
 set -u
@@ -111,6 +113,17 @@ tty)	# what a terminal sends: DEL erases "2", Ctrl-U the line, CR LF is one newl
 	cp "$here/tty.out" "$expected"
 	boot ""
 	check 3
+	;;
+whole)	# four threads on two CPUs print 3000-character lines, one display each: none is cut
+	cp "$here/whole.scm" "$input"
+	printf '\004' >> "$input"
+	: > "$expected"
+	boot "repl=quiet"
+	lines=$(grep -c . "$got")
+	bad=$(grep -vcE '^(a{3000}|b{3000}|c{3000}|d{3000})$' "$got")
+	[ "$status" -eq 0 ] || fail "exit status $status, want 0"
+	[ "$lines" -eq 1200 ] && [ "$bad" -eq 0 ] || fail "$lines lines, $bad of them cut or mixed"
+	echo "PASS $label (${ms} ms)"
 	;;
 *)
 	fail "unknown test $name"
