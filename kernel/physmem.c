@@ -1,6 +1,9 @@
 /* physmem.c -- first-fit allocator over a sorted array of free ranges.
- * lock guards ranges[] and nranges. Invariant: ranges sorted by base, non-empty, non-adjacent
- * (physmem_free coalesces), all inside usable memory. */
+ * lock guards ranges[], nranges and spilled. Invariant: ranges sorted by base, non-empty,
+ * non-adjacent (physmem_free coalesces), all inside usable memory. A freed block the full
+ * table has no slot for is kept in itself on the spilled list (frees in random order, 10,000
+ * thread stacks say, can leave more holes than slots): allocations search it after the table,
+ * and its blocks go back into the table as coalescing frees slots. Nothing is lost. */
 #include <smp/spinlock.h>
 
 #include "kernel.h"
@@ -13,9 +16,15 @@ struct range {
 	size_t len;
 };
 
+struct spill {
+	struct spill *next;
+	size_t len;
+};
+
 static struct spinlock lock = SPINLOCK_INIT("physmem");
 static struct range ranges[PHYSMEM_RANGES];
 static unsigned nranges;
+static struct spill *spilled;
 
 static void insert_at(unsigned i, uintptr_t base, size_t len)
 {
@@ -36,6 +45,7 @@ static void remove_at(unsigned i)
 void physmem_init(const struct memmap *m, uint64_t lo, uint64_t hi)
 {
 	nranges = 0;
+	spilled = NULL;
 	for (unsigned i = 0; i < m->n && nranges < PHYSMEM_RANGES; i++) {
 		uint64_t b = m->r[i].base, e = b + m->r[i].len;
 
@@ -51,6 +61,72 @@ void physmem_init(const struct memmap *m, uint64_t lo, uint64_t hi)
 			continue;
 		ranges[nranges++] = (struct range){ (uintptr_t)b, (size_t)(e - b) };
 	}
+}
+
+/* Give [b, b + size) back; lock held. False if it went to the spilled list. */
+static bool free_locked(uintptr_t b, size_t size)
+{
+	unsigned i;
+
+	for (i = 0; i < nranges && ranges[i].base < b; i++)
+		;
+	if (i > 0)
+		kassert(ranges[i - 1].base + ranges[i - 1].len <= b);	/* double free? */
+	if (i < nranges)
+		kassert(b + size <= ranges[i].base);
+	int join_prev = i > 0 && ranges[i - 1].base + ranges[i - 1].len == b;
+	int join_next = i < nranges && b + size == ranges[i].base;
+
+	if (join_prev && join_next) {
+		ranges[i - 1].len += size + ranges[i].len;
+		remove_at(i);
+	} else if (join_prev) {
+		ranges[i - 1].len += size;
+	} else if (join_next) {
+		ranges[i].base = b;
+		ranges[i].len += size;
+	} else if (nranges < PHYSMEM_RANGES) {
+		insert_at(i, b, size);
+	} else {
+		struct spill *sp = (struct spill *)b;	/* no slot: keep it in itself */
+
+		sp->next = spilled;
+		sp->len = size;
+		spilled = sp;
+		return false;
+	}
+	return true;
+}
+
+/* Spilled blocks back into the table while it has room (each may coalesce); lock held. */
+static void unspill(void)
+{
+	while (spilled && nranges < PHYSMEM_RANGES) {
+		struct spill *sp = spilled;
+
+		spilled = sp->next;
+		if (!free_locked((uintptr_t)sp, sp->len))
+			break;	/* spilled again: the table is full */
+	}
+}
+
+/* First fit on the spilled list; lock held. What is left of the block is freed again. */
+static void *alloc_spilled(size_t size, size_t align)
+{
+	for (struct spill **pp = &spilled; *pp; pp = &(*pp)->next) {
+		uintptr_t base = (uintptr_t)*pp, end = base + (*pp)->len;
+		uintptr_t start = ALIGN_UP(base, (uintptr_t)align);
+
+		if (start < base || start > end || end - start < size)
+			continue;
+		*pp = (*pp)->next;
+		if (start > base)
+			free_locked(base, start - base);
+		if (end > start + size)
+			free_locked(start + size, end - (start + size));
+		return (void *)start;
+	}
+	return NULL;
 }
 
 void *physmem_alloc(size_t size, size_t align)
@@ -86,39 +162,20 @@ void *physmem_alloc(size_t size, size_t align)
 		p = (void *)start;
 		break;
 	}
+	if (!p)
+		p = alloc_spilled(size, align);
 	spin_unlock_irqrestore(&lock, f);
 	return p;
 }
 
 void physmem_free(void *ptr, size_t size)
 {
-	uintptr_t b = (uintptr_t)ptr;
-	unsigned i;
-
 	if (!ptr)
 		return;
 	size = ALIGN_UP(size, (size_t)GRAIN);
 	arch_irqflags_t f = spin_lock_irqsave(&lock);
-	for (i = 0; i < nranges && ranges[i].base < b; i++)
-		;
-	if (i > 0)
-		kassert(ranges[i - 1].base + ranges[i - 1].len <= b);	/* double free? */
-	if (i < nranges)
-		kassert(b + size <= ranges[i].base);
-	int join_prev = i > 0 && ranges[i - 1].base + ranges[i - 1].len == b;
-	int join_next = i < nranges && b + size == ranges[i].base;
-
-	if (join_prev && join_next) {
-		ranges[i - 1].len += size + ranges[i].len;
-		remove_at(i);
-	} else if (join_prev) {
-		ranges[i - 1].len += size;
-	} else if (join_next) {
-		ranges[i].base = b;
-		ranges[i].len += size;
-	} else {
-		insert_at(i, b, size);	/* full table: kassert panics rather than leak silently */
-	}
+	if (free_locked((uintptr_t)ptr, size))
+		unspill();
 	spin_unlock_irqrestore(&lock, f);
 }
 
@@ -129,6 +186,8 @@ size_t physmem_free_bytes(void)
 	arch_irqflags_t f = spin_lock_irqsave(&lock);
 	for (unsigned i = 0; i < nranges; i++)
 		sum += ranges[i].len;
+	for (struct spill *sp = spilled; sp; sp = sp->next)
+		sum += sp->len;
 	spin_unlock_irqrestore(&lock, f);
 	return sum;
 }

@@ -17,10 +17,10 @@
 enum { TH_THUNK = 1, TH_STATUS, TH_VALUE, TH_C, TH_STATE, TH_SYMS, TH_NFIELDS };
 enum { TH_RUNNING, TH_DONE, TH_ERROR, TH_EXHAUSTED };
 struct th_c {
-	struct thread *kt;
 	struct lisp_config cfg;		/* the parent's (heap replaced by the child's) */
-	unsigned joined;		/* 0, 1 while a joiner waits for kt, 2 once it was reaped */
-	unsigned id;			/* kt's id (thread-id), kept after kt is gone */
+	unsigned id;			/* the kernel thread's id (thread-id); atomic */
+	struct waitq done;		/* joiners wait here until finished */
+	int finished;			/* status and value are final; under done.lock */
 };
 
 /* channel: (rtd head tail c): a queue of pairs; wq.lock guards head and tail */
@@ -127,6 +127,17 @@ static void set_status(struct heap *h, obj rec, unsigned status)
 	(void)gc_store(h, rec, TH_STATUS, fx(status));
 }
 
+/* The child's last touch of its record's raw part: joiners may read status and value now.
+ * The caller still holds rec (a root or its pin), so the lock outlives the unlock. */
+static void finish(struct th_c *c)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&c->done.lock);
+
+	c->finished = 1;
+	waitq_wake_all_locked(&c->done);
+	spin_unlock_irqrestore(&c->done.lock, f);
+}
+
 static uintptr_t child_main(void *arg)
 {
 	obj rec = (obj)arg, v = OBJ_FALSE;
@@ -138,7 +149,7 @@ static uintptr_t child_main(void *arg)
 	unsigned status = TH_DONE;
 	size_t bytes = ALIGN_UP(sizeof(struct child), (size_t)HEAP_GROUP_SIZE);
 
-	arch_atomic_store(&c->kt, thread_self());	/* the parent stores it too, maybe later */
+	arch_atomic_store(&c->id, thread_self()->id);	/* the parent stores it too, maybe later */
 	sched_preempt_disable();	/* threads of a CPU share its heap (docs/gc.md) */
 	h = cpu_heap_here();		/* we never move again: started here */
 	ch = heap_src_alloc(h, bytes);
@@ -152,6 +163,7 @@ static uintptr_t child_main(void *arg)
 	}
 	if (ch == NULL) {
 		set_status(h, rec, TH_EXHAUSTED);
+		finish(c);
 		gc_unpin(h, rec);
 		sched_preempt_enable();
 		return 0;
@@ -185,6 +197,7 @@ static uintptr_t child_main(void *arg)
 		lisp_destroy(L);
 	}
 	set_status(h, rec, status);
+	finish(c);
 	GC_UNROOT(h, v);
 	GC_UNROOT(h, rec);
 	cpu_heap_leave(h, &ch->rs);
@@ -234,7 +247,7 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 	lisp_store_now(L, rec, TH_STATUS, fx(TH_RUNNING));
 	c = raw(rec, TH_C);
 	c->cfg = L->cfg;
-	c->joined = 0;
+	waitq_init(&c->done, "scheme-join");
 	gc_pin(L->h, rec);	/* the child's argument, until its root holds it */
 	kt = thread_create_placed("scheme", child_main, (void *)rec, (unsigned)prio, (unsigned)cpu,
 				  cpu == SCHED_CPU_ANY ? THREAD_MOVABLE_UNSTARTED : THREAD_PINNED);
@@ -243,8 +256,8 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 		UNROOT(rec);
 		return lisp_errorf(L, OBJ_NULL, "spawn: no memory for a thread");
 	}
-	c->id = kt->id;		/* before kt can be reaped: only a join reaps */
-	arch_atomic_store(&c->kt, kt);
+	arch_atomic_store(&c->id, kt->id);
+	thread_detach(kt);	/* joins wait on the record: the stack goes when the thread ends */
 	UNROOT(rec);
 	return rec;
 exhausted:
@@ -256,7 +269,8 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 {
 	obj rec = argv[0], v;
 	struct th_c *c;
-	unsigned zero = 0;
+	arch_irqflags_t f;
+	int finished;
 
 	(void)argc;
 	if (!record_p(rec, STATE(L, S_RTD_THREAD)))
@@ -264,22 +278,18 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 	if (!lisp_on_thread())
 		return no_threads(L, "thread-join");
 	c = raw(rec, TH_C);	/* rec is published: it does not move while we wait */
-	if (arch_atomic_load(&c->kt) == thread_self())	/* it would wait for itself forever */
+	if (arch_atomic_load(&c->id) == thread_self()->id)	/* it would wait for itself forever */
 		return lisp_errorf(L, OBJ_NULL, "thread-join: a thread cannot join itself");
+	/* any number of joiners, each interruptible (sched/thread.h) */
 	for (;;) {
-		zero = 0;
-		if (arch_atomic_cas(&c->joined, &zero, 1)) {
-			if (thread_join_intr(arch_atomic_load(&c->kt), NULL, NULL, &L->interrupt) !=
-			    THREAD_JOIN_INTERRUPTED) {
-				arch_atomic_store(&c->joined, 2);
-				break;
-			}
-			arch_atomic_store(&c->joined, 0);	/* unjoined: another may join */
-		} else if (arch_atomic_load(&c->joined) == 2) {
+		thread_wait_intr_begin(&c->done);
+		f = spin_lock_irqsave(&c->done.lock);
+		while (!(finished = c->finished) && !arch_atomic_load(&L->interrupt))
+			waitq_sleep_locked(&c->done);
+		spin_unlock_irqrestore(&c->done.lock, f);
+		thread_wait_intr_end();
+		if (finished)
 			break;
-		} else {
-			thread_sleep_ms(1);	/* another thread is joining it */
-		}
 		if (lisp_poll_interrupt(L))
 			return OBJ_NULL;
 	}

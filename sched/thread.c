@@ -2,7 +2,8 @@
  * reaping, the stack guard, named services, the thread listing. Layout of a stack allocation:
  * the guard region (SCHED_GUARD_BYTES of a pattern) at the low end, the stack proper above it
  * growing down, struct thread at the top. A thread's memory is freed by its joiner, only after
- * the owning CPU has switched off its stack (state DEAD) and let go of its join lock (reapable). */
+ * the owning CPU has switched off its stack (state DEAD) and let go of its join lock (reapable);
+ * a detached thread's by its CPU right then (thread_dead), or by thread_detach if already DEAD. */
 #include <kernel/kernel.h>
 #include <kernel/physmem.h>
 
@@ -136,6 +137,7 @@ void thread_exit(uintptr_t v)
 /* On t's CPU, interrupts off, right after the switch off t's stack. */
 void thread_dead(struct thread *t)
 {
+	int detached;
 	arch_irqflags_t f = spin_lock_irqsave(&services_lock);
 
 	for (unsigned i = 0; i < SCHED_SERVICES_MAX; i++)
@@ -146,38 +148,28 @@ void thread_dead(struct thread *t)
 	spin_lock(&t->join.lock);
 	arch_atomic_store(&t->state, THREAD_DEAD);
 	waitq_wake_all_locked(&t->join);
+	detached = t->detached;
 	spin_unlock(&t->join.lock);
+	if (detached) {		/* nobody joins it: its memory goes now */
+		t->magic = 0;
+		stack_release(t->stack, stack_size);
+		return;
+	}
 	arch_atomic_store(&t->reapable, 1);	/* last touch: the joiner may free t now */
 }
 
 unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles)
 {
-	return thread_join_intr(t, value, cycles, NULL);
-}
-
-unsigned thread_join_intr(struct thread *t, uintptr_t *value, uint64_t *cycles, const int *intr)
-{
 	arch_irqflags_t f;
 	unsigned error;
 
 	thread_check(t);
-	if (intr)
-		thread_wait_intr_begin(&t->join);
 	f = spin_lock_irqsave(&t->join.lock);
-	kassert(!t->joined);
+	kassert(!t->joined && !t->detached);
 	t->joined = 1;
-	while (arch_atomic_load(&t->state) != THREAD_DEAD) {
-		if (intr && arch_atomic_load(intr)) {
-			t->joined = 0;	/* still unjoined */
-			spin_unlock_irqrestore(&t->join.lock, f);
-			thread_wait_intr_end();
-			return THREAD_JOIN_INTERRUPTED;
-		}
+	while (arch_atomic_load(&t->state) != THREAD_DEAD)
 		waitq_sleep_locked(&t->join);
-	}
 	spin_unlock_irqrestore(&t->join.lock, f);
-	if (intr)
-		thread_wait_intr_end();
 	while (!arch_atomic_load(&t->reapable))	/* the unlock above may still be finishing */
 		arch_cpu_relax();
 	if (value)
@@ -188,6 +180,25 @@ unsigned thread_join_intr(struct thread *t, uintptr_t *value, uint64_t *cycles, 
 	t->magic = 0;
 	stack_release(t->stack, stack_size);
 	return error;
+}
+
+void thread_detach(struct thread *t)
+{
+	arch_irqflags_t f;
+	bool dead;
+
+	thread_check(t);
+	f = spin_lock_irqsave(&t->join.lock);
+	kassert(!t->joined && !t->detached);
+	dead = arch_atomic_load(&t->state) == THREAD_DEAD;
+	t->detached = 1;	/* if not dead yet, thread_dead frees it */
+	spin_unlock_irqrestore(&t->join.lock, f);
+	if (!dead)
+		return;
+	while (!arch_atomic_load(&t->reapable))	/* the unlock in thread_dead may be finishing */
+		arch_cpu_relax();
+	t->magic = 0;
+	stack_release(t->stack, stack_size);
 }
 
 uintptr_t thread_join(struct thread *t, uint64_t *cycles)

@@ -79,6 +79,7 @@ struct thread {
 	struct thread *wait_next;	/* link on the waitq it sleeps on; under that waitq's lock */
 	struct waitq join;		/* the joiner sleeps here until state is DEAD */
 	int joined;			/* a join has started (only one joiner); under join.lock */
+	int detached;			/* thread_detach: freed by its CPU when DEAD; under join.lock */
 	int reapable;			/* DEAD and join.lock let go: memory may go; atomic */
 	uintptr_t retval;		/* value given to thread_exit; read after DEAD */
 	uint64_t cycles;		/* CPU time in arch_cycles(); under the owning rq lock */
@@ -187,10 +188,9 @@ __attribute__((noreturn)) void thread_exit(uintptr_t v);
 uintptr_t thread_join(struct thread *t, uint64_t *cycles);
 /* The same, also saying why it ended: THREAD_OK, or an enum thread_error (value then 0). */
 unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles);
-/* thread_join_status as an interruptible wait (above) that gives up once *intr is set:
- * THREAD_JOIN_INTERRUPTED then, and t is still unjoined (a later join may take it). */
-#define THREAD_JOIN_INTERRUPTED	(~0u)
-unsigned thread_join_intr(struct thread *t, uintptr_t *value, uint64_t *cycles, const int *intr);
+/* Nobody will join t: its CPU frees it once it has ended (at once if it has already). After
+ * this call t may be gone at any moment: the caller must not touch it again. */
+void thread_detach(struct thread *t);
 
 /* One line of the thread listing. */
 struct thread_info {
