@@ -32,7 +32,15 @@ static void view(struct mag *m, obj x)
 	}
 }
 
-static bool poll_interrupt(void *L) { return lisp_poll_interrupt(L); }
+/* Between steps of a long operation: answer other heaps' handshakes (nothing moves), then
+ * see whether the user asked to stop. */
+static bool poll_interrupt(void *ctx)
+{
+	struct lisp *L = ctx;
+
+	gc_handshake_poll(L->h);
+	return lisp_poll_interrupt(L);
+}
 #define POLL(L)	BN_POLL_INIT(poll_interrupt, (L))
 
 static obj big_alloc(struct lisp *L, size_t nlimbs)

@@ -21,6 +21,7 @@ struct th_c {
 	unsigned id;			/* the kernel thread's id (thread-id); atomic */
 	struct waitq done;		/* joiners wait here until finished */
 	int finished;			/* status and value are final; under done.lock */
+	int intr;			/* thread-interrupt! asked, maybe before it started; atomic */
 };
 
 /* channel: (rtd head tail c): a queue of pairs; wq.lock guards head and tail */
@@ -133,7 +134,7 @@ static void finish(struct th_c *c)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&c->done.lock);
 
-	c->finished = 1;
+	arch_atomic_store(&c->finished, 1);	/* read unlocked by thread-interrupt! */
 	waitq_wake_all_locked(&c->done);
 	spin_unlock_irqrestore(&c->done.lock, f);
 }
@@ -182,6 +183,9 @@ static uintptr_t child_main(void *arg)
 	} else {
 		struct lisp *L = &ch->L;
 		uint64_t failures = h->stats.alloc_failures;
+
+		if (arch_atomic_load(&c->intr))	/* asked before we were registered (interrupt_id) */
+			lisp_interrupt(L);
 
 		v = lisp_apply(L, obj_fields(rec)[TH_THUNK], 0);
 		if (v == OBJ_NULL) {
@@ -306,17 +310,24 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 }
 
 /* (thread-interrupt! t): t (a thread, or a thread id from (threads)) raises "interrupted" at
- * its next safe point, or in the wait it is blocked in (a channel, a join, a sleep). #t if it
- * was asked, #f if no Scheme runs on it any more (it ended, or it is not a Scheme thread). */
+ * its next safe point, or in the wait it is blocked in (a channel, a join, a sleep); a thread
+ * not started yet raises it as it starts. #t if it was asked, #f if it has ended (or, for an
+ * id, if no Scheme runs on it). */
 static obj p_thread_interrupt(struct lisp *L, int argc, obj *argv)
 {
 	obj t = argv[0];
 	int64_t id;
 
 	(void)argc;
-	if (record_p(t, STATE(L, S_RTD_THREAD)))
-		id = ((struct th_c *)raw(t, TH_C))->id;
-	else if (!integer_p(t) || !lisp_int_to_i64(t, &id) || id <= 0 || id > UINT32_MAX)
+	if (record_p(t, STATE(L, S_RTD_THREAD))) {
+		struct th_c *c = raw(t, TH_C);
+
+		/* before the lookup: a child not registered yet sees it once it is (the registry's
+		 * lock orders the two), so a thread just spawned is stopped too */
+		arch_atomic_store(&c->intr, 1);
+		interrupt_id(arch_atomic_load(&c->id));
+		return obj_bool(!arch_atomic_load(&c->finished));
+	} else if (!integer_p(t) || !lisp_int_to_i64(t, &id) || id <= 0 || id > UINT32_MAX)
 		return lisp_type_error(L, "thread-interrupt!", "thread or thread id", t);
 	return obj_bool(interrupt_id((unsigned)id));
 }

@@ -753,14 +753,21 @@ static void scan_nursery(struct heap *h)
 
 void gc_safepoint(struct heap *h)
 {
-	unsigned want[NCPU];
-	bool any = false;
-
 	if (!h->attached || h->in_gc)
 		return;
 	xref_tend(h);
 	gc_stw_safepoint(h);
 	gc_global_poll(h);
+	gc_handshake_poll(h);
+}
+
+void gc_handshake_poll(struct heap *h)
+{
+	unsigned want[NCPU];
+	bool any = false;
+
+	if (!h->attached || h->in_gc)
+		return;
 	for (unsigned c = 0; c < NCPU; c++) {
 		struct heap *v = gc_world_heap(c);
 

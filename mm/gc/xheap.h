@@ -84,6 +84,11 @@ uintptr_t gc_remote_refs(struct heap *h);
 /* A safe point of h's owner (every object the caller holds is rooted; may collect): scan h's
  * roots for every heap that marks and waits for h (X4). Cheap when nobody waits. */
 void gc_safepoint(struct heap *h);
+/* Only the root-scan handshakes of gc_safepoint: reads the nursery and the roots, moves and
+ * frees nothing, needs no memory. For code between two real safe points that holds raw
+ * pointers into its heap (a long bignum operation: lisp/bigint.c), so other CPUs' collections
+ * do not wait for it. Every nursery object must be well formed (its header says its size). */
+void gc_handshake_poll(struct heap *h);
 /* A safe point of the mutator itself (the allocation path, the interpreter's safe point; not
  * a collector waiting for others): gc_safepoint, then the major poll gc_publish owes. */
 void gc_mutator_poll(struct heap *h);

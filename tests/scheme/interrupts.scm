@@ -18,6 +18,8 @@
 (show "interrupt here: " (thread-interrupt! here) " " (outcome here))
 (show "interrupt there by id: " (thread-interrupt! (thread-id there)) " " (outcome there))
 (show "again, ended: " (thread-interrupt! here))
+(define fresh (spawn spin 1))	; asked before it may have started
+(show "just spawned: " (thread-interrupt! fresh) " " (outcome fresh))
 
 ; blocked: on a channel, on a join, in a sleep
 (define ch (make-channel))
