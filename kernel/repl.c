@@ -73,6 +73,8 @@ static void set_busy(void *ctx, bool b)
 	if (!b)
 		lisp_interrupt_clear(&interp);	/* the expression is over: its request too */
 	spin_unlock_irqrestore(&intr_lock, f);
+	if (!b && arch_atomic_xchg(&flush, 0))
+		con.pos = con.len;	/* the rest of the interrupted line (the console drops the rest) */
 }
 
 static void out_write(void *ctx, const char *buf, size_t len)
@@ -196,8 +198,6 @@ static int repl_getc(void *ctx)
 		}
 		return c;
 	}
-	if (arch_atomic_xchg(&flush, 0))
-		con.pos = con.len;	/* the rest of the interrupted line (the console drops the rest) */
 	if (con.pos == con.len && !read_line()) {
 		con.eof = true;
 		return -1;

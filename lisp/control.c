@@ -118,6 +118,23 @@ static obj p_set_winds(struct lisp *L, int argc, obj *argv)
 	return OBJ_UNSPECIFIED;
 }
 
+/* (%mask-interrupts!) (%unmask-interrupts!): around dynamic-wind's before and after thunks
+ * (lisp.h); a continuation restores the level it was captured with. */
+static obj p_mask_interrupts(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc, (void)argv;
+	L->intr_mask++;
+	return OBJ_UNSPECIFIED;
+}
+
+static obj p_unmask_interrupts(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc, (void)argv;
+	if (L->intr_mask)
+		L->intr_mask--;
+	return OBJ_UNSPECIFIED;
+}
+
 static obj p_cont_winds(struct lisp *L, int argc, obj *argv)
 {
 	ARGC_UNUSED;
@@ -235,6 +252,8 @@ static const struct lisp_prim_def prims[] = {
 	{ "%winds", p_winds, 0, 0, 0 },
 	{ "%set-winds!", p_set_winds, 1, 1, 0 },
 	{ "%cont-winds", p_cont_winds, 1, 1, 0 },
+	{ "%mask-interrupts!", p_mask_interrupts, 0, 0, 0 },
+	{ "%unmask-interrupts!", p_unmask_interrupts, 0, 0, 0 },
 	{ "%make-error", p_make_error, 2, 2, 0 },
 	{ "error-object?", p_error_object_p, 1, 1, 0 },
 	{ "condition?", p_error_object_p, 1, 1, 0 },

@@ -218,7 +218,7 @@ bool lisp_poll_interrupt(struct lisp *L)
 	/* an interrupt window: where interrupts are on, one pending is taken here (the hosted
 	 * build delivers its signals and ticks only at such points) */
 	arch_irq_restore(arch_irq_save());
-	if (__builtin_expect(!arch_atomic_load_relaxed(&L->interrupt), 1) ||
+	if (__builtin_expect(!arch_atomic_load_relaxed(&L->interrupt), 1) || L->intr_mask ||
 	    !arch_atomic_xchg(&L->interrupt, 0))
 		return false;
 	lisp_error(L, "interrupted", 0);

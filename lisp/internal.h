@@ -123,7 +123,7 @@ enum { ALIAS_SYM = 1, ALIAS_ENV, ALIAS_ID, ALIAS_NFIELDS };
 /* syntax-rules transformers: (rtd literals rules scope ellipsis name). */
 enum { MAC_LITERALS = 1, MAC_RULES, MAC_ENV, MAC_ELLIPSIS, MAC_NAME, MAC_NFIELDS };
 /* Continuations: (rtd stack-copy return-offset frame handlers winds). */
-enum { CONT_STACK = 1, CONT_RET, CONT_FP, CONT_HANDLERS, CONT_WINDS, CONT_NFIELDS };
+enum { CONT_STACK = 1, CONT_RET, CONT_FP, CONT_HANDLERS, CONT_WINDS, CONT_MASK, CONT_NFIELDS };
 /* Multiple values: (rtd list). */
 enum { VALUES_LIST = 1, VALUES_NFIELDS };
 

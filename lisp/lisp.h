@@ -95,6 +95,7 @@ struct lisp {
 	unsigned gensym_count;
 	unsigned safepoint_fuel;
 	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
+	unsigned intr_mask;		/* > 0: requests wait (dynamic-wind's before and after thunks) */
 	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
 	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */
 	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */
@@ -153,10 +154,17 @@ uintptr_t lisp_error(struct lisp *L, const char *msg, int nirritants, ...);
  */
 void lisp_interrupt(struct lisp *L);
 void lisp_interrupt_clear(struct lisp *L);
-/* For primitives that run long (bignums, big fills): call between steps. True if the primitive
+/* For primitives that run long (bignums, printing): call between steps. True if the primitive
  * must stop now: the condition is pending, and the primitive returns OBJ_NULL at once. Needs no
- * memory beyond the condition's; moves nothing. */
+ * memory beyond the condition's; moves nothing. While intr_mask is set (the before and after
+ * thunks of dynamic-wind run masked, as Racket runs them with breaks disabled, so an interrupt
+ * never skips an exit) requests wait, and are taken at the first safe point after. */
 bool lisp_poll_interrupt(struct lisp *L);
+/* A request that a wait should end for (not masked); the wait then calls lisp_poll_interrupt. */
+static inline bool lisp_interrupt_pending(struct lisp *L)
+{
+	return __atomic_load_n(&L->interrupt, __ATOMIC_ACQUIRE) && L->intr_mask == 0;
+}
 
 /* A wrong-type error naming the procedure and the expected type: "who: expected <type>, got x". */
 uintptr_t lisp_type_error(struct lisp *L, const char *who, const char *type, uintptr_t x);

@@ -14,17 +14,25 @@
                    (if (eq? f t) f (loop (cdr f) (cdr t))))))
     (let up ((w from))
       (if (not (eq? w common))
-          (begin (%set-winds! (cdr w)) ((cdar w)) (up (cdr w)))))
+          (begin (%mask-interrupts!) (%set-winds! (cdr w)) ((cdar w)) (%unmask-interrupts!)
+                 (up (cdr w)))))
     (let down ((w to))
       (if (not (eq? w common))
-          (begin (down (cdr w)) ((caar w)) (%set-winds! w))))))
+          (begin (down (cdr w))
+                 (%mask-interrupts!) ((caar w)) (%set-winds! w) (%unmask-interrupts!))))))
 
+;; before and after run with interrupts held (lisp.h), so an interrupt never lands between
+;; an extent's entry or exit and its bookkeeping: exits always run
 (define (dynamic-wind before thunk after)
+  (%mask-interrupts!)
   (before)
   (%set-winds! (cons (cons before after) (%winds)))
+  (%unmask-interrupts!)
   (let ((v (thunk)))
+    (%mask-interrupts!)
     (%set-winds! (cdr (%winds)))
     (after)
+    (%unmask-interrupts!)
     v))
 
 (define (call-with-current-continuation f)

@@ -639,13 +639,15 @@ static void print_loop(struct pr *p)
 		case P_OBJ:
 			if (compound_p(x)) {
 				p->x = x;
-				p->ok = print_compound(p);
+				if (!print_compound(p))
+					p->ok = false;
 			}
 			else if (obj_type_p(x, OBJ_T_RECORD))
 				print_record(p, x);
 			else if (bytevector_p(x)) {
 				emits(p, "#u8(");
-				p->ok = push2(p, P_U8, x);
+				if (!push2(p, P_U8, x))
+					p->ok = false;
 			} else
 				print_atom(p, x);
 			break;
@@ -656,10 +658,12 @@ static void print_loop(struct pr *p)
 				emits(p, " ...)");	/* no table: a cycle through cdrs ends too */
 			} else if (pair_p(x) && (p->table == OBJ_FALSE || !(lookup(p, &x) & ST_LABEL))) {
 				emitc(p, ' ');
-				p->ok = push2(p, P_REST, cdr(x)) && push2(p, P_OBJ, car(x));
+				if (!(push2(p, P_REST, cdr(x)) && push2(p, P_OBJ, car(x))))
+					p->ok = false;
 			} else {
 				emits(p, " . ");
-				p->ok = push2(p, P_CLOSE, OBJ_FALSE) && push2(p, P_OBJ, x);
+				if (!(push2(p, P_CLOSE, OBJ_FALSE) && push2(p, P_OBJ, x)))
+					p->ok = false;
 			}
 			break;
 		case P_CLOSE:
@@ -672,7 +676,8 @@ static void print_loop(struct pr *p)
 			}
 			if (i > 0)
 				emitc(p, ' ');
-			p->ok = push2(p, P_VEC | (i + 1) << 4, x) && push2(p, P_OBJ, obj_vector_ref(x, (size_t)i));
+			if (!(push2(p, P_VEC | (i + 1) << 4, x) && push2(p, P_OBJ, obj_vector_ref(x, (size_t)i))))
+				p->ok = false;
 			break;
 		case P_U8: {
 			size_t len = obj_bytes_length(x);
@@ -698,7 +703,8 @@ static void print_loop(struct pr *p)
 				print_symbol(p, obj_vector_ref(names, (size_t)i - 1));
 				emits(p, ": ");
 			}
-			p->ok = push2(p, P_REC | (i + 1) << 4, x) && push2(p, P_OBJ, obj_fields(x)[i]);
+			if (!(push2(p, P_REC | (i + 1) << 4, x) && push2(p, P_OBJ, obj_fields(x)[i])))
+				p->ok = false;
 			break;
 		}
 		}

@@ -216,6 +216,7 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 			break;
 		if (x != OBJ_NULL) {
 			L->val = x;
+			lisp_interrupt_clear(L);	/* one that came at the prompt stops nothing */
 			if (in->evaluating)
 				in->evaluating(in->ctx, true);
 			v = eval(L, x);

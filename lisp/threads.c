@@ -288,7 +288,7 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 	for (;;) {
 		thread_wait_intr_begin(&c->done);
 		f = spin_lock_irqsave(&c->done.lock);
-		while (!(finished = c->finished) && !arch_atomic_load(&L->interrupt))
+		while (!(finished = c->finished) && !lisp_interrupt_pending(L))
 			waitq_sleep_locked(&c->done);
 		spin_unlock_irqrestore(&c->done.lock, f);
 		thread_wait_intr_end();
@@ -409,7 +409,7 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	thread_wait_intr_begin(&c->wq);
 	f = spin_lock_irqsave(&c->wq.lock);
 	while ((head = obj_fields(ch)[CH_HEAD]) == OBJ_NIL) {
-		if (arch_atomic_load(&L->interrupt)) {
+		if (lisp_interrupt_pending(L)) {
 			spin_unlock_irqrestore(&c->wq.lock, f);
 			thread_wait_intr_end();
 			if (lisp_poll_interrupt(L))

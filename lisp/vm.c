@@ -16,6 +16,7 @@
 void lisp_vm_reset(struct lisp *L)
 {
 	L->sp = 0;
+	L->intr_mask = 0;
 	L->overflowed = false;
 	state_set(L, S_HANDLERS, OBJ_NIL);
 	state_set(L, S_WINDS, OBJ_NIL);
@@ -33,11 +34,13 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	obj w = STATE(L, S_WINDS);
 
 	lisp_vm_reset(L);
-	ROOT(w);
-	for (; pair_p(w); w = cdr(w)) {
+	state_set(L, S_WINDS, w);
+	/* the list as it is now each time: an after thunk may re-enter an extent (call/cc) */
+	while (pair_p(w = STATE(L, S_WINDS))) {
 		obj after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
 
 		state_set(L, S_WINDS, cdr(w));
+		L->intr_mask = 1;	/* as dynamic-wind runs it */
 		if (procedure_p(after) && lisp_apply(L, after, 0) == OBJ_NULL) {
 			obj c = lisp_take_error(L);
 
@@ -46,8 +49,8 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 			L->sp = 0;	/* the winds above are as this one left them */
 			state_set(L, S_HANDLERS, OBJ_NIL);
 		}
+		L->intr_mask = 0;
 	}
-	UNROOT(w);
 	lisp_vm_reset(L);
 }
 
@@ -82,6 +85,7 @@ static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
 	obj_init_field(L, k, CONT_FP, fpv);
 	obj_init_field(L, k, CONT_HANDLERS, STATE(L, S_HANDLERS));
 	obj_init_field(L, k, CONT_WINDS, STATE(L, S_WINDS));
+	obj_init_field(L, k, CONT_MASK, fx((intptr_t)L->intr_mask));
 	return k;
 }
 
@@ -892,6 +896,7 @@ special:
 				PUTB(S + i, obj_fields(copy)[i]);
 		state_set(L, S_HANDLERS, obj_fields(k)[CONT_HANDLERS]);
 		state_set(L, S_WINDS, obj_fields(k)[CONT_WINDS]);
+		L->intr_mask = (unsigned)fxv(obj_fields(k)[CONT_MASK]);	/* dynamic, as the winds */
 		sp = S + len;
 		if (L->overflowed && len < L->stack_limit / 2)
 			L->overflowed = false;
