@@ -136,6 +136,25 @@ int console_getc(void)
 	}
 }
 
+int console_getc_intr(bool (*stop)(void *ctx), void *ctx)
+{
+	for (;;) {
+		int c = console_trygetc();
+		bool stopped = false;
+
+		if (c >= 0)
+			return c;
+		thread_wait_intr_begin(&rx_wait);
+		arch_irqflags_t f = spin_lock_irqsave(&rx_wait.lock);
+		while (!console_rx_pending() && !(stopped = stop(ctx)))
+			waitq_sleep_locked(&rx_wait);
+		spin_unlock_irqrestore(&rx_wait.lock, f);
+		thread_wait_intr_end();
+		if (!console_rx_pending() && stopped)
+			return -2;
+	}
+}
+
 int console_getc_sleep(void)
 {
 	for (;;) {

@@ -12,6 +12,8 @@ int console_getc(void);
 /* Next input byte; a scheduler thread that has to wait sleeps on a wait queue that the
  * console's interrupt wakes, so its CPU runs other threads meanwhile. */
 int console_getc_sleep(void);
+/* console_getc_sleep as an interruptible wait (sched/thread.h): -2 once stop(ctx) holds. */
+int console_getc_intr(bool (*stop)(void *ctx), void *ctx);
 /* Next input byte, or -1 if none is buffered. */
 int console_trygetc(void);
 /* Nonzero if input is buffered (a hint: another reader may take it first). */

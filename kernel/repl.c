@@ -34,6 +34,7 @@ static struct {
 	enum repl_mode mode;
 	bool eof;		/* EOT seen: every read from now on is the end */
 	bool last_cr;		/* tty: the last byte was CR (an LF right after it is dropped) */
+	bool stopped;		/* the last wait ended for an interrupt */
 	size_t len, pos;	/* tty: line[pos..len) is still to be read */
 	char line[REPL_LINE_MAX];
 } con;
@@ -125,14 +126,39 @@ static void erase_char(void)
 	}
 }
 
-/* tty: read one line into con.line with echo and editing; false at EOT on an empty line. */
+static bool pending(void *ctx)
+{
+	(void)ctx;
+	return lisp_interrupt_pending(&interp);
+}
+
+/* The next console byte; while an expression runs (a program reading the console) the wait
+ * ends for an interrupt too: -2 then. */
+static int next_byte(void)
+{
+	bool b;
+	arch_irqflags_t f = spin_lock_irqsave(&intr_lock);
+
+	b = busy;
+	spin_unlock_irqrestore(&intr_lock, f);
+	return b ? console_getc_intr(pending, NULL) : console_getc_sleep();
+}
+
+/* tty: read one line into con.line with echo and editing; false at EOT on an empty line or
+ * when an interrupt ends the wait (then con.stopped). */
 static bool read_line(void)
 {
 	int esc = 0;	/* 1 after ESC, 2 inside ESC [ ... (arrow keys): all dropped */
 
 	con.len = con.pos = 0;
 	for (;;) {
-		int c = console_getc_sleep();
+		int c = next_byte();
+
+		if (c == -2) {
+			con.len = con.pos = 0;	/* the line typed so far goes with the interrupt */
+			con.stopped = true;
+			return false;
+		}
 
 		if (esc) {
 			if (esc == 1 && c == '[') {
@@ -192,13 +218,22 @@ static int repl_getc(void *ctx)
 	if (con.eof)
 		return -1;
 	if (con.mode != REPL_TTY) {
-		if ((c = console_getc_sleep()) == EOT) {
+		if ((c = next_byte()) == -2) {
+			lisp_input_interrupted(&interp);
+			return -1;
+		}
+		if (c == EOT) {
 			con.eof = true;
 			return -1;
 		}
 		return c;
 	}
+	con.stopped = false;
 	if (con.pos == con.len && !read_line()) {
+		if (con.stopped) {
+			lisp_input_interrupted(&interp);
+			return -1;
+		}
 		con.eof = true;
 		return -1;
 	}
@@ -234,8 +269,7 @@ static uintptr_t repl_main(void *arg)
 	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
 		names[con.mode]);
 	lisp_input_init(&in, repl_getc, NULL);
-	if (con.mode == REPL_TTY)
-		in.evaluating = set_busy;
+	in.evaluating = set_busy;	/* every mode: thread-interrupt! ends a program's console read */
 	rc = lisp_repl(&interp, &in, flags[con.mode]);
 	if (con.mode == REPL_TTY)
 		console_write("\n", 1);

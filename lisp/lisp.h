@@ -96,6 +96,7 @@ struct lisp {
 	unsigned safepoint_fuel;
 	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
 	unsigned intr_mask;		/* > 0: requests wait (dynamic-wind's before and after thunks) */
+	bool raise_pending;		/* lisp_input_interrupted: the primitive's result goes, err raised */
 	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
 	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */
 	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */
@@ -160,6 +161,14 @@ void lisp_interrupt_clear(struct lisp *L);
  * thunks of dynamic-wind run masked, as Racket runs them with breaks disabled, so an interrupt
  * never skips an exit) requests wait, and are taken at the first safe point after. */
 bool lisp_poll_interrupt(struct lisp *L);
+/* For a byte source (struct lisp_input) that a program reads while it runs (read-line from the
+ * console): when its wait ends for an interrupt, it calls this and returns -1; the primitive
+ * reading it then raises "interrupted" instead of returning what it read. */
+static inline void lisp_input_interrupted(struct lisp *L)
+{
+	if (lisp_poll_interrupt(L))
+		L->raise_pending = true;
+}
 /* A request that a wait should end for (not masked); the wait then calls lisp_poll_interrupt. */
 static inline bool lisp_interrupt_pending(struct lisp *L)
 {

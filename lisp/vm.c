@@ -796,8 +796,10 @@ dispatch_call:
 		acc = ((lisp_primitive_fn)prim_word(f, PRIM_FN))(L, (int)n, S + L->arg0);
 		L->sp = (size_t)(sp - S);	/* a primitive may pop its arguments off L->sp */
 		LOAD();
-		if (acc == OBJ_NULL)
+		if (acc == OBJ_NULL || __builtin_expect(L->raise_pending, 0)) {
+			L->raise_pending = false;	/* an input source was interrupted (lisp.h) */
 			goto error;
+		}
 		if (tail)
 			goto op_ret;
 		sp -= n + 3;

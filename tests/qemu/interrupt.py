@@ -9,7 +9,8 @@ prompt back, then checks that the REPL, the heap and the threads it spawned are 
 a loop that only calls, a loop that allocates, printing a value of 900 MB, a channel that never
 receives, a join of a thread that never ends, a sleep, dynamic-wind's exit on the way out, an exception handler, type-
 ahead dropped with the interrupted expression, spawned threads running on and stopped with
-thread-interrupt!. Every wait has a deadline; on failure it prints what the console showed.
+thread-interrupt!, an interrupt that comes at the prompt, a program's read of the console (QEMU).
+Every wait has a deadline; on failure it prints what the console showed.
 Exit status 0 when every step passed."""
 import os
 import re
@@ -198,6 +199,19 @@ line("(> (length (threads)) 1)", r"\n#t\r?\n")
 line("(thread-interrupt! t)", r"\n#t\r?\n")
 line("(guard (e (#t (error-object-message e))) (thread-join t))", r"\n\"interrupted\"\r?\n")
 line("(thread-interrupt! t)", r"\n#f\r?\n", what="interrupting an ended thread")
+# a thread's interrupt of the REPL that comes while it waits at the prompt stops nothing
+line("(define me (thread-id))", r"")
+line("(define t2 (spawn (lambda () (sleep 300) (thread-interrupt! me))))", r"")
+con.quiet_for(1.5)
+line("(+ 1 2)", r"\n3\r?\n", what="after an interrupt at the prompt")
+if target == "qemu":
+	# a program reading the console: Ctrl-C ends the read, and the next line is the REPL's
+	con.send("(define x (list (read-line) (read-line)))\r")
+	con.quiet_for(1.0)
+	con.send("\x03")
+	con.expect(r"error: interrupted\r?\n", 20, "Ctrl-C in read-line")
+	con.expect(PROMPT, 20, "the prompt after read-line")
+	line("(+ 3 4)", r"\n7\r?\n", what="after an interrupted read-line")
 # the heap is whole: a full collection, then real work
 line("(gc 'full)", r"")
 line("(let loop ((i 0) (acc '())) (if (= i 10000) (apply + acc) (loop (+ i 1) (cons i acc))))",
