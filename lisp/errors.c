@@ -204,6 +204,9 @@ void lisp_init_errors(struct lisp *L)
 void lisp_interrupt(struct lisp *L)
 {
 	arch_atomic_store(&L->interrupt, 1);
+	/* the safe point at the next call, not up to LISP_SAFEPOINT_CALLS later: a loop whose body
+	 * is one long primitive is stopped within one turn */
+	__atomic_store_n(&L->safepoint_fuel, 1, __ATOMIC_RELAXED);
 	if (L->thread)	/* blocked on a channel or a join: wake it to see the request */
 		thread_interrupt_wake(L->thread);
 }

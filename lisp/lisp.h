@@ -93,7 +93,7 @@ struct lisp {
 	bool exiting;			/* (exit) ran and its hook returned */
 	int exit_code;
 	unsigned gensym_count;
-	unsigned safepoint_fuel;
+	unsigned safepoint_fuel;		/* calls to the next safe point; relaxed atomic */
 	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
 	unsigned intr_mask;		/* > 0: requests wait (dynamic-wind's before and after thunks) */
 	bool raise_pending;		/* lisp_input_interrupted: the primitive's result goes, err raised */

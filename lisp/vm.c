@@ -54,6 +54,15 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	lisp_vm_reset(L);
 }
 
+/* One call's worth of safe-point fuel; true when it ran out. */
+static inline bool fuel_take(struct lisp *L)
+{
+	unsigned f = __atomic_load_n(&L->safepoint_fuel, __ATOMIC_RELAXED) - 1;
+
+	__atomic_store_n(&L->safepoint_fuel, f, __ATOMIC_RELAXED);
+	return f == 0;
+}
+
 /* A continuation of the frame whose header is at stack index base. */
 static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
 {
@@ -771,8 +780,10 @@ dispatch_call:
 		cbase = code_bytes(code);
 		K = obj_fields(code_consts(code));
 		pc = cbase;
-		if (__builtin_expect(--L->safepoint_fuel == 0, 0)) {
-			L->safepoint_fuel = LISP_SAFEPOINT_CALLS;
+		/* relaxed atomics (plain moves): lisp_interrupt cuts the fuel to 1 from anywhere;
+		 * losing that race only delays the request to the next regular safe point */
+		if (__builtin_expect(fuel_take(L), 0)) {
+			__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
 			if (L->cfg.safepoint) {
 				SAVE();
 				L->cfg.safepoint(L->cfg.safepoint_ctx);

@@ -21,6 +21,13 @@
 (define fresh (spawn spin 1))	; asked before it may have started
 (show "just spawned: " (thread-interrupt! fresh) " " (outcome fresh))
 
+; a loop whose body is one long primitive stops within a turn, not 4096 turns later
+(define long-list (make-list 1000000 0))
+(define lengths (spawn (lambda () (let loop () (length long-list) (loop))) 1))
+(sleep 30)
+(show "long primitive loop: " (thread-interrupt! lengths) " " (outcome lengths))
+(set! long-list #f)
+
 ; blocked: on a channel, on a join, in a sleep
 (define ch (make-channel))
 (define waiter (spawn (lambda () (channel-receive ch)) 1))
