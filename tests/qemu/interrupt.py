@@ -142,11 +142,15 @@ def line(text, want, seconds=20, what=None):
 	con.expect(PROMPT, seconds, what or text)
 
 
-def interrupt(text, seconds=20, running=1.0):
-	"""Type text, let it run, Ctrl-C: expect the error, then the prompt."""
+def interrupt(text, seconds=20, running=1.0, ahead=None):
+	"""Type text, let it run (typing ahead, if given, while it does), Ctrl-C: expect the
+	error, then the prompt."""
 	con.send(text + "\r")
 	con.expect(re.escape(text), seconds, text)
 	con.quiet_for(running)
+	if ahead:
+		con.send(ahead + "\r")
+		con.quiet_for(running)
 	con.send("\x03")
 	con.expect(r"error: interrupted\r?\n", seconds, text + " then Ctrl-C")
 	con.expect(PROMPT, seconds, text + " then Ctrl-C (prompt)")
@@ -179,14 +183,7 @@ con.send("\x03")
 con.expect(r"\(caught \"interrupted\"\)", 20, "guard's result")
 con.expect(PROMPT, 20, "guard's prompt")
 # type-ahead is dropped with the interrupted expression, as a terminal does
-con.send("(spin)\r")
-con.expect(re.escape("(spin)"), 20, "(spin) for type-ahead")
-con.quiet_for(0.5)
-con.send("(display \"typed-ahead\")\r")
-con.quiet_for(0.5)
-con.send("\x03")
-con.expect(r"error: interrupted\r?\n", 20, "type-ahead: the interrupt")
-con.expect(PROMPT, 20, "type-ahead: the prompt")
+interrupt("(spin)", running=0.5, ahead="(display \"typed-ahead\")")
 line("(+ 40 2)", r"\n42\r?\n", what="after type-ahead")
 if b"typed-ahead\r\n" in con.buf or re.search(rb"[^\"]typed-ahead", con.buf):
 	fail("the line typed ahead of Ctrl-C ran")
@@ -206,11 +203,7 @@ con.quiet_for(1.5)
 line("(+ 1 2)", r"\n3\r?\n", what="after an interrupt at the prompt")
 if target == "qemu":
 	# a program reading the console: Ctrl-C ends the read, and the next line is the REPL's
-	con.send("(define x (list (read-line) (read-line)))\r")
-	con.quiet_for(1.0)
-	con.send("\x03")
-	con.expect(r"error: interrupted\r?\n", 20, "Ctrl-C in read-line")
-	con.expect(PROMPT, 20, "the prompt after read-line")
+	interrupt("(define x (list (read-line) (read-line)))")
 	line("(+ 3 4)", r"\n7\r?\n", what="after an interrupted read-line")
 # the heap is whole: a full collection, then real work
 line("(gc 'full)", r"")
