@@ -16,6 +16,7 @@ struct gen {
 	size_t last;		/* offset of the last instruction emitted (each emit_bytes is one) */
 	int depth, maxdepth;	/* temporaries above the locals */
 	int nslots, maxslots;
+	bool effect;		/* the next gen's value is discarded (read and cleared by gen) */
 	bool ok;
 };
 
@@ -329,7 +330,7 @@ static bool gen_push(struct gen *g, obj node)
 	return true;
 }
 
-static bool gen_call(struct gen *g, obj node, bool tail)
+static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 {
 	struct lisp *L = g->L;
 	size_t n = obj_vector_length(node) - 1, frame = 0;
@@ -367,7 +368,11 @@ static bool gen_call(struct gen *g, obj node, bool tail)
 	if (!op16(g, call, (intptr_t)n - 1))
 		goto out;
 	if (!tail) {
-		patch32(g, frame, (uint32_t)g->n);
+		if (g->n >= RET_MV) {
+			lisp_errorf(L, OBJ_NULL, "procedure too large to compile");
+			goto out;
+		}
+		patch32(g, frame, (uint32_t)g->n | (mv ? RET_MV : 0));
 		g->depth -= (int)n + 2;
 	} else {
 		g->depth -= (int)n;
@@ -486,13 +491,35 @@ out:
 	return at;
 }
 
+/* (%mv-call thunk), the global not shadowed (a local of that name is an N_LREF) */
+static bool mv_call_p(struct lisp *L, obj node)
+{
+	obj f = ir_ref(node, 1);
+
+	return obj_vector_length(node) == 3 && ir_tag(f) == N_GREF && ir_ref(f, 1) == SYM(L, SYM_MV_CALL);
+}
+
+/* the call (thunk) for (%mv-call thunk); node is rooted by the caller */
+static obj mv_call_node(struct gen *g, obj node)
+{
+	struct lisp *L = g->L;
+	obj call = lisp_make_vector(L, 2, OBJ_FALSE);
+
+	if (call != OBJ_NULL) {
+		obj_init_field(L, call, 0, fx(N_CALL));
+		obj_init_field(L, call, 1, ir_ref(node, 2));
+	}
+	return call;
+}
+
 static bool gen(struct gen *g, obj node, bool tail)
 {
 	struct lisp *L = g->L;
 	size_t base = L->sp;	/* pending jumps to the end (fixnum offsets) */
 	int slots = g->nslots;
-	bool ok = false;
+	bool ok = false, effect = g->effect;
 
+	g->effect = false;
 	if (!lisp_depth_ok(L))
 		return false;
 	ROOT(node);
@@ -527,7 +554,12 @@ static bool gen(struct gen *g, obj node, bool tail)
 			CHECK(gen_closure(g, node, OBJ_NIL));
 			break;
 		case N_CALL:
-			CHECK(gen_call(g, node, tail));
+			if (mv_call_p(L, node)) {
+				/* (%mv-call thunk): call thunk; its values go where this call's would */
+				CHECK((node = mv_call_node(g, node)) != OBJ_NULL);
+				effect = true;
+			}
+			CHECK(gen_call(g, node, tail, effect));
 			if (tail)
 				goto done;
 			break;
@@ -536,6 +568,7 @@ static bool gen(struct gen *g, obj node, bool tail)
 			break;
 		case N_IF:
 			CHECK((at = gen_branch(g, ir_ref(node, 1), false)) != 0);
+			g->effect = effect;
 			CHECK(gen(g, ir_ref(node, 2), tail));
 			if (!tail) {
 				size_t j = op32(g, OP_JMP, 0);
@@ -546,8 +579,10 @@ static bool gen(struct gen *g, obj node, bool tail)
 			node = ir_ref(node, 3);
 			continue;
 		case N_SEQ:
-			for (size_t i = 1; i < n; i++)
+			for (size_t i = 1; i < n; i++) {
+				g->effect = true;
 				CHECK(gen(g, ir_ref(node, i), false));
+			}
 			node = ir_ref(node, n);
 			continue;
 		case N_AND:

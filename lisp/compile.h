@@ -110,6 +110,12 @@ obj lisp_macro_expand(struct lisp *L, obj mac, obj form, obj env);
 obj lisp_codegen(struct lisp *L, obj lam);
 
 /* --- bytecode: one opcode byte, then operands (u16 little-endian unless noted) --- */
+/* A frame's return offset with RET_MV set takes any number of values: the call is in a
+ * position whose value is discarded (not the last of a body), or is (%mv-call thunk), which
+ * call-with-values and dynamic-wind use. Any other frame takes exactly one value: the VM
+ * raises an error when a values object of 0 or 2+ values returns to it. */
+#define RET_MV		(1u << 27)
+
 enum opcode {
 	OP_CONST,	/* k: acc = constant k */
 	OP_FIX,		/* i16: acc = fixnum */
@@ -130,7 +136,7 @@ enum opcode {
 	OP_JMP,		/* u32 absolute offset */
 	OP_JMPF,	/* u32: jump if acc is #f */
 	OP_JMPT,	/* u32: jump if acc is not #f */
-	OP_FRAME,	/* u32 return offset: push it and the frame pointer */
+	OP_FRAME,	/* u32 return offset (| RET_MV): push it and the frame pointer */
 	OP_CALL,	/* n: call the procedure below the n pushed arguments */
 	OP_TCALL,	/* n: the same in tail position (replaces the running frame) */
 	OP_RET,

@@ -101,6 +101,14 @@ static obj p_values_list(struct lisp *L, int argc, obj *argv)
 
 static obj p_values_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(values_p(L, argv[0])); }
 
+/* (%captures): how many continuations this interpreter has captured (a fixnum that wraps) */
+static obj p_captures(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	(void)argv;
+	return fx((intptr_t)(L->captures & 0x1fffffff));
+}
+
 static obj p_handlers(struct lisp *L, int argc, obj *argv) { (void)argc; (void)argv; return STATE(L, S_HANDLERS); }
 static obj p_winds(struct lisp *L, int argc, obj *argv) { (void)argc; (void)argv; return STATE(L, S_WINDS); }
 
@@ -247,6 +255,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "values", p_values, 0, -1, 0 },
 	{ "%values->list", p_values_list, 1, 1, 0 },
 	{ "%values?", p_values_p, 1, 1, 0 },
+	{ "%captures", p_captures, 0, 0, 0 },
 	{ "%handlers", p_handlers, 0, 0, 0 },
 	{ "%set-handlers!", p_set_handlers, 1, 1, 0 },
 	{ "%winds", p_winds, 0, 0, 0 },

@@ -189,7 +189,7 @@ static const char *const sym_names[SYM_COUNT] = {
 	[SYM_RECORD_P] = "%record?", [SYM_RECORD_REF] = "%record-ref",
 	[SYM_RECORD_SET] = "%record-set!", [SYM_RAISE] = "raise", [SYM_MEMV] = "%memv",
 	[SYM_ERROR_SYM] = "error", [SYM_READ] = "read", [SYM_FILE] = "file",
-	[SYM_VOID] = "%void",
+	[SYM_VOID] = "%void", [SYM_MV_CALL] = "%mv-call",
 };
 
 /* The symbol table, then the symbols the compiler knows; special forms get their flag. */

@@ -67,7 +67,7 @@ enum lisp_sym {
 	/* globals that generated code calls (names users do not shadow by accident) */
 	SYM_QQ_CONS, SYM_QQ_LIST, SYM_QQ_APPEND, SYM_QQ_LIST_TO_VECTOR, SYM_QQ_LIST_STAR,
 	SYM_MAKE_RTD, SYM_MAKE_RECORD, SYM_RECORD_P, SYM_RECORD_REF, SYM_RECORD_SET,
-	SYM_RAISE, SYM_MEMV, SYM_ERROR_SYM, SYM_READ, SYM_FILE, SYM_VOID,
+	SYM_RAISE, SYM_MEMV, SYM_ERROR_SYM, SYM_READ, SYM_FILE, SYM_VOID, SYM_MV_CALL,
 	SYM_COUNT
 };
 #define SYM(L, i)	(obj_fields((L)->syms)[i])

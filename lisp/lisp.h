@@ -96,6 +96,7 @@ struct lisp {
 	unsigned safepoint_fuel;		/* calls to the next safe point; relaxed atomic */
 	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
 	unsigned intr_mask;		/* > 0: requests wait (dynamic-wind's before and after thunks) */
+	uintptr_t captures;		/* continuations captured so far ((%captures): map's reverse!) */
 	bool raise_pending;		/* lisp_input_interrupted: the primitive's result goes, err raised */
 	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
 	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */

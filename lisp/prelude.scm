@@ -5,6 +5,11 @@
 
 ;; --- continuations and dynamic-wind ---
 
+;; (%mv-call thunk) calls thunk and lets its values through where one value is expected (the
+;; compiler marks the call's frame: lisp/compile.h RET_MV); every other call site that is not
+;; a discarded position takes exactly one value
+(define (%mv-call thunk) (thunk))
+
 (define (%rewind to)
   (let* ((from (%winds))
          (lf (length from))
@@ -28,7 +33,7 @@
   (before)
   (%set-winds! (cons (cons before after) (%winds)))
   (%unmask-interrupts!)
-  (let ((v (thunk)))
+  (let ((v (%mv-call thunk)))
     (%mask-interrupts!)
     (%set-winds! (cdr (%winds)))
     (after)
@@ -40,12 +45,14 @@
    (lambda (k)
      (f (lambda vals
           (%rewind (%cont-winds k))
-          (%resume k (if (and (pair? vals) (null? (cdr vals))) (car vals) (apply values vals))))))))
+          (%resume k (if (and (pair? vals) (null? (cdr vals)))
+                          (car vals)
+                          (%mv-call (lambda () (apply values vals))))))))))
 
 (define call/cc call-with-current-continuation)
 
 (define (call-with-values producer consumer)
-  (let ((v (producer)))
+  (let ((v (%mv-call producer)))
     (if (%values? v) (apply consumer (%values->list v)) (consumer v))))
 
 ;; --- exceptions ---
@@ -53,7 +60,7 @@
 (define (with-exception-handler handler thunk)
   (let ((hs (%handlers)))
     (%set-handlers! (cons handler hs))
-    (let ((v (thunk)))
+    (let ((v (%mv-call thunk)))
       (%set-handlers! hs)
       v)))
 
@@ -221,16 +228,24 @@
 (define (%all-pairs? ls)
   (or (null? ls) (and (pair? (car ls)) (%all-pairs? (cdr ls)))))
 
+;; map and vector-map never mutate what they built before the last call of f returned: a
+;; continuation captured in f and re-entered later must find its partial results as they were
+;; (R7RS). map reverses its accumulator in place only when no continuation was captured while
+;; it ran (%captures unchanged: nothing but this loop can hold the cells), else it copies.
+(define (%map-result acc c0)
+  (if (eq? c0 (%captures)) (reverse! acc) (reverse acc)))
+
 (define (map f l . ls)
-  (if (null? ls)
-      (let loop ((l l) (acc '()))
-        (if (pair? l)
-            (loop (cdr l) (cons (f (car l)) acc))
-            (reverse! acc)))
-      (let loop ((ls (cons l ls)) (acc '()))
-        (if (%all-pairs? ls)
-            (loop (map cdr ls) (cons (apply f (map car ls)) acc))
-            (reverse! acc)))))
+  (let ((c0 (%captures)))
+    (if (null? ls)
+        (let loop ((l l) (acc '()))
+          (if (pair? l)
+              (loop (cdr l) (cons (f (car l)) acc))
+              (%map-result acc c0)))
+        (let loop ((ls (cons l ls)) (acc '()))
+          (if (%all-pairs? ls)
+              (loop (map cdr ls) (cons (apply f (map car ls)) acc))
+              (%map-result acc c0))))))
 
 (define (for-each f l . ls)
   (if (null? ls)
@@ -383,8 +398,9 @@
 
 (define (vector-map f v . vs)
   (if (null? vs)
-      (let* ((n (vector-length v)) (r (make-vector n)))
-        (do ((i 0 (+ i 1))) ((= i n) r)
+      ;; a re-entered f goes on filling r: hand out a copy when a capture happened meanwhile
+      (let* ((n (vector-length v)) (r (make-vector n)) (c0 (%captures)))
+        (do ((i 0 (+ i 1))) ((= i n) (if (eq? c0 (%captures)) r (vector-copy r)))
           (vector-set! r i (f (vector-ref v i)))))
       (list->vector (apply map f (vector->list v) (map vector->list vs)))))
 
@@ -417,7 +433,7 @@
     (get-output-string p)))
 
 (define (call-with-port port proc)
-  (let ((v (proc port))) (close-port port) v))
+  (let ((v (%mv-call (lambda () (proc port))))) (close-port port) v))
 
 ;; --- numbers ---
 

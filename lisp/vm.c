@@ -54,6 +54,19 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	lisp_vm_reset(L);
 }
 
+/* A values object returned to a frame that takes one value (RET_MV clear: compile.h) */
+static inline bool mv_refused(struct lisp *L, obj ret, obj v)
+{
+	return !((uintptr_t)fxv(ret) & RET_MV) && values_p(L, v);
+}
+
+static obj mv_error(struct lisp *L, obj v)
+{
+	intptr_t n = lisp_list_length(obj_fields(v)[VALUES_LIST]);
+
+	return lisp_errorf(L, OBJ_NULL, "%ld values returned where one value is expected", (long)n);
+}
+
 /* One call's worth of safe-point fuel; true when it ran out. */
 static inline bool fuel_take(struct lisp *L)
 {
@@ -68,6 +81,7 @@ static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
 {
 	obj copy, k;
 
+	L->captures++;
 	ROOT(ret);
 	ROOT(fpv);
 	copy = lisp_make_vector(L, base, OBJ_FALSE);
@@ -814,6 +828,8 @@ dispatch_call:
 		if (tail)
 			goto op_ret;
 		sp -= n + 3;
+		if (__builtin_expect(mv_refused(L, sp[0], acc), 0))
+			FAIL(mv_error(L, acc));
 		NEXT;
 	}
 	FAIL(not_procedure(L, f));
@@ -930,7 +946,9 @@ special:
 		}
 		cbase = code_bytes(closure_code(cl));
 		K = obj_fields(code_consts(closure_code(cl)));
-		pc = cbase + fxv(obj_fields(k)[CONT_RET]);
+		pc = cbase + ((uintptr_t)fxv(obj_fields(k)[CONT_RET]) & ~(uintptr_t)RET_MV);
+		if (__builtin_expect(mv_refused(L, obj_fields(k)[CONT_RET], acc), 0))
+			FAIL(mv_error(L, acc));
 		NEXT;
 	}
 	case SP_ABORT:
@@ -977,7 +995,9 @@ op_ret:
 			cbase = code_bytes(code);
 			K = obj_fields(code_consts(code));
 		}
-		pc = cbase + fxv(ret);
+		pc = cbase + ((uintptr_t)fxv(ret) & ~(uintptr_t)RET_MV);
+		if (__builtin_expect(mv_refused(L, ret, acc), 0))
+			FAIL(mv_error(L, acc));
 		NEXT;
 	}
 
