@@ -40,6 +40,9 @@ enum arch_ipi {
  *	Device register access: not reordered with other MMIO by the compiler or the CPU.
  * ARCH_NAME
  *	The target's name as a string: "x86", "host" (for messages).
+ * ARCH_SWITCH_STACK
+ *	Bytes of stack the scheduler's switch path may use below a switch point's check (the
+ *	guard slack, sched/sched_param.h): arch_cycles and arch_context_switch included.
  * ARCH_PORT_IO, ARCH_MMIO
  *	1 if the arch_in and arch_out functions reach real I/O ports (the arch_mmio functions real
  *	device memory), 0 if the target has none: the hosted build, where they trap into a test's

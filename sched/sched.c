@@ -28,10 +28,11 @@ void sched_init_cpu(unsigned cpu)
 	sc->threads = NULL;
 	sc->sleepers = NULL;
 	sc->need_resched = 0;
-	sc->quantum_left = 0;
+	sc->quantum_end = 0;
 	sc->last_tick = arch_cycles();
 	sc->steal_tried = 0;
 	sc->tick_cycles = arch_cycles_per_sec() / TIMER_HZ;
+	sc->quantum_cycles = arch_cycles_per_sec() / 1000 * SCHED_QUANTUM_MS;
 	idle->ran_since = arch_cycles();
 	sc->magic = SCHED_CPU_MAGIC;
 	arch_atomic_store(&sc->nr_threads, 0);
@@ -104,6 +105,8 @@ void sched_reschedule(struct sched_cpu *sc)
 	sc->need_resched = 0;
 	spin_lock(&sc->rq.lock);
 	next = thread_of(sched_rq_pick(&sc->rq));
+	/* every decision is a turn: a full quantum, also when the pick is the running thread */
+	sc->quantum_end = arch_cycles() + sc->quantum_cycles;
 	if (next == cur) {
 		spin_unlock(&sc->rq.lock);
 		return;
@@ -118,7 +121,6 @@ void sched_reschedule(struct sched_cpu *sc)
 	sc->current = next;
 	spin_unlock(&sc->rq.lock);
 	sc->prev = cur;
-	sc->quantum_left = SCHED_QUANTUM_MS * TIMER_HZ / 1000;
 	arch_context_switch(&cur->ctx, next->ctx);
 	sched_finish_switch();
 }
@@ -234,7 +236,9 @@ void sched_run(void)
 		if (sched_rq_nr_runnable(&sc->rq) != 0)
 			continue;
 		/* try to steal when idle, but after a failed try not again for a tick's time:
-		 * every try takes another CPU's run-queue lock */
+		 * every try takes another CPU's run-queue lock. A successful steal leaves the
+		 * time alone on purpose: where one thread was found there may be more, and the
+		 * next idle moment may try again at once */
 		if (arch_cycles() - sc->steal_tried >= sc->tick_cycles) {
 			if (sched_steal(sc))
 				continue;
@@ -324,9 +328,10 @@ void sched_timer_tick(void)
 	if (sched_timers_expire(sc, now))
 		sc->need_resched = 1;
 	sc->last_tick = now;
-	if (sc->quantum_left > 0)
-		sc->quantum_left--;
-	if (sc->quantum_left == 0)
+	/* the turn ends at the tick nearest its quantum's end: a thread switched in just before a
+	 * tick runs until the next one (its turn is tick/2 .. quantum + tick/2, a quantum on
+	 * average), not for the sliver a count of ticks would give it */
+	if (now + sc->tick_cycles / 2 >= sc->quantum_end)
 		sc->need_resched = 1;
 }
 

@@ -1,6 +1,6 @@
 /* sched_cpu.h -- one CPU's scheduler state, shared by sched.c, sleep.c and balance.c only.
  * rq.lock guards rq, the CPU's thread list (threads, nr_threads) and current; the timer queue,
- * prev, need_resched and quantum_left belong to the CPU alone and are touched with its
+ * prev, need_resched and quantum_end belong to the CPU alone and are touched with its
  * interrupts off; online and stopping are atomic. */
 #ifndef SCHED_SCHED_CPU_H
 #define SCHED_SCHED_CPU_H
@@ -17,13 +17,14 @@ struct sched_cpu {
 	int stopping;		/* sched_stop called; atomic */
 	unsigned nr_threads;	/* threads owned here that are not DEAD yet; atomic (rq.lock to change) */
 	unsigned need_resched;	/* switch at the next preemption point; this CPU only */
-	unsigned quantum_left;	/* ticks the current thread may still run */
 	struct thread *current;	/* running thread; written under rq.lock */
 	struct thread *prev;	/* thread just switched away from, for sched_finish_switch */
 	struct thread *threads;	/* every live thread owned here (all_next links), idle not included */
 	struct thread *sleepers;	/* timer queue: sleeping threads by wake_at, earliest first */
 	uint64_t last_tick;	/* arch_cycles() of the last tick */
-	uint64_t steal_tried;	/* arch_cycles() when a steal last failed */
+	uint64_t quantum_end;	/* arch_cycles() when the current thread's turn ends (sched.c) */
+	uint64_t quantum_cycles;	/* SCHED_QUANTUM_MS in cycles */
+	uint64_t steal_tried;	/* arch_cycles() when a steal last failed (sched_run) */
 	uint64_t tick_cycles;	/* a tick's length in cycles */
 	struct thread idle;	/* the context that called sched_init_cpu; never sleeps */
 	struct sched_rq rq;

@@ -131,7 +131,7 @@ void sched_preempt_point(void);
 void sched_preempt_disable(void);
 void sched_preempt_enable(void);
 /* For kernel_timer_tick() (interrupt context, interrupts off): wake expired sleepers, and ask
- * for a switch when the quantum (SCHED_QUANTUM_TICKS) is used up or a sleeper woke. */
+ * for a switch when the turn's quantum (SCHED_QUANTUM_MS) is used up or a sleeper woke. */
 void sched_timer_tick(void);
 /* For kernel_irq_exit(): switch now if a switch is due and the interrupted thread may be
  * preempted (it had interrupts on, preemption enabled, and is not the idle loop). */

@@ -7,7 +7,8 @@
 # the collector against Boehm's (scripts/bench_gc.sh), then the GC pauses per CPU in percore and
 # global mode at SMP 1, 2, 4 and 8 (scripts/bench_pauses.sh: build/bench/gc-pauses.csv and .svg)
 # and the same on the hosted build at 1, 2 and 4 (gc-pauses-host.csv and .svg), then
-# the cost of sharing a fresh list across CPUs against Go and Erlang (scripts/bench_share.sh).
+# the cost of sharing a fresh list across CPUs against Go and Erlang (scripts/bench_share.sh),
+# then the scheduler's CPU shares against the walk's (scripts/bench_sched.sh).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -64,3 +65,6 @@ PAUSES_TARGET=host scripts/bench_pauses.sh
 
 echo
 scripts/bench_share.sh
+
+echo
+scripts/bench_sched.sh

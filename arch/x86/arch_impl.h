@@ -115,6 +115,7 @@ static inline void arch_out32(uint16_t port, uint32_t v)
 }
 
 #define ARCH_NAME	"x86"
+#define ARCH_SWITCH_STACK	512	/* rdtsc and a register save */
 #define ARCH_PORT_IO	1
 #define ARCH_MMIO	1
 

@@ -17,6 +17,7 @@
 #include <kernel/kernel.h>
 #include <sched/channel.h>
 #include <sched/mutex.h>
+#include <sched/sched_cpu.h>
 #include <sched/thread.h>
 
 #define MAIN_PRIO	10
@@ -488,6 +489,45 @@ static void test_mutex(void **state)
 	run_sched(4, mutex_body, (void *)4);
 }
 
+/* --- the quantum --- */
+
+/* ticks by hand (interrupts off, as from the timer): is a switch due? */
+static bool tick_asks_switch(void)
+{
+	arch_irqflags_t f = arch_irq_save();
+	bool due;
+
+	sched_timer_tick();
+	due = sched_cpus[arch_cpu_id()].need_resched != 0;
+	arch_irq_restore(f);
+	return due;
+}
+
+/* Every decision starts a full turn: one that picks the running thread again (a yield with
+ * nothing else runnable), and one followed at once by a tick (a thread switched in just before
+ * it). A tick ends the turn only when its quantum is (within half a tick) used up. */
+static uintptr_t quantum_body(void *arg)
+{
+	uint64_t start, quantum = arch_cycles_per_sec() / 1000 * SCHED_QUANTUM_MS;
+
+	(void)arg;
+	for (int round = 0; round < 3; round++) {
+		thread_yield();			/* picks this thread again */
+		start = arch_cycles();
+		CHECK(!tick_asks_switch());	/* the turn has just begun */
+		while (arch_cycles() - start < quantum)
+			;
+		CHECK(tick_asks_switch());	/* a quantum later it is over */
+	}
+	return 0;
+}
+
+static void test_quantum_per_decision(void **state)
+{
+	(void)state;
+	run_sched(1, quantum_body, NULL);
+}
+
 /* --- the stack guard --- */
 
 static unsigned sibling_done;	/* atomic */
@@ -744,6 +784,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_yield_round_robin),
 		cmocka_unit_test(test_priority),
+		cmocka_unit_test(test_quantum_per_decision),
 		cmocka_unit_test(test_preempt_point),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_waitq_stress),
