@@ -605,6 +605,7 @@ static bool gen(struct gen *g, obj node, bool tail)
 				node = ir_ref(node, n);
 				continue;
 			}
+			g->effect = effect;
 			CHECK(gen(g, ir_ref(node, n), tail));
 			if (!tail) {
 				size_t j = op32(g, OP_JMP, 0);

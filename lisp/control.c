@@ -101,12 +101,13 @@ static obj p_values_list(struct lisp *L, int argc, obj *argv)
 
 static obj p_values_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(values_p(L, argv[0])); }
 
-/* (%captures): how many continuations this interpreter has captured (a fixnum that wraps) */
+/* (%captures): how many continuations this interpreter has captured, modulo the fixnums (a
+ * map would need 2^29 captures during one call, on 32 bits, to be fooled) */
 static obj p_captures(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
 	(void)argv;
-	return fx((intptr_t)(L->captures & 0x1fffffff));
+	return fx((intptr_t)(L->captures & (uintptr_t)OBJ_FIXNUM_MAX));
 }
 
 static obj p_handlers(struct lisp *L, int argc, obj *argv) { (void)argc; (void)argv; return STATE(L, S_HANDLERS); }

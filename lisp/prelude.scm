@@ -75,7 +75,7 @@
   (let ((hs (%handlers)))
     (if (null? hs) (%abort obj))
     (%set-handlers! (cdr hs))
-    (let ((v ((car hs) obj)))
+    (let ((v (%mv-call (lambda () ((car hs) obj)))))	; the handler's values are raise's
       (%set-handlers! hs)
       v)))
 
@@ -225,6 +225,10 @@
 
 ;; --- lists ---
 
+;; the cars and the cdrs of a few lists (what multi-list map and for-each step by)
+(define (%cars ls) (if (pair? ls) (cons (caar ls) (%cars (cdr ls))) '()))
+(define (%cdrs ls) (if (pair? ls) (cons (cdar ls) (%cdrs (cdr ls))) '()))
+
 (define (%all-pairs? ls)
   (or (null? ls) (and (pair? (car ls)) (%all-pairs? (cdr ls)))))
 
@@ -244,7 +248,7 @@
               (%map-result acc c0)))
         (let loop ((ls (cons l ls)) (acc '()))
           (if (%all-pairs? ls)
-              (loop (map cdr ls) (cons (apply f (map car ls)) acc))
+              (loop (%cdrs ls) (cons (apply f (%cars ls)) acc))
               (%map-result acc c0))))))
 
 (define (for-each f l . ls)
@@ -252,7 +256,7 @@
       (let loop ((l l))
         (if (pair? l) (begin (f (car l)) (loop (cdr l)))))
       (let loop ((ls (cons l ls)))
-        (if (%all-pairs? ls) (begin (apply f (map car ls)) (loop (map cdr ls)))))))
+        (if (%all-pairs? ls) (begin (apply f (%cars ls)) (loop (%cdrs ls)))))))
 
 (define (append-map f l . ls) (apply append (apply map f l ls)))
 
@@ -276,7 +280,7 @@
         (if (pair? l) (loop (cdr l) (kons (car l) acc)) acc))
       (let loop ((ls (cons l ls)) (acc knil))
         (if (%all-pairs? ls)
-            (loop (map cdr ls) (apply kons (append (map car ls) (list acc))))
+            (loop (%cdrs ls) (apply kons (append (%cars ls) (list acc))))
             acc))))
 
 (define (fold-left f acc l . ls)
@@ -284,14 +288,14 @@
       (let loop ((l l) (acc acc))
         (if (pair? l) (loop (cdr l) (f acc (car l))) acc))
       (let loop ((ls (cons l ls)) (acc acc))
-        (if (%all-pairs? ls) (loop (map cdr ls) (apply f acc (map car ls))) acc))))
+        (if (%all-pairs? ls) (loop (%cdrs ls) (apply f acc (%cars ls))) acc))))
 
 (define (fold-right f acc l . ls)
   (if (null? ls)
       (let loop ((l (reverse l)) (acc acc))
         (if (pair? l) (loop (cdr l) (f (car l) acc)) acc))
       (let loop ((ls (map reverse (cons l ls))) (acc acc))
-        (if (%all-pairs? ls) (loop (map cdr ls) (apply f (append (map car ls) (list acc)))) acc))))
+        (if (%all-pairs? ls) (loop (%cdrs ls) (apply f (append (%cars ls) (list acc)))) acc))))
 
 (define (reduce f ridentity l)
   (if (null? l) ridentity (fold f (car l) (cdr l))))
@@ -330,14 +334,14 @@
       (let loop ((l l))
         (and (pair? l) (or (pred (car l)) (loop (cdr l)))))
       (let loop ((ls (cons l ls)))
-        (and (%all-pairs? ls) (or (apply pred (map car ls)) (loop (map cdr ls)))))))
+        (and (%all-pairs? ls) (or (apply pred (%cars ls)) (loop (%cdrs ls)))))))
 
 (define (every pred l . ls)
   (if (null? ls)
       (let loop ((l l) (last #t))
         (if (pair? l) (let ((r (pred (car l)))) (and r (loop (cdr l) r))) last))
       (let loop ((ls (cons l ls)) (last #t))
-        (if (%all-pairs? ls) (let ((r (apply pred (map car ls)))) (and r (loop (map cdr ls) r))) last))))
+        (if (%all-pairs? ls) (let ((r (apply pred (%cars ls)))) (and r (loop (%cdrs ls) r))) last))))
 
 (define (count pred l)
   (let loop ((l l) (n 0))

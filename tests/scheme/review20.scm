@@ -77,3 +77,16 @@
                (test-reenter (lambda (f l) (string-map f (list->string l))) '(#\a #\b #\c) #\z)
                (test-reenter (lambda (f l) (vector-map f (list->vector l))) '(1 2 3) 'z)))
 (newline)
+; found by the review of the above: and/or with a test the VM branches on, in a discarded
+; position, passed no "discarded" to their last operand; raise-continuable's handler may
+; return any number of values
+(define (log! msg) (display msg) (newline) (values))
+(define (f20 n) (and (> n 0) (log! "positive")) (or (eq? n 0) (log! "nonzero")) 'done)
+(display (list (f20 3) (begin (and (null? '()) (values 1 2)) 3)
+               (begin (cond ((pair? '())) (else (values 1 2))) 'ok)
+               (call-with-values
+                (lambda () (with-exception-handler (lambda (e) (values 1 2))
+                                                   (lambda () (raise-continuable 'c))))
+                list)
+               (map + '(1 2 3) '(10 20 30) '(100 200))))
+(newline)
