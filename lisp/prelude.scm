@@ -159,6 +159,13 @@
        (define var0 (call-with-values (lambda () expr) list))
        (define var1 (let ((v (cadr var0))) (set-cdr! var0 (cddr var0)) v)) ...
        (define varn (let ((v (cadr var0))) (set! var0 (car var0)) v))))
+    ;; dotted formals (proper lists were taken above): the first variable holds the list of
+    ;; values while the others take theirs, then its own
+    ((_ (var0 var1 ... . rest) expr)
+     (begin
+       (define var0 (call-with-values (lambda () expr) list))
+       (define var1 (let ((v (cadr var0))) (set-cdr! var0 (cddr var0)) v)) ...
+       (define rest (let ((v (cdr var0))) (set! var0 (car var0)) v))))
     ((_ var expr) (define var (call-with-values (lambda () expr) list)))))
 
 (define (make-parameter init . conv)

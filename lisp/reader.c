@@ -419,6 +419,14 @@ static enum tok read_hash(struct rd *r)
 			}
 			skip = 3;
 		}
+		/* at most one radix and one exactness prefix (R7RS): #x#x10, #e#e1 and #x#e#x1 are
+		 * no numbers */
+		if ((skip == 3 && ((tok(r)[0] | 0x20) == 'e') == ((tok(r)[2] | 0x20) == 'e')) ||
+		    (r->tlen > skip && tok(r)[skip] == '#')) {
+			r->err = "bad number:";
+			r->token = "#";
+			return T_ERROR;
+		}
 		/* parse the digits; an error message shows the prefix again */
 		r->prefix[0] = '#';
 		for (size_t i = 0; i < skip && i + 2 < sizeof(r->prefix); i++)

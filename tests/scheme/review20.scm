@@ -90,3 +90,15 @@
                 list)
                (map + '(1 2 3) '(10 20 30) '(100 200))))
 (newline)
+; define-values with dotted formals (found by the differential test against Guile): the rest
+; variable takes the list of the remaining values, internal and top level
+(define-values (dv-a . dv-b) (values 1 2 3))
+(define-values (dv-c dv-d . dv-e) (values 4 5))
+(define (dv-internal) (define-values (x y . z) (values 'p 'q 'r 's)) (list x y z))
+(display (list dv-a dv-b dv-c dv-d dv-e (dv-internal)))
+(newline)
+; the reader takes at most one radix and one exactness prefix, as string->number does
+(define (read-or-error s)
+  (guard (e ((error-object? e) 'error)) (read (open-input-string s))))
+(display (map read-or-error '("#x#x10" "#e#e10" "#b#x1" "#x#e#x1" "#x#e10" "#e#x10" "#d#e5")))
+(newline)
