@@ -115,9 +115,10 @@ static inline bool rtd_p(obj o) { return obj_type_p(o, OBJ_T_RECORD) && obj_fiel
 
 /* Conditions (error objects): (rtd kind message irritants); kind is a symbol: error, read, file. */
 enum { COND_KIND = 1, COND_MSG, COND_IRRITANTS, COND_NFIELDS };
-/* Ports: (rtd kind buffer position); see ports.c. */
-enum { PORT_KIND = 1, PORT_BUF, PORT_POS, PORT_NFIELDS };
-enum port_kind { PORT_CONSOLE_OUT, PORT_STRING_OUT, PORT_STRING_IN, PORT_CONSOLE_IN, PORT_CLOSED };
+/* Ports: (rtd kind buffer position flags limit device out-buffer out-position); see ports.c. */
+enum { PORT_KIND = 1, PORT_BUF, PORT_POS, PORT_FLAGS, PORT_LIM, PORT_DEV, PORT_OBUF, PORT_OPOS,
+       PORT_NFIELDS };
+enum port_kind { PORT_CONSOLE, PORT_BUF_IN, PORT_BUF_OUT, PORT_DEVICE };
 /* Identifiers renamed by a macro expansion: (rtd symbol-or-alias scope id). */
 enum { ALIAS_SYM = 1, ALIAS_ENV, ALIAS_ID, ALIAS_NFIELDS };
 /* syntax-rules transformers: (rtd literals rules scope ellipsis name). */

@@ -176,6 +176,36 @@ static inline bool lisp_interrupt_pending(struct lisp *L)
 	return __atomic_load_n(&L->interrupt, __ATOMIC_ACQUIRE) && L->intr_mask == 0;
 }
 
+/*
+ * Device ports (ports.c): a port whose bytes come from and go to a C device, a TCP connection
+ * say. The port buffers LISP_DEVICE_BUF bytes each way (output leaves at flush-output-port, a
+ * full buffer or close) and names the device by a handle that dies when the port closes, so no
+ * use of a closed port reaches the device. Operations run on the thread using the port, on any
+ * CPU, and a port may be shared: read and write may run at once from two CPUs (the device
+ * locks what it must).
+ */
+enum { LISP_PORT_IN = 1, LISP_PORT_OUT = 2 };
+struct lisp_port_ops {
+	const char *name;	/* in messages: "tcp" */
+	/* Up to n bytes into buf, waiting for at least one: the count; 0 at the end of the
+	 * input; -1 after lisp_error() or when lisp_poll_interrupt(L) returned true (a wait
+	 * ends when lisp_interrupt_pending(L)). */
+	long (*read)(void *ctx, struct lisp *L, void *buf, size_t n);
+	/* All n bytes, waiting for room: n; or -1 as read. */
+	long (*write)(void *ctx, struct lisp *L, const void *buf, size_t n);
+	/* May be NULL: true if a read would not wait (char-ready?, u8-ready?). */
+	bool (*ready)(void *ctx);
+	/* A direction of the port (LISP_PORT_IN or LISP_PORT_OUT) is closed, once each. May run
+	 * while a read or write of the other direction, or of another CPU, waits: it wakes it. */
+	void (*close)(void *ctx, unsigned dir);
+	/* May be NULL: every direction is closed and no operation runs any more; ctx is the
+	 * device's again. */
+	void (*release)(void *ctx);
+};
+/* A new port on the device, input, output or both (dirs), textual and binary; OBJ_NULL if
+ * the heap or the table of device ports (LISP_DEVICE_PORTS) is full, and then ctx is untouched. */
+uintptr_t lisp_device_port(struct lisp *L, const struct lisp_port_ops *ops, void *ctx, unsigned dirs);
+
 /* A wrong-type error naming the procedure and the expected type: "who: expected <type>, got x". */
 uintptr_t lisp_type_error(struct lisp *L, const char *who, const char *type, uintptr_t x);
 

@@ -12,5 +12,7 @@
 #define LISP_SAFEPOINT_CALLS	4096		/* procedure calls between two safepoint hook calls */
 #define LISP_SYMTAB_INIT	1024		/* buckets of a new symbol table (a power of two) */
 #define LISP_ERROR_MSG_MAX	160		/* bytes of a formatted error message */
+#define LISP_DEVICE_PORTS	1024		/* device ports open at once (ports.c), all CPUs */
+#define LISP_DEVICE_BUF		4096		/* bytes a device port buffers each way */
 
 #endif

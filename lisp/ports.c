@@ -1,17 +1,47 @@
-/* ports.c -- textual ports: the console (output through the embedder's write callback, input
- * from the REPL's byte source), string output ports (a growing bytevector) and string input
- * ports; display, write, newline, read-char, read-line, read, and friends. A port is a record
- * (kind, buffer, position). A port may be shared, and used from several CPUs at once: each
- * operation reads the buffer and the position once (obj_load) and keeps every byte it touches
- * inside the buffer it read, so racing writers lose text but never write outside an object. */
+/* ports.c -- ports: the console (output through the embedder's write callback, input from the
+ * REPL's byte source), string and bytevector ports (input from a copy, output to a growing
+ * bytevector) and device ports (C operations, lisp.h); the textual and the binary operations.
+ * A port is a record (kind, buffer, position, flags, limit, device, out-buffer, out-position);
+ * its flags say input/output, textual/binary and which directions are open. A port may be
+ * shared, and used from several CPUs at once: each operation reads the buffer and the position
+ * once (obj_load) and keeps every byte it touches inside the buffer it read, so racing users
+ * lose text but never write outside an object. */
+#include <smp/spinlock.h>
+
 #include "compile.h"
 
 #define ARGC_UNUSED	(void)argc
 
+enum port_flag {
+	PF_IN = 1, PF_OUT = 2,		/* the directions it has (LISP_PORT_IN, LISP_PORT_OUT) */
+	PF_IN_OPEN = 4, PF_OUT_OPEN = 8,
+	PF_TEXT = 16, PF_BIN = 32,	/* the operations it takes */
+};
+
+static intptr_t kind_of(obj port) { return fxv(obj_load(&obj_fields(port)[PORT_KIND])); }
+static intptr_t flags_of(obj port) { return fxv(obj_load(&obj_fields(port)[PORT_FLAGS])); }
+static obj buf_of(obj port) { return obj_load(&obj_fields(port)[PORT_BUF]); }
+
+/* A field holding a position, at most len (another CPU may have moved them apart). */
+static size_t pos_field(obj port, size_t f, size_t len)
+{
+	size_t pos = (size_t)fxv(obj_load(&obj_fields(port)[f]));
+
+	return pos < len ? pos : len;
+}
+
+static size_t pos_of(obj port, obj buf) { return pos_field(port, PORT_POS, obj_bytes_length(buf)); }
+
 obj lisp_make_port(struct lisp *L, int kind, obj buf)
 {
 	obj p;
+	intptr_t f;
 
+	switch (kind) {
+	case PORT_BUF_IN: f = PF_IN | PF_IN_OPEN | (string_p(buf) ? PF_TEXT : PF_BIN); break;
+	case PORT_BUF_OUT: f = PF_OUT | PF_OUT_OPEN; break;	/* the caller adds the kind */
+	default: f = 0; break;
+	}
 	ROOT(buf);
 	p = lisp_make_record(L, STATE(L, S_RTD_PORT), PORT_NFIELDS - 1);
 	UNROOT(buf);
@@ -19,9 +49,16 @@ obj lisp_make_port(struct lisp *L, int kind, obj buf)
 		obj_init_field(L, p, PORT_KIND, fx(kind));
 		obj_init_field(L, p, PORT_BUF, buf);
 		obj_init_field(L, p, PORT_POS, fx(0));
+		obj_init_field(L, p, PORT_FLAGS, fx(f));
+		obj_init_field(L, p, PORT_LIM, fx(0));
+		obj_init_field(L, p, PORT_DEV, OBJ_FALSE);
+		obj_init_field(L, p, PORT_OBUF, OBJ_FALSE);
+		obj_init_field(L, p, PORT_OPOS, fx(0));
 	}
 	return p;
 }
+
+static void set_flags(struct lisp *L, obj port, intptr_t f) { lisp_store_now(L, port, PORT_FLAGS, fx(f)); }
 
 void lisp_console_write(struct lisp *L, const char *buf, size_t len)
 {
@@ -29,70 +66,272 @@ void lisp_console_write(struct lisp *L, const char *buf, size_t len)
 		L->cfg.write(L->cfg.write_ctx, buf, len);
 }
 
-static intptr_t kind_of(obj port) { return fxv(obj_load(&obj_fields(port)[PORT_KIND])); }
-static obj buf_of(obj port) { return obj_load(&obj_fields(port)[PORT_BUF]); }
+/* --- device ports: a table of handles. A port names its device by slot index and generation
+ * (one fixnum), so a closed port's handle no longer finds it. devlock guards the table; no
+ * device operation runs under it. busy counts the operations running; the last one after every
+ * direction closed releases the slot. --- */
 
-/* The position, at most the length of buf (another CPU may have moved them apart). */
-static size_t pos_of(obj port, obj buf)
+struct dev_slot {
+	const struct lisp_port_ops *ops;	/* NULL: free */
+	void *ctx;
+	unsigned gen;				/* bumped when the slot is released */
+	unsigned open;				/* directions not closed yet (LISP_PORT_*) */
+	unsigned busy;				/* operations running */
+};
+
+#define DEV_GEN_MAX	((unsigned)(OBJ_FIXNUM_MAX / LISP_DEVICE_PORTS))
+static struct spinlock devlock = SPINLOCK_INIT("device-ports");
+static struct dev_slot devs[LISP_DEVICE_PORTS];
+
+static obj dev_handle(size_t i) { return fx((intptr_t)(devs[i].gen * LISP_DEVICE_PORTS + i)); }
+
+/* Called with devlock; true if the slot is free now (its release is the caller's to call) */
+static bool dev_done(struct dev_slot *d)
 {
-	size_t pos = (size_t)fxv(obj_load(&obj_fields(port)[PORT_POS])), len = obj_bytes_length(buf);
+	if (d->open || d->busy || !d->ops)
+		return false;
+	d->ops = NULL;
+	d->gen = (d->gen + 1) % DEV_GEN_MAX;
+	return true;
+}
 
-	return pos < len ? pos : len;
+/* The slot of handle h with direction dir still open, marked busy; NULL if closed. */
+static struct dev_slot *dev_get(obj h, unsigned dir)
+{
+	struct dev_slot *d = NULL;
+	size_t i;
+
+	if (!obj_fixnum_p(h))
+		return NULL;
+	i = (size_t)fxv(h) % LISP_DEVICE_PORTS;
+	spin_lock(&devlock);
+	if (devs[i].ops && dev_handle(i) == h && (devs[i].open & dir)) {
+		d = &devs[i];
+		d->busy++;
+	}
+	spin_unlock(&devlock);
+	return d;
+}
+
+static void dev_put(struct dev_slot *d)
+{
+	const struct lisp_port_ops *ops = d->ops;
+	void *ctx = d->ctx;
+	bool done;
+
+	spin_lock(&devlock);
+	d->busy--;
+	done = dev_done(d);
+	spin_unlock(&devlock);
+	if (done && ops->release)
+		ops->release(ctx);
+}
+
+/* Close direction dir of the device behind h (once: a second close finds it closed) */
+static void dev_close(obj h, unsigned dir)
+{
+	struct dev_slot *d = dev_get(h, dir);
+	const struct lisp_port_ops *ops;
+
+	if (!d)
+		return;
+	spin_lock(&devlock);
+	dir &= d->open;
+	d->open &= ~dir;
+	ops = d->ops;
+	spin_unlock(&devlock);
+	if (dir)
+		ops->close(d->ctx, dir);
+	dev_put(d);
+}
+
+uintptr_t lisp_device_port(struct lisp *L, const struct lisp_port_ops *ops, void *ctx, unsigned dirs)
+{
+	obj p = OBJ_NULL, ib = OBJ_FALSE, ob = OBJ_FALSE;
+	size_t i;
+	intptr_t f = PF_TEXT | PF_BIN;
+
+	dirs &= LISP_PORT_IN | LISP_PORT_OUT;
+	spin_lock(&devlock);
+	for (i = 0; i < LISP_DEVICE_PORTS && devs[i].ops; i++)
+		;
+	if (i < LISP_DEVICE_PORTS) {	/* reserved: open stays 0 until the port exists */
+		devs[i].ops = ops;
+		devs[i].ctx = ctx;
+		devs[i].open = 0;
+		devs[i].busy = 1;
+	}
+	spin_unlock(&devlock);
+	if (i == LISP_DEVICE_PORTS)
+		return lisp_errorf(L, OBJ_NULL, "%s: too many open device ports (%d)", ops->name,
+				   LISP_DEVICE_PORTS);
+	if (dirs & LISP_PORT_IN)
+		ib = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, LISP_DEVICE_BUF);
+	ROOT(ib);
+	if (ib != OBJ_NULL && (dirs & LISP_PORT_OUT))
+		ob = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, LISP_DEVICE_BUF);
+	ROOT(ob);
+	if (ib != OBJ_NULL && ob != OBJ_NULL)
+		p = lisp_make_port(L, PORT_DEVICE, ib);
+	UNROOT(ob);
+	UNROOT(ib);
+	if (p != OBJ_NULL) {
+		if (dirs & LISP_PORT_IN)
+			f |= PF_IN | PF_IN_OPEN;
+		if (dirs & LISP_PORT_OUT)
+			f |= PF_OUT | PF_OUT_OPEN;
+		obj_init_field(L, p, PORT_FLAGS, fx(f));	/* p is young: nobody else saw it */
+		obj_init_field(L, p, PORT_DEV, dev_handle(i));
+		obj_init_field(L, p, PORT_OBUF, ob);
+		/* published: the port and its buffers never move, so the device reads and writes
+		 * them in place while it waits, and a port's C variable stays valid across waits */
+		if (!lisp_publish(L, &p))
+			p = OBJ_NULL;
+	}
+	spin_lock(&devlock);
+	devs[i].busy = 0;
+	if (p != OBJ_NULL)
+		devs[i].open = dirs;
+	else
+		dev_done(&devs[i]);	/* nothing of ctx was used: not released */
+	spin_unlock(&devlock);
+	return p;
+}
+
+static bool closed_error(struct lisp *L, obj port, const char *who)
+{
+	lisp_errorf(L, port, "%s: the port is closed:", who);
+	return false;
+}
+
+/* Send the device port's buffered output (keeping it on an error). Device ports are published
+ * (lisp_device_port): neither the port nor its buffers move while the device waits. */
+static bool dev_flush(struct lisp *L, obj port)
+{
+	obj b = obj_load(&obj_fields(port)[PORT_OBUF]);
+	size_t n;
+	struct dev_slot *d;
+	long r;
+
+	if (!bytevector_p(b))
+		return true;
+	n = pos_field(port, PORT_OPOS, obj_bytes_length(b));
+	if (n == 0)
+		return true;
+	d = dev_get(obj_load(&obj_fields(port)[PORT_DEV]), LISP_PORT_OUT);
+	if (!d)
+		return closed_error(L, port, "flush-output-port");
+	r = d->ops->write(d->ctx, L, obj_bytes_data(b), n);	/* b is published: stays put */
+	dev_put(d);
+	if (r < 0)
+		return false;
+	lisp_store_now(L, port, PORT_OPOS, fx(0));
+	return true;
+}
+
+/* Read more into the device port's input buffer: bytes now there (0 at the end, -1 raised). */
+static long dev_fill(struct lisp *L, obj port)
+{
+	obj b = buf_of(port);
+	struct dev_slot *d = dev_get(obj_load(&obj_fields(port)[PORT_DEV]), LISP_PORT_IN);
+	size_t cap = obj_bytes_length(b);
+	long r;
+
+	if (!d) {
+		closed_error(L, port, "read");
+		return -1;
+	}
+	r = d->ops->read(d->ctx, L, obj_bytes_data(b), cap);	/* b is published: stays put */
+	dev_put(d);
+	if (r <= 0)
+		return r;
+	if ((size_t)r > cap)
+		r = (long)cap;
+	lisp_store_now(L, port, PORT_POS, fx(0));
+	lisp_store_now(L, port, PORT_LIM, fx(r));
+	return r;
+}
+
+static bool write_buf_out(struct lisp *L, obj port, const char *buf, size_t len)
+{
+	obj b = buf_of(port);
+	size_t pos = pos_of(port, b), cap = obj_bytes_length(b);
+
+	if (len > cap - pos) {
+		obj nb;
+		bool ok;
+
+		if (len > OBJ_FIXNUM_MAX / 4 || cap > OBJ_FIXNUM_MAX / 4) {
+			lisp_errorf(L, OBJ_NULL, "write: string port too large");
+			return false;
+		}
+		ROOT(port);
+		ROOT(b);
+		nb = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 2 * cap + len);
+		UNROOT(b);
+		if (nb == OBJ_NULL) {
+			UNROOT(port);
+			return false;
+		}
+		memcpy(obj_bytes_data(nb), obj_bytes_data(b), pos);
+		ROOT(nb);
+		ok = lisp_store(L, port, PORT_BUF, nb);	/* publishes nb if the port is shared */
+		UNROOT(nb);
+		UNROOT(port);
+		if (!ok)
+			return false;
+		b = nb;
+	}
+	memcpy(obj_bytes_data(b) + pos, buf, len);
+	lisp_store_now(L, port, PORT_POS, fx((intptr_t)(pos + len)));
+	return true;
+}
+
+static bool write_device(struct lisp *L, obj port, const char *buf, size_t len)
+{
+	while (len > 0) {
+		obj b = obj_load(&obj_fields(port)[PORT_OBUF]);
+		size_t cap = obj_bytes_length(b), pos = pos_field(port, PORT_OPOS, cap), k;
+
+		if (pos == cap) {
+			if (!dev_flush(L, port))
+				return false;
+			continue;
+		}
+		k = len < cap - pos ? len : cap - pos;
+		memcpy(obj_bytes_data(b) + pos, buf, k);
+		lisp_store_now(L, port, PORT_OPOS, fx((intptr_t)(pos + k)));
+		buf += k;
+		len -= k;
+	}
+	return true;
 }
 
 bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len)
 {
-	obj b;
-	size_t pos, cap;
-
+	if (!(flags_of(port) & PF_OUT_OPEN))
+		return closed_error(L, port, "write");
 	switch (kind_of(port)) {
-	case PORT_CONSOLE_OUT:
+	case PORT_CONSOLE:
 		lisp_console_write(L, buf, len);
 		return true;
-	case PORT_STRING_OUT:
-		b = buf_of(port);
-		pos = pos_of(port, b);
-		cap = obj_bytes_length(b);
-		if (len > cap - pos) {
-			obj nb;
-			bool ok;
-
-			if (len > OBJ_FIXNUM_MAX / 4 || cap > OBJ_FIXNUM_MAX / 4) {
-				lisp_errorf(L, OBJ_NULL, "write: string port too large");
-				return false;
-			}
-			ROOT(port);
-			ROOT(b);
-			nb = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 2 * cap + len);
-			UNROOT(b);
-			if (nb == OBJ_NULL) {
-				UNROOT(port);
-				return false;
-			}
-			memcpy(obj_bytes_data(nb), obj_bytes_data(b), pos);
-			ROOT(nb);
-			ok = lisp_store(L, port, PORT_BUF, nb);	/* publishes nb if the port is shared */
-			UNROOT(nb);
-			UNROOT(port);
-			if (!ok)
-				return false;
-			b = nb;
-		}
-		memcpy(obj_bytes_data(b) + pos, buf, len);
-		lisp_store_now(L, port, PORT_POS, fx((intptr_t)(pos + len)));
-		return true;
+	case PORT_BUF_OUT:
+		return write_buf_out(L, port, buf, len);
+	case PORT_DEVICE:
+		return write_device(L, port, buf, len);
 	}
-	lisp_errorf(L, port, "write: not an open output port:");
-	return false;
+	return closed_error(L, port, "write");
 }
 
 int lisp_port_getc(struct lisp *L, obj port, bool peek)
 {
 	obj s;
-	size_t pos;
+	size_t pos, lim;
 
+	if (!(flags_of(port) & PF_IN_OPEN))
+		return -1;
 	switch (kind_of(port)) {
-	case PORT_STRING_IN:
+	case PORT_BUF_IN:
 		s = buf_of(port);
 		pos = pos_of(port, s);
 		if (pos >= obj_bytes_length(s))
@@ -100,30 +339,57 @@ int lisp_port_getc(struct lisp *L, obj port, bool peek)
 		if (!peek)
 			lisp_store_now(L, port, PORT_POS, fx((intptr_t)pos + 1));
 		return obj_bytes_data(s)[pos];
-	case PORT_CONSOLE_IN:
+	case PORT_CONSOLE:
 		return L->input ? lisp_input_getc(L->input, peek) : -1;
+	case PORT_DEVICE:
+		s = buf_of(port);
+		lim = pos_field(port, PORT_LIM, obj_bytes_length(s));
+		pos = pos_field(port, PORT_POS, lim);
+		if (pos == lim) {
+			long r = dev_fill(L, port);	/* the port is published: stays put */
+
+			if (r < 0)	/* the error is raised when the primitive returns (lisp.h) */
+				L->raise_pending = true;
+			if (r <= 0)
+				return -1;
+			s = buf_of(port);
+			pos = 0;
+		}
+		if (!peek)
+			lisp_store_now(L, port, PORT_POS, fx((intptr_t)pos + 1));
+		return obj_bytes_data(s)[pos];
 	}
 	return -1;
 }
 
-/* --- port arguments --- */
+/* --- port arguments: port argument i of the primitive (default: the current one), which must
+ * have every flag of want --- */
+
+static obj port_arg(struct lisp *L, int argc, obj *argv, int i, const char *who, intptr_t want)
+{
+	bool out = want & PF_OUT;
+	obj p = argc > i ? argv[i] : STATE(L, out ? S_OUT : S_IN);
+	intptr_t f;
+
+	if (!port_p(L, p) || (~(f = flags_of(p)) & (want & (PF_IN | PF_OUT | PF_TEXT | PF_BIN))))
+		return lisp_type_error(L, who,
+				       want & PF_BIN ? (out ? "binary output port" : "binary input port")
+						     : (out ? "textual output port" : "textual input port"), p);
+	if (!(f & (out ? PF_OUT_OPEN : PF_IN_OPEN))) {
+		closed_error(L, p, who);
+		return OBJ_NULL;
+	}
+	return p;
+}
 
 static obj out_port(struct lisp *L, int argc, obj *argv, int i, const char *who)
 {
-	obj p = argc > i ? argv[i] : STATE(L, S_OUT);
-
-	if (!port_p(L, p) || (kind_of(p) != PORT_CONSOLE_OUT && kind_of(p) != PORT_STRING_OUT))
-		return lisp_type_error(L, who, "output port", p);
-	return p;
+	return port_arg(L, argc, argv, i, who, PF_OUT | PF_TEXT);
 }
 
 static obj in_port(struct lisp *L, int argc, obj *argv, int i, const char *who)
 {
-	obj p = argc > i ? argv[i] : STATE(L, S_IN);
-
-	if (!port_p(L, p) || (kind_of(p) != PORT_CONSOLE_IN && kind_of(p) != PORT_STRING_IN))
-		return lisp_type_error(L, who, "input port", p);
-	return p;
+	return port_arg(L, argc, argv, i, who, PF_IN | PF_TEXT);
 }
 
 static obj print(struct lisp *L, int argc, obj *argv, const char *who, int mode)
@@ -170,35 +436,73 @@ static obj p_write_string(struct lisp *L, int argc, obj *argv)
 	return lisp_print(L, lisp_args(L)[0], p, PRINT_DISPLAY) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
+static obj open_output(struct lisp *L, intptr_t kind)
+{
+	obj b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 64), p;
+
+	if (b == OBJ_NULL || (p = lisp_make_port(L, PORT_BUF_OUT, b)) == OBJ_NULL)
+		return OBJ_NULL;
+	set_flags(L, p, flags_of(p) | kind);
+	return p;
+}
+
 static obj p_open_output_string(struct lisp *L, int argc, obj *argv)
 {
-	obj b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 64);
-
 	(void)argc;
 	(void)argv;
-	return b ? lisp_make_port(L, PORT_STRING_OUT, b) : OBJ_NULL;
+	return open_output(L, PF_TEXT);
+}
+
+static obj p_open_output_bytevector(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	(void)argv;
+	return open_output(L, PF_BIN);
+}
+
+/* What an output string or bytevector port holds (also once closed, as Guile and Chibi do) */
+static obj get_output(struct lisp *L, obj p, const char *who, intptr_t kind)
+{
+	obj b;
+
+	if (!port_p(L, p) || kind_of(p) != PORT_BUF_OUT || !(flags_of(p) & kind))
+		return lisp_type_error(L, who, kind == PF_TEXT ? "string output port" : "bytevector output port", p);
+	b = buf_of(p);
+	return lisp_copy_bytes(L, kind == PF_TEXT ? OBJ_T_STRING : OBJ_T_BYTEVECTOR, b, 0, pos_of(p, b));
 }
 
 static obj p_get_output_string(struct lisp *L, int argc, obj *argv)
 {
-	obj b;
-
 	ARGC_UNUSED;
-	if (!port_p(L, argv[0]) || kind_of(argv[0]) != PORT_STRING_OUT)
-		return lisp_type_error(L, "get-output-string", "string output port", argv[0]);
-	b = buf_of(argv[0]);
-	return lisp_copy_bytes(L, OBJ_T_STRING, b, 0, pos_of(argv[0], b));
+	return get_output(L, argv[0], "get-output-string", PF_TEXT);
+}
+
+static obj p_get_output_bytevector(struct lisp *L, int argc, obj *argv)
+{
+	ARGC_UNUSED;
+	return get_output(L, argv[0], "get-output-bytevector", PF_BIN);
+}
+
+static obj open_input(struct lisp *L, obj src, unsigned type, const char *who)
+{
+	obj s;
+
+	if (!obj_type_p(src, type))
+		return lisp_type_error(L, who, type == OBJ_T_STRING ? "string" : "bytevector", src);
+	s = lisp_copy_bytes(L, type, src, 0, obj_bytes_length(src));
+	return s ? lisp_make_port(L, PORT_BUF_IN, s) : OBJ_NULL;
 }
 
 static obj p_open_input_string(struct lisp *L, int argc, obj *argv)
 {
-	obj s;
-
 	ARGC_UNUSED;
-	if (!string_p(argv[0]))
-		return lisp_type_error(L, "open-input-string", "string", argv[0]);
-	s = lisp_copy_bytes(L, OBJ_T_STRING, argv[0], 0, obj_bytes_length(argv[0]));
-	return s ? lisp_make_port(L, PORT_STRING_IN, s) : OBJ_NULL;
+	return open_input(L, argv[0], OBJ_T_STRING, "open-input-string");
+}
+
+static obj p_open_input_bytevector(struct lisp *L, int argc, obj *argv)
+{
+	ARGC_UNUSED;
+	return open_input(L, argv[0], OBJ_T_BYTEVECTOR, "open-input-bytevector");
 }
 
 /* One UTF-8 character from a port; -1 at the end. (A peek of a non-ASCII character on the
@@ -214,7 +518,7 @@ static int32_t port_char(struct lisp *L, obj port, bool peek)
 			lisp_port_getc(L, port, false);
 		return c;
 	}
-	if (kind_of(port) == PORT_STRING_IN) {
+	if (kind_of(port) == PORT_BUF_IN) {
 		obj s = buf_of(port);
 		size_t pos = pos_of(port, s), len = obj_bytes_length(s);
 		uint32_t u;
@@ -302,8 +606,11 @@ static obj p_read_string(struct lisp *L, int argc, obj *argv)
 	p = in_port(L, argc, argv, 1, "read-string");
 	if (p == OBJ_NULL)
 		return OBJ_NULL;
+	if (k > OBJ_FIXNUM_MAX / 4)
+		return lisp_errorf(L, argv[0], "read-string: too many characters:");
 	ROOT(p);
 	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 4 * k);
+	ROOT(b);
 	for (size_t i = 0; b != OBJ_NULL && i < k; i++) {
 		int32_t c = port_char(L, p, false);
 
@@ -311,6 +618,7 @@ static obj p_read_string(struct lisp *L, int argc, obj *argv)
 			break;
 		n += lisp_utf8_encode((uint32_t)c, (char *)obj_bytes_data(b) + n);
 	}
+	UNROOT(b);
 	UNROOT(p);
 	if (b == OBJ_NULL)
 		return OBJ_NULL;
@@ -319,9 +627,194 @@ static obj p_read_string(struct lisp *L, int argc, obj *argv)
 	return lisp_copy_bytes(L, OBJ_T_STRING, b, 0, n);
 }
 
+/* Whether a device port has bytes in its buffer */
+static bool dev_buffered(obj p)
+{
+	size_t len = obj_bytes_length(buf_of(p));
+
+	return pos_field(p, PORT_POS, len) < pos_field(p, PORT_LIM, len);
+}
+
+/* Whether a read of p would not wait: buffered bytes, or the device says so */
+static bool port_ready(obj p)
+{
+	struct dev_slot *d;
+	bool r;
+
+	if (kind_of(p) != PORT_DEVICE || dev_buffered(p))
+		return true;
+	d = dev_get(obj_load(&obj_fields(p)[PORT_DEV]), LISP_PORT_IN);
+	if (!d)
+		return true;	/* closed: a read returns at once */
+	r = !d->ops->ready || d->ops->ready(d->ctx);
+	dev_put(d);
+	return r;
+}
+
 static obj p_char_ready(struct lisp *L, int argc, obj *argv)
 {
-	return in_port(L, argc, argv, 0, "char-ready?") ? OBJ_TRUE : OBJ_NULL;
+	obj p = in_port(L, argc, argv, 0, "char-ready?");
+
+	return p == OBJ_NULL ? OBJ_NULL : obj_bool(port_ready(p));
+}
+
+/* --- binary input and output --- */
+
+static obj bin_in(struct lisp *L, int argc, obj *argv, int i, const char *who)
+{
+	return port_arg(L, argc, argv, i, who, PF_IN | PF_BIN);
+}
+
+static obj bin_out(struct lisp *L, int argc, obj *argv, int i, const char *who)
+{
+	return port_arg(L, argc, argv, i, who, PF_OUT | PF_BIN);
+}
+
+static obj u8(struct lisp *L, int argc, obj *argv, const char *who, bool peek)
+{
+	obj p = bin_in(L, argc, argv, 0, who);
+	int c;
+
+	if (p == OBJ_NULL)
+		return OBJ_NULL;
+	c = lisp_port_getc(L, p, peek);
+	return c < 0 ? OBJ_EOF : fx(c);
+}
+
+static obj p_read_u8(struct lisp *L, int argc, obj *argv) { return u8(L, argc, argv, "read-u8", false); }
+static obj p_peek_u8(struct lisp *L, int argc, obj *argv) { return u8(L, argc, argv, "peek-u8", true); }
+
+static obj p_u8_ready(struct lisp *L, int argc, obj *argv)
+{
+	obj p = bin_in(L, argc, argv, 0, "u8-ready?");
+
+	return p == OBJ_NULL ? OBJ_NULL : obj_bool(port_ready(p));
+}
+
+/* The range [start, end) of bytevector arguments at argv[i], argv[i+1] (defaults 0, len) */
+static bool range_args(struct lisp *L, int argc, obj *argv, int i, size_t len, size_t *start,
+		       size_t *end, const char *who)
+{
+	*start = 0;
+	*end = len;
+	if (argc > i) {
+		if (!obj_fixnum_p(argv[i]) || fxv(argv[i]) < 0 || (size_t)fxv(argv[i]) > len) {
+			lisp_errorf(L, argv[i], "%s: start out of range:", who);
+			return false;
+		}
+		*start = (size_t)fxv(argv[i]);
+	}
+	if (argc > i + 1) {
+		if (!obj_fixnum_p(argv[i + 1]) || fxv(argv[i + 1]) < (intptr_t)*start ||
+		    (size_t)fxv(argv[i + 1]) > len) {
+			lisp_errorf(L, argv[i + 1], "%s: end out of range:", who);
+			return false;
+		}
+		*end = (size_t)fxv(argv[i + 1]);
+	}
+	return true;
+}
+
+/* Bytes from p into bv[start, end): how many (0 at the end); -1 if an error is pending. From a
+ * device port, what its buffer holds or else what one read of the device gives (R7RS: up to
+ * k bytes, waiting only for the first). */
+static long read_into(struct lisp *L, obj p, size_t bv_slot, size_t start, size_t end)
+{
+	size_t n = start;
+
+	while (n < end) {
+		int c = lisp_port_getc(L, p, false);
+
+		if (c < 0)
+			break;
+		obj_bytes_data(stk(L)[bv_slot])[n++] = (uint8_t)c;
+		if (kind_of(p) == PORT_DEVICE && !dev_buffered(p))
+			break;
+	}
+	if (L->raise_pending && n == start)
+		return -1;
+	return (long)(n - start);
+}
+
+static obj p_read_bytevector(struct lisp *L, int argc, obj *argv)
+{
+	obj p, b;
+	size_t k, slot;
+	long n;
+
+	if (!obj_fixnum_p(argv[0]) || fxv(argv[0]) < 0)
+		return lisp_type_error(L, "read-bytevector", "non-negative exact integer", argv[0]);
+	k = (size_t)fxv(argv[0]);
+	p = bin_in(L, argc, argv, 1, "read-bytevector");
+	if (p == OBJ_NULL)
+		return OBJ_NULL;
+	if (k > OBJ_FIXNUM_MAX / 4)
+		return lisp_errorf(L, argv[0], "read-bytevector: too many bytes:");
+	if (!lisp_push(L, p))
+		return OBJ_NULL;
+	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, k);
+	if (b == OBJ_NULL || !lisp_push(L, b)) {
+		L->sp--;
+		return OBJ_NULL;
+	}
+	slot = L->sp - 1;
+	n = read_into(L, stk(L)[slot - 1], slot, 0, k);
+	b = n < 0 ? OBJ_NULL : (n == 0 && k > 0) ? OBJ_EOF : lisp_copy_bytes(L, OBJ_T_BYTEVECTOR, stk(L)[slot], 0, (size_t)n);
+	L->sp -= 2;
+	return b;
+}
+
+static obj p_read_bytevector_x(struct lisp *L, int argc, obj *argv)
+{
+	obj p;
+	size_t start, end;
+	long n;
+
+	if (!bytevector_p(argv[0]))
+		return lisp_type_error(L, "read-bytevector!", "bytevector", argv[0]);
+	p = bin_in(L, argc, argv, 1, "read-bytevector!");
+	if (p == OBJ_NULL || !range_args(L, argc, argv, 2, obj_bytes_length(argv[0]), &start, &end, "read-bytevector!"))
+		return OBJ_NULL;
+	/* argv[0] stays in the argument slot (it moves with the stack, read through it) */
+	n = read_into(L, p, L->arg0, start, end);
+	if (n < 0)
+		return OBJ_NULL;
+	return n == 0 && end > start ? OBJ_EOF : fx(n);
+}
+
+static obj p_write_u8(struct lisp *L, int argc, obj *argv)
+{
+	obj p;
+	char c;
+
+	if (!obj_fixnum_p(argv[0]) || fxv(argv[0]) < 0 || fxv(argv[0]) > 255)
+		return lisp_type_error(L, "write-u8", "byte", argv[0]);
+	c = (char)fxv(argv[0]);
+	p = bin_out(L, argc, argv, 1, "write-u8");
+	return p && lisp_port_write(L, p, &c, 1) ? OBJ_UNSPECIFIED : OBJ_NULL;
+}
+
+static obj p_write_bytevector(struct lisp *L, int argc, obj *argv)
+{
+	obj p;
+	size_t start, end;
+
+	if (!bytevector_p(argv[0]))
+		return lisp_type_error(L, "write-bytevector", "bytevector", argv[0]);
+	p = bin_out(L, argc, argv, 1, "write-bytevector");
+	if (p == OBJ_NULL || !range_args(L, argc, argv, 2, obj_bytes_length(argv[0]), &start, &end, "write-bytevector"))
+		return OBJ_NULL;
+	/* in pieces through a C buffer: the bytevector may move while a device waits */
+	while (start < end) {
+		char tmp[512];
+		size_t k = end - start < sizeof(tmp) ? end - start : sizeof(tmp);
+
+		memcpy(tmp, obj_bytes_data(lisp_args(L)[0]) + start, k);
+		if (!lisp_port_write(L, lisp_args(L)[1], tmp, k))
+			return OBJ_NULL;
+		start += k;
+	}
+	return OBJ_UNSPECIFIED;
 }
 
 /* byte source over the port in argument slot arg0 (it may move: read through the stack) */
@@ -345,14 +838,15 @@ static obj p_read(struct lisp *L, int argc, obj *argv)
 
 	if (p == OBJ_NULL)
 		return OBJ_NULL;
-	if (kind_of(p) == PORT_CONSOLE_IN)
+	if (kind_of(p) == PORT_CONSOLE)
 		return L->input ? lisp_read(L, L->input) : OBJ_EOF;
 	if (!lisp_push(L, p))
 		return OBJ_NULL;
 	ps.slot = L->sp - 1;
 	lisp_input_init(&in, port_src_getc, &ps);
 	d = lisp_read(L, &in);
-	/* the reader looked one byte ahead: give it back */
+	/* the reader looked one byte ahead: give it back (it is the last byte read, so it is
+	 * still in the buffer, also in a device port's) */
 	if (in.peeked >= 0) {
 		size_t pos;
 
@@ -369,45 +863,64 @@ static obj p_eof_object(struct lisp *L, int argc, obj *argv) { (void)L; (void)ar
 static obj p_eof_object_p(struct lisp *L, int argc, obj *argv) { (void)L; ARGC_UNUSED; return obj_bool(argv[0] == OBJ_EOF); }
 static obj p_port_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(port_p(L, argv[0])); }
 
-static obj p_input_port_p(struct lisp *L, int argc, obj *argv)
+static bool has_flag(struct lisp *L, obj p, intptr_t f) { return port_p(L, p) && (flags_of(p) & f); }
+
+static obj p_input_port_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(has_flag(L, argv[0], PF_IN)); }
+static obj p_output_port_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(has_flag(L, argv[0], PF_OUT)); }
+static obj p_textual_port_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(has_flag(L, argv[0], PF_TEXT)); }
+static obj p_binary_port_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return obj_bool(has_flag(L, argv[0], PF_BIN)); }
+
+static obj open_p(struct lisp *L, obj p, const char *who, intptr_t f)
 {
-	ARGC_UNUSED;
-	return obj_bool(port_p(L, argv[0]) && (kind_of(argv[0]) == PORT_STRING_IN || kind_of(argv[0]) == PORT_CONSOLE_IN));
+	if (!port_p(L, p))
+		return lisp_type_error(L, who, "port", p);
+	return obj_bool(flags_of(p) & f);
 }
 
-static obj p_output_port_p(struct lisp *L, int argc, obj *argv)
-{
-	ARGC_UNUSED;
-	return obj_bool(port_p(L, argv[0]) && (kind_of(argv[0]) == PORT_STRING_OUT || kind_of(argv[0]) == PORT_CONSOLE_OUT));
-}
+static obj p_input_port_open_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return open_p(L, argv[0], "input-port-open?", PF_IN_OPEN); }
+static obj p_output_port_open_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return open_p(L, argv[0], "output-port-open?", PF_OUT_OPEN); }
 
-static obj p_input_port_open_p(struct lisp *L, int argc, obj *argv)
+/* Close the directions dirs (PF_IN_OPEN, PF_OUT_OPEN) of p; the console stays open (it is the
+ * REPL's own). Output still buffered for a device goes first; closing twice does nothing. */
+static obj close_dirs(struct lisp *L, obj p, const char *who, intptr_t dirs)
 {
-	ARGC_UNUSED;
-	if (!port_p(L, argv[0]))
-		return lisp_type_error(L, "input-port-open?", "port", argv[0]);
-	return obj_bool(kind_of(argv[0]) == PORT_STRING_IN || kind_of(argv[0]) == PORT_CONSOLE_IN);
-}
+	intptr_t f;
+	bool ok = true;
 
-static obj p_output_port_open_p(struct lisp *L, int argc, obj *argv)
-{
-	ARGC_UNUSED;
-	if (!port_p(L, argv[0]))
-		return lisp_type_error(L, "output-port-open?", "port", argv[0]);
-	return obj_bool(kind_of(argv[0]) == PORT_STRING_OUT || kind_of(argv[0]) == PORT_CONSOLE_OUT);
-}
+	if (!port_p(L, p))
+		return lisp_type_error(L, who, "port", p);
+	f = flags_of(p);
+	if (kind_of(p) == PORT_CONSOLE || !(f & dirs))
+		return OBJ_UNSPECIFIED;
+	if (kind_of(p) == PORT_DEVICE && (f & dirs & PF_OUT_OPEN)) {
+		ok = dev_flush(L, p);
+		if (!ok)
+			lisp_take_error(L);	/* a connection gone: the close still closes */
+	}
+	set_flags(L, p, flags_of(p) & ~dirs);
+	if (kind_of(p) == PORT_DEVICE) {
+		obj h = obj_load(&obj_fields(p)[PORT_DEV]);
 
-static obj p_close_port(struct lisp *L, int argc, obj *argv)
-{
-	ARGC_UNUSED;
-	if (!port_p(L, argv[0]))
-		return lisp_type_error(L, "close-port", "port", argv[0]);
-	if (kind_of(argv[0]) == PORT_STRING_IN)
-		lisp_store_now(L, argv[0], PORT_KIND, fx(PORT_CLOSED));
+		if (f & dirs & PF_IN_OPEN)
+			dev_close(h, LISP_PORT_IN);
+		if (f & dirs & PF_OUT_OPEN)
+			dev_close(h, LISP_PORT_OUT);
+	}
 	return OBJ_UNSPECIFIED;
 }
 
-static obj p_flush(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; (void)argv; return OBJ_UNSPECIFIED; }
+static obj p_close_port(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return close_dirs(L, argv[0], "close-port", PF_IN_OPEN | PF_OUT_OPEN); }
+static obj p_close_input_port(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return close_dirs(L, argv[0], "close-input-port", PF_IN_OPEN); }
+static obj p_close_output_port(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return close_dirs(L, argv[0], "close-output-port", PF_OUT_OPEN); }
+
+static obj p_flush(struct lisp *L, int argc, obj *argv)
+{
+	obj p = port_arg(L, argc, argv, 0, "flush-output-port", PF_OUT);
+
+	if (p == OBJ_NULL)
+		return OBJ_NULL;
+	return kind_of(p) != PORT_DEVICE || dev_flush(L, p) ? OBJ_UNSPECIFIED : OBJ_NULL;
+}
 
 /* (current-output-port) and, for parameterize, (current-output-port '%param-set port) */
 static obj current_port(struct lisp *L, int argc, obj *argv, int slot, bool out)
@@ -417,7 +930,7 @@ static obj current_port(struct lisp *L, int argc, obj *argv, int slot, bool out)
 	if (argc == 2 && symbol_p(argv[0])) {
 		obj p = argv[1];
 
-		if (!port_p(L, p) || (out != (kind_of(p) == PORT_STRING_OUT || kind_of(p) == PORT_CONSOLE_OUT)))
+		if (!port_p(L, p) || !(flags_of(p) & (out ? PF_OUT : PF_IN)))
 			return lisp_type_error(L, out ? "current-output-port" : "current-input-port",
 					       out ? "output port" : "input port", p);
 		if (obj_bytes_data(sym_name(argv[0]))[7] == 's')	/* %param-set, not %param-convert */
@@ -442,23 +955,34 @@ static const struct lisp_prim_def prims[] = {
 	{ "open-output-string", p_open_output_string, 0, 0, 0 },
 	{ "get-output-string", p_get_output_string, 1, 1, 0 },
 	{ "open-input-string", p_open_input_string, 1, 1, 0 },
+	{ "open-output-bytevector", p_open_output_bytevector, 0, 0, 0 },
+	{ "get-output-bytevector", p_get_output_bytevector, 1, 1, 0 },
+	{ "open-input-bytevector", p_open_input_bytevector, 1, 1, 0 },
 	{ "read-char", p_read_char, 0, 1, 0 },
 	{ "peek-char", p_peek_char, 0, 1, 0 },
 	{ "read-line", p_read_line, 0, 1, 0 },
 	{ "read-string", p_read_string, 1, 2, 0 },
 	{ "char-ready?", p_char_ready, 0, 1, 0 },
+	{ "read-u8", p_read_u8, 0, 1, 0 },
+	{ "peek-u8", p_peek_u8, 0, 1, 0 },
+	{ "u8-ready?", p_u8_ready, 0, 1, 0 },
+	{ "read-bytevector", p_read_bytevector, 1, 2, 0 },
+	{ "read-bytevector!", p_read_bytevector_x, 1, 4, 0 },
+	{ "write-u8", p_write_u8, 1, 2, 0 },
+	{ "write-bytevector", p_write_bytevector, 1, 4, 0 },
 	{ "read", p_read, 0, 1, 0 },
 	{ "eof-object", p_eof_object, 0, 0, 0 },
 	{ "eof-object?", p_eof_object_p, 1, 1, 0 },
 	{ "port?", p_port_p, 1, 1, 0 },
-	{ "textual-port?", p_port_p, 1, 1, 0 },
+	{ "textual-port?", p_textual_port_p, 1, 1, 0 },
+	{ "binary-port?", p_binary_port_p, 1, 1, 0 },
 	{ "input-port?", p_input_port_p, 1, 1, 0 },
 	{ "output-port?", p_output_port_p, 1, 1, 0 },
 	{ "input-port-open?", p_input_port_open_p, 1, 1, 0 },
 	{ "output-port-open?", p_output_port_open_p, 1, 1, 0 },
 	{ "close-port", p_close_port, 1, 1, 0 },
-	{ "close-input-port", p_close_port, 1, 1, 0 },
-	{ "close-output-port", p_close_port, 1, 1, 0 },
+	{ "close-input-port", p_close_input_port, 1, 1, 0 },
+	{ "close-output-port", p_close_output_port, 1, 1, 0 },
 	{ "flush-output-port", p_flush, 0, 1, 0 },
 	{ "current-output-port", p_current_output_port, 0, 2, 0 },
 	{ "current-input-port", p_current_input_port, 0, 2, 0 },
@@ -467,15 +991,17 @@ static const struct lisp_prim_def prims[] = {
 
 void lisp_init_ports(struct lisp *L)
 {
-	obj p = lisp_make_port(L, PORT_CONSOLE_OUT, OBJ_FALSE);
+	obj p = lisp_make_port(L, PORT_CONSOLE, OBJ_FALSE);
 
 	if (p == OBJ_NULL)
 		return;
+	set_flags(L, p, PF_OUT | PF_OUT_OPEN | PF_TEXT);
 	state_set(L, S_CONSOLE_OUT, p);
 	state_set(L, S_OUT, p);
-	p = lisp_make_port(L, PORT_CONSOLE_IN, OBJ_FALSE);
+	p = lisp_make_port(L, PORT_CONSOLE, OBJ_FALSE);
 	if (p == OBJ_NULL)
 		return;
+	set_flags(L, p, PF_IN | PF_IN_OPEN | PF_TEXT);
 	state_set(L, S_IN, p);
 	lisp_register(L, prims, ARRAY_SIZE(prims));
 }

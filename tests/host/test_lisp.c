@@ -139,6 +139,110 @@ static void test_primitive(void **state)
 	stop(L);
 }
 
+/* A fake device behind device ports (lisp_device_port): input from a string in pieces of
+ * dev_piece bytes, output appended to dev_out; a read of "!" fails with an error. */
+static const char *dev_in;
+static size_t dev_in_pos, dev_piece;
+static char dev_out[16384];
+static size_t dev_out_len;
+static unsigned dev_closes, dev_releases, dev_writes;
+
+static long dev_read(void *ctx, struct lisp *L, void *buf, size_t n)
+{
+	size_t left = strlen(dev_in) - dev_in_pos;
+
+	(void)ctx;
+	if (left && dev_in[dev_in_pos] == '!') {
+		dev_in_pos++;
+		lisp_error(L, "dev: broken", 0);
+		return -1;
+	}
+	n = n < dev_piece ? n : dev_piece;
+	n = n < left ? n : left;
+	memcpy(buf, dev_in + dev_in_pos, n);
+	dev_in_pos += n;
+	return (long)n;
+}
+
+static long dev_write(void *ctx, struct lisp *L, const void *buf, size_t n)
+{
+	(void)ctx;
+	(void)L;
+	assert_true(dev_out_len + n <= sizeof(dev_out));
+	memcpy(dev_out + dev_out_len, buf, n);
+	dev_out_len += n;
+	dev_writes++;
+	return (long)n;
+}
+
+static bool dev_ready(void *ctx) { (void)ctx; return dev_in_pos < strlen(dev_in); }
+static void dev_close(void *ctx, unsigned dir) { (void)ctx; (void)dir; dev_closes++; }
+static void dev_release(void *ctx) { (void)ctx; dev_releases++; }
+
+static const struct lisp_port_ops dev_ops = {
+	"dev", dev_read, dev_write, dev_ready, dev_close, dev_release,
+};
+
+static uintptr_t p_test_device(struct lisp *L, int argc, uintptr_t *argv)
+{
+	(void)argc;
+	(void)argv;
+	return lisp_device_port(L, &dev_ops, NULL, LISP_PORT_IN | LISP_PORT_OUT);
+}
+
+static void test_device_ports(void **state)
+{
+	struct lisp *L = start(64 * MIB);
+	char big[128];
+
+	(void)state;
+	dev_in = "(a b) 42 \"str\" line one\nxyz!more";
+	dev_in_pos = 0;
+	dev_piece = 3;
+	dev_out_len = 0;
+	dev_closes = dev_releases = dev_writes = 0;
+	assert_int_equal(lisp_define_primitive(L, "test-device", p_test_device, 0, 0), 0);
+	assert_int_equal(eval(L, "(define d (test-device))"
+				 "(write (list (read d) (read d) (read d) (read-char d) (read-line d)"
+				 " (read-u8 d) (peek-u8 d) (u8-ready? d) (textual-port? d) (binary-port? d)))"), 0);
+	assert_string_equal(out, "((a b) 42 \"str\" #\\space \"line one\" 120 121 #t #t #t)");
+	/* a read takes at most what the device has at once; the device's error is raised */
+	assert_int_equal(eval(L, "(display (read-bytevector 10 d))"), 0);
+	assert_string_equal(out, "#u8(121 122)");
+	assert_int_equal(eval(L, "(read-u8 d)"), 1);
+	assert_string_equal(out, "error: dev: broken\n");
+	assert_int_equal(eval(L, "(display (read-string 10 d))"), 0);
+	assert_string_equal(out, "more");
+	/* output waits for flush-output-port or a full buffer */
+	assert_int_equal(eval(L, "(write-string \"hello\" d) (write-u8 33 d)"), 0);
+	assert_int_equal(dev_out_len, 0);
+	assert_int_equal(eval(L, "(flush-output-port d)"), 0);
+	assert_int_equal(dev_out_len, 6);
+	assert_memory_equal(dev_out, "hello!", 6);
+	snprintf(big, sizeof(big), "(display (make-string %d #\\z) d)", LISP_DEVICE_BUF + 100);
+	assert_int_equal(eval(L, big), 0);
+	assert_int_equal(dev_out_len, 6 + LISP_DEVICE_BUF);
+	/* close flushes, closes each direction once, releases once; then every use is an error */
+	assert_int_equal(eval(L, "(close-port d) (close-port d)"), 0);
+	assert_int_equal(dev_out_len, 6 + LISP_DEVICE_BUF + 100);
+	assert_int_equal(dev_closes, 2);
+	assert_int_equal(dev_releases, 1);
+	assert_int_equal(eval(L, "(read-char d)"), 1);
+	assert_string_equal(out, "error: read-char: the port is closed: #<port>\n");
+	assert_int_equal(eval(L, "(display (list (input-port-open? d) (output-port-open? d)))"), 0);
+	assert_string_equal(out, "(#f #f)");
+	/* the table of device ports is bounded; closing gives the slots back */
+	assert_int_equal(eval(L, "(define ps (let loop ((i 0) (acc '()))"
+				 " (if (= i 1024) acc (loop (+ i 1) (cons (test-device) acc)))))"), 0);
+	assert_int_equal(eval(L, "(test-device)"), 1);
+	assert_string_equal(out, "error: dev: too many open device ports (1024)\n");
+	assert_int_equal(eval(L, "(for-each close-port ps) (close-output-port (test-device))"), 0);
+	assert_int_equal(dev_releases, 1 + 1024);
+	assert_int_equal(eval(L, "(for-each close-port ps)"), 0);
+	assert_int_equal(dev_releases, 1 + 1024);
+	stop(L);
+}
+
 /* (stack-probe): the value stack's capacity and how much of it the collector scans (issue 13:
  * handshakes scanned a whole stack object, megabytes after one deep recursion). */
 static obj p_stack_probe(struct lisp *L, int argc, obj *argv)
@@ -265,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_shared_record_rtd),
 		cmocka_unit_test(test_errors_go_on),
 		cmocka_unit_test(test_primitive),
+		cmocka_unit_test(test_device_ports),
 		cmocka_unit_test(test_stack_top),
 		cmocka_unit_test(test_thread_instance),
 		cmocka_unit_test(test_heap_exhausted),
