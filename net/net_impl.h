@@ -263,6 +263,7 @@ void tcp_drop(struct net_tcp *c, int err, uint64_t now);
 void tcp_maybe_free(struct net_tcp *c);
 void tcp_rexmt_start(struct net_tcp *c, uint64_t now);
 uint32_t tcp_rcv_window(const struct net_tcp *c);
+bool tcp_window_grows(const struct net_tcp *c);
 uint32_t tcp_iss(struct net_stack *st, const struct net_tcp *c, uint64_t now);
 struct net_tcp *tcp_alloc(struct net_stack *st, bool need_buffers);
 const char *tcp_check(const struct net_tcp *c);

@@ -271,7 +271,7 @@ int net_tcp_send(struct net_tcp *c, const void *buf, size_t len, uint64_t now_us
 int net_tcp_recv(struct net_tcp *c, void *buf, size_t len, uint64_t now_us)
 {
 	uint8_t *b = buf;
-	uint32_t n = c->rbuf_len, first, before;
+	uint32_t n = c->rbuf_len, first;
 
 	if (c->state == TCP_LISTEN)
 		return NET_EINVAL;
@@ -290,9 +290,8 @@ int net_tcp_recv(struct net_tcp *c, void *buf, size_t len, uint64_t now_us)
 	c->rbuf_head = (c->rbuf_head + n) & RMASK;
 	c->rbuf_len -= n;
 	/* the window follows the reading: announce it once it grew enough (receiver SWS, 3.8.6.2.2) */
-	before = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	if (c->state >= TCP_ESTABLISHED && c->state != TCP_TIME_WAIT && !c->rcv_fin &&
-	    tcp_rcv_window(c) > before)
+	    tcp_window_grows(c))
 		tcp_send_ack(c, now_us);
 	tcp_maybe_free(c);
 	return (int)n;

@@ -16,14 +16,20 @@ uint32_t tcp_rcv_window(const struct net_tcp *c)
 	return c->rbuf ? NET_TCP_RCVBUF - c->rbuf_len : 0;
 }
 
-/* The window to announce: grow the right edge only by a useful amount. */
+/* Would the window we announce grow? Only by a useful amount: a segment or half the ring. */
+bool tcp_window_grows(const struct net_tcp *c)
+{
+	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+
+	return tcp_rcv_window(c) >= cur + min32(NET_TCP_RCVBUF / 2, c->mss);
+}
+
+/* The window to announce: the right edge moves only by a useful amount, never left. */
 static uint16_t tcp_adv_window(struct net_tcp *c)
 {
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	uint32_t free = tcp_rcv_window(c), wnd = cur;
+	uint32_t wnd = tcp_window_grows(c) ? tcp_rcv_window(c) : cur;
 
-	if (free >= cur + min32(NET_TCP_RCVBUF / 2, c->mss))
-		wnd = free;
 	if (wnd > 65535)
 		wnd = 65535;
 	return (uint16_t)wnd;
