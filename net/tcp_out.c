@@ -203,6 +203,8 @@ void tcp_retransmit_first(struct net_tcp *c, uint64_t now)
 	uint32_t data_end = c->sbuf_seq + c->sbuf_len;
 	uint32_t len = SEQ_GT(data_end, c->snd_una) ? min32(data_end - c->snd_una, c->mss) : 0;
 
+	len = min32(len, c->snd_max - c->snd_una);	/* only what was sent before (T1) */
+
 	c->rtt_timing = false;		/* Karn: never time a retransmitted segment */
 	if (len) {
 		tcp_send_seg(c, c->snd_una, len, TCP_ACK | TCP_PSH, now);
