@@ -133,8 +133,10 @@ struct net_tcp *net_tcp_accept(struct net_tcp *listener, int *err);
 struct net_tcp *net_tcp_connect(struct net_stack *st, net_ip addr, uint16_t port, uint64_t now_us,
 				int *err);
 /* Copies up to len bytes into the send ring; returns the count (> 0), NET_EAGAIN if the ring is
- * full, NET_ENOTCONN before the handshake, NET_EPIPE after shutdown/close or the peer's reset
- * (net_tcp_error tells). Segments go out per Nagle unless net_tcp_set_nodelay(c, true). */
+ * full, NET_ENOTCONN before the handshake, NET_EPIPE after shutdown, or the connection's error
+ * (NET_ECONNRESET, NET_ETIMEDOUT) once it failed. Segments go out per Nagle unless
+ * net_tcp_set_nodelay(c, true). Every socket call returns NET_EINVAL (or does nothing) for a
+ * pointer already given back. */
 int net_tcp_send(struct net_tcp *c, const void *buf, size_t len, uint64_t now_us);
 /* Copies up to len bytes out; returns the count (> 0), 0 at end of stream (FIN and no more
  * data), NET_EAGAIN if nothing is there yet, or the connection's error. Reading opens the
@@ -262,8 +264,10 @@ struct net_stats {
 };
 const struct net_stats *net_stats(const struct net_stack *st);
 unsigned net_stats_count(void);
-/* The i-th counter (0 <= i < net_stats_count()): its name (the field's) and value. */
+/* The i-th counter (0 <= i < net_stats_count()): its name (the field's), what it counts, and
+ * its value. NULL/0 past the end. */
 const char *net_stats_name(unsigned i);
+const char *net_stats_desc(unsigned i);
 uint64_t net_stats_value(const struct net_stats *s, unsigned i);
 
 /* ---- memory and checking ---- */

@@ -131,6 +131,17 @@ static const char *const stat_names[] = {
 #undef NET_STATS_NAME
 };
 
+static const char *const stat_descs[] = {
+#define NET_STATS_DESC(name, desc) desc,
+	NET_STATS(NET_STATS_DESC)
+#undef NET_STATS_DESC
+};
+
+const char *net_stats_desc(unsigned i)
+{
+	return i < net_stats_count() ? stat_descs[i] : NULL;
+}
+
 const struct net_stats *net_stats(const struct net_stack *st) { return &st->stats; }
 unsigned net_stats_count(void) { return sizeof(stat_names) / sizeof(stat_names[0]); }
 

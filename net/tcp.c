@@ -140,7 +140,15 @@ uint32_t tcp_iss(struct net_stack *st, const struct net_tcp *c, uint64_t now)
 	return h + (uint32_t)(now / 4);
 }
 
-/* ---- the socket calls ---- */
+/* ---- the socket calls ----
+ * A pointer the application gave back (or never had) fails with NET_EINVAL instead of touching
+ * someone's state; a slot already reused for another connection cannot be told apart (the
+ * service keeps its own handle table with generations if it needs that). */
+static bool tcp_ok(const struct net_tcp *c)
+{
+	return c && c->magic == NET_TCP_MAGIC && c->in_use && c->app_open;
+}
+
 static bool port_used(struct net_stack *st, uint16_t port, bool listeners_only)
 {
 	for (unsigned i = 0; i < NET_TCP_MAX; i++) {
@@ -181,7 +189,7 @@ struct net_tcp *net_tcp_accept(struct net_tcp *l, int *err)
 {
 	struct net_tcp *c;
 
-	if (l->state != TCP_LISTEN) {
+	if (!tcp_ok(l) || l->state != TCP_LISTEN) {
 		*err = NET_EINVAL;
 		return NULL;
 	}
@@ -248,6 +256,8 @@ int net_tcp_send(struct net_tcp *c, const void *buf, size_t len, uint64_t now_us
 	const uint8_t *b = buf;
 	uint32_t n, at, first;
 
+	if (!tcp_ok(c))
+		return NET_EINVAL;
 	if (c->err)
 		return c->err;
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD || c->state == TCP_LISTEN)
@@ -271,10 +281,11 @@ int net_tcp_send(struct net_tcp *c, const void *buf, size_t len, uint64_t now_us
 int net_tcp_recv(struct net_tcp *c, void *buf, size_t len, uint64_t now_us)
 {
 	uint8_t *b = buf;
-	uint32_t n = c->rbuf_len, first;
+	uint32_t n, first;
 
-	if (c->state == TCP_LISTEN)
+	if (!tcp_ok(c) || c->state == TCP_LISTEN)
 		return NET_EINVAL;
+	n = c->rbuf_len;
 	if (n == 0) {
 		if (c->rcv_fin || c->rd_shut)
 			return 0;
@@ -299,7 +310,7 @@ int net_tcp_recv(struct net_tcp *c, void *buf, size_t len, uint64_t now_us)
 
 int net_tcp_shutdown(struct net_tcp *c, int how, uint64_t now_us)
 {
-	if (how < 0 || how > 2 || c->state == TCP_LISTEN)
+	if (!tcp_ok(c) || how < 0 || how > 2 || c->state == TCP_LISTEN)
 		return NET_EINVAL;
 	if (how != 1) {
 		c->rd_shut = true;
@@ -334,6 +345,8 @@ static bool synchronized(const struct net_tcp *c)
 
 void net_tcp_abort(struct net_tcp *c, uint64_t now_us)
 {
+	if (!tcp_ok(c) && !(c && c->in_use && c->parent))	/* a listener aborts its children */
+		return;
 	if (c->state == TCP_LISTEN) {
 		net_tcp_close(c, now_us);
 		return;
@@ -348,9 +361,12 @@ void net_tcp_abort(struct net_tcp *c, uint64_t now_us)
 
 void net_tcp_close(struct net_tcp *c, uint64_t now_us)
 {
-	struct net_stack *st = c->st;
+	struct net_stack *st;
 
-	if (c->state == TCP_LISTEN) {	/* reset every child, accepted or not */
+	if (!tcp_ok(c))
+		return;
+	st = c->st;
+	if (c->state == TCP_LISTEN) {	/* reset every child not yet accepted */
 		for (unsigned i = 0; i < NET_TCP_MAX; i++) {
 			struct net_tcp *t = &st->tcp[i];
 
@@ -365,10 +381,10 @@ void net_tcp_close(struct net_tcp *c, uint64_t now_us)
 		net_tcp_abort(c, now_us);	/* unread data: tell the peer it was lost */
 		return;
 	}
-	c->app_open = false;
-	c->changed = false;
 	if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
 		net_tcp_shutdown(c, 1, now_us);
+	c->app_open = false;
+	c->changed = false;
 	if (c->state == TCP_FIN_WAIT_2 && !c->t_wait)
 		c->t_wait = now_us + NET_TCP_FIN_WAIT2_US;
 	tcp_maybe_free(c);

@@ -529,6 +529,7 @@ static void test_stats_names(void **state)
 	assert_int_equal(n, sizeof(struct net_stats) / sizeof(uint64_t));
 	for (unsigned i = 0; i < n; i++) {
 		assert_non_null(net_stats_name(i));
+		assert_non_null(net_stats_desc(i));
 		for (unsigned j = 0; j < i; j++)
 			assert_string_not_equal(net_stats_name(i), net_stats_name(j));
 	}

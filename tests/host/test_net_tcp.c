@@ -191,6 +191,12 @@ static void test_passive_open_and_close(void **state)
 	net_tcp_close(p.l, fx_now);
 	net_mem_usage(st, &m);
 	assert_int_equal(m.tcbs_used, 0);
+	/* a pointer given back is refused, not followed */
+	assert_int_equal(net_tcp_send(p.c, "x", 1, fx_now), NET_EINVAL);
+	assert_int_equal(net_tcp_recv(p.c, buf, 1, fx_now), NET_EINVAL);
+	net_tcp_close(p.c, fx_now);
+	net_tcp_abort(p.c, fx_now);
+	assert_null(net_check(st));
 }
 
 static void test_active_open_close_time_wait(void **state)
