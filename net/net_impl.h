@@ -251,22 +251,22 @@ void net_apply_config(struct net_stack *st, const struct net_ifconfig *cfg);
 void net_tcp_input(struct net_stack *st, net_ip src, net_ip dst, const uint8_t *p, size_t len,
 		   uint64_t now);
 uint64_t net_tcp_poll(struct net_stack *st, uint64_t now);
-void tcp_output(struct net_tcp *c, uint64_t now);
-void tcp_send_seg(struct net_tcp *c, uint32_t seq, uint32_t len, uint8_t flags, uint64_t now);
-void tcp_send_ack(struct net_tcp *c, uint64_t now);
-void tcp_retransmit_first(struct net_tcp *c, uint64_t now);
-void tcp_send_rst(struct net_stack *st, net_ip src, net_ip dst, uint16_t sport, uint16_t dport,
+void net_tcp_output(struct net_tcp *c, uint64_t now);
+void net_tcp_send_seg(struct net_tcp *c, uint32_t seq, uint32_t len, uint8_t flags, uint64_t now);
+void net_tcp_send_ack(struct net_tcp *c, uint64_t now);
+void net_tcp_retransmit_first(struct net_tcp *c, uint64_t now);
+void net_tcp_send_rst(struct net_stack *st, net_ip src, net_ip dst, uint16_t sport, uint16_t dport,
 		  uint32_t seq, uint32_t ack, bool with_ack, uint64_t now);
-void tcp_challenge_ack(struct net_tcp *c, uint64_t now);
-void tcp_set_state(struct net_tcp *c, uint8_t state, uint64_t now);
-void tcp_drop(struct net_tcp *c, int err, uint64_t now);
-void tcp_maybe_free(struct net_tcp *c);
-void tcp_rexmt_start(struct net_tcp *c, uint64_t now);
-uint32_t tcp_rcv_window(const struct net_tcp *c);
-bool tcp_window_grows(const struct net_tcp *c);
-uint32_t tcp_iss(struct net_stack *st, const struct net_tcp *c, uint64_t now);
-struct net_tcp *tcp_alloc(struct net_stack *st, bool need_buffers);
-const char *tcp_check(const struct net_tcp *c);
+void net_tcp_challenge_ack(struct net_tcp *c, uint64_t now);
+void net_tcp_set_state(struct net_tcp *c, uint8_t state, uint64_t now);
+void net_tcp_drop(struct net_tcp *c, int err, uint64_t now);
+void net_tcp_maybe_free(struct net_tcp *c);
+void net_tcp_rexmt_start(struct net_tcp *c, uint64_t now);
+uint32_t net_tcp_rcv_window(const struct net_tcp *c);
+bool net_tcp_window_grows(const struct net_tcp *c);
+uint32_t net_tcp_iss(struct net_stack *st, const struct net_tcp *c, uint64_t now);
+struct net_tcp *net_tcp_alloc(struct net_stack *st, bool need_buffers);
+const char *net_tcp_check(const struct net_tcp *c);
 
 #define TCP_FIN	0x01
 #define TCP_SYN	0x02

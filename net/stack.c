@@ -242,7 +242,7 @@ const char *net_check(const struct net_stack *st)
 			continue;
 		if (c->sbuf)
 			owned++;
-		if ((why = tcp_check(c)))
+		if ((why = net_tcp_check(c)))
 			return why;
 	}
 	if (owned + st->nblock_free != st->nblocks)

@@ -1,6 +1,6 @@
 /* tcp.c -- TCP control blocks and the socket calls (RFC 9293 3.10.1-3.10.6: OPEN, SEND, RECEIVE,
  * CLOSE, ABORT): allocation from the fixed table and the buffer-block pool, the listener's
- * backlog and accept queue, readiness, and tcp_check() for invariants T1-T5 (net_impl.h).
+ * backlog and accept queue, readiness, and net_tcp_check() for invariants T1-T5 (net_impl.h).
  * A control block is freed only when the protocol is done with it (CLOSED) AND the application
  * has given it back (app_open false), so a socket pointer stays valid until net_tcp_close. */
 #include "net_impl.h"
@@ -24,7 +24,7 @@ static void tcp_free(struct net_tcp *c)
 	c->magic = 0;
 }
 
-struct net_tcp *tcp_alloc(struct net_stack *st, bool need_buffers)
+struct net_tcp *net_tcp_alloc(struct net_stack *st, bool need_buffers)
 {
 	struct net_tcp *c = NULL, *tw = NULL;
 	uint8_t *block = NULL;
@@ -79,7 +79,7 @@ static void tcp_unlink_parent(struct net_tcp *c)
 	l->npending--;
 }
 
-void tcp_maybe_free(struct net_tcp *c)
+void net_tcp_maybe_free(struct net_tcp *c)
 {
 	if ((c->state == TCP_TIME_WAIT || c->state == TCP_CLOSED) && c->sbuf &&
 	    (!c->app_open || c->rbuf_len == 0)) {
@@ -92,7 +92,7 @@ void tcp_maybe_free(struct net_tcp *c)
 		tcp_free(c);
 }
 
-void tcp_set_state(struct net_tcp *c, uint8_t state, uint64_t now)
+void net_tcp_set_state(struct net_tcp *c, uint8_t state, uint64_t now)
 {
 	c->state = state;
 	c->changed = true;
@@ -106,12 +106,12 @@ void tcp_set_state(struct net_tcp *c, uint8_t state, uint64_t now)
 	if (state == TCP_TIME_WAIT || state == TCP_CLOSED) {
 		c->t_rexmt = c->t_persist = c->t_delack = 0;
 		c->t_wait = state == TCP_TIME_WAIT ? now + 2 * NET_TCP_MSL_US : 0;
-		tcp_maybe_free(c);
+		net_tcp_maybe_free(c);
 	}
 }
 
 /* Ends the connection (no segment sent: the caller sends a RST if one is due). */
-void tcp_drop(struct net_tcp *c, int err, uint64_t now)
+void net_tcp_drop(struct net_tcp *c, int err, uint64_t now)
 {
 	if (err && !c->err)
 		c->err = err;
@@ -123,12 +123,12 @@ void tcp_drop(struct net_tcp *c, int err, uint64_t now)
 	c->peer_fin_seen = false;
 	if (err)
 		c->sbuf_len = 0;	/* RFC 9293: a reset flushes the queues */
-	tcp_set_state(c, TCP_CLOSED, now);
+	net_tcp_set_state(c, TCP_CLOSED, now);
 }
 
 /* RFC 6528: a clock ticking every 4 us plus a keyed hash of the connection's addresses (the
  * key is the caller's seed: not a cryptographic secret, but unguessable off the machine). */
-uint32_t tcp_iss(struct net_stack *st, const struct net_tcp *c, uint64_t now)
+uint32_t net_tcp_iss(struct net_stack *st, const struct net_tcp *c, uint64_t now)
 {
 	uint32_t h = st->seed ^ 0x5bd1e995u, w[3] = { c->lip, c->rip, (uint32_t)c->lport << 16 | c->rport };
 
@@ -172,7 +172,7 @@ struct net_tcp *net_tcp_listen(struct net_stack *st, uint16_t port, int backlog,
 		*err = NET_EADDRINUSE;
 		return NULL;
 	}
-	if (!(l = tcp_alloc(st, false))) {
+	if (!(l = net_tcp_alloc(st, false))) {
 		*err = NET_ENOMEM;
 		return NULL;
 	}
@@ -226,7 +226,7 @@ struct net_tcp *net_tcp_connect(struct net_stack *st, net_ip addr, uint16_t port
 		if (!port_used(st, p, false))
 			lport = p;
 	}
-	if (!lport || !(c = tcp_alloc(st, true))) {
+	if (!lport || !(c = net_tcp_alloc(st, true))) {
 		st->stats.tcp_no_mem++;
 		*err = NET_ENOMEM;
 		return NULL;
@@ -237,7 +237,7 @@ struct net_tcp *net_tcp_connect(struct net_stack *st, net_ip addr, uint16_t port
 	c->rport = port;
 	c->active = true;
 	c->app_open = true;
-	c->iss = tcp_iss(st, c, now_us);
+	c->iss = net_tcp_iss(st, c, now_us);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_max = c->sbuf_seq = c->iss + 1;
 	c->state = TCP_SYN_SENT;
@@ -245,8 +245,8 @@ struct net_tcp *net_tcp_connect(struct net_stack *st, net_ip addr, uint16_t port
 	c->rtt_timing = true;
 	c->rtt_seq = c->iss + 1;
 	c->rtt_start = now_us;
-	tcp_send_seg(c, c->iss, 0, TCP_SYN, now_us);
-	tcp_rexmt_start(c, now_us);
+	net_tcp_send_seg(c, c->iss, 0, TCP_SYN, now_us);
+	net_tcp_rexmt_start(c, now_us);
 	*err = NET_OK;
 	return c;
 }
@@ -274,7 +274,7 @@ int net_tcp_send(struct net_tcp *c, const void *buf, size_t len, uint64_t now_us
 	memcpy(c->sbuf + at, b, first);
 	memcpy(c->sbuf, b + first, n - first);
 	c->sbuf_len += n;
-	tcp_output(c, now_us);
+	net_tcp_output(c, now_us);
 	return (int)n;
 }
 
@@ -302,9 +302,9 @@ int net_tcp_recv(struct net_tcp *c, void *buf, size_t len, uint64_t now_us)
 	c->rbuf_len -= n;
 	/* the window follows the reading: announce it once it grew enough (receiver SWS, 3.8.6.2.2) */
 	if (c->state >= TCP_ESTABLISHED && c->state != TCP_TIME_WAIT && !c->rcv_fin &&
-	    tcp_window_grows(c))
-		tcp_send_ack(c, now_us);
-	tcp_maybe_free(c);
+	    net_tcp_window_grows(c))
+		net_tcp_send_ack(c, now_us);
+	net_tcp_maybe_free(c);
 	return (int)n;
 }
 
@@ -322,10 +322,10 @@ int net_tcp_shutdown(struct net_tcp *c, int how, uint64_t now_us)
 		return NET_OK;
 	switch (c->state) {
 	case TCP_ESTABLISHED:
-		tcp_set_state(c, TCP_FIN_WAIT_1, now_us);
+		net_tcp_set_state(c, TCP_FIN_WAIT_1, now_us);
 		break;
 	case TCP_CLOSE_WAIT:
-		tcp_set_state(c, TCP_LAST_ACK, now_us);
+		net_tcp_set_state(c, TCP_LAST_ACK, now_us);
 		break;
 	case TCP_SYN_SENT:
 	case TCP_SYN_RCVD:
@@ -334,7 +334,7 @@ int net_tcp_shutdown(struct net_tcp *c, int how, uint64_t now_us)
 		return c->err ? c->err : NET_EPIPE;
 	}
 	c->fin_queued = true;
-	tcp_output(c, now_us);
+	net_tcp_output(c, now_us);
 	return NET_OK;
 }
 
@@ -353,10 +353,10 @@ void net_tcp_abort(struct net_tcp *c, uint64_t now_us)
 	}
 	if (synchronized(c)) {
 		c->st->stats.tcp_rst_tx++;
-		tcp_send_rst(c->st, c->lip, c->rip, c->lport, c->rport, c->snd_nxt, 0, false, now_us);
+		net_tcp_send_rst(c->st, c->lip, c->rip, c->lport, c->rport, c->snd_nxt, 0, false, now_us);
 	}
 	c->app_open = false;
-	tcp_drop(c, 0, now_us);
+	net_tcp_drop(c, 0, now_us);
 }
 
 void net_tcp_close(struct net_tcp *c, uint64_t now_us)
@@ -374,7 +374,7 @@ void net_tcp_close(struct net_tcp *c, uint64_t now_us)
 				net_tcp_abort(t, now_us);
 		}
 		c->app_open = false;
-		tcp_set_state(c, TCP_CLOSED, now_us);
+		net_tcp_set_state(c, TCP_CLOSED, now_us);
 		return;
 	}
 	if (c->rbuf_len > 0 || c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
@@ -387,7 +387,7 @@ void net_tcp_close(struct net_tcp *c, uint64_t now_us)
 	c->changed = false;
 	if (c->state == TCP_FIN_WAIT_2 && !c->t_wait)
 		c->t_wait = now_us + NET_TCP_FIN_WAIT2_US;
-	tcp_maybe_free(c);
+	net_tcp_maybe_free(c);
 }
 
 void net_tcp_set_nodelay(struct net_tcp *c, bool nodelay) { c->nodelay = nodelay; }
@@ -426,7 +426,7 @@ unsigned net_tcp_events(const struct net_tcp *c)
 }
 
 /* ---- invariants T1-T5 ---- */
-const char *tcp_check(const struct net_tcp *c)
+const char *net_tcp_check(const struct net_tcp *c)
 {
 	if (c->magic != NET_TCP_MAGIC)
 		return "TCP control block magic";

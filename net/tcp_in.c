@@ -54,9 +54,9 @@ static void reset_reply(struct net_stack *st, net_ip src, net_ip dst, const uint
 		return;
 	st->stats.tcp_rst_tx++;
 	if (s->flags & TCP_ACK)
-		tcp_send_rst(st, dst, src, net_rd16(p + 2), net_rd16(p), s->ack, 0, false, now);
+		net_tcp_send_rst(st, dst, src, net_rd16(p + 2), net_rd16(p), s->ack, 0, false, now);
 	else
-		tcp_send_rst(st, dst, src, net_rd16(p + 2), net_rd16(p), 0,
+		net_tcp_send_rst(st, dst, src, net_rd16(p + 2), net_rd16(p), 0,
 			     s->seq + s->dlen + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN), true, now);
 }
 
@@ -118,7 +118,7 @@ static void listen_input(struct net_tcp *l, net_ip src, net_ip dst, const uint8_
 		st->stats.tcp_backlog_full++;
 		return;
 	}
-	if (!(c = tcp_alloc(st, true))) {
+	if (!(c = net_tcp_alloc(st, true))) {
 		st->stats.tcp_no_mem++;
 		return;
 	}
@@ -131,7 +131,7 @@ static void listen_input(struct net_tcp *l, net_ip src, net_ip dst, const uint8_
 	c->irs = s->seq;
 	c->rcv_nxt = c->rcv_adv = s->seq + 1;
 	start_window(c, s);
-	c->iss = tcp_iss(st, c, now);
+	c->iss = net_tcp_iss(st, c, now);
 	c->snd_una = c->iss;
 	c->snd_nxt = c->snd_max = c->sbuf_seq = c->iss + 1;
 	c->state = TCP_SYN_RCVD;
@@ -139,8 +139,8 @@ static void listen_input(struct net_tcp *l, net_ip src, net_ip dst, const uint8_
 	c->rtt_seq = c->iss + 1;
 	c->rtt_start = now;
 	st->stats.tcp_passive_open++;
-	tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);	/* data on the SYN: retransmitted */
-	tcp_rexmt_start(c, now);
+	net_tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);	/* data on the SYN: retransmitted */
+	net_tcp_rexmt_start(c, now);
 }
 
 static void syn_sent_input(struct net_tcp *c, net_ip src, net_ip dst, const uint8_t *p,
@@ -156,7 +156,7 @@ static void syn_sent_input(struct net_tcp *c, net_ip src, net_ip dst, const uint
 	if (s->flags & TCP_RST) {
 		if (s->flags & TCP_ACK) {
 			st->stats.tcp_rst_rx++;
-			tcp_drop(c, NET_ECONNREFUSED, now);
+			net_tcp_drop(c, NET_ECONNREFUSED, now);
 		} else {
 			st->stats.tcp_rst_ignored++;
 		}
@@ -173,16 +173,16 @@ static void syn_sent_input(struct net_tcp *c, net_ip src, net_ip dst, const uint
 			rtt_sample(c, now);
 		c->t_rexmt = 0;
 		c->retries = 0;
-		tcp_set_state(c, TCP_ESTABLISHED, now);
+		net_tcp_set_state(c, TCP_ESTABLISHED, now);
 		c->ack_now = true;	/* data on the SYN-ACK is not kept: the peer resends it */
-		tcp_output(c, now);
+		net_tcp_output(c, now);
 		return;
 	}
 	/* simultaneous open (3.5, figure 8) */
 	c->rtt_timing = false;
-	tcp_set_state(c, TCP_SYN_RCVD, now);
-	tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);
-	tcp_rexmt_start(c, now);
+	net_tcp_set_state(c, TCP_SYN_RCVD, now);
+	net_tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);
+	net_tcp_rexmt_start(c, now);
 }
 
 /* [start, end) into the sorted, merged out-of-order list; false if it would exceed the bound. */
@@ -284,13 +284,13 @@ static void tcp_fin(struct net_tcp *c, uint64_t now)
 	switch (c->state) {
 	case TCP_SYN_RCVD:
 	case TCP_ESTABLISHED:
-		tcp_set_state(c, TCP_CLOSE_WAIT, now);
+		net_tcp_set_state(c, TCP_CLOSE_WAIT, now);
 		break;
 	case TCP_FIN_WAIT_1:
-		tcp_set_state(c, fin_acked ? TCP_TIME_WAIT : TCP_CLOSING, now);
+		net_tcp_set_state(c, fin_acked ? TCP_TIME_WAIT : TCP_CLOSING, now);
 		break;
 	case TCP_FIN_WAIT_2:
-		tcp_set_state(c, TCP_TIME_WAIT, now);
+		net_tcp_set_state(c, TCP_TIME_WAIT, now);
 		break;
 	}
 }
@@ -304,7 +304,7 @@ static bool tcp_ack(struct net_tcp *c, const struct seg *s, uint64_t now)
 
 	if (SEQ_GT(s->ack, c->snd_max) || SEQ_LT(s->ack, lower)) {
 		st->stats.tcp_bad_ack++;	/* RFC 5961 5.2: ACK it, drop it */
-		tcp_challenge_ack(c, now);
+		net_tcp_challenge_ack(c, now);
 		return false;
 	}
 	acked = SEQ_GT(s->ack, c->snd_una) ? s->ack - c->snd_una : 0;
@@ -330,9 +330,9 @@ static bool tcp_ack(struct net_tcp *c, const struct seg *s, uint64_t now)
 				c->in_recovery = false;
 				c->cwnd = min32(c->ssthresh, c->snd_max - c->snd_una + c->mss);
 			} else {			/* partial ACK: the next hole (RFC 6582) */
-				tcp_retransmit_first(c, now);
+				net_tcp_retransmit_first(c, now);
 				c->cwnd = c->cwnd > acked ? c->cwnd - acked + c->mss : c->mss;
-				tcp_rexmt_start(c, now);
+				net_tcp_rexmt_start(c, now);
 			}
 		} else if (c->cwnd < c->ssthresh) {
 			c->cwnd += min32(acked, c->mss);
@@ -350,7 +350,7 @@ static bool tcp_ack(struct net_tcp *c, const struct seg *s, uint64_t now)
 			c->ssthresh = max32(flight / 2, 2u * c->mss);
 			c->recover = c->snd_max;
 			c->in_recovery = true;
-			tcp_retransmit_first(c, now);
+			net_tcp_retransmit_first(c, now);
 			c->cwnd = c->ssthresh + 3u * c->mss;
 		} else if (c->dupacks > 3 && c->in_recovery) {
 			c->cwnd += c->mss;		/* each dup ACK: a segment has left */
@@ -380,7 +380,7 @@ static bool tcp_ack(struct net_tcp *c, const struct seg *s, uint64_t now)
 static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 {
 	struct net_stack *st = c->st;
-	uint32_t wnd = tcp_rcv_window(c);
+	uint32_t wnd = net_tcp_rcv_window(c);
 	uint32_t seglen = s->dlen + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
 	bool ok, fin_acked;
 
@@ -396,7 +396,7 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 		      SEQ_LT(s->seq + seglen - 1, c->rcv_nxt + wnd));
 	if (!ok) {
 		if (c->state == TCP_SYN_RCVD && (s->flags & TCP_SYN) && s->seq == c->irs) {
-			tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);	/* our SYN-ACK was lost */
+			net_tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);	/* our SYN-ACK was lost */
 			return;
 		}
 		if (s->flags & TCP_RST) {
@@ -409,30 +409,30 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 			st->stats.tcp_out_of_window++;
 		if (c->state == TCP_TIME_WAIT && (s->flags & TCP_FIN))
 			c->t_wait = now + 2 * NET_TCP_MSL_US;
-		tcp_send_ack(c, now);
+		net_tcp_send_ack(c, now);
 		return;
 	}
 	/* RST (second): exact match resets, in-window gets a challenge (RFC 5961 3.2) */
 	if (s->flags & TCP_RST) {
 		if (s->seq != c->rcv_nxt) {
-			tcp_challenge_ack(c, now);
+			net_tcp_challenge_ack(c, now);
 			return;
 		}
 		st->stats.tcp_rst_rx++;
 		if (c->state == TCP_SYN_RCVD)
-			tcp_drop(c, c->active ? NET_ECONNREFUSED : 0, now);
+			net_tcp_drop(c, c->active ? NET_ECONNREFUSED : 0, now);
 		else if (c->state <= TCP_CLOSE_WAIT)
-			tcp_drop(c, NET_ECONNRESET, now);
+			net_tcp_drop(c, NET_ECONNRESET, now);
 		else
-			tcp_drop(c, 0, now);
+			net_tcp_drop(c, 0, now);
 		return;
 	}
 	/* SYN (fourth): never reset by one; challenge (RFC 5961 4.2) */
 	if (s->flags & TCP_SYN) {
 		if (c->state == TCP_SYN_RCVD && s->seq == c->irs)
-			tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);
+			net_tcp_send_seg(c, c->iss, 0, TCP_SYN | TCP_ACK, now);
 		else
-			tcp_challenge_ack(c, now);
+			net_tcp_challenge_ack(c, now);
 		return;
 	}
 	/* trim to the window */
@@ -458,7 +458,7 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 		if (!SEQ_GT(s->ack, c->snd_una) || SEQ_GT(s->ack, c->snd_max)) {
 			st->stats.tcp_bad_ack++;
 			st->stats.tcp_rst_tx++;
-			tcp_send_rst(st, c->lip, c->rip, c->lport, c->rport, s->ack, 0, false, now);
+			net_tcp_send_rst(st, c->lip, c->rip, c->lport, c->rport, s->ack, 0, false, now);
 			return;
 		}
 		c->snd_wnd = s->wnd;
@@ -466,7 +466,7 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 		c->snd_wl2 = s->ack;
 		if (s->wnd > c->max_sndwnd)
 			c->max_sndwnd = s->wnd;
-		tcp_set_state(c, TCP_ESTABLISHED, now);
+		net_tcp_set_state(c, TCP_ESTABLISHED, now);
 	}
 	if (!tcp_ack(c, s, now))
 		return;
@@ -474,16 +474,16 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 	if (fin_acked) {
 		switch (c->state) {
 		case TCP_FIN_WAIT_1:
-			tcp_set_state(c, TCP_FIN_WAIT_2, now);
+			net_tcp_set_state(c, TCP_FIN_WAIT_2, now);
 			c->t_rexmt = 0;
 			if (!c->app_open)
 				c->t_wait = now + NET_TCP_FIN_WAIT2_US;
 			break;
 		case TCP_CLOSING:
-			tcp_set_state(c, TCP_TIME_WAIT, now);
+			net_tcp_set_state(c, TCP_TIME_WAIT, now);
 			return;
 		case TCP_LAST_ACK:
-			tcp_drop(c, 0, now);
+			net_tcp_drop(c, 0, now);
 			return;
 		}
 	}
@@ -493,8 +493,8 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 		if (!c->app_open && !c->parent) {	/* nobody will read it: reset, as Linux */
 			st->stats.tcp_data_after_close++;
 			st->stats.tcp_rst_tx++;
-			tcp_send_rst(st, c->lip, c->rip, c->lport, c->rport, c->snd_nxt, 0, false, now);
-			tcp_drop(c, 0, now);
+			net_tcp_send_rst(st, c->lip, c->rip, c->lport, c->rport, c->snd_nxt, 0, false, now);
+			net_tcp_drop(c, 0, now);
 			return;
 		}
 		tcp_data(c, s->seq, s->data, s->dlen, now);
@@ -517,7 +517,7 @@ static void synced_input(struct net_tcp *c, struct seg *s, uint64_t now)
 	if (c->peer_fin_seen && c->rcv_nxt == c->peer_fin_seq && !c->rcv_fin)
 		tcp_fin(c, now);
 	if (c->in_use)
-		tcp_output(c, now);
+		net_tcp_output(c, now);
 }
 
 void net_tcp_input(struct net_stack *st, net_ip src, net_ip dst, const uint8_t *p, size_t len,

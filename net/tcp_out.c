@@ -9,7 +9,7 @@
 static uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
 
 /* Free receive space: every acceptable byte fits in the ring at its place (T3). */
-uint32_t tcp_rcv_window(const struct net_tcp *c)
+uint32_t net_tcp_rcv_window(const struct net_tcp *c)
 {
 	if (c->rd_shut)
 		return NET_TCP_RCVBUF;
@@ -17,18 +17,18 @@ uint32_t tcp_rcv_window(const struct net_tcp *c)
 }
 
 /* Would the window we announce grow? Only by a useful amount: a segment or half the ring. */
-bool tcp_window_grows(const struct net_tcp *c)
+bool net_tcp_window_grows(const struct net_tcp *c)
 {
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 
-	return tcp_rcv_window(c) >= cur + min32(NET_TCP_RCVBUF / 2, c->mss);
+	return net_tcp_rcv_window(c) >= cur + min32(NET_TCP_RCVBUF / 2, c->mss);
 }
 
 /* The window to announce: the right edge moves only by a useful amount, never left. */
 static uint16_t tcp_adv_window(struct net_tcp *c)
 {
 	uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	uint32_t wnd = tcp_window_grows(c) ? tcp_rcv_window(c) : cur;
+	uint32_t wnd = net_tcp_window_grows(c) ? net_tcp_rcv_window(c) : cur;
 
 	if (wnd > 65535)
 		wnd = 65535;
@@ -60,7 +60,7 @@ static void tcp_finish(struct net_stack *st, net_ip src, net_ip dst, size_t len,
 }
 
 /* One segment: seq, then len bytes of the send ring from seq on (seq >= sbuf_seq). */
-void tcp_send_seg(struct net_tcp *c, uint32_t seq, uint32_t len, uint8_t flags, uint64_t now)
+void net_tcp_send_seg(struct net_tcp *c, uint32_t seq, uint32_t len, uint8_t flags, uint64_t now)
 {
 	struct net_stack *st = c->st;
 	uint8_t *h = net_ip_payload(st);
@@ -74,7 +74,7 @@ void tcp_send_seg(struct net_tcp *c, uint32_t seq, uint32_t len, uint8_t flags, 
 		c->segs_unacked = 0;
 		c->ack_now = false;
 	} else if (flags & TCP_SYN) {
-		wnd = (uint16_t)min32(tcp_rcv_window(c), 65535);
+		wnd = (uint16_t)min32(net_tcp_rcv_window(c), 65535);
 	}
 	tcp_header(st, h, c->lport, c->rport, seq, (flags & TCP_ACK) ? c->rcv_nxt : 0, flags, wnd, hlen);
 	if (flags & TCP_SYN) {
@@ -92,12 +92,12 @@ void tcp_send_seg(struct net_tcp *c, uint32_t seq, uint32_t len, uint8_t flags, 
 	tcp_finish(st, c->lip, c->rip, hlen + len, now);
 }
 
-void tcp_send_ack(struct net_tcp *c, uint64_t now)
+void net_tcp_send_ack(struct net_tcp *c, uint64_t now)
 {
-	tcp_send_seg(c, c->snd_nxt, 0, TCP_ACK, now);
+	net_tcp_send_seg(c, c->snd_nxt, 0, TCP_ACK, now);
 }
 
-void tcp_send_rst(struct net_stack *st, net_ip src, net_ip dst, uint16_t sport, uint16_t dport,
+void net_tcp_send_rst(struct net_stack *st, net_ip src, net_ip dst, uint16_t sport, uint16_t dport,
 		  uint32_t seq, uint32_t ack, bool with_ack, uint64_t now)
 {
 	tcp_header(st, net_ip_payload(st), sport, dport, seq, with_ack ? ack : 0,
@@ -107,7 +107,7 @@ void tcp_send_rst(struct net_stack *st, net_ip src, net_ip dst, uint16_t sport, 
 
 /* RFC 5961 section 3.2/4.2/5.2: an ACK telling the peer where we are, at most
  * NET_TCP_CHALLENGE_MAX a second for the whole stack (7: a blind attacker learns nothing). */
-void tcp_challenge_ack(struct net_tcp *c, uint64_t now)
+void net_tcp_challenge_ack(struct net_tcp *c, uint64_t now)
 {
 	struct net_stack *st = c->st;
 	uint64_t second = now / 1000000;
@@ -121,16 +121,16 @@ void tcp_challenge_ack(struct net_tcp *c, uint64_t now)
 		return;
 	}
 	st->challenge_count++;
-	st->stats.tcp_challenge_ack++;
-	tcp_send_ack(c, now);
+	st->stats.net_tcp_challenge_ack++;
+	net_tcp_send_ack(c, now);
 }
 
-void tcp_rexmt_start(struct net_tcp *c, uint64_t now)
+void net_tcp_rexmt_start(struct net_tcp *c, uint64_t now)
 {
 	c->t_rexmt = now + c->rto;
 }
 
-void tcp_output(struct net_tcp *c, uint64_t now)
+void net_tcp_output(struct net_tcp *c, uint64_t now)
 {
 	uint32_t data_end, unsent, wnd, inflight, usable, len;
 	bool sent = false;
@@ -139,7 +139,7 @@ void tcp_output(struct net_tcp *c, uint64_t now)
 	    c->state == TCP_SYN_RCVD || c->state == TCP_TIME_WAIT || !c->sbuf) {
 		if (c->ack_now && (c->state == TCP_TIME_WAIT || c->state == TCP_CLOSED) && c->in_use &&
 		    c->state != TCP_CLOSED)
-			tcp_send_ack(c, now);
+			net_tcp_send_ack(c, now);
 		c->ack_now = false;
 		return;
 	}
@@ -160,7 +160,7 @@ void tcp_output(struct net_tcp *c, uint64_t now)
 				break;		/* Nagle: one small segment in flight at a time */
 			}
 		}
-		tcp_send_seg(c, c->snd_nxt, len, (uint8_t)(TCP_ACK | (len == unsent ? TCP_PSH : 0)), now);
+		net_tcp_send_seg(c, c->snd_nxt, len, (uint8_t)(TCP_ACK | (len == unsent ? TCP_PSH : 0)), now);
 		if (!c->rtt_timing && c->snd_nxt == c->snd_max) {
 			c->rtt_timing = true;	/* time new data only (Karn) */
 			c->rtt_seq = c->snd_nxt + len;
@@ -170,18 +170,18 @@ void tcp_output(struct net_tcp *c, uint64_t now)
 		if (SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 		if (!c->t_rexmt)
-			tcp_rexmt_start(c, now);
+			net_tcp_rexmt_start(c, now);
 		c->t_persist = 0;
 		sent = true;
 	}
 	if (c->fin_queued && c->snd_nxt == data_end &&
 	    (c->state == TCP_FIN_WAIT_1 || c->state == TCP_CLOSING || c->state == TCP_LAST_ACK)) {
-		tcp_send_seg(c, c->snd_nxt, 0, TCP_FIN | TCP_ACK, now);
+		net_tcp_send_seg(c, c->snd_nxt, 0, TCP_FIN | TCP_ACK, now);
 		c->snd_nxt++;
 		if (SEQ_GT(c->snd_nxt, c->snd_max))
 			c->snd_max = c->snd_nxt;
 		if (!c->t_rexmt)
-			tcp_rexmt_start(c, now);
+			net_tcp_rexmt_start(c, now);
 		sent = true;
 	}
 	/* data waits behind a zero window with nothing in flight: probe it (persist timer) */
@@ -193,12 +193,12 @@ void tcp_output(struct net_tcp *c, uint64_t now)
 		c->t_persist = now + (d < NET_TCP_PERSIST_MAX_US ? d : NET_TCP_PERSIST_MAX_US);
 	}
 	if (!sent && c->ack_now)
-		tcp_send_ack(c, now);
+		net_tcp_send_ack(c, now);
 }
 
 /* Retransmits the first unacknowledged segment (a timeout, the third duplicate ACK, a partial
  * ACK in fast recovery), whatever the windows say. */
-void tcp_retransmit_first(struct net_tcp *c, uint64_t now)
+void net_tcp_retransmit_first(struct net_tcp *c, uint64_t now)
 {
 	uint32_t data_end = c->sbuf_seq + c->sbuf_len;
 	uint32_t len = SEQ_GT(data_end, c->snd_una) ? min32(data_end - c->snd_una, c->mss) : 0;
@@ -207,11 +207,11 @@ void tcp_retransmit_first(struct net_tcp *c, uint64_t now)
 
 	c->rtt_timing = false;		/* Karn: never time a retransmitted segment */
 	if (len) {
-		tcp_send_seg(c, c->snd_una, len, TCP_ACK | TCP_PSH, now);
+		net_tcp_send_seg(c, c->snd_una, len, TCP_ACK | TCP_PSH, now);
 		if (SEQ_LT(c->snd_nxt, c->snd_una + len))
 			c->snd_nxt = c->snd_una + len;
 	} else if (c->fin_queued && c->snd_una == data_end) {
-		tcp_send_seg(c, c->snd_una, 0, TCP_FIN | TCP_ACK, now);
+		net_tcp_send_seg(c, c->snd_una, 0, TCP_FIN | TCP_ACK, now);
 		if (SEQ_LT(c->snd_nxt, c->snd_una + 1))
 			c->snd_nxt = c->snd_una + 1;
 	}

@@ -22,15 +22,15 @@ static void rexmt_expired(struct net_tcp *c, uint64_t now)
 	if (c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD) {
 		if (c->retries >= NET_TCP_SYN_RETRIES) {
 			st->stats.tcp_timeout++;
-			tcp_drop(c, NET_ETIMEDOUT, now);
+			net_tcp_drop(c, NET_ETIMEDOUT, now);
 			return;
 		}
 		c->retries++;
 		st->stats.tcp_retransmit++;
 		backoff(c);
 		c->rtt_timing = false;
-		tcp_send_seg(c, c->iss, 0, c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, now);
-		tcp_rexmt_start(c, now);
+		net_tcp_send_seg(c, c->iss, 0, c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, now);
+		net_tcp_rexmt_start(c, now);
 		return;
 	}
 	if (c->snd_una == c->snd_max)
@@ -38,8 +38,8 @@ static void rexmt_expired(struct net_tcp *c, uint64_t now)
 	if (c->retries >= NET_TCP_RETRIES) {
 		st->stats.tcp_timeout++;
 		st->stats.tcp_rst_tx++;
-		tcp_send_rst(st, c->lip, c->rip, c->lport, c->rport, c->snd_nxt, 0, false, now);
-		tcp_drop(c, NET_ETIMEDOUT, now);
+		net_tcp_send_rst(st, c->lip, c->rip, c->lport, c->rport, c->snd_nxt, 0, false, now);
+		net_tcp_drop(c, NET_ETIMEDOUT, now);
 		return;
 	}
 	c->retries++;
@@ -52,8 +52,8 @@ static void rexmt_expired(struct net_tcp *c, uint64_t now)
 	c->recover = c->snd_max;
 	backoff(c);
 	c->snd_nxt = c->snd_una;
-	tcp_retransmit_first(c, now);
-	tcp_rexmt_start(c, now);
+	net_tcp_retransmit_first(c, now);
+	net_tcp_rexmt_start(c, now);
 }
 
 static void persist_expired(struct net_tcp *c, uint64_t now)
@@ -62,12 +62,12 @@ static void persist_expired(struct net_tcp *c, uint64_t now)
 
 	c->t_persist = 0;
 	if (c->snd_wnd > 0 || c->sbuf_len == 0 || c->snd_nxt != c->snd_una) {
-		tcp_output(c, now);
+		net_tcp_output(c, now);
 		return;
 	}
 	/* one byte past the closed window (3.8.6.1); its ACK moves snd_una if it was taken */
 	c->st->stats.tcp_probe++;
-	tcp_send_seg(c, c->snd_una, 1, TCP_ACK, now);
+	net_tcp_send_seg(c, c->snd_una, 1, TCP_ACK, now);
 	if (SEQ_GT(c->snd_una + 1, c->snd_max))
 		c->snd_max = c->snd_una + 1;
 	if (c->persist_shift < 16)
@@ -80,7 +80,7 @@ static void wait_expired(struct net_tcp *c, uint64_t now)
 {
 	c->t_wait = 0;
 	if (c->state == TCP_TIME_WAIT || (c->state == TCP_FIN_WAIT_2 && !c->app_open))
-		tcp_drop(c, 0, now);
+		net_tcp_drop(c, 0, now);
 }
 
 static uint64_t earliest(const struct net_tcp *c)
@@ -105,7 +105,7 @@ uint64_t net_tcp_poll(struct net_stack *st, uint64_t now)
 			continue;
 		if (c->t_delack && now >= c->t_delack) {
 			st->stats.tcp_delayed_ack++;
-			tcp_send_ack(c, now);
+			net_tcp_send_ack(c, now);
 		}
 		if (c->in_use && c->t_rexmt && now >= c->t_rexmt)
 			rexmt_expired(c, now);
