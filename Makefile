@@ -97,9 +97,14 @@ ASAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
-HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
+# the portable TCP/IP stack (net/): host-tested only for now; the kernel build adds it with the
+# driver and the net service
+NET_SRCS := net/buf.c net/checksum.c net/eth.c net/arp.c net/ip.c net/icmp.c net/udp.c net/dhcp.c \
+	net/stack.c net/tcp.c net/tcp_in.c net/tcp_out.c net/tcp_timer.c
+NET_TESTS := test_net_basic test_net_tcp test_net_wire
+HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c $(NET_SRCS)
 HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum test_lisp test_xheap test_threads test_stw
+	test_bignum test_lisp test_xheap test_threads test_stw $(NET_TESTS)
 TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
 
 define host_variant
