@@ -235,10 +235,22 @@ fuzz-gc: deps
 # under ASan/UBSan; failing inputs are minimised and kept in tests/fuzz/found/ (then run first by
 # every later fuzz run). SEED=N starts at seed N, JOBS=N runs N at once (default 2). make test
 # runs a fixed 600 of them (scripts/run-tests.sh).
+# make fuzz then runs fuzz-diff for MINUTES more.
 .PHONY: fuzz
 fuzz:
 	@$(MAKE) --no-print-directory $(B)/host-asan/bin/lisp
 	@python3 tests/fuzz/fuzz.py --minutes $(MINUTES) --jobs $(or $(JOBS),2) $(if $(SEED),--seed $(SEED))
+	@$(MAKE) --no-print-directory fuzz-diff
+
+# the differential test against Guile (tests/diff/): generated integer and control programs for
+# MINUTES on LISP (default the ASan build) and guile-3.0, outputs compared; differences not known
+# (tests/diff/found/OPEN) are minimised into tests/diff/found/. SEED=N starts at seed N (replays),
+# JOBS=N runs N at once (default 2). make test runs a fixed 400 of them (scripts/run-tests.sh).
+.PHONY: fuzz-diff
+fuzz-diff: deps
+	@$(if $(LISP),,$(MAKE) --no-print-directory $(B)/host-asan/bin/lisp)
+	@python3 tests/diff/diff.py --minutes $(MINUTES) --jobs $(or $(JOBS),2) \
+		$(if $(SEED),--seed $(SEED)) $(if $(LISP),--lisp $(LISP))
 
 clean:
 	rm -rf $(B)
