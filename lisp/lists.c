@@ -337,7 +337,18 @@ static obj p_list_copy(struct lisp *L, int argc, obj *argv)
 	if (!pair_p(argv[0]))
 		return argv[0];
 	r = lisp_list_reverse(L, argv[0]);
-	return r ? lisp_list_reverse(L, r) : OBJ_NULL;
+	if (r == OBJ_NULL || (r = lisp_list_reverse(L, r)) == OBJ_NULL)
+		return OBJ_NULL;
+	/* an improper list keeps its last cdr (the reversals stopped at it) */
+	{
+		obj l = lisp_args(L)[0], t = r;
+
+		while (pair_p(cdr(l)) && pair_p(cdr(t)))
+			l = cdr(l), t = cdr(t);
+		if (cdr(l) != OBJ_NIL && !lisp_store(L, t, 1, cdr(l)))
+			return OBJ_NULL;
+	}
+	return r;
 }
 
 static obj tail_of(struct lisp *L, const char *who, obj l, obj k, bool need_pair)

@@ -707,7 +707,9 @@ STR_CMP(p_string_ci_eq, "string-ci=?", 0, true) STR_CMP(p_string_ci_lt, "string-
 STR_CMP(p_string_ci_gt, "string-ci>?", 2, true) STR_CMP(p_string_ci_le, "string-ci<=?", 3, true)
 STR_CMP(p_string_ci_ge, "string-ci>=?", 4, true)
 
-static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint32_t))
+/* The string's characters through map; with ss nonzero, U+00DF (sharp s) becomes two ss
+ * characters (R7RS's full mapping of string-upcase and string-foldcase: "STRASSE"). */
+static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint32_t), uint32_t ss)
 {
 	size_t len = 0, i, n;
 	obj r;
@@ -717,8 +719,11 @@ static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint
 	if (!string_p(s))
 		return want_string(L, who, s);
 	slen = obj_bytes_length(s);
-	for (i = 0; i < slen; i += n)
-		len += utf8_width(map(lisp_utf8_decode(obj_bytes_data(s), slen, i, &n)));
+	for (i = 0; i < slen; i += n) {
+		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), slen, i, &n);
+
+		len += ss && c == 0xDF ? 2 : utf8_width(map(c));
+	}
 	ROOT(s);
 	r = make_string_room(L, len, len);
 	UNROOT(s);
@@ -726,16 +731,20 @@ static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint
 		return OBJ_NULL;
 	total = len;
 	len = 0;
-	for (i = 0; i < slen; i += n)	/* the bytes counted: another CPU may have changed them */
-		if (!put_char(r, &len, total, map(lisp_utf8_decode(obj_bytes_data(s), slen, i, &n))))
+	for (i = 0; i < slen; i += n) {	/* the bytes counted: another CPU may have changed them */
+		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), slen, i, &n);
+
+		if (ss && c == 0xDF ? !put_char(r, &len, total, ss) || !put_char(r, &len, total, ss)
+				    : !put_char(r, &len, total, map(c)))
 			break;
+	}
 	obj_bytes_set_length(r, len);
 	return r;
 }
 
-static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", upcase); }
-static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", downcase); }
-static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", downcase); }
+static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", upcase, 'S'); }
+static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", downcase, 0); }
+static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", downcase, 's'); }
 
 /* (string-index s char) -> first index or #f; used by the prelude's string search */
 static obj p_string_to_utf8(struct lisp *L, int argc, obj *argv)
