@@ -6,6 +6,10 @@ SMP	?= 4
 MEM	?= 256
 ACCEL	?= auto
 DEBUG	?= 1
+# host ports (on 127.0.0.1 only) that make run forwards to the guest: docs/net.md
+REPL_PORT ?= 2323
+HTTP_PORT ?= 8080
+USER_PORT ?= 7777
 B	:= build
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
@@ -146,7 +150,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory iso $(B)/sd.img
-	@scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
+	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) \
+		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
 
 debug: deps
 	@$(MAKE) --no-print-directory kernel $(B)/sd.img
