@@ -89,6 +89,7 @@ void host_io_write(uintptr_t addr, int width, uint32_t v);
 #define ARCH_PORT_IO	0
 #define ARCH_MMIO	0
 static inline bool arch_mmio_mapped(uintptr_t a) { (void)a; return false; }
+static inline uint64_t arch_dma_address(const void *p) { return (uint64_t)(uintptr_t)p; }
 static inline uint8_t arch_in8(uint16_t port) { return (uint8_t)host_io_read(port, 1); }
 static inline uint16_t arch_in16(uint16_t port) { return (uint16_t)host_io_read(port, 2); }
 static inline uint32_t arch_in32(uint16_t port) { return host_io_read(port, 4); }
