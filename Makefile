@@ -22,13 +22,15 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 
 # ---- sources, by directory ----
 LISP_SRCS := $(sort $(wildcard lisp/*.c))
+# the RTL8139 driver, its service thread and the raw-frame interface (docs/net.md)
+NET_DRV_SRCS := net/rtl8139_ring.c
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c kernel/pci.c kernel/kbench.c \
 	smp/spinlock.c smp/xcall.c \
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c mm/gc/xheap.c mm/gc/xcycle.c mm/gc/stw.c \
-	$(LISP_SRCS)
+	$(NET_DRV_SRCS) $(LISP_SRCS)
 KERNEL_ONLY_SRCS := kernel/main.c kernel/repl.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c \
 	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
@@ -103,7 +105,7 @@ HOST_LIBS := -lcmocka -pthread
 
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
 HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum test_lisp test_xheap test_threads test_stw
+	test_bignum test_lisp test_xheap test_threads test_stw test_rtl8139_ring
 TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
 
 define host_variant
