@@ -23,7 +23,7 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 # ---- sources, by directory ----
 LISP_SRCS := $(sort $(wildcard lisp/*.c))
 # the RTL8139 driver, its service thread and the raw-frame interface (docs/net.md)
-NET_DRV_SRCS := net/rtl8139_ring.c
+NET_DRV_SRCS := net/rtl8139_ring.c net/rtl8139.c net/netsvc.c
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c kernel/pci.c kernel/kbench.c \
 	smp/spinlock.c smp/xcall.c \

@@ -252,6 +252,8 @@ void arch_timer_start(unsigned hz)
 	pthread_once(&tick_once, tick_start);
 }
 
+int host_fence_word;	/* HOST_FENCE under ThreadSanitizer (arch_impl.h) */
+
 /* no device interrupts on the host: registration is kept (and checked), nothing ever fires */
 void arch_irq_route(unsigned irq, unsigned cpu)
 {
