@@ -230,6 +230,7 @@ static obj p_ether_stats(struct lisp *L, int argc, obj *argv)
 		     put_n(L, &a, "rx-corrupt", &d->rx_corrupt) &&
 		     put_n(L, &a, "rx-fifo-overflows", &d->rx_fifo_overflows) &&
 		     put_n(L, &a, "rx-overflows", &d->rx_overflows) &&
+		     put_n(L, &a, "rx-oversized", &d->rx_oversized) &&
 		     put_n(L, &a, "rx-wrapped", &d->rx_wrapped) &&
 		     put_n(L, &a, "tx-busy", &d->tx_busy) &&
 		     put_n(L, &a, "tx-errors", &d->tx_errors) &&

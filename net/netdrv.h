@@ -26,6 +26,7 @@ struct netif_stats {
 	uint32_t rx_stalls;		/* frames stuck half-written (RTL_RX_STALL_MS) */
 	uint32_t rx_resets;		/* RX side reset after corrupt or stalled rings */
 	uint32_t rx_wrapped;		/* frames that crossed the ring's end */
+	uint32_t rx_oversized;		/* frames over NET_FRAME_MAX or runts, dropped */
 	uint32_t chip_resets;		/* whole-chip resets (TX timeout, PCI system error) */
 	uint32_t tx_timeouts;
 	uint32_t irqs;			/* interrupts the device claimed */

@@ -309,13 +309,14 @@ static unsigned rx_poll(struct netif *nif, unsigned budget, uint64_t now,
 	w.wr = arch_in16(r->io + RTL_CBR);
 	arch_rmb();	/* the write offset before the bytes it covers */
 	s = rtl_rx_walk(&w, budget, rx_one, &c, &cnt);
-	if (cnt.frames) {
+	if (w.rd != r->rx_rd) {
 		r->rx_rd = w.rd;
 		arch_out16(r->io + RTL_CAPR, (uint16_t)(r->rx_rd - 16));
 		r->rx_resets_row = 0;
 		nif->stats.rx_frames += cnt.frames;
 		nif->stats.rx_bytes += cnt.bytes;
 		nif->stats.rx_wrapped += cnt.wrapped;
+		nif->stats.rx_oversized += cnt.oversized;
 	}
 	*more = s == RTL_RX_BUDGET;
 	if (s == RTL_RX_PARTIAL) {

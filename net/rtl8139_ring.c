@@ -33,17 +33,25 @@ enum rtl_rx_stop rtl_rx_walk(struct rtl_rx_walk *w, unsigned budget,
 		len = get16(w->ring, w->size, w->rd + 2);
 		if (len == RTL_RX_EARLY)
 			return RTL_RX_PARTIAL;
+		need = (RTL_RX_HDR + len + 3) & ~3u;
 		if (!(status & RTL_RXS_ROK) || (status & RTL_RXS_ERRORS) ||
-		    len < RTL_FRAME_MIN + RTL_RX_CRC || len > RTL_FRAME_MAX + RTL_RX_CRC) {
+		    len < RTL_RX_CRC || need >= w->size / 2) {
 			c->corrupt++;
 			return RTL_RX_CORRUPT;
 		}
-		need = (RTL_RX_HDR + len + 3) & ~3u;
 		if (need > avail) {
 			/* the chip's write offset is inside this frame: it is still coming in (or
 			 * the length lies; then the next header, when the chip moves on, will not
 			 * make sense either and the walk ends CORRUPT) */
 			return RTL_RX_PARTIAL;
+		}
+		if (len > RTL_FRAME_MAX + RTL_RX_CRC || len < RTL_FRAME_MIN + RTL_RX_CRC) {
+			/* a well-formed frame larger than we take (a jumbo the chip stored whole),
+			 * or a runt (QEMU stores them; the chip would drop them): step over it,
+			 * and the frames after it still count */
+			c->oversized++;
+			w->rd = (w->rd + need) & mask;
+			continue;
 		}
 		data = (w->rd + RTL_RX_HDR) & mask;
 		len -= RTL_RX_CRC;

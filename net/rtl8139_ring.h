@@ -31,8 +31,9 @@ enum rtl_rx_stop {
 	RTL_RX_BUDGET,		/* delivered as many frames as asked: more may be waiting */
 	RTL_RX_PARTIAL,		/* a frame the chip is still writing (early RX, or the write offset
 				 * inside it): try again later, nothing consumed */
-	RTL_RX_CORRUPT,		/* a header that cannot be right (status, length, or offsets out
-				 * of the ring): nothing after it can be trusted; reset the RX side */
+	RTL_RX_CORRUPT,		/* a header that cannot be right (status, length of half the ring
+				 * or more, or offsets out of the ring): nothing after it can be
+				 * trusted; reset the RX side */
 };
 
 struct rtl_rx_counts {
@@ -40,6 +41,8 @@ struct rtl_rx_counts {
 	uint32_t bytes;		/* delivered, without CRCs */
 	uint32_t corrupt;	/* walks that ended RTL_RX_CORRUPT */
 	uint32_t wrapped;	/* frames that crossed the ring's end (copied in two pieces) */
+	uint32_t oversized;	/* well-formed frames over RTL_FRAME_MAX or under RTL_FRAME_MIN,
+				 * stepped over */
 };
 
 /* Where a walk starts and what it may read. ring holds size bytes (a power of two: 8, 16, 32 or
@@ -55,7 +58,8 @@ struct rtl_rx_walk {
 
 /* Deliver up to budget frames from w->rd toward w->wr, each as one contiguous run of len bytes
  * (without the CRC: a pointer into the ring, or into scratch for a frame that wraps) to
- * deliver(ctx, frame, len), advancing w->rd past each (dword-aligned). Never reads outside
+ * deliver(ctx, frame, len), advancing w->rd past each (dword-aligned). A well-formed frame
+ * longer than RTL_FRAME_MAX or shorter than RTL_FRAME_MIN is stepped over (counted, and counted against budget). Never reads outside
  * ring[0..size); O(budget). Returns why it stopped; counts go to *c. */
 enum rtl_rx_stop rtl_rx_walk(struct rtl_rx_walk *w, unsigned budget,
 			     void (*deliver)(void *ctx, const uint8_t *frame, size_t len), void *ctx,

@@ -209,10 +209,8 @@ static void test_corrupt_headers(void **state)
 		{ RTL_RXS_ROK | RTL_RXS_FAE, 64 },
 		{ RTL_RXS_ROK | RTL_RXS_ISE, 64 },
 		{ RTL_RXS_ROK, 0 },			/* lengths that lie */
-		{ RTL_RXS_ROK, 4 },
-		{ RTL_RXS_ROK, 17 },
-		{ RTL_RXS_ROK, 1519 },
-		{ RTL_RXS_ROK, 4000 },
+		{ RTL_RXS_ROK, 3 },
+		{ RTL_RXS_ROK, 4092 },			/* half the ring or more */
 		{ RTL_RXS_ROK, 0xffff },
 	};
 
@@ -235,6 +233,32 @@ static void test_corrupt_headers(void **state)
 		assert_int_equal(ngot, 1);
 		assert_int_equal(w.rd, bad_at);
 		assert_int_equal(c.corrupt, 1);
+	}
+}
+
+/* A well-formed frame longer or shorter than we take is stepped over; the frames around it
+ * arrive. */
+static void test_oversized(void **state)
+{
+	static const uint32_t big[] = { 1515, 1518, 1600, 2000, 4000, 0, 1, 5, 13 };
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(big) / sizeof(big[0]); k++) {
+		struct rtl_rx_counts c = { 0 };
+		uint32_t wr = SIZE - 200, rd = wr;
+		struct rtl_rx_walk w;
+
+		chip_frame(&wr, 0, 60);
+		chip_frame(&wr, 99, big[k]);	/* wraps, for good measure */
+		chip_frame(&wr, 1, 70);
+		w = walk(rd, wr);
+		reset_got(0);
+		assert_int_equal(rtl_rx_walk(&w, 16, deliver, NULL, &c), RTL_RX_EMPTY);
+		assert_int_equal(ngot, 2);
+		assert_true(got[0].ok && got[1].ok);
+		assert_int_equal(got[1].len, 70);
+		assert_int_equal(c.oversized, 1);
+		assert_int_equal(w.rd, wr);
 	}
 }
 
@@ -372,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_headers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oversized, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_offsets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_laps, setup, teardown),
