@@ -361,6 +361,9 @@ int net_ether_send(int idx, unsigned gen, const void *frame, size_t len,
 		svc.tx_kick = true;
 		waitq_wake_one_locked(&svc.wq);
 		spin_unlock_irqrestore(&svc.wq.lock, f);
+		/* the service outranks us (NET_PRIO): on our CPU it sends now, even if we run with
+		 * preemption off (the REPL does), rather than at our next safe point */
+		sched_preempt_point();
 	}
 	return rc;
 }

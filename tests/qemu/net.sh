@@ -71,6 +71,12 @@ raw)
 	timeout "$timeout_s" python3 "$here/peer.py" "$pport" "$qport" "$frames" ${NET_SEED:-} \
 		> "$peerlog" 2>&1 &
 	peer_pid=$!
+	# the guest's first frame is lost if the peer is not bound yet (a loaded machine)
+	for _ in $(seq 100); do
+		grep -q "^peer: listening" "$peerlog" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "^peer: listening" "$peerlog" || fail "the peer did not start"
 	{ echo "(define frames $frames)"; cat "$here/raw.scm"; printf '\004'; } > "$input"
 	boot "$("$top/scripts/qemu.sh" netdev dgram "$qport" "$pport")" ""
 	wait "$peer_pid"

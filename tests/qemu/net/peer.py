@@ -46,6 +46,7 @@ def main():
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.bind(("127.0.0.1", my_port))
     dest = ("127.0.0.1", qemu_port)
+    print("peer: listening on 127.0.0.1:%d" % my_port, flush=True)  # net.sh boots QEMU after this
 
     def recv(timeout):
         s.settimeout(timeout)
