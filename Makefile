@@ -6,6 +6,10 @@ SMP	?= 4
 MEM	?= 256
 ACCEL	?= auto
 DEBUG	?= 1
+# host ports (on 127.0.0.1 only) that make run forwards to the guest: docs/net.md
+REPL_PORT ?= 2323
+HTTP_PORT ?= 8080
+USER_PORT ?= 7777
 B	:= build
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
@@ -18,13 +22,18 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 
 # ---- sources, by directory ----
 LISP_SRCS := $(sort $(wildcard lisp/*.c))
+# the RTL8139 driver, its service thread and the raw-frame interface (docs/net.md); the
+# portable TCP/IP stack (docs/net-stack.md)
+NET_DRV_SRCS := net/rtl8139_ring.c net/rtl8139.c net/netsvc.c
+NET_SRCS := net/buf.c net/checksum.c net/eth.c net/arp.c net/ip.c net/icmp.c net/udp.c net/dhcp.c \
+	net/stack.c net/tcp.c net/tcp_in.c net/tcp_out.c net/tcp_timer.c
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c kernel/pci.c kernel/kbench.c \
 	smp/spinlock.c smp/xcall.c \
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c mm/gc/xheap.c mm/gc/xcycle.c mm/gc/stw.c \
-	$(LISP_SRCS)
+	$(NET_DRV_SRCS) $(NET_SRCS) $(LISP_SRCS)
 KERNEL_ONLY_SRCS := kernel/main.c kernel/repl.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c \
 	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
@@ -97,14 +106,10 @@ ASAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
-# the portable TCP/IP stack (net/): host-tested only for now; the kernel build adds it with the
-# driver and the net service
-NET_SRCS := net/buf.c net/checksum.c net/eth.c net/arp.c net/ip.c net/icmp.c net/udp.c net/dhcp.c \
-	net/stack.c net/tcp.c net/tcp_in.c net/tcp_out.c net/tcp_timer.c
 NET_TESTS := test_net_basic test_net_tcp test_net_wire
-HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c $(NET_SRCS)
+HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
 HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum test_lisp test_xheap test_threads test_stw $(NET_TESTS)
+	test_bignum test_lisp test_xheap test_threads test_stw test_rtl8139_ring $(NET_TESTS)
 TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
 
 define host_variant
@@ -151,7 +156,8 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory iso $(B)/sd.img
-	@scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
+	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) \
+		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
 
 debug: deps
 	@$(MAKE) --no-print-directory kernel $(B)/sd.img

@@ -185,6 +185,18 @@ for accel in $accels; do
 			echo "$out"
 			record "qemu scheme $t SMP=$smp $accel" $status
 		done
+		# the RTL8139 driver and the net service (tests/qemu/net.sh), NICs on loopback only:
+		# raw frames both ways against a peer program and ARP to slirp at SMP=1 and 2 (the
+		# service on another CPU than the REPL at 2); net=off at SMP=2
+		ntests=
+		{ [ "$smp" = 1 ] || [ "$smp" = 2 ]; } && ntests="raw arp"
+		[ "$smp" = 2 ] && ntests="$ntests off"
+		for t in $ntests; do
+			out=$(tests/qemu/net.sh "$t" "$smp" "$accel" 2>&1)
+			status=$?
+			echo "$out"
+			record "qemu net $t SMP=$smp $accel" $status
+		done
 		# Ctrl-C at the console REPL (repl=tty), typed as a person would
 		if [ "$smp" = 2 ]; then
 			out=$(timeout 1200 python3 tests/qemu/interrupt.py qemu "$smp" "$accel" 2>&1)
