@@ -130,7 +130,7 @@ while IFS= read -r line; do
 	*) echo "$line" ;;
 	esac
 done < <(python3 tests/fuzz/fuzz.py --count "${FUZZ_COUNT:-600}" --seed "${FUZZ_SEED:-1}" --jobs 2 \
-		--found build/tests/fuzz-found 2>&1)
+		--timeout 15 --found build/tests/fuzz-found 2>&1)	# 15 s: 5 s was passed under load
 
 # ---- differential test against Guile (tests/diff/, make fuzz-diff): DIFF_COUNT generated integer
 # and control programs from seed DIFF_SEED (the same ones every run unless given) on the ASan

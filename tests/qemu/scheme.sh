@@ -32,7 +32,7 @@ input=$out/scheme-$tag.in
 expected=$out/scheme-$tag.expected
 got=$out/scheme-$tag-smp$smp-$accel.got
 label="qemu scheme $name SMP=$smp $accel"
-timeout_s=${SCHEME_QEMU_TIMEOUT:-120}
+timeout_s=${SCHEME_QEMU_TIMEOUT:-240}	# bigspeed took over 120 s under TCG on a loaded machine
 qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=4)
 BATCH="bignums callcc cycles exceptions macros ports quasiquote records strings syntax vectors
