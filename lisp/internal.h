@@ -400,7 +400,7 @@ extern const char lisp_prelude[];
 size_t lisp_utf8_encode(uint32_t c, char *out);
 /* Decode one char at s[i] of a valid UTF-8 string of len bytes; *n gets its length. */
 uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n);
-size_t lisp_string_length(obj s);	/* characters */
+size_t lisp_string_length(struct lisp *L, obj s);	/* characters */
 
 /* The store rules above, enforced: fields are read-only through obj_fields in lisp/, and the
  * barrier is reached only through the functions above. */

@@ -598,7 +598,7 @@ static obj p_read_line(struct lisp *L, int argc, obj *argv)
 static obj p_read_string(struct lisp *L, int argc, obj *argv)
 {
 	obj p, b;
-	size_t k, n = 0;
+	size_t k, n = 0, cap;
 
 	if (!obj_fixnum_p(argv[0]) || fxv(argv[0]) < 0)
 		return lisp_type_error(L, "read-string", "non-negative exact integer", argv[0]);
@@ -606,16 +606,30 @@ static obj p_read_string(struct lisp *L, int argc, obj *argv)
 	p = in_port(L, argc, argv, 1, "read-string");
 	if (p == OBJ_NULL)
 		return OBJ_NULL;
-	if (k > OBJ_FIXNUM_MAX / 4)
-		return lisp_errorf(L, argv[0], "read-string: too many characters:");
+	/* room for what arrives, grown as it does (k may be far more than the port holds) */
+	cap = MIN(k, (size_t)1024) * 4;
 	ROOT(p);
-	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 4 * k);
+	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, cap);
 	ROOT(b);
 	for (size_t i = 0; b != OBJ_NULL && i < k; i++) {
 		int32_t c = port_char(L, p, false);
 
 		if (c < 0)
 			break;
+		if (n + 4 > cap) {
+			obj nb = cap > OBJ_FIXNUM_MAX / 4 ? OBJ_NULL :
+				 lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 2 * cap);
+
+			if (nb == OBJ_NULL) {
+				if (cap > OBJ_FIXNUM_MAX / 4)
+					lisp_errorf(L, OBJ_NULL, "read-string: string too large");
+				b = OBJ_NULL;
+				break;
+			}
+			memcpy(obj_bytes_data(nb), obj_bytes_data(b), n);
+			b = nb;
+			cap *= 2;
+		}
 		n += lisp_utf8_encode((uint32_t)c, (char *)obj_bytes_data(b) + n);
 	}
 	UNROOT(b);
@@ -750,6 +764,11 @@ static obj p_read_bytevector(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	if (k > OBJ_FIXNUM_MAX / 4)
 		return lisp_errorf(L, argv[0], "read-bytevector: too many bytes:");
+	/* no more than the port can give: what a string port holds, one device buffer */
+	if (kind_of(p) == PORT_BUF_IN)
+		k = MIN(k, obj_bytes_length(buf_of(p)) - pos_of(p, buf_of(p)));
+	else
+		k = MIN(k, (size_t)LISP_DEVICE_BUF);
 	if (!lisp_push(L, p))
 		return OBJ_NULL;
 	b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, k);
@@ -759,7 +778,8 @@ static obj p_read_bytevector(struct lisp *L, int argc, obj *argv)
 	}
 	slot = L->sp - 1;
 	n = read_into(L, stk(L)[slot - 1], slot, 0, k);
-	b = n < 0 ? OBJ_NULL : (n == 0 && k > 0) ? OBJ_EOF : lisp_copy_bytes(L, OBJ_T_BYTEVECTOR, stk(L)[slot], 0, (size_t)n);
+	b = n < 0 ? OBJ_NULL : (n == 0 && fxv(lisp_args(L)[0]) > 0) ? OBJ_EOF :
+	    lisp_copy_bytes(L, OBJ_T_BYTEVECTOR, stk(L)[slot], 0, (size_t)n);
 	L->sp -= 2;
 	return b;
 }
@@ -933,8 +953,13 @@ static obj current_port(struct lisp *L, int argc, obj *argv, int slot, bool out)
 		if (!port_p(L, p) || !(flags_of(p) & (out ? PF_OUT : PF_IN)))
 			return lisp_type_error(L, out ? "current-output-port" : "current-input-port",
 					       out ? "output port" : "input port", p);
-		if (obj_bytes_data(sym_name(argv[0]))[7] == 's')	/* %param-set, not %param-convert */
+		obj name = sym_name(argv[0]);
+
+		if (obj_bytes_length(name) == 10 && memcmp(obj_bytes_data(name), "%param-set", 10) == 0)
 			state_set(L, (size_t)slot, p);
+		else if (obj_bytes_length(name) != 14 ||
+			 memcmp(obj_bytes_data(name), "%param-convert", 14) != 0)
+			return lisp_errorf(L, OBJ_NULL, "current port: bad arguments");
 		return p;
 	}
 	return lisp_errorf(L, OBJ_NULL, "current port: bad arguments");

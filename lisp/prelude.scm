@@ -150,20 +150,28 @@
     ((_ ((formals vals) rest ...) body ...)
      (apply (lambda formals (%let-values-bind (rest ...) body ...)) vals))))
 
+(define (%dv-values vals names dotted)
+  (let ((n (length names)) (m (length vals)))
+    (if (if dotted (< m n) (not (= m n)))
+        (error (string-append "define-values: " (number->string m) " values for "
+                              (if dotted "at least " "") (number->string n) " variables")
+               names)
+        vals)))
+
 (define-syntax define-values
   (syntax-rules ()
-    ((_ () expr) (define %unused (call-with-values (lambda () expr) (lambda args #f))))
+    ((_ () expr) (define %unused (%dv-values (call-with-values (lambda () expr) list) '() #f)))
     ((_ (var) expr) (define var expr))
     ((_ (var0 var1 ... varn) expr)
      (begin
-       (define var0 (call-with-values (lambda () expr) list))
+       (define var0 (%dv-values (call-with-values (lambda () expr) list) '(var0 var1 ... varn) #f))
        (define var1 (let ((v (cadr var0))) (set-cdr! var0 (cddr var0)) v)) ...
        (define varn (let ((v (cadr var0))) (set! var0 (car var0)) v))))
     ;; dotted formals (proper lists were taken above): the first variable holds the list of
     ;; values while the others take theirs, then its own
     ((_ (var0 var1 ... . rest) expr)
      (begin
-       (define var0 (call-with-values (lambda () expr) list))
+       (define var0 (%dv-values (call-with-values (lambda () expr) list) '(var0 var1 ...) #t))
        (define var1 (let ((v (cadr var0))) (set-cdr! var0 (cddr var0)) v)) ...
        (define rest (let ((v (cdr var0))) (set! var0 (car var0)) v))))
     ((_ var expr) (define var (call-with-values (lambda () expr) list)))))
@@ -177,17 +185,19 @@
             ((eq? (car args) '%param-convert) (converter (cadr args)))
             (else (error "parameter: bad arguments" args))))))
 
-; every value is evaluated and converted before any parameter is rebound (as let, not let*)
+; every value is evaluated and converted before any parameter is rebound (as let, not let*);
+; on the way out the bindings are undone in reverse order (a parameter bound twice gets back
+; its outer value)
 (define (%parameterize ps vs thunk)
-  (let ((vals (map (lambda (p v) (p '%param-convert v)) ps vs)))
-    (define (swap!)
-      (let loop ((ps ps) (vs vals))
-        (unless (null? ps)
-          (let ((old ((car ps))))
-            ((car ps) '%param-set (car vs))
-            (set-car! vs old))
-          (loop (cdr ps) (cdr vs)))))
-    (dynamic-wind swap! thunk swap!)))
+  (let* ((cells (map (lambda (p v) (cons p (p '%param-convert v))) ps vs))
+         (rcells (reverse cells)))
+    (define (swap! cs)
+      (for-each (lambda (c)
+                  (let ((old ((car c))))
+                    ((car c) '%param-set (cdr c))
+                    (set-cdr! c old)))
+                cs))
+    (dynamic-wind (lambda () (swap! cells)) thunk (lambda () (swap! rcells)))))
 
 (define-syntax parameterize
   (syntax-rules ()

@@ -72,7 +72,7 @@ uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n)
 	return v;
 }
 
-size_t lisp_string_length(obj s)
+size_t lisp_string_length(struct lisp *L, obj s)
 {
 	const uint8_t *p = obj_bytes_data(s);
 	size_t len, n = 0, i = 0;
@@ -90,7 +90,10 @@ size_t lisp_string_length(obj s)
 		}
 		n++;
 	}
-	if (n == len)
+	/* Only a string no other CPU can reach is marked: another CPU's same-length change
+	 * (string-copy! of "aé" over "éa") may be counted half done, 3 bytes as 3 characters.
+	 * This CPU's threads change strings only in primitives, which a switch never splits. */
+	if (n == len && !gc_shared_p(L->h, s))
 		obj_string_mark_ascii(s, len);
 	return n;
 }
@@ -352,7 +355,7 @@ static obj p_string(struct lisp *L, int argc, obj *argv)
 static obj p_string_length(struct lisp *L, int argc, obj *argv)
 {
 	ARGC_UNUSED;
-	return string_p(argv[0]) ? fx((intptr_t)lisp_string_length(argv[0])) : want_string(L, "string-length", argv[0]);
+	return string_p(argv[0]) ? fx((intptr_t)lisp_string_length(L, argv[0])) : want_string(L, "string-length", argv[0]);
 }
 
 static obj p_string_ref(struct lisp *L, int argc, obj *argv)
@@ -381,8 +384,10 @@ static obj set_char(struct lisp *L, const char *who, obj s, size_t off, size_t o
 		return changed(L, who, s);
 	if (len - ow + w > capacity(s))
 		return lisp_errorf(L, s, "%s: no room to widen a character in this string (make it with make-string or string-copy):", who);
-	if (w != ow)
+	if (w != ow) {
+		layout_changed();	/* before and after, as string-copy! */
 		memmove(p + off + w, p + off + ow, len - off - ow);
+	}
 	memcpy(p + off, u, w);
 	if (w != ow) {
 		obj_bytes_set_length(s, len - ow + w);
@@ -630,11 +635,16 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 		uint8_t *p = obj_bytes_data(to);
 		size_t n = be - bs, old = te - ts;
 
-		layout_changed();	/* characters of other widths may now sit in the range */
+		/* characters of other widths may now sit in the range: the epoch moves before
+		 * (a walk that starts meanwhile is stale) and after (one that read the epoch
+		 * before the first move and walked half-copied bytes is stale too) */
+		layout_changed();
 		if (to == from) {
 			/* same string: shift around the replaced region with memmove twice */
 			if (n == old) {
 				memmove(p + ts, p + bs, n);
+				obj_bytes_set_length(to, tlen);	/* clears the ASCII mark */
+				layout_changed();
 				return OBJ_UNSPECIFIED;
 			}
 			obj tmp = copy_range(L, from, bs, be, false);
@@ -649,7 +659,8 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 			memmove(p + ts + n, p + te, tlen - te);
 			memcpy(p + ts, obj_bytes_data(from) + bs, n);
 		}
-		obj_bytes_set_length(to, tlen - old + n);
+		obj_bytes_set_length(to, tlen - old + n);	/* also clears the ASCII mark */
+		layout_changed();
 	}
 	return OBJ_UNSPECIFIED;
 }

@@ -189,8 +189,10 @@ static inline void obj_bytes_set_length(obj o, size_t n)
  * number of characters of a string never changes (string-set!, string-fill! and string-copy!
  * replace characters). So a mark set on the length word by compare-and-swap from the length
  * that was counted stays true for as long as that word is unchanged: a wider character stored
- * since changed the length, and with it cleared the mark. A string marked ASCII has O(1)
- * string-length and string-ref (lisp/strings.c). Length *len_out is what the mark covers.
+ * since changed the length, and with it cleared the mark (every change of characters stores
+ * the length, also an unchanged one). The count must not race with a change: lisp/strings.c
+ * marks only strings no other CPU can reach. A string marked ASCII has O(1) string-length and
+ * string-ref. Length *len_out is what the mark covers.
  */
 static inline bool obj_string_ascii_p(obj o, size_t *len_out)
 {

@@ -102,3 +102,21 @@
   (guard (e ((error-object? e) 'error)) (read (open-input-string s))))
 (display (map read-or-error '("#x#x10" "#e#e10" "#b#x1" "#x#e#x1" "#x#e10" "#e#x10" "#d#e5")))
 (newline)
+; the review of the fixes above: a parameter bound twice gets its outer value back; define-values
+; checks the number of values; read-string and read-bytevector allocate what the port can give,
+; not what was asked; only %param-set and %param-convert are a port parameter's protocol
+(define p (make-parameter 0))
+(write (list (parameterize ((p 1) (p 2)) (p)) (p)))
+(define sp (open-output-string))
+(parameterize ((current-output-port sp) (current-output-port (open-output-string))) (display "x"))
+(display "console ok") (newline)
+(write (guard (e (#t (error-object-message e))) (define-values (a b) (values 1 2 3)) 'no)) (newline)
+(write (guard (e (#t (error-object-message e))) (define-values (a b . c) (values 1)) 'no)) (newline)
+(write (guard (e (#t (error-object-message e))) (define-values () (values 1)) 'no)) (newline)
+(define-values (q r . s) (values 1 2)) (write (list q r s)) (newline)
+(write (read-bytevector 200000000 (open-input-bytevector (bytevector 1 2)))) (newline)
+(write (read-string 100000000 (open-input-string "abc"))) (newline)
+(write (read-bytevector 5 (open-input-bytevector (bytevector)))) (newline)
+(write (guard (e (#t (error-object-message e))) (current-output-port 'abcdefgs sp))) (newline)
+(define big (make-string 5000 #\é))
+(write (string-length (read-string 100000 (open-input-string big)))) (newline)
