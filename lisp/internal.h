@@ -381,6 +381,7 @@ void lisp_init_control(struct lisp *L);
 void lisp_init_records(struct lisp *L);
 void lisp_init_threads(struct lisp *L);
 void lisp_init_ether(struct lisp *L);	/* ether.c: raw frames, PCI configuration */
+void lisp_init_dma(struct lisp *L);	/* dma.c: DMA memory and interrupt waits for drivers */
 /* sys.c: the caller is a scheduler thread (not the hosted program's main thread, not an idle
  * loop), so it may block and spawn. */
 bool lisp_on_thread(void);

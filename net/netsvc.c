@@ -14,7 +14,7 @@
 struct net_ether {
 	struct waitq wq;		/* receivers wait here; its lock guards what follows */
 	unsigned gen;			/* bumped by close */
-	bool open;
+	bool open;			/* also read unlocked by the service as a hint (relaxed) */
 	bool reserved;			/* opened, its frame memory being allocated */
 	uint8_t (*frames)[NET_FRAME_MAX];	/* NET_ETHER_RXQ slots, physmem, kept once made */
 	uint16_t len[NET_ETHER_RXQ];
@@ -149,6 +149,7 @@ static uintptr_t svc_main(void *arg)
 	uint64_t next_poll;
 
 	(void)arg;
+	kassert(nif->magic == NETIF_MAGIC);
 	svc.txq = physmem_alloc(NET_TXQ * NET_FRAME_MAX, 64);
 	if (!svc.txq || nif->drv->open(nif) < 0) {
 		kprintf("net: %s did not start\n", nif->drv->name);
@@ -267,7 +268,7 @@ int net_ether_open(unsigned *gen)
 			e->head = e->count = 0;
 			e->received = e->dropped = 0;
 			*gen = e->gen;
-			e->open = e->frames != NULL;	/* not before it has memory */
+			arch_atomic_store_relaxed(&e->open, e->frames != NULL);	/* not before it has memory */
 			e->reserved = !e->open;
 		}
 		spin_unlock(&e->wq.lock);
@@ -280,7 +281,7 @@ int net_ether_open(unsigned *gen)
 
 		f = spin_lock_irqsave(&ethers[idx].wq.lock);
 		ethers[idx].frames = mem;
-		ethers[idx].open = mem != NULL;
+		arch_atomic_store_relaxed(&ethers[idx].open, mem != NULL);
 		ethers[idx].reserved = false;
 		spin_unlock_irqrestore(&ethers[idx].wq.lock, f);
 		if (!mem)
@@ -299,7 +300,7 @@ int net_ether_close(int idx, unsigned gen)
 		return NET_ECLOSED;
 	f = spin_lock_irqsave(&e->wq.lock);
 	if (e->open && e->gen == gen) {
-		e->open = false;
+		arch_atomic_store_relaxed(&e->open, false);
 		e->gen++;
 		e->count = 0;
 		waitq_wake_all_locked(&e->wq);	/* they see the generation changed */

@@ -190,7 +190,7 @@ for accel in $accels; do
 		# service on another CPU than the REPL at 2); net=off at SMP=2
 		ntests=
 		{ [ "$smp" = 1 ] || [ "$smp" = 2 ]; } && ntests="raw arp"
-		[ "$smp" = 2 ] && ntests="$ntests off"
+		[ "$smp" = 2 ] && ntests="$ntests off scheme-driver"
 		for t in $ntests; do
 			out=$(tests/qemu/net.sh "$t" "$smp" "$accel" 2>&1)
 			status=$?

@@ -137,6 +137,12 @@ static unsigned ioapic_pins(uint32_t base)
 	return ((ioapic_read(base, 1) >> 16) & 0xff) + 1;
 }
 
+static uint32_t irq_gsi(unsigned irq, uint32_t *lop);
+static void redirect(uint32_t gsi, uint32_t hi, uint32_t lo);
+
+/* Every pin masked; the ISA lines' pins also get their vector, polarity and trigger now, so a
+ * level-triggered line asserted while masked is delivered when unmasked (QEMU's IOAPIC keeps
+ * no pending state for a pin programmed edge-triggered when the level rises). */
 void x86_ioapic_init(void)
 {
 	for (unsigned i = 0; i < x86_topo.nioapic; i++) {
@@ -145,6 +151,27 @@ void x86_ioapic_init(void)
 		for (unsigned pin = 0; pin < ioapic_pins(base); pin++)
 			ioapic_write(base, 0x10 + 2 * pin, 1u << 16);	/* masked */
 	}
+	for (unsigned irq = 0; irq < ARCH_IRQ_LINES; irq++) {
+		uint32_t lo, gsi = irq_gsi(irq, &lo);
+
+		redirect(gsi, (uint32_t)x86_percpu[0].apic_id << 24, lo | 1u << 16);
+	}
+}
+
+/* Write gsi's redirection entry (high word first: the low one may unmask it). */
+static void redirect(uint32_t gsi, uint32_t hi, uint32_t lo)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&ioapic_lock);
+
+	for (unsigned i = 0; i < x86_topo.nioapic; i++) {
+		uint32_t base = x86_topo.ioapic[i].addr, first = x86_topo.ioapic[i].gsi_base;
+
+		if (gsi >= first && gsi < first + ioapic_pins(base)) {
+			ioapic_write(base, 0x11 + 2 * (gsi - first), hi);
+			ioapic_write(base, 0x10 + 2 * (gsi - first), lo);
+		}
+	}
+	spin_unlock_irqrestore(&ioapic_lock, f);
 }
 
 /* The global system interrupt of ISA line irq and its redirection entry's low word (vector,
@@ -173,17 +200,7 @@ void arch_irq_route(unsigned irq, unsigned cpu)
 
 	kassert(irq < ARCH_IRQ_LINES && cpu < arch_ncpus());
 	gsi = irq_gsi(irq, &lo);
-	arch_irqflags_t f = spin_lock_irqsave(&ioapic_lock);
-	for (unsigned i = 0; i < x86_topo.nioapic; i++) {
-		uint32_t base = x86_topo.ioapic[i].addr, first = x86_topo.ioapic[i].gsi_base;
-
-		if (gsi >= first && gsi < first + ioapic_pins(base)) {
-			ioapic_write(base, 0x11 + 2 * (gsi - first),
-				     (uint32_t)x86_percpu[cpu].apic_id << 24);
-			ioapic_write(base, 0x10 + 2 * (gsi - first), lo);
-		}
-	}
-	spin_unlock_irqrestore(&ioapic_lock, f);
+	redirect(gsi, (uint32_t)x86_percpu[cpu].apic_id << 24, lo);
 }
 
 void arch_irq_mask(unsigned irq, bool masked)

@@ -643,6 +643,92 @@ static void test_sleep(void **state)
 		run_sched(n, sleep_body, (void *)(uintptr_t)n);
 }
 
+/* --- waits with a deadline (waitq_sleep_until_locked): wake-ups race with the deadlines --- */
+
+#define TIMED_WAITERS	3	/* per CPU */
+#define TIMED_ITERS	1500
+
+static struct waitq twq;
+static unsigned tw_gen;		/* under twq.lock: bumped by each wake-up */
+static int tw_stop;		/* atomic */
+
+static uintptr_t timed_waiter(void *arg)
+{
+	uint32_t rnd = (uint32_t)(uintptr_t)arg * 2654435761u + 1;
+	unsigned woken = 0, timed_out = 0;
+
+	for (unsigned i = 0; i < TIMED_ITERS; i++) {
+		uint64_t deadline;
+		arch_irqflags_t f;
+		unsigned seen;
+
+		rnd = rnd * 1103515245u + 12345u;
+		/* 0..400 us, or already past */
+		deadline = arch_cycles() + (rnd >> 8) % 400 * (arch_cycles_per_sec() / 1000000);
+		f = spin_lock_irqsave(&twq.lock);
+		seen = tw_gen;
+		while (tw_gen == seen && arch_cycles() < deadline)
+			waitq_sleep_until_locked(&twq, deadline);
+		if (tw_gen != seen) {
+			woken++;
+		} else {
+			CHECK(arch_cycles() >= deadline);
+			timed_out++;
+		}
+		spin_unlock_irqrestore(&twq.lock, f);
+	}
+	thread_sleep_ms(1);	/* the timer queue still works: nothing stale left in it */
+	return woken > 0 && timed_out > 0;
+}
+
+static uintptr_t timed_waker(void *arg)
+{
+	uint32_t rnd = 77;
+
+	(void)arg;
+	while (!__atomic_load_n(&tw_stop, __ATOMIC_SEQ_CST)) {
+		arch_irqflags_t f = spin_lock_irqsave(&twq.lock);
+
+		tw_gen++;
+		rnd = rnd * 1103515245u + 12345u;
+		if (rnd & 0x100)
+			waitq_wake_all_locked(&twq);
+		else
+			waitq_wake_one_locked(&twq);
+		spin_unlock_irqrestore(&twq.lock, f);
+		/* a sleep, not a spin: the harness has no tick, so deadlines expire when a CPU
+		 * idles (sched_run), as the waker's own sleep does */
+		thread_sleep_cycles((rnd >> 12) % 300 * (arch_cycles_per_sec() / 1000000));
+	}
+	return 0;
+}
+
+static uintptr_t timed_body(void *arg)
+{
+	unsigned n = (unsigned)(uintptr_t)arg, nt = 0;
+	struct thread *t[TIMED_WAITERS * NCPU], *w;
+
+	waitq_init(&twq, "timed");
+	__atomic_store_n(&tw_stop, 0, __ATOMIC_SEQ_CST);
+	for (unsigned c = 0; c < n; c++)
+		for (unsigned k = 0; k < TIMED_WAITERS; k++, nt++)
+			t[nt] = thread_create("timed", timed_waiter, (void *)(uintptr_t)(nt + 1),
+					      MAIN_PRIO, c);
+	w = thread_create("waker", timed_waker, NULL, MAIN_PRIO, n - 1);
+	for (unsigned i = 0; i < nt; i++)
+		CHECK(thread_join(t[i], NULL) == 1);
+	__atomic_store_n(&tw_stop, 1, __ATOMIC_SEQ_CST);
+	thread_join(w, NULL);
+	return 0;
+}
+
+static void test_timed_wait(void **state)
+{
+	(void)state;
+	for (unsigned n = 1; n <= 4; n *= 2)
+		run_sched(n, timed_body, (void *)(uintptr_t)n);
+}
+
 /* --- an idle CPU takes work from a busy one --- */
 
 #define SPREAD	16
@@ -793,11 +879,14 @@ int main(void)
 		cmocka_unit_test(test_stack_overflow_stops_thread),
 		cmocka_unit_test(test_stack_guard_run_through),
 		cmocka_unit_test(test_sleep),
+		cmocka_unit_test(test_timed_wait),
 		cmocka_unit_test(test_load_spreads),
 		cmocka_unit_test(test_services_and_listing),
 	};
 
 	alarm(600);	/* a lost wake-up hangs: fail instead */
 	sched_set_stack_allocator(stack_alloc, stack_free);
+	if (getenv("TEST_FILTER"))	/* one test by name, while chasing a failure */
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,9 @@
 #         of every primitive is a Scheme error. NET_SEED=N replays the peer's random frames.
 #   arp   user networking with restrict=on: (ether-send) an ARP request for 10.0.2.2, slirp's
 #         reply through (ether-receive), without leaving QEMU
+#   scheme-driver  net=off and examples/rtl8139.scm: the card driven from Scheme alone (pci-devices,
+#         pci-config-read32/write32, port I/O, dma-alloc, dma-address, irq-wait) sends an ARP
+#         request and prints slirp's reply; then misuse of the DMA and interrupt primitives
 #   off   boot option net=off: no driver takes the card, (ether-open) is an error naming why,
 #         (pci-devices) still lists the card (for a driver in Scheme)
 # At SMP > 1 the service runs on the last CPU, the REPL on CPU 0: frames cross CPUs both ways.
@@ -113,6 +116,38 @@ SCM
 	printf '\004' >> "$input"
 	boot "$(REPL_PORT=0 HTTP_PORT=0 USER_PORT=0 "$top/scripts/qemu.sh" netdev user)" ""
 	expect "arp: 10.0.2.2 is at 82 85 10 0 2 2"	# slirp's 52:55:0a:00:02:02
+	[ $status -eq 0 ] || fail "exit status $status, want 0"
+	echo "PASS $label (${ms} ms)"
+	;;
+scheme-driver)
+	{ cat "$top/examples/rtl8139.scm"; cat <<'SCM'
+(define (err what thunk)
+  (display (guard (c (#t (string-append what ": " (error-object-message c)))) (thunk) (string-append what ": no error")))
+  (newline))
+(err "dma-alloc 0" (lambda () (dma-alloc 0)))
+(err "dma-alloc string" (lambda () (dma-alloc "big")))
+(err "dma-alloc huge" (lambda () (dma-alloc (* 1024 1024 1024))))
+(err "dma-address plain" (lambda () (dma-address (make-bytevector 16 0))))
+(err "dma-address symbol" (lambda () (dma-address 'ring)))
+(err "irq-wait 16" (lambda () (irq-wait 16 1)))
+(err "irq-wait console" (lambda () (irq-wait 4 1)))
+(err "irq-wait timeout" (lambda () (irq-wait irq -5)))
+(display (list "quiet line times out" (irq-wait 9 50))) (newline)
+(display (list "ring stays put" (= (dma-address ring) (begin (gc 'full) (dma-address ring))))) (newline)
+SCM
+	printf '\004'; } > "$input"
+	boot "$(REPL_PORT=0 HTTP_PORT=0 USER_PORT=0 "$top/scripts/qemu.sh" netdev user)" "net=off"
+	expect "rtl8139.scm: 10.0.2.2 is at 52:55:0a:00:02:02"
+	expect "dma-alloc 0: dma-alloc: expected size in bytes"
+	expect "dma-alloc string: dma-alloc: expected size in bytes"
+	expect "dma-alloc huge: dma-alloc: expected size in bytes"
+	expect "dma-address plain: dma-address: not a bytevector from dma-alloc"
+	expect "dma-address symbol: dma-address: expected bytevector from dma-alloc"
+	expect "irq-wait 16: irq-wait: expected interrupt line"
+	expect "irq-wait console: irq-wait: a kernel driver uses line"
+	expect "irq-wait timeout: irq-wait: expected timeout"
+	expect "(quiet line times out #f)"
+	expect "(ring stays put #t)"
 	[ $status -eq 0 ] || fail "exit status $status, want 0"
 	echo "PASS $label (${ms} ms)"
 	;;
