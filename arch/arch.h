@@ -87,8 +87,11 @@ void arch_ipi_send(unsigned cpu, enum arch_ipi kind);
 void arch_ipi_broadcast(enum arch_ipi kind);	/* every online CPU but the caller */
 
 /* --- device interrupts --- */
-/* Deliver device interrupt line irq (ISA numbering on x86) to CPU cpu. */
+/* Deliver device interrupt line irq (ISA numbering on x86, the GIC's SPI number on ARM) to CPU
+ * cpu. */
 void arch_irq_route(unsigned irq, unsigned cpu);
+/* The console UART's line, in arch_irq_route's numbering (x86: 4, COM1; ARM: the PL011's). */
+unsigned arch_console_irq(void);
 
 /* --- console (the serial line) --- */
 void arch_console_write(const char *buf, size_t len);	/* polled; caller serialises */

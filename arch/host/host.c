@@ -258,6 +258,11 @@ void arch_irq_route(unsigned irq, unsigned cpu)
 	(void)cpu;
 }
 
+unsigned arch_console_irq(void)
+{
+	return 4;	/* no device interrupts here: arch_irq_route ignores it */
+}
+
 void arch_smp_start(void)
 {
 }
