@@ -198,6 +198,14 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-tests.sh
 
+# the long QEMU variants: the ARM kernel at SMP 8 and its slowest Scheme files (not in make test)
+.PHONY: test-long
+test-long: deps
+	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf $(B)/sd.img
+	@scripts/run-tests-arm.sh --long | tee $(B)/test-long.log; \
+		p=$$(grep -c '^PASS ' $(B)/test-long.log); f=$$(grep -c '^FAIL ' $(B)/test-long.log); \
+		echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
+
 $(B)/bench/linux_micro: tests/bench/linux_micro.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -pthread -o $@ $<

@@ -1,0 +1,43 @@
+#!/bin/bash
+# run-tests-arm.sh [--long] -- the ARM kernel's QEMU tests (QEMU virt, Cortex-A15, always TCG):
+# the built-in kernel tests (tests/qemu/ktest.sh NAME SMP tcg arm) and Scheme through the
+# console REPL (tests/qemu/scheme.sh NAME SMP tcg arm), one PASS/FAIL line each, then the time.
+#   default: SMP 1, 2 and 4 (ARM_TEST_SMP): every kernel test at each; sys and threads at each;
+#            every tests/scheme file in its own boot at SMP 2 but the slow ones below; the batch
+#            (14 files in one boot) at SMP 1 and 4; tty, whole and gc=global at SMP 2
+#   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
+# The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+long=0; [ "${1:-}" = --long ] && long=1
+# over 20 s each under TCG on the 2-core CI machine; x86 and the hosted build run them always
+SLOW="bigspeed limits xrace xreread tailcalls"
+start=$(date +%s)
+export KTEST_ROUNDS=${KTEST_ROUNDS:-2000}
+
+ktest() { tests/qemu/ktest.sh "$1" "$2" tcg arm 2>&1; }
+scheme() { tests/qemu/scheme.sh "$1" "$2" tcg arm 2>&1; }
+slow() { case " $SLOW " in *" $1 "*) return 0 ;; esac; return 1; }
+
+if [ $long = 1 ]; then smps=${ARM_LONG_SMP:-8}; else smps=${ARM_TEST_SMP:-1 2 4}; fi
+for smp in $smps; do
+	tests="online ipi spinlock fault echo threads preempt sleep spread overflow heaps"
+	[ "$smp" = 1 ] && tests="$tests recursion"
+	[ "$smp" = 2 ] && tests="$tests fault-null echo-stall pipe"
+	for t in $tests; do ktest "$t" "$smp"; done
+	stests="sys threads"
+	[ "$smp" = 2 ] && stests="$stests tty whole threads-global"
+	{ [ "$smp" = 1 ] || [ "$smp" = 4 ] || [ "$smp" = 8 ]; } && stests="$stests batch"
+	if [ "$smp" = 2 ]; then
+		for scm in tests/scheme/*.scm; do
+			n=$(basename "$scm" .scm)
+			[ "$n" = threads ] || slow "$n" || stests="$stests file:$n"
+		done
+	fi
+	for t in $stests; do scheme "$t" "$smp"; done
+done
+if [ $long = 1 ]; then
+	for n in $SLOW; do scheme "file:$n" 2; done
+fi
+echo "arm: QEMU tests took $(($(date +%s) - start)) s"
