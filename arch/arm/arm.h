@@ -80,7 +80,9 @@ void arm_timer_irq(void);
 void arm_uart_init(void);
 void arm_uart_enable_rx(void);
 void arm_uart_irq(void);
-void arm_pci_init(void);
+void arm_add_device(uint64_t base, uint64_t size);	/* a device region to map */
+void arm_pci_windows(void);		/* the PCI windows, from the device tree, before the MMU */
+void arm_pci_init(void);		/* BARs and interrupt lines, after it */
 int arm_psci_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3);
 int arm_backtrace_from(uint32_t fp, uintptr_t *pcs, int max);
 /* Write the lines holding [p, p+len) back to memory, for a CPU whose caches are still off. */

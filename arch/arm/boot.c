@@ -30,7 +30,7 @@ static void copy_str(char *dst, size_t size, const char *s, uint32_t len)
 	dst[i] = '\0';
 }
 
-static void add_device(uint64_t base, uint64_t size)
+void arm_add_device(uint64_t base, uint64_t size)
 {
 	if (arm_mach.ndev < ARM_MAX_DEVREGS && base < 0x100000000ull && size) {
 		arm_mach.dev[arm_mach.ndev].base = (uintptr_t)base;
@@ -112,7 +112,7 @@ static void read_devices(const struct fdt *f)
 		if (depth != 1 || (type && strcmp(type, "memory") == 0))
 			continue;
 		for (unsigned i = 0; fdt_reg(f, n, i, &base, &size) == 0; i++)
-			add_device(base, size);
+			arm_add_device(base, size);
 	}
 }
 
@@ -162,6 +162,7 @@ static void read_machine(const struct fdt *f)
 	arm_mach.timer_irq = gic_id(p, 2);	/* secure phys, non-secure phys, virtual, hyp */
 
 	arm_mach.pcie = fdt_compatible(f, -1, "pci-host-ecam-generic");
+	arm_pci_windows();
 
 	n = fdt_path(f, "/chosen");
 	if (n >= 0 && (p = fdt_prop(f, n, "bootargs", &len)))
