@@ -33,7 +33,7 @@ X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch
 	arch/x86/pci.c arch/x86/fwcfg.c
 ARM_SRCS := arch/arm/boot.S arch/arm/vectors.S arch/arm/switch.S \
 	arch/arm/boot.c arch/arm/fdt.c arch/arm/mmu.c arch/arm/gic.c arch/arm/timer.c arch/arm/pl011.c \
-	arch/arm/smpboot.c arch/arm/trap.c arch/arm/machine.c arch/arm/pci.c
+	arch/arm/smpboot.c arch/arm/trap.c arch/arm/machine.c arch/arm/pci.c arch/arm/irq.c
 HOST_ARCH_SRCS := arch/host/host.c arch/host/context.c arch/host/ksyms_empty.c
 
 # ---- the x86 kernel ----

@@ -31,7 +31,6 @@ enum gicc_reg {
 
 static struct spinlock lock = SPINLOCK_INIT("gic");
 static unsigned nlines;			/* GIC ids 0..nlines-1 */
-static void (*line_handlers[64])(void);	/* by line (SPI number), for lines the arch drives */
 
 static uint32_t dist_read(uint32_t reg)
 {
@@ -106,19 +105,12 @@ void arch_ipi_broadcast(enum arch_ipi kind)
 			arch_ipi_send(cpu, kind);
 }
 
-void arm_irq_line_register(unsigned line, void (*handler)(void));
-
-void arm_irq_line_register(unsigned line, void (*handler)(void))
-{
-	kassert(line < ARRAY_SIZE(line_handlers));
-	line_handlers[line] = handler;
-}
-
 void arch_irq_route(unsigned irq, unsigned cpu)
 {
 	unsigned id = ARM_SPI(irq);
 
 	kassert(id < nlines && cpu < arch_ncpus());
+	arm_gic_enable(id, false);	/* the target changes while the line cannot fire */
 	arch_irqflags_t f = spin_lock_irqsave(&lock);
 	uint32_t t = dist_read(GICD_ITARGETSR + (id & ~3u));
 	unsigned shift = (id & 3) * 8;
@@ -146,8 +138,8 @@ void arm_irq_dispatch(struct arm_trapframe *f)
 	} else if (id == arm_mach.uart_irq) {
 		arm_uart_irq();
 		cpu_write(GICC_EOIR, iar);
-	} else if (id >= 32 && id - 32 < ARRAY_SIZE(line_handlers) && line_handlers[id - 32]) {
-		line_handlers[id - 32]();
+	} else if (id >= 32 && id - 32 < ARM_IRQ_LINES) {
+		arm_irq_line(id - 32);
 		cpu_write(GICC_EOIR, iar);
 	} else {
 		cpu_write(GICC_EOIR, iar);
