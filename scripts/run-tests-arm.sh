@@ -4,7 +4,8 @@
 # console REPL (tests/qemu/scheme.sh NAME SMP tcg arm), one PASS/FAIL line each, then the time.
 #   default: SMP 1, 2 and 4 (ARM_TEST_SMP): every kernel test at each; sys and threads at each;
 #            every tests/scheme file in its own boot at SMP 2 but the slow ones below; the batch
-#            (14 files in one boot) at SMP 1 and 4; tty, whole and gc=global at SMP 2
+#            (14 files in one boot) at SMP 1 and 4; tty, whole, gc=global and Ctrl-C
+#            (tests/qemu/interrupt.py qemu-arm) at SMP 2
 #   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
 # The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
 set -u
@@ -36,6 +37,8 @@ for smp in $smps; do
 		done
 	fi
 	for t in $stests; do scheme "$t" "$smp"; done
+	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
+	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1
 done
 if [ $long = 1 ]; then
 	for n in $SLOW; do scheme "file:$n" 2; done
