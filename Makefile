@@ -219,12 +219,21 @@ $(B)/bench/gcbench_boehm: tests/bench/gcbench.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -DGCBENCH_BOEHM -pthread -o $@ $< -lgc
 
+# make bench ARCH=arm: the kernel micro-benchmarks on the ARM kernel (scripts/bench_arm.sh)
+.PHONY: bench-arm
+bench-arm: deps
+	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 $(B)/bench/kernel/arm/kernel.elf
+	@scripts/bench_arm.sh
+ifeq ($(ARCH),arm)
+bench: bench-arm
+else
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp \
 		$(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
 	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
 	@scripts/bench.sh
+endif
 
 # only the interpreter benchmarks (the last table of make bench)
 bench-scheme:
