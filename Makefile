@@ -222,7 +222,7 @@ $(B)/bench/gcbench_boehm: tests/bench/gcbench.c
 # make bench ARCH=arm: the kernel micro-benchmarks on the ARM kernel (scripts/bench_arm.sh)
 .PHONY: bench-arm
 bench-arm: deps
-	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 $(B)/bench/kernel/arm/kernel.elf
+	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf
 	@scripts/bench_arm.sh
 ifeq ($(ARCH),arm)
 bench: bench-arm

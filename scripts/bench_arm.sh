@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench_arm.sh -- `make bench ARCH=arm`: the kernel's micro-benchmarks (test=bench, SMP=2) on the
-# ARM kernel built without the debug checks (build/bench/kernel/arm/kernel.elf), QEMU virt under
+# ARM kernel (build/arm/kernel.elf, the kind of build x86's micro-benchmarks use), QEMU virt under
 # TCG; writes build/bench/arm/micro.csv (op,cycles, where ARM's cycles are the generic timer's
 # counts, CNTFRQ = 62.5 MHz under QEMU: 16 ns each) and prints them in ns beside x86's from the
 # last make bench (build/bench/kernel-micro.log), as ratios: both are emulated, so only ratios
@@ -13,7 +13,7 @@ mkdir -p "$out"
 log=$out/kernel-micro.log
 timeout 600 qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp 2 -m 256 -display none \
 	-no-reboot -semihosting-config enable=on,target=native \
-	-kernel build/bench/kernel/arm/kernel.elf -append "test=bench" -serial stdio \
+	-kernel build/arm/kernel.elf -append "test=bench" -serial stdio \
 	< /dev/null > "$log" 2>&1 || { echo "bench: the ARM kernel run failed; its log:"; cat "$log"; exit 1; }
 grep -aq "KTEST PASS bench" "$log" || { echo "bench: no result in $log"; cat "$log"; exit 1; }
 {
