@@ -137,8 +137,8 @@ ASAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
-HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
-HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
+HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c arch/arm/fdt.c
+HOST_TESTS := test_spinlock test_madt test_fdt test_memmap test_printf test_runq test_heap test_major test_sched \
 	test_bignum test_lisp test_xheap test_threads test_stw
 TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
 

@@ -1,6 +1,7 @@
 /* fdt.c -- a reader of the flattened device tree QEMU hands the kernel (version 17, big-endian).
- * fdt_open checks the header once; every later read stays within the sizes it checked, so a
- * malformed tree gives wrong answers at worst, never a read outside the blob. */
+ * fdt_open checks the header once (sizes and offsets within the blob, the structure block ending
+ * with FDT_END, the strings block with a NUL); every later read stays within what it checked,
+ * so a malformed tree gives wrong answers at worst, never a read outside the blob. */
 #include <kernel/kernel.h>
 
 #include "arm.h"
@@ -59,8 +60,19 @@ int fdt_open(struct fdt *f, const void *blob, const char **why)
 		return -1;
 	}
 	if (f->struct_off > size || f->struct_size > size - f->struct_off || (f->struct_off & 3) ||
-	    f->strings_off > size || f->strings_size > size - f->strings_off) {
+	    f->strings_off > size || f->strings_size > size - f->strings_off ||
+	    fdt_cell(b, 4) > size) {
 		*why = "a block lies outside the total size";
+		return -1;
+	}
+	/* so that every string ends inside its block: names end at the last token at the latest */
+	if (f->struct_size < 8 || (f->struct_size & 3) ||
+	    fdt_cell(b + f->struct_off, f->struct_size / 4 - 1) != FDT_END) {
+		*why = "the structure block does not end with FDT_END";
+		return -1;
+	}
+	if (f->strings_size && b[f->strings_off + f->strings_size - 1] != '\0') {
+		*why = "the strings block does not end with a NUL";
 		return -1;
 	}
 	return 0;
