@@ -6,6 +6,10 @@ SMP	?= 4
 MEM	?= 256
 ACCEL	?= auto
 DEBUG	?= 1
+# host ports (on 127.0.0.1 only) that make run forwards to the guest: docs/net.md
+REPL_PORT ?= 2323
+HTTP_PORT ?= 8080
+USER_PORT ?= 7777
 B	:= build
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
@@ -18,13 +22,18 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 
 # ---- sources, by directory ----
 LISP_SRCS := $(sort $(wildcard lisp/*.c))
+# the RTL8139 driver, its service thread and the raw-frame interface (docs/net.md); the
+# portable TCP/IP stack (docs/net-stack.md)
+NET_DRV_SRCS := net/rtl8139_ring.c net/rtl8139.c net/netsvc.c
+NET_SRCS := net/buf.c net/checksum.c net/eth.c net/arp.c net/ip.c net/icmp.c net/udp.c net/dhcp.c \
+	net/stack.c net/tcp.c net/tcp_in.c net/tcp_out.c net/tcp_timer.c
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c kernel/pci.c kernel/kbench.c \
 	smp/spinlock.c smp/xcall.c \
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c mm/gc/xheap.c mm/gc/xcycle.c mm/gc/stw.c \
-	$(LISP_SRCS)
+	$(NET_DRV_SRCS) $(NET_SRCS) $(LISP_SRCS)
 KERNEL_ONLY_SRCS := kernel/main.c kernel/repl.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c \
 	kernel/string.c
 X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch.S \
@@ -137,9 +146,10 @@ ASAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
+NET_TESTS := test_net_basic test_net_tcp test_net_wire
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c arch/arm/fdt.c
 HOST_TESTS := test_spinlock test_madt test_fdt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum test_lisp test_xheap test_threads test_stw
+	test_bignum test_lisp test_xheap test_threads test_stw test_rtl8139_ring $(NET_TESTS)
 TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
 
 define host_variant
@@ -188,7 +198,8 @@ deps:
 RUN_IMAGE := $(if $(filter arm,$(ARCH)),$(B)/arm/kernel.elf,$(B)/x86/os.iso)
 run: deps
 	@$(MAKE) --no-print-directory $(RUN_IMAGE) $(B)/sd.img
-	@scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(RUN_IMAGE)
+	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) \
+		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(RUN_IMAGE)
 
 debug: deps
 	@$(MAKE) --no-print-directory kernel $(B)/sd.img
@@ -289,10 +300,22 @@ fuzz-gc: deps
 # under ASan/UBSan; failing inputs are minimised and kept in tests/fuzz/found/ (then run first by
 # every later fuzz run). SEED=N starts at seed N, JOBS=N runs N at once (default 2). make test
 # runs a fixed 600 of them (scripts/run-tests.sh).
+# make fuzz then runs fuzz-diff for MINUTES more.
 .PHONY: fuzz
 fuzz:
 	@$(MAKE) --no-print-directory $(B)/host-asan/bin/lisp
 	@python3 tests/fuzz/fuzz.py --minutes $(MINUTES) --jobs $(or $(JOBS),2) $(if $(SEED),--seed $(SEED))
+	@$(MAKE) --no-print-directory fuzz-diff
+
+# the differential test against Guile (tests/diff/): generated integer and control programs for
+# MINUTES on LISP (default the ASan build) and guile-3.0, outputs compared; differences not known
+# (tests/diff/found/OPEN) are minimised into tests/diff/found/. SEED=N starts at seed N (replays),
+# JOBS=N runs N at once (default 2). make test runs a fixed 400 of them (scripts/run-tests.sh).
+.PHONY: fuzz-diff
+fuzz-diff: deps
+	@$(if $(LISP),,$(MAKE) --no-print-directory $(B)/host-asan/bin/lisp)
+	@python3 tests/diff/diff.py --minutes $(MINUTES) --jobs $(or $(JOBS),2) \
+		$(if $(SEED),--seed $(SEED)) $(if $(LISP),--lisp $(LISP))
 
 clean:
 	rm -rf $(B)

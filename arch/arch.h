@@ -48,6 +48,9 @@ enum arch_ipi {
  *	device memory), 0 if the target has none: the hosted build, where they trap into a test's
  *	handlers. Callers that take port numbers or addresses from users (the Scheme primitives
  *	in8 ..., mmio-read32 ...) refuse when it is 0.
+ * uint64_t arch_dma_address(const void *p)
+ *	The bus address a device uses for kernel memory p, which must come from physmem_alloc
+ *	(contiguous, never moved). x86 maps the kernel 1:1, so it is p itself.
  * bool arch_mmio_mapped(uintptr_t addr)
  *	addr (4-byte aligned) may be given to arch_mmio_read32/write32 without a fault (x86:
  *	everything but the NULL guard page). False everywhere when ARCH_MMIO is 0. Says nothing
@@ -87,9 +90,27 @@ void arch_ipi_send(unsigned cpu, enum arch_ipi kind);
 void arch_ipi_broadcast(enum arch_ipi kind);	/* every online CPU but the caller */
 
 /* --- device interrupts --- */
-/* Deliver device interrupt line irq (ISA numbering on x86, the GIC's SPI number on ARM) to CPU
- * cpu. */
+#define ARCH_IRQ_LINES		16	/* lines 0..15 (ISA numbering on x86, PCI's INTx among them;
+					 * the GIC's SPI numbers on ARM, where PCI's INTx are 3..6) */
+#define ARCH_IRQ_SHARED		4	/* handlers one line may have (PCI lines are shared) */
+/* Deliver device interrupt line irq (< ARCH_IRQ_LINES) to CPU cpu, unmasked. Register the
+ * handlers first: an interrupt with none is acknowledged and dropped. */
 void arch_irq_route(unsigned irq, unsigned cpu);
+/* Add fn(ctx) to line irq's handlers: 0, or -1 if the line has ARCH_IRQ_SHARED already or irq
+ * is out of range. Any CPU, before or after routing. Contract of fn: it runs in interrupt
+ * context on the CPU the line is routed to, interrupts off, after every other handler of the
+ * line registered before it; it must make its own device stop asserting the line before it
+ * returns (a level-triggered PCI line otherwise interrupts again at once), by acknowledging
+ * the device or masking its interrupts there, and do little else (wake a thread); it returns
+ * true if its device was interrupting (statistics: a shared line calls every handler). The
+ * registration is published with release order: fn sees everything written before the call. */
+int arch_irq_register(unsigned irq, bool (*fn)(void *ctx), void *ctx);
+/* Remove the handler registered as (fn, ctx). Returns when no CPU runs it any more. */
+void arch_irq_unregister(unsigned irq, bool (*fn)(void *ctx), void *ctx);
+/* Mask (true) or unmask line irq at the interrupt controller, wherever it is routed; for a
+ * handler that cannot quiet its device (a driver in Scheme: irq-wait), which masks the line
+ * and lets the thread it wakes unmask it once the device is served. */
+void arch_irq_mask(unsigned irq, bool masked);
 /* The console UART's line, in arch_irq_route's numbering (x86: 4, COM1; ARM: the PL011's). */
 unsigned arch_console_irq(void);
 
@@ -106,6 +127,8 @@ void arch_console_rx_resume(void);
  * hosted build). An absent function reads as 0xffffffff. Any CPU, any context; serialised
  * inside (x86 mechanism #1 is an address/data port pair). */
 int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t *v);
+/* Write v to that register: 0, or -1 without PCI configuration access. Same rules. */
+int arch_pci_config_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t v);
 
 /* --- bring-up --- */
 void arch_smp_start(void);	/* start every other CPU; returns when they are online or given up */

@@ -10,6 +10,20 @@ enum pci_reg {
 	PCI_HEADER = 0x0c,	/* header type 23:16; bit 23: multi-function */
 };
 
+uint32_t pci_read32(const struct pci_func *f, unsigned reg)
+{
+	uint32_t v;
+
+	if (arch_pci_config_read32(f->bus, f->dev, f->fn, reg, &v) < 0)
+		return 0xffffffffu;
+	return v;
+}
+
+void pci_write32(const struct pci_func *f, unsigned reg, uint32_t v)
+{
+	arch_pci_config_write32(f->bus, f->dev, f->fn, reg, v);
+}
+
 int pci_scan(struct pci_func *out, int max)
 {
 	int n = 0;

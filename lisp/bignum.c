@@ -710,6 +710,15 @@ static bn_limb gcd_limb(bn_limb x, bn_limb y)	/* binary gcd; y odd, nonzero */
 	return y;
 }
 
+/* u, v, and bn_divmod's scratch for any division of a remainder by a smaller one (at most
+ * 2M + 2 + div_qr_scratch(M) for operands of at most M limbs) */
+size_t bn_gcd_scratch_size(size_t an, size_t bn)
+{
+	size_t m = an > bn ? an : bn;
+
+	return an + bn + 2 * m + 2 + div_qr_scratch(m);
+}
+
 size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn, bn_limb *scratch,
 	      struct bn_poll *p)
 {
@@ -724,7 +733,7 @@ size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t 
 		return xn;
 	}
 
-	bn_limb *u = scratch, *v = scratch + an;
+	bn_limb *u = scratch, *v = scratch + an, *ds = scratch + an + bn;
 	size_t za = tzbits(a), zb = tzbits(b), k = za < zb ? za : zb, un, vn;
 
 	memcpy(u, a, an * sizeof(*u));
@@ -749,6 +758,22 @@ size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t 
 			v[0] = gcd_limb(bn_div_limb(NULL, NULL, u, un, v[0]), v[0]);
 			u = v, un = 1;
 			break;
+		}
+		if (un > vn + 1) {
+			/* far apart: a subtraction would take off a few bits of u at a time; a
+			 * division takes off all but v's length. v is odd, so 2 is no factor of
+			 * the gcd: u mod v's trailing zeros go too. */
+			size_t rn;
+
+			bn_divmod(NULL, u, &rn, u, un, v, vn, ds, p);
+			if (stopped(p))
+				return 0;
+			if (rn == 0) {	/* v divides u */
+				u = v, un = vn;
+				break;
+			}
+			un = bn_shr(u, u, rn, tzbits(u));
+			continue;
 		}
 		un = bn_sub(u, u, un, v, vn);
 		un = bn_shr(u, u, un, tzbits(u));

@@ -94,7 +94,7 @@ static inline size_t bn_shr_size(size_t an, size_t bits)
 	return an > bits / BN_LIMB_BITS ? an - bits / BN_LIMB_BITS : 0;
 }
 static inline size_t bn_gcd_size(size_t an, size_t bn) { return bn_max_len(an, bn); }
-static inline size_t bn_gcd_scratch_size(size_t an, size_t bn) { return an + bn; }
+size_t bn_gcd_scratch_size(size_t an, size_t bn);
 static inline size_t bn_logop_size(size_t an, size_t bn) { return bn_max_len(an, bn) + 1; }
 static inline size_t bn_lognot_size(size_t an) { return an + 1; }
 
@@ -179,8 +179,9 @@ size_t bn_divmod(bn_limb *q, bn_limb *r, size_t *rn, const bn_limb *a, size_t an
 size_t bn_shl(bn_limb *r, const bn_limb *a, size_t an, size_t bits);
 /* r = a >> bits (floor). r: bn_shr_size(an, bits) limbs. */
 size_t bn_shr(bn_limb *r, const bn_limb *a, size_t an, size_t bits);
-/* r = gcd(a, b) (binary, quadratic; gcd(0, 0) = 0). r: bn_gcd_size(an, bn) limbs (min(an, bn)
- * suffices when both are nonzero); scratch: bn_gcd_scratch_size(an, bn) = an + bn limbs. */
+/* r = gcd(a, b) (binary, with a division step whenever one operand is two limbs longer than the
+ * other; gcd(0, 0) = 0). r: bn_gcd_size(an, bn) limbs (min(an, bn) suffices when both are
+ * nonzero); scratch: bn_gcd_scratch_size(an, bn) limbs. */
 size_t bn_gcd(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn, bn_limb *scratch,
 	      struct bn_poll *p);
 

@@ -46,6 +46,7 @@ enum lisp_slot {
 	S_PRIM_RAISE,		/* the primitive used when `raise` is not defined yet */
 	S_RTD_THREAD,		/* threads.c */
 	S_RTD_CHANNEL,
+	S_RTD_ETHER,		/* ether.c */
 	S_COUNT
 };
 #define STATE(L, i)	(obj_fields((L)->state)[i])
@@ -379,6 +380,7 @@ void lisp_init_vectors(struct lisp *L);
 void lisp_init_control(struct lisp *L);
 void lisp_init_records(struct lisp *L);
 void lisp_init_threads(struct lisp *L);
+void lisp_init_ether(struct lisp *L);	/* ether.c: raw frames, PCI configuration */
 /* sys.c: the caller is a scheduler thread (not the hosted program's main thread, not an idle
  * loop), so it may block and spawn. */
 bool lisp_on_thread(void);

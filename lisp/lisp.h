@@ -86,6 +86,7 @@ struct lisp {
 	uintptr_t syms;			/* vector of the symbols the compiler knows (enum lisp_sym) */
 	uintptr_t err;			/* the pending condition when a function returned OBJ_NULL */
 	uintptr_t val;			/* the value of the last evaluation */
+	uintptr_t spos_str;		/* string-ref's position cache (strings.c): the string */
 	size_t sp;			/* first free slot of stack */
 	size_t arg0;			/* slot of the running primitive's first argument */
 	size_t stack_limit;		/* slots; beyond it "recursion too deep" */
@@ -97,6 +98,8 @@ struct lisp {
 	int interrupt;			/* lisp_interrupt's request: atomic, any CPU sets, owner takes */
 	unsigned intr_mask;		/* > 0: requests wait (dynamic-wind's before and after thunks) */
 	uintptr_t captures;		/* continuations captured so far ((%captures): map's reverse!) */
+	size_t spos_word, spos_k, spos_off;	/* spos_str's length word, a character and its offset */
+	unsigned spos_epoch;		/* lisp_string_epoch when they were taken */
 	bool raise_pending;		/* lisp_input_interrupted: the primitive's result goes, err raised */
 	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
 	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */

@@ -203,6 +203,11 @@ CXR(p_caar, "caar") CXR(p_cadr, "cadr") CXR(p_cdar, "cdar") CXR(p_cddr, "cddr")
 CXR(p_caaar, "caaar") CXR(p_caadr, "caadr") CXR(p_cadar, "cadar") CXR(p_caddr, "caddr")
 CXR(p_cdaar, "cdaar") CXR(p_cdadr, "cdadr") CXR(p_cddar, "cddar") CXR(p_cdddr, "cdddr")
 CXR(p_cadddr, "cadddr") CXR(p_cddddr, "cddddr")
+/* the rest of (scheme cxr) */
+CXR(p_caaaar, "caaaar") CXR(p_caaadr, "caaadr") CXR(p_caadar, "caadar") CXR(p_caaddr, "caaddr")
+CXR(p_cadaar, "cadaar") CXR(p_cadadr, "cadadr") CXR(p_caddar, "caddar") CXR(p_cdaaar, "cdaaar")
+CXR(p_cdaadr, "cdaadr") CXR(p_cdadar, "cdadar") CXR(p_cdaddr, "cdaddr") CXR(p_cddaar, "cddaar")
+CXR(p_cddadr, "cddadr") CXR(p_cdddar, "cdddar")
 
 static obj p_set_car(struct lisp *L, int argc, obj *argv)
 {
@@ -337,7 +342,18 @@ static obj p_list_copy(struct lisp *L, int argc, obj *argv)
 	if (!pair_p(argv[0]))
 		return argv[0];
 	r = lisp_list_reverse(L, argv[0]);
-	return r ? lisp_list_reverse(L, r) : OBJ_NULL;
+	if (r == OBJ_NULL || (r = lisp_list_reverse(L, r)) == OBJ_NULL)
+		return OBJ_NULL;
+	/* an improper list keeps its last cdr (the reversals stopped at it) */
+	{
+		obj l = lisp_args(L)[0], t = r;
+
+		while (pair_p(cdr(l)) && pair_p(cdr(t)))
+			l = cdr(l), t = cdr(t);
+		if (cdr(l) != OBJ_NIL && !lisp_store(L, t, 1, cdr(l)))
+			return OBJ_NULL;
+	}
+	return r;
 }
 
 static obj tail_of(struct lisp *L, const char *who, obj l, obj k, bool need_pair)
@@ -542,6 +558,13 @@ static const struct lisp_prim_def prims[] = {
 	{ "cdaar", p_cdaar, 1, 1, 0 }, { "cdadr", p_cdadr, 1, 1, 0 },
 	{ "cddar", p_cddar, 1, 1, 0 }, { "cdddr", p_cdddr, 1, 1, 0 },
 	{ "cadddr", p_cadddr, 1, 1, 0 }, { "cddddr", p_cddddr, 1, 1, 0 },
+	{ "caaaar", p_caaaar, 1, 1, 0 }, { "caaadr", p_caaadr, 1, 1, 0 },
+	{ "caadar", p_caadar, 1, 1, 0 }, { "caaddr", p_caaddr, 1, 1, 0 },
+	{ "cadaar", p_cadaar, 1, 1, 0 }, { "cadadr", p_cadadr, 1, 1, 0 },
+	{ "caddar", p_caddar, 1, 1, 0 }, { "cdaaar", p_cdaaar, 1, 1, 0 },
+	{ "cdaadr", p_cdaadr, 1, 1, 0 }, { "cdadar", p_cdadar, 1, 1, 0 },
+	{ "cdaddr", p_cdaddr, 1, 1, 0 }, { "cddaar", p_cddaar, 1, 1, 0 },
+	{ "cddadr", p_cddadr, 1, 1, 0 }, { "cdddar", p_cdddar, 1, 1, 0 },
 	{ "set-car!", p_set_car, 2, 2, PRIM_INLINE(OP_SETCAR, 2) },
 	{ "set-cdr!", p_set_cdr, 2, 2, PRIM_INLINE(OP_SETCDR, 2) },
 	{ "pair?", p_pair_p, 1, 1, PRIM_INLINE(OP_PAIRP, 1) },

@@ -101,11 +101,14 @@ static obj divide(struct lisp *L, const char *who, obj a, obj b, int kind, int w
 		UNROOT(b);
 		return OBJ_NULL;
 	}
+	/* floor: the one of r + b and q - 1 that is wanted (each may collect: the other, unrooted,
+	 * would be stale) */
 	if (kind == 1 && r != fx(0) && negative_p(r) != negative_p(b)) {
-		ROOT(q);
-		r = lisp_num_add(L, r, b);
-		UNROOT(q);
-		if (r == OBJ_NULL || (q = lisp_num_sub(L, q, fx(1))) == OBJ_NULL) {
+		if (want)
+			r = lisp_num_add(L, r, b);
+		else
+			q = lisp_num_sub(L, q, fx(1));
+		if ((want ? r : q) == OBJ_NULL) {
 			UNROOT(b);
 			return OBJ_NULL;
 		}

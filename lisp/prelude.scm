@@ -177,16 +177,23 @@
             ((eq? (car args) '%param-convert) (converter (cadr args)))
             (else (error "parameter: bad arguments" args))))))
 
-(define (%parameterize p v thunk)
-  (let ((val (p '%param-convert v)))
-    (define (swap!) (let ((old (p))) (p '%param-set val) (set! val old)))
+; every value is evaluated and converted before any parameter is rebound (as let, not let*)
+(define (%parameterize ps vs thunk)
+  (let ((vals (map (lambda (p v) (p '%param-convert v)) ps vs)))
+    (define (swap!)
+      (let loop ((ps ps) (vs vals))
+        (unless (null? ps)
+          (let ((old ((car ps))))
+            ((car ps) '%param-set (car vs))
+            (set-car! vs old))
+          (loop (cdr ps) (cdr vs)))))
     (dynamic-wind swap! thunk swap!)))
 
 (define-syntax parameterize
   (syntax-rules ()
     ((_ () body ...) (let () body ...))
-    ((_ ((p v) rest ...) body ...)
-     (%parameterize p v (lambda () (parameterize (rest ...) body ...))))))
+    ((_ ((p v) ...) body ...)
+     (%parameterize (list p ...) (list v ...) (lambda () body ...)))))
 
 (define (%case-lambda procs)
   (let ((arities (map %arity procs)))

@@ -33,12 +33,13 @@ static void setup(struct lisp *L, const struct lisp_config *cfg)
 	if (L->stack_limit < 4 * LISP_STACK_INIT)
 		L->stack_limit = 4 * LISP_STACK_INIT;
 	L->safepoint_fuel = LISP_SAFEPOINT_CALLS;
-	L->stack = L->state = L->syms = L->err = L->val = OBJ_FALSE;
+	L->stack = L->state = L->syms = L->err = L->val = L->spos_str = OBJ_FALSE;
 	GC_ROOT(h, L->stack);
 	GC_ROOT(h, L->state);
 	GC_ROOT(h, L->syms);
 	GC_ROOT(h, L->err);
 	GC_ROOT(h, L->val);
+	GC_ROOT(h, L->spos_str);
 	lisp_threads_register(L);
 }
 
@@ -109,6 +110,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	lisp_init_disasm(L);
 	lisp_init_sys(L);
 	lisp_init_threads(L);
+	lisp_init_ether(L);
 	if (h->stats.alloc_failures != failures)
 		return fail(L);
 	if (lisp_eval_string(L, lisp_prelude, strlen(lisp_prelude)) != 0)
@@ -123,6 +125,7 @@ void lisp_destroy(struct lisp *L)
 	if (L->magic != LISP_MAGIC)
 		return;	/* a failed init gave its roots back already */
 	lisp_threads_unregister(L);
+	GC_UNROOT(h, L->spos_str);
 	GC_UNROOT(h, L->val);
 	GC_UNROOT(h, L->err);
 	GC_UNROOT(h, L->syms);

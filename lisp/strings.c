@@ -75,8 +75,10 @@ uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n)
 size_t lisp_string_length(obj s)
 {
 	const uint8_t *p = obj_bytes_data(s);
-	size_t len = obj_bytes_length(s), n = 0, i = 0;
+	size_t len, n = 0, i = 0;
 
+	if (obj_string_ascii_p(s, &len))
+		return len;
 	while (i < len) {
 		size_t k;
 
@@ -88,20 +90,45 @@ size_t lisp_string_length(obj s)
 		}
 		n++;
 	}
+	if (n == len)
+		obj_string_mark_ascii(s, len);
 	return n;
 }
 
-/* Byte offset of character k (k <= length: the end); SIZE_MAX if out of range. */
-static size_t char_offset(obj s, size_t k)
+/* Bumped by every change of a string's layout (a character replaced by one of another width,
+ * string-copy!), on any CPU: the position caches taken before are stale. Relaxed: a thread
+ * that sees another's change through a channel or a lock sees the bump with it. */
+static unsigned string_epoch;
+
+static void layout_changed(void)
+{
+	__atomic_add_fetch(&string_epoch, 1, __ATOMIC_RELAXED);
+}
+
+/* Byte offset of character k (k <= length: the end); SIZE_MAX if out of range. O(1) for a
+ * string marked ASCII (object.h); else a walk from the interpreter's cached position of the
+ * same string (a loop over a string walks it once) or from the start. */
+static size_t char_offset(struct lisp *L, obj s, size_t k)
 {
 	const uint8_t *p = obj_bytes_data(s);
-	size_t len = obj_bytes_length(s), i = 0;
+	size_t len, i = 0, k0 = k, word;
+	unsigned epoch;
 
-	while (i < len && i < k && p[i] < 0x80)	/* the ASCII prefix */
-		i++;
-	if (i == k)
-		return i <= len ? i : SIZE_MAX;
-	k -= i;
+	if (obj_string_ascii_p(s, &len))
+		return k <= len ? k : SIZE_MAX;
+	word = __atomic_load_n(&obj_words(s)[1], __ATOMIC_RELAXED);
+	epoch = __atomic_load_n(&string_epoch, __ATOMIC_RELAXED);
+	if (L->spos_str == s && L->spos_word == word && L->spos_epoch == epoch &&
+	    L->spos_k <= k && L->spos_off <= len) {
+		i = L->spos_off;
+		k -= L->spos_k;
+	} else {
+		while (i < len && i < k && p[i] < 0x80)	/* the ASCII prefix */
+			i++;
+		if (i == k)
+			return i <= len ? i : SIZE_MAX;
+		k -= i;
+	}
 	while (k > 0 && i < len) {
 		size_t n;
 
@@ -109,7 +136,14 @@ static size_t char_offset(obj s, size_t k)
 		i += n;
 		k--;
 	}
-	return k == 0 ? i : SIZE_MAX;
+	if (k != 0)
+		return SIZE_MAX;
+	L->spos_str = s;
+	L->spos_word = word;
+	L->spos_epoch = epoch;
+	L->spos_k = k0;
+	L->spos_off = i;
+	return i;
 }
 
 static size_t capacity(obj s) { return obj_bytes_capacity(s); }
@@ -330,7 +364,7 @@ static obj p_string_ref(struct lisp *L, int argc, obj *argv)
 		return want_string(L, "string-ref", argv[0]);
 	if (!index_arg(argv[1], &k))
 		return lisp_type_error(L, "string-ref", "non-negative exact integer", argv[1]);
-	off = char_offset(argv[0], k);
+	off = char_offset(L, argv[0], k);
 	if (off == SIZE_MAX || off >= obj_bytes_length(argv[0]))
 		return lisp_range_error(L, "string-ref", argv[1]);
 	return obj_char(lisp_utf8_decode(obj_bytes_data(argv[0]), obj_bytes_length(argv[0]), off, &n));
@@ -350,8 +384,10 @@ static obj set_char(struct lisp *L, const char *who, obj s, size_t off, size_t o
 	if (w != ow)
 		memmove(p + off + w, p + off + ow, len - off - ow);
 	memcpy(p + off, u, w);
-	if (w != ow)
+	if (w != ow) {
 		obj_bytes_set_length(s, len - ow + w);
+		layout_changed();
+	}
 	return OBJ_UNSPECIFIED;
 }
 
@@ -366,7 +402,7 @@ static obj p_string_set(struct lisp *L, int argc, obj *argv)
 		return lisp_type_error(L, "string-set!", "non-negative exact integer", argv[1]);
 	if (!obj_char_p(argv[2]))
 		return want_char(L, "string-set!", argv[2]);
-	off = char_offset(argv[0], k);
+	off = char_offset(L, argv[0], k);
 	if (off == SIZE_MAX || off >= obj_bytes_length(argv[0]))
 		return lisp_range_error(L, "string-set!", argv[1]);
 	lisp_utf8_decode(obj_bytes_data(argv[0]), obj_bytes_length(argv[0]), off, &ow);
@@ -386,7 +422,7 @@ static bool range(struct lisp *L, const char *who, int argc, obj *argv, int i, o
 		lisp_type_error(L, who, "non-negative exact integer", argv[i + 1]);
 		return false;
 	}
-	*bs = char_offset(s, start);
+	*bs = char_offset(L, s, start);
 	if (*bs == SIZE_MAX) {
 		lisp_range_error(L, who, argv[i]);
 		return false;
@@ -399,7 +435,7 @@ static bool range(struct lisp *L, const char *who, int argc, obj *argv, int i, o
 		lisp_range_error(L, who, argv[i + 1]);
 		return false;
 	}
-	*be = char_offset(s, end);
+	*be = char_offset(L, s, end);
 	if (*be == SIZE_MAX) {
 		lisp_range_error(L, who, argv[i + 1]);
 		return false;
@@ -568,7 +604,7 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 		return want_string(L, "string-copy!", from);
 	if (!range(L, "string-copy!", argc, argv, 3, from, &bs, &be))
 		return OBJ_NULL;
-	if (!index_arg(argv[1], &at) || (ts = char_offset(to, at)) == SIZE_MAX)
+	if (!index_arg(argv[1], &at) || (ts = char_offset(L, to, at)) == SIZE_MAX)
 		return lisp_range_error(L, "string-copy!", argv[1]);
 	/* the characters of to that get replaced: as many as there are in the source range */
 	{
@@ -580,7 +616,7 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 			lisp_utf8_decode(obj_bytes_data(from), obj_bytes_length(from), i, &n);
 			i += n;
 		}
-		te = char_offset(to, at + nchars);
+		te = char_offset(L, to, at + nchars);
 		if (te == SIZE_MAX)
 			return lisp_range_error(L, "string-copy!", argv[1]);
 	}
@@ -594,6 +630,7 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 		uint8_t *p = obj_bytes_data(to);
 		size_t n = be - bs, old = te - ts;
 
+		layout_changed();	/* characters of other widths may now sit in the range */
 		if (to == from) {
 			/* same string: shift around the replaced region with memmove twice */
 			if (n == old) {
@@ -670,7 +707,9 @@ STR_CMP(p_string_ci_eq, "string-ci=?", 0, true) STR_CMP(p_string_ci_lt, "string-
 STR_CMP(p_string_ci_gt, "string-ci>?", 2, true) STR_CMP(p_string_ci_le, "string-ci<=?", 3, true)
 STR_CMP(p_string_ci_ge, "string-ci>=?", 4, true)
 
-static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint32_t))
+/* The string's characters through map; with ss nonzero, U+00DF (sharp s) becomes two ss
+ * characters (R7RS's full mapping of string-upcase and string-foldcase: "STRASSE"). */
+static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint32_t), uint32_t ss)
 {
 	size_t len = 0, i, n;
 	obj r;
@@ -680,8 +719,11 @@ static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint
 	if (!string_p(s))
 		return want_string(L, who, s);
 	slen = obj_bytes_length(s);
-	for (i = 0; i < slen; i += n)
-		len += utf8_width(map(lisp_utf8_decode(obj_bytes_data(s), slen, i, &n)));
+	for (i = 0; i < slen; i += n) {
+		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), slen, i, &n);
+
+		len += ss && c == 0xDF ? 2 : utf8_width(map(c));
+	}
 	ROOT(s);
 	r = make_string_room(L, len, len);
 	UNROOT(s);
@@ -689,16 +731,20 @@ static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint
 		return OBJ_NULL;
 	total = len;
 	len = 0;
-	for (i = 0; i < slen; i += n)	/* the bytes counted: another CPU may have changed them */
-		if (!put_char(r, &len, total, map(lisp_utf8_decode(obj_bytes_data(s), slen, i, &n))))
+	for (i = 0; i < slen; i += n) {	/* the bytes counted: another CPU may have changed them */
+		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), slen, i, &n);
+
+		if (ss && c == 0xDF ? !put_char(r, &len, total, ss) || !put_char(r, &len, total, ss)
+				    : !put_char(r, &len, total, map(c)))
 			break;
+	}
 	obj_bytes_set_length(r, len);
 	return r;
 }
 
-static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", upcase); }
-static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", downcase); }
-static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", downcase); }
+static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", upcase, 'S'); }
+static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", downcase, 0); }
+static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", downcase, 's'); }
 
 /* (string-index s char) -> first index or #f; used by the prelude's string search */
 static obj p_string_to_utf8(struct lisp *L, int argc, obj *argv)

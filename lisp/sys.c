@@ -123,6 +123,13 @@ static obj p_cycles(struct lisp *L, int argc, obj *argv)
 	return lisp_int64(L, (int64_t)(arch_cycles() & INT64_MAX));
 }
 
+/* (scheme time): a jiffy is a cycle of arch_cycles, the same clock as (cycles) */
+static obj p_jiffies_per_second(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc, (void)argv;
+	return lisp_int64(L, (int64_t)arch_cycles_per_sec());
+}
+
 /* Switching away inside a primitive is safe: everything the VM holds is on its rooted stack
  * (as for an allocation, which may collect), and the other threads of this CPU that use its
  * heap switch only at their own safe points. Without a scheduler (the hosted program) (yield)
@@ -619,6 +626,8 @@ static const struct lisp_prim_def prims[] = {
 	{ "ncpus", p_ncpus, 0, 0, 0 },
 	{ "cpu-id", p_cpu_id, 0, 0, 0 },
 	{ "cycles", p_cycles, 0, 0, 0 },
+	{ "current-jiffy", p_cycles, 0, 0, 0 },
+	{ "jiffies-per-second", p_jiffies_per_second, 0, 0, 0 },
 	{ "yield", p_yield, 0, 0, 0 },
 	{ "sleep", p_sleep, 1, 1, 0 },
 	{ "gc", p_gc, 0, 1, 0 },

@@ -71,6 +71,8 @@ struct thread {
 	unsigned late_wakeups;		/* sleeps that outlasted a tick after their deadline; the
 					 * owning CPU (a test of the timer queue) */
 	struct thread *timer_next;	/* in the owning CPU's timer queue; owning CPU, irqs off */
+	struct waitq *timed_wq;		/* the waitq of a waitq_sleep_until_locked, while in the
+					 * timer queue for it; owning CPU, irqs off */
 	struct thread *all_next, *all_prev;	/* the owning CPU's list of its threads; under its
 						 * rq lock, from creation until DEAD */
 	struct sched_entity se;		/* run-queue entity; under the owning CPU's rq lock */
@@ -151,6 +153,10 @@ void waitq_init(struct waitq *wq, const char *name);
 void waitq_sleep_locked(struct waitq *wq);
 /* Wake the oldest sleeper / every sleeper; caller holds wq->lock. Return how many woke. */
 unsigned waitq_wake_one_locked(struct waitq *wq);
+/* waitq_sleep_locked that also ends at the first timer tick at or after arch_cycles() reaches
+ * deadline (at once if it has); callers loop on their condition and on the clock. The caller
+ * must not be a movable thread (placement THREAD_MOVABLE): its timer entry is its CPU's. */
+void waitq_sleep_until_locked(struct waitq *wq, uint64_t deadline);
 unsigned waitq_wake_all_locked(struct waitq *wq);
 
 /*

@@ -7,16 +7,48 @@
 #          the output is the program's and the values the REPL writes, without prompt or echo;
 #          an EOT after the input ends the REPL, which powers off.
 #   debug: the kernel ELF stopped at its first instruction, with gdb attached.
+# qemu.sh netdev KIND [ARGS] -- print the NIC's QEMU options (an RTL8139 on netdev n0); the
+#   tests take them from here. This is the one place that builds a -netdev line: traffic goes
+#   to loopback addresses only (docs/net.md, "Safety rule").
+#   user           user networking with restrict=on (the guest reaches nothing outside) and the
+#                  forwards of SPEC.md, all bound to 127.0.0.1: REPL_PORT (2323) -> guest TCP 23,
+#                  HTTP_PORT (8080) -> TCP 80, USER_PORT (7777) -> TCP and UDP 7777
+#   dgram L R      the NIC joined to a test program: frames as UDP datagrams from 127.0.0.1:L
+#                  to 127.0.0.1:R (QEMU 7.2's -netdev dgram)
 set -eu
-mode=$1 arch=$2 smp=$3 mem=$4 accel=$5 image=$6
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+# the NIC's options for KIND (see above), on stdout
+netdev() {
+	local kind=$1 repl=${REPL_PORT:-2323} http=${HTTP_PORT:-8080} user=${USER_PORT:-7777}
+	local lo=127.0.0.1 dev="-device rtl8139,netdev=n0"
+	case $kind in
+	user)
+		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$repl-:23,hostfwd=tcp:$lo:$http-:80,hostfwd=tcp:$lo:$user-:7777,hostfwd=udp:$lo:$user-:7777 $dev"
+		;;
+	dgram)
+		echo "-netdev dgram,id=n0,local.type=inet,local.host=$lo,local.port=$2,remote.type=inet,remote.host=$lo,remote.port=$3 $dev"
+		;;
+	*)
+		echo "qemu.sh netdev: unknown kind $kind (user or dgram)" >&2
+		return 2
+		;;
+	esac
+}
+
+if [ "${1:-}" = netdev ]; then
+	shift
+	netdev "$@"
+	exit
+fi
+mode=$1 arch=$2 smp=$3 mem=$4 accel=$5 image=$6
 case $arch in
 x86) accel=$("$top/scripts/accel.sh" "$accel") ;;
 arm) accel=tcg ;;	# an ARM guest on an x86 host: TCG only
 *) echo "make run ARCH=$arch: ARCH is x86 or arm" >&2; exit 2 ;;
 esac
 devices="-device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot
-	-netdev user,id=n0 -device rtl8139,netdev=n0
+	$(netdev user)
 	-device sdhci-pci -drive id=sdcard,if=none,format=raw,file=$top/build/sd.img -device sd-card,drive=sdcard"
 # ARM (QEMU virt, 32-bit: highmem=off keeps the PCIe windows below 4 GiB): the kernel ELF with
 # -kernel, boot options through -append (the device tree's /chosen/bootargs), the exit status

@@ -130,8 +130,8 @@ ARM_PORT_OUT(32)
 #define ARCH_PORT_IO	1	/* through the PCI I/O window */
 #define ARCH_MMIO	1
 
-/* the bus address of kernel memory (h-drv's arch.h): the map is the identity, and virt's PCIe
- * bus sees RAM where the CPU does */
+/* the bus address of kernel memory: the map is the identity, and virt's PCIe bus sees RAM where
+ * the CPU does */
 static inline uint64_t arch_dma_address(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;

@@ -74,8 +74,7 @@ void arm_vectors_install(void);		/* VBAR, on each CPU */
 void arm_gic_dist_init(void);
 void arm_gic_cpu_init(void);
 void arm_gic_enable(unsigned id, bool on);
-#define ARM_IRQ_LINES	16	/* device lines with handlers (irq.c): SPIs 0..15 */
-void arm_irq_line(unsigned line);	/* run line's handlers (irq.c) */
+void arm_irq_line(unsigned line);	/* run line's handlers (irq.c): SPIs below ARCH_IRQ_LINES */
 void arm_irq_dispatch(struct arm_trapframe *f);
 void arm_timer_init(void);
 void arm_timer_irq(void);

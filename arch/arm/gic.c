@@ -138,7 +138,7 @@ void arm_irq_dispatch(struct arm_trapframe *f)
 	} else if (id == arm_mach.uart_irq) {
 		arm_uart_irq();
 		cpu_write(GICC_EOIR, iar);
-	} else if (id >= 32 && id - 32 < ARM_IRQ_LINES) {
+	} else if (id >= 32 && id - 32 < ARCH_IRQ_LINES) {
 		arm_irq_line(id - 32);
 		cpu_write(GICC_EOIR, iar);
 	} else {

@@ -49,9 +49,6 @@ int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg
 	return 0;
 }
 
-/* (declared in arch.h with the driver interface; defined here already for the BARs) */
-int arch_pci_config_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t v);
-
 int arch_pci_config_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t v)
 {
 	if (!ecam)

@@ -50,19 +50,27 @@ static inline bool arch_irqs_enabled(void)
 	return host_irq_on;
 }
 
+#ifdef __SANITIZE_THREAD__
+/* ThreadSanitizer refuses fences: an atomic read-modify-write of one word orders as much here */
+extern int host_fence_word;
+#define HOST_FENCE(order)	((void)__atomic_fetch_add(&host_fence_word, 0, (order)))
+#else
+#define HOST_FENCE(order)	__atomic_thread_fence(order)
+#endif
+
 static inline void arch_mb(void)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	HOST_FENCE(__ATOMIC_SEQ_CST);
 }
 
 static inline void arch_rmb(void)
 {
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	HOST_FENCE(__ATOMIC_ACQUIRE);
 }
 
 static inline void arch_wmb(void)
 {
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	HOST_FENCE(__ATOMIC_RELEASE);
 }
 
 /* spinning threads give their core away: there are usually more "CPUs" than host cores */
@@ -89,6 +97,7 @@ void host_io_write(uintptr_t addr, int width, uint32_t v);
 #define ARCH_PORT_IO	0
 #define ARCH_MMIO	0
 static inline bool arch_mmio_mapped(uintptr_t a) { (void)a; return false; }
+static inline uint64_t arch_dma_address(const void *p) { return (uint64_t)(uintptr_t)p; }
 static inline uint8_t arch_in8(uint16_t port) { return (uint8_t)host_io_read(port, 1); }
 static inline uint16_t arch_in16(uint16_t port) { return (uint16_t)host_io_read(port, 2); }
 static inline uint32_t arch_in32(uint16_t port) { return host_io_read(port, 4); }

@@ -252,10 +252,50 @@ void arch_timer_start(unsigned hz)
 	pthread_once(&tick_once, tick_start);
 }
 
+int host_fence_word;	/* HOST_FENCE under ThreadSanitizer (arch_impl.h) */
+
+/* no device interrupts on the host: registration is kept (and checked), nothing ever fires */
 void arch_irq_route(unsigned irq, unsigned cpu)
 {
 	(void)irq;
 	(void)cpu;
+}
+
+static struct { bool (*fn)(void *); void *ctx; } host_irqs[ARCH_IRQ_LINES][ARCH_IRQ_SHARED];
+static pthread_mutex_t host_irq_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int arch_irq_register(unsigned irq, bool (*fn)(void *ctx), void *ctx)
+{
+	int rc = -1;
+
+	if (irq >= ARCH_IRQ_LINES)
+		return -1;
+	pthread_mutex_lock(&host_irq_lock);
+	for (unsigned i = 0; i < ARCH_IRQ_SHARED && rc < 0; i++)
+		if (!host_irqs[irq][i].fn) {
+			host_irqs[irq][i].fn = fn;
+			host_irqs[irq][i].ctx = ctx;
+			rc = 0;
+		}
+	pthread_mutex_unlock(&host_irq_lock);
+	return rc;
+}
+
+void arch_irq_unregister(unsigned irq, bool (*fn)(void *ctx), void *ctx)
+{
+	if (irq >= ARCH_IRQ_LINES)
+		return;
+	pthread_mutex_lock(&host_irq_lock);
+	for (unsigned i = 0; i < ARCH_IRQ_SHARED; i++)
+		if (host_irqs[irq][i].fn == fn && host_irqs[irq][i].ctx == ctx)
+			host_irqs[irq][i].fn = NULL;
+	pthread_mutex_unlock(&host_irq_lock);
+}
+
+void arch_irq_mask(unsigned irq, bool masked)
+{
+	(void)irq;
+	(void)masked;
 }
 
 unsigned arch_console_irq(void)
@@ -317,6 +357,12 @@ void host_io_write(uintptr_t addr, int width, uint32_t v)
 	(void)v;
 	fprintf(stderr, "host: write to device address %#lx\n", (unsigned long)addr);
 	abort();
+}
+
+int arch_pci_config_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t v)
+{
+	(void)bus, (void)dev, (void)fn, (void)reg, (void)v;
+	return -1;
 }
 
 int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t *v)

@@ -23,6 +23,8 @@
  * kernel's 32 KiB). --bench-micro runs the kernel's micro-benchmarks (kernel/kbench.c) instead
  * of a program: "BENCH op ns" lines (make bench's host_ rows; give --cpus 2 for the cross-CPU one).
  */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,10 +129,14 @@ static int file_getc(void *ctx)
 static struct lisp interp;
 static int repl_busy;
 
+static void drop_typed_ahead(void);
+
 static void sigint_hook(void)
 {
-	if (repl_busy)
+	if (repl_busy) {
 		lisp_interrupt(&interp);
+		drop_typed_ahead();	/* as the terminal drops its queue at Ctrl-C */
+	}
 }
 
 static void on_sigint(int sig)
@@ -147,10 +153,59 @@ static void tty_evaluating(void *ctx, bool on)
 		lisp_interrupt_clear(&interp);	/* a request the expression did not take */
 }
 
-static int tty_getc(void *ctx)
+/* Standard input of the REPL: read without blocking CPU 0 (its threads share one Linux thread),
+ * so while the REPL waits for a line the other threads of CPU 0 run; the wait sleeps in the
+ * scheduler between polls, and while an expression runs (a program reading the console) it
+ * ends for an interrupt as the kernel's console does. Only the REPL thread reads it. */
+#define STDIN_POLL_MS	10
+
+static struct {
+	unsigned char buf[4096];
+	size_t pos, len;
+	bool eof;
+} in_buf;
+
+/* runs on CPU 0 (host_poll), as the REPL thread's reads do */
+static void drop_typed_ahead(void)
 {
+	in_buf.pos = in_buf.len;
+}
+
+static int stdin_getc(void *ctx)
+{
+	(void)ctx;
+	if (in_buf.pos < in_buf.len)
+		return in_buf.buf[in_buf.pos++];
+	if (in_buf.eof)
+		return -1;
 	fflush(stdout);
-	return getc((FILE *)ctx);
+	for (;;) {
+		struct pollfd p = { 0, POLLIN, 0 };
+		int r = poll(&p, 1, 0);
+
+		if (r > 0) {
+			ssize_t n = read(0, in_buf.buf, sizeof(in_buf.buf));
+
+			if (n > 0) {
+				in_buf.pos = 1;
+				in_buf.len = (size_t)n;
+				return in_buf.buf[0];
+			}
+			if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+				in_buf.eof = true;
+				return -1;
+			}
+		} else if (r < 0 && errno != EINTR) {
+			in_buf.eof = true;
+			return -1;
+		}
+		if (repl_busy && lisp_interrupt_pending(&interp)) {
+			lisp_input_interrupted(&interp);
+			return -1;
+		}
+		if (r == 0)
+			thread_sleep_ms(STDIN_POLL_MS);
+	}
 }
 
 void kernel_timer_tick(void)
@@ -261,12 +316,12 @@ static uintptr_t repl_main(void *arg)
 		host_signal_hook = sigint_hook;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGINT, &sa, NULL);
-		lisp_input_init(&in, tty_getc, stdin);
+		lisp_input_init(&in, stdin_getc, NULL);
 		in.evaluating = tty_evaluating;
 		rc = lisp_repl(&interp, &in, LISP_REPL_PRINT | LISP_REPL_PROMPT);
 		fputc('\n', stdout);
 	} else {
-		lisp_input_init(&in, file_getc, stdin);
+		lisp_input_init(&in, stdin_getc, NULL);
 		rc = lisp_repl(&interp, &in, LISP_REPL_PRINT);
 	}
 	/* The program is over: end the process here, whatever other threads are doing (one may

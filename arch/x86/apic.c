@@ -147,11 +147,12 @@ void x86_ioapic_init(void)
 	}
 }
 
-void arch_irq_route(unsigned irq, unsigned cpu)
+/* The global system interrupt of ISA line irq and its redirection entry's low word (vector,
+ * polarity, trigger), from the MADT's overrides. */
+static uint32_t irq_gsi(unsigned irq, uint32_t *lop)
 {
 	uint32_t gsi = irq, lo = VEC_IRQ0 + irq;
 
-	kassert(irq < 16 && cpu < arch_ncpus());
 	for (unsigned i = 0; i < x86_topo.niso; i++)
 		if (x86_topo.iso[i].irq == irq) {
 			uint16_t fl = x86_topo.iso[i].flags;
@@ -162,6 +163,16 @@ void arch_irq_route(unsigned irq, unsigned cpu)
 			if (((fl >> 2) & 3) == 3)
 				lo |= 1u << 15;		/* level triggered */
 		}
+	*lop = lo;
+	return gsi;
+}
+
+void arch_irq_route(unsigned irq, unsigned cpu)
+{
+	uint32_t lo, gsi;
+
+	kassert(irq < ARCH_IRQ_LINES && cpu < arch_ncpus());
+	gsi = irq_gsi(irq, &lo);
 	arch_irqflags_t f = spin_lock_irqsave(&ioapic_lock);
 	for (unsigned i = 0; i < x86_topo.nioapic; i++) {
 		uint32_t base = x86_topo.ioapic[i].addr, first = x86_topo.ioapic[i].gsi_base;
@@ -170,6 +181,26 @@ void arch_irq_route(unsigned irq, unsigned cpu)
 			ioapic_write(base, 0x11 + 2 * (gsi - first),
 				     (uint32_t)x86_percpu[cpu].apic_id << 24);
 			ioapic_write(base, 0x10 + 2 * (gsi - first), lo);
+		}
+	}
+	spin_unlock_irqrestore(&ioapic_lock, f);
+}
+
+void arch_irq_mask(unsigned irq, bool masked)
+{
+	uint32_t lo, gsi;
+
+	if (irq >= ARCH_IRQ_LINES)
+		return;
+	gsi = irq_gsi(irq, &lo);
+	arch_irqflags_t f = spin_lock_irqsave(&ioapic_lock);
+	for (unsigned i = 0; i < x86_topo.nioapic; i++) {
+		uint32_t base = x86_topo.ioapic[i].addr, first = x86_topo.ioapic[i].gsi_base;
+
+		if (gsi >= first && gsi < first + ioapic_pins(base)) {
+			uint32_t reg = 0x10 + 2 * (gsi - first), v = ioapic_read(base, reg);
+
+			ioapic_write(base, reg, masked ? v | 1u << 16 : v & ~(1u << 16));
 		}
 	}
 	spin_unlock_irqrestore(&ioapic_lock, f);

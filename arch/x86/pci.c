@@ -24,3 +24,15 @@ int arch_pci_config_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg
 	spin_unlock_irqrestore(&lock, f);
 	return 0;
 }
+
+int arch_pci_config_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t v)
+{
+	uint32_t addr = 0x80000000u | (bus & 0xff) << 16 | (dev & 0x1f) << 11 | (fn & 7) << 8 |
+			(reg & 0xfc);
+	arch_irqflags_t f = spin_lock_irqsave(&lock);
+
+	arch_out32(PCI_CONFIG_ADDRESS, addr);
+	arch_out32(PCI_CONFIG_DATA, v);
+	spin_unlock_irqrestore(&lock, f);
+	return 0;
+}

@@ -21,8 +21,6 @@ enum uart_reg {
 static struct spinlock lock = SPINLOCK_INIT("serial");
 static int rx_stopped;	/* the console is full: leave bytes in the UART; guarded by lock */
 
-void x86_irq_register(unsigned irq, void (*handler)(void));
-
 void x86_serial_init(void)
 {
 	arch_out8(COM1 + UART_IER, 0);
@@ -50,9 +48,16 @@ void x86_serial_irq(void)
 	spin_unlock(&lock);
 }
 
+static bool serial_irq(void *ctx)
+{
+	(void)ctx;
+	x86_serial_irq();
+	return true;
+}
+
 void x86_serial_enable_rx(void)
 {
-	x86_irq_register(4, x86_serial_irq);
+	arch_irq_register(4, serial_irq, NULL);
 	arch_irq_route(4, 0);
 	arch_console_rx_resume();
 }

@@ -1,6 +1,7 @@
 /* trap.c -- interrupt and exception dispatch. Exceptions are fatal: a register dump, the CPU,
  * a symbolized backtrace, then every CPU stops and the machine exits with the panic status. */
 #include <kernel/kernel.h>
+#include <smp/spinlock.h>
 
 #include "x86.h"
 
@@ -73,15 +74,63 @@ static void exception_report(const struct trapframe *f)
 	panic_end(pcs, 1 + x86_backtrace_from(f->ebp, pcs + 1, ARRAY_SIZE(pcs) - 1));
 }
 
-static void (*irq_handlers[16])(void);
+/* Device interrupt handlers (arch.h, arch_irq_register): per line, up to ARCH_IRQ_SHARED, called
+ * in slot order. fn is published with release after ctx; running counts the CPUs inside the
+ * line's handlers (raised before fn is read), so unregister can wait them out. */
+static struct irq_line {
+	struct { bool (*fn)(void *); void *ctx; } h[ARCH_IRQ_SHARED];
+	unsigned running;	/* atomic */
+	unsigned long count, unclaimed;	/* interrupts taken, and those no handler claimed */
+} irq_lines[ARCH_IRQ_LINES];
+static struct spinlock irq_reg_lock = SPINLOCK_INIT("irq-register");	/* registrations */
 extern char x86_cr0_write[], x86_cr0_resume[];
 
-void x86_irq_register(unsigned irq, void (*handler)(void));
-
-void x86_irq_register(unsigned irq, void (*handler)(void))
+int arch_irq_register(unsigned irq, bool (*fn)(void *ctx), void *ctx)
 {
-	kassert(irq < 16);
-	irq_handlers[irq] = handler;
+	int rc = -1;
+
+	if (irq >= ARCH_IRQ_LINES || !fn)
+		return -1;
+	arch_irqflags_t f = spin_lock_irqsave(&irq_reg_lock);
+	for (unsigned i = 0; i < ARCH_IRQ_SHARED && rc < 0; i++)
+		if (!arch_atomic_load(&irq_lines[irq].h[i].fn)) {
+			irq_lines[irq].h[i].ctx = ctx;
+			arch_atomic_store(&irq_lines[irq].h[i].fn, fn);
+			rc = 0;
+		}
+	spin_unlock_irqrestore(&irq_reg_lock, f);
+	return rc;
+}
+
+void arch_irq_unregister(unsigned irq, bool (*fn)(void *ctx), void *ctx)
+{
+	if (irq >= ARCH_IRQ_LINES)
+		return;
+	arch_irqflags_t f = spin_lock_irqsave(&irq_reg_lock);
+	for (unsigned i = 0; i < ARCH_IRQ_SHARED; i++)
+		if (irq_lines[irq].h[i].fn == fn && irq_lines[irq].h[i].ctx == ctx)
+			__atomic_store_n(&irq_lines[irq].h[i].fn, NULL, __ATOMIC_SEQ_CST);
+	spin_unlock_irqrestore(&irq_reg_lock, f);
+	while (__atomic_load_n(&irq_lines[irq].running, __ATOMIC_SEQ_CST))
+		arch_cpu_relax();
+}
+
+static void irq_dispatch(unsigned irq)
+{
+	struct irq_line *l = &irq_lines[irq];
+	bool claimed = false;
+
+	__atomic_add_fetch(&l->running, 1, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < ARCH_IRQ_SHARED; i++) {
+		bool (*fn)(void *) = __atomic_load_n(&l->h[i].fn, __ATOMIC_SEQ_CST);
+
+		if (fn)
+			claimed |= fn(l->h[i].ctx);
+	}
+	__atomic_sub_fetch(&l->running, 1, __ATOMIC_RELEASE);
+	l->count++;
+	if (!claimed)
+		l->unclaimed++;
 }
 
 void x86_trap(struct trapframe *f);
@@ -101,8 +150,7 @@ void x86_trap(struct trapframe *f)
 		return;
 	}
 	if (v >= VEC_IRQ0 && v < VEC_IRQ0 + 16) {
-		if (irq_handlers[v - VEC_IRQ0])
-			irq_handlers[v - VEC_IRQ0]();
+		irq_dispatch(v - VEC_IRQ0);
 		x86_lapic_eoi();
 	} else if (v == VEC_TIMER) {
 		x86_lapic_eoi();

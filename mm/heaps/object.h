@@ -170,15 +170,42 @@ static inline size_t obj_bytes_capacity(obj o) { return (obj_size(o) - 1) * size
 /* Its length in bytes. A string's length may change while another CPU reads it (string-set!
  * of a wider character, in place): read it once per use, and it is never past the capacity, so
  * a racing program reads stale characters but never outside the object. */
+/* The top bit of the length word is a string's "ASCII" mark (obj_string_ascii_p); every
+ * store of a length clears it. */
+#define OBJ_BYTES_ASCII	((uintptr_t)1 << (8 * sizeof(uintptr_t) - 1))
 static inline size_t obj_bytes_length(obj o)
 {
-	size_t n = __atomic_load_n(&obj_words(o)[1], __ATOMIC_RELAXED), cap = obj_bytes_capacity(o);
+	size_t n = __atomic_load_n(&obj_words(o)[1], __ATOMIC_RELAXED) & ~OBJ_BYTES_ASCII;
+	size_t cap = obj_bytes_capacity(o);
 
 	return n < cap ? n : cap;
 }
 static inline void obj_bytes_set_length(obj o, size_t n)
 {
 	__atomic_store_n(&obj_words(o)[1], n, __ATOMIC_RELAXED);
+}
+/*
+ * A string is ASCII exactly when its length in bytes equals its length in characters, and the
+ * number of characters of a string never changes (string-set!, string-fill! and string-copy!
+ * replace characters). So a mark set on the length word by compare-and-swap from the length
+ * that was counted stays true for as long as that word is unchanged: a wider character stored
+ * since changed the length, and with it cleared the mark. A string marked ASCII has O(1)
+ * string-length and string-ref (lisp/strings.c). Length *len_out is what the mark covers.
+ */
+static inline bool obj_string_ascii_p(obj o, size_t *len_out)
+{
+	size_t w = __atomic_load_n(&obj_words(o)[1], __ATOMIC_RELAXED), cap = obj_bytes_capacity(o);
+
+	*len_out = (w & ~OBJ_BYTES_ASCII) < cap ? (w & ~OBJ_BYTES_ASCII) : cap;
+	return w & OBJ_BYTES_ASCII;
+}
+/* Mark o ASCII if its length word is still len (len characters were counted in len bytes). */
+static inline void obj_string_mark_ascii(obj o, size_t len)
+{
+	uintptr_t expect = len;
+
+	__atomic_compare_exchange_n(&obj_words(o)[1], &expect, len | OBJ_BYTES_ASCII, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 static inline uint8_t *obj_bytes_data(obj o) { return (uint8_t *)(obj_words(o) + 2); }
 /* Fields needed by a byte object of len bytes (length word included). */

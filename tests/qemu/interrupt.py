@@ -10,7 +10,8 @@ prompt back, then checks that the REPL, the heap and the threads it spawned are 
 a loop that only calls, a loop that allocates, printing a value of 900 MB, a channel that never
 receives, a join of a thread that never ends, a sleep, dynamic-wind's exit on the way out, an exception handler, type-
 ahead dropped with the interrupted expression, spawned threads running on and stopped with
-thread-interrupt!, an interrupt that comes at the prompt, a program's read of the console (QEMU).
+thread-interrupt!, an interrupt that comes at the prompt, a program's read of the console, a thread
+on the REPL's CPU that runs while the REPL waits for input.
 Every wait has a deadline; on failure it prints what the console showed.
 Exit status 0 when every step passed."""
 import os
@@ -210,10 +211,13 @@ line("(define me (thread-id))", r"")
 line("(define t2 (spawn (lambda () (sleep 300) (thread-interrupt! me))))", r"")
 con.quiet_for(1.5)
 line("(+ 1 2)", r"\n3\r?\n", what="after an interrupt at the prompt")
-if is_qemu:
-	# a program reading the console: Ctrl-C ends the read, and the next line is the REPL's
-	interrupt("(define x (list (read-line) (read-line)))")
-	line("(+ 3 4)", r"\n7\r?\n", what="after an interrupted read-line")
+# a program reading the console: Ctrl-C ends the read, and the next line is the REPL's
+interrupt("(define x (list (read-line) (read-line)))")
+line("(+ 3 4)", r"\n7\r?\n", what="after an interrupted read-line")
+# while the REPL waits for a line, the other threads of its CPU run
+line("(define t3 (spawn (lambda () (sleep 200) (display \"bg-ran\") (newline)) (cpu-id)))", r"")
+con.expect(r"bg-ran", 10 * SLOW, "a thread on the REPL's CPU while the REPL waits for input")
+line("(thread-join t3)", r"")
 # the heap is whole: a full collection, then real work
 line("(gc 'full)", r"")
 line("(let loop ((i 0) (acc '())) (if (= i 10000) (apply + acc) (loop (+ i 1) (cons i acc))))",

@@ -171,7 +171,8 @@ iso-pipe)	# make run < file: a program piped in before GRUB even starts is evalu
 	head -c 12000 /dev/urandom | base64 > "$out/pipe-in.txt"
 	sed 's/.*/(display "&") (newline)/' "$out/pipe-in.txt" > "$out/pipe-in.scm"
 	[ -f "$top/build/sd.img" ] || truncate -s 64M "$top/build/sd.img"
-	timeout "$timeout_s" "$top/scripts/qemu.sh" run x86 "$smp" 256 "$accel" "$iso" \
+	# forwards on ports the host picks (0): runs at the same time do not collide
+	REPL_PORT=0 HTTP_PORT=0 USER_PORT=0 timeout "$timeout_s" "$top/scripts/qemu.sh" run x86 "$smp" 256 "$accel" "$iso" \
 		< "$out/pipe-in.scm" > "$log" 2> "$log.stderr"
 	status=$?
 	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"

@@ -1,0 +1,29 @@
+/* netsvc_param.h -- limits and tunables of the network driver, its service thread and the raw-frame
+ * interface, in one place (docs/net.md explains each bound and what happens at it). */
+#ifndef NET_NETSVC_PARAM_H
+#define NET_NETSVC_PARAM_H
+
+#define NET_FRAME_MAX		1514	/* largest Ethernet frame without CRC we send or keep */
+#define NET_FRAME_MIN		14	/* an Ethernet header: the smallest frame we send */
+#define NET_PRIO		5	/* the net service's priority (REPL and spawn use 15) */
+#define NET_POLL_MS		10	/* the service wakes at least this often (timers, watchdog) */
+#define NET_RX_BUDGET		64	/* frames taken from the ring per pass before TX gets a turn */
+#define NET_PASSES_MAX		8	/* passes per wake-up before the service sleeps again */
+#define NET_TXQ			32	/* frames queued toward the driver by all senders together */
+#define NET_ETHER_MAX		8	/* raw-frame handles open at once (ether-open) */
+#define NET_ETHER_RXQ		64	/* frames queued toward one handle; more are dropped, counted */
+#define NET_SEND_WAIT_MS	2000	/* ether-send waits this long for room, then fails */
+
+/* RTL8139 */
+#define RTL_RX_RING		8192	/* RX ring bytes (RBLEN 8K), WRAP clear */
+#define RTL_RX_ALLOC		(RTL_RX_RING + 16 + 1536)	/* the chip's +16, and room for a
+						 * frame past the end should WRAP ever be set */
+#define RTL_TX_SLOTS		4	/* the chip's four descriptors, in strict rotation */
+#define RTL_TX_BUF		2048	/* bytes per TX buffer */
+#define RTL_RESET_US		100000	/* software reset must finish within this */
+#define RTL_RX_STALL_MS		500	/* a frame stuck half-written this long: the ring is reset */
+#define RTL_RX_RESETS_MAX	4	/* RX resets in a row without a good frame: receive stops */
+#define RTL_TX_TIMEOUT_MS	1000	/* a descriptor the chip holds this long: the chip is reset */
+#define RTL_CHIP_RESETS_MAX	4	/* chip resets in a row without progress: the driver stops */
+
+#endif

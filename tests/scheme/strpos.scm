@@ -1,0 +1,43 @@
+; string-ref and string-length in O(1) along a loop (lisp/strings.c: the ASCII mark on the length
+; word, the interpreter's position cache), and both staying right when characters change width
+(define (chars s)
+  (let ((n (string-length s)))
+    (let loop ((i 0) (acc '()))
+      (if (= i n) (reverse acc) (loop (+ i 1) (cons (string-ref s i) acc))))))
+(define s (string-copy "aλbμc"))
+(write (chars s)) (newline)
+; one character wider and one narrower: the same length in bytes, the layout changed between
+(string-set! s 1 #\x)
+(string-set! s 0 #\ν)
+(write (list (chars s) (string-ref s 4) (string-ref s 3))) (newline)
+(string-set! s 3 #\y)
+(write (list (string-ref s 4) (string-ref s 3) (string-length s))) (newline)
+; string-copy! within the string moves characters of other widths
+(define t (string-copy "αβγabc"))
+(write (string-ref t 5))
+(string-copy! t 0 t 3 6)
+(write (list (string-ref t 5) (string-ref t 0) t)) (newline)
+(string-copy! t 3 "ωψχ")
+(write (list (string-ref t 5) (string-ref t 3) t)) (newline)
+; an ASCII string marked by string-length, then widened, then narrowed back
+(define u (make-string 10 #\a))
+(string-length u)
+(string-set! u 9 #\é)
+(write (list (string-ref u 9) (string-ref u 8) (string-length u)))
+(string-set! u 9 #\z)
+(write (list (string-ref u 9) (string-length u) (string->list u 7))) (newline)
+; a long walk, forwards and backwards, over a string with wide characters
+(define long (make-string 100000 #\ä))
+(string-set! long 50000 #\a)
+(define (count-ä s)
+  (let ((n (string-length s)))
+    (let loop ((i 0) (c 0))
+      (if (= i n) c (loop (+ i 1) (if (char=? (string-ref s i) #\ä) (+ c 1) c))))))
+(define (count-back s)
+  (let loop ((i (- (string-length s) 1)) (c 0))
+    (if (< i 99000) c (loop (- i 1) (if (char=? (string-ref s i) #\ä) (+ c 1) c)))))
+(write (list (count-ä long) (count-back long) (string-ref long 50000) (string-ref long 99999)))
+(newline)
+; errors out of range stay errors
+(write (guard (e (#t (error-object-message e))) (string-ref long 100000))) (newline)
+(write (guard (e (#t (error-object-message e))) (string-ref u 10))) (newline)
