@@ -6,7 +6,8 @@
 #            every tests/scheme file in its own boot at SMP 2 but the slow ones below; the batch
 #            (14 files in one boot) at SMP 1 and 4; tty, whole, gc=global and Ctrl-C
 #            (tests/qemu/interrupt.py qemu-arm) at SMP 2
-#            the stress test (30 s) at SMP 2 and 4
+#            the stress test (30 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
+#            and net=off at 2
 #   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
 # The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
 set -u
@@ -38,6 +39,12 @@ for smp in $smps; do
 		done
 	fi
 	for t in $stests; do scheme "$t" "$smp"; done
+	# the RTL8139 on virt's PCIe (tests/qemu/net.sh): raw frames against a peer and ARP to
+	# slirp at SMP 1 and 2, net=off at 2
+	{ [ "$smp" = 1 ] || [ "$smp" = 2 ]; } && for t in raw arp; do
+		tests/qemu/net.sh "$t" "$smp" tcg arm 2>&1
+	done
+	[ "$smp" = 2 ] && tests/qemu/net.sh off 2 tcg arm 2>&1
 	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
 	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1
 	# the stress test (scripts/stress.sh), 30 s, at SMP 2 and up; a random seed, printed
