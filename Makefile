@@ -40,6 +40,9 @@ X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch
 	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
 	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c \
 	arch/x86/pci.c arch/x86/fwcfg.c
+ARM_SRCS := arch/arm/boot.S arch/arm/vectors.S arch/arm/switch.S \
+	arch/arm/boot.c arch/arm/fdt.c arch/arm/mmu.c arch/arm/gic.c arch/arm/timer.c arch/arm/pl011.c \
+	arch/arm/smpboot.c arch/arm/trap.c arch/arm/machine.c arch/arm/pci.c arch/arm/irq.c
 HOST_ARCH_SRCS := arch/host/host.c arch/host/context.c arch/host/ksyms_empty.c
 
 # ---- the x86 kernel ----
@@ -89,13 +92,50 @@ $(B)/x86/os.iso: $(B)/x86/kernel.elf scripts/grub.cfg
 	$(call say,ISO,$@)grub-mkrescue -o $@ $(B)/x86/iso > $(B)/x86/grub-mkrescue.log 2>&1 || \
 		{ cat $(B)/x86/grub-mkrescue.log; exit 1; }
 
+# ---- the ARM kernel (QEMU virt, ARMv7-A, 32-bit): the same two-pass link ----
+ARM_CC	:= arm-none-eabi-gcc
+ARM_NM	:= arm-none-eabi-nm
+# the bare-metal ABI's int32_t is long; make it int, as every Linux ABI (and x86 here) has it
+ARM_INT32 := $(foreach t,INT32 INT_LEAST32,-U__$(t)_TYPE__ -D__$(t)_TYPE__=int \
+	-U__U$(t)_TYPE__ -D__U$(t)_TYPE__='unsigned int') -U__INT32_C -D'__INT32_C(c)=c' \
+	-U__UINT32_C -D'__UINT32_C(c)=c\#\#U' -U__INT32_MAX__ -D__INT32_MAX__=0x7fffffff \
+	-U__UINT32_MAX__ -D__UINT32_MAX__=0xffffffffU
+ARM_CFLAGS := -std=gnu11 $(WARN) -O2 -g -marm -march=armv7-a -mfloat-abi=soft -mno-unaligned-access \
+	-ffreestanding -fno-pic -fno-stack-protector -fno-omit-frame-pointer -mapcs-frame \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -nostdinc \
+	-isystem $(shell $(ARM_CC) -print-file-name=include 2>/dev/null) \
+	-I. -Iarch -Iarch/arm -Ikernel/libc $(DEBUG_FLAGS) -MMD -MP $(ARM_INT32)
+ARM_LDFLAGS := -marm -march=armv7-a -mfloat-abi=soft -nostdlib -static -Wl,--build-id=none \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/arm/link.ld
+ARM_OBJS := $(patsubst %,$(B)/arm/%.o,$(PORTABLE_SRCS) $(KERNEL_ONLY_SRCS) $(ARM_SRCS))
+
+$(B)/arm/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,arm/$<)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+$(B)/arm/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(call say,AS,arm/$<)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+$(B)/arm/ksyms0.c: scripts/mksyms.sh
+	@mkdir -p $(dir $@)
+	$(Q)scripts/mksyms.sh - $@
+$(B)/arm/kernel0.elf: $(ARM_OBJS) $(B)/arm/ksyms0.c.o arch/arm/link.ld
+	$(call say,LD,$@)$(ARM_CC) $(ARM_LDFLAGS) -o $@ $(ARM_OBJS) $(B)/arm/ksyms0.c.o -lgcc
+$(B)/arm/ksyms.c: $(B)/arm/kernel0.elf scripts/mksyms.sh
+	$(call say,KSYMS,$@)NM=$(ARM_NM) scripts/mksyms.sh $< $@
+$(B)/arm/kernel.elf: $(B)/arm/kernel0.elf $(B)/arm/ksyms.c.o
+	$(call say,LD,$@)$(ARM_CC) $(ARM_LDFLAGS) -o $@ $(ARM_OBJS) $(B)/arm/ksyms.c.o -lgcc
+	$(Q)NM=$(ARM_NM) scripts/mksyms.sh $@ $(B)/arm/ksyms.check.c
+	$(Q)cmp -s $(B)/arm/ksyms.c $(B)/arm/ksyms.check.c || { echo "ksyms: text moved between link passes"; exit 1; }
+$(B)/arm/%.c.o: $(B)/arm/%.c
+	$(call say,CC,$<)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+
 $(B)/sd.img:
 	@mkdir -p $(B)
 	$(Q)truncate -s 64M $@
 
 .PHONY: all kernel iso host host-tests host-trace deps run debug test bench bench-scheme clean
-all: kernel iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
-kernel: $(B)/x86/kernel.elf
+all: $(B)/x86/kernel.elf $(B)/arm/kernel.elf iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
+kernel: $(B)/$(ARCH)/kernel.elf
 iso: $(B)/x86/os.iso
 
 # ---- hosted build: portable code on Linux, CPUs as threads ----
@@ -107,8 +147,8 @@ TSAN	:= -fsanitize=thread
 HOST_LIBS := -lcmocka -pthread
 
 NET_TESTS := test_net_basic test_net_tcp test_net_wire
-HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c
-HOST_TESTS := test_spinlock test_madt test_memmap test_printf test_runq test_heap test_major test_sched \
+HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c arch/arm/fdt.c
+HOST_TESTS := test_spinlock test_madt test_fdt test_memmap test_printf test_runq test_heap test_major test_sched \
 	test_bignum test_lisp test_xheap test_threads test_stw test_rtl8139_ring $(NET_TESTS)
 TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
 
@@ -154,18 +194,28 @@ host: $(B)/host/lisp
 deps:
 	@scripts/deps.sh
 
+# the image make run boots: x86's GRUB ISO, ARM's kernel ELF (QEMU -kernel)
+RUN_IMAGE := $(if $(filter arm,$(ARCH)),$(B)/arm/kernel.elf,$(B)/x86/os.iso)
 run: deps
-	@$(MAKE) --no-print-directory iso $(B)/sd.img
+	@$(MAKE) --no-print-directory $(RUN_IMAGE) $(B)/sd.img
 	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) \
-		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(B)/x86/os.iso
+		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(RUN_IMAGE)
 
 debug: deps
 	@$(MAKE) --no-print-directory kernel $(B)/sd.img
-	@scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg $(B)/x86/kernel.elf
+	@scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg $(B)/$(ARCH)/kernel.elf
 
 test: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-tests.sh
+
+# the long QEMU variants: the ARM kernel at SMP 8 and its slowest Scheme files (not in make test)
+.PHONY: test-long
+test-long: deps
+	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf $(B)/sd.img
+	@scripts/run-tests-arm.sh --long | tee $(B)/test-long.log; \
+		p=$$(grep -c '^PASS ' $(B)/test-long.log); f=$$(grep -c '^FAIL ' $(B)/test-long.log); \
+		echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
 $(B)/bench/linux_micro: tests/bench/linux_micro.c
 	@mkdir -p $(dir $@)
@@ -180,12 +230,21 @@ $(B)/bench/gcbench_boehm: tests/bench/gcbench.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -DGCBENCH_BOEHM -pthread -o $@ $< -lgc
 
+# make bench ARCH=arm: the kernel micro-benchmarks on the ARM kernel (scripts/bench_arm.sh)
+.PHONY: bench-arm
+bench-arm: deps
+	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf
+	@scripts/bench_arm.sh
+ifeq ($(ARCH),arm)
+bench: bench-arm
+else
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp \
 		$(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
 	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
 	@scripts/bench.sh
+endif
 
 # only the interpreter benchmarks (the last table of make bench)
 bench-scheme:

@@ -90,7 +90,8 @@ void arch_ipi_send(unsigned cpu, enum arch_ipi kind);
 void arch_ipi_broadcast(enum arch_ipi kind);	/* every online CPU but the caller */
 
 /* --- device interrupts --- */
-#define ARCH_IRQ_LINES		16	/* lines 0..15 (ISA numbering on x86, PCI's INTx among them) */
+#define ARCH_IRQ_LINES		16	/* lines 0..15 (ISA numbering on x86, PCI's INTx among them;
+					 * the GIC's SPI numbers on ARM, where PCI's INTx are 3..6) */
 #define ARCH_IRQ_SHARED		4	/* handlers one line may have (PCI lines are shared) */
 /* Deliver device interrupt line irq (< ARCH_IRQ_LINES) to CPU cpu, unmasked. Register the
  * handlers first: an interrupt with none is acknowledged and dropped. */
@@ -110,6 +111,8 @@ void arch_irq_unregister(unsigned irq, bool (*fn)(void *ctx), void *ctx);
  * handler that cannot quiet its device (a driver in Scheme: irq-wait), which masks the line
  * and lets the thread it wakes unmask it once the device is served. */
 void arch_irq_mask(unsigned irq, bool masked);
+/* The console UART's line, in arch_irq_route's numbering (x86: 4, COM1; ARM: the PL011's). */
+unsigned arch_console_irq(void);
 
 /* --- console (the serial line) --- */
 void arch_console_write(const char *buf, size_t len);	/* polled; caller serialises */

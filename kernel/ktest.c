@@ -223,7 +223,7 @@ static void test_echo(void)
 	if (irq_cpu >= (int)arch_ncpus())
 		ktest_finish(0, "irqcpu names a CPU that is not online");
 	if (irq_cpu >= 0) {
-		arch_irq_route(4, (unsigned)irq_cpu);
+		arch_irq_route(arch_console_irq(), (unsigned)irq_cpu);
 		kprintf("KTEST serial interrupt steered to cpu %d\n", irq_cpu);
 		settle_input();
 	}

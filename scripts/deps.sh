@@ -7,7 +7,7 @@
 set -eu
 pkgs="make gcc libc6-dev gcc-i686-linux-gnu binutils-i686-linux-gnu gcc-arm-none-eabi
 	qemu-system-x86 qemu-system-arm grub-pc-bin grub-common xorriso mtools
-	libcmocka-dev gdb python3 coreutils guile-3.0"
+	libcmocka-dev gdb gdb-multiarch python3 coreutils guile-3.0"
 [ "${1:-}" = bench ] && pkgs="$pkgs tinyscheme libgc-dev gnuplot-nox golang-go erlang-base"
 missing=
 for p in $pkgs; do

@@ -14,7 +14,7 @@ nm=${NM:-nm}
 	else
 		$nm -n --defined-only "$elf" | awk '
 			BEGIN { n = 0 }
-			$2 ~ /^[tTwW]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
+			$2 ~ /^[tTwW]$/ && $3 !~ /^[.$]/ { addr[n] = $1; name[n] = $3; n++ }
 			END {
 				print "__attribute__((section(\".ksyms\"))) const struct ksym ksyms_table[] = {"
 				off = 0

@@ -1,6 +1,7 @@
 #!/bin/bash
 # qemu.sh MODE ARCH SMP MEM ACCEL IMAGE -- boot the kernel in QEMU.
-#   run:   the GRUB ISO, serial console on this terminal (or on the pipe, for make run < file);
+#   run:   the GRUB ISO (x86) or the kernel ELF (arm), serial console on this terminal (or on
+#          the pipe, for make run < file);
 #          QEMU's exit status is the kernel's (see README, "Exit status"). Piped input gets the
 #          boot option repl=pipe (through QEMU's fw_cfg: the ISO's command line is fixed), so
 #          the output is the program's and the values the REPL writes, without prompt or echo;
@@ -41,31 +42,43 @@ if [ "${1:-}" = netdev ]; then
 	exit
 fi
 mode=$1 arch=$2 smp=$3 mem=$4 accel=$5 image=$6
-if [ "$arch" != x86 ]; then
-	echo "make run ARCH=$arch: only ARCH=x86 exists so far (the ARM port is a later issue)" >&2
-	exit 2
-fi
-accel=$("$top/scripts/accel.sh" "$accel")
+case $arch in
+x86) accel=$("$top/scripts/accel.sh" "$accel") ;;
+arm) accel=tcg ;;	# an ARM guest on an x86 host: TCG only
+*) echo "make run ARCH=$arch: ARCH is x86 or arm" >&2; exit 2 ;;
+esac
 devices="-device isa-debug-exit,iobase=0xf4,iosize=4 -no-reboot
 	$(netdev user)
 	-device sdhci-pci -drive id=sdcard,if=none,format=raw,file=$top/build/sd.img -device sd-card,drive=sdcard"
+# ARM (QEMU virt, 32-bit: highmem=off keeps the PCIe windows below 4 GiB): the kernel ELF with
+# -kernel, boot options through -append (the device tree's /chosen/bootargs), the exit status
+# through semihosting where x86 has isa-debug-exit; the same NIC and SD card on its PCIe bus
+if [ "$arch" = arm ]; then
+	devices=${devices/-device isa-debug-exit,iobase=0xf4,iosize=4/-semihosting-config enable=on,target=native}
+	machine=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -kernel "$image")
+	pipe_opts=(-append repl=pipe)
+	gdb_arch=arm
+else
+	machine=(qemu-system-i386 -accel "$accel" -cdrom "$image" -boot d)
+	pipe_opts=(-fw_cfg name=opt/lispos/cmdline,string=repl=pipe)
+	gdb_arch=i386
+fi
 case $mode in
 run)
 	echo "booting $image: SMP=$smp, ${mem} MiB, $accel; quit with Ctrl-A X" >&2
 	if [ -t 0 ]; then
 		# shellcheck disable=SC2086
-		exec qemu-system-i386 -accel "$accel" -smp "$smp" -m "$mem" -cdrom "$image" -boot d \
-			-nographic $devices
+		exec "${machine[@]}" -smp "$smp" -m "$mem" -nographic $devices
 	fi
 	# shellcheck disable=SC2086
-	{ cat; printf '\004'; } | qemu-system-i386 -accel "$accel" -smp "$smp" -m "$mem" \
-		-cdrom "$image" -boot d -display none -monitor none -serial stdio \
-		-fw_cfg name=opt/lispos/cmdline,string=repl=pipe $devices
+	{ cat; printf '\004'; } | "${machine[@]}" -smp "$smp" -m "$mem" \
+		-display none -monitor none -serial stdio "${pipe_opts[@]}" $devices
 	;;
 debug)
 	echo "gdb on :1234; QEMU's serial console is in build/debug-serial.log" >&2
+	[ "$arch" = x86 ] && machine=(qemu-system-i386 -accel tcg -kernel "$image")
 	# shellcheck disable=SC2086
-	qemu-system-i386 -accel tcg -smp "$smp" -m "$mem" -kernel "$image" -display none \
+	"${machine[@]}" -smp "$smp" -m "$mem" -display none \
 		-serial file:"$top/build/debug-serial.log" $devices -s -S &
 	qpid=$!
 	trap 'kill $qpid 2>/dev/null || true' EXIT INT TERM
@@ -73,7 +86,8 @@ debug)
 		(echo > /dev/tcp/127.0.0.1/1234) 2>/dev/null && break
 		sleep 0.1
 	done
-	gdb -q -ex "set architecture i386" -ex "file $image" -ex "target remote :1234" \
+	gdb=gdb; [ "$arch" = arm ] && command -v gdb-multiarch > /dev/null && gdb=gdb-multiarch
+	$gdb -q -ex "set architecture $gdb_arch" -ex "file $image" -ex "target remote :1234" \
 		-ex "break kmain" -ex "continue"
 	;;
 *)

@@ -207,6 +207,18 @@ for accel in $accels; do
 	done
 done
 
+# ---- the ARM kernel (scripts/run-tests-arm.sh): QEMU virt under TCG at SMP 1, 2 and 4; SMP 8
+# and the slowest Scheme files are make test-long's. ARM_TESTS=0 skips them.
+if [ "${ARM_TESTS:-1}" = 1 ]; then
+	while IFS= read -r line; do
+		case $line in
+		"PASS "*) passed=$((passed + 1)); echo "$line" ;;
+		"FAIL "*) failed=$((failed + 1)); failures+=("${line#FAIL }"); echo "$line" ;;
+		*) echo "$line" ;;
+		esac
+	done < <(scripts/run-tests-arm.sh 2>&1)
+fi
+
 # ---- stress (tests/stress/, scripts/stress.sh): objects shared across every CPU, checksummed,
 # with a bound on live memory; a random seed each time (printed; STRESS_SEED=N replays one).
 # STRESS_TEST_SECONDS per run (default 30: the four QEMU runs take about 2.5 minutes under TCG)

@@ -10,6 +10,7 @@
 #   STRESS_CYCLES=0    build the cross-heap rings without closing them (see stress.scm)
 #   STRESS_CORRUPT=1   corrupt one shared object's field after it was made: the run must FAIL
 #   ACCEL=auto|kvm|tcg the accelerator (scripts/accel.sh)
+#   STRESS_ARCH=arm    the ARM kernel on QEMU virt (TCG) instead of x86
 # Exit status 0 on PASS. The log is build/tests/stress/stress-smpSMP[-host].log.
 set -u
 smp=${1:?usage: stress.sh SMP MINUTES [SEED]}
@@ -25,20 +26,24 @@ host=${STRESS_HOST:-0}
 timeout_s=$(( seconds + 90 + seconds / 4 ))
 out=$top/build/tests/stress
 mkdir -p "$out"
+arch=${STRESS_ARCH:-x86}
 if [ "$host" = 1 ]; then
 	where=host label="stress SMP=$smp host"
+elif [ "$arch" = arm ]; then
+	where=tcg label="stress arm SMP=$smp"
 else
 	where=$("$top/scripts/accel.sh" "${ACCEL:-auto}") label="stress SMP=$smp"
 fi
-log=$out/stress-smp$smp$([ "$host" = 1 ] && echo -host).log
-input=$out/stress-smp$smp$([ "$host" = 1 ] && echo -host).scm
+tag=$([ "$arch" = arm ] && echo arm-)smp$smp$([ "$host" = 1 ] && echo -host)
+log=$out/stress-$tag.log
+input=$out/stress-$tag.scm
 
 {
 	echo "(define stress-seed $seed) (define stress-seconds $seconds) (define stress-cycles $cycles)"
 	echo "(define stress-corrupt $corrupt)"
 	cat "$top/tests/stress/prelude.scm" "$top/tests/stress/stress.scm"
 } > "$input"
-replay="$([ -n "${STRESS_SECONDS:-}" ] && echo "STRESS_SECONDS=$seconds ")$([ "$host" = 1 ] && echo "STRESS_HOST=1 ")$([ "$cycles" = '#f' ] && echo "STRESS_CYCLES=0 ")$([ "$corrupt" = '#t' ] && echo "STRESS_CORRUPT=1 ")scripts/stress.sh $smp $minutes $seed"
+replay="$([ -n "${STRESS_SECONDS:-}" ] && echo "STRESS_SECONDS=$seconds ")$([ "$arch" = arm ] && echo "STRESS_ARCH=arm ")$([ "$host" = 1 ] && echo "STRESS_HOST=1 ")$([ "$cycles" = '#f' ] && echo "STRESS_CYCLES=0 ")$([ "$corrupt" = '#t' ] && echo "STRESS_CORRUPT=1 ")scripts/stress.sh $smp $minutes $seed"
 echo "stress: seed=$seed SMP=$smp seconds=$seconds cycles=$cycles on $where (replay: $replay)"
 
 fail() {
@@ -58,10 +63,16 @@ if [ "$host" = 1 ]; then
 	status=${PIPESTATUS[0]}
 	want=0
 else
-	kernel=$top/build/x86/kernel.elf
-	[ -f "$kernel" ] || { echo "FAIL $label: no $kernel (make kernel)"; exit 1; }
-	{ cat "$input"; printf '\004'; } | timeout "$timeout_s" qemu-system-i386 -accel "$where" \
-		-smp "$smp" -m 256 -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
+	kernel=$top/build/$arch/kernel.elf
+	[ -f "$kernel" ] || { echo "FAIL $label: no $kernel (make kernel ARCH=$arch)"; exit 1; }
+	if [ "$arch" = arm ]; then
+		qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15
+			-semihosting-config enable=on,target=native)
+	else
+		qemu=(qemu-system-i386 -accel "$where" -device isa-debug-exit,iobase=0xf4,iosize=4)
+	fi
+	{ cat "$input"; printf '\004'; } | timeout "$timeout_s" "${qemu[@]}" \
+		-smp "$smp" -m 256 -display none -no-reboot \
 		-kernel "$kernel" -append "repl=quiet" -serial stdio 2> "$log.stderr" |
 		tee "$log" | grep --line-buffered '^stress: epoch'
 	status=${PIPESTATUS[1]}

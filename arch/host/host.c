@@ -298,6 +298,11 @@ void arch_irq_mask(unsigned irq, bool masked)
 	(void)masked;
 }
 
+unsigned arch_console_irq(void)
+{
+	return 4;	/* no device interrupts here: arch_irq_route ignores it */
+}
+
 void arch_smp_start(void)
 {
 }

@@ -62,6 +62,11 @@ void x86_serial_enable_rx(void)
 	arch_console_rx_resume();
 }
 
+unsigned arch_console_irq(void)
+{
+	return 4;
+}
+
 void arch_console_rx_resume(void)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&lock);

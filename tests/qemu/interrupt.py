@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """interrupt.py TARGET [SMP ACCEL] -- Ctrl-C at a console REPL, driven as a person would type.
 
-TARGET is `qemu` (the kernel's serial console at repl=tty, SMP CPUs, under ACCEL) or `host` (the
+TARGET is `qemu` (the kernel's serial console at repl=tty, SMP CPUs, under ACCEL), `qemu-arm`
+(the same on the ARM kernel, QEMU virt under TCG) or `host` (the
 interactive hosted interpreter in a pseudo-terminal, whose Ctrl-C is SIGINT: $LISP, by default
 build/host-asan/bin/lisp). Each step
 types a line, waits until the REPL runs it, types Ctrl-C and expects "error: interrupted" and the
@@ -24,21 +25,29 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 target = sys.argv[1] if len(sys.argv) > 1 else "host"
 smp = sys.argv[2] if len(sys.argv) > 2 else "2"
 accel = sys.argv[3] if len(sys.argv) > 3 else "tcg"
-SLOW = 1 if target == "host" else 20	# TCG runs the guest about 20x slower
+is_qemu = target in ("qemu", "qemu-arm")	# qemu-arm: the ARM kernel on virt
+SLOW = 1 if target == "host" else 20 if target == "qemu" else 60	# TCG: ~20x slower, ARM ~3x more
 lisp = os.environ.get("LISP", "build/host-asan/bin/lisp")	# host: which build
-label = f"interrupt {target}" + (f" SMP={smp} {accel}" if target == "qemu" else f" {lisp}")
+label = f"interrupt {target}" + (f" SMP={smp} {accel}" if is_qemu else f" {lisp}")
 
 
 class Console:
 	def __init__(self):
 		self.buf = b""
 		self.pos = 0	# what expect() has consumed
-		if target == "qemu":
+		if target == "qemu-arm":
+			cmd = ["qemu-system-arm", "-M", "virt,highmem=off", "-cpu", "cortex-a15",
+			       "-smp", smp, "-m", "256", "-display", "none", "-no-reboot",
+			       "-semihosting-config", "enable=on,target=native",
+			       "-kernel", os.path.join(TOP, "build/arm/kernel.elf"),
+			       "-append", "", "-serial", "stdio"]
+		if is_qemu:
 			cmd = ["qemu-system-i386", "-accel", accel, "-smp", smp, "-m", "256",
 			       "-display", "none", "-no-reboot",
 			       "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
 			       "-kernel", os.path.join(TOP, "build/x86/kernel.elf"),
 			       "-append", "", "-serial", "stdio"]
+		if is_qemu:
 			self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
 						  stderr=subprocess.DEVNULL)
 			self.rfd, self.wfd = self.p.stdout.fileno(), self.p.stdin.fileno()
@@ -94,7 +103,7 @@ class Console:
 				fail("the console closed")
 
 	def status(self):
-		if target == "qemu":
+		if is_qemu:
 			try:
 				return self.p.wait(timeout=60 * SLOW)
 			except subprocess.TimeoutExpired:
@@ -111,7 +120,7 @@ class Console:
 
 	def kill(self):
 		try:
-			if target == "qemu":
+			if is_qemu:
 				self.p.kill()
 			else:
 				os.kill(self.pid, 9)
@@ -219,7 +228,7 @@ con.expect(r"\^C", 20, "Ctrl-C at the prompt")
 line("(+ 2 2)", r"\n4\r?\n", what="after Ctrl-C at the prompt")
 con.send("\x04")
 st = con.status()
-want = 3 if target == "qemu" else 1	# an expression failed: (1 << 1) | 1 from QEMU, 1 hosted
+want = 3 if is_qemu else 1	# an expression failed: (1 << 1) | 1 from QEMU, 1 hosted
 if st != want:
 	fail(f"exit status {st}, want {want}")
 if re.search(rb"[^\"(]dropped", con.buf):

@@ -1,19 +1,30 @@
 #!/bin/bash
-# ktest.sh NAME SMP ACCEL -- boot the kernel with a built-in test (kernel/ktest.c) or the ISO,
-# check its console output and exit status, print "PASS ..." or "FAIL ..." (with the serial log).
-# Every QEMU run is bounded by a timeout; a hung guest is a failure.
+# ktest.sh NAME SMP ACCEL [ARCH] -- boot the kernel with a built-in test (kernel/ktest.c) or the
+# ISO, check its console output and exit status, print "PASS ..." or "FAIL ..." (with the serial
+# log). Every QEMU run is bounded by a timeout; a hung guest is a failure. ARCH is x86 (the
+# default) or arm (QEMU virt under TCG: ACCEL is ignored; iso, iso-pipe and acpi-off are x86's,
+# pipe is ARM's make run < file).
 set -u
-name=$1 smp=$2 accel=$3
+name=$1 smp=$2 accel=$3 arch=${4:-x86}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kernel=$top/build/x86/kernel.elf
+kernel=$top/build/$arch/kernel.elf
 iso=$top/build/x86/os.iso
 out=$top/build/tests/qemu
 mkdir -p "$out"
-log=$out/$name-smp$smp-$accel.log
-label="qemu $name SMP=$smp $accel"
 timeout_s=${KTEST_TIMEOUT:-120}
-qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
-	-device isa-debug-exit,iobase=0xf4,iosize=4)
+if [ "$arch" = arm ]; then
+	accel=tcg
+	log=$out/arm-$name-smp$smp.log
+	label="qemu arm $name SMP=$smp"
+	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp "$smp" -m 256 -display none
+		-no-reboot -semihosting-config enable=on,target=native)
+	[ "$smp" -ge 4 ] && timeout_s=${KTEST_TIMEOUT:-240}
+else
+	log=$out/$name-smp$smp-$accel.log
+	label="qemu $name SMP=$smp $accel"
+	qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
+		-device isa-debug-exit,iobase=0xf4,iosize=4)
+fi
 
 fail() {
 	echo "FAIL $label: $*"
@@ -62,10 +73,17 @@ fault|fault-null)
 	boot "test=fault $opt"
 	[ $status -eq 255 ] || fail "exit status $status, want 255 (panic)"
 	last=$((smp - 1))
-	if [ $name = fault ]; then expect "PANIC on cpu $last: invalid opcode"
-	else expect "PANIC on cpu $last: page fault"; expect "write of address 0x0"; fi
-	expect "eip "
-	expect "cr0 "
+	if [ "$arch" = arm ]; then
+		if [ $name = fault ]; then expect "PANIC on cpu $last: undefined instruction"
+		else expect "PANIC on cpu $last: data abort"; expect "write of address 0x0"; fi
+		expect "pc "
+		expect "sctlr "
+	else
+		if [ $name = fault ]; then expect "PANIC on cpu $last: invalid opcode"
+		else expect "PANIC on cpu $last: page fault"; expect "write of address 0x0"; fi
+		expect "eip "
+		expect "cr0 "
+	fi
 	expect "backtrace:"
 	expect "ktest_fault_body"
 	expect "system halted"
@@ -160,6 +178,20 @@ iso-pipe)	# make run < file: a program piped in before GRUB even starts is evalu
 	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
 	[ $status -eq 0 ] || fail "exit status $status"
 	expect "booted by GRUB"
+	expect 'options "repl=pipe"'
+	sed '1,/^repl: Scheme on cpu/d' "$log" | cmp -s - "$out/pipe-in.txt" ||
+		fail "the REPL's output is not the piped program's (a line lost, changed or reordered)"
+	;;
+pipe)	# ARM's make run < file: scripts/qemu.sh's pipe path (repl=pipe through -append, EOT at
+	# the end powers off): a program piped in before the kernel starts is evaluated whole, in order
+	head -c 12000 /dev/urandom | base64 > "$out/pipe-in.txt"
+	sed 's/.*/(display "&") (newline)/' "$out/pipe-in.txt" > "$out/pipe-in.scm"
+	[ -f "$top/build/sd.img" ] || truncate -s 64M "$top/build/sd.img"
+	timeout "$timeout_s" "$top/scripts/qemu.sh" run "$arch" "$smp" 256 "$accel" "$kernel" \
+		< "$out/pipe-in.scm" > "$log" 2> "$log.stderr"
+	status=$?
+	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
+	[ $status -eq 0 ] || fail "exit status $status"
 	expect 'options "repl=pipe"'
 	sed '1,/^repl: Scheme on cpu/d' "$log" | cmp -s - "$out/pipe-in.txt" ||
 		fail "the REPL's output is not the piped program's (a line lost, changed or reordered)"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# net.sh NAME SMP ACCEL -- the RTL8139 driver and the net service in QEMU, every NIC on loopback
+# net.sh NAME SMP ACCEL [ARCH] -- the RTL8139 driver and the net service in QEMU, every NIC on loopback
 # only (docs/net.md, "Safety rule"; the -netdev options come from scripts/qemu.sh netdev). The
 # guest's Scheme program goes in on the serial line at repl=quiet; prints "PASS ..." or "FAIL ..."
 # with the serial log's tail. Every QEMU run and the peer have a timeout.
@@ -16,21 +16,31 @@
 #   off   boot option net=off: no driver takes the card, (ether-open) is an error naming why,
 #         (pci-devices) still lists the card (for a driver in Scheme)
 # At SMP > 1 the service runs on the last CPU, the REPL on CPU 0: frames cross CPUs both ways.
+# ARCH is x86 (the default) or arm (the card on QEMU virt's PCIe, under TCG; ACCEL is ignored).
 set -u
-name=$1 smp=$2 accel=$3
+name=$1 smp=$2 accel=$3 arch=${4:-x86}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kernel=$top/build/x86/kernel.elf
+kernel=$top/build/$arch/kernel.elf
 here=$top/tests/qemu/net
 out=$top/build/tests/qemu
 mkdir -p "$out"
-log=$out/net-$name-smp$smp-$accel.log
-input=$out/net-$name-smp$smp-$accel.in
-peerlog=$out/net-$name-smp$smp-$accel.peer
-label="qemu net $name SMP=$smp $accel"
 timeout_s=${NET_QEMU_TIMEOUT:-600}
 frames=${NET_FRAMES:-300}
-qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
-	-device isa-debug-exit,iobase=0xf4,iosize=4)
+if [ "$arch" = arm ]; then
+	accel=tcg
+	tag=arm-net-$name-smp$smp
+	label="qemu arm net $name SMP=$smp"
+	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp "$smp" -m 256 -display none
+		-no-reboot -semihosting-config enable=on,target=native)
+else
+	tag=net-$name-smp$smp-$accel
+	label="qemu net $name SMP=$smp $accel"
+	qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
+		-device isa-debug-exit,iobase=0xf4,iosize=4)
+fi
+log=$out/$tag.log
+input=$out/$tag.in
+peerlog=$out/$tag.peer
 peer_pid=
 
 fail() {

@@ -1,0 +1,57 @@
+#!/bin/bash
+# run-tests-arm.sh [--long] -- the ARM kernel's QEMU tests (QEMU virt, Cortex-A15, always TCG):
+# the built-in kernel tests (tests/qemu/ktest.sh NAME SMP tcg arm) and Scheme through the
+# console REPL (tests/qemu/scheme.sh NAME SMP tcg arm), one PASS/FAIL line each, then the time.
+#   default: SMP 1, 2 and 4 (ARM_TEST_SMP): every kernel test at each; sys and threads at each;
+#            every tests/scheme file in its own boot at SMP 2 but the slow ones below; the batch
+#            (14 files in one boot) at SMP 1 and 4; tty, whole, gc=global and Ctrl-C
+#            (tests/qemu/interrupt.py qemu-arm) at SMP 2
+#            the stress test (30 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
+#            and net=off at 2
+#   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
+# The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+long=0; [ "${1:-}" = --long ] && long=1
+# over 20 s each under TCG on the 2-core CI machine; x86 and the hosted build run them always
+SLOW="bigspeed limits xrace xreread tailcalls"
+start=$(date +%s)
+export KTEST_ROUNDS=${KTEST_ROUNDS:-2000}
+
+ktest() { tests/qemu/ktest.sh "$1" "$2" tcg arm 2>&1; }
+scheme() { tests/qemu/scheme.sh "$1" "$2" tcg arm 2>&1; }
+slow() { case " $SLOW " in *" $1 "*) return 0 ;; esac; return 1; }
+
+if [ $long = 1 ]; then smps=${ARM_LONG_SMP:-8}; else smps=${ARM_TEST_SMP:-1 2 4}; fi
+for smp in $smps; do
+	tests="online ipi spinlock fault echo threads preempt sleep spread overflow heaps"
+	[ "$smp" = 1 ] && tests="$tests recursion"
+	[ "$smp" = 2 ] && tests="$tests fault-null echo-stall pipe"
+	for t in $tests; do ktest "$t" "$smp"; done
+	stests="sys threads"
+	[ "$smp" = 2 ] && stests="$stests tty whole threads-global"
+	{ [ "$smp" = 1 ] || [ "$smp" = 4 ] || [ "$smp" = 8 ]; } && stests="$stests batch"
+	if [ "$smp" = 2 ]; then
+		for scm in tests/scheme/*.scm; do
+			n=$(basename "$scm" .scm)
+			[ "$n" = threads ] || slow "$n" || stests="$stests file:$n"
+		done
+	fi
+	for t in $stests; do scheme "$t" "$smp"; done
+	# the RTL8139 on virt's PCIe (tests/qemu/net.sh): raw frames against a peer and ARP to
+	# slirp at SMP 1 and 2, net=off at 2
+	{ [ "$smp" = 1 ] || [ "$smp" = 2 ]; } && for t in raw arp; do
+		tests/qemu/net.sh "$t" "$smp" tcg arm 2>&1
+	done
+	[ "$smp" = 2 ] && tests/qemu/net.sh off 2 tcg arm 2>&1
+	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
+	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1
+	# the stress test (scripts/stress.sh), 30 s, at SMP 2 and up; a random seed, printed
+	[ "$smp" -ge 2 ] && STRESS_ARCH=arm STRESS_SECONDS=${STRESS_TEST_SECONDS:-30} \
+		scripts/stress.sh "$smp" 1 ${STRESS_SEED:-} 2>&1 | grep -v '^stress: epoch'
+done
+if [ $long = 1 ]; then
+	for n in $SLOW; do scheme "file:$n" 2; done
+fi
+echo "arm: QEMU tests took $(($(date +%s) - start)) s"
