@@ -177,22 +177,9 @@ static obj p_ether_mac(struct lisp *L, int argc, obj *argv)
 	return lisp_make_bytes(L, OBJ_T_BYTEVECTOR, nif->mac, 6);
 }
 
-static bool put(struct lisp *L, obj *alist, const char *key, obj val)
-{
-	obj k, p;
-
-	if (val == OBJ_NULL)
-		return false;
-	ROOT(val);
-	k = sym(L, key);
-	p = k != OBJ_NULL ? lisp_cons(L, k, val) : OBJ_NULL;
-	UNROOT(val);
-	return p != OBJ_NULL && (*alist = lisp_cons(L, p, *alist)) != OBJ_NULL;
-}
-
 static bool put_n(struct lisp *L, obj *alist, const char *key, const uint32_t *v)
 {
-	return put(L, alist, key, lisp_int64(L, arch_atomic_load_relaxed(v)));
+	return lisp_alist_put(L, alist, key, lisp_int64(L, arch_atomic_load_relaxed(v)));
 }
 
 /* (ether-stats [e]): the driver's and the service's counters (docs/net.md), and with a handle
@@ -238,13 +225,13 @@ static obj p_ether_stats(struct lisp *L, int argc, obj *argv)
 		     put_n(L, &a, "tx-frames", &d->tx_frames) &&
 		     put_n(L, &a, "rx-bytes", &d->rx_bytes) &&
 		     put_n(L, &a, "rx-frames", &d->rx_frames) &&
-		     put(L, &a, "link", obj_bool(arch_atomic_load_relaxed(&nif->link_up)));
+		     lisp_alist_put(L, &a, "link", obj_bool(arch_atomic_load_relaxed(&nif->link_up)));
 	}
 	ok = ok && put_n(L, &a, "ether-drops", &s->ether_drops) &&
 	     put_n(L, &a, "tx-waits", &s->tx_waits) &&
 	     put_n(L, &a, "tx-queued", &s->tx_queued) &&
 	     put_n(L, &a, "wakeups", &s->wakeups) &&
-	     put(L, &a, "state", sym(L, net_state_name(net_state())));
+	     lisp_alist_put(L, &a, "state", sym(L, net_state_name(net_state())));
 	UNROOT(a);
 	return ok ? a : OBJ_NULL;
 }

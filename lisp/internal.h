@@ -298,6 +298,10 @@ obj lisp_take_error(struct lisp *L);
 void lisp_report_error(struct lisp *L, obj c);
 void lisp_init_errors(struct lisp *L);
 
+/* --- sys.c --- */
+/* Push (key . val) onto *alist (a rooted variable). val is consumed; false if the heap is full. */
+bool lisp_alist_put(struct lisp *L, obj *alist, const char *key, obj val);
+
 /* --- ports.c --- */
 obj lisp_make_port(struct lisp *L, int kind, obj buf);
 bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len);

@@ -56,7 +56,7 @@ static obj sym(struct lisp *L, const char *name)
 }
 
 /* Push (key . val) onto *alist (a rooted variable). val is consumed; false if the heap is full. */
-static bool put(struct lisp *L, obj *alist, const char *key, obj val)
+bool lisp_alist_put(struct lisp *L, obj *alist, const char *key, obj val)
 {
 	obj k, p;
 
@@ -73,7 +73,7 @@ static bool put(struct lisp *L, obj *alist, const char *key, obj val)
 
 static bool put_u64(struct lisp *L, obj *alist, const char *key, uint64_t v)
 {
-	return put(L, alist, key, lisp_int64(L, v > INT64_MAX ? INT64_MAX : (int64_t)v));
+	return lisp_alist_put(L, alist, key, lisp_int64(L, v > INT64_MAX ? INT64_MAX : (int64_t)v));
 }
 
 /* An exact integer argument in [lo, hi], else a type error naming what was wanted. */
@@ -198,14 +198,14 @@ static obj p_threads(struct lisp *L, int argc, obj *argv)
 		memcpy(&t, obj_bytes_data(buf) + i * sizeof(t), sizeof(t));	/* moves as we build */
 
 		entry = OBJ_NIL;	/* built back to front: id comes first */
-		ok = put(L, &entry, "service", obj_bool(t.service)) &&
-		     put(L, &entry, "placement", sym(L, placements[t.placement < 3 ? t.placement : 0])) &&
+		ok = lisp_alist_put(L, &entry, "service", obj_bool(t.service)) &&
+		     lisp_alist_put(L, &entry, "placement", sym(L, placements[t.placement < 3 ? t.placement : 0])) &&
 		     put_u64(L, &entry, "migrations", t.migrations) &&
 		     put_u64(L, &entry, "cpu-ms", arch_cycles_to_ns(t.cycles) / 1000000) &&
-		     put(L, &entry, "state", sym(L, t.state)) &&
+		     lisp_alist_put(L, &entry, "state", sym(L, t.state)) &&
 		     put_u64(L, &entry, "priority", t.prio) &&
 		     put_u64(L, &entry, "cpu", t.cpu) &&
-		     put(L, &entry, "name", lisp_cstring(L, t.name)) &&
+		     lisp_alist_put(L, &entry, "name", lisp_cstring(L, t.name)) &&
 		     put_u64(L, &entry, "id", t.id) &&
 		     (list = lisp_cons(L, entry, list)) != OBJ_NULL;
 	}
@@ -291,7 +291,7 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	pauses(&h->stats, &p);
 	/* the collection mode, percore or global (mm/gc/stw.h); then references from other CPUs'
 	 * heaps into this one: the sum of its counts */
-	return put(L, alist, "mode", sym(L, gc_mode_name(gc_mode()))) &&
+	return lisp_alist_put(L, alist, "mode", sym(L, gc_mode_name(gc_mode()))) &&
 	       put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
 	       /* what the last completed major cycle found live, and the nursery's used part;
 		* the memory the heap holds from the system (groups, nursery, its tables) */
@@ -303,7 +303,7 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	       put_u64(L, alist, "pause-p50-us", p.p50) &&
 	       put_u64(L, alist, "major-collections", read_u64(&h->stats.major_cycles)) &&
 	       put_u64(L, alist, "minor-collections", read_u64(&h->stats.minor_collections)) &&
-	       put(L, alist, "cpu", fx((intptr_t)cpu));
+	       lisp_alist_put(L, alist, "cpu", fx((intptr_t)cpu));
 }
 
 static obj p_gc_stats(struct lisp *L, int argc, obj *argv)
@@ -319,7 +319,7 @@ static obj p_gc_stats(struct lisp *L, int argc, obj *argv)
 
 		entry = OBJ_NIL;
 		if (h == NULL)
-			ok = put(L, &entry, "cpu", fx((intptr_t)i));	/* no heap (yet) */
+			ok = lisp_alist_put(L, &entry, "cpu", fx((intptr_t)i));	/* no heap (yet) */
 		else
 			ok = gc_stats_of(L, &entry, i, h);
 		ok = ok && (list = lisp_cons(L, entry, list)) != OBJ_NULL;
@@ -363,7 +363,7 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	ok = put_u64(L, &a, "alloc-failures", read_u64(&h->stats.alloc_failures)) &&
 	     put_u64(L, &a, "promoted-bytes", read_u64(&h->stats.bytes_promoted)) &&
 	     put_u64(L, &a, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + nursery_used(h)) &&
-	     put(L, &a, "major-phase", sym(L, major_phases[phase < 3 ? phase : 0])) &&
+	     lisp_alist_put(L, &a, "major-phase", sym(L, major_phases[phase < 3 ? phase : 0])) &&
 	     put_u64(L, &a, "major-collections", read_u64(&h->stats.major_cycles)) &&
 	     put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
 	     put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
@@ -376,7 +376,7 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     put_u64(L, &a, "old-bytes", read_size(&h->old_bytes)) &&
 	     put_u64(L, &a, "nursery-used", nursery_used(h)) &&
 	     put_u64(L, &a, "nursery-bytes", h->nursery_bytes) &&
-	     put(L, &a, "cpu", fx((intptr_t)h->cpu));
+	     lisp_alist_put(L, &a, "cpu", fx((intptr_t)h->cpu));
 	UNROOT(a);
 	return ok ? a : OBJ_NULL;
 }
@@ -451,9 +451,9 @@ static obj p_object_info(struct lisp *L, int argc, obj *argv)
 	ROOT(group);
 	ROOT(a);
 	/* remote-count: references from other heaps' objects (mm/gc/xheap.h) */
-	ok = put_u64(L, &a, "remote-count", rc) && put(L, &a, "shared", obj_bool(shared)) &&
-	     put(L, &a, "group", group) &&
-	     put(L, &a, "generation", sym(L, gen)) && put(L, &a, "cpu", cpu);
+	ok = put_u64(L, &a, "remote-count", rc) && lisp_alist_put(L, &a, "shared", obj_bool(shared)) &&
+	     lisp_alist_put(L, &a, "group", group) &&
+	     lisp_alist_put(L, &a, "generation", sym(L, gen)) && lisp_alist_put(L, &a, "cpu", cpu);
 	UNROOT(a);
 	UNROOT(group);
 	return ok ? a : OBJ_NULL;
