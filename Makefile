@@ -24,7 +24,7 @@ say	= $(if $(filter 1,$(V)),,@printf '  %-7s %s\n' $(1) $(2);)
 LISP_SRCS := $(sort $(wildcard lisp/*.c))
 # the RTL8139 driver, its service thread and the raw-frame interface (docs/net.md); the
 # portable TCP/IP stack (docs/net-stack.md)
-NET_DRV_SRCS := net/rtl8139_ring.c net/rtl8139.c net/netsvc.c
+NET_DRV_SRCS := net/rtl8139_ring.c net/rtl8139.c net/netsvc.c net/netsock.c
 NET_SRCS := net/buf.c net/checksum.c net/eth.c net/arp.c net/ip.c net/icmp.c net/udp.c net/dhcp.c \
 	net/stack.c net/tcp.c net/tcp_in.c net/tcp_out.c net/tcp_timer.c
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \

@@ -11,6 +11,7 @@
 #include <arch.h>
 #include <lisp/lisp.h>
 #include <mm/gc/stw.h>
+#include <net/netsvc.h>
 #include <sched/thread.h>
 #include <smp/spinlock.h>
 
@@ -40,6 +41,18 @@ static struct {
 } con;
 
 static struct lisp interp;
+static bool tcp_repl;	/* REPL sessions over TCP port 23 (boot option repl_tcp=off: none) */
+
+/* The listener of the REPL over TCP, a Scheme thread: every connection gets its own session
+ * thread (sockets.c, %tcp-repl) on the least loaded CPU, sharing the global environment. */
+static const char tcp_repl_src[] =
+	"(spawn (lambda ()"
+	"  (let ((l (tcp-listen 23 16)))"
+	"    (let loop ()"
+	"      (let ((c (guard (e (#t #f)) (tcp-accept l))))"
+	"        (if c (spawn (lambda () (%tcp-repl c))))"
+	"        (loop)))))"
+	"  #f 10)";
 
 /* Ctrl-C (tty mode): an interrupt of the expression being evaluated. busy (under intr_lock) is
  * true while the REPL evaluates (lisp_input's evaluating); when an interrupt is taken, the console drops what
@@ -268,6 +281,10 @@ static uintptr_t repl_main(void *arg)
 	}
 	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
 		names[con.mode]);
+	if (tcp_repl && (net_state() == NET_STATE_UP || net_state() == NET_STATE_STARTING) &&
+	    lisp_eval_string(&interp, tcp_repl_src, sizeof(tcp_repl_src) - 1) == 0 &&
+	    con.mode != REPL_QUIET)
+		kprintf("repl: sessions over TCP port 23 too (make run: 127.0.0.1:2323)\n");
 	lisp_input_init(&in, repl_getc, NULL);
 	in.evaluating = set_busy;	/* every mode: thread-interrupt! ends a program's console read */
 	rc = lisp_repl(&interp, &in, flags[con.mode]);
@@ -281,6 +298,7 @@ int repl_start(const char *cmdline)
 	char mode[8];
 
 	con.mode = REPL_TTY;
+	tcp_repl = !(cmdline_get(cmdline, "repl_tcp", mode, sizeof(mode)) && !strcmp(mode, "off"));
 	if (cmdline_get(cmdline, "repl", mode, sizeof(mode))) {
 		if (!strcmp(mode, "pipe"))
 			con.mode = REPL_PIPE;

@@ -47,6 +47,9 @@ enum lisp_slot {
 	S_RTD_THREAD,		/* threads.c */
 	S_RTD_CHANNEL,
 	S_RTD_ETHER,		/* ether.c */
+	S_RTD_TCP_LISTENER,	/* sockets.c */
+	S_RTD_CONNECTION,
+	S_RTD_UDP,
 	S_COUNT
 };
 #define STATE(L, i)	(obj_fields((L)->state)[i])
@@ -308,6 +311,8 @@ bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len);
 void lisp_console_write(struct lisp *L, const char *buf, size_t len);
 /* Next byte of an input port (-1 at its end); peek leaves it. */
 int lisp_port_getc(struct lisp *L, obj port, bool peek);
+/* close-port: flushes what is buffered for output, closes both directions. */
+obj lisp_port_close(struct lisp *L, obj port);
 void lisp_init_ports(struct lisp *L);
 
 /* --- printer.c --- */
@@ -385,7 +390,8 @@ void lisp_init_control(struct lisp *L);
 void lisp_init_records(struct lisp *L);
 void lisp_init_threads(struct lisp *L);
 void lisp_init_ether(struct lisp *L);	/* ether.c: raw frames, PCI configuration */
-void lisp_init_dma(struct lisp *L);	/* dma.c: DMA memory and interrupt waits for drivers */
+void lisp_init_dma(struct lisp *L);
+void lisp_init_sockets(struct lisp *L);	/* sockets.c: TCP, UDP, ping, the TCP REPL */	/* dma.c: DMA memory and interrupt waits for drivers */
 /* sys.c: the caller is a scheduler thread (not the hosted program's main thread, not an idle
  * loop), so it may block and spawn. */
 bool lisp_on_thread(void);

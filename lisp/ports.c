@@ -929,6 +929,11 @@ static obj close_dirs(struct lisp *L, obj p, const char *who, intptr_t dirs)
 	return OBJ_UNSPECIFIED;
 }
 
+obj lisp_port_close(struct lisp *L, obj port)
+{
+	return close_dirs(L, port, "close-port", PF_IN_OPEN | PF_OUT_OPEN);
+}
+
 static obj p_close_port(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return close_dirs(L, argv[0], "close-port", PF_IN_OPEN | PF_OUT_OPEN); }
 static obj p_close_input_port(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return close_dirs(L, argv[0], "close-input-port", PF_IN_OPEN); }
 static obj p_close_output_port(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return close_dirs(L, argv[0], "close-output-port", PF_OUT_OPEN); }

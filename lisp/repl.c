@@ -111,6 +111,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	lisp_init_sys(L);
 	lisp_init_threads(L);
 	lisp_init_ether(L);
+	lisp_init_sockets(L);
 	lisp_init_dma(L);
 	if (h->stats.alloc_failures != failures)
 		return fail(L);

@@ -238,7 +238,7 @@ void net_ping_cancel(struct net_stack *st, int token);
 	X(tcp_rst_tx, "RSTs sent") \
 	X(tcp_rst_rx, "RSTs accepted") \
 	X(tcp_rst_ignored, "RSTs outside the window ignored") \
-	X(net_tcp_challenge_ack, "RFC 5961 challenge ACKs sent") \
+	X(tcp_challenge_ack, "RFC 5961 challenge ACKs sent") \
 	X(tcp_challenge_limited, "challenge ACKs not sent (rate limit)") \
 	X(tcp_out_of_window, "segments outside the receive window") \
 	X(tcp_bad_ack, "segments acknowledging unsent data") \

@@ -9,6 +9,7 @@
 #include <kernel/physmem.h>
 #include <sched/thread.h>
 
+#include "netsock_svc.h"
 #include "netsvc.h"
 
 struct net_ether {
@@ -29,6 +30,8 @@ static struct {
 	struct waitq wq;		/* the service sleeps here; lock guards the next two */
 	bool irq_pending;		/* the interrupt handler ran */
 	bool tx_kick;			/* a sender queued a frame */
+	bool sock_kick;			/* a socket request, or room in a receive ring */
+	char cmdline[256];		/* the boot options (ip=, gw=, dns=, dhcp=) */
 	struct waitq tx_space;		/* senders wait for room; its lock guards the queue */
 	uint8_t (*txq)[NET_FRAME_MAX];	/* NET_TXQ slots, physmem */
 	uint16_t txlen[NET_TXQ];
@@ -96,8 +99,7 @@ static bool svc_irq(void *ctx)
 static void svc_rx(void *ctx, const uint8_t *frame, size_t len)
 {
 	(void)ctx;
-	/* The portable stack's input goes here, on this thread: net_input(stack, frame, len,
-	 * now) for every frame (it copies what it keeps). */
+	netsock_svc_input(frame, len);	/* the stack copies what it keeps */
 	for (unsigned i = 0; i < NET_ETHER_MAX; i++) {
 		struct net_ether *e = &ethers[i];
 		arch_irqflags_t f;
@@ -142,11 +144,49 @@ static void svc_tx(void)
 	}
 }
 
+/* The stack's output, on this thread: to the card now if nothing waits before it, else behind
+ * the queued frames; a full queue drops it (counted: TCP retransmits, ARP and DHCP retry). */
+static void stack_send(void *ctx, const void *frame, size_t len)
+{
+	arch_irqflags_t f;
+
+	(void)ctx;
+	if (len < NET_FRAME_MIN || len > NET_FRAME_MAX)
+		return;
+	f = spin_lock_irqsave(&svc.tx_space.lock);
+	if (svc.tx_count == 0) {
+		spin_unlock_irqrestore(&svc.tx_space.lock, f);
+		if (svc.nif.drv->send(&svc.nif, frame, len) == 0)
+			return;
+		f = spin_lock_irqsave(&svc.tx_space.lock);
+	}
+	if (svc.tx_count < NET_TXQ) {
+		unsigned slot = (svc.tx_head + svc.tx_count) % NET_TXQ;
+
+		memcpy(svc.txq[slot], frame, len);
+		svc.txlen[slot] = (uint16_t)len;
+		svc.tx_count++;
+	} else {
+		svc.stats.stack_drops++;
+	}
+	spin_unlock_irqrestore(&svc.tx_space.lock, f);
+}
+
+void netsvc_kick(void)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&svc.wq.lock);
+
+	svc.sock_kick = true;
+	waitq_wake_one_locked(&svc.wq);
+	spin_unlock_irqrestore(&svc.wq.lock, f);
+	sched_preempt_point();	/* on our CPU the service outranks us: it runs now */
+}
+
 static uintptr_t svc_main(void *arg)
 {
 	struct netif *nif = &svc.nif;
 	uint64_t period = (uint64_t)NET_POLL_MS * (arch_cycles_per_sec() / 1000);
-	uint64_t next_poll;
+	uint64_t next_poll, wake_at;
 
 	(void)arg;
 	kassert(nif->magic == NETIF_MAGIC);
@@ -167,15 +207,17 @@ static uintptr_t svc_main(void *arg)
 		nif->irq, nif->mac[0], nif->mac[1], nif->mac[2], nif->mac[3], nif->mac[4],
 		nif->mac[5], nif->drv->link(nif) ? "up" : "down", svc.cpu);
 	arch_atomic_store_relaxed(&nif->link_up, nif->drv->link(nif));
+	if (netsock_svc_init(nif->mac, svc.cmdline, svc.cpu, stack_send, NULL) < 0)
+		kprintf("net: no TCP/IP stack: sockets fail, raw frames work\n");
 	arch_atomic_store(&svc.state, NET_STATE_UP);
-	next_poll = arch_cycles() + period;
+	next_poll = wake_at = arch_cycles() + period;
 	for (;;) {
 		arch_irqflags_t f = spin_lock_irqsave(&svc.wq.lock);
 		uint64_t now;
 
-		while (!svc.irq_pending && !svc.tx_kick && arch_cycles() < next_poll)
-			waitq_sleep_until_locked(&svc.wq, next_poll);
-		svc.irq_pending = svc.tx_kick = false;
+		while (!svc.irq_pending && !svc.tx_kick && !svc.sock_kick && arch_cycles() < wake_at)
+			waitq_sleep_until_locked(&svc.wq, wake_at);
+		svc.irq_pending = svc.tx_kick = svc.sock_kick = false;
 		spin_unlock_irqrestore(&svc.wq.lock, f);
 		svc.stats.wakeups++;
 		now = arch_cycles();
@@ -187,11 +229,13 @@ static uintptr_t svc_main(void *arg)
 			if (!more)
 				break;
 		}
+		wake_at = netsock_svc_run();	/* requests, timers, readiness, receive rings */
+		svc_tx();
 		if (now >= next_poll) {
 			arch_atomic_store_relaxed(&nif->link_up, nif->drv->link(nif));
-			/* The portable stack's timers go here: net_poll(stack, now). */
 			next_poll = now + period;
 		}
+		wake_at = MIN(wake_at, next_poll);
 	}
 }
 
@@ -203,6 +247,7 @@ void net_start(const char *cmdline)
 	char v[8];
 	int n;
 
+	ksnprintf(svc.cmdline, sizeof(svc.cmdline), "%s", cmdline);
 	waitq_init(&svc.wq, "net-service");
 	waitq_init(&svc.tx_space, "net-txq");
 	for (unsigned i = 0; i < NET_ETHER_MAX; i++)
@@ -243,6 +288,11 @@ static int running(void)
 	for (unsigned i = 0; i < 300 && net_state() == NET_STATE_STARTING; i++)
 		thread_sleep_ms(10);
 	return net_state() == NET_STATE_UP ? 0 : NET_ENODEV;
+}
+
+int netsvc_wait_up(void)
+{
+	return running() == 0 ? 0 : -1;
 }
 
 static struct net_ether *handle(int idx)

@@ -50,6 +50,7 @@ struct net_svc_stats {
 	uint32_t tx_queued;	/* frames senders queued toward the driver */
 	uint32_t tx_waits;	/* sends that waited for room in the transmit queue */
 	uint32_t ether_drops;	/* frames not queued to a handle: its queue was full */
+	uint32_t stack_drops;	/* frames of the TCP/IP stack dropped: the transmit queue was full */
 };
 const struct net_svc_stats *net_svc_stats(void);
 

@@ -14,6 +14,13 @@
 #define NET_ETHER_RXQ		64	/* frames queued toward one handle; more are dropped, counted */
 #define NET_SEND_WAIT_MS	2000	/* ether-send waits this long for room, then fails */
 
+/* Sockets (netsock.c) and the stack the service runs (net_param.h has the stack's own pools) */
+#define NETSOCK_MAX		96	/* socket handles open at once; more: NETSOCK_EMFILE */
+#define NETSOCK_RING		16384	/* received bytes a connection's handle holds for readers;
+					 * full: the service stops pulling, the stack's window closes */
+#define NET_STACK_CONNS		40	/* connections that can carry data at once (each a
+					 * 64 KiB buffer block); more: SYNs dropped, connect fails */
+
 /* RTL8139 */
 #define RTL_RX_RING		8192	/* RX ring bytes (RBLEN 8K), WRAP clear */
 #define RTL_RX_ALLOC		(RTL_RX_RING + 16 + 1536)	/* the chip's +16, and room for a

@@ -121,7 +121,7 @@ void net_tcp_challenge_ack(struct net_tcp *c, uint64_t now)
 		return;
 	}
 	st->challenge_count++;
-	st->stats.net_tcp_challenge_ack++;
+	st->stats.tcp_challenge_ack++;
 	net_tcp_send_ack(c, now);
 }
 

@@ -342,7 +342,7 @@ static void test_rst_rules(void **state)
 	s = last();
 	assert_int_equal(s.flags, TCP_ACK);
 	assert_int_equal(s.ack, p.nxt);
-	assert_int_equal(fx_stat(st, "net_tcp_challenge_ack"), 1);
+	assert_int_equal(fx_stat(st, "tcp_challenge_ack"), 1);
 	/* a SYN on an established connection: challenge ACK */
 	fx_nframes = 0;
 	fx_in(st, F, fx_tcp(F, 7, p.lport, p.nxt + 5, 0, TCP_SYN, 0, NULL, 0));
@@ -356,7 +356,7 @@ static void test_rst_rules(void **state)
 	/* challenge ACKs are rate limited */
 	for (int i = 0; i < 20; i++)
 		fx_in(st, F, fx_tcp(F, 7, p.lport, p.nxt + 10, 0, TCP_RST, 0, NULL, 0));
-	assert_int_equal(fx_stat(st, "net_tcp_challenge_ack"), NET_TCP_CHALLENGE_MAX);
+	assert_int_equal(fx_stat(st, "tcp_challenge_ack"), NET_TCP_CHALLENGE_MAX);
 	assert_true(fx_stat(st, "tcp_challenge_limited") > 0);
 	/* the exact RST resets */
 	fx_in(st, F, fx_tcp(F, 7, p.lport, p.nxt, 0, TCP_RST, 0, NULL, 0));
