@@ -380,6 +380,10 @@ void lisp_vm_reset(struct lisp *L);
  * Racket): so an interrupted or failed expression leaves what it wound up consistent. An error
  * in one is reported if report, and the next runs. */
 void lisp_vm_unwind(struct lisp *L, bool report);
+/* After an error in a REPL nested in a running program (lisp_repl with a stack below it): run
+ * the after thunks of the dynamic-winds entered since winds (a tail of S_WINDS), with the stack
+ * cut back to base. */
+void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report);
 obj lisp_proc_name(struct lisp *L, obj proc);
 
 /* --- the primitive tables --- */

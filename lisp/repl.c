@@ -202,9 +202,12 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 	struct lisp_input *saved_in = L->input;
 	uintptr_t saved_base = L->cstack_base;
 	size_t base = L->sp;
+	obj winds = STATE(L, S_WINDS), handlers = STATE(L, S_HANDLERS);
 	bool failed = false;
 	int rc;
 
+	ROOT(winds);
+	ROOT(handlers);
 	L->input = in;
 	if (L->cstack_base == 0)
 		L->cstack_base = (uintptr_t)__builtin_frame_address(0);
@@ -251,13 +254,17 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 		}
 		lisp_report_error(L, lisp_take_error(L));
 		failed = true;
-		if (base == 0)
+		if (base == 0) {
 			lisp_vm_unwind(L, true);
-		else
-			L->sp = base;
+		} else {	/* nested (a TCP session's REPL): unwind to where it began */
+			lisp_vm_unwind_to(L, winds, base, true);
+			state_set(L, S_HANDLERS, handlers);
+		}
 		L->val = OBJ_FALSE;
 		clear_after(L, failures);
 	}
+	UNROOT(handlers);
+	UNROOT(winds);
 	L->input = saved_in;
 	L->cstack_base = saved_base;
 	if (L->exiting)

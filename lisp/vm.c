@@ -54,6 +54,29 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	lisp_vm_reset(L);
 }
 
+void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report)
+{
+	obj w;
+
+	L->sp = base;
+	ROOT(winds);
+	while (pair_p(w = STATE(L, S_WINDS)) && w != winds) {
+		obj after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
+
+		state_set(L, S_WINDS, cdr(w));
+		L->intr_mask = 1;	/* as dynamic-wind runs it */
+		if (procedure_p(after) && lisp_apply(L, after, 0) == OBJ_NULL) {
+			obj c = lisp_take_error(L);
+
+			if (report)
+				lisp_report_error(L, c);
+			L->sp = base;
+		}
+		L->intr_mask = 0;
+	}
+	UNROOT(winds);
+}
+
 /* A values object returned to a frame that takes one value (RET_MV clear: compile.h) */
 static inline bool mv_refused(struct lisp *L, obj ret, obj v)
 {

@@ -13,6 +13,8 @@
 #   user           user networking with restrict=on (the guest reaches nothing outside) and the
 #                  forwards of SPEC.md, all bound to 127.0.0.1: REPL_PORT (2323) -> guest TCP 23,
 #                  HTTP_PORT (8080) -> TCP 80, USER_PORT (7777) -> TCP and UDP 7777
+#                  GUESTFWD_PORT=P adds a guestfwd: the guest's TCP connection to 10.0.2.100:7000
+#                  reaches a program listening on 127.0.0.1:P (one connection per run)
 #   dgram L R      the NIC joined to a test program: frames as UDP datagrams from 127.0.0.1:L
 #                  to 127.0.0.1:R (QEMU 7.2's -netdev dgram)
 set -eu
@@ -24,7 +26,9 @@ netdev() {
 	local lo=127.0.0.1 dev="-device rtl8139,netdev=n0"
 	case $kind in
 	user)
-		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$repl-:23,hostfwd=tcp:$lo:$http-:80,hostfwd=tcp:$lo:$user-:7777,hostfwd=udp:$lo:$user-:7777 $dev"
+		local gfwd=
+		[ -n "${GUESTFWD_PORT:-}" ] && gfwd=",guestfwd=tcp:10.0.2.100:7000-tcp:$lo:$GUESTFWD_PORT"
+		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$repl-:23,hostfwd=tcp:$lo:$http-:80,hostfwd=tcp:$lo:$user-:7777,hostfwd=udp:$lo:$user-:7777$gfwd $dev"
 		;;
 	dgram)
 		echo "-netdev dgram,id=n0,local.type=inet,local.host=$lo,local.port=$2,remote.type=inet,remote.host=$lo,remote.port=$3 $dev"

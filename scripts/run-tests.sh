@@ -197,6 +197,14 @@ for accel in $accels; do
 			echo "$out"
 			record "qemu net $t SMP=$smp $accel" $status
 		done
+		# the TCP/IP stack and the socket names from the host (tests/qemu/net_sockets.py): 8 MB
+		# echo, 32 connections, ping, guestfwd, REPL sessions over TCP, misuse, UDP echo and
+		# pings of the guest through a peer program; at every SMP count (the service on
+		# another CPU than the REPL above 1)
+		out=$(timeout 1500 python3 tests/qemu/net_sockets.py "$smp" "$accel" 2>&1)
+		status=$?
+		echo "$out"
+		record "qemu net sockets SMP=$smp $accel" $status
 		# Ctrl-C at the console REPL (repl=tty), typed as a person would
 		if [ "$smp" = 2 ]; then
 			out=$(timeout 1200 python3 tests/qemu/interrupt.py qemu "$smp" "$accel" 2>&1)
