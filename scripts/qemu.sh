@@ -15,6 +15,8 @@
 #                  HTTP_PORT (8080) -> TCP 80, USER_PORT (7777) -> TCP and UDP 7777
 #   dgram L R      the NIC joined to a test program: frames as UDP datagrams from 127.0.0.1:L
 #                  to 127.0.0.1:R (QEMU 7.2's -netdev dgram)
+#   bench P        user networking with restrict=on and one forward, 127.0.0.1:P -> guest TCP
+#                  7777 (scripts/bench_net.sh: the network benchmark's server, Linux's or ours)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -29,8 +31,11 @@ netdev() {
 	dgram)
 		echo "-netdev dgram,id=n0,local.type=inet,local.host=$lo,local.port=$2,remote.type=inet,remote.host=$lo,remote.port=$3 $dev"
 		;;
+	bench)
+		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$2-:7777 $dev"
+		;;
 	*)
-		echo "qemu.sh netdev: unknown kind $kind (user or dgram)" >&2
+		echo "qemu.sh netdev: unknown kind $kind (user, dgram or bench)" >&2
 		return 2
 		;;
 	esac
