@@ -279,6 +279,15 @@ bench-share:
 	@$(MAKE) --no-print-directory kernel $(B)/host/lisp
 	@scripts/bench_share.sh
 
+# only the network benchmark (the last table of make bench, scripts/bench_net.sh): TCP both ways
+# and one-byte round trips through QEMU user networking to an RTL8139, Debian's Linux under TCG
+# as the baseline, our kernel once it has tcp-listen: build/bench/net.csv
+.PHONY: bench-net
+bench-net:
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory kernel $(B)/host/lisp
+	@scripts/bench_net.sh
+
 # the stress tests (tests/stress/, scripts/stress.sh): objects shared across SMP CPUs for MINUTES;
 # SEED=N replays a failure; STRESS_HOST=1 runs them on build/host/lisp --cpus SMP instead
 MINUTES	?= 1

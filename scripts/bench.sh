@@ -8,7 +8,10 @@
 # global mode at SMP 1, 2, 4 and 8 (scripts/bench_pauses.sh: build/bench/gc-pauses.csv and .svg)
 # and the same on the hosted build at 1, 2 and 4 (gc-pauses-host.csv and .svg), then
 # the cost of sharing a fresh list across CPUs against Go and Erlang (scripts/bench_share.sh),
-# then the scheduler's CPU shares against the walk's (scripts/bench_sched.sh).
+# then the scheduler's CPU shares against the walk's (scripts/bench_sched.sh), then TCP through
+# QEMU's user networking against Linux on the same virtual NIC (scripts/bench_net.sh:
+# build/bench/net.csv; its failure, say a Linux that does not boot, is reported and does not
+# fail make bench).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -68,3 +71,6 @@ scripts/bench_share.sh
 
 echo
 scripts/bench_sched.sh
+
+echo
+scripts/bench_net.sh || echo "bench: the network benchmark failed (above); the other tables stand"

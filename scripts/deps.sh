@@ -2,13 +2,15 @@
 # deps.sh [bench] -- install the Debian packages the build, make run and make test need (Guile 3.0
 # for the differential test, tests/diff/), only those missing; with "bench" also what make bench
 # compares against (TinyScheme, Guile 3.0, the Boehm
-# collector), gnuplot (the GC pause picture), Go and Erlang (the sharing comparison).
+# collector), gnuplot (the GC pause picture), Go and Erlang (the sharing comparison), Debian's
+# amd64 kernel and a static busybox (the Linux guest of the network benchmark, scripts/bench_net.sh).
 # Not root and something missing: print the apt-get line and fail.
 set -eu
 pkgs="make gcc libc6-dev gcc-i686-linux-gnu binutils-i686-linux-gnu gcc-arm-none-eabi
 	qemu-system-x86 qemu-system-arm grub-pc-bin grub-common xorriso mtools
 	libcmocka-dev gdb gdb-multiarch python3 coreutils guile-3.0"
-[ "${1:-}" = bench ] && pkgs="$pkgs tinyscheme libgc-dev gnuplot-nox golang-go erlang-base"
+[ "${1:-}" = bench ] && pkgs="$pkgs tinyscheme libgc-dev gnuplot-nox golang-go erlang-base
+	linux-image-amd64 busybox-static cpio xz-utils"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -17,6 +17,8 @@
 #                  reaches a program listening on 127.0.0.1:P (one connection per run)
 #   dgram L R      the NIC joined to a test program: frames as UDP datagrams from 127.0.0.1:L
 #                  to 127.0.0.1:R (QEMU 7.2's -netdev dgram)
+#   bench P        user networking with restrict=on and one forward, 127.0.0.1:P -> guest TCP
+#                  7777 (scripts/bench_net.sh: the network benchmark's server, Linux's or ours)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -33,8 +35,11 @@ netdev() {
 	dgram)
 		echo "-netdev dgram,id=n0,local.type=inet,local.host=$lo,local.port=$2,remote.type=inet,remote.host=$lo,remote.port=$3 $dev"
 		;;
+	bench)
+		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$2-:7777 $dev"
+		;;
 	*)
-		echo "qemu.sh netdev: unknown kind $kind (user or dgram)" >&2
+		echo "qemu.sh netdev: unknown kind $kind (user, dgram or bench)" >&2
 		return 2
 		;;
 	esac
