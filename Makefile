@@ -149,8 +149,8 @@ HOST_LIBS := -lcmocka -pthread
 NET_TESTS := test_net_basic test_net_tcp test_net_wire
 HOST_LIB_SRCS := $(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/x86/madt.c arch/arm/fdt.c
 HOST_TESTS := test_spinlock test_madt test_fdt test_memmap test_printf test_runq test_heap test_major test_sched \
-	test_bignum test_lisp test_xheap test_threads test_stw test_rtl8139_ring $(NET_TESTS)
-TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw
+	test_bignum test_lisp test_xheap test_threads test_stw test_rtl8139_ring test_netsock $(NET_TESTS)
+TSAN_TESTS := test_spinlock test_runq test_sched test_xheap test_threads test_stw test_netsock
 
 define host_variant
 $(B)/$(1)/%.c.o: %.c

@@ -2,7 +2,8 @@
  * owns. Callers on any CPU put requests on a list and sleep until the service has run them; the
  * service never waits for the network inside a request (every stack call is non-blocking), so a
  * request is done within one pass of the service. Readiness comes back through net_events().
- * Locks: req_lock guards the request list (a leaf); each socket's wq.lock guards its fields (the
+ * Locks: req_lock guards the request list (a leaf); a done_wq bucket's lock guards the done flag
+ * of the requests that sleep on it (a leaf); each socket's wq.lock guards its fields (the
  * service writes them under it; clients read them under it); a socket's intr_lock guards its
  * interrupt hook and is never taken under wq.lock; ping_wq.lock guards ping_seq. The stack
  * itself (st) is touched by the service thread only. */
@@ -45,7 +46,10 @@ enum req_op {
 	OP_CONFIG, OP_STATS,
 };
 
-/* A request lives on its caller's stack until done is set under wq.lock. */
+/* A request lives on its caller's stack until done is set under its bucket's lock. The lock is
+ * not the request's own: the service's unlock still reads the lock word after the caller may
+ * have seen done and returned (a ticket lock looks for sleepers to kick), so it lives in a
+ * static table (done_wq) that outlives every request. */
 struct req {
 	struct req *next;
 	int op;
@@ -59,9 +63,12 @@ struct req {
 	long rc;
 	uint32_t out_h, out_addr, out_rtt;
 	unsigned out_port, out_lport;
-	struct waitq wq;
+	struct waitq *wq;	/* the bucket of done_wq the caller sleeps on */
 	int done;
 };
+
+#define DONE_WQS	16
+static struct waitq done_wq[DONE_WQS];
 
 static struct {
 	struct net_stack *st;
@@ -71,11 +78,26 @@ static struct {
 	struct waitq ping_wq;		/* ping waiters; its lock guards ping_seq */
 	unsigned ping_seq;		/* bumped when a ping slot changed */
 	struct net_ifconfig shown;	/* the configuration last printed */
+	const struct netsock_svc_ops *ops;	/* atomic */
 } ns = { .req_lock = SPINLOCK_INIT("net-requests") };
 
 static struct sock socks[NETSOCK_MAX];
 
 static void init_once(void);
+static void svc_free(struct sock *s);
+
+void netsock_register(const struct netsock_svc_ops *ops)
+{
+	arch_atomic_store(&ns.ops, ops);
+}
+
+static void kick(void)
+{
+	const struct netsock_svc_ops *o = arch_atomic_load(&ns.ops);
+
+	if (o)
+		o->kick();
+}
 
 static uint64_t now_us(void)
 {
@@ -224,12 +246,19 @@ int netsock_svc_init(const uint8_t mac[6], const char *cmdline, unsigned cpu,
 		return -1;
 	}
 	memcpy(init.mac, mac, 6);
+	for (unsigned i = 0; i < NETSOCK_MAX; i++)	/* a new stack: no socket survives */
+		if (socks[i].kind != SK_FREE)
+			svc_free(&socks[i]);
 	ns.cpu = cpu;
 	ns.st = net_stack_init(&init);
 	if (!ns.st)
 		return -1;
 	have_ip = opt_addr(cmdline, "ip", &fb.addr, &prefix);
 	fb.mask = ~0u << (32 - prefix);
+	if ((fb.gateway & fb.mask) != (fb.addr & fb.mask))
+		fb.gateway = 0;		/* QEMU's is not on the subnet ip= chose: none */
+	if ((fb.dns & fb.mask) != (fb.addr & fb.mask))
+		fb.dns = 0;
 	opt_addr(cmdline, "gw", &fb.gateway, NULL);
 	opt_addr(cmdline, "dns", &fb.dns, NULL);
 	if (have_ip || (cmdline_get(cmdline, "dhcp", v, sizeof(v)) && strcmp(v, "off") == 0)) {
@@ -594,10 +623,12 @@ uint64_t netsock_svc_run(void)
 			svc_request(r);
 		else
 			r->rc = NETSOCK_ENODEV;	/* the stack could not be made */
-		f = spin_lock_irqsave(&r->wq.lock);
-		r->done = 1;
-		waitq_wake_all_locked(&r->wq);
-		spin_unlock_irqrestore(&r->wq.lock, f);
+		struct waitq *wq = r->wq;
+
+		f = spin_lock_irqsave(&wq->lock);
+		r->done = 1;		/* the last touch of r */
+		waitq_wake_all_locked(wq);
+		spin_unlock_irqrestore(&wq->lock, f);
 	}
 	if (!ns.st)
 		return UINT64_MAX;
@@ -652,6 +683,8 @@ static void init_once(void)
 	if (__atomic_compare_exchange_n(&done, &expect, 1, false, __ATOMIC_ACQ_REL,
 					__ATOMIC_ACQUIRE)) {
 		waitq_init(&ns.ping_wq, "net-ping");
+		for (unsigned i = 0; i < DONE_WQS; i++)
+			waitq_init(&done_wq[i], "net-request-done");
 		for (unsigned i = 0; i < NETSOCK_MAX; i++) {
 			waitq_init(&socks[i].wq, "net-socket");
 			spin_init(&socks[i].intr_lock, "net-socket-intr");
@@ -669,20 +702,22 @@ static long rpc(struct req *r)
 {
 	arch_irqflags_t f;
 
-	if (netsvc_wait_up() < 0)
+	const struct netsock_svc_ops *o = arch_atomic_load(&ns.ops);
+
+	if (!o || o->wait_up() < 0)
 		return NETSOCK_ENODEV;
-	waitq_init(&r->wq, "net-request");
+	r->wq = &done_wq[((uintptr_t)r >> 4) % DONE_WQS];
 	r->done = 0;
 	r->next = NULL;
 	f = spin_lock_irqsave(&ns.req_lock);
 	*ns.reqs_tail = r;
 	ns.reqs_tail = &r->next;
 	spin_unlock_irqrestore(&ns.req_lock, f);
-	netsvc_kick();
-	f = spin_lock_irqsave(&r->wq.lock);
+	o->kick();
+	f = spin_lock_irqsave(&r->wq->lock);
 	while (!r->done)
-		waitq_sleep_locked(&r->wq);
-	spin_unlock_irqrestore(&r->wq.lock, f);
+		waitq_sleep_locked(r->wq);
+	spin_unlock_irqrestore(&r->wq->lock, f);
 	return r->rc;
 }
 
@@ -798,7 +833,7 @@ long netsock_recv(uint32_t h, void *buf, size_t n, uint64_t deadline, netsock_st
 		  void *ctx)
 {
 	struct sock *s = sock_of(h);
-	bool kick = false;
+	bool want = false;
 	arch_irqflags_t f;
 	long rc;
 
@@ -824,7 +859,7 @@ long netsock_recv(uint32_t h, void *buf, size_t n, uint64_t deadline, netsock_st
 			if (s->starved && s->rcount <= NETSOCK_RING / 2) {
 				s->starved = false;
 				s->pull = true;
-				kick = true;
+				want = true;
 			}
 			rc = (long)k;
 		} else if (s->eof) {
@@ -835,8 +870,8 @@ long netsock_recv(uint32_t h, void *buf, size_t n, uint64_t deadline, netsock_st
 			rc = NET_EAGAIN;	/* someone else took it: wait again */
 		}
 		spin_unlock_irqrestore(&s->wq.lock, f);
-		if (kick)
-			netsvc_kick();
+		if (want)
+			kick();
 		if (rc != NET_EAGAIN)
 			return rc;
 	}

@@ -1,5 +1,5 @@
 /* netsock_svc.h -- what the net service thread (netsvc.c) and the socket layer (netsock.c) call of
- * each other. Everything here but netsvc_kick and netsvc_wait_up runs on the service thread. */
+ * each other. Everything here but netsock_register and the ops runs on the service thread. */
 #ifndef NET_NETSOCK_SVC_H
 #define NET_NETSOCK_SVC_H
 
@@ -17,9 +17,12 @@ void netsock_svc_input(const void *frame, size_t len);
  * must run again (arch_cycles; UINT64_MAX: only when woken). */
 uint64_t netsock_svc_run(void);
 
-/* Any thread: the service has requests or ring room to look at. */
-void netsvc_kick(void);
-/* 0 once the service runs (waiting a little while it starts), -1 if it does not. */
-int netsvc_wait_up(void);
+/* What the socket layer needs of the thread that serves it (netsvc.c's, or a test's); callable
+ * from any thread. Registered before the service starts; without it every call is ENODEV. */
+struct netsock_svc_ops {
+	void (*kick)(void);	/* the service has requests or ring room to look at: wake it */
+	int (*wait_up)(void);	/* 0 once it runs (waiting a little while it starts), else -1 */
+};
+void netsock_register(const struct netsock_svc_ops *ops);
 
 #endif

@@ -172,7 +172,7 @@ static void stack_send(void *ctx, const void *frame, size_t len)
 	spin_unlock_irqrestore(&svc.tx_space.lock, f);
 }
 
-void netsvc_kick(void)
+static void svc_kick(void)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&svc.wq.lock);
 
@@ -239,6 +239,9 @@ static uintptr_t svc_main(void *arg)
 	}
 }
 
+static int svc_wait_up(void);
+static const struct netsock_svc_ops svc_ops = { .kick = svc_kick, .wait_up = svc_wait_up };
+
 void net_start(const char *cmdline)
 {
 	struct pci_func fs[32];
@@ -274,6 +277,7 @@ void net_start(const char *cmdline)
 	svc.nif.magic = NETIF_MAGIC;
 	svc.nif.drv = drv;
 	arch_atomic_store(&svc.state, NET_STATE_STARTING);
+	netsock_register(&svc_ops);
 	if (!sched_service_start("net", svc_main, NULL, NET_PRIO, svc.cpu)) {
 		kprintf("net: no memory for the service thread\n");
 		arch_atomic_store(&svc.state, NET_STATE_FAILED);
@@ -290,10 +294,11 @@ static int running(void)
 	return net_state() == NET_STATE_UP ? 0 : NET_ENODEV;
 }
 
-int netsvc_wait_up(void)
+static int svc_wait_up(void)
 {
 	return running() == 0 ? 0 : -1;
 }
+
 
 static struct net_ether *handle(int idx)
 {
