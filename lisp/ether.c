@@ -227,7 +227,12 @@ static obj p_ether_stats(struct lisp *L, int argc, obj *argv)
 		     put_n(L, &a, "rx-frames", &d->rx_frames) &&
 		     lisp_alist_put(L, &a, "link", obj_bool(arch_atomic_load_relaxed(&nif->link_up)));
 	}
-	ok = ok && put_n(L, &a, "ether-drops", &s->ether_drops) &&
+	ok = ok && lisp_alist_put(L, &a, "cycles-tx", lisp_int64(L, (int64_t)*(volatile const uint64_t *)&s->cycles_tx)) &&
+	     lisp_alist_put(L, &a, "cycles-sockets",
+			    lisp_int64(L, (int64_t)*(volatile const uint64_t *)&s->cycles_sockets)) &&
+	     lisp_alist_put(L, &a, "cycles-driver",
+			    lisp_int64(L, (int64_t)*(volatile const uint64_t *)&s->cycles_driver)) &&
+	     put_n(L, &a, "ether-drops", &s->ether_drops) &&
 	     put_n(L, &a, "tx-waits", &s->tx_waits) &&
 	     put_n(L, &a, "tx-queued", &s->tx_queued) &&
 	     put_n(L, &a, "wakeups", &s->wakeups) &&

@@ -182,6 +182,13 @@ static void svc_kick(void)
 	sched_preempt_point();	/* on our CPU the service outranks us: it runs now */
 }
 
+/* Counters only the service writes; others read them plainly, as a report (32-bit CPUs have no
+ * 64-bit atomics: a torn read is the report's error, never the service's). */
+static void account(uint64_t *c, uint64_t d)
+{
+	*(volatile uint64_t *)c += d;
+}
+
 static uintptr_t svc_main(void *arg)
 {
 	struct netif *nif = &svc.nif;
@@ -223,14 +230,25 @@ static uintptr_t svc_main(void *arg)
 		now = arch_cycles();
 		for (unsigned pass = 0; pass < NET_PASSES_MAX; pass++) {
 			bool more;
+			uint64_t t0 = arch_cycles(), t1;
 
 			nif->drv->poll(nif, NET_RX_BUDGET, now, svc_rx, NULL, &more);
+			t1 = arch_cycles();
 			svc_tx();
+			account(&svc.stats.cycles_driver, t1 - t0);
+			account(&svc.stats.cycles_tx, arch_cycles() - t1);
 			if (!more)
 				break;
 		}
-		wake_at = netsock_svc_run();	/* requests, timers, readiness, receive rings */
-		svc_tx();
+		{
+			uint64_t t0 = arch_cycles(), t1;
+
+			wake_at = netsock_svc_run();	/* requests, timers, readiness, rings */
+			t1 = arch_cycles();
+			svc_tx();
+			account(&svc.stats.cycles_sockets, t1 - t0);
+			account(&svc.stats.cycles_tx, arch_cycles() - t1);
+		}
 		if (now >= next_poll) {
 			arch_atomic_store_relaxed(&nif->link_up, nif->drv->link(nif));
 			next_poll = now + period;

@@ -51,6 +51,10 @@ struct net_svc_stats {
 	uint32_t tx_waits;	/* sends that waited for room in the transmit queue */
 	uint32_t ether_drops;	/* frames not queued to a handle: its queue was full */
 	uint32_t stack_drops;	/* frames of the TCP/IP stack dropped: the transmit queue was full */
+	/* where the service's time goes (arch_cycles; the profile of docs/net.md) */
+	uint64_t cycles_driver;	/* polling the card: the RX walk, net_input (copy 1), TX reclaim */
+	uint64_t cycles_sockets;	/* requests, timers, readiness, pulls into rings */
+	uint64_t cycles_tx;	/* handing queued frames to the card */
 };
 const struct net_svc_stats *net_svc_stats(void);
 
