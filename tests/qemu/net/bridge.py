@@ -34,6 +34,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True	# no __pycache__ in the source tree
 import frames  # noqa: E402
 
 LO = "127.0.0.1"
