@@ -19,27 +19,64 @@
 #                  to 127.0.0.1:R (QEMU 7.2's -netdev dgram)
 #   bench P        user networking with restrict=on and one forward, 127.0.0.1:P -> guest TCP
 #                  7777 (scripts/bench_net.sh: the network benchmark's server, Linux's or ours)
+#   bridged L1 R1 L2 R2
+#                  a test program in the middle (tests/qemu/net/bridge.py): the NIC on dgram
+#                  127.0.0.1:L1 -> 127.0.0.1:R1, and slirp-wire L2 R2; the program forwards
+#                  between R1 and R2
+#   slirp-wire L2 R2
+#                  no NIC: the user network of `user` (restrict=on, the same forwards on
+#                  127.0.0.1) joined by QEMU's hub 0 to a dgram 127.0.0.1:L2 -> 127.0.0.1:R2,
+#                  so a program on R2 speaks Ethernet with slirp (with -M none: slirp alone)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 
+lo=127.0.0.1
+
+# user networking as netdev $1: restrict=on, every forward bound to 127.0.0.1
+netdev_user() {
+	local repl=${REPL_PORT:-2323} http=${HTTP_PORT:-8080} user=${USER_PORT:-7777}
+	local gfwd=
+	[ -n "${GUESTFWD_PORT:-}" ] && gfwd=",guestfwd=tcp:10.0.2.100:7000-tcp:$lo:$GUESTFWD_PORT"
+	echo "-netdev user,id=$1,restrict=on,hostfwd=tcp:$lo:$repl-:23,hostfwd=tcp:$lo:$http-:80,hostfwd=tcp:$lo:$user-:7777,hostfwd=udp:$lo:$user-:7777$gfwd"
+}
+
+# netdev $1: frames as UDP datagrams from 127.0.0.1:$2 to 127.0.0.1:$3
+netdev_dgram() {
+	case "$2" in ""|*[!0-9]*) echo "qemu.sh netdev: port $2 is not a number" >&2; return 2 ;; esac
+	case "$3" in ""|*[!0-9]*) echo "qemu.sh netdev: port $3 is not a number" >&2; return 2 ;; esac
+	echo "-netdev dgram,id=$1,local.type=inet,local.host=$lo,local.port=$2,remote.type=inet,remote.host=$lo,remote.port=$3"
+}
+
 # the NIC's options for KIND (see above), on stdout
 netdev() {
-	local kind=$1 repl=${REPL_PORT:-2323} http=${HTTP_PORT:-8080} user=${USER_PORT:-7777}
-	local lo=127.0.0.1 dev="-device rtl8139,netdev=n0"
+	local kind=$1 dev="-device rtl8139,netdev=n0" nic wire
 	case $kind in
 	user)
-		local gfwd=
-		[ -n "${GUESTFWD_PORT:-}" ] && gfwd=",guestfwd=tcp:10.0.2.100:7000-tcp:$lo:$GUESTFWD_PORT"
-		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$repl-:23,hostfwd=tcp:$lo:$http-:80,hostfwd=tcp:$lo:$user-:7777,hostfwd=udp:$lo:$user-:7777$gfwd $dev"
+		echo "$(netdev_user n0) $dev"
 		;;
 	dgram)
-		echo "-netdev dgram,id=n0,local.type=inet,local.host=$lo,local.port=$2,remote.type=inet,remote.host=$lo,remote.port=$3 $dev"
+		[ $# -eq 3 ] || { echo "usage: qemu.sh netdev dgram L R" >&2; return 2; }
+		nic=$(netdev_dgram n0 "$2" "$3") || return 2
+		echo "$nic $dev"
+		;;
+	bridged)
+		[ $# -eq 5 ] || { echo "usage: qemu.sh netdev bridged L1 R1 L2 R2" >&2; return 2; }
+		nic=$(netdev_dgram n0 "$2" "$3") || return 2
+		wire=$(netdev slirp-wire "$4" "$5") || return 2
+		echo "$nic $dev $wire"
+		;;
+	slirp-wire)
+		# QEMU's hub (hubport netdev=) joins two netdevs: slirp and the program's wire
+		[ $# -eq 3 ] || { echo "usage: qemu.sh netdev slirp-wire L R" >&2; return 2; }
+		wire=$(netdev_dgram wire0 "$2" "$3") || return 2
+		echo "$(netdev_user slirp0) -netdev hubport,id=hp0,hubid=0,netdev=slirp0" \
+			"$wire -netdev hubport,id=hp1,hubid=0,netdev=wire0"
 		;;
 	bench)
 		echo "-netdev user,id=n0,restrict=on,hostfwd=tcp:$lo:$2-:7777 $dev"
 		;;
 	*)
-		echo "qemu.sh netdev: unknown kind $kind (user, dgram or bench)" >&2
+		echo "qemu.sh netdev: unknown kind $kind (user, dgram, bench, bridged or slirp-wire)" >&2
 		return 2
 		;;
 	esac

@@ -1,0 +1,62 @@
+; bridge.scm -- the guest's side of tests/qemu/net_lossy.sh's bridge and bridge-fuzz cases, with
+; raw frames only (no IP stack): ARP requests for 10.0.2.2 to slirp through bridge.py, every
+; frame that comes back counted (the script checks the count against the bridge's); after
+; "arp: done", the first TCP SYN for port 7777 (slirp's, from a host client on the hostfwd port).
+; net_lossy.sh puts (define requests N) before it.
+(define e (ether-open))
+(define mac (ether-mac e))
+(define request
+  (bytevector-append (make-bytevector 6 255) mac (bytevector 8 6 0 1 8 0 6 4 0 1)
+                     mac (bytevector 10 0 2 15) (make-bytevector 6 0) (bytevector 10 0 2 2)))
+(define (u8 f k) (bytevector-u8-ref f k))
+(define (arp-reply? f)
+  (and (>= (bytevector-length f) 42) (= (u8 f 12) 8) (= (u8 f 13) 6) (= (u8 f 21) 2)
+       (equal? (bytevector-copy f 28 32) (bytevector 10 0 2 2))
+       (equal? (bytevector-copy f 32 38) mac)))
+(define frames 0)
+(define bytes 0)
+(define replies 0)
+(define slirp-mac #f)
+; takes frames until none comes for ms milliseconds
+(define (take ms)
+  (let ((f (ether-receive e ms)))
+    (when f
+      (set! frames (+ frames 1))
+      (set! bytes (+ bytes (bytevector-length f)))
+      (when (arp-reply? f)
+        (set! replies (+ replies 1))
+        (set! slirp-mac (bytevector-copy f 22 28)))
+      (take ms))))
+; four at a time, back to back, so the bridge has frames to reorder both ways
+(let ask ((k 0))
+  (when (< k requests)
+    (let burst ((j 0))
+      (when (and (< j 4) (< (+ k j) requests))
+        (ether-send e request)
+        (burst (+ j 1))))
+    (take 60)
+    (ask (+ k 4))))
+(take 3000)
+(display "arp: requests ") (display requests) (display " frames ") (display frames)
+(display " bytes ") (display bytes)
+(display " replies ") (display replies) (display " slirp ") (display slirp-mac) (newline)
+(display "arp: done") (newline)
+
+; a TCP SYN (not ACK) to port 7777: IPv4, protocol 6, at the header length the frame gives
+(define (syn-to? f port)
+  (and (>= (bytevector-length f) 54) (= (u8 f 12) 8) (= (u8 f 13) 0) (= (u8 f 23) 6)
+       (let ((t (+ 14 (* 4 (modulo (u8 f 14) 16)))))
+         (and (>= (bytevector-length f) (+ t 20))
+              (= (+ (* 256 (u8 f (+ t 2))) (u8 f (+ t 3))) port)
+              (odd? (quotient (u8 f (+ t 13)) 2))
+              (even? (quotient (u8 f (+ t 13)) 16))))))
+(let wait ((n 0))
+  (let ((f (ether-receive e 1000)))
+    (cond ((and f (syn-to? f 7777))
+           (let ((t (+ 14 (* 4 (modulo (u8 f 14) 16)))))
+             (display "syn: from ") (display (bytevector-copy f 26 30)) (display " port ")
+             (display (+ (* 256 (u8 f t)) (u8 f (+ t 1)))) (display " to 7777") (newline)))
+          ((< n 90) (wait (+ n 1)))
+          (else (display "syn: none in 90 s") (newline)))))
+(for-each (lambda (p) (display "stat: ") (display (car p)) (display " ") (display (cdr p)) (newline))
+          (ether-stats e))
