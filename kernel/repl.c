@@ -44,15 +44,18 @@ static struct lisp interp;
 static bool tcp_repl;	/* REPL sessions over TCP port 23 (boot option repl_tcp=off: none) */
 
 /* The listener of the REPL over TCP, a Scheme thread: every connection gets its own session
- * thread (sockets.c, %tcp-repl) on the least loaded CPU, sharing the global environment. */
+ * thread (sockets.c, %tcp-repl) on the least loaded CPU, sharing the global environment. The
+ * procedures it calls are bound once here: a session redefining spawn or %tcp-repl changes
+ * nothing of the listener (which has the console's exit). */
 static const char tcp_repl_src[] =
-	"(spawn (lambda ()"
-	"  (let ((l (tcp-listen 23 16)))"
+	"(let ((accept tcp-accept) (close tcp-close) (start spawn) (repl %tcp-repl)"
+	"      (l (tcp-listen 23 16)))"
+	"  (spawn (lambda ()"
 	"    (let loop ()"
-	"      (let ((c (guard (e (#t #f)) (tcp-accept l))))"
-	"        (if c (spawn (lambda () (%tcp-repl c))))"
-	"        (loop)))))"
-	"  #f 10)";
+	"      (let ((c (guard (e (#t #f)) (accept l))))"
+	"        (if c (guard (e (#t (close c))) (start (lambda () (repl c)))))"
+	"        (loop))))"
+	"    #f 10))";
 
 /* Ctrl-C (tty mode): an interrupt of the expression being evaluated. busy (under intr_lock) is
  * true while the REPL evaluates (lisp_input's evaluating); when an interrupt is taken, the console drops what

@@ -77,6 +77,7 @@ struct dev_slot {
 	unsigned gen;				/* bumped when the slot is released */
 	unsigned open;				/* directions not closed yet (LISP_PORT_*) */
 	unsigned busy;				/* operations running */
+	bool flushing;				/* a thread is sending the output buffer */
 };
 
 #define DEV_GEN_MAX	((unsigned)(OBJ_FIXNUM_MAX / LISP_DEVICE_PORTS))
@@ -160,6 +161,7 @@ uintptr_t lisp_device_port(struct lisp *L, const struct lisp_port_ops *ops, void
 		devs[i].ctx = ctx;
 		devs[i].open = 0;
 		devs[i].busy = 1;
+		devs[i].flushing = false;
 	}
 	spin_unlock(&devlock);
 	if (i == LISP_DEVICE_PORTS)
@@ -221,7 +223,20 @@ static bool dev_flush(struct lisp *L, obj port)
 	d = dev_get(obj_load(&obj_fields(port)[PORT_DEV]), LISP_PORT_OUT);
 	if (!d)
 		return closed_error(L, port, "flush-output-port");
+	spin_lock(&devlock);
+	if (d->flushing) {
+		/* another thread is sending these very bytes (a close racing a blocked write):
+		 * sending them again would repeat them */
+		spin_unlock(&devlock);
+		dev_put(d);
+		return true;
+	}
+	d->flushing = true;
+	spin_unlock(&devlock);
 	r = d->ops->write(d->ctx, L, obj_bytes_data(b), n);	/* b is published: stays put */
+	spin_lock(&devlock);
+	d->flushing = false;
+	spin_unlock(&devlock);
 	dev_put(d);
 	if (r < 0)
 		return false;

@@ -163,8 +163,13 @@ static bool c_ready(void *ctx)
 	return netsock_readable((uint32_t)(uintptr_t)ctx);
 }
 
+/* Closing a direction shuts it down at once, so a thread blocked reading (or writing) the
+ * connection on another CPU wakes (end of file, or an error); the socket itself goes at release,
+ * when no operation runs any more. */
 static void c_close(void *ctx, unsigned dir)
 {
+	if (dir & LISP_PORT_IN)
+		netsock_shutdown((uint32_t)(uintptr_t)ctx, 0);
 	if (dir & LISP_PORT_OUT)
 		netsock_shutdown((uint32_t)(uintptr_t)ctx, 1);	/* FIN after what is queued */
 }
@@ -294,7 +299,7 @@ static obj p_connection_peer(struct lisp *L, int argc, obj *argv)
 	    !need_thread(L, "connection-peer"))
 		return OBJ_NULL;
 	if ((rc = netsock_peer(h, &a, &port, &lport)) < 0)
-		return sock_error(L, "connection-peer", rc, argv[0]);
+		return sock_error(L, "connection-peer", rc, lisp_args(L)[0]);	/* we slept */
 	l = lisp_cons(L, fx((intptr_t)lport), OBJ_NIL);
 	if (l == OBJ_NULL || (l = lisp_cons(L, fx((intptr_t)port), l)) == OBJ_NULL)
 		return OBJ_NULL;
@@ -516,6 +521,8 @@ static obj p_net_stats(struct lisp *L, int argc, obj *argv)
 struct stage {
 	struct mutex m;
 	uint32_t h;		/* 0: no session */
+	struct thread *owner;	/* the session's thread: its flushes end on its interrupt */
+	struct lisp *owner_L;
 	size_t len;
 	char buf[SESSION_OUT];
 };
@@ -536,11 +543,19 @@ static void stages_init(void)
 		arch_cpu_relax();
 }
 
-/* Under st->m. */
+/* Under st->m. The session's own thread waits for room interruptibly (a client that does not
+ * read must not pin it): interrupted, the staged output is dropped. Other threads' output
+ * (threads the session spawned) waits for the client. */
 static void stage_flush(struct stage *st)
 {
-	if (st->len > 0 && st->h != 0 && netsock_send(st->h, st->buf, st->len, NULL, NULL) < 0)
-		st->h = 0;	/* the connection is gone: drop the rest */
+	struct lisp *L = thread_self() == st->owner ? st->owner_L : NULL;
+	long rc;
+
+	if (st->len > 0 && st->h != 0) {
+		rc = netsock_send(st->h, st->buf, st->len, L ? stop : NULL, L);
+		if (rc < 0 && rc != NETSOCK_EINTR)
+			st->h = 0;	/* the connection is gone: drop the rest */
+	}
 	st->len = 0;
 }
 
@@ -574,6 +589,7 @@ struct session {
 	uint8_t in[512];
 	size_t pos, len;
 	bool eof, last_cr;
+	int intr_seen;		/* the service's hook ran (Ctrl-C): drop what we buffered; atomic */
 };
 
 static void sess_flush(struct session *s)
@@ -588,7 +604,10 @@ static void sess_flush(struct session *s)
 
 static void sess_intr(void *ctx)
 {
-	lisp_interrupt(ctx);
+	struct session *s = ctx;
+
+	arch_atomic_store(&s->intr_seen, 1);
+	lisp_interrupt(s->L);
 }
 
 static void sess_evaluating(void *ctx, bool on)
@@ -596,10 +615,12 @@ static void sess_evaluating(void *ctx, bool on)
 	struct session *s = ctx;
 
 	if (on) {
-		netsock_set_intr(s->h, sess_intr, s->L);
+		netsock_set_intr(s->h, sess_intr, s);
 	} else {
 		netsock_set_intr(s->h, NULL, NULL);
 		lisp_interrupt_clear(s->L);
+		if (arch_atomic_xchg(&s->intr_seen, 0))
+			s->pos = s->len;	/* typed ahead before the Ctrl-C: dropped with it */
 		sess_flush(s);
 	}
 }
@@ -654,7 +675,8 @@ static int sess_getc(void *ctx)
 			c = 3;
 		}
 		if (c == -2 || c == 3) {
-			s->pos = s->len;	/* what was typed goes with the interrupt */
+			/* the line typed before it goes with the interrupt (the reader drops it); what
+			 * was sent after it stays */
 			lisp_interrupt(s->L);
 			lisp_input_interrupted(s->L);
 			return -1;
@@ -690,14 +712,28 @@ static obj p_tcp_repl(struct lisp *L, int argc, obj *argv)
 	if (!handle_arg(L, "%tcp-repl", "TCP connection", c, S_RTD_CONNECTION, &s.h) ||
 	    !need_thread(L, "%tcp-repl"))
 		return OBJ_NULL;
-	port = obj_fields(c)[SK_PORT];
-	ROOT(port);
+	{
+		uint32_t a;
+		unsigned p, lp;
+
+		if (netsock_peer(s.h, &a, &p, &lp) < 0)	/* closed: its slot may be another's */
+			return lisp_errorf(L, lisp_args(L)[0], "%%tcp-repl: the connection is closed:");
+	}
+	c = lisp_args(L)[0];	/* we slept */
 	stages_init();
 	st = &stages[s.h & 0xff];
 	mutex_lock(&st->m);
+	if (st->h != 0) {
+		mutex_unlock(&st->m);
+		return lisp_errorf(L, c, "%%tcp-repl: the connection has a session already:");
+	}
 	st->h = s.h;
+	st->owner = thread_self();
+	st->owner_L = L;
 	st->len = 0;
 	mutex_unlock(&st->m);
+	port = obj_fields(c)[SK_PORT];
+	ROOT(port);
 	L->cfg.write = sess_write;
 	L->cfg.write_ctx = (void *)(uintptr_t)s.h;
 	L->cfg.exit = NULL;	/* (exit) ends this session, not the machine */
@@ -711,8 +747,13 @@ static obj p_tcp_repl(struct lisp *L, int argc, obj *argv)
 	lisp_interrupt_clear(L);
 	L->exiting = false;
 	mutex_lock(&st->m);
-	stage_flush(st);
-	st->h = 0;
+	if (st->h == s.h) {
+		stage_flush(st);
+		st->h = 0;
+	}
+	st->owner = NULL;
+	st->owner_L = NULL;
+	st->len = 0;
 	mutex_unlock(&st->m);
 	L->cfg.write = saved_write;
 	L->cfg.write_ctx = saved_ctx;

@@ -34,10 +34,13 @@ struct sock {
 	uint8_t *ring;		/* NETSOCK_RING received bytes (physmem, kept once made) */
 	unsigned rhead, rcount;
 	bool intr_hit;		/* the service saw Ctrl-C or a close: call the hook */
-	struct spinlock intr_lock;	/* guards the three below; taken without wq.lock */
+	bool armed;		/* intr is set (written under both locks) */
+	bool grace_fired;	/* this arming's hook ran for the peer's close */
+	uint64_t armed_at, eof_at;	/* arch_cycles: when armed, when the FIN came */
+	struct spinlock intr_lock;	/* guards the two below (and armed, with wq.lock); taken
+					 * before wq.lock, never under it */
 	void (*intr)(void *ctx);
 	void *intr_ctx;
-	bool armed;		/* intr is set (also read under wq.lock as a hint: relaxed) */
 };
 
 enum req_op {
@@ -303,7 +306,8 @@ static long svc_alloc(int kind, void *ps)
 		s->ps = ps;
 		s->events = 0;
 		s->err = 0;
-		s->eof = s->pull = s->starved = s->intr_hit = false;
+		s->eof = s->pull = s->starved = s->intr_hit = s->armed = false;
+		s->eof_at = 0;
 		s->rhead = s->rcount = 0;
 		spin_unlock_irqrestore(&s->wq.lock, f);
 		return (long)(i | s->gen << 8);
@@ -316,9 +320,9 @@ static void svc_free(struct sock *s)
 	arch_irqflags_t f = spin_lock_irqsave(&s->intr_lock);
 
 	s->intr = NULL;		/* a hook never outlives the socket */
-	arch_atomic_store_relaxed(&s->armed, false);
 	spin_unlock_irqrestore(&s->intr_lock, f);
 	f = spin_lock_irqsave(&s->wq.lock);
+	s->armed = false;
 	s->kind = SK_FREE;
 	s->ps = NULL;
 	s->gen = s->gen + 1 < GEN_MAX ? s->gen + 1 : 1;
@@ -326,8 +330,8 @@ static void svc_free(struct sock *s)
 	spin_unlock_irqrestore(&s->wq.lock, f);
 }
 
-/* Record readiness now (level) and wake the socket's waiters; a FIN or reset arriving while an
- * interrupt hook is set asks for the hook. */
+/* Record readiness now (level) and wake the socket's waiters; a reset arriving while an
+ * interrupt hook is set asks for the hook (a FIN does after NETSOCK_EOF_GRACE_MS: netsock_svc_run). */
 static void svc_update(struct sock *s, unsigned events)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&s->wq.lock);
@@ -338,7 +342,7 @@ static void svc_update(struct sock *s, unsigned events)
 		s->err = map_err(net_tcp_error(s->ps));
 	if (s->kind == SK_CONN && (events & (NET_EV_READ | NET_EV_HUP | NET_EV_ERROR)))
 		s->pull = true;
-	if (arch_atomic_load_relaxed(&s->armed) && (fresh & (NET_EV_HUP | NET_EV_ERROR)))
+	if (s->armed && (fresh & NET_EV_ERROR))
 		s->intr_hit = true;
 	waitq_wake_all_locked(&s->wq);
 	spin_unlock_irqrestore(&s->wq.lock, f);
@@ -390,16 +394,18 @@ static void svc_pull(struct sock *s)
 		f = spin_lock_irqsave(&s->wq.lock);
 		if (n > 0) {
 			s->rcount += (unsigned)n;
-			if (arch_atomic_load_relaxed(&s->armed) && ring_drop_intr(s, before))
+			if (s->armed && ring_drop_intr(s, before))
 				s->intr_hit = true;
 		} else if (n == 0) {
+			if (!s->eof)
+				s->eof_at = arch_cycles();
 			s->eof = true;
 		} else if (n != NET_EAGAIN && s->err == 0) {
 			s->err = map_err(n);
 		}
 		waitq_wake_all_locked(&s->wq);
 		spin_unlock_irqrestore(&s->wq.lock, f);
-		if (n <= 0 || (unsigned)n < contig)
+		if (n <= 0)	/* on until the stack has nothing (a FIN behind the data too) */
 			return;
 	}
 }
@@ -491,6 +497,8 @@ static void svc_request(struct req *r)
 		}
 		if (s->kind == SK_UDP)
 			net_udp_close(s->ps);
+		else if (s->kind == SK_CONN && s->rcount > 0)
+			net_tcp_abort(s->ps, now);	/* unread data: a reset, as Linux */
 		else
 			net_tcp_close(s->ps, now);
 		svc_free(s);
@@ -606,7 +614,7 @@ uint64_t netsock_svc_run(void)
 {
 	struct net_event ev[16];
 	struct req *list;
-	uint64_t next;
+	uint64_t next, wake;
 	arch_irqflags_t f;
 	int n;
 
@@ -650,6 +658,8 @@ uint64_t netsock_svc_run(void)
 			}
 		}
 	} while (n == (int)ARRAY_SIZE(ev));
+	wake = next == NET_NEVER ? UINT64_MAX :
+	       arch_cycles() + us_to_cycles(next > now_us() ? next - now_us() : 0);
 	for (unsigned i = 0; i < NETSOCK_MAX; i++) {
 		struct sock *s = &socks[i];
 		bool hit, pull;
@@ -660,6 +670,19 @@ uint64_t netsock_svc_run(void)
 		if (pull)
 			svc_pull(s);
 		f = spin_lock_irqsave(&s->wq.lock);
+		if (s->armed && s->eof && !s->grace_fired) {
+			/* the peer closed its side: what runs now gets NETSOCK_EOF_GRACE_MS, then is
+			 * interrupted (a client gone with a loop running must not hold a CPU) */
+			uint64_t due = MAX(s->eof_at, s->armed_at) +
+				       us_to_cycles(NETSOCK_EOF_GRACE_MS * 1000ull);
+
+			if (arch_cycles() >= due) {
+				s->grace_fired = true;
+				s->intr_hit = true;
+			} else {
+				wake = MIN(wake, due);
+			}
+		}
 		hit = s->intr_hit;
 		s->intr_hit = false;
 		spin_unlock_irqrestore(&s->wq.lock, f);
@@ -667,8 +690,7 @@ uint64_t netsock_svc_run(void)
 			svc_fire(s);
 	}
 	/* pulling opened windows and requests queued data: what that sent is done already */
-	return next == NET_NEVER ? UINT64_MAX : arch_cycles() + us_to_cycles(next > now_us() ?
-									   next - now_us() : 0);
+	return wake;
 }
 
 /* ---- the callers' side ---- */
@@ -949,28 +971,32 @@ int netsock_set_intr(uint32_t h, void (*fn)(void *ctx), void *ctx)
 {
 	struct sock *s = sock_of(h);
 	arch_irqflags_t f;
-	bool hit = false;
+	bool hit = false, closed;
 
 	if (!s)
 		return NETSOCK_ECLOSED;
 	init_once();
 	f = spin_lock_irqsave(&s->intr_lock);
-	if (fn) {
-		spin_lock(&s->wq.lock);	/* the one place wq.lock nests inside intr_lock */
-		if (s->kind != SK_CONN || s->gen != h >> 8) {
-			spin_unlock(&s->wq.lock);
-			spin_unlock_irqrestore(&s->intr_lock, f);
-			return NETSOCK_ECLOSED;
-		}
-		hit = ring_drop_intr(s, 0) || s->err;
+	spin_lock(&s->wq.lock);	/* the one place wq.lock nests inside intr_lock */
+	if (s->kind != SK_CONN || s->gen != h >> 8) {	/* a stale handle touches nothing */
 		spin_unlock(&s->wq.lock);
+		spin_unlock_irqrestore(&s->intr_lock, f);
+		return NETSOCK_ECLOSED;
 	}
 	s->intr = fn;
 	s->intr_ctx = ctx;
-	arch_atomic_store_relaxed(&s->armed, fn != NULL);
+	s->armed = fn != NULL;	/* before the scan: the service sees it from here on */
+	s->armed_at = arch_cycles();
+	s->grace_fired = false;
+	if (fn)
+		hit = ring_drop_intr(s, 0) || s->err;
+	closed = fn && s->eof;
+	spin_unlock(&s->wq.lock);
 	if (hit)
 		fn(ctx);
 	spin_unlock_irqrestore(&s->intr_lock, f);
+	if (closed)
+		kick();	/* the service times the grace of a peer that closed already */
 	return 0;
 }
 

@@ -18,6 +18,8 @@
 #define NETSOCK_MAX		96	/* socket handles open at once; more: NETSOCK_EMFILE */
 #define NETSOCK_RING		16384	/* received bytes a connection's handle holds for readers;
 					 * full: the service stops pulling, the stack's window closes */
+#define NETSOCK_EOF_GRACE_MS	5000	/* a REPL session's expression still running this long
+					 * after the peer closed its side is interrupted */
 #define NET_STACK_CONNS		40	/* connections that can carry data at once (each a
 					 * 64 KiB buffer block); more: SYNs dropped, connect fails */
 

@@ -273,6 +273,13 @@ static uintptr_t closer(void *arg)
 	return 0;
 }
 
+static uintptr_t shutter(void *arg)
+{
+	thread_sleep_ms(50);
+	CHECK(netsock_shutdown((uint32_t)(uintptr_t)arg, 0) == 0);
+	return 0;
+}
+
 static uintptr_t intr_client(void *arg)
 {
 	uint8_t in[16];
@@ -288,6 +295,12 @@ static uintptr_t intr_client(void *arg)
 	CHECK(k == 2 && in[0] == 'c' && in[1] == 'd');
 	CHECK(__atomic_load_n(&hook_calls, __ATOMIC_SEQ_CST) == 1);
 	CHECK(netsock_set_intr(h, NULL, NULL) == 0);
+	t = spawn("shutter", shutter, (void *)(uintptr_t)h);	/* close-input-port's way */
+	k = netsock_recv(h, in, sizeof(in), UINT64_MAX, NULL, NULL);
+	CHECK(k == 0);
+	thread_join(t, NULL);
+	CHECK(netsock_close(h) == 0);
+	CHECK(netsock_tcp_connect(peer_ip, 7, &h, UINT64_MAX, NULL, NULL) == 0);
 	t = spawn("closer", closer, (void *)(uintptr_t)h);
 	k = netsock_recv(h, in, sizeof(in), UINT64_MAX, NULL, NULL);
 	CHECK(k == NETSOCK_ECLOSED);
@@ -331,7 +344,7 @@ static uintptr_t body(void *arg)
 	for (int i = 0; i < 200 && stat("tcp_blocks_free") != blocks; i++)
 		thread_sleep_ms(10);	/* the last FINs and ACKs */
 	CHECK(stat("tcp_blocks_free") == blocks);
-	CHECK(stat("tcp_passive_open") == 0 && stat("tcp_active_open") == CLIENTS + 1);
+	CHECK(stat("tcp_passive_open") == 0 && stat("tcp_active_open") == CLIENTS + 2);
 	arch_irqflags_t f = spin_lock_irqsave(&svc_wq.lock);
 	stop = true;
 	waitq_wake_one_locked(&svc_wq);

@@ -443,6 +443,37 @@ def step_repl(g):
         time.sleep(0.5)
     else:
         raise Fail("repl: closing a session did not stop its loop")
+    # Ctrl-C drops what was typed ahead of it, not what is sent after it
+    s.s.sendall(b"(let loop () (loop))\n(display \"typed-ahead-ran\")\n")
+    time.sleep(1)
+    s.s.sendall(b"\x03")
+    got = s.read_prompt(120)
+    if got != "error: interrupted\n":
+        raise Fail("repl: Ctrl-C with type-ahead gave %r" % got)
+    if s.eval("(+ 2 2)") != "4\n":
+        raise Fail("repl: the typed-ahead line ran, or the session is lost")
+    # a session cannot take over the listener: redefining spawn changes nothing of it
+    s.eval("(define saved-spawn spawn)")
+    s.eval("(set! spawn (lambda args (exit 7)))")
+    u = Session(g)
+    if u.eval("(+ 40 2)") != "42\n":
+        raise Fail("repl: a session after spawn was redefined does not work")
+    u.s.close()
+    s.eval("(set! spawn saved-spawn)")
+    # the client half-closes right after a loop: it is interrupted after the grace, the session ends
+    v = Session(g)
+    v.s.sendall(b"(let loop () (loop))\n")
+    v.s.shutdown(socket.SHUT_WR)
+    v.s.settimeout(60)
+    rest = b""
+    while True:
+        b = v.s.recv(100)
+        if not b:
+            break
+        rest += b
+    v.s.close()
+    if b"error: interrupted" not in rest:
+        raise Fail("repl: a loop after the client's FIN was not interrupted: %r" % rest)
     s.s.sendall(b"\x04")	# Ctrl-D: the session ends, the connection closes
     s.s.settimeout(30)
     rest = b""
@@ -455,7 +486,8 @@ def step_repl(g):
     # the console is untouched
     g.send('(display "guest: console ") (display shared-x) (newline)\n')
     g.wait_for("guest: console 42", 60)
-    return "values, error, define shared, Ctrl-C, a closed session's loop stopped, Ctrl-D"
+    return ("values, error, define shared, Ctrl-C, type-ahead dropped, a closed session's loop "
+            "stopped, listener not hijacked, a loop after FIN interrupted, Ctrl-D")
 
 
 def step_misuse(g):
