@@ -209,11 +209,14 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-tests.sh
 
-# the long QEMU variants: the ARM kernel at SMP 8 and its slowest Scheme files (not in make test)
+# the long QEMU variants: the ARM kernel at SMP 8 and its slowest Scheme files, and 8 MiB through
+# the lossy bridge at SMP 1 and 4 (make test runs it at 2) (not in make test)
 .PHONY: test-long
 test-long: deps
-	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf $(B)/sd.img
-	@scripts/run-tests-arm.sh --long | tee $(B)/test-long.log; \
+	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf $(B)/x86/kernel.elf $(B)/sd.img
+	@{ scripts/run-tests-arm.sh --long; for n in 1 4; do \
+		tests/qemu/net_lossy.sh lossy $$n $$(scripts/accel.sh auto 2>/dev/null); done; } \
+		| tee $(B)/test-long.log; \
 		p=$$(grep -c '^PASS ' $(B)/test-long.log); f=$$(grep -c '^FAIL ' $(B)/test-long.log); \
 		echo "$$p passed, $$f failed"; [ $$f -eq 0 ]
 
