@@ -250,7 +250,15 @@ lossy|fuzz|lossy-host|fuzz-host)
 	fi
 	cstatus=$?
 	if [ "$kind" = "$name" ]; then
+		# memory must come back: wait (up to 10 s, for the last FINs) until the packet
+		# buffers and the TCP buffer blocks are all free again, then print every counter
 		cat >&$fd3 <<'SCM'
+(let loop ((i 0))
+  (let* ((s (net-stats)) (v (lambda (k) (cdr (assq k s)))))
+    (unless (or (= i 100) (and (= (v 'pkt-bufs-free) (v 'pkt-bufs))
+                               (= (v 'tcp-blocks-free) (v 'tcp-blocks))))
+      (sleep 100)
+      (loop (+ i 1)))))
 (for-each (lambda (p) (display "stat: ") (display (car p)) (display " ") (display (cdr p)) (newline))
           (net-stats))
 SCM
@@ -289,9 +297,15 @@ SCM
 			[ "${got:-0}" -ge "$n" ] || short="$short $c"
 		done
 		echo "net-stats counted/frames built for it:$table"
+		for pool in pkt-bufs tcp-blocks; do
+			all=$(sed -n "s/^stat: $pool \([0-9]*\)$/\1/p" "$log")
+			free=$(sed -n "s/^stat: $pool-free \([0-9]*\)$/\1/p" "$log")
+			[ -n "$all" ] && [ "$all" = "$free" ] ||
+				fail "memory did not come back: $pool-free ${free:-?} of ${all:-?}"
+		done
 		[ -z "$short" ] || echo "note: counted fewer than built for:$short"
 		[ -z "$missing" ] || fail "these drop counters did not move:$missing"
-		detail="$(counter "bridge: fuzz" sent) malformed frames; a fresh connection echoed"
+		detail="$(counter "bridge: fuzz" sent) malformed frames; a fresh connection echoed; packet buffers and TCP blocks all free again"
 	fi
 	echo "PASS $label (${ms} ms; seed $seed; $detail)"
 	;;
