@@ -282,12 +282,13 @@ static uintptr_t repl_main(void *arg)
 		kprintf("repl: the heap cannot hold the interpreter (heap_mb too small?)\n");
 		arch_exit(1);
 	}
-	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
-		names[con.mode]);
+	/* before the banner: in pipe mode everything after it is the program's output */
 	if (tcp_repl && (net_state() == NET_STATE_UP || net_state() == NET_STATE_STARTING) &&
 	    lisp_eval_string(&interp, tcp_repl_src, sizeof(tcp_repl_src) - 1) == 0 &&
 	    con.mode != REPL_QUIET)
 		kprintf("repl: sessions over TCP port 23 too (make run: 127.0.0.1:2323)\n");
+	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
+		names[con.mode]);
 	lisp_input_init(&in, repl_getc, NULL);
 	in.evaluating = set_busy;	/* every mode: thread-interrupt! ends a program's console read */
 	rc = lisp_repl(&interp, &in, flags[con.mode]);

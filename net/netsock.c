@@ -80,7 +80,6 @@ static struct {
 	struct req *reqs, **reqs_tail;	/* under req_lock */
 	struct waitq ping_wq;		/* ping waiters; its lock guards ping_seq */
 	unsigned ping_seq;		/* bumped when a ping slot changed */
-	struct net_ifconfig shown;	/* the configuration last printed */
 	const struct netsock_svc_ops *ops;	/* atomic */
 } ns = { .req_lock = SPINLOCK_INIT("net-requests") };
 
@@ -180,23 +179,6 @@ void netsock_format_addr(uint32_t a, char buf[16])
 
 /* ---- the service's side ---- */
 
-static void svc_print_config(void)
-{
-	struct net_ifconfig c;
-	char a[16], g[16];
-
-	net_get_config(ns.st, &c);
-	if (c.addr == ns.shown.addr && c.source == ns.shown.source)
-		return;
-	ns.shown = c;
-	netsock_format_addr(c.addr, a);
-	netsock_format_addr(c.gateway, g);
-	if (c.source == NET_CFG_NONE)
-		kprintf("net: no address\n");
-	else
-		kprintf("net: address %s/%d gateway %s (%s)\n", a, __builtin_popcount(c.mask), g,
-			c.source == NET_CFG_DHCP ? "dhcp" : "static");
-}
 
 static bool opt_addr(const char *cmdline, const char *key, uint32_t *a, int *prefix)
 {
@@ -651,8 +633,6 @@ uint64_t netsock_svc_run(void)
 				ns.ping_seq++;
 				waitq_wake_all_locked(&ns.ping_wq);
 				spin_unlock_irqrestore(&ns.ping_wq.lock, f);
-			} else if (ev[i].kind == NET_SOCK_CONFIG) {
-				svc_print_config();
 			} else if (s && s->ps == ev[i].sock && s->kind != SK_FREE) {
 				svc_update(s, ev[i].events);
 			}
