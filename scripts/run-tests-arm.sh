@@ -7,7 +7,7 @@
 #            (14 files in one boot) at SMP 1 and 4; tty, whole, gc=global and Ctrl-C
 #            (tests/qemu/interrupt.py qemu-arm) at SMP 2
 #            the stress test (30 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
-#            and net=off at 2
+#            and net=off at 2, the sockets test (net_sockets.py) at 2
 #   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
 # The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
 set -u
@@ -45,6 +45,15 @@ for smp in $smps; do
 		tests/qemu/net.sh "$t" "$smp" tcg arm 2>&1
 	done
 	[ "$smp" = 2 ] && tests/qemu/net.sh off 2 tcg arm 2>&1
+	# the TCP/IP stack and the socket names from the host (tests/qemu/net_sockets.py), at 2
+	if [ "$smp" = 2 ]; then
+		out=$(timeout 1500 python3 tests/qemu/net_sockets.py 2 tcg arm 2>&1)
+		status=$?
+		echo "$out" | grep -v "^PASS"
+		# one line for the whole run, as the other ARM tests
+		if [ $status -eq 0 ]; then echo "PASS qemu arm net sockets SMP=2 ($(echo "$out" | grep -c '^PASS') steps)"
+		else echo "FAIL qemu arm net sockets SMP=2"; fi
+	fi
 	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
 	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1
 	# the stress test (scripts/stress.sh), 30 s, at SMP 2 and up; a random seed, printed
