@@ -228,26 +228,30 @@ static obj p_string_to_vector(struct lisp *L, int argc, obj *argv)
 	obj l, v;
 	intptr_t n;
 
-	ARGC_UNUSED;
+	size_t from, to;
+
 	if (!string_p(argv[0]))
 		return lisp_type_error(L, "string->vector", "string", argv[0]);
-	/* via a list of the characters: string->list handles the ranges */
+	if (!range(L, "string->vector", argc, argv, 1, lisp_string_length(L, argv[0]), &from, &to))
+		return OBJ_NULL;
+	/* the characters [from, to) pushed, then made a list */
 	{
-		obj s = argv[0];
-		size_t len = obj_bytes_length(s), i = 0, count = 0, base = L->sp;
+		size_t len = obj_bytes_length(argv[0]), i = 0, idx = 0, count = 0, base = L->sp;
 
-		while (i < len) {
+		while (i < len && idx < to) {
 			size_t k;
 			uint32_t c = lisp_utf8_decode(obj_bytes_data(lisp_args(L)[0]), len, i, &k);
 
-			if (!lisp_push(L, obj_char(c))) {
-				L->sp = base;
-				return OBJ_NULL;
+			if (idx >= from) {
+				if (!lisp_push(L, obj_char(c))) {
+					L->sp = base;
+					return OBJ_NULL;
+				}
+				count++;
 			}
 			i += k;
-			count++;
+			idx++;
 		}
-		(void)s;
 		l = lisp_pop_list(L, count, OBJ_NIL);
 	}
 	if (l == OBJ_NULL)
@@ -396,7 +400,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "vector-copy!", p_vector_copy_to, 3, 5, 0 },
 	{ "vector-append", p_vector_append, 0, -1, 0 },
 	{ "vector->string", p_vector_to_string, 1, 3, 0 },
-	{ "string->vector", p_string_to_vector, 1, 1, 0 },
+	{ "string->vector", p_string_to_vector, 1, 3, 0 },
 	{ "bytevector?", p_bytevector_p, 1, 1, 0 },
 	{ "make-bytevector", p_make_bytevector, 1, 2, 0 },
 	{ "bytevector", p_bytevector, 0, -1, 0 },
