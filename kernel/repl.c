@@ -41,6 +41,46 @@ static struct {
 } con;
 
 static struct lisp interp;
+
+/* (command-line) and (get-environment-variables): the boot options, split at spaces; the first
+ * word is the command's name when it is not an option (QEMU's -kernel passes the file's path),
+ * else "kernel". Options of the form name=value are the environment. */
+#define REPL_OPTS_MAX	32
+static char opt_buf[256];
+static const char *opt_args[REPL_OPTS_MAX + 2], *opt_env[REPL_OPTS_MAX + 1];
+
+static void split_options(const char *cmdline)
+{
+	unsigned na = 0, ne = 0;
+	char *p = opt_buf;
+
+	ksnprintf(opt_buf, sizeof(opt_buf), "%s", cmdline ? cmdline : "");
+	while (*p == ' ')
+		p++;
+	{
+		size_t first = 0;	/* the first word's length */
+
+		while (p[first] && p[first] != ' ')
+			first++;
+		if (first == 0 || memchr(p, '=', first))
+			opt_args[na++] = "kernel";
+	}
+	while (*p && na < REPL_OPTS_MAX + 1) {
+		char *w = p;
+
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = '\0';
+		while (*p == ' ')
+			p++;
+		opt_args[na++] = w;
+		if (strchr(w, '=') && ne < REPL_OPTS_MAX)
+			opt_env[ne++] = w;
+	}
+	opt_args[na] = NULL;
+	opt_env[ne] = NULL;
+}
 static bool tcp_repl;	/* REPL sessions over TCP port 23 (boot option repl_tcp=off: none) */
 
 /* The listener of the REPL over TCP, a Scheme thread: every connection gets its own session
@@ -277,6 +317,8 @@ static uintptr_t repl_main(void *arg)
 		.gc_lend = lend,
 		.safepoint = cpu_lisp_safepoint,
 		.cstack_bytes = REPL_CSTACK_BYTES,
+		.args = opt_args,
+		.env = opt_env,
 	};
 	if (lisp_init(&interp, &lc) < 0) {
 		kprintf("repl: the heap cannot hold the interpreter (heap_mb too small?)\n");
@@ -302,6 +344,7 @@ int repl_start(const char *cmdline)
 	char mode[8];
 
 	con.mode = REPL_TTY;
+	split_options(cmdline);
 	tcp_repl = !(cmdline_get(cmdline, "repl_tcp", mode, sizeof(mode)) && !strcmp(mode, "off"));
 	if (cmdline_get(cmdline, "repl", mode, sizeof(mode))) {
 		if (!strcmp(mode, "pipe"))

@@ -69,6 +69,10 @@ struct lisp_config {
 	 * config but runs on another CPU). May be NULL. */
 	void (*gc_lend)(void *ctx, struct heap *h, int how);
 	void *gc_lend_ctx;
+	/* (command-line) and (get-environment-variable[s]): NULL-terminated arrays that live as
+	 * long as the instance and its threads, or NULL for none. env entries are "NAME=VALUE". */
+	const char *const *args;
+	const char *const *env;
 	size_t stack_max_bytes;		/* Scheme stack limit ("recursion too deep"); 0: default */
 	size_t cstack_bytes;		/* C stack the reader/compiler may use; 0: default */
 };

@@ -622,6 +622,79 @@ static obj p_pci_devices(struct lisp *L, int argc, obj *argv)
  * references being built in mm/. Until then a heap may not refer to another (gc.h, G2).
  */
 
+/* ---- (scheme process-context): what the instance was given (lisp_config's args and env: the
+ * hosted program's argv from its file on, and its environment; the kernel's boot options) ---- */
+
+static obj p_command_line(struct lisp *L, int argc, obj *argv)
+{
+	const char *const *a = L->cfg.args;
+	size_t n = 0;
+	obj l = OBJ_NIL, str;
+
+	(void)argc, (void)argv;
+	while (a && a[n])
+		n++;
+	ROOT(l);
+	while (n-- > 0) {
+		if ((str = lisp_cstring(L, a[n])) == OBJ_NULL || (l = lisp_cons(L, str, l)) == OBJ_NULL)
+			break;
+	}
+	UNROOT(l);
+	return l;
+}
+
+/* The value of env entry e if it is NAME=..., else NULL. */
+static const char *env_value(const char *e, const char *name, size_t len)
+{
+	return strncmp(e, name, len) == 0 && e[len] == '=' ? e + len + 1 : NULL;
+}
+
+static obj p_getenv(struct lisp *L, int argc, obj *argv)
+{
+	const char *const *e = L->cfg.env;
+	const char *name, *v;
+	size_t len;
+
+	(void)argc;
+	if (!string_p(argv[0]))
+		return lisp_type_error(L, "get-environment-variable", "string", argv[0]);
+	name = (const char *)obj_bytes_data(argv[0]);
+	len = obj_bytes_length(argv[0]);
+	for (; e && *e; e++)
+		if ((v = env_value(*e, name, len)) != NULL && memchr(name, '=', len) == NULL)
+			return lisp_cstring(L, v);
+	return OBJ_FALSE;
+}
+
+static obj p_getenvs(struct lisp *L, int argc, obj *argv)
+{
+	const char *const *e = L->cfg.env;
+	size_t n = 0;
+	obj l = OBJ_NIL, k = OBJ_FALSE, v = OBJ_FALSE, p;
+
+	(void)argc, (void)argv;
+	while (e && e[n])
+		n++;
+	ROOT(l);
+	ROOT(k);
+	ROOT(v);
+	while (n-- > 0) {
+		const char *eq = strchr(e[n], '=');
+		size_t klen = eq ? (size_t)(eq - e[n]) : strlen(e[n]);
+
+		if ((k = lisp_make_string(L, e[n], klen)) == OBJ_NULL ||
+		    (v = lisp_cstring(L, eq ? eq + 1 : "")) == OBJ_NULL ||
+		    (p = lisp_cons(L, k, v)) == OBJ_NULL || (l = lisp_cons(L, p, l)) == OBJ_NULL) {
+			l = OBJ_NULL;
+			break;
+		}
+	}
+	UNROOT(v);
+	UNROOT(k);
+	UNROOT(l);
+	return l;
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "ncpus", p_ncpus, 0, 0, 0 },
 	{ "cpu-id", p_cpu_id, 0, 0, 0 },
@@ -632,6 +705,9 @@ static const struct lisp_prim_def prims[] = {
 	{ "sleep", p_sleep, 1, 1, 0 },
 	{ "gc", p_gc, 0, 1, 0 },
 	{ "threads", p_threads, 0, 0, 0 },
+	{ "command-line", p_command_line, 0, 0, 0 },
+	{ "get-environment-variable", p_getenv, 1, 1, 0 },
+	{ "get-environment-variables", p_getenvs, 0, 0, 0 },
 	{ "gc-stats", p_gc_stats, 0, 0, 0 },
 	{ "heap-stats", p_heap_stats, 0, 1, 0 },
 	{ "gc-pause-histogram", p_gc_pause_histogram, 0, 1, 0 },

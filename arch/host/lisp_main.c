@@ -1,7 +1,7 @@
 /* lisp_main.c -- build/host/lisp: the interpreter as a Linux program.
  *
  *	lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N] [--nursery-kb N]
- *	     [--stack-mb N] [--cstack-kb N] [--torture] [--verify] [FILE]
+ *	     [--stack-mb N] [--cstack-kb N] [--torture] [--verify] [FILE [ARG...]]
  *
  * With FILE, runs it like the REPL does but prints only what the program prints. An error prints
  * its "error: ..." line and the file goes on with the next expression (the console contract:
@@ -217,7 +217,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N]\n"
 			"            [--nursery-kb N] [--stack-mb N] [--cstack-kb N] [--torture] [--verify]\n"
-			"            [FILE]\n");
+			"            [FILE [ARG...]]  (ARGs: the program's, in (command-line))\n");
 	exit(2);
 }
 
@@ -232,10 +232,14 @@ static struct {
 	unsigned pause_us;
 	bool torture, verify, bench;
 	const char *file;
+	const char *const *args;	/* (command-line): FILE and what follows it */
 	FILE *f;
 	unsigned ready;		/* CPUs with a heap and a scheduler; atomic */
 	struct thread *repl;
 } run;
+
+extern char **environ;
+static const char *const no_file_args[] = { "lisp", NULL };	/* the REPL on stdin */
 
 static void *stack_alloc(size_t size, size_t align)
 {
@@ -302,6 +306,8 @@ static uintptr_t repl_main(void *arg)
 		.gc_lend = lend,
 		.stack_max_bytes = run.stack_mb << 20,
 		.cstack_bytes = run.cstack_kb << 10,
+		.args = run.args ? run.args : no_file_args,
+		.env = (const char *const *)environ,
 	};
 	if (lisp_init(&interp, &lc) < 0) {
 		fflush(stdout);
@@ -399,10 +405,13 @@ int main(int argc, char **argv)
 			run.bench = true;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			usage();
-		else if (run.file == NULL)
+		else if (run.file == NULL) {
 			run.file = argv[i];
-		else
+			run.args = (const char *const *)&argv[i];	/* the program's: FILE ARG... */
+			break;
+		} else {
 			usage();
+		}
 	}
 	if (run.ncpus < 1 || run.ncpus > NCPU) {
 		fprintf(stderr, "lisp: --cpus takes 1..%u\n", (unsigned)NCPU);
