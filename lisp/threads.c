@@ -22,6 +22,7 @@ struct th_c {
 	struct waitq done;		/* joiners wait here until finished */
 	int finished;			/* status and value are final; under done.lock */
 	int intr;			/* thread-interrupt! asked, maybe before it started; atomic */
+	struct th_c *next, *prev;	/* the list of threads not finished (under reg_lock) */
 };
 
 /* channel: (rtd head tail c): a queue of pairs; wq.lock guards head and tail */
@@ -66,6 +67,32 @@ static obj make_shared_record(struct lisp *L, obj rtd, size_t n, size_t cf, size
 static struct spinlock reg_lock = SPINLOCK_INIT("lisp-instances");	/* a leaf but for
 						 * lisp_interrupt's locks (sched/thread.h) */
 static struct lisp *reg_head;
+static struct th_c *live_head;	/* spawned and not finished: interrupts by id before they run */
+
+static void live_add(struct th_c *c)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&reg_lock);
+
+	c->prev = NULL;
+	c->next = live_head;
+	if (live_head)
+		live_head->prev = c;
+	live_head = c;
+	spin_unlock_irqrestore(&reg_lock, f);
+}
+
+static void live_remove(struct th_c *c)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&reg_lock);
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		live_head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	spin_unlock_irqrestore(&reg_lock, f);
+}
 
 void lisp_threads_register(struct lisp *L)
 {
@@ -107,12 +134,22 @@ static bool interrupt_id(unsigned id)
 	arch_irqflags_t f = spin_lock_irqsave(&reg_lock);
 	struct lisp *p;
 
+	struct th_c *c = NULL;
+
 	for (p = reg_head; p && ((struct thread *)p->thread)->id != id; p = p->reg_next)
 		;
-	if (p)
+	if (p) {
 		lisp_interrupt(p);
+	} else {
+		/* a thread spawned but not running Scheme yet: it takes the request as it starts
+		 * (child_main reads intr after it registered, which takes this lock) */
+		for (c = live_head; c && arch_atomic_load(&c->id) != id; c = c->next)
+			;
+		if (c)
+			arch_atomic_store(&c->intr, 1);
+	}
 	spin_unlock_irqrestore(&reg_lock, f);
-	return p != NULL;
+	return p != NULL || c != NULL;
 }
 
 /* ---- threads ---- */
@@ -132,8 +169,10 @@ static void set_status(struct heap *h, obj rec, unsigned status)
  * The caller still holds rec (a root or its pin), so the lock outlives the unlock. */
 static void finish(struct th_c *c)
 {
-	arch_irqflags_t f = spin_lock_irqsave(&c->done.lock);
+	arch_irqflags_t f;
 
+	live_remove(c);
+	f = spin_lock_irqsave(&c->done.lock);
 	arch_atomic_store(&c->finished, 1);	/* read unlocked by thread-interrupt! */
 	waitq_wake_all_locked(&c->done);
 	spin_unlock_irqrestore(&c->done.lock, f);
@@ -252,10 +291,12 @@ static obj p_spawn(struct lisp *L, int argc, obj *argv)
 	c = raw(rec, TH_C);
 	c->cfg = L->cfg;
 	waitq_init(&c->done, "scheme-join");
+	live_add(c);	/* the record is pinned from here until the child's root holds it */
 	gc_pin(L->h, rec);	/* the child's argument, until its root holds it */
 	kt = thread_create_placed("scheme", child_main, (void *)rec, (unsigned)prio, (unsigned)cpu,
 				  cpu == SCHED_CPU_ANY ? THREAD_MOVABLE_UNSTARTED : THREAD_PINNED);
 	if (kt == NULL) {
+		live_remove(c);
 		gc_unpin(L->h, rec);
 		UNROOT(rec);
 		return lisp_errorf(L, OBJ_NULL, "spawn: no memory for a thread");
@@ -311,8 +352,8 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 
 /* (thread-interrupt! t): t (a thread, or a thread id from (threads)) raises "interrupted" at
  * its next safe point, or in the wait it is blocked in (a channel, a join, a sleep); a thread
- * not started yet raises it as it starts. #t if it was asked, #f if it has ended (or, for an
- * id, if no Scheme runs on it). */
+ * not started yet raises it as it starts (also when named by id). #t if it was asked, #f if it
+ * has ended (or, for an id, if no Scheme runs or will run on it). */
 static obj p_thread_interrupt(struct lisp *L, int argc, obj *argv)
 {
 	obj t = argv[0];

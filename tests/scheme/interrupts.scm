@@ -45,10 +45,15 @@
 
 ; handled inside the thread; exits run when it leaves unhandled
 (define log (make-channel))
-(define caught (spawn (lambda () (guard (e (#t (list 'caught (message e)))) (spin))) 1))
-(define wound (spawn (lambda () (dynamic-wind (lambda () #f) spin
+(define inside (make-channel))	; each says it is inside its guard or extent: a thread
+				; interrupted before it got there raises outside them
+(define caught (spawn (lambda () (guard (e (#t (list 'caught (message e))))
+                                   (channel-send inside 'in) (spin))) 1))
+(define wound (spawn (lambda () (dynamic-wind (lambda () #f)
+                                              (lambda () (channel-send inside 'in) (spin))
                                               (lambda () (channel-send log 'exit-ran)))) 1))
-(sleep 30)
+(channel-receive inside)
+(channel-receive inside)
 (thread-interrupt! caught)
 (thread-interrupt! wound)
 (show "caught: " (outcome caught))
