@@ -80,3 +80,4 @@
 (show (err (lambda () (xrefs 1000))))
 (show (err (lambda () (inspect))))
 (show (err (lambda () (heap-map 0 1))))
+(show (err (lambda () (heap-map-print (quote x)))))
