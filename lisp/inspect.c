@@ -212,7 +212,7 @@ static obj p_heap_map(struct lisp *L, int argc, obj *argv)
 	} while (ok && req.n > 0 && first < req.total && ++rounds < (size_t)1 << 20);
 	ok = ok && (rev = lisp_list_reverse(L, rev)) != OBJ_NULL &&
 	     lisp_alist_put(L, &a, "groups", rev) &&
-	     lisp_alist_put_u64(L, &a, "major-collections", arch_atomic_load_relaxed(&h->stats.major_cycles)) &&
+	     lisp_alist_put_u64(L, &a, "major-collections", req.major_cycles) &&	/* the owner's */
 	     lisp_alist_put_u64(L, &a, "group-bytes", HEAP_GROUP_SIZE) &&
 	     lisp_alist_put(L, &a, "cpu", fx((intptr_t)h->cpu));
 	UNROOT(a);

@@ -41,6 +41,7 @@ void gc_inspect_groups(struct heap *h, struct gc_inspect_req *req)
 
 	req->n = 0;
 	req->total = h->old_groups;
+	req->major_cycles = h->stats.major_cycles;
 	for (int l = 0; l < 2; l++) {
 		for (struct heap_group *g = lists[l]; g != NULL; g = g->next, i++) {
 			struct gc_group_info *gi;

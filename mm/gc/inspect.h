@@ -29,6 +29,7 @@ struct gc_inspect_req {
 	size_t max;
 	size_t n;		/* filled */
 	size_t total;		/* groups in the heap (small + large) when it answered */
+	uint64_t major_cycles;	/* its stats.major_cycles then (live_cycle's clock) */
 	unsigned done;		/* atomic: set (release) by the owner after the rest */
 };
 
