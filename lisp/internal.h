@@ -304,6 +304,18 @@ void lisp_init_errors(struct lisp *L);
 /* --- sys.c --- */
 /* Push (key . val) onto *alist (a rooted variable). val is consumed; false if the heap is full. */
 bool lisp_alist_put(struct lisp *L, obj *alist, const char *key, obj val);
+bool lisp_alist_put_u64(struct lisp *L, obj *alist, const char *key, uint64_t v);
+/* An exact integer argument in [lo, hi], else a type error naming what was wanted (false). */
+bool lisp_int_arg(struct lisp *L, const char *who, const char *what, obj x, int64_t lo,
+		  int64_t hi, int64_t *v);
+/* CPU i's heap if it is online and has one (the interpreter's own for its CPU), else NULL. */
+struct heap *lisp_cpu_heap(struct lisp *L, unsigned i);
+/* The heap of the CPU named by who's optional argument argv[0], the caller's by default; NULL
+ * with the error raised if there is no such CPU. */
+struct heap *lisp_heap_arg(struct lisp *L, const char *who, int argc, obj *argv);
+/* (object-info x): ((cpu . c) (generation . g) (group . addr) (shared . b) (remote-count . n));
+ * x is read before anything is allocated (the caller need not root it). */
+obj lisp_object_info(struct lisp *L, obj x);
 
 /* --- ports.c --- */
 obj lisp_make_port(struct lisp *L, int kind, obj buf);
@@ -405,6 +417,7 @@ void lisp_threads_register(struct lisp *L);
 void lisp_threads_unregister(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
+void lisp_init_inspect(struct lisp *L);	/* inspect.c: the memory inspector's primitives */
 /* define-record-type rewritten into (begin (define ...) ...) */
 obj lisp_record_form(struct lisp *L, obj x);
 int lisp_equal(struct lisp *L, obj a, obj b);	/* equal?: 1, 0, or -1 (heap exhausted) */

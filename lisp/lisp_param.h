@@ -14,5 +14,8 @@
 #define LISP_ERROR_MSG_MAX	160		/* bytes of a formatted error message */
 #define LISP_DEVICE_PORTS	1024		/* device ports open at once (ports.c), all CPUs */
 #define LISP_DEVICE_BUF		4096		/* bytes a device port buffers each way */
+#define LISP_INSPECT_FIELDS	32		/* fields (inspect) lists; the rest are counted */
+#define LISP_INSPECT_TOP	10		/* largest remote counts (xrefs) lists */
+#define LISP_INSPECT_TIMEOUT_MS	5000		/* (heap-map cpu): how long the owner has to answer */
 
 #endif

@@ -505,3 +505,28 @@
 
 (define (exit . code) (%rewind '()) (apply %exit code))
 (define (emergency-exit . code) (apply %exit code))
+
+;; --- the memory inspector's drawing (docs/inspector.md) ---
+
+;; (heap-map-print [cpu]): (heap-map [cpu]) as text, a line per group, each written at once:
+;; address, S(mall) or L(arge), a bar of # for the bytes used (40 columns: the group's size),
+;; used/size, the live bytes its last sweep kept (- if none yet), shared and counted objects.
+(define (heap-map-print . cpu)
+  (let* ((m (apply heap-map cpu))
+         (get (lambda (k a) (cdr (assq k a))))
+         (groups (get 'groups m)))
+    (display (string-append "cpu " (number->string (get 'cpu m)) ": "
+                            (number->string (length groups)) " groups\n"))
+    (for-each
+     (lambda (g)
+       (let* ((size (get 'size g)) (used (get 'used g))
+              (n (min 40 (quotient (* used 40) (max size 1)))) (live (get 'live g)))
+         (display (string-append
+                   (number->string (get 'group g) 16)
+                   (if (eq? (get 'kind g) 'small) " S [" " L [")
+                   (make-string n #\#) (make-string (- 40 n) #\.) "] "
+                   (number->string used) "/" (number->string size)
+                   " live " (if live (number->string live) "-")
+                   " shared " (number->string (get 'shared g))
+                   " counted " (number->string (get 'counted g)) "\n"))))
+     groups)))

@@ -39,7 +39,7 @@ static size_t read_size(const size_t *p)
 
 /* CPU i's heap, if the CPU is online and its heap exists; the interpreter's own for its CPU
  * (the same heap, unless an embedder such as a host test made its own). */
-static struct heap *cpu_heap(struct lisp *L, unsigned i)
+struct heap *lisp_cpu_heap(struct lisp *L, unsigned i)
 {
 	struct heap *h = &cpus[i].heap;
 
@@ -71,13 +71,13 @@ bool lisp_alist_put(struct lisp *L, obj *alist, const char *key, obj val)
 	return (*alist = lisp_cons(L, p, *alist)) != OBJ_NULL;
 }
 
-static bool put_u64(struct lisp *L, obj *alist, const char *key, uint64_t v)
+bool lisp_alist_put_u64(struct lisp *L, obj *alist, const char *key, uint64_t v)
 {
 	return lisp_alist_put(L, alist, key, lisp_int64(L, v > INT64_MAX ? INT64_MAX : (int64_t)v));
 }
 
 /* An exact integer argument in [lo, hi], else a type error naming what was wanted. */
-static bool int_arg(struct lisp *L, const char *who, const char *what, obj x, int64_t lo,
+bool lisp_int_arg(struct lisp *L, const char *who, const char *what, obj x, int64_t lo,
 		    int64_t hi, int64_t *v)
 {
 	if (!integer_p(x) || !lisp_int_to_i64(x, v) || *v < lo || *v > hi) {
@@ -149,7 +149,7 @@ static obj p_sleep(struct lisp *L, int argc, obj *argv)
 	int64_t ms;
 
 	(void)argc;
-	if (!int_arg(L, "sleep", "non-negative exact integer (milliseconds)", argv[0], 0,
+	if (!lisp_int_arg(L, "sleep", "non-negative exact integer (milliseconds)", argv[0], 0,
 		     OBJ_FIXNUM_MAX, &ms))
 		return OBJ_NULL;
 	if (lisp_on_thread()) {
@@ -200,13 +200,13 @@ static obj p_threads(struct lisp *L, int argc, obj *argv)
 		entry = OBJ_NIL;	/* built back to front: id comes first */
 		ok = lisp_alist_put(L, &entry, "service", obj_bool(t.service)) &&
 		     lisp_alist_put(L, &entry, "placement", sym(L, placements[t.placement < 3 ? t.placement : 0])) &&
-		     put_u64(L, &entry, "migrations", t.migrations) &&
-		     put_u64(L, &entry, "cpu-ms", arch_cycles_to_ns(t.cycles) / 1000000) &&
+		     lisp_alist_put_u64(L, &entry, "migrations", t.migrations) &&
+		     lisp_alist_put_u64(L, &entry, "cpu-ms", arch_cycles_to_ns(t.cycles) / 1000000) &&
 		     lisp_alist_put(L, &entry, "state", sym(L, t.state)) &&
-		     put_u64(L, &entry, "priority", t.prio) &&
-		     put_u64(L, &entry, "cpu", t.cpu) &&
+		     lisp_alist_put_u64(L, &entry, "priority", t.prio) &&
+		     lisp_alist_put_u64(L, &entry, "cpu", t.cpu) &&
 		     lisp_alist_put(L, &entry, "name", lisp_cstring(L, t.name)) &&
-		     put_u64(L, &entry, "id", t.id) &&
+		     lisp_alist_put_u64(L, &entry, "id", t.id) &&
 		     (list = lisp_cons(L, entry, list)) != OBJ_NULL;
 	}
 	UNROOT(entry);
@@ -292,17 +292,17 @@ static bool gc_stats_of(struct lisp *L, obj *alist, unsigned cpu, struct heap *h
 	/* the collection mode, percore or global (mm/gc/stw.h); then references from other CPUs'
 	 * heaps into this one: the sum of its counts */
 	return lisp_alist_put(L, alist, "mode", sym(L, gc_mode_name(gc_mode()))) &&
-	       put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
+	       lisp_alist_put_u64(L, alist, "remote-refs", gc_remote_refs(h)) &&
 	       /* what the last completed major cycle found live, and the nursery's used part;
 		* the memory the heap holds from the system (groups, nursery, its tables) */
-	       put_u64(L, alist, "heap-bytes", read_size(&h->src_bytes)) &&
-	       put_u64(L, alist, "live-bytes", read_u64(&h->stats.major_live_bytes) + used) &&
-	       put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&
-	       put_u64(L, alist, "pause-max-us", p.max) &&
-	       put_u64(L, alist, "pause-p99-us", p.p99) &&
-	       put_u64(L, alist, "pause-p50-us", p.p50) &&
-	       put_u64(L, alist, "major-collections", read_u64(&h->stats.major_cycles)) &&
-	       put_u64(L, alist, "minor-collections", read_u64(&h->stats.minor_collections)) &&
+	       lisp_alist_put_u64(L, alist, "heap-bytes", read_size(&h->src_bytes)) &&
+	       lisp_alist_put_u64(L, alist, "live-bytes", read_u64(&h->stats.major_live_bytes) + used) &&
+	       lisp_alist_put_u64(L, alist, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + used) &&
+	       lisp_alist_put_u64(L, alist, "pause-max-us", p.max) &&
+	       lisp_alist_put_u64(L, alist, "pause-p99-us", p.p99) &&
+	       lisp_alist_put_u64(L, alist, "pause-p50-us", p.p50) &&
+	       lisp_alist_put_u64(L, alist, "major-collections", read_u64(&h->stats.major_cycles)) &&
+	       lisp_alist_put_u64(L, alist, "minor-collections", read_u64(&h->stats.minor_collections)) &&
 	       lisp_alist_put(L, alist, "cpu", fx((intptr_t)cpu));
 }
 
@@ -315,7 +315,7 @@ static obj p_gc_stats(struct lisp *L, int argc, obj *argv)
 	ROOT(list);
 	ROOT(entry);
 	for (unsigned i = arch_ncpus(); ok && i-- > 0;) {
-		struct heap *h = cpu_heap(L, i);
+		struct heap *h = lisp_cpu_heap(L, i);
 
 		entry = OBJ_NIL;
 		if (h == NULL)
@@ -333,18 +333,18 @@ static const char *const major_phases[] = { "idle", "mark", "sweep" };
 
 /* The heap of the CPU named by who's optional argument, the caller's by default; NULL with the
  * error raised if there is no such CPU. */
-static struct heap *heap_arg(struct lisp *L, const char *who, int argc, obj *argv)
+struct heap *lisp_heap_arg(struct lisp *L, const char *who, int argc, obj *argv)
 {
 	unsigned cpu = L->h->cpu;
 	struct heap *h;
 	int64_t c;
 
 	if (argc > 0) {
-		if (!int_arg(L, who, "CPU number", argv[0], 0, NCPU - 1, &c))
+		if (!lisp_int_arg(L, who, "CPU number", argv[0], 0, NCPU - 1, &c))
 			return NULL;
 		cpu = (unsigned)c;
 	}
-	if ((h = cpu_heap(L, cpu)) == NULL)
+	if ((h = lisp_cpu_heap(L, cpu)) == NULL)
 		lisp_errorf(L, fx((intptr_t)cpu), "%s: no such CPU:", who);
 	return h;
 }
@@ -352,7 +352,7 @@ static struct heap *heap_arg(struct lisp *L, const char *who, int argc, obj *arg
 /* (heap-stats [cpu]): one heap's layout and counters; the caller's CPU by default. */
 static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 {
-	struct heap *h = heap_arg(L, "heap-stats", argc, argv);
+	struct heap *h = lisp_heap_arg(L, "heap-stats", argc, argv);
 	obj a = OBJ_NIL;
 	bool ok;
 
@@ -360,22 +360,22 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	unsigned phase = arch_atomic_load_relaxed(&h->major_phase);
 	ROOT(a);
-	ok = put_u64(L, &a, "alloc-failures", read_u64(&h->stats.alloc_failures)) &&
-	     put_u64(L, &a, "promoted-bytes", read_u64(&h->stats.bytes_promoted)) &&
-	     put_u64(L, &a, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + nursery_used(h)) &&
+	ok = lisp_alist_put_u64(L, &a, "alloc-failures", read_u64(&h->stats.alloc_failures)) &&
+	     lisp_alist_put_u64(L, &a, "promoted-bytes", read_u64(&h->stats.bytes_promoted)) &&
+	     lisp_alist_put_u64(L, &a, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + nursery_used(h)) &&
 	     lisp_alist_put(L, &a, "major-phase", sym(L, major_phases[phase < 3 ? phase : 0])) &&
-	     put_u64(L, &a, "major-collections", read_u64(&h->stats.major_cycles)) &&
-	     put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
-	     put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
-	     put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&
-	     put_u64(L, &a, "published-objects", read_u64(&h->stats.published)) &&
-	     put_u64(L, &a, "shared-bytes-freed", read_u64(&h->stats.freed_shared)) &&
-	     put_u64(L, &a, "large-objects", read_u64(&h->stats.large_objects)) &&
-	     put_u64(L, &a, "spare-groups", read_size(&h->nspare)) &&
-	     put_u64(L, &a, "old-groups", read_size(&h->old_groups)) &&
-	     put_u64(L, &a, "old-bytes", read_size(&h->old_bytes)) &&
-	     put_u64(L, &a, "nursery-used", nursery_used(h)) &&
-	     put_u64(L, &a, "nursery-bytes", h->nursery_bytes) &&
+	     lisp_alist_put_u64(L, &a, "major-collections", read_u64(&h->stats.major_cycles)) &&
+	     lisp_alist_put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
+	     lisp_alist_put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
+	     lisp_alist_put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&
+	     lisp_alist_put_u64(L, &a, "published-objects", read_u64(&h->stats.published)) &&
+	     lisp_alist_put_u64(L, &a, "shared-bytes-freed", read_u64(&h->stats.freed_shared)) &&
+	     lisp_alist_put_u64(L, &a, "large-objects", read_u64(&h->stats.large_objects)) &&
+	     lisp_alist_put_u64(L, &a, "spare-groups", read_size(&h->nspare)) &&
+	     lisp_alist_put_u64(L, &a, "old-groups", read_size(&h->old_groups)) &&
+	     lisp_alist_put_u64(L, &a, "old-bytes", read_size(&h->old_bytes)) &&
+	     lisp_alist_put_u64(L, &a, "nursery-used", nursery_used(h)) &&
+	     lisp_alist_put_u64(L, &a, "nursery-bytes", h->nursery_bytes) &&
 	     lisp_alist_put(L, &a, "cpu", fx((intptr_t)h->cpu));
 	UNROOT(a);
 	return ok ? a : OBJ_NULL;
@@ -387,7 +387,7 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
  * most 3.1% of its values wide; (gc-stats) reports a percentile at its bucket's hi). */
 static obj p_gc_pause_histogram(struct lisp *L, int argc, obj *argv)
 {
-	struct heap *h = heap_arg(L, "gc-pause-histogram", argc, argv);
+	struct heap *h = lisp_heap_arg(L, "gc-pause-histogram", argc, argv);
 	obj list = OBJ_NIL, row = OBJ_NIL;
 	bool ok = true;
 
@@ -419,20 +419,19 @@ static obj p_gc_pause_histogram(struct lisp *L, int argc, obj *argv)
 
 /* (object-info obj): where an object lives: the CPU whose heap holds it, young (nursery) or old
  * (the address of its group), or immediate (fixnums, characters, constants: in no heap). */
-static obj p_object_info(struct lisp *L, int argc, obj *argv)
+obj lisp_object_info(struct lisp *L, obj x)
 {
-	obj x = argv[0], a = OBJ_NIL, cpu = OBJ_FALSE, group = OBJ_FALSE;
+	obj a = OBJ_NIL, cpu = OBJ_FALSE, group = OBJ_FALSE;
 	const char *gen = "immediate";
 	uintptr_t rc = 0;
 	bool ok, shared = false;
 
-	(void)argc;
 	if (obj_ptr_p(x)) {
 		struct heap_group *g = heap_group_of((const void *)x);
 
 		gen = "unknown";
 		for (unsigned i = 0; i < arch_ncpus(); i++) {
-			struct heap *h = cpu_heap(L, i);
+			struct heap *h = lisp_cpu_heap(L, i);
 
 			if (h && heap_young_p(h, x)) {
 				gen = "young";
@@ -451,12 +450,18 @@ static obj p_object_info(struct lisp *L, int argc, obj *argv)
 	ROOT(group);
 	ROOT(a);
 	/* remote-count: references from other heaps' objects (mm/gc/xheap.h) */
-	ok = put_u64(L, &a, "remote-count", rc) && lisp_alist_put(L, &a, "shared", obj_bool(shared)) &&
+	ok = lisp_alist_put_u64(L, &a, "remote-count", rc) && lisp_alist_put(L, &a, "shared", obj_bool(shared)) &&
 	     lisp_alist_put(L, &a, "group", group) &&
 	     lisp_alist_put(L, &a, "generation", sym(L, gen)) && lisp_alist_put(L, &a, "cpu", cpu);
 	UNROOT(a);
 	UNROOT(group);
 	return ok ? a : OBJ_NULL;
+}
+
+static obj p_object_info(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return lisp_object_info(L, argv[0]);
 }
 
 /* --- drivers: I/O ports, device memory, PCI --- */
@@ -469,7 +474,7 @@ static bool port_arg(struct lisp *L, const char *who, obj x, uint16_t *port)
 		lisp_errorf(L, OBJ_NULL, "%s: no I/O ports on the %s build", who, ARCH_NAME);
 		return false;
 	}
-	if (!int_arg(L, who, "I/O port number (0..65535)", x, 0, 0xffff, &v))
+	if (!lisp_int_arg(L, who, "I/O port number (0..65535)", x, 0, 0xffff, &v))
 		return false;
 	*port = (uint16_t)v;
 	return true;
@@ -506,7 +511,7 @@ static obj p_out8(struct lisp *L, int argc, obj *argv)
 
 	(void)argc;
 	if (!port_arg(L, "out8", argv[0], &port) ||
-	    !int_arg(L, "out8", "byte (0..255)", argv[1], 0, 0xff, &v))
+	    !lisp_int_arg(L, "out8", "byte (0..255)", argv[1], 0, 0xff, &v))
 		return OBJ_NULL;
 	arch_out8(port, (uint8_t)v);
 	return OBJ_UNSPECIFIED;
@@ -519,7 +524,7 @@ static obj p_out16(struct lisp *L, int argc, obj *argv)
 
 	(void)argc;
 	if (!port_arg(L, "out16", argv[0], &port) ||
-	    !int_arg(L, "out16", "16-bit value (0..65535)", argv[1], 0, 0xffff, &v))
+	    !lisp_int_arg(L, "out16", "16-bit value (0..65535)", argv[1], 0, 0xffff, &v))
 		return OBJ_NULL;
 	arch_out16(port, (uint16_t)v);
 	return OBJ_UNSPECIFIED;
@@ -532,7 +537,7 @@ static obj p_out32(struct lisp *L, int argc, obj *argv)
 
 	(void)argc;
 	if (!port_arg(L, "out32", argv[0], &port) ||
-	    !int_arg(L, "out32", "32-bit value (0..4294967295)", argv[1], 0, 0xffffffff, &v))
+	    !lisp_int_arg(L, "out32", "32-bit value (0..4294967295)", argv[1], 0, 0xffffffff, &v))
 		return OBJ_NULL;
 	arch_out32(port, (uint32_t)v);
 	return OBJ_UNSPECIFIED;
@@ -548,7 +553,7 @@ static bool mmio_arg(struct lisp *L, const char *who, obj x, uintptr_t *addr)
 		lisp_errorf(L, OBJ_NULL, "%s: no device memory on the %s build", who, ARCH_NAME);
 		return false;
 	}
-	if (!int_arg(L, who, "address", x, 0, (int64_t)UINTPTR_MAX, &v))
+	if (!lisp_int_arg(L, who, "address", x, 0, (int64_t)UINTPTR_MAX, &v))
 		return false;
 	if (v % 4 != 0) {
 		lisp_errorf(L, x, "%s: address not 4-byte aligned:", who);
@@ -577,7 +582,7 @@ static obj p_mmio_write32(struct lisp *L, int argc, obj *argv)
 
 	(void)argc;
 	if (!mmio_arg(L, "mmio-write32", argv[0], &a) ||
-	    !int_arg(L, "mmio-write32", "32-bit value (0..4294967295)", argv[1], 0, 0xffffffff, &v))
+	    !lisp_int_arg(L, "mmio-write32", "32-bit value (0..4294967295)", argv[1], 0, 0xffffffff, &v))
 		return OBJ_NULL;
 	arch_mmio_write32(a, (uint32_t)v);
 	return OBJ_UNSPECIFIED;

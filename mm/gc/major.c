@@ -231,13 +231,14 @@ static void release_doomed(struct heap *h)
 static bool sweep_small(struct heap *h, struct heap_group *g)
 {
 	uintptr_t *p = heap_group_objects(g), *end = g->top, *run = NULL;
+	size_t live = 0;
 
 	while (p < end) {
 		size_t words = obj_hdr_size(p[0]) + 1;
 
 		if (heap_marked_p(p)) {
 			heap_mark_clear(p);
-			h->sweep_live += words * WORD;
+			live += words * WORD;
 			if (run)
 				heap_free_chunk(h, run, (size_t)(p - run));
 			run = NULL;
@@ -252,6 +253,9 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 		p += words;
 	}
 	g->swept = h->sweep_epoch;
+	h->sweep_live += live;
+	g->live_bytes = live;	/* per group for the inspector: two stores per group swept */
+	g->live_cycle = h->stats.major_cycles + 1;
 	if (run == heap_group_objects(g))
 		return true;
 	if (run)
@@ -309,6 +313,8 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 			if (heap_marked_p(o)) {
 				heap_mark_clear(o);
 				h->sweep_live += (obj_hdr_size(o[0]) + 1) * WORD;
+				g->live_bytes = (obj_hdr_size(o[0]) + 1) * WORD;
+				g->live_cycle = h->stats.major_cycles + 1;
 				g->swept = h->sweep_epoch;
 				h->sweep_prev = g;
 			} else {

@@ -291,6 +291,10 @@ static void purge_object(struct heap *h, uintptr_t *p)
 			XT_HOLDER((uintptr_t)p);
 			XT(XT_PURGE_DEC, h->cpu, f[i], p, 0, h->gx_cycle);
 			gc_xref_dec(h, f[i]);
+		} else if (gc_remote_p(h, f[i])) {
+			/* its target's purge zeroes this one (gc_xpurge_counts): the matrix of
+			 * (xrefs) lets go of it now, as the count does */
+			arch_atomic_sub(&h->xref_out[heap_group_of((void *)f[i])->owner->cpu], 1);
 		}
 }
 

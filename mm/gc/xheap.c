@@ -7,6 +7,7 @@
 
 #include "barrier.h"
 #include "gc.h"
+#include "inspect.h"
 #include "roots.h"
 #include "stw.h"
 #include "xheap.h"
@@ -384,6 +385,8 @@ static void count_up(struct heap *h, obj o, bool pin)
 		v->xref_lost = true;	/* every shared object of v stays a root from now on */
 	}
 	arch_atomic_store(&v->xref_total, v->xref_total + 1);
+	if (!pin)
+		arch_atomic_add(&h->xref_out[v->cpu], 1);	/* h holds it (gc_xref_inc) */
 	XT(XT_UP, h->cpu, o, xt_holder, e ? e->count : 1, v->gx_cycle);
 	if (grey_for(h, v))
 		xshade_locked(v, o);
@@ -410,6 +413,8 @@ static void count_down(struct heap *h, obj o, bool pin)
 		      pin ? "pin" : "reference", (void *)o, v->cpu);
 	}
 	arch_atomic_store(&v->xref_total, v->xref_total - 1);
+	if (!pin)
+		arch_atomic_sub(&h->xref_out[v->cpu], 1);
 	xshade_locked(v, o);	/* deletion barrier (not strictly needed: see docs/gc.md) */
 	xref_migrate(v, XREF_MIGRATE);
 	spin_unlock_irqrestore(&v->xlock, f);
@@ -459,6 +464,45 @@ uintptr_t gc_remote_count(obj o)
 uintptr_t gc_remote_refs(struct heap *h)
 {
 	return arch_atomic_load_relaxed(&h->xref_total);
+}
+
+static void top_note(struct gc_xref_top *top, size_t n, const struct gc_xref_entry *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < n && top[i].count != 0 && top[i].o != e->o; i++)
+		;
+	if (i < n && top[i].o == e->o && top[i].count != 0) {	/* seen (a migrated entry) */
+		if (top[i].count >= e->count)
+			return;
+		for (j = i; j + 1 < n; j++)
+			top[j] = top[j + 1];
+		top[n - 1].count = 0;
+	}
+	for (i = 0; i < n && top[i].count >= e->count; i++)
+		;
+	if (i == n)
+		return;
+	for (j = n - 1; j > i; j--)
+		top[j] = top[j - 1];
+	top[i] = (struct gc_xref_top){ e->o, e->count, e->pins };
+}
+
+bool gc_xref_top_step(struct heap *v, struct gc_xref_top *top, size_t n, size_t *pos)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&v->xlock);
+	size_t end = *pos + XREF_CHUNK, span = v->xref != NULL ? xref_span(v) : 0;
+	bool done;
+
+	for (; *pos < end && *pos < span; (*pos)++) {
+		struct gc_xref_entry *e = xref_at(v, *pos);
+
+		if (e != NULL && e->count > 0)
+			top_note(top, n, e);
+	}
+	done = *pos >= span;
+	spin_unlock_irqrestore(&v->xlock, f);
+	return done;
 }
 
 /* ---- the world ---- */
@@ -759,6 +803,7 @@ void gc_safepoint(struct heap *h)
 	gc_stw_safepoint(h);
 	gc_global_poll(h);
 	gc_handshake_poll(h);
+	gc_inspect_poll(h);	/* another CPU's (heap-map) */
 }
 
 void gc_handshake_poll(struct heap *h)

@@ -81,6 +81,19 @@ uintptr_t gc_remote_count(obj o);
 /* Sum of the counts into h: references from other heaps' objects. */
 uintptr_t gc_remote_refs(struct heap *h);
 
+/* The inspector's walk for the largest counts of a heap (xrefs): one step goes through
+ * XREF_CHUNK slots of v's tables from *pos under one hold of v's xlock (any CPU may take it),
+ * keeping in top[0..n) the largest counts seen, largest first (count 0: empty), each object
+ * once. True when the walk is over. An object read has a count, so it is live then; the caller
+ * keeps it in a root before its next safe point. A table that grows during the walk may show
+ * an entry twice (kept once) or not at all: an approximation, never a long hold. */
+struct gc_xref_top {
+	obj o;
+	uintptr_t count;
+	uintptr_t pins;
+};
+bool gc_xref_top_step(struct heap *v, struct gc_xref_top *top, size_t n, size_t *pos);
+
 /* A safe point of h's owner (every object the caller holds is rooted; may collect): scan h's
  * roots for every heap that marks and waits for h (X4). Cheap when nobody waits. */
 void gc_safepoint(struct heap *h);

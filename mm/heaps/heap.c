@@ -47,6 +47,8 @@ static struct heap_group *group_new(struct heap *h, size_t size, enum heap_group
 	g->top = heap_group_objects(g);
 	g->limit = (uintptr_t *)((char *)g + size);
 	g->swept = h->sweep_epoch;	/* born during a sweep: nothing there to sweep */
+	g->live_bytes = 0;
+	g->live_cycle = 0;
 	memset(g->mark, 0, sizeof(g->mark));
 	memset(g->shared, 0, sizeof(g->shared));
 	return g;
@@ -263,6 +265,8 @@ static bool plab_refill(struct heap *h, size_t words)
 			 * outlived the cycle, and the next cycle's marking would not have traced
 			 * what those objects name. */
 			n->swept = h->sweep_epoch;
+			n->live_bytes = 0;
+			n->live_cycle = 0;
 		} else if ((n = group_new(h, HEAP_GROUP_SIZE, HEAP_GROUP_SMALL)) == NULL) {
 			return false;
 		}

@@ -26,6 +26,8 @@
  * middle of one. free gets back exactly what alloc gave. The kernel wraps physmem_alloc; the host
  * tests wrap aligned_alloc (and inject failures).
  */
+struct gc_inspect_req;
+
 struct heap_block_source {
 	void *(*alloc)(void *ctx, size_t size);
 	void (*free)(void *ctx, void *block, size_t size);
@@ -53,6 +55,11 @@ struct heap_group {
 	uintptr_t *top;			/* objects lie in [heap_group_objects(), top) */
 	uintptr_t *limit;		/* end of the block */
 	uintptr_t swept;		/* == owner->sweep_epoch: swept in the current sweep phase */
+	/* the inspector's (mm/gc/inspect.h): bytes the last sweep of this group kept, and the
+	 * major cycle (stats.major_cycles after it) that sweep belonged to; 0: not swept yet.
+	 * Written by the owner only, read by it at a safe point. */
+	uintptr_t live_bytes;
+	uintptr_t live_cycle;
 	uintptr_t mark[HEAP_MARK_WORDS];	/* major GC mark bits, one per word of the first 64 KiB */
 	uintptr_t shared[HEAP_MARK_WORDS];	/* shared bits (mm/gc/xheap.h), same indexing; owner only */
 };
@@ -267,6 +274,9 @@ struct heap {
 	bool xwalking;
 	bool xwalk_pins;		/* the walk shades pinned entries only (a global mark) */
 	uintptr_t xref_total;		/* sum of the counts (atomic reads) */
+	/* counted references this heap's old objects hold into heap c, per c: the matrix of
+	 * (xrefs). Atomic adds by whichever CPU counts (it holds the target's xlock, not ours). */
+	uintptr_t xref_out[NCPU];
 	bool xref_lost;			/* the table could not grow: every shared object is a root */
 	obj *xshade;			/* shades pushed by other CPUs while this heap marks */
 	size_t xshade_len;
@@ -299,6 +309,8 @@ struct heap {
 	bool xpurging;			/* that pass runs (xlock): entries moved behind its cursor
 					 * meanwhile are purged as they move */
 	size_t gx_last_len;		/* xref_len when its last global cycle ended (the trigger) */
+	struct gc_inspect_req *inspect_req;	/* posted by another CPU for the owner's next safe
+						 * point (mm/gc/inspect.h; atomic) */
 
 	/* debugging */
 	struct heap_group **vindex;	/* gc_verify's own, while it runs: the old groups by 64 KiB

@@ -1,0 +1,321 @@
+/* inspect.c -- the memory inspector's primitives: (inspect obj), (heap-map [cpu]), (xrefs [cpu]).
+ * Shapes and costs in docs/inspector.md. Nothing here walks another CPU's objects or groups: an
+ * object passed in is the caller's to read (its fields with obj_load), another heap's groups are
+ * described by their owner at its safe point (mm/gc/inspect.h), counts are read under their
+ * heap's xlock a chunk at a time (mm/gc/xheap.h), and the matrix is words the counters keep. */
+#include <arch.h>
+#include <kernel/cpu.h>
+#include <mm/gc/inspect.h>
+#include <mm/gc/xheap.h>
+
+#include "internal.h"
+
+#define WORD	sizeof(uintptr_t)
+
+static obj sym(struct lisp *L, const char *name)
+{
+	return lisp_intern(L, name, strlen(name));
+}
+
+/* Cons v (computed first: it may have allocated) onto *list, a rooted variable. */
+static bool push(struct lisp *L, obj *list, obj v)
+{
+	return v != OBJ_NULL && (*list = lisp_cons(L, v, *list)) != OBJ_NULL;
+}
+
+static const char *const type_names[OBJ_T_LIMIT] = {
+	[OBJ_T_PAIR] = "pair", [OBJ_T_VECTOR] = "vector", [OBJ_T_CLOSURE] = "closure",
+	[OBJ_T_SYMBOL] = "symbol", [OBJ_T_BOX] = "box", [OBJ_T_RECORD] = "record",
+	[OBJ_T_STACK] = "stack", [OBJ_T_MIXED] = "code", [OBJ_T_STRING] = "string",
+	[OBJ_T_BYTEVECTOR] = "bytevector", [OBJ_T_BIGNUM] = "bignum", [OBJ_T_FLONUM] = "flonum",
+	[OBJ_T_FILLER] = "filler", [OBJ_T_PRIMITIVE] = "primitive",
+};
+
+/* The type of any value, as a symbol's name. */
+static const char *type_name(obj x)
+{
+	if (obj_fixnum_p(x))
+		return "fixnum";
+	if (obj_char_p(x))
+		return "char";
+	if (x == OBJ_TRUE || x == OBJ_FALSE)
+		return "boolean";
+	if (x == OBJ_NIL)
+		return "null";
+	if (x == OBJ_UNSPECIFIED)
+		return "unspecified";
+	if (x == OBJ_EOF)
+		return "eof";
+	if (obj_const_p(x))
+		return "undefined";
+	if (obj_ptr_p(x) && obj_type(x) < OBJ_T_LIMIT && type_names[obj_type(x)] != NULL)
+		return type_names[obj_type(x)];
+	return "unknown";
+}
+
+static size_t bytes_of(obj x)
+{
+	return obj_ptr_p(x) ? (obj_size(x) + 1) * WORD : 0;
+}
+
+/* A field's summary, taken before anything is allocated: immediates keep their value, objects
+ * only their type and size (the pointer would not survive an allocation unrooted). */
+struct field {
+	const char *type;
+	obj value;		/* an immediate, or OBJ_NULL: an object of `bytes` bytes */
+	size_t bytes;
+};
+
+static void summarize(obj v, struct field *f)
+{
+	f->type = type_name(v);
+	f->value = obj_ptr_p(v) ? OBJ_NULL : v;
+	f->bytes = bytes_of(v);
+}
+
+/* Up to LISP_INSPECT_FIELDS fields or elements of x into f; returns how many x has in all. */
+static size_t collect_fields(obj x, struct field *f, size_t *shown)
+{
+	size_t n = 0, total = 0;
+
+	*shown = 0;
+	if (!obj_ptr_p(x))
+		return 0;
+	switch (obj_type(x)) {
+	case OBJ_T_STRING: {
+		size_t len = obj_bytes_length(x), k;
+		const uint8_t *s = obj_bytes_data(x);
+
+		for (size_t i = 0; i < len; i += k, total++) {
+			uint32_t c = lisp_utf8_decode(s, len, i, &k);
+
+			if (k == 0)
+				break;
+			if (n < LISP_INSPECT_FIELDS) {
+				obj ch;
+
+				f[n++] = (struct field){ "char", obj_char_checked(c, &ch) ? ch : OBJ_FALSE, 0 };
+			}
+		}
+		break;
+	}
+	case OBJ_T_BYTEVECTOR:
+		total = obj_bytes_length(x);
+		for (; n < total && n < LISP_INSPECT_FIELDS; n++)
+			f[n] = (struct field){ "byte", fx(obj_bytes_data(x)[n]), 0 };
+		break;
+	default: {	/* the pointer fields: every field of a vector, pair, record, ... */
+		total = obj_hdr_nptrs(obj_header(x), obj_fields(x));
+		for (; n < total && n < LISP_INSPECT_FIELDS; n++)
+			summarize(obj_load(&obj_fields(x)[n]), &f[n]);
+	}
+	}
+	*shown = n;
+	return total;
+}
+
+/* (inspect x): see docs/inspector.md for the shape. */
+static obj p_inspect(struct lisp *L, int argc, obj *argv)
+{
+	struct field f[LISP_INSPECT_FIELDS];
+	obj x = argv[0], a, fields = OBJ_NIL, e = OBJ_NIL;
+	size_t shown, total = collect_fields(x, f, &shown), bytes = bytes_of(x);
+	const char *type = type_name(x);
+	bool ok = true;
+
+	(void)argc;
+	ROOT(x);
+	a = lisp_object_info(L, x);	/* cpu generation group shared remote-count */
+	ROOT(a);
+	ROOT(fields);
+	ROOT(e);
+	for (size_t i = shown; ok && i-- > 0;) {	/* (index type value) or (index type bytes n) */
+		e = OBJ_NIL;
+		if (f[i].value != OBJ_NULL)
+			ok = push(L, &e, f[i].value);
+		else
+			ok = push(L, &e, fx((intptr_t)f[i].bytes)) && push(L, &e, sym(L, "bytes"));
+		ok = ok && push(L, &e, sym(L, f[i].type)) && push(L, &e, fx((intptr_t)i)) &&
+		     push(L, &fields, e);
+	}
+	ok = ok && a != OBJ_NULL &&
+	     lisp_alist_put_u64(L, &a, "more", total - shown) &&
+	     lisp_alist_put(L, &a, "fields", fields) &&
+	     lisp_alist_put_u64(L, &a, "length", total) &&
+	     lisp_alist_put_u64(L, &a, "bytes", bytes) &&
+	     lisp_alist_put(L, &a, "type", sym(L, type)) &&
+	     lisp_alist_put(L, &a, "object", x);
+	UNROOT(e);
+	UNROOT(fields);
+	UNROOT(a);
+	UNROOT(x);
+	return ok ? a : OBJ_NULL;
+}
+
+/* --- (heap-map [cpu]) --- */
+
+static const char *const group_kinds[] = { "?", "small", "large", "spare" };
+
+/* Groups per request: the buffer is one bytevector above HEAP_LARGE_BYTES, so it is a large
+ * object, which never moves while the owner writes into it (we pass safe points meanwhile). */
+#define MAP_BATCH	(HEAP_LARGE_BYTES / sizeof(struct gc_group_info) + 1)
+
+static bool group_entry(struct lisp *L, obj *list, const struct gc_group_info *gi)
+{
+	obj g = OBJ_NIL;
+	bool ok;
+
+	ROOT(g);
+	ok = lisp_alist_put_u64(L, &g, "counted", gi->counted) &&
+	     lisp_alist_put_u64(L, &g, "shared", gi->shared) &&
+	     lisp_alist_put_u64(L, &g, "live-cycle", gi->live_cycle) &&
+	     lisp_alist_put(L, &g, "live", gi->live_cycle != 0 ? lisp_int64(L, (int64_t)gi->live)
+							      : OBJ_FALSE) &&
+	     lisp_alist_put_u64(L, &g, "used", gi->used) &&
+	     lisp_alist_put_u64(L, &g, "size", gi->size) &&
+	     lisp_alist_put(L, &g, "kind", sym(L, group_kinds[gi->kind < 4 ? gi->kind : 0])) &&
+	     lisp_alist_put_u64(L, &g, "group", gi->addr) &&
+	     push(L, list, g);
+	UNROOT(g);
+	return ok;
+}
+
+static obj p_heap_map(struct lisp *L, int argc, obj *argv)
+{
+	struct heap *h = lisp_heap_arg(L, "heap-map", argc, argv);
+	obj buf, rev = OBJ_NIL, a = OBJ_NIL;
+	struct gc_inspect_req req;
+	size_t first = 0, rounds = 0;
+	bool ok = true;
+
+	if (h == NULL)
+		return OBJ_NULL;
+	buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, MAP_BATCH * sizeof(struct gc_group_info));
+	if (buf == OBJ_NULL)
+		return OBJ_NULL;
+	kassert(!heap_young_p(L->h, buf));
+	ROOT(buf);
+	ROOT(rev);
+	ROOT(a);
+	do {
+		req.out = (struct gc_group_info *)obj_bytes_data(buf);
+		req.first = first;
+		req.max = MAP_BATCH;
+		if (gc_inspect_request(L->h, h, &req, LISP_INSPECT_TIMEOUT_MS) < 0) {
+			lisp_errorf(L, fx((intptr_t)h->cpu), "heap-map: no answer from CPU");
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; ok && i < req.n; i++)
+			ok = group_entry(L, &rev, &((struct gc_group_info *)obj_bytes_data(buf))[i]);
+		first += req.n;
+	} while (ok && req.n > 0 && first < req.total && ++rounds < (size_t)1 << 20);
+	ok = ok && (rev = lisp_list_reverse(L, rev)) != OBJ_NULL &&
+	     lisp_alist_put(L, &a, "groups", rev) &&
+	     lisp_alist_put_u64(L, &a, "major-collections", req.major_cycles) &&	/* the owner's */
+	     lisp_alist_put_u64(L, &a, "group-bytes", HEAP_GROUP_SIZE) &&
+	     lisp_alist_put(L, &a, "cpu", fx((intptr_t)h->cpu));
+	UNROOT(a);
+	UNROOT(rev);
+	UNROOT(buf);
+	return ok ? a : OBJ_NULL;
+}
+
+/* --- (xrefs [cpu]) --- */
+
+/* The largest counts of heap v merged into top[], a chunk of its tables per xlock hold; between
+ * chunks the objects found are stored in keep (a rooted vector) and this CPU passes a safe
+ * point, so a collection waiting for it waits no longer than a chunk. */
+static bool top_of(struct lisp *L, struct heap *v, struct gc_xref_top *top, obj *keep)
+{
+	size_t pos = 0;
+	bool done;
+
+	do {
+		done = gc_xref_top_step(v, top, LISP_INSPECT_TOP, &pos);
+		for (size_t i = 0; i < LISP_INSPECT_TOP; i++)
+			if (!lisp_store(L, *keep, i, top[i].count ? top[i].o : OBJ_FALSE))
+				return false;
+		gc_safepoint(L->h);
+	} while (!done);
+	return true;
+}
+
+static obj p_xrefs(struct lisp *L, int argc, obj *argv)
+{
+	struct gc_xref_top top[LISP_INSPECT_TOP];
+	obj keep, a = OBJ_NIL, rows = OBJ_NIL, row = OBJ_NIL, l = OBJ_NIL;
+	unsigned n = arch_ncpus(), only = NCPU;
+	bool ok = true;
+
+	if (argc > 0) {
+		struct heap *h = lisp_heap_arg(L, "xrefs", argc, argv);
+
+		if (h == NULL)
+			return OBJ_NULL;
+		only = h->cpu;
+	}
+	memset(top, 0, sizeof(top));
+	if ((keep = lisp_make_vector(L, LISP_INSPECT_TOP, OBJ_FALSE)) == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(keep);
+	ROOT(a);
+	ROOT(rows);
+	ROOT(row);
+	ROOT(l);
+	for (unsigned c = 0; ok && c < n; c++) {
+		struct heap *v = lisp_cpu_heap(L, c);
+
+		if (v != NULL && (only == NCPU || only == c))
+			ok = top_of(L, v, top, &keep);
+	}
+	/* top: (count cpu type object), largest first */
+	for (unsigned i = LISP_INSPECT_TOP; ok && i-- > 0;) {
+		obj o = obj_vector_ref(keep, i);
+
+		if (top[i].count == 0)
+			continue;
+		row = OBJ_NIL;	/* o is old (counted objects are shared): it does not move */
+		ok = push(L, &row, o) && push(L, &row, sym(L, type_name(o))) &&
+		     push(L, &row, fx((intptr_t)heap_group_of((void *)o)->owner->cpu)) &&
+		     push(L, &row, lisp_int64(L, (int64_t)top[i].count)) && push(L, &l, row);
+	}
+	ok = ok && lisp_alist_put(L, &a, "top", l);
+	/* remote-refs: counted references into each heap (its objects' counts, pins included) */
+	l = OBJ_NIL;
+	for (unsigned j = n; ok && j-- > 0;) {
+		struct heap *v = lisp_cpu_heap(L, j);
+
+		ok = push(L, &l, v ? lisp_int64(L, (int64_t)gc_remote_refs(v)) : OBJ_FALSE);
+	}
+	ok = ok && lisp_alist_put(L, &a, "remote-refs", l);
+	/* matrix: row i, column j: counted references heap i's objects hold into heap j; #f for a
+	 * CPU without a heap. Words the counters keep, read without anyone's cooperation. */
+	for (unsigned i = n; ok && i-- > 0;) {
+		struct heap *h = lisp_cpu_heap(L, i);
+
+		row = OBJ_NIL;
+		for (unsigned j = n; ok && h != NULL && j-- > 0;)
+			ok = push(L, &row, lisp_int64(L, (int64_t)arch_atomic_load_relaxed(&h->xref_out[j])));
+		ok = ok && push(L, &rows, h != NULL ? row : OBJ_FALSE);
+	}
+	ok = ok && lisp_alist_put(L, &a, "matrix", rows) &&
+	     lisp_alist_put(L, &a, "cpus", fx((intptr_t)n));
+	UNROOT(l);
+	UNROOT(row);
+	UNROOT(rows);
+	UNROOT(a);
+	UNROOT(keep);
+	return ok ? a : OBJ_NULL;
+}
+
+static const struct lisp_prim_def prims[] = {
+	{ "inspect", p_inspect, 1, 1, 0 },
+	{ "heap-map", p_heap_map, 0, 1, 0 },
+	{ "xrefs", p_xrefs, 0, 1, 0 },
+};
+
+void lisp_init_inspect(struct lisp *L)
+{
+	lisp_register(L, prims, ARRAY_SIZE(prims));
+}
