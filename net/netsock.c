@@ -34,6 +34,8 @@ struct sock {
 	uint8_t *ring;		/* NETSOCK_RING received bytes (physmem, kept once made) */
 	unsigned rhead, rcount;
 	bool intr_hit;		/* the service saw Ctrl-C or a close: call the hook */
+	bool held;		/* a Ctrl-C was dropped from the ring and its hook has not run
+				 * yet: readers wait, so nothing typed after it is read first */
 	bool armed;		/* intr is set (written under both locks) */
 	bool grace_fired;	/* this arming's hook ran for the peer's close */
 	uint64_t armed_at, eof_at;	/* arch_cycles: when armed, when the FIN came */
@@ -288,7 +290,7 @@ static long svc_alloc(int kind, void *ps)
 		s->ps = ps;
 		s->events = 0;
 		s->err = 0;
-		s->eof = s->pull = s->starved = s->intr_hit = s->armed = false;
+		s->eof = s->pull = s->starved = s->intr_hit = s->armed = s->held = false;
 		s->eof_at = 0;
 		s->rhead = s->rcount = 0;
 		spin_unlock_irqrestore(&s->wq.lock, f);
@@ -339,6 +341,19 @@ static void svc_fire(struct sock *s)
 	spin_unlock_irqrestore(&s->intr_lock, f);
 }
 
+/* Run the hook of a Ctrl-C just dropped from the ring, then let the readers at what followed it:
+ * the interrupt lands before anything typed after the Ctrl-C is read. */
+static void svc_release(struct sock *s)
+{
+	arch_irqflags_t f;
+
+	svc_fire(s);
+	f = spin_lock_irqsave(&s->wq.lock);
+	s->held = false;
+	waitq_wake_all_locked(&s->wq);
+	spin_unlock_irqrestore(&s->wq.lock, f);
+}
+
 /* Ctrl-C (3) or telnet IAC IP (255 244) in ring bytes [from, rcount): drop everything up to it
  * and say so. Under wq.lock. */
 static bool ring_drop_intr(struct sock *s, unsigned from)
@@ -362,6 +377,7 @@ static void svc_pull(struct sock *s)
 		arch_irqflags_t f = spin_lock_irqsave(&s->wq.lock);
 		unsigned tail = (s->rhead + s->rcount) % NETSOCK_RING, room = NETSOCK_RING - s->rcount;
 		unsigned contig = MIN(room, NETSOCK_RING - tail), before = s->rcount;
+		bool hit = false;
 		int n;
 
 		s->pull = false;
@@ -376,8 +392,8 @@ static void svc_pull(struct sock *s)
 		f = spin_lock_irqsave(&s->wq.lock);
 		if (n > 0) {
 			s->rcount += (unsigned)n;
-			if (s->armed && ring_drop_intr(s, before))
-				s->intr_hit = true;
+			hit = s->armed && ring_drop_intr(s, before);
+			s->held |= hit;
 		} else if (n == 0) {
 			if (!s->eof)
 				s->eof_at = arch_cycles();
@@ -385,8 +401,11 @@ static void svc_pull(struct sock *s)
 		} else if (n != NET_EAGAIN && s->err == 0) {
 			s->err = map_err(n);
 		}
-		waitq_wake_all_locked(&s->wq);
+		if (!hit)
+			waitq_wake_all_locked(&s->wq);
 		spin_unlock_irqrestore(&s->wq.lock, f);
+		if (hit)
+			svc_release(s);
 		if (n <= 0)	/* on until the stack has nothing (a FIN behind the data too) */
 			return;
 	}
@@ -772,7 +791,10 @@ static bool acceptable(const struct sock *s) { return s->events & (NET_EV_ACCEPT
 static bool connected(const struct sock *s) { return s->events & (NET_EV_CONNECTED | NET_EV_ERROR); }
 static bool writable(const struct sock *s) { return s->events & (NET_EV_WRITE | NET_EV_ERROR); }
 static bool udp_readable(const struct sock *s) { return s->events & NET_EV_READ; }
-static bool readable(const struct sock *s) { return s->rcount > 0 || s->eof || s->err; }
+static bool readable(const struct sock *s)
+{
+	return !s->held && (s->rcount > 0 || s->eof || s->err);
+}
 
 int netsock_tcp_listen(unsigned port, int backlog, uint32_t *h)
 {
@@ -850,6 +872,8 @@ long netsock_recv(uint32_t h, void *buf, size_t n, uint64_t deadline, netsock_st
 		f = spin_lock_irqsave(&s->wq.lock);
 		if (s->kind != SK_CONN || s->gen != h >> 8) {
 			rc = NETSOCK_ECLOSED;
+		} else if (s->held) {
+			rc = NET_EAGAIN;	/* a Ctrl-C's hook runs first: wait again */
 		} else if (s->rcount > 0) {	/* copy three: the ring to the reader */
 			unsigned k = (unsigned)MIN(n, (size_t)s->rcount);
 			unsigned first = MIN(k, NETSOCK_RING - s->rhead);
@@ -971,9 +995,15 @@ int netsock_set_intr(uint32_t h, void (*fn)(void *ctx), void *ctx)
 	if (fn)
 		hit = ring_drop_intr(s, 0) || s->err;
 	closed = fn && s->eof;
+	s->held |= hit;
 	spin_unlock(&s->wq.lock);
-	if (hit)
+	if (hit) {
 		fn(ctx);
+		spin_lock(&s->wq.lock);
+		s->held = false;
+		waitq_wake_all_locked(&s->wq);
+		spin_unlock(&s->wq.lock);
+	}
 	spin_unlock_irqrestore(&s->intr_lock, f);
 	if (closed)
 		kick();	/* the service times the grace of a peer that closed already */
