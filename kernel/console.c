@@ -1,8 +1,11 @@
 /* console.c -- console output under one lock, and the input ring.
- * Input ring: rx_lock guards rx_buf, rx_head, rx_tail, rx_stopped. The producer is the serial
- * interrupt (any CPU the IRQ is routed to); consumers are any CPU. When the ring fills, the
- * driver stops reading the UART (rx_stopped), and the first consumer to make room resumes it,
- * so input that arrives faster than it is read waits in the UART and its sender: never dropped.
+ * Input ring: rx_lock guards rx_buf, rx_head, rx_tail, rx_stopped, rx_dropped. The producer is
+ * the serial interrupt (any CPU the IRQ is routed to); consumers are any CPU. When the ring
+ * fills, the driver stops reading the UART (rx_stopped), and the first consumer to make room
+ * resumes it, so input that arrives faster than it is read waits in the UART and its sender:
+ * never dropped. Except with an interrupt hook (the tty mode): there the UART is never stopped,
+ * so a Ctrl-C behind any amount of type-ahead is seen, and what does not fit is dropped and
+ * counted, as a terminal's line discipline does; the next read says how much.
  * Threads that wait for input sleep on rx_wait; every byte taken in wakes them (after rx_lock is
  * dropped), and a sleeper tests for input under rx_wait's lock, so no wake-up is lost.
  * Lock order: the serial driver's lock, then rx_lock; the serial driver's lock, then rx_wait's
@@ -21,6 +24,7 @@ static struct spinlock rx_lock = SPINLOCK_INIT("console-rx");
 static uint8_t rx_buf[CONSOLE_RX_SIZE];
 static unsigned rx_head, rx_tail;	/* free-running; count = head - tail */
 static int rx_stopped;
+static unsigned long rx_dropped;	/* type-ahead dropped since the last read (tty mode) */
 static unsigned long rx_by_cpu[NCPU];	/* bytes taken in by each CPU's interrupt handler */
 static struct waitq rx_wait = { WAITQ_MAGIC, SPINLOCK_INIT("console-rx-wait"), NULL, NULL };
 
@@ -68,16 +72,22 @@ bool console_rx_byte(uint8_t byte)
 	if (byte == CONSOLE_INTR_BYTE && intr && intr()) {
 		spin_lock(&rx_lock);	/* what was typed ahead goes with it, as with a tty's ISIG */
 		arch_atomic_store(&rx_tail, rx_head);
+		rx_dropped = 0;
 		spin_unlock(&rx_lock);
 		return true;	/* the ring had room for this byte: it was not stopped */
 	}
 
 	spin_lock(&rx_lock);
+	if (intr && rx_head - rx_tail == CONSOLE_RX_SIZE) {
+		rx_dropped++;	/* full, tty mode: on reading, for a Ctrl-C behind */
+		spin_unlock(&rx_lock);
+		return true;
+	}
 	kassert(rx_head - rx_tail < CONSOLE_RX_SIZE);
 	rx_buf[rx_head % CONSOLE_RX_SIZE] = byte;
 	arch_atomic_store(&rx_head, rx_head + 1);
 	rx_by_cpu[arch_cpu_id()]++;
-	room = rx_head - rx_tail < CONSOLE_RX_SIZE;
+	room = intr || rx_head - rx_tail < CONSOLE_RX_SIZE;
 	if (!room)
 		rx_stopped = 1;
 	spin_unlock(&rx_lock);
@@ -90,6 +100,7 @@ bool console_rx_byte(uint8_t byte)
 int console_trygetc(void)
 {
 	int c = -1, resume = 0;
+	unsigned long dropped = 0;
 	arch_irqflags_t f = spin_lock_irqsave(&rx_lock);
 
 	if (rx_head != rx_tail) {
@@ -99,10 +110,15 @@ int console_trygetc(void)
 			rx_stopped = 0;
 			resume = 1;
 		}
+		dropped = rx_dropped;
+		rx_dropped = 0;
 	}
 	spin_unlock_irqrestore(&rx_lock, f);
 	if (resume)
 		arch_console_rx_resume();
+	if (dropped)
+		kprintf("\nconsole: input ring full (%u bytes): %lu typed-ahead bytes dropped\n",
+			(unsigned)CONSOLE_RX_SIZE, dropped);
 	return c;
 }
 

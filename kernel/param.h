@@ -4,7 +4,8 @@
 
 #define NCPU			16	/* most CPUs brought online; more in the firmware are ignored */
 #define KSTACK_SIZE		(32 * 1024)	/* boot and per-CPU idle stacks */
-#define CONSOLE_RX_SIZE		4096	/* console input ring, bytes */
+#define CONSOLE_RX_SIZE		16384	/* console input ring, bytes (tty mode: beyond it type-ahead
+					 * is dropped, kernel/console.c) */
 #define MEMMAP_MAX		64	/* regions in a memory map */
 #define PHYSMEM_RANGES		1024	/* free ranges the physical allocator tracks: bounds fragmentation */
 #define XCALL_RING		32	/* queued cross-calls per target CPU */
