@@ -1,4 +1,5 @@
-/* bignum.c -- magnitude arithmetic on little-endian 32-bit limbs (contracts in bignum.h).
+/* bignum.c -- magnitude arithmetic on little-endian 32-bit limbs (contracts in bignum.h); the
+ * conversions to and from digits are in bignum_radix.c.
  * No allocation, no floating point; results are normalised and their length returned. Inputs are
  * read at index i before output index i is written, which is what makes exact aliasing safe. */
 #include <stdbool.h>
@@ -6,28 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "lisp/bignum.h"
+#include "lisp/bignum_impl.h"
 
-#define LIMB_MAX	((bn_limb)0xFFFFFFFFu)
-
-static const char digit_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-
-static unsigned clz(bn_limb x) { return (unsigned)__builtin_clz(x); }	/* x != 0 */
-static unsigned ctz(bn_limb x) { return (unsigned)__builtin_ctz(x); }	/* x != 0 */
-
-/* the largest power of radix that fits a limb, and its exponent */
-static bn_limb radix_chunk(unsigned radix, unsigned *digits)
-{
-	bn_limb big = radix;
-	unsigned k = 1;
-
-	while (big <= LIMB_MAX / radix) {
-		big *= radix;
-		k++;
-	}
-	*digits = k;
-	return big;
-}
+const char bnx_digit_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 size_t bn_norm(const bn_limb *a, size_t an)
 {
@@ -122,23 +104,6 @@ size_t bn_sub(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t 
 	return bn_norm(r, an);
 }
 
-/* --- polling --- */
-
-/* Count work; true once the operation must stop (p->stopped is then set, and stays set). */
-static inline bool tick(struct bn_poll *p, size_t work)
-{
-	if (!p)
-		return false;
-	p->work += work;
-	if (p->work >= BN_POLL_WORK && !p->stopped) {
-		p->work = 0;
-		p->stopped = p->stop(p->ctx);
-	}
-	return p->stopped;
-}
-
-static inline bool stopped(const struct bn_poll *p) { return p && p->stopped; }
-
 /* --- limb vectors of equal length --- */
 
 /* r[0..n) = x + y; returns the carry. r may be x or y. */
@@ -191,7 +156,7 @@ static bn_limb sub_1(bn_limb *r, size_t n, bn_limb c)
 }
 
 /* r[0..xn) = x + y[0..yn), xn >= yn; returns the carry. r may be x. */
-static bn_limb add(bn_limb *r, const bn_limb *x, size_t xn, const bn_limb *y, size_t yn)
+bn_limb bnx_add(bn_limb *r, const bn_limb *x, size_t xn, const bn_limb *y, size_t yn)
 {
 	bn_limb c = add_n(r, x, y, yn);
 
@@ -275,7 +240,7 @@ static bn_limb submul(bn_limb *u, const bn_limb *v, size_t n, bn_limb m)
 }
 
 /* r[0..n) = a[0..n) << s for s < 32; returns the bits shifted out of the top. r may be a. */
-static bn_limb lshift(bn_limb *r, const bn_limb *a, size_t n, unsigned s)
+bn_limb bnx_lshift(bn_limb *r, const bn_limb *a, size_t n, unsigned s)
 {
 	bn_limb c = 0;
 
@@ -316,7 +281,7 @@ static void sqr_basecase(bn_limb *r, const bn_limb *a, size_t n, struct bn_poll 
 		if (tick(p, n - i))
 			return;
 	}
-	r[2 * n - 1] = lshift(r, r, 2 * n - 1, 1);
+	r[2 * n - 1] = bnx_lshift(r, r, 2 * n - 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t sq = (uint64_t)a[i] * a[i];
 
@@ -333,7 +298,7 @@ static void sqr_basecase(bn_limb *r, const bn_limb *a, size_t n, struct bn_poll 
 
 /* Scratch for any product whose longer operand has at most n limbs: Karatsuba on n takes 4h + 1
  * limbs (h = ceil(n / 2)) and recurses on at most h; splitting an unbalanced product takes less. */
-static size_t kara_scratch(size_t n)
+size_t bnx_kara_scratch(size_t n)
 {
 	size_t s = 0;
 
@@ -344,7 +309,7 @@ static size_t kara_scratch(size_t n)
 	return s;
 }
 
-/* 2b + kara_scratch(min(a, 2b)) covers both shapes and grows with a and with b, so a caller may
+/* 2b + bnx_kara_scratch(min(a, 2b)) covers both shapes and grows with a and with b, so a caller may
  * size it with unnormalised lengths */
 size_t bn_mul_scratch_size(size_t an, size_t bn)
 {
@@ -352,11 +317,8 @@ size_t bn_mul_scratch_size(size_t an, size_t bn)
 
 	if (b < KARATSUBA_MIN)
 		return 0;
-	return 2 * b + kara_scratch(a < 2 * b ? a : 2 * b);
+	return 2 * b + bnx_kara_scratch(a < 2 * b ? a : 2 * b);
 }
-
-static void mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
-		    bn_limb *tp, struct bn_poll *p);
 
 /* a much longer than b (bn <= ceil(an / 2)): b times bn-limb slices of a, added up */
 static void mul_unbalanced(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
@@ -364,14 +326,14 @@ static void mul_unbalanced(bn_limb *r, const bn_limb *a, size_t an, const bn_lim
 {
 	bn_limb *t = tp, *rest = tp + 2 * bn;
 
-	mul_rec(r, a, bn, b, bn, rest, p);
+	bnx_mul_rec(r, a, bn, b, bn, rest, p);
 	for (size_t i = bn; i < an && !stopped(p); i += bn) {
 		size_t c = an - i < bn ? an - i : bn;
 
 		if (c == bn)
-			mul_rec(t, a + i, bn, b, bn, rest, p);
+			bnx_mul_rec(t, a + i, bn, b, bn, rest, p);
 		else
-			mul_rec(t, b, bn, a + i, c, rest, p);
+			bnx_mul_rec(t, b, bn, a + i, c, rest, p);
 		/* r[i .. i+bn) holds the last slice's high half; r[i+bn ..) is new */
 		memcpy(r + i + bn, t + bn, c * sizeof(*r));
 		add_1(r + i + bn, c, add_n(r + i, r + i, t, bn));
@@ -381,11 +343,11 @@ static void mul_unbalanced(bn_limb *r, const bn_limb *a, size_t an, const bn_lim
 /*
  * r[0..an+bn) = a * b for an >= bn >= 1, every limb written; inputs need not be normalised.
  * Karatsuba: with a = a0 + a1 B^h and b = b0 + b1 B^h, a0 b1 + a1 b0 = z0 + z2 - (a0 - a1)(b0 - b1)
- * where z0 = a0 b0 and z2 = a1 b1 go straight into r. tp: kara_scratch(an) limbs, laid out as
+ * where z0 = a0 b0 and z2 = a1 b1 go straight into r. tp: bnx_kara_scratch(an) limbs, laid out as
  * |a0 - a1| (h), |b0 - b1| (h), a spare limb, their product z1 (2h), the recursion's scratch;
  * the first 2h + 1 limbs then take z0 + z2 -+ z1.
  */
-static void mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
+void bnx_mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t bn,
 		    bn_limb *tp, struct bn_poll *p)
 {
 	bool square = a == b && an == bn;
@@ -411,23 +373,23 @@ static void mul_rec(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, s
 	} else {
 		neg ^= abs_diff(db, b, h, b + h, bn - h);
 	}
-	mul_rec(z1, da, h, db, h, rest, p);
+	bnx_mul_rec(z1, da, h, db, h, rest, p);
 	if (stopped(p))
 		return;
-	mul_rec(r, a, h, b, h, rest, p);
+	bnx_mul_rec(r, a, h, b, h, rest, p);
 	if (stopped(p))
 		return;
-	mul_rec(r + 2 * h, a + h, an - h, b + h, bn - h, rest, p);
+	bnx_mul_rec(r + 2 * h, a + h, an - h, b + h, bn - h, rest, p);
 	if (stopped(p))
 		return;
-	t[2 * h] = add(t, r, 2 * h, r + 2 * h, n2);
+	t[2 * h] = bnx_add(t, r, 2 * h, r + 2 * h, n2);
 	if (neg)
 		t[2 * h] += add_n(t, t, z1, 2 * h);
 	else
 		t[2 * h] -= sub_n(t, t, z1, 2 * h);
 	/* a0 b1 + a1 b0 < B^an + B^bn fits the an + bn - h >= an + 1 limbs above B^h: limbs of t
 	 * past those are zero */
-	add(r + h, r + h, tn, t, tn < 2 * h + 1 ? tn : 2 * h + 1);
+	bnx_add(r + h, r + h, tn, t, tn < 2 * h + 1 ? tn : 2 * h + 1);
 	tick(p, 4 * h);
 }
 
@@ -437,7 +399,7 @@ size_t bn_mul(bn_limb *r, const bn_limb *a, size_t an, const bn_limb *b, size_t 
 	longer_first(&a, &an, &b, &bn);
 	if (bn == 0)
 		return 0;
-	mul_rec(r, a, an, b, bn, scratch, p);
+	bnx_mul_rec(r, a, an, b, bn, scratch, p);
 	return bn_norm(r, an + bn);
 }
 
@@ -548,7 +510,7 @@ static bn_limb div_balanced(bn_limb *q, bn_limb *u, const bn_limb *v, size_t n, 
  * q[0..m) + (returned) B^m = u / v for u of n + m limbs, m <= n, v normalised; u[0..n) gets the
  * remainder. The quotient of u's top 2m limbs by v's top m limbs is at most 2 too large (v is
  * normalised); multiplying it by v's low n - m limbs and subtracting finds and corrects that.
- * tp: n + kara_scratch(n) limbs.
+ * tp: n + bnx_kara_scratch(n) limbs.
  */
 static bn_limb div_part(bn_limb *q, bn_limb *u, size_t m, const bn_limb *v, size_t n,
 			bn_limb *tp, struct bn_poll *p)
@@ -563,9 +525,9 @@ static bn_limb div_part(bn_limb *q, bn_limb *u, size_t m, const bn_limb *v, size
 	if (stopped(p))
 		return 0;
 	if (m >= n - m)
-		mul_rec(tp, q, m, v, n - m, tp + n, p);
+		bnx_mul_rec(tp, q, m, v, n - m, tp + n, p);
 	else
-		mul_rec(tp, v, n - m, q, m, tp + n, p);
+		bnx_mul_rec(tp, v, n - m, q, m, tp + n, p);
 	if (stopped(p))
 		return 0;
 	cy = sub_n(u, u, tp, n);
@@ -581,10 +543,10 @@ static bn_limb div_part(bn_limb *q, bn_limb *u, size_t m, const bn_limb *v, size
 /*
  * q[0..un-n) = u / v, u[0..n) = u % v, for u of un >= n limbs whose top n limbs are < v, and v
  * normalised, n >= 2. Recursive in n-limb blocks of the quotient, the short block first (then
- * every block's top n limbs are a remainder). tp: n + kara_scratch(n) limbs (unused by the
+ * every block's top n limbs are a remainder). tp: n + bnx_kara_scratch(n) limbs (unused by the
  * basecase).
  */
-static void div_qr(bn_limb *q, bn_limb *u, size_t un, const bn_limb *v, size_t n, bn_limb *tp,
+void bnx_div_qr(bn_limb *q, bn_limb *u, size_t un, const bn_limb *v, size_t n, bn_limb *tp,
 		   struct bn_poll *p)
 {
 	size_t qn = un - n, m = qn % n ? qn % n : n;
@@ -599,7 +561,7 @@ static void div_qr(bn_limb *q, bn_limb *u, size_t un, const bn_limb *v, size_t n
 	}
 }
 
-static size_t div_qr_scratch(size_t n) { return n < BN_DIV_DC ? 0 : n + kara_scratch(n); }
+static size_t div_qr_scratch(size_t n) { return n < BN_DIV_DC ? 0 : n + bnx_kara_scratch(n); }
 
 /* u (an + 1), v (bn), the quotient when the caller does not want it (an - bn + 1), div_qr's */
 size_t bn_div_scratch_size(size_t an, size_t bn)
@@ -636,10 +598,10 @@ size_t bn_divmod(bn_limb *q, bn_limb *r, size_t *rn, const bn_limb *a, size_t an
 	size_t qn = an - bn + 1;
 	bn_limb *u = scratch, *v = u + an + 1, *qs = v + bn, *tp = qs + qn;
 
-	lshift(v, b, bn, s);
-	u[an] = lshift(u, a, an, s);
+	bnx_lshift(v, b, bn, s);
+	u[an] = bnx_lshift(u, a, an, s);
 	/* u < 2^s B^an, so u's top bn limbs are < 2^s B^(bn-1) <= v */
-	div_qr(q ? q : qs, u, an + 1, v, bn, tp, p);
+	bnx_div_qr(q ? q : qs, u, an + 1, v, bn, tp, p);
 	if (stopped(p))
 		return 0;
 	if (r) {
@@ -894,345 +856,4 @@ uint64_t bn_top64(const bn_limb *a, size_t an, size_t *shift)
 		m = (uint64_t)a[w + 2] << (64 - s) | m >> s;
 	*shift = sh;
 	return m | bn_low_bits_p(a, an, sh);
-}
-
-/* k digits of a chunk x < radix^k at o, leading zeros included */
-static void put_chunk(char *o, bn_limb x, unsigned k, unsigned radix)
-{
-	while (k-- > 0) {
-		/* radix 10 spelled out: a division by a constant is a multiplication */
-		bn_limb d = radix == 10 ? x / 10 : x / radix;
-
-		o[k] = digit_chars[x - d * radix];
-		x = d;
-	}
-}
-
-/* a's digits by repeated division by radix^k, k per chunk, least significant first, then
- * reversed. scratch: an limbs (may be a). */
-static size_t to_string_basecase(char *out, const bn_limb *a, size_t an, unsigned radix,
-				 bn_limb *scratch, struct bn_poll *p)
-{
-	unsigned k;
-	bn_limb big = radix_chunk(radix, &k);
-	size_t len = an, n = 0;
-
-	if (scratch != a)
-		memcpy(scratch, a, an * sizeof(*scratch));
-	while (len) {
-		bn_limb rem = bn_div_limb(scratch, &len, scratch, len, big);
-
-		for (unsigned i = 0; i < k && (len || rem); i++) {
-			out[n++] = digit_chars[rem % radix];
-			rem /= radix;
-		}
-		if (tick(p, len))
-			return 0;
-	}
-	for (size_t i = 0; i < n / 2; i++) {
-		char t = out[i];
-
-		out[i] = out[n - 1 - i];
-		out[n - 1 - i] = t;
-	}
-	out[n] = 0;
-	return n;
-}
-
-#define TO_STRING_LEAF_LOG	4	/* a leaf block of 2^4 chunks is converted by repeated division */
-#define TO_STRING_LEAF		(1u << TO_STRING_LEAF_LOG)
-#define MAX_LEVELS	(8 * sizeof(size_t))
-
-/* Limbs of the chunk array for an an-limb number: N with big^N > a, big >= 2^lb */
-static size_t chunk_count(size_t bits, bn_limb big)
-{
-	size_t lb = BN_LIMB_BITS - 1 - clz(big);
-
-	return (bits + lb - 1) / lb;
-}
-
-static size_t pow2_ceil(size_t n)
-{
-	size_t t = 1;
-
-	while (t < n)
-		t *= 2;
-	return t;
-}
-
-/* chunks (N), the powers radix^(k 2^i) (< 2 N), dividend, quotient, division scratch */
-size_t bn_to_string_scratch_size(size_t an, unsigned radix)
-{
-	unsigned k;
-	bn_limb big = radix_chunk(radix, &k);
-	size_t n = chunk_count(an * BN_LIMB_BITS, big);
-
-	if ((radix & (radix - 1)) == 0)
-		return 0;
-	if (an < BN_TO_STRING_DC)
-		return an;
-	return n + pow2_ceil(n) + (n + 1) + n + n + kara_scratch(n);
-}
-
-/*
- * Divide and conquer: a is spread over N chunk limbs c[0..N) (little-endian digits in base big =
- * radix^k). From the top level down, each block of 2^(i+1) chunks holding a value
- * < big^(2^(i+1)) is divided by P_i = big^(2^i): the remainder (< P_i) becomes its low 2^i
- * chunks, the quotient its high ones. Leaf blocks are finished by repeated division by big.
- * The powers are kept normalised (shifted left by sh[i]) for the division.
- */
-static size_t to_string_dc(char *out, const bn_limb *a, size_t an, unsigned radix,
-			   bn_limb *scratch, struct bn_poll *p)
-{
-	unsigned k, sh[MAX_LEVELS];
-	bn_limb big = radix_chunk(radix, &k);
-	size_t nc = chunk_count(bn_bit_length(a, an), big), t = 0, off[MAX_LEVELS], len[MAX_LEVELS];
-	size_t n = 0, top;
-	bn_limb *c = scratch, *pw = c + nc, *u = pw + pow2_ceil(nc), *q = u + nc + 1, *tp = q + nc;
-
-	if (c != a)
-		memcpy(c, a, an * sizeof(*c));
-	memset(c + an, 0, (nc - an) * sizeof(*c));
-	while (((size_t)TO_STRING_LEAF << t) < nc)
-		t++;
-	/* P_i for the levels i = log2(leaf) .. log2(leaf) + t - 1 that split blocks; P_i has at most
-	 * 2^i limbs, and the squaring writes 2 len[i-1] <= 2^i limbs at off[i] < 2^i */
-	pw[0] = big;
-	off[0] = 0;
-	len[0] = 1;
-	for (size_t i = 1; i < t + TO_STRING_LEAF_LOG; i++) {
-		off[i] = off[i - 1] + len[i - 1];
-		mul_rec(pw + off[i], pw + off[i - 1], len[i - 1], pw + off[i - 1], len[i - 1], tp, p);
-		if (stopped(p))
-			return 0;
-		len[i] = bn_norm(pw + off[i], 2 * len[i - 1]);
-	}
-	for (size_t i = 0; i < t + TO_STRING_LEAF_LOG; i++) {
-		sh[i] = clz(pw[off[i] + len[i] - 1]);
-		lshift(pw + off[i], pw + off[i], len[i], sh[i]);
-	}
-	for (size_t i = t + TO_STRING_LEAF_LOG; i-- > TO_STRING_LEAF_LOG;) {
-		size_t half = (size_t)1 << i, vn = len[i];
-		const bn_limb *v = pw + off[i];
-
-		for (size_t b = 0; b + half < nc; b += 2 * half) {
-			size_t bl = nc - b < 2 * half ? nc - b : 2 * half, xn = bn_norm(c + b, bl), qn;
-
-			if (xn < vn)
-				continue;	/* < P_i: the high half is zero already */
-			u[xn] = lshift(u, c + b, xn, sh[i]);
-			div_qr(q, u, xn + 1, v, vn, tp, p);
-			if (stopped(p))
-				return 0;
-			qn = xn + 1 - vn;
-			memset(c + b, 0, bl * sizeof(*c));
-			bn_shr(c + b, u, vn, sh[i]);
-			memcpy(c + b + half, q, (qn < bl - half ? qn : bl - half) * sizeof(*c));
-		}
-	}
-	for (size_t b = 0; b < nc; b += TO_STRING_LEAF) {
-		size_t bl = nc - b < TO_STRING_LEAF ? nc - b : TO_STRING_LEAF;
-		size_t xn = bn_norm(c + b, bl);
-
-		memcpy(u, c + b, xn * sizeof(*c));
-		for (size_t j = 0; j < bl; j++)
-			c[b + j] = xn ? bn_div_limb(u, &xn, u, xn, big) : 0;
-		if (tick(p, bl * bl))
-			return 0;
-	}
-	top = bn_norm(c, nc);
-	while (top-- > 0) {
-		char buf[BN_LIMB_BITS + 1];
-		unsigned skip = 0;
-
-		put_chunk(buf, c[top], k, radix);
-		while (n == 0 && skip + 1 < k && buf[skip] == '0')
-			skip++;		/* the leading chunk's leading zeros */
-		memcpy(out + n, buf + skip, k - skip);
-		n += k - skip;
-		if (tick(p, k))
-			return 0;
-	}
-	out[n] = 0;
-	return n;
-}
-
-size_t bn_to_string(char *out, const bn_limb *a, size_t an, unsigned radix, bn_limb *scratch,
-		    struct bn_poll *p)
-{
-	size_t n = 0;
-
-	an = bn_norm(a, an);
-	if (an == 0) {
-		out[0] = '0';
-		out[1] = 0;
-		return 1;
-	}
-	if ((radix & (radix - 1)) == 0) {
-		/* a power of two: read each digit's bits straight out of the limbs */
-		unsigned l = (unsigned)ctz(radix);
-		size_t nd = (bn_bit_length(a, an) + l - 1) / l;
-
-		for (size_t i = nd; i-- > 0;) {
-			size_t p = i * l, w = p / BN_LIMB_BITS;
-			unsigned off = p % BN_LIMB_BITS;
-			bn_limb d = a[w] >> off;
-
-			if (off + l > BN_LIMB_BITS && w + 1 < an)
-				d |= a[w + 1] << (BN_LIMB_BITS - off);
-			out[n++] = digit_chars[d & (radix - 1)];
-		}
-		out[n] = 0;
-		return n;
-	}
-	if (an < BN_TO_STRING_DC)
-		return to_string_basecase(out, a, an, radix, scratch, p);
-	return to_string_dc(out, a, an, radix, scratch, p);
-}
-
-static int digit_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* s[0..len) in k-digit chunks: r = r * radix^k + chunk. r: bn_from_string_size limbs. */
-static ptrdiff_t from_string_basecase(bn_limb *r, const char *s, size_t len, unsigned radix,
-				      struct bn_poll *p)
-{
-	unsigned k;
-	size_t rn = 0, i = 0;
-
-	radix_chunk(radix, &k);
-	while (i < len) {
-		bn_limb chunk = 0, scale = 1;
-
-		for (unsigned j = 0; j < k && i < len; j++, i++) {
-			int d = digit_value(s[i]);
-
-			if (d < 0 || (unsigned)d >= radix)
-				return -1;
-			chunk = chunk * radix + (bn_limb)d;
-			scale *= radix;
-		}
-		rn = bn_mul_limb_add(r, r, rn, scale, chunk);
-		if (tick(p, rn))
-			return 0;
-	}
-	return (ptrdiff_t)rn;
-}
-
-/* a power-of-two radix: each digit's bits go straight into the limbs, from the last digit up */
-static ptrdiff_t from_string_pow2(bn_limb *r, const char *s, size_t len, unsigned radix)
-{
-	unsigned l = (unsigned)ctz(radix);
-	size_t bit = 0;
-
-	memset(r, 0, bn_from_string_size(len, radix) * sizeof(*r));
-	for (size_t i = len; i-- > 0; bit += l) {
-		int d = digit_value(s[i]);
-		size_t w = bit / BN_LIMB_BITS;
-		unsigned off = bit % BN_LIMB_BITS;
-
-		if (d < 0 || (unsigned)d >= radix)
-			return -1;
-		r[w] |= (bn_limb)d << off;
-		if (off + l > BN_LIMB_BITS)
-			r[w + 1] |= (bn_limb)d >> (BN_LIMB_BITS - off);
-	}
-	return (ptrdiff_t)bn_norm(r, bn_from_string_size(len, radix));
-}
-
-/* chunks (N), a product (N), two powers (N each), the products' scratch */
-size_t bn_from_string_scratch_size(size_t len, unsigned radix)
-{
-	unsigned k;
-	size_t n;
-
-	if (radix < 2 || radix > 36 || (radix & (radix - 1)) == 0)
-		return 0;
-	radix_chunk(radix, &k);
-	n = (len + k - 1) / k;
-	if (n <= BN_FROM_STRING_BASE)
-		return 0;
-	return 4 * n + kara_scratch(n);
-}
-
-/*
- * Divide and conquer, bottom up: the N chunks c[0..N) of k digits (little-endian in base
- * big = radix^k) are parsed BN_FROM_STRING_BASE at a time, then at each level i the blocks of 2^i
- * chunks are joined in pairs, lo + hi * big^(2^i), into the same 2^(i+1) limbs (the value is
- * < big^(2^(i+1)), which fits). Only the current power is kept, with room for its square.
- */
-static ptrdiff_t from_string_dc(bn_limb *r, const char *s, size_t len, unsigned radix,
-				bn_limb *scratch, struct bn_poll *p)
-{
-	unsigned k;
-	bn_limb big = radix_chunk(radix, &k);
-	size_t nc = (len + k - 1) / k, leaf = BN_FROM_STRING_BASE, half, vn = 1, rn;
-	bn_limb *c = scratch, *t = c + nc, *v = t + nc, *w = v + nc, *tp = w + nc;
-
-	for (size_t b = 0; b < nc; b += leaf) {
-		size_t end = len - b * k, start = end > leaf * k ? end - leaf * k : 0;
-		size_t bl = nc - b < leaf ? nc - b : leaf;
-		ptrdiff_t n = from_string_basecase(c + b, s + start, end - start, radix, p);
-
-		if (n < 0 || stopped(p))
-			return n < 0 ? -1 : 0;
-		memset(c + b + n, 0, (bl - (size_t)n) * sizeof(*c));
-	}
-	v[0] = big;
-	for (half = 1; half < leaf; half *= 2) {
-		mul_rec(w, v, vn, v, vn, tp, p);
-		vn = bn_norm(w, 2 * vn);
-		memcpy(v, w, vn * sizeof(*v));
-	}
-	for (; half < nc; half *= 2) {
-		for (size_t b = 0; b + half < nc; b += 2 * half) {
-			size_t hl = nc - b - half < half ? nc - b - half : half, rl = half + hl;
-			size_t hn = bn_norm(c + b + half, hl);
-
-			if (hn == 0)
-				continue;
-			if (hn >= vn)
-				mul_rec(t, c + b + half, hn, v, vn, tp, p);
-			else
-				mul_rec(t, v, vn, c + b + half, hn, tp, p);
-			if (stopped(p))
-				return 0;
-			memset(t + hn + vn, 0, (rl - hn - vn) * sizeof(*t));
-			add(t, t, rl, c + b, half);
-			memcpy(c + b, t, rl * sizeof(*c));
-		}
-		if (2 * half < nc) {
-			bn_limb *x = v;
-
-			mul_rec(w, v, vn, v, vn, tp, p);
-			if (stopped(p))
-				return 0;
-			vn = bn_norm(w, 2 * vn);
-			v = w;
-			w = x;
-		}
-	}
-	rn = bn_norm(c, nc);
-	memcpy(r, c, rn * sizeof(*r));
-	return (ptrdiff_t)rn;
-}
-
-ptrdiff_t bn_from_string(bn_limb *r, const char *s, size_t len, unsigned radix, bn_limb *scratch,
-			 struct bn_poll *p)
-{
-	if (radix < 2 || radix > 36 || len == 0)
-		return -1;
-	if ((radix & (radix - 1)) == 0)
-		return from_string_pow2(r, s, len, radix);
-	if (bn_from_string_scratch_size(len, radix) == 0)
-		return from_string_basecase(r, s, len, radix, p);
-	return from_string_dc(r, s, len, radix, scratch, p);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lisp/bignum.c"
+#include "lisp/bignum_radix.c"
 
 static uint64_t now_ns(void)
 {
