@@ -25,8 +25,18 @@
 
 /* RTL8139 */
 #define RTL_RX_RING		8192	/* RX ring bytes (RBLEN 8K), WRAP clear */
-#define RTL_RX_ALLOC		(RTL_RX_RING + 16 + 1536)	/* the chip's +16, and room for a
-						 * frame past the end should WRAP ever be set */
+/* The RX ring's allocation covers every byte QEMU's RTL8139 may store, not only the ring: its
+ * room check is skipped when the ring is empty, and a frame then stored at write offset A
+ * (header, data, CRC; A <= RTL_RX_RING - 4) runs on linearly to the multiple of RTL_RX_RING at
+ * or below A + 4 + len before the rest wraps to offset 0 (hw/net/rtl8139.c,
+ * rtl8139_write_buffer, QEMU 7.2). A netdev hands the NIC frames of up to RTL_RX_EMU_FRAME_MAX
+ * bytes (QEMU's NET_BUFSIZE), so the end is at most 9 rings from the start: 72 KiB. The old
+ * 8 KiB + 16 + 1536 let a 9000-byte frame into an empty ring at offset 7556 (raw test, seed
+ * 450418203) write 6640 bytes past it, over CPU 0's nursery. Real chips wrap (or, WRAP set,
+ * spill one frame of at most 1.5 KiB), so this is only the emulator's worst case. */
+#define RTL_RX_EMU_FRAME_MAX	69632
+#define RTL_RX_ALLOC		((RTL_RX_RING + RTL_RX_EMU_FRAME_MAX) / RTL_RX_RING * RTL_RX_RING + 16)
+#define RTL_RX_GUARD		64	/* bytes after the allocation every RX poll checks untouched */
 #define RTL_TX_SLOTS		4	/* the chip's four descriptors, in strict rotation */
 #define RTL_TX_BUF		2048	/* bytes per TX buffer */
 #define RTL_RESET_US		100000	/* software reset must finish within this */

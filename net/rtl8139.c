@@ -85,9 +85,11 @@ enum rtl_tcr {
 
 #define BMSR_LINK	0x0004
 
+#define RX_GUARD_BYTE	0x5a	/* the guard after the RX ring: the chip never writes there */
+
 struct rtl8139 {
 	uint16_t io;			/* I/O BAR */
-	uint8_t *rx_ring;		/* RTL_RX_ALLOC bytes, physmem */
+	uint8_t *rx_ring;		/* RTL_RX_ALLOC bytes, then RTL_RX_GUARD of RX_GUARD_BYTE */
 	uint32_t rx_rd;			/* our read offset in the ring */
 	uint8_t *tx_buf[RTL_TX_SLOTS];	/* RTL_TX_BUF each, physmem */
 	unsigned tx_head, tx_tail, tx_used;
@@ -177,12 +179,13 @@ static int rtl_open(struct netif *nif)
 		goto nomem;
 	memset(r, 0, sizeof(*r));
 	r->io = (uint16_t)(bar & ~3u);
-	r->rx_ring = physmem_alloc(RTL_RX_ALLOC, 4096);
+	r->rx_ring = physmem_alloc(RTL_RX_ALLOC + RTL_RX_GUARD, 4096);
 	for (int i = 0; i < RTL_TX_SLOTS; i++)
 		r->tx_buf[i] = physmem_alloc(RTL_TX_BUF, 64);
 	if (!r->rx_ring || !r->tx_buf[0] || !r->tx_buf[1] || !r->tx_buf[2] || !r->tx_buf[3])
 		goto nomem;	/* boot-time: what was taken stays taken */
 	memset(r->rx_ring, 0, RTL_RX_ALLOC);
+	memset(r->rx_ring + RTL_RX_ALLOC, RX_GUARD_BYTE, RTL_RX_GUARD);
 	nif->priv = r;
 	cmd = pci_read32(&nif->pci, PCI_CFG_COMMAND) & 0xffff;
 	cmd = (cmd | PCI_CMD_IO | PCI_CMD_MASTER) & ~PCI_CMD_INTX_OFF;
@@ -294,6 +297,17 @@ static void rx_one(void *ctx, const uint8_t *frame, size_t len)
 	c->rx(c->ctx, frame, len);
 }
 
+/* The chip stored past the RX ring's allocation (RTL_RX_ALLOC too small for it): whatever
+ * physmem lies there (a heap's nursery, say) is corrupt, so stop before anything runs on it. */
+static void rx_guard_check(const struct rtl8139 *r)
+{
+	for (unsigned i = 0; i < RTL_RX_GUARD; i++)
+		if (r->rx_ring[RTL_RX_ALLOC + i] != RX_GUARD_BYTE)
+			panic("rtl8139: the chip wrote past the RX ring's %u bytes (guard byte %u is "
+			      "%#x): the memory after it is corrupt", (unsigned)RTL_RX_ALLOC, i,
+			      (unsigned)r->rx_ring[RTL_RX_ALLOC + i]);
+}
+
 static unsigned rx_poll(struct netif *nif, unsigned budget, uint64_t now,
 			void (*rx)(void *ctx, const uint8_t *frame, size_t len), void *ctx,
 			bool *more)
@@ -306,6 +320,7 @@ static unsigned rx_poll(struct netif *nif, unsigned budget, uint64_t now,
 
 	if (r->rx_dead)
 		return 0;
+	rx_guard_check(r);
 	w.wr = arch_in16(r->io + RTL_CBR);
 	arch_rmb();	/* the write offset before the bytes it covers */
 	s = rtl_rx_walk(&w, budget, rx_one, &c, &cnt);

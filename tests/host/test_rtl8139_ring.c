@@ -3,7 +3,9 @@
  * wrapping at the ring's end), then the walk must hand back exactly those frames; and every
  * kind of broken ring: bad status, lying lengths, early RX, a write offset inside a frame,
  * misaligned offsets, random bytes. The ring sits at the end of its allocation so ASan catches
- * any read past it. Randomized tests print their seed; TEST_SEED=n replays. */
+ * any read past it. And the driver's allocation (RTL_RX_ALLOC) against QEMU's stores of a
+ * jumbo frame into an empty ring, which run past the ring's end. Randomized tests print their
+ * seed; TEST_SEED=n replays. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include <net/netsvc_param.h>
 #include <net/rtl8139_ring.h>
 
 #define SIZE	8192
@@ -388,6 +391,65 @@ static void test_random_rings(void **state)
 	}
 }
 
+/* --- QEMU's stores (hw/net/rtl8139.c, ring mode, WRAP clear) --- */
+
+/* Store n bytes at ring offset *at as QEMU does: when they cross the ring's end, the part up to
+ * the last multiple of the ring size at or below *at + n goes on linearly from *at (past the
+ * end, if that multiple is beyond it) and the rest to offset 0; a run ending exactly on such a
+ * multiple is stored linearly. Into mem, of alloc bytes: ASan sees a store past it. */
+static void emu_store(uint8_t *mem, size_t alloc, uint32_t *at, uint32_t n, uint8_t v)
+{
+	uint32_t end = *at + n, rest = end % RTL_RX_RING;
+
+	if (end > RTL_RX_RING && rest != 0) {
+		assert_true(end - rest <= alloc);
+		memset(mem + *at, v, end - rest - *at);
+		memset(mem, v, rest);
+		*at = rest;
+		return;
+	}
+	assert_true(end <= alloc);
+	memset(mem + *at, v, n);
+	*at = end;
+}
+
+/* A frame of len bytes into an empty ring whose write offset is at: QEMU skips its room check
+ * then (it makes one only when the ring is not empty), whatever the length. */
+static void emu_frame(uint8_t *mem, size_t alloc, uint32_t at, uint32_t len)
+{
+	emu_store(mem, alloc, &at, RTL_RX_HDR, 0x11);
+	emu_store(mem, alloc, &at, len, 0x22);
+	emu_store(mem, alloc, &at, RTL_RX_CRC, 0x33);
+}
+
+/* Every frame a QEMU netdev delivers (up to RTL_RX_EMU_FRAME_MAX bytes) at every write offset
+ * stays inside the driver's RX allocation: with 8 KiB + 16 + 1536 a 9000-byte frame at offset
+ * 7556 wrote 6640 bytes past it, over the next physmem block (CPU 0's nursery, on ARM). */
+static int setup_alloc(void **state)
+{
+	*state = malloc(RTL_RX_ALLOC);	/* exactly: ASan catches a store past it */
+	return *state ? 0 : -1;
+}
+
+static int teardown_alloc(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static void test_emu_jumbo_inside_alloc(void **state)
+{
+	static const uint32_t lens[] = { 60, RTL_FRAME_MAX, 7000, 8188, 8189, 9000, 16380, 16384,
+					 60000, 65531, RTL_RX_EMU_FRAME_MAX - 1, RTL_RX_EMU_FRAME_MAX };
+	uint8_t *mem = *state;
+
+	for (uint32_t at = 0; at < RTL_RX_RING; at += 4) {
+		for (unsigned k = 0; k < sizeof(lens) / sizeof(lens[0]); k++)
+			emu_frame(mem, RTL_RX_ALLOC, at, lens[k]);
+		emu_frame(mem, RTL_RX_ALLOC, at, RTL_FRAME_MIN + rnd_below(RTL_RX_EMU_FRAME_MAX - 13));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -401,6 +463,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_offsets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_laps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_rings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_emu_jumbo_inside_alloc, setup_alloc, teardown_alloc),
 	};
 
 	return cmocka_run_group_tests(tests, setup_seed, NULL);
