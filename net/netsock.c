@@ -341,14 +341,12 @@ static void svc_fire(struct sock *s)
 	spin_unlock_irqrestore(&s->intr_lock, f);
 }
 
-/* Run the hook of a Ctrl-C just dropped from the ring, then let the readers at what followed it:
- * the interrupt lands before anything typed after the Ctrl-C is read. */
-static void svc_release(struct sock *s)
+/* A Ctrl-C's hook has run: let the readers at what followed it (held kept them off, so the
+ * interrupt lands before anything typed after the Ctrl-C is read). */
+static void unhold(struct sock *s)
 {
-	arch_irqflags_t f;
+	arch_irqflags_t f = spin_lock_irqsave(&s->wq.lock);
 
-	svc_fire(s);
-	f = spin_lock_irqsave(&s->wq.lock);
 	s->held = false;
 	waitq_wake_all_locked(&s->wq);
 	spin_unlock_irqrestore(&s->wq.lock, f);
@@ -404,8 +402,10 @@ static void svc_pull(struct sock *s)
 		if (!hit)
 			waitq_wake_all_locked(&s->wq);
 		spin_unlock_irqrestore(&s->wq.lock, f);
-		if (hit)
-			svc_release(s);
+		if (hit) {
+			svc_fire(s);
+			unhold(s);
+		}
 		if (n <= 0)	/* on until the stack has nothing (a FIN behind the data too) */
 			return;
 	}
@@ -999,10 +999,7 @@ int netsock_set_intr(uint32_t h, void (*fn)(void *ctx), void *ctx)
 	spin_unlock(&s->wq.lock);
 	if (hit) {
 		fn(ctx);
-		spin_lock(&s->wq.lock);
-		s->held = false;
-		waitq_wake_all_locked(&s->wq);
-		spin_unlock(&s->wq.lock);
+		unhold(s);
 	}
 	spin_unlock_irqrestore(&s->intr_lock, f);
 	if (closed)
