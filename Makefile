@@ -209,13 +209,18 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run-tests.sh
 
-# the long QEMU variants: the ARM kernel at SMP 8 and its slowest Scheme files, and 8 MiB through
-# the lossy bridge at SMP 1 and 4 (make test runs it at 2) (not in make test)
+# the long QEMU variants (not in make test): the ARM kernel at SMP 8 and its slowest Scheme files;
+# on x86 the slow Scheme files in their own boots, 100,000 channel round trips at SMP 8, the
+# sockets and the frame fuzz at SMP 8, and 8 MiB through the lossy bridge at SMP 1 and 4 (make
+# test runs it at 2)
 .PHONY: test-long
 test-long: deps
-	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf $(B)/x86/kernel.elf $(B)/sd.img
-	@{ scripts/run-tests-arm.sh --long; for n in 1 4; do \
-		tests/qemu/net_lossy.sh lossy $$n $$(scripts/accel.sh auto 2>/dev/null); done; } \
+	@$(MAKE) --no-print-directory all
+	@{ scripts/run-tests-arm.sh --long; a=$$(scripts/accel.sh auto 2>/dev/null); \
+		for n in tailcalls bigspeed; do tests/qemu/scheme.sh file:$$n 2 $$a; done; \
+		KTEST_ROUNDS=100000 tests/qemu/ktest.sh threads 8 $$a; \
+		timeout 1500 python3 tests/qemu/net_sockets.py 8 $$a; tests/qemu/net_lossy.sh fuzz 8 $$a; \
+		for n in 1 4; do tests/qemu/net_lossy.sh lossy $$n $$a; done; } 2>&1 \
 		| tee $(B)/test-long.log; \
 		p=$$(grep -c '^PASS ' $(B)/test-long.log); f=$$(grep -c '^FAIL ' $(B)/test-long.log); \
 		echo "$$p passed, $$f failed"; [ $$f -eq 0 ]

@@ -6,7 +6,7 @@
 #            every tests/scheme file in its own boot at SMP 2 but the slow ones below; the batch
 #            (14 files in one boot) at SMP 1 and 4; tty, whole, gc=global and Ctrl-C
 #            (tests/qemu/interrupt.py qemu-arm) at SMP 2
-#            the stress test (30 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
+#            the stress test (20 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
 #            and net=off at 2, the sockets test (net_sockets.py) at 2
 #   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
 # The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
@@ -56,8 +56,8 @@ for smp in $smps; do
 	fi
 	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
 	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1
-	# the stress test (scripts/stress.sh), 30 s, at SMP 2 and up; a random seed, printed
-	[ "$smp" -ge 2 ] && STRESS_ARCH=arm STRESS_SECONDS=${STRESS_TEST_SECONDS:-30} \
+	# the stress test (scripts/stress.sh), 20 s, at SMP 2 and up; a random seed, printed
+	[ "$smp" -ge 2 ] && STRESS_ARCH=arm STRESS_SECONDS=${STRESS_TEST_SECONDS:-20} \
 		scripts/stress.sh "$smp" 1 ${STRESS_SEED:-} 2>&1 | grep -v '^stress: epoch'
 done
 if [ $long = 1 ]; then
