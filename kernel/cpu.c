@@ -69,6 +69,7 @@ int cpu_heap_init(unsigned cpu)
 	struct heap_config cfg = {
 		.nursery_bytes = 0,
 		.pause_goal_us = gc_mode() == GC_MODE_GLOBAL ? 0 : cpu_pause_goal_us,
+		.limit_bytes = cpu_heap_limit,
 		.src = { limited_alloc, limited_free, c },
 		.xsrc = { block_alloc, block_free, NULL },	/* free memory, not the heap's limit */
 		.cpu = cpu,

@@ -376,6 +376,12 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     lisp_alist_put_u64(L, &a, "old-bytes", read_size(&h->old_bytes)) &&
 	     lisp_alist_put_u64(L, &a, "nursery-used", nursery_used(h)) &&
 	     lisp_alist_put_u64(L, &a, "nursery-bytes", h->nursery_bytes) &&
+	     /* the pacer's nursery in use (its soft end), and the minor collections after which
+	      * it gave the whole nursery back because the heap neared its limit */
+	     lisp_alist_put_u64(L, &a, "nursery-in-use-bytes",
+				(size_t)(arch_atomic_load_relaxed(&h->nursery_soft) - h->nursery_start) *
+				sizeof(uintptr_t)) &&
+	     lisp_alist_put_u64(L, &a, "pace-limit-yields", read_u64(&h->stats.pace_limit_yields)) &&
 	     lisp_alist_put(L, &a, "cpu", fx((intptr_t)h->cpu));
 	UNROOT(a);
 	return ok ? a : OBJ_NULL;

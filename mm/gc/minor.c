@@ -215,6 +215,17 @@ static uint64_t paced(uint64_t est, uint64_t target, uint64_t cur, uint64_t lo, 
 	return MIN(MAX(MIN(n, 2 * cur), lo), hi);
 }
 
+/* Memory before pauses: once the heap's footprint passes GC_PACE_LIMIT_PCT of its limit, the
+ * whole nursery, so what would die young is not promoted into an old generation that has no
+ * room for it (a small nursery promotes more; near the limit that is an exhaustion the pause
+ * goal caused). Below it again, the pacer resumes from the estimate. */
+static bool near_limit(const struct heap *h)
+{
+	size_t fp = arch_atomic_load_relaxed(&h->src_bytes);
+
+	return h->limit_bytes != 0 && fp / GC_PACE_LIMIT_PCT >= h->limit_bytes / 100;
+}
+
 void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles)
 {
 	size_t soft = (size_t)(h->nursery_soft - h->nursery_start) * WORD, n;
@@ -222,6 +233,12 @@ void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles)
 
 	if (h->pause_goal == 0)
 		return;
+	if (near_limit(h)) {
+		if (soft != h->nursery_bytes)
+			h->stats.pace_limit_yields++;
+		h->nursery_soft = h->nursery_end;
+		return;
+	}
 	if (used < soft / 2 || used < 1024)
 		return;	/* collected early (a publication, a full remembered set): fixed costs */
 	estimate(&h->pace_minor, cycles * 1024 / used);

@@ -223,6 +223,8 @@ static void join(struct heap *h, unsigned cycle)
 	h->gx_nodec = false;
 	h->gx_purge_g = NULL;
 	h->gx_purge_p = NULL;
+	h->gx_purge_last = NULL;
+	h->gx_purge_top = NULL;
 	h->gx_purge_large = false;
 	h->gx_purge_slot = 0;
 	g = spin_lock_irqsave(&gx.lock);
@@ -298,6 +300,14 @@ static void purge_object(struct heap *h, uintptr_t *p)
 		}
 }
 
+/* The walk covers the old generation as it was when the purge began: what is promoted or
+ * allocated large since is black (the marks are final, allocation is black until the sweep),
+ * so it holds no dead counted reference. The small list grows at its end (and its last group's
+ * top with it), the large list at its head: the walk stops at the small list's end and top of
+ * that moment, and takes the large list from its head of the moment it gets there. Without the
+ * bound the walk chased the allocation: a CPU promoting faster than its steps (a 16 KiB nursery
+ * under the pacer in the kernel under TCG, steps of 1024 words) never finished its purge, and
+ * every other CPU's (gc 'full) waited for ever. */
 static void purge_step(struct heap *h, size_t budget)
 {
 	size_t work = 0;
@@ -308,6 +318,8 @@ static void purge_step(struct heap *h, size_t budget)
 	}
 	if (h->gx_purge_g == NULL && !h->gx_purge_large) {
 		h->gx_purge_g = h->small_first;
+		h->gx_purge_last = h->small_last;
+		h->gx_purge_top = h->small_last ? h->small_last->top : NULL;
 		if (h->gx_purge_g == NULL) {
 			h->gx_purge_large = true;
 			h->gx_purge_g = h->large;
@@ -316,8 +328,9 @@ static void purge_step(struct heap *h, size_t budget)
 	}
 	while (h->gx_purge_g != NULL && work < budget) {
 		struct heap_group *g = h->gx_purge_g;
+		bool last = !h->gx_purge_large && g == h->gx_purge_last;
 
-		if (h->gx_purge_p < g->top) {
+		if (h->gx_purge_p < (last ? h->gx_purge_top : g->top)) {
 			uintptr_t *p = h->gx_purge_p;
 
 			h->gx_purge_p = p + obj_hdr_size(p[0]) + 1;
@@ -325,7 +338,7 @@ static void purge_step(struct heap *h, size_t budget)
 			work += obj_hdr_size(p[0]) + 1;
 			continue;
 		}
-		h->gx_purge_g = g->next;
+		h->gx_purge_g = last ? NULL : g->next;
 		if (h->gx_purge_g == NULL && !h->gx_purge_large) {
 			h->gx_purge_large = true;
 			h->gx_purge_g = h->large;

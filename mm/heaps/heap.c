@@ -92,6 +92,7 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 	h->nursery_top = h->nursery_start;
 	h->nursery_limit = h->nursery_end;
 	h->major_step_words = GC_MAJOR_STEP_WORDS;
+	h->limit_bytes = cfg->limit_bytes;
 	if (cfg->pause_goal_us != 0) {
 		/* no estimates yet: start as small as the pacer goes, it grows from there */
 		h->pause_goal = arch_cycles_per_sec() / 1000000 * cfg->pause_goal_us;

@@ -144,6 +144,7 @@ struct gc_stats {
 	uint64_t large_objects;
 	uint64_t alloc_failures;	/* allocations that returned OBJ_NULL */
 	uint64_t remset_overflows;	/* collections that had to scan the whole old generation */
+	uint64_t pace_limit_yields;	/* pacer: whole nursery again, the heap near its limit */
 	uint64_t remset_grown;		/* times the remembered set doubled */
 	uint64_t pause_total;		/* cycles */
 	uint64_t pause_max;
@@ -255,6 +256,7 @@ struct heap {
 	uint64_t pause_goal;		/* cycles */
 	uint64_t pace_minor;		/* estimated cycles per KiB of nursery a minor collects */
 	uint64_t pace_major;		/* estimated cycles per 1024 words of major work */
+	size_t limit_bytes;		/* heap_config.limit_bytes: what src gives at most; 0: unknown */
 	size_t major_step_words;	/* a major step's budget */
 
 	/* cross-heap references (mm/gc/xheap.c). xlock guards xref*, xshade*; it is taken by any
@@ -305,6 +307,8 @@ struct heap {
 	unsigned gx_ack;		/* the last global step (gx.state) it acknowledged */
 	struct heap_group *gx_purge_g;	/* purge cursor */
 	uintptr_t *gx_purge_p;
+	struct heap_group *gx_purge_last;	/* the small list's end when the purge began, and */
+	uintptr_t *gx_purge_top;		/* its top: the walk ends there (xcycle.c) */
 	size_t gx_purge_slot;		/* its pass over the count table (gc_xpurge_counts) */
 	bool xpurging;			/* that pass runs (xlock): entries moved behind its cursor
 					 * meanwhile are purged as they move */
@@ -327,6 +331,7 @@ struct heap {
 struct heap_config {
 	size_t nursery_bytes;		/* 0: HEAP_NURSERY_DEFAULT; rounded up to HEAP_GROUP_SIZE */
 	unsigned pause_goal_us;		/* 0: no pacer (the whole nursery, fixed major steps) */
+	size_t limit_bytes;		/* the most src will give (the pacer's memory bound); 0: none */
 	struct heap_block_source src;
 	/* the count table's blocks (mm/gc/xheap.c); no alloc: src. Other CPUs' stores make its
 	 * entries, so a limited src at its limit lost counts for good (every shared object a

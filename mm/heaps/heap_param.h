@@ -10,11 +10,14 @@
  * major step's budget so its estimated time is as much, between GC_MAJOR_STEP_MIN and
  * GC_MAJOR_STEP_WORDS words. */
 #define GC_PAUSE_GOAL_US	100
-/* The embedders' default goal (--gc-pause-us, gc_pause_us=): none for now. With 100 the
- * generator found programs that fit a 16 MiB heap without it running out with it (seed 12179:
- * a small nursery promotes a deep recursion's frames that would have died young). */
-#define GC_PAUSE_GOAL_DEFAULT_US	0
+/* The embedders' default goal (--gc-pause-us, gc_pause_us=). It was 0 (none) while the pacer
+ * ignored the heap's limit: a generated program that fit a 16 MiB heap without it ran out with it
+ * (seed 12179); GC_PACE_LIMIT_PCT below is the rule that made 100 the default. */
+#define GC_PAUSE_GOAL_DEFAULT_US	GC_PAUSE_GOAL_US
 #define GC_PACE_TARGET_PCT	70
+/* ... but with the heap's footprint at this % of its limit (heap_config.limit_bytes), the whole
+ * nursery: memory before pauses (mm/gc/minor.c, near_limit) */
+#define GC_PACE_LIMIT_PCT	50
 #define HEAP_NURSERY_MIN	(16 * 1024)
 #define GC_MAJOR_STEP_MIN	1024
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */

@@ -41,12 +41,14 @@ static void src_free(void *ctx, void *p, size_t size)
 static struct heap heap;
 static struct source source;
 
-/* goal_us: the pacer's pause goal (0: none, as the embedders' global mode) */
-static struct heap *setup_goal(size_t nursery, size_t budget, unsigned goal_us)
+/* goal_us: the pacer's pause goal (0: none, as the embedders' global mode); limit: the heap's
+ * limit as the pacer knows it (heap_config.limit_bytes; 0: none) */
+static struct heap *setup_limited(size_t nursery, size_t budget, unsigned goal_us, size_t limit)
 {
 	struct heap_config cfg = {
 		.nursery_bytes = nursery,
 		.pause_goal_us = goal_us,
+		.limit_bytes = limit,
 		.src = { src_alloc, src_free, &source },
 		.cpu = 0,
 	};
@@ -55,6 +57,11 @@ static struct heap *setup_goal(size_t nursery, size_t budget, unsigned goal_us)
 	assert_int_equal(heap_init(&heap, &cfg), 0);
 	heap.verify = true;
 	return &heap;
+}
+
+static struct heap *setup_goal(size_t nursery, size_t budget, unsigned goal_us)
+{
+	return setup_limited(nursery, budget, goal_us, 0);
 }
 
 static struct heap *setup(size_t nursery, size_t budget)

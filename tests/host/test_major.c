@@ -506,9 +506,9 @@ static void test_major_bounded(void **state)
 /* The steady workload under a pause goal: every list checked, the fast path's bound never past
  * the pacer's nursery end, the nursery between its bounds, major cycles keeping up, and no step
  * over its budget (or one group's sweep). */
-static void paced_run(unsigned goal_us, size_t *soft_min, size_t *soft_max)
+static void paced_run(unsigned goal_us, size_t limit, size_t *soft_min, size_t *soft_max)
 {
-	struct heap *h = setup_goal(256 * KIB, 1024 * MIB, goal_us);
+	struct heap *h = setup_limited(256 * KIB, 1024 * MIB, goal_us, limit);
 	obj ring = OBJ_NIL, l = OBJ_NIL;
 	size_t max_old = 0;
 	uint64_t steps = 0;
@@ -537,14 +537,17 @@ static void paced_run(unsigned goal_us, size_t *soft_min, size_t *soft_max)
 		steps = h->stats.major_steps;
 		max_old = MAX(max_old, h->old_bytes);
 	}
-	printf("[ pacer    ] goal %7u us: nursery %zu..%zu KiB, %llu minor, %llu major cycles, "
-	       "%llu steps, step %zu words, old max %.1f MiB\n", goal_us,
+	printf("[ pacer    ] goal %7u us, limit %2zu MiB: nursery %zu..%zu KiB, %llu minor (%llu "
+	       "near the limit), %llu major cycles, %llu steps, step %zu words, old max %.1f MiB\n",
+	       goal_us, limit / MIB,
 	       *soft_min / KIB, *soft_max / KIB, (unsigned long long)h->stats.minor_collections,
+	       (unsigned long long)h->stats.pace_limit_yields,
 	       (unsigned long long)h->stats.major_cycles, (unsigned long long)h->stats.major_steps,
 	       h->major_step_words, max_old / (double)MIB);
 	assert_true(h->stats.major_cycles >= 3);
 	assert_true(max_old < 3 * GC_MAJOR_MIN_BYTES);	/* the spread steps keep up */
 	assert_true(*soft_min >= HEAP_NURSERY_MIN && *soft_max <= 256 * KIB);
+	assert_true((h->stats.pace_limit_yields > 0) == (limit != 0));
 	ring_end(h, &ring, &l);
 }
 
@@ -553,13 +556,18 @@ static void test_pacer(void **state)
 	size_t lo, hi;
 
 	(void)state;
-	paced_run(1, &lo, &hi);	/* no minor collection fits: the smallest nursery */
+	paced_run(1, 0, &lo, &hi);	/* no minor collection fits: the smallest nursery */
 	assert_int_equal(lo, HEAP_NURSERY_MIN);
 	assert_int_equal(hi, HEAP_NURSERY_MIN);
-	paced_run(1000000, &lo, &hi);	/* a second: the whole nursery */
+	paced_run(1000000, 0, &lo, &hi);	/* a second: the whole nursery */
 	assert_int_equal(hi, 256 * KIB);
-	paced_run(GC_PAUSE_GOAL_US, &lo, &hi);
+	paced_run(GC_PAUSE_GOAL_US, 0, &lo, &hi);
 	assert_true(lo >= HEAP_NURSERY_MIN && hi <= 256 * KIB);
+	/* memory before pauses: past half its limit the heap takes its whole nursery back, even
+	 * at a goal no collection meets (the old generation peaks at about 4 MiB here) */
+	paced_run(1, 4 * MIB, &lo, &hi);
+	assert_int_equal(lo, HEAP_NURSERY_MIN);
+	assert_int_equal(hi, 256 * KIB);
 }
 
 /* A vector of nlists lists of 100 cells (in *ring, through *l: both rooted), settled old by a
