@@ -12,8 +12,8 @@
 #define GC_PAUSE_GOAL_US	100
 /* The embedders' default goal (--gc-pause-us, gc_pause_us=): none yet. With 100 the CI run of
  * 68e3bca crashed under ASan in the prelude's compilation (codegen read a freed or stale IR node,
- * one run in about a hundred, under load: docs/gc.md, "The pause goal"); the out-of-memory that
- * kept it off before (seed 12179) is what GC_PACE_LIMIT_PCT below answers. */
+ * 6 of about 700 ASan runs there, rarer here and only under load: docs/gc.md, "The pause goal");
+ * the out-of-memory that kept it off before (seed 12179) is what GC_PACE_LIMIT_PCT answers. */
 #define GC_PAUSE_GOAL_DEFAULT_US	0
 #define GC_PACE_TARGET_PCT	70
 /* ... but with the heap's footprint at this % of its limit (heap_config.limit_bytes), the whole
