@@ -499,12 +499,16 @@ static bool mv_call_p(struct lisp *L, obj node)
 	return obj_vector_length(node) == 3 && ir_tag(f) == N_GREF && ir_ref(f, 1) == SYM(L, SYM_MV_CALL);
 }
 
-/* the call (thunk) for (%mv-call thunk); node is rooted by the caller */
+/* the call (thunk) for (%mv-call thunk). node is rooted here too: the caller's root updates
+ * the caller's variable, not this copy, and the allocation may move it. */
 static obj mv_call_node(struct gen *g, obj node)
 {
 	struct lisp *L = g->L;
-	obj call = lisp_make_vector(L, 2, OBJ_FALSE);
+	obj call;
 
+	ROOT(node);
+	call = lisp_make_vector(L, 2, OBJ_FALSE);
+	UNROOT(node);
 	if (call != OBJ_NULL) {
 		obj_init_field(L, call, 0, fx(N_CALL));
 		obj_init_field(L, call, 1, ir_ref(node, 2));

@@ -1,7 +1,8 @@
 /* lisp_main.c -- build/host/lisp: the interpreter as a Linux program.
  *
  *	lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N] [--nursery-kb N]
- *	     [--stack-mb N] [--cstack-kb N] [--torture] [--verify] [FILE [ARG...]]
+ *	     [--stack-mb N] [--cstack-kb N] [--torture] [--torture-every N [--seed S]] [--verify]
+ *	     [FILE [ARG...]]
  *
  * With FILE, runs it like the REPL does but prints only what the program prints. An error prints
  * its "error: ..." line and the file goes on with the next expression (the console contract:
@@ -17,7 +18,9 @@
  * docs/gc.md, "The pause goal");
  * --nursery-kb the nursery's size, the most the pacer may use (default 256).
  * --heap-mb bounds the memory each CPU's heap may take (default 256); --torture collects at every
- * allocation; --verify checks the heap invariants at every collection (debug builds);
+ * allocation, --torture-every N at 1 in N of them, at random (seeded by --seed S, default 1, so
+ * a failing run replays: collecting at every allocation never leaves an object young across one
+ * and misses a C pointer a collection left stale); --verify checks the heap invariants at every collection (debug builds);
  * --stack-mb bounds the Scheme stack ("recursion too deep"), --cstack-kb the C stack the reader
  * and compiler may use ("nesting too deep"; default 1024: threads have 4 MiB stacks here, the
  * kernel's 32 KiB). --bench-micro runs the kernel's micro-benchmarks (kernel/kbench.c) instead
@@ -216,7 +219,8 @@ void kernel_timer_tick(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N]\n"
-			"            [--nursery-kb N] [--stack-mb N] [--cstack-kb N] [--torture] [--verify]\n"
+			"            [--nursery-kb N] [--stack-mb N] [--cstack-kb N] [--torture]\n"
+			"            [--torture-every N [--seed S]] [--verify]\n"
 			"            [FILE [ARG...]]  (ARGs: the program's, in (command-line))\n");
 	exit(2);
 }
@@ -229,7 +233,8 @@ static struct gc_rootstack repl_roots;
 static struct {
 	unsigned ncpus;
 	size_t heap_mb, nursery_kb, stack_mb, cstack_kb;
-	unsigned pause_us;
+	unsigned pause_us, torture_every;
+	unsigned long long seed;
 	bool torture, verify, bench;
 	const char *file;
 	const char *const *args;	/* (command-line): FILE and what follows it */
@@ -355,6 +360,8 @@ static void cpu_main(unsigned cpu, void *arg)
 	heap->verify = run.verify;
 	if (run.torture)
 		heap_set_torture(heap, true);
+	else if (run.torture_every)
+		heap_set_torture_random(heap, run.torture_every, run.seed + cpu);
 	gc_world_attach(heap);
 	sched_init_cpu(cpu);
 	arch_timer_start(TIMER_HZ);	/* preemption at safe points, as in the kernel */
@@ -400,6 +407,10 @@ int main(int argc, char **argv)
 			run.stack_mb = (size_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--torture") == 0)
 			run.torture = true;
+		else if (strcmp(argv[i], "--torture-every") == 0 && i + 1 < argc)
+			run.torture_every = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+			run.seed = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--verify") == 0)
 			run.verify = true;
 		else if (strcmp(argv[i], "--bench-micro") == 0)

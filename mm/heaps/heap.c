@@ -130,12 +130,50 @@ void heap_set_torture(struct heap *h, bool on)
 {
 	heap_check(h);
 	h->torture = on;
+	h->torture_every = on ? 1 : 0;
 	heap_limit_reset(h);
 }
+
+void heap_set_torture_random(struct heap *h, unsigned every, uint64_t seed)
+{
+	heap_check(h);
+	h->torture = every != 0;
+	h->torture_every = every;
+	h->torture_rng = seed * 0x9e3779b97f4a7c15ull | 1;	/* never 0: xorshift's fixed point */
+	h->torture_left = 0;
+	heap_limit_reset(h);
+}
+
+static unsigned log2_floor(size_t n) { return (unsigned)(8 * sizeof(long) - 1) - (unsigned)__builtin_clzl((unsigned long)n); }
 
 static bool minor_due(const struct heap *h)
 {
 	return h->torture || h->remset_overflow || h->remset_len >= GC_REMSET_ENTRIES;
+}
+
+/* Torture: collect at this allocation? Whenever one is due anyway (no room below the pacer's
+ * end, a full remembered set); with torture_every 1 always; else after a countdown drawn anew
+ * at each collection, log-uniform in 1..torture_every allocations, so some objects stay young
+ * across many allocations and others across none. */
+static bool torture_collect(struct heap *h, size_t words)
+{
+	uint64_t x = h->torture_rng;
+	unsigned bits;
+
+	if (h->torture_every <= 1 || h->remset_overflow || h->remset_len >= GC_REMSET_ENTRIES ||
+	    words > (size_t)(h->nursery_soft - h->nursery_top))
+		return true;
+	if (h->torture_left > 0) {
+		h->torture_left--;
+		return false;
+	}
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	h->torture_rng = x;
+	bits = (unsigned)(x % (log2_floor(h->torture_every) + 1));
+	h->torture_left = (unsigned)((x >> 8) & ((1ull << bits) - 1));
+	return true;
 }
 
 void heap_limit_reset(struct heap *h)
@@ -181,7 +219,6 @@ static void color_new(struct heap *h, uintptr_t *p)
 		heap_mark_set(p);
 }
 
-static unsigned log2_floor(size_t n) { return (unsigned)(8 * sizeof(long) - 1) - (unsigned)__builtin_clzl((unsigned long)n); }
 
 static void list_chunk(struct heap *h, uintptr_t *p, size_t words)
 {
@@ -359,7 +396,7 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 			gc_major_poll(h);
 		return alloc_large(h, type, nfields);
 	}
-	if (words > (size_t)(h->nursery_limit - h->nursery_top) || h->torture) {
+	if (h->torture ? torture_collect(h, words) : words > (size_t)(h->nursery_limit - h->nursery_top)) {
 		if (gc_mode() == GC_MODE_GLOBAL) {
 			if (gc_stw_collect(h) < 0)	/* every CPU stops; every heap is collected */
 				return fail(h);

@@ -320,7 +320,11 @@ struct heap {
 	struct heap_group **vindex;	/* gc_verify's own, while it runs: the old groups by 64 KiB
 					 * block (open addressing), so finding one is not a walk */
 	size_t vindex_cap;
-	bool torture;			/* collect at every allocation */
+	bool torture;			/* every allocation takes the slow path and may collect */
+	unsigned torture_every;		/* ... collecting at all (1) or at random ones, at most
+					 * torture_every apart */
+	unsigned torture_left;		/* allocations before the next collection */
+	uint64_t torture_rng;		/* xorshift64 state, from the seed heap_set_torture got */
 	bool verify;			/* gc_verify() around collections (CONFIG_DEBUG; gc_verify_due) */
 	size_t verify_credit;		/* bytes of collector work since the last verification */
 	bool in_gc;
@@ -372,6 +376,11 @@ void heap_check_fn(const struct heap *h, const char *file, int line);
 #endif
 /* Collect at every allocation (torture testing) or stop doing so. */
 void heap_set_torture(struct heap *h, bool on);
+/* Collect at random allocations, at most every apart (seeded: a run replays with its seed).
+ * Collecting at every allocation never lets an object stay young across one, so a C pointer
+ * to a young object that a collection left stale is only caught by collecting at some
+ * allocations and not at others. every 0: off. */
+void heap_set_torture_random(struct heap *h, unsigned every, uint64_t seed);
 /* Set the fast path's bound: the pacer's nursery end, or the top (a minor collection is due,
  * torture). */
 void heap_limit_reset(struct heap *h);

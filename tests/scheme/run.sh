@@ -4,6 +4,8 @@
 # The first lines of a test may say
 #	; tags: guile torture	also run it with --torture (same .out), and through Guile 3.0
 #				(guile --no-auto-compile -s, same .out) when guile is installed
+#				and with --torture-every 256 --seed S (collections at random allocations;
+#				S from SCHEME_SEED, else random, and printed in the test's name)
 #	; args: --heap-mb 16	extra interpreter arguments
 #	; tags: tsan		also run by make test on build/host-tsan/bin/lisp
 # SCHEME_TAG=T runs only the tests tagged T (make test: SCHEME_TAG=tsan on the TSan interpreter,
@@ -17,6 +19,7 @@ case $lisp in /*) ;; *) lisp=$(pwd)/$lisp ;; esac
 limit=${SCHEME_TEST_TIMEOUT:-300}
 failed=0
 passed=0
+seed=${SCHEME_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -89,7 +92,10 @@ for scm in "$here"/*.scm; do
 	check scheme "$name" "$out" "$lisp" $args "$scm"
 	case " $tags " in *" torture "*)
 		# shellcheck disable=SC2086
-		check scheme "$name (torture)" "$out" "$lisp" --torture $args "$scm" ;;
+		check scheme "$name (torture)" "$out" "$lisp" --torture $args "$scm"
+		# shellcheck disable=SC2086
+		check scheme "$name (torture-every 256, SCHEME_SEED=$seed)" "$out" "$lisp" --torture-every 256 \
+			--seed "$seed" $args "$scm" ;;
 	esac
 	case " $tags " in *" guile "*)
 		[ -n "$guile" ] && check guile "$name" "$out" "$guile" --no-auto-compile -s "$scm" ;;
