@@ -14,8 +14,7 @@
  * --gc global collects them all in one stop-the-world collection when a nursery fills (the
  * baseline, mm/gc/stw.h); percore (the default) lets each CPU collect its own.
  * --gc-pause-us N is the pause goal the collector sizes the nursery in use and its major steps
- * by (0, the default for now: none, the whole nursery and fixed steps; 100 is the goal asked for;
- * docs/gc.md, "The pause goal");
+ * by (default 100; 0: none, the whole nursery and fixed steps; docs/gc.md, "The pause goal");
  * --nursery-kb the nursery's size, the most the pacer may use (default 256).
  * --heap-mb bounds the memory each CPU's heap may take (default 256); --torture collects at every
  * allocation, --torture-every N at 1 in N of them, at random (seeded by --seed S, default 1, so

@@ -23,7 +23,8 @@
 #   --first        stop after the first failing program
 # The seed also decides two extras, so that a replay does the same: seed % 5 == 3 runs both
 # variants with --gc global instead of percore, and seed % 8 == 5 (size small) adds an ASan run
-# with --torture (a collection at every allocation; without --verify, too slow together).
+# with --torture (a collection at every allocation; without --verify, too slow together), and
+# seed % 8 == 1 an ASan run with --torture-every 256 --seed SEED (collections at random ones).
 # LISP_ASAN, LISP_TSAN name other binaries. Exit status: 0 if every program passed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -121,6 +122,8 @@ while :; do
 		runs+=("tsan$g|$tsan ${args[*]}$mode")
 	[ "$variant" != tsan ] && [ "$z" = small ] && [ $((s % 8)) -eq 5 ] &&
 		runs+=("asan-torture|$asan --torture ${args[*]}")
+	[ "$variant" != tsan ] && [ $((s % 8)) -eq 1 ] &&
+		runs+=("asan-torture-every|$asan --torture-every 256 --seed $s ${args[*]}")
 	line='' bad=0
 	for r in "${runs[@]}"; do
 		v=${r%%|*}
