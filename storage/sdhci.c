@@ -42,6 +42,7 @@ enum sdhci_reg {
 	SDHCI_INT_ENABLE = 0x34,	/* a status bit is only ever set if enabled here */
 	SDHCI_INT_SIGNAL = 0x38,	/* status bits that raise the interrupt line: none */
 	SDHCI_CAPS = 0x40,		/* capabilities */
+	SDHCI_FORCE_EVENT = 0x50,	/* sets error status bits: auto-CMD12 15:0, errors 31:16 */
 	SDHCI_VERSION = 0xfc,		/* slot interrupts 15:0, spec version 23:16, vendor 31:24 */
 };
 
@@ -183,6 +184,8 @@ struct sdhci {
 static struct sdhci card;
 static bool probed;
 static struct blk_dev *probed_dev;
+static uint32_t inject_bits;	/* sdhci_inject_error: forced at the next command or data phase */
+static bool inject_data;
 
 static void sdhci_check(const struct sdhci *s)
 {
@@ -312,6 +315,10 @@ static int command(struct sdhci *s, unsigned idx, uint32_t arg, uint32_t mode, b
 	wr(s, SDHCI_INT_STATUS, INT_ALL);
 	wr(s, SDHCI_ARG, arg);
 	wr(s, SDHCI_XFER_CMD, mode | (uint32_t)idx << 24);
+	if (inject_bits && !inject_data) {
+		wr(s, SDHCI_FORCE_EVENT, inject_bits);
+		inject_bits = 0;
+	}
 	st = wait_int(s, INT_CMD_DONE, SDHCI_CMD_US);
 	if (!(st & INT_CMD_DONE) || (st & INT_ERRORS)) {
 		int e = int_error(s, st & INT_ERRORS);
@@ -466,6 +473,10 @@ static int transfer(struct sdhci *s, unsigned idx, uint32_t arg, uint32_t size, 
 		s->errors++;
 		recover(s);
 		return BLK_EIO;
+	}
+	if (inject_bits && inject_data) {
+		wr(s, SDHCI_FORCE_EVENT, inject_bits);
+		inject_bits = 0;
 	}
 	if (!dma) {
 		uint32_t ready = write ? INT_BUF_WRITE : INT_BUF_READ;
@@ -940,4 +951,10 @@ struct blk_dev *sdhci_probe(const char *cmdline)
 struct blk_dev *sdhci_device(void)
 {
 	return probed_dev;
+}
+
+void sdhci_inject_error(uint32_t error_bits, bool data_phase)
+{
+	inject_bits = error_bits & INT_ERRORS;
+	inject_data = data_phase;
 }

@@ -3,6 +3,9 @@
 #ifndef STORAGE_SDHCI_H
 #define STORAGE_SDHCI_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <storage/blk.h>
 
 /*
@@ -24,5 +27,12 @@ struct blk_dev *sdhci_probe(const char *cmdline);
 
 /* The device sdhci_probe returned, or NULL (none, or not probed yet). */
 struct blk_dev *sdhci_device(void);
+
+/* Tests: the next command (data_phase false: as it is issued; true: the next data command,
+ * once its command has completed) gets error_bits forced into the error interrupt status
+ * through the controller's Force Event register, as a card or bus fault would set them.
+ * error_bits are the interrupt status bits 31:16 (0x00010000 command timeout, 0x00200000
+ * data CRC, ...). */
+void sdhci_inject_error(uint32_t error_bits, bool data_phase);
 
 #endif
