@@ -321,9 +321,58 @@ static void test_sd(const char *cmdline)
 	ktest_finish(1, NULL);
 }
 
+/* test=sd-eject: the card is pulled (QEMU monitor: eject -f sdcard, by tests/qemu/sd.sh) while
+ * reads go on: the first call after it fails, and every call after that fails at once. */
+static void test_sd_eject(const char *cmdline)
+{
+	uint64_t t0, ms;
+	unsigned tries = 0;
+	int e = BLK_OK;
+
+	dev = sdhci_probe(cmdline);
+	if (!dev)
+		ktest_finish(0, "no SD card");
+	buf = physmem_alloc(BUF_SECTORS * BLK_SECTOR, 4096);
+	if (!buf)
+		ktest_finish(0, "no memory for the buffer");
+	if ((e = blk_program(dev, 0, 64, buf)) != BLK_OK || (e = blk_read(dev, 0, 64, buf)) != BLK_OK)
+		fail_at("the card does not work before the eject", 0, e);
+	kprintf("KTEST sd eject now\n");
+	t0 = arch_cycles();
+	while (arch_cycles_to_ns(arch_cycles() - t0) < 30000000000ull) {
+		uint64_t c = arch_cycles();
+
+		tries++;
+		if ((e = blk_read(dev, 0, 64, buf)) != BLK_OK) {
+			ms = arch_cycles_to_ns(arch_cycles() - c) / 1000000;
+			kprintf("KTEST sd eject: read %u failed in %llu ms: %s\n", tries,
+				(unsigned long long)ms, blk_strerror(e));
+			break;
+		}
+		arch_udelay(10000);
+	}
+	if (e == BLK_OK)
+		ktest_finish(0, "reads still work 30 s after the eject was asked for");
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t c = arch_cycles();
+
+		e = i == 0 ? blk_read(dev, 0, 1, buf) : i == 1 ? blk_program(dev, 0, 8, buf) :
+		    i == 2 ? blk_erase(dev, 0) : blk_sync(dev);
+		ms = arch_cycles_to_ns(arch_cycles() - c) / 1000000;
+		kprintf("KTEST sd eject: %s after it: %s in %llu ms\n",
+			i == 0 ? "read" : i == 1 ? "program" : i == 2 ? "erase" : "sync",
+			blk_strerror(e), (unsigned long long)ms);
+		if (e == BLK_OK || ms > 1000)
+			ktest_finish(0, "a call on a removed card worked or took over a second");
+	}
+	ktest_finish(1, NULL);
+}
+
 int ktest_sd(const char *name, const char *cmdline)
 {
 	if (!strcmp(name, "sd"))
 		test_sd(cmdline);
+	if (!strcmp(name, "sd-eject"))
+		test_sd_eject(cmdline);
 	return 0;
 }

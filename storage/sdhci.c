@@ -178,6 +178,7 @@ struct sdhci {
 	uint32_t resp[4];		/* the last command's response */
 	uint32_t sectors;		/* capacity, in 512-byte sectors (capped below 2^32) */
 	uint32_t timeouts, errors, recoveries;	/* counted, never reset */
+	bool removed;			/* the card left the slot: every call is BLK_ENODEV */
 	struct blk_dev dev;
 };
 
@@ -531,12 +532,25 @@ static uint32_t card_addr(const struct sdhci *s, uint32_t sector)
 	return s->block_addr ? sector : sector * BLK_SECTOR;
 }
 
+/* The card is still in the slot (present state, one register read). A card taken out is
+ * gone for good: one put back is not identified again until the next boot. */
+static bool card_here(struct sdhci *s)
+{
+	if (!s->removed && !(rd(s, SDHCI_PRESENT) & PRESENT_CARD)) {
+		kprintf("sdhci: the card was removed: every call fails (no device)\n");
+		s->removed = true;
+	}
+	return !s->removed;
+}
+
 /* Read or program sectors [sector, sector + count) in runs of at most the bounce buffer. */
 static int rw(struct sdhci *s, uint32_t sector, uint32_t count, uint8_t *buf, bool write)
 {
 	const uint32_t run_max = SDHCI_DMA_BYTES / BLK_SECTOR;
 
 	sdhci_check(s);
+	if (!card_here(s))
+		return BLK_ENODEV;
 	while (count > 0) {
 		uint32_t n = MIN(count, run_max), bytes = n * BLK_SECTOR;
 		unsigned idx = write ? (n > 1 ? SD_WRITE_MULTI : SD_WRITE_SINGLE)
@@ -577,6 +591,8 @@ static int sd_erase(struct blk_dev *d, uint32_t group)
 	int e;
 
 	sdhci_check(s);
+	if (!card_here(s))
+		return BLK_ENODEV;
 	e = cmd_r1(s, SD_ERASE_START, card_addr(s, first), false);
 	if (e == BLK_OK)
 		e = cmd_r1(s, SD_ERASE_END, card_addr(s, last), false);
@@ -596,6 +612,8 @@ static int sd_sync(struct blk_dev *d)
 	struct sdhci *s = d->priv;
 
 	sdhci_check(s);
+	if (!card_here(s))
+		return BLK_ENODEV;
 	return wait_ready(s, SDHCI_PROG_MS);
 }
 

@@ -11,6 +11,9 @@
 #             test=sd sd_group_kb=1024, three regions; the log must name the boot option
 #   default   the 4 GiB card at a normal boot without sd_group_kb=: the log names the default
 #             group, and the REPL answers
+#   eject     test=sd-eject on a 4 MiB card: reads go on while this script ejects the card
+#             through QEMU's monitor (a unix socket in build/tests/qemu/); the first read after
+#             fails, every call after that fails within a second (no device), none hangs
 #   nocard    sdhci-pci with no card: "sdhci: no SD card in the slot", and the REPL answers
 #   nodev     no SD controller at all: "sdhci: no SD host controller", and the REPL answers
 # ARCH is x86 (the default) or arm (QEMU virt under TCG; ACCEL is ignored).
@@ -115,6 +118,36 @@ default)
 	repl_boot $(card)
 	expect "SDHC/SDXC (block addresses)"
 	expect "no sd_group_kb=: the default 4096 KiB"
+	;;
+eject)
+	mon=$out/$tag.mon
+	rm -f "$img" "$mon"
+	truncate -s 4M "$img"
+	# shellcheck disable=SC2046
+	timeout "$timeout_s" "${qemu[@]}" $(card) -monitor unix:"$mon",server,nowait \
+		-kernel "$kernel" -append "test=sd-eject" -serial file:"$log" \
+		< /dev/null > "$log.stderr" 2>&1 &
+	qpid=$!
+	for ((i = 0; i < timeout_s * 10; i++)); do
+		grep -q "KTEST sd eject now" "$log" 2>/dev/null && break
+		kill -0 $qpid 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "KTEST sd eject now" "$log" || { kill $qpid 2>/dev/null; fail "the test never asked for the eject"; }
+	timeout 10 python3 - "$mon" <<'PY' || { kill $qpid 2>/dev/null; fail "no eject through the monitor"; }
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"eject -f sdcard\n")
+time.sleep(0.5)
+PY
+	wait $qpid
+	status=$?
+	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
+	[ $status -eq 0 ] || fail "exit status $status"
+	expect "sdhci: the card was removed"
+	expect "KTEST PASS sd-eject"
+	rm -f "$mon"
 	;;
 nocard)
 	repl_boot -device sdhci-pci
