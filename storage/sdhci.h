@@ -22,6 +22,8 @@
  * The boot log names the card, its capacity, addressing, bus width, clock, transfer mode, erase
  * group and where that came from, and the erased value and where that came from.
  * Not reentrant: call it from one thread (the boot CPU before the scheduler, or the store).
+ * The device's calls return what blk.h says; a card taken out of the slot makes every later
+ * call BLK_ENODEV at once (a card put back is identified again only at the next boot).
  */
 struct blk_dev *sdhci_probe(const char *cmdline);
 
