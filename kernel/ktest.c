@@ -316,6 +316,8 @@ void ktest_run(const char *name, const char *cmdline)
 		test_recursion();
 	else if (ktest_sched(name))
 		;
+	else if (ktest_sd(name, cmdline))
+		;
 	else if (!strcmp(name, "micro"))
 		test_micro();
 	else if (!strcmp(name, "echo"))

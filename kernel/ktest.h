@@ -15,6 +15,7 @@ void kernel_launch_wait(unsigned cpu);
 /* Internal to the tests (ktest.c, ktest_sched.c). */
 __attribute__((noreturn)) void ktest_finish(int ok, const char *why);
 int ktest_sched(const char *name);	/* runs the scheduler test name (never returns) or 0 */
+int ktest_sd(const char *name, const char *cmdline);	/* ktest_sd.c: test=sd, or 0 */
 extern unsigned long ktest_rounds;	/* rounds=N */
 uintptr_t ktest_bench_main(void *arg);	/* kbench.c: test=bench */
 uintptr_t ktest_heaps_main(void *arg);	/* ktest_heap.c: test=heaps */

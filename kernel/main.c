@@ -15,6 +15,7 @@
 #include <mm/gc/stw.h>
 #include <net/netsvc.h>
 #include <sched/thread.h>
+#include <storage/sdhci.h>
 
 static uint64_t boot_cycles;
 
@@ -104,6 +105,7 @@ __attribute__((noreturn)) static void run_repl(const char *cmdline)
 	for (unsigned cpu = 1; cpu < arch_ncpus(); cpu++)
 		while (!sched_cpu_online(cpu))	/* (spawn) may place threads on any CPU */
 			arch_cpu_relax();
+	sdhci_probe(cmdline);	/* the SD card, if any, for the store (storage/sdhci.h) */
 	net_start(cmdline);	/* the net service, on its own CPU (net/netsvc.h) */
 	if (repl_start(cmdline) < 0)
 		panic("no memory for the REPL thread");
