@@ -248,7 +248,7 @@ static obj p_procedure_name(struct lisp *L, int argc, obj *argv)
 
 static const struct lisp_prim_def prims[] = {
 	{ "procedure?", p_procedure_p, 1, 1, 0 },
-	{ "apply", p_special, 1, -1, PRIM_SPECIAL | SP_APPLY },
+	{ "apply", p_special, 2, -1, PRIM_SPECIAL | SP_APPLY },
 	{ "%call/cc", p_special, 1, 1, PRIM_SPECIAL | SP_CALLCC },
 	{ "%resume", p_special, 2, 2, PRIM_SPECIAL | SP_RESUME },
 	{ "%abort", p_special, 1, 1, PRIM_SPECIAL | SP_ABORT },

@@ -328,7 +328,7 @@ obj lisp_port_close(struct lisp *L, obj port);
 void lisp_init_ports(struct lisp *L);
 
 /* --- printer.c --- */
-enum { PRINT_DISPLAY, PRINT_WRITE };
+enum { PRINT_DISPLAY, PRINT_WRITE, PRINT_WRITE_SHARED };
 bool lisp_print(struct lisp *L, obj x, obj port, int mode);
 
 /* --- reader.c --- */

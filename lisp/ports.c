@@ -418,6 +418,10 @@ static obj print(struct lisp *L, int argc, obj *argv, const char *who, int mode)
 
 static obj p_display(struct lisp *L, int argc, obj *argv) { return print(L, argc, argv, "display", PRINT_DISPLAY); }
 static obj p_write(struct lisp *L, int argc, obj *argv) { return print(L, argc, argv, "write", PRINT_WRITE); }
+static obj p_write_shared(struct lisp *L, int argc, obj *argv)
+{
+	return print(L, argc, argv, "write-shared", PRINT_WRITE_SHARED);
+}
 
 static obj p_newline(struct lisp *L, int argc, obj *argv)
 {
@@ -992,7 +996,7 @@ static obj p_current_error_port(struct lisp *L, int argc, obj *argv) { (void)arg
 static const struct lisp_prim_def prims[] = {
 	{ "display", p_display, 1, 2, 0 },
 	{ "write", p_write, 1, 2, 0 },
-	{ "write-shared", p_write, 1, 2, 0 },
+	{ "write-shared", p_write_shared, 1, 2, 0 },
 	{ "write-simple", p_write, 1, 2, 0 },
 	{ "newline", p_newline, 0, 1, 0 },
 	{ "write-char", p_write_char, 1, 2, 0 },

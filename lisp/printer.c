@@ -1,5 +1,6 @@
 /* printer.c -- display and write (R7RS): strings and characters escaped by write, datum labels
- * (#n= / #n#) for the pairs, vectors and records that lie on a cycle, so printing terminates.
+ * (#n= / #n#) for the pairs, vectors and records that lie on a cycle, so printing terminates,
+ * and with write-shared for every one reached twice.
  * No C recursion: a first pass finds cycles with an explicit DFS on the value stack and an
  * address-keyed table (rehashed whenever a minor collection may have moved its keys); the second
  * prints from an explicit work stack. Output is buffered in C and flushed to the port; to the
@@ -17,6 +18,7 @@ struct pr {
 				 * LISP_PRINT_WHOLE bytes that collects the text; or #f */
 	bool console;
 	int mode;
+	bool all_shared;	/* write-shared: label what is reached twice, cycle or not */
 	bool ok;
 	unsigned nlabels;
 	size_t base, count;	/* stack base; entries in the table */
@@ -241,7 +243,7 @@ static bool visit(struct pr *p, obj c)
 	st = lookup(p, &c);
 	if (st == 0)
 		return store(p, &c, ST_OPEN) && push3(p, c, c, 0);
-	if (st & ST_OPEN)
+	if ((st & ST_OPEN) || (p->all_shared && !(st & ST_LABEL)))
 		return store(p, &c, st | ST_LABEL);
 	return true;
 }
@@ -310,7 +312,8 @@ static bool find_cycles(struct pr *p, obj x)
 					sset(L, L->sp - 1, fx(0));
 					continue;
 				}
-				if ((st & ST_OPEN) && !store(p, &next, st | ST_LABEL))
+				if (((st & ST_OPEN) || (p->all_shared && !(st & ST_LABEL))) &&
+				    !store(p, &next, st | ST_LABEL))
 					return false;
 			} else if (compound_p(next)) {
 				sset(L, L->sp - 1, fx(2));
@@ -716,7 +719,9 @@ bool lisp_print(struct lisp *L, obj x, obj port, int mode)
 {
 	struct pr p = { .L = L, .port = port, .cur = OBJ_FALSE, .table = OBJ_FALSE, .x = OBJ_FALSE,
 			.wide = OBJ_FALSE, .console = port == STATE(L, S_CONSOLE_OUT),
-			.mode = mode, .ok = true, .base = L->sp, .budget = 100000 };
+			.mode = mode == PRINT_WRITE_SHARED ? PRINT_WRITE : mode,
+			.all_shared = mode == PRINT_WRITE_SHARED, .ok = true, .base = L->sp,
+			.budget = 100000 };
 
 	GC_ROOT(L->h, p.wide);
 	GC_ROOT(L->h, p.x);
@@ -725,7 +730,7 @@ bool lisp_print(struct lisp *L, obj x, obj port, int mode)
 	GC_ROOT(L->h, p.table);
 	GC_ROOT(L->h, x);
 	if (compound_p(x) || bytevector_p(x) || obj_type_p(x, OBJ_T_RECORD)) {
-		if (!simple_p(x) && !find_cycles(&p, x)) {
+		if ((p.all_shared || !simple_p(x)) && !find_cycles(&p, x)) {
 			p.table = OBJ_FALSE;	/* no memory for it: print a bounded prefix */
 			p.bounded = true;
 			L->sp = p.base;

@@ -864,14 +864,8 @@ special:
 		obj list = sp[-1];
 		intptr_t len = lisp_list_length(list);
 
-		if (n < 2) {
-			for (intptr_t i = 0; i < n; i++)
-				PUTB(sp - n - 1 + i, sp[-n + i]);
-			sp--;
-			n--;
-			goto dispatch_call;
-		}
-		if (len < 0)
+		if (len < 0)	/* n >= 2: (apply f) is an arity error (R7RS: apply's last
+				 * argument, the list, is required) */
 			FAIL(lisp_type_error(L, "apply", "list", list));
 		for (intptr_t i = 0; i < n - 1; i++)
 			PUTB(sp - n - 1 + i, sp[-n + i]);
