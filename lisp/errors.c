@@ -82,6 +82,16 @@ obj lisp_read_error(struct lisp *L, const char *msg)
 	return raise_msg(L, SYM(L, SYM_READ), msg, 0);
 }
 
+/* A file error: kind `file`, so file-error? holds; irritant the file name (or none). */
+obj lisp_file_error(struct lisp *L, const char *msg, obj name)
+{
+	if (name != OBJ_NULL && !lisp_push(L, name)) {
+		L->err = OBJ_NULL;
+		return OBJ_NULL;
+	}
+	return raise_msg(L, SYM(L, SYM_FILE), msg, name != OBJ_NULL ? 1 : 0);
+}
+
 obj lisp_type_error(struct lisp *L, const char *who, const char *type, obj x)
 {
 	return lisp_errorf(L, x, "%s: expected %s, got", who, type);

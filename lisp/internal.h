@@ -295,6 +295,7 @@ obj lisp_arity_error(struct lisp *L, obj proc, int argc);
 obj lisp_range_error(struct lisp *L, const char *who, obj index);
 obj lisp_syntax_error(struct lisp *L, const char *what, obj form);
 obj lisp_read_error(struct lisp *L, const char *msg);
+obj lisp_file_error(struct lisp *L, const char *msg, obj name);
 /* The condition to raise now: L->err, or the preallocated "heap exhausted" one. */
 obj lisp_take_error(struct lisp *L);
 /* Print "error: <message> <irritant> ..." for a raised object on the console. */

@@ -993,6 +993,37 @@ static obj p_current_output_port(struct lisp *L, int argc, obj *argv) { return c
 static obj p_current_input_port(struct lisp *L, int argc, obj *argv) { return current_port(L, argc, argv, S_IN, false); }
 static obj p_current_error_port(struct lisp *L, int argc, obj *argv) { (void)argc; (void)argv; return STATE(L, S_CONSOLE_OUT); }
 
+/* (scheme file): there is no file system (the SD store keeps named Scheme values, not files:
+ * README, "The SD store"), so opening, deleting or redirecting to a file is a file error that
+ * names the file, and no file exists. */
+static obj no_files(struct lisp *L, obj name, const char *who)
+{
+	char msg[80];
+
+	if (!string_p(name))
+		return lisp_type_error(L, who, "string", name);
+	ksnprintf(msg, sizeof(msg), "%s: no file system here", who);
+	return lisp_file_error(L, msg, name);
+}
+
+#define NO_FILES(fn, who) \
+	static obj fn(struct lisp *L, int argc, obj *argv) { (void)argc; return no_files(L, argv[0], who); }
+NO_FILES(p_open_input_file, "open-input-file")
+NO_FILES(p_open_output_file, "open-output-file")
+NO_FILES(p_open_binary_input_file, "open-binary-input-file")
+NO_FILES(p_open_binary_output_file, "open-binary-output-file")
+NO_FILES(p_call_with_input_file, "call-with-input-file")
+NO_FILES(p_call_with_output_file, "call-with-output-file")
+NO_FILES(p_with_input_from_file, "with-input-from-file")
+NO_FILES(p_with_output_to_file, "with-output-to-file")
+NO_FILES(p_delete_file, "delete-file")
+
+static obj p_file_exists_p(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return string_p(argv[0]) ? OBJ_FALSE : lisp_type_error(L, "file-exists?", "string", argv[0]);
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "display", p_display, 1, 2, 0 },
 	{ "write", p_write, 1, 2, 0 },
@@ -1036,6 +1067,16 @@ static const struct lisp_prim_def prims[] = {
 	{ "current-output-port", p_current_output_port, 0, 2, 0 },
 	{ "current-input-port", p_current_input_port, 0, 2, 0 },
 	{ "current-error-port", p_current_error_port, 0, 0, 0 },
+	{ "open-input-file", p_open_input_file, 1, 1, 0 },
+	{ "open-output-file", p_open_output_file, 1, 1, 0 },
+	{ "open-binary-input-file", p_open_binary_input_file, 1, 1, 0 },
+	{ "open-binary-output-file", p_open_binary_output_file, 1, 1, 0 },
+	{ "call-with-input-file", p_call_with_input_file, 2, 2, 0 },
+	{ "call-with-output-file", p_call_with_output_file, 2, 2, 0 },
+	{ "with-input-from-file", p_with_input_from_file, 2, 2, 0 },
+	{ "with-output-to-file", p_with_output_to_file, 2, 2, 0 },
+	{ "delete-file", p_delete_file, 1, 1, 0 },
+	{ "file-exists?", p_file_exists_p, 1, 1, 0 },
 };
 
 void lisp_init_ports(struct lisp *L)
