@@ -4,6 +4,9 @@
 
 #define LISP_STACK_INIT		1024		/* slots of a new interpreter's value stack */
 #define LISP_STACK_MAX_BYTES	(16u << 20)	/* default stack limit: beyond, "recursion too deep" */
+/* ... or a share of the heap's limit when that is more: the stack grows with the heap
+ * (a million non-tail frames, as Guile allows, in the default 256 MiB hosted heap) */
+#define LISP_STACK_HEAP_DIV	4
 #define LISP_STACK_RESERVE	65536		/* slots granted past the limit to handle that error */
 #define LISP_CSTACK_BYTES	(16u << 10)	/* default C stack the reader, compiler, printer may use */
 #define LISP_ROOTS_MARGIN	128		/* C roots left free on the heap's shadow stack */

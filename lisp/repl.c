@@ -26,7 +26,8 @@ static void setup(struct lisp *L, const struct lisp_config *cfg)
 	L->h = h;
 	L->cfg = *cfg;
 	if (L->cfg.stack_max_bytes == 0)
-		L->cfg.stack_max_bytes = LISP_STACK_MAX_BYTES;
+		L->cfg.stack_max_bytes = MAX((size_t)LISP_STACK_MAX_BYTES,
+					     h->limit_bytes / LISP_STACK_HEAP_DIV);
 	if (L->cfg.cstack_bytes == 0)
 		L->cfg.cstack_bytes = LISP_CSTACK_BYTES;
 	L->stack_limit = L->cfg.stack_max_bytes / sizeof(obj);
