@@ -2,13 +2,14 @@
  * character indexing walks from the start (O(n)) except over an all-ASCII prefix, which is
  * indexed directly. An object may hold more bytes than the string uses: string-set! can then
  * widen a character in place (make-string and string-copy leave room for that); where there is
- * no room it raises an error. Case mappings cover ASCII, Latin-1, Greek and Cyrillic.
+ * no room it raises an error. Character properties and case mappings are Unicode's (unicode.h).
  * A shared string may change length while another CPU works on it: every length is read once
  * (obj_bytes_length, never past the capacity), offsets found with one reading are checked
  * against the reading that bounds a write, and a string being filled never takes more bytes
  * than were counted for it. A racing program gets odd characters, never memory outside a
  * string. */
 #include "compile.h"
+#include "unicode.h"
 
 #define ARGC_UNUSED	(void)argc
 
@@ -182,32 +183,6 @@ static obj changed(struct lisp *L, const char *who, obj s)
 
 /* --- characters --- */
 
-static uint32_t upcase(uint32_t c)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7) ||
-	    (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2) || (c >= 0x430 && c <= 0x44F))
-		return c - 32;
-	if (c >= 0x450 && c <= 0x45F)
-		return c - 80;
-	return c;
-}
-
-static uint32_t downcase(uint32_t c)
-{
-	if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
-	    (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) || (c >= 0x410 && c <= 0x42F))
-		return c + 32;
-	if (c >= 0x400 && c <= 0x40F)
-		return c + 80;
-	return c;
-}
-
-static bool upper_p(uint32_t c) { return downcase(c) != c; }
-static bool lower_p(uint32_t c) { return upcase(c) != c || c == 0xDF; }
-static bool alpha_p(uint32_t c) { return upper_p(c) || lower_p(c) || (c >= 0x100 && c < 0x2000 && c != 0xD7 && c != 0xF7); }
-static bool numeric_p(uint32_t c) { return c >= '0' && c <= '9'; }
-static bool white_p(uint32_t c) { return c == ' ' || (c >= 9 && c <= 13) || c == 0xA0 || c == 0x2028 || c == 0x3000; }
-
 static obj want_char(struct lisp *L, const char *who, obj x)
 {
 	return lisp_type_error(L, who, "character", x);
@@ -241,8 +216,8 @@ static obj char_compare(struct lisp *L, int argc, obj *argv, const char *who, in
 		bool r;
 
 		if (ci) {
-			a = downcase(a);
-			b = downcase(b);
+			a = unicode_foldcase(a);
+			b = unicode_foldcase(b);
 		}
 		switch (op) {
 		case 0: r = a == b; break;
@@ -269,25 +244,29 @@ CHAR_CMP(p_char_ci_ge, "char-ci>=?", 4, true)
 #define CHAR_PRED(fn, name, test) \
 	static obj fn(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; \
 		return obj_char_p(argv[0]) ? obj_bool(test(obj_char_value(argv[0]))) : want_char(L, name, argv[0]); }
-CHAR_PRED(p_char_alpha, "char-alphabetic?", alpha_p)
+static bool numeric_p(uint32_t c) { return unicode_digit(c) >= 0; }
+CHAR_PRED(p_char_alpha, "char-alphabetic?", unicode_alphabetic_p)
 CHAR_PRED(p_char_numeric, "char-numeric?", numeric_p)
-CHAR_PRED(p_char_white, "char-whitespace?", white_p)
-CHAR_PRED(p_char_upper, "char-upper-case?", upper_p)
-CHAR_PRED(p_char_lower, "char-lower-case?", lower_p)
+CHAR_PRED(p_char_white, "char-whitespace?", unicode_white_p)
+CHAR_PRED(p_char_upper, "char-upper-case?", unicode_upper_p)
+CHAR_PRED(p_char_lower, "char-lower-case?", unicode_lower_p)
 
 #define CHAR_MAP(fn, name, map) \
 	static obj fn(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; \
 		return obj_char_p(argv[0]) ? obj_char(map(obj_char_value(argv[0]))) : want_char(L, name, argv[0]); }
-CHAR_MAP(p_char_upcase, "char-upcase", upcase)
-CHAR_MAP(p_char_downcase, "char-downcase", downcase)
-CHAR_MAP(p_char_foldcase, "char-foldcase", downcase)
+CHAR_MAP(p_char_upcase, "char-upcase", unicode_upcase)
+CHAR_MAP(p_char_downcase, "char-downcase", unicode_downcase)
+CHAR_MAP(p_char_foldcase, "char-foldcase", unicode_foldcase)
 
 static obj p_digit_value(struct lisp *L, int argc, obj *argv)
 {
+	int d;
+
 	ARGC_UNUSED;
 	if (!obj_char_p(argv[0]))
 		return want_char(L, "digit-value", argv[0]);
-	return numeric_p(obj_char_value(argv[0])) ? fx(obj_char_value(argv[0]) - '0') : OBJ_FALSE;
+	d = unicode_digit(obj_char_value(argv[0]));
+	return d >= 0 ? fx(d) : OBJ_FALSE;
 }
 
 /* --- strings --- */
@@ -665,26 +644,61 @@ static obj p_string_copy_to(struct lisp *L, int argc, obj *argv)
 	return OBJ_UNSPECIFIED;
 }
 
+/* The characters of a string through the full case folding, one at a time: string-ci=? and
+ * friends compare as if string-foldcase had been applied, without making its strings. */
+struct folded {
+	const uint8_t *p;
+	size_t len, i, k, n;
+	uint32_t buf[UNICODE_FULL_MAX];
+	struct unicode_casing cs;
+};
+
+static void folded_init(struct folded *f, obj s)
+{
+	f->p = obj_bytes_data(s);
+	f->len = obj_bytes_length(s);
+	f->i = f->k = f->n = 0;
+	unicode_case_init(&f->cs, UNICODE_FOLD);
+}
+
+/* the next folded character; false at the end */
+static bool folded_next(struct folded *f, uint32_t *c)
+{
+	if (f->k == f->n) {
+		size_t w;
+
+		if (f->i >= f->len)
+			return false;
+		f->n = unicode_case_next(&f->cs, f->p, f->len, f->i, &w, f->buf);
+		f->k = 0;
+		f->i += w;
+	}
+	*c = f->buf[f->k++];
+	return true;
+}
+
 static int string_cmp(obj a, obj b, bool ci)
 {
-	size_t la = obj_bytes_length(a), lb = obj_bytes_length(b), i = 0, j = 0;
+	size_t la = obj_bytes_length(a), lb = obj_bytes_length(b);
 	const uint8_t *pa = obj_bytes_data(a), *pb = obj_bytes_data(b);
+	struct folded fa, fb;
 
 	if (!ci) {
 		int c = memcmp(pa, pb, la < lb ? la : lb);
 
 		return c != 0 ? (c < 0 ? -1 : 1) : la < lb ? -1 : la > lb;
 	}
-	while (i < la && j < lb) {
-		size_t n, m;
-		uint32_t x = downcase(lisp_utf8_decode(pa, la, i, &n)), y = downcase(lisp_utf8_decode(pb, lb, j, &m));
+	folded_init(&fa, a);
+	folded_init(&fb, b);
+	for (;;) {
+		uint32_t x, y;
+		bool more_a = folded_next(&fa, &x), more_b = folded_next(&fb, &y);
 
+		if (!more_a || !more_b)
+			return more_a ? 1 : more_b ? -1 : 0;
 		if (x != y)
 			return x < y ? -1 : 1;
-		i += n;
-		j += m;
 	}
-	return i < la ? 1 : j < lb ? -1 : 0;
 }
 
 static obj str_compare(struct lisp *L, int argc, obj *argv, const char *who, int op, bool ci)
@@ -718,22 +732,24 @@ STR_CMP(p_string_ci_eq, "string-ci=?", 0, true) STR_CMP(p_string_ci_lt, "string-
 STR_CMP(p_string_ci_gt, "string-ci>?", 2, true) STR_CMP(p_string_ci_le, "string-ci<=?", 3, true)
 STR_CMP(p_string_ci_ge, "string-ci>=?", 4, true)
 
-/* The string's characters through map; with ss nonzero, U+00DF (sharp s) becomes two ss
- * characters (R7RS's full mapping of string-upcase and string-foldcase: "STRASSE"). */
-static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint32_t), uint32_t ss)
+/* The string's characters through a full case mapping (unicode.h): one character may become up
+ * to three ("ß" upcases to "SS"), and string-downcase's capital sigma depends on its neighbours. */
+static obj map_case(struct lisp *L, obj s, const char *who, enum unicode_case kind)
 {
-	size_t len = 0, i, n;
+	size_t len = 0, i, w, slen, total;
+	struct unicode_casing cs;
+	uint32_t m[UNICODE_FULL_MAX];
 	obj r;
-
-	size_t slen, total;
 
 	if (!string_p(s))
 		return want_string(L, who, s);
 	slen = obj_bytes_length(s);
-	for (i = 0; i < slen; i += n) {
-		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), slen, i, &n);
+	unicode_case_init(&cs, kind);
+	for (i = 0; i < slen; i += w) {
+		size_t k = unicode_case_next(&cs, obj_bytes_data(s), slen, i, &w, m);
 
-		len += ss && c == 0xDF ? 2 : utf8_width(map(c));
+		for (size_t j = 0; j < k; j++)
+			len += utf8_width(m[j]);
 	}
 	ROOT(s);
 	r = make_string_room(L, len, len);
@@ -742,20 +758,22 @@ static obj map_case(struct lisp *L, obj s, const char *who, uint32_t (*map)(uint
 		return OBJ_NULL;
 	total = len;
 	len = 0;
-	for (i = 0; i < slen; i += n) {	/* the bytes counted: another CPU may have changed them */
-		uint32_t c = lisp_utf8_decode(obj_bytes_data(s), slen, i, &n);
+	unicode_case_init(&cs, kind);
+	for (i = 0; i < slen; i += w) {	/* the bytes counted: another CPU may have changed them */
+		size_t k = unicode_case_next(&cs, obj_bytes_data(s), slen, i, &w, m), j = 0;
 
-		if (ss && c == 0xDF ? !put_char(r, &len, total, ss) || !put_char(r, &len, total, ss)
-				    : !put_char(r, &len, total, map(c)))
+		while (j < k && put_char(r, &len, total, m[j]))
+			j++;
+		if (j < k)
 			break;
 	}
 	obj_bytes_set_length(r, len);
 	return r;
 }
 
-static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", upcase, 'S'); }
-static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", downcase, 0); }
-static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", downcase, 's'); }
+static obj p_string_upcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-upcase", UNICODE_UPPER); }
+static obj p_string_downcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-downcase", UNICODE_LOWER); }
+static obj p_string_foldcase(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return map_case(L, argv[0], "string-foldcase", UNICODE_FOLD); }
 
 /* (string-index s char) -> first index or #f; used by the prelude's string search */
 static obj p_string_to_utf8(struct lisp *L, int argc, obj *argv)
