@@ -131,6 +131,18 @@ $(B)/arm/kernel.elf: $(B)/arm/kernel0.elf $(B)/arm/ksyms.c.o
 $(B)/arm/%.c.o: $(B)/arm/%.c
 	$(call say,CC,$<)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
 
+# lisp/unicode_tables.h is generated from the Unicode Character Database (Debian's unicode-data,
+# which scripts/deps.sh installs) by lisp/gen_unicode.py, and committed: make regenerates it when
+# the generator or the UCD changes; without the UCD it keeps the committed file.
+# tests/scheme/run.sh checks that the committed file is what the installed UCD gives.
+UCD	?= /usr/share/unicode
+UCD_FILES := $(wildcard $(addprefix $(UCD)/,UnicodeData.txt PropList.txt DerivedCoreProperties.txt \
+	SpecialCasing.txt CaseFolding.txt))
+lisp/unicode_tables.h: lisp/gen_unicode.py $(UCD_FILES)
+	$(if $(UCD_FILES),$(call say,GEN,$@)python3 lisp/gen_unicode.py $(UCD) $@,\
+		@echo "note: no UCD in $(UCD) (apt-get install unicode-data): keeping the committed $@"; touch $@)
+$(foreach d,x86 arm host/obj host-asan host-tsan host-trace,$(B)/$(d)/lisp/unicode.c.o): lisp/unicode_tables.h
+
 $(B)/sd.img:
 	@mkdir -p $(B)
 	$(Q)truncate -s 64M $@

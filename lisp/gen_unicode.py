@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""gen_unicode.py [UCD_DIR [OUT]] -- generate lisp/unicode_tables.h, the character tables of
+"""gen_unicode.py [-v] [UCD_DIR [OUT]] -- generate lisp/unicode_tables.h, the character tables of
 lisp/unicode.c, from the Unicode Character Database (Debian's unicode-data package puts it in
 /usr/share/unicode). Deterministic: the same UCD files give the same bytes. make checks that the
-committed lisp/unicode_tables.h is what this script makes from the installed UCD.
+committed lisp/unicode_tables.h is what this script makes from the installed UCD. -v: print the
+tables' sizes.
 
 Per code point a record: flags (Alphabetic, Lowercase, Uppercase, White_Space, Cased,
 Case_Ignorable, Nd, "has a full mapping unlike its simple one"), the Nd digit value and the
@@ -195,8 +196,9 @@ def special(d, kind):
 
 
 def main():
-    ucd = sys.argv[1] if len(sys.argv) > 1 else '/usr/share/unicode'
-    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)),
+    args = [a for a in sys.argv[1:] if a != '-v']
+    ucd = args[0] if args else '/usr/share/unicode'
+    out = args[1] if len(args) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                               'unicode_tables.h')
     d = load(ucd)
     deltas, recs, per_cp = records(d)
@@ -226,8 +228,9 @@ def main():
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write('\n'.join(text) + '\n')
     os.replace(tmp, out)
-    print('gen_unicode: Unicode %s, %d records, %d deltas, shifts %d/%d, trie %d bytes + records %d bytes'
-          % (d['version'], len(recs), len(deltas), s1, s2, size, len(recs) * 5), file=sys.stderr)
+    if '-v' in sys.argv:
+        print('gen_unicode: Unicode %s, %d records, %d deltas, shifts %d/%d, trie %d bytes + records %d bytes'
+              % (d['version'], len(recs), len(deltas), s1, s2, size, len(recs) * 5), file=sys.stderr)
 
 
 if __name__ == '__main__':

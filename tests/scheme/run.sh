@@ -10,7 +10,9 @@
 #	; tags: tsan		also run by make test on build/host-tsan/bin/lisp
 # SCHEME_TAG=T runs only the tests tagged T (make test: SCHEME_TAG=tsan on the TSan interpreter,
 # which also takes --verify off: a debug walk of other CPUs' objects that TSan would report).
-# Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm.
+# Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm, and
+# lisp/unicode_tables.h from the installed Unicode Character Database (UCD=dir, default
+# /usr/share/unicode).
 # Exit status: 0 if everything passed, 1 otherwise.
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -70,6 +72,19 @@ if cmp -s "$tmp/gen/prelude.c" "$root/lisp/prelude.c"; then
 	passed=$((passed + 1))
 else
 	echo "FAIL scheme prelude-generated: lisp/prelude.c is stale; run lisp/gen_prelude.sh"
+	failed=$((failed + 1))
+fi
+
+# lisp/unicode_tables.h must be what lisp/gen_unicode.py makes from the installed UCD
+ucd=${UCD:-/usr/share/unicode}
+if [ ! -f "$ucd/UnicodeData.txt" ]; then
+	echo "note: no Unicode Character Database in $ucd; skipping the unicode-tables check (apt-get install unicode-data)"
+elif python3 "$root/lisp/gen_unicode.py" "$ucd" "$tmp/unicode_tables.h" &&
+	cmp -s "$tmp/unicode_tables.h" "$root/lisp/unicode_tables.h"; then
+	echo "PASS scheme unicode-tables-generated"
+	passed=$((passed + 1))
+else
+	echo "FAIL scheme unicode-tables-generated: lisp/unicode_tables.h is not what $ucd gives; run lisp/gen_unicode.py"
 	failed=$((failed + 1))
 fi
 
