@@ -12,7 +12,7 @@
 # which also takes --verify off: a debug walk of other CPUs' objects that TSan would report).
 # Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm, and
 # lisp/unicode_tables.h from the installed Unicode Character Database (UCD=dir, default
-# /usr/share/unicode).
+# /usr/share/unicode), and runs tests/unicode/check.py: every code point against the UCD.
 # Exit status: 0 if everything passed, 1 otherwise.
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -86,6 +86,15 @@ elif python3 "$root/lisp/gen_unicode.py" "$ucd" "$tmp/unicode_tables.h" &&
 else
 	echo "FAIL scheme unicode-tables-generated: lisp/unicode_tables.h is not what $ucd gives; run lisp/gen_unicode.py"
 	failed=$((failed + 1))
+fi
+# every code point through the char and string procedures against the UCD (tests/unicode/check.py)
+if [ -f "$ucd/UnicodeData.txt" ] && [ -z "${SCHEME_TAG:-}" ]; then
+	if python3 "$root/tests/unicode/check.py" "$lisp" "$ucd" > "$tmp/ucheck" 2>&1; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	cat "$tmp/ucheck"
 fi
 
 for scm in "$here"/*.scm; do
