@@ -24,8 +24,6 @@ struct unicode_full {
 
 #include "unicode_tables.h"
 
-const char unicode_version[] = UNICODE_VERSION;
-
 #define SPLIT	(UNICODE_SHIFT1 - UNICODE_SHIFT2)
 
 static const struct unicode_rec *rec(uint32_t c)

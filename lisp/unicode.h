@@ -11,8 +11,6 @@
 
 #define UNICODE_FULL_MAX	3	/* characters of the longest full case mapping */
 
-extern const char unicode_version[];	/* of the UCD the tables came from: "15.0.0" */
-
 /* the properties of R7RS's predicates: Alphabetic, Lowercase, Uppercase, White_Space, Nd */
 bool unicode_alphabetic_p(uint32_t c);
 bool unicode_lower_p(uint32_t c);
