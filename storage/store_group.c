@@ -253,9 +253,9 @@ int store_load(struct store *s, uint32_t lg, uint8_t **buf)
 	put32(c->buf + G_CRC, crc);
 	c->lg = lg;
 	c->used = ++s->tick;
+	if (!(s->g[lg].flags & GI_KNOWN) && (get32(c->buf + G_FLAGS) & GF_COLLECT))
+		s->g[lg].flags |= GI_COLLECT;	/* RAM is ahead of the card once known */
 	store_note(s, lg, c->buf);
-	if (get32(c->buf + G_FLAGS) & GF_COLLECT)
-		s->g[lg].flags |= GI_COLLECT;
 	*buf = c->buf;
 	return STORE_OK;
 }

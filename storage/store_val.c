@@ -156,7 +156,7 @@ struct store_val *store_v_bignum(struct store_arena *a, bool negative, const uin
 		return NULL;
 	v->negative = negative;
 	v->len = nlimbs;
-	if (nlimbs)
+	if (nlimbs && limbs)
 		memcpy(v->u.limbs, limbs, (size_t)nlimbs * 4);
 	return v;
 }
@@ -186,6 +186,8 @@ static size_t phash(const void *p, size_t cap)
 
 static const void *pget(const struct pmap *m, const void *k)
 {
+	if (!m->cap)
+		return NULL;
 	for (size_t i = phash(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
 		if (m->k[i] == k)
 			return m->v[i];
