@@ -174,7 +174,10 @@ int store_get_bytes(struct store *s, store_oid oid, uint32_t type, uint8_t **out
 			goto fail;
 		c = get64(o + O_HDR + 8 + 8 * k);
 		e = STORE_EGROUP;
-		if ((c & 7) != C_REF || store_obj(s, cell_oid(c), 0, &o) || OBJ_TYPE(get32(o)) != T_CHUNKB)
+		if ((c & 7) != C_REF || (e = store_obj(s, cell_oid(c), 0, &o)))
+			goto fail;
+		e = STORE_EGROUP;
+		if (OBJ_TYPE(get32(o)) != T_CHUNKB)
 			goto fail;
 		sz = OBJ_SIZE(get32(o));
 		if (sz > total - got)
@@ -318,11 +321,12 @@ static int collect_nodes(struct store *s, struct enc *en, struct store_val *root
 			uint8_t *o;
 			uint32_t ty;
 
-			if (store_obj(s, v->oid, 0, &o) || (ty = OBJ_TYPE(get32(o))) == T_NAMES ||
-			    ty >= T_CHUNKV) {
-				e = STORE_EINVAL;
+			e = store_obj(s, v->oid, 0, &o);
+			if (e == STORE_EGROUP || (!e && ((ty = OBJ_TYPE(get32(o))) == T_NAMES ||
+							 ty >= T_CHUNKV)))
+				e = STORE_EINVAL;	/* no object there, or none a value may name */
+			if (e)
 				break;
-			}
 			continue;
 		}
 		if (!needs_object(v) || seen(s, en, v))
@@ -704,8 +708,10 @@ static int fill_decoded(struct store *s, struct dec *d, struct store_val *v)
 
 		if ((e = cell_at(s, v->oid, O_HDR + 8 + 8 * k, &ch)))
 			return e;
-		if ((ch & 7) != C_REF || (e = store_obj(s, cell_oid(ch), 0, &o)))
+		if ((ch & 7) != C_REF)
 			return STORE_EGROUP;
+		if ((e = store_obj(s, cell_oid(ch), 0, &o)))
+			return e;
 		if (OBJ_TYPE(get32(o)) != T_CHUNKV)
 			return STORE_EGROUP;
 		cnt = OBJ_SIZE(get32(o)) / 8;

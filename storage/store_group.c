@@ -343,6 +343,8 @@ int store_obj(struct store *s, store_oid oid, int dirty, uint8_t **obj)
 	uint8_t *b;
 	int e;
 
+	if (s->broken)
+		return STORE_EBROKEN;
 	if (lg >= s->ngroups || !(s->g[lg].flags & GI_USED))
 		return STORE_EGROUP;
 	if ((e = store_load(s, lg, &b)))

@@ -1,0 +1,300 @@
+/* test_store_power.c -- power loss as a test parameter (littlefs's emubd): a workload of random
+ * transactions (build, share with stored objects, overwrite, drop, collect, commit, reopen) runs
+ * on a card (storage/blk_cut.h) that cuts the power during its N-th program or erase, leaving the
+ * sectors of that call old, new or garbage (torn multi-sector writes) and undoing at random what
+ * was not synced. After each cut the store is reopened: it must hold exactly the last committed
+ * state (either side of a commit in flight), pass store_check, and take a new commit. N runs over
+ * every write of a first workload, then over random points of thousands more.
+ * SEED=n replays; CUTS=n sets the random trials (default 2500). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "store_fixture.h"
+
+#define NNAMES	12
+#define GSEC	8
+#define NGROUPS	96
+
+static const struct fx_gen gen = { .max_nodes = 40, .big_pct = 4, .big_len = 2400 };
+static uint64_t seed;
+static char msg[256];
+
+struct spec {			/* a name's value: pair(value of seeds[1..], graph(seeds[0])) */
+	uint32_t depth;		/* 0: not bound */
+	uint64_t seeds[4];
+};
+
+struct model {
+	struct spec cur[NNAMES], committed[NNAMES];
+};
+
+static struct store_val *build(struct store_arena *a, const struct spec *sp, uint32_t k)
+{
+	if (k == sp->depth - 1)
+		return fx_graph(a, sp->seeds[k], &gen);
+	return store_v_pair(a, build(a, sp, k + 1), fx_graph(a, sp->seeds[k], &gen));
+}
+
+static void name_of(char *buf, uint32_t k)
+{
+	snprintf(buf, 8, "k%u", k % 100);
+}
+
+/* 0 if the store holds exactly the state m */
+static int holds(struct store *s, const struct spec *m)
+{
+	struct store_stats st;
+	size_t bound = 0;
+
+	for (uint32_t k = 0; k < NNAMES; k++) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct store_val *v;
+		char name[8];
+		int e, bad;
+
+		name_of(name, k);
+		e = store_ref(s, name, strlen(name), a, &v);
+		bad = m[k].depth ? e != STORE_OK || !store_v_equal(&fx_mem, build(a, &m[k], 0), v)
+				 : e != STORE_ENOTFOUND;
+		bound += m[k].depth != 0;
+		store_arena_free(a);
+		if (bad)
+			return 1;
+	}
+	store_stats(s, &st);
+	return st.names != bound;
+}
+
+static struct store *reopen(struct fx_card *c)
+{
+	struct store_params p = { .cache_bytes = 4 * GSEC * BLK_SECTOR, .detail = msg,
+				  .detail_len = sizeof(msg) };
+	struct store *s = NULL;
+	int e = store_open(&c->cut.dev, &fx_mem, &p, &s);
+
+	if (e)
+		fail_msg("reopen after a cut: %s (%s)", store_strerror(e), msg);
+	return s;
+}
+
+static int power_error(struct store *s, int e)
+{
+	return (e == STORE_EIO && store_blk_error(s) == BLK_EPOWER) || e == STORE_EBROKEN;
+}
+
+struct run {
+	uint64_t wseed, cut_at;
+	int steps;
+	/* results */
+	int cut, in_commit, after_commit;
+	uint64_t writes;
+};
+
+/* One step of the workload; returns the store's error. */
+static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t *r, int *is_commit)
+{
+	struct store *s = *sp;
+	uint32_t op = fx_below(r, 100), k = fx_below(r, NNAMES);
+	char name[8];
+	int e = STORE_OK;
+
+	*is_commit = 0;
+	name_of(name, k);
+	if (op < 35) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct spec sp1 = { 1, { fx_next(r) | 1 } };
+
+		e = store_set(s, name, strlen(name), build(a, &sp1, 0));
+		if (!e)
+			m->cur[k] = sp1;
+		store_arena_free(a);
+	} else if (op < 47) {	/* share: link to the stored value of another name */
+		uint32_t x = fx_below(r, NNAMES);
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct store_val *v;
+		char xname[8];
+		uint64_t nseed = fx_next(r) | 1;
+
+		name_of(xname, x);
+		if (m->cur[x].depth && m->cur[x].depth < 4) {
+			e = store_ref(s, xname, strlen(xname), a, &v);
+			if (!e && v->kind >= STORE_PAIR && v->kind <= STORE_BYTEVECTOR) {
+				struct spec sp1 = m->cur[x];
+
+				memmove(&sp1.seeds[1], &sp1.seeds[0], 3 * sizeof(sp1.seeds[0]));
+				sp1.seeds[0] = nseed;
+				sp1.depth++;
+				e = store_set(s, name, strlen(name), store_v_pair(a, store_v_stored(a, v->oid),
+										    fx_graph(a, nseed, &gen)));
+				if (!e)
+					m->cur[k] = sp1;
+			}
+		}
+		store_arena_free(a);
+	} else if (op < 60) {
+		e = store_remove(s, name, strlen(name));
+		if (e == STORE_ENOTFOUND && !m->cur[k].depth)
+			e = STORE_OK;
+		else if (!e)
+			m->cur[k].depth = 0;
+	} else if (op < 82) {
+		*is_commit = 1;
+		e = store_commit(s);
+		if (!e)
+			memcpy(m->committed, m->cur, sizeof(m->cur));
+	} else if (op < 92) {
+		e = store_collect(s, 0);
+	} else if (op < 96) {
+		e = store_collect(s, STORE_COLLECT_FULL);
+	} else {	/* reopen without a cut: what was not committed is gone */
+		store_close(s);
+		*sp = reopen(c);
+		memcpy(m->cur, m->committed, sizeof(m->cur));
+	}
+	return e;
+}
+
+static uint64_t torn, garbage, lost, trials, cuts_in_commit;
+
+/* Format a card, run the workload with the power cut at write cut_at (0: never), recover. */
+static void run_one(struct run *rn)
+{
+	struct fx_card c;
+	struct model m;
+	struct store *s;
+	uint64_t r = rn->wseed;
+	int e = STORE_OK, is_commit = 0;
+
+	memset(&m, 0, sizeof(m));
+	fx_card_init(&c, GSEC, NGROUPS, 0xff, rn->wseed ^ rn->cut_at ^ seed);
+	assert_int_equal(store_format(&c.cut.dev, &fx_mem), STORE_OK);
+	s = reopen(&c);
+	blk_cut_arm(&c.cut, rn->cut_at);
+	rn->cut = 0;
+	for (int i = 0; i < rn->steps; i++) {
+		e = step(&s, &c, &m, &r, &is_commit);
+		if (e)
+			break;
+	}
+	rn->writes = c.cut.writes;
+	if (!e && !c.cut.cut) {
+		if (store_check(s, msg, sizeof(msg)))
+			fail_msg("no cut, wseed %llu: store_check: %s", (unsigned long long)rn->wseed, msg);
+		store_close(s);
+		fx_card_fini(&c);
+		return;
+	}
+	if (!c.cut.cut || !power_error(s, e))
+		fail_msg("wseed %llu cut %llu: %s (the power is %s) (replay: SEED=%llu)",
+			 (unsigned long long)rn->wseed, (unsigned long long)rn->cut_at, store_strerror(e),
+			 c.cut.cut ? "off" : "on", (unsigned long long)seed);
+	rn->cut = 1;
+	rn->in_commit = is_commit;
+	trials++;
+	cuts_in_commit += is_commit;
+	torn += c.cut.torn;
+	garbage += c.cut.garbage_sectors;
+	lost += c.cut.lost_sectors;
+	/* power back on: the last commit, or the one in flight if the cut came inside it */
+	store_close(s);
+	blk_cut_power_on(&c.cut);
+	s = reopen(&c);
+	if (holds(s, m.committed)) {
+		if (!is_commit || holds(s, m.cur))
+			fail_msg("wseed %llu cut %llu: the reopened store is not the last commit%s "
+				 "(replay: SEED=%llu)", (unsigned long long)rn->wseed,
+				 (unsigned long long)rn->cut_at, is_commit ? " nor the one in flight" : "",
+				 (unsigned long long)seed);
+		memcpy(m.committed, m.cur, sizeof(m.cur));
+		rn->after_commit = 1;
+	}
+	if (store_check(s, msg, sizeof(msg)))
+		fail_msg("wseed %llu cut %llu: store_check after the cut: %s", (unsigned long long)rn->wseed,
+			 (unsigned long long)rn->cut_at, msg);
+	/* and it takes new work: a few steps, a commit, a reopen */
+	memcpy(m.cur, m.committed, sizeof(m.cur));
+	for (int i = 0; i < 6; i++)
+		if ((e = step(&s, &c, &m, &r, &is_commit)))
+			fail_msg("after the cut: %s", store_strerror(e));
+	if ((e = store_commit(s)))
+		fail_msg("commit after the cut: %s", store_strerror(e));
+	memcpy(m.committed, m.cur, sizeof(m.cur));
+	store_close(s);
+	s = reopen(&c);
+	if (holds(s, m.committed) || store_check(s, msg, sizeof(msg)))
+		fail_msg("wseed %llu cut %llu: the commit after the cut did not hold (%s)",
+			 (unsigned long long)rn->wseed, (unsigned long long)rn->cut_at, msg);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* Every write of one workload in turn. */
+static void test_every_write(void **state)
+{
+	struct run rn = { .wseed = seed | 1, .steps = 250 };
+	uint64_t total, n, done = 0, either = 0;
+
+	(void)state;
+	run_one(&rn);
+	total = rn.writes;
+	for (n = 1; n <= total && n <= 400; n++) {
+		rn.cut_at = n;
+		rn.after_commit = 0;
+		run_one(&rn);
+		assert_true(rn.cut);
+		done++;
+		either += rn.after_commit;
+	}
+	printf("[ power    ] one workload of %llu writes: cut at each of the first %llu, all recovered "
+	       "(%llu opened at the commit in flight)\n", (unsigned long long)total,
+	       (unsigned long long)done, (unsigned long long)either);
+}
+
+/* Random workloads, each cut at a random write. */
+static void test_random_cuts(void **state)
+{
+	const char *env = getenv("CUTS");
+	uint64_t r = seed ^ 0x5eed, cuts = env ? strtoull(env, NULL, 0) : 2500, done = 0, t0 = trials;
+	uint64_t in_commit0 = cuts_in_commit;
+
+	(void)state;
+	for (uint64_t t = 0; t < cuts; t++) {
+		struct run rn = { .wseed = fx_next(&r) | 1, .steps = 20 + fx_below(&r, 130) };
+
+		run_one(&rn);	/* learn its writes, then cut at one of them */
+		if (rn.writes == 0)
+			continue;
+		rn.cut_at = 1 + fx_below(&r, (uint32_t)rn.writes);
+		run_one(&rn);
+		assert_true(rn.cut);
+		done++;
+	}
+	printf("[ power    ] %llu random workloads cut at a random write, all recovered (%llu cuts "
+	       "inside a commit)\n", (unsigned long long)done,
+	       (unsigned long long)(cuts_in_commit - in_commit0));
+	printf("[ power    ] all cuts: %llu, %llu inside a commit; %llu torn multi-sector programs, "
+	       "%llu garbage sectors, %llu unsynced sectors lost\n", (unsigned long long)trials,
+	       (unsigned long long)cuts_in_commit, (unsigned long long)torn,
+	       (unsigned long long)garbage, (unsigned long long)lost);
+	(void)t0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	seed = fx_seed("power");
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_write),
+		cmocka_unit_test(test_random_cuts),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
