@@ -204,6 +204,7 @@ static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cach
 		s->writes[i] = 0;
 		s->pstate[i] = 0;
 	}
+	s->pfree = s->ngroups;
 	s->names_cell = C_SPECIAL | (uint64_t)SP_NIL << 3;
 	s->alloc_lg = NONE;
 	s->st.table_ram_bytes = (uint64_t)s->ngroups * (sizeof(*s->g) + sizeof(*s->writes) + 1);
@@ -340,7 +341,7 @@ static int read_map(struct store *s, const struct store_params *p)
 			if (ph >= s->ngroups || s->pstate[ph])
 				return detail(p, "mapping names a physical group twice or out of range: logical",
 					      i, STORE_EMAP);
-			s->pstate[ph] = PS_COMMITTED | PS_PENDING;
+			pstate_set(s, ph, PS_COMMITTED | PS_PENDING);
 			s->g[i].phys = s->g[i].cphys = ph;
 			s->g[i].flags = GI_USED;
 		}
@@ -408,13 +409,30 @@ fail:
 
 /* ---- commit ---- */
 
+/* Every dirty group needs a free physical group: say so before writing any (the store stays
+ * usable: remove and collect, then commit again). */
+static int room_for_commit(struct store *s)
+{
+	return s->pfree >= store_dirty_groups(s) ? STORE_OK : STORE_ENOSPC;
+}
+
+uint32_t store_dirty_groups(const struct store *s)
+{
+	uint32_t dirty = 0;
+
+	for (uint32_t i = 0; i < s->ncache; i++)
+		dirty += s->cache[i].lg != NONE && s->cache[i].dirty;
+	return dirty;
+}
+
 int store_commit(struct store *s)
 {
 	int e;
 
 	if (s->broken)
 		return STORE_EBROKEN;
-	if (s->names_dirty && (e = store_names_save(s)))
+	if ((e = room_for_commit(s)) || (s->names_dirty && (e = store_names_save(s))) ||
+	    (e = room_for_commit(s)))
 		return e;
 	if ((e = store_writeback_all(s)))
 		return e;
@@ -424,7 +442,7 @@ int store_commit(struct store *s)
 		return store_fail_io(s, e);
 	s->seq++;
 	for (uint32_t i = 0; i < s->ngroups; i++) {
-		s->pstate[i] = s->pstate[i] & PS_PENDING ? PS_PENDING | PS_COMMITTED : 0;
+		pstate_set(s, i, s->pstate[i] & PS_PENDING ? PS_PENDING | PS_COMMITTED : 0);
 		s->g[i].cphys = s->g[i].phys;
 	}
 	s->st.seq = s->seq;

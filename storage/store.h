@@ -141,7 +141,11 @@ int store_name_at(struct store *s, size_t i, const uint8_t **name, size_t *len);
 int store_commit(struct store *s);
 
 #define STORE_COLLECT_FULL	1u	/* also mark the whole store: reclaims cross-group cycles */
-/* Collect every group that may hold garbage (each alone); with FULL, the whole-store mark. */
+/* Collect every group that may hold garbage (each alone); with FULL, the whole-store mark.
+ * Copy-on-write needs a free physical group for each group changed before the next commit: when
+ * they run short, a collection commits by itself if no set or remove waits for a commit (the
+ * values are the same either side of it), else it stops with STORE_ENOSPC (the store stays
+ * usable: commit, then collect again). */
 int store_collect(struct store *s, unsigned flags);
 
 struct store_stats {
@@ -155,6 +159,7 @@ struct store_stats {
 	size_t names;
 	uint32_t erase_min, erase_max;	/* writes per physical group */
 	uint64_t collections, full_collections, objects_freed;
+	uint64_t collect_commits;	/* commits a collection made to free groups (S2 needs room) */
 	int fell_back;			/* open found the newer root damaged and used the other */
 	uint64_t table_ram_bytes;	/* RAM for the mapping table and per-group state */
 };

@@ -12,6 +12,24 @@ static void clr(uint8_t *m, uint64_t i) { m[i / 8] &= (uint8_t)~(1u << (i % 8));
 
 static uint32_t slot_off(const uint8_t *b, uint32_t i) { return get32(b + G_HDR + 4 * i); }
 
+/* Room to free an object whose cells may touch n other groups: every dirty group and each of
+ * those needs a free physical group at the commit (S2). Without room: commit, if nothing the
+ * user did waits for a commit (a collection changes no value); else stop (STORE_ENOSPC: commit,
+ * then collect again). */
+static int room(struct store *s, uint32_t n)
+{
+	int e;
+
+	if (s->pfree >= store_dirty_groups(s) + n + 2)
+		return STORE_OK;
+	if (s->names_dirty)
+		return STORE_ENOSPC;
+	if ((e = store_commit(s)))
+		return e;
+	s->st.collect_commits++;
+	return s->pfree >= store_dirty_groups(s) + n + 2 ? STORE_OK : STORE_ENOSPC;
+}
+
 /* Free the object in slot i of group lg, giving back the counts it held on other groups except
  * on objects keep() says will be freed too. */
 static int free_obj(struct store *s, uint32_t lg, uint32_t i,
@@ -24,6 +42,24 @@ static int free_obj(struct store *s, uint32_t lg, uint32_t i,
 	if ((e = store_load(s, lg, &b)))
 		return e;
 	obj_cells(b + slot_off(b, i), &first, &n);
+	{	/* the other groups its cells name, each once (n is at most a few hundred) */
+		const uint8_t *o = b + slot_off(b, i) + first;
+		uint32_t touch = 0;
+
+		for (uint32_t k = 0; k < n; k++) {
+			uint64_t c = get64(o + 8 * k);
+			uint32_t j;
+
+			if ((c & 7) != C_REF || cell_lg(c) == lg)
+				continue;
+			for (j = 0; j < k; j++)
+				if ((get64(o + 8 * j) & 7) == C_REF && cell_lg(get64(o + 8 * j)) == cell_lg(c))
+					break;
+			touch += j == k;
+		}
+		if ((e = room(s, touch)) || (e = store_load(s, lg, &b)))
+			return e;
+	}
 	for (uint32_t k = 0; k < n; k++) {
 		uint64_t c;
 

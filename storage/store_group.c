@@ -36,6 +36,13 @@ int grp_alloc(struct store *s, uint8_t *b, uint32_t type, uint32_t flags, uint32
 	put32(b + G_HDR + 4 * i, lo);
 	memset(b + lo, 0, t);
 	put32(b + lo, type | flags | payload << 8);
+	{	/* cells start as '(): an object left half-filled by a failure names nothing */
+		uint32_t first, nc;
+
+		obj_cells(b + lo, &first, &nc);
+		for (uint32_t k = 0; k < nc; k++)
+			put64(b + lo + first + 8 * k, C_SPECIAL | (uint64_t)SP_NIL << 3);
+	}
 	return (int)i;
 }
 
@@ -188,9 +195,9 @@ static int writeback(struct store *s, struct store_cslot *c)
 	if (e)
 		return store_fail_io(s, e);
 	if (s->g[lg].phys != NONE)
-		s->pstate[s->g[lg].phys] &= (uint8_t)~PS_PENDING;
+		pstate_set(s, s->g[lg].phys, s->pstate[s->g[lg].phys] & (uint8_t)~PS_PENDING);
 	s->g[lg].phys = best;
-	s->pstate[best] |= PS_PENDING;
+	pstate_set(s, best, s->pstate[best] | PS_PENDING);
 	c->dirty = 0;
 	s->st.writebacks++;
 	return STORE_OK;
@@ -328,7 +335,7 @@ void store_unmap(struct store *s, uint32_t lg)
 {
 	store_drop(s, lg);
 	if (s->g[lg].phys != NONE)
-		s->pstate[s->g[lg].phys] &= (uint8_t)~PS_PENDING;
+		pstate_set(s, s->g[lg].phys, s->pstate[s->g[lg].phys] & (uint8_t)~PS_PENDING);
 	s->g[lg].phys = NONE;
 	s->g[lg].flags = 0;
 	s->g[lg].free = 0;

@@ -124,7 +124,8 @@ struct store {
 	uint64_t seq;			/* the last commit's */
 	struct store_group *g;		/* [ngroups] */
 	uint32_t *writes;		/* [ngroups] per physical group */
-	uint8_t *pstate;		/* [ngroups] PS_* */
+	uint8_t *pstate;		/* [ngroups] PS_*: change it with pstate_set */
+	uint32_t pfree;			/* physical groups with pstate 0 */
 	struct store_cslot *cache;
 	uint32_t ncache;
 	uint64_t tick;
@@ -143,8 +144,15 @@ struct store {
 	struct store_stats st;
 };
 
+static inline void pstate_set(struct store *s, uint32_t p, uint8_t v)
+{
+	s->pfree += (v == 0) - (s->pstate[p] == 0);
+	s->pstate[p] = v;
+}
+
 /* store.c: layout, open, commit */
 int store_fail_io(struct store *s, int blk_err);
+uint32_t store_dirty_groups(const struct store *s);
 void *store_alloc(struct store *s, size_t n);
 void store_free(struct store *s, void *p, size_t n);
 void *store_realloc(struct store *s, void *p, size_t old, size_t n);

@@ -224,7 +224,8 @@ static void test_random(void **state)
 			assert_int_equal(e, model[k] ? STORE_OK : STORE_ENOTFOUND);
 			model[k] = 0;
 		} else if (op == 8) {
-			OK(store_collect(s, fx_below(&r, 4) == 0 ? STORE_COLLECT_FULL : 0));
+			int e = store_collect(s, fx_below(&r, 4) == 0 ? STORE_COLLECT_FULL : 0);
+			OK(e);
 		} else {
 			OK(store_commit(s));
 			if (fx_below(&r, 3) == 0) {
@@ -410,6 +411,59 @@ static void test_wear(void **state)
 	printf("[ store    ] writes per physical group after 2000 commits: min %u max %u\n",
 	       st.erase_min, st.erase_max);
 	assert_true(st.erase_max - st.erase_min <= 2);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* A full store says so, stays usable, and takes new values after removals and a collection. */
+static void test_full(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 40, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_stats st;
+	uint8_t buf[3000];
+	char name[16];
+	int i, e = STORE_OK, committed = 0;
+
+	(void)state;
+	memset(buf, 0x5a, sizeof(buf));
+	for (i = 0; i < 1000 && !e; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		e = store_set(s, name, strlen(name), store_v_bytevector(a, buf, sizeof(buf)));
+		if (!e && i % 3 == 2) {
+			e = store_commit(s);
+			if (!e)
+				committed = i + 1;
+		}
+	}
+	assert_int_equal(e, STORE_ENOSPC);
+	printf("[ store    ] full after %d values of 3000 bytes (%d committed)\n", i - 1, committed);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	for (i = 0; i < committed; i += 2) {
+		snprintf(name, sizeof(name), "f%d", i);
+		OK(store_remove(s, name, strlen(name)));
+	}
+	e = store_collect(s, 0);
+	assert_true(e == STORE_OK || e == STORE_ENOSPC);
+	CHECK(s);
+	OK(store_commit(s));
+	OK(store_collect(s, 0));	/* nothing waits for a commit: it commits when it must */
+	CHECK(s);
+	OK(store_commit(s));
+	set(s, "after", store_v_bytevector(a, buf, sizeof(buf)));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	expect(s, "after", store_v_bytevector(a, buf, sizeof(buf)));
+	for (i = 1; i < committed; i += 2) {
+		snprintf(name, sizeof(name), "f%d", i);
+		expect(s, name, store_v_bytevector(a, buf, sizeof(buf)));
+	}
 	store_arena_free(a);
 	store_close(s);
 	fx_card_fini(&c);
@@ -637,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_stored_links),
 		cmocka_unit_test(test_larger_than_cache),
 		cmocka_unit_test(test_wear),
+		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_file_device),
 		cmocka_unit_test(test_damaged),
 	};

@@ -154,6 +154,8 @@ static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t 
 		*sp = reopen(c);
 		memcpy(m->cur, m->committed, sizeof(m->cur));
 	}
+	if (e == STORE_ENOSPC && !c->cut.cut)
+		e = STORE_OK;	/* a full card refuses cleanly: the model did not change */
 	return e;
 }
 
