@@ -80,6 +80,25 @@ static void geometry(struct store *s, const struct blk_dev *d)
 	s->maxpay = (s->gbytes / STORE_OBJ_DIV - O_HDR) & ~7u;
 }
 
+/* The whole mapping's CRC, from each sector's (the root holds it: S3 over an area whose
+ * sectors were written by different commits). */
+static uint32_t table_crc(const struct store *s)
+{
+	uint32_t crc = 0;
+	uint8_t b[4];
+
+	for (uint32_t k = 0; k < s->mapsec; k++) {
+		put32(b, s->msec_crc[k]);
+		crc = store_crc32c(crc, b, 4);
+	}
+	return crc;
+}
+
+static uint32_t entries_crc(const uint8_t *m)
+{
+	return store_crc32c(0, m + M_HDR, BLK_SECTOR - M_HDR);
+}
+
 static void root_encode(struct store *s, uint8_t *r, uint64_t seq)
 {
 	memset(r, 0, BLK_SECTOR);
@@ -91,6 +110,7 @@ static void root_encode(struct store *s, uint8_t *r, uint64_t seq)
 	put32(r + R_META, s->meta);
 	put32(r + R_MAPSEC, s->mapsec);
 	put64(r + R_NAMES, s->names_cell);
+	put32(r + R_MAPCRC, table_crc(s));
 	put32(r + R_CRC, store_crc32c(0, r, R_CRC));
 }
 
@@ -99,13 +119,18 @@ static uint32_t map_first(const struct store *s, uint64_t seq)
 	return 2 + (uint32_t)(seq & 1) * s->mapsec;
 }
 
-/* Write the mapping for seq, then its root, each followed by a sync. */
+/* Write the mapping for seq (the sectors that changed since its area was last written), then
+ * its root, each followed by a sync. */
 static int write_meta(struct store *s, uint64_t seq, int use_cphys)
 {
 	uint8_t *m = s->sector;
+	uint64_t had = s->area_seq[seq & 1];
 	int e;
 
+	s->area_seq[seq & 1] = AREA_UNKNOWN;	/* until the sync below */
 	for (uint32_t k = 0; k < s->mapsec; k++) {
+		if (had != AREA_UNKNOWN && s->msec_changed[k] <= had)
+			continue;
 		memset(m, 0, BLK_SECTOR);
 		put32(m + M_MAGIC, MAP_MAGIC);
 		put32(m + M_INDEX, k);
@@ -118,12 +143,15 @@ static int write_meta(struct store *s, uint64_t seq, int use_cphys)
 			put32(m + M_HDR + 8 * j, use_cphys ? s->g[i].cphys : s->g[i].phys);
 			put32(m + M_HDR + 8 * j + 4, s->writes[i]);
 		}
+		s->msec_crc[k] = entries_crc(m);
 		put32(m + M_CRC, store_crc32c(0, m, BLK_SECTOR));
 		if ((e = blk_program(s->d, map_first(s, seq) + k, 1, m)))
 			return e;
+		s->st.map_sectors_written++;
 	}
 	if ((e = blk_sync(s->d)))
 		return e;
+	s->area_seq[seq & 1] = seq;
 	root_encode(s, m, seq);
 	if ((e = blk_program(s->d, (uint32_t)(seq & 1), 1, m)))
 		return e;
@@ -145,6 +173,8 @@ static void free_ram(struct store *s)
 	store_free(s, s->sector, BLK_SECTOR);
 	store_free(s, s->occ, s->gbytes / 64);
 	store_free(s, s->marks, s->gbytes / 64);
+	store_free(s, s->msec_changed, s->mapsec * sizeof(*s->msec_changed));
+	store_free(s, s->msec_crc, s->mapsec * sizeof(*s->msec_crc));
 	for (size_t i = 0; i < s->nnames; i++)
 		store_free(s, s->names[i].name, s->names[i].len);
 	store_free(s, s->names, s->capnames * sizeof(*s->names));
@@ -182,6 +212,8 @@ static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cach
 	s->sector = store_alloc(s, BLK_SECTOR);
 	s->occ = store_alloc(s, s->gbytes / 64);
 	s->marks = store_alloc(s, s->gbytes / 64);
+	s->msec_changed = store_alloc(s, s->mapsec * sizeof(*s->msec_changed));
+	s->msec_crc = store_alloc(s, s->mapsec * sizeof(*s->msec_crc));
 	s->cache = store_alloc(s, s->ncache * sizeof(*s->cache));
 	if (s->cache) {
 		memset(s->cache, 0, s->ncache * sizeof(*s->cache));
@@ -192,7 +224,7 @@ static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cach
 				break;
 		}
 	}
-	if (!s->g || !s->writes || !s->pstate || !s->scratch || !s->sector || !s->occ || !s->marks || !s->cache ||
+	if (!s->g || !s->writes || !s->pstate || !s->scratch || !s->sector || !s->occ || !s->marks || !s->msec_changed || !s->msec_crc || !s->cache ||
 	    i < s->ncache) {
 		free_ram(s);
 		return STORE_ENOMEM;
@@ -205,9 +237,13 @@ static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cach
 		s->pstate[i] = 0;
 	}
 	s->pfree = s->ngroups;
+	for (i = 0; i < s->mapsec; i++)
+		s->msec_changed[i] = s->msec_crc[i] = 0;
+	s->area_seq[0] = s->area_seq[1] = AREA_UNKNOWN;
 	s->names_cell = C_SPECIAL | (uint64_t)SP_NIL << 3;
 	s->alloc_lg = NONE;
-	s->st.table_ram_bytes = (uint64_t)s->ngroups * (sizeof(*s->g) + sizeof(*s->writes) + 1);
+	s->st.table_ram_bytes = (uint64_t)s->ngroups * (sizeof(*s->g) + sizeof(*s->writes) + 1) +
+				(uint64_t)s->mapsec * (sizeof(*s->msec_changed) + sizeof(*s->msec_crc));
 	*out = s;
 	return STORE_OK;
 }
@@ -288,6 +324,7 @@ static int read_roots(struct store *s, const struct store_params *p)
 	int ok[2], blanks = 0, e;
 	uint64_t seq[2] = { 0, 0 };
 	uint64_t names[2] = { 0, 0 };
+	uint32_t mapcrc[2] = { 0, 0 };
 
 	for (int i = 0; i < 2; i++) {
 		if ((e = blk_read(s->d, (uint32_t)i, 1, r)))
@@ -296,6 +333,7 @@ static int read_roots(struct store *s, const struct store_params *p)
 		blanks += blank(r);
 		seq[i] = get64(r + R_SEQ);
 		names[i] = get64(r + R_NAMES);
+		mapcrc[i] = get32(r + R_MAPCRC);
 		if (ok[i] == 1 && (seq[i] & 1) != (uint64_t)i)
 			ok[i] = 0;	/* a root in the wrong slot */
 	}
@@ -311,6 +349,7 @@ static int read_roots(struct store *s, const struct store_params *p)
 	s->fell_back = ok[1 - pick] != 1;
 	s->seq = seq[pick];
 	s->names_cell = names[pick];
+	s->root_mapcrc = mapcrc[pick];
 	return STORE_OK;
 }
 
@@ -327,8 +366,10 @@ static int read_map(struct store *s, const struct store_params *p)
 		crc = get32(m + M_CRC);
 		put32(m + M_CRC, 0);
 		if (get32(m + M_MAGIC) != MAP_MAGIC || store_crc32c(0, m, BLK_SECTOR) != crc ||
-		    get32(m + M_INDEX) != k || get32(m + M_SEQ) != (uint32_t)s->seq)
+		    get32(m + M_INDEX) != k || (get32(m + M_SEQ) & 1) != (s->seq & 1) ||
+		    (uint32_t)s->seq - get32(m + M_SEQ) >= 0x80000000u)
 			return detail(p, "mapping sector fails its check:", k, STORE_EMAP);
+		s->msec_crc[k] = entries_crc(m);
 		for (uint32_t j = 0; j < MAP_PER_SECTOR; j++) {
 			uint32_t i = k * MAP_PER_SECTOR + j, ph;
 
@@ -346,6 +387,9 @@ static int read_map(struct store *s, const struct store_params *p)
 			s->g[i].flags = GI_USED;
 		}
 	}
+	if (table_crc(s) != s->root_mapcrc)
+		return detail(p, "the mapping's sectors are not the root's", NONE, STORE_EMAP);
+	s->area_seq[s->seq & 1] = s->seq;
 	return STORE_OK;
 }
 

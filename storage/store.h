@@ -159,6 +159,7 @@ struct store_stats {
 	size_t names;
 	uint32_t erase_min, erase_max;	/* writes per physical group */
 	uint64_t collections, full_collections, objects_freed;
+	uint64_t map_sectors_written;	/* by commits: only the sectors that changed */
 	uint64_t collect_commits;	/* commits a collection made to free groups (S2 needs room) */
 	int fell_back;			/* open found the newer root damaged and used the other */
 	uint64_t table_ram_bytes;	/* RAM for the mapping table and per-group state */

@@ -88,7 +88,9 @@ static int check_card(struct store *s, struct chk *c)
 			return fail(c, STORE_EIO, "cannot read the map", NA, NA);
 		crc = get32(r + M_CRC);
 		put32(r + M_CRC, 0);
-		if (store_crc32c(0, r, BLK_SECTOR) != crc || get32(r + M_SEQ) != (uint32_t)s->seq)
+		if (store_crc32c(0, r, BLK_SECTOR) != crc || (get32(r + M_SEQ) & 1) != (s->seq & 1) ||
+		    (uint32_t)s->seq - get32(r + M_SEQ) >= 0x80000000u ||
+		    store_crc32c(0, r + M_HDR, BLK_SECTOR - M_HDR) != s->msec_crc[k])
 			return fail(c, STORE_EMAP, "S3: mapping sector damaged:", k, NA);
 		for (uint32_t j = 0; j < MAP_PER_SECTOR && k * MAP_PER_SECTOR + j < s->ngroups; j++)
 			if (get32(r + M_HDR + 8 * j) != s->g[k * MAP_PER_SECTOR + j].cphys)

@@ -192,6 +192,8 @@ static int writeback(struct store *s, struct store_cslot *c)
 	if (!e)
 		e = blk_program(s->d, (s->meta + best) * s->gsec, s->gsec, c->buf);
 	s->writes[best]++;
+	map_changed(s, best);
+	map_changed(s, lg);
 	if (e)
 		return store_fail_io(s, e);
 	if (s->g[lg].phys != NONE)
@@ -337,6 +339,7 @@ void store_unmap(struct store *s, uint32_t lg)
 	if (s->g[lg].phys != NONE)
 		pstate_set(s, s->g[lg].phys, s->pstate[s->g[lg].phys] & (uint8_t)~PS_PENDING);
 	s->g[lg].phys = NONE;
+	map_changed(s, lg);
 	s->g[lg].flags = 0;
 	s->g[lg].free = 0;
 	s->g[lg].nslots = 0;

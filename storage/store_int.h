@@ -38,10 +38,13 @@ static inline void put64(uint8_t *p, uint64_t v)
 /* ---- the root (one sector; slot seq % 2 of sectors 0 and 1) ---- */
 enum {
 	R_MAGIC = 0, R_VERSION = 4, R_SEQ = 8, R_GSEC = 16, R_NGROUPS = 20, R_META = 24,
-	R_MAPSEC = 28, R_NAMES = 32, R_CRC = BLK_SECTOR - 4,
+	R_MAPSEC = 28, R_NAMES = 32, R_MAPCRC = 40, R_CRC = BLK_SECTOR - 4,
 };
 
-/* ---- a mapping sector: header, then (physical group of logical i, writes of physical i) ---- */
+/* ---- a mapping sector: header, then (physical group of logical i, writes of physical i). A
+ * commit rewrites only the sectors of its area that changed since that area was last written;
+ * M_SEQ says which commit wrote the sector, and the root's R_MAPCRC (a CRC over every
+ * sector's entry CRC) ties the area's sectors to the root. ---- */
 enum { M_MAGIC = 0, M_INDEX = 4, M_SEQ = 8, M_CRC = 12, M_HDR = 16 };
 #define MAP_PER_SECTOR	((BLK_SECTOR - M_HDR) / 8)
 
@@ -126,6 +129,10 @@ struct store {
 	uint32_t *writes;		/* [ngroups] per physical group */
 	uint8_t *pstate;		/* [ngroups] PS_*: change it with pstate_set */
 	uint32_t pfree;			/* physical groups with pstate 0 */
+	uint64_t *msec_changed;		/* [mapsec] the commit whose map changed the sector last */
+	uint32_t *msec_crc;		/* [mapsec] CRC of each sector's entries as they are now */
+	uint32_t root_mapcrc;		/* R_MAPCRC of the root open read */
+	uint64_t area_seq[2];		/* the commit each mapping area holds; AREA_UNKNOWN */
 	struct store_cslot *cache;
 	uint32_t ncache;
 	uint64_t tick;
@@ -143,6 +150,14 @@ struct store {
 	int broken, blk_err, fell_back;
 	struct store_stats st;
 };
+
+#define AREA_UNKNOWN	UINT64_MAX
+
+/* entry i of the mapping (logical i's group, physical i's writes) changes in the next commit */
+static inline void map_changed(struct store *s, uint32_t i)
+{
+	s->msec_changed[i / MAP_PER_SECTOR] = s->seq + 1;
+}
 
 static inline void pstate_set(struct store *s, uint32_t p, uint8_t v)
 {
