@@ -168,10 +168,12 @@ $(B)/$(1)/tests/%: $(B)/$(1)/tests/host/%.c.o $(patsubst %,$(B)/$(1)/%.o,$(HOST_
 endef
 $(eval $(call host_variant,host-asan,$(ASAN)))
 $(eval $(call host_variant,host-tsan,$(TSAN)))
-# build/host-trace: the multi-heap tests with the cross-heap event ring (mm/gc/xtrace.h); not
-# part of make test, a tool for chasing a count that goes wrong.
-$(eval $(call host_variant,host-trace,$(ASAN) -DGC_XTRACE))
-host-trace: $(B)/host-trace/tests/test_xheap $(B)/host-trace/tests/test_stw
+# build/host-trace: the multi-heap tests with the cross-heap event ring (mm/gc/xtrace.h), the
+# store's power-cut test with its event ring (storage/store_trace.h); not part of make test, a
+# tool for chasing a count that goes wrong.
+$(eval $(call host_variant,host-trace,$(ASAN) -DGC_XTRACE -DSTORE_XTRACE))
+host-trace: $(B)/host-trace/tests/test_xheap $(B)/host-trace/tests/test_stw \
+	$(B)/host-trace/tests/test_store_power
 
 host-tests: $(patsubst %,$(B)/host-asan/tests/%,$(HOST_TESTS)) \
 	$(patsubst %,$(B)/host-tsan/tests/%,$(TSAN_TESTS))

@@ -5,6 +5,11 @@
  * state that was whole on the card before it was written (S2, S3). */
 #include <storage/store_int.h>
 
+#ifdef STORE_XTRACE
+struct store_trace_ev store_trace_ring[STORE_TRACE_N];
+uint32_t store_trace_seq;
+#endif
+
 const char *store_strerror(int err)
 {
 	switch (err) {
@@ -145,6 +150,7 @@ static int write_meta(struct store *s, uint64_t seq, int use_cphys)
 		}
 		s->msec_crc[k] = entries_crc(m);
 		put32(m + M_CRC, store_crc32c(0, m, BLK_SECTOR));
+		ST(ST_MAP_SECTOR, seq & 1, k, seq);
 		if ((e = blk_program(s->d, map_first(s, seq) + k, 1, m)))
 			return e;
 		s->st.map_sectors_written++;
@@ -153,6 +159,7 @@ static int write_meta(struct store *s, uint64_t seq, int use_cphys)
 		return e;
 	s->area_seq[seq & 1] = seq;
 	root_encode(s, m, seq);
+	ST(ST_ROOT, seq & 1, seq, 0);
 	if ((e = blk_program(s->d, (uint32_t)(seq & 1), 1, m)))
 		return e;
 	return blk_sync(s->d);
@@ -441,6 +448,7 @@ int store_open(struct blk_dev *d, const struct store_mem *mem, const struct stor
 		goto fail;
 	}
 	s->fell_back = s->fell_back && s->seq > 1;
+	ST(ST_OPEN, s->seq, s->fell_back, 0);
 	s->st.seq = s->seq;
 	*out = s;
 	return STORE_OK;
@@ -478,6 +486,7 @@ int store_commit(struct store *s)
 	if ((e = room_for_commit(s)) || (s->names_dirty && (e = store_names_save(s))) ||
 	    (e = room_for_commit(s)))
 		return e;
+	ST(ST_COMMIT_BEGIN, s->seq + 1, store_dirty_groups(s), 0);
 	if ((e = store_writeback_all(s)))
 		return e;
 	if ((e = blk_sync(s->d)))
@@ -485,6 +494,7 @@ int store_commit(struct store *s)
 	if ((e = write_meta(s, s->seq + 1, 0)))
 		return store_fail_io(s, e);
 	s->seq++;
+	ST(ST_COMMIT_DONE, s->seq, 0, 0);
 	for (uint32_t i = 0; i < s->ngroups; i++) {
 		pstate_set(s, i, s->pstate[i] & PS_PENDING ? PS_PENDING | PS_COMMITTED : 0);
 		s->g[i].cphys = s->g[i].phys;

@@ -40,13 +40,25 @@ static int fail(struct chk *c, int err, const char *what, uint64_t a, uint64_t b
 }
 #define NA UINT64_MAX
 
+static int check_map_with(struct store *s, struct chk *c, uint8_t *seen);
+
 static int check_map(struct store *s, struct chk *c)
 {
-	uint8_t *seen = s->scratch;	/* 1: pending, 2: committed */
+	uint8_t *seen = store_alloc(s, s->ngroups);	/* 1: pending, 2: committed */
+	int e;
 
-	memset(seen, 0, s->ngroups < s->gbytes ? s->ngroups : s->gbytes);
-	if (s->ngroups > s->gbytes)
-		return STORE_OK;	/* a card too large for this check's scratch: skipped */
+	if (!seen)
+		return STORE_ENOMEM;
+	memset(seen, 0, s->ngroups);
+	e = check_map_with(s, c, seen);
+	store_free(s, seen, s->ngroups);
+	return e;
+}
+
+static int check_map_with(struct store *s, struct chk *c, uint8_t *seen)
+{
+	uint32_t pfree = 0;
+
 	for (uint32_t lg = 0; lg < s->ngroups; lg++) {
 		uint32_t p = s->g[lg].phys, cp = s->g[lg].cphys;
 
@@ -63,10 +75,14 @@ static int check_map(struct store *s, struct chk *c)
 			seen[cp] |= 2;
 		}
 	}
-	for (uint32_t p = 0; p < s->ngroups; p++)
+	for (uint32_t p = 0; p < s->ngroups; p++) {
 		if (((s->pstate[p] & PS_PENDING) != 0) != ((seen[p] & 1) != 0) ||
 		    ((s->pstate[p] & PS_COMMITTED) != 0) != ((seen[p] & 2) != 0))
 			return fail(c, STORE_EMAP, "S1: physical group state disagrees with the map:", p, NA);
+		pfree += !s->pstate[p];
+	}
+	if (pfree != s->pfree)
+		return fail(c, STORE_EMAP, "S1: free physical groups miscounted:", s->pfree, pfree);
 	return STORE_OK;
 }
 

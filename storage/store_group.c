@@ -188,6 +188,7 @@ static int writeback(struct store *s, struct store_cslot *c)
 		return STORE_ENOSPC;
 	}
 	grp_seal(s, c->buf, lg);
+	ST(ST_WRITEBACK, lg, best, s->seq + 1);
 	e = blk_erase(s->d, s->meta + best);
 	if (!e)
 		e = blk_program(s->d, (s->meta + best) * s->gsec, s->gsec, c->buf);
@@ -340,6 +341,7 @@ void store_unmap(struct store *s, uint32_t lg)
 		pstate_set(s, s->g[lg].phys, s->pstate[s->g[lg].phys] & (uint8_t)~PS_PENDING);
 	s->g[lg].phys = NONE;
 	map_changed(s, lg);
+	ST(ST_UNMAP, lg, 0, 0);
 	s->g[lg].flags = 0;
 	s->g[lg].free = 0;
 	s->g[lg].nslots = 0;
@@ -383,6 +385,7 @@ int store_rc_add(struct store *s, uint64_t cell, uint32_t from_lg, int delta)
 		return STORE_EGROUP;	/* a count already wrong on the card */
 	rc += (uint32_t)delta;
 	put32(o + 4, rc);
+	ST(ST_RC, cell_oid(cell), (int64_t)delta, rc);
 	if (rc == 0)
 		s->g[cell_lg(cell)].flags |= GI_COLLECT;
 	return STORE_OK;

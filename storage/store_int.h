@@ -9,6 +9,7 @@
 #include <storage/crc32c.h>
 #include <storage/store.h>
 #include <storage/store_param.h>
+#include <storage/store_trace.h>
 
 #define STORE_MAGIC		0x53544f52u	/* the struct store's */
 #define ROOT_MAGIC		0x31525453u	/* "STR1" */
