@@ -481,6 +481,8 @@ int store_commit(struct store *s)
 {
 	int e;
 
+	if (!s || s->magic != STORE_MAGIC)
+		return STORE_EINVAL;
 	if (s->broken)
 		return STORE_EBROKEN;
 	if ((e = room_for_commit(s)) || (s->names_dirty && (e = store_names_save(s))) ||
@@ -509,6 +511,8 @@ int store_stats(struct store *s, struct store_stats *st)
 {
 	uint32_t i;
 
+	if (!s || s->magic != STORE_MAGIC || !st)
+		return STORE_EINVAL;
 	*st = s->st;
 	st->groups = s->ngroups;
 	st->group_bytes = s->gbytes;

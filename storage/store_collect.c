@@ -103,11 +103,8 @@ int store_collect_group(struct store *s, uint32_t lg)
 	uint32_t *stack = (uint32_t *)s->scratch, sp = 0, n, first, nc;
 	int e, freed = 0;
 
-	s->g[lg].flags &= (uint8_t)~GI_COLLECT;
 	if ((e = store_load(s, lg, &b)))
 		return e;
-	if (get32(b + G_FLAGS) & GF_COLLECT)
-		store_dirty(s, lg);	/* the flag cleared above must reach the card */
 	n = get32(b + G_NSLOTS);
 	memset(mark, 0, s->gbytes / 64);
 	for (uint32_t i = 0; i < n; i++)
@@ -140,6 +137,12 @@ int store_collect_group(struct store *s, uint32_t lg)
 		freed = 1;
 	}
 	s->st.collections++;
+	/* cleared only now: a commit made part way (room) keeps the flag on the card */
+	s->g[lg].flags &= (uint8_t)~GI_COLLECT;
+	if ((e = store_load(s, lg, &b)))
+		return e;
+	if (get32(b + G_FLAGS) & GF_COLLECT)
+		store_dirty(s, lg);	/* and its clearing reaches the card */
 	return finish(s, lg, freed);
 }
 

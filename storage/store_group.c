@@ -258,8 +258,11 @@ int store_load(struct store *s, uint32_t lg, uint8_t **buf)
 		return store_fail_io(s, e);
 	crc = get32(c->buf + G_CRC);
 	put32(c->buf + G_CRC, 0);
-	if (store_crc32c(0, c->buf, s->gbytes) != crc || grp_verify(s, c->buf, lg, w, sizeof(w)))
+	if (store_crc32c(0, c->buf, s->gbytes) != crc || grp_verify(s, c->buf, lg, w, sizeof(w))) {
+		/* the card changed under us: an operation half done must not reach a commit */
+		s->broken = 1;
 		return STORE_EGROUP;
+	}
 	put32(c->buf + G_CRC, crc);
 	c->lg = lg;
 	c->used = ++s->tick;

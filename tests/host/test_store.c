@@ -173,6 +173,63 @@ static void test_kinds(void **state)
 	fx_card_fini(&c);
 }
 
+/* Many long names: the names table is chunked across groups; a bignum of 1000 limbs too. */
+static void test_many_names(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 128, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	uint32_t limbs[1000];
+	struct store_val *big;
+	struct store_stats st;
+	char name[200];
+	const uint8_t *nm;
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		limbs[i] = (uint32_t)(i * 2654435761u) | 1;
+	big = store_v_bignum(a, true, limbs, 1000);
+	for (int i = 0; i < 300; i++) {
+		memset(name, 'a' + i % 26, sizeof(name));
+		snprintf(name, sizeof(name), "%d-", i);
+		name[strlen(name)] = 'z';
+		name[150] = 0;
+		set(s, name, i % 50 ? store_v_fixnum(a, i) : big);
+	}
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.names, 300);
+	OK(store_name_at(s, 299, &nm, &len));
+	assert_int_equal(len, 150);
+	assert_int_equal(store_name_at(s, 300, &nm, &len), STORE_EINVAL);
+	for (int i = 0; i < 300; i++) {
+		memset(name, 'a' + i % 26, sizeof(name));
+		snprintf(name, sizeof(name), "%d-", i);
+		name[strlen(name)] = 'z';
+		name[150] = 0;
+		expect(s, name, i % 50 ? store_v_fixnum(a, i) : big);
+		if (i % 3 == 0)
+			OK(store_remove(s, name, strlen(name)));
+	}
+	OK(store_commit(s));
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.names, 200);
+	CHECK(s);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
 static void test_errors(void **state)
 {
 	struct fx_card c;
@@ -349,16 +406,16 @@ static void test_stored_links(void **state)
 	fx_card_fini(&c);
 }
 
-/* 8 MiB of card, a 32 KiB cache, about 3 MiB stored: groups come and go from the cache. */
-static void test_larger_than_cache(void **state)
+/* 8 MiB of card, about 3 MiB stored, a cache of 32 KiB or the default 1 MiB: groups come and go
+ * from the cache. */
+static void larger_than_cache(size_t cache)
 {
 	struct fx_card c;
-	struct store *s = fresh(&c, 8, 2048, 8 * 4096);
+	struct store *s = fresh(&c, 8, 2048, cache);
 	struct store_stats st;
 	uint8_t buf[900];
 	char name[16];
 
-	(void)state;
 	for (int i = 0; i < 3000; i++) {
 		struct store_arena *a = store_arena_new(&fx_mem);
 
@@ -373,7 +430,7 @@ static void test_larger_than_cache(void **state)
 	printf("[ store    ] %u groups mapped of %u, %llu misses, %llu writebacks, cache %u groups\n",
 	       st.groups_mapped, st.groups, (unsigned long long)st.cache_misses,
 	       (unsigned long long)st.writebacks, st.cache_groups);
-	assert_true((uint64_t)st.groups_mapped * st.group_bytes > 40 * (uint64_t)st.cache_groups * st.group_bytes);
+	assert_true(st.groups_mapped > 3 * st.cache_groups);
 	CHECK(s);
 	/* a small commit rewrites only the mapping sectors it changed (after each area's first) */
 	uint64_t delta = 0;
@@ -393,7 +450,7 @@ static void test_larger_than_cache(void **state)
 	printf("[ store    ] a small commit on a card of %u groups: %llu mapping sectors of %u written\n",
 	       st.groups, (unsigned long long)delta, (st.groups + 61) / 62);
 	store_close(s);
-	s = open_store(&c, 8 * 4096);
+	s = open_store(&c, cache);
 	for (int i = 0; i < 3000; i += 7) {
 		struct store_arena *a = store_arena_new(&fx_mem);
 
@@ -405,6 +462,13 @@ static void test_larger_than_cache(void **state)
 	CHECK(s);
 	store_close(s);
 	fx_card_fini(&c);
+}
+
+static void test_larger_than_cache(void **state)
+{
+	(void)state;
+	larger_than_cache(8 * 4096);
+	larger_than_cache(0);
 }
 
 /* Writes spread over the physical groups: a name overwritten and committed many times. */
@@ -677,7 +741,7 @@ static void test_damaged(void **state)
 
 				snprintf(name, sizeof(name), "n%d", k);
 				e = store_ref(s, name, strlen(name), a, &v);
-				assert_true(e == STORE_OK || e == STORE_EGROUP);
+				assert_true(e == STORE_OK || e == STORE_EGROUP || e == STORE_EBROKEN);
 				store_arena_free(a);
 			}
 			(void)store_check(s, msg, sizeof(msg));
@@ -701,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_crc),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_many_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_cross_group),
