@@ -74,6 +74,8 @@ static int free_obj(struct store *s, uint32_t lg, uint32_t i,
 	if ((e = store_load(s, lg, &b)))
 		return e;
 	put32(b + G_HDR + 4 * i, 0);
+	if (get32(b + G_FREEHINT) > i)
+		put32(b + G_FREEHINT, i);
 	ST(ST_FREE, (uint64_t)lg << 32 | i, 0, 0);
 	store_dirty(s, lg);
 	s->st.objects_freed++;

@@ -24,13 +24,14 @@ int grp_alloc(struct store *s, uint8_t *b, uint32_t type, uint32_t flags, uint32
 {
 	uint32_t n = hdr(b, G_NSLOTS), lo = hdr(b, G_DATALO), t = obj_total(payload), i;
 
-	for (i = 0; i < n; i++)
+	for (i = hdr(b, G_FREEHINT) < n ? hdr(b, G_FREEHINT) : n; i < n; i++)
 		if (get32(b + G_HDR + 4 * i) == 0)
 			break;
 	if (grp_free(s, b) < t + (i == n ? 4 : 0))
 		return -1;
 	if (i == n)
 		put32(b + G_NSLOTS, n + 1);
+	put32(b + G_FREEHINT, i + 1);
 	lo -= t;
 	put32(b + G_DATALO, lo);
 	put32(b + G_HDR + 4 * i, lo);
@@ -67,6 +68,8 @@ void grp_compact(struct store *s, uint8_t *b)
 	memcpy(b + lo, t + lo, s->gbytes - lo);
 	put32(b + G_NSLOTS, n);
 	put32(b + G_DATALO, lo);
+	if (hdr(b, G_FREEHINT) > n)
+		put32(b + G_FREEHINT, n);
 	memset(b + G_HDR + 4 * n, 0, lo - (G_HDR + 4 * n));
 }
 

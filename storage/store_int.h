@@ -52,6 +52,7 @@ enum { M_MAGIC = 0, M_INDEX = 4, M_SEQ = 8, M_CRC = 12, M_HDR = 16 };
 /* ---- a group: header, slot table (u32 offsets, 0 = free) growing up, objects growing down ---- */
 enum {
 	G_MAGIC = 0, G_LOGICAL = 4, G_SEQ = 8, G_NSLOTS = 12, G_DATALO = 16, G_FLAGS = 20,
+	G_FREEHINT = 24,	/* every slot below it is in use: allocation searches from here */
 	G_CRC = 28, G_HDR = 32,
 };
 #define GF_COLLECT	1u	/* a count fell to zero here: the group may hold garbage */
