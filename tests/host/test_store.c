@@ -310,6 +310,45 @@ static void test_random(void **state)
 	fx_card_fini(&c);
 }
 
+/* One group alone, no links from others: a value with an inner cycle and sharing, removed, is
+ * freed by its group's collection (the count of its root falls to zero), the rest kept. */
+static void test_one_group(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 64, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *str = store_v_string(a, "in", 2);
+	struct store_val *p = store_v_pair(a, str, store_v_pair(a, str, NULL)), *keep;
+	struct store_stats st, st2;
+
+	(void)state;
+	p->u.pair.cdr->u.pair.cdr = p;
+	keep = store_v_pair(a, store_v_fixnum(a, 1), store_v_nil(a));
+	set(s, "dead", p);
+	set(s, "keep", keep);
+	OK(store_commit(s));
+	OK(store_stats(s, &st));
+	assert_int_equal(st.groups_mapped, 1);	/* both, and the names table, in one group */
+	OK(store_collect(s, 0));
+	OK(store_stats(s, &st2));
+	assert_int_equal(st2.objects_freed, st.objects_freed);	/* nothing is garbage */
+	CHECK(s);
+	OK(store_remove(s, "dead", 4));
+	OK(store_collect(s, 0));
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.objects_freed, st2.objects_freed + 3);	/* two pairs and the string */
+	expect(s, "keep", keep);
+	OK(store_commit(s));
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	expect(s, "keep", keep);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
 /* A long list across many groups: counts on every link between groups; removed, the groups'
  * collections cascade and free everything; a cycle across groups stays until the full mark. */
 static void test_cross_group(void **state)
@@ -768,6 +807,7 @@ int main(void)
 		cmocka_unit_test(test_many_names),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_one_group),
 		cmocka_unit_test(test_cross_group),
 		cmocka_unit_test(test_stored_links),
 		cmocka_unit_test(test_larger_than_cache),
