@@ -263,6 +263,9 @@ void store_close(struct store *s)
 
 /* ---- format ---- */
 
+static int read_roots(struct store *s, const struct store_params *p);
+static int read_map(struct store *s, const struct store_params *p);
+
 int store_format(struct blk_dev *d, const struct store_mem *mem)
 {
 	struct store *s;
@@ -270,10 +273,26 @@ int store_format(struct blk_dev *d, const struct store_mem *mem)
 
 	if (e)
 		return e;
+	/* a store already there keeps its writes per physical group (wear), and the new roots
+	 * continue its sequence: a cut during the format leaves the old store or the empty one */
+	uint64_t base = read_roots(s, NULL) == STORE_OK ? s->seq + 1 : 0;
+
+	if (!base || read_map(s, NULL))
+		memset(s->writes, 0, s->ngroups * sizeof(*s->writes));
+	s->broken = 0;
+	s->seq = base;
+	s->names_cell = C_SPECIAL | (uint64_t)SP_NIL << 3;
+	s->pfree = s->ngroups;
+	s->area_seq[0] = s->area_seq[1] = AREA_UNKNOWN;	/* both areas written whole */
+	for (uint32_t i = 0; i < s->ngroups; i++) {
+		s->g[i].phys = s->g[i].cphys = NONE;
+		s->g[i].flags = 0;
+		s->pstate[i] = 0;
+	}
 	/* both roots valid and naming the empty store: a damaged one later is told from none */
-	e = write_meta(s, 0, 0);
+	e = write_meta(s, base, 0);
 	if (!e)
-		e = write_meta(s, 1, 0);
+		e = write_meta(s, base + 1, 0);
 	free_ram(s);
 	return e ? STORE_EIO : STORE_OK;
 }

@@ -118,7 +118,9 @@ struct store_params {
 	size_t detail_len;
 };
 
-/* Make an empty store on d (its data groups are not erased: they are free). */
+/* Make an empty store on d (its data groups are not erased: they are free). A store already on
+ * d keeps its count of writes per physical group, so wear levelling goes on across formats, and
+ * a power cut during the format leaves either that store or the empty one. */
 int store_format(struct blk_dev *d, const struct store_mem *mem);
 /* Open the store on d at its last commit. */
 int store_open(struct blk_dev *d, const struct store_mem *mem, const struct store_params *p,

@@ -530,6 +530,13 @@ static void test_wear(void **state)
 	printf("[ store    ] writes per physical group after 2000 commits: min %u max %u\n",
 	       st.erase_min, st.erase_max);
 	assert_true(st.erase_max - st.erase_min <= 2);
+	/* a format keeps them */
+	store_close(s);
+	OK(store_format(&c.cut.dev, &fx_mem));
+	s = open_store(&c, 0);
+	OK(store_stats(s, &st));
+	assert_true(st.erase_min >= 30 && st.names == 0 && st.groups_mapped == 0);
+	CHECK(s);
 	store_arena_free(a);
 	store_close(s);
 	fx_card_fini(&c);

@@ -311,6 +311,53 @@ static void test_random_cuts(void **state)
 	(void)t0;
 }
 
+/* A format over a store, cut at each of its writes: the old store or the empty one. */
+static void test_format_cut(void **state)
+{
+	struct model m;
+	uint64_t r = seed ^ 0xf0f0;
+	int is_commit, olds = 0, news = 0;
+
+	(void)state;
+	for (uint64_t n = 1;; n++) {
+		struct fx_card c;
+		struct store *s;
+		struct spec empty[NNAMES];
+		int e;
+
+		memset(&m, 0, sizeof(m));
+		memset(empty, 0, sizeof(empty));
+		fx_card_init(&c, GSEC, 160, 0xff, seed + n);
+		assert_int_equal(store_format(&c.cut.dev, &fx_mem), STORE_OK);
+		s = reopen(&c);
+		r = seed ^ 0xf0f0;
+		for (int i = 0; i < 40; i++)
+			assert_int_equal(step(&s, &c, &m, &r, &is_commit), STORE_OK);
+		assert_int_equal(store_commit(s), STORE_OK);
+		memcpy(m.committed, m.cur, sizeof(m.cur));
+		store_close(s);
+		blk_cut_arm(&c.cut, n);
+		e = store_format(&c.cut.dev, &fx_mem);
+		blk_cut_power_on(&c.cut);
+		s = reopen(&c);
+		if (holds(s, m.committed) == 0)
+			olds++;
+		else if (holds(s, empty) == 0)
+			news++;
+		else
+			FAIL("format cut at %llu: neither the old store nor the empty one (SEED=%llu)",
+			     (unsigned long long)n, (unsigned long long)seed);
+		if (store_check(s, msg, sizeof(msg)))
+			FAIL("format cut at %llu: %s", (unsigned long long)n, msg);
+		store_close(s);
+		fx_card_fini(&c);
+		if (e == STORE_OK)
+			break;	/* the format finished before the n-th write */
+	}
+	printf("[ power    ] a format over a store cut at each of its writes: %d old, %d empty\n",
+	       olds, news);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -323,6 +370,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_write),
 		cmocka_unit_test(test_random_cuts),
+		cmocka_unit_test(test_format_cut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
