@@ -1,5 +1,6 @@
 /* blk_cut.c -- the power-cutting test device (storage/blk_cut.h). What a cut leaves follows the
- * contract of storage/blk.h exactly: the call in flight leaves each sector old, new or garbage;
+ * contract of storage/blk.h exactly: the call in flight leaves each sector old, new or garbage
+ * (each at random, or all old, all new, or new in order up to a damaged one);
  * a completed program not yet followed by a sync may be old, new or garbage too; nothing else
  * changes. Host only (malloc). */
 #include <stdlib.h>
@@ -118,10 +119,20 @@ static int cut_program(struct blk_dev *d, uint32_t sector, uint32_t count, const
 		return k;
 	if (k) {
 		int firstnew = 0, firstold = 0;
+		/* each sector at random; or none; or all; or in order up to a random sector, which is
+		 * damaged (a card writing its sectors one after another) */
+		unsigned how = (unsigned)(rnd(c) % 4), upto = (unsigned)(rnd(c) % count);
 
 		for (uint32_t i = 0; i < count; i++) {
-			damage(c, sector + i, b + (size_t)i * BLK_SECTOR);
-			if (memcmp(sec(c, sector + i), b + (size_t)i * BLK_SECTOR, BLK_SECTOR) == 0)
+			const uint8_t *nb = b + (size_t)i * BLK_SECTOR;
+
+			if (how == 0)
+				damage(c, sector + i, nb);
+			else if (how == 2 || (how == 3 && i < upto))
+				memcpy(sec(c, sector + i), nb, BLK_SECTOR);
+			else if (how == 3 && i == upto)
+				damage(c, sector + i, nb);
+			if (memcmp(sec(c, sector + i), nb, BLK_SECTOR) == 0)
 				firstnew = 1;
 			else
 				firstold = 1;

@@ -1,6 +1,7 @@
 /* blk_cut.h -- a test block device (storage/blk.h) on a RAM image that cuts the power during the
  * N-th program or erase (littlefs's emubd): the call in flight leaves each of its sectors old,
- * new or garbage at random (so a multi-sector program can be torn), every sector programmed
+ * new or garbage at random (each sector alone, or all old, all new, or new in order up to a
+ * damaged one: a multi-sector program can be torn), every sector programmed
  * since the last sync may also be lost, and after the cut every call returns BLK_EPOWER.
  * "Power back on" is blk_cut_power_on, then reopening the store from the same image. Host only. */
 #ifndef STORAGE_BLK_CUT_H
