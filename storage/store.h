@@ -60,15 +60,16 @@ struct store_mem {
  * Integers: STORE_FIXNUM holds any int64; STORE_BIGNUM any other (sign + 32-bit limbs, least
  * significant first, no high zero limb). Decoding normalises: an integer that fits int64 comes
  * back as STORE_FIXNUM. Strings are bytes (the binding picks the encoding: UTF-8 suggested).
- * STORE_STORED links to an object already in the store (its oid, from a decoded node's oid)
- * instead of copying; such an oid is valid until the next store_collect.
+ * STORE_STORED links to an object already in the store instead of copying it: the oid of a
+ * decoded pair, vector, string, symbol or bytevector (other nodes' oids mean nothing), valid
+ * until the next store_collect.
  */
 enum store_kind {
 	STORE_NIL, STORE_FALSE, STORE_TRUE, STORE_FIXNUM, STORE_CHAR, STORE_PAIR, STORE_VECTOR,
 	STORE_STRING, STORE_SYMBOL, STORE_BYTEVECTOR, STORE_BIGNUM, STORE_STORED,
 };
 
-typedef uint64_t store_oid;	/* (logical group << 32) | slot; 0 is never an object's */
+typedef uint64_t store_oid;	/* (logical group << 32) | slot: a decoded node's, or none */
 
 struct store_val {
 	uint8_t kind;			/* enum store_kind */
@@ -128,7 +129,7 @@ int store_open(struct blk_dev *d, const struct store_mem *mem, const struct stor
 /* Forget what was not committed and free the store's RAM. */
 void store_close(struct store *s);
 
-/* Bind name (any bytes, at most STORE_NAME_MAX) to a copy of v; v is not kept, but the encoder
+/* Bind name (any bytes, at most STORE_NAME_MAX = 1024 of them) to a copy of v; v is not kept, but the encoder
  * writes the scratch fields (pass, idx) of its nodes. */
 int store_set(struct store *s, const void *name, size_t len, struct store_val *v);
 /* Unbind name: STORE_ENOTFOUND if it was not bound. */
