@@ -185,6 +185,8 @@ static void free_ram(struct store *s)
 	for (size_t i = 0; i < s->nnames; i++)
 		store_free(s, s->names[i].name, s->names[i].len);
 	store_free(s, s->names, s->capnames * sizeof(*s->names));
+	store_free(s, s->bucket_cell, s->nbuckets * sizeof(*s->bucket_cell));
+	store_free(s, s->bucket_dirty, s->nbuckets);
 	s->magic = 0;
 	store_free(s, s, sizeof(*s));
 }

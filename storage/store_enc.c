@@ -29,7 +29,6 @@ static int try_alloc(struct store *s, uint32_t lg, uint32_t type, uint32_t flags
 
 /* A new object: in the group being filled, else a cached group with room, else a fresh group,
  * else any group known to have room. */
-int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload, store_oid *oid);
 int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload, store_oid *oid)
 {
 	uint32_t need = obj_total(payload) + 4, lg;

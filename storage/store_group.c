@@ -122,8 +122,11 @@ int grp_verify(struct store *s, const uint8_t *b, uint32_t lg, char *w, size_t w
 		if (OBJ_SIZE(w0) > s->maxpay || sz > s->gbytes - off)
 			return why(w, wn, "object too large");
 		if ((ty == T_PAIR && (OBJ_SIZE(w0) != 16 || (f & OF_CHUNKED))) ||
-		    ((ty == T_VECTOR || ty == T_CHUNKV || (f & OF_CHUNKED)) && OBJ_SIZE(w0) % 8) ||
-		    ((f & OF_CHUNKED) && (OBJ_SIZE(w0) < 8 || ty == T_PAIR || ty >= T_CHUNKV)) ||
+		    ((ty == T_VECTOR || ty == T_CHUNKV || ty == T_NAMES || (f & OF_CHUNKED)) &&
+		     OBJ_SIZE(w0) % 8) ||
+		    (ty == T_NAMES && (OBJ_SIZE(w0) < 8 || (f & OF_CHUNKED))) ||
+		    ((f & OF_CHUNKED) && (OBJ_SIZE(w0) < 8 || ty == T_PAIR || ty == T_CHUNKV ||
+					  ty == T_CHUNKB)) ||
 		    (ty == T_BIGNUM && !(f & OF_CHUNKED) && OBJ_SIZE(w0) % 4))
 			return why(w, wn, "bad object size");
 		obj_cells(b + off, &first, &nc);
@@ -153,7 +156,7 @@ void obj_cells(const uint8_t *obj, uint32_t *first, uint32_t *n)
 
 	*first = O_HDR;
 	*n = 0;
-	if (w0 & OF_CHUNKED) {
+	if ((w0 & OF_CHUNKED) || ty == T_NAMES) {	/* a length, then references */
 		*first = O_HDR + 8;
 		*n = sz >= 8 ? (sz - 8) / 8 : 0;
 	} else if (ty == T_PAIR || ty == T_VECTOR || ty == T_CHUNKV) {

@@ -60,7 +60,8 @@ enum {
 /* ---- an object: word0 = type | flags | payload bytes << 8; word1 = count; payload, 8-aligned ---- */
 enum {
 	T_PAIR = 1, T_VECTOR, T_STRING, T_SYMBOL, T_BYTES, T_BIGNUM, T_NAMES, T_CHUNKV, T_CHUNKB,
-	T_LAST = T_CHUNKB,
+	T_NAMEB,		/* a bucket of the names table: (length, cell, name) entries */
+	T_LAST = T_NAMEB,
 };
 #define OF_CHUNKED	0x10u	/* payload: u64 length, then references to the chunks */
 #define OF_NEGATIVE	0x20u	/* a negative bignum */
@@ -145,6 +146,9 @@ struct store {
 	struct store_name *names;
 	size_t nnames, capnames;
 	int names_dirty;
+	uint32_t nbuckets;		/* the names table's buckets (a power of two; 0: none yet) */
+	uint64_t *bucket_cell;		/* [nbuckets] each bucket's object, as the last save wrote it */
+	uint8_t *bucket_dirty;		/* [nbuckets] a name in it changed since */
 	uint64_t names_cell;		/* the names table object (C_SPECIAL nil: none) */
 	uint32_t alloc_lg;		/* where new objects go; NONE: choose */
 	uint32_t lg_cursor;
@@ -195,7 +199,8 @@ int store_rc_add(struct store *s, uint64_t cell, uint32_t from_lg, int delta);
 /* cells_of: the strong references of an object (where its cells are, how many) */
 void obj_cells(const uint8_t *obj, uint32_t *first, uint32_t *n);
 
-/* store_value.c: encode and decode */
+/* store_enc.c: placement, encode and decode */
+int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload, store_oid *oid);
 int store_encode(struct store *s, struct store_val *v, uint64_t *cell);
 int store_decode(struct store *s, uint64_t cell, struct store_arena *a, struct store_val **out);
 int store_put_bytes(struct store *s, uint32_t type, const uint8_t *bytes, uint32_t len,

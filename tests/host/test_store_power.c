@@ -5,7 +5,7 @@
  * was not synced. After each cut the store is reopened: it must hold exactly the last committed
  * state (either side of a commit in flight), pass store_check, and take a new commit. N runs over
  * every write of a first workload, then over random points of thousands more.
- * SEED=n replays; CUTS=n sets the random trials (default 2000). */
+ * SEED=n replays; CUTS=n sets the random trials (default 1500). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,9 +58,16 @@ static struct store_val *build(struct store_arena *a, const struct spec *sp, uin
 	return store_v_pair(a, build(a, sp, k + 1), fx_graph(a, sp->seeds[k], &gen));
 }
 
+#define NAME_BUF	512
+
+/* names of 2 to 442 bytes: about 2.7 KB of them, so the names table has one or two buckets as
+ * names come and go */
 static void name_of(char *buf, uint32_t k)
 {
-	snprintf(buf, 8, "k%u", k % 100);
+	size_t n = (size_t)snprintf(buf, NAME_BUF, "k%u", k % 100);
+
+	memset(buf + n, 'x', 40 * (k % 12));
+	buf[n + 40 * (k % 12)] = 0;
 }
 
 /* 0 if the store holds exactly the state m */
@@ -72,7 +79,7 @@ static int holds(struct store *s, const struct spec *m)
 	for (uint32_t k = 0; k < NNAMES; k++) {
 		struct store_arena *a = store_arena_new(&fx_mem);
 		struct store_val *v;
-		char name[8];
+		char name[NAME_BUF];
 		int e, bad;
 
 		name_of(name, k);
@@ -119,7 +126,7 @@ static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t 
 {
 	struct store *s = *sp;
 	uint32_t op = fx_below(r, 100), k = fx_below(r, NNAMES);
-	char name[8];
+	char name[NAME_BUF];
 	int e = STORE_OK;
 
 	*is_commit = 0;
@@ -136,7 +143,7 @@ static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t 
 		uint32_t x = fx_below(r, NNAMES);
 		struct store_arena *a = store_arena_new(&fx_mem);
 		struct store_val *v;
-		char xname[8];
+		char xname[NAME_BUF];
 		uint64_t nseed = fx_next(r) | 1;
 
 		name_of(xname, x);
@@ -286,7 +293,7 @@ static void test_every_write(void **state)
 static void test_random_cuts(void **state)
 {
 	const char *env = getenv("CUTS");
-	uint64_t r = seed ^ 0x5eed, cuts = env ? strtoull(env, NULL, 0) : 2000, done = 0, t0 = trials;
+	uint64_t r = seed ^ 0x5eed, cuts = env ? strtoull(env, NULL, 0) : 1500, done = 0, t0 = trials;
 	uint64_t in_commit0 = cuts_in_commit;
 
 	(void)state;
