@@ -1,0 +1,178 @@
+/* store.h -- the persistent store on an SD card (docs/store.md): names bound to copies of value
+ * graphs (pairs, vectors, strings, symbols, chars, bytevectors, integers, booleans, '(), with
+ * sharing and cycles), kept in erase groups on a block device (storage/blk.h), cached in a
+ * bounded RAM, made durable atomically by store_commit. Portable: no OS calls; memory comes from
+ * the caller's allocator. One thread uses a store at a time (the store service): no locks.
+ *
+ * Invariants, checked by store_check (storage/store_check.c):
+ *  S1 every mapped logical group names a distinct physical group; no physical group is both
+ *     free and mapped (committed or pending).
+ *  S2 a physical group the last commit maps is never programmed or erased until a later commit
+ *     stops mapping it (copy-on-write: a power cut finds the committed state whole).
+ *  S3 every on-card structure (root, mapping sector, group) carries a CRC-32C that matches.
+ *  S4 every reference cell names a live object: a mapped group, a used slot.
+ *  S5 an object's count = references to it from objects in other groups + names bound to it
+ *     (+1 for the names table object, which the root holds). Links inside a group are not
+ *     counted: the group's own collector traces them.
+ *  S6 inside a group, objects lie between data_lo and the group's end without overlapping, and
+ *     the slot table ends at or below data_lo.
+ */
+#ifndef STORAGE_STORE_H
+#define STORAGE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <storage/blk.h>
+
+#define STORE_VERSION	1
+
+enum {
+	STORE_OK = 0,
+	STORE_ENOSTORE = -1,	/* the card holds no store (no root has the magic) */
+	STORE_EVERSION = -2,	/* a store of an unsupported version or geometry */
+	STORE_EROOT = -3,	/* both roots damaged */
+	STORE_EMAP = -4,	/* the mapping table is damaged or inconsistent */
+	STORE_EGROUP = -5,	/* a group is damaged (CRC, header, an object or a reference) */
+	STORE_EIO = -6,		/* the device failed (store_blk_error says how) */
+	STORE_ENOSPC = -7,	/* no free group left */
+	STORE_ENOMEM = -8,	/* the allocator failed */
+	STORE_ETOOBIG = -9,	/* an object larger than the store can chunk */
+	STORE_EINVAL = -10,	/* a bad argument or value graph */
+	STORE_ENOTFOUND = -11,	/* the name is not bound */
+	STORE_EBROKEN = -12,	/* an earlier write failed: close and reopen (last commit) */
+};
+const char *store_strerror(int err);
+
+/* Memory for the store and the value arenas. free gets the size alloc was asked for. */
+struct store_mem {
+	void *(*alloc)(void *ctx, size_t n);
+	void (*free)(void *ctx, void *p, size_t n);
+	void *ctx;
+};
+
+/* ---- values: the neutral in-memory graph that a binding converts its objects to and from ----
+ *
+ * A value is a struct store_val node allocated in a store_arena; an arena is freed at once.
+ * Pair and vector fields may be assigned after creation, so cycles are built as in Scheme:
+ *	p = store_v_pair(a, x, nil); p->u.pair.cdr = p;
+ * Integers: STORE_FIXNUM holds any int64; STORE_BIGNUM any other (sign + 32-bit limbs, least
+ * significant first, no high zero limb). Decoding normalises: an integer that fits int64 comes
+ * back as STORE_FIXNUM. Strings are bytes (the binding picks the encoding: UTF-8 suggested).
+ * STORE_STORED links to an object already in the store instead of copying it: the oid of a
+ * decoded pair, vector, string, symbol or bytevector (other nodes' oids mean nothing), valid
+ * until the next store_collect.
+ */
+enum store_kind {
+	STORE_NIL, STORE_FALSE, STORE_TRUE, STORE_FIXNUM, STORE_CHAR, STORE_PAIR, STORE_VECTOR,
+	STORE_STRING, STORE_SYMBOL, STORE_BYTEVECTOR, STORE_BIGNUM, STORE_STORED,
+};
+
+typedef uint64_t store_oid;	/* (logical group << 32) | slot: a decoded node's, or none */
+
+struct store_val {
+	uint8_t kind;			/* enum store_kind */
+	uint8_t negative;		/* STORE_BIGNUM */
+	uint32_t len;			/* vector: elements; string etc.: bytes; bignum: limbs */
+	union {
+		int64_t fixnum;
+		uint32_t ch;		/* a code point */
+		struct { struct store_val *car, *cdr; } pair;
+		struct store_val **elts;
+		uint8_t *bytes;
+		uint32_t *limbs;
+	} u;
+	store_oid oid;			/* decoded nodes: where it lives; STORE_STORED: the target */
+	uint32_t pass, idx;		/* the encoder's scratch */
+};
+
+struct store_arena;
+struct store_arena *store_arena_new(const struct store_mem *mem);
+void store_arena_free(struct store_arena *a);
+/* Constructors return NULL when the allocator fails. Byte and limb contents are copied. */
+struct store_val *store_v_nil(struct store_arena *a);
+struct store_val *store_v_bool(struct store_arena *a, bool b);
+struct store_val *store_v_fixnum(struct store_arena *a, int64_t n);
+struct store_val *store_v_char(struct store_arena *a, uint32_t ch);
+struct store_val *store_v_pair(struct store_arena *a, struct store_val *car, struct store_val *cdr);
+/* elements set to fill (which may be NULL: then every one must be set before use) */
+struct store_val *store_v_vector(struct store_arena *a, uint32_t len, struct store_val *fill);
+struct store_val *store_v_string(struct store_arena *a, const void *bytes, uint32_t len);
+struct store_val *store_v_symbol(struct store_arena *a, const void *bytes, uint32_t len);
+struct store_val *store_v_bytevector(struct store_arena *a, const void *bytes, uint32_t len);
+struct store_val *store_v_bignum(struct store_arena *a, bool negative, const uint32_t *limbs,
+				 uint32_t nlimbs);
+struct store_val *store_v_stored(struct store_arena *a, store_oid oid);
+/* Graph equality that respects sharing: true iff a and b are isomorphic graphs (a shared node in
+ * one is shared in the other). STORE_STORED nodes compare by oid. */
+bool store_v_equal(const struct store_mem *mem, const struct store_val *a,
+		   const struct store_val *b);
+
+/* ---- the store ---- */
+struct store;
+
+struct store_params {
+	size_t cache_bytes;	/* RAM for cached groups (at least 4 groups); 0: 1 MiB */
+	bool skip_verify;	/* open without reading every group (CRCs checked when loaded) */
+	char *detail;		/* if not NULL, open writes why it failed here */
+	size_t detail_len;
+};
+
+/* Make an empty store on d (its data groups are not erased: they are free). A store already on
+ * d keeps its count of writes per physical group, so wear levelling goes on across formats, and
+ * a power cut during the format leaves either that store or the empty one. */
+int store_format(struct blk_dev *d, const struct store_mem *mem);
+/* Open the store on d at its last commit. */
+int store_open(struct blk_dev *d, const struct store_mem *mem, const struct store_params *p,
+	       struct store **out);
+/* Forget what was not committed and free the store's RAM. */
+void store_close(struct store *s);
+
+/* Bind name (any bytes, at most STORE_NAME_MAX = 1024 of them) to a copy of v; v is not kept, but the encoder
+ * writes the scratch fields (pass, idx) of its nodes. */
+int store_set(struct store *s, const void *name, size_t len, struct store_val *v);
+/* Unbind name: STORE_ENOTFOUND if it was not bound. */
+int store_remove(struct store *s, const void *name, size_t len);
+/* Decode the value bound to name into arena a. */
+int store_ref(struct store *s, const void *name, size_t len, struct store_arena *a,
+	      struct store_val **out);
+/* The i-th bound name (i < store_stats().names), for listing; the bytes stay valid until the
+ * next call that changes the names. */
+int store_name_at(struct store *s, size_t i, const uint8_t **name, size_t *len);
+/* Make every change since the last commit durable at once. */
+int store_commit(struct store *s);
+
+#define STORE_COLLECT_FULL	1u	/* also mark the whole store: reclaims cross-group cycles */
+/* Collect every group that may hold garbage (each alone); with FULL, the whole-store mark.
+ * Copy-on-write needs a free physical group for each group changed before the next commit: when
+ * they run short, a collection commits by itself if no set or remove waits for a commit (the
+ * values are the same either side of it), else it stops with STORE_ENOSPC (the store stays
+ * usable: commit, then collect again). */
+int store_collect(struct store *s, unsigned flags);
+
+struct store_stats {
+	uint64_t seq;			/* the last commit's sequence number */
+	uint32_t groups;		/* data groups on the card */
+	uint32_t groups_mapped;		/* logical groups in use */
+	uint32_t group_bytes;
+	uint32_t cache_groups, cache_dirty;
+	uint64_t cache_hits, cache_misses, writebacks;
+	uint64_t bytes_free;		/* in mapped groups, plus the unmapped groups */
+	size_t names;
+	uint32_t erase_min, erase_max;	/* writes per physical group */
+	uint64_t collections, full_collections, objects_freed;
+	uint64_t map_sectors_written;	/* by commits: only the sectors that changed */
+	uint64_t collect_commits;	/* commits a collection made to free groups (S2 needs room) */
+	int fell_back;			/* open found the newer root damaged and used the other */
+	uint64_t table_ram_bytes;	/* RAM for the mapping table and per-group state */
+};
+int store_stats(struct store *s, struct store_stats *st);
+
+/* Verify every invariant (S1-S6) over the whole store, recounting every link; STORE_OK or the
+ * first problem's error, described in msg. Loads every group: a test and repair tool. */
+int store_check(struct store *s, char *msg, size_t msglen);
+/* The device error behind the last STORE_EIO. */
+int store_blk_error(const struct store *s);
+
+#endif

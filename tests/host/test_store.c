@@ -1,0 +1,895 @@
+/* test_store.c -- the SD store (storage/store.h) on a RAM card: every operation, every kind of
+ * value with sharing and cycles, objects chunked across groups, a store larger than its cache,
+ * collection of one group with and without links from others, cross-group cycles left by the
+ * counts and reclaimed by the whole-store mark, wear spread, the file device, and damaged cards
+ * (roots, mapping, groups, random bytes anywhere) giving a clear error at open, never a crash.
+ * store_check recounts every link after every step. Randomized tests print their seed; SEED=n
+ * replays. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <unistd.h>
+
+#include <storage/blk_file.h>
+#include <storage/crc32c.h>
+
+#include "store_fixture.h"
+
+static uint64_t seed;
+static char msg[256];
+
+#define CHECK(s) do { \
+		int e_ = store_check((s), msg, sizeof(msg)); \
+		if (e_) \
+			fail_msg("store_check: %s (%s) at %s:%d", store_strerror(e_), msg, __FILE__, __LINE__); \
+	} while (0)
+
+#define OK(x) do { \
+		int e_ = (x); \
+		if (e_) \
+			fail_msg("%s: %s at %s:%d", #x, store_strerror(e_), __FILE__, __LINE__); \
+	} while (0)
+
+static struct store *open_store(struct fx_card *c, size_t cache)
+{
+	struct store_params p = { .cache_bytes = cache, .detail = msg, .detail_len = sizeof(msg) };
+	struct store *s = NULL;
+	int e = store_open(&c->cut.dev, &fx_mem, &p, &s);
+
+	if (e)
+		fail_msg("store_open: %s (%s)", store_strerror(e), msg);
+	return s;
+}
+
+static struct store *fresh(struct fx_card *c, uint32_t gsec, uint32_t ngroups, size_t cache)
+{
+	fx_card_init(c, gsec, ngroups, 0xff, seed);
+	OK(store_format(&c->cut.dev, &fx_mem));
+	return open_store(c, cache);
+}
+
+static void expect(struct store *s, const char *name, struct store_val *want)
+{
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *got = NULL;
+
+	OK(store_ref(s, name, strlen(name), a, &got));
+	assert_true(store_v_equal(&fx_mem, want, got));
+	store_arena_free(a);
+}
+
+static void set(struct store *s, const char *name, struct store_val *v)
+{
+	OK(store_set(s, name, strlen(name), v));
+}
+
+static void test_crc(void **state)
+{
+	(void)state;
+	assert_int_equal(store_crc32c(0, "123456789", 9), 0xe3069283u);
+	assert_int_equal(store_crc32c(store_crc32c(0, "1234", 4), "56789", 5), 0xe3069283u);
+}
+
+static void test_empty(void **state)
+{
+	struct fx_card c;
+	struct store *s = NULL;
+	struct store_stats st;
+	struct store_arena *a;
+	struct store_val *v;
+
+	(void)state;
+	fx_card_init(&c, 8, 64, 0xff, 1);
+	assert_int_equal(store_open(&c.cut.dev, &fx_mem, NULL, &s), STORE_ENOSTORE);
+	assert_null(s);
+	OK(store_format(&c.cut.dev, &fx_mem));
+	s = open_store(&c, 0);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.groups_mapped, 0);
+	assert_int_equal(st.names, 0);
+	assert_int_equal(st.group_bytes, 4096);
+	a = store_arena_new(&fx_mem);
+	assert_int_equal(store_ref(s, "x", 1, a, &v), STORE_ENOTFOUND);
+	assert_int_equal(store_remove(s, "x", 1), STORE_ENOTFOUND);
+	OK(store_commit(s));
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* Every kind, alone and in a graph with sharing and a cycle, across a commit and a reopen. */
+static void test_kinds(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 64, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	uint32_t limbs[3] = { 1, 2, 3 };
+	uint8_t big[5000];
+	struct store_val *vals[16], *shared, *cyc, *vec;
+	char name[16];
+	int n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	vals[n++] = store_v_nil(a);
+	vals[n++] = store_v_bool(a, true);
+	vals[n++] = store_v_bool(a, false);
+	vals[n++] = store_v_fixnum(a, -42);
+	vals[n++] = store_v_fixnum(a, INT64_MIN);		/* beyond a cell: a bignum object */
+	vals[n++] = store_v_bignum(a, true, limbs, 3);
+	vals[n++] = store_v_char(a, 0x1f600);
+	vals[n++] = store_v_string(a, "hello", 5);
+	vals[n++] = store_v_symbol(a, "sym", 3);
+	vals[n++] = store_v_bytevector(a, big, sizeof(big));	/* chunked */
+	vals[n++] = store_v_string(a, "", 0);
+	shared = store_v_string(a, "shared", 6);
+	cyc = store_v_pair(a, shared, NULL);
+	cyc->u.pair.cdr = store_v_pair(a, shared, cyc);		/* a two-pair cycle, car shared */
+	vals[n++] = cyc;
+	vec = store_v_vector(a, 1000, shared);			/* chunked, every element shared */
+	vec->u.elts[999] = vec;
+	vals[n++] = vec;
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "v%d", i);
+		set(s, name, vals[i]);
+		CHECK(s);
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "v%d", i);
+		expect(s, name, vals[i]);
+	}
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "v%d", i);
+		expect(s, name, vals[i]);
+	}
+	/* a decoded node keeps its oid; the same name decoded twice shares nothing between calls */
+	{
+		struct store_arena *b = store_arena_new(&fx_mem);
+		struct store_val *got;
+
+		OK(store_ref(s, "v11", 3, b, &got));
+		assert_int_equal(got->kind, STORE_PAIR);
+		assert_ptr_equal(got->u.pair.car, got->u.pair.cdr->u.pair.car);
+		assert_ptr_equal(got->u.pair.cdr->u.pair.cdr, got);
+		store_arena_free(b);
+	}
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* Many long names: the names table is chunked across groups; a bignum of 1000 limbs too. */
+static void test_many_names(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 128, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	uint32_t limbs[1000];
+	struct store_val *big;
+	struct store_stats st;
+	char name[200];
+	const uint8_t *nm;
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		limbs[i] = (uint32_t)(i * 2654435761u) | 1;
+	big = store_v_bignum(a, true, limbs, 1000);
+	for (int i = 0; i < 300; i++) {
+		memset(name, 'a' + i % 26, sizeof(name));
+		snprintf(name, sizeof(name), "%d-", i);
+		name[strlen(name)] = 'z';
+		name[150] = 0;
+		set(s, name, i % 50 ? store_v_fixnum(a, i) : big);
+	}
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.names, 300);
+	OK(store_name_at(s, 299, &nm, &len));
+	assert_int_equal(len, 150);
+	assert_int_equal(store_name_at(s, 300, &nm, &len), STORE_EINVAL);
+	for (int i = 0; i < 300; i++) {
+		memset(name, 'a' + i % 26, sizeof(name));
+		snprintf(name, sizeof(name), "%d-", i);
+		name[strlen(name)] = 'z';
+		name[150] = 0;
+		expect(s, name, i % 50 ? store_v_fixnum(a, i) : big);
+		if (i % 3 == 0)
+			OK(store_remove(s, name, strlen(name)));
+	}
+	OK(store_commit(s));
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.names, 200);
+	CHECK(s);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+static void test_errors(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 64, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	char longname[2000];
+
+	(void)state;
+	memset(longname, 'x', sizeof(longname));
+	assert_int_equal(store_set(s, longname, sizeof(longname), store_v_nil(a)), STORE_EINVAL);
+	assert_int_equal(store_set(s, "x", 1, NULL), STORE_EINVAL);
+	assert_int_equal(store_set(s, "x", 1, store_v_stored(a, (uint64_t)5 << 32 | 3)), STORE_EINVAL);
+	assert_int_equal(store_set(s, "x", 1, store_v_pair(a, NULL, NULL)), STORE_EINVAL);
+	assert_int_equal(store_set(s, "x", 1, store_v_char(a, 0x110000)), STORE_EINVAL);
+	/* larger than 126 chunks of 1016 bytes */
+	assert_int_equal(store_set(s, "x", 1, store_v_vector(a, 20000, store_v_nil(a))), STORE_ETOOBIG);
+	OK(store_collect(s, 0));
+	CHECK(s);
+	assert_string_equal(store_strerror(STORE_EROOT), "damaged root");
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* Random graphs, overwritten and removed, commits and reopens, against a model of seeds. */
+static void test_random(void **state)
+{
+	const struct fx_gen g = { .max_nodes = 60, .big_pct = 5, .big_len = 3000 };
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 128, 6 * 4096);
+	uint64_t model[24] = { 0 }, r = seed ^ 0x1234;
+	char name[16];
+
+	(void)state;
+	for (int step = 0; step < 400; step++) {
+		uint32_t k = fx_below(&r, 24), op = fx_below(&r, 10);
+
+		snprintf(name, sizeof(name), "n%u", k);
+		if (op < 6) {
+			struct store_arena *a = store_arena_new(&fx_mem);
+			uint64_t sd = fx_next(&r) | 1;
+
+			set(s, name, fx_graph(a, sd, &g));
+			model[k] = sd;
+			store_arena_free(a);
+		} else if (op < 8) {
+			int e = store_remove(s, name, strlen(name));
+
+			assert_int_equal(e, model[k] ? STORE_OK : STORE_ENOTFOUND);
+			model[k] = 0;
+		} else if (op == 8) {
+			int e = store_collect(s, fx_below(&r, 4) == 0 ? STORE_COLLECT_FULL : 0);
+			OK(e);
+		} else {
+			OK(store_commit(s));
+			if (fx_below(&r, 3) == 0) {
+				store_close(s);
+				s = open_store(&c, 6 * 4096);
+			}
+		}
+		CHECK(s);	/* every count recounted after every step */
+		if (step % 50 == 49)
+			for (uint32_t j = 0; j < 24; j++) {
+				struct store_arena *a = store_arena_new(&fx_mem);
+				struct store_val *got;
+
+				snprintf(name, sizeof(name), "n%u", j);
+				if (!model[j]) {
+					assert_int_equal(store_ref(s, name, strlen(name), a, &got), STORE_ENOTFOUND);
+				} else {
+					OK(store_ref(s, name, strlen(name), a, &got));
+					assert_true(store_v_equal(&fx_mem, fx_graph(a, model[j], &g), got));
+				}
+				store_arena_free(a);
+			}
+	}
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* One group alone, no links from others: a value with an inner cycle and sharing, removed, is
+ * freed by its group's collection (the count of its root falls to zero), the rest kept. */
+static void test_one_group(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 64, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *str = store_v_string(a, "in", 2);
+	struct store_val *p = store_v_pair(a, str, store_v_pair(a, str, NULL)), *keep;
+	struct store_stats st, st2;
+
+	(void)state;
+	p->u.pair.cdr->u.pair.cdr = p;
+	keep = store_v_pair(a, store_v_fixnum(a, 1), store_v_nil(a));
+	set(s, "dead", p);
+	set(s, "keep", keep);
+	OK(store_commit(s));
+	OK(store_stats(s, &st));
+	assert_int_equal(st.groups_mapped, 1);	/* both, and the names table, in one group */
+	OK(store_collect(s, 0));
+	OK(store_stats(s, &st2));
+	assert_int_equal(st2.objects_freed, st.objects_freed);	/* nothing is garbage */
+	CHECK(s);
+	OK(store_remove(s, "dead", 4));
+	OK(store_collect(s, 0));
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.objects_freed, st2.objects_freed + 3);	/* two pairs and the string */
+	expect(s, "keep", keep);
+	OK(store_commit(s));
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	expect(s, "keep", keep);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* A long list across many groups: counts on every link between groups; removed, the groups'
+ * collections cascade and free everything; a cycle across groups stays until the full mark. */
+static void test_cross_group(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 128, 4 * 4096);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *list = store_v_nil(a), *last = NULL, *keep;
+	struct store_stats st;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		list = store_v_pair(a, store_v_fixnum(a, i), list);
+		if (!last)
+			last = list;
+	}
+	set(s, "list", list);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_true(st.groups_mapped >= 10);
+	OK(store_commit(s));
+	expect(s, "list", list);
+	/* a group alone: nothing is garbage */
+	OK(store_collect(s, 0));
+	CHECK(s);
+	expect(s, "list", list);
+	/* removed: every group's collection frees its part and the next group's count falls */
+	OK(store_remove(s, "list", 4));
+	CHECK(s);
+	OK(store_collect(s, 0));
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_int_equal(st.groups_mapped, 1);	/* the names table's */
+	OK(store_commit(s));
+	CHECK(s);
+
+	/* the same list made a cycle: the counts keep it after it is removed */
+	last->u.pair.cdr = list;
+	set(s, "cycle", list);
+	keep = store_v_string(a, "kept", 4);
+	set(s, "keep", keep);
+	OK(store_commit(s));
+	CHECK(s);
+	expect(s, "cycle", list);
+	OK(store_remove(s, "cycle", 5));
+	OK(store_collect(s, 0));
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_true(st.groups_mapped >= 10);
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_true(st.groups_mapped <= 2);
+	assert_true(st.full_collections == 1);
+	expect(s, "keep", keep);
+	OK(store_commit(s));
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	expect(s, "keep", keep);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* Linking to stored objects: sharing between names survives the removal of the first name. */
+static void test_stored_links(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 64, 0);
+	struct store_arena *a = store_arena_new(&fx_mem), *b = store_arena_new(&fx_mem);
+	struct store_val *x = store_v_pair(a, store_v_string(a, "x", 1), store_v_nil(a)), *gx, *gy;
+
+	(void)state;
+	set(s, "a", x);
+	OK(store_ref(s, "a", 1, b, &gx));
+	set(s, "b", store_v_pair(a, store_v_stored(a, gx->oid), store_v_stored(a, gx->oid)));
+	CHECK(s);
+	OK(store_ref(s, "b", 1, b, &gy));
+	assert_int_equal(gy->u.pair.car->oid, gx->oid);
+	assert_ptr_equal(gy->u.pair.car, gy->u.pair.cdr);
+	OK(store_remove(s, "a", 1));
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	CHECK(s);
+	expect(s, "b", store_v_pair(a, x, x));
+	OK(store_commit(s));
+	store_close(s);
+	s = open_store(&c, 0);
+	expect(s, "b", store_v_pair(a, x, x));
+	CHECK(s);
+	store_arena_free(a);
+	store_arena_free(b);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* 8 MiB of card, about 3 MiB stored, a cache of 32 KiB or the default 1 MiB: groups come and go
+ * from the cache. */
+static void larger_than_cache(size_t cache)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 2048, cache);
+	struct store_stats st;
+	uint8_t buf[900];
+	char name[16];
+
+	for (int i = 0; i < 3000; i++) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+
+		memset(buf, (uint8_t)i, sizeof(buf));
+		snprintf(name, sizeof(name), "b%d", i);
+		set(s, name, store_v_pair(a, store_v_bytevector(a, buf, sizeof(buf)), store_v_fixnum(a, i)));
+		store_arena_free(a);
+		if (i % 1000 == 999)
+			OK(store_commit(s));
+	}
+	OK(store_stats(s, &st));
+	assert_true(st.groups_mapped > 3 * st.cache_groups);
+	CHECK(s);
+	/* a small commit rewrites only the mapping sectors it changed (after each area's first) */
+	uint64_t delta = 0;
+
+	for (int i = 0; i < 4; i++) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+		uint64_t before = st.map_sectors_written;
+
+		set(s, "small", store_v_fixnum(a, i));
+		OK(store_commit(s));
+		OK(store_stats(s, &st));
+		delta = st.map_sectors_written - before;
+		if (i >= 2)
+			assert_true(delta <= 4);
+		store_arena_free(a);
+	}
+	printf("[ store    ] a small commit on a card of %u groups: %llu mapping sectors of %u written\n",
+	       st.groups, (unsigned long long)delta, (st.groups + 61) / 62);
+	store_close(s);
+	s = open_store(&c, cache);
+	for (int i = 0; i < 3000; i += 7) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+
+		memset(buf, (uint8_t)i, sizeof(buf));
+		snprintf(name, sizeof(name), "b%d", i);
+		expect(s, name, store_v_pair(a, store_v_bytevector(a, buf, sizeof(buf)), store_v_fixnum(a, i)));
+		store_arena_free(a);
+	}
+	OK(store_stats(s, &st));
+	printf("[ store    ] %u groups in use of %u, cache %u groups: reading every 7th value after a "
+	       "reopen, %llu hits, %llu misses\n", st.groups_mapped, st.groups, st.cache_groups,
+	       (unsigned long long)st.cache_hits, (unsigned long long)st.cache_misses);
+	CHECK(s);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+static void test_larger_than_cache(void **state)
+{
+	(void)state;
+	larger_than_cache(8 * 4096);
+	larger_than_cache(0);
+}
+
+/* Writes spread over the physical groups: a name overwritten and committed many times. */
+static void test_wear(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 64, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_stats st;
+
+	(void)state;
+	for (int i = 0; i < 2000; i++) {
+		set(s, "counter", store_v_pair(a, store_v_fixnum(a, i), store_v_nil(a)));
+		OK(store_commit(s));
+		if (i % 50 == 0)
+			OK(store_collect(s, 0));
+	}
+	CHECK(s);
+	OK(store_stats(s, &st));
+	printf("[ store    ] writes per physical group after 2000 commits: min %u max %u\n",
+	       st.erase_min, st.erase_max);
+	assert_true(st.erase_max - st.erase_min <= 2);
+	/* a format keeps them */
+	store_close(s);
+	OK(store_format(&c.cut.dev, &fx_mem));
+	s = open_store(&c, 0);
+	OK(store_stats(s, &st));
+	assert_true(st.erase_min >= 30 && st.names == 0 && st.groups_mapped == 0);
+	CHECK(s);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* A full store says so, stays usable, and takes new values after removals and a collection. */
+static void test_full(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 40, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_stats st;
+	uint8_t buf[3000];
+	char name[16];
+	int i, e = STORE_OK, committed = 0;
+
+	(void)state;
+	memset(buf, 0x5a, sizeof(buf));
+	for (i = 0; i < 1000 && !e; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		e = store_set(s, name, strlen(name), store_v_bytevector(a, buf, sizeof(buf)));
+		if (!e && i % 3 == 2) {
+			e = store_commit(s);
+			if (!e)
+				committed = i + 1;
+		}
+	}
+	assert_int_equal(e, STORE_ENOSPC);
+	printf("[ store    ] full after %d values of 3000 bytes (%d committed)\n", i - 1, committed);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	for (i = 0; i < committed; i += 2) {
+		snprintf(name, sizeof(name), "f%d", i);
+		OK(store_remove(s, name, strlen(name)));
+	}
+	e = store_collect(s, 0);
+	assert_true(e == STORE_OK || e == STORE_ENOSPC);
+	CHECK(s);
+	OK(store_commit(s));
+	OK(store_collect(s, 0));	/* nothing waits for a commit: it commits when it must */
+	CHECK(s);
+	OK(store_commit(s));
+	set(s, "after", store_v_bytevector(a, buf, sizeof(buf)));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	expect(s, "after", store_v_bytevector(a, buf, sizeof(buf)));
+	for (i = 1; i < committed; i += 2) {
+		snprintf(name, sizeof(name), "f%d", i);
+		expect(s, name, store_v_bytevector(a, buf, sizeof(buf)));
+	}
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+static void test_file_device(void **state)
+{
+	char path[] = "/tmp/test_store_XXXXXX";
+	int fd = mkstemp(path);
+	struct blk_file f;
+	struct store *s;
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *v = store_v_pair(a, store_v_symbol(a, "file", 4), store_v_fixnum(a, 7));
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	for (int erased = 0; erased < 2; erased++) {
+		assert_int_equal(blk_file_open(&f, path, 8, 32, erased ? 0xff : 0x00, 1), BLK_OK);
+		OK(store_format(&f.dev, &fx_mem));
+		OK(store_open(&f.dev, &fx_mem, NULL, &s));
+		set(s, "f", v);
+		OK(store_commit(s));
+		store_close(s);
+		blk_file_close(&f);
+		assert_int_equal(blk_file_open(&f, path, 8, 32, erased ? 0xff : 0x00, 0), BLK_OK);
+		OK(store_open(&f.dev, &fx_mem, NULL, &s));
+		expect(s, "f", v);
+		CHECK(s);
+		store_close(s);
+		blk_file_close(&f);
+	}
+	unlink(path);
+	store_arena_free(a);
+}
+
+/* ---- damaged cards ---- */
+
+static void scribble(struct fx_card *c, uint32_t sector, uint32_t count, uint64_t *r)
+{
+	uint8_t *p = c->image + (size_t)sector * BLK_SECTOR;
+
+	for (size_t i = 0; i < (size_t)count * BLK_SECTOR; i++)
+		p[i] = (uint8_t)fx_next(r);
+}
+
+/* A card with two commits of random graphs; returns its image (the caller frees it). */
+static uint8_t *populated(struct fx_card *c, uint64_t *models, const struct fx_gen *g, uint64_t *r)
+{
+	struct store *s = fresh(c, 8, 96, 0);
+	size_t bytes = (size_t)c->gsec * c->ngroups * BLK_SECTOR;
+	uint8_t *copy;
+	char name[16];
+
+	for (int commit = 0; commit < 2; commit++) {
+		for (int k = 0; k < 6; k++) {
+			struct store_arena *a = store_arena_new(&fx_mem);
+
+			snprintf(name, sizeof(name), "n%d", k);
+			models[commit * 6 + k] = fx_next(r) | 1;
+			set(s, name, fx_graph(a, models[commit * 6 + k], g));
+			store_arena_free(a);
+		}
+		OK(store_commit(s));
+	}
+	store_close(s);
+	copy = malloc(bytes);
+	memcpy(copy, c->image, bytes);
+	return copy;
+}
+
+/* Whatever the card holds: open gives OK or an error; if OK, reading every name and checking
+ * must not crash (ASan watches). */
+static int open_any(struct fx_card *c, int *checked)
+{
+	struct store *s = NULL;
+	int e = store_open(&c->cut.dev, &fx_mem, NULL, &s);
+
+	*checked = 0;
+	if (e)
+		return e;
+	for (int k = 0; k < 6; k++) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct store_val *v;
+		char name[16];
+
+		snprintf(name, sizeof(name), "n%d", k);
+		(void)store_ref(s, name, strlen(name), a, &v);
+		store_arena_free(a);
+	}
+	*checked = store_check(s, msg, sizeof(msg)) == STORE_OK;
+	store_close(s);
+	return STORE_OK;
+}
+
+static void test_damaged(void **state)
+{
+	const struct fx_gen g = { .max_nodes = 40, .big_pct = 15, .big_len = 2000 };
+	struct fx_card c;
+	uint64_t models[12], r = seed ^ 0xdead;
+	uint8_t *good = populated(&c, models, &g, &r);
+	size_t bytes = (size_t)c.gsec * c.ngroups * BLK_SECTOR;
+	struct store_params p = { .detail = msg, .detail_len = sizeof(msg) };
+	struct store *s;
+	int checked, e;
+
+	(void)state;
+	/* both roots */
+	scribble(&c, 0, 2, &r);
+	assert_int_equal(store_open(&c.cut.dev, &fx_mem, &p, &s), STORE_EROOT);
+	printf("[ store    ] both roots damaged: %s (%s)\n", store_strerror(STORE_EROOT), msg);
+	/* blank roots: no store */
+	memset(c.image, 0xff, 2 * BLK_SECTOR);
+	assert_int_equal(store_open(&c.cut.dev, &fx_mem, &p, &s), STORE_ENOSTORE);
+	/* the newest root (seq 3, slot 1): the older one is used, or its groups were reused */
+	memcpy(c.image, good, bytes);
+	scribble(&c, 1, 1, &r);
+	e = store_open(&c.cut.dev, &fx_mem, &p, &s);
+	assert_true(e == STORE_OK || e == STORE_EGROUP);
+	if (e == STORE_OK) {
+		struct store_stats st;
+
+		OK(store_stats(s, &st));
+		assert_int_equal(st.seq, 2);
+		assert_true(st.fell_back);
+		CHECK(s);
+		for (int k = 0; k < 6; k++) {
+			struct store_arena *a = store_arena_new(&fx_mem);
+			char name[16];
+
+			snprintf(name, sizeof(name), "n%d", k);
+			expect(s, name, fx_graph(a, models[k], &g));
+			store_arena_free(a);
+		}
+		store_close(s);
+	}
+	/* another version, CRC right */
+	memcpy(c.image, good, bytes);
+	for (int slot = 0; slot < 2; slot++) {
+		uint8_t *root = c.image + slot * BLK_SECTOR;
+		uint32_t crc;
+
+		root[4] = 99;
+		crc = store_crc32c(0, root, BLK_SECTOR - 4);
+		memcpy(root + BLK_SECTOR - 4, &crc, 4);
+	}
+	assert_int_equal(store_open(&c.cut.dev, &fx_mem, &p, &s), STORE_EVERSION);
+	/* the current mapping area (seq 3: area 1, right after area 0) */
+	memcpy(c.image, good, bytes);
+	scribble(&c, 2 + 1 * 2, 1, &r);	/* 95 groups: 2 sectors per area */
+	assert_int_equal(store_open(&c.cut.dev, &fx_mem, &p, &s), STORE_EMAP);
+	printf("[ store    ] mapping damaged: %s (%s)\n", store_strerror(STORE_EMAP), msg);
+	/* each mapped group in turn: one sector of it */
+	char last[sizeof(msg)] = "";
+	int refused = 0;
+
+	for (uint32_t grp = 1; grp < c.ngroups; grp++) {
+		memcpy(c.image, good, bytes);
+		scribble(&c, grp * c.gsec + fx_below(&r, c.gsec), 1, &r);
+		e = store_open(&c.cut.dev, &fx_mem, &p, &s);
+		if (e == STORE_OK) {	/* the group was free */
+			CHECK(s);
+			store_close(s);
+		} else {
+			assert_int_equal(e, STORE_EGROUP);
+			memcpy(last, msg, sizeof(last));
+			refused++;
+		}
+	}
+	assert_true(refused > 0);
+	printf("[ store    ] one sector of each group damaged: %d refused: %s (%s)\n", refused,
+	       store_strerror(STORE_EGROUP), last);
+	/* random bytes anywhere, a few sectors at a time, with and without verification at open */
+	int opened = 0;
+	for (int t = 0; t < 300; t++) {
+		memcpy(c.image, good, bytes);
+		for (int k = 1 + fx_below(&r, 3); k > 0; k--) {
+			uint32_t sec = fx_below(&r, c.gsec * c.ngroups);
+
+			/* mostly where the store is: the metadata, or a group that has a header */
+			for (int try = 0; try < 20 && sec >= 8 &&
+			     memcmp(c.image + (size_t)(sec / c.gsec) * c.gsec * BLK_SECTOR, "SGRP", 4); try++)
+				sec = fx_below(&r, c.gsec * c.ngroups);
+
+			if (fx_below(&r, 2))
+				scribble(&c, sec, 1, &r);
+			else
+				c.image[(size_t)sec * BLK_SECTOR + fx_below(&r, BLK_SECTOR)] ^= (uint8_t)(1u << fx_below(&r, 8));
+		}
+		if (open_any(&c, &checked) == STORE_OK) {
+			opened++;
+			assert_true(checked);
+		}
+	}
+	printf("[ store    ] 300 cards with random damage: %d opened and checked (the damage hit a "
+	       "free or stale part), the rest refused\n", opened);
+	/* without verification at open: damage found when a group is loaded, never a crash */
+	p.skip_verify = true;
+	for (int t = 0; t < 100; t++) {
+		memcpy(c.image, good, bytes);
+		scribble(&c, c.gsec + fx_below(&r, c.gsec * (c.ngroups - 1)), 1, &r);
+		if (store_open(&c.cut.dev, &fx_mem, &p, &s) == STORE_OK) {
+			for (int k = 0; k < 6; k++) {
+				struct store_arena *a = store_arena_new(&fx_mem);
+				struct store_val *v;
+				char name[16];
+
+				snprintf(name, sizeof(name), "n%d", k);
+				e = store_ref(s, name, strlen(name), a, &v);
+				assert_true(e == STORE_OK || e == STORE_EGROUP || e == STORE_EBROKEN);
+				store_arena_free(a);
+			}
+			(void)store_check(s, msg, sizeof(msg));
+			store_close(s);
+		}
+	}
+	/* damage that keeps the CRC right (a bug, not the medium): bytes of a group's header, slot
+	 * table or objects changed and the CRC made again; open refuses, or everything after it
+	 * (refs, check, collections, a commit) returns errors without crashing */
+	int crc_refused = 0, survived = 0;
+
+	for (int t = 0; t < 400; t++) {
+		uint32_t grp, gbytes = c.gsec * BLK_SECTOR;
+		uint8_t *gp;
+
+		memcpy(c.image, good, bytes);
+		do
+			grp = 1 + fx_below(&r, c.ngroups - 1);
+		while (memcmp(c.image + (size_t)grp * gbytes, "SGRP", 4));
+		gp = c.image + (size_t)grp * gbytes;
+		for (int k = 1 + fx_below(&r, 4); k > 0; k--) {
+			uint32_t lo, at;
+
+			memcpy(&lo, gp + 16, 4);
+			switch (fx_below(&r, 3)) {
+			case 0: at = 12 + fx_below(&r, 16); break;			/* header */
+			case 1: at = 32 + fx_below(&r, 64); break;			/* slot table */
+			default: at = lo < gbytes ? lo + fx_below(&r, gbytes - lo) : 40;	/* objects */
+			}
+			gp[at] = fx_below(&r, 4) ? (uint8_t)fx_next(&r) : gp[at] ^ (uint8_t)(1u << fx_below(&r, 8));
+		}
+		memset(gp + 28, 0, 4);
+		uint32_t crc = store_crc32c(0, gp, gbytes);
+		memcpy(gp + 28, &crc, 4);
+		p.skip_verify = fx_below(&r, 2);
+		if (store_open(&c.cut.dev, &fx_mem, &p, &s)) {
+			crc_refused++;
+			continue;
+		}
+		survived++;
+		for (int k = 0; k < 6; k++) {
+			struct store_arena *a = store_arena_new(&fx_mem);
+			struct store_val *v;
+			char name[16];
+
+			snprintf(name, sizeof(name), "n%d", k);
+			(void)store_ref(s, name, strlen(name), a, &v);
+			store_arena_free(a);
+		}
+		(void)store_check(s, msg, sizeof(msg));
+		(void)store_remove(s, "n0", 2);
+		(void)store_collect(s, 0);
+		(void)store_collect(s, STORE_COLLECT_FULL);
+		(void)store_commit(s);
+		store_close(s);
+	}
+	p.skip_verify = false;
+	printf("[ store    ] 400 groups changed with their CRC made again: %d refused at open, %d opened "
+	       "(errors later, no crash)\n", crc_refused, survived);
+
+	free(good);
+	fx_card_fini(&c);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	seed = fx_seed("store");
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_crc),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_many_names),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_one_group),
+		cmocka_unit_test(test_cross_group),
+		cmocka_unit_test(test_stored_links),
+		cmocka_unit_test(test_larger_than_cache),
+		cmocka_unit_test(test_wear),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_file_device),
+		cmocka_unit_test(test_damaged),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
