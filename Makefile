@@ -36,7 +36,7 @@ PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
 	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/verify.c mm/gc/xheap.c mm/gc/xcycle.c mm/gc/stw.c mm/gc/inspect.c \
-	storage/blk.c storage/sdhci.c $(STORE_SRCS) \
+	storage/blk.c storage/sdhci.c $(STORE_SRCS) storage/storesvc.c \
 	$(NET_DRV_SRCS) $(NET_SRCS) $(LISP_SRCS)
 KERNEL_ONLY_SRCS := kernel/main.c kernel/repl.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c \
 	kernel/ktest_sd.c \
@@ -199,7 +199,7 @@ HOST_OPT_CFLAGS := $(filter-out -O1 -DCONFIG_DEBUG,$(HOST_CFLAGS)) -O2
 $(B)/host/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,host/$<)$(HOST_CC) $(HOST_OPT_CFLAGS) -c $< -o $@
-LISP_MAIN_OBJS = $(patsubst %,$(B)/$(1)/%.o,$(PORTABLE_SRCS) $(HOST_ARCH_SRCS) arch/host/lisp_main.c)
+LISP_MAIN_OBJS = $(patsubst %,$(B)/$(1)/%.o,$(PORTABLE_SRCS) $(HOST_ARCH_SRCS) storage/blk_file.c arch/host/lisp_main.c)
 $(B)/host/lisp: $(call LISP_MAIN_OBJS,host/obj)
 	$(call say,LINK,$@)$(HOST_CC) -o $@ $^ -pthread -lm
 $(B)/host-asan/bin/lisp: $(call LISP_MAIN_OBJS,host-asan)

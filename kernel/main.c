@@ -16,6 +16,7 @@
 #include <net/netsvc.h>
 #include <sched/thread.h>
 #include <storage/sdhci.h>
+#include <storage/storesvc.h>
 
 static uint64_t boot_cycles;
 
@@ -95,6 +96,44 @@ static void ap_sched(void *arg)
 	sched_run();
 }
 
+/* The store's memory: the physical allocator (thread-safe, any size in grains). */
+static void *store_mem_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return physmem_alloc(n, 8);
+}
+
+static void store_mem_free(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	physmem_free(p, n);
+}
+
+static const struct store_mem store_mem = { store_mem_alloc, store_mem_free, NULL };
+
+/* The store service's CPU: store_cpu=N, else the one before the net service's (the last), so
+ * with 3 CPUs or more the REPL, the store and the network each have their own. */
+static void store_start(const char *cmdline)
+{
+	unsigned long cpu = arch_ncpus() >= 3 ? arch_ncpus() - 2 : arch_ncpus() - 1;
+
+	if (cmdline_get_ulong(cmdline, "store_cpu", &cpu) && cpu >= arch_ncpus()) {
+		kprintf("store: no cpu %lu (store_cpu=): using cpu %u\n", cpu, arch_ncpus() - 1);
+		cpu = arch_ncpus() - 1;
+	}
+	const struct blk_dev *d;
+
+	if (store_svc_start(sdhci_device(), &store_mem, (unsigned)cpu, 0) < 0) {
+		kprintf("store: the service did not start\n");
+		return;
+	}
+	if ((d = store_svc_device()) != NULL)
+		kprintf("store: service on cpu %lu, %u groups of %u KiB; (store-open) or "
+			"(store-format!)\n", cpu, d->group_count, d->group_sectors / 2);
+	else
+		kprintf("store: service on cpu %lu, no SD card\n", cpu);
+}
+
 /* The scheduler on every CPU, then the REPL service on CPU 0; the boot context becomes CPU 0's
  * idle loop. */
 __attribute__((noreturn)) static void run_repl(const char *cmdline)
@@ -106,6 +145,7 @@ __attribute__((noreturn)) static void run_repl(const char *cmdline)
 		while (!sched_cpu_online(cpu))	/* (spawn) may place threads on any CPU */
 			arch_cpu_relax();
 	sdhci_probe(cmdline);	/* the SD card, if any, for the store (storage/sdhci.h) */
+	store_start(cmdline);	/* the store service, on its own CPU (storage/storesvc.h) */
 	net_start(cmdline);	/* the net service, on its own CPU (net/netsvc.h) */
 	if (repl_start(cmdline) < 0)
 		panic("no memory for the REPL thread");

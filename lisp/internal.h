@@ -419,6 +419,7 @@ void lisp_threads_unregister(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 void lisp_init_inspect(struct lisp *L);	/* inspect.c: the memory inspector's primitives */
+void lisp_init_store(struct lisp *L);	/* store.c: the SD store's names */
 /* define-record-type rewritten into (begin (define ...) ...) */
 obj lisp_record_form(struct lisp *L, obj x);
 int lisp_equal(struct lisp *L, obj a, obj b);	/* equal?: 1, 0, or -1 (heap exhausted) */

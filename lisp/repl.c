@@ -111,6 +111,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	lisp_init_disasm(L);
 	lisp_init_sys(L);
 	lisp_init_inspect(L);
+	lisp_init_store(L);
 	lisp_init_threads(L);
 	lisp_init_ether(L);
 	lisp_init_sockets(L);

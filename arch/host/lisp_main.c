@@ -44,6 +44,9 @@
 #include <mm/gc/xheap.h>
 #include <mm/heaps/heap.h>
 #include <sched/thread.h>
+#include <storage/blk_file.h>
+#include <storage/storesvc.h>
+#include <sys/stat.h>
 
 #include "host.h"
 
@@ -234,6 +237,7 @@ static struct {
 	size_t heap_mb, nursery_kb, stack_mb, cstack_kb;
 	unsigned pause_us, torture_every;
 	unsigned long long seed;
+	const char *sd;
 	bool torture, verify, bench;
 	const char *file;
 	const char *const *args;	/* (command-line): FILE and what follows it */
@@ -340,6 +344,43 @@ static uintptr_t repl_main(void *arg)
 	exit(rc & 0xff);
 }
 
+static void *store_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+static void store_free(void *ctx, void *p, size_t n)
+{
+	(void)ctx;
+	(void)n;
+	free(p);
+}
+
+/* The store service on the last CPU, on --sd FILE's card (groups of 64 KiB) or on none. */
+static void store_start(void)
+{
+	static const struct store_mem mem = { store_alloc, store_free, NULL };
+	static struct blk_file card;
+	struct blk_dev *d = NULL;
+	struct stat st;
+
+	if (run.sd != NULL) {
+		if (stat(run.sd, &st) < 0 || st.st_size < (1 << 20) || st.st_size % (64 << 10) != 0 ||
+		    blk_file_open(&card, run.sd, 128, (uint32_t)(st.st_size / (64 << 10)), 0xff, 0) !=
+			    BLK_OK) {
+			fprintf(stderr, "lisp: --sd %s: not a card image (an existing file of at least "
+					"1 MiB, a multiple of 64 KiB)\n", run.sd);
+			exit(2);
+		}
+		d = &card.dev;
+	}
+	if (store_svc_start(d, &mem, run.ncpus - 1, 0) < 0) {
+		fprintf(stderr, "lisp: cannot start the store service\n");
+		exit(70);
+	}
+}
+
 static void cpu_main(unsigned cpu, void *arg)
 {
 	struct heap *heap = &cpus[cpu].heap;
@@ -367,6 +408,8 @@ static void cpu_main(unsigned cpu, void *arg)
 	__atomic_add_fetch(&run.ready, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&run.ready, __ATOMIC_SEQ_CST) < run.ncpus)
 		arch_cpu_relax();
+	if (cpu == 0)
+		store_start();
 	if (cpu == 0 && run.bench &&
 	    thread_create("bench", kbench_main, (void *)&bench_env, 10, 0) == NULL) {
 		fprintf(stderr, "lisp: cannot start the benchmark thread\n");
@@ -408,6 +451,8 @@ int main(int argc, char **argv)
 			run.torture = true;
 		else if (strcmp(argv[i], "--torture-every") == 0 && i + 1 < argc)
 			run.torture_every = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--sd") == 0 && i + 1 < argc)
+			run.sd = argv[++i];
 		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
 			run.seed = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--verify") == 0)

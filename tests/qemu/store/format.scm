@@ -1,0 +1,3 @@
+(store-format!)
+(store-commit)
+(display "formatted") (newline)
