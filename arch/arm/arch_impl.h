@@ -137,7 +137,7 @@ static inline uint64_t arch_dma_address(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/* RAM and the device regions the device tree names (mmu.c); never the first MiB (NULL guard) */
+/* RAM and the device regions the board names (mmu.c); never the first page (NULL guard) */
 bool arch_mmio_mapped(uintptr_t addr);
 
 #endif
