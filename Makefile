@@ -169,7 +169,7 @@ $(B)/sd.img:
 	$(Q)truncate -s 64M $@
 
 .PHONY: all kernel iso host host-tests host-trace deps run debug test bench bench-scheme clean
-all: $(B)/x86/kernel.elf $(B)/arm/kernel.elf iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
+all: $(B)/x86/kernel.elf $(B)/arm/kernel.elf $(B)/arm-raspi2b/kernel.img iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
 kernel: $(B)/$(ARCH)/kernel.elf
 iso: $(B)/x86/os.iso
 
@@ -229,16 +229,23 @@ host: $(B)/host/lisp
 deps:
 	@scripts/deps.sh
 
-# the image make run boots: x86's GRUB ISO, ARM's kernel ELF (QEMU -kernel)
+# the image make run boots: x86's GRUB ISO, ARM's kernel ELF (QEMU -kernel), or with
+# BOARD=raspi2b the raw image QEMU raspi2b loads as it would Linux (SMP and MEM are the board's)
+BOARD	?= virt
+ifeq ($(ARCH)-$(BOARD),arm-raspi2b)
+RUN_IMAGE := $(B)/arm-raspi2b/kernel.img
+else
 RUN_IMAGE := $(if $(filter arm,$(ARCH)),$(B)/arm/kernel.elf,$(B)/x86/os.iso)
+endif
 run: deps
 	@$(MAKE) --no-print-directory $(RUN_IMAGE) $(B)/sd.img
-	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) \
+	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) BOARD=$(BOARD) \
 		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(RUN_IMAGE)
 
 debug: deps
-	@$(MAKE) --no-print-directory kernel $(B)/sd.img
-	@scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg $(B)/$(ARCH)/kernel.elf
+	@$(MAKE) --no-print-directory $(if $(filter arm-raspi2b,$(ARCH)-$(BOARD)),$(RUN_IMAGE),kernel) $(B)/sd.img
+	@BOARD=$(BOARD) scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg \
+		$(if $(filter arm-raspi2b,$(ARCH)-$(BOARD)),$(RUN_IMAGE),$(B)/$(ARCH)/kernel.elf)
 
 test: deps
 	@$(MAKE) --no-print-directory all

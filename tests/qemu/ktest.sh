@@ -207,8 +207,9 @@ pipe)	# ARM's make run < file: scripts/qemu.sh's pipe path (repl=pipe through -a
 	head -c 12000 /dev/urandom | base64 > "$out/pipe-in.txt"
 	sed 's/.*/(display "&") (newline)/' "$out/pipe-in.txt" > "$out/pipe-in.scm"
 	[ -f "$top/build/sd.img" ] || truncate -s 64M "$top/build/sd.img"
-	timeout "$timeout_s" "$top/scripts/qemu.sh" run "$arch" "$smp" 256 "$accel" "$kernel" \
-		< "$out/pipe-in.scm" > "$log" 2> "$log.stderr"
+	board=virt; [ "$arch" = raspi2b ] && board=raspi2b
+	BOARD=$board timeout "$timeout_s" "$top/scripts/qemu.sh" run "$isa" "$smp" 256 "$accel" \
+		"$kernel" < "$out/pipe-in.scm" > "$log" 2> "$log.stderr"
 	status=$?
 	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
 	[ $status -eq 0 ] || fail "exit status $status"
