@@ -1,8 +1,8 @@
-/* irq.c -- device interrupt handlers by line (arch.h's arch_irq_register; on virt a line is a GIC
- * SPI number, PCI INTA..D lines 3..6; on raspi2b BCM2835 interrupt 48 + line), up to ARCH_IRQ_SHARED each, called in slot order,
- * and masking a line at the interrupt controller. fn is published with release after ctx; running counts
- * the CPUs inside the line's handlers, so unregister can wait them out. reg_lock serialises
- * registrations. */
+/* irq.c -- device interrupt handlers by line (arch.h's arch_irq_register; on virt a line is a
+ * GIC SPI number, PCI INTA..D lines 3..6; on raspi2b BCM2835 interrupt 48 + line), up to
+ * ARCH_IRQ_SHARED each, called in slot order, and masking a line at the interrupt controller.
+ * fn is published with release after ctx; running counts the CPUs inside the line's handlers,
+ * so unregister can wait them out. reg_lock serialises registrations. */
 #include <kernel/kernel.h>
 #include <smp/spinlock.h>
 
