@@ -72,12 +72,14 @@ fi
 # QEMU raspi2b (build/arm-raspi2b/kernel.img, always 4 CPUs; ARM_RASPI=0 skips it): the boot
 # (every CPU online; the board, its interrupt controllers and the timer named), IPIs through the
 # BCM2836 mailboxes, the spinlock counter, the scheduler, timer preemption, a panic stopping the
-# other CPUs, the interrupt-driven console (echo steered to cpu 3), make run < file, and Scheme:
-# threads.scm on every CPU and the batch (14 files in one boot). About a minute.
+# other CPUs, the interrupt-driven console (echo steered to cpu 3), make run < file, Scheme:
+# threads.scm on every CPU and the batch (14 files in one boot), and Ctrl-C at the console
+# (interrupt.py). About 1.5 minutes.
 if [ $long = 0 ] && [ "${ARM_RASPI:-1}" = 1 ]; then
 	for t in online ipi spinlock threads preempt fault echo pipe; do
 		tests/qemu/ktest.sh "$t" 4 tcg raspi2b 2>&1
 	done
 	for t in threads batch; do tests/qemu/scheme.sh "$t" 4 tcg raspi2b 2>&1; done
+	timeout 1200 python3 tests/qemu/interrupt.py qemu-raspi2b 4 tcg 2>&1
 fi
 echo "arm: QEMU tests took $(($(date +%s) - start)) s"
