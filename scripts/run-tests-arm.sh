@@ -74,7 +74,7 @@ fi
 # BCM2836 mailboxes, the spinlock counter, the scheduler, timer preemption, a panic stopping the
 # other CPUs, the interrupt-driven console (echo steered to cpu 3), make run < file, Scheme:
 # threads.scm on every CPU and the batch (14 files in one boot), and Ctrl-C at the console
-# (interrupt.py). About 1.5 minutes.
+# (interrupt.py). 1.5 to 2 minutes on the 2-core machine.
 if [ $long = 0 ] && [ "${ARM_RASPI:-1}" = 1 ]; then
 	for t in online ipi spinlock threads preempt fault echo pipe; do
 		tests/qemu/ktest.sh "$t" 4 tcg raspi2b 2>&1
