@@ -45,9 +45,13 @@ X86_SRCS := arch/x86/boot.S arch/x86/isr.S arch/x86/trampoline.S arch/x86/switch
 	arch/x86/boot.c arch/x86/desc.c arch/x86/trap.c arch/x86/serial.c arch/x86/timer.c \
 	arch/x86/apic.c arch/x86/madt.c arch/x86/acpi.c arch/x86/smpboot.c arch/x86/machine.c \
 	arch/x86/pci.c arch/x86/fwcfg.c
-ARM_SRCS := arch/arm/boot.S arch/arm/vectors.S arch/arm/switch.S \
-	arch/arm/boot.c arch/arm/fdt.c arch/arm/mmu.c arch/arm/gic.c arch/arm/timer.c arch/arm/pl011.c \
-	arch/arm/smpboot.c arch/arm/trap.c arch/arm/machine.c arch/arm/pci.c arch/arm/irq.c
+# ARM: what every board shares, then each board's files (arch/arm/arm.h: the board interface)
+ARM_COMMON_SRCS := arch/arm/boot.S arch/arm/vectors.S arch/arm/switch.S \
+	arch/arm/boot.c arch/arm/mmu.c arch/arm/timer.c arch/arm/pl011.c \
+	arch/arm/smpboot.c arch/arm/trap.c arch/arm/machine.c arch/arm/irq.c
+ARM_VIRT_SRCS := arch/arm/virt.c arch/arm/fdt.c arch/arm/gic.c arch/arm/pci.c
+ARM_RASPI2B_SRCS := arch/arm/raspi.c arch/arm/bcm2836.c
+ARM_SRCS := $(ARM_COMMON_SRCS) $(ARM_VIRT_SRCS)
 HOST_ARCH_SRCS := arch/host/host.c arch/host/context.c arch/host/ksyms_empty.c
 
 # ---- the x86 kernel ----
@@ -97,7 +101,10 @@ $(B)/x86/os.iso: $(B)/x86/kernel.elf scripts/grub.cfg
 	$(call say,ISO,$@)grub-mkrescue -o $@ $(B)/x86/iso > $(B)/x86/grub-mkrescue.log 2>&1 || \
 		{ cat $(B)/x86/grub-mkrescue.log; exit 1; }
 
-# ---- the ARM kernel (QEMU virt, ARMv7-A, 32-bit): the same two-pass link ----
+# ---- the ARM kernel (ARMv7-A, 32-bit): the same two-pass link ----
+# BOARD=virt (QEMU virt, build/arm/kernel.elf) or raspi2b (QEMU raspi2b, build/arm-raspi2b/:
+# kernel.elf and the raw kernel.img QEMU boots it from). Every object but the board files is the
+# same for both, so both link from build/arm/.
 ARM_CC	:= arm-none-eabi-gcc
 ARM_NM	:= arm-none-eabi-nm
 # the bare-metal ABI's int32_t is long; make it int, as every Linux ABI (and x86 here) has it
@@ -112,7 +119,9 @@ ARM_CFLAGS := -std=gnu11 $(WARN) -O2 -g -marm -march=armv7-a -mfloat-abi=soft -m
 	-I. -Iarch -Iarch/arm -Ikernel/libc $(DEBUG_FLAGS) -MMD -MP $(ARM_INT32)
 ARM_LDFLAGS := -marm -march=armv7-a -mfloat-abi=soft -nostdlib -static -Wl,--build-id=none \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments -Wl,-T,arch/arm/link.ld
-ARM_OBJS := $(patsubst %,$(B)/arm/%.o,$(PORTABLE_SRCS) $(KERNEL_ONLY_SRCS) $(ARM_SRCS))
+ARM_COMMON_OBJS := $(patsubst %,$(B)/arm/%.o,$(PORTABLE_SRCS) $(KERNEL_ONLY_SRCS) $(ARM_COMMON_SRCS))
+ARM_OBJS := $(ARM_COMMON_OBJS) $(patsubst %,$(B)/arm/%.o,$(ARM_VIRT_SRCS))
+ARM_RASPI2B_OBJS := $(ARM_COMMON_OBJS) $(patsubst %,$(B)/arm/%.o,$(ARM_RASPI2B_SRCS))
 
 $(B)/arm/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -123,16 +132,28 @@ $(B)/arm/%.S.o: %.S
 $(B)/arm/ksyms0.c: scripts/mksyms.sh
 	@mkdir -p $(dir $@)
 	$(Q)scripts/mksyms.sh - $@
-$(B)/arm/kernel0.elf: $(ARM_OBJS) $(B)/arm/ksyms0.c.o arch/arm/link.ld
-	$(call say,LD,$@)$(ARM_CC) $(ARM_LDFLAGS) -o $@ $(ARM_OBJS) $(B)/arm/ksyms0.c.o -lgcc
-$(B)/arm/ksyms.c: $(B)/arm/kernel0.elf scripts/mksyms.sh
-	$(call say,KSYMS,$@)NM=$(ARM_NM) scripts/mksyms.sh $< $@
-$(B)/arm/kernel.elf: $(B)/arm/kernel0.elf $(B)/arm/ksyms.c.o
-	$(call say,LD,$@)$(ARM_CC) $(ARM_LDFLAGS) -o $@ $(ARM_OBJS) $(B)/arm/ksyms.c.o -lgcc
-	$(Q)NM=$(ARM_NM) scripts/mksyms.sh $@ $(B)/arm/ksyms.check.c
-	$(Q)cmp -s $(B)/arm/ksyms.c $(B)/arm/ksyms.check.c || { echo "ksyms: text moved between link passes"; exit 1; }
 $(B)/arm/%.c.o: $(B)/arm/%.c
 	$(call say,CC,$<)$(ARM_CC) $(ARM_CFLAGS) -c $< -o $@
+# arm_kernel DIR OBJS BASE: DIR/kernel.elf linked at BASE (link.ld's KERNEL_BASE)
+define arm_kernel
+$(1)/kernel0.elf: $(2) $(B)/arm/ksyms0.c.o arch/arm/link.ld
+	@mkdir -p $(1)
+	$$(call say,LD,$$@)$(ARM_CC) $(ARM_LDFLAGS) -Wl,--defsym=KERNEL_BASE=$(3) -o $$@ $(2) $(B)/arm/ksyms0.c.o -lgcc
+$(1)/ksyms.c: $(1)/kernel0.elf scripts/mksyms.sh
+	$$(call say,KSYMS,$$@)NM=$(ARM_NM) scripts/mksyms.sh $$< $$@
+$(1)/ksyms.c.o: $(1)/ksyms.c
+	$$(call say,CC,$$<)$(ARM_CC) $(ARM_CFLAGS) -c $$< -o $$@
+$(1)/kernel.elf: $(1)/kernel0.elf $(1)/ksyms.c.o
+	$$(call say,LD,$$@)$(ARM_CC) $(ARM_LDFLAGS) -Wl,--defsym=KERNEL_BASE=$(3) -o $$@ $(2) $(1)/ksyms.c.o -lgcc
+	$(Q)NM=$(ARM_NM) scripts/mksyms.sh $$@ $(1)/ksyms.check.c
+	$(Q)cmp -s $(1)/ksyms.c $(1)/ksyms.check.c || { echo "ksyms: text moved between link passes"; exit 1; }
+endef
+# virt: RAM from 0x40000000, the device tree in its first MiB
+$(eval $(call arm_kernel,$(B)/arm,$(ARM_OBJS),0x40200000))
+# raspi2b: QEMU loads a raw image at 0x10000 (as Linux), so link there
+$(eval $(call arm_kernel,$(B)/arm-raspi2b,$(ARM_RASPI2B_OBJS),0x10000))
+$(B)/arm-raspi2b/kernel.img: $(B)/arm-raspi2b/kernel.elf
+	$(call say,BIN,$@)arm-none-eabi-objcopy -O binary $< $@
 
 # lisp/unicode_tables.h is generated from the Unicode Character Database (Debian's unicode-data,
 # which scripts/deps.sh installs) by lisp/gen_unicode.py, and committed: make regenerates it when
@@ -151,7 +172,7 @@ $(B)/sd.img:
 	$(Q)truncate -s 64M $@
 
 .PHONY: all kernel iso host host-tests host-trace deps run debug test bench bench-scheme clean
-all: $(B)/x86/kernel.elf $(B)/arm/kernel.elf iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
+all: $(B)/x86/kernel.elf $(B)/arm/kernel.elf $(B)/arm-raspi2b/kernel.img iso host-tests $(B)/host/lisp $(B)/host-asan/bin/lisp $(B)/host-tsan/bin/lisp
 kernel: $(B)/$(ARCH)/kernel.elf
 iso: $(B)/x86/os.iso
 
@@ -216,16 +237,23 @@ host: $(B)/host/lisp
 deps:
 	@scripts/deps.sh
 
-# the image make run boots: x86's GRUB ISO, ARM's kernel ELF (QEMU -kernel)
+# the image make run boots: x86's GRUB ISO, ARM's kernel ELF (QEMU -kernel), or with
+# BOARD=raspi2b the raw image QEMU raspi2b loads as it would Linux (SMP and MEM are the board's)
+BOARD	?= virt
+ifeq ($(ARCH)-$(BOARD),arm-raspi2b)
+RUN_IMAGE := $(B)/arm-raspi2b/kernel.img
+else
 RUN_IMAGE := $(if $(filter arm,$(ARCH)),$(B)/arm/kernel.elf,$(B)/x86/os.iso)
+endif
 run: deps
 	@$(MAKE) --no-print-directory $(RUN_IMAGE) $(B)/sd.img
-	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) \
+	@REPL_PORT=$(REPL_PORT) HTTP_PORT=$(HTTP_PORT) USER_PORT=$(USER_PORT) BOARD=$(BOARD) \
 		scripts/qemu.sh run $(ARCH) $(SMP) $(MEM) $(ACCEL) $(RUN_IMAGE)
 
 debug: deps
-	@$(MAKE) --no-print-directory kernel $(B)/sd.img
-	@scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg $(B)/$(ARCH)/kernel.elf
+	@$(MAKE) --no-print-directory $(if $(filter arm-raspi2b,$(ARCH)-$(BOARD)),$(RUN_IMAGE),kernel) $(B)/sd.img
+	@BOARD=$(BOARD) scripts/qemu.sh debug $(ARCH) $(SMP) $(MEM) tcg \
+		$(if $(filter arm-raspi2b,$(ARCH)-$(BOARD)),$(RUN_IMAGE),$(B)/$(ARCH)/kernel.elf)
 
 test: deps
 	@$(MAKE) --no-print-directory all

@@ -33,6 +33,10 @@ static void setup(struct lisp *L, const struct lisp_config *cfg)
 	L->stack_limit = L->cfg.stack_max_bytes / sizeof(obj);
 	if (L->stack_limit < 4 * LISP_STACK_INIT)
 		L->stack_limit = 4 * LISP_STACK_INIT;
+	/* the stack is one object (its top slot and the handler's reserve included): a large heap
+	 * (raspi2b's 480 MiB) must not make the limit one a vector cannot reach */
+	if (L->stack_limit > OBJ_MAX_FIELDS - 1 - LISP_STACK_RESERVE)
+		L->stack_limit = OBJ_MAX_FIELDS - 1 - LISP_STACK_RESERVE;
 	L->safepoint_fuel = LISP_SAFEPOINT_CALLS;
 	L->stack = L->state = L->syms = L->err = L->val = L->spos_str = OBJ_FALSE;
 	GC_ROOT(h, L->stack);

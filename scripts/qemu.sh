@@ -1,5 +1,7 @@
 #!/bin/bash
-# qemu.sh MODE ARCH SMP MEM ACCEL IMAGE -- boot the kernel in QEMU.
+# qemu.sh MODE ARCH SMP MEM ACCEL IMAGE -- boot the kernel in QEMU. With ARCH arm, BOARD=raspi2b
+# (environment) boots QEMU raspi2b instead of virt: IMAGE is the raw kernel.img, SMP is 4 and
+# MEM 1 GiB whatever is asked (the board's), and there is no NIC or SD card (no PCI).
 #   run:   the GRUB ISO (x86) or the kernel ELF (arm), serial console on this terminal (or on
 #          the pipe, for make run < file);
 #          QEMU's exit status is the kernel's (see README, "Exit status"). Piped input gets the
@@ -88,6 +90,7 @@ if [ "${1:-}" = netdev ]; then
 	exit
 fi
 mode=$1 arch=$2 smp=$3 mem=$4 accel=$5 image=$6
+on= symbols=$image
 case $arch in
 x86) accel=$("$top/scripts/accel.sh" "$accel") ;;
 arm) accel=tcg ;;	# an ARM guest on an x86 host: TCG only
@@ -104,6 +107,15 @@ if [ "$arch" = arm ]; then
 	machine=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -kernel "$image")
 	pipe_opts=(-append repl=pipe)
 	gdb_arch=arm
+	if [ "${BOARD:-virt}" = raspi2b ]; then
+		# the PL011 is serial0; semihosting gives the exit status; QEMU refuses any other -m
+		devices="-semihosting-config enable=on,target=native -no-reboot"
+		machine=(qemu-system-arm -M raspi2b -kernel "$image")
+		smp=4 mem=1024 on=" on raspi2b" symbols=${image%.img}.elf
+	elif [ "${BOARD:-virt}" != virt ]; then
+		echo "make run ARCH=arm BOARD=${BOARD}: BOARD is virt or raspi2b" >&2
+		exit 2
+	fi
 else
 	machine=(qemu-system-i386 -accel "$accel" -cdrom "$image" -boot d)
 	pipe_opts=(-fw_cfg name=opt/lispos/cmdline,string=repl=pipe)
@@ -111,7 +123,7 @@ else
 fi
 case $mode in
 run)
-	echo "booting $image: SMP=$smp, ${mem} MiB, $accel; quit with Ctrl-A X" >&2
+	echo "booting $image$on: SMP=$smp, ${mem} MiB, $accel; quit with Ctrl-A X" >&2
 	if [ -t 0 ]; then
 		# shellcheck disable=SC2086
 		exec "${machine[@]}" -smp "$smp" -m "$mem" -nographic $devices
@@ -133,7 +145,7 @@ debug)
 		sleep 0.1
 	done
 	gdb=gdb; [ "$arch" = arm ] && command -v gdb-multiarch > /dev/null && gdb=gdb-multiarch
-	$gdb -q -ex "set architecture $gdb_arch" -ex "file $image" -ex "target remote :1234" \
+	$gdb -q -ex "set architecture $gdb_arch" -ex "file $symbols" -ex "target remote :1234" \
 		-ex "break kmain" -ex "continue"
 	;;
 *)

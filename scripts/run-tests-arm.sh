@@ -1,5 +1,6 @@
 #!/bin/bash
-# run-tests-arm.sh [--long] -- the ARM kernel's QEMU tests (QEMU virt, Cortex-A15, always TCG):
+# run-tests-arm.sh [--long] -- the ARM kernel's QEMU tests (QEMU virt, Cortex-A15, always TCG;
+# then a few on QEMU raspi2b, below):
 # the built-in kernel tests (tests/qemu/ktest.sh NAME SMP tcg arm) and Scheme through the
 # console REPL (tests/qemu/scheme.sh NAME SMP tcg arm), one PASS/FAIL line each, then the time.
 #   default: SMP 1, 2 and 4 (ARM_TEST_SMP): every kernel test at each; sys and threads at each;
@@ -67,5 +68,18 @@ for smp in $smps; do
 done
 if [ $long = 1 ]; then
 	for n in $SLOW; do scheme "file:$n" 2; done
+fi
+# QEMU raspi2b (build/arm-raspi2b/kernel.img, always 4 CPUs; ARM_RASPI=0 skips it): the boot
+# (every CPU online; the board, its interrupt controllers and the timer named), IPIs through the
+# BCM2836 mailboxes, the spinlock counter, the scheduler, timer preemption, a panic stopping the
+# other CPUs, the interrupt-driven console (echo steered to cpu 3), make run < file, Scheme:
+# threads.scm on every CPU and the batch (14 files in one boot), and Ctrl-C at the console
+# (interrupt.py). 1.5 to 2 minutes on the 2-core machine.
+if [ $long = 0 ] && [ "${ARM_RASPI:-1}" = 1 ]; then
+	for t in online ipi spinlock threads preempt fault echo pipe; do
+		tests/qemu/ktest.sh "$t" 4 tcg raspi2b 2>&1
+	done
+	for t in threads batch; do tests/qemu/scheme.sh "$t" 4 tcg raspi2b 2>&1; done
+	timeout 1200 python3 tests/qemu/interrupt.py qemu-raspi2b 4 tcg 2>&1
 fi
 echo "arm: QEMU tests took $(($(date +%s) - start)) s"

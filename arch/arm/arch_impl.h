@@ -1,7 +1,8 @@
-/* arch_impl.h (arm) -- the inline primitives of arch.h for 32-bit ARMv7-A (QEMU virt). The kernel
- * runs in SVC mode; TPIDRPRW holds the running CPU's index. The cycle counter is the generic
- * timer's virtual count (CNTVCT, CNTFRQ per second), the same clock on every CPU. Ports are the
- * PCI I/O window, memory-mapped (arm_pci_io_base; reads give all ones when there is none). */
+/* arch_impl.h (arm) -- the inline primitives of arch.h for 32-bit ARMv7-A (QEMU virt and
+ * raspi2b). The kernel runs in SVC mode; TPIDRPRW holds the running CPU's index. The cycle
+ * counter is the generic timer's virtual count (CNTVCT, CNTFRQ per second), the same clock on
+ * every CPU. Ports are the PCI I/O window, memory-mapped (arm_pci_io_base; reads give all ones
+ * when there is none, as on raspi2b). */
 #ifndef ARCH_ARM_IMPL_H
 #define ARCH_ARM_IMPL_H
 
@@ -71,8 +72,8 @@ static inline void arch_cpu_relax(void)
 	__asm__ __volatile__("yield" ::: "memory");
 }
 
-/* CNTVCT: 64 bits at CNTFRQ (62.5 MHz under QEMU), read in one instruction; the isb keeps the
- * read from moving before earlier instructions */
+/* CNTVCT: 64 bits at CNTFRQ (62.5 MHz under QEMU, both boards), read in one instruction; the
+ * isb keeps the read from moving before earlier instructions */
 static inline uint64_t arch_cycles(void)
 {
 	uint32_t lo, hi;
@@ -137,7 +138,7 @@ static inline uint64_t arch_dma_address(const void *p)
 	return (uint64_t)(uintptr_t)p;
 }
 
-/* RAM and the device regions the device tree names (mmu.c); never the first MiB (NULL guard) */
+/* RAM and the device regions the board names (mmu.c); never the first page (NULL guard) */
 bool arch_mmio_mapped(uintptr_t addr);
 
 #endif

@@ -1,5 +1,7 @@
 /* arm.h -- what the ARM files share among themselves (never included by portable code): the
- * machine as the device tree describes it, per-CPU data, and the pieces' entry points. */
+ * machine as its board file describes it, per-CPU data, the pieces' entry points, and the two
+ * interfaces a board provides (the interrupt controller and the board hooks): virt.c and gic.c
+ * for QEMU virt, raspi.c and bcm2836.c for QEMU raspi2b, chosen at build time (BOARD=). */
 #ifndef ARCH_ARM_ARM_H
 #define ARCH_ARM_ARM_H
 
@@ -29,7 +31,7 @@ void fdt_reg_cells(const struct fdt *f, int node, unsigned *ac, unsigned *sc);
 /* Entry i of node's reg: 0, or -1 if there is none. */
 int fdt_reg(const struct fdt *f, int node, unsigned i, uint64_t *base, uint64_t *size);
 
-/* --- the machine (boot.c reads it from the device tree) --- */
+/* --- the machine (the board file fills it in: virt.c from the device tree, raspi.c) --- */
 #define ARM_MAX_DEVREGS	64
 struct arm_machine {
 	const char *model;
@@ -37,9 +39,9 @@ struct arm_machine {
 	unsigned cpus_ignored;
 	uint32_t mpidr[NCPU];		/* affinity of CPU index i (its /cpus reg) */
 	uintptr_t uart;			/* PL011 */
-	unsigned uart_irq;		/* GIC interrupt id */
-	uintptr_t gicd, gicc;		/* GICv2 distributor and CPU interface */
-	unsigned timer_irq;		/* the virtual timer's PPI (GIC id) */
+	unsigned uart_line;		/* its device line (arch_irq_route's numbering) */
+	uintptr_t gicd, gicc;		/* virt: GICv2 distributor and CPU interface */
+	unsigned timer_irq;		/* virt: the virtual timer's PPI (GIC id) */
 	int psci_smc;			/* conduit: 0 hvc, 1 smc */
 	uint32_t psci_cpu_on, psci_system_off;	/* function ids */
 	uint64_t ram_base, ram_size;
@@ -54,7 +56,7 @@ extern struct fdt arm_fdt;
 struct arm_percpu {
 	unsigned id;
 	uintptr_t stack_lo, stack_hi;
-	uint32_t gic_mask;		/* its GIC CPU interface bit (GICD_ITARGETSR) */
+	uint32_t gic_mask;		/* virt: its GIC CPU interface bit (GICD_ITARGETSR) */
 };
 extern struct arm_percpu arm_percpu[NCPU];
 
@@ -71,20 +73,33 @@ struct arm_trapframe {
 void arm_mmu_build(void);		/* the identity map, once, on the boot CPU before the MMU */
 void arm_mmu_enable(void);		/* on each CPU */
 void arm_vectors_install(void);		/* VBAR, on each CPU */
-void arm_gic_dist_init(void);
-void arm_gic_cpu_init(void);
-void arm_gic_enable(unsigned id, bool on);
-void arm_irq_line(unsigned line);	/* run line's handlers (irq.c): SPIs below ARCH_IRQ_LINES */
+void arm_irq_line(unsigned line);	/* run line's handlers (irq.c) */
 void arm_irq_dispatch(struct arm_trapframe *f);
+
+/* The interrupt controller (gic.c, bcm2836.c); besides these it implements arch_ipi_send,
+ * arch_ipi_broadcast, arch_irq_route and arm_irq_dispatch. */
+void arm_intc_init(void);		/* once, on the boot CPU, after the MMU */
+void arm_intc_cpu_init(void);		/* on each CPU: its own interrupts (IPIs on) */
+void arm_intc_timer_enable(bool on);	/* the calling CPU's generic timer interrupt */
+void arm_intc_line_enable(unsigned line, bool on);	/* device line, wherever it is routed */
+
+/* The board hooks (virt.c, raspi.c). */
+struct boot_info;
+/* First thing on the boot CPU, MMU off: set arm_mach.uart (the console of panics) at once,
+ * then fill in arm_mach, boot->memmap, cmdline, loader and topology. */
+void arm_board_probe(uint32_t r1, uint32_t r2, struct boot_info *boot);
+void arm_board_devices(void);	/* MMU, console and interrupts on: log the machine, its buses */
+/* Ask CPU cpu (an index < arm_mach.ncpus) to enter at entry with its index in r0: 0 if asked. */
+int arm_board_cpu_start(unsigned cpu, uintptr_t entry);
+void arm_board_poweroff(void);	/* return if the board cannot: arch_exit goes on */
 void arm_timer_init(void);
 void arm_timer_irq(void);
 void arm_uart_init(void);
 void arm_uart_enable_rx(void);
 void arm_uart_irq(void);
 void arm_add_device(uint64_t base, uint64_t size);	/* a device region to map */
-void arm_pci_windows(void);		/* the PCI windows, from the device tree, before the MMU */
-void arm_pci_init(void);		/* BARs and interrupt lines, after it */
-int arm_psci_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3);
+void arm_pci_windows(void);		/* virt: the PCI windows, from the device tree, before the MMU */
+void arm_pci_init(void);		/* virt: BARs and interrupt lines, after it */
 int arm_backtrace_from(uint32_t fp, uintptr_t *pcs, int max);
 /* Write the lines holding [p, p+len) back to memory, for a CPU whose caches are still off. */
 void arm_dcache_clean(const void *p, size_t len);

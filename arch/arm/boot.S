@@ -1,7 +1,9 @@
 /* boot.S -- entry points. The boot CPU arrives at _start (QEMU -kernel: SVC mode, MMU and caches
- * off, the device tree's address in r2) and runs C on boot_stack; each other CPU arrives at
- * arm_secondary_entry from PSCI CPU_ON with its index in r0, turns its MMU on before it touches
- * memory (so no line its caches hold can be stale), then runs C on its own stack. */
+ * off; virt: the device tree's address in r2 or 0; raspi2b: the machine id in r1, the ATAGs'
+ * address in r2) and runs C on boot_stack; each other CPU arrives at arm_secondary_entry (from
+ * PSCI CPU_ON on virt, from QEMU's mailbox-polling stub on raspi2b) with its index in r0, turns
+ * its MMU on before it touches memory (so no line its caches hold can be stale), then runs C
+ * on its own stack. */
 #define PERCPU_SIZE	16	/* sizeof(struct arm_percpu) */
 #define PERCPU_STACK_HI	8
 
@@ -10,6 +12,8 @@
 	.globl _start
 _start:
 	cpsid aif
+	mov r4, r1			/* machine id */
+	mov r5, r2			/* ATAGs or device tree */
 	ldr r0, =_bss_start		/* the loader may not have cleared it */
 	ldr r1, =_bss_end
 	mov r3, #0
@@ -18,7 +22,8 @@ _start:
 	blo 1b
 	ldr sp, =boot_stack_top
 	mov fp, #0
-	mov r0, r2			/* device tree */
+	mov r0, r4
+	mov r1, r5
 	bl arm_boot_main
 2:	wfi
 	b 2b
@@ -27,7 +32,7 @@ _start:
 	.globl arm_secondary_entry
 arm_secondary_entry:
 	cpsid aif
-	mov r4, r0			/* CPU index: the context id we passed to CPU_ON */
+	mov r4, r0			/* CPU index (virt: CPU_ON's context id; raspi2b: the core) */
 	bl arm_mmu_on
 	ldr r1, =arm_percpu
 	mov r2, #PERCPU_SIZE

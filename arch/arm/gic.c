@@ -47,7 +47,7 @@ static void cpu_write(uint32_t reg, uint32_t v)
 	arch_mmio_write32(arm_mach.gicc + reg, v);
 }
 
-void arm_gic_dist_init(void)
+void arm_intc_init(void)
 {
 	dist_write(GICD_CTLR, 0);
 	nlines = MIN(((dist_read(GICD_TYPER) & 0x1f) + 1) * 32, 1020u);
@@ -65,7 +65,7 @@ void arm_gic_dist_init(void)
 }
 
 /* on each CPU: its banked SGI and PPI state, and its CPU interface */
-void arm_gic_cpu_init(void)
+void arm_intc_cpu_init(void)
 {
 	struct arm_percpu *pc = &arm_percpu[arch_cpu_id()];
 
@@ -81,10 +81,20 @@ void arm_gic_cpu_init(void)
 	cpu_write(GICC_CTLR, 1);
 }
 
-void arm_gic_enable(unsigned id, bool on)
+static void gic_enable(unsigned id, bool on)
 {
 	kassert(id < 1020);
 	dist_write((on ? GICD_ISENABLER : GICD_ICENABLER) + id / 32 * 4, 1u << (id % 32));
+}
+
+void arm_intc_timer_enable(bool on)
+{
+	gic_enable(arm_mach.timer_irq, on);
+}
+
+void arm_intc_line_enable(unsigned line, bool on)
+{
+	gic_enable(ARM_SPI(line), on);
 }
 
 void arch_ipi_send(unsigned cpu, enum arch_ipi kind)
@@ -110,14 +120,14 @@ void arch_irq_route(unsigned irq, unsigned cpu)
 	unsigned id = ARM_SPI(irq);
 
 	kassert(id < nlines && cpu < arch_ncpus());
-	arm_gic_enable(id, false);	/* the target changes while the line cannot fire */
+	gic_enable(id, false);	/* the target changes while the line cannot fire */
 	arch_irqflags_t f = spin_lock_irqsave(&lock);
 	uint32_t t = dist_read(GICD_ITARGETSR + (id & ~3u));
 	unsigned shift = (id & 3) * 8;
 
 	t = (t & ~(0xffu << shift)) | arm_percpu[cpu].gic_mask << shift;
 	dist_write(GICD_ITARGETSR + (id & ~3u), t);
-	arm_gic_enable(id, true);
+	gic_enable(id, true);
 	spin_unlock_irqrestore(&lock, f);
 }
 
@@ -135,7 +145,7 @@ void arm_irq_dispatch(struct arm_trapframe *f)
 		arm_timer_irq();	/* the next deadline first: the line drops */
 		cpu_write(GICC_EOIR, iar);
 		kernel_timer_tick();
-	} else if (id == arm_mach.uart_irq) {
+	} else if (id == ARM_SPI(arm_mach.uart_line)) {
 		arm_uart_irq();
 		cpu_write(GICC_EOIR, iar);
 	} else if (id >= 32 && id - 32 < ARCH_IRQ_LINES) {

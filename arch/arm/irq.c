@@ -1,8 +1,8 @@
-/* irq.c -- device interrupt handlers by line (arch.h's arch_irq_register; a line is a GIC SPI
- * number: PCI INTA..D are lines 3..6 on virt), up to ARCH_IRQ_SHARED each, called in slot order,
- * and masking a line at the distributor. fn is published with release after ctx; running counts
- * the CPUs inside the line's handlers, so unregister can wait them out. reg_lock serialises
- * registrations. */
+/* irq.c -- device interrupt handlers by line (arch.h's arch_irq_register; on virt a line is a
+ * GIC SPI number, PCI INTA..D lines 3..6; on raspi2b BCM2835 interrupt 48 + line), up to
+ * ARCH_IRQ_SHARED each, called in slot order, and masking a line at the interrupt controller.
+ * fn is published with release after ctx; running counts the CPUs inside the line's handlers,
+ * so unregister can wait them out. reg_lock serialises registrations. */
 #include <kernel/kernel.h>
 #include <smp/spinlock.h>
 
@@ -48,7 +48,7 @@ void arch_irq_unregister(unsigned irq, bool (*fn)(void *ctx), void *ctx)
 void arch_irq_mask(unsigned irq, bool masked)
 {
 	if (irq < ARCH_IRQ_LINES)
-		arm_gic_enable(ARM_SPI(irq), !masked);
+		arm_intc_line_enable(irq, !masked);
 }
 
 void arm_irq_line(unsigned irq)

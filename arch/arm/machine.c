@@ -1,6 +1,6 @@
-/* machine.c -- the rest of arch.h for ARM: idling, halting, exiting QEMU with a status (PSCI
- * SYSTEM_OFF for 0, semihosting SYS_EXIT_EXTENDED otherwise: the statuses x86's isa-debug-exit
- * gives), and new thread contexts. */
+/* machine.c -- the rest of arch.h for ARM: idling, halting, exiting QEMU with a status (the
+ * board's power-off for 0 where it has one, semihosting SYS_EXIT_EXTENDED otherwise: the
+ * statuses x86's isa-debug-exit gives), and new thread contexts. */
 #include <kernel/kernel.h>
 
 #include "arm.h"
@@ -37,7 +37,7 @@ void arch_exit(int code)
 {
 	arch_irq_disable();
 	if (code == 0) {
-		arm_psci_call(arm_mach.psci_system_off, 0, 0, 0);	/* QEMU exits 0 */
+		arm_board_poweroff();	/* virt: PSCI SYSTEM_OFF; raspi2b has none */
 		semihosting_exit(0);
 	}
 	if (code < 1 || code > 126)

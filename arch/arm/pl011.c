@@ -54,13 +54,13 @@ void arm_uart_irq(void)
 
 void arm_uart_enable_rx(void)
 {
-	arch_irq_route(arm_mach.uart_irq - 32, 0);
+	arch_irq_route(arm_mach.uart_line, 0);
 	arch_console_rx_resume();
 }
 
 unsigned arch_console_irq(void)
 {
-	return arm_mach.uart_irq - 32;
+	return arm_mach.uart_line;
 }
 
 void arch_console_rx_resume(void)

@@ -1,12 +1,11 @@
-/* smpboot.c -- starting the other CPUs with PSCI CPU_ON, one at a time so their indices stay
- * dense (0..n-1) even if one fails to start. A new CPU enters at arm_secondary_entry (boot.S)
+/* smpboot.c -- starting the other CPUs through the board (virt: PSCI CPU_ON; raspi2b: the
+ * BCM2836 mailbox its boot stub polls), one at a time so their indices stay dense (0..n-1)
+ * even if one fails to start. A new CPU enters at arm_secondary_entry (boot.S)
  * with MMU and caches off: what it reads before its MMU is on is cleaned to memory first. */
 #include <kernel/kernel.h>
 #include <kernel/physmem.h>
 
 #include "arm.h"
-
-#define PSCI_SUCCESS	0
 
 static unsigned ncpus_online = 1;	/* written by each CPU as it arrives, read by everyone */
 
@@ -23,29 +22,13 @@ unsigned arch_cpus_found(void)
 	return arm_mach.ncpus;
 }
 
-int arm_psci_call(uint32_t fn, uint32_t a1, uint32_t a2, uint32_t a3)
-{
-	register uint32_t r0 __asm__("r0") = fn;
-	register uint32_t r1 __asm__("r1") = a1;
-	register uint32_t r2 __asm__("r2") = a2;
-	register uint32_t r3 __asm__("r3") = a3;
-
-	if (arm_mach.psci_smc)
-		__asm__ __volatile__(".arch_extension sec\n\tsmc #0"
-				     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : : "memory");
-	else
-		__asm__ __volatile__(".arch_extension virt\n\thvc #0"
-				     : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : : "memory");
-	return (int)r0;
-}
-
 void arm_secondary_main(unsigned cpu);
 
 void arm_secondary_main(unsigned cpu)
 {
 	__asm__ __volatile__("mcr p15, 0, %0, c13, c0, 4" : : "r"(cpu));	/* TPIDRPRW */
 	arm_vectors_install();
-	arm_gic_cpu_init();
+	arm_intc_cpu_init();
 	arch_atomic_store(&ncpus_online, cpu + 1);
 	kernel_cpu_online(cpu);
 	panic("cpu %u: kernel_cpu_online returned", cpu);
@@ -64,13 +47,12 @@ void arch_smp_start(void)
 		arm_percpu[cpu].stack_lo = (uintptr_t)stack;
 		arm_percpu[cpu].stack_hi = (uintptr_t)stack + KSTACK_SIZE;
 		arm_dcache_clean(&arm_percpu[cpu], sizeof(arm_percpu[cpu]));
-		r = arm_psci_call(arm_mach.psci_cpu_on, arm_mach.mpidr[cpu],
-				  (uint32_t)(uintptr_t)arm_secondary_entry, cpu);
+		r = arm_board_cpu_start(cpu, (uintptr_t)arm_secondary_entry);
 		uint64_t deadline = arch_cycles() + 2 * arch_cycles_per_sec();
-		while (r == PSCI_SUCCESS && arch_ncpus() <= cpu && arch_cycles() < deadline)
+		while (r == 0 && arch_ncpus() <= cpu && arch_cycles() < deadline)
 			arch_cpu_relax();
 		if (arch_ncpus() <= cpu) {
-			kprintf("smp: cpu %u (mpidr %#x) did not start (PSCI %d); going on with %u\n",
+			kprintf("smp: cpu %u (mpidr %#x) did not start (%d); going on with %u\n",
 				cpu, arm_mach.mpidr[cpu], r, cpu);
 			physmem_free(stack, KSTACK_SIZE);
 			break;

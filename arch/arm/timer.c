@@ -55,13 +55,13 @@ void arch_timer_start(unsigned hz)
 
 	if (hz == 0) {
 		cntv_ctl(0);
-		arm_gic_enable(arm_mach.timer_irq, false);
+		arm_intc_timer_enable(false);
 	} else {
 		period[cpu] = cntfrq / hz ? cntfrq / hz : 1;
 		deadline[cpu] = arch_cycles() + period[cpu];
 		cntv_cval(deadline[cpu]);
 		cntv_ctl(1);			/* enabled, not masked */
-		arm_gic_enable(arm_mach.timer_irq, true);
+		arm_intc_timer_enable(true);
 	}
 	arch_irq_restore(f);
 }

@@ -2,7 +2,8 @@
 """interrupt.py TARGET [SMP ACCEL] -- Ctrl-C at a console REPL, driven as a person would type.
 
 TARGET is `qemu` (the kernel's serial console at repl=tty, SMP CPUs, under ACCEL), `qemu-arm`
-(the same on the ARM kernel, QEMU virt under TCG) or `host` (the
+(the same on the ARM kernel, QEMU virt under TCG), `qemu-raspi2b` (on QEMU raspi2b, SMP 4) or
+`host` (the
 interactive hosted interpreter in a pseudo-terminal, whose Ctrl-C is SIGINT: $LISP, by default
 build/host-asan/bin/lisp). Each step
 types a line, waits until the REPL runs it, types Ctrl-C and expects "error: interrupted" and the
@@ -25,7 +26,7 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 target = sys.argv[1] if len(sys.argv) > 1 else "host"
 smp = sys.argv[2] if len(sys.argv) > 2 else "2"
 accel = sys.argv[3] if len(sys.argv) > 3 else "tcg"
-is_qemu = target in ("qemu", "qemu-arm")	# qemu-arm: the ARM kernel on virt
+is_qemu = target in ("qemu", "qemu-arm", "qemu-raspi2b")	# the ARM kernel on virt, raspi2b
 SLOW = 1 if target == "host" else 20 if target == "qemu" else 60	# TCG: ~20x slower, ARM ~3x more
 lisp = os.environ.get("LISP", "build/host-asan/bin/lisp")	# host: which build
 label = f"interrupt {target}" + (f" SMP={smp} {accel}" if is_qemu else f" {lisp}")
@@ -41,7 +42,12 @@ class Console:
 			       "-semihosting-config", "enable=on,target=native",
 			       "-kernel", os.path.join(TOP, "build/arm/kernel.elf"),
 			       "-append", "", "-serial", "stdio"]
-		if is_qemu:
+		elif target == "qemu-raspi2b":
+			cmd = ["qemu-system-arm", "-M", "raspi2b", "-smp", "4", "-display", "none",
+			       "-no-reboot", "-semihosting-config", "enable=on,target=native",
+			       "-kernel", os.path.join(TOP, "build/arm-raspi2b/kernel.img"),
+			       "-append", "", "-serial", "stdio"]
+		elif is_qemu:
 			cmd = ["qemu-system-i386", "-accel", accel, "-smp", smp, "-m", "256",
 			       "-display", "none", "-no-reboot",
 			       "-device", "isa-debug-exit,iobase=0xf4,iosize=4",

@@ -2,8 +2,9 @@
 # ktest.sh NAME SMP ACCEL [ARCH] -- boot the kernel with a built-in test (kernel/ktest.c) or the
 # ISO, check its console output and exit status, print "PASS ..." or "FAIL ..." (with the serial
 # log). Every QEMU run is bounded by a timeout; a hung guest is a failure. ARCH is x86 (the
-# default) or arm (QEMU virt under TCG: ACCEL is ignored; iso, iso-pipe and acpi-off are x86's,
-# pipe is ARM's make run < file).
+# default), arm (QEMU virt under TCG: ACCEL is ignored; iso, iso-pipe and acpi-off are x86's,
+# pipe is ARM's make run < file) or raspi2b (QEMU raspi2b, the ARM kernel's raw image
+# build/arm-raspi2b/kernel.img, TCG; SMP must be 4, the board's).
 set -u
 name=$1 smp=$2 accel=$3 arch=${4:-x86}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -12,7 +13,17 @@ iso=$top/build/x86/os.iso
 out=$top/build/tests/qemu
 mkdir -p "$out"
 timeout_s=${KTEST_TIMEOUT:-120}
-if [ "$arch" = arm ]; then
+isa=$arch
+if [ "$arch" = raspi2b ]; then
+	isa=arm accel=tcg
+	[ "$smp" = 4 ] || { echo "FAIL qemu raspi2b $name SMP=$smp: raspi2b has 4 CPUs"; exit 1; }
+	kernel=$top/build/arm-raspi2b/kernel.img
+	log=$out/raspi2b-$name-smp$smp.log
+	label="qemu raspi2b $name SMP=$smp"
+	qemu=(qemu-system-arm -M raspi2b -smp 4 -display none -no-reboot
+		-semihosting-config enable=on,target=native)
+	timeout_s=${KTEST_TIMEOUT:-240}
+elif [ "$arch" = arm ]; then
 	accel=tcg
 	log=$out/arm-$name-smp$smp.log
 	label="qemu arm $name SMP=$smp"
@@ -56,6 +67,13 @@ online)
 	expect "KTEST PASS online"
 	for ((cpu = 0; cpu < smp; cpu++)); do expect "cpu $cpu online"; done
 	expect "smp: $smp CPUs online"
+	if [ "$arch" = raspi2b ]; then	# the board, its interrupt controllers and the timer
+		expect "arm: Raspberry Pi 2B (BCM2836): 4 CPUs (started through mailbox 3)"
+		expect "BCM2836 local controller 0x40000000"
+		expect "BCM2835 controller 0x3f00b200"
+		expect "generic timer 62500000 Hz"
+		expect "no PCI"
+	fi
 	;;
 acpi-off)	# the MP table path finds the same CPUs
 	boot "test=online acpi=off"
@@ -73,7 +91,7 @@ fault|fault-null)
 	boot "test=fault $opt"
 	[ $status -eq 255 ] || fail "exit status $status, want 255 (panic)"
 	last=$((smp - 1))
-	if [ "$arch" = arm ]; then
+	if [ "$isa" = arm ]; then
 		if [ $name = fault ]; then expect "PANIC on cpu $last: undefined instruction"
 		else expect "PANIC on cpu $last: data abort"; expect "write of address 0x0"; fi
 		expect "pc "
@@ -189,8 +207,9 @@ pipe)	# ARM's make run < file: scripts/qemu.sh's pipe path (repl=pipe through -a
 	head -c 12000 /dev/urandom | base64 > "$out/pipe-in.txt"
 	sed 's/.*/(display "&") (newline)/' "$out/pipe-in.txt" > "$out/pipe-in.scm"
 	[ -f "$top/build/sd.img" ] || truncate -s 64M "$top/build/sd.img"
-	timeout "$timeout_s" "$top/scripts/qemu.sh" run "$arch" "$smp" 256 "$accel" "$kernel" \
-		< "$out/pipe-in.scm" > "$log" 2> "$log.stderr"
+	board=virt; [ "$arch" = raspi2b ] && board=raspi2b
+	BOARD=$board timeout "$timeout_s" "$top/scripts/qemu.sh" run "$isa" "$smp" 256 "$accel" \
+		"$kernel" < "$out/pipe-in.scm" > "$log" 2> "$log.stderr"
 	status=$?
 	[ $status -eq 124 ] && fail "timed out after ${timeout_s}s"
 	[ $status -eq 0 ] || fail "exit status $status"

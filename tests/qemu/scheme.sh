@@ -19,7 +19,8 @@
 #              one display each; every line must come out whole (not cut by another CPU's)
 #   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
 #              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
-# ARCH is x86 (the default) or arm (QEMU virt under TCG; ACCEL is ignored).
+# ARCH is x86 (the default), arm (QEMU virt under TCG; ACCEL is ignored) or raspi2b (QEMU
+# raspi2b, build/arm-raspi2b/kernel.img, TCG; SMP must be 4; sys is virt's and x86's).
 set -u
 name=$1 smp=$2 accel=$3 arch=${4:-x86}
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,7 +30,15 @@ out=$top/build/tests/qemu
 mkdir -p "$out"
 tag=${name//[:\/,]/-}
 timeout_s=${SCHEME_QEMU_TIMEOUT:-240}	# bigspeed took over 120 s under TCG on a loaded machine
-if [ "$arch" = arm ]; then
+if [ "$arch" = raspi2b ]; then
+	accel=tcg
+	kernel=$top/build/arm-raspi2b/kernel.img
+	tag=raspi2b-$tag
+	label="qemu raspi2b scheme $name SMP=$smp"
+	qemu=(qemu-system-arm -M raspi2b -smp 4 -display none -no-reboot
+		-semihosting-config enable=on,target=native)
+	timeout_s=${SCHEME_QEMU_TIMEOUT:-300}
+elif [ "$arch" = arm ]; then
 	accel=tcg
 	tag=arm-$tag
 	label="qemu arm scheme $name SMP=$smp"
