@@ -403,10 +403,8 @@
             ((symbol? x)
              (let ((s (symbol->string x)))
                (write-string (if (> (string-length s) 60) (string-append (substring s 0 60) "...") s) out)))
-            ((exact-integer? x)
-             (if (< (abs x) 1000000000000000000000000000000)
-                 (write x out)
-                 (write-string (string-append "#<bignum " (number->string (cdr (assq 'bytes (inspect x)))) " bytes>") out)))
+            ((exact-integer? x)             ; a huge one is not worth its digits here
+             (if (< (abs x) (expt 10 100)) (write x out) (write-string "#<bignum>" out)))
             ((or (boolean? x) (char? x) (null? x)) (write x out))
             ((pair? x)
              (if (> depth 2)
