@@ -634,7 +634,8 @@
     (set! inspector-roles (list (cons (thread-id) 'inspector-listener)
                                 (cons (thread-id worker) 'inspector-worker)))
     (let loop ()
-      (let ((c (guard (e (#t #f)) (tcp-accept l 500))) (now (inspector-now)))
+      (let ((c (guard (e (#t (sleep 500) #f)) (tcp-accept l 500)))   ; an error: no busy loop
+            (now (inspector-now)))
         (vector-for-each
          (lambda (s)
            (when (and (vector-ref s 0) (> now (vector-ref s 1)))

@@ -115,3 +115,28 @@
           (list cyc (make-string 100 #\z) (make-vector 50 'v) (iota 100) (expt 10 50) (- (expt 10 200)) car
                 (lambda (x) x) (bytevector 1 2 3 4 5 6 7 8 9 10) '(((((((deep)))))))
                 (string->symbol (make-string 80 #\s)) #\a '() (if #f #f)))
+
+;; ---- 300 random inputs (a fixed generator: the same every run) through the reader and a
+;; connection: each ends as a request, an error status or the end, never a Scheme error ----
+(define seed 12345)
+(define (rand n) (set! seed (modulo (+ (* seed 1103515245) 12345) 2147483648)) (modulo (quotient seed 65536) n))
+(define pieces (map string->utf8 '("GET" "HEAD" "POST" " " "/" "/api/gc-stats" "?" "=" "&" "%" "%4"
+                                   "HTTP/1.1" "HTTP/1.0" "\r\n" "\n" "\r" ":" "Host: h" "Content-Length: "
+                                   "7" "99999999" "Connection: close" "Transfer-Encoding: x" "\t" "\x0;")))
+(define (random-input)
+  (let ((out (open-output-bytevector)) (n (rand 40)))
+    (do ((i 0 (+ i 1))) ((= i n))
+      (if (= 0 (rand 4))
+          (write-u8 (rand 256) out)
+          (write-bytevector (list-ref pieces (rand (length pieces))) out)))
+    (get-output-bytevector out)))
+(let loop ((i 0) (ok 0))
+  (if (= i 300)
+      (show "fuzz: " ok " of 300 inputs handled")
+      (let* ((in (random-input))
+             (r (guard (e (#t e)) (http-read-request (open-input-bytevector in))))
+             (s (guard (e (#t e))
+                  (http-serve (open-input-bytevector in) (open-output-bytevector) inspector-handle (lambda () #f)))))
+        (loop (+ i 1) (if (and (or (eof-object? r) (http-error? r) (http-request? r)) (exact-integer? s))
+                          (+ ok 1)
+                          (begin (show "fuzz: input " in " gave " r " / " s) ok))))))
