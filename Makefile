@@ -167,6 +167,11 @@ lisp/unicode_tables.h: lisp/gen_unicode.py $(UCD_FILES)
 		@echo "note: no UCD in $(UCD) (apt-get install unicode-data): keeping the committed $@"; touch $@)
 $(foreach d,x86 arm host/obj host-asan host-tsan host-trace,$(B)/$(d)/lisp/unicode.c.o): lisp/unicode_tables.h
 
+# lisp/builtin_src.c embeds the web inspector's Scheme and page (lisp/gen_builtin.sh): committed,
+# remade when they change; tests/scheme/run.sh checks it is current.
+lisp/builtin_src.c: lisp/inspector.scm lisp/inspector.html lisp/gen_builtin.sh
+	$(call say,GEN,$@)sh lisp/gen_builtin.sh
+
 $(B)/sd.img:
 	@mkdir -p $(B)
 	$(Q)truncate -s 64M $@

@@ -97,6 +97,18 @@ static const char tcp_repl_src[] =
 	"        (loop))))"
 	"    #f 10))";
 
+static bool inspector;	/* the web inspector on TCP port 80 (boot option inspector=off: none) */
+
+/* The web inspector (lisp/inspector.scm, docs/inspector.md): a thread pinned to CPU
+ * inspector_cpu=N (default the last) loads the library there, so the console does not wait for
+ * it, and serves on inspector_port=N (default 80). Quiet: a failure (the port taken) ends the
+ * thread without a word, as the console's output is the program's. */
+static const char inspector_src[] =
+	"(let* ((o (get-environment-variable \"inspector_cpu\"))"
+	"       (n (and o (string->number o))))"
+	"  (spawn (lambda () (guard (e (#t #f)) (load-builtin \"inspector\") (inspector-serve)))"
+	"         (if (and (exact-integer? n) (>= n 0) (< n (ncpus))) n (- (ncpus) 1)) 10))";
+
 /* Ctrl-C (tty mode): an interrupt of the expression being evaluated. busy (under intr_lock) is
  * true while the REPL evaluates (lisp_input's evaluating); when an interrupt is taken, the console drops what
  * was typed ahead and flush tells the REPL to drop the rest of its line, as a terminal's ISIG
@@ -329,6 +341,10 @@ static uintptr_t repl_main(void *arg)
 	    lisp_eval_string(&interp, tcp_repl_src, sizeof(tcp_repl_src) - 1) == 0 &&
 	    con.mode != REPL_QUIET)
 		kprintf("repl: sessions over TCP port 23 too (make run: 127.0.0.1:2323)\n");
+	if (inspector && (net_state() == NET_STATE_UP || net_state() == NET_STATE_STARTING) &&
+	    lisp_eval_string(&interp, inspector_src, sizeof(inspector_src) - 1) == 0 &&
+	    con.mode != REPL_QUIET)
+		kprintf("repl: the memory inspector on TCP port 80 (make run: http://127.0.0.1:8080/)\n");
 	kprintf("repl: Scheme on cpu %u (repl=%s); (exit) or Ctrl-D powers off\n", arch_cpu_id(),
 		names[con.mode]);
 	lisp_input_init(&in, repl_getc, NULL);
@@ -346,6 +362,7 @@ int repl_start(const char *cmdline)
 	con.mode = REPL_TTY;
 	split_options(cmdline);
 	tcp_repl = !(cmdline_get(cmdline, "repl_tcp", mode, sizeof(mode)) && !strcmp(mode, "off"));
+	inspector = !(cmdline_get(cmdline, "inspector", mode, sizeof(mode)) && !strcmp(mode, "off"));
 	if (cmdline_get(cmdline, "repl", mode, sizeof(mode))) {
 		if (!strcmp(mode, "pipe"))
 			con.mode = REPL_PIPE;

@@ -425,6 +425,7 @@ obj lisp_record_form(struct lisp *L, obj x);
 int lisp_equal(struct lisp *L, obj a, obj b);	/* equal?: 1, 0, or -1 (heap exhausted) */
 bool lisp_eqv(obj a, obj b);
 extern const char lisp_prelude[];
+extern const char lisp_builtin_inspector[];	/* builtin_src.c: (load-builtin "inspector") */
 
 /* --- strings.c helpers --- */
 size_t lisp_utf8_encode(uint32_t c, char *out);

@@ -506,6 +506,16 @@
 (define (exit . code) (%rewind '()) (apply %exit code))
 (define (emergency-exit . code) (apply %exit code))
 
+;; --- libraries embedded in the image (lisp/gen_builtin.sh): (load-builtin "inspector") ---
+
+(define (load-builtin name)
+  (let ((src (%builtin-source name)))
+    (if (not src) (error "load-builtin: no such library:" name))
+    (let ((p (open-input-string src)) (env (interaction-environment)))
+      (let loop ()
+        (let ((x (read p)))
+          (if (eof-object? x) name (begin (eval x env) (loop))))))))
+
 ;; --- the memory inspector's drawing (docs/inspector.md) ---
 
 ;; (heap-map-print [cpu]): (heap-map [cpu]) as text, a line per group, each written at once:

@@ -706,6 +706,29 @@ static obj p_getenvs(struct lisp *L, int argc, obj *argv)
 	return l;
 }
 
+/* (%builtin-source name): the source text of a library embedded in the image (builtin_src.c,
+ * made by gen_builtin.sh), a fresh string, or #f for an unknown name. (load-builtin name), in
+ * the prelude, evaluates it. */
+static const struct {
+	const char *name, *src;
+} builtins[] = {
+	{ "inspector", lisp_builtin_inspector },
+};
+
+static obj p_builtin_source(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	if (!string_p(argv[0]))
+		return lisp_type_error(L, "%builtin-source", "string", argv[0]);
+	for (size_t i = 0; i < ARRAY_SIZE(builtins); i++) {
+		size_t n = strlen(builtins[i].name);
+
+		if (obj_bytes_length(argv[0]) == n && !memcmp(obj_bytes_data(argv[0]), builtins[i].name, n))
+			return lisp_cstring(L, builtins[i].src);
+	}
+	return OBJ_FALSE;
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "ncpus", p_ncpus, 0, 0, 0 },
 	{ "cpu-id", p_cpu_id, 0, 0, 0 },
@@ -732,6 +755,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "mmio-read32", p_mmio_read32, 1, 1, 0 },
 	{ "mmio-write32", p_mmio_write32, 2, 2, 0 },
 	{ "pci-devices", p_pci_devices, 0, 0, 0 },
+	{ "%builtin-source", p_builtin_source, 1, 1, 0 },
 };
 
 void lisp_init_sys(struct lisp *L)

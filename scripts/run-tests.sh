@@ -209,6 +209,15 @@ for accel in $accels; do
 			echo "$out"
 			record "qemu net sockets SMP=$smp $accel" $status
 		fi
+		# the web inspector (tests/qemu/inspector.py) at SMP=2, about 20 s: the page and its
+		# script, every JSON endpoint against (gc-stats), keep-alive, the error statuses,
+		# garbage, the connection limit and the idle deadline, from the host over loopback
+		if [ "$smp" = 2 ]; then
+			out=$(timeout 600 python3 tests/qemu/inspector.py "$smp" "$accel" 2>&1)
+			status=$?
+			echo "$out"
+			record "qemu inspector SMP=$smp $accel" $status
+		fi
 		# malformed frames through a bridge between the NIC and slirp during a transfer, at
 		# SMP 1, 2 and 4 (8: make test-long); 8 MiB through 5 % loss, 5 % reordering, 1 %
 		# duplication at SMP=2 (tests/qemu/net_lossy.sh; the frame generator's self-test once)

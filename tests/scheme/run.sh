@@ -10,7 +10,8 @@
 #	; tags: tsan		also run by make test on build/host-tsan/bin/lisp
 # SCHEME_TAG=T runs only the tests tagged T (make test: SCHEME_TAG=tsan on the TSan interpreter,
 # which also takes --verify off: a debug walk of other CPUs' objects that TSan would report).
-# Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm, and
+# Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm,
+# lisp/builtin_src.c from lisp/inspector.scm and lisp/inspector.html, and
 # lisp/unicode_tables.h from the installed Unicode Character Database (UCD=dir, default
 # /usr/share/unicode), and runs tests/unicode/check.py: every code point against the UCD.
 # Exit status: 0 if everything passed, 1 otherwise.
@@ -72,6 +73,17 @@ if cmp -s "$tmp/gen/prelude.c" "$root/lisp/prelude.c"; then
 	passed=$((passed + 1))
 else
 	echo "FAIL scheme prelude-generated: lisp/prelude.c is stale; run lisp/gen_prelude.sh"
+	failed=$((failed + 1))
+fi
+
+# lisp/builtin_src.c must be generated from lisp/inspector.scm and lisp/inspector.html
+cp "$root/lisp/inspector.scm" "$root/lisp/inspector.html" "$root/lisp/gen_builtin.sh" "$tmp/gen/"
+(cd "$tmp/gen" && sh ./gen_builtin.sh)
+if cmp -s "$tmp/gen/builtin_src.c" "$root/lisp/builtin_src.c"; then
+	echo "PASS scheme builtin-generated"
+	passed=$((passed + 1))
+else
+	echo "FAIL scheme builtin-generated: lisp/builtin_src.c is stale; run lisp/gen_builtin.sh"
 	failed=$((failed + 1))
 fi
 
