@@ -73,10 +73,22 @@ static inline void arch_wmb(void)
 	HOST_FENCE(__ATOMIC_RELEASE);
 }
 
-/* spinning threads give their core away: there are usually more "CPUs" than host cores */
+/* Spinning threads give their core away now and then: there may be more "CPUs" than host
+ * cores, and the one a spinner waits for may be descheduled. Not at every spin: sched_yield is
+ * a system call (0.3-1 us), and two CPUs taking a channel's lock in turn spent a third of a
+ * cross-CPU channel-send in it (issue 13's share benchmark). */
+#define HOST_RELAX_YIELD_EVERY	16
 static inline void arch_cpu_relax(void)
 {
+	static __thread unsigned spins;
+
 	host_poll();
+	if (++spins % HOST_RELAX_YIELD_EVERY != 0) {
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+		return;
+	}
 	sched_yield();
 }
 
