@@ -143,19 +143,18 @@ static struct store_val *enc_node(struct enc *e, obj x)
 	uintptr_t got;
 	int64_t i;
 
-	if (x == OBJ_NIL)
-		return store_v_nil(e->a);
-	if (x == OBJ_TRUE || x == OBJ_FALSE)
-		return store_v_bool(e->a, x == OBJ_TRUE);
-	if (obj_char_p(x))
-		return store_v_char(e->a, obj_char_value(x));
-	if (integer_p(x)) {
-		if (!lisp_int_to_i64(x, &i)) {
+	if (x == OBJ_NIL || x == OBJ_TRUE || x == OBJ_FALSE || obj_char_p(x) || integer_p(x)) {
+		if (integer_p(x) && !lisp_int_to_i64(x, &i)) {
 			e->bad = "an integer beyond 64 bits";
 			e->badobj = x;
 			return NULL;
 		}
-		return store_v_fixnum(e->a, i);
+		n = x == OBJ_NIL ? store_v_nil(e->a) :
+		    x == OBJ_TRUE || x == OBJ_FALSE ? store_v_bool(e->a, x == OBJ_TRUE) :
+		    obj_char_p(x) ? store_v_char(e->a, obj_char_value(x)) : store_v_fixnum(e->a, i);
+		if (n == NULL)
+			e->nomem = true;
+		return n;
 	}
 	if (!(pair_p(x) || vector_p(x) || string_p(x) || symbol_p(x) || bytevector_p(x))) {
 		e->bad = procedure_p(x) ? "a procedure" : "an object of this type";
@@ -384,9 +383,14 @@ static obj p_store_collect(struct lisp *L, int argc, obj *argv)
 {
 	struct store_req r = { .op = STORE_OP_COLLECT };
 
+	(void)argv;
 	if (argc > 0) {
-		if (argv[0] != lisp_intern(L, "full", 4))
-			return lisp_type_error(L, "store-collect", "the symbol full", argv[0]);
+		obj full = lisp_intern(L, "full", 4);	/* may allocate: the argument is re-read */
+
+		if (full == OBJ_NULL)
+			return OBJ_NULL;
+		if (lisp_args(L)[0] != full)
+			return lisp_type_error(L, "store-collect", "the symbol full", lisp_args(L)[0]);
 		r.flags = STORE_COLLECT_FULL;
 	}
 	return call(L, &r, "store-collect");

@@ -2,7 +2,9 @@
  * the SD store for every CPU. svc.wq.lock guards the queue; svc.done_wq.lock every request's
  * done flag (the poster's stack frame is the service's until done is set under that lock). The
  * store itself is touched by the service thread only. */
+#include <kernel/cpu.h>
 #include <kernel/kernel.h>
+#include <mm/gc/stw.h>
 #include <sched/thread.h>
 #include <smp/spinlock.h>
 #include <storage/storesvc.h>
@@ -10,9 +12,10 @@
 #define STORE_SVC_PRIO	5	/* as the net service: above the REPL and spawned threads (15) */
 #define STORE_SVC_GROUP_SECTORS	128	/* the store's groups: 64 KiB (docs/store.md, "RAM") */
 
-/* The store's view of a card whose erase groups are larger than its groups (QEMU's card says
- * nothing and the driver's default is 4 MiB: a 1 MiB cache could not hold one): groups of
- * STORE_SVC_GROUP_SECTORS, erase a no-op (erase is only a hint in storage/blk.h's contract;
+/* The store's view of a card whose erase groups are not its groups (QEMU's SDHC card says
+ * nothing and the driver's default is 4 MiB: a 1 MiB cache could not hold one; its SDSC cards
+ * say 32 KiB): groups of STORE_SVC_GROUP_SECTORS, so every card and the hosted --sd image
+ * have one geometry; erase a no-op (erase is only a hint in storage/blk.h's contract;
  * the store never relies on erased contents). Reads, programs and syncs pass through. */
 static struct blk_dev view;
 
@@ -42,7 +45,8 @@ static const struct blk_ops view_ops = { view_read, view_program, view_erase, vi
 
 static struct blk_dev *store_view(struct blk_dev *d)
 {
-	if (d == NULL || d->group_sectors <= STORE_SVC_GROUP_SECTORS)
+	/* every card the same geometry (an image moves between the kernel and --sd): 64 KiB */
+	if (d == NULL || d->group_sectors == STORE_SVC_GROUP_SECTORS)
 		return d;
 	view = (struct blk_dev){ .magic = BLK_MAGIC, .ops = &view_ops, .name = "store-view",
 				 .group_sectors = STORE_SVC_GROUP_SECTORS,
@@ -137,7 +141,17 @@ static uintptr_t svc_main(void *arg)
 		if (svc.head == NULL)
 			svc.tail = NULL;
 		spin_unlock_irqrestore(&svc.wq.lock, f);
+		/* A store operation may take long (open reads every group) and touches no heap:
+		 * the CPU's Scheme threads are blocked or at safe points (they run with preemption
+		 * off), so a global-mode stop need not wait for it (docs/gc.md, "Limits"). A switch
+		 * to one of them unparks the heap as usual. */
+		f = arch_irq_save();
+		gc_stw_park(cpu_heap_here());
+		arch_irq_restore(f);
 		run(r);
+		f = arch_irq_save();
+		gc_stw_unpark(cpu_heap_here());
+		arch_irq_restore(f);
 		f = spin_lock_irqsave(&svc.done_wq.lock);
 		r->done = true;		/* r belongs to its poster again once the lock drops */
 		waitq_wake_all_locked(&svc.done_wq);

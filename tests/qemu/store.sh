@@ -5,7 +5,8 @@
 # run has a timeout.
 #   persist   boot 1 runs tests/qemu/store/write.scm (format, set, commit, one change left
 #             uncommitted), boot 2 read.scm on the same image: each output must be its .out
-#             (the same files the hosted build gives with --sd, also checked here)
+#             (the same files the hosted build gives with --sd, also checked here, on its own
+#             image and on the kernel's)
 #   corrupt   a stored image with random bytes over both root sectors, then over the mapping:
 #             (store-open) is an error that names the damage, and the REPL goes on
 #   kill      kill.scm commits rounds until QEMU gets SIGKILL at a random moment; the next boot
@@ -49,6 +50,9 @@ persist)
 	cmp -s "$log.out" "$here/write.out" || fail "boot 1: $(diff "$here/write.out" "$log.out" | head -8)"
 	run "$here/read.scm"
 	cmp -s "$log.out" "$here/read.out" || fail "boot 2: $(diff "$here/read.out" "$log.out" | head -8)"
+	# the kernel's image reads the same on the hosted build (one geometry: 64 KiB groups)
+	"$top/build/host/lisp" --cpus 2 --sd "$img" "$here/read.scm" > "$log.host" 2>&1
+	cmp -s "$log.host" "$here/read.out" || fail "the kernel's image reads differently hosted"
 	# the hosted build, on its own image, gives the same
 	host=$out/$tag.host.img
 	rm -f "$host" && truncate -s 16M "$host"
