@@ -30,6 +30,50 @@ static int room(struct store *s, uint32_t n)
 	return s->pfree >= store_dirty_groups(s) + n + 2 ? STORE_OK : STORE_ENOSPC;
 }
 
+/* The object in slot i of group lg is garbage but names more other groups than the free groups
+ * cover (a big value's chunk index, in a full store): give back its counts one named group at a
+ * time, each with room for that group alone (room() commits between steps when it must), and
+ * overwrite the cells given back with '(). Every commit in between finds S4 and S5 true: the
+ * object names only what it still counts. */
+static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i,
+			   int (*keep)(struct store *, uint64_t, void *), void *ctx)
+{
+	uint32_t first, n;
+	uint8_t *b;
+	int e;
+
+	for (;;) {
+		uint32_t g = lg;
+
+		if ((e = store_load(s, lg, &b)))
+			return e;
+		obj_cells(b + slot_off(b, i), &first, &n);
+		for (uint32_t k = 0; k < n && g == lg; k++) {
+			uint64_t c = get64(b + slot_off(b, i) + first + 8 * k);
+
+			if ((c & 7) == C_REF && cell_lg(c) != lg && (!keep || keep(s, c, ctx)))
+				g = cell_lg(c);
+		}
+		if (g == lg)
+			return STORE_OK;	/* what is left is kept (freed with it) or in lg */
+		if ((e = room(s, 1)))
+			return e;
+		for (uint32_t k = 0; k < n; k++) {
+			uint64_t c;
+
+			if ((e = store_load(s, lg, &b)))	/* a count may have evicted it */
+				return e;
+			c = get64(b + slot_off(b, i) + first + 8 * k);
+			if ((c & 7) != C_REF || cell_lg(c) != g || (keep && !keep(s, c, ctx)))
+				continue;
+			if ((e = store_rc_add(s, c, lg, -1)) || (e = store_load(s, lg, &b)))
+				return e;
+			put64(b + slot_off(b, i) + first + 8 * k, C_SPECIAL | (uint64_t)SP_NIL << 3);
+			store_dirty(s, lg);
+		}
+	}
+}
+
 /* Free the object in slot i of group lg, giving back the counts it held on other groups except
  * on objects keep() says will be freed too. */
 static int free_obj(struct store *s, uint32_t lg, uint32_t i,
@@ -57,7 +101,10 @@ static int free_obj(struct store *s, uint32_t lg, uint32_t i,
 					break;
 			touch += j == k;
 		}
-		if ((e = room(s, touch)) || (e = store_load(s, lg, &b)))
+		e = room(s, touch);
+		if (e == STORE_ENOSPC && touch > 1)
+			e = unlink_by_group(s, lg, i, keep, ctx);
+		if (e || (e = store_load(s, lg, &b)))
 			return e;
 	}
 	for (uint32_t k = 0; k < n; k++) {

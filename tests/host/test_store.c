@@ -596,6 +596,48 @@ static void test_full(void **state)
 	fx_card_fini(&c);
 }
 
+/* A full store of values over 16 groups: their chunk indexes name more groups than the reserve
+ * covers, and must still be freed (found by review: the store stayed full until a format). */
+static void test_full_big(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 128, 256, 0);	/* 16 MiB of 64 KiB groups, 1 MiB cache */
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_stats st;
+	size_t len = 2000000;
+	uint8_t *buf = malloc(len);
+	int i, e = STORE_OK;
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, 1, len);
+	for (i = 0; i < 20 && !e; i++)
+		if (!(e = store_set(s, "big", 3, store_v_bytevector(a, buf, (uint32_t)len))))
+			e = store_commit(s);
+	assert_int_equal(e, STORE_ENOSPC);
+	CHECK(s);
+	OK(store_remove(s, "big", 3));
+	OK(store_commit(s));
+	OK(store_collect(s, 0));
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	CHECK(s);
+	OK(store_commit(s));
+	OK(store_stats(s, &st));
+	printf("[ store    ] full with %d values of 2 MB: %llu objects freed, %u groups mapped after\n",
+	       i - 1, (unsigned long long)st.objects_freed, st.groups_mapped);
+	assert_true(st.groups_mapped < 10);
+	set(s, "big", store_v_bytevector(a, buf, (uint32_t)len));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	expect(s, "big", store_v_bytevector(a, buf, (uint32_t)len));
+	free(buf);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
 static void test_file_device(void **state)
 {
 	char path[] = "/tmp/test_store_XXXXXX";
@@ -887,6 +929,7 @@ int main(void)
 		cmocka_unit_test(test_larger_than_cache),
 		cmocka_unit_test(test_wear),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_full_big),
 		cmocka_unit_test(test_file_device),
 		cmocka_unit_test(test_damaged),
 	};
