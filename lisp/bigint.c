@@ -83,6 +83,23 @@ obj lisp_big_from_i64(struct lisp *L, int64_t v)
 	return big_finish(b, n, neg);
 }
 
+const uint32_t *lisp_big_limbs(obj b, size_t *n, bool *neg)
+{
+	*n = big_n(b);
+	*neg = big_neg(b);
+	return big_d(b);
+}
+
+obj lisp_big_from_limbs(struct lisp *L, bool neg, const uint32_t *limbs, size_t n)
+{
+	obj b = big_alloc(L, n);
+
+	if (b == OBJ_NULL)
+		return OBJ_NULL;
+	memcpy(big_d(b), limbs, n * sizeof(bn_limb));
+	return big_finish(b, n, neg);
+}
+
 obj lisp_int64(struct lisp *L, int64_t v)
 {
 	if (v >= OBJ_FIXNUM_MIN && v <= OBJ_FIXNUM_MAX)

@@ -369,6 +369,10 @@ bool lisp_big_negative_p(obj a);
 bool lisp_big_odd_p(obj a);
 obj lisp_big_negate(struct lisp *L, obj a);
 obj lisp_big_from_i64(struct lisp *L, int64_t v);
+/* A bignum's magnitude as 32-bit limbs, least significant first (no high zero limb): a view
+ * into the object (valid until the next allocation); and a bignum (or fixnum) made from one. */
+const uint32_t *lisp_big_limbs(obj b, size_t *n, bool *neg);
+obj lisp_big_from_limbs(struct lisp *L, bool neg, const uint32_t *limbs, size_t n);
 obj lisp_big_sqrt(struct lisp *L, obj a, obj *rem);
 
 /* --- compile.c, expand.c, macros.c, codegen.c --- */

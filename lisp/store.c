@@ -144,10 +144,15 @@ static struct store_val *enc_node(struct enc *e, obj x)
 	int64_t i;
 
 	if (x == OBJ_NIL || x == OBJ_TRUE || x == OBJ_FALSE || obj_char_p(x) || integer_p(x)) {
-		if (integer_p(x) && !lisp_int_to_i64(x, &i)) {
-			e->bad = "an integer beyond 64 bits";
-			e->badobj = x;
-			return NULL;
+		if (integer_p(x) && !lisp_int_to_i64(x, &i)) {	/* a bignum: its limbs, copied */
+			size_t nl;
+			bool neg;
+			const uint32_t *l = lisp_big_limbs(x, &nl, &neg);
+
+			n = nl > UINT32_MAX ? NULL : store_v_bignum(e->a, neg, l, (uint32_t)nl);
+			if (n == NULL)
+				e->nomem = true;
+			return n;
 		}
 		n = x == OBJ_NIL ? store_v_nil(e->a) :
 		    x == OBJ_TRUE || x == OBJ_FALSE ? store_v_bool(e->a, x == OBJ_TRUE) :
@@ -250,7 +255,7 @@ static obj atom(struct lisp *L, const struct store_val *v)
 	case STORE_TRUE: return OBJ_TRUE;
 	case STORE_CHAR: return obj_char(v->u.ch);
 	case STORE_FIXNUM: return lisp_int64(L, v->u.fixnum);
-	case STORE_BIGNUM: return lisp_errorf(L, OBJ_NULL, "store-ref: a stored integer beyond 64 bits");
+	case STORE_BIGNUM: return lisp_big_from_limbs(L, v->negative, v->u.limbs, v->len);
 	default: return lisp_errorf(L, OBJ_NULL, "store-ref: a value of unknown kind %u", v->kind);
 	}
 }
@@ -267,8 +272,7 @@ static obj make_one(struct lisp *L, const struct store_val *v)
 	}
 }
 
-/* The Scheme copy of root, or OBJ_NULL (error set: heap exhausted, or an integer the store
- * kept as a bignum, which this binding does not make). */
+/* The Scheme copy of root, or OBJ_NULL (error set: heap exhausted). */
 static obj decode(struct lisp *L, const struct store_mem *mem, struct store_val *root)
 {
 	struct map m = { .mem = mem };
@@ -314,7 +318,7 @@ static obj decode(struct lisp *L, const struct store_mem *mem, struct store_val 
 				map_get(&m, (uintptr_t)c, &j);
 				f = obj_vector_ref(objs, j - 1);
 			} else if ((f = atom(L, c)) == OBJ_NULL) {
-				objs = OBJ_NULL;	/* heap exhausted, or a bignum: error set */
+				objs = OBJ_NULL;	/* heap exhausted: error set */
 				break;
 			}
 			o = obj_vector_ref(objs, m.v[i] - 1);

@@ -6,6 +6,7 @@
 (write s) (newline)
 (show "shared kept: " (eq? (vector-ref s 0) (vector-ref s 1)))
 (show "tree pairs: " (count (store-ref 'tree)))
+(show "ints: " (store-ref 'ints) " " (equal? (store-ref 'ints) (list (expt 3 100) (- (expt 2 64)) 9223372036854775807 -1)))
 (define big (store-ref 'big))
 (show "big: " (vector-length big) " " (vector-ref big 19999))
 (show "uncommitted: " (store-ref 'uncommitted 'absent))

@@ -9,6 +9,7 @@
 (define tree (let make ((d 10)) (if (= d 0) '() (cons (make (- d 1)) (make (- d 1))))))
 (store-set! 'shared (vector x x "héllo wörld" #\λ 'sym (bytevector 1 2 255) -12345678901234 #t #f '()))
 (store-set! 'tree tree)
+(store-set! 'ints (list (expt 3 100) (- (expt 2 64)) 9223372036854775807 -1))
 (store-set! 'big (make-vector 20000 'v))
 (store-set! 'gone 1)
 (store-remove! 'gone)
