@@ -289,6 +289,11 @@ $(B)/bench/linux_micro: tests/bench/linux_micro.c
 $(B)/bench/gcbench_ours: $(call LISP_MAIN_OBJS,host/obj) $(B)/host/obj/tests/bench/gcbench.c.o
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)$(HOST_CC) -o $@ $(filter-out %/lisp_main.c.o,$^) -pthread -lm
+# the SD store's core on a file (make bench's store table, scripts/bench_store.sh)
+$(B)/bench/store_bench: $(patsubst %,$(B)/host/obj/%.o,$(STORE_SRCS) storage/blk.c storage/blk_file.c) \
+		$(B)/host/obj/tests/bench/store/store_bench.c.o
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)$(HOST_CC) -o $@ $^
 $(B)/bench/gcbench_boehm: tests/bench/gcbench.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(HOST_CC) -std=gnu11 $(WARN) -O2 -DGCBENCH_BOEHM -pthread -o $@ $< -lgc
@@ -304,7 +309,7 @@ else
 bench:
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory kernel $(B)/bench/linux_micro $(B)/host/lisp \
-		$(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm
+		$(B)/bench/gcbench_ours $(B)/bench/gcbench_boehm $(B)/bench/store_bench
 	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 kernel
 	@scripts/bench.sh
 endif
@@ -333,6 +338,12 @@ bench-pauses:
 	@$(MAKE) --no-print-directory $(B)/host/lisp
 	@scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
 	@PAUSES_TARGET=host scripts/bench_pauses.sh $(if $(filter 1,$(QUICK)),--quick)
+
+# only the SD store's table (part of make bench): build/bench/store.csv, SQLite beside it
+.PHONY: bench-store
+bench-store:
+	@$(MAKE) --no-print-directory $(B)/bench/store_bench
+	@scripts/bench_store.sh
 
 # only the sharing comparison (the last part of make bench): a fresh list to another CPU, ns per
 # message, ours (hosted and kernel) against Go and Erlang: build/bench/share.csv

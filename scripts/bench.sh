@@ -68,6 +68,7 @@ PAUSES_TARGET=host scripts/bench_pauses.sh
 
 echo
 scripts/bench_share.sh
+scripts/bench_store.sh
 
 echo
 scripts/bench_sched.sh
