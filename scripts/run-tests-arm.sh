@@ -9,7 +9,7 @@
 #            (tests/qemu/interrupt.py qemu-arm) at SMP 2
 #            the stress test (20 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
 #            and net=off at 2, the sockets test (net_sockets.py) at 2; the SD driver
-#            (sd.sh sdsc, sdhc, eject, nocard) at 2
+#            (sd.sh sdsc, sdhc, eject, nocard) at 2, the store (store.sh persist, corrupt) at 2
 #   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
 # The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
 set -u
@@ -51,6 +51,9 @@ for smp in $smps; do
 	# and a 4 GiB SDHC card, each image checked afterwards; the card ejected under reads; no
 	# card at a normal boot
 	[ "$smp" = 2 ] && for t in sdsc sdhc eject nocard; do tests/qemu/sd.sh "$t" 2 tcg arm 2>&1; done
+	# the store from Scheme (tests/qemu/store.sh): committed in one boot, read in the next (and
+	# hosted from the same image); damaged roots and mapping named at store-open
+	[ "$smp" = 2 ] && for t in persist corrupt; do tests/qemu/store.sh "$t" 2 tcg arm 2>&1; done
 	# the TCP/IP stack and the socket names from the host (tests/qemu/net_sockets.py), at 2
 	if [ "$smp" = 2 ]; then
 		out=$(timeout 1500 python3 tests/qemu/net_sockets.py 2 tcg arm 2>&1)

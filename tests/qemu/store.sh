@@ -1,5 +1,5 @@
 #!/bin/bash
-# store.sh NAME SMP ACCEL -- the SD store through its Scheme names (lisp/store.c, the store
+# store.sh NAME SMP ACCEL [arm] -- the SD store through its Scheme names (lisp/store.c, the store
 # service storage/storesvc.c, the driver storage/sdhci.c) in QEMU, on a fresh card image in
 # build/tests/qemu/. Prints "PASS ..." or "FAIL ..." with the serial log's tail; every QEMU
 # run has a timeout.
@@ -13,19 +13,27 @@
 #             finds a committed state (check.scm: counter and list agree) at or past the last
 #             round the killed run said it committed. STORE_KILLS times (default 10).
 set -u
-name=$1 smp=$2 accel=$3
+name=$1 smp=$2 accel=$3 arch=${4:-x86}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/qemu/store
 out=$top/build/tests/qemu
 mkdir -p "$out"
-tag=store-$name-smp$smp-$accel
-label="qemu store $name SMP=$smp $accel"
+if [ "$arch" = arm ]; then
+	accel=tcg
+	tag=arm-store-$name-smp$smp
+	label="qemu arm store $name SMP=$smp"
+	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp "$smp" -m 256 -display none
+		-no-reboot -semihosting-config enable=on,target=native -kernel "$top/build/arm/kernel.elf")
+else
+	tag=store-$name-smp$smp-$accel
+	label="qemu store $name SMP=$smp $accel"
+	qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$top/build/x86/kernel.elf")
+fi
 log=$out/$tag.log
 img=$out/$tag.img
 limit=${STORE_QEMU_TIMEOUT:-120}
-qemu=(qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none -no-reboot
-	-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$top/build/x86/kernel.elf"
-	-append repl=quiet -serial stdio
+qemu+=(-append repl=quiet -serial stdio
 	-device sdhci-pci -drive "id=sdcard,if=none,format=raw,file=$img" -device sd-card,drive=sdcard)
 
 fail() {
