@@ -301,6 +301,7 @@ $(B)/bench/gcbench_boehm: tests/bench/gcbench.c
 # make bench ARCH=arm: the kernel micro-benchmarks on the ARM kernel (scripts/bench_arm.sh)
 .PHONY: bench-arm
 bench-arm: deps
+	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf
 	@scripts/bench_arm.sh
 ifeq ($(ARCH),arm)

@@ -4,7 +4,8 @@
 # TCG; writes build/bench/arm/micro.csv (op,cycles, where ARM's cycles are the generic timer's
 # counts, CNTFRQ = 62.5 MHz under QEMU: 16 ns each) and prints them in ns beside x86's from the
 # last make bench (build/bench/kernel-micro.log), as ratios: both are emulated, so only ratios
-# between the two say anything.
+# between the two say anything. Then the GC pause table (gc-pauses.*) and the sharing cost
+# (share.csv) of x86's make bench, on the ARM kernel, under build/bench/arm/.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -39,3 +40,28 @@ while IFS=, read -r op ticks; do
 	printf '%-28s %10s %10s %10s %8s\n' "$op" "$ticks" "$ns" "${x86:--}" "${ratio:--}"
 done < "$out/micro.csv"
 echo "wrote $out/micro.csv"
+
+# the GC pause table on the ARM kernel: the x86 workloads and files (gc-pauses.csv, -workloads.csv,
+# .svg, .txt) under build/bench/arm/ (scripts/bench_pauses.sh, PAUSES_TARGET=arm)
+echo
+PAUSES_TARGET=arm scripts/bench_pauses.sh
+
+# sharing a fresh list across CPUs on the ARM kernel (tests/bench/share/share.scm, SMP=2):
+# build/bench/arm/share.csv, the kernel_tcg row of x86's share.csv for this target
+echo
+kn=${SHARE_KERNEL_N:-5000}
+{ echo "(define share-n $kn)"; cat tests/bench/share/share.scm; printf '\004'; } > "$out/share.in"
+timeout 600 qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp 2 -m 256 -display none \
+	-no-reboot -semihosting-config enable=on,target=native -kernel build/arm/kernel.elf \
+	-append "repl=quiet" -serial stdio < "$out/share.in" > "$out/share.log" 2>&1 || true
+khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$out/share.log" | head -n 1)
+line=$(tr -d '\r' < "$out/share.log" | sed -n 's/^(SHARE \(.*\))$/\1/p')
+if [ -n "$khz" ] && [ -n "$line" ] && grep -aq "^CHECK share ok" "$out/share.log"; then
+	set -- $line
+	echo "system,ns_per_message" > "$out/share.csv"
+	echo "kernel_arm_tcg,$(awk -v c="$2" -v n="$1" -v k="$khz" 'BEGIN { printf "%d", c / n / (k / 1e6) }')" >> "$out/share.csv"
+	cat "$out/share.csv"
+	echo "wrote $out/share.csv ($1 messages, $3 minor collections on the sender's CPU; TCG: a ratio, not a time)"
+else
+	echo "bench: the ARM share run failed ($out/share.log)"
+fi

@@ -14,6 +14,8 @@
 #   PAUSES_COMMIT=what to report as the commit (a run in a tree exported by git archive)
 #   PAUSES_REPS=n: SMP=1 boots for the throughput comparison, best of n (default 3; the first is
 #   the measured run, the others only timed)
+#   PAUSES_TARGET=arm: the same workloads on the ARM kernel (QEMU virt, TCG), files under
+#   build/bench/arm/ (make bench ARCH=arm)
 #   PAUSES_TARGET=host: the same workloads on the hosted build (PAUSES_LISP, default
 #   build/host/lisp, --cpus N --gc MODE; real cores, CPUs as threads; SMP 1 2 4 by default, 4
 #   overcommitting a 2-core machine) into gc-pauses-host.csv, -host-workloads.csv, -host.svg and
@@ -37,6 +39,8 @@ else
 fi
 modes=${PAUSES_MODES:-"percore global"}
 target=${PAUSES_TARGET:-kernel}
+# PAUSES_TARGET=arm: the ARM kernel on QEMU virt (TCG), the same files under build/bench/arm/
+[ "$target" = arm ] && out=${out/build\/bench/build\/bench\/arm}
 sfx=
 if [ "$target" = host ]; then
 	sfx=-host
@@ -47,8 +51,12 @@ if [ "$target" = host ]; then
 	[ -x "$lisp" ] || { echo "bench_pauses: no $lisp (make $lisp)"; exit 1; }
 fi
 timeout_s=${PAUSES_TIMEOUT:-150}
-kernel=${PAUSES_KERNEL:-build/bench/kernel/x86/kernel.elf}
-[ -f "$kernel" ] || kernel=build/x86/kernel.elf
+if [ "$target" = arm ]; then
+	kernel=${PAUSES_KERNEL:-build/arm/kernel.elf}
+else
+	kernel=${PAUSES_KERNEL:-build/bench/kernel/x86/kernel.elf}
+	[ -f "$kernel" ] || kernel=build/x86/kernel.elf
+fi
 [ "$target" = host ] || [ -f "$kernel" ] || { echo "bench_pauses: no kernel (make bench-pauses builds one)"; exit 1; }
 command -v gnuplot > /dev/null || { echo "bench_pauses: gnuplot is needed (scripts/deps.sh bench)"; exit 1; }
 accel=$(scripts/accel.sh "${ACCEL:-auto}" 2>/dev/null)
@@ -73,6 +81,12 @@ if [ "$target" = host ]; then
 	accel_note=
 	grep -aq "gc_verify failed before minor" "$lisp" && kdebug="DEBUG=1 (debug checks on)"
 	what="program: $lisp ($kdebug), default pause goal"
+elif [ "$target" = arm ]; then
+	where="QEMU tcg, ARM virt (Cortex-A15)"
+	accel=tcg
+	accel_note=
+	grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
+	what="kernel: $kernel ($kdebug)"
 else
 	where="QEMU $accel"
 	grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
@@ -97,6 +111,13 @@ boot() {
 		timeout "$timeout_s" "$lisp" --cpus "$smp" --gc "$mode" "$logs/$w.in" > "$log" 2>&1 ||
 			status=$?
 		khz=1000000	# the host's cycles are nanoseconds
+	elif [ "$target" = arm ]; then
+		printf '\004' >> "$logs/$w.in"
+		timeout "$timeout_s" qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp "$smp" \
+			-m 256 -display none -no-reboot -semihosting-config enable=on,target=native \
+			-kernel "$kernel" -append "repl=quiet gc=$mode" -serial stdio < "$logs/$w.in" \
+			> "$log" 2>&1 || status=$?
+		khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$log" | head -n 1)
 	else
 		printf '\004' >> "$logs/$w.in"
 		timeout "$timeout_s" qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none \
