@@ -49,17 +49,11 @@ PAUSES_TARGET=arm scripts/bench_pauses.sh
 # sharing a fresh list across CPUs on the ARM kernel (tests/bench/share/share.scm, SMP=2):
 # build/bench/arm/share.csv, the kernel_tcg row of x86's share.csv for this target
 echo
-kn=${SHARE_KERNEL_N:-5000}
-{ echo "(define share-n $kn)"; cat tests/bench/share/share.scm; printf '\004'; } > "$out/share.in"
-timeout 600 qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp 2 -m 256 -display none \
-	-no-reboot -semihosting-config enable=on,target=native -kernel build/arm/kernel.elf \
-	-append "repl=quiet" -serial stdio < "$out/share.in" > "$out/share.log" 2>&1 || true
-khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$out/share.log" | head -n 1)
-line=$(tr -d '\r' < "$out/share.log" | sed -n 's/^(SHARE \(.*\))$/\1/p')
-if [ -n "$khz" ] && [ -n "$line" ] && grep -aq "^CHECK share ok" "$out/share.log"; then
+if line=$(tests/bench/share/kernel_share.sh "${SHARE_KERNEL_N:-5000}" "$out/share.log" \
+		qemu-system-arm -M virt,highmem=off -cpu cortex-a15 \
+		-semihosting-config enable=on,target=native -kernel build/arm/kernel.elf); then
 	set -- $line
-	echo "system,ns_per_message" > "$out/share.csv"
-	echo "kernel_arm_tcg,$(awk -v c="$2" -v n="$1" -v k="$khz" 'BEGIN { printf "%d", c / n / (k / 1e6) }')" >> "$out/share.csv"
+	{ echo "system,ns_per_message"; echo "kernel_arm_tcg,$4"; } > "$out/share.csv"
 	cat "$out/share.csv"
 	echo "wrote $out/share.csv ($1 messages, $3 minor collections on the sender's CPU; TCG: a ratio, not a time)"
 else

@@ -81,14 +81,9 @@ if [ "$target" = host ]; then
 	accel_note=
 	grep -aq "gc_verify failed before minor" "$lisp" && kdebug="DEBUG=1 (debug checks on)"
 	what="program: $lisp ($kdebug), default pause goal"
-elif [ "$target" = arm ]; then
-	where="QEMU tcg, ARM virt (Cortex-A15)"
-	accel=tcg
-	accel_note=
-	grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
-	what="kernel: $kernel ($kdebug)"
 else
 	where="QEMU $accel"
+	[ "$target" = arm ] && where="QEMU tcg, ARM virt (Cortex-A15)" accel=tcg accel_note=
 	grep -aq "gc_verify failed before minor" "$kernel" && kdebug="DEBUG=1 (debug checks on)"
 	what="kernel: $kernel ($kdebug)"
 fi
@@ -98,6 +93,13 @@ header="GC pauses per CPU: $where, SMP $smps, modes $modes, scale $scale; worklo
   accelerator: $accel_note}"
 echo "$header"
 [ "$accel" = tcg ] && echo "  note: TCG emulates the guest: pauses are in host time of emulated code; compare ratios, not absolutes"
+
+# the kernel's machine (the rest of the QEMU line is the same for both)
+if [ "$target" = arm ]; then
+	qemu=(qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -semihosting-config enable=on,target=native)
+else
+	qemu=(qemu-system-i386 -accel "$accel" -device isa-debug-exit,iobase=0xf4,iosize=4)
+fi
 
 # boot MODE SMP WORKLOAD [FILE]: one boot; appends its RESULT/HIST lines to FILE (default $raw)
 # with mode, SMP and the kernel's cycle clock in kHz in front; false if it failed
@@ -111,18 +113,11 @@ boot() {
 		timeout "$timeout_s" "$lisp" --cpus "$smp" --gc "$mode" "$logs/$w.in" > "$log" 2>&1 ||
 			status=$?
 		khz=1000000	# the host's cycles are nanoseconds
-	elif [ "$target" = arm ]; then
-		printf '\004' >> "$logs/$w.in"
-		timeout "$timeout_s" qemu-system-arm -M virt,highmem=off -cpu cortex-a15 -smp "$smp" \
-			-m 256 -display none -no-reboot -semihosting-config enable=on,target=native \
-			-kernel "$kernel" -append "repl=quiet gc=$mode" -serial stdio < "$logs/$w.in" \
-			> "$log" 2>&1 || status=$?
-		khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$log" | head -n 1)
 	else
 		printf '\004' >> "$logs/$w.in"
-		timeout "$timeout_s" qemu-system-i386 -accel "$accel" -smp "$smp" -m 256 -display none \
-			-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$kernel" \
-			-append "repl=quiet gc=$mode" -serial stdio < "$logs/$w.in" > "$log" 2>&1 || status=$?
+		timeout "$timeout_s" "${qemu[@]}" -smp "$smp" -m 256 -display none -no-reboot \
+			-kernel "$kernel" -append "repl=quiet gc=$mode" -serial stdio < "$logs/$w.in" \
+			> "$log" 2>&1 || status=$?
 		khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$log" | head -n 1)
 	fi
 	printf '  %-8s SMP=%s %-13s %6d ms' "$mode" "$smp" "$w" $((($(date +%s%N) - t0) / 1000000))

@@ -39,16 +39,11 @@ echo "host,$(($2 / $1))" >> "$csv"
 echo "  host: $1 messages, $3 minor collections on the sender's CPU" >&2
 
 # ours, the kernel at SMP=2 (cycles at the clock the kernel printed)
-{ echo "(define share-n $kn)"; cat "$src/share.scm"; printf '\004'; } > "$work/kernel.in"
-timeout 600 qemu-system-i386 -accel "$accel" -smp 2 -m 256 -display none -no-reboot \
-	-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel build/x86/kernel.elf \
-	-append "repl=quiet" -serial stdio < "$work/kernel.in" > "$work/kernel.log" 2>&1 || true
-khz=$(sed -n 's/^clock: \([0-9]*\) kHz.*/\1/p' "$work/kernel.log" | head -n 1)
-line=$(tr -d '\r' < "$work/kernel.log" | sed -n 's/^(SHARE \(.*\))$/\1/p')
-if [ -n "$khz" ] && [ -n "$line" ] && grep -aq "^CHECK share ok" "$work/kernel.log"; then
+if line=$("$src/kernel_share.sh" "$kn" "$work/kernel.log" qemu-system-i386 -accel "$accel" \
+		-device isa-debug-exit,iobase=0xf4,iosize=4 -kernel build/x86/kernel.elf); then
 	set -- $line
 	micro_set share_fresh_list_cross_cpu $(($2 / $1))
-	echo "kernel_$accel,$(awk -v c="$2" -v n="$1" -v k="$khz" 'BEGIN { printf "%d", c / n / (k / 1e6) }')" >> "$csv"
+	echo "kernel_$accel,$4" >> "$csv"
 	echo "  kernel ($accel, SMP=2): $1 messages, $3 minor collections on the sender's CPU" >&2
 else
 	echo "bench_share: the kernel run failed ($work/kernel.log)" >&2
