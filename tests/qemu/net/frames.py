@@ -308,6 +308,17 @@ def seq_gt(a, b):
     return 0 < (a - b) % MOD < (1 << 31)
 
 
+def ephemeral_ports():
+    """(low, high) of the local ports this host gives outgoing connections (Linux's default
+    when it cannot say)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+            return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 class Flow:
     """The last TCP connection between the guest and the gateway seen carrying data, as the frames
     that passed by show it: peer_next, the end of the gateway's highest segment (the guest's
@@ -367,6 +378,7 @@ class Malformer:
         self.mac, self.ip, self.gw_mac, self.port = guest_mac, guest_ip, gw_mac, listen_port
         self.flow = flow or Flow()
         self.burst = []	# SYN-flood frames still to hand out
+        self.ephemeral = ephemeral_ports()
         # (name, weight, method): in 5000 frames each kind gets 20-200, the SYN flood (16 a
         # burst) about 600
         self.kinds = [(n[5:].replace("_", "-"), w, getattr(self, n)) for n, w in (
@@ -412,10 +424,16 @@ class Malformer:
         return pad(f) if maybe_pad and self.rnd.random() < 0.5 else f
 
     def spoof_port(self):
+        # never a port of this host's ephemeral range: slirp connects to the guest from the host
+        # client's own port, so a spoofed SYN from a port of a connection slirp has (or had,
+        # in its TIME_WAIT) gets no RST for its SYN-ACK, and that half-open connection keeps a
+        # buffer block for its 63 s of SYN-ACK retries (seen once: "tcp-blocks-free 39 of 40")
+        lo, hi = self.ephemeral
         while True:
             p = self.r(1024, 65535)
-            if self.flow.key is None or p != self.flow.key[1]:
-                return p
+            if (lo <= p <= hi and hi - lo < 60000) or (self.flow.key is not None and p == self.flow.key[1]):
+                continue
+            return p
 
     def a_tcp(self, flags=ACK, payload=None, **kw):
         if payload is None:
