@@ -1,4 +1,5 @@
-/* inspect.c -- the memory inspector's primitives: (inspect obj), (heap-map [cpu]), (xrefs [cpu]).
+/* inspect.c -- the memory inspector's primitives: (inspect obj), (heap-map [cpu]), (xrefs [cpu]),
+ * (referrers obj [max]).
  * Shapes and costs in docs/inspector.md. Nothing here walks another CPU's objects or groups: an
  * object passed in is the caller's to read (its fields with obj_load), another heap's groups are
  * described by their owner at its safe point (mm/gc/inspect.h), counts are read under their
@@ -309,10 +310,141 @@ static obj p_xrefs(struct lisp *L, int argc, obj *argv)
 	return ok ? a : OBJ_NULL;
 }
 
+/* --- (referrers obj [max]) --- */
+
+#define REF_BATCH	32	/* holders per answer */
+
+/* Is (cpu, address, field) in list already? A walk that had to start a group over (its owner
+ * swept it between two answers) finds that group's holders again. */
+static bool listed(obj list, obj cpu, obj addr, obj field)
+{
+	for (; obj_pair_p(list); list = obj_cdr(list)) {
+		obj e = obj_car(list);	/* ((cpu . c) (address . a) (field . f) ...) */
+
+		if (obj_cdr(obj_car(e)) == cpu && lisp_eqv(obj_cdr(obj_car(obj_cdr(e))), addr) &&
+		    obj_cdr(obj_car(obj_cdr(obj_cdr(e)))) == field)
+			return true;
+	}
+	return false;
+}
+
+/* One holder as ((cpu . c) (address . a) (field . i) (type . t) (generation . g) (shared . b)
+ * (holder . object-or-#f)); holder is keep's element i. */
+static bool referrer_entry(struct lisp *L, obj *list, unsigned cpu, const struct gc_referrer *r,
+			   obj holder, size_t *count)
+{
+	obj e = OBJ_NIL, addr = OBJ_NULL;
+	bool ok;
+
+	ROOT(holder);
+	ROOT(e);
+	ROOT(addr);
+	addr = lisp_int64(L, (int64_t)r->holder);
+	ok = addr != OBJ_NULL;
+	if (ok && listed(*list, fx((intptr_t)cpu), addr, fx((intptr_t)r->field))) {
+		ok = true;
+		goto out;
+	}
+	ok = ok && lisp_alist_put(L, &e, "holder", holder) &&
+	     lisp_alist_put(L, &e, "shared", obj_bool(r->shared)) &&
+	     lisp_alist_put(L, &e, "generation", sym(L, r->young ? "young" : "old")) &&
+	     lisp_alist_put(L, &e, "type", sym(L, r->type < OBJ_T_LIMIT && type_names[r->type] ?
+						  type_names[r->type] : "unknown")) &&
+	     lisp_alist_put_u64(L, &e, "field", r->field) &&
+	     lisp_alist_put(L, &e, "address", addr) &&
+	     lisp_alist_put(L, &e, "cpu", fx((intptr_t)cpu)) &&
+	     push(L, list, e);
+	*count += ok;
+out:
+	UNROOT(addr);
+	UNROOT(e);
+	UNROOT(holder);
+	return ok;
+}
+
+/* The holders of *target in heap v, its owner walking a step at a time (mm/gc/inspect.c), at
+ * most max - *count more of them pushed on *list. target, keep and list are rooted variables
+ * of the caller (passed by address: an allocation here moves what they point to). */
+static bool referrers_in(struct lisp *L, struct heap *v, obj *target, obj *keep, obj *list,
+			 size_t max, size_t *count)
+{
+	struct gc_referrer refs[REF_BATCH];
+	struct gc_inspect_req req;
+	bool ok = true;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = GC_INSPECT_REFERRERS;
+	req.refs = refs;
+	req.max = REF_BATCH;
+	req.mine = v == L->h;
+	do {
+		req.target = *target;	/* old: it does not move */
+		if (gc_inspect_request(L->h, v, &req, LISP_INSPECT_TIMEOUT_MS) < 0) {
+			lisp_errorf(L, fx((intptr_t)v->cpu), "referrers: no answer from CPU");
+			return false;
+		}
+		/* the holders handed out go into keep before anything is allocated (a young one
+		 * of ours would move, a pinned one of another heap is unpinned once kept) */
+		for (size_t i = 0; i < req.n; i++)
+			lisp_private_set(L, *keep, i, refs[i].given ? (obj)refs[i].holder : OBJ_FALSE);
+		for (size_t i = 0; i < req.n; i++)
+			if (refs[i].given && !req.mine)
+				gc_unpin(L->h, (obj)refs[i].holder);
+		for (size_t i = 0; ok && i < req.n && *count < max; i++)
+			ok = referrer_entry(L, list, v->cpu, &refs[i], obj_vector_ref(*keep, i), count);
+		for (size_t i = 0; i < req.n; i++)
+			lisp_private_set(L, *keep, i, OBJ_FALSE);
+		gc_safepoint(L->h);
+	} while (ok && req.cursor.part < 3 && *count < max);
+	return ok;
+}
+
+/* (referrers obj [max]): the objects whose fields hold obj, every CPU's heap walked by its
+ * owner (docs/inspector.md). An immediate is held by nobody in particular: (). */
+static obj p_referrers(struct lisp *L, int argc, obj *argv)
+{
+	obj target = argv[0], keep, list = OBJ_NIL;
+	size_t max = LISP_INSPECT_REFERRERS, count = 0;
+	unsigned n = arch_ncpus();
+	bool ok = true, shared;
+
+	if (argc > 1) {
+		if (!obj_fixnum_p(argv[1]) || obj_fixnum_value(argv[1]) < 1 ||
+		    obj_fixnum_value(argv[1]) > LISP_INSPECT_REFERRERS_MAX)
+			return (obj)lisp_type_error(L, "referrers", "an integer from 1 to 1000", argv[1]);
+		max = (size_t)obj_fixnum_value(argv[1]);
+	}
+	if (!obj_ptr_p(target))
+		return OBJ_NIL;
+	ROOT(target);
+	ROOT(list);
+	if (heap_young_p(L->h, target) && gc_minor(L->h) < 0) {	/* our nursery's dead go first */
+		UNROOT(list);
+		UNROOT(target);
+		return (obj)lisp_error(L, "referrers: no memory for the collection", 0);
+	}
+	keep = lisp_make_vector(L, REF_BATCH, OBJ_FALSE);
+	ok = keep != OBJ_NULL;
+	ROOT(keep);
+	shared = gc_shared_p(L->h, target);	/* else only our own heap can hold it (X2) */
+	for (unsigned c = 0; ok && c < n && count < max; c++) {
+		struct heap *v = lisp_cpu_heap(L, c);
+
+		if (v != NULL && (shared || v == L->h))
+			ok = referrers_in(L, v, &target, &keep, &list, max, &count);
+	}
+	ok = ok && (list = lisp_list_reverse(L, list)) != OBJ_NULL;
+	UNROOT(keep);
+	UNROOT(list);
+	UNROOT(target);
+	return ok ? list : OBJ_NULL;
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "inspect", p_inspect, 1, 1, 0 },
 	{ "heap-map", p_heap_map, 0, 1, 0 },
 	{ "xrefs", p_xrefs, 0, 1, 0 },
+	{ "referrers", p_referrers, 1, 2, 0 },
 };
 
 void lisp_init_inspect(struct lisp *L)

@@ -19,6 +19,8 @@
 #define LISP_DEVICE_BUF		4096		/* bytes a device port buffers each way */
 #define LISP_INSPECT_FIELDS	32		/* fields (inspect) lists; the rest are counted */
 #define LISP_INSPECT_TOP	10		/* largest remote counts (xrefs) lists */
+#define LISP_INSPECT_REFERRERS	100		/* holders (referrers obj) lists by default */
+#define LISP_INSPECT_REFERRERS_MAX 1000		/* and at most (a list kept free of repeats) */
 #define LISP_INSPECT_TIMEOUT_MS	5000		/* (heap-map cpu): how long the owner has to answer */
 
 #endif

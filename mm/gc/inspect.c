@@ -1,11 +1,12 @@
-/* inspect.c -- the owner's walk of its groups for the memory inspector (inspect.h), and the
- * one-slot mailbox (heap.inspect_req) through which other CPUs ask for it. A request belongs to
+/* inspect.c -- the owner's walks for the memory inspector (inspect.h): its groups, and the
+ * holders of one object; and the one-slot mailbox (heap.inspect_req) through which other CPUs ask for it. A request belongs to
  * whoever holds it: the requester until the owner exchanges it out of the slot, then the owner
  * until it sets done; a requester that gives up takes it back out of the slot by
  * compare-and-swap, or, if the owner got there first, waits for done. */
 #include <arch.h>
 #include <kernel/kernel.h>
 
+#include "barrier.h"
 #include "inspect.h"
 #include "xheap.h"
 
@@ -68,6 +69,163 @@ out:
 	arch_atomic_store(&req->done, 1u);
 }
 
+/* --- referrers --- */
+
+/* May the requester have holder p (an object of h, its owner running this) as a value? Only the
+ * kinds a program can use (pairs, vectors, closures, symbols, records: not a thread's stack, a
+ * box of a captured variable or compiled code), only objects other CPUs may see unless the
+ * requester is h's owner (X2), and only where handing it out revives nothing the collector has
+ * given up on: a young object (the requester's own: its nursery was collected before the walk,
+ * and an object allocated since refers only to objects alive then); while h marks, the holder
+ * is shaded (snapshot marking keeps it and all it reaches: nothing is freed before the sweep);
+ * while a global mark runs, only a marked one; while h sweeps, a marked one or one in a group
+ * already swept (what the sweep kept); between cycles, any (the next mark starts from the
+ * roots, the requester's among them). */
+static bool givable(struct heap *h, const struct gc_inspect_req *r, uintptr_t *p, unsigned t,
+		    bool young, bool shared)
+{
+	if (t != OBJ_T_PAIR && t != OBJ_T_VECTOR && t != OBJ_T_CLOSURE && t != OBJ_T_SYMBOL &&
+	    t != OBJ_T_RECORD)
+		return false;
+	if (young)
+		return r->mine;
+	if (!r->mine && !shared)
+		return false;
+	if (h->major_phase == HEAP_MAJOR_MARK) {
+		gc_major_shade(h, (obj)p);
+		return true;
+	}
+	if (arch_atomic_load_relaxed(&h->gx_cycle) != 0)
+		return heap_marked_p(p);
+	if (h->major_phase == HEAP_MAJOR_SWEEP)
+		return heap_marked_p(p) || heap_group_of(p)->swept == h->sweep_epoch;
+	return true;
+}
+
+/* The fields [*i, end) of the object at p that hold the target, into r->refs; false (with *i
+ * where it stopped) when refs is full. */
+static bool scan_fields(struct heap *h, struct gc_inspect_req *r, uintptr_t *p, size_t *i,
+			size_t end, bool young)
+{
+	const obj *f = (const obj *)(p + 1);
+
+	for (; *i < end; (*i)++) {
+		struct gc_referrer *e;
+
+		if (obj_load(&f[*i]) != r->target)
+			continue;
+		if (r->n == r->max)
+			return false;
+		e = &r->refs[r->n++];
+		e->holder = (uintptr_t)p;
+		e->field = (uint32_t)*i;
+		e->type = (uint8_t)obj_hdr_type(p[0]);
+		e->young = young;
+		e->shared = !young && heap_shared_p(p);
+		e->given = givable(h, r, p, e->type, young, e->shared);
+		if (e->given && !r->mine)
+			gc_pin(h, (obj)p);	/* the requester unpins it once it holds it */
+	}
+	return true;
+}
+
+/* Walk the objects of [from, end) (whole objects, fillers skipped) from words `*word` on,
+ * spending at most budget words (one object at least); *word is where it stopped. True when
+ * the span is done. An object whose matches do not all fit in refs is left for the next
+ * answer (none of it is listed), unless refs is empty (then its first max matches). */
+static bool walk_span(struct heap *h, struct gc_inspect_req *r, uintptr_t *from, uintptr_t *end,
+		      size_t *word, bool young, size_t *work, size_t budget)
+{
+	uintptr_t *p = from + *word;
+
+	while (p < end) {
+		uintptr_t hdr = p[0];
+		size_t words = obj_hdr_size(hdr) + 1, n, i = 0, hits = 0;
+
+		if (*work > 0 && *work + words > budget)
+			break;
+		*work += words;
+		if (obj_hdr_type(hdr) != OBJ_T_FILLER) {
+			n = obj_hdr_nptrs(hdr, (const obj *)(p + 1));
+			for (size_t k = 0; k < n; k++)
+				hits += obj_load(&((const obj *)(p + 1))[k]) == r->target;
+			if (hits > r->max - r->n && r->n > 0)
+				break;
+			scan_fields(h, r, p, &i, n, young);
+		}
+		p += words;
+	}
+	*word = (size_t)(p - from);
+	return p >= end;
+}
+
+/* The group at place index of list (NULL past its end). */
+static struct heap_group *nth_group(struct heap_group *list, size_t index)
+{
+	while (list != NULL && index-- > 0)
+		list = list->next;
+	return list;
+}
+
+void gc_inspect_referrers(struct heap *h, struct gc_inspect_req *r)
+{
+	struct gc_walk_cursor *c = &r->cursor;
+	size_t work = 0;
+
+	r->n = 0;
+	while (c->part < 3 && work < GC_MAJOR_STEP_WORDS && r->n < r->max) {
+		if (c->part == 0) {		/* the nursery */
+			if (c->stamp != h->stats.minor_collections) {
+				c->stamp = h->stats.minor_collections;
+				c->word = 0;
+			}
+			if (!walk_span(h, r, h->nursery_start, h->nursery_top, &c->word, true, &work,
+				       GC_MAJOR_STEP_WORDS))
+				break;
+			*c = (struct gc_walk_cursor){ .part = 1 };
+			continue;
+		}
+		struct heap_group *g = nth_group(c->part == 1 ? h->small_first : h->large, c->index);
+
+		if (g == NULL) {
+			*c = (struct gc_walk_cursor){ .part = c->part + 1 };
+			continue;
+		}
+		if (c->group != (uintptr_t)g || (c->part == 1 && c->stamp != g->swept)) {
+			c->group = (uintptr_t)g;	/* a new group, or this one changed: from its start */
+			c->stamp = g->swept;
+			c->word = 0;
+		}
+		if (c->part == 1) {
+			if (!walk_span(h, r, heap_group_objects(g), g->top, &c->word, false, &work,
+				       GC_MAJOR_STEP_WORDS))
+				break;
+		} else {	/* one large object: its fields a budget at a time */
+			uintptr_t *p = heap_group_objects(g);
+			size_t n = obj_hdr_type(p[0]) == OBJ_T_FILLER ? 0 :
+				   obj_hdr_nptrs(p[0], (const obj *)(p + 1));
+			size_t end = n - c->word > GC_MAJOR_STEP_WORDS - work ?
+				     c->word + (GC_MAJOR_STEP_WORDS - work) : n;
+
+			work += end - c->word + 1;
+			if (!scan_fields(h, r, p, &c->word, end, false) || c->word < n)
+				break;
+		}
+		c->index++;
+		c->word = 0;
+		c->group = 0;
+	}
+	arch_atomic_store(&r->done, 1u);
+}
+
+static void answer(struct heap *h, struct gc_inspect_req *req)
+{
+	if (req->kind == GC_INSPECT_REFERRERS)
+		gc_inspect_referrers(h, req);
+	else
+		gc_inspect_groups(h, req);
+}
+
 void gc_inspect_poll(struct heap *h)
 {
 	struct gc_inspect_req *req;
@@ -76,7 +234,7 @@ void gc_inspect_poll(struct heap *h)
 		return;	/* the common case: one load */
 	req = arch_atomic_xchg(&h->inspect_req, NULL);
 	if (req != NULL)
-		gc_inspect_groups(h, req);
+		answer(h, req);
 }
 
 int gc_inspect_request(struct heap *self, struct heap *v, struct gc_inspect_req *req,
@@ -87,7 +245,7 @@ int gc_inspect_request(struct heap *self, struct heap *v, struct gc_inspect_req 
 
 	req->done = 0;
 	if (v == self) {
-		gc_inspect_groups(v, req);
+		answer(v, req);
 		return 0;
 	}
 	while (!arch_atomic_load(&req->done)) {
