@@ -303,6 +303,7 @@ $(B)/bench/gcbench_boehm: tests/bench/gcbench.c
 bench-arm: deps
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(B)/arm/kernel.elf
+	@$(MAKE) --no-print-directory B=$(B)/bench/kernel DEBUG=0 ARCH=arm kernel
 	@scripts/bench_arm.sh
 ifeq ($(ARCH),arm)
 bench: bench-arm

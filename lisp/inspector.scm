@@ -536,6 +536,30 @@
                                     (heap-stats i))
                                   acc)))))))
 
+;; Who holds the object behind a handle ((referrers x)), without the inspector's own holders:
+;; its handle table's (id . x) pairs. Each holder with its printed form and a handle when it is
+;; handed over (else only where it is: a thread's stack, a box, another CPU's private object).
+(define (inspector-own-holder? h)
+  (or (eq? h inspector-handles)
+      (and (pair? h) (exact-integer? (car h))
+           (let ((e (inspector-handle-ref (car h)))) (eq? e h)))))
+
+(define (inspector-referrers id x)
+  (let loop ((rs (referrers x)) (acc '()))
+    (if (null? rs)
+        (list (cons 'id id) (cons 'summary (inspector-summary x)) (cons 'referrers (reverse acc)))
+        (let* ((e (car rs)) (get (lambda (k) (cdr (assq k e)))) (h (get 'holder)))
+          (loop (cdr rs)
+                (if (and h (inspector-own-holder? h))
+                    acc
+                    (cons (json-object
+                           (list (cons 'cpu (get 'cpu)) (cons 'type (get 'type)) (cons 'field (get 'field))
+                                 (cons 'generation (get 'generation)) (cons 'shared (get 'shared))
+                                 (cons 'summary (if h (inspector-summary h)
+                                                    (string-append "#<" (symbol->string (get 'type)) ">")))
+                                 (cons 'id (if h (inspector-handle! h) json-null))))
+                          acc)))))))
+
 (define inspector-missing (list 'missing))   ; a value no global can have
 
 (define (inspector-global name)
@@ -569,6 +593,11 @@
              (cond ((not (and s (http-digits? s))) (inspector-fail 400 "id=N is required"))
                    ((not e) (inspector-fail 404 "no such handle (evicted or never given)"))
                    (else (inspector-json (inspector-describe (car e) (cdr e)))))))
+          ((string=? path "/api/referrers")
+           (let* ((s (param "id")) (e (and s (http-digits? s) (inspector-handle-ref (string->number s)))))
+             (cond ((not (and s (http-digits? s))) (inspector-fail 400 "id=N is required"))
+                   ((not e) (inspector-fail 404 "no such handle (evicted or never given)"))
+                   (else (inspector-json (inspector-referrers (car e) (cdr e)))))))
           ((string=? path "/api/global")
            (let ((n (param "name")))
              (if (and n (> (string-length n) 0) (< (string-length n) 256))

@@ -42,9 +42,12 @@ done < "$out/micro.csv"
 echo "wrote $out/micro.csv"
 
 # the GC pause table on the ARM kernel: the x86 workloads and files (gc-pauses.csv, -workloads.csv,
-# .svg, .txt) under build/bench/arm/ (scripts/bench_pauses.sh, PAUSES_TARGET=arm)
+# .svg, .txt) under build/bench/arm/ (scripts/bench_pauses.sh, PAUSES_TARGET=arm), on the kernel
+# built without the debug checks as x86's table is (make bench-arm builds it)
 echo
-PAUSES_TARGET=arm scripts/bench_pauses.sh
+nodebug=build/bench/kernel/arm/kernel.elf
+PAUSES_TARGET=arm PAUSES_KERNEL=${PAUSES_KERNEL:-$([ -f $nodebug ] && echo $nodebug || echo build/arm/kernel.elf)} \
+	scripts/bench_pauses.sh
 
 # sharing a fresh list across CPUs on the ARM kernel (tests/bench/share/share.scm, SMP=2):
 # build/bench/arm/share.csv, the kernel_tcg row of x86's share.csv for this target

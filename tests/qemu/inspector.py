@@ -231,7 +231,15 @@ def step_api(g, port, smp):
         raise Fail("following fields: %s" % vec)
     get_json(port, "/api/global?name=no-such-global", 404)
     get_json(port, "/api/object?id=987654", 404)
-    return "keys of (gc-stats) for %d CPUs, the service's threads, %d top objects, a global followed 2 fields deep" % (smp, len(x["top"]))
+    # who holds the vector: the pair that is the global's cdr (its car), followed back by handle
+    rs = get_json(port, "/api/referrers?id=%d" % vec["id"])
+    back = [h for h in rs["referrers"] if h["type"] == "pair" and h["field"] == 0 and h["id"]]
+    if rs["id"] != vec["id"] or not back or \
+       get_json(port, "/api/object?id=%d" % back[0]["id"])["summary"] != cdr["summary"]:
+        raise Fail("/api/referrers: %s" % str(rs)[:300])
+    get_json(port, "/api/referrers?id=987654", 404)
+    get_json(port, "/api/referrers", 400)
+    return "keys of (gc-stats) for %d CPUs, the service's threads, %d top objects, a global followed 2 fields deep and its holder back" % (smp, len(x["top"]))
 
 
 def step_keepalive(g, port):

@@ -86,6 +86,7 @@
             ("GET" "/api/xrefs") ("GET" "/api/threads") ("GET" "/api/global?name=demo")
             ("GET" "/api/global?name=no-such-global-here") ("GET" "/api/global?name=if")
             ("GET" "/api/global") ("GET" "/api/object?id=999999") ("GET" "/api/object?id=x")
+            ("GET" "/api/referrers") ("GET" "/api/referrers?id=999999") ("GET" "/api/referrers?id=x")
             ("GET" "/nope") ("POST" "/") ("DELETE" "/api/gc-stats") ("OPTIONS" "/")))
 (show (substring inspector-page 0 15))
 
@@ -103,6 +104,15 @@
 (let* ((h (inspector-handle! (cadr demo))) (o (json-of (string-append "/api/object?id=" (number->string h)))))
   (show (string=? o (json-of (string-append "/api/object?id=" (number->string (inspector-handle! (cadr demo)))))))
   (show (inspector-summary (cdr (inspector-handle-ref h)))))
+;; who holds demo's vector: demo's second pair (its car), not the handle ring (after a full
+;; collection: the inspector's calls above left dead holders that referrers lists until freed)
+(gc 'full)
+(let* ((h (inspector-handle! (cadr demo))) (r (inspector-referrers h (cadr demo))))
+  (show (map (lambda (o) (let ((a (json-object-alist o))) (list (cdr (assq 'type a)) (cdr (assq 'field a)) (cdr (assq 'summary a)))))
+             (let loop ((l (cdr (assq 'referrers r))))
+               (cond ((null? l) '())
+                     ((eq? (cdr (assq 'type (json-object-alist (car l)))) 'stack) (loop (cdr l)))
+                     (else (cons (car l) (loop (cdr l)))))))))
 ;; the ring: after inspector-handle-max new objects the first handle is gone
 (let ((first (inspector-handle! (list 'first))))
   (do ((i 0 (+ i 1))) ((= i inspector-handle-max)) (inspector-handle! (list i)))
