@@ -13,6 +13,10 @@ Then, each step bounded by socket timeouts:
             pinned on the last CPU; heap-stats, heap-map, pauses, xrefs (the matrix, the top
             objects followed by handle), the global browsed and a field followed, an unknown
             handle 404
+  browser   the page's script run by node against the live API with a small DOM
+            (tests/qemu/inspector_page.js): a card with charts per CPU, the matrix, the
+            threads, a heap map chosen, a top object clicked, a global typed in and followed
+            two fields deep, "who holds it?" and the holder followed back, an unknown global
   keepalive two requests on one connection, then Connection: close ends it
   errors    404, 405 (with Allow), 400 (garbage, no Host), 413, 414, 431, 501, 505; the
             connection closed after each error that loses the framing
@@ -242,6 +246,19 @@ def step_api(g, port, smp):
     return "keys of (gc-stats) for %d CPUs, the service's threads, %d top objects, a global followed 2 fields deep and its holder back" % (smp, len(x["top"]))
 
 
+def step_browser(g, port, smp):
+    # the page's own script run against the live API (tests/qemu/inspector_page.js)
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        raise Fail("no node to run the page (scripts/deps.sh installs nodejs)")
+    r = subprocess.run([node, os.path.join(HERE, "inspector_page.js"), str(port), str(smp)],
+                       capture_output=True, text=True, timeout=300)
+    lines = (r.stdout.strip().splitlines() or [""])
+    if r.returncode != 0 or not lines[-1].startswith("ok: "):
+        raise Fail("the page: %s %s" % (lines[-1], r.stderr[-1000:]))
+    return lines[-1][4:]
+
+
 def step_keepalive(g, port):
     s = socket.create_connection(("127.0.0.1", port), timeout=60)
     try:
@@ -375,6 +392,7 @@ def main():
                     raise Fail("the inspector did not answer within 120 s")
                 time.sleep(0.5)
         for name, step in [("page", step_page), ("api", lambda g, p: step_api(g, p, smp)),
+                           ("browser", lambda g, p: step_browser(g, p, smp)),
                            ("keepalive", step_keepalive), ("errors", step_errors),
                            ("garbage", step_garbage), ("limits", step_limits)]:
             t0 = time.time()
