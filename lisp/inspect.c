@@ -1,5 +1,5 @@
 /* inspect.c -- the memory inspector's primitives: (inspect obj), (heap-map [cpu]), (xrefs [cpu]),
- * (referrers obj [max]).
+ * (referrers obj [max]), (inspect-field obj i).
  * Shapes and costs in docs/inspector.md. Nothing here walks another CPU's objects or groups: an
  * object passed in is the caller's to read (its fields with obj_load), another heap's groups are
  * described by their owner at its safe point (mm/gc/inspect.h), counts are read under their
@@ -440,11 +440,44 @@ static obj p_referrers(struct lisp *L, int argc, obj *argv)
 	return ok ? list : OBJ_NULL;
 }
 
+/* --- (inspect-field obj i) --- */
+
+/* Field i of obj as inspect numbers its fields, for an object whose fields hold Scheme values
+ * (pair, vector, closure, symbol, box, record): the inspector follows a closure's captured
+ * values, a record's fields or a global's symbol with it. obj is the caller's, so its fields are
+ * too (X1, X2). A field holding what a program may not have (a thread's value stack, compiled
+ * code) is an error, not a value. */
+static obj p_inspect_field(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0], v;
+	unsigned t = obj_ptr_p(x) ? obj_type(x) : OBJ_T_INVALID;
+	size_t n;
+	intptr_t i;
+
+	(void)argc;
+	if (t != OBJ_T_PAIR && t != OBJ_T_VECTOR && t != OBJ_T_CLOSURE && t != OBJ_T_SYMBOL &&
+	    t != OBJ_T_BOX && t != OBJ_T_RECORD)
+		return (obj)lisp_type_error(L, "inspect-field",
+					    "a pair, vector, closure, symbol, box or record", x);
+	n = obj_hdr_nptrs(obj_header(x), obj_fields(x));
+	if (!obj_fixnum_p(argv[1]) || (i = obj_fixnum_value(argv[1])) < 0 || (size_t)i >= n)
+		return lisp_errorf(L, argv[1], "inspect-field: no such field");
+	if (t == OBJ_T_SYMBOL && i == 0)	/* its name: interned, never to be changed */
+		return lisp_errorf(L, argv[1], "inspect-field: a symbol's name is symbol->string's");
+	v = obj_load(&obj_fields(x)[i]);
+	if (obj_ptr_p(v) && (obj_type(v) == OBJ_T_STACK || obj_type(v) >= OBJ_T_MIXED) &&
+	    obj_type(v) != OBJ_T_STRING && obj_type(v) != OBJ_T_BYTEVECTOR &&
+	    obj_type(v) != OBJ_T_BIGNUM && obj_type(v) != OBJ_T_FLONUM && obj_type(v) != OBJ_T_PRIMITIVE)
+		return lisp_errorf(L, argv[1], "inspect-field: the field holds %s", type_name(v));
+	return v;
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "inspect", p_inspect, 1, 1, 0 },
 	{ "heap-map", p_heap_map, 0, 1, 0 },
 	{ "xrefs", p_xrefs, 0, 1, 0 },
 	{ "referrers", p_referrers, 1, 2, 0 },
+	{ "inspect-field", p_inspect_field, 2, 2, 0 },
 };
 
 void lisp_init_inspect(struct lisp *L)

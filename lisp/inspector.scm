@@ -450,16 +450,16 @@
                   (write-char #\> out))))
     (get-output-string out)))
 
-;; The object behind a handle: (inspect obj) as JSON, each field with its printed form and,
-;; for a pair's car and cdr and a vector's elements that are objects, a handle to follow.
+;; The object behind a handle: (inspect obj) as JSON, each field with its printed form and, for
+;; the fields that are objects of a pair, vector, closure, symbol, box or record, a handle to
+;; follow.
 (define (inspector-describe id x)
   (let* ((info (inspect x))
          (get (lambda (k) (cdr (assq k info))))
-         (field-object (lambda (i)
-                         (cond ((pair? x) (if (= i 0) (car x) (cdr x)))
-                               ((vector? x) (vector-ref x i))
-                               (else #f))))
-         (followable? (or (pair? x) (vector? x))))
+         ;; a field's value, by inspect-field (closures, records, symbols and boxes too);
+         ;; #f where the field holds what a program may not have (compiled code, a stack)
+         (field-object (lambda (i) (guard (e (#t #f)) (list (inspect-field x i)))))
+         (followable? (memq (get 'type) '(pair vector closure symbol box record))))
     (list (cons 'id id)
           (cons 'type (get 'type))
           (cons 'summary (inspector-summary x))
@@ -476,12 +476,12 @@
                          (if (= (length f) 3)        ; (index type value): an immediate
                              (json-object (list (cons 'index i) (cons 'type type)
                                                 (cons 'summary (inspector-summary (caddr f)))))
-                             (let ((v (and followable? (field-object i))))
+                             (let ((v (and followable? (field-object i))))   ; (value) or #f
                                (json-object
                                 (list (cons 'index i) (cons 'type type) (cons 'bytes (cadddr f))
-                                      (cons 'summary (if followable? (inspector-summary v)
+                                      (cons 'summary (if v (inspector-summary (car v))
                                                          (string-append "#<" (symbol->string type) ">")))
-                                      (cons 'id (if followable? (inspector-handle! v) json-null))))))))
+                                      (cons 'id (if v (inspector-handle! (car v)) json-null))))))))
                      (get 'fields))))))
 
 ;; ---- routes ----

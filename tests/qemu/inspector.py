@@ -44,6 +44,7 @@ from net_sockets import Guest, Fail, log, TOP  # noqa: E402  (the boot, shared w
 GUEST = r'''
 (define inspweb-demo (list 1 (vector 'two "three" (list 4 5)) "six"))
 (define inspweb-keep (make-vector 16 #f))
+(define inspweb-closure (let ((v (vector 'captured 7))) (lambda () v)))
 (let ((ch (make-channel)))
   (spawn (lambda () (let loop ((i 0)) (when (< i 16) (channel-send ch (list i (make-vector 3 i))) (loop (+ i 1)))))
          (- (ncpus) 1))

@@ -3,7 +3,8 @@
 // a small DOM (the elements the page names, the ones it makes, canvases that record what is
 // drawn) with the kernel's live API behind fetch. Then it is driven as a person would: a refresh
 // (tick), the heap map of the last CPU chosen, a top object clicked, a field followed, "who holds
-// it?" clicked and a holder followed back, a global typed into the form. Every check is on what
+// it?" clicked and a holder followed back, a closure's captured value followed, globals typed
+// into the form. Every check is on what
 // the page shows; the last line is "ok: ..." (exit 0) or "error: ..." (exit 1). Node 18 or later
 // (fetch). Used by tests/qemu/inspector.py, step "browser".
 'use strict';
@@ -174,6 +175,16 @@ async function main() {
   back.onclick();
   await until(() => /type pair/.test($('obj').textContent), 'the holder followed back');
 
+  // a closure: its captured vector has a link, its code none
+  $('gname').value = 'inspweb-closure';
+  $('gform').onsubmit({ preventDefault() {} });
+  await until(() => /type closure/.test($('obj').textContent), 'the closure');
+  const captured = $('obj').links().find((a) => a.textContent.startsWith('#(captured'));
+  check(captured, 'no link to the closure\'s captured vector: ' + $('obj').textContent.slice(0, 300));
+  check(!$('obj').links().some((a) => a.textContent === '#<code>'), 'the closure\'s code has a link');
+  captured.onclick();
+  await until(() => /type vector/.test($('obj').textContent) && $('obj').textContent.includes('captured'), 'the captured vector');
+
   // an unknown global: the error is shown, the page goes on
   $('gname').value = 'no-such-global-here';
   $('gform').onsubmit({ preventDefault() {} });
@@ -182,7 +193,7 @@ async function main() {
   check($('status').textContent.startsWith('updated'), 'status at the end: ' + $('status').textContent);
   await settle();
   console.log('ok: ' + smp + ' CPU cards with charts, matrix, threads, heap map of CPU ' + (smp - 1) +
-              ', a top object, a global followed 2 fields deep and its holder back, an unknown global; ' +
+              ', a top object, a global followed 2 fields deep and its holder back, a closure\'s captured value, an unknown global; ' +
               requests.length + ' requests');
 }
 

@@ -113,6 +113,17 @@
                (cond ((null? l) '())
                      ((eq? (cdr (assq 'type (json-object-alist (car l)))) 'stack) (loop (cdr l)))
                      (else (cons (car l) (loop (cdr l)))))))))
+;; a closure's captured vector and a record's field have handles to follow; its code has none
+(define-record-type thing (make-thing a) thing? (a thing-a))
+(define clo (let ((v (vector 'captured 7)) (t (make-thing "in a record"))) (lambda () (list v t))))
+(let* ((d (inspector-describe (inspector-handle! clo) clo))
+       (fs (map json-object-alist (cdr (assq 'fields d)))))
+  (for-each (lambda (f) (show (cdr (assq 'index f)) " " (cdr (assq 'type f)) " " (cdr (assq 'summary f))
+                              " " (if (json-null? (cdr (assq 'id f))) "no handle" "handle")))
+            fs)
+  (let* ((rec (cdr (inspector-handle-ref (cdr (assq 'id (caddr fs))))))
+         (rd (inspector-describe (inspector-handle! rec) rec)))
+    (show (map (lambda (f) (cdr (assq 'summary (json-object-alist f)))) (cdr (assq 'fields rd))))))
 ;; the ring: after inspector-handle-max new objects the first handle is gone
 (let ((first (inspector-handle! (list 'first))))
   (do ((i 0 (+ i 1))) ((= i inspector-handle-max)) (inspector-handle! (list i)))

@@ -3,7 +3,8 @@
 ; referrers.scm -- (referrers obj [max]) (issue 19): the objects whose fields hold obj, every
 ; CPU's heap walked by its owner at its own safe points (docs/inspector.md). Holders in our heap
 ; (a global, a vector, both fields of a pair, a closure, a record), a young holder, a holder in
-; another CPU's heap (a shared vector: handed over), the max, immediates, the errors.
+; another CPU's heap (a shared vector: handed over), the max, immediates, the errors; and
+; (inspect-field obj i), which follows a closure's, a record's or a global's fields.
 (define (show . xs) (for-each display xs) (newline))
 (define (get k a) (cdr (assq k a)))
 (define (err thunk)
@@ -72,6 +73,18 @@
 (show "cpu 1 asked for ours too: " (held-by? rs1 p 0))
 (vector-set! stop 0 #t)
 (show (thread-join worker))
+
+;; following a closure's captured value, a record's fields, a global and an assigned variable
+;; (inspect-field obj i, numbered as inspect and referrers number fields)
+(show "closure field: " (eq? (inspect-field f 1) target) " " (car (err (lambda () (inspect-field f 0)))))
+(show "record fields: " (eq? (inspect-field r 2) target) " " (inspect-field r 1) " " (eq? (inspect-field r 0) (inspect-field (make-point 5 6) 0)))
+(show "global: " (eq? (inspect-field 'target 1) target) " " (car (err (lambda () (inspect-field 'target 0)))))
+(define counter (let ((c 0)) (lambda () (set! c (+ c 1)) c)))
+(counter)
+(show "assigned: " (cdr (assq 'type (inspect (inspect-field counter 1)))) " " (inspect-field (inspect-field counter 1) 0))
+(show "pair, vector: " (inspect-field p 1) " " (inspect-field (vector 'a 'b) 1))
+(for-each (lambda (args) (show (err (lambda () (apply inspect-field args)))))
+          (list (list 5 0) (list "s" 0) (list r 3) (list r -1) (list r 'a) (list (vector) 0)))
 
 ;; arguments
 (show (err (lambda () (referrers))))
