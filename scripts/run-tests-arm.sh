@@ -8,7 +8,8 @@
 #            (14 files in one boot) at SMP 1 and 4; tty, whole, gc=global and Ctrl-C
 #            (tests/qemu/interrupt.py qemu-arm) at SMP 2
 #            the stress test (20 s) at SMP 2 and 4; the RTL8139 (net.sh raw, arp) at SMP 1 and 2
-#            and net=off at 2, the sockets test (net_sockets.py) at 2; the SD driver
+#            and net=off at 2, the sockets test (net_sockets.py) and the web inspector
+#            (inspector.py) at 2; the SD driver
 #            (sd.sh sdsc, sdhc, eject, nocard) at 2, the store (store.sh persist, corrupt) at 2
 #   --long:  SMP 8 (ARM_LONG_SMP) the same way, and the slow files at SMP 2 (make test-long)
 # The cross-CPU channel test runs 2,000 round trips (x86: 100,000): each takes ~7 ms under TCG.
@@ -62,6 +63,14 @@ for smp in $smps; do
 		# one line for the whole run, as the other ARM tests
 		if [ $status -eq 0 ]; then echo "PASS qemu arm net sockets SMP=2 ($(echo "$out" | grep -c '^PASS') steps)"
 		else echo "FAIL qemu arm net sockets SMP=2"; fi
+	fi
+	# the web inspector (tests/qemu/inspector.py, as x86's) at 2, one line for the run
+	if [ "$smp" = 2 ]; then
+		out=$(timeout 900 python3 tests/qemu/inspector.py 2 tcg arm 2>&1)
+		status=$?
+		echo "$out" | grep -v "^PASS"
+		if [ $status -eq 0 ]; then echo "PASS qemu arm inspector SMP=2 ($(echo "$out" | grep -c '^PASS') steps)"
+		else echo "FAIL qemu arm inspector SMP=2"; fi
 	fi
 	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
 	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1

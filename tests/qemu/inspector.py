@@ -21,7 +21,7 @@ Then, each step bounded by socket timeouts:
   errors    404, 405 (with Allow), 400 (garbage, no Host), 413, 414, 431, 501, 505; the
             connection closed after each error that loses the framing
   garbage   random bytes, truncated requests, 100 KB without a newline, on 30 connections;
-            then a valid request
+            then a valid request, and the console REPL evaluates an expression
   limits    more idle connections than the service's 8 slots: the extra ones get 503; an
             idle connection is closed after the 10 s deadline; then a valid request
 Then EOT: the exit status must be 0. Prints PASS/FAIL lines; on failure the serial log's tail."""
@@ -336,7 +336,9 @@ def step_garbage(g, port):
         n += 1
     if get_json(port, "/api/gc-stats") is None:
         raise Fail("no answer after the garbage")
-    return "%d connections of garbage, then /api/gc-stats answers" % n
+    g.send('(display "repl-after-garbage ") (display (* 6 7)) (newline)\n')
+    g.wait_for("repl-after-garbage 42", 120)
+    return "%d connections of garbage, then /api/gc-stats answers and the console REPL too" % n
 
 
 def step_limits(g, port):
