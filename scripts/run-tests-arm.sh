@@ -25,6 +25,16 @@ export KTEST_ROUNDS=${KTEST_ROUNDS:-2000}
 ktest() { tests/qemu/ktest.sh "$1" "$2" tcg arm 2>&1; }
 scheme() { tests/qemu/scheme.sh "$1" "$2" tcg arm 2>&1; }
 slow() { case " $SLOW " in *" $1 "*) return 0 ;; esac; return 1; }
+# steps NAME TIMEOUT SCRIPT: a Python test of several steps at SMP=2, as one line like the other
+# ARM tests (its failures printed whole)
+steps() {
+	local out status
+	out=$(timeout "$2" python3 "$3" 2 tcg arm 2>&1)
+	status=$?
+	echo "$out" | grep -v "^PASS"
+	if [ $status -eq 0 ]; then echo "PASS qemu arm $1 SMP=2 ($(echo "$out" | grep -c '^PASS') steps)"
+	else echo "FAIL qemu arm $1 SMP=2"; fi
+}
 
 if [ $long = 1 ]; then smps=${ARM_LONG_SMP:-8}; else smps=${ARM_TEST_SMP:-1 2 4}; fi
 for smp in $smps; do
@@ -55,22 +65,11 @@ for smp in $smps; do
 	# the store from Scheme (tests/qemu/store.sh): committed in one boot, read in the next (and
 	# hosted from the same image); damaged roots and mapping named at store-open
 	[ "$smp" = 2 ] && for t in persist corrupt; do tests/qemu/store.sh "$t" 2 tcg arm 2>&1; done
-	# the TCP/IP stack and the socket names from the host (tests/qemu/net_sockets.py), at 2
+	# the TCP/IP stack and the socket names from the host (tests/qemu/net_sockets.py) and the web
+	# inspector (tests/qemu/inspector.py, as x86's), at 2
 	if [ "$smp" = 2 ]; then
-		out=$(timeout 1500 python3 tests/qemu/net_sockets.py 2 tcg arm 2>&1)
-		status=$?
-		echo "$out" | grep -v "^PASS"
-		# one line for the whole run, as the other ARM tests
-		if [ $status -eq 0 ]; then echo "PASS qemu arm net sockets SMP=2 ($(echo "$out" | grep -c '^PASS') steps)"
-		else echo "FAIL qemu arm net sockets SMP=2"; fi
-	fi
-	# the web inspector (tests/qemu/inspector.py, as x86's) at 2, one line for the run
-	if [ "$smp" = 2 ]; then
-		out=$(timeout 900 python3 tests/qemu/inspector.py 2 tcg arm 2>&1)
-		status=$?
-		echo "$out" | grep -v "^PASS"
-		if [ $status -eq 0 ]; then echo "PASS qemu arm inspector SMP=2 ($(echo "$out" | grep -c '^PASS') steps)"
-		else echo "FAIL qemu arm inspector SMP=2"; fi
+		steps "net sockets" 1500 tests/qemu/net_sockets.py
+		steps inspector 900 tests/qemu/inspector.py
 	fi
 	# Ctrl-C at the console REPL, typed as a person would (about 40 s)
 	[ "$smp" = 2 ] && timeout 1200 python3 tests/qemu/interrupt.py qemu-arm "$smp" tcg 2>&1
