@@ -76,11 +76,14 @@ out:
  * box of a captured variable or compiled code), only objects other CPUs may see unless the
  * requester is h's owner (X2), and only where handing it out revives nothing the collector has
  * given up on: a young object (the requester's own: its nursery was collected before the walk,
- * and an object allocated since refers only to objects alive then); while h marks, the holder
- * is shaded (snapshot marking keeps it and all it reaches: nothing is freed before the sweep);
- * while a global mark runs, only a marked one; while h sweeps, a marked one or one in a group
- * already swept (what the sweep kept); between cycles, any (the next mark starts from the
- * roots, the requester's among them). */
+ * and an object allocated since refers only to objects alive then); while a global mark runs,
+ * only a marked one (checked first: h stays in phase MARK through the global CONFIRM and PURGE,
+ * when the marks are final and a dead holder's counted references are already dropped, so
+ * shading it then would revive an object whose targets other heaps free: found by a helper's
+ * program, cross-heap cycles collected while referrers ran); while h's own major marks, the
+ * holder is shaded (snapshot marking keeps it and all it reaches: nothing is freed before the
+ * sweep); while h sweeps, a marked one or one in a group already swept (what the sweep kept);
+ * between cycles, any (the next mark starts from the roots, the requester's among them). */
 static bool givable(struct heap *h, const struct gc_inspect_req *r, uintptr_t *p, unsigned t,
 		    bool young, bool shared)
 {
@@ -91,12 +94,12 @@ static bool givable(struct heap *h, const struct gc_inspect_req *r, uintptr_t *p
 		return r->mine;
 	if (!r->mine && !shared)
 		return false;
+	if (arch_atomic_load_relaxed(&h->gx_cycle) != 0)
+		return heap_marked_p(p);
 	if (h->major_phase == HEAP_MAJOR_MARK) {
 		gc_major_shade(h, (obj)p);
 		return true;
 	}
-	if (arch_atomic_load_relaxed(&h->gx_cycle) != 0)
-		return heap_marked_p(p);
 	if (h->major_phase == HEAP_MAJOR_SWEEP)
 		return heap_marked_p(p) || heap_group_of(p)->swept == h->sweep_epoch;
 	return true;
@@ -191,9 +194,13 @@ void gc_inspect_referrers(struct heap *h, struct gc_inspect_req *r)
 			*c = (struct gc_walk_cursor){ .part = c->part + 1 };
 			continue;
 		}
-		if (c->group != (uintptr_t)g || (c->part == 1 && c->stamp != g->swept)) {
+		/* its stamp: a small group's sweep mark; a large group's object header (a new
+		 * object of another size may take the place of a freed one) */
+		uint64_t stamp = c->part == 1 ? g->swept : heap_group_objects(g)[0];
+
+		if (c->group != (uintptr_t)g || c->stamp != stamp) {
 			c->group = (uintptr_t)g;	/* a new group, or this one changed: from its start */
-			c->stamp = g->swept;
+			c->stamp = stamp;
 			c->word = 0;
 		}
 		if (c->part == 1) {
@@ -204,7 +211,11 @@ void gc_inspect_referrers(struct heap *h, struct gc_inspect_req *r)
 			uintptr_t *p = heap_group_objects(g);
 			size_t n = obj_hdr_type(p[0]) == OBJ_T_FILLER ? 0 :
 				   obj_hdr_nptrs(p[0], (const obj *)(p + 1));
-			size_t end = n - c->word > GC_MAJOR_STEP_WORDS - work ?
+			size_t end;
+
+			if (c->word > n)
+				c->word = n;	/* a value stack whose live part came down since */
+			end = n - c->word > GC_MAJOR_STEP_WORDS - work ?
 				     c->word + (GC_MAJOR_STEP_WORDS - work) : n;
 
 			work += end - c->word + 1;
