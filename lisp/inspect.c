@@ -310,6 +310,45 @@ static obj p_xrefs(struct lisp *L, int argc, obj *argv)
 	return ok ? a : OBJ_NULL;
 }
 
+/* --- what a program may be handed ---
+ * The collector's invariants say which objects a CPU may hold (X2); the interpreter adds its
+ * own: some objects are its private state, trusted by C without checks (the state vector, the
+ * symbol table and its chains, a channel's queue, the C part of a thread, channel or socket in a
+ * bytevector field of its record). A program never reaches them through the names it has; the
+ * inspector must not hand them over either (found by a helper: a symbol table filled with
+ * fixnums, a channel's wait queue overwritten through its bytevector). So referrers hands over
+ * only closures, symbols and records of types the program defined, and inspect-field does not
+ * open the interpreter's own records or record types. */
+
+/* Is x a record of one of the interpreter's own types (ports, threads, channels, conditions,
+ * sockets, ...) or a record type itself? */
+static bool internal_record(struct lisp *L, obj x)
+{
+	static const unsigned rtds[] = {
+		S_RTD_CONDITION, S_RTD_VALUES, S_RTD_PORT, S_RTD_ALIAS, S_RTD_MACRO, S_RTD_CONT,
+		S_RTD_THREAD, S_RTD_CHANNEL, S_RTD_ETHER, S_RTD_TCP_LISTENER, S_RTD_CONNECTION,
+		S_RTD_UDP,
+	};
+	obj rtd;
+
+	if (!obj_type_p(x, OBJ_T_RECORD) || obj_size(x) == 0)
+		return false;
+	rtd = obj_load(&obj_fields(x)[0]);
+	if (rtd == OBJ_TRUE)
+		return true;	/* a record type: its name and field list are the printer's */
+	for (size_t i = 0; i < ARRAY_SIZE(rtds); i++)
+		if (rtd == STATE(L, rtds[i]))
+			return true;
+	return false;
+}
+
+/* May referrers hand holder h (already safe from the collector) to the program? */
+static bool program_holder(struct lisp *L, obj h)
+{
+	return obj_type_p(h, OBJ_T_CLOSURE) || obj_type_p(h, OBJ_T_SYMBOL) ||
+	       (obj_type_p(h, OBJ_T_RECORD) && !internal_record(L, h));
+}
+
 /* --- (referrers obj [max]) --- */
 
 #define REF_BATCH	32	/* holders per answer */
@@ -386,7 +425,8 @@ static bool referrers_in(struct lisp *L, struct heap *v, obj *target, obj *keep,
 		/* the holders handed out go into keep before anything is allocated (a young one
 		 * of ours would move, a pinned one of another heap is unpinned once kept) */
 		for (size_t i = 0; i < req.n; i++)
-			lisp_private_set(L, *keep, i, refs[i].given ? (obj)refs[i].holder : OBJ_FALSE);
+			lisp_private_set(L, *keep, i, refs[i].given && program_holder(L, (obj)refs[i].holder) ?
+						      (obj)refs[i].holder : OBJ_FALSE);
 		for (size_t i = 0; i < req.n; i++)
 			if (refs[i].given && !req.mine)
 				gc_unpin(L->h, (obj)refs[i].holder);
@@ -459,6 +499,8 @@ static obj p_inspect_field(struct lisp *L, int argc, obj *argv)
 	    t != OBJ_T_BOX && t != OBJ_T_RECORD)
 		return (obj)lisp_type_error(L, "inspect-field",
 					    "a pair, vector, closure, symbol, box or record", x);
+	if (internal_record(L, x))
+		return lisp_errorf(L, x, "inspect-field: the interpreter's own record");
 	n = obj_hdr_nptrs(obj_header(x), obj_fields(x));
 	if (!obj_fixnum_p(argv[1]) || (i = obj_fixnum_value(argv[1])) < 0 || (size_t)i >= n)
 		return lisp_errorf(L, argv[1], "inspect-field: no such field");

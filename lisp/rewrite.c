@@ -252,9 +252,13 @@ static obj qq_list(struct lisp *L, obj x, obj env, int depth)
 		}
 		if (splice) {
 			if (nitems) {	/* close the run of items */
-				obj l = lisp_pop_list(L, nitems, OBJ_NIL);
+				obj l;
 
+				/* seg is a piece of x: rooted before the list's allocation moves x
+				 * (it was rooted only after it: --torture-every 256, seed 3414582555,
+				 * copied a stale seg in the next collection) */
 				ROOT(seg);
+				l = lisp_pop_list(L, nitems, OBJ_NIL);
 				l = l ? gcall(L, SYM_QQ_LIST, l) : OBJ_NULL;
 				UNROOT(seg);
 				if (l == OBJ_NULL || !lisp_push(L, l))

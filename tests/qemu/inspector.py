@@ -236,12 +236,18 @@ def step_api(g, port, smp):
         raise Fail("following fields: %s" % vec)
     get_json(port, "/api/global?name=no-such-global", 404)
     get_json(port, "/api/object?id=987654", 404)
-    # who holds the vector: the pair that is the global's cdr (its car), followed back by handle
+    # who holds the vector: the pair that is the global's cdr (its car; a pair is listed, not
+    # handed over); the closure that holds inspweb-closure's vector is, and is followed back
     rs = get_json(port, "/api/referrers?id=%d" % vec["id"])
-    back = [h for h in rs["referrers"] if h["type"] == "pair" and h["field"] == 0 and h["id"]]
-    if rs["id"] != vec["id"] or not back or \
-       get_json(port, "/api/object?id=%d" % back[0]["id"])["summary"] != cdr["summary"]:
+    if rs["id"] != vec["id"] or not [h for h in rs["referrers"] if h["type"] == "pair" and h["field"] == 0
+                                     and h["id"] is None and h["summary"] == "#<pair>"]:
         raise Fail("/api/referrers: %s" % str(rs)[:300])
+    clo = get_json(port, "/api/global?name=inspweb-closure")
+    cv = get_json(port, "/api/object?id=%d" % clo["fields"][1]["id"])
+    rs = get_json(port, "/api/referrers?id=%d" % cv["id"])
+    back = [h for h in rs["referrers"] if h["type"] == "closure" and h["field"] == 1 and h["id"]]
+    if not back or get_json(port, "/api/object?id=%d" % back[0]["id"])["type"] != "closure":
+        raise Fail("/api/referrers of a captured vector: %s" % str(rs)[:300])
     get_json(port, "/api/referrers?id=987654", 404)
     get_json(port, "/api/referrers", 400)
     return "keys of (gc-stats) for %d CPUs, the service's threads, %d top objects, a global followed 2 fields deep and its holder back" % (smp, len(x["top"]))

@@ -2,15 +2,22 @@
 ; tags: tsan torture
 ; referrers.scm -- (referrers obj [max]) (issue 19): the objects whose fields hold obj, every
 ; CPU's heap walked by its owner at its own safe points (docs/inspector.md). Holders in our heap
-; (a global, a vector, both fields of a pair, a closure, a record), a young holder, a holder in
-; another CPU's heap (a shared vector: handed over), the max, immediates, the errors; and
-; (inspect-field obj i), which follows a closure's, a record's or a global's fields.
+; (a global, a vector, both fields of a pair, a closure, a record: the pairs and vectors listed,
+; not handed over, as the interpreter's private ones are pairs and vectors too), a young holder,
+; a holder in another CPU's heap (a shared record: handed over), a channel's queue, the max,
+; immediates, the errors; and (inspect-field obj i), which follows a closure's, a record's or a
+; global's fields but does not open the interpreter's own records.
 (define (show . xs) (for-each display xs) (newline))
 (define (get k a) (cdr (assq k a)))
 (define (err thunk)
   (guard (e (#t (list (error-object-message e) (error-object-irritants e)))) (thunk)))
-;; each holder as (cpu type field holder-given?), in a stable order
-(define (brief e) (list (get 'cpu e) (get 'type e) (get 'field e) (if (get 'holder e) #t #f)))
+;; is there an entry of this type and field, and is its holder handed over?
+(define (listed rs type field)
+  (let loop ((rs rs))
+    (cond ((null? rs) 'absent)
+          ((and (eq? (get 'type (car rs)) type) (= (get 'field (car rs)) field))
+           (if (get 'holder (car rs)) 'given 'listed))
+          (else (loop (cdr rs))))))
 (define (held-by? rs holder field)
   (let loop ((rs rs))
     (and (pair? rs)
@@ -26,8 +33,8 @@
 (define rs (referrers target))
 (show "keys: " (map car (car rs)))
 (show "global: " (held-by? rs 'target 1))
-(show "vector: " (held-by? rs v 1))
-(show "car: " (held-by? rs p 0) " cdr: " (held-by? rs p 1))
+(show "vector: " (listed rs 'vector 1))
+(show "car: " (listed rs 'pair 0) " cdr: " (listed rs 'pair 1))
 (show "closure: " (let loop ((rs rs))
                     (and (pair? rs)
                          (or (and (eq? (get 'holder (car rs)) f) (eq? (get 'type (car rs)) 'closure))
@@ -37,7 +44,7 @@
 (show "addresses: " (let loop ((rs rs)) (or (null? rs) (and (integer? (get 'address (car rs))) (loop (cdr rs))))))
 ;; the holder handed back is the object itself: following it gets back to the target
 (define (first-of type rs) (if (eq? (get 'type (car rs)) type) (car rs) (first-of type (cdr rs))))
-(show "follow: " (eq? (vector-ref (get 'holder (first-of 'vector rs)) 1) target))
+(show "follow: " (eq? (inspect-field (get 'holder (first-of 'record rs)) 2) target))
 (show "max 2: " (length (referrers target 2)))
 ;; a holder dropped is gone once the collector has seen it die (rs held it too)
 (set! v #f)
@@ -46,23 +53,23 @@
 (show "vector dropped: " (let loop ((rs (referrers target)))
                            (or (null? rs) (and (not (eq? (get 'type (car rs)) 'vector)) (loop (cdr rs))))))
 ;; a fresh object held by a fresh one: both young until referrers collects our nursery
-(define young (vector 'young (string #\a)))
-(show "young: " (held-by? (referrers (vector-ref young 1)) young 1))
+(define young (let ((s (string #\a))) (lambda () s)))
+(show "young: " (held-by? (referrers (young)) young 1))
 ;; nobody holds a fresh unshared object but the stack of the thread asking
 (show "unheld: " (map (lambda (e) (get 'type e)) (referrers (string #\b))))
 (show "immediates: " (referrers 5) (referrers #\a) (referrers '()))
 
-;; another CPU's heap: CPU 1 keeps a vector holding our (shared) target, published in `box`;
-;; its owner walks its heap at its safe points while it runs and hands the vector over
+;; another CPU's heap: CPU 1 keeps a record holding our (shared) target, published in `box`;
+;; its owner walks its heap at its safe points while it runs and hands the record over
 (define box (make-vector 2 #f))
 (define stop (vector #f))
 (define worker
   (spawn (lambda ()
-           (let ((mine (vector 'on-cpu-1 target)))
+           (let ((mine (make-point 'on-cpu-1 target)))
              (vector-set! box 0 mine)	; mine is shared now (box is)
              (let loop ((junk '()) (i 0))
                (if (vector-ref stop 0)
-                   (vector-ref mine 0)
+                   (point-x mine)
                    (loop (if (> (length junk) 1000) '() (cons (make-vector 8 i) junk)) (+ i 1))))))
          1))
 (let wait () (if (not (vector-ref box 0)) (begin (yield) (wait))))
@@ -70,7 +77,7 @@
 (define on1 (let loop ((rs rs1)) (cond ((null? rs) #f) ((= (get 'cpu (car rs)) 1) (car rs)) (else (loop (cdr rs))))))
 (show "cpu 1 holds it: " (and on1 (list (get 'type on1) (get 'field on1) (get 'shared on1))))
 (show "handed over: " (and on1 (or (not (get 'holder on1)) (eq? (get 'holder on1) (vector-ref box 0)))))
-(show "cpu 1 asked for ours too: " (held-by? rs1 p 0))
+(show "cpu 1 asked for ours too: " (held-by? rs1 f 1))
 (vector-set! stop 0 #t)
 (show (thread-join worker))
 
@@ -85,6 +92,22 @@
 (show "pair, vector: " (inspect-field p 1) " " (inspect-field (vector 'a 'b) 1))
 (for-each (lambda (args) (show (err (lambda () (apply inspect-field args)))))
           (list (list 5 0) (list "s" 0) (list r 3) (list r -1) (list r 'a) (list (vector) 0)))
+
+;; the interpreter's own: a message waiting in a channel is held by the channel's queue, listed
+;; but not handed over; a channel, a port, an error object and a record type are not opened
+(define ch (make-channel))
+(define msg (list 'queued))
+(channel-send ch msg)
+(show "queued: " (let loop ((rs (referrers msg)))
+                   (cond ((null? rs) 'absent)
+                         ((and (eq? (get 'type (car rs)) 'pair) (not (get 'holder (car rs)))) 'listed)
+                         (else (loop (cdr rs))))))
+(show "handed over: " (let loop ((rs (referrers msg)) (acc '()))
+                        (if (null? rs) (reverse acc)
+                            (loop (cdr rs) (if (get 'holder (car rs)) (cons (get 'type (car rs)) acc) acc)))))
+(channel-receive ch)
+(for-each (lambda (x) (show (car (err (lambda () (inspect-field x 0))))))
+          (list ch (current-output-port) (guard (e (#t e)) (error "boom" 1)) (inspect-field r 0)))
 
 ;; arguments
 (show (err (lambda () (referrers))))
