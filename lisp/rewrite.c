@@ -368,10 +368,13 @@ static obj qq(struct lisp *L, obj x, obj env, int depth)
 		obj l = OBJ_NIL;
 
 		ROOT(x);
+		ROOT(env);	/* qq_list needs it after these conses (a stale env was walked by
+				 * lisp_resolve: the differential test's seed 331 under load) */
 		ROOT(l);
 		for (size_t i = obj_vector_length(x); i-- > 0 && l != OBJ_NULL;)
 			l = lisp_cons(L, obj_vector_ref(x, i), l);
 		UNROOT(l);
+		UNROOT(env);
 		UNROOT(x);
 		if (l == OBJ_NULL)
 			return OBJ_NULL;
