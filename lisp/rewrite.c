@@ -188,6 +188,7 @@ static bool qq_constant_p(struct lisp *L, obj x, obj env)
 
 	if (!lisp_push(L, x))
 		return false;
+	ROOT(env);	/* lisp_push may grow the stack (allocate); env is read after */
 	while (L->sp > base && constant) {
 		x = lisp_pop(L);
 		ROOT(x);
@@ -214,6 +215,7 @@ static bool qq_constant_p(struct lisp *L, obj x, obj env)
 		}
 		UNROOT(x);
 	}
+	UNROOT(env);
 	L->sp = base;
 	return constant;
 }
