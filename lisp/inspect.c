@@ -32,6 +32,12 @@ static const char *const type_names[OBJ_T_LIMIT] = {
 	[OBJ_T_FILLER] = "filler", [OBJ_T_PRIMITIVE] = "primitive",
 };
 
+/* An object type's name (a header's type, read by its owner when the object is another CPU's). */
+static const char *type_name_of(unsigned t)
+{
+	return t < OBJ_T_LIMIT && type_names[t] != NULL ? type_names[t] : "unknown";
+}
+
 /* The type of any value, as a symbol's name. */
 static const char *type_name(obj x)
 {
@@ -49,9 +55,7 @@ static const char *type_name(obj x)
 		return "eof";
 	if (obj_const_p(x))
 		return "undefined";
-	if (obj_ptr_p(x) && obj_type(x) < OBJ_T_LIMIT && type_names[obj_type(x)] != NULL)
-		return type_names[obj_type(x)];
-	return "unknown";
+	return obj_ptr_p(x) ? type_name_of(obj_type(x)) : "unknown";
 }
 
 static size_t bytes_of(obj x)
@@ -380,15 +384,12 @@ static bool referrer_entry(struct lisp *L, obj *list, unsigned cpu, const struct
 	ROOT(addr);
 	addr = lisp_int64(L, (int64_t)r->holder);
 	ok = addr != OBJ_NULL;
-	if (ok && listed(*list, fx((intptr_t)cpu), addr, fx((intptr_t)r->field))) {
-		ok = true;
-		goto out;
-	}
+	if (ok && listed(*list, fx((intptr_t)cpu), addr, fx((intptr_t)r->field)))
+		goto out;	/* a repeat: nothing to add */
 	ok = ok && lisp_alist_put(L, &e, "holder", holder) &&
 	     lisp_alist_put(L, &e, "shared", obj_bool(r->shared)) &&
 	     lisp_alist_put(L, &e, "generation", sym(L, r->young ? "young" : "old")) &&
-	     lisp_alist_put(L, &e, "type", sym(L, r->type < OBJ_T_LIMIT && type_names[r->type] ?
-						  type_names[r->type] : "unknown")) &&
+	     lisp_alist_put(L, &e, "type", sym(L, type_name_of(r->type))) &&
 	     lisp_alist_put_u64(L, &e, "field", r->field) &&
 	     lisp_alist_put(L, &e, "address", addr) &&
 	     lisp_alist_put(L, &e, "cpu", fx((intptr_t)cpu)) &&
