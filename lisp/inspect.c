@@ -1,5 +1,5 @@
 /* inspect.c -- the memory inspector's primitives: (inspect obj), (heap-map [cpu]), (xrefs [cpu]),
- * (referrers obj [max]), (inspect-field obj i).
+ * (referrers obj [max]), (inspect-field obj i), and the views they hand over (below).
  * Shapes and costs in docs/inspector.md. Nothing here walks another CPU's objects or groups: an
  * object passed in is the caller's to read (its fields with obj_load), another heap's groups are
  * described by their owner at its safe point (mm/gc/inspect.h), counts are read under their
@@ -38,8 +38,8 @@ static const char *type_name_of(unsigned t)
 	return t < OBJ_T_LIMIT && type_names[t] != NULL ? type_names[t] : "unknown";
 }
 
-/* The type of any value, as a symbol's name. */
-static const char *type_name(obj x)
+/* The type of any value, as a symbol's name (also the printer's, for a view). */
+const char *lisp_type_name(obj x)
 {
 	if (obj_fixnum_p(x))
 		return "fixnum";
@@ -63,6 +63,89 @@ static size_t bytes_of(obj x)
 	return obj_ptr_p(x) ? (obj_size(x) + 1) * WORD : 0;
 }
 
+/* --- what a program may be handed ---
+ * The collector's invariants say which objects a CPU may hold (X2); the interpreter adds its
+ * own: some objects are its private state, trusted by C without checks (the state vector, the
+ * symbol table and its chains, a channel's queue, the C part of a thread, channel or socket in a
+ * bytevector field of its record). A program never reaches them through the names it has; the
+ * inspector must not hand them over either (found by a helper: a symbol table filled with
+ * fixnums, a channel's wait queue overwritten through its bytevector). So referrers hands over
+ * only closures, symbols and records of types the program defined, and inspect-field does not
+ * open the interpreter's own records or record types. */
+
+/* Is x a record of one of the interpreter's own types (ports, threads, channels, conditions,
+ * sockets, ...) or a record type itself? */
+static bool internal_record(struct lisp *L, obj x)
+{
+	static const unsigned rtds[] = {
+		S_RTD_CONDITION, S_RTD_VALUES, S_RTD_PORT, S_RTD_ALIAS, S_RTD_MACRO, S_RTD_CONT,
+		S_RTD_VIEW, S_RTD_THREAD, S_RTD_CHANNEL, S_RTD_ETHER, S_RTD_TCP_LISTENER, S_RTD_CONNECTION,
+		S_RTD_UDP,
+	};
+	obj rtd;
+
+	if (!obj_type_p(x, OBJ_T_RECORD) || obj_size(x) == 0)
+		return false;
+	rtd = obj_load(&obj_fields(x)[0]);
+	if (rtd == OBJ_TRUE)
+		return true;	/* a record type: its name and field list are the printer's */
+	for (size_t i = 0; i < ARRAY_SIZE(rtds); i++)
+		if (rtd == STATE(L, rtds[i]))
+			return true;
+	return false;
+}
+
+/* --- views ---
+ * A pair, vector, box or record that may be the interpreter's own is handed over as a view: a
+ * record of the internal type `view` whose one field is the object. The program can look
+ * through it ((inspect v), (inspect-field v i)) but has no procedure that changes what it sees,
+ * and what it finds inside comes out the same way (view_field). So referrers can name a pair or
+ * a vector holder, and the inspector can follow it, whoever made it. A view keeps its object
+ * alive like any reference; it is made only from an object the caller may hold (a holder that
+ * referrers was given, a field of a viewed object). */
+
+static bool view_p(struct lisp *L, obj x)
+{
+	return record_p(x, STATE(L, S_RTD_VIEW));
+}
+
+static obj view_target(obj v)
+{
+	return obj_load(&obj_fields(v)[1]);
+}
+
+static obj make_view(struct lisp *L, obj x)
+{
+	obj v;
+
+	ROOT(x);
+	v = lisp_make_record(L, STATE(L, S_RTD_VIEW), 1);
+	UNROOT(x);
+	if (v != OBJ_NULL)
+		obj_init_field(L, v, 1, x);
+	return v;
+}
+
+/* What the program may have of x, an object it may hold (a holder referrers was given, a top
+ * object of xrefs, a field of a viewed object): immediates, closures, symbols, numbers and its
+ * own records as they are; pairs, vectors, boxes, strings, bytevectors and the interpreter's
+ * records as views; a stack or code, nothing (#f): stale slots, machine words. */
+static obj handed(struct lisp *L, obj x)
+{
+	if (!obj_ptr_p(x))
+		return x;
+	switch (obj_type(x)) {
+	case OBJ_T_CLOSURE: case OBJ_T_SYMBOL: case OBJ_T_BIGNUM: case OBJ_T_FLONUM:
+	case OBJ_T_PRIMITIVE:
+		return x;
+	case OBJ_T_RECORD:
+		return internal_record(L, x) ? make_view(L, x) : x;
+	case OBJ_T_PAIR: case OBJ_T_VECTOR: case OBJ_T_BOX: case OBJ_T_STRING: case OBJ_T_BYTEVECTOR:
+		return make_view(L, x);
+	}
+	return OBJ_FALSE;
+}
+
 /* A field's summary, taken before anything is allocated: immediates keep their value, objects
  * only their type and size (the pointer would not survive an allocation unrooted). */
 struct field {
@@ -73,7 +156,7 @@ struct field {
 
 static void summarize(obj v, struct field *f)
 {
-	f->type = type_name(v);
+	f->type = lisp_type_name(v);
 	f->value = obj_ptr_p(v) ? OBJ_NULL : v;
 	f->bytes = bytes_of(v);
 }
@@ -124,13 +207,14 @@ static obj p_inspect(struct lisp *L, int argc, obj *argv)
 {
 	struct field f[LISP_INSPECT_FIELDS];
 	obj x = argv[0], a, fields = OBJ_NIL, e = OBJ_NIL;
-	size_t shown, total = collect_fields(x, f, &shown), bytes = bytes_of(x);
-	const char *type = type_name(x);
-	bool ok = true;
+	bool view = view_p(L, x), ok = true;	/* a view: what it shows, and (object . view) */
+	obj seen = view ? view_target(x) : x;
+	size_t shown, total = collect_fields(seen, f, &shown), bytes = bytes_of(seen);
+	const char *type = lisp_type_name(seen);
 
 	(void)argc;
 	ROOT(x);
-	a = lisp_object_info(L, x);	/* cpu generation group shared remote-count */
+	a = lisp_object_info(L, seen);	/* cpu generation group shared remote-count */
 	ROOT(a);
 	ROOT(fields);
 	ROOT(e);
@@ -149,6 +233,7 @@ static obj p_inspect(struct lisp *L, int argc, obj *argv)
 	     lisp_alist_put_u64(L, &a, "length", total) &&
 	     lisp_alist_put_u64(L, &a, "bytes", bytes) &&
 	     lisp_alist_put(L, &a, "type", sym(L, type)) &&
+	     lisp_alist_put(L, &a, "view", obj_bool(view)) &&
 	     lisp_alist_put(L, &a, "object", x);
 	UNROOT(e);
 	UNROOT(fields);
@@ -276,13 +361,17 @@ static obj p_xrefs(struct lisp *L, int argc, obj *argv)
 	}
 	/* top: (count cpu type object), largest first */
 	for (unsigned i = LISP_INSPECT_TOP; ok && i-- > 0;) {
-		obj o = obj_vector_ref(keep, i);
+		obj o = obj_vector_ref(keep, i);	/* old (counted objects are shared): kept */
+		unsigned cpu;
+		const char *type;
 
 		if (top[i].count == 0)
 			continue;
-		row = OBJ_NIL;	/* o is old (counted objects are shared): it does not move */
-		ok = push(L, &row, o) && push(L, &row, sym(L, type_name(o))) &&
-		     push(L, &row, fx((intptr_t)heap_group_of((void *)o)->owner->cpu)) &&
+		cpu = heap_group_of((void *)o)->owner->cpu;
+		type = lisp_type_name(o);
+		row = OBJ_NIL;	/* the object, or a view of it: handed may allocate */
+		ok = (row = handed(L, o)) != OBJ_NULL && (row = lisp_cons(L, row, OBJ_NIL)) != OBJ_NULL &&
+		     push(L, &row, sym(L, type)) && push(L, &row, fx((intptr_t)cpu)) &&
 		     push(L, &row, lisp_int64(L, (int64_t)top[i].count)) && push(L, &l, row);
 	}
 	ok = ok && lisp_alist_put(L, &a, "top", l);
@@ -314,45 +403,6 @@ static obj p_xrefs(struct lisp *L, int argc, obj *argv)
 	return ok ? a : OBJ_NULL;
 }
 
-/* --- what a program may be handed ---
- * The collector's invariants say which objects a CPU may hold (X2); the interpreter adds its
- * own: some objects are its private state, trusted by C without checks (the state vector, the
- * symbol table and its chains, a channel's queue, the C part of a thread, channel or socket in a
- * bytevector field of its record). A program never reaches them through the names it has; the
- * inspector must not hand them over either (found by a helper: a symbol table filled with
- * fixnums, a channel's wait queue overwritten through its bytevector). So referrers hands over
- * only closures, symbols and records of types the program defined, and inspect-field does not
- * open the interpreter's own records or record types. */
-
-/* Is x a record of one of the interpreter's own types (ports, threads, channels, conditions,
- * sockets, ...) or a record type itself? */
-static bool internal_record(struct lisp *L, obj x)
-{
-	static const unsigned rtds[] = {
-		S_RTD_CONDITION, S_RTD_VALUES, S_RTD_PORT, S_RTD_ALIAS, S_RTD_MACRO, S_RTD_CONT,
-		S_RTD_THREAD, S_RTD_CHANNEL, S_RTD_ETHER, S_RTD_TCP_LISTENER, S_RTD_CONNECTION,
-		S_RTD_UDP,
-	};
-	obj rtd;
-
-	if (!obj_type_p(x, OBJ_T_RECORD) || obj_size(x) == 0)
-		return false;
-	rtd = obj_load(&obj_fields(x)[0]);
-	if (rtd == OBJ_TRUE)
-		return true;	/* a record type: its name and field list are the printer's */
-	for (size_t i = 0; i < ARRAY_SIZE(rtds); i++)
-		if (rtd == STATE(L, rtds[i]))
-			return true;
-	return false;
-}
-
-/* May referrers hand holder h (already safe from the collector) to the program? */
-static bool program_holder(struct lisp *L, obj h)
-{
-	return obj_type_p(h, OBJ_T_CLOSURE) || obj_type_p(h, OBJ_T_SYMBOL) ||
-	       (obj_type_p(h, OBJ_T_RECORD) && !internal_record(L, h));
-}
-
 /* --- (referrers obj [max]) --- */
 
 #define REF_BATCH	32	/* holders per answer */
@@ -372,7 +422,7 @@ static bool listed(obj list, obj cpu, obj addr, obj field)
 }
 
 /* One holder as ((cpu . c) (address . a) (field . i) (type . t) (generation . g) (shared . b)
- * (holder . object-or-#f)); holder is keep's element i. */
+ * (holder . h)): h what handed gives of the object, or #f; holder is keep's element i. */
 static bool referrer_entry(struct lisp *L, obj *list, unsigned cpu, const struct gc_referrer *r,
 			   obj holder, size_t *count)
 {
@@ -386,6 +436,9 @@ static bool referrer_entry(struct lisp *L, obj *list, unsigned cpu, const struct
 	ok = addr != OBJ_NULL;
 	if (ok && listed(*list, fx((intptr_t)cpu), addr, fx((intptr_t)r->field)))
 		goto out;	/* a repeat: nothing to add */
+	if (view_p(L, holder))
+		goto out;	/* a view made for the program: it holds, but shows what holds */
+	ok = ok && (holder = handed(L, holder)) != OBJ_NULL;
 	ok = ok && lisp_alist_put(L, &e, "holder", holder) &&
 	     lisp_alist_put(L, &e, "shared", obj_bool(r->shared)) &&
 	     lisp_alist_put(L, &e, "generation", sym(L, r->young ? "young" : "old")) &&
@@ -426,8 +479,7 @@ static bool referrers_in(struct lisp *L, struct heap *v, obj *target, obj *keep,
 		/* the holders handed out go into keep before anything is allocated (a young one
 		 * of ours would move, a pinned one of another heap is unpinned once kept) */
 		for (size_t i = 0; i < req.n; i++)
-			lisp_private_set(L, *keep, i, refs[i].given && program_holder(L, (obj)refs[i].holder) ?
-						      (obj)refs[i].holder : OBJ_FALSE);
+			lisp_private_set(L, *keep, i, refs[i].given ? (obj)refs[i].holder : OBJ_FALSE);
 		for (size_t i = 0; i < req.n; i++)
 			if (refs[i].given && !req.mine)
 				gc_unpin(L->h, (obj)refs[i].holder);
@@ -440,8 +492,9 @@ static bool referrers_in(struct lisp *L, struct heap *v, obj *target, obj *keep,
 	return ok;
 }
 
-/* (referrers obj [max]): the objects whose fields hold obj, every CPU's heap walked by its
- * owner (docs/inspector.md). An immediate is held by nobody in particular: (). */
+/* (referrers obj [max]): the objects whose fields hold obj (or, obj a view, what it shows), every
+ * CPU's heap walked by its owner (docs/inspector.md). An immediate is held by nobody in
+ * particular: (). */
 static obj p_referrers(struct lisp *L, int argc, obj *argv)
 {
 	obj target = argv[0], keep, list = OBJ_NIL;
@@ -455,6 +508,8 @@ static obj p_referrers(struct lisp *L, int argc, obj *argv)
 			return (obj)lisp_type_error(L, "referrers", "an integer from 1 to 1000", argv[1]);
 		max = (size_t)obj_fixnum_value(argv[1]);
 	}
+	if (view_p(L, target))
+		target = view_target(target);	/* who holds what the view shows */
 	if (!obj_ptr_p(target))
 		return OBJ_NIL;
 	ROOT(target);
@@ -490,7 +545,8 @@ static obj p_referrers(struct lisp *L, int argc, obj *argv)
  * code) is an error, not a value. */
 static obj p_inspect_field(struct lisp *L, int argc, obj *argv)
 {
-	obj x = argv[0], v;
+	bool view = view_p(L, argv[0]);
+	obj x = view ? view_target(argv[0]) : argv[0], v;
 	unsigned t = obj_ptr_p(x) ? obj_type(x) : OBJ_T_INVALID;
 	size_t n;
 	intptr_t i;
@@ -499,8 +555,8 @@ static obj p_inspect_field(struct lisp *L, int argc, obj *argv)
 	if (t != OBJ_T_PAIR && t != OBJ_T_VECTOR && t != OBJ_T_CLOSURE && t != OBJ_T_SYMBOL &&
 	    t != OBJ_T_BOX && t != OBJ_T_RECORD)
 		return (obj)lisp_type_error(L, "inspect-field",
-					    "a pair, vector, closure, symbol, box or record", x);
-	if (internal_record(L, x))
+					    "a pair, vector, closure, symbol, box, record or view", argv[0]);
+	if (!view && internal_record(L, x))
 		return lisp_errorf(L, x, "inspect-field: the interpreter's own record");
 	n = obj_hdr_nptrs(obj_header(x), obj_fields(x));
 	if (!obj_fixnum_p(argv[1]) || (i = obj_fixnum_value(argv[1])) < 0 || (size_t)i >= n)
@@ -508,11 +564,30 @@ static obj p_inspect_field(struct lisp *L, int argc, obj *argv)
 	if (t == OBJ_T_SYMBOL && i == 0)	/* its name: interned, never to be changed */
 		return lisp_errorf(L, argv[1], "inspect-field: a symbol's name is symbol->string's");
 	v = obj_load(&obj_fields(x)[i]);
+	if (view && t == OBJ_T_RECORD && obj_type_p(v, OBJ_T_BYTEVECTOR))
+		return lisp_errorf(L, argv[1], "inspect-field: the interpreter's own bytes");
 	if (obj_ptr_p(v) && (obj_type(v) == OBJ_T_STACK || obj_type(v) >= OBJ_T_MIXED) &&
 	    obj_type(v) != OBJ_T_STRING && obj_type(v) != OBJ_T_BYTEVECTOR &&
 	    obj_type(v) != OBJ_T_BIGNUM && obj_type(v) != OBJ_T_FLONUM && obj_type(v) != OBJ_T_PRIMITIVE)
-		return lisp_errorf(L, argv[1], "inspect-field: the field holds %s", type_name(v));
-	return v;
+		return lisp_errorf(L, argv[1], "inspect-field: the field holds %s", lisp_type_name(v));
+	return view ? handed(L, v) : v;
+}
+
+/* (view? x): is x a view (what referrers, xrefs and inspect-field hand over for an object that
+ * may be the interpreter's own)? (view-of? v x): is v a view of x, or, x a view too, of what x
+ * shows? Identity only: nothing is handed over. */
+static obj p_view_p(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return obj_bool(view_p(L, argv[0]));
+}
+
+static obj p_view_of_p(struct lisp *L, int argc, obj *argv)
+{
+	obj x = view_p(L, argv[1]) ? view_target(argv[1]) : argv[1];
+
+	(void)argc;
+	return obj_bool(view_p(L, argv[0]) && view_target(argv[0]) == x);
 }
 
 static const struct lisp_prim_def prims[] = {
@@ -521,6 +596,8 @@ static const struct lisp_prim_def prims[] = {
 	{ "xrefs", p_xrefs, 0, 1, 0 },
 	{ "referrers", p_referrers, 1, 2, 0 },
 	{ "inspect-field", p_inspect_field, 2, 2, 0 },
+	{ "view?", p_view_p, 1, 1, 0 },
+	{ "view-of?", p_view_of_p, 2, 2, 0 },
 };
 
 void lisp_init_inspect(struct lisp *L)

@@ -391,6 +391,26 @@
 
 (define (inspector-type x) (cdr (assq 'type (inspect x))))
 
+;; A view ((view? x): what referrers, xrefs and inspect-field hand over for a pair, vector, ...
+;; that may be the interpreter's own) is read through inspect-field, as the object it shows;
+;; a field it does not show (code, a stack, the C part's bytes) reads as inspector-hidden.
+(define inspector-hidden (list 'hidden))
+(define (inspector-field x i) (guard (e (#t inspector-hidden)) (inspect-field x i)))
+(define (inspector-pair? x) (or (pair? x) (and (view? x) (eq? (inspector-type x) 'pair))))
+(define (inspector-car x) (if (pair? x) (car x) (inspector-field x 0)))
+(define (inspector-cdr x) (if (pair? x) (cdr x) (inspector-field x 1)))
+(define (inspector-vector? x) (or (vector? x) (and (view? x) (eq? (inspector-type x) 'vector))))
+(define (inspector-vector-length x)
+  (if (vector? x) (vector-length x) (cdr (assq 'length (inspect x)))))
+(define (inspector-vector-ref x i) (if (vector? x) (vector-ref x i) (inspector-field x i)))
+;; a string seen through a view: its first characters, as inspect lists them; #f if not one
+(define (inspector-view-string x)
+  (and (view? x)
+       (let ((a (inspect x)))
+         (and (eq? (cdr (assq 'type a)) 'string)
+              (let ((s (list->string (map caddr (cdr (assq 'fields a))))))
+                (if (> (cdr (assq 'more a)) 0) (string-append s "...") s))))))
+
 (define (inspector-summary x)
   (let ((out (open-output-string)) (budget 24))
     (let show ((x x) (depth 0))
@@ -406,7 +426,9 @@
             ((exact-integer? x)             ; a huge one is not worth its digits here
              (if (< (abs x) (expt 10 100)) (write x out) (write-string "#<bignum>" out)))
             ((or (boolean? x) (char? x) (null? x)) (write x out))
-            ((pair? x)
+            ((eq? x inspector-hidden) (write-string "#<?>" out))
+            ((inspector-view-string x) => (lambda (s) (show s depth)))
+            ((inspector-pair? x)
              (if (> depth 2)
                  (write-string "(...)" out)
                  (begin
@@ -415,21 +437,22 @@
                      (cond ((or (>= i 6) (<= budget 0)) (write-string " ..." out))
                            (else
                             (unless (= i 0) (write-char #\space out))
-                            (show (car l) (+ depth 1))
-                            (cond ((null? (cdr l)))
-                                  ((pair? (cdr l)) (loop (cdr l) (+ i 1)))
-                                  (else (write-string " . " out) (show (cdr l) (+ depth 1)))))))
+                            (show (inspector-car l) (+ depth 1))
+                            (let ((d (inspector-cdr l)))
+                              (cond ((null? d))
+                                    ((inspector-pair? d) (loop d (+ i 1)))
+                                    (else (write-string " . " out) (show d (+ depth 1))))))))
                    (write-char #\) out))))
-            ((vector? x)
+            ((inspector-vector? x)
              (if (> depth 2)
                  (write-string "#(...)" out)
                  (begin
                    (write-string "#(" out)
                    (let loop ((i 0))
-                     (cond ((= i (vector-length x)))
+                     (cond ((= i (inspector-vector-length x)))
                            ((or (>= i 6) (<= budget 0)) (write-string " ..." out))
                            (else (unless (= i 0) (write-char #\space out))
-                                 (show (vector-ref x i) (+ depth 1))
+                                 (show (inspector-vector-ref x i) (+ depth 1))
                                  (loop (+ i 1)))))
                    (write-char #\) out))))
             ((bytevector? x)
@@ -463,6 +486,7 @@
     (list (cons 'id id)
           (cons 'type (get 'type))
           (cons 'summary (inspector-summary x))
+          (cons 'view (get 'view))
           (cons 'bytes (get 'bytes))
           (cons 'length (get 'length))
           (cons 'more (get 'more))
@@ -537,12 +561,15 @@
                                   acc)))))))
 
 ;; Who holds the object behind a handle ((referrers x)), without the inspector's own holders:
-;; its handle table's (id . x) pairs. Each holder with its printed form and a handle when it is
-;; handed over (else only where it is: a thread's stack, a box, another CPU's private object).
+;; its handle table and the table's (id . x) pairs. Each holder with its printed form and a
+;; handle when it is handed over, itself or as a view (else only where it is: a thread's stack,
+;; a box, another CPU's private object).
 (define (inspector-own-holder? h)
-  (or (eq? h inspector-handles)
-      (and (pair? h) (exact-integer? (car h))
-           (let ((e (inspector-handle-ref (car h)))) (eq? e h)))))
+  (and (view? h)
+       (or (view-of? h inspector-handles)
+           (let ((id (and (eq? (inspector-type h) 'pair) (inspector-field h 0))))
+             (and (exact-integer? id)
+                  (let ((e (inspector-handle-ref id))) (and e (view-of? h e))))))))
 
 (define (inspector-referrers id x)
   (let loop ((rs (referrers x)) (acc '()))

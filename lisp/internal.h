@@ -36,6 +36,7 @@ enum lisp_slot {
 	S_RTD_ALIAS,
 	S_RTD_MACRO,
 	S_RTD_CONT,
+	S_RTD_VIEW,		/* inspect.c: a read-only view of an object the inspector found */
 	S_HANDLERS,		/* list of exception handlers, innermost first */
 	S_WINDS,		/* list of (before . after) of the active dynamic-winds */
 	S_OUT,			/* current output port */
@@ -423,6 +424,7 @@ void lisp_threads_unregister(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 void lisp_init_inspect(struct lisp *L);	/* inspect.c: the memory inspector's primitives */
+const char *lisp_type_name(obj x);	/* inspect.c: "pair", "fixnum", ... (the printer's, for a view) */
 void lisp_init_store(struct lisp *L);	/* store.c: the SD store's names */
 /* define-record-type rewritten into (begin (define ...) ...) */
 obj lisp_record_form(struct lisp *L, obj x);

@@ -568,6 +568,10 @@ static void print_record(struct pr *p, obj x)
 		emits(p, "#<continuation>");
 	} else if (rtd == STATE(L, S_RTD_VALUES)) {
 		emits(p, "#<values>");
+	} else if (rtd == STATE(L, S_RTD_VIEW)) {	/* inspect.c: #<view pair> */
+		emits(p, "#<view ");
+		emits(p, lisp_type_name(obj_fields(x)[1]));
+		emitc(p, '>');
 	} else if (user_record_p(x)) {
 		emits(p, "#<");
 		print_symbol(p, obj_fields(obj_fields(x)[0])[RTD_NAME]);

@@ -16,7 +16,8 @@ Then, each step bounded by socket timeouts:
   browser   the page's script run by node against the live API with a small DOM
             (tests/qemu/inspector_page.js): a card with charts per CPU, the matrix, the
             threads, a heap map chosen, a top object clicked, a global typed in and followed
-            two fields deep, "who holds it?" and the holder followed back, an unknown global
+            two fields deep, "who holds it?" and the holders followed (a pair seen through a
+            view, a closure), an unknown global
   keepalive two requests on one connection, then Connection: close ends it
   errors    404, 405 (with Allow), 400 (garbage, no Host), 413, 414, 431, 501, 505; the
             connection closed after each error that loses the framing
@@ -236,12 +237,17 @@ def step_api(g, port, smp):
         raise Fail("following fields: %s" % vec)
     get_json(port, "/api/global?name=no-such-global", 404)
     get_json(port, "/api/object?id=987654", 404)
-    # who holds the vector: the pair that is the global's cdr (its car; a pair is listed, not
-    # handed over); the closure that holds inspweb-closure's vector is, and is followed back
+    # who holds the vector: the pair that is the global's cdr (its car; a pair is handed over as
+    # a read-only view, followed to what it shows); the closure that holds inspweb-closure's
+    # vector is handed over itself, and is followed back
     rs = get_json(port, "/api/referrers?id=%d" % vec["id"])
-    if rs["id"] != vec["id"] or not [h for h in rs["referrers"] if h["type"] == "pair" and h["field"] == 0
-                                     and h["id"] is None and h["summary"] == "#<pair>"]:
+    ph = [h for h in rs["referrers"] if h["type"] == "pair" and h["field"] == 0 and h["id"]
+          and h["summary"] == '(#(two "three" (4 5)) "six")']
+    if rs["id"] != vec["id"] or not ph:
         raise Fail("/api/referrers: %s" % str(rs)[:300])
+    pv = get_json(port, "/api/object?id=%d" % ph[0]["id"])
+    if pv["type"] != "pair" or pv["view"] is not True or pv["fields"][0]["summary"] != '#(two "three" (4 5))':
+        raise Fail("/api/object of a pair holder: %s" % str(pv)[:300])
     clo = get_json(port, "/api/global?name=inspweb-closure")
     cv = get_json(port, "/api/object?id=%d" % clo["fields"][1]["id"])
     rs = get_json(port, "/api/referrers?id=%d" % cv["id"])

@@ -171,13 +171,18 @@ async function main() {
   await until(() => /type vector/.test($('obj').textContent), 'the vector');
   check($('trail').links().length >= 3, 'the path shows ' + $('trail').links().length + ' steps');
 
-  // who holds the vector: the pair it came from, listed without a link (pairs are not handed over)
+  // who holds the vector: the pair it came from (handed over as a view), followed by its link
   const who = $('obj').links().find((a) => a.textContent === 'who holds it?');
   check(who, 'no "who holds it?" link');
   who.onclick();
   await until(() => / holders of #\d+/.test($('obj').textContent), 'the holders');
-  check($('obj').rows().some((tr) => tr.children.length === 4 && tr.children[1].textContent === '#<pair>' &&
-                                    tr.children[2].textContent === '0'), 'the pair holding the vector is not listed');
+  const holder = $('obj').rows().find((tr) => tr.children.length === 4 && tr.children[2].textContent === '0' &&
+                                            tr.children[1].textContent.startsWith('(#(two'));
+  check(holder && holder.links().length === 1, 'the pair holding the vector is not listed with a link: ' +
+        $('obj').textContent.slice(0, 400));
+  holder.links()[0].onclick();
+  await until(() => /type pair/.test($('obj').textContent) && /through a view/.test($('obj').textContent), 'the holder pair');
+  check($('obj').links().some((a) => a.textContent.startsWith('#(two')), 'the holder pair does not show the vector');
 
   // a closure: its captured vector has a link, its code none
   $('gname').value = 'inspweb-closure';
@@ -204,7 +209,7 @@ async function main() {
   check($('status').textContent.startsWith('updated'), 'status at the end: ' + $('status').textContent);
   await settle();
   console.log('ok: ' + smp + ' CPU cards with charts, matrix, threads, heap map of CPU ' + (smp - 1) +
-              (smp > 1 ? ', a top object' : ', no remote count') + ', a global followed 2 fields deep and its holder back, a closure\'s captured value, an unknown global; ' +
+              (smp > 1 ? ', a top object' : ', no remote count') + ', a global followed 2 fields deep, its pair holder (a view) and a closure holder back, a closure\'s captured value, an unknown global; ' +
               requests.length + ' requests');
 }
 

@@ -63,7 +63,7 @@
 (show "remote-refs of 1: " (>= (list-ref (get 'remote-refs x) 1) 1))
 (show "top of 1 names its pair: "
       (let loop ((t (get 'top (xrefs 1))))
-        (and (pair? t) (or (eq? (list-ref (car t) 3) (vector-ref shared 0)) (loop (cdr t))))))
+        (and (pair? t) (or (view-of? (list-ref (car t) 3) (vector-ref shared 0)) (loop (cdr t))))))
 (show "inspect shared: " (let ((a (inspect (vector-ref shared 0))))
                            (list (get 'cpu a) (get 'shared a) (>= (get 'remote-count a) 1))))
 (vector-set! stop 0 #t)

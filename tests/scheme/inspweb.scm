@@ -104,15 +104,23 @@
 (let* ((h (inspector-handle! (cadr demo))) (o (json-of (string-append "/api/object?id=" (number->string h)))))
   (show (string=? o (json-of (string-append "/api/object?id=" (number->string (inspector-handle! (cadr demo)))))))
   (show (inspector-summary (cdr (inspector-handle-ref h)))))
-;; who holds demo's vector: demo's second pair (its car), listed without a handle (pairs are
-;; not handed over), and the closure of inspector-referrers' own loop
+;; who holds demo's vector: demo's second pair (its car), with a handle to a view of it (pairs
+;; are handed over as views) and its printed form read through the view; not the handle table
 (gc 'full)
 (let* ((h (inspector-handle! (cadr demo))) (r (inspector-referrers h (cadr demo)))
        (rows (map (lambda (o) (let ((a (json-object-alist o)))
                                 (list (cdr (assq 'type a)) (cdr (assq 'field a)) (cdr (assq 'summary a))
                                       (json-null? (cdr (assq 'id a))))))
-                  (cdr (assq 'referrers r)))))
-  (show (and (member '(pair 0 "#<pair>" #t) rows) #t)))
+                  (cdr (assq 'referrers r))))
+       (pair (member '(pair 0 "(#(two \"three\" (4)) \"five\")" #f) rows)))
+  (show (and pair #t) " " (length (filter (lambda (r) (memq (car r) '(pair vector))) rows)))
+  ;; the pair's view, followed by its handle: what it shows, and marked a view
+  (let* ((pid (let loop ((l (cdr (assq 'referrers r))))
+                (let ((a (json-object-alist (car l))))
+                  (if (eq? (cdr (assq 'type a)) 'pair) (cdr (assq 'id a)) (loop (cdr l))))))
+         (d (inspector-describe pid (cdr (inspector-handle-ref pid)))))
+    (show (cdr (assq 'type d)) " " (cdr (assq 'view d)) " " (cdr (assq 'summary d)) " "
+          (map (lambda (f) (cdr (assq 'summary (json-object-alist f)))) (cdr (assq 'fields d))))))
 ;; a closure's captured vector and a record's field have handles to follow; its code has none
 (define-record-type thing (make-thing a) thing? (a thing-a))
 (define clo (let ((v (vector 'captured 7)) (t (make-thing "in a record"))) (lambda () (list v t))))

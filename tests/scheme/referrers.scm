@@ -2,21 +2,22 @@
 ; tags: tsan torture
 ; referrers.scm -- (referrers obj [max]) (issue 19): the objects whose fields hold obj, every
 ; CPU's heap walked by its owner at its own safe points (docs/inspector.md). Holders in our heap
-; (a global, a vector, both fields of a pair, a closure, a record: the pairs and vectors listed,
-; not handed over, as the interpreter's private ones are pairs and vectors too), a young holder,
-; a holder in another CPU's heap (a shared record: handed over), a channel's queue, the max,
-; immediates, the errors; and (inspect-field obj i), which follows a closure's, a record's or a
-; global's fields but does not open the interpreter's own records.
+; (a global, a vector, both fields of a pair, a closure, a record: the pairs and vectors handed
+; over as read-only views, as the interpreter's private ones are pairs and vectors too), a young
+; holder, a holder in another CPU's heap (a shared record: handed over), a channel's queue (a
+; view, and what is seen through it views too), the max, immediates, the errors; and
+; (inspect-field obj i), which follows a closure's, a record's or a global's fields, and a view's,
+; but does not open the interpreter's own records.
 (define (show . xs) (for-each display xs) (newline))
 (define (get k a) (cdr (assq k a)))
 (define (err thunk)
   (guard (e (#t (list (error-object-message e) (error-object-irritants e)))) (thunk)))
-;; is there an entry of this type and field, and is its holder handed over?
+;; is there an entry of this type and field, and is its holder handed over, or a view of it?
 (define (listed rs type field)
   (let loop ((rs rs))
     (cond ((null? rs) 'absent)
           ((and (eq? (get 'type (car rs)) type) (= (get 'field (car rs)) field))
-           (if (get 'holder (car rs)) 'given 'listed))
+           (let ((h (get 'holder (car rs)))) (cond ((view? h) 'view) (h 'given) (else 'listed))))
           (else (loop (cdr rs))))))
 (define (held-by? rs holder field)
   (let loop ((rs rs))
@@ -40,6 +41,18 @@
                          (or (and (eq? (get 'holder (car rs)) f) (eq? (get 'type (car rs)) 'closure))
                              (loop (cdr rs))))))
 (show "record: " (held-by? rs r 2))
+;; a view: looked through, not changed; what it shows is the object's
+(define (holder-of type field rs)
+  (if (and (eq? (get 'type (car rs)) type) (= (get 'field (car rs)) field)) (get 'holder (car rs)) (holder-of type field (cdr rs))))
+(define vv (holder-of 'vector 1 rs))
+(show "view: " vv " " (get 'type (inspect vv)) " " (get 'length (inspect vv)) " " (eq? (get 'object (inspect vv)) vv)
+      " " (map (lambda (i) (inspect-field vv i)) '(0 2)) " " (view-of? (inspect-field vv 1) target)
+      " " (view-of? vv v) " " (view-of? vv target) " " (view-of? v v) " " (view? vv) " " (view? v))
+(show "not a vector: " (vector? vv) " " (err (lambda () (vector-set! vv 0 'x))) " " (vector-ref v 0))
+(define pv (holder-of 'pair 0 rs))
+(show "pair view: " pv " " (view-of? pv p) " " (view-of? (inspect-field pv 0) target) " " (view-of? (inspect-field pv 1) (inspect-field pv 0))
+      " " (err (lambda () (set-car! pv 1))) " " (err (lambda () (car pv))))
+(show "view fields: " (get 'fields (inspect pv)) " " (err (lambda () (inspect-field pv 2))))
 (show "all ours: " (let loop ((rs rs)) (or (null? rs) (and (= (get 'cpu (car rs)) 0) (loop (cdr rs))))))
 (show "addresses: " (let loop ((rs rs)) (or (null? rs) (and (integer? (get 'address (car rs))) (loop (cdr rs))))))
 ;; the holder handed back is the object itself: following it gets back to the target
@@ -49,6 +62,7 @@
 ;; a holder dropped is gone once the collector has seen it die (rs held it too)
 (set! v #f)
 (set! rs #f)
+(set! vv #f)	; a view keeps its object alive too
 (gc 'full)
 (show "vector dropped: " (let loop ((rs (referrers target)))
                            (or (null? rs) (and (not (eq? (get 'type (car rs)) 'vector)) (loop (cdr rs))))))
@@ -93,18 +107,34 @@
 (for-each (lambda (args) (show (err (lambda () (apply inspect-field args)))))
           (list (list 5 0) (list "s" 0) (list r 3) (list r -1) (list r 'a) (list (vector) 0)))
 
-;; the interpreter's own: a message waiting in a channel is held by the channel's queue, listed
-;; but not handed over; a channel, a port, an error object and a record type are not opened
+;; the interpreter's own: a message waiting in a channel is held by the channel's queue, handed
+;; over as a view; what the view shows comes out as views (pairs, vectors, the interpreter's
+;; records) or as the program's own values; a channel, a port, an error object and a record type
+;; are not opened
 (define ch (make-channel))
 (define msg (list 'queued))
 (channel-send ch msg)
-(show "queued: " (let loop ((rs (referrers msg)))
-                   (cond ((null? rs) 'absent)
-                         ((and (eq? (get 'type (car rs)) 'pair) (not (get 'holder (car rs)))) 'listed)
-                         (else (loop (cdr rs))))))
+(define qv (let loop ((rs (referrers msg)))
+             (cond ((null? rs) #f)
+                   ((eq? (get 'type (car rs)) 'pair) (get 'holder (car rs)))
+                   (else (loop (cdr rs))))))
+(show "queued: " qv " " (view-of? (inspect-field qv 0) msg) " " (inspect-field qv 1))
+;; the queue is held by the channel's record: a view of it; through it, the record type a view,
+;; the queue a view, the C part's bytes not shown; who holds the channel: the global ch
+(define cv (let loop ((rs (referrers qv)))
+             (cond ((null? rs) #f)
+                   ((eq? (get 'type (car rs)) 'record) (get 'holder (car rs)))
+                   (else (loop (cdr rs))))))
+(show "channel: " cv " " (view-of? cv ch) " "
+      (map (lambda (i) (let ((f (guard (e (#t (error-object-message e))) (inspect-field cv i))))
+                         (if (view? f) (list 'view (get 'type (inspect f))) f)))
+           (iota (get 'length (inspect cv)))))
+(show "channel held by: " (map (lambda (e) (list (get 'type e) (get 'holder e))) (referrers cv)))
 (show "handed over: " (let loop ((rs (referrers msg)) (acc '()))
-                        (if (null? rs) (reverse acc)
-                            (loop (cdr rs) (if (get 'holder (car rs)) (cons (get 'type (car rs)) acc) acc)))))
+                        (if (null? rs) (list (assq 'symbol acc) (assq 'pair acc) (length acc))
+                            (loop (cdr rs) (if (get 'holder (car rs))
+                                               (cons (list (get 'type (car rs)) (view? (get 'holder (car rs)))) acc)
+                                               acc)))))
 (channel-receive ch)
 (for-each (lambda (x) (show (car (err (lambda () (inspect-field x 0))))))
           (list ch (current-output-port) (guard (e (#t e)) (error "boom" 1)) (inspect-field r 0)))
