@@ -29,7 +29,8 @@ NET_SRCS := net/buf.c net/checksum.c net/eth.c net/arp.c net/ip.c net/icmp.c net
 	net/stack.c net/tcp.c net/tcp_in.c net/tcp_out.c net/tcp_timer.c
 # the persistent store on the SD card (docs/store.md)
 STORE_SRCS := storage/crc32c.c storage/store.c storage/store_group.c storage/store_val.c \
-	storage/store_enc.c storage/store_names.c storage/store_collect.c storage/store_check.c
+	storage/store_enc.c storage/store_names.c storage/store_collect.c storage/store_check.c \
+	storage/store_cell.c
 PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem.c \
 	kernel/console.c kernel/panic.c kernel/ksyms.c kernel/cpu.c kernel/pci.c kernel/kbench.c \
 	smp/spinlock.c smp/xcall.c \

@@ -37,6 +37,7 @@ enum lisp_slot {
 	S_RTD_MACRO,
 	S_RTD_CONT,
 	S_RTD_VIEW,		/* inspect.c: a read-only view of an object the inspector found */
+	S_RTD_PREF,		/* store.c: a persistent reference (a stored pair or vector) */
 	S_HANDLERS,		/* list of exception handlers, innermost first */
 	S_WINDS,		/* list of (before . after) of the active dynamic-winds */
 	S_OUT,			/* current output port */
@@ -424,6 +425,7 @@ void lisp_threads_unregister(struct lisp *L);
 void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 void lisp_init_inspect(struct lisp *L);	/* inspect.c: the memory inspector's primitives */
+const char *lisp_pref_kind(obj x);	/* store.c: "pair" or "vector" (the printer's) */
 const char *lisp_type_name(obj x);	/* inspect.c: "pair", "fixnum", ... (the printer's, for a view) */
 void lisp_init_store(struct lisp *L);	/* store.c: the SD store's names */
 /* define-record-type rewritten into (begin (define ...) ...) */

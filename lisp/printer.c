@@ -568,6 +568,10 @@ static void print_record(struct pr *p, obj x)
 		emits(p, "#<continuation>");
 	} else if (rtd == STATE(L, S_RTD_VALUES)) {
 		emits(p, "#<values>");
+	} else if (rtd == STATE(L, S_RTD_PREF)) {	/* store.c: #<pref pair> */
+		emits(p, "#<pref ");
+		emits(p, lisp_pref_kind(x));
+		emitc(p, '>');
 	} else if (rtd == STATE(L, S_RTD_VIEW)) {	/* inspect.c: #<view pair> */
 		emits(p, "#<view ");
 		emits(p, lisp_type_name(obj_fields(x)[1]));

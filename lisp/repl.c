@@ -80,7 +80,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	static const struct { int slot; const char *name; } rtds[] = {
 		{ S_RTD_CONDITION, "condition" }, { S_RTD_VALUES, "values" }, { S_RTD_PORT, "port" },
 		{ S_RTD_ALIAS, "identifier" }, { S_RTD_MACRO, "macro" }, { S_RTD_CONT, "continuation" },
-		{ S_RTD_VIEW, "view" },
+		{ S_RTD_VIEW, "view" }, { S_RTD_PREF, "pref" },
 	};
 	struct heap *h = cfg->heap;
 	uint64_t failures = h->stats.alloc_failures;

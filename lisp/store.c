@@ -1,5 +1,7 @@
 /* store.c -- the SD store's Scheme names (README, "The SD store"): store-open, store-format!,
- * store-set!, store-ref, store-remove!, store-commit, store-collect, store-stats. Values are
+ * store-set!, store-ref, store-remove!, store-commit, store-collect, store-stats, and the
+ * persistent cells: store-root, pref?, ppair?, pvector?, pcar, pcdr, pvector-ref,
+ * pvector-length, pset-car!, pset-cdr!, pvector-set!, pref-value (below). Values are
  * copied in and out through the store's neutral value graphs (storage/store.h), converted here
  * on the caller's CPU, and the store service (storage/storesvc.h) does the rest on its own. The
  * copy in walks the object without allocating on the heap (nothing moves while it reads); the
@@ -127,8 +129,43 @@ static void wfree(struct wstack *s)
 		s->mem->free(s->mem->ctx, s->w, s->cap * sizeof(uintptr_t));
 }
 
+/* --- persistent references: a record of the interpreter's type pref, whose one field is a
+ * bytevector holding the struct store_ref (programs cannot open either: inspect.c) --- */
+static bool pref_p(struct lisp *L, obj x)
+{
+	return record_p(x, STATE(L, S_RTD_PREF));
+}
+
+static void pref_get(obj x, struct store_ref *r)
+{
+	memcpy(r, obj_bytes_data(obj_load(&obj_fields(x)[1])), sizeof(*r));
+}
+
+const char *lisp_pref_kind(obj x)
+{
+	struct store_ref r;
+
+	pref_get(x, &r);
+	return r.kind == STORE_PAIR ? "pair" : "vector";
+}
+
+static obj make_pref(struct lisp *L, const struct store_ref *r)
+{
+	obj b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, r, sizeof(*r)), p;
+
+	if (b == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(b);
+	p = lisp_make_record(L, STATE(L, S_RTD_PREF), 1);
+	UNROOT(b);
+	if (p != OBJ_NULL)
+		obj_init_field(L, p, 1, b);
+	return p;
+}
+
 /* --- Scheme -> value graph --- */
 struct enc {
+	struct lisp *L;			/* prefs become links (STORE_STORED) */
 	struct store_arena *a;
 	struct map seen;		/* object -> node */
 	struct wstack work;		/* (object, node) pairs whose fields are still to do */
@@ -158,6 +195,14 @@ static struct store_val *enc_node(struct enc *e, obj x)
 		    x == OBJ_TRUE || x == OBJ_FALSE ? store_v_bool(e->a, x == OBJ_TRUE) :
 		    obj_char_p(x) ? store_v_char(e->a, obj_char_value(x)) : store_v_fixnum(e->a, i);
 		if (n == NULL)
+			e->nomem = true;
+		return n;
+	}
+	if (e->L != NULL && pref_p(e->L, x)) {	/* a link to the stored object, not a copy */
+		struct store_ref r;
+
+		pref_get(x, &r);
+		if ((n = store_v_ref(e->a, &r)) == NULL)
 			e->nomem = true;
 		return n;
 	}
@@ -440,7 +485,7 @@ static obj p_store_set(struct lisp *L, int argc, obj *argv)
 {
 	const struct store_mem *mem = store_svc_mem();
 	struct store_req r = { .op = STORE_OP_SET };
-	struct enc e = { 0 };
+	struct enc e = { .L = L };
 	obj res;
 
 	ARGS_UNUSED;
@@ -554,6 +599,234 @@ static obj p_store_stats(struct lisp *L, int argc, obj *argv)
 	return res;
 }
 
+/* --- persistent cells (storage/store.h): a stored pair or vector used in place --- */
+
+/* A shallow result (r->val a value, else r->out an object) as a Scheme value; frees the arena. */
+static obj shallow(struct lisp *L, const struct store_mem *mem, struct store_req *r)
+{
+	obj v = r->val != NULL ? decode(L, mem, r->val) : make_pref(L, &r->out);
+
+	store_arena_free(r->arena);
+	return v;
+}
+
+/* A request about the pref x (of kind `kind`, or any: 0) into r, with an arena if `arena`. */
+static bool pref_arg(struct lisp *L, const char *who, obj x, uint8_t kind, bool arena,
+		     struct store_req *r)
+{
+	const struct store_mem *mem = store_svc_mem();
+
+	if (!pref_p(L, x)) {
+		lisp_type_error(L, who, kind == STORE_PAIR ? "persistent pair (from store-root, pcar, ...)" :
+				kind == STORE_VECTOR ? "persistent vector (from store-root, pcar, ...)" :
+				"persistent reference (from store-root, pcar, ...)", x);
+		return false;
+	}
+	pref_get(x, &r->ref);
+	if (kind != 0 && r->ref.kind != kind) {
+		lisp_type_error(L, who, kind == STORE_PAIR ? "persistent pair" : "persistent vector", x);
+		return false;
+	}
+	if (!lisp_on_thread()) {
+		lisp_errorf(L, OBJ_NULL, "%s: only from a thread", who);
+		return false;
+	}
+	if (mem == NULL) {
+		fail(L, who, STORE_ENODEV, NULL);
+		return false;
+	}
+	if (arena && (r->arena = store_arena_new(mem)) == NULL) {
+		fail(L, who, STORE_ENOMEM, NULL);
+		return false;
+	}
+	return true;
+}
+
+/* An index argument: a fixnum from 0 */
+static bool index_arg(struct lisp *L, const char *who, obj i, uint64_t *out)
+{
+	if (!obj_fixnum_p(i) || obj_fixnum_value(i) < 0) {
+		lisp_type_error(L, who, "a non-negative index", i);
+		return false;
+	}
+	*out = (uint64_t)obj_fixnum_value(i);
+	return true;
+}
+
+/* (store-root name): the value bound to name, a stored pair or vector as a persistent
+ * reference (nothing else copied), anything else as store-ref gives it. */
+static obj p_store_root(struct lisp *L, int argc, obj *argv)
+{
+	const struct store_mem *mem = store_svc_mem();
+	struct store_req r = { .op = STORE_OP_ROOT };
+	int rc;
+
+	ARGS_UNUSED;
+	if (!lisp_on_thread())
+		return lisp_errorf(L, OBJ_NULL, "store-root: only from a thread");
+	if (!name_arg(L, mem, argv[0], "store-root", &r))
+		return OBJ_NULL;
+	if ((r.arena = store_arena_new(mem)) == NULL) {
+		name_free(mem, &r);
+		return fail(L, "store-root", STORE_ENOMEM, NULL);
+	}
+	rc = store_svc_call(&r);
+	name_free(mem, &r);
+	if (rc != STORE_OK) {
+		store_arena_free(r.arena);
+		if (rc == STORE_ENOTFOUND)
+			return lisp_errorf(L, lisp_args(L)[0], "store-root: no stored value named");
+		return fail(L, "store-root", rc, NULL);
+	}
+	return shallow(L, mem, &r);
+}
+
+/* Field i of the pref x (pcar, pcdr, pvector-ref). */
+static obj field(struct lisp *L, const char *who, obj x, uint8_t kind, uint64_t i)
+{
+	struct store_req r = { .op = STORE_OP_FIELD, .index = i };
+	int rc;
+
+	if (!pref_arg(L, who, x, kind, true, &r))
+		return OBJ_NULL;
+	if ((rc = store_svc_call(&r)) != STORE_OK) {
+		store_arena_free(r.arena);
+		return fail(L, who, rc, NULL);
+	}
+	return shallow(L, store_svc_mem(), &r);
+}
+
+static obj p_pcar(struct lisp *L, int argc, obj *argv)
+{
+	ARGS_UNUSED;
+	return field(L, "pcar", argv[0], STORE_PAIR, 0);
+}
+
+static obj p_pcdr(struct lisp *L, int argc, obj *argv)
+{
+	ARGS_UNUSED;
+	return field(L, "pcdr", argv[0], STORE_PAIR, 1);
+}
+
+static obj p_pvector_ref(struct lisp *L, int argc, obj *argv)
+{
+	uint64_t i;
+
+	ARGS_UNUSED;
+	if (!index_arg(L, "pvector-ref", argv[1], &i))
+		return OBJ_NULL;
+	return field(L, "pvector-ref", argv[0], STORE_VECTOR, i);
+}
+
+static obj p_pvector_length(struct lisp *L, int argc, obj *argv)
+{
+	struct store_req r = { .op = STORE_OP_LENGTH };
+	int rc;
+
+	ARGS_UNUSED;
+	if (!pref_arg(L, "pvector-length", argv[0], STORE_VECTOR, false, &r))
+		return OBJ_NULL;
+	if ((rc = store_svc_call(&r)) != STORE_OK)
+		return fail(L, "pvector-length", rc, NULL);
+	return lisp_int64(L, (int64_t)r.index);
+}
+
+/* Field i of the pref x := a copy of v (prefs in v are links). */
+static obj set_field(struct lisp *L, const char *who, obj x, uint8_t kind, uint64_t i, obj v)
+{
+	const struct store_mem *mem = store_svc_mem();
+	struct store_req r = { .op = STORE_OP_SET_FIELD, .index = i };
+	struct enc e = { .L = L };
+	obj res;
+
+	if (!pref_arg(L, who, x, kind, false, &r))
+		return OBJ_NULL;
+	if ((e.a = store_arena_new(mem)) == NULL)
+		return fail(L, who, STORE_ENOMEM, NULL);
+	e.seen.mem = e.work.mem = mem;
+	r.val = encode(&e, v);	/* nothing allocates on the heap meanwhile */
+	map_free(&e.seen);
+	wfree(&e.work);
+	if (r.val == NULL) {
+		store_arena_free(e.a);
+		if (e.bad)
+			return lisp_errorf(L, e.badobj, "%s: cannot store %s:", who, e.bad);
+		return fail(L, who, STORE_ENOMEM, NULL);
+	}
+	res = call(L, &r, who);
+	store_arena_free(e.a);
+	return res == OBJ_NULL ? OBJ_NULL : OBJ_UNSPECIFIED;
+}
+
+static obj p_pset_car(struct lisp *L, int argc, obj *argv)
+{
+	ARGS_UNUSED;
+	return set_field(L, "pset-car!", argv[0], STORE_PAIR, 0, argv[1]);
+}
+
+static obj p_pset_cdr(struct lisp *L, int argc, obj *argv)
+{
+	ARGS_UNUSED;
+	return set_field(L, "pset-cdr!", argv[0], STORE_PAIR, 1, argv[1]);
+}
+
+static obj p_pvector_set(struct lisp *L, int argc, obj *argv)
+{
+	uint64_t i;
+
+	ARGS_UNUSED;
+	if (!index_arg(L, "pvector-set!", argv[1], &i))
+		return OBJ_NULL;
+	return set_field(L, "pvector-set!", argv[0], STORE_VECTOR, i, argv[2]);
+}
+
+/* (pref-value p): a copy of the whole stored structure p names, as store-ref gives one. */
+static obj p_pref_value(struct lisp *L, int argc, obj *argv)
+{
+	struct store_req r = { .op = STORE_OP_DEREF };
+	obj v;
+	int rc;
+
+	ARGS_UNUSED;
+	if (!pref_arg(L, "pref-value", argv[0], 0, true, &r))
+		return OBJ_NULL;
+	if ((rc = store_svc_call(&r)) != STORE_OK) {
+		store_arena_free(r.arena);
+		return fail(L, "pref-value", rc, NULL);
+	}
+	v = decode(L, store_svc_mem(), r.val);
+	store_arena_free(r.arena);
+	return v;
+}
+
+static obj p_pref_p(struct lisp *L, int argc, obj *argv)
+{
+	ARGS_UNUSED;
+	return obj_bool(pref_p(L, argv[0]));
+}
+
+static obj p_ppair_p(struct lisp *L, int argc, obj *argv)
+{
+	struct store_ref r;
+
+	ARGS_UNUSED;
+	if (!pref_p(L, argv[0]))
+		return OBJ_FALSE;
+	pref_get(argv[0], &r);
+	return obj_bool(r.kind == STORE_PAIR);
+}
+
+static obj p_pvector_p(struct lisp *L, int argc, obj *argv)
+{
+	struct store_ref r;
+
+	ARGS_UNUSED;
+	if (!pref_p(L, argv[0]))
+		return OBJ_FALSE;
+	pref_get(argv[0], &r);
+	return obj_bool(r.kind == STORE_VECTOR);
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "store-open", p_store_open, 0, 0, 0 },
 	{ "store-format!", p_store_format, 0, 0, 0 },
@@ -563,6 +836,18 @@ static const struct lisp_prim_def prims[] = {
 	{ "store-commit", p_store_commit, 0, 0, 0 },
 	{ "store-collect", p_store_collect, 0, 1, 0 },
 	{ "store-stats", p_store_stats, 0, 0, 0 },
+	{ "store-root", p_store_root, 1, 1, 0 },
+	{ "pref?", p_pref_p, 1, 1, 0 },
+	{ "ppair?", p_ppair_p, 1, 1, 0 },
+	{ "pvector?", p_pvector_p, 1, 1, 0 },
+	{ "pcar", p_pcar, 1, 1, 0 },
+	{ "pcdr", p_pcdr, 1, 1, 0 },
+	{ "pvector-ref", p_pvector_ref, 2, 2, 0 },
+	{ "pvector-length", p_pvector_length, 1, 1, 0 },
+	{ "pset-car!", p_pset_car, 2, 2, 0 },
+	{ "pset-cdr!", p_pset_cdr, 2, 2, 0 },
+	{ "pvector-set!", p_pvector_set, 3, 3, 0 },
+	{ "pref-value", p_pref_value, 1, 1, 0 },
 };
 
 void lisp_init_store(struct lisp *L)

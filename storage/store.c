@@ -26,6 +26,8 @@ const char *store_strerror(int err)
 	case STORE_EINVAL: return "invalid argument";
 	case STORE_ENOTFOUND: return "name not bound";
 	case STORE_EBROKEN: return "store unusable after a failed write: reopen it";
+	case STORE_ESTALE: return "stale persistent reference: its group was collected or the store reopened";
+	case STORE_ERANGE: return "index out of range";
 	default: return "unknown error";
 	}
 }
@@ -191,6 +193,9 @@ static void free_ram(struct store *s)
 	store_free(s, s, sizeof(*s));
 }
 
+/* Sessions: every store made in this process gets its own (store_ref); any thread may make one. */
+static uint32_t sessions;
+
 static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cache_bytes,
 		     struct store **out)
 {
@@ -201,6 +206,7 @@ static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cach
 		return STORE_ENOMEM;
 	memset(s, 0, sizeof(*s));
 	s->magic = STORE_MAGIC;
+	s->session = __atomic_add_fetch(&sessions, 1, __ATOMIC_RELAXED);
 	s->d = d;
 	s->mem = *mem;
 	geometry(s, d);

@@ -42,6 +42,8 @@ enum {
 	STORE_EINVAL = -10,	/* a bad argument or value graph */
 	STORE_ENOTFOUND = -11,	/* the name is not bound */
 	STORE_EBROKEN = -12,	/* an earlier write failed: close and reopen (last commit) */
+	STORE_ESTALE = -13,	/* a persistent reference to an object a collection may have freed */
+	STORE_ERANGE = -14,	/* a field index out of range */
 };
 const char *store_strerror(int err);
 
@@ -85,6 +87,8 @@ struct store_val {
 	} u;
 	store_oid oid;			/* decoded nodes: where it lives; STORE_STORED: the target */
 	uint32_t pass, idx;		/* the encoder's scratch */
+	uint32_t epoch, session;	/* STORE_STORED from store_v_ref: checked by the encoder */
+	bool checked;
 };
 
 struct store_arena;
@@ -104,6 +108,10 @@ struct store_val *store_v_bytevector(struct store_arena *a, const void *bytes, u
 struct store_val *store_v_bignum(struct store_arena *a, bool negative, const uint32_t *limbs,
 				 uint32_t nlimbs);
 struct store_val *store_v_stored(struct store_arena *a, store_oid oid);
+struct store_ref;
+/* A link to the object a persistent reference names (below): STORE_ESTALE from the encoder if
+ * the reference is no longer good, never a link to another object. */
+struct store_val *store_v_ref(struct store_arena *a, const struct store_ref *r);
 /* Graph equality that respects sharing: true iff a and b are isomorphic graphs (a shared node in
  * one is shared in the other). STORE_STORED nodes compare by oid. */
 bool store_v_equal(const struct store_mem *mem, const struct store_val *a,
@@ -150,6 +158,36 @@ int store_commit(struct store *s);
  * values are the same either side of it), else it stops with STORE_ENOSPC (the store stays
  * usable: commit, then collect again). */
 int store_collect(struct store *s, unsigned flags);
+
+/* ---- persistent cells (store_cell.c): stored pairs and vectors used in place ----
+ * A program walks and changes a stored structure a field at a time, so only the groups it
+ * touches are in RAM: a list far larger than the cache can be walked. A reference names a stored
+ * pair or vector: its oid, the epoch of its group when it was taken and the store's session.
+ * A group's epoch moves on whenever a collection frees an object in it, the session at every
+ * open, so a reference to an object that may have been freed is STORE_ESTALE, never the object
+ * that took its slot; take it again from its name. A field reads shallowly: a pair or vector as
+ * another reference, anything else (immediates, strings, symbols, bytevectors, bignums) as its
+ * value, decoded. */
+struct store_ref {
+	store_oid oid;
+	uint32_t epoch, session;
+	uint8_t kind;			/* STORE_PAIR or STORE_VECTOR */
+};
+/* A shallow read's result: *val (in arena a) for a value, else NULL and *ref for an object. */
+int store_root(struct store *s, const void *name, size_t len, struct store_arena *a,
+	       struct store_val **val, struct store_ref *ref);
+/* Field i: a pair's car 0 and cdr 1, a vector's elements. STORE_ERANGE past the end. */
+int store_field(struct store *s, const struct store_ref *r, uint64_t i, struct store_arena *a,
+		struct store_val **val, struct store_ref *ref);
+/* 2 for a pair, a vector's length. */
+int store_length(struct store *s, const struct store_ref *r, uint64_t *len);
+/* Field i := a copy of v (new objects placed in the field's group while it has room; a
+ * STORE_STORED node links to a stored object instead), counts kept exact (S5); durable at the
+ * next commit. What the field held before may become garbage: its group is collected later. */
+int store_set_field(struct store *s, const struct store_ref *r, uint64_t i, struct store_val *v);
+/* The whole object r names, decoded (as store_ref does for a name). */
+int store_deref(struct store *s, const struct store_ref *r, struct store_arena *a,
+		struct store_val **out);
 
 struct store_stats {
 	uint64_t seq;			/* the last commit's sequence number */

@@ -125,6 +125,7 @@ static int free_obj(struct store *s, uint32_t lg, uint32_t i,
 		put32(b + G_FREEHINT, i);
 	ST(ST_FREE, (uint64_t)lg << 32 | i, 0, 0);
 	store_dirty(s, lg);
+	s->g[lg].epoch++;	/* references taken before may name a freed slot now (store_ref) */
 	s->st.objects_freed++;
 	return STORE_OK;
 }

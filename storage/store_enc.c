@@ -320,6 +320,8 @@ static int collect_nodes(struct store *s, struct enc *en, struct store_val *root
 			uint8_t *o;
 			uint32_t ty;
 
+			if (v->checked && (e = store_ref_check(s, v)))
+				break;
 			e = store_obj(s, v->oid, 0, &o);
 			if (e == STORE_EGROUP || (!e && ((ty = OBJ_TYPE(get32(o))) == T_NAMES ||
 							 ty >= T_CHUNKV)))

@@ -98,6 +98,7 @@ struct store_group {		/* per logical group */
 	uint32_t cphys;		/* where the last commit has it */
 	uint32_t free;		/* bytes between the slot table and data_lo */
 	uint32_t nslots;
+	uint32_t epoch;		/* moves on when a collection frees an object here (store_ref) */
 	uint8_t flags;		/* GI_* */
 };
 
@@ -153,6 +154,7 @@ struct store {
 	uint32_t alloc_lg;		/* where new objects go; NONE: choose */
 	uint32_t lg_cursor;
 	uint32_t pass;			/* the encoder's */
+	uint32_t session;		/* a number no other open of this process had (store_ref) */
 	int broken, blk_err, fell_back;
 	struct store_stats st;
 };
@@ -211,6 +213,11 @@ int store_get_bytes(struct store *s, store_oid oid, uint32_t type, uint8_t **byt
 int store_names_save(struct store *s);
 int store_names_load(struct store *s);
 int store_bind(struct store *s, const void *name, size_t len, uint64_t cell);
+
+/* store_cell.c */
+int store_ref_check(struct store *s, const struct store_val *v);
+int store_shallow(struct store *s, uint64_t c, struct store_arena *a, struct store_val **val,
+		  struct store_ref *ref);
 
 /* store_collect.c */
 int store_collect_group(struct store *s, uint32_t lg);

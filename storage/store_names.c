@@ -325,6 +325,19 @@ int store_ref(struct store *s, const void *name, size_t len, struct store_arena 
 	return store_decode(s, n->cell, a, out);
 }
 
+int store_root(struct store *s, const void *name, size_t len, struct store_arena *a,
+	       struct store_val **val, struct store_ref *ref)
+{
+	struct store_name *n;
+	int e;
+
+	if ((e = usable(s, name, len)))
+		return e;
+	if (!(n = find(s, name, len)))
+		return STORE_ENOTFOUND;
+	return store_shallow(s, n->cell, a, val, ref);
+}
+
 int store_name_at(struct store *s, size_t i, const uint8_t **name, size_t *len)
 {
 	if (!s || s->magic != STORE_MAGIC || i >= s->nnames)

@@ -170,6 +170,18 @@ struct store_val *store_v_stored(struct store_arena *a, store_oid oid)
 	return v;
 }
 
+struct store_val *store_v_ref(struct store_arena *a, const struct store_ref *r)
+{
+	struct store_val *v = store_v_stored(a, r->oid);
+
+	if (v) {
+		v->epoch = r->epoch;
+		v->session = r->session;
+		v->checked = true;
+	}
+	return v;
+}
+
 /* ---- equality: a bijection between the two graphs' heap nodes, grown as they are walked ---- */
 
 struct pmap {

@@ -121,6 +121,21 @@ static void run(struct store_req *r)
 	case STORE_OP_STATS:
 		r->rc = store_stats(svc.s, &r->stats);
 		break;
+	case STORE_OP_ROOT:
+		r->rc = store_root(svc.s, r->name, r->len, r->arena, &r->val, &r->out);
+		break;
+	case STORE_OP_FIELD:
+		r->rc = store_field(svc.s, &r->ref, r->index, r->arena, &r->val, &r->out);
+		break;
+	case STORE_OP_SET_FIELD:
+		r->rc = store_set_field(svc.s, &r->ref, r->index, r->val);
+		break;
+	case STORE_OP_LENGTH:
+		r->rc = store_length(svc.s, &r->ref, &r->index);
+		break;
+	case STORE_OP_DEREF:
+		r->rc = store_deref(svc.s, &r->ref, r->arena, &r->val);
+		break;
 	default:
 		r->rc = STORE_EINVAL;
 		break;

@@ -12,6 +12,7 @@
 enum store_op {
 	STORE_OP_OPEN, STORE_OP_FORMAT, STORE_OP_SET, STORE_OP_REF, STORE_OP_REMOVE,
 	STORE_OP_COMMIT, STORE_OP_COLLECT, STORE_OP_STATS,
+	STORE_OP_ROOT, STORE_OP_FIELD, STORE_OP_SET_FIELD, STORE_OP_LENGTH, STORE_OP_DEREF,
 };
 
 /* Extra errors of the service (beside store.h's). */
@@ -22,10 +23,13 @@ enum {
 
 struct store_req {
 	enum store_op op;
-	const void *name;		/* SET, REF, REMOVE */
+	const void *name;		/* SET, REF, REMOVE, ROOT */
 	size_t len;
-	struct store_val *val;		/* SET: in; REF: out, decoded into arena */
-	struct store_arena *arena;	/* REF */
+	struct store_val *val;		/* SET, SET_FIELD: in; REF, ROOT, FIELD, DEREF: out, into arena */
+	struct store_arena *arena;	/* REF, ROOT, FIELD, DEREF */
+	struct store_ref ref;		/* FIELD, SET_FIELD, LENGTH, DEREF: the object */
+	uint64_t index;			/* FIELD, SET_FIELD: the field; LENGTH: out */
+	struct store_ref out;		/* ROOT, FIELD: the object read, when val is NULL */
 	unsigned flags;			/* COLLECT: STORE_COLLECT_FULL */
 	struct store_stats stats;	/* STATS: out */
 	char detail[96];		/* OPEN: why it failed */

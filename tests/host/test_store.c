@@ -1,7 +1,8 @@
 /* test_store.c -- the SD store (storage/store.h) on a RAM card: every operation, every kind of
  * value with sharing and cycles, objects chunked across groups, a store larger than its cache,
  * collection of one group with and without links from others, cross-group cycles left by the
- * counts and reclaimed by the whole-store mark, wear spread, the file device, and damaged cards
+ * counts and reclaimed by the whole-store mark, persistent cells (a list larger than the cache
+ * walked and changed a field at a time, stale references refused), wear spread, the file device, and damaged cards
  * (roots, mapping, groups, random bytes anywhere) giving a clear error at open, never a crash.
  * store_check recounts every link after every step. Randomized tests print their seed; SEED=n
  * replays. */
@@ -504,6 +505,144 @@ static void larger_than_cache(size_t cache)
 	fx_card_fini(&c);
 }
 
+/* ---- persistent cells: a stored list walked and changed a field at a time ---- */
+
+/* field i of r: a value (returned) or, NULL returned, *out */
+static struct store_val *field(struct store *s, const struct store_ref *r, uint64_t i,
+			       struct store_arena *a, struct store_ref *out)
+{
+	struct store_val *v = NULL;
+
+	OK(store_field(s, r, i, a, &v, out));
+	return v;
+}
+
+/* The list bound to name walked by store_field: its length; the cars are fixnums 0, 1, ...
+ * unless replaced (then a pair or vector: a reference). */
+static long walk(struct store *s, const char *name, long want_from)
+{
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *v = NULL;
+	struct store_ref r, next;
+	long n = 0;
+
+	OK(store_root(s, name, strlen(name), a, &v, &r));
+	while (v == NULL) {
+		struct store_val *car = field(s, &r, 0, a, &next);
+
+		if (car != NULL && car->kind == STORE_FIXNUM)
+			assert_int_equal(car->u.fixnum, want_from + n);
+		v = field(s, &r, 1, a, &next);
+		r = next;
+		n++;
+	}
+	assert_int_equal(v->kind, STORE_NIL);
+	store_arena_free(a);
+	return n;
+}
+
+static void test_cells(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 512, 8 * 4096);	/* 4 KiB groups, a cache of 8 */
+	struct store_arena *a = store_arena_new(&fx_mem);
+	struct store_val *l = store_v_nil(a), *v;
+	struct store_ref head, r, x, far, vec;
+	struct store_stats st;
+	enum { N = 6000, BIG = 2000 };
+	uint64_t len;
+
+	(void)state;
+	for (long i = N - 1; i >= 0; i--)
+		l = store_v_pair(a, store_v_fixnum(a, i), l);
+	set(s, "l", l);
+	store_arena_free(a);
+	OK(store_commit(s));
+	store_close(s);
+	s = open_store(&c, 8 * 4096);	/* a cold cache: the walk loads group after group */
+	assert_int_equal(walk(s, "l", 0), N);
+	OK(store_stats(s, &st));
+	assert_true(st.groups_mapped > 4 * st.cache_groups);
+	printf("[ store    ] a stored list of %d pairs in %u groups walked with a cache of %u: %llu "
+	       "misses\n", N, st.groups_mapped, st.cache_groups, (unsigned long long)st.cache_misses);
+	a = store_arena_new(&fx_mem);
+	OK(store_root(s, "l", 1, a, &v, &head));
+	assert_null(v);
+	assert_int_equal(head.kind, STORE_PAIR);
+	OK(store_length(s, &head, &len));
+	assert_int_equal(len, 2);
+	assert_int_equal(store_field(s, &head, 2, a, &v, &r), STORE_ERANGE);
+	/* every 10th car replaced by a fresh vector (placed beside its pair), counts exact */
+	r = head;
+	for (long i = 0; i < N; i++) {
+		if (i % 10 == 0)
+			OK(store_set_field(s, &r, 0, store_v_vector(a, 2, store_v_fixnum(a, i))));
+		if (i == N / 2)
+			far = r;
+		if (i == N - 1)
+			break;
+		assert_null(field(s, &r, 1, a, &x));
+		r = x;
+	}
+	CHECK(s);
+	/* the last cdr linked to a pair half the list back: a cycle across many groups, counted */
+	OK(store_set_field(s, &r, 1, store_v_ref(a, &far)));
+	CHECK(s);
+	assert_null(field(s, &r, 1, a, &x));
+	assert_int_equal(x.oid, far.oid);
+	/* a vector larger than a group's object limit (chunked), read and written by index */
+	v = store_v_vector(a, BIG, store_v_nil(a));
+	for (uint32_t i = 0; i < BIG; i++)
+		v->u.elts[i] = store_v_fixnum(a, i);
+	set(s, "v", v);
+	OK(store_root(s, "v", 1, a, &v, &vec));
+	OK(store_length(s, &vec, &len));
+	assert_int_equal(len, BIG);
+	for (uint32_t i = 0; i < BIG; i += 97) {
+		OK(store_set_field(s, &vec, i, store_v_pair(a, store_v_fixnum(a, -(int64_t)i), store_v_ref(a, &head))));
+		assert_null(field(s, &vec, i, a, &x));
+		v = field(s, &x, 0, a, &r);
+		assert_int_equal(v->u.fixnum, -(int64_t)i);
+		v = field(s, &vec, i + 1 < BIG ? i + 1 : i - 1, a, &r);
+		assert_int_equal(v->kind, STORE_FIXNUM);
+	}
+	assert_int_equal(store_field(s, &vec, BIG, a, &v, &r), STORE_ERANGE);
+	CHECK(s);
+	/* a collection that frees something in a group makes its references stale, never wrong */
+	assert_null(field(s, &head, 0, a, &x));	/* the first vector */
+	OK(store_set_field(s, &head, 0, store_v_fixnum(a, 0)));	/* now garbage */
+	OK(store_collect(s, 0));
+	CHECK(s);
+	assert_int_equal(store_field(s, &x, 0, a, &v, &r), STORE_ESTALE);
+	assert_int_equal(store_length(s, &x, &len), STORE_ESTALE);
+	assert_int_equal(store_set_field(s, &x, 0, store_v_nil(a)), STORE_ESTALE);
+	assert_int_equal(store_set(s, "w", 1, store_v_ref(a, &x)), STORE_ESTALE);
+	assert_int_equal(store_deref(s, &x, a, &v), STORE_ESTALE);
+	CHECK(s);
+	/* the list dropped: its tail cycle spans groups, so only the whole-store mark frees it */
+	OK(store_remove(s, "l", 1));
+	OK(store_remove(s, "v", 1));
+	OK(store_collect(s, 0));
+	OK(store_stats(s, &st));
+	uint32_t before = st.groups_mapped;
+
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	CHECK(s);
+	OK(store_stats(s, &st));
+	printf("[ store    ] the list's cross-group cycle: %u groups mapped after group collections, "
+	       "%u after the whole-store mark\n", before, st.groups_mapped);
+	assert_true(st.groups_mapped < before);
+	OK(store_commit(s));
+	store_close(s);
+	/* a reference of another session is stale */
+	s = open_store(&c, 0);
+	assert_int_equal(store_field(s, &far, 0, a, &v, &r), STORE_ESTALE);
+	CHECK(s);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
 static void test_larger_than_cache(void **state)
 {
 	(void)state;
@@ -927,6 +1066,7 @@ int main(void)
 		cmocka_unit_test(test_cross_group),
 		cmocka_unit_test(test_stored_links),
 		cmocka_unit_test(test_larger_than_cache),
+		cmocka_unit_test(test_cells),
 		cmocka_unit_test(test_wear),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_full_big),
