@@ -211,8 +211,10 @@ for accel in $accels; do
 		fi
 		# the web inspector (tests/qemu/inspector.py) at SMP 1, 2 and 4, about 30 s each: the
 		# page and its script run against the live API, every JSON endpoint against
-		# (gc-stats), keep-alive, the error statuses, garbage (then the console REPL answers),
-		# the connection limit and the idle deadline, from the host over loopback
+		# (gc-stats), the page in headless Chromium (its numbers against (gc-stats), a link
+		# clicked, a screenshot in build/test/), keep-alive, the error statuses, garbage (then
+		# the console REPL answers), the connection limit and the idle deadline, from the host
+		# over loopback
 		if [ "$smp" -le 4 ]; then
 			out=$(timeout 600 python3 tests/qemu/inspector.py "$smp" "$accel" 2>&1)
 			status=$?

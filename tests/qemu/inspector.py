@@ -3,8 +3,9 @@
 QEMU, driven from the host through user networking (restrict=on, every forward on 127.0.0.1:
 docs/net.md, "Safety rule"; the -netdev line from scripts/qemu.sh netdev user, on free ports).
 
-One boot (make test: SMP=2). The console starts a workload (a thread allocating on CPU 0, lists
-of CPU 1's heap kept in a vector of CPU 0's, a global to browse) and prints (gc-stats)'s keys.
+One boot (make test: SMP=1, 2 and 4; ARM at 2). The console starts a workload (a thread
+allocating on CPU 0 until the end, lists of CPU 1's heap kept in a vector of CPU 0's, a global
+to browse) and prints (gc-stats)'s keys.
 Then, each step bounded by socket timeouts:
   page      GET / is HTML with no outside URL, its script passes node --check; HEAD / has the
             same Content-Length and no body
@@ -18,6 +19,14 @@ Then, each step bounded by socket timeouts:
             threads, a heap map chosen, a top object clicked, a global typed in and followed
             two fields deep, "who holds it?" and the holders followed (a pair seen through a
             view, a closure), an unknown global
+  chromium  the page in headless Chromium (tests/qemu/cdp.py, its DevTools protocol on a pipe;
+            it reaches 127.0.0.1 alone): "updated" in #status, a card per CPU, every canvas
+            drawn; (gc-stats) read over the console, two refreshes of the page, (gc-stats)
+            again: each CPU's collections and allocated bytes on the page lie between the two
+            reads (the bytes within the page's rounding), and CPU 0's moved; a global typed into
+            the form, Enter, its cdr clicked (mouse events at the link), the path grown, "who
+            holds it?" clicked and its table shown; a screenshot of 1280 x 2000 with the object
+            view in it, build/test/inspector-ARCH-smpN.png
   keepalive two requests on one connection, then Connection: close ends it
   errors    404, 405 (with Allow), 400 (garbage, no Host), 413, 414, 431, 501, 505; the
             connection closed after each error that loses the framing
@@ -33,6 +42,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -41,6 +51,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from net_sockets import Guest, Fail, log, TOP  # noqa: E402  (the boot, shared with net_sockets.py)
+import cdp  # noqa: E402
 
 GUEST = r'''
 (define inspweb-demo (list 1 (vector 'two "three" (list 4 5)) "six"))
@@ -53,7 +64,7 @@ GUEST = r'''
 (define inspweb-stop #f)
 (spawn (lambda ()
   (let loop ((n 0) (keep '()))
-    (unless (or inspweb-stop (> n 3000000))
+    (unless (or inspweb-stop (> n 300000000))	; the bound: minutes, for a run that never stops it
       (loop (+ n 1) (if (= 0 (modulo n 500)) (list (make-vector 100 n)) (cons n keep))))))
   0)
 (display "guest: keys ") (write (map (lambda (e) (map car e)) (gc-stats))) (newline)
@@ -272,6 +283,109 @@ def step_browser(g, port, smp):
     return lines[-1][4:]
 
 
+W, H = 1280, 2000	# the page's size in Chromium, and the screenshot's
+
+# (gc-stats)'s counters as the page shows them: (cpu minor major allocated-bytes) per CPU; the
+# marker's parts are displayed apart, so that only the answer holds it whole
+GCS = ('(display "chromium-gcs") (display "-%s: ") (write (map (lambda (e) (map (lambda (k) (cdr (assq k e)))'
+       " '(cpu minor-collections major-collections allocated-bytes))) (gc-stats))) (newline)\n")
+
+
+def gcs(g, mark):
+    g.send(GCS % mark)
+    line = g.line_after("chromium-gcs-%s: " % mark, 120)
+    return {int(c): tuple(map(int, t)) for c, *t in re.findall(r"\((\d+) (\d+) (\d+) (\d+)\)", line)}
+
+
+def png_size(data):
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR" or data[-8:-4] != b"IEND":
+        raise Fail("the screenshot is not a PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+def step_chromium(g, port, smp, arch):
+    # the page in headless Chromium through the DevTools protocol (tests/qemu/cdp.py)
+    exe = cdp.find_chromium()
+    if not exe:
+        raise Fail("no chromium (scripts/deps.sh installs it)")
+    b = cdp.Browser(exe, W, H)
+    try:
+        p = b.page(W, H)
+        p.navigate("http://127.0.0.1:%d/" % port)
+        status = "document.getElementById('status')?.textContent"
+
+        def refreshed(times):	# #status changed that many times
+            seen = p.eval(status)
+            for _ in range(times):
+                seen = p.poll("(s => s !== %s && s)(%s)" % (json.dumps(seen), status), 120, "a refresh of the page")
+                if not seen.startswith("updated "):
+                    raise Fail("#status: %r" % seen)
+        p.poll("%s?.startsWith('updated ')" % status, 120, "#status \"updated ...\"")
+        refreshed(1)	# two samples: the charts have lines
+        cards = p.eval("[...document.querySelectorAll('.cpu')].map(c => c.id)")
+        if cards != ["cpu%d" % i for i in range(smp)]:
+            raise Fail("CPU cards %s, want %d" % (cards, smp))
+        # the pixels each canvas has drawn (not transparent)
+        inked = p.eval("[...document.querySelectorAll('canvas')].map(c => c.getContext('2d')"
+                       ".getImageData(0, 0, c.width, c.height).data.filter((v, i) => i % 4 === 3 && v).length)")
+        if len(inked) != 3 * smp or min(inked) < 20:
+            raise Fail("canvases blank or missing: pixels drawn in each %s, want %d canvases" % (inked, 3 * smp))
+
+        # the numbers of #kvN between two reads of (gc-stats) over the console
+        a = gcs(g, "a")
+        refreshed(2)	# the second refresh started after A had been read
+        kv = p.eval("[...document.querySelectorAll('.cpu .kv')].map(e => e.textContent)")
+        bb = gcs(g, "b")
+        units = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
+        for cpu, text in enumerate(kv):
+            m = re.search(r"total ([\d.]+) (\S+)\ncollections minor (\d+)  major (\d+)", text)
+            if not m or cpu not in a or cpu not in bb:
+                raise Fail("CPU %d: #kv%d %r, (gc-stats) %s %s" % (cpu, cpu, text, a, bb))
+            total, u = float(m.group(1)), units[m.group(2)]
+            shown = (int(m.group(3)), int(m.group(4)))
+            slack = 0.051 if u > 1 else 0	# bytes() rounds to one decimal above B
+            lo, hi = a[cpu], bb[cpu]
+            if not (lo[0] <= shown[0] <= hi[0] and lo[1] <= shown[1] <= hi[1]
+                    and lo[2] / u - slack <= total <= hi[2] / u + slack):
+                raise Fail("CPU %d: the page shows minor %d major %d total %s %s; (gc-stats) before %s, after %s"
+                           % (cpu, shown[0], shown[1], m.group(1), m.group(2), lo, hi))
+        if bb[0][2] <= a[0][2]:
+            raise Fail("CPU 0 allocated nothing between the reads of (gc-stats): the workload stopped")
+        moved = "CPU 0 +%d minor, +%.1f MiB allocated" % (bb[0][0] - a[0][0], (bb[0][2] - a[0][2]) / (1 << 20))
+
+        # a global typed in and submitted, its cdr followed, then who holds the cdr
+        p.click("document.getElementById('gname')", "#gname")
+        p.type("inspweb-demo")
+        p.enter()
+        obj = "document.querySelector('#obj b')"
+        p.poll("(%s || {}).textContent?.includes(' (1 #(two')" % obj, 60, "the global in #obj")
+        p.click("[...document.querySelectorAll('#obj a.obj')].find(a => a.textContent.startsWith('(#(two'))", "the cdr")
+        p.poll("(%s || {}).textContent?.endsWith(' (#(two \"three\" (4 5)) \"six\")')" % obj, 60, "the cdr in #obj")
+        if p.eval("document.querySelectorAll('#trail a').length") != 2:
+            raise Fail("#trail: %r" % p.eval("document.getElementById('trail').textContent"))
+        p.click("[...document.querySelectorAll('#obj a.obj')].find(a => a.textContent === 'who holds it?')",
+                "who holds it?")
+        holders = p.poll("(t => t && t.rows.length > 1 && t.rows.length - 1)(document.querySelector('#obj div table'))",
+                         60, "the holders table")
+
+        # the screenshot, the object view in it
+        p.eval("document.getElementById('obj').scrollIntoView({block: 'end'})")
+        png = p.screenshot()
+        if png_size(png) != (W, H):
+            raise Fail("the screenshot is %dx%d, want %dx%d" % (png_size(png) + (W, H)))
+        path = "%s/build/test/inspector-%s-smp%d.png" % (TOP, arch, smp)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(png)
+    except Exception as e:
+        raise Fail("%s\n----- chromium's stderr, tail -----\n%s" % (e, b.stderr_tail()))
+    finally:
+        b.close()
+    return ("a card per CPU, %d canvases drawn; (gc-stats) <= #kv <= (gc-stats) for every CPU (%s between the"
+            " reads); a global typed in, its cdr clicked, %d holders; %s"
+            % (3 * smp, moved, holders, os.path.relpath(path, TOP)))
+
+
 def step_keepalive(g, port):
     s = socket.create_connection(("127.0.0.1", port), timeout=60)
     try:
@@ -408,6 +522,7 @@ def main():
                 time.sleep(0.5)
         for name, step in [("page", step_page), ("api", lambda g, p: step_api(g, p, smp)),
                            ("browser", lambda g, p: step_browser(g, p, smp)),
+                           ("chromium", lambda g, p: step_chromium(g, p, smp, arch)),
                            ("keepalive", step_keepalive), ("errors", step_errors),
                            ("garbage", step_garbage), ("limits", step_limits)]:
             t0 = time.time()
