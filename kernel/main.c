@@ -16,6 +16,7 @@
 #include <net/netsvc.h>
 #include <sched/thread.h>
 #include <storage/sdhci.h>
+#include <storage/store_param.h>
 #include <storage/storesvc.h>
 
 static uint64_t boot_cycles;
@@ -112,10 +113,19 @@ static void store_mem_free(void *ctx, void *p, size_t n)
 static const struct store_mem store_mem = { store_mem_alloc, store_mem_free, NULL };
 
 /* The store service's CPU: store_cpu=N, else the one before the net service's (the last), so
- * with 3 CPUs or more the REPL, the store and the network each have their own. */
+ * with 3 CPUs or more the REPL, the store and the network each have their own. Its group cache:
+ * store_cache_kb=N (default 1024; at least 4 groups). */
+/* The cache the store makes of cache_kb (0: the default), in whole groups, at least the minimum. */
+static unsigned long store_cache_shown(unsigned long cache_kb, unsigned long group_kb)
+{
+	unsigned long n = (cache_kb ? cache_kb : STORE_CACHE_DEFAULT >> 10) / group_kb;
+
+	return (n < STORE_CACHE_MIN_GROUPS ? STORE_CACHE_MIN_GROUPS : n) * group_kb;
+}
+
 static void store_start(const char *cmdline)
 {
-	unsigned long cpu = arch_ncpus() >= 3 ? arch_ncpus() - 2 : arch_ncpus() - 1;
+	unsigned long cpu = arch_ncpus() >= 3 ? arch_ncpus() - 2 : arch_ncpus() - 1, cache_kb = 0;
 
 	if (cmdline_get_ulong(cmdline, "store_cpu", &cpu) && cpu >= arch_ncpus()) {
 		kprintf("store: no cpu %lu (store_cpu=): using cpu %u\n", cpu, arch_ncpus() - 1);
@@ -123,13 +133,19 @@ static void store_start(const char *cmdline)
 	}
 	const struct blk_dev *d;
 
-	if (store_svc_start(sdhci_device(), &store_mem, (unsigned)cpu, 0) < 0) {
+	cmdline_get_ulong(cmdline, "store_cache_kb", &cache_kb);
+	if (cache_kb > (64ul << 10)) {
+		kprintf("store: store_cache_kb=%lu is more than 64 MiB: using 64 MiB\n", cache_kb);
+		cache_kb = 64ul << 10;
+	}
+	if (store_svc_start(sdhci_device(), &store_mem, (unsigned)cpu, (size_t)cache_kb << 10) < 0) {
 		kprintf("store: the service did not start\n");
 		return;
 	}
 	if ((d = store_svc_device()) != NULL)
-		kprintf("store: service on cpu %lu, %u groups of %u KiB; (store-open) or "
-			"(store-format!)\n", cpu, d->group_count, d->group_sectors / 2);
+		kprintf("store: service on cpu %lu, %u groups of %u KiB, cache %lu KiB; (store-open) or "
+			"(store-format!)\n", cpu, d->group_count, d->group_sectors / 2,
+			store_cache_shown(cache_kb, d->group_sectors / 2));
 	else
 		kprintf("store: service on cpu %lu, no SD card\n", cpu);
 }

@@ -805,26 +805,26 @@ static obj p_pref_p(struct lisp *L, int argc, obj *argv)
 	return obj_bool(pref_p(L, argv[0]));
 }
 
-static obj p_ppair_p(struct lisp *L, int argc, obj *argv)
+static obj pref_of_kind(struct lisp *L, obj x, uint8_t kind)
 {
 	struct store_ref r;
 
-	ARGS_UNUSED;
-	if (!pref_p(L, argv[0]))
+	if (!pref_p(L, x))
 		return OBJ_FALSE;
-	pref_get(argv[0], &r);
-	return obj_bool(r.kind == STORE_PAIR);
+	pref_get(x, &r);
+	return obj_bool(r.kind == kind);
+}
+
+static obj p_ppair_p(struct lisp *L, int argc, obj *argv)
+{
+	ARGS_UNUSED;
+	return pref_of_kind(L, argv[0], STORE_PAIR);
 }
 
 static obj p_pvector_p(struct lisp *L, int argc, obj *argv)
 {
-	struct store_ref r;
-
 	ARGS_UNUSED;
-	if (!pref_p(L, argv[0]))
-		return OBJ_FALSE;
-	pref_get(argv[0], &r);
-	return obj_bool(r.kind == STORE_VECTOR);
+	return pref_of_kind(L, argv[0], STORE_VECTOR);
 }
 
 static const struct lisp_prim_def prims[] = {

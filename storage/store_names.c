@@ -312,8 +312,8 @@ int store_remove(struct store *s, const void *name, size_t len)
 	return store_rc_add(s, old, NONE, -1);
 }
 
-int store_ref(struct store *s, const void *name, size_t len, struct store_arena *a,
-	      struct store_val **out)
+/* The cell bound to name. */
+static int named(struct store *s, const void *name, size_t len, uint64_t *cell)
 {
 	struct store_name *n;
 	int e;
@@ -322,20 +322,26 @@ int store_ref(struct store *s, const void *name, size_t len, struct store_arena 
 		return e;
 	if (!(n = find(s, name, len)))
 		return STORE_ENOTFOUND;
-	return store_decode(s, n->cell, a, out);
+	*cell = n->cell;
+	return STORE_OK;
+}
+
+int store_ref(struct store *s, const void *name, size_t len, struct store_arena *a,
+	      struct store_val **out)
+{
+	uint64_t c;
+	int e = named(s, name, len, &c);
+
+	return e ? e : store_decode(s, c, a, out);
 }
 
 int store_root(struct store *s, const void *name, size_t len, struct store_arena *a,
 	       struct store_val **val, struct store_ref *ref)
 {
-	struct store_name *n;
-	int e;
+	uint64_t c;
+	int e = named(s, name, len, &c);
 
-	if ((e = usable(s, name, len)))
-		return e;
-	if (!(n = find(s, name, len)))
-		return STORE_ENOTFOUND;
-	return store_shallow(s, n->cell, a, val, ref);
+	return e ? e : store_shallow(s, c, a, val, ref);
 }
 
 int store_name_at(struct store *s, size_t i, const uint8_t **name, size_t *len)

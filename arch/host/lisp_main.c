@@ -222,7 +222,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N]\n"
 			"            [--nursery-kb N] [--stack-mb N] [--cstack-kb N] [--torture]\n"
-			"            [--torture-every N [--seed S]] [--verify]\n"
+			"            [--torture-every N [--seed S]] [--verify] [--sd FILE]\n"
+			"            [--store-cache-kb N]\n"
 			"            [FILE [ARG...]]  (ARGs: the program's, in (command-line))\n");
 	exit(2);
 }
@@ -238,6 +239,7 @@ static struct {
 	unsigned pause_us, torture_every;
 	unsigned long long seed;
 	const char *sd;
+	size_t store_cache_kb;		/* the store's group cache (0: its default, 1 MiB) */
 	bool torture, verify, bench;
 	const char *file;
 	const char *const *args;	/* (command-line): FILE and what follows it */
@@ -375,7 +377,7 @@ static void store_start(void)
 		}
 		d = &card.dev;
 	}
-	if (store_svc_start(d, &mem, run.ncpus - 1, 0) < 0) {
+	if (store_svc_start(d, &mem, run.ncpus - 1, run.store_cache_kb << 10) < 0) {
 		fprintf(stderr, "lisp: cannot start the store service\n");
 		exit(70);
 	}
@@ -453,6 +455,8 @@ int main(int argc, char **argv)
 			run.torture_every = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--sd") == 0 && i + 1 < argc)
 			run.sd = argv[++i];
+		else if (strcmp(argv[i], "--store-cache-kb") == 0 && i + 1 < argc)
+			run.store_cache_kb = (size_t)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
 			run.seed = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--verify") == 0)

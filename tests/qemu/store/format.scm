@@ -1,3 +1,4 @@
 (store-format!)
+(store-set! 'cells (list 0 0 (list 0)))
 (store-commit)
 (display "formatted") (newline)

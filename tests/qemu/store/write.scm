@@ -13,7 +13,18 @@
 (store-set! 'big (make-vector 20000 'v))
 (store-set! 'gone 1)
 (store-remove! 'gone)
+;; persistent cells: a list changed in place a field at a time, links to stored objects
+(store-set! 'plist (iota 3000))
+(define p (store-root 'plist))
+(let loop ((q p) (i 0))
+  (when (ppair? q)
+    (when (= 0 (modulo i 500)) (pset-car! q (vector i (* i i))))
+    (loop (pcdr q) (+ i 1))))
+(store-set! 'ptail (list 'head (pcdr (pcdr p))))	; a link into plist, not a copy
+(pset-car! (pcdr p) 'second)
+(show "cells: " p " " (pcar p) " " (pref-value (pcar p)) " " (pcar (pcdr p)))
 (show "commit: " (store-commit))
+(pset-car! (pcdr p) 'never-seen)
 (store-set! 'uncommitted 'never-seen)
 (store-set! 'tree 'overwritten-not-committed)
 (show "set: " (store-ref 'uncommitted))
