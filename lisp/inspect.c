@@ -129,7 +129,13 @@ static obj make_view(struct lisp *L, obj x)
 /* What the program may have of x, an object it may hold (a holder referrers was given, a top
  * object of xrefs, a field of a viewed object): immediates, closures, symbols, numbers and its
  * own records as they are; pairs, vectors, boxes, strings, bytevectors and the interpreter's
- * records as views; a stack or code, nothing (#f): stale slots, machine words. */
+ * records as views if they are shared, else nothing (#f); a stack or code, nothing: stale
+ * slots, machine words. Only a shared object may be viewed: a view is an ordinary record, and
+ * the program may publish it (send it, store it in a shared vector), which publishes what it
+ * holds; an unshared one may be the interpreter's own (a thread's state vector, written by C
+ * that asserts it is never shared: a helper panicked the kernel so, from the REPL and from the
+ * web page alone). Everything a shared object holds is shared (X1), so a view's fields can
+ * always be viewed in turn. */
 static obj handed(struct lisp *L, obj x)
 {
 	if (!obj_ptr_p(x))
@@ -139,9 +145,11 @@ static obj handed(struct lisp *L, obj x)
 	case OBJ_T_PRIMITIVE:
 		return x;
 	case OBJ_T_RECORD:
-		return internal_record(L, x) ? make_view(L, x) : x;
+		if (!internal_record(L, x))
+			return x;
+		__attribute__((fallthrough));
 	case OBJ_T_PAIR: case OBJ_T_VECTOR: case OBJ_T_BOX: case OBJ_T_STRING: case OBJ_T_BYTEVECTOR:
-		return make_view(L, x);
+		return gc_shared_p(L->h, x) ? make_view(L, x) : OBJ_FALSE;
 	}
 	return OBJ_FALSE;
 }

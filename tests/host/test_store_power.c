@@ -1,5 +1,6 @@
 /* test_store_power.c -- power loss as a test parameter (littlefs's emubd): a workload of random
- * transactions (build, share with stored objects, overwrite, drop, collect, commit, reopen) runs
+ * transactions (build, share with stored objects, change in place through a persistent
+ * reference, overwrite, drop, collect, commit, reopen) runs
  * on a card (storage/blk_cut.h) that cuts the power during its N-th program or erase, leaving the
  * sectors of that call old, new or garbage (torn multi-sector writes) and undoing at random what
  * was not synced. After each cut the store is reopened: it must hold exactly the last committed
@@ -44,6 +45,7 @@ static char msg[256];
 
 struct spec {			/* a name's value: pair(value of seeds[1..], graph(seeds[0])) */
 	uint32_t depth;		/* 0: not bound */
+	uint32_t linked;	/* another name's value links to this one's top object */
 	uint64_t seeds[4];
 };
 
@@ -121,6 +123,8 @@ struct run {
 	uint64_t writes;
 };
 
+static uint64_t in_place;	/* changes made through a persistent reference */
+
 /* One step of the workload; returns the store's error. */
 static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t *r, int *is_commit)
 {
@@ -131,13 +135,29 @@ static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t 
 
 	*is_commit = 0;
 	name_of(name, k);
-	if (op < 35) {
+	if (op < 28 || (op < 35 && (m->cur[k].depth < 2 || m->cur[k].linked))) {
 		struct store_arena *a = store_arena_new(&fx_mem);
-		struct spec sp1 = { 1, { fx_next(r) | 1 } };
+		struct spec sp1 = { 1, 0, { fx_next(r) | 1 } };
 
 		e = store_set(s, name, strlen(name), build(a, &sp1, 0));
 		if (!e)
 			m->cur[k] = sp1;
+		store_arena_free(a);
+	} else if (op < 35) {	/* in place (persistent cells): the top pair's cdr, a new graph */
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct store_val *v = NULL;
+		struct store_ref ref;
+		uint64_t nseed = fx_next(r) | 1;
+
+		e = store_root(s, name, strlen(name), a, &v, &ref);
+		if (!e && (v != NULL || ref.kind != STORE_PAIR))
+			FAIL("store_root of a pair value: not a pair reference");
+		if (!e)
+			e = store_set_field(s, &ref, 1, fx_graph(a, nseed, &gen));
+		if (!e) {
+			m->cur[k].seeds[0] = nseed;
+			in_place++;
+		}
 		store_arena_free(a);
 	} else if (op < 47) {	/* share: link to the stored value of another name */
 		uint32_t x = fx_below(r, NNAMES);
@@ -155,10 +175,13 @@ static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t 
 				memmove(&sp1.seeds[1], &sp1.seeds[0], 3 * sizeof(sp1.seeds[0]));
 				sp1.seeds[0] = nseed;
 				sp1.depth++;
+				sp1.linked = 0;
 				e = store_set(s, name, strlen(name), store_v_pair(a, store_v_stored(a, v->oid),
 										    fx_graph(a, nseed, &gen)));
-				if (!e)
+				if (!e) {
 					m->cur[k] = sp1;
+					m->cur[x].linked = 1;	/* x's top is k's too now */
+				}
 			}
 		}
 		store_arena_free(a);
@@ -312,9 +335,10 @@ static void test_random_cuts(void **state)
 	       "inside a commit)\n", (unsigned long long)done,
 	       (unsigned long long)(cuts_in_commit - in_commit0));
 	printf("[ power    ] all cuts: %llu, %llu inside a commit; %llu torn multi-sector programs, "
-	       "%llu garbage sectors, %llu unsynced sectors lost\n", (unsigned long long)trials,
-	       (unsigned long long)cuts_in_commit, (unsigned long long)torn,
-	       (unsigned long long)garbage, (unsigned long long)lost);
+	       "%llu garbage sectors, %llu unsynced sectors lost; %llu changes in place\n",
+	       (unsigned long long)trials, (unsigned long long)cuts_in_commit,
+	       (unsigned long long)torn, (unsigned long long)garbage, (unsigned long long)lost,
+	       (unsigned long long)in_place);
 	(void)t0;
 }
 

@@ -78,6 +78,9 @@
                 out inspector-handle (lambda () #f))
     (let* ((s (utf8->string (get-output-bytevector out))) (i (http-index s #\return)))
       (substring s 0 i))))
+;; a thread spawned publishes the global table (as the service's threads do in the kernel): from
+;; here a define publishes its value, so its pairs and vectors can be handed over as views
+(thread-join (spawn (lambda () #t)))
 (define demo (list 1 (vector 'two "three" (list 4)) "five"))
 (for-each (lambda (mt) (show (car mt) " " (cadr mt) " -> " (route (car mt) (cadr mt))))
           '(("GET" "/") ("HEAD" "/index.html") ("GET" "/api/gc-stats") ("GET" "/api/heap-stats")

@@ -26,6 +26,9 @@
              (loop (cdr rs))))))
 
 (define-record-type point (make-point x y) point? (x point-x) (y point-y))
+;; a thread spawned publishes the global table: from here a define publishes its value, so the
+;; pairs and vectors below are shared, and shared pairs and vectors are handed over as views
+(thread-join (spawn (lambda () #t) 1))
 (define target (list 'target))
 (define v (vector 1 target 3))
 (define p (cons target target))
