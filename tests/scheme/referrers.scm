@@ -55,7 +55,7 @@
 (define pv (holder-of 'pair 0 rs))
 (show "pair view: " pv " " (view-of? pv p) " " (view-of? (inspect-field pv 0) target) " " (view-of? (inspect-field pv 1) (inspect-field pv 0))
       " " (err (lambda () (set-car! pv 1))) " " (err (lambda () (car pv))))
-(show "view fields: " (get 'fields (inspect pv)) " " (err (lambda () (inspect-field pv 2))))
+(show "view fields: " (map (lambda (f) (list-head f 2)) (get 'fields (inspect pv))) " " (err (lambda () (inspect-field pv 2))))
 (show "all ours: " (let loop ((rs rs)) (or (null? rs) (and (= (get 'cpu (car rs)) 0) (loop (cdr rs))))))
 (show "addresses: " (let loop ((rs rs)) (or (null? rs) (and (integer? (get 'address (car rs))) (loop (cdr rs))))))
 ;; the holder handed back is the object itself: following it gets back to the target
