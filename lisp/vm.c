@@ -29,18 +29,47 @@ void lisp_vm_reset(struct lisp *L)
 	}
 }
 
+/* Has the unwinding loop popped w before, with no extent re-entered since? (Brent: the pair
+ * popped at steps 1, 2, 4, 8, ... is kept in *seen, a rooted variable; the caller resets both
+ * when a thunk leaves the winds other than one pair shorter.) The winds list is the program's to build (%set-winds!) and to change
+ * (set-cdr!), so a circular one must end the loop: it popped forever without a safe point, and
+ * every other CPU's collector waited for this one (a helper's program), or, a thunk in the
+ * cycle, ran it for ever. A thunk that re-enters an extent brings the same pairs back
+ * (call/cc): that is the program's own loop, and it passes safe points in the thunks. */
+static bool winds_came_round(struct lisp *L, obj *seen, size_t *steps, obj w)
+{
+	gc_safepoint(L->h);	/* an after that is no procedure calls nothing: no safe point */
+	if (w == *seen)
+		return true;
+	++*steps;
+	if ((*steps & (*steps - 1)) == 0)
+		*seen = w;
+	return false;
+}
+
 void lisp_vm_unwind(struct lisp *L, bool report)
 {
-	obj w = STATE(L, S_WINDS);
+	obj w = STATE(L, S_WINDS), seen = OBJ_FALSE, next = OBJ_FALSE;
+	size_t steps = 0;
 
 	lisp_vm_reset(L);
 	state_set(L, S_WINDS, w);
+	ROOT(seen);
+	ROOT(next);
 	/* the list as it is now each time: an after thunk may re-enter an extent (call/cc) */
 	while (pair_p(w = STATE(L, S_WINDS))) {
-		obj after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
+		obj after;
+
+		if (winds_came_round(L, &seen, &steps, w)) {
+			state_set(L, S_WINDS, OBJ_NIL);
+			break;
+		}
+		w = STATE(L, S_WINDS);	/* the safe point may have moved it */
+		after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
 
 		state_set(L, S_WINDS, cdr(w));
 		L->intr_mask = 1;	/* as dynamic-wind runs it */
+		next = cdr(w);
 		if (procedure_p(after) && lisp_apply(L, after, 0) == OBJ_NULL) {
 			obj c = lisp_take_error(L);
 
@@ -50,21 +79,38 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 			state_set(L, S_HANDLERS, OBJ_NIL);
 		}
 		L->intr_mask = 0;
+		if (STATE(L, S_WINDS) != next) {	/* the thunk re-entered an extent */
+			seen = OBJ_FALSE;
+			steps = 0;
+		}
 	}
+	UNROOT(next);
+	UNROOT(seen);
 	lisp_vm_reset(L);
 }
 
 void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report)
 {
-	obj w;
+	obj w, seen = OBJ_FALSE, next = OBJ_FALSE;
+	size_t steps = 0;
 
 	L->sp = base;
 	ROOT(winds);
+	ROOT(seen);
+	ROOT(next);
 	while (pair_p(w = STATE(L, S_WINDS)) && w != winds) {
-		obj after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
+		obj after;
+
+		if (winds_came_round(L, &seen, &steps, w)) {
+			state_set(L, S_WINDS, winds);
+			break;
+		}
+		w = STATE(L, S_WINDS);
+		after = pair_p(car(w)) ? cdr(car(w)) : OBJ_FALSE;
 
 		state_set(L, S_WINDS, cdr(w));
 		L->intr_mask = 1;	/* as dynamic-wind runs it */
+		next = cdr(w);
 		if (procedure_p(after) && lisp_apply(L, after, 0) == OBJ_NULL) {
 			obj c = lisp_take_error(L);
 
@@ -73,7 +119,13 @@ void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report)
 			L->sp = base;
 		}
 		L->intr_mask = 0;
+		if (STATE(L, S_WINDS) != next) {	/* the thunk re-entered an extent */
+			seen = OBJ_FALSE;
+			steps = 0;
+		}
 	}
+	UNROOT(next);
+	UNROOT(seen);
 	UNROOT(winds);
 }
 
