@@ -324,12 +324,20 @@ static obj p_heap_map(struct lisp *L, int argc, obj *argv)
 /* The largest counts of heap v merged into top[], a chunk of its tables per xlock hold; between
  * chunks the objects found are stored in keep (a rooted vector) and this CPU passes a safe
  * point, so a collection waiting for it waits no longer than a chunk. */
+/* The largest counts of heap v merged into top, their objects kept in *keep. Not while v or our
+ * heap takes part in a global mark: an entry's count then may be a dead cycle's, not yet
+ * purged, and keeping its object (after our roots were scanned) would revive it while the
+ * purge drops the counts it holds (as referrers' holders, mm/gc/inspect.c givable; a helper's
+ * reading). Checked before each step, with no safe point between the check and keeping what the
+ * step found: a mark that starts later scans keep, a root, when this CPU joins it. */
 static bool top_of(struct lisp *L, struct heap *v, struct gc_xref_top *top, obj *keep)
 {
 	size_t pos = 0;
 	bool done;
 
 	do {
+		if (arch_atomic_load(&v->gx_cycle) != 0 || arch_atomic_load(&L->h->gx_cycle) != 0)
+			return true;	/* v left out of the top list this time */
 		done = gc_xref_top_step(v, top, LISP_INSPECT_TOP, &pos);
 		for (size_t i = 0; i < LISP_INSPECT_TOP; i++)
 			if (!lisp_store(L, *keep, i, top[i].count ? top[i].o : OBJ_FALSE))
