@@ -426,7 +426,7 @@ void lisp_init_disasm(struct lisp *L);
 void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives */
 void lisp_init_inspect(struct lisp *L);	/* inspect.c: the memory inspector's primitives */
 const char *lisp_pref_kind(obj x);	/* store.c: "pair" or "vector" (the printer's) */
-const char *lisp_type_name(obj x);	/* inspect.c: "pair", "fixnum", ... (the printer's, for a view) */
+const char *lisp_type_name(obj x);	/* inspect.c: "pair", "fixnum", ... (also the printer's) */
 void lisp_init_store(struct lisp *L);	/* store.c: the SD store's names */
 /* define-record-type rewritten into (begin (define ...) ...) */
 obj lisp_record_form(struct lisp *L, obj x);

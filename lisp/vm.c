@@ -31,11 +31,12 @@ void lisp_vm_reset(struct lisp *L)
 
 /* Has the unwinding loop popped w before, with no extent re-entered since? (Brent: the pair
  * popped at steps 1, 2, 4, 8, ... is kept in *seen, a rooted variable; the caller resets both
- * when a thunk leaves the winds other than one pair shorter.) The winds list is the program's to build (%set-winds!) and to change
- * (set-cdr!), so a circular one must end the loop: it popped forever without a safe point, and
- * every other CPU's collector waited for this one (a helper's program), or, a thunk in the
- * cycle, ran it for ever. A thunk that re-enters an extent brings the same pairs back
- * (call/cc): that is the program's own loop, and it passes safe points in the thunks. */
+ * when a thunk leaves the winds other than one pair shorter.) The winds list is the program's
+ * to build (%set-winds!) and to change (set-cdr!), so a circular one must end the loop: it
+ * popped forever without a safe point, and every other CPU's collector waited for this one (a
+ * helper's program), or, a thunk in the cycle, ran it for ever. A thunk that re-enters an
+ * extent brings the same pairs back (call/cc): that is the program's own loop, and it passes
+ * safe points in the thunks. */
 static bool winds_came_round(struct lisp *L, obj *seen, size_t *steps, obj w)
 {
 	gc_safepoint(L->h);	/* an after that is no procedure calls nothing: no safe point */

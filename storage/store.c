@@ -26,7 +26,8 @@ const char *store_strerror(int err)
 	case STORE_EINVAL: return "invalid argument";
 	case STORE_ENOTFOUND: return "name not bound";
 	case STORE_EBROKEN: return "store unusable after a failed write: reopen it";
-	case STORE_ESTALE: return "stale persistent reference: its group was collected or the store reopened";
+	case STORE_ESTALE:
+		return "stale persistent reference: its group was collected or the store reopened";
 	case STORE_ERANGE: return "index out of range";
 	default: return "unknown error";
 	}

@@ -2,8 +2,9 @@
  * value with sharing and cycles, objects chunked across groups, a store larger than its cache,
  * collection of one group with and without links from others, cross-group cycles left by the
  * counts and reclaimed by the whole-store mark, persistent cells (a list larger than the cache
- * walked and changed a field at a time, stale references refused), wear spread, the file device, and damaged cards
- * (roots, mapping, groups, random bytes anywhere) giving a clear error at open, never a crash.
+ * walked and changed a field at a time, stale references refused), wear spread, the file
+ * device, and damaged cards (roots, mapping, groups, random bytes anywhere) giving a clear error
+ * at open, never a crash.
  * store_check recounts every link after every step. Randomized tests print their seed; SEED=n
  * replays. */
 #include <setjmp.h>
@@ -599,7 +600,8 @@ static void test_cells(void **state)
 	OK(store_length(s, &vec, &len));
 	assert_int_equal(len, BIG);
 	for (uint32_t i = 0; i < BIG; i += 97) {
-		OK(store_set_field(s, &vec, i, store_v_pair(a, store_v_fixnum(a, -(int64_t)i), store_v_ref(a, &head))));
+		OK(store_set_field(s, &vec, i, store_v_pair(a, store_v_fixnum(a, -(int64_t)i),
+								store_v_ref(a, &head))));
 		assert_null(field(s, &vec, i, a, &x));
 		v = field(s, &x, 0, a, &r);
 		assert_int_equal(v->u.fixnum, -(int64_t)i);
