@@ -328,15 +328,37 @@ static obj p_heap_map(struct lisp *L, int argc, obj *argv)
  * heap takes part in a global mark: an entry's count then may be a dead cycle's, not yet
  * purged, and keeping its object (after our roots were scanned) would revive it while the
  * purge drops the counts it holds (as referrers' holders, mm/gc/inspect.c givable; a helper's
- * reading). Checked before each step, with no safe point between the check and keeping what the
- * step found: a mark that starts later scans keep, a root, when this CPU joins it. */
+ * reading). So a step waits for such a mark to end (v is left out if it lasts past the
+ * inspector's timeout), with no safe point between the last check and keeping what the step
+ * found: a mark that starts later scans keep, a root, when this CPU joins it. */
+static bool marking(struct lisp *L, struct heap *v)
+{
+	return arch_atomic_load(&v->gx_cycle) != 0 || arch_atomic_load(&L->h->gx_cycle) != 0;
+}
+
+/* Wait for a global mark that v or our heap takes part in to end, passing our safe points (they
+ * do our share of it, gc_global_poll); false if it is still on after LISP_INSPECT_TIMEOUT_MS. */
+static bool no_global_mark(struct lisp *L, struct heap *v)
+{
+	uint64_t end = arch_cycles() +
+		       (uint64_t)LISP_INSPECT_TIMEOUT_MS * (arch_cycles_per_sec() / 1000);
+
+	while (marking(L, v)) {
+		if (arch_cycles() > end)
+			return false;
+		gc_safepoint(L->h);
+		arch_cpu_relax();
+	}
+	return true;
+}
+
 static bool top_of(struct lisp *L, struct heap *v, struct gc_xref_top *top, obj *keep)
 {
 	size_t pos = 0;
 	bool done;
 
 	do {
-		if (arch_atomic_load(&v->gx_cycle) != 0 || arch_atomic_load(&L->h->gx_cycle) != 0)
+		if (marking(L, v) && !no_global_mark(L, v))
 			return true;	/* v left out of the top list this time */
 		done = gc_xref_top_step(v, top, LISP_INSPECT_TOP, &pos);
 		for (size_t i = 0; i < LISP_INSPECT_TOP; i++)

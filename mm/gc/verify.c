@@ -207,25 +207,28 @@ static int check_area(const struct heap *h, uintptr_t *from, uintptr_t *to, bool
 		if (shared && obj_hdr_type(hdr) == OBJ_T_STACK)
 			BAD("stack object %p is shared", (void *)p);
 		for (size_t i = 0; i < n; i++) {
+			/* read once: another CPU may store into a shared object of ours meanwhile */
+			obj v = obj_load(&f[i]);
+
 			/* Young and stack objects hold uncounted references to other heaps; if the
 			 * holder is garbage, its target may be long gone: only live holders (roots
 			 * and what they reach) would be checkable there, and that is not known. */
-			if ((!old || obj_hdr_type(hdr) == OBJ_T_STACK) && obj_ptr_p(f[i]) &&
-			    !heap_young_p(h, f[i]) && old_group_of(h, f[i]) == NULL)
+			if ((!old || obj_hdr_type(hdr) == OBJ_T_STACK) && obj_ptr_p(v) &&
+			    !heap_young_p(h, v) && old_group_of(h, v) == NULL)
 				continue;	/* not ours: not even its group header may be read */
-			if (check_value(h, f[i], &f[i]) != 0)
+			if (check_value(h, v, &f[i]) != 0)
 				return -1;
-			if (shared && obj_ptr_p(f[i]) && !gc_shared_p(h, f[i]) && !h->publishing)
+			if (shared && obj_ptr_p(v) && !gc_shared_p(h, v) && !h->publishing)
 				BAD("shared %p (type %u, %lu fields) field %lu refers to unshared %p "
 				    "(type %u) (X1)", (void *)p, obj_hdr_type(hdr),
-				    (unsigned long)obj_hdr_size(hdr), (unsigned long)i, (void *)f[i],
-				    obj_type(f[i]));
-			if (strict && check_color(h, f[i], &f[i]) != 0)
+				    (unsigned long)obj_hdr_size(hdr), (unsigned long)i, (void *)v,
+				    obj_type(v));
+			if (strict && check_color(h, v, &f[i]) != 0)
 				return -1;
-			if (old && heap_young_p(h, f[i]) && !h->remset_overflow &&
+			if (old && heap_young_p(h, v) && !h->remset_overflow &&
 			    !gc_remset_contains(h, &f[i]))
 				BAD("old slot %p -> young %p not in the remembered set",
-				    (void *)&f[i], (void *)f[i]);
+				    (void *)&f[i], (void *)v);
 		}
 		p += obj_hdr_size(hdr) + 1;
 	}
