@@ -187,6 +187,18 @@ obj lisp_make_record(struct lisp *L, obj rtd, size_t nfields)
 	return r;
 }
 
+obj lisp_make_record1(struct lisp *L, obj rtd, obj v)
+{
+	obj r;
+
+	ROOT(v);
+	r = lisp_make_record(L, rtd, 1);
+	UNROOT(v);
+	if (r != OBJ_NULL)
+		obj_init_field(L, r, 1, v);
+	return r;
+}
+
 obj lisp_make_rtd(struct lisp *L, obj name, obj fields)
 {
 	obj r;

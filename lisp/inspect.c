@@ -116,14 +116,7 @@ static obj view_target(obj v)
 
 static obj make_view(struct lisp *L, obj x)
 {
-	obj v;
-
-	ROOT(x);
-	v = lisp_make_record(L, STATE(L, S_RTD_VIEW), 1);
-	UNROOT(x);
-	if (v != OBJ_NULL)
-		obj_init_field(L, v, 1, x);
-	return v;
+	return lisp_make_record1(L, STATE(L, S_RTD_VIEW), x);
 }
 
 /* What the program may have of x, an object it may hold (a holder referrers was given, a top

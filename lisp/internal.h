@@ -220,6 +220,7 @@ static inline obj lisp_cstring(struct lisp *L, const char *s) { return lisp_make
 obj lisp_copy_bytes(struct lisp *L, unsigned type, obj src, size_t off, size_t len);
 obj lisp_make_box(struct lisp *L, obj v);
 obj lisp_make_record(struct lisp *L, obj rtd, size_t nfields);
+obj lisp_make_record1(struct lisp *L, obj rtd, obj v);	/* a record of rtd whose one field is v */
 obj lisp_make_rtd(struct lisp *L, obj name, obj fields);
 /* (values v ...) of a list of at least two values (one value is itself) */
 obj lisp_make_values(struct lisp *L, obj list);

@@ -151,16 +151,9 @@ const char *lisp_pref_kind(obj x)
 
 static obj make_pref(struct lisp *L, const struct store_ref *r)
 {
-	obj b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, r, sizeof(*r)), p;
+	obj b = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, r, sizeof(*r));
 
-	if (b == OBJ_NULL)
-		return OBJ_NULL;
-	ROOT(b);
-	p = lisp_make_record(L, STATE(L, S_RTD_PREF), 1);
-	UNROOT(b);
-	if (p != OBJ_NULL)
-		obj_init_field(L, p, 1, b);
-	return p;
+	return b == OBJ_NULL ? OBJ_NULL : lisp_make_record1(L, STATE(L, S_RTD_PREF), b);
 }
 
 /* --- Scheme -> value graph --- */
@@ -514,34 +507,49 @@ static obj p_store_set(struct lisp *L, int argc, obj *argv)
 	return res == OBJ_NULL ? OBJ_NULL : OBJ_UNSPECIFIED;
 }
 
-static obj p_store_ref(struct lisp *L, int argc, obj *argv)
+/* Post r (REF or ROOT) for the value bound to name, with a fresh arena. True: r->arena holds it,
+ * to free once taken. False: *res is the answer, the default (argc > 1) if name is not bound,
+ * else OBJ_NULL with the error set. */
+static bool read_named(struct lisp *L, const char *who, int argc, obj name, struct store_req *r,
+		       obj *res)
 {
 	const struct store_mem *mem = store_svc_mem();
-	struct store_req r = { .op = STORE_OP_REF };
-	obj v;
 	int rc;
 
-	if (!lisp_on_thread())
-		return lisp_errorf(L, OBJ_NULL, "store-ref: only from a thread");
-	if (!name_arg(L, mem, argv[0], "store-ref", &r))
-		return OBJ_NULL;
-	if ((r.arena = store_arena_new(mem)) == NULL) {
-		name_free(mem, &r);
-		return fail(L, "store-ref", STORE_ENOMEM, NULL);
+	*res = OBJ_NULL;
+	if (!lisp_on_thread()) {
+		lisp_errorf(L, OBJ_NULL, "%s: only from a thread", who);
+		return false;
 	}
-	rc = store_svc_call(&r);
-	name_free(mem, &r);
-	if (rc == STORE_ENOTFOUND && argc > 1) {
-		store_arena_free(r.arena);
-		return lisp_args(L)[1];
+	if (!name_arg(L, mem, name, who, r))
+		return false;
+	if ((r->arena = store_arena_new(mem)) == NULL) {
+		name_free(mem, r);
+		fail(L, who, STORE_ENOMEM, NULL);
+		return false;
 	}
-	if (rc != STORE_OK) {
-		store_arena_free(r.arena);
-		if (rc == STORE_ENOTFOUND)
-			return lisp_errorf(L, lisp_args(L)[0], "store-ref: no stored value named");
-		return fail(L, "store-ref", rc, NULL);
-	}
-	v = decode(L, mem, r.val);
+	rc = store_svc_call(r);
+	name_free(mem, r);
+	if (rc == STORE_OK)
+		return true;
+	store_arena_free(r->arena);
+	if (rc == STORE_ENOTFOUND && argc > 1)
+		*res = lisp_args(L)[1];
+	else if (rc == STORE_ENOTFOUND)
+		lisp_errorf(L, lisp_args(L)[0], "%s: no stored value named", who);
+	else
+		fail(L, who, rc, NULL);
+	return false;
+}
+
+static obj p_store_ref(struct lisp *L, int argc, obj *argv)
+{
+	struct store_req r = { .op = STORE_OP_REF };
+	obj v;
+
+	if (!read_named(L, "store-ref", argc, argv[0], &r, &v))
+		return v;
+	v = decode(L, store_svc_mem(), r.val);
 	store_arena_free(r.arena);
 	return v;
 }
@@ -657,28 +665,12 @@ static bool index_arg(struct lisp *L, const char *who, obj i, uint64_t *out)
  * reference (nothing else copied), anything else as store-ref gives it. */
 static obj p_store_root(struct lisp *L, int argc, obj *argv)
 {
-	const struct store_mem *mem = store_svc_mem();
 	struct store_req r = { .op = STORE_OP_ROOT };
-	int rc;
+	obj v;
 
-	ARGS_UNUSED;
-	if (!lisp_on_thread())
-		return lisp_errorf(L, OBJ_NULL, "store-root: only from a thread");
-	if (!name_arg(L, mem, argv[0], "store-root", &r))
-		return OBJ_NULL;
-	if ((r.arena = store_arena_new(mem)) == NULL) {
-		name_free(mem, &r);
-		return fail(L, "store-root", STORE_ENOMEM, NULL);
-	}
-	rc = store_svc_call(&r);
-	name_free(mem, &r);
-	if (rc != STORE_OK) {
-		store_arena_free(r.arena);
-		if (rc == STORE_ENOTFOUND)
-			return lisp_errorf(L, lisp_args(L)[0], "store-root: no stored value named");
-		return fail(L, "store-root", rc, NULL);
-	}
-	return shallow(L, mem, &r);
+	if (!read_named(L, "store-root", argc, argv[0], &r, &v))
+		return v;
+	return shallow(L, store_svc_mem(), &r);
 }
 
 /* Field i of the pref x (pcar, pcdr, pvector-ref). */
