@@ -299,6 +299,7 @@ obj lisp_make_stack(struct lisp *L, size_t n)
 	if (v != OBJ_NULL) {
 		obj_words(v)[0] = obj_hdr(OBJ_T_STACK, n + 1);
 		obj_init_field(L, v, n, obj_fixnum(0));	/* the top (internal.h, stk_top) */
+		heap_note_raw(L->h, v);	/* the VM stores into it directly */
 	}
 	return v;
 }

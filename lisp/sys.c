@@ -369,6 +369,8 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     lisp_alist_put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
 	     lisp_alist_put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&
 	     lisp_alist_put_u64(L, &a, "published-objects", read_u64(&h->stats.published)) &&
+	     lisp_alist_put_u64(L, &a, "publish-minors", read_u64(&h->stats.publish_minors)) &&
+	     lisp_alist_put_u64(L, &a, "publish-promotions", read_u64(&h->stats.publish_promotions)) &&
 	     lisp_alist_put_u64(L, &a, "shared-bytes-freed", read_u64(&h->stats.freed_shared)) &&
 	     lisp_alist_put_u64(L, &a, "large-objects", read_u64(&h->stats.large_objects)) &&
 	     lisp_alist_put_u64(L, &a, "spare-groups", read_size(&h->nspare)) &&

@@ -465,11 +465,13 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	lisp_store_now(L, ch, CH_HEAD, cdr(head));	/* the queue's cells are all published */
 	if (cdr(head) == OBJ_NIL)
 		lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
+	spin_unlock_irqrestore(&c->wq.lock, f);
 	/* The taken cell is garbage: cut it loose, or dead cells of senders on different CPUs
-	 * stay chained across heaps and each heap's collection frees one link at a time. */
+	 * stay chained across heaps and each heap's collection frees one link at a time. Outside
+	 * the lock: the queue no longer reaches it (a sender stores only into the tail, and the
+	 * tail is no longer this cell), and nothing between here and the unlock collects. */
 	lisp_store_now(L, head, 0, OBJ_FALSE);
 	lisp_store_now(L, head, 1, OBJ_NIL);
-	spin_unlock_irqrestore(&c->wq.lock, f);
 	thread_wait_intr_end();
 	return v;
 }

@@ -76,17 +76,24 @@ static inline void arch_wmb(void)
 /* Spinning threads give their core away now and then: there may be more "CPUs" than host
  * cores, and the one a spinner waits for may be descheduled. Not at every spin: sched_yield is
  * a system call (0.3-1 us), and two CPUs taking a channel's lock in turn spent a third of a
- * cross-CPU channel-send in it (issue 13's share benchmark). */
-#define HOST_RELAX_YIELD_EVERY	16
+ * cross-CPU channel-send in it (issue 13's share benchmark). How often: host_relax_every, set
+ * when the CPU threads start (host.c): every 16 spins when there are more CPUs than host cores
+ * (the holder may well be descheduled), every 4096 otherwise (it is running, and a channel's
+ * critical section is a few hundred nanoseconds: a yield there only delays the spinner). */
+extern unsigned host_relax_every;
+static inline void host_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
 static inline void arch_cpu_relax(void)
 {
 	static __thread unsigned spins;
 
 	host_poll();
-	if (++spins % HOST_RELAX_YIELD_EVERY != 0) {
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#endif
+	if (++spins % host_relax_every != 0) {
+		host_pause();
 		return;
 	}
 	sched_yield();

@@ -57,14 +57,20 @@ static void *cpu_main(void *p)
 	return NULL;
 }
 
+unsigned host_relax_every = 16;	/* arch_impl.h, arch_cpu_relax */
+
 void host_run_cpus(unsigned n, void (*fn)(unsigned cpu, void *arg), void *arg)
 {
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
 	pthread_t threads[NCPU];
 	struct start starts[NCPU];
 
 	if (n > NCPU)
 		n = NCPU;
 	pthread_once(&init_once, init_states);
+	__atomic_store_n(&host_relax_every, cores > 0 && n <= (unsigned long)cores ? 4096 : 16,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&ncpus, n, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < n; i++) {
 		starts[i] = (struct start){ i, n, fn, arg };
@@ -148,7 +154,9 @@ void arch_idle(void)
 	for (uint64_t end = arch_cycles() + HOST_IDLE_POLL_NS; arch_cycles() < end;) {
 		if (__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE))
 			goto take;
-		sched_yield();	/* an overcommitted host's other threads first */
+		sched_yield();	/* an overcommitted host's other threads first (spinning on
+				 * pause here instead measured slower: 1.9 against 1.65 us per
+				 * share.scm message) */
 	}
 	/* wait for an IPI, or 1 ms (a stand-in for the timer), then take what is pending */
 	clock_gettime(CLOCK_REALTIME, &until);

@@ -33,7 +33,8 @@ void gc_major_shade(struct heap *h, obj o);
  * - Old holders count their references to other heaps' objects (X3 in xheap.h).
  * - A shared or remote holder takes the out-of-line path (atomic, shades for others); value
  *   must be published then (gc_store does that).
- * Young holders are the fast path: nothing to remember or count.
+ * Young holders are the fast path: nothing to remember or count; the lowest one given a younger
+ * value is noted (heap.young_written, for gc_promote_closure).
  */
 static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
 {
@@ -44,6 +45,9 @@ static inline void gc_write(struct heap *h, obj holder, size_t i, obj value)
 		if (__builtin_expect(h->major_marking, 0))
 			gc_major_shade(h, *slot);
 		*slot = value;
+		/* a young object now names a younger one: gc_promote_closure scans from it */
+		if (value > holder && (uintptr_t *)holder < h->young_written && heap_young_p(h, value))
+			h->young_written = (uintptr_t *)holder;
 		return;
 	}
 	struct heap_group *g = heap_group_of((void *)holder);

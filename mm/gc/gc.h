@@ -4,7 +4,8 @@
  * Invariants (outside a collection; gc_verify() checks each, numbered as in docs/gc.md):
  *  G1 Parseable: the nursery [nursery_start, nursery_top) and every group's [objects, top) are
  *     tiled exactly by objects with valid headers (obj_hdr_valid_p: tag 11, known type, no stray
- *     bits); no header is forwarded. Exception: during gc_minor nursery headers are forwarded.
+ *     bits); no header is forwarded. Exception: during gc_minor and gc_promote_closure nursery
+ *     headers are forwarded. The nursery may hold fillers: what gc_promote_closure moved out.
  *  G2 Closed: every root and every pointer field (the first obj_hdr_nptrs() fields) holds a
  *     fixnum, an immediate, or the address of an object header of this heap: in the nursery
  *     below nursery_top, or inside a small or large group of this heap below its top, and never
@@ -43,6 +44,24 @@
  * 0, or -1 (nothing done, heap unchanged) if the old generation could not reserve room for
  * the worst case (every nursery byte surviving). */
 int gc_minor(struct heap *h);
+
+/* Promote the young objects *x reaches through young objects (its young closure) and nothing
+ * else, when that is cheap; *x is updated. gc_publish's path that needs no minor collection
+ * (docs/gc.md, "Publication"): the closure is copied out as a minor collection copies (black
+ * while marking, references to other heaps counted), then every reference to a moved object
+ * is rewritten: the roots, the remembered slots, and the young objects that may name one.
+ * Those are the objects allocated since the lowest of them and the objects at or above
+ * young_written (a young object older than the closure names a part of it only through a
+ * later store: gc_write notes its holder, a stack is noted when made). The moved originals
+ * become fillers, so the nursery stays parseable and nothing names them (the verifier's G2
+ * catches a missed reference). 1 if done; 0 if not worth it or not possible (a stack object in
+ * the closure, more than GC_PROMOTE_MAX_OBJECTS objects, more than GC_PROMOTE_MAX_SCAN bytes
+ * of nursery to rewrite, a remembered set past GC_PROMOTE_MAX_REMSET or overflowed, or no
+ * room): nothing changed, the caller runs a minor collection. */
+int gc_promote_closure(struct heap *h, obj *x);
+#define GC_PROMOTE_MAX_OBJECTS	256
+#define GC_PROMOTE_MAX_SCAN	(32 * 1024)
+#define GC_PROMOTE_MAX_REMSET	1024
 
 /* Major collection (mm/gc/major.c). Start a cycle: a minor collection, then the roots are
  * shaded. 0, or -1 (nothing started) if the minor collection or the mark stack block failed.

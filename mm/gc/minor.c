@@ -184,6 +184,7 @@ int gc_minor(struct heap *h)
 #endif
 	h->stats.bytes_allocated += used;
 	h->nursery_top = h->nursery_start;
+	h->young_written = h->nursery_end;
 	h->in_gc = false;
 	t1 = arch_cycles();
 	h->stats.minor_collections++;
@@ -193,6 +194,115 @@ int gc_minor(struct heap *h)
 	if (verify && gc_verify(h) != 0)
 		panic("gc_verify failed after minor collection on cpu %u", h->cpu);
 	return 0;
+}
+
+/* ---- one object's young closure (gc_promote_closure) ---- */
+
+/* The young objects o reaches through young objects: their words and the lowest of them.
+ * A depth-first walk with no marks (a shared substructure is counted once per path, a young
+ * cycle until the bound): false when over a bound or a stack object is met. */
+static bool closure_measure(struct heap *h, obj o, size_t *words, uintptr_t **low)
+{
+	obj todo[64];
+	size_t sp = 0, n = 0;
+
+	todo[sp++] = o;
+	*words = 0;
+	*low = obj_words(o);
+	while (sp > 0) {
+		uintptr_t *p = obj_words(todo[--sp]);
+		uintptr_t hdr = p[0];
+		obj *f = (obj *)p + 1;
+		size_t k = obj_hdr_nptrs(hdr, f);
+
+		if (obj_hdr_type(hdr) == OBJ_T_STACK || ++n > GC_PROMOTE_MAX_OBJECTS)
+			return false;
+		*words += obj_hdr_size(hdr) + 1;
+		if (p < *low)
+			*low = p;
+		for (size_t i = 0; i < k; i++)
+			if (heap_young_p(h, f[i])) {
+				if (sp == sizeof(todo) / sizeof(todo[0]))
+					return false;
+				todo[sp++] = f[i];
+			}
+	}
+	return true;
+}
+
+/* A slot that may name a moved object: name its copy. */
+static void refer_to_copy(struct heap *h, obj *slot)
+{
+	obj v = __atomic_load_n(slot, __ATOMIC_RELAXED);	/* as update() */
+
+	if (heap_young_p(h, v) && obj_hdr_forwarded_p(obj_header(v)))
+		*slot = (obj)obj_header(v);
+}
+
+/* The size in words of the nursery object at p, moved or not. */
+static size_t nursery_words(const uintptr_t *p)
+{
+	uintptr_t hdr = p[0];
+
+	if (obj_hdr_forwarded_p(hdr))
+		hdr = ((const uintptr_t *)hdr)[0];	/* the copy's header, as it was */
+	return obj_hdr_size(hdr) + 1;
+}
+
+int gc_promote_closure(struct heap *h, obj *x)
+{
+	uintptr_t *low, *from, *p;
+	size_t words;
+	uint64_t t0 = arch_cycles();
+
+	heap_check(h);
+	if (h->in_gc || h->remset_overflow || h->remset_len > GC_PROMOTE_MAX_REMSET ||
+	    !heap_young_p(h, *x) || !closure_measure(h, *x, &words, &low))
+		return 0;
+	from = MIN(low, h->young_written);
+	if ((size_t)(h->nursery_top - from) * WORD > GC_PROMOTE_MAX_SCAN)
+		return 0;
+	if (heap_reserve(h, words * WORD) < 0)
+		return 0;
+	h->in_gc = true;
+	h->minor_gray = NULL;
+
+	/* copy the closure out, as a minor collection does */
+	*x = forward(h, *x);
+	while (h->minor_gray) {
+		uintptr_t *g = h->minor_gray;
+
+		h->minor_gray = (uintptr_t *)g[1];
+		scan_copy(h, (uintptr_t *)g[0]);
+	}
+	heap_plab_close(h);
+
+	/* every reference to a moved object: roots, remembered slots, young holders */
+	gc_roots_visit(h, refer_to_copy);
+	for (size_t i = 0; i < h->remset_len; i++)
+		refer_to_copy(h, h->remset[i]);
+	for (p = from; p < h->nursery_top; p += nursery_words(p)) {
+		if (obj_hdr_forwarded_p(p[0]))
+			continue;
+		obj *f = (obj *)p + 1;
+		size_t n = obj_hdr_nptrs(p[0], f);
+
+		for (size_t i = 0; i < n; i++)
+			refer_to_copy(h, &f[i]);
+	}
+	/* the originals: fillers (their copies keep the header they had) */
+	for (p = from; p < h->nursery_top; p += obj_hdr_size(p[0]) + 1)
+		if (obj_hdr_forwarded_p(p[0]))
+			p[0] = obj_hdr(OBJ_T_FILLER, obj_hdr_size(((uintptr_t *)p[0])[0]));
+
+	h->in_gc = false;
+	h->stats.publish_promotions++;
+	record_pause(&h->stats, arch_cycles() - t0);
+#ifdef CONFIG_DEBUG
+	if (gc_verify_due(h, words * WORD, false) && gc_verify(h) != 0)
+		panic("gc_verify failed after promoting a closure on cpu %u", h->cpu);
+#endif
+	return 1;
 }
 
 /* The pacer ("The pause goal" in docs/gc.md). An estimate of cycles per unit of work that

@@ -662,11 +662,13 @@ int gc_publish(struct heap *h, obj *x)
 	struct walk w = { NULL, 0, 0, 0, false, false };
 	obj o = *x;
 	int rc = 0;
-	uint64_t minors = h->stats.publish_minors;
+	uint64_t minors = h->stats.publish_minors + h->stats.publish_promotions;
 
 	if (!obj_ptr_p(o))
 		return 0;
-	if (heap_young_p(h, o)) {
+	if (heap_young_p(h, o) && gc_promote_closure(h, &o) > 0) {
+		*x = o;		/* its young closure is old now, nothing else moved */
+	} else if (heap_young_p(h, o)) {
 		GC_ROOT(h, o);
 		int r = gc_minor(h);
 		GC_UNROOT(h, o);
@@ -712,7 +714,7 @@ int gc_publish(struct heap *h, obj *x)
 	 * every store filled its heap without a single major cycle). Not here: the caller holds
 	 * old objects in C variables nobody roots (the holder it is about to store into, *x), and
 	 * a major cycle started now would free them. At the next safe point. */
-	if (h->stats.publish_minors != minors)
+	if (h->stats.publish_minors + h->stats.publish_promotions != minors)
 		h->major_poll_due = true;
 	return rc;
 }

@@ -90,6 +90,7 @@ int heap_init(struct heap *h, const struct heap_config *cfg)
 	h->nursery_end = h->nursery_start + nb / WORD;
 	h->nursery_soft = h->nursery_end;
 	h->nursery_top = h->nursery_start;
+	h->young_written = h->nursery_end;
 	h->nursery_limit = h->nursery_end;
 	h->major_step_words = GC_MAJOR_STEP_WORDS;
 	h->limit_bytes = cfg->limit_bytes;

@@ -102,9 +102,9 @@ static inline void heap_mark_clear(const void *p)
 	__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) & ~((uintptr_t)1 << (b % HEAP_WORD_BITS)),
 			 __ATOMIC_RELAXED);
 }
-/* Shared bits: written only by the owner (publication sets, the sweep clears), read by anyone
- * holding a reference (then the bit is set and stays); atomic because other bits of the same
- * word may change meanwhile. */
+/* Shared bits: written only by the owner (publication sets, the sweep clears; never from an
+ * interrupt handler), read by anyone holding a reference (then the bit is set and stays), so
+ * the loads are atomic and the owner's writes a plain read-modify-write (below). */
 static inline bool heap_shared_p(const void *p)
 {
 	size_t b = heap_mark_bit(p);
@@ -112,19 +112,23 @@ static inline bool heap_shared_p(const void *p)
 	return (__atomic_load_n(&heap_group_of(p)->shared[b / HEAP_WORD_BITS], __ATOMIC_RELAXED) >>
 		(b % HEAP_WORD_BITS)) & 1;
 }
+/* A locked read-modify-write here was a tenth of a publication's cost (11 per 10-element
+ * list, issue 13). */
 static inline void heap_shared_set(const void *p)
 {
 	size_t b = heap_mark_bit(p);
+	uintptr_t *w = &heap_group_of(p)->shared[b / HEAP_WORD_BITS];
 
-	__atomic_fetch_or(&heap_group_of(p)->shared[b / HEAP_WORD_BITS],
-			  (uintptr_t)1 << (b % HEAP_WORD_BITS), __ATOMIC_RELAXED);
+	__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) |
+			 (uintptr_t)1 << (b % HEAP_WORD_BITS), __ATOMIC_RELAXED);
 }
 static inline void heap_shared_clear(const void *p)
 {
 	size_t b = heap_mark_bit(p);
+	uintptr_t *w = &heap_group_of(p)->shared[b / HEAP_WORD_BITS];
 
-	__atomic_fetch_and(&heap_group_of(p)->shared[b / HEAP_WORD_BITS],
-			   ~((uintptr_t)1 << (b % HEAP_WORD_BITS)), __ATOMIC_RELAXED);
+	__atomic_store_n(w, __atomic_load_n(w, __ATOMIC_RELAXED) &
+			 ~((uintptr_t)1 << (b % HEAP_WORD_BITS)), __ATOMIC_RELAXED);
 }
 
 /* A thread's C roots: addresses of C variables holding objects, pushed and popped in LIFO
@@ -168,6 +172,8 @@ struct gc_stats {
 	/* cross-heap (mm/gc/xheap.c) */
 	uint64_t published;		/* objects made shared */
 	uint64_t publish_minors;	/* minor collections run to publish young objects */
+	uint64_t publish_promotions;	/* publications that promoted just the object's young
+					 * closure instead (gc_promote_closure) */
 	uint64_t handshakes;		/* root scans done for other heaps' marking */
 	uint64_t remote_shades;		/* shades received from other CPUs */
 	uint64_t freed_shared;		/* bytes of shared objects freed by the sweep */
@@ -202,6 +208,10 @@ struct heap {
 	size_t nursery_bytes;
 	uintptr_t *nursery_soft;	/* the end the pacer gives the nursery (<= nursery_end) */
 	uintptr_t *minor_gray;		/* during gc_minor: evacuated objects to scan, linked via from[1] */
+	uintptr_t *young_written;	/* the lowest young object that may hold a pointer to a younger
+					 * one (a store since the last minor collection: gc_write's
+					 * young path; a stack, whatever its stores: heap_note_raw);
+					 * nursery_end when none. gc_promote_closure scans from here. */
 
 	/* old generation */
 	struct heap_group *small_first;	/* small-object groups in allocation order ... */
@@ -388,6 +398,14 @@ void heap_limit_reset(struct heap *h);
 static inline bool heap_young_p(const struct heap *h, obj o)
 {
 	return obj_ptr_p(o) && (uintptr_t)o - (uintptr_t)h->nursery_start < h->nursery_bytes;
+}
+
+/* o (young) will be written without gc_write, values younger than itself included: a stack
+ * object (the interpreter stores into it directly). gc_promote_closure scans from it. */
+static inline void heap_note_raw(struct heap *h, obj o)
+{
+	if (heap_young_p(h, o) && obj_words(o) < h->young_written)
+		h->young_written = obj_words(o);
 }
 
 /*
