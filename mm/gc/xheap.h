@@ -51,7 +51,8 @@ static inline bool gc_shared_p(const struct heap *h, obj o)
 }
 
 /* Make *x (an object of h) and everything it reaches in h shared: young objects are promoted
- * first (a minor collection: every unrooted object of the caller may move; *x is updated).
+ * first (its young closure alone when small, gc_promote_closure, else a minor collection:
+ * either way every unrooted young object of the caller may move; *x is updated).
  * Immediates and objects already shared or remote need nothing. 0, or -1 if memory ran out. */
 int gc_publish(struct heap *h, obj *x);
 

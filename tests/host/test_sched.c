@@ -734,15 +734,23 @@ static void test_timed_wait(void **state)
 #define SPREAD	16
 
 static unsigned spread_cpus[SPREAD];	/* bit per CPU each thread ran on; atomic */
+static bool spread_moved;		/* some thread ran away from its first CPU; atomic */
 
+/* 3000 yields, and then more until some thread has moved or half a second has passed: with a
+ * cheap context switch 16 threads' 3000 yields could end before an idle CPU looked for work
+ * (its idle wait is 1 ms on the host), and the test failed one run in three. */
 static uintptr_t spread_fn(void *arg)
 {
 	unsigned i = (unsigned)(uintptr_t)arg, home = thread_self()->cpu;
+	uint64_t end = arch_cycles() + 500000000u;	/* host: 1 cycle = 1 ns */
 
-	for (int k = 0; k < 3000; k++) {
+	for (int k = 0; k < 3000 || (!__atomic_load_n(&spread_moved, __ATOMIC_SEQ_CST) &&
+				     arch_cycles() < end); k++) {
 		arch_irqflags_t f = arch_irq_save();
 
 		__atomic_or_fetch(&spread_cpus[i], 1u << arch_cpu_id(), __ATOMIC_SEQ_CST);
+		if (arch_cpu_id() != home)
+			__atomic_store_n(&spread_moved, true, __ATOMIC_SEQ_CST);
 		arch_irq_restore(f);
 		thread_yield();
 	}
@@ -758,6 +766,7 @@ static uintptr_t spread_body(void *arg)
 	struct spread_arg *a = arg;
 	struct thread *t[SPREAD];
 
+	__atomic_store_n(&spread_moved, false, __ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < SPREAD; i++) {
 		__atomic_store_n(&spread_cpus[i], 0, __ATOMIC_SEQ_CST);
 		t[i] = thread_create_placed("spread", spread_fn, (void *)(uintptr_t)i, MAIN_PRIO,
