@@ -47,7 +47,7 @@ static bool seen_rehash(struct lisp *L, struct seen *s, size_t cap)
 	if (nt == OBJ_NULL)
 		return false;
 	old = s->table;
-	s->gcs = L->h->stats.minor_collections;
+	s->gcs = heap_moves(L->h);
 	if (old != OBJ_FALSE)
 		for (size_t i = 0; i < obj_vector_length(old); i += 2)
 			if (obj_vector_ref(old, i) != OBJ_FALSE) {
@@ -66,7 +66,7 @@ static int seen_add(struct lisp *L, struct seen *s, obj *a, obj *b)
 	size_t k;
 
 	if (s->table == OBJ_FALSE ? !seen_rehash(L, s, 256) :
-	    s->gcs != L->h->stats.minor_collections && !seen_rehash(L, s, obj_vector_length(s->table) / 2))
+	    s->gcs != heap_moves(L->h) && !seen_rehash(L, s, obj_vector_length(s->table) / 2))
 		return -1;
 	k = seen_slot(s->table, *a, *b);
 	if (obj_vector_ref(s->table, 2 * k) == *a)

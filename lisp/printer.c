@@ -22,7 +22,7 @@ struct pr {
 	bool ok;
 	unsigned nlabels;
 	size_t base, count;	/* stack base; entries in the table */
-	uint64_t gcs;		/* minor collections when the table was last hashed */
+	uint64_t gcs;		/* heap_moves when the table was last hashed */
 	size_t budget;		/* compound objects left to print without a table */
 	bool bounded;		/* no memory for the table: print a prefix of budget objects */
 	size_t n;
@@ -106,7 +106,7 @@ static bool rehash(struct pr *p, size_t cap)
 	if (nt == OBJ_NULL)
 		return false;
 	old = p->table;
-	p->gcs = L->h->stats.minor_collections;
+	p->gcs = heap_moves(L->h);
 	if (old != OBJ_FALSE)
 		for (size_t i = 0; i < obj_vector_length(old); i += 2) {
 			obj k = obj_vector_ref(old, i);
@@ -124,7 +124,7 @@ static bool rehash(struct pr *p, size_t cap)
 
 static bool fresh(struct pr *p)
 {
-	if (p->gcs != p->L->h->stats.minor_collections)
+	if (p->gcs != heap_moves(p->L->h))
 		return rehash(p, obj_vector_length(p->table) / 2);
 	return true;
 }

@@ -47,7 +47,7 @@ int gc_minor(struct heap *h);
 
 /* Promote the young objects *x reaches through young objects (its young closure) and nothing
  * else, when that is cheap; *x is updated. gc_publish's path that needs no minor collection
- * (docs/gc.md, "Publication"): the closure is copied out as a minor collection copies (black
+ * (docs/gc.md, "Cross-heap references"): the closure is copied out as a minor collection copies (black
  * while marking, references to other heaps counted), then every reference to a moved object
  * is rewritten: the roots, the remembered slots, and the young objects that may name one.
  * Those are the objects allocated since the lowest of them and the objects at or above

@@ -203,7 +203,7 @@ int gc_minor(struct heap *h)
  * cycle until the bound): false when over a bound or a stack object is met. */
 static bool closure_measure(struct heap *h, obj o, size_t *words, uintptr_t **low)
 {
-	obj todo[64];
+	obj todo[128];	/* 512 bytes on the 32-bit kernels: under a thread stack's 1 KiB guard */
 	size_t sp = 0, n = 0;
 
 	todo[sp++] = o;

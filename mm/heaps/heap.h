@@ -400,6 +400,13 @@ static inline bool heap_young_p(const struct heap *h, obj o)
 	return obj_ptr_p(o) && (uintptr_t)o - (uintptr_t)h->nursery_start < h->nursery_bytes;
 }
 
+/* Changes whenever objects of h may have moved (a minor collection, or a young closure
+ * promoted for a publication): tables keyed by address rehash when it has changed. */
+static inline uint64_t heap_moves(const struct heap *h)
+{
+	return h->stats.minor_collections + h->stats.publish_promotions;
+}
+
 /* o (young) will be written without gc_write, values younger than itself included: a stack
  * object (the interpreter stores into it directly). gc_promote_closure scans from it. */
 static inline void heap_note_raw(struct heap *h, obj o)
