@@ -275,7 +275,9 @@ static obj p_heap_map(struct lisp *L, int argc, obj *argv)
 {
 	struct heap *h = lisp_heap_arg(L, "heap-map", argc, argv);
 	obj buf, rev = OBJ_NIL, a = OBJ_NIL;
-	struct gc_inspect_req req;
+	/* every field set (kind above all: left to the stack's garbage, a GC_INSPECT_REFERRERS
+	 * there made the owner walk for referrers and answer no groups, seen on ARM) */
+	struct gc_inspect_req req = { .kind = GC_INSPECT_GROUPS };
 	size_t first = 0, rounds = 0;
 	bool ok = true;
 
