@@ -75,6 +75,18 @@ static void scan_copy(struct heap *h, uintptr_t *p)
 	}
 }
 
+/* Scan the copies: free chunks scatter them, so the gray list (threaded through the evacuated
+ * nursery originals' first field) replaces a Cheney scan pointer. */
+static void scan_gray(struct heap *h)
+{
+	while (h->minor_gray) {
+		uintptr_t *from = h->minor_gray;
+
+		h->minor_gray = (uintptr_t *)from[1];
+		scan_copy(h, (uintptr_t *)from[0]);
+	}
+}
+
 /* Remembered set overflowed: every old object is a potential root. Copies may land anywhere
  * (free chunks, the group end) while we walk; scanning one twice is harmless. The open PLAB's
  * unfilled end has no header: jump over it. */
@@ -167,14 +179,7 @@ int gc_minor(struct heap *h)
 		gc_remset_drain(h, update);
 	}
 
-	/* Scan the copies: free chunks scatter them, so the gray list (threaded through the
-	 * evacuated nursery copies' first field) replaces a Cheney scan pointer. */
-	while (h->minor_gray) {
-		uintptr_t *from = h->minor_gray;
-
-		h->minor_gray = (uintptr_t *)from[1];
-		scan_copy(h, (uintptr_t *)from[0]);
-	}
+	scan_gray(h);
 
 	heap_plab_close(h);
 	/* Empty the nursery. */
@@ -253,7 +258,7 @@ int gc_promote_closure(struct heap *h, obj *x)
 {
 	uintptr_t *low, *from, *p;
 	size_t words;
-	uint64_t t0 = arch_cycles();
+	uint64_t t0;
 
 	heap_check(h);
 	if (h->in_gc || h->remset_overflow || h->remset_len > GC_PROMOTE_MAX_REMSET ||
@@ -262,6 +267,7 @@ int gc_promote_closure(struct heap *h, obj *x)
 	from = MIN(low, h->young_written);
 	if ((size_t)(h->nursery_top - from) * WORD > GC_PROMOTE_MAX_SCAN)
 		return 0;
+	t0 = arch_cycles();	/* the pause includes the reserve, as gc_minor's */
 	if (heap_reserve(h, words * WORD) < 0)
 		return 0;
 	h->in_gc = true;
@@ -269,12 +275,7 @@ int gc_promote_closure(struct heap *h, obj *x)
 
 	/* copy the closure out, as a minor collection does */
 	*x = forward(h, *x);
-	while (h->minor_gray) {
-		uintptr_t *g = h->minor_gray;
-
-		h->minor_gray = (uintptr_t *)g[1];
-		scan_copy(h, (uintptr_t *)g[0]);
-	}
+	scan_gray(h);
 	heap_plab_close(h);
 
 	/* every reference to a moved object: roots, remembered slots, young holders */
