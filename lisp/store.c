@@ -582,7 +582,11 @@ static obj p_store_stats(struct lisp *L, int argc, obj *argv)
 	if (call(L, &r, "store-stats") == OBJ_NULL)
 		return OBJ_NULL;
 	ROOT(a);
-	if (lisp_alist_put_u64(L, &a, "table-ram-bytes", st->table_ram_bytes) &&
+	if (lisp_alist_put_u64(L, &a, "mark-rescans", st->mark_rescans) &&
+	    lisp_alist_put_u64(L, &a, "mark-sectors-written", st->mark_sectors_written) &&
+	    lisp_alist_put_u64(L, &a, "mark-sectors-read", st->mark_sectors_read) &&
+	    lisp_alist_put_u64(L, &a, "mark-ram-bytes", st->mark_ram_bytes) &&
+	    lisp_alist_put_u64(L, &a, "table-ram-bytes", st->table_ram_bytes) &&
 	    lisp_alist_put_u64(L, &a, "fell-back", (uint64_t)st->fell_back) &&
 	    lisp_alist_put_u64(L, &a, "collect-commits", st->collect_commits) &&
 	    lisp_alist_put_u64(L, &a, "map-sectors-written", st->map_sectors_written) &&

@@ -75,12 +75,17 @@ static void geometry(struct store *s, const struct blk_dev *d)
 
 	s->gsec = d->group_sectors;
 	s->gbytes = d->group_sectors * BLK_SECTOR;
-	/* the data groups decide the mapping's size, which decides the meta groups: iterate */
+	s->maxslots = s->gbytes > G_HDR ? GRP_MAXSLOTS(s->gbytes) : 0;
+	/* the data groups decide the mapping's and the mark area's sizes, which decide the meta
+	 * groups: iterate */
 	s->meta = 1;
 	for (;;) {
 		s->ngroups = d->group_count > s->meta ? d->group_count - s->meta : 0;
 		s->mapsec = (s->ngroups + MAP_PER_SECTOR - 1) / MAP_PER_SECTOR;
-		meta_sec = 2 + 2 * s->mapsec;
+		s->markfirst = 2 + 2 * s->mapsec;
+		s->marksec = (uint32_t)(((uint64_t)s->ngroups * s->maxslots + 8 * BLK_SECTOR - 1) /
+					(8 * BLK_SECTOR));
+		meta_sec = s->markfirst + s->marksec;
 		if (meta_sec <= s->meta * s->gsec)
 			break;
 		s->meta = (meta_sec + s->gsec - 1) / s->gsec;
@@ -119,6 +124,7 @@ static void root_encode(struct store *s, uint8_t *r, uint64_t seq)
 	put32(r + R_MAPSEC, s->mapsec);
 	put64(r + R_NAMES, s->names_cell);
 	put32(r + R_MAPCRC, table_crc(s));
+	put32(r + R_MARKSEC, s->marksec);
 	put32(r + R_CRC, store_crc32c(0, r, R_CRC));
 }
 
@@ -198,7 +204,7 @@ static void free_ram(struct store *s)
 static uint32_t sessions;
 
 static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cache_bytes,
-		     struct store **out)
+		     size_t mark_ram, struct store **out)
 {
 	struct store *s = mem->alloc(mem->ctx, sizeof(*s));
 	uint32_t i = 0;
@@ -215,6 +221,7 @@ static int new_store(struct blk_dev *d, const struct store_mem *mem, size_t cach
 		store_free(s, s, sizeof(*s));
 		return STORE_EVERSION;
 	}
+	s->mark_ram = mark_ram ? mark_ram : STORE_MARK_RAM_DEFAULT;
 	s->ncache = (uint32_t)((cache_bytes ? cache_bytes : STORE_CACHE_DEFAULT) / s->gbytes);
 	if (s->ncache < STORE_CACHE_MIN_GROUPS)
 		s->ncache = STORE_CACHE_MIN_GROUPS;
@@ -278,7 +285,7 @@ static int read_map(struct store *s, const struct store_params *p);
 int store_format(struct blk_dev *d, const struct store_mem *mem)
 {
 	struct store *s;
-	int e = new_store(d, mem, STORE_CACHE_MIN_GROUPS * (size_t)d->group_sectors * BLK_SECTOR, &s);
+	int e = new_store(d, mem, STORE_CACHE_MIN_GROUPS * (size_t)d->group_sectors * BLK_SECTOR, 0, &s);
 
 	if (e)
 		return e;
@@ -348,7 +355,7 @@ static int root_ok(struct store *s, const uint8_t *r)
 		return 0;
 	if (get32(r + R_VERSION) != STORE_VERSION || get32(r + R_GSEC) != s->gsec ||
 	    get32(r + R_NGROUPS) != s->ngroups || get32(r + R_META) != s->meta ||
-	    get32(r + R_MAPSEC) != s->mapsec)
+	    get32(r + R_MAPSEC) != s->mapsec || get32(r + R_MARKSEC) != s->marksec)
 		return -1;
 	return 1;
 }
@@ -466,7 +473,7 @@ int store_open(struct blk_dev *d, const struct store_mem *mem, const struct stor
 	*out = NULL;
 	if (!d || d->magic != BLK_MAGIC || !mem)
 		return STORE_EINVAL;
-	if ((e = new_store(d, mem, p ? p->cache_bytes : 0, &s)))
+	if ((e = new_store(d, mem, p ? p->cache_bytes : 0, p ? p->mark_ram_bytes : 0, &s)))
 		return detail(p, "the device is too small or its groups too large", NONE, e);
 	if ((e = read_roots(s, p)) || (e = read_map(s, p)) ||
 	    (!(p && p->skip_verify) && (e = verify_groups(s, p))))

@@ -26,7 +26,7 @@
 
 #include <storage/blk.h>
 
-#define STORE_VERSION	1
+#define STORE_VERSION	2	/* 2: the whole-store mark's area after the mapping areas */
 
 enum {
 	STORE_OK = 0,
@@ -123,6 +123,8 @@ struct store;
 struct store_params {
 	size_t cache_bytes;	/* RAM for cached groups (at least 4 groups); 0: 1 MiB */
 	bool skip_verify;	/* open without reading every group (CRCs checked when loaded) */
+	size_t mark_ram_bytes;	/* RAM for the whole-store mark (its bit pages and gray stack); 0:
+				 * STORE_MARK_RAM_DEFAULT; at least a sector and 16 entries */
 	char *detail;		/* if not NULL, open writes why it failed here */
 	size_t detail_len;
 };
@@ -204,6 +206,10 @@ struct store_stats {
 	uint64_t collect_commits;	/* commits a collection made to free groups (S2 needs room) */
 	int fell_back;			/* open found the newer root damaged and used the other */
 	uint64_t table_ram_bytes;	/* RAM for the mapping table and per-group state */
+	/* the whole-store mark: its bits' sectors read from and written to the card's mark area
+	 * (beyond the RAM it may use), and the groups it rescanned when its gray stack was full */
+	uint64_t mark_sectors_read, mark_sectors_written, mark_rescans;
+	uint64_t mark_ram_bytes;	/* RAM the whole-store mark uses while it runs */
 };
 int store_stats(struct store *s, struct store_stats *st);
 

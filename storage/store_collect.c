@@ -3,12 +3,11 @@
  * freed objects held on other groups; a count that falls to zero marks that group for its own
  * collection (GI_COLLECT). The whole store: mark from the names across groups, then free every
  * unmarked object; this reclaims garbage cycles that cross groups, which counts never free.
- * The whole-store mark keeps its bits in RAM, one black and one gray bit per object slot. */
+ * The whole-store mark keeps its bits in an area of the card, seen through a bounded RAM. */
 #include <storage/store_int.h>
 
 static int bit(const uint8_t *m, uint64_t i) { return m[i / 8] >> (i % 8) & 1; }
 static void set(uint8_t *m, uint64_t i) { m[i / 8] |= (uint8_t)(1u << (i % 8)); }
-static void clr(uint8_t *m, uint64_t i) { m[i / 8] &= (uint8_t)~(1u << (i % 8)); }
 
 static uint32_t slot_off(const uint8_t *b, uint32_t i) { return get32(b + G_HDR + 4 * i); }
 
@@ -196,71 +195,168 @@ int store_collect_group(struct store *s, uint32_t lg)
 	return finish(s, lg, freed);
 }
 
-/* ---- the whole-store mark ---- */
+/* ---- the whole-store mark ----
+ *
+ * One black bit per possible slot of every group (group lg's slot i is bit lg * maxslots + i) in
+ * the card's mark area (docs/store.md), seen through a few sectors of RAM: the least recently
+ * used leaves, programmed back if dirty; a sector this mark has not written reads as zeros
+ * without I/O (`written`, a bit per sector of the area). The gray objects wait on a bounded
+ * stack; when it is full, the object's group is flagged GI_GRAY instead and later rescanned whole
+ * (every black object's cells shaded again). So the mark's RAM is store_params.mark_ram_bytes
+ * plus a bit per 4096 bits of the area, whatever the card or the store holds. The area is outside
+ * every group and no commit names it: what it holds means nothing after the mark, and a power cut
+ * during the mark loses nothing (S2 is untouched). */
 
-struct full {
-	uint64_t *base;		/* [ngroups] the group's first bit */
-	uint8_t *black, *gray;
-	uint64_t bits;
+struct mpage {
+	uint8_t *buf;		/* one sector of bits */
+	uint32_t sec;		/* its sector in the area; NONE: empty */
+	uint8_t dirty;
+	uint64_t used;		/* LRU stamp */
 };
 
-static void shade(struct store *s, struct full *f, uint64_t c)
+struct full {
+	struct mpage *pg;
+	uint32_t npg;
+	uint8_t *written;	/* [marksec / 8 + 1] the area's sectors this mark programmed */
+	uint64_t *stack;	/* gray objects' cells */
+	uint32_t sp, cap;
+	uint32_t cursor;	/* where the search for a GI_GRAY group goes on */
+	uint64_t tick;
+	int err;		/* the first error of live(), which cannot return one */
+};
+
+#define MBITS	(8u * BLK_SECTOR)	/* bits per sector of the area */
+
+/* Bit slot of group lg: its old value (0 or 1), set if set_it; or a store error. */
+static int mbit(struct store *s, struct full *f, uint32_t lg, uint32_t slot, int set_it)
+{
+	uint64_t n = (uint64_t)lg * s->maxslots + slot;
+	uint32_t sec = (uint32_t)(n / MBITS), off = (uint32_t)(n % MBITS), v = 0;
+	struct mpage *p = NULL;
+	int e, old;
+
+	for (uint32_t i = 0; i < f->npg; i++) {
+		if (f->pg[i].sec == sec) {
+			p = &f->pg[i];
+			break;
+		}
+		if (f->pg[i].sec == NONE || f->pg[i].used < f->pg[v].used)
+			v = i;
+	}
+	if (!p) {
+		p = &f->pg[v];
+		if (p->sec != NONE && p->dirty) {
+			if ((e = blk_program(s->d, s->markfirst + p->sec, 1, p->buf)))
+				return store_fail_io(s, e);
+			set(f->written, p->sec);
+			s->st.mark_sectors_written++;
+		}
+		p->sec = NONE;
+		if (bit(f->written, sec)) {
+			if ((e = blk_read(s->d, s->markfirst + sec, 1, p->buf)))
+				return store_fail_io(s, e);
+			s->st.mark_sectors_read++;
+		} else {
+			memset(p->buf, 0, BLK_SECTOR);
+		}
+		p->sec = sec;
+		p->dirty = 0;
+	}
+	p->used = ++f->tick;
+	old = bit(p->buf, off);
+	if (set_it && !old) {
+		set(p->buf, off);
+		p->dirty = 1;
+	}
+	return old;
+}
+
+static int shade(struct store *s, struct full *f, uint64_t c)
 {
 	uint32_t lg = cell_lg(c), slot = cell_slot(c);
-	uint64_t b;
+	int was;
 
 	if ((c & 7) != C_REF || lg >= s->ngroups || !(s->g[lg].flags & GI_USED) ||
-	    slot >= s->g[lg].nslots)
-		return;	/* not an object: store_check reports it */
-	b = f->base[lg] + slot;
-	if (!bit(f->black, b)) {
-		set(f->black, b);
-		set(f->gray, b);
-		s->g[lg].flags |= GI_GRAY;
-	}
+	    slot >= s->maxslots)
+		return STORE_OK;	/* not an object: store_check reports it */
+	if ((was = mbit(s, f, lg, slot, 1)))
+		return was < 0 ? was : STORE_OK;
+	if (f->sp < f->cap)
+		f->stack[f->sp++] = c;
+	else
+		s->g[lg].flags |= GI_GRAY;	/* rescanned whole later */
+	return STORE_OK;
+}
+
+/* Shade the cells of slot i of the loaded group b (shade never loads a group: b stays valid). */
+static int scan_obj(struct store *s, struct full *f, const uint8_t *b, uint32_t i)
+{
+	uint32_t first, nc;
+	const uint8_t *o;
+	int e;
+
+	if (i >= get32(b + G_NSLOTS) || !slot_off(b, i))
+		return STORE_OK;
+	o = b + slot_off(b, i);
+	obj_cells(o, &first, &nc);
+	for (uint32_t k = 0; k < nc; k++)
+		if ((e = shade(s, f, get64(o + first + 8 * k))))
+			return e;
+	return STORE_OK;
 }
 
 static int live(struct store *s, uint64_t c, void *ctx)
 {
 	struct full *f = ctx;
 	uint32_t lg = cell_lg(c), slot = cell_slot(c);
+	int v;
 
-	return lg < s->ngroups && (s->g[lg].flags & GI_USED) && slot < s->g[lg].nslots &&
-	       bit(f->black, f->base[lg] + slot);
+	if (lg >= s->ngroups || !(s->g[lg].flags & GI_USED) || slot >= s->maxslots)
+		return 0;
+	if ((v = mbit(s, f, lg, slot, 0)) < 0 && !f->err)
+		f->err = v;
+	return v != 0;	/* after an error the store is broken: nothing of this sweep is committed */
 }
 
 static int full_mark(struct store *s, struct full *f)
 {
 	uint8_t *b;
-	int e, again = 1;
+	int e;
 
 	for (size_t i = 0; i < s->nnames; i++)
-		shade(s, f, s->names[i].cell);
-	shade(s, f, s->names_cell);
-	while (again) {
-		again = 0;
-		for (uint32_t lg = 0; lg < s->ngroups; lg++) {
-			if (!(s->g[lg].flags & GI_GRAY))
-				continue;
-			s->g[lg].flags &= (uint8_t)~GI_GRAY;
-			again = 1;
-			if ((e = store_load(s, lg, &b)))
-				return e;
-			for (uint32_t i = 0; i < s->g[lg].nslots; i++) {	/* shade never loads */
-				uint32_t first, nc;
-				const uint8_t *o;
+		if ((e = shade(s, f, s->names[i].cell)))
+			return e;
+	if ((e = shade(s, f, s->names_cell)))
+		return e;
+	for (;;) {
+		uint32_t lg = NONE, n;
 
-				if (!bit(f->gray, f->base[lg] + i) || !slot_off(b, i))
-					continue;
-				clr(f->gray, f->base[lg] + i);
-				o = b + slot_off(b, i);
-				obj_cells(o, &first, &nc);
-				for (uint32_t k = 0; k < nc; k++)
-					shade(s, f, get64(o + first + 8 * k));
-			}
+		while (f->sp) {
+			uint64_t c = f->stack[--f->sp];
+
+			if ((e = store_load(s, cell_lg(c), &b)) || (e = scan_obj(s, f, b, cell_slot(c))))
+				return e;
+		}
+		for (uint32_t k = 0; k < s->ngroups && lg == NONE; k++)
+			if (s->g[(f->cursor + k) % s->ngroups].flags & GI_GRAY)
+				lg = (f->cursor + k) % s->ngroups;
+		if (lg == NONE)
+			return STORE_OK;
+		f->cursor = lg;
+		s->g[lg].flags &= (uint8_t)~GI_GRAY;
+		s->st.mark_rescans++;
+		if ((e = store_load(s, lg, &b)))
+			return e;
+		n = get32(b + G_NSLOTS);
+		for (uint32_t i = 0; i < n; i++) {
+			if (!slot_off(b, i))
+				continue;
+			if ((e = mbit(s, f, lg, i, 0)) < 0)
+				return e;
+			if (e && (e = scan_obj(s, f, b, i)))
+				return e;
 		}
 	}
-	return STORE_OK;
 }
 
 static int full_sweep(struct store *s, struct full *f)
@@ -273,12 +369,18 @@ static int full_sweep(struct store *s, struct full *f)
 
 		if (!(s->g[lg].flags & GI_USED))
 			continue;
+		if ((e = store_load(s, lg, &b)))	/* nslots is known from here */
+			return e;
 		for (uint32_t i = 0; i < s->g[lg].nslots; i++) {
 			if ((e = store_load(s, lg, &b)))
 				return e;
-			if (!slot_off(b, i) || bit(f->black, f->base[lg] + i))
+			if (!slot_off(b, i))
 				continue;
-			if ((e = free_obj(s, lg, i, live, f)))
+			if ((e = mbit(s, f, lg, i, 0)) < 0)
+				return e;
+			if (e)
+				continue;
+			if ((e = free_obj(s, lg, i, live, f)) || (e = f->err))
 				return e;
 			freed = 1;
 		}
@@ -291,33 +393,41 @@ static int full_sweep(struct store *s, struct full *f)
 static int collect_full(struct store *s)
 {
 	struct full f = { 0 };
-	uint8_t *b;
-	int e;
+	size_t wbytes = s->marksec / 8 + 1;
+	int e = STORE_ENOMEM;
+	uint32_t i = 0;
 
-	for (uint32_t lg = 0; lg < s->ngroups; lg++)
-		if ((s->g[lg].flags & (GI_USED | GI_KNOWN)) == GI_USED && (e = store_load(s, lg, &b)))
-			return e;
-	if (!(f.base = store_alloc(s, s->ngroups * sizeof(*f.base))))
-		return STORE_ENOMEM;
-	for (uint32_t lg = 0; lg < s->ngroups; lg++) {
-		f.base[lg] = f.bits;
-		f.bits += s->g[lg].flags & GI_USED ? s->g[lg].nslots : 0;
-	}
-	f.black = store_alloc(s, (size_t)(f.bits / 8 + 1));
-	f.gray = store_alloc(s, (size_t)(f.bits / 8 + 1));
-	e = STORE_ENOMEM;
-	if (f.black && f.gray) {
-		memset(f.black, 0, (size_t)(f.bits / 8 + 1));
-		memset(f.gray, 0, (size_t)(f.bits / 8 + 1));
+	f.npg = (uint32_t)(s->mark_ram / 2 / BLK_SECTOR);
+	f.npg = f.npg < 1 ? 1 : f.npg;
+	f.cap = (uint32_t)(s->mark_ram / 2 / sizeof(*f.stack));
+	f.cap = f.cap < 16 ? 16 : f.cap;
+	f.pg = store_alloc(s, f.npg * sizeof(*f.pg));
+	f.stack = store_alloc(s, f.cap * sizeof(*f.stack));
+	f.written = store_alloc(s, wbytes);
+	if (f.pg)
+		for (i = 0; i < f.npg; i++) {
+			f.pg[i].sec = NONE;
+			f.pg[i].used = 0;
+			f.pg[i].dirty = 0;
+			if (!(f.pg[i].buf = store_alloc(s, BLK_SECTOR)))
+				break;
+		}
+	if (f.pg && i == f.npg && f.stack && f.written) {
+		memset(f.written, 0, wbytes);
+		s->st.mark_ram_bytes = f.npg * (sizeof(*f.pg) + BLK_SECTOR) +
+				       f.cap * sizeof(*f.stack) + wbytes;
 		e = full_mark(s, &f);
 		if (!e)
 			e = full_sweep(s, &f);
 	}
 	for (uint32_t lg = 0; lg < s->ngroups; lg++)
 		s->g[lg].flags &= (uint8_t)~GI_GRAY;
-	store_free(s, f.black, (size_t)(f.bits / 8 + 1));
-	store_free(s, f.gray, (size_t)(f.bits / 8 + 1));
-	store_free(s, f.base, s->ngroups * sizeof(*f.base));
+	if (f.pg)
+		for (uint32_t k = 0; k < i; k++)
+			store_free(s, f.pg[k].buf, BLK_SECTOR);
+	store_free(s, f.pg, f.npg * sizeof(*f.pg));
+	store_free(s, f.stack, f.cap * sizeof(*f.stack));
+	store_free(s, f.written, wbytes);
 	s->st.full_collections++;
 	return e;
 }

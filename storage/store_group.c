@@ -103,7 +103,7 @@ int grp_verify(struct store *s, const uint8_t *b, uint32_t lg, char *w, size_t w
 		return why(w, wn, "bad group magic");
 	if (hdr(b, G_LOGICAL) != lg)
 		return why(w, wn, "group holds another logical group");
-	if (n > s->gbytes / 8 || lo > s->gbytes || G_HDR + 4 * n > lo)
+	if (n > s->maxslots || lo > s->gbytes || G_HDR + 4 * n > lo)
 		return why(w, wn, "bad slot table");
 	memset(occ, 0, s->gbytes / 64);
 	for (uint32_t i = 0; i < n; i++) {

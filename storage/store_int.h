@@ -39,7 +39,7 @@ static inline void put64(uint8_t *p, uint64_t v)
 /* ---- the root (one sector; slot seq % 2 of sectors 0 and 1) ---- */
 enum {
 	R_MAGIC = 0, R_VERSION = 4, R_SEQ = 8, R_GSEC = 16, R_NGROUPS = 20, R_META = 24,
-	R_MAPSEC = 28, R_NAMES = 32, R_MAPCRC = 40, R_CRC = BLK_SECTOR - 4,
+	R_MAPSEC = 28, R_NAMES = 32, R_MAPCRC = 40, R_MARKSEC = 44, R_CRC = BLK_SECTOR - 4,
 };
 
 /* ---- a mapping sector: header, then (physical group of logical i, writes of physical i). A
@@ -56,6 +56,10 @@ enum {
 	G_CRC = 28, G_HDR = 32,
 };
 #define GF_COLLECT	1u	/* a count fell to zero here: the group may hold garbage */
+/* The most slots a group can have: a slot is made only when every slot before it holds an object
+ * (grp_alloc), and each costs its 4 bytes plus an object of at least O_HDR bytes. grp_verify
+ * refuses more, and the whole-store mark's area on the card has this many bits per group. */
+#define GRP_MAXSLOTS(gbytes)	(((gbytes) - G_HDR) / (4 + O_HDR))
 
 /* ---- an object: word0 = type | flags | payload bytes << 8; word1 = count; payload, 8-aligned ---- */
 enum {
@@ -91,7 +95,7 @@ static inline store_oid cell_oid(uint64_t c) { return (uint64_t)cell_lg(c) << 32
 #define GI_USED		1u	/* the logical group holds objects (or is being filled) */
 #define GI_COLLECT	2u	/* GF_COLLECT, mirrored */
 #define GI_KNOWN	4u	/* nslots and free are known (the group was read) */
-#define GI_GRAY		8u	/* the whole-store mark: gray objects here */
+#define GI_GRAY		8u	/* the whole-store mark: rescan the black objects here (its stack overflowed) */
 
 struct store_group {		/* per logical group */
 	uint32_t phys;		/* where it is now (NONE: only in the cache, or unmapped) */
@@ -126,6 +130,9 @@ struct store {
 	uint32_t ngroups;		/* data groups (= logical ids = physical groups) */
 	uint32_t meta;			/* device groups before the first data group */
 	uint32_t mapsec;		/* sectors of one mapping area */
+	uint32_t markfirst, marksec;	/* the whole-store mark's area: first sector, sectors */
+	uint32_t maxslots;		/* GRP_MAXSLOTS(gbytes): the mark area's bits per group */
+	size_t mark_ram;		/* RAM the whole-store mark may use (store_params.mark_ram_bytes) */
 	uint32_t maxpay;		/* largest payload of one object */
 	uint32_t lg_cap;		/* logical groups usable (ngroups less the copy-on-write reserve) */
 	uint64_t seq;			/* the last commit's */

@@ -35,9 +35,12 @@ static char msg[256];
 			fail_msg("%s: %s at %s:%d", #x, store_strerror(e_), __FILE__, __LINE__); \
 	} while (0)
 
+static size_t mark_ram;	/* store_params.mark_ram_bytes for open_store: 0, the default */
+
 static struct store *open_store(struct fx_card *c, size_t cache)
 {
-	struct store_params p = { .cache_bytes = cache, .detail = msg, .detail_len = sizeof(msg) };
+	struct store_params p = { .cache_bytes = cache, .mark_ram_bytes = mark_ram, .detail = msg,
+				  .detail_len = sizeof(msg) };
 	struct store *s = NULL;
 	int e = store_open(&c->cut.dev, &fx_mem, &p, &s);
 
@@ -261,11 +264,13 @@ static void test_random(void **state)
 {
 	const struct fx_gen g = { .max_nodes = 60, .big_pct = 5, .big_len = 3000 };
 	struct fx_card c;
-	struct store *s = fresh(&c, 8, 128, 6 * 4096);
+	struct store *s;
 	uint64_t model[24] = { 0 }, r = seed ^ 0x1234;
 	char name[16];
 
 	(void)state;
+	mark_ram = seed % 2 ? 1024 : 0;	/* the mark through the card's area, or in RAM */
+	s = fresh(&c, 8, 128, 6 * 4096);
 	for (int step = 0; step < 400; step++) {
 		uint32_t k = fx_below(&r, 24), op = fx_below(&r, 10);
 
@@ -308,6 +313,7 @@ static void test_random(void **state)
 				store_arena_free(a);
 			}
 	}
+	mark_ram = 0;
 	store_close(s);
 	fx_card_fini(&c);
 }
@@ -411,6 +417,54 @@ static void test_cross_group(void **state)
 	s = open_store(&c, 0);
 	CHECK(s);
 	expect(s, "keep", keep);
+
+	/* the mark in 1 KiB of RAM (two sectors of bits, 64 gray entries): a wide garbage cycle
+	 * (a vector of 2000 pairs naming it back) beside a live vector of 2000 pairs: the bits go
+	 * through the card's mark area, and the live vector's elements fill the stack, so groups
+	 * are rescanned */
+	store_close(s);
+	mark_ram = 1024;
+	s = open_store(&c, 4 * 4096);
+	{
+		struct store_val *wide = store_v_vector(a, 2000, NULL);
+		struct store_val *kept = store_v_vector(a, 2000, NULL);
+		uint32_t before;
+
+		for (uint32_t i = 0; i < 2000; i++) {
+			wide->u.elts[i] = store_v_pair(a, store_v_fixnum(a, i), wide);
+			kept->u.elts[i] = store_v_pair(a, store_v_fixnum(a, i), store_v_nil(a));
+		}
+		set(s, "kept", kept);
+		OK(store_stats(s, &st));
+		before = st.groups_mapped;
+		set(s, "wide", wide);
+		OK(store_commit(s));
+		OK(store_remove(s, "wide", 4));
+		OK(store_collect(s, 0));
+		OK(store_stats(s, &st));
+		assert_true(st.groups_mapped >= 20);
+		OK(store_collect(s, STORE_COLLECT_FULL));
+		CHECK(s);
+		OK(store_stats(s, &st));
+		print_message("[ store    ] the mark in 1 KiB: %llu sectors of bits written, %llu read, "
+			      "%llu groups rescanned, %llu bytes of RAM; %u groups left\n",
+			      (unsigned long long)st.mark_sectors_written,
+			      (unsigned long long)st.mark_sectors_read,
+			      (unsigned long long)st.mark_rescans,
+			      (unsigned long long)st.mark_ram_bytes, st.groups_mapped);
+		assert_true(st.mark_sectors_written > 0 && st.mark_sectors_read > 0);
+		assert_true(st.mark_rescans > 0);
+		assert_true(st.mark_ram_bytes < 2048);
+		assert_true(st.groups_mapped <= before + 1);
+		expect(s, "kept", kept);
+		expect(s, "keep", keep);
+		OK(store_commit(s));
+		store_close(s);
+		s = open_store(&c, 0);
+		CHECK(s);
+		expect(s, "kept", kept);
+	}
+	mark_ram = 0;
 	store_arena_free(a);
 	store_close(s);
 	fx_card_fini(&c);

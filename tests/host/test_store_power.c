@@ -99,8 +99,10 @@ static int holds(struct store *s, const struct spec *m)
 
 static struct store *reopen(struct fx_card *c)
 {
-	struct store_params p = { .cache_bytes = 4 * GSEC * BLK_SECTOR, .detail = msg,
-				  .detail_len = sizeof(msg) };
+	/* the whole-store mark in 512 bytes (one sector of bits): its bits go through the card's
+	 * mark area, so cuts land in its writes too */
+	struct store_params p = { .cache_bytes = 4 * GSEC * BLK_SECTOR, .mark_ram_bytes = 512,
+				  .detail = msg, .detail_len = sizeof(msg) };
 	struct store *s = NULL;
 	int e = store_open(&c->cut.dev, &fx_mem, &p, &s);
 
@@ -124,6 +126,7 @@ struct run {
 };
 
 static uint64_t in_place;	/* changes made through a persistent reference */
+static uint64_t mark_writes;	/* sectors of the whole-store mark's area programmed */
 
 /* One step of the workload; returns the store's error. */
 static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t *r, int *is_commit)
@@ -199,7 +202,12 @@ static int step(struct store **sp, struct fx_card *c, struct model *m, uint64_t 
 	} else if (op < 92) {
 		e = store_collect(s, 0);
 	} else if (op < 96) {
+		struct store_stats st0, st1;
+
+		store_stats(s, &st0);
 		e = store_collect(s, STORE_COLLECT_FULL);
+		store_stats(s, &st1);
+		mark_writes += st1.mark_sectors_written - st0.mark_sectors_written;
 	} else {	/* reopen without a cut: what was not committed is gone */
 		store_close(s);
 		*sp = reopen(c);
@@ -335,10 +343,11 @@ static void test_random_cuts(void **state)
 	       "inside a commit)\n", (unsigned long long)done,
 	       (unsigned long long)(cuts_in_commit - in_commit0));
 	printf("[ power    ] all cuts: %llu, %llu inside a commit; %llu torn multi-sector programs, "
-	       "%llu garbage sectors, %llu unsynced sectors lost; %llu changes in place\n",
+	       "%llu garbage sectors, %llu unsynced sectors lost; %llu changes in place; %llu "
+	       "sectors of mark bits programmed by full collections\n",
 	       (unsigned long long)trials, (unsigned long long)cuts_in_commit,
 	       (unsigned long long)torn, (unsigned long long)garbage, (unsigned long long)lost,
-	       (unsigned long long)in_place);
+	       (unsigned long long)in_place, (unsigned long long)mark_writes);
 	(void)t0;
 }
 
