@@ -2,6 +2,8 @@
  * file (storage/blk_file.c, sync = fsync) on this host's disk. Prints "name,value,unit" lines:
  * commits per second (one small value each), MB/s of 1 MB values committed, the time to collect
  * a group, the cost of a cross-group link, the cache's hit rate on a walk of a large stored list,
+ * the same list used in place (persistent cells: a field read, a field write, the commit after
+ * them) through a cache smaller than it and one that holds it, against store_ref of the whole,
  * writes per physical group after a long run, and the RAM of the mapping for 64 MiB and 4 GiB.
  *	store_bench DIR		(image files are made and removed in DIR) */
 #include <stdio.h>
@@ -33,6 +35,21 @@ static void die(const char *what, int e)
 
 #define OK(what, x) do { int e_ = (x); if (e_) die(what, e_); } while (0)
 
+#define LIST_PAIRS	200000	/* the walked list: (LIST_PAIRS-1 ... 1 0) */
+#define EVERY		1000	/* the in-place writes change every EVERY-th car */
+
+/* the cache's hits over its lookups */
+static double hit_rate(uint64_t hits, uint64_t misses)
+{
+	return (double)hits / ((double)(hits + misses) + 1e-9);
+}
+
+static void wrong(const char *what, uint32_t k)
+{
+	fprintf(stderr, "store_bench: %s: pair %u holds a wrong value\n", what, k);
+	exit(1);
+}
+
 /* A fresh store on DIR/name of mib MiB (64 KiB groups), cache bytes of cache. */
 static struct store *make(struct blk_file *f, const char *dir, const char *name, uint64_t mib,
 			  size_t cache)
@@ -60,6 +77,74 @@ static void done(struct store *s, struct blk_file *f, const char *dir, const cha
 	blk_file_close(f);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	unlink(path);
+}
+
+/* Close s and open the store on f again, cache bytes of cache (empty), a new session. */
+static struct store *reopen(struct store *s, struct blk_file *f, size_t cache)
+{
+	struct store_params p = { .cache_bytes = cache, .skip_verify = true };
+
+	store_close(s);
+	OK("reopen", store_open(&f->dev, &mem, &p, &s));
+	return s;
+}
+
+/* The list's k-th car (from the head) after write pass pass (0: none; pass p puts -k - p in
+ * every EVERY-th car). */
+static int64_t car_of(uint32_t k, int pass)
+{
+	return pass && k % EVERY == 0 ? -(int64_t)k - pass : LIST_PAIRS - 1 - (int64_t)k;
+}
+
+/* Walk the list bound to "list" in place, as pcar and pcdr do: each pair's car read and checked,
+ * its cdr followed; every EVERY-th pair's reference kept in keep. Returns the fields read. */
+static uint64_t pwalk(struct store *s, int pass, struct store_ref *keep)
+{
+	struct store_arena *a = store_arena_new(&mem);
+	struct store_val *v, *car;
+	struct store_ref r, next, none;
+	uint64_t reads = 0;
+	uint32_t k;
+
+	OK("root", store_root(s, "list", 4, a, &v, &r));
+	for (k = 0; !v; k++) {
+		if (k % 4096 == 0) {	/* the cars read so far are garbage */
+			store_arena_free(a);
+			a = store_arena_new(&mem);
+		}
+		if (k % EVERY == 0)
+			keep[k / EVERY] = r;
+		OK("pcar", store_field(s, &r, 0, a, &car, &none));
+		if (!car || car->kind != STORE_FIXNUM || car->u.fixnum != car_of(k, pass))
+			wrong("pcar", k);
+		OK("pcdr", store_field(s, &r, 1, a, &v, &next));
+		r = next;
+		reads += 2;
+	}
+	if (k != LIST_PAIRS || v->kind != STORE_NIL)
+		wrong("pcdr", k);
+	store_arena_free(a);
+	return reads;
+}
+
+/* The list copied out whole by store_ref, every car checked; its time in seconds. */
+static double ref_whole(struct store *s, int pass)
+{
+	struct store_arena *a = store_arena_new(&mem);
+	struct store_val *v;
+	uint32_t k = 0;
+	double t0 = now(), t;
+
+	OK("ref list", store_ref(s, "list", 4, a, &v));
+	t = now() - t0;
+	for (; v->kind == STORE_PAIR; v = v->u.pair.cdr, k++)
+		if (v->u.pair.car->kind != STORE_FIXNUM ||
+		    v->u.pair.car->u.fixnum != car_of(k, pass))
+			wrong("store_ref", k);
+	if (k != LIST_PAIRS || v->kind != STORE_NIL)
+		wrong("store_ref", k);
+	store_arena_free(a);
+	return t;
 }
 
 /* (i 1 2 ... 9): the share benchmark's message */
@@ -169,7 +254,7 @@ int main(int argc, char **argv)
 		struct store_val *l = store_v_nil(a), *v;
 		uint64_t h0, m0;
 
-		for (int i = 0; i < 200000; i++)
+		for (int i = 0; i < LIST_PAIRS; i++)
 			l = store_v_pair(a, store_v_fixnum(a, i), l);
 		OK("set list", store_set(s, "list", 4, l));
 		OK("commit list", store_commit(s));
@@ -183,12 +268,54 @@ int main(int argc, char **argv)
 		t = now() - t0;
 		OK("stats", store_stats(s, &st));
 		printf("walk_hit_rate,%.5f,fraction\nwalk_misses,%llu,loads\nwalk_ms,%.1f,ms\n",
-		       (double)(st.cache_hits - h0) / (double)(st.cache_hits - h0 + st.cache_misses - m0 + 1e-9),
+		       hit_rate(st.cache_hits - h0, st.cache_misses - m0),
 		       (unsigned long long)(st.cache_misses - m0),
 		       t * 1e3);
 	}
-	/* wear: 2000 commits of small changes on a 16 MiB card */
 	store_arena_free(a);
+	/* persistent cells: the same list used in place through 256 KiB and through 8 MiB, which
+	 * holds it, each from a new open: a field read (store_field, as pcar and pcdr) on the second
+	 * walk, the whole copied out by store_ref per element, a fixnum into every EVERY-th car
+	 * (store_set_field, as pset-car!), then the commit */
+	{
+		static const size_t caches[] = { 256 << 10, 8 << 20 };
+		static const char *const sfx[] = { "256kib", "8mib" };
+		struct store_ref keep[LIST_PAIRS / EVERY];
+
+		for (int c = 0; c < 2; c++) {
+			uint64_t reads, h0, m0;
+
+			s = reopen(s, &f, caches[c]);
+			pwalk(s, c, keep);	/* the measured walk finds what a walk leaves */
+			OK("stats", store_stats(s, &st));
+			h0 = st.cache_hits;
+			m0 = st.cache_misses;
+			t0 = now();
+			reads = pwalk(s, c, keep);
+			t = now() - t0;
+			OK("stats", store_stats(s, &st));
+			printf("pcell_read_ns_%s,%.0f,ns\npcell_read_hit_rate_%s,%.5f,fraction\n"
+			       "pcell_read_misses_%s,%llu,loads\n",
+			       sfx[c], t * 1e9 / (double)reads, sfx[c],
+			       hit_rate(st.cache_hits - h0, st.cache_misses - m0), sfx[c], (unsigned long long)(st.cache_misses - m0));
+			t = ref_whole(s, c);
+			printf("ref_elt_ns_%s,%.0f,ns\n", sfx[c], t * 1e9 / LIST_PAIRS);
+			a = store_arena_new(&mem);
+			t0 = now();
+			for (uint32_t i = 0; i < LIST_PAIRS / EVERY; i++)
+				OK("pset-car", store_set_field(s, &keep[i], 0,
+						store_v_fixnum(a, car_of(i * EVERY, c + 1))));
+			t = now() - t0;
+			store_arena_free(a);
+			printf("pcell_write_us_%s,%.2f,us\n", sfx[c], t * 1e6 / (LIST_PAIRS / EVERY));
+			t0 = now();
+			OK("commit cells", store_commit(s));
+			printf("pcell_commit_ms_%s,%.1f,ms\n", sfx[c], (now() - t0) * 1e3);
+		}
+		s = reopen(s, &f, 0);
+		ref_whole(s, 2);	/* both passes' writes were committed */
+	}
+	/* wear: 2000 commits of small changes on a 16 MiB card */
 	done(s, &f, dir, "bench2.img");
 	s = make(&f, dir, "bench3.img", 16, 0);
 	a = store_arena_new(&mem);
