@@ -4,7 +4,8 @@
 # a cross-group link against a copy, the cache on a walk of a 200000-pair list through 256 KiB,
 # the same list as persistent cells through 256 KiB and 8 MiB: a field read, a field write, the
 # commit, and store_ref of the whole per element beside them; writes per physical group after
-# 2000 commits, RAM of the mapping for 64 MiB and 4 GiB cards),
+# 2000 commits, RAM of the mapping for 64 MiB and 4 GiB cards, and on each the whole-store
+# mark over a 100000-pair list beside a 50000-pair garbage cycle: its time, RAM and card area),
 # and in the same run the same commits through SQLite (tests/bench/store/sqlite_ref.py, one
 # transaction per commit, synchronous=FULL). Writes build/bench/store.csv
 # (system,metric,value,unit) and prints it.

@@ -551,6 +551,7 @@ int store_stats(struct store *s, struct store_stats *st)
 	*st = s->st;
 	st->groups = s->ngroups;
 	st->group_bytes = s->gbytes;
+	st->mark_area_bytes = (uint64_t)s->marksec * BLK_SECTOR;
 	st->cache_groups = s->ncache;
 	st->cache_dirty = 0;
 	for (i = 0; i < s->ncache; i++)

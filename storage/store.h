@@ -210,6 +210,7 @@ struct store_stats {
 	 * (beyond the RAM it may use), and the groups it rescanned when its gray stack was full */
 	uint64_t mark_sectors_read, mark_sectors_written, mark_rescans;
 	uint64_t mark_ram_bytes;	/* RAM the whole-store mark uses while it runs */
+	uint64_t mark_area_bytes;	/* the card's area for its bits */
 };
 int store_stats(struct store *s, struct store_stats *st);
 

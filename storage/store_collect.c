@@ -29,13 +29,12 @@ static int room(struct store *s, uint32_t n)
 	return s->pfree >= store_dirty_groups(s) + n + 2 ? STORE_OK : STORE_ENOSPC;
 }
 
-/* The object in slot i of group lg is garbage but names more other groups than the free groups
- * cover (a big value's chunk index, in a full store): give back its counts one named group at a
- * time, each with room for that group alone (room() commits between steps when it must), and
- * overwrite the cells given back with '(). Every commit in between finds S4 and S5 true: the
- * object names only what it still counts. */
-static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i,
-			   int (*keep)(struct store *, uint64_t, void *), void *ctx)
+/* Pass 1 of a sweep: the dead object in slot i of group lg gives back every count it holds on
+ * other groups, one named group at a time, each with room for that group alone (room() commits
+ * between steps when it must, which a big value's chunk index in a full store needs), and the
+ * cells given back become '(). Every commit in between finds S4 and S5 true: the object names
+ * only what it still counts. */
+static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i)
 {
 	uint32_t first, n;
 	uint8_t *b;
@@ -50,11 +49,11 @@ static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i,
 		for (uint32_t k = 0; k < n && g == lg; k++) {
 			uint64_t c = get64(b + slot_off(b, i) + first + 8 * k);
 
-			if ((c & 7) == C_REF && cell_lg(c) != lg && (!keep || keep(s, c, ctx)))
+			if ((c & 7) == C_REF && cell_lg(c) != lg)
 				g = cell_lg(c);
 		}
 		if (g == lg)
-			return STORE_OK;	/* what is left is kept (freed with it) or in lg */
+			return STORE_OK;	/* it names nothing outside lg */
 		if ((e = room(s, 1)))
 			return e;
 		for (uint32_t k = 0; k < n; k++) {
@@ -63,7 +62,7 @@ static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i,
 			if ((e = store_load(s, lg, &b)))	/* a count may have evicted it */
 				return e;
 			c = get64(b + slot_off(b, i) + first + 8 * k);
-			if ((c & 7) != C_REF || cell_lg(c) != g || (keep && !keep(s, c, ctx)))
+			if ((c & 7) != C_REF || cell_lg(c) != g)
 				continue;
 			if ((e = store_rc_add(s, c, lg, -1)) || (e = store_load(s, lg, &b)))
 				return e;
@@ -73,52 +72,9 @@ static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i,
 	}
 }
 
-/* Free the object in slot i of group lg, giving back the counts it held on other groups except
- * on objects keep() says will be freed too. */
-static int free_obj(struct store *s, uint32_t lg, uint32_t i,
-		    int (*keep)(struct store *, uint64_t, void *), void *ctx)
+/* Slot i of the loaded group lg (b) becomes free. */
+static void clear_slot(struct store *s, uint32_t lg, uint8_t *b, uint32_t i)
 {
-	uint32_t first, n;
-	uint8_t *b;
-	int e;
-
-	if ((e = store_load(s, lg, &b)))
-		return e;
-	obj_cells(b + slot_off(b, i), &first, &n);
-	{	/* the other groups its cells name, each once (n is at most a few hundred) */
-		const uint8_t *o = b + slot_off(b, i) + first;
-		uint32_t touch = 0;
-
-		for (uint32_t k = 0; k < n; k++) {
-			uint64_t c = get64(o + 8 * k);
-			uint32_t j;
-
-			if ((c & 7) != C_REF || cell_lg(c) == lg)
-				continue;
-			for (j = 0; j < k; j++)
-				if ((get64(o + 8 * j) & 7) == C_REF && cell_lg(get64(o + 8 * j)) == cell_lg(c))
-					break;
-			touch += j == k;
-		}
-		e = room(s, touch);
-		if (e == STORE_ENOSPC && touch > 1)
-			e = unlink_by_group(s, lg, i, keep, ctx);
-		if (e || (e = store_load(s, lg, &b)))
-			return e;
-	}
-	for (uint32_t k = 0; k < n; k++) {
-		uint64_t c;
-
-		if ((e = store_load(s, lg, &b)))	/* the last count may have evicted it */
-			return e;
-		c = get64(b + slot_off(b, i) + first + 8 * k);
-		if ((c & 7) != C_REF || cell_lg(c) == lg || (keep && !keep(s, c, ctx)))
-			continue;
-		if ((e = store_rc_add(s, c, lg, -1)))
-			return e;
-	}
-	if ((e = store_load(s, lg, &b)))
-		return e;
 	put32(b + G_HDR + 4 * i, 0);
 	if (get32(b + G_FREEHINT) > i)
 		put32(b + G_FREEHINT, i);
@@ -126,6 +82,35 @@ static int free_obj(struct store *s, uint32_t lg, uint32_t i,
 	store_dirty(s, lg);
 	s->g[lg].epoch++;	/* references taken before may name a freed slot now (store_ref) */
 	s->st.objects_freed++;
+}
+
+static int unlink_dead(struct store *s, uint32_t lg, uint32_t i)
+{
+	s->g[lg].epoch++;	/* its cells change: no reference taken before may read them */
+	return unlink_by_group(s, lg, i);
+}
+
+/* Pass 2: free the objects of group lg that dead() says (1; below 0: an error), which name
+ * nothing outside lg any more, all after one room(): no commit falls between two of them, so no
+ * commit finds one naming a freed slot of its group (links inside a group are not counted). */
+static int free_dead(struct store *s, uint32_t lg, int (*dead)(struct store *, uint32_t, uint32_t, void *),
+		     void *ctx, int *freed)
+{
+	uint8_t *b;
+	int e, d;
+
+	if ((e = room(s, 1)) || (e = store_load(s, lg, &b)))
+		return e;
+	for (uint32_t i = 0; i < get32(b + G_NSLOTS); i++) {	/* dead() never loads a group */
+		if (!slot_off(b, i))
+			continue;
+		if ((d = dead(s, lg, i, ctx)) < 0)
+			return d;
+		if (d) {
+			clear_slot(s, lg, b, i);
+			*freed = 1;
+		}
+	}
 	return STORE_OK;
 }
 
@@ -146,6 +131,15 @@ static int finish(struct store *s, uint32_t lg, int freed)
 	return STORE_OK;
 }
 
+static int group_dead(struct store *s, uint32_t lg, uint32_t i, void *mark)
+{
+	(void)s;
+	(void)lg;
+	return !bit(mark, i);
+}
+
+/* A group alone: mark from its objects with a count, trace inside it, then sweep it (pass 1, then
+ * pass 2 above). */
 int store_collect_group(struct store *s, uint32_t lg)
 {
 	uint8_t *b, *mark = s->marks;
@@ -179,12 +173,11 @@ int store_collect_group(struct store *s, uint32_t lg)
 	for (uint32_t i = 0; i < n; i++) {
 		if ((e = store_load(s, lg, &b)))
 			return e;
-		if (!slot_off(b, i) || bit(mark, i))
-			continue;
-		if ((e = free_obj(s, lg, i, NULL, NULL)))
+		if (slot_off(b, i) && !bit(mark, i) && (e = unlink_dead(s, lg, i)))
 			return e;
-		freed = 1;
 	}
+	if ((e = free_dead(s, lg, group_dead, mark, &freed)))
+		return e;
 	s->st.collections++;
 	/* cleared only now: a commit made part way (room) keeps the flag on the card */
 	s->g[lg].flags &= (uint8_t)~GI_COLLECT;
@@ -222,7 +215,6 @@ struct full {
 	uint32_t sp, cap;
 	uint32_t cursor;	/* where the search for a GI_GRAY group goes on */
 	uint64_t tick;
-	int err;		/* the first error of live(), which cannot return one */
 };
 
 #define MBITS	(8u * BLK_SECTOR)	/* bits per sector of the area */
@@ -305,17 +297,11 @@ static int scan_obj(struct store *s, struct full *f, const uint8_t *b, uint32_t 
 	return STORE_OK;
 }
 
-static int live(struct store *s, uint64_t c, void *ctx)
+static int full_dead(struct store *s, uint32_t lg, uint32_t i, void *f)
 {
-	struct full *f = ctx;
-	uint32_t lg = cell_lg(c), slot = cell_slot(c);
-	int v;
+	int v = mbit(s, f, lg, i, 0);
 
-	if (lg >= s->ngroups || !(s->g[lg].flags & GI_USED) || slot >= s->maxslots)
-		return 0;
-	if ((v = mbit(s, f, lg, slot, 0)) < 0 && !f->err)
-		f->err = v;
-	return v != 0;	/* after an error the store is broken: nothing of this sweep is committed */
+	return v < 0 ? v : !v;
 }
 
 static int full_mark(struct store *s, struct full *f)
@@ -359,32 +345,35 @@ static int full_mark(struct store *s, struct full *f)
 	}
 }
 
+/* Pass 1 over every group before pass 2 frees anything: a dead object may name a dead one in
+ * another group, and a commit made in between (room()) must not find it naming a freed slot. */
 static int full_sweep(struct store *s, struct full *f)
 {
 	uint8_t *b;
-	int e;
+	int e, d;
 
 	for (uint32_t lg = 0; lg < s->ngroups; lg++) {
-		int freed = 0;
-
 		if (!(s->g[lg].flags & GI_USED))
 			continue;
 		if ((e = store_load(s, lg, &b)))	/* nslots is known from here */
 			return e;
 		for (uint32_t i = 0; i < s->g[lg].nslots; i++) {
-			if ((e = store_load(s, lg, &b)))
+			if ((e = store_load(s, lg, &b)))	/* a count given back may evict it */
 				return e;
 			if (!slot_off(b, i))
 				continue;
-			if ((e = mbit(s, f, lg, i, 0)) < 0)
+			if ((d = full_dead(s, lg, i, f)) < 0)
+				return d;
+			if (d && (e = unlink_dead(s, lg, i)))
 				return e;
-			if (e)
-				continue;
-			if ((e = free_obj(s, lg, i, live, f)) || (e = f->err))
-				return e;
-			freed = 1;
 		}
-		if ((e = finish(s, lg, freed)))
+	}
+	for (uint32_t lg = 0; lg < s->ngroups; lg++) {
+		int freed = 0;
+
+		if (!(s->g[lg].flags & GI_USED))
+			continue;
+		if ((e = free_dead(s, lg, full_dead, f, &freed)) || (e = finish(s, lg, freed)))
 			return e;
 	}
 	return STORE_OK;
