@@ -531,6 +531,7 @@ int store_commit(struct store *s)
 	if ((e = write_meta(s, s->seq + 1, 0)))
 		return store_fail_io(s, e);
 	s->seq++;
+	s->pending = 0;
 	ST(ST_COMMIT_DONE, s->seq, 0, 0);
 	for (uint32_t i = 0; i < s->ngroups; i++) {
 		pstate_set(s, i, s->pstate[i] & PS_PENDING ? PS_PENDING | PS_COMMITTED : 0);

@@ -151,6 +151,7 @@ int store_set_field(struct store *s, const struct store_ref *r, uint64_t i, stru
 	}
 	old = get64(o + off);
 	put64(o + off, c);
+	s->pending = 1;	/* no collection may commit it on the user's behalf (room()) */
 	if ((old & 7) != C_REF)
 		return STORE_OK;
 	if (cell_lg(old) == lg) {	/* not counted: the group's collection decides */

@@ -13,15 +13,16 @@ static uint32_t slot_off(const uint8_t *b, uint32_t i) { return get32(b + G_HDR 
 
 /* Room to free an object whose cells may touch n other groups: every dirty group and each of
  * those needs a free physical group at the commit (S2). Without room: commit, if nothing the
- * user did waits for a commit (a collection changes no value); else stop (STORE_ENOSPC: commit,
- * then collect again). */
+ * user did waits for a commit (a collection changes no value; a set, a remove or a field
+ * changed in place would be made durable behind the user's back); else stop (STORE_ENOSPC:
+ * commit, then collect again). */
 static int room(struct store *s, uint32_t n)
 {
 	int e;
 
 	if (s->pfree >= store_dirty_groups(s) + n + 2)
 		return STORE_OK;
-	if (s->names_dirty)
+	if (s->names_dirty || s->pending)
 		return STORE_ENOSPC;
 	if ((e = store_commit(s)))
 		return e;

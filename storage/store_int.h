@@ -154,6 +154,7 @@ struct store {
 	struct store_name *names;
 	size_t nnames, capnames;
 	int names_dirty;
+	int pending;			/* a change the user made (set, remove, field) waits for a commit */
 	uint32_t nbuckets;		/* the names table's buckets (a power of two; 0: none yet) */
 	uint64_t *bucket_cell;		/* [nbuckets] each bucket's object, as the last save wrote it */
 	uint8_t *bucket_dirty;		/* [nbuckets] a name in it changed since */

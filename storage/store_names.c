@@ -250,6 +250,7 @@ static struct store_name *find(struct store *s, const void *name, size_t len)
 static void changed(struct store *s, const void *name, size_t len)
 {
 	s->names_dirty = 1;
+	s->pending = 1;
 	if (s->nbuckets)
 		s->bucket_dirty[hash(name, len) & (s->nbuckets - 1)] = 1;
 }
