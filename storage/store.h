@@ -156,9 +156,9 @@ int store_commit(struct store *s);
 #define STORE_COLLECT_FULL	1u	/* also mark the whole store: reclaims cross-group cycles */
 /* Collect every group that may hold garbage (each alone); with FULL, the whole-store mark.
  * Copy-on-write needs a free physical group for each group changed before the next commit: when
- * they run short, a collection commits by itself if no set, remove or field change waits for a commit (the
- * values are the same either side of it), else it stops with STORE_ENOSPC (the store stays
- * usable: commit, then collect again). */
+ * they run short, a collection commits by itself if no set, remove or field change waits for a
+ * commit (the values are the same either side of it), else it stops with STORE_ENOSPC (the store
+ * stays usable: commit, then collect again). */
 int store_collect(struct store *s, unsigned flags);
 
 /* ---- persistent cells (store_cell.c): stored pairs and vectors used in place ----
