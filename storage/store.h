@@ -211,6 +211,8 @@ struct store_stats {
 	uint64_t mark_sectors_read, mark_sectors_written, mark_rescans;
 	uint64_t mark_ram_bytes;	/* RAM the whole-store mark uses while it runs */
 	uint64_t mark_area_bytes;	/* the card's area for its bits */
+	uint64_t encodes_undone;	/* failed sets whose objects were freed at once */
+	uint64_t auto_collections;	/* collections a set ran itself, finding the store full */
 };
 int store_stats(struct store *s, struct store_stats *st);
 

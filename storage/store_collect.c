@@ -35,7 +35,7 @@ static int room(struct store *s, uint32_t n)
  * between steps when it must, which a big value's chunk index in a full store needs), and the
  * cells given back become '(). Every commit in between finds S4 and S5 true: the object names
  * only what it still counts. */
-static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i)
+static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i, int check_room)
 {
 	uint32_t first, n;
 	uint8_t *b;
@@ -55,7 +55,7 @@ static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i)
 		}
 		if (g == lg)
 			return STORE_OK;	/* it names nothing outside lg */
-		if ((e = room(s, 1)))
+		if (check_room && (e = room(s, 1)))
 			return e;
 		for (uint32_t k = 0; k < n; k++) {
 			uint64_t c;
@@ -73,22 +73,23 @@ static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i)
 	}
 }
 
-/* Slot i of the loaded group lg (b) becomes free. */
-static void clear_slot(struct store *s, uint32_t lg, uint8_t *b, uint32_t i)
+/* Slot i of the loaded group lg (b) becomes free; its epoch moves on if bump. */
+static void clear_slot(struct store *s, uint32_t lg, uint8_t *b, uint32_t i, int bump)
 {
 	put32(b + G_HDR + 4 * i, 0);
 	if (get32(b + G_FREEHINT) > i)
 		put32(b + G_FREEHINT, i);
 	ST(ST_FREE, (uint64_t)lg << 32 | i, 0, 0);
 	store_dirty(s, lg);
-	s->g[lg].epoch++;	/* references taken before may name a freed slot now (store_ref) */
+	if (bump)
+		s->g[lg].epoch++;	/* references taken before may name a freed slot now (store_ref) */
 	s->st.objects_freed++;
 }
 
 static int unlink_dead(struct store *s, uint32_t lg, uint32_t i)
 {
 	s->g[lg].epoch++;	/* its cells change: no reference taken before may read them */
-	return unlink_by_group(s, lg, i);
+	return unlink_by_group(s, lg, i, 1);
 }
 
 /* Pass 2: free the objects of group lg that dead() says (1; below 0: an error), which name
@@ -108,7 +109,7 @@ static int free_dead(struct store *s, uint32_t lg, int (*dead)(struct store *, u
 		if ((d = dead(s, lg, i, ctx)) < 0)
 			return d;
 		if (d) {
-			clear_slot(s, lg, b, i);
+			clear_slot(s, lg, b, i, 1);
 			*freed = 1;
 		}
 	}
@@ -129,6 +130,38 @@ static int finish(struct store *s, uint32_t lg, int freed)
 	store_dirty(s, lg);
 	if (get32(b + G_NSLOTS) == 0)
 		store_unmap(s, lg);
+	return STORE_OK;
+}
+
+/* Free the objects a failed encode made (oids[n], in the order it made them): nothing outside
+ * them names them, so the two passes of a sweep apply, without room() and without moving any
+ * epoch. No reference was ever taken to them, and one taken before names whatever held the slot
+ * earlier, whose freeing moved the epoch already. No room is needed: they undo what the encode
+ * dirtied (its new groups are unmapped when they empty), and no commit falls in between. */
+int store_free_new(struct store *s, const store_oid *oids, size_t n)
+{
+	uint32_t last = NONE;
+	uint8_t *b;
+	int e;
+
+	for (size_t k = 0; k < n; k++)
+		if ((e = unlink_by_group(s, (uint32_t)(oids[k] >> 32), (uint32_t)oids[k], 0)))
+			return e;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t lg = (uint32_t)(oids[k] >> 32), i = (uint32_t)oids[k];
+
+		if ((e = store_load(s, lg, &b)))
+			return e;
+		if (i < get32(b + G_NSLOTS) && slot_off(b, i))
+			clear_slot(s, lg, b, i, 0);
+	}
+	for (size_t k = 0; k < n; k++) {	/* compact each group once it has lost them all */
+		uint32_t lg = (uint32_t)(oids[k] >> 32);
+
+		if (lg != last && (s->g[lg].flags & GI_USED) && (e = finish(s, lg, 1)))
+			return e;
+		last = lg;
+	}
 	return STORE_OK;
 }
 
@@ -353,23 +386,27 @@ static int full_sweep(struct store *s, struct full *f)
 	uint8_t *b;
 	int e, d;
 
-	for (uint32_t lg = 0; lg < s->ngroups; lg++) {
+	uint32_t lg;
+
+	for (lg = 0; lg < s->ngroups; lg++) {
 		if (!(s->g[lg].flags & GI_USED))
 			continue;
 		if ((e = store_load(s, lg, &b)))	/* nslots is known from here */
-			return e;
+			goto stop;
 		for (uint32_t i = 0; i < s->g[lg].nslots; i++) {
 			if ((e = store_load(s, lg, &b)))	/* a count given back may evict it */
-				return e;
+				goto stop;
 			if (!slot_off(b, i))
 				continue;
-			if ((d = full_dead(s, lg, i, f)) < 0)
-				return d;
+			if ((d = full_dead(s, lg, i, f)) < 0) {
+				e = d;
+				goto stop;
+			}
 			if (d && (e = unlink_dead(s, lg, i)))
-				return e;
+				goto stop;
 		}
 	}
-	for (uint32_t lg = 0; lg < s->ngroups; lg++) {
+	for (lg = 0; lg < s->ngroups; lg++) {
 		int freed = 0;
 
 		if (!(s->g[lg].flags & GI_USED))
@@ -378,6 +415,13 @@ static int full_sweep(struct store *s, struct full *f)
 			return e;
 	}
 	return STORE_OK;
+stop:
+	/* Pass 1 stopped (STORE_ENOSPC from room(), or an error): a dead object in a group it did
+	 * not reach may name one it changed, and a reference into that group would still be good
+	 * and lead there (found by review). Every such reference goes stale. */
+	for (; lg < s->ngroups; lg++)
+		s->g[lg].epoch++;
+	return e;
 }
 
 static int collect_full(struct store *s)

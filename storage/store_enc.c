@@ -29,7 +29,8 @@ static int try_alloc(struct store *s, uint32_t lg, uint32_t type, uint32_t flags
 
 /* A new object: in the group being filled, else a cached group with room, else a fresh group,
  * else any group known to have room. */
-int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload, store_oid *oid)
+static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
+		     store_oid *oid)
 {
 	uint32_t need = obj_total(payload) + 4, lg;
 	int e;
@@ -71,6 +72,29 @@ int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pay
 		}
 	}
 	return STORE_ENOSPC;
+}
+
+/* While an encode runs, every object it makes is logged so a failure can free them all. */
+int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload, store_oid *oid)
+{
+	int e = alloc_obj(s, type, flags, payload, oid);
+
+	if (e || !s->logging)
+		return e;
+	if (s->nmade == s->capmade) {
+		size_t nc = s->capmade ? 2 * s->capmade : 64;
+		store_oid *m = store_realloc(s, s->made, s->capmade * sizeof(*m), nc * sizeof(*m));
+
+		if (!m) {	/* unlogged: the group's collection frees it */
+			s->log_lost = 1;
+			s->g[*oid >> 32].flags |= GI_COLLECT;
+			return STORE_OK;
+		}
+		s->made = m;
+		s->capmade = nc;
+	}
+	s->made[s->nmade++] = *oid;
+	return STORE_OK;
 }
 
 /* ---- byte objects (strings, symbols, bytevectors, bignums, the names table) ---- */
@@ -320,6 +344,8 @@ static int collect_nodes(struct store *s, struct enc *en, struct store_val *root
 			uint8_t *o;
 			uint32_t ty;
 
+			s->enc_raw |= !v->checked;	/* an oid no epoch guards (store_set) */
+
 			if (v->checked && (e = store_ref_check(s, v)))
 				break;
 			e = store_obj(s, v->oid, 0, &o);
@@ -471,17 +497,30 @@ int store_encode(struct store *s, struct store_val *v, uint64_t *cell)
 	int e;
 
 	s->pass++;
+	s->enc_raw = 0;
+	s->logging = 1;
+	s->nmade = 0;
+	s->log_lost = 0;
 	e = collect_nodes(s, &en, v);
 	for (; !e && done < en.n; done++)
 		e = alloc_node(s, en.nodes[done], &en.oids[done]);
 	for (size_t i = 0; !e && i < en.n; i++)
 		e = fill_node(s, &en, en.nodes[i], en.oids[i]);
-	if (!e)
+	s->logging = 0;
+	if (!e) {
 		*cell = cell_of(&en, v);
-	else	/* what was allocated is garbage (count 0, unbound): its groups' collection frees it */
-		for (size_t i = 0; i < done && i < en.n; i++)
-			if (en.oids[i] && (uint32_t)(en.oids[i] >> 32) < s->ngroups)
-				s->g[en.oids[i] >> 32].flags |= GI_COLLECT;
+	} else if (s->nmade && !s->broken) {
+		/* what it made is garbage (unbound, named by nothing else): freed now, so a failed
+		 * store_set leaves the store as it found it; if that fails too, the groups'
+		 * collections free what is left */
+		s->st.encodes_undone++;
+		if (store_free_new(s, s->made, s->nmade) || s->log_lost)
+			for (size_t i = 0; i < s->nmade; i++)
+				s->g[s->made[i] >> 32].flags |= GI_COLLECT;
+	}
+	store_free(s, s->made, s->capmade * sizeof(*s->made));
+	s->made = NULL;
+	s->nmade = s->capmade = 0;
 	store_free(s, en.nodes, en.cap * sizeof(*en.nodes));
 	store_free(s, en.oids, en.cap * sizeof(*en.oids));
 	return e;

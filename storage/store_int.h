@@ -162,6 +162,10 @@ struct store {
 	uint32_t alloc_lg;		/* where new objects go; NONE: choose */
 	uint32_t lg_cursor;
 	uint32_t pass;			/* the encoder's */
+	store_oid *made;		/* while encoding: every object made, to undo a failure */
+	size_t nmade, capmade;
+	int logging, log_lost;		/* made is being kept; an object could not be logged */
+	int enc_raw;			/* the last encode linked a store_v_stored oid */
 	uint32_t session;		/* a number no other open of this process had (store_ref) */
 	int broken, blk_err, fell_back;
 	struct store_stats st;
@@ -229,5 +233,6 @@ int store_shallow(struct store *s, uint64_t c, struct store_arena *a, struct sto
 
 /* store_collect.c */
 int store_collect_group(struct store *s, uint32_t lg);
+int store_free_new(struct store *s, const store_oid *oids, size_t n);
 
 #endif

@@ -291,7 +291,23 @@ int store_set(struct store *s, const void *name, size_t len, struct store_val *v
 		return e;
 	if (!v)
 		return STORE_EINVAL;
-	if ((e = store_encode(s, v, &cell)))
+	e = store_encode(s, v, &cell);
+	/* Full (the failed encode freed what it made): collect each group that may hold garbage,
+	 * then the whole store, trying again after each that freed something. Not when v links a
+	 * bare store_v_stored oid, which only the caller knows to be good until a collection; a
+	 * persistent reference (store_v_ref) is checked again, so it is STORE_ESTALE if its group
+	 * lost an object. Like any collection, it may make references stale. */
+	for (int round = 0; e == STORE_ENOSPC && round < 2 && !s->enc_raw; round++) {
+		uint64_t freed = s->st.objects_freed;
+		int ce = store_collect(s, round ? STORE_COLLECT_FULL : 0);
+
+		s->st.auto_collections++;
+		if (ce && ce != STORE_ENOSPC)
+			return ce;
+		if (s->st.objects_freed != freed)
+			e = store_encode(s, v, &cell);
+	}
+	if (e)
 		return e;
 	return store_bind(s, name, len, cell);
 }
