@@ -322,6 +322,12 @@ int store_remove(struct store *s, const void *name, size_t len)
 		return e;
 	if (!(n = find(s, name, len)))
 		return STORE_ENOTFOUND;
+	/* The count it drops dirties a group, and the commit writes the names table: refuse while
+	 * that would leave too few free groups to commit (then commit, and remove again), rather
+	 * than pile up removals no commit can take (found by review: many removals from a full
+	 * store, then store_commit and store_collect both STORE_ENOSPC until a reopen lost them). */
+	if (s->pfree < store_dirty_groups(s) + STORE_REMOVE_ROOM)
+		return STORE_ENOSPC;
 	old = n->cell;
 	changed(s, name, len);
 	store_free(s, n->name, n->len ? n->len : 1);

@@ -779,6 +779,7 @@ static void test_sweep_commits(void **state)
 
 			snprintf(name, sizeof(name), "c%d", k);
 			OK(store_remove(s, name, strlen(name)));
+			OK(store_commit(s));	/* a full store takes a few removes per commit */
 		}
 		OK(store_commit(s));
 		if (round == 2) {	/* uncommitted: no collection may make it durable */
@@ -878,6 +879,48 @@ static void test_sweep_stops(void **state)
 			break;	/* full before the collection could stop part way */
 	}
 	assert_true(stopped);
+}
+
+/* Removing every name of a full store without committing: a remove that would leave too few free
+ * groups to commit says STORE_ENOSPC, the commit then works, and the remove again; the last
+ * commit works (found by review: the removals piled up until no commit could take them). */
+static void test_remove_full(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 8, 40, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	uint8_t buf[3000];
+	char name[16];
+	int n, refused = 0, e = STORE_OK;
+
+	(void)state;
+	memset(buf, 0x33, sizeof(buf));
+	for (n = 0; !e; n++) {
+		snprintf(name, sizeof(name), "f%d", n);
+		if (!(e = store_set(s, name, strlen(name), store_v_bytevector(a, buf, sizeof(buf)))))
+			e = store_commit(s);
+	}
+	assert_int_equal(e, STORE_ENOSPC);
+	OK(store_commit(s));
+	for (int i = 0; i < n - 1; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		e = store_remove(s, name, strlen(name));
+		if (e == STORE_ENOSPC) {
+			refused++;
+			OK(store_commit(s));
+			e = store_remove(s, name, strlen(name));
+		}
+		assert_true(e == STORE_OK || e == STORE_ENOTFOUND);
+	}
+	OK(store_commit(s));
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	CHECK(s);
+	print_message("[ store    ] %d names removed from a full store, %d removes refused until a "
+		      "commit\n", n - 1, refused);
+	assert_true(refused > 0);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
 }
 
 /* A set too large for the card fails with STORE_ENOSPC and frees at once what it made: the store
@@ -1330,6 +1373,7 @@ int main(void)
 		cmocka_unit_test(test_wear),
 		cmocka_unit_test(test_sweep_commits),
 		cmocka_unit_test(test_failed_set),
+		cmocka_unit_test(test_remove_full),
 		cmocka_unit_test(test_sweep_stops),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_full_big),
