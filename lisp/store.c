@@ -582,7 +582,8 @@ static obj p_store_stats(struct lisp *L, int argc, obj *argv)
 	if (call(L, &r, "store-stats") == OBJ_NULL)
 		return OBJ_NULL;
 	ROOT(a);
-	if (lisp_alist_put_u64(L, &a, "auto-collections", st->auto_collections) &&
+	if (lisp_alist_put_u64(L, &a, "ram-bytes", st->ram_bytes) &&
+	    lisp_alist_put_u64(L, &a, "auto-collections", st->auto_collections) &&
 	    lisp_alist_put_u64(L, &a, "encodes-undone", st->encodes_undone) &&
 	    lisp_alist_put_u64(L, &a, "mark-rescans", st->mark_rescans) &&
 	    lisp_alist_put_u64(L, &a, "mark-sectors-written", st->mark_sectors_written) &&

@@ -561,6 +561,13 @@ int store_stats(struct store *s, struct store_stats *st)
 	st->bytes_free = 0;
 	st->erase_min = UINT32_MAX;
 	st->erase_max = 0;
+	st->erase_total = 0;
+	st->ram_bytes = sizeof(*s) + s->st.table_ram_bytes +
+			(uint64_t)s->ncache * (s->gbytes + sizeof(*s->cache)) + s->gbytes +
+			2 * (s->gbytes / 64) + BLK_SECTOR +
+			s->capnames * sizeof(*s->names) + s->nbuckets * (sizeof(*s->bucket_cell) + 1);
+	for (i = 0; i < s->nnames; i++)
+		st->ram_bytes += s->names[i].len;
 	for (i = 0; i < s->ngroups; i++) {
 		if (s->g[i].flags & GI_USED) {
 			st->groups_mapped++;
@@ -572,6 +579,7 @@ int store_stats(struct store *s, struct store_stats *st)
 			st->erase_min = s->writes[i];
 		if (s->writes[i] > st->erase_max)
 			st->erase_max = s->writes[i];
+		st->erase_total += s->writes[i];
 	}
 	st->names = s->nnames;
 	st->fell_back = s->fell_back;

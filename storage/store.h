@@ -201,6 +201,8 @@ struct store_stats {
 	uint64_t bytes_free;		/* in mapped groups, plus the unmapped groups */
 	size_t names;
 	uint32_t erase_min, erase_max;	/* writes per physical group */
+	uint64_t erase_total;		/* writes over all physical groups (the mean: / groups) */
+	uint64_t ram_bytes;		/* the store's RAM now: table, cache, scratch, names */
 	uint64_t collections, full_collections, objects_freed;
 	uint64_t map_sectors_written;	/* by commits: only the sectors that changed */
 	uint64_t collect_commits;	/* commits a collection made to free groups (S2 needs room) */

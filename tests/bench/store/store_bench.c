@@ -330,6 +330,7 @@ int main(int argc, char **argv)
 	}
 	OK("stats", store_stats(s, &st));
 	printf("writes_per_group_max,%u,writes\nwrites_per_group_min,%u,writes\n", st.erase_max, st.erase_min);
+	printf("writes_per_group_mean,%.2f,writes\n", (double)st.erase_total / st.groups);
 	store_arena_free(a);
 	done(s, &f, dir, "bench3.img");
 	/* RAM of the mapping and per-group state: 64 MiB and 4 GiB (sparse) images; then the
@@ -345,6 +346,8 @@ int main(int argc, char **argv)
 		OK("stats", store_stats(s, &st));
 		printf("table_ram_bytes_%llumib,%llu,bytes\n", (unsigned long long)mib,
 		       (unsigned long long)st.table_ram_bytes);
+		printf("ram_bytes_%llumib,%llu,bytes\n", (unsigned long long)mib,
+		       (unsigned long long)st.ram_bytes);
 		a = store_arena_new(&mem);
 		for (int pass = 0; pass < 2; pass++) {
 			l = store_v_nil(a);
