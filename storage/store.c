@@ -196,6 +196,7 @@ static void free_ram(struct store *s)
 	store_free(s, s->names, s->capnames * sizeof(*s->names));
 	store_free(s, s->bucket_cell, s->nbuckets * sizeof(*s->bucket_cell));
 	store_free(s, s->bucket_dirty, s->nbuckets);
+	store_free(s, s->live_bucket, s->nlive * sizeof(*s->live_bucket));
 	s->magic = 0;
 	store_free(s, s, sizeof(*s));
 }
@@ -520,8 +521,17 @@ int store_commit(struct store *s)
 		return STORE_EINVAL;
 	if (s->broken)
 		return STORE_EBROKEN;
-	if ((e = room_for_commit(s)) || (s->names_dirty && (e = store_names_save(s))) ||
-	    (e = room_for_commit(s)))
+	if ((e = room_for_commit(s)))
+		return e;
+	if (s->names_dirty && (e = store_names_save(s)) == STORE_ENOSPC) {
+		/* no room for the names table: the buckets earlier saves replaced are garbage;
+		 * collect the groups that may hold garbage and save again */
+		s->st.auto_collections++;
+		if ((e = store_collect(s, 0)) && e != STORE_ENOSPC)
+			return e;
+		e = store_names_save(s);
+	}
+	if (e || (e = room_for_commit(s)))
 		return e;
 	ST(ST_COMMIT_BEGIN, s->seq + 1, store_dirty_groups(s), 0);
 	if ((e = store_writeback_all(s)))
@@ -553,6 +563,7 @@ int store_stats(struct store *s, struct store_stats *st)
 	st->groups = s->ngroups;
 	st->group_bytes = s->gbytes;
 	st->mark_area_bytes = (uint64_t)s->marksec * BLK_SECTOR;
+	st->phys_free = s->pfree;
 	st->cache_groups = s->ncache;
 	st->cache_dirty = 0;
 	for (i = 0; i < s->ncache; i++)

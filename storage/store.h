@@ -10,10 +10,12 @@
  *  S2 a physical group the last commit maps is never programmed or erased until a later commit
  *     stops mapping it (copy-on-write: a power cut finds the committed state whole).
  *  S3 every on-card structure (root, mapping sector, group) carries a CRC-32C that matches.
- *  S4 every reference cell names a live object: a mapped group, a used slot.
+ *  S4 every reference cell names a live object: a mapped group, a used slot (but for the cells
+ *     of a names index the root no longer names: garbage until collected).
  *  S5 an object's count = references to it from objects in other groups + names bound to it
  *     (+1 for the names table object, which the root holds). Links inside a group are not
- *     counted: the group's own collector traces them.
+ *     counted: the group's own collector traces them; nor are the names index's links to its
+ *     buckets: the live buckets are kept in RAM and are roots of their groups' collections.
  *  S6 inside a group, objects lie between data_lo and the group's end without overlapping, and
  *     the slot table ends at or below data_lo.
  */
@@ -199,6 +201,7 @@ struct store_stats {
 	uint32_t cache_groups, cache_dirty;
 	uint64_t cache_hits, cache_misses, writebacks;
 	uint64_t bytes_free;		/* in mapped groups, plus the unmapped groups */
+	uint32_t phys_free;		/* physical groups neither committed nor pending */
 	size_t names;
 	uint32_t erase_min, erase_max;	/* writes per physical group */
 	uint64_t erase_total;		/* writes over all physical groups (the mean: / groups) */

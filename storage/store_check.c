@@ -191,6 +191,10 @@ static int walk(struct store *s, struct chk *c, int pass)
 				continue;
 			}
 			obj_cells(b + off, &first, &n);
+			/* an index's links to its buckets are not counted, and an old index (garbage
+			 * until collected) may name buckets already freed */
+			if (OBJ_TYPE(get32(b + off)) == T_NAMES && cell_ref(lg, i) != s->names_cell)
+				continue;
 			for (uint32_t k = 0; k < n; k++) {
 				uint64_t cell = get64(b + off + first + 8 * k);
 				uint32_t tl = cell_lg(cell), ts = cell_slot(cell);
@@ -199,7 +203,7 @@ static int walk(struct store *s, struct chk *c, int pass)
 					continue;
 				if (!used(s, c, tl, ts))
 					return fail(c, STORE_EGROUP, "S4: dangling reference from group, slot", lg, i);
-				if (tl != lg)
+				if (tl != lg && OBJ_TYPE(get32(b + off)) != T_NAMES)
 					c->count[c->base[tl] + ts]++;
 			}
 		}

@@ -46,6 +46,8 @@ static int unlink_by_group(struct store *s, uint32_t lg, uint32_t i, int check_r
 
 		if ((e = store_load(s, lg, &b)))
 			return e;
+		if (OBJ_TYPE(get32(b + slot_off(b, i))) == T_NAMES)
+			return STORE_OK;	/* an index's links to its buckets are not counted */
 		obj_cells(b + slot_off(b, i), &first, &n);
 		for (uint32_t k = 0; k < n && g == lg; k++) {
 			uint64_t c = get64(b + slot_off(b, i) + first + 8 * k);
@@ -189,6 +191,15 @@ int store_collect_group(struct store *s, uint32_t lg)
 			set(mark, i);
 			stack[sp++] = i;
 		}
+	for (uint32_t k = 0; k < s->nlive; k++) {	/* the names index's buckets: uncounted */
+		uint64_t c = s->live_bucket[k];
+		uint32_t i = cell_slot(c);
+
+		if ((c & 7) == C_REF && cell_lg(c) == lg && i < n && slot_off(b, i) && !bit(mark, i)) {
+			set(mark, i);
+			stack[sp++] = i;
+		}
+	}
 	while (sp) {	/* no load here: b stays valid */
 		uint32_t i = stack[--sp];
 		const uint8_t *o = b + slot_off(b, i);

@@ -27,6 +27,18 @@ static int try_alloc(struct store *s, uint32_t lg, uint32_t type, uint32_t flags
 	return STORE_OK;
 }
 
+static int alloc_fresh(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
+		       store_oid *oid)
+{
+	uint32_t lg;
+	int e = store_new_group(s, &lg);
+
+	if (e)
+		return e;
+	s->alloc_lg = lg;
+	return try_alloc(s, lg, type, flags, payload, oid);
+}
+
 /* A new object: in the group being filled, else a cached group with room, else a fresh group,
  * else any group known to have room. */
 static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
@@ -52,12 +64,7 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 			}
 		}
 	}
-	e = store_new_group(s, &lg);
-	if (e == STORE_OK) {
-		s->alloc_lg = lg;
-		return try_alloc(s, lg, type, flags, payload, oid);
-	}
-	if (e != STORE_ENOSPC)
+	if ((e = alloc_fresh(s, type, flags, payload, oid)) != STORE_ENOSPC)
 		return e;
 	for (uint32_t k = 0; k < s->ngroups; k++) {
 		lg = (s->lg_cursor + k) % s->ngroups;
@@ -85,10 +92,10 @@ int store_alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pay
 		size_t nc = s->capmade ? 2 * s->capmade : 64;
 		store_oid *m = store_realloc(s, s->made, s->capmade * sizeof(*m), nc * sizeof(*m));
 
-		if (!m) {	/* unlogged: the group's collection frees it */
-			s->log_lost = 1;
-			s->g[*oid >> 32].flags |= GI_COLLECT;
-			return STORE_OK;
+		if (!m) {	/* unlogged, it could not be undone: it goes now (fresh: it names nothing) */
+			int e2 = store_free_new(s, oid, 1);
+
+			return e2 ? e2 : STORE_ENOMEM;
 		}
 		s->made = m;
 		s->capmade = nc;
@@ -500,7 +507,6 @@ int store_encode(struct store *s, struct store_val *v, uint64_t *cell)
 	s->enc_raw = 0;
 	s->logging = 1;
 	s->nmade = 0;
-	s->log_lost = 0;
 	e = collect_nodes(s, &en, v);
 	for (; !e && done < en.n; done++)
 		e = alloc_node(s, en.nodes[done], &en.oids[done]);
@@ -514,7 +520,7 @@ int store_encode(struct store *s, struct store_val *v, uint64_t *cell)
 		 * store_set leaves the store as it found it; if that fails too, the groups'
 		 * collections free what is left */
 		s->st.encodes_undone++;
-		if (store_free_new(s, s->made, s->nmade) || s->log_lost)
+		if (store_free_new(s, s->made, s->nmade))
 			for (size_t i = 0; i < s->nmade; i++)
 				s->g[s->made[i] >> 32].flags |= GI_COLLECT;
 	}

@@ -158,13 +158,16 @@ struct store {
 	uint32_t nbuckets;		/* the names table's buckets (a power of two; 0: none yet) */
 	uint64_t *bucket_cell;		/* [nbuckets] each bucket's object, as the last save wrote it */
 	uint8_t *bucket_dirty;		/* [nbuckets] a name in it changed since */
+	uint64_t *live_bucket;		/* [nlive] the buckets names_cell's index names: roots of
+					 * their groups (the index's links to them are not counted) */
+	uint32_t nlive;
 	uint64_t names_cell;		/* the names table object (C_SPECIAL nil: none) */
 	uint32_t alloc_lg;		/* where new objects go; NONE: choose */
 	uint32_t lg_cursor;
 	uint32_t pass;			/* the encoder's */
 	store_oid *made;		/* while encoding: every object made, to undo a failure */
 	size_t nmade, capmade;
-	int logging, log_lost;		/* made is being kept; an object could not be logged */
+	int logging;			/* made is being kept */
 	int enc_raw;			/* the last encode linked a store_v_stored oid */
 	uint32_t session;		/* a number no other open of this process had (store_ref) */
 	int broken, blk_err, fell_back;

@@ -32,6 +32,32 @@ static void set_buckets(struct store *s, uint32_t k, uint64_t *cells, uint8_t *d
 	s->bucket_dirty = dirty;
 }
 
+/* names_cell's index now names bucket_cell: those are the live buckets; any other bucket the
+ * index named before is garbage (count 0, now named by nothing that counts): its group is
+ * flagged for collection. */
+static int set_live(struct store *s)
+{
+	uint64_t *l = NULL;
+
+	if (s->nbuckets && !(l = store_alloc(s, s->nbuckets * sizeof(*l))))
+		return STORE_ENOMEM;
+	for (uint32_t i = 0; i < s->nlive; i++) {
+		uint64_t c = s->live_bucket[i];
+		uint32_t b;
+
+		for (b = 0; b < s->nbuckets && s->bucket_cell[b] != c; b++)
+			;
+		if ((c & 7) == C_REF && b == s->nbuckets && cell_lg(c) < s->ngroups)
+			s->g[cell_lg(c)].flags |= GI_COLLECT;
+	}
+	store_free(s, s->live_bucket, s->nlive * sizeof(*s->live_bucket));
+	if (l)
+		memcpy(l, s->bucket_cell, s->nbuckets * sizeof(*l));
+	s->live_bucket = l;
+	s->nlive = s->nbuckets;
+	return STORE_OK;
+}
+
 static int resize(struct store *s, uint32_t k)
 {
 	uint64_t *cells = store_alloc(s, k * sizeof(*cells));
@@ -134,13 +160,8 @@ int store_names_save(struct store *s)
 		if ((e = store_obj(s, idx, 1, &o)))
 			return save_failed(s, e);
 		put64(o + O_HDR, s->nbuckets);
-		for (uint32_t b = 0; b < s->nbuckets; b++) {
-			uint64_t c = s->bucket_cell[b];
-
-			if ((e = store_rc_add(s, c, (uint32_t)(idx >> 32), +1)) || (e = store_obj(s, idx, 1, &o)))
-				return save_failed(s, e);
-			put64(o + O_HDR + 8 + 8 * b, c);
-		}
+		for (uint32_t b = 0; b < s->nbuckets; b++)	/* not counted: live_bucket roots them */
+			put64(o + O_HDR + 8 + 8 * b, s->bucket_cell[b]);
 		cell = oid_cell(idx);
 		if ((e = store_rc_add(s, cell, NONE, +1)))
 			return save_failed(s, e);
@@ -149,7 +170,7 @@ int store_names_save(struct store *s)
 		return e;
 	s->names_cell = cell;
 	s->names_dirty = 0;
-	return STORE_OK;
+	return set_live(s);
 }
 
 static int add(struct store *s, const uint8_t *name, uint32_t len, uint64_t cell)
@@ -236,7 +257,7 @@ int store_names_load(struct store *s)
 		if ((e = load_bucket(s, b, c)))
 			return e;
 	}
-	return STORE_OK;
+	return set_live(s);
 }
 
 static struct store_name *find(struct store *s, const void *name, size_t len)
@@ -326,8 +347,14 @@ int store_remove(struct store *s, const void *name, size_t len)
 	 * that would leave too few free groups to commit (then commit, and remove again), rather
 	 * than pile up removals no commit can take (found by review: many removals from a full
 	 * store, then store_commit and store_collect both STORE_ENOSPC until a reopen lost them). */
-	if (s->pfree < store_dirty_groups(s) + STORE_REMOVE_ROOM)
-		return STORE_ENOSPC;
+	{
+		uint32_t need = store_dirty_groups(s) + STORE_REMOVE_ROOM;
+
+		for (uint32_t b = 0; b < s->nbuckets; b++)
+			need += s->bucket_dirty[b];	/* each a new bucket object at the commit */
+		if (s->pfree < need)
+			return STORE_ENOSPC;
+	}
 	old = n->cell;
 	changed(s, name, len);
 	store_free(s, n->name, n->len ? n->len : 1);
