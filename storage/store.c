@@ -576,7 +576,8 @@ int store_stats(struct store *s, struct store_stats *st)
 	st->ram_bytes = sizeof(*s) + s->st.table_ram_bytes +
 			(uint64_t)s->ncache * (s->gbytes + sizeof(*s->cache)) + s->gbytes +
 			2 * (s->gbytes / 64) + BLK_SECTOR +
-			s->capnames * sizeof(*s->names) + s->nbuckets * (sizeof(*s->bucket_cell) + 1);
+			s->capnames * sizeof(*s->names) + s->nbuckets * (sizeof(*s->bucket_cell) + 1) +
+			s->nlive * sizeof(*s->live_bucket);
 	for (i = 0; i < s->nnames; i++)
 		st->ram_bytes += s->names[i].len;
 	for (i = 0; i < s->ngroups; i++) {

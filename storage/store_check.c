@@ -178,6 +178,7 @@ static int walk(struct store *s, struct chk *c, int pass)
 		for (uint32_t i = 0; i < get32(b + G_NSLOTS); i++) {
 			uint32_t off = get32(b + G_HDR + 4 * i), first, n;
 			uint64_t me = c->base[lg] + i;
+			bool index;
 
 			if (!off)
 				continue;
@@ -193,7 +194,8 @@ static int walk(struct store *s, struct chk *c, int pass)
 			obj_cells(b + off, &first, &n);
 			/* an index's links to its buckets are not counted, and an old index (garbage
 			 * until collected) may name buckets already freed */
-			if (OBJ_TYPE(get32(b + off)) == T_NAMES && cell_ref(lg, i) != s->names_cell)
+			index = OBJ_TYPE(get32(b + off)) == T_NAMES;
+			if (index && cell_ref(lg, i) != s->names_cell)
 				continue;
 			for (uint32_t k = 0; k < n; k++) {
 				uint64_t cell = get64(b + off + first + 8 * k);
@@ -203,7 +205,7 @@ static int walk(struct store *s, struct chk *c, int pass)
 					continue;
 				if (!used(s, c, tl, ts))
 					return fail(c, STORE_EGROUP, "S4: dangling reference from group, slot", lg, i);
-				if (tl != lg && OBJ_TYPE(get32(b + off)) != T_NAMES)
+				if (tl != lg && !index)
 					c->count[c->base[tl] + ts]++;
 			}
 		}
@@ -220,6 +222,28 @@ static int count_root(struct store *s, struct chk *c, uint64_t cell)
 	if (!used(s, c, tl, ts))
 		return fail(c, STORE_EGROUP, "S4: a name or the root names no object: group, slot", tl, ts);
 	c->count[c->base[tl] + ts]++;
+	return STORE_OK;
+}
+
+/* The buckets the group collections take as roots are the ones the root's index names. */
+static int check_live(struct store *s, struct chk *c)
+{
+	uint8_t *o;
+	uint32_t k = 0;
+	int e;
+
+	if ((s->names_cell & 7) == C_REF) {
+		if ((e = store_obj(s, cell_oid(s->names_cell), 0, &o)))
+			return fail(c, e, "cannot read the names index", NA, NA);
+		k = (uint32_t)get64(o + O_HDR);
+		for (uint32_t b = 0; b < k && b < s->nlive; b++)
+			if (get64(o + O_HDR + 8 + 8 * b) != s->live_bucket[b])
+				return fail(c, STORE_EGROUP, "live buckets in RAM differ from the index's: bucket",
+					    b, NA);
+	}
+	if (k != s->nlive)
+		return fail(c, STORE_EGROUP, "live buckets in RAM differ from the index's: count",
+			    s->nlive, k);
 	return STORE_OK;
 }
 
@@ -259,6 +283,8 @@ int store_check(struct store *s, char *msg, size_t msglen)
 			e = count_root(s, &c, s->names[i].cell);
 		if (!e)
 			e = count_root(s, &c, s->names_cell);
+		if (!e)
+			e = check_live(s, &c);
 		if (!e)
 			e = walk(s, &c, 2);
 	}

@@ -27,18 +27,6 @@ static int try_alloc(struct store *s, uint32_t lg, uint32_t type, uint32_t flags
 	return STORE_OK;
 }
 
-static int alloc_fresh(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
-		       store_oid *oid)
-{
-	uint32_t lg;
-	int e = store_new_group(s, &lg);
-
-	if (e)
-		return e;
-	s->alloc_lg = lg;
-	return try_alloc(s, lg, type, flags, payload, oid);
-}
-
 /* A new object: in the group being filled, else a cached group with room, else a fresh group,
  * else any group known to have room. */
 static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
@@ -64,7 +52,12 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 			}
 		}
 	}
-	if ((e = alloc_fresh(s, type, flags, payload, oid)) != STORE_ENOSPC)
+	e = store_new_group(s, &lg);
+	if (e == STORE_OK) {
+		s->alloc_lg = lg;
+		return try_alloc(s, lg, type, flags, payload, oid);
+	}
+	if (e != STORE_ENOSPC)
 		return e;
 	for (uint32_t k = 0; k < s->ngroups; k++) {
 		lg = (s->lg_cursor + k) % s->ngroups;

@@ -32,15 +32,20 @@ static void set_buckets(struct store *s, uint32_t k, uint64_t *cells, uint8_t *d
 	s->bucket_dirty = dirty;
 }
 
-/* names_cell's index now names bucket_cell: those are the live buckets; any other bucket the
- * index named before is garbage (count 0, now named by nothing that counts): its group is
- * flagged for collection. */
-static int set_live(struct store *s)
+/* names_cell's index now names bucket_cell: those become the live buckets (into l, made by
+ * live_new before names_cell changed, so this cannot fail); any other bucket the index named
+ * before is garbage (count 0, now named by nothing that counts): its group is flagged for
+ * collection. */
+static int live_new(struct store *s, uint64_t **l)
 {
-	uint64_t *l = NULL;
-
-	if (s->nbuckets && !(l = store_alloc(s, s->nbuckets * sizeof(*l))))
+	*l = NULL;
+	if (s->nbuckets && !(*l = store_alloc(s, s->nbuckets * sizeof(**l))))
 		return STORE_ENOMEM;
+	return STORE_OK;
+}
+
+static void set_live(struct store *s, uint64_t *l)
+{
 	for (uint32_t i = 0; i < s->nlive; i++) {
 		uint64_t c = s->live_bucket[i];
 		uint32_t b;
@@ -55,7 +60,6 @@ static int set_live(struct store *s)
 		memcpy(l, s->bucket_cell, s->nbuckets * sizeof(*l));
 	s->live_bucket = l;
 	s->nlive = s->nbuckets;
-	return STORE_OK;
 }
 
 static int resize(struct store *s, uint32_t k)
@@ -129,6 +133,7 @@ int store_names_save(struct store *s)
 	uint64_t old = s->names_cell, cell = NIL_CELL;
 	uint32_t want = 1, kmax = 1;
 	size_t total = 0;
+	uint64_t *live = NULL;
 	store_oid idx;
 	uint8_t *o;
 	int e;
@@ -154,23 +159,30 @@ int store_names_save(struct store *s)
 			s->bucket_cell[b] = c;
 			s->bucket_dirty[b] = 0;
 		}
-		if ((e = store_alloc_obj(s, T_NAMES, 0, 8 + 8 * s->nbuckets, &idx)))
-			return save_failed(s, e);
+		if ((e = live_new(s, &live)) ||
+		    (e = store_alloc_obj(s, T_NAMES, 0, 8 + 8 * s->nbuckets, &idx)))
+			goto failed;
 		s->g[idx >> 32].flags |= GI_COLLECT;	/* if this save fails, the index is garbage */
 		if ((e = store_obj(s, idx, 1, &o)))
-			return save_failed(s, e);
+			goto failed;
 		put64(o + O_HDR, s->nbuckets);
 		for (uint32_t b = 0; b < s->nbuckets; b++)	/* not counted: live_bucket roots them */
 			put64(o + O_HDR + 8 + 8 * b, s->bucket_cell[b]);
 		cell = oid_cell(idx);
 		if ((e = store_rc_add(s, cell, NONE, +1)))
-			return save_failed(s, e);
+			goto failed;
 	}
-	if ((old & 7) == C_REF && (e = store_rc_add(s, old, NONE, -1)))
+	if ((old & 7) == C_REF && (e = store_rc_add(s, old, NONE, -1))) {
+		store_free(s, live, s->nbuckets * sizeof(*live));
 		return e;
+	}
 	s->names_cell = cell;
 	s->names_dirty = 0;
-	return set_live(s);
+	set_live(s, live);
+	return STORE_OK;
+failed:
+	store_free(s, live, s->nbuckets * sizeof(*live));
+	return save_failed(s, e);
 }
 
 static int add(struct store *s, const uint8_t *name, uint32_t len, uint64_t cell)
@@ -232,7 +244,7 @@ static int load_bucket(struct store *s, uint32_t b, uint64_t c)
 
 int store_names_load(struct store *s)
 {
-	uint64_t k, c;
+	uint64_t k, c, *live;
 	uint8_t *o;
 	int e;
 
@@ -257,7 +269,10 @@ int store_names_load(struct store *s)
 		if ((e = load_bucket(s, b, c)))
 			return e;
 	}
-	return set_live(s);
+	if ((e = live_new(s, &live)))
+		return e;
+	set_live(s, live);
+	return STORE_OK;
 }
 
 static struct store_name *find(struct store *s, const void *name, size_t len)
