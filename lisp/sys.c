@@ -217,10 +217,22 @@ static obj p_threads(struct lisp *L, int argc, obj *argv)
 
 /* --- the collector --- */
 
+/* Between two steps of (gc 'full): the embedder's safe point (other threads of this CPU run,
+ * other CPUs' handshakes are answered); everything p_gc holds is rooted. */
+static void gc_between(void *ctx)
+{
+	struct lisp *L = ctx;
+
+	if (L->cfg.safepoint)
+		L->cfg.safepoint(L->cfg.safepoint_ctx);
+}
+
 /* (gc): a minor collection, then the old generation's policy (start a major cycle if it is due,
  * else a step of the running one). (gc 'full): a complete major collection of this CPU's heap,
  * then a global mark (mm/gc/xcycle.c), which frees garbage cycles that span heaps; it returns
- * when this CPU's part is over (the other CPUs finish their sweeps at their own pace). */
+ * when this CPU's part is over (the other CPUs finish their sweeps at their own pace). Both in
+ * bounded steps with safe points between (gc_major_full_paced): the caller waits, the CPU's
+ * other threads do not. Only a heap at its limit collects in one go, with room lent. */
 static obj p_gc(struct lisp *L, int argc, obj *argv)
 {
 	obj full = sym(L, "full");
@@ -232,9 +244,11 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 	if (argc > 0 && lisp_args(L)[0] != full)
 		return lisp_type_error(L, "gc", "the symbol full", lisp_args(L)[0]);
 	if (argc > 0) {
-		rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
+		rc = gc_major_full_paced(L->h, gc_between, L);
+		if (rc < 0)
+			rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
 		if (rc == 0)
-			rc = gc_global_full(L->h);
+			rc = gc_global_full_paced(L->h, gc_between, L);
 	} else {
 		rc = gc_minor(L->h);
 		if (rc == 0)
@@ -365,9 +379,16 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     lisp_alist_put_u64(L, &a, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + nursery_used(h)) &&
 	     lisp_alist_put(L, &a, "major-phase", sym(L, major_phases[phase < 3 ? phase : 0])) &&
 	     lisp_alist_put_u64(L, &a, "major-collections", read_u64(&h->stats.major_cycles)) &&
+	     /* the major collector's steps (each a pause) and the most work one did, in words */
+	     lisp_alist_put_u64(L, &a, "major-steps", read_u64(&h->stats.major_steps)) &&
+	     lisp_alist_put_u64(L, &a, "major-step-work-max", read_u64(&h->stats.major_work_max)) &&
 	     lisp_alist_put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
 	     lisp_alist_put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
 	     lisp_alist_put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&
+	     /* the count table (mm/gc/xheap.c): its doublings, those a writer had to finish under
+	      * the lock because the owner's incremental preparation was behind */
+	     lisp_alist_put_u64(L, &a, "count-table-grows", read_u64(&h->stats.xref_grows)) &&
+	     lisp_alist_put_u64(L, &a, "count-table-sync-grows", read_u64(&h->stats.xref_sync_grows)) &&
 	     lisp_alist_put_u64(L, &a, "published-objects", read_u64(&h->stats.published)) &&
 	     lisp_alist_put_u64(L, &a, "publish-minors", read_u64(&h->stats.publish_minors)) &&
 	     lisp_alist_put_u64(L, &a, "publish-promotions", read_u64(&h->stats.publish_promotions)) &&

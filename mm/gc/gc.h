@@ -73,8 +73,14 @@ int gc_major_start_global(struct heap *h);
  * sweep at least one group); returns the work done. A no-op when no cycle runs. May run a minor collection (end of marking). */
 size_t gc_major_step(struct heap *h, size_t budget);
 /* Finish a running cycle, then run a whole fresh one: everything unreachable now is freed.
- * 0, or -1 if memory ran out for a minor collection or the mark stack. */
+ * 0, or -1 if memory ran out for a minor collection or the mark stack. One unbounded step at
+ * a time: one pause (an allocation at the heap's limit waits for it anyway). */
 int gc_major_full(struct heap *h);
+/* The same in steps of major_step_words, each its own pause, with between(ctx) after each: a
+ * safe point where the caller lets other threads of this CPU run ((gc 'full): a requested
+ * collection of a big heap was one pause of tens of milliseconds for every thread of the CPU,
+ * and a stop for other CPUs waiting on its handshakes). */
+int gc_major_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx);
 /* The allocation slow path's hook: start a cycle if the old generation grew past
  * GC_MAJOR_GROWTH_PCT of its size after the last one, else pay one step of a running one's
  * debt (more only when it exceeds GC_MAJOR_DEBT_STEPS steps' worth). */

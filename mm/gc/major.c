@@ -453,44 +453,71 @@ size_t gc_major_step(struct heap *h, size_t budget)
 	return work;
 }
 
+struct pace {
+	void (*between)(void *ctx);	/* NULL: unbounded steps, no safe points between */
+	void *ctx;
+};
+
+static void pace_point(const struct pace *p)
+{
+	if (p->between != NULL)
+		p->between(p->ctx);
+}
+
 /* Finish the running cycle, if any. */
-static int finish(struct heap *h)
+static int finish(struct heap *h, const struct pace *p)
 {
 	while (h->major_phase != HEAP_MAJOR_IDLE) {
 		uint64_t before = h->stats.minor_collections;
 		size_t work;
 
 		h->xwaiting = false;
-		work = gc_major_step(h, (size_t)-1 / 2);
+		work = gc_major_step(h, p->between != NULL ? h->major_step_words : (size_t)-1 / 2);
 		if (h->xwaiting) {
 			/* Other CPUs have to pass a safe point of theirs (docs/gc.md); we do not wait
 			 * for their collections, and we keep doing our own handshakes meanwhile. */
 			gc_safepoint(h);
+			pace_point(p);
 			arch_cpu_relax();
 			continue;
 		}
 		if (work <= 1 && h->major_phase == HEAP_MAJOR_MARK &&
 		    h->stats.minor_collections == before)
 			return -1;	/* marking done but the purging minor collection has no memory */
+		if (h->major_phase != HEAP_MAJOR_IDLE)
+			pace_point(p);	/* (not after the end: another thread may start a cycle) */
 	}
 	return 0;
 }
 
 /* A running cycle's snapshot is stale (it keeps what died since it began): finish it, then
- * run a fresh one, so everything unreachable now is freed. */
-int gc_major_full(struct heap *h)
+ * run a fresh one, so everything unreachable now is freed. Between paced steps other threads
+ * of this CPU may run and start nothing new: a cycle runs, and gc_major_start is a no-op
+ * while one does (so a cycle someone else's poll started is one we finish). */
+static int full(struct heap *h, const struct pace *p)
 {
-	if (finish(h) < 0)
+	if (finish(h, p) < 0)
 		return -1;
 	while (arch_atomic_load(&h->gx_cycle) != 0) {	/* our part of a global mark first */
 		gc_safepoint(h);
+		pace_point(p);
 		arch_cpu_relax();
-		if (finish(h) < 0)
+		if (finish(h, p) < 0)
 			return -1;
 	}
 	if (gc_major_start(h) < 0)
 		return -1;
-	return finish(h);
+	return finish(h, p);
+}
+
+int gc_major_full(struct heap *h)
+{
+	return full(h, &(struct pace){ NULL, NULL });
+}
+
+int gc_major_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx)
+{
+	return full(h, &(struct pace){ between, ctx });
 }
 
 /* The interpreter's safe point: one step of a running cycle's debt (gc.h). */

@@ -415,7 +415,7 @@ void gc_global_poll(struct heap *h)
 	}
 }
 
-int gc_global_full(struct heap *h)
+int gc_global_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx)
 {
 	unsigned target = gc_global_request();
 
@@ -423,9 +423,16 @@ int gc_global_full(struct heap *h)
 		if (!gc_global_running() && !after(arch_atomic_load(&gx.done), target))
 			target = gc_global_request();
 		gc_safepoint(h);
+		if (between != NULL)
+			between(ctx);
 		arch_cpu_relax();
 	}
 	return 0;
+}
+
+int gc_global_full(struct heap *h)
+{
+	return gc_global_full_paced(h, NULL, NULL);
 }
 
 void gc_global_finish_all(void)

@@ -33,15 +33,26 @@ static struct heap *owner_of(obj o)
  * more than a bounded number of entries, whatever the table's size (issue 13: the whole table
  * walked at mark start, or rehashed by another CPU's store, held every CPU that counts into
  * this heap for milliseconds):
- * - Growth is incremental. The owner, at its safe points (xref_tend), makes a table twice the
- *   size outside the lock once the table is 1/4 full and installs it under the lock; the old
- *   one (xref_old) is then migrated XREF_MIGRATE slots per count operation and XREF_CHUNK per
- *   safe point of the owner, a moved slot becoming a tomb so that probes in the old table
- *   still reach what lies beyond it. Lookups try the new table, then the old. Only a writer
- *   that finds the table 3/4 full (the owner has not come by) makes the new table itself
- *   (xref_sync_grows: a block's allocation and clearing under the lock, still no rehash).
- *   Migration ends before the next growth is due: growth at 1/4 leaves the new table 1/8
- *   full, and reaching 3/4 takes more insertions than the old table has slots / XREF_MIGRATE.
+ * - Growth is incremental. The owner, at its safe points (xref_tend), takes a block twice the
+ *   table's size once the table is 1/4 full (xref_next, outside the lock: an allocation, no
+ *   clearing); a writer that finds it 1/2 full without one takes it under the lock (the owner
+ *   runs a safe point only every few thousand calls: xtable.scm's writers went from 1/4 to
+ *   3/4 in between). That block is cleared XREF_CLEAR slots per insertion and XREF_CLEAR_CHUNK
+ *   per safe point of the owner, under the lock, and installed when it is all clear. (Clearing it
+ *   at once took 16 MB of memset at 512k entries: milliseconds, inside other CPUs' minor
+ *   collections when a writer grew the table.) The block is ready before the writers need it
+ *   without the owner's chunks: it is taken once migration is over, when the table is at most
+ *   1/2 full (below), and from 1/2 to 3/4 full is cap/4 insertions, which clear 4 cap slots
+ *   at XREF_CLEAR = 16, twice what it has.
+ *   The replaced table (xref_old) is then migrated XREF_MIGRATE slots per count operation and
+ *   XREF_CHUNK per safe point of the owner, a moved slot becoming a tomb so that probes in the
+ *   old table still reach what lies beyond it. Lookups try the new table, then the old. Only a
+ *   writer that finds the table 3/4 full with no next table ready (the owner has not come by,
+ *   or its block is not clear yet) grows it itself (xref_sync_grows: an allocation and what is
+ *   left of the clearing under the lock, still no rehash). Migration ends before the next
+ *   growth is due: growth leaves the new table at most 3/8 full, the old one's cap slots move
+ *   in at most cap/XREF_MIGRATE = cap/4 insertions (1/8 of the new size: it is then at most
+ *   1/2 full), and only then is the next block taken.
  * - Mark start walks the tables XREF_CHUNK slots per step (xwalk, gc_xmark_try_finish), not
  *   at once. An entry counted at the start must be shaded before marking ends; so while the
  *   walk runs, an entry that leaves the unvisited part is shaded as it goes: removed (count
@@ -56,6 +67,8 @@ static struct heap *owner_of(obj o)
 
 #define XREF_TOMB	((obj)1)	/* not an object: obj_ptr_p is false for it */
 #define XREF_MIGRATE	4		/* old slots moved per count operation */
+#define XREF_CLEAR	16		/* next table's slots cleared per insertion */
+#define XREF_CLEAR_CHUNK 4096		/* and per safe point of the owner (64-128 KiB: a few us) */
 #define XREF_CHUNK	256		/* slots per step of the owner's walk or migration */
 #define XREF_FIRST	1024
 
@@ -131,6 +144,24 @@ static struct gc_xref_entry *table_alloc(struct heap *v, size_t cap)
 	return tab;
 }
 
+static void xref_install(struct heap *v, struct gc_xref_entry *tab, size_t cap);
+
+/* Clear up to n more slots of the next table (xlock held); install it once it is all clear.
+ * True if it was installed. */
+static bool xref_prepare(struct heap *v, size_t n)
+{
+	size_t k = MIN(n, v->xref_next_cap - v->xref_next_clear);
+
+	memset(&v->xref_next[v->xref_next_clear], 0, k * sizeof(*v->xref_next));
+	v->xref_next_clear += k;
+	if (v->xref_next_clear < v->xref_next_cap)
+		return false;
+	xref_install(v, v->xref_next, v->xref_next_cap);
+	arch_atomic_store(&v->xref_next, NULL);
+	v->xref_next_cap = v->xref_next_clear = 0;
+	return true;
+}
+
 static void xshade_locked(struct heap *v, obj o);
 
 /* Must the running mark-start walk shade e when it leaves the unvisited part? */
@@ -199,8 +230,22 @@ static bool xref_room(struct heap *v)
 	struct gc_xref_entry *tab;
 	size_t cap;
 
-	if (v->xref != NULL && 4 * (v->xref_len + 1) <= 3 * v->xref_cap)
+	if (v->xref != NULL && 4 * (v->xref_len + 1) <= 3 * v->xref_cap) {
+		if (v->xref_next == NULL && v->xref_old == NULL && 2 * v->xref_len >= v->xref_cap &&
+		    (tab = heap_xsrc_alloc(v, xref_bytes(2 * v->xref_cap))) != NULL) {
+			v->xref_next_cap = 2 * v->xref_cap;	/* the owner has not come by: take it */
+			v->xref_next_clear = 0;
+			arch_atomic_store(&v->xref_next, tab);	/* (the owner peeks without the lock) */
+		}
+		if (v->xref_next != NULL)
+			xref_prepare(v, XREF_CLEAR);
 		return true;
+	}
+	if (v->xref_next != NULL) {	/* not clear yet: the rest now */
+		v->stats.xref_sync_grows++;
+		xref_prepare(v, v->xref_next_cap);
+		return true;
+	}
 	cap = v->xref ? 2 * v->xref_cap : XREF_FIRST;
 	tab = table_alloc(v, cap);
 	if (tab == NULL)
@@ -233,17 +278,26 @@ static void xref_tend(struct heap *h)
 		if (tab)
 			heap_xsrc_free(h, tab, bytes);
 	}
+	if (arch_atomic_load_relaxed(&h->xref_next) != NULL) {
+		f = spin_lock_irqsave(&h->xlock);
+		if (h->xref_next != NULL)
+			xref_prepare(h, XREF_CLEAR_CHUNK);
+		spin_unlock_irqrestore(&h->xlock, f);
+		return;
+	}
 	if (arch_atomic_load_relaxed(&h->xref_old) != NULL)
 		return;
 	cap = arch_atomic_load_relaxed(&h->xref_cap);
 	if (cap == 0 || 4 * arch_atomic_load_relaxed(&h->xref_len) <= cap)
 		return;
-	tab = table_alloc(h, 2 * cap);
+	tab = heap_xsrc_alloc(h, xref_bytes(2 * cap));	/* cleared later, a chunk at a time */
 	if (tab == NULL)
 		return;	/* a writer tries again at 3/4 */
 	f = spin_lock_irqsave(&h->xlock);
-	if (h->xref_old == NULL && h->xref_cap == cap) {
-		xref_install(h, tab, 2 * cap);
+	if (h->xref_old == NULL && h->xref_next == NULL && h->xref_cap == cap) {
+		h->xref_next_cap = 2 * cap;
+		h->xref_next_clear = 0;
+		arch_atomic_store(&h->xref_next, tab);
 		tab = NULL;
 	}
 	spin_unlock_irqrestore(&h->xlock, f);
@@ -550,7 +604,10 @@ void gc_xref_release(struct heap *h)
 		heap_xsrc_free(h, h->xref_old, xref_bytes(h->xref_old_cap));
 	if (h->xref_retired)
 		heap_xsrc_free(h, h->xref_retired, xref_bytes(h->xref_retired_cap));
-	h->xref = h->xref_old = h->xref_retired = NULL;
+	if (h->xref_next)
+		heap_xsrc_free(h, h->xref_next, xref_bytes(h->xref_next_cap));
+	h->xref = h->xref_old = h->xref_retired = h->xref_next = NULL;
+	h->xref_next_cap = h->xref_next_clear = 0;
 	h->xref_cap = h->xref_len = 0;
 	if (h->xshade)
 		heap_src_free(h, h->xshade, h->xshade_cap * sizeof(obj));

@@ -146,8 +146,10 @@ unsigned gc_global_request(void);
 bool gc_global_running(void);
 unsigned gc_global_done(void);	/* the last cycle completed (marks final, counts purged) */
 /* Request one and take h's part until it is over and h has swept (h must be attached; other
- * attached heaps must keep passing safe points). 0. */
+ * attached heaps must keep passing safe points). 0. between(ctx), if not NULL, runs at every
+ * turn of the wait (gc_major_full_paced). */
 int gc_global_full(struct heap *h);
+int gc_global_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx);
 /* gc_safepoint's part. */
 void gc_global_poll(struct heap *h);
 /* Teardown (every heap's owner has stopped): play each heap's safe points until no global mark

@@ -281,6 +281,10 @@ struct heap {
 	size_t xref_mig;		/* xref_old's slots below this have moved (are tombs) */
 	struct gc_xref_entry *xref_retired; /* a migrated table, for the owner to free */
 	size_t xref_retired_cap;
+	struct gc_xref_entry *xref_next; /* the next table, cleared a chunk at a time, or NULL
+					  * (set and cleared under xlock, atomic: the owner peeks) */
+	size_t xref_next_cap;
+	size_t xref_next_clear;		/* xref_next's slots below this are clear */
 	size_t xwalk;			/* mark start's walk over the tables: xref's slots, then
 					 * xref_old's (xwalking) */
 	bool xwalking;

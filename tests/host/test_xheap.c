@@ -436,6 +436,66 @@ static void test_table_bounded(void **state)
 	heaps_down(2);
 }
 
+/* The count table's blocks come dirty here: a table must be cleared before it is used. */
+static void *dirty_alloc(void *ctx, size_t size)
+{
+	void *p = src_alloc(ctx, size);
+
+	if (p != NULL)
+		memset(p, 0xa5, size);
+	return p;
+}
+
+/* Issue 13: the table grows without its owner and without a writer clearing a whole block under
+ * the lock. b never passes a safe point while a counts 20000 of b's lists into b's table (1024
+ * slots to 65536): each growth's block is taken by a writer at 1/2 full and cleared 16 slots
+ * per insertion, so it is ready before 3/4 (before, every growth here was made by a writer
+ * under the lock: 7 sync grows, the last clearing 2 MB; in xtable.scm 16 MB, milliseconds of
+ * another CPU's minor collection). The blocks come dirty: a slot left uncleared would be an
+ * entry gc_verify_world does not find. */
+static void test_table_owner_away(void **state)
+{
+	enum { N = 20000 };
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	struct heap_config cfg = {
+		.nursery_bytes = 256 * 1024,
+		.src = { src_alloc, src_free, &sources[1] },
+		.xsrc = { dirty_alloc, src_free, &sources[1] },
+		.cpu = 1,
+	};
+	obj keep, bv;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 256 * 1024);
+	sources[1] = (struct source){ 0, 0 };
+	assert_int_equal(heap_init(b, &cfg), 0);
+	gc_world_attach(b);
+	keep = heap_make_vector(a, N, OBJ_FALSE);
+	GC_ROOT(a, keep);
+	assert_int_equal(gc_minor(a), 0);
+	bv = heap_make_vector(b, N, OBJ_FALSE);
+	GC_ROOT(b, bv);
+	for (size_t i = 0; i < N; i++)
+		gc_write(b, bv, i, make_list(b, (intptr_t)i, 3));
+	assert_int_equal(gc_publish(b, &bv), 0);
+	for (size_t i = 0; i < N; i++)
+		gc_write(a, keep, i, obj_vector_ref(bv, i));	/* no safe point of b's */
+	assert_int_equal(gc_remote_refs(b), N);
+	assert_true(b->stats.xref_grows >= 6);		/* 1024 -> 65536 */
+	assert_int_equal(b->stats.xref_sync_grows, 0);
+	assert_int_equal(gc_verify_world(), 0);
+	while (b->xref_old != NULL || b->xref_next != NULL)
+		gc_safepoint(b);
+	GC_UNROOT(b, bv);
+	collect(b, a);
+	for (size_t i = 0; i < N; i++)
+		assert_true(list_ok(obj_vector_ref(keep, i)));
+	assert_int_equal(gc_verify_world(), 0);
+	GC_UNROOT(a, keep);
+	heaps_down(2);
+}
+
 /* ---- garbage cycles across heaps: the global mark (mm/gc/xcycle.c) ---- */
 
 /* A cell: a shared vector [tag, list, next] whose list any reader can check. */
@@ -863,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_free_large_bounded),
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_table_bounded),
+		cmocka_unit_test(test_table_owner_away),
 		cmocka_unit_test(test_stack_reference),
 		cmocka_unit_test(test_cycles_exact),
 		cmocka_unit_test(test_rings),
