@@ -99,6 +99,25 @@ size_t lisp_string_length(struct lisp *L, obj s)
 	return n;
 }
 
+/* Longest unmarked string whose characters ascii_part counts: a short literal ("123") costs
+ * little to count once; a long unmarked one is left for string-length to count if asked. */
+#define ASCII_SCAN_MAX	256
+
+/* True if s, an argument of a primitive making a fresh string from it, is all ASCII in its len
+ * bytes for certain: marked so (obj_string_ascii_p) or short enough to count (which marks it),
+ * and no other CPU can reach it, so its characters cannot change while the primitive copies
+ * them (the rule of lisp_string_length's mark). False says nothing. */
+static bool ascii_part(struct lisp *L, obj s, size_t len)
+{
+	size_t marked;
+
+	if (gc_shared_p(L->h, s))
+		return false;
+	if (obj_string_ascii_p(s, &marked))
+		return marked == len;
+	return len <= ASCII_SCAN_MAX && lisp_string_length(L, s) == len;
+}
+
 /* Bumped by every change of a string's layout (a character replaced by one of another width,
  * string-copy!), on any CPU: the position caches taken before are stale. Relaxed: a thread
  * that sees another's change through a channel or a lock sees the bump with it. */
@@ -432,11 +451,16 @@ static obj copy_range(struct lisp *L, obj s, size_t bs, size_t be, bool room)
 	size_t len = be - bs, cap = room ? len + (len <= 4096 ? 3 * len : len / 4) : len;
 	obj r;
 
+	bool ascii = ascii_part(L, s, obj_bytes_length(s));
+
 	ROOT(s);
 	r = make_string_room(L, len, cap);
 	UNROOT(s);
-	if (r != OBJ_NULL)
+	if (r != OBJ_NULL) {
 		memcpy(obj_bytes_data(r), obj_bytes_data(s) + bs, len);
+		if (ascii)	/* a range of an ASCII string: string-length of the copy is O(1) */
+			obj_string_mark_ascii(r, len);
+	}
 	return r;
 }
 
@@ -465,12 +489,17 @@ static obj p_string_copy(struct lisp *L, int argc, obj *argv)
 static obj p_string_append(struct lisp *L, int argc, obj *argv)
 {
 	size_t len = 0;
+	bool ascii = true;	/* every part surely ASCII: so is the result */
 	obj s;
 
 	for (int i = 0; i < argc; i++) {
+		size_t k;
+
 		if (!string_p(argv[i]))
 			return want_string(L, "string-append", argv[i]);
-		len += obj_bytes_length(argv[i]);
+		k = obj_bytes_length(argv[i]);
+		ascii = ascii && ascii_part(L, argv[i], k);
+		len += k;
 	}
 	s = make_string_room(L, len, len);
 	if (s == OBJ_NULL)
@@ -488,6 +517,8 @@ static obj p_string_append(struct lisp *L, int argc, obj *argv)
 			len += k;
 		}
 		obj_bytes_set_length(s, len);
+		if (ascii && len == total)	/* fresh, so unshared: the mark's rule holds */
+			obj_string_mark_ascii(s, len);
 	}
 	return s;
 }

@@ -3,7 +3,7 @@
 # hosted build (build/host/lisp --bench-micro, the same code on real cores) and of Linux on the
 # same host in the same run; writes build/bench/micro.csv (op,cycles; hosted rows are prefixed
 # host_, Linux rows linux_) and prints the table beside Singularity's (EuroSys 2006) as an anchor;
-# then the interpreter benchmarks against TinyScheme and Guile (scripts/bench_scheme.sh), then
+# then the interpreter benchmarks against Guile and Chez Scheme (scripts/bench_scheme.sh), then
 # the collector against Boehm's (scripts/bench_gc.sh), then the GC pauses per CPU in percore and
 # global mode at SMP 1, 2, 4 and 8 (scripts/bench_pauses.sh: build/bench/gc-pauses.csv and .svg)
 # and the same on the hosted build at 1, 2 and 4 (gc-pauses-host.csv and .svg), then

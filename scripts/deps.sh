@@ -3,7 +3,7 @@
 # for the differential test, tests/diff/; the Unicode Character Database that
 # lisp/gen_unicode.py reads; node, which runs the inspector page's script in
 # tests/qemu/inspector_page.js; Chromium, which shows the page headless in tests/qemu/cdp.py),
-# only those missing; with "bench" also what make bench compares against (TinyScheme, Guile 3.0,
+# only those missing; with "bench" also what make bench compares against (Guile 3.0, Chez Scheme,
 # the Boehm collector), gnuplot (the GC pause picture), Go and Erlang (the sharing comparison), Debian's
 # amd64 kernel and a static busybox (the Linux guest of the network benchmark, scripts/bench_net.sh).
 # Not root and something missing: print the apt-get line and fail.
@@ -11,7 +11,7 @@ set -eu
 pkgs="make gcc libc6-dev gcc-i686-linux-gnu binutils-i686-linux-gnu gcc-arm-none-eabi
 	qemu-system-x86 qemu-system-arm grub-pc-bin grub-common xorriso mtools
 	libcmocka-dev gdb gdb-multiarch python3 coreutils guile-3.0 unicode-data nodejs chromium"
-[ "${1:-}" = bench ] && pkgs="$pkgs tinyscheme libgc-dev gnuplot-nox golang-go erlang-base
+[ "${1:-}" = bench ] && pkgs="$pkgs chezscheme libgc-dev gnuplot-nox golang-go erlang-base
 	linux-image-amd64 busybox-static cpio xz-utils"
 missing=
 for p in $pkgs; do

@@ -41,3 +41,17 @@
 ; errors out of range stay errors
 (write (guard (e (#t (error-object-message e))) (string-ref long 100000))) (newline)
 (write (guard (e (#t (error-object-message e))) (string-ref u 10))) (newline)
+; string-append, substring and string-copy of ASCII parts come out marked ASCII (O(1) lengths);
+; a part with a wider character (a short literal, a long uncounted string) leaves the result
+; unmarked, its length in characters
+(define a (string-append "abc" (make-string 300 #\x) "def"))
+(define b (string-append a "é"))
+(define w (make-string 300 #\é))
+(define c (string-append a w))
+(define d (substring c 100 400))
+(define e (string-copy a 1 5))
+(string-set! e 0 #\λ)
+(write (list (string-length a) (string-length b) (string-length c) (string-length d)
+             (string-ref b 306) (string-ref c 600) (string-ref d 299) (string-ref d 205)
+             (string-length e) (string-ref e 0) (string-ref e 1) e))
+(newline)

@@ -1,0 +1,117 @@
+;;; EARLEY -- Earley's parser on the ambiguous grammar s -> a | s s: the chart of items for a
+;;; sentence of N a's, then the number of parse trees it holds (the Catalan number C(N-1)),
+;;; counted over the chart with memo tables. Lists, vectors and closures; no set-car!.
+
+;; GRAMMAR: a list of rules (LHS SYMBOL ...); a symbol that is no rule's LHS is a terminal.
+;; Returns the number of parse trees of the list of terminals INPUT from the first rule's LHS.
+(define (earley-count grammar input)
+  (let* ((nts (let loop ((rs grammar) (acc '()))
+                (cond ((null? rs) (reverse acc))
+                      ((memq (car (car rs)) acc) (loop (cdr rs) acc))
+                      (else (loop (cdr rs) (cons (car (car rs)) acc))))))
+         (nt-index (lambda (sym)
+                     (let loop ((l nts) (i 0))
+                       (cond ((null? l) #f) ((eq? (car l) sym) i) (else (loop (cdr l) (+ i 1)))))))
+         (nrules (length grammar))
+         (rule-lhs (list->vector (map (lambda (r) (nt-index (car r))) grammar)))
+         ;; a right-hand side: a vector of nonterminal indexes (integers) and terminals (symbols)
+         (rule-rhs (list->vector
+                    (map (lambda (r)
+                           (list->vector (map (lambda (s) (or (nt-index s) s)) (cdr r))))
+                         grammar)))
+         (maxlen (apply max (map (lambda (r) (length (cdr r))) grammar)))
+         (words (list->vector input))
+         (n (vector-length words))
+         (n1 (+ n 1))
+         (dots (+ maxlen 1))
+         ;; item (R D I): rule R with D symbols recognised, started at I; a number in 0..per-set-1
+         (per-set (* nrules dots n1))
+         (item (lambda (r d i) (+ (* (+ (* r dots) d) n1) i)))
+         (member-table (let ((v (make-vector n1 #f)))
+                         (do ((j 0 (+ j 1))) ((= j n1) v)
+                           (vector-set! v j (make-vector per-set #f)))))
+         (items (make-vector n1 '())))  ; each set's items as lists (R D I), newest first
+    (define (in-set? j r d i) (vector-ref (vector-ref member-table j) (item r d i)))
+    ;; adds (R D I) to set J; returns #t if it is new
+    (define (add! j r d i)
+      (let ((k (item r d i)) (m (vector-ref member-table j)))
+        (if (vector-ref m k)
+            #f
+            (begin (vector-set! m k #t)
+                   (vector-set! items j (cons (list r d i) (vector-ref items j)))
+                   #t))))
+    (define (rules-of nt)
+      (let loop ((r (- nrules 1)) (acc '()))
+        (cond ((< r 0) acc)
+              ((= (vector-ref rule-lhs r) nt) (loop (- r 1) (cons r acc)))
+              (else (loop (- r 1) acc)))))
+    (define (process! j agenda)
+      (if (pair? agenda)
+          (let* ((it (car agenda)) (r (car it)) (d (cadr it)) (i (caddr it))
+                 (rhs (vector-ref rule-rhs r)) (new '()))
+            (define (add-here! r d i)
+              (if (add! j r d i) (set! new (cons (list r d i) new))))
+            (cond ((< d (vector-length rhs))
+                   (let ((x (vector-ref rhs d)))
+                     (cond ((integer? x)          ; predict
+                            (for-each (lambda (r2) (add-here! r2 0 j)) (rules-of x)))
+                           ((and (< j n) (eq? (vector-ref words j) x)) ; scan
+                            (add! (+ j 1) r (+ d 1) i)))))
+                  (else                           ; complete: advance the items of set I
+                   (let ((a (vector-ref rule-lhs r)))
+                     (for-each (lambda (it2)
+                                 (let* ((r2 (car it2)) (d2 (cadr it2)) (rhs2 (vector-ref rule-rhs r2)))
+                                   (if (and (< d2 (vector-length rhs2))
+                                            (eqv? (vector-ref rhs2 d2) a))
+                                       (add-here! r2 (+ d2 1) (caddr it2)))))
+                               (vector-ref items i)))))
+            (process! j (append (cdr agenda) new)))))
+    ;; the chart
+    (for-each (lambda (r) (add! 0 r 0 0)) (rules-of 0))
+    (do ((j 0 (+ j 1))) ((> j n))
+      (process! j (reverse (vector-ref items j))))
+    ;; counting: trees (NT I J) and seq (R K I J), memoised
+    (let ((tree-memo (make-vector (* (length nts) n1 n1) #f))
+          (seq-memo (make-vector (* per-set n1) #f)))
+      (define (trees nt i j)
+        (let ((k (+ (* (+ (* nt n1) i) n1) j)))
+          (or (vector-ref tree-memo k)
+              (let ((v (let loop ((rs (rules-of nt)) (sum 0))
+                         (if (null? rs)
+                             sum
+                             (let* ((r (car rs)) (len (vector-length (vector-ref rule-rhs r))))
+                               (loop (cdr rs)
+                                     (if (in-set? j r len i) (+ sum (seq r len i j)) sum)))))))
+                (vector-set! tree-memo k v)
+                v))))
+      (define (seq r d i j)
+        (let ((k (+ (* (item r d i) n1) j)))
+          (or (vector-ref seq-memo k)
+              (let ((v (cond ((= d 0) (if (= i j) 1 0))
+                             ((not (in-set? j r d i)) 0)
+                             (else
+                              (let ((x (vector-ref (vector-ref rule-rhs r) (- d 1))))
+                                (if (integer? x)
+                                    (do ((m i (+ m 1))
+                                         (sum 0 (if (in-set? m r (- d 1) i)
+                                                    (+ sum (* (seq r (- d 1) i m) (trees x m j)))
+                                                    sum)))
+                                        ((>= m j) sum))
+                                    (if (and (> j i) (eq? (vector-ref words (- j 1)) x))
+                                        (seq r (- d 1) i (- j 1))
+                                        0)))))))
+                (vector-set! seq-memo k v)
+                v))))
+      (trees 0 0 n))))
+
+(define (make-sentence n)
+  (do ((i 0 (+ i 1)) (l '() (cons 'a l))) ((= i n) l)))
+
+(define (main)
+  (let* ((count (hide 0 800)) (input 16) (output 9694845)
+         (grammar '((s a) (s s s))))
+    (run-r7rs-benchmark (string-append "earley:" (number->string input) ":"
+                                       (number->string count))
+                        count
+                        (lambda () (earley-count (hide count grammar) (make-sentence (hide count input))))
+                        (lambda (result) (= result output)))))
