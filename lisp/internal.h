@@ -362,6 +362,17 @@ obj lisp_num_mul(struct lisp *L, obj a, obj b);
 int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b);
 bool lisp_num_eqv(obj a, obj b);
 obj lisp_num_div(struct lisp *L, obj a, obj b);
+/* kind: 0 truncate (quotient/remainder), 1 floor (modulo); want: 0 quotient, 1 remainder.
+ * Integral flonums are divided exactly and give a flonum. */
+obj lisp_num_divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want);
+/* x as a double's bits; false if the heap is full (a ratnum's conversion allocates) */
+bool lisp_num_to_flo(struct lisp *L, obj x, uint64_t *b);
+obj lisp_num_inexact(struct lisp *L, obj x);
+/* "who: expected number, got x" */
+obj lisp_not_number(struct lisp *L, const char *who, obj x);
+static inline obj rat_num(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[0] : x; }
+static inline obj rat_den(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[1] : obj_fixnum(1); }
+void lisp_init_numfuncs(struct lisp *L);
 /* -1, 0, 1 by the sign; 2 for a NaN; -2 for no number */
 int lisp_num_sign(obj x);
 /* n / d in lowest terms (an integer when d divides n), d != 0, both exact integers */

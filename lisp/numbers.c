@@ -2,7 +2,8 @@
  * OBJ_T_RATNUM: numerator and a denominator > 1 in lowest terms, so eqv? is field equality) and
  * flonums (boxed IEEE doubles; numconv.c converts, flonum.c computes). An operation on a flonum
  * and an exact number converts the exact one (inexact contagion); comparisons between them are
- * exact (the flonum's exact value), so = < > stay transitive. Complex numbers are not supported. */
+ * exact (the flonum's exact value), so = < > stay transitive. Complex numbers are not supported.
+ * sqrt, rounding and the elementary functions are numfuncs.c's. */
 #include "compile.h"
 
 size_t lisp_big_bit_length(obj a);
@@ -16,15 +17,10 @@ static obj not_int(struct lisp *L, const char *who, obj x)
 	return lisp_type_error(L, who, arith ? "number" : "integer", x);
 }
 
-static obj not_num(struct lisp *L, const char *who, obj x)
+obj lisp_not_number(struct lisp *L, const char *who, obj x)
 {
 	return lisp_type_error(L, who, "number", x);
 }
-
-static obj divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want);
-
-static inline obj rat_num(obj x) { return ratnum_p(x) ? obj_fields(x)[0] : x; }
-static inline obj rat_den(obj x) { return ratnum_p(x) ? obj_fields(x)[1] : fx(1); }
 
 static bool negative_p(obj a)
 {
@@ -51,8 +47,7 @@ int lisp_num_sign(obj x)
 	return b >> 63 ? -1 : 1;
 }
 
-/* x as a double; false if the heap is full (a ratnum's conversion allocates) */
-static bool to_flo(struct lisp *L, obj x, uint64_t *b)
+bool lisp_num_to_flo(struct lisp *L, obj x, uint64_t *b)
 {
 	if (flonum_p(x))
 		*b = flo_bits(x);
@@ -69,9 +64,9 @@ static obj flo_binop(struct lisp *L, int op, obj a, obj b)
 	bool ok;
 
 	ROOT(b);
-	ok = to_flo(L, a, &x);
+	ok = lisp_num_to_flo(L, a, &x);
 	UNROOT(b);
-	if (!ok || !to_flo(L, b, &y))
+	if (!ok || !lisp_num_to_flo(L, b, &y))
 		return OBJ_NULL;
 	return lisp_make_flonum(L, lisp_flo_arith(op, x, y));
 }
@@ -99,8 +94,8 @@ obj lisp_make_ratio(struct lisp *L, obj n, obj d)
 	g = lisp_big_gcd(L, n, d);
 	if (g != OBJ_NULL && g != fx(1)) {
 		ROOT(g);
-		n = divide(L, "/", n, g, 0, 0);
-		d = n != OBJ_NULL ? divide(L, "/", d, g, 0, 0) : OBJ_NULL;
+		n = lisp_num_divide(L, "/", n, g, 0, 0);
+		d = n != OBJ_NULL ? lisp_num_divide(L, "/", d, g, 0, 0) : OBJ_NULL;
 		UNROOT(g);
 	}
 	r = OBJ_NULL;
@@ -157,9 +152,9 @@ out:
 static obj arith(struct lisp *L, const char *who, int op, obj a, obj b)
 {
 	if (!number_p(a))
-		return not_num(L, who, a);
+		return lisp_not_number(L, who, a);
 	if (!number_p(b))
-		return not_num(L, who, b);
+		return lisp_not_number(L, who, b);
 	if (flonum_p(a) || flonum_p(b))
 		return flo_binop(L, op, a, b);
 	return rat_op(L, op, a, b);
@@ -195,9 +190,9 @@ obj lisp_num_mul(struct lisp *L, obj a, obj b)
 obj lisp_num_div(struct lisp *L, obj a, obj b)
 {
 	if (!number_p(a))
-		return not_num(L, "/", a);
+		return lisp_not_number(L, "/", a);
 	if (!number_p(b))
-		return not_num(L, "/", b);
+		return lisp_not_number(L, "/", b);
 	if (b == fx(0))
 		return lisp_errorf(L, OBJ_NULL, "/: division by zero");
 	if (flonum_p(a) || flonum_p(b))
@@ -255,11 +250,11 @@ int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b)
 	if (integer_p(a) && integer_p(b))
 		return lisp_big_cmp(a, b);
 	if (!number_p(a)) {
-		not_num(L, who, a);
+		lisp_not_number(L, who, a);
 		return -2;
 	}
 	if (!number_p(b)) {
-		not_num(L, who, b);
+		lisp_not_number(L, who, b);
 		return -2;
 	}
 	if (flonum_p(a) && flonum_p(b))
@@ -300,18 +295,16 @@ static obj exact_integer_of(struct lisp *L, obj x)
 	return lisp_flo_to_exact(L, b);
 }
 
-static obj inexact_of(struct lisp *L, obj x)
+obj lisp_num_inexact(struct lisp *L, obj x)
 {
 	uint64_t b;
 
 	if (x == OBJ_NULL || flonum_p(x))
 		return x;
-	return to_flo(L, x, &b) ? lisp_make_flonum(L, b) : OBJ_NULL;
+	return lisp_num_to_flo(L, x, &b) ? lisp_make_flonum(L, b) : OBJ_NULL;
 }
 
-/* kind: 0 truncate (quotient/remainder), 1 floor (modulo); want: 0 quotient, 1 remainder.
- * Integral flonums are divided exactly and give a flonum. */
-static obj divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want)
+obj lisp_num_divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want)
 {
 	obj q = OBJ_FALSE, r = OBJ_FALSE;
 
@@ -330,8 +323,8 @@ static obj divide(struct lisp *L, const char *who, obj a, obj b, int kind, int w
 			return not_int(L, who, b);
 		if (x == OBJ_NULL || y == OBJ_NULL)
 			return OBJ_NULL;
-		v = divide(L, who, x, y, kind, want);
-		return inexact_of(L, v);
+		v = lisp_num_divide(L, who, x, y, kind, want);
+		return lisp_num_inexact(L, v);
 	}
 	if (b == fx(0))
 		return lisp_errorf(L, OBJ_NULL, "%s: division by zero", who);
@@ -474,7 +467,7 @@ static obj compare(struct lisp *L, int argc, obj *argv, const char *who, int op)
 	bool result = true;
 
 	if (argc == 1)
-		return number_p(argv[0]) ? OBJ_TRUE : not_num(L, who, argv[0]);
+		return number_p(argv[0]) ? OBJ_TRUE : lisp_not_number(L, who, argv[0]);
 	for (int i = 0; i + 1 < argc; i++) {
 		int c = lisp_num_cmp(L, who, lisp_args(L)[i], lisp_args(L)[i + 1]);
 
@@ -501,10 +494,10 @@ static obj p_gt(struct lisp *L, int argc, obj *argv) { return compare(L, argc, a
 static obj p_le(struct lisp *L, int argc, obj *argv) { return compare(L, argc, argv, "<=", 3); }
 static obj p_ge(struct lisp *L, int argc, obj *argv) { return compare(L, argc, argv, ">=", 4); }
 
-static obj p_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "quotient", argv[0], argv[1], 0, 0); }
-static obj p_remainder(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "remainder", argv[0], argv[1], 0, 1); }
-static obj p_modulo(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "modulo", argv[0], argv[1], 1, 1); }
-static obj p_floor_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "floor-quotient", argv[0], argv[1], 1, 0); }
+static obj p_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "quotient", argv[0], argv[1], 0, 0); }
+static obj p_remainder(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "remainder", argv[0], argv[1], 0, 1); }
+static obj p_modulo(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "modulo", argv[0], argv[1], 1, 1); }
+static obj p_floor_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "floor-quotient", argv[0], argv[1], 1, 0); }
 
 static obj p_number_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(number_p(argv[0])); }
 static obj p_exact_integer_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(integer_p(argv[0])); }
@@ -536,7 +529,7 @@ static obj flo_class(struct lisp *L, obj x, const char *who, int which)
 	uint64_t b;
 
 	if (!number_p(x))
-		return not_num(L, who, x);
+		return lisp_not_number(L, who, x);
 	if (!flonum_p(x))
 		return obj_bool(which == 1);
 	b = flo_bits(x);
@@ -555,7 +548,7 @@ static obj p_exact_p(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
 	if (!number_p(argv[0]))
-		return not_num(L, "exact?", argv[0]);
+		return lisp_not_number(L, "exact?", argv[0]);
 	return obj_bool(exact_p(argv[0]));
 }
 
@@ -563,7 +556,7 @@ static obj p_inexact_p(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
 	if (!number_p(argv[0]))
-		return not_num(L, "inexact?", argv[0]);
+		return lisp_not_number(L, "inexact?", argv[0]);
 	return obj_bool(flonum_p(argv[0]));
 }
 
@@ -573,7 +566,7 @@ static obj p_exact(struct lisp *L, int argc, obj *argv)
 
 	(void)argc;
 	if (!number_p(x))
-		return not_num(L, "exact", x);
+		return lisp_not_number(L, "exact", x);
 	if (!flonum_p(x))
 		return x;
 	if (!lisp_flo_finite_p(flo_bits(x)))
@@ -585,8 +578,8 @@ static obj p_inexact(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
 	if (!number_p(argv[0]))
-		return not_num(L, "inexact", argv[0]);
-	return inexact_of(L, argv[0]);
+		return lisp_not_number(L, "inexact", argv[0]);
+	return lisp_num_inexact(L, argv[0]);
 }
 
 static obj sign_test(struct lisp *L, obj x, const char *who, int want)
@@ -594,7 +587,7 @@ static obj sign_test(struct lisp *L, obj x, const char *who, int want)
 	int s = lisp_num_sign(x);
 
 	if (s == -2)
-		return not_num(L, who, x);
+		return lisp_not_number(L, who, x);
 	return obj_bool(s == want);
 }
 
@@ -610,7 +603,7 @@ static obj p_odd_p(struct lisp *L, int argc, obj *argv)
 	if (obj_fixnum_p(x))
 		return obj_bool(fxv(x) & 1);
 	if (!bignum_p(x)) {
-		obj r = divide(L, "odd?", x, fx(2), 0, 1);
+		obj r = lisp_num_divide(L, "odd?", x, fx(2), 0, 1);
 
 		return r == OBJ_NULL ? r : obj_bool(lisp_num_sign(r) != 0);
 	}
@@ -631,7 +624,7 @@ static obj p_abs(struct lisp *L, int argc, obj *argv)
 
 	(void)argc;
 	if (s == -2)
-		return not_num(L, "abs", x);
+		return lisp_not_number(L, "abs", x);
 	if (flonum_p(x))
 		return flo_bits(x) >> 63 ? lisp_make_flonum(L, flo_bits(x) & ~(1ull << 63)) : x;
 	return s < 0 ? lisp_num_sub(L, fx(0), x) : x;
@@ -648,7 +641,7 @@ static obj minmax(struct lisp *L, int argc, obj *argv, const char *who, int want
 		obj x = lisp_args(L)[i];
 
 		if (!number_p(x))
-			return not_num(L, who, x);
+			return lisp_not_number(L, who, x);
 		inexact |= flonum_p(x);
 	}
 	best = lisp_args(L)[0];
@@ -662,7 +655,7 @@ static obj minmax(struct lisp *L, int argc, obj *argv, const char *who, int want
 		if (lisp_num_sign(best) == 2)
 			break;
 	}
-	return inexact ? inexact_of(L, best) : best;
+	return inexact ? lisp_num_inexact(L, best) : best;
 }
 
 static obj p_min(struct lisp *L, int argc, obj *argv) { return minmax(L, argc, argv, "min", -1); }
@@ -710,7 +703,7 @@ static obj p_gcd(struct lisp *L, int argc, obj *argv)
 		if (x == OBJ_NULL || (acc = gcd2(L, acc, x)) == OBJ_NULL)
 			return OBJ_NULL;
 	}
-	return inexact ? inexact_of(L, acc) : acc;
+	return inexact ? lisp_num_inexact(L, acc) : acc;
 }
 
 static obj p_lcm(struct lisp *L, int argc, obj *argv)
@@ -728,7 +721,7 @@ static obj p_lcm(struct lisp *L, int argc, obj *argv)
 		if (x == OBJ_NULL)
 			return OBJ_NULL;
 		if (x == fx(0))
-			return inexact || flonum_p(lisp_args(L)[argc - 1]) ? inexact_of(L, fx(0)) : fx(0);
+			return inexact || flonum_p(lisp_args(L)[argc - 1]) ? lisp_num_inexact(L, fx(0)) : fx(0);
 		ROOT(acc);
 		ROOT(x);
 		g = gcd2(L, acc, x);
@@ -737,12 +730,12 @@ static obj p_lcm(struct lisp *L, int argc, obj *argv)
 		UNROOT(g);
 		UNROOT(x);
 		UNROOT(acc);
-		if (p == OBJ_NULL || (acc = divide(L, "lcm", p, g, 0, 0)) == OBJ_NULL)
+		if (p == OBJ_NULL || (acc = lisp_num_divide(L, "lcm", p, g, 0, 0)) == OBJ_NULL)
 			return OBJ_NULL;
 		if (negative_p(acc) && (acc = lisp_num_sub(L, fx(0), acc)) == OBJ_NULL)
 			return OBJ_NULL;
 	}
-	return inexact ? inexact_of(L, acc) : acc;
+	return inexact ? lisp_num_inexact(L, acc) : acc;
 }
 
 static bool radix_ok(obj r, unsigned *out)
@@ -775,85 +768,6 @@ static obj p_string_to_number(struct lisp *L, int argc, obj *argv)
 	return lisp_parse_number(L, argv[0], 0, obj_bytes_length(argv[0]), radix);
 }
 
-static obj int_sqrt(struct lisp *L, obj x, obj *rem)
-{
-	if (obj_fixnum_p(x)) {
-		intptr_t n = fxv(x), r = n;
-
-		while (r > 0 && r > n / r)
-			r = (r + n / r) / 2;
-		*rem = fx(n - r * r);
-		return fx(r);
-	}
-	return lisp_big_sqrt(L, x, rem);
-}
-
-static obj p_exact_integer_sqrt(struct lisp *L, int argc, obj *argv)
-{
-	obj x = argv[0], s, rem = OBJ_FALSE, v;
-
-	(void)argc;
-	if (!integer_p(x) || negative_p(x))
-		return lisp_type_error(L, "exact-integer-sqrt", "non-negative integer", x);
-	s = int_sqrt(L, x, &rem);
-	if (s == OBJ_NULL)
-		return OBJ_NULL;
-	v = lisp_list2(L, s, rem);
-	if (v == OBJ_NULL)
-		return OBJ_NULL;
-	return lisp_make_values(L, v);
-}
-
-/* sqrt of an exact integer n > 0 that is no square, correctly rounded: the integer square root
- * of n 4^j with at least 56 bits, and whether a remainder is left */
-static obj inexact_int_sqrt(struct lisp *L, obj n)
-{
-	intptr_t bits = (intptr_t)lisp_int_mag_bits(n), j = bits < 114 ? (114 - bits) / 2 : 0;
-	obj s, rem = OBJ_FALSE;
-	size_t shift;
-	bool neg;
-	uint64_t m;
-
-	if (j && (n = lisp_int_shift(L, n, 2 * j)) == OBJ_NULL)
-		return OBJ_NULL;
-	if ((s = int_sqrt(L, n, &rem)) == OBJ_NULL)
-		return OBJ_NULL;
-	m = lisp_int_top64(s, &shift, &neg);
-	return lisp_make_flonum(L, lisp_flo_make(false, m | (rem != fx(0)), (intptr_t)shift - j));
-}
-
-static obj p_sqrt(struct lisp *L, int argc, obj *argv)
-{
-	obj x = argv[0], s, rem = OBJ_FALSE, s2, rem2 = OBJ_FALSE;
-	uint64_t b;
-
-	(void)argc;
-	if (!number_p(x))
-		return not_num(L, "sqrt", x);
-	if (flonum_p(x))
-		return lisp_make_flonum(L, lisp_flo_sqrt(flo_bits(x)));
-	if (lisp_num_sign(x) < 0)
-		return lisp_errorf(L, x, "sqrt: negative argument (complex numbers are not supported):");
-	if (integer_p(x)) {
-		if ((s = int_sqrt(L, x, &rem)) == OBJ_NULL)
-			return OBJ_NULL;
-		return rem == fx(0) ? s : inexact_int_sqrt(L, lisp_args(L)[0]);
-	}
-	/* a ratnum: exact when both its terms are squares */
-	if ((s = int_sqrt(L, rat_num(x), &rem)) == OBJ_NULL)
-		return OBJ_NULL;
-	ROOT(s);
-	s2 = rem == fx(0) ? int_sqrt(L, rat_den(lisp_args(L)[0]), &rem2) : OBJ_FALSE;
-	UNROOT(s);
-	if (s2 == OBJ_NULL)
-		return OBJ_NULL;
-	if (rem == fx(0) && rem2 == fx(0))
-		return lisp_make_ratio(L, s, s2);
-	if (!to_flo(L, lisp_args(L)[0], &b))
-		return OBJ_NULL;
-	return lisp_make_flonum(L, lisp_flo_sqrt(b));
-}
-
 static obj p_bit_length(struct lisp *L, int argc, obj *argv)
 {
 	obj x = argv[0];
@@ -872,177 +786,6 @@ static obj p_bit_length(struct lisp *L, int argc, obj *argv)
 	if (!bignum_p(x))
 		return not_int(L, "integer-length", x);
 	return fx((intptr_t)lisp_big_bit_length(x));
-}
-
-/* floor, ceiling, truncate, round (to even) */
-static obj round_num(struct lisp *L, obj x, const char *who, int mode)
-{
-	obj n, d, q, t = OBJ_FALSE;
-
-	if (integer_p(x))
-		return x;
-	if (flonum_p(x))
-		return lisp_make_flonum(L, lisp_flo_round(flo_bits(x), mode));
-	if (!ratnum_p(x))
-		return lisp_type_error(L, who, "real number", x);
-	n = rat_num(x);
-	d = rat_den(x);
-	switch (mode) {
-	case FLO_FLOOR: return divide(L, who, n, d, 1, 0);
-	case FLO_TRUNC: return divide(L, who, n, d, 0, 0);
-	case FLO_CEIL:	/* -floor(-n / d) */
-		ROOT(d);
-		n = lisp_num_sub(L, fx(0), n);
-		UNROOT(d);
-		q = n != OBJ_NULL ? divide(L, who, n, d, 1, 0) : OBJ_NULL;
-		return q != OBJ_NULL ? lisp_num_sub(L, fx(0), q) : OBJ_NULL;
-	default:
-		if (d == fx(2)) {	/* a tie, n/2 = k + 1/2: the even one of k and k + 1 */
-			q = divide(L, who, n, d, 1, 0);
-			if (q == OBJ_NULL)
-				return q;
-			return (obj_fixnum_p(q) ? (fxv(q) & 1) : lisp_big_odd_p(q)) ?
-				lisp_num_add(L, q, fx(1)) : q;
-		}
-		/* no tie: floor(n/d + 1/2) = floor((2n + d) / 2d) */
-		ROOT(d);
-		ROOT(t);
-		t = lisp_num_add(L, n, n);
-		t = t != OBJ_NULL ? lisp_num_add(L, t, d) : OBJ_NULL;
-		q = t != OBJ_NULL ? lisp_num_add(L, d, d) : OBJ_NULL;
-		q = q != OBJ_NULL ? divide(L, who, t, q, 1, 0) : OBJ_NULL;
-		UNROOT(t);
-		UNROOT(d);
-		return q;
-	}
-}
-
-static obj p_floor(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "floor", FLO_FLOOR); }
-static obj p_ceiling(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "ceiling", FLO_CEIL); }
-static obj p_truncate(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "truncate", FLO_TRUNC); }
-static obj p_round(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "round", FLO_ROUND); }
-
-/* numerator, denominator; of a flonum, those of its exact value, inexact */
-static obj num_den(struct lisp *L, obj x, const char *who, bool den)
-{
-	obj e;
-
-	if (exact_p(x))
-		return den ? rat_den(x) : rat_num(x);
-	if (!flonum_p(x) || !lisp_flo_finite_p(flo_bits(x)))
-		return lisp_type_error(L, who, "rational number", x);
-	if ((e = lisp_flo_to_exact(L, flo_bits(x))) == OBJ_NULL)
-		return OBJ_NULL;
-	return inexact_of(L, den ? rat_den(e) : rat_num(e));
-}
-
-static obj p_numerator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "numerator", false); }
-static obj p_denominator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "denominator", true); }
-
-/* the elementary functions: exact arguments are converted; results are flonums */
-static obj math1(struct lisp *L, obj x, const char *who, int fn)
-{
-	uint64_t b;
-
-	if (!number_p(x))
-		return not_num(L, who, x);
-	if (!to_flo(L, x, &b))
-		return OBJ_NULL;
-	return lisp_make_flonum(L, lisp_flo_math(fn, b, 0));
-}
-
-static obj math2(struct lisp *L, const char *who, int fn)
-{
-	uint64_t a, b;
-
-	for (int i = 0; i < 2; i++)
-		if (!number_p(lisp_args(L)[i]))
-			return not_num(L, who, lisp_args(L)[i]);
-	if (!to_flo(L, lisp_args(L)[0], &a) || !to_flo(L, lisp_args(L)[1], &b))
-		return OBJ_NULL;
-	return lisp_make_flonum(L, lisp_flo_math(fn, a, b));
-}
-
-static obj p_exp(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "exp", FLO_EXP); }
-static obj p_sin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "sin", FLO_SIN); }
-static obj p_cos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "cos", FLO_COS); }
-static obj p_tan(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "tan", FLO_TAN); }
-static obj p_asin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "asin", FLO_ASIN); }
-static obj p_acos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "acos", FLO_ACOS); }
-
-static obj p_log(struct lisp *L, int argc, obj *argv)
-{
-	return argc == 1 ? math1(L, argv[0], "log", FLO_LOG) : math2(L, "log", FLO_LOG2);
-}
-
-static obj p_atan(struct lisp *L, int argc, obj *argv)
-{
-	if (argc == 1)
-		return math1(L, argv[0], "atan", FLO_ATAN);
-	if (lisp_num_sign(argv[0]) == 0 && lisp_num_sign(argv[1]) == 0 && exact_p(argv[0]) &&
-	    exact_p(argv[1]))
-		return lisp_errorf(L, OBJ_NULL, "atan: both arguments are exact zero");
-	return math2(L, "atan", FLO_ATAN2);
-}
-
-/* (%expt-inexact x y): x^y for the cases expt does not compute exactly */
-static obj p_expt_inexact(struct lisp *L, int argc, obj *argv)
-{
-	uint64_t x, y, r, yi;
-	bool odd = false;
-
-	(void)argc;
-	(void)argv;
-	for (int i = 0; i < 2; i++)
-		if (!number_p(lisp_args(L)[i]))
-			return not_num(L, "expt", lisp_args(L)[i]);
-	if (!to_flo(L, lisp_args(L)[0], &x) || !to_flo(L, lisp_args(L)[1], &y))
-		return OBJ_NULL;
-	yi = lisp_flo_round(y, FLO_TRUNC);
-	if (yi == y && lisp_flo_finite_p(y)) {	/* an integral y: odd? (|y| < 2^53 matters) */
-		uint64_t half = lisp_flo_arith(FLO_MUL, y, 0x3FE0000000000000ull);
-
-		odd = lisp_flo_round(half, FLO_TRUNC) != half;
-	}
-	if ((y << 1) == 0 || x == 0x3FF0000000000000ull)
-		r = 0x3FF0000000000000ull;	/* x^0 = 1^y = 1, even for a NaN */
-	else if (lisp_flo_nan_p(x) || lisp_flo_nan_p(y))
-		r = 0x7FF8000000000000ull;
-	else if ((x << 1) == 0 || !lisp_flo_finite_p(x)) {	/* 0 and inf: by y's sign */
-		bool big = !lisp_flo_finite_p(x) == !(y >> 63);
-
-		r = big ? 0x7FF0000000000000ull : 0;
-		if (odd && (x >> 63))
-			r |= 1ull << 63;
-	} else if (x >> 63) {	/* negative x: real only for an integral y */
-		if (yi != y)
-			return lisp_errorf(L, lisp_args(L)[0],
-					   "expt: a negative base to a non-integer power (complex numbers are not supported):");
-		r = lisp_flo_math(FLO_POW, x & ~(1ull << 63), y) | (odd ? 1ull << 63 : 0);
-	} else {
-		r = lisp_flo_math(FLO_POW, x, y);
-	}
-	return lisp_make_flonum(L, r);
-}
-
-static obj p_complex_unsupported(struct lisp *L, int argc, obj *argv)
-{
-	(void)argc;
-	(void)argv;
-	return lisp_errorf(L, OBJ_NULL, "complex numbers are not supported");
-}
-
-/* (real-part x) of a real: x; (imag-part x): exact 0; (angle x): 0 or pi */
-static obj p_real_part(struct lisp *L, int argc, obj *argv)
-{
-	(void)argc;
-	return number_p(argv[0]) ? argv[0] : not_num(L, "real-part", argv[0]);
-}
-
-static obj p_imag_part(struct lisp *L, int argc, obj *argv)
-{
-	(void)argc;
-	return number_p(argv[0]) ? fx(0) : not_num(L, "imag-part", argv[0]);
 }
 
 static const struct lisp_prim_def prims[] = {
@@ -1091,32 +834,11 @@ static const struct lisp_prim_def prims[] = {
 	{ "lcm", p_lcm, 0, -1, 0 },
 	{ "number->string", p_number_to_string, 1, 2, 0 },
 	{ "string->number", p_string_to_number, 1, 2, 0 },
-	{ "exact-integer-sqrt", p_exact_integer_sqrt, 1, 1, 0 },
-	{ "sqrt", p_sqrt, 1, 1, 0 },
 	{ "integer-length", p_bit_length, 1, 1, 0 },
-	{ "floor", p_floor, 1, 1, 0 },
-	{ "ceiling", p_ceiling, 1, 1, 0 },
-	{ "round", p_round, 1, 1, 0 },
-	{ "truncate", p_truncate, 1, 1, 0 },
-	{ "numerator", p_numerator, 1, 1, 0 },
-	{ "denominator", p_denominator, 1, 1, 0 },
-	{ "exp", p_exp, 1, 1, 0 },
-	{ "log", p_log, 1, 2, 0 },
-	{ "sin", p_sin, 1, 1, 0 },
-	{ "cos", p_cos, 1, 1, 0 },
-	{ "tan", p_tan, 1, 1, 0 },
-	{ "asin", p_asin, 1, 1, 0 },
-	{ "acos", p_acos, 1, 1, 0 },
-	{ "atan", p_atan, 1, 2, 0 },
-	{ "%expt-inexact", p_expt_inexact, 2, 2, 0 },
-	{ "make-rectangular", p_complex_unsupported, 2, 2, 0 },
-	{ "make-polar", p_complex_unsupported, 2, 2, 0 },
-	{ "real-part", p_real_part, 1, 1, 0 },
-	{ "imag-part", p_imag_part, 1, 1, 0 },
-	{ "angle", p_complex_unsupported, 1, 1, 0 },
 };
 
 void lisp_init_numbers(struct lisp *L)
 {
 	lisp_register(L, prims, ARRAY_SIZE(prims));
+	lisp_init_numfuncs(L);
 }
