@@ -336,6 +336,78 @@ static double f_atan2(double y, double x)
 	return yneg ? -r : r;
 }
 
+/* Double-double helpers (Dekker; no fused multiply-add): exact sums and products as hi + lo */
+static void two_sum(double a, double b, double *hi, double *lo)
+{
+	double s = a + b, bb = s - a;
+
+	*hi = s;
+	*lo = (a - (s - bb)) + (b - bb);
+}
+
+static void two_prod(double a, double b, double *hi, double *lo)
+{
+	double c = 134217729.0 * a, ah = c - (c - a), al = a - ah;	/* Veltkamp's split */
+	double d = 134217729.0 * b, bh = d - (d - b), bl = b - bh, p = a * b;
+
+	*hi = p;
+	*lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/* log(x) as hi + lo to about 2^-60 relative, x positive and finite: x = m 2^k with m in
+ * [sqrt(2)/2, sqrt(2)), log m = 2 atanh(s) with s = (m - 1) / (m + 1) in double-double and the
+ * series' tail (|s| < 0.172, twelve terms) in double */
+static void log_dd(double x, double *hi, double *lo)
+{
+	int32_t hx, k = 0;
+	double m, num, den_hi, den_lo, s_hi, s_lo, p_hi, p_lo, z, t, h, l, h2, l2;
+
+	if (!(hi_word(x) >> 20)) {	/* subnormal: scale up by 2^54 */
+		x *= 1.80143985094819840000e+16;
+		k = -54;
+	}
+	hx = (int32_t)hi_word(x);
+	k += (hx >> 20) - 1023;
+	m = with_hi(x, (uint32_t)((hx & 0x000fffff) | 0x3ff00000));
+	if (m > 1.41421356237309504880) {
+		m *= 0.5;
+		k++;
+	}
+	num = m - 1.0;	/* exact (Sterbenz) */
+	two_sum(m, 1.0, &den_hi, &den_lo);
+	s_hi = num / den_hi;
+	two_prod(s_hi, den_hi, &p_hi, &p_lo);
+	s_lo = ((num - p_hi) - p_lo - s_hi * den_lo) / den_hi;
+	z = s_hi * s_hi;
+	t = z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 +
+	    z * (1.0 / 13 + z * (1.0 / 15 + z * (1.0 / 17 + z * (1.0 / 19 + z * (1.0 / 21 +
+	    z * (1.0 / 23 + z * (1.0 / 25)))))))))))) * s_hi;
+	/* 2 (s + t) + k ln2, ln2_hi k exact */
+	two_sum(2 * s_hi, 2 * t, &h, &l);
+	l += 2 * s_lo;
+	two_sum(k * ln2_hi, h, &h2, &l2);
+	l2 += l + k * ln2_lo;
+	two_sum(h2, l2, hi, lo);
+}
+
+/* x^y for finite x > 0 (y infinite too): exp(y log x) with log x and the product in double-double,
+ * so the error is exp's (1 ulp) and not |y log x| ulps */
+static double f_pow(double x, double y)
+{
+	double lh, ll, ph, pl;
+
+	if (y == 0.5)
+		return d_of(lisp_flo_sqrt(b_of(x)));	/* correctly rounded */
+	log_dd(x, &lh, &ll);
+	ph = y * lh;
+	if (ph > 800 || ph < -800)
+		return f_exp(ph);
+	two_prod(y, lh, &ph, &pl);
+	pl += y * ll;
+	two_sum(ph, pl, &ph, &pl);
+	return f_exp(ph) * (1.0 + pl);
+}
+
 uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b)
 {
 	double x = d_of(a), s;
@@ -358,8 +430,8 @@ uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b)
 			return 0x7FF8000000000000ull;
 		return b_of(2.0 * f_atan2(d_of(lisp_flo_sqrt(b_of(1.0 - x))),
 					  d_of(lisp_flo_sqrt(b_of(1.0 + x)))));
-	case FLO_POW:	/* exp(y log x) for x > 0; the exact cases are the caller's */
-		return b_of(f_exp(d_of(b) * f_log(x)));
+	case FLO_POW:	/* x > 0 finite; the exact and special cases are the caller's */
+		return b_of(f_pow(x, d_of(b)));
 	case FLO_LOG2:	/* log(x) / log(b) */
 		return b_of(f_log(x) / f_log(d_of(b)));
 	default: return 0x7FF8000000000000ull;
