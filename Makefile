@@ -72,6 +72,11 @@ $(B)/x86/%.c.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(X86_CC) $(X86_CFLAGS) -c $< -o $@
 
+# lisp/flonum.c alone computes with doubles: SSE2 (strict IEEE doubles, as hosted x86-64), no
+# x87 excess precision; the FPU is enabled on every CPU and saved per thread (docs/numbers.md)
+$(B)/x86/lisp/flonum.c.o: X86_CFLAGS := $(filter-out -mgeneral-regs-only,$(X86_CFLAGS)) \
+	-msse2 -mfpmath=sse -ffp-contract=off
+
 $(B)/x86/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(call say,AS,$<)$(X86_CC) $(X86_CFLAGS) -c $< -o $@

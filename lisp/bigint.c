@@ -377,3 +377,53 @@ size_t lisp_big_bit_length(obj a)
 		pow2 = x.d[i] == 0;
 	return pow2 ? bits - 1 : bits;
 }
+
+/* a * 2^bits for bits >= 0, floor(a / 2^-bits) below: arithmetic shift (Scheme's
+ * arithmetic-shift); the rational conversions shift exact integers by up to a few thousand bits */
+obj lisp_int_shift(struct lisp *L, obj a, intptr_t bits)
+{
+	struct mag x;
+	obj r;
+	size_t n, ubits = (size_t)(bits < 0 ? -bits : bits);
+	bool low;
+
+	view(&x, a);
+	x.n = bn_norm(x.d, x.n);
+	if (x.n == 0)
+		return fx(0);
+	if (bits < 0 && bn_shr_size(x.n, ubits) == 0)
+		return fx(x.neg ? -1 : 0);
+	ROOT(a);
+	r = big_alloc(L, bits >= 0 ? bn_shl_size(x.n, ubits) : bn_shr_size(x.n, ubits) + 1);
+	UNROOT(a);
+	if (r == OBJ_NULL)
+		return OBJ_NULL;
+	view(&x, a);
+	x.n = bn_norm(x.d, x.n);
+	if (bits >= 0)
+		return big_finish(r, bn_shl(big_d(r), x.d, x.n, ubits), x.neg);
+	low = x.neg && bn_low_bits_p(x.d, x.n, ubits);
+	n = bn_shr(big_d(r), x.d, x.n, ubits);
+	r = big_finish(r, n, x.neg);
+	return low ? lisp_num_sub(L, r, fx(1)) : r;	/* floor for a negative a */
+}
+
+/* The bits of |a| (0 for zero). */
+size_t lisp_int_mag_bits(obj a)
+{
+	struct mag x;
+
+	view(&x, a);
+	return bn_bit_length(x.d, x.n);
+}
+
+/* |a| = m * 2^shift + rest with m its top 64 bits and bit 0 of m ORed with rest != 0 (bn_top64):
+ * enough for a correctly rounded conversion to a double. */
+uint64_t lisp_int_top64(obj a, size_t *shift, bool *neg)
+{
+	struct mag x;
+
+	view(&x, a);
+	*neg = x.neg;
+	return bn_top64(x.d, bn_norm(x.d, x.n), shift);
+}

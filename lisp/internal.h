@@ -97,6 +97,18 @@ static inline bool primitive_p(obj o) { return obj_type_p(o, OBJ_T_PRIMITIVE); }
 static inline bool procedure_p(obj o) { return closure_p(o) || primitive_p(o); }
 static inline bool box_p(obj o) { return obj_type_p(o, OBJ_T_BOX); }
 static inline bool integer_p(obj o) { return obj_fixnum_p(o) || bignum_p(o); }
+static inline bool flonum_p(obj o) { return obj_type_p(o, OBJ_T_FLONUM); }
+static inline bool ratnum_p(obj o) { return obj_type_p(o, OBJ_T_RATNUM); }
+static inline bool exact_p(obj o) { return integer_p(o) || ratnum_p(o); }
+static inline bool number_p(obj o) { return exact_p(o) || flonum_p(o); }
+/* A flonum's IEEE double, as its bits (only lisp/flonum.c computes with doubles) */
+static inline uint64_t flo_bits(obj f)
+{
+	uint64_t b;
+
+	memcpy(&b, obj_fields(f), sizeof(b));
+	return b;
+}
 static inline obj cadr(obj p) { return car(cdr(p)); }
 static inline obj cddr(obj p) { return cdr(cdr(p)); }
 static inline obj caddr(obj p) { return car(cddr(p)); }
@@ -349,12 +361,54 @@ obj lisp_num_mul(struct lisp *L, obj a, obj b);
 /* -2 on a type error (L->err set, who names the procedure), else -1, 0, 1 */
 int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b);
 bool lisp_num_eqv(obj a, obj b);
-/* The integer written in bytes [off, off+len) of the string or bytevector str; OBJ_FALSE if
- * that is not an integer's syntax. */
-obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned radix);
-/* Digits of an integer in radix into buf (heap bytevector if large): pushes nothing; returns a
- * string object. */
+obj lisp_num_div(struct lisp *L, obj a, obj b);
+/* kind: 0 truncate (quotient/remainder), 1 floor (modulo); want: 0 quotient, 1 remainder.
+ * Integral flonums are divided exactly and give a flonum. */
+obj lisp_num_divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want);
+/* x as a double's bits; false if the heap is full (a ratnum's conversion allocates) */
+bool lisp_num_to_flo(struct lisp *L, obj x, uint64_t *b);
+obj lisp_num_inexact(struct lisp *L, obj x);
+/* "who: expected number, got x" */
+obj lisp_not_number(struct lisp *L, const char *who, obj x);
+static inline obj rat_num(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[0] : x; }
+static inline obj rat_den(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[1] : obj_fixnum(1); }
+void lisp_init_numfuncs(struct lisp *L);
+/* -1, 0, 1 by the sign; 2 for a NaN; -2 for no number */
+int lisp_num_sign(obj x);
+/* n / d in lowest terms (an integer when d divides n), d != 0, both exact integers */
+obj lisp_make_ratio(struct lisp *L, obj n, obj d);
+/* The number x written in radix: pushes nothing; returns a string object. */
 obj lisp_number_to_string(struct lisp *L, obj n, unsigned radix);
+
+/* --- numconv.c: flonums on bit patterns, with integer code only --- */
+obj lisp_make_flonum(struct lisp *L, uint64_t bits);
+/* (-1)^neg m 2^e rounded to the nearest double (ties to even), overflow to infinity */
+uint64_t lisp_flo_make(bool neg, uint64_t m, intptr_t e);
+uint64_t lisp_flo_sqrt(uint64_t b);
+enum { FLO_FLOOR, FLO_CEIL, FLO_TRUNC, FLO_ROUND };
+uint64_t lisp_flo_round(uint64_t b, int mode);
+bool lisp_flo_finite_p(uint64_t b);
+bool lisp_flo_nan_p(uint64_t b);
+uint64_t lisp_int_to_flo(obj n);
+bool lisp_ratio_to_flo(struct lisp *L, obj n, obj d, uint64_t *out);
+/* the exact value of a finite flonum; OBJ_FALSE for inf and nan */
+obj lisp_flo_to_exact(struct lisp *L, uint64_t b);
+obj lisp_flo_to_string(struct lisp *L, uint64_t b, unsigned radix);
+/* The number written in bytes [off, off+len) of the string or bytevector str (any R7RS real
+ * syntax, with prefixes); OBJ_FALSE if that is no number's syntax. exactness: 0, 'e' or 'i' (a
+ * prefix the reader took off). */
+obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
+			 int exactness);
+obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned radix);
+
+/* --- flonum.c: the floating-point operations themselves, on bits --- */
+enum { FLO_ADD, FLO_SUB, FLO_MUL, FLO_DIV };
+uint64_t lisp_flo_arith(int op, uint64_t a, uint64_t b);
+/* -1, 0, 1; 2 unordered (a NaN) */
+int lisp_flo_cmp(uint64_t a, uint64_t b);
+enum { FLO_EXP, FLO_LOG, FLO_SIN, FLO_COS, FLO_TAN, FLO_ASIN, FLO_ACOS, FLO_ATAN, FLO_ATAN2,
+       FLO_POW, FLO_LOG2 };
+uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b);
 obj lisp_int64(struct lisp *L, int64_t v);
 bool lisp_int_to_i64(obj n, int64_t *v);
 void lisp_init_numbers(struct lisp *L);
@@ -377,6 +431,9 @@ obj lisp_big_from_i64(struct lisp *L, int64_t v);
 const uint32_t *lisp_big_limbs(obj b, size_t *n, bool *neg);
 obj lisp_big_from_limbs(struct lisp *L, bool neg, const uint32_t *limbs, size_t n);
 obj lisp_big_sqrt(struct lisp *L, obj a, obj *rem);
+obj lisp_int_shift(struct lisp *L, obj a, intptr_t bits);
+size_t lisp_int_mag_bits(obj a);
+uint64_t lisp_int_top64(obj a, size_t *shift, bool *neg);
 
 /* --- compile.c, expand.c, macros.c, codegen.c --- */
 /* Compile a datum read at top level into a thunk (a closure of no arguments). */

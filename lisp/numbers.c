@@ -1,13 +1,14 @@
-/* numbers.c -- exact integer arithmetic for Scheme: fixnum fast paths, bignum fallbacks
- * (bigint.c), comparison, parsing and printing in radix 2..36, and the numeric primitives.
- * Inexact numbers and rationals are not supported: operations that would produce one raise an
- * error saying so. */
+/* numbers.c -- Scheme's numbers: fixnums and bignums (bigint.c), exact rationals (ratnums,
+ * OBJ_T_RATNUM: numerator and a denominator > 1 in lowest terms, so eqv? is field equality) and
+ * flonums (boxed IEEE doubles; numconv.c converts, flonum.c computes). An operation on a flonum
+ * and an exact number converts the exact one (inexact contagion); comparisons between them are
+ * exact (the flonum's exact value), so = < > stay transitive. Complex numbers are not supported.
+ * sqrt, rounding and the elementary functions are numfuncs.c's. */
 #include "compile.h"
 
 size_t lisp_big_bit_length(obj a);
 
-/* + - * and comparisons name "number" (all our numbers are exact integers); the integer
- * division family names "integer" */
+/* + - * / and comparisons name "number"; the integer division family "integer" */
 static obj not_int(struct lisp *L, const char *who, obj x)
 {
 	bool arith = who[0] == '+' || who[0] == '-' || who[0] == '*' || who[0] == '<' ||
@@ -16,59 +17,9 @@ static obj not_int(struct lisp *L, const char *who, obj x)
 	return lisp_type_error(L, who, arith ? "number" : "integer", x);
 }
 
-obj lisp_num_add(struct lisp *L, obj a, obj b)
+obj lisp_not_number(struct lisp *L, const char *who, obj x)
 {
-	if (obj_fixnum_p(a) && obj_fixnum_p(b))
-		return lisp_int64(L, (int64_t)fxv(a) + fxv(b));
-	if (!integer_p(a))
-		return not_int(L, "+", a);
-	if (!integer_p(b))
-		return not_int(L, "+", b);
-	return lisp_big_add(L, a, b, false);
-}
-
-obj lisp_num_sub(struct lisp *L, obj a, obj b)
-{
-	if (obj_fixnum_p(a) && obj_fixnum_p(b))
-		return lisp_int64(L, (int64_t)fxv(a) - fxv(b));
-	if (!integer_p(a))
-		return not_int(L, "-", a);
-	if (!integer_p(b))
-		return not_int(L, "-", b);
-	return lisp_big_add(L, a, b, true);
-}
-
-obj lisp_num_mul(struct lisp *L, obj a, obj b)
-{
-	if (obj_fixnum_p(a) && obj_fixnum_p(b))
-		return lisp_int64(L, (int64_t)fxv(a) * fxv(b));
-	if (!integer_p(a))
-		return not_int(L, "*", a);
-	if (!integer_p(b))
-		return not_int(L, "*", b);
-	return lisp_big_mul(L, a, b);
-}
-
-int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b)
-{
-	if (obj_fixnum_p(a) && obj_fixnum_p(b))
-		return fxv(a) < fxv(b) ? -1 : fxv(a) > fxv(b);
-	if (!integer_p(a)) {
-		not_int(L, who, a);
-		return -2;
-	}
-	if (!integer_p(b)) {
-		not_int(L, who, b);
-		return -2;
-	}
-	return lisp_big_cmp(a, b);
-}
-
-bool lisp_num_eqv(obj a, obj b)
-{
-	if (a == b)
-		return true;
-	return bignum_p(a) && bignum_p(b) && lisp_big_cmp(a, b) == 0;
+	return lisp_type_error(L, who, "number", x);
 }
 
 static bool negative_p(obj a)
@@ -76,15 +27,305 @@ static bool negative_p(obj a)
 	return obj_fixnum_p(a) ? fxv(a) < 0 : lisp_big_negative_p(a);
 }
 
-/* kind: 0 truncate (quotient/remainder), 1 floor (modulo); want: 0 quotient, 1 remainder */
-static obj divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want)
+int lisp_num_sign(obj x)
+{
+	uint64_t b;
+
+	if (obj_fixnum_p(x))
+		return fxv(x) < 0 ? -1 : fxv(x) > 0;
+	if (bignum_p(x))
+		return lisp_big_negative_p(x) ? -1 : 1;
+	if (ratnum_p(x))
+		return negative_p(rat_num(x)) ? -1 : 1;
+	if (!flonum_p(x))
+		return -2;
+	b = flo_bits(x);
+	if (lisp_flo_nan_p(b))
+		return 2;
+	if ((b << 1) == 0)
+		return 0;
+	return b >> 63 ? -1 : 1;
+}
+
+bool lisp_num_to_flo(struct lisp *L, obj x, uint64_t *b)
+{
+	if (flonum_p(x))
+		*b = flo_bits(x);
+	else if (integer_p(x))
+		*b = lisp_int_to_flo(x);
+	else
+		return lisp_ratio_to_flo(L, rat_num(x), rat_den(x), b);
+	return true;
+}
+
+static obj flo_binop(struct lisp *L, int op, obj a, obj b)
+{
+	uint64_t x, y;
+	bool ok;
+
+	ROOT(b);
+	ok = lisp_num_to_flo(L, a, &x);
+	UNROOT(b);
+	if (!ok || !lisp_num_to_flo(L, b, &y))
+		return OBJ_NULL;
+	return lisp_make_flonum(L, lisp_flo_arith(op, x, y));
+}
+
+obj lisp_make_ratio(struct lisp *L, obj n, obj d)
+{
+	obj g, r;
+
+	if (d == fx(1))
+		return n;
+	if (negative_p(d)) {
+		ROOT(d);
+		n = lisp_num_sub(L, fx(0), n);
+		UNROOT(d);
+		if (n == OBJ_NULL)
+			return OBJ_NULL;
+		ROOT(n);
+		d = lisp_num_sub(L, fx(0), d);
+		UNROOT(n);
+		if (d == OBJ_NULL)
+			return OBJ_NULL;
+	}
+	ROOT(n);
+	ROOT(d);
+	g = lisp_big_gcd(L, n, d);
+	if (g != OBJ_NULL && g != fx(1)) {
+		ROOT(g);
+		n = lisp_num_divide(L, "/", n, g, 0, 0);
+		d = n != OBJ_NULL ? lisp_num_divide(L, "/", d, g, 0, 0) : OBJ_NULL;
+		UNROOT(g);
+	}
+	r = OBJ_NULL;
+	if (g != OBJ_NULL && n != OBJ_NULL && d != OBJ_NULL) {
+		if (d == fx(1)) {
+			r = n;
+		} else if ((r = lisp_alloc(L, OBJ_T_RATNUM, 2)) != OBJ_NULL) {
+			obj_init_field(L, r, 0, n);
+			obj_init_field(L, r, 1, d);
+		}
+	}
+	UNROOT(d);
+	UNROOT(n);
+	return r;
+}
+
+/* a/b + c/d (op 0), - (1), * (2), / (3) on exact rationals (for / c is not zero) */
+static obj rat_op(struct lisp *L, int op, obj a, obj b)
+{
+	obj t1 = OBJ_FALSE, t2 = OBJ_FALSE, r = OBJ_NULL;
+
+	ROOT(a);
+	ROOT(b);
+	ROOT(t1);
+	ROOT(t2);
+	switch (op) {
+	case 0: case 1:	/* (an bd +- bn ad) / (ad bd) */
+		if ((t1 = lisp_num_mul(L, rat_num(a), rat_den(b))) == OBJ_NULL ||
+		    (t2 = lisp_num_mul(L, rat_num(b), rat_den(a))) == OBJ_NULL ||
+		    (t1 = op ? lisp_num_sub(L, t1, t2) : lisp_num_add(L, t1, t2)) == OBJ_NULL ||
+		    (t2 = lisp_num_mul(L, rat_den(a), rat_den(b))) == OBJ_NULL)
+			goto out;
+		break;
+	case 2:
+		if ((t1 = lisp_num_mul(L, rat_num(a), rat_num(b))) == OBJ_NULL ||
+		    (t2 = lisp_num_mul(L, rat_den(a), rat_den(b))) == OBJ_NULL)
+			goto out;
+		break;
+	default:
+		if ((t1 = lisp_num_mul(L, rat_num(a), rat_den(b))) == OBJ_NULL ||
+		    (t2 = lisp_num_mul(L, rat_den(a), rat_num(b))) == OBJ_NULL)
+			goto out;
+		break;
+	}
+	r = lisp_make_ratio(L, t1, t2);
+out:
+	UNROOT(t2);
+	UNROOT(t1);
+	UNROOT(b);
+	UNROOT(a);
+	return r;
+}
+
+static obj arith(struct lisp *L, const char *who, int op, obj a, obj b)
+{
+	if (!number_p(a))
+		return lisp_not_number(L, who, a);
+	if (!number_p(b))
+		return lisp_not_number(L, who, b);
+	if (flonum_p(a) || flonum_p(b))
+		return flo_binop(L, op, a, b);
+	return rat_op(L, op, a, b);
+}
+
+obj lisp_num_add(struct lisp *L, obj a, obj b)
+{
+	if (obj_fixnum_p(a) && obj_fixnum_p(b))
+		return lisp_int64(L, (int64_t)fxv(a) + fxv(b));
+	if (integer_p(a) && integer_p(b))
+		return lisp_big_add(L, a, b, false);
+	return arith(L, "+", FLO_ADD, a, b);
+}
+
+obj lisp_num_sub(struct lisp *L, obj a, obj b)
+{
+	if (obj_fixnum_p(a) && obj_fixnum_p(b))
+		return lisp_int64(L, (int64_t)fxv(a) - fxv(b));
+	if (integer_p(a) && integer_p(b))
+		return lisp_big_add(L, a, b, true);
+	return arith(L, "-", FLO_SUB, a, b);
+}
+
+obj lisp_num_mul(struct lisp *L, obj a, obj b)
+{
+	if (obj_fixnum_p(a) && obj_fixnum_p(b))
+		return lisp_int64(L, (int64_t)fxv(a) * fxv(b));
+	if (integer_p(a) && integer_p(b))
+		return lisp_big_mul(L, a, b);
+	return arith(L, "*", FLO_MUL, a, b);
+}
+
+obj lisp_num_div(struct lisp *L, obj a, obj b)
+{
+	if (!number_p(a))
+		return lisp_not_number(L, "/", a);
+	if (!number_p(b))
+		return lisp_not_number(L, "/", b);
+	if (b == fx(0))
+		return lisp_errorf(L, OBJ_NULL, "/: division by zero");
+	if (flonum_p(a) || flonum_p(b))
+		return flo_binop(L, FLO_DIV, a, b);
+	if (obj_fixnum_p(a) && obj_fixnum_p(b) && fxv(b) != -1 && fxv(a) % fxv(b) == 0)
+		return fx(fxv(a) / fxv(b));
+	if (integer_p(a) && integer_p(b))
+		return lisp_make_ratio(L, a, b);
+	return rat_op(L, 3, a, b);
+}
+
+/* exact rationals: -1, 0, 1 (-2 if the heap is full) */
+static int exact_cmp(struct lisp *L, obj a, obj b)
+{
+	obj t1, t2;
+	int c;
+
+	if (integer_p(a) && integer_p(b))
+		return lisp_big_cmp(a, b);
+	ROOT(a);
+	ROOT(b);
+	t1 = lisp_num_mul(L, rat_num(a), rat_den(b));
+	ROOT(t1);
+	t2 = t1 != OBJ_NULL ? lisp_num_mul(L, rat_num(b), rat_den(a)) : OBJ_NULL;
+	c = t2 == OBJ_NULL ? -2 : lisp_big_cmp(t1, t2);
+	UNROOT(t1);
+	UNROOT(b);
+	UNROOT(a);
+	return c;
+}
+
+/* exact x against the flonum f, exactly */
+static int mixed_cmp(struct lisp *L, obj x, uint64_t f)
+{
+	obj e;
+
+	if (lisp_flo_nan_p(f))
+		return 2;
+	if (!lisp_flo_finite_p(f))
+		return f >> 63 ? 1 : -1;
+	if (obj_fixnum_p(x) && fxv(x) < ((intptr_t)1 << 30) && fxv(x) > -((intptr_t)1 << 30))
+		return lisp_flo_cmp(lisp_int_to_flo(x), f);	/* both exact as doubles */
+	ROOT(x);
+	e = lisp_flo_to_exact(L, f);
+	UNROOT(x);
+	return e == OBJ_NULL ? -2 : exact_cmp(L, x, e);
+}
+
+int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b)
+{
+	int c;
+
+	if (obj_fixnum_p(a) && obj_fixnum_p(b))
+		return fxv(a) < fxv(b) ? -1 : fxv(a) > fxv(b);
+	if (integer_p(a) && integer_p(b))
+		return lisp_big_cmp(a, b);
+	if (!number_p(a)) {
+		lisp_not_number(L, who, a);
+		return -2;
+	}
+	if (!number_p(b)) {
+		lisp_not_number(L, who, b);
+		return -2;
+	}
+	if (flonum_p(a) && flonum_p(b))
+		return lisp_flo_cmp(flo_bits(a), flo_bits(b));
+	if (flonum_p(b))
+		return mixed_cmp(L, a, flo_bits(b));
+	if (flonum_p(a)) {
+		c = mixed_cmp(L, b, flo_bits(a));
+		return c == -2 || c == 2 ? c : -c;
+	}
+	return exact_cmp(L, a, b);
+}
+
+bool lisp_num_eqv(obj a, obj b)
+{
+	if (a == b)
+		return true;
+	if (bignum_p(a) && bignum_p(b))
+		return lisp_big_cmp(a, b) == 0;
+	if (flonum_p(a) && flonum_p(b))
+		return flo_bits(a) == flo_bits(b);
+	return ratnum_p(a) && ratnum_p(b) && lisp_num_eqv(rat_num(a), rat_num(b)) &&
+	       lisp_num_eqv(rat_den(a), rat_den(b));
+}
+
+/* x's exact integer value if x is an integer (an integral flonum too); OBJ_FALSE if not */
+static obj exact_integer_of(struct lisp *L, obj x)
+{
+	uint64_t b;
+
+	if (integer_p(x))
+		return x;
+	if (!flonum_p(x))
+		return OBJ_FALSE;
+	b = flo_bits(x);
+	if (!lisp_flo_finite_p(b) || lisp_flo_round(b, FLO_TRUNC) != b)
+		return OBJ_FALSE;
+	return lisp_flo_to_exact(L, b);
+}
+
+obj lisp_num_inexact(struct lisp *L, obj x)
+{
+	uint64_t b;
+
+	if (x == OBJ_NULL || flonum_p(x))
+		return x;
+	return lisp_num_to_flo(L, x, &b) ? lisp_make_flonum(L, b) : OBJ_NULL;
+}
+
+obj lisp_num_divide(struct lisp *L, const char *who, obj a, obj b, int kind, int want)
 {
 	obj q = OBJ_FALSE, r = OBJ_FALSE;
 
-	if (!integer_p(a))
-		return not_int(L, who, a);
-	if (!integer_p(b))
-		return not_int(L, who, b);
+	if (!integer_p(a) || !integer_p(b)) {
+		obj x, y, v;
+
+		ROOT(b);
+		x = exact_integer_of(L, a);
+		ROOT(x);
+		y = x != OBJ_NULL && x != OBJ_FALSE ? exact_integer_of(L, b) : OBJ_NULL;
+		UNROOT(x);
+		UNROOT(b);
+		if (x == OBJ_FALSE)
+			return not_int(L, who, a);
+		if (y == OBJ_FALSE)
+			return not_int(L, who, b);
+		if (x == OBJ_NULL || y == OBJ_NULL)
+			return OBJ_NULL;
+		v = lisp_num_divide(L, who, x, y, kind, want);
+		return lisp_num_inexact(L, v);
+	}
 	if (b == fx(0))
 		return lisp_errorf(L, OBJ_NULL, "%s: division by zero", who);
 	if (obj_fixnum_p(a) && obj_fixnum_p(b)) {
@@ -117,58 +358,6 @@ static obj divide(struct lisp *L, const char *who, obj a, obj b, int kind, int w
 	return want ? r : q;
 }
 
-/* --- parsing and printing --- */
-
-static int digit(int c, unsigned radix)
-{
-	int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'z' ? c - 'a' + 10 :
-		c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 99;
-
-	return d < (int)radix ? d : -1;
-}
-
-obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned radix)
-{
-	const uint8_t *s = obj_bytes_data(str) + off;
-	bool neg = false;
-	int64_t v = 0;
-	size_t i = 0;
-	bool had_radix = false, had_exact = false;
-
-	/* #x #b #o #d prefixes (string->number), at most one radix and one exactness (R7RS) */
-	while (len - i >= 2 && s[i] == '#') {
-		bool *had = &had_radix;
-
-		switch (s[i + 1] | 0x20) {
-		case 'x': radix = 16; break;
-		case 'b': radix = 2; break;
-		case 'o': radix = 8; break;
-		case 'd': radix = 10; break;
-		case 'e': had = &had_exact; break;
-		default: return OBJ_FALSE;
-		}
-		if (*had)
-			return OBJ_FALSE;	/* "#x#x1" is no number */
-		*had = true;
-		i += 2;
-	}
-	if (i < len && (s[i] == '+' || s[i] == '-')) {
-		neg = s[i] == '-';
-		i++;
-	}
-	if (i == len)
-		return OBJ_FALSE;
-	for (size_t j = i; j < len; j++)
-		if (digit(s[j], radix) < 0)
-			return OBJ_FALSE;
-	if (len - i <= 12) {
-		for (; i < len; i++)
-			v = v * radix + digit(s[i], radix);
-		return lisp_int64(L, neg ? -v : v);
-	}
-	return lisp_big_parse(L, str, off + i, len - i, radix, neg);
-}
-
 obj lisp_number_to_string(struct lisp *L, obj n, unsigned radix)
 {
 	char buf[80];
@@ -176,6 +365,33 @@ obj lisp_number_to_string(struct lisp *L, obj n, unsigned radix)
 	intptr_t v;
 	bool neg;
 
+	if (flonum_p(n))
+		return lisp_flo_to_string(L, flo_bits(n), radix);
+	if (ratnum_p(n)) {
+		obj a, b, s;
+		size_t la, lb;
+
+		ROOT(n);
+		a = lisp_number_to_string(L, rat_num(n), radix);
+		ROOT(a);
+		b = a != OBJ_NULL ? lisp_number_to_string(L, rat_den(n), radix) : OBJ_NULL;
+		ROOT(b);
+		s = OBJ_NULL;
+		if (b != OBJ_NULL) {
+			la = obj_bytes_length(a);
+			lb = obj_bytes_length(b);
+			s = lisp_make_bytes(L, OBJ_T_STRING, NULL, la + 1 + lb);
+			if (s != OBJ_NULL) {
+				memcpy(obj_bytes_data(s), obj_bytes_data(a), la);
+				obj_bytes_data(s)[la] = '/';
+				memcpy(obj_bytes_data(s) + la + 1, obj_bytes_data(b), lb);
+			}
+		}
+		UNROOT(b);
+		UNROOT(a);
+		UNROOT(n);
+		return s;
+	}
 	if (bignum_p(n))
 		return lisp_big_to_string(L, n, radix);
 	v = fxv(n);
@@ -224,7 +440,8 @@ static obj p_sub(struct lisp *L, int argc, obj *argv)
 	obj acc = argv[0];
 
 	if (argc == 1)
-		return lisp_num_sub(L, fx(0), acc);
+		return flonum_p(acc) ? lisp_make_flonum(L, flo_bits(acc) ^ (1ull << 63))
+				     : lisp_num_sub(L, fx(0), acc);
 	for (int i = 1; i < argc; i++) {
 		acc = lisp_num_sub(L, acc, lisp_args(L)[i]);
 		if (acc == OBJ_NULL)
@@ -235,27 +452,10 @@ static obj p_sub(struct lisp *L, int argc, obj *argv)
 
 static obj p_div(struct lisp *L, int argc, obj *argv)
 {
-	obj acc = argc == 1 ? fx(1) : argv[0], r = OBJ_FALSE;
+	obj acc = argc == 1 ? fx(1) : argv[0];
 
 	for (int i = argc == 1 ? 0 : 1; i < argc; i++) {
-		obj d = lisp_args(L)[i];
-
-		if (!integer_p(acc))
-			return not_int(L, "/", acc);
-		if (!integer_p(d))
-			return not_int(L, "/", d);
-		if (d == fx(0))
-			return lisp_errorf(L, OBJ_NULL, "/: division by zero");
-		ROOT(d);
-		ROOT(acc);
-		r = divide(L, "/", acc, d, 0, 1);
-		UNROOT(acc);
-		UNROOT(d);
-		if (r == OBJ_NULL)
-			return OBJ_NULL;
-		if (r != fx(0))
-			return lisp_errorf(L, OBJ_NULL, "/: non-integer quotient (rationals are not supported)");
-		acc = divide(L, "/", acc, d, 0, 0);
+		acc = lisp_num_div(L, acc, lisp_args(L)[i]);
 		if (acc == OBJ_NULL)
 			return OBJ_NULL;
 	}
@@ -267,12 +467,16 @@ static obj compare(struct lisp *L, int argc, obj *argv, const char *who, int op)
 	bool result = true;
 
 	if (argc == 1)
-		return integer_p(argv[0]) ? OBJ_TRUE : not_int(L, who, argv[0]);
+		return number_p(argv[0]) ? OBJ_TRUE : lisp_not_number(L, who, argv[0]);
 	for (int i = 0; i + 1 < argc; i++) {
-		int c = lisp_num_cmp(L, who, argv[i], argv[i + 1]);
+		int c = lisp_num_cmp(L, who, lisp_args(L)[i], lisp_args(L)[i + 1]);
 
 		if (c == -2)
 			return OBJ_NULL;
+		if (c == 2) {	/* a NaN: every comparison is false */
+			result = false;
+			continue;
+		}
 		switch (op) {
 		case 0: result &= c == 0; break;
 		case 1: result &= c < 0; break;
@@ -290,53 +494,100 @@ static obj p_gt(struct lisp *L, int argc, obj *argv) { return compare(L, argc, a
 static obj p_le(struct lisp *L, int argc, obj *argv) { return compare(L, argc, argv, "<=", 3); }
 static obj p_ge(struct lisp *L, int argc, obj *argv) { return compare(L, argc, argv, ">=", 4); }
 
-static obj p_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "quotient", argv[0], argv[1], 0, 0); }
-static obj p_remainder(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "remainder", argv[0], argv[1], 0, 1); }
-static obj p_modulo(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "modulo", argv[0], argv[1], 1, 1); }
-static obj p_floor_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return divide(L, "floor-quotient", argv[0], argv[1], 1, 0); }
+static obj p_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "quotient", argv[0], argv[1], 0, 0); }
+static obj p_remainder(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "remainder", argv[0], argv[1], 0, 1); }
+static obj p_modulo(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "modulo", argv[0], argv[1], 1, 1); }
+static obj p_floor_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "floor-quotient", argv[0], argv[1], 1, 0); }
 
-static obj p_number_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(integer_p(argv[0])); }
+static obj p_number_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(number_p(argv[0])); }
+static obj p_exact_integer_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(integer_p(argv[0])); }
+static obj p_exact_rational_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(exact_p(argv[0])); }
+
+static obj p_integer_p(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0];
+	uint64_t b;
+
+	(void)L;
+	(void)argc;
+	if (!flonum_p(x))
+		return obj_bool(integer_p(x));
+	b = flo_bits(x);
+	return obj_bool(lisp_flo_finite_p(b) && lisp_flo_round(b, FLO_TRUNC) == b);
+}
+
+static obj p_rational_p(struct lisp *L, int argc, obj *argv)
+{
+	(void)L;
+	(void)argc;
+	return obj_bool(exact_p(argv[0]) || (flonum_p(argv[0]) && lisp_flo_finite_p(flo_bits(argv[0]))));
+}
+
+/* which: 0 nan?, 1 finite?, 2 infinite? */
+static obj flo_class(struct lisp *L, obj x, const char *who, int which)
+{
+	uint64_t b;
+
+	if (!number_p(x))
+		return lisp_not_number(L, who, x);
+	if (!flonum_p(x))
+		return obj_bool(which == 1);
+	b = flo_bits(x);
+	switch (which) {
+	case 0: return obj_bool(lisp_flo_nan_p(b));
+	case 1: return obj_bool(lisp_flo_finite_p(b));
+	default: return obj_bool(!lisp_flo_finite_p(b) && !lisp_flo_nan_p(b));
+	}
+}
+
+static obj p_nan_p(struct lisp *L, int argc, obj *argv) { (void)argc; return flo_class(L, argv[0], "nan?", 0); }
+static obj p_finite_p(struct lisp *L, int argc, obj *argv) { (void)argc; return flo_class(L, argv[0], "finite?", 1); }
+static obj p_infinite_p(struct lisp *L, int argc, obj *argv) { (void)argc; return flo_class(L, argv[0], "infinite?", 2); }
 
 static obj p_exact_p(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	if (!integer_p(argv[0]))
-		return lisp_type_error(L, "exact?", "number", argv[0]);
-	return OBJ_TRUE;
+	if (!number_p(argv[0]))
+		return lisp_not_number(L, "exact?", argv[0]);
+	return obj_bool(exact_p(argv[0]));
 }
 
 static obj p_inexact_p(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	if (!integer_p(argv[0]))
-		return lisp_type_error(L, "inexact?", "number", argv[0]);
-	return OBJ_FALSE;
+	if (!number_p(argv[0]))
+		return lisp_not_number(L, "inexact?", argv[0]);
+	return obj_bool(flonum_p(argv[0]));
 }
 
 static obj p_exact(struct lisp *L, int argc, obj *argv)
 {
+	obj x = argv[0];
+
 	(void)argc;
-	if (!integer_p(argv[0]))
-		return lisp_type_error(L, "exact", "number", argv[0]);
-	return argv[0];
+	if (!number_p(x))
+		return lisp_not_number(L, "exact", x);
+	if (!flonum_p(x))
+		return x;
+	if (!lisp_flo_finite_p(flo_bits(x)))
+		return lisp_errorf(L, x, "exact: no exact number for");
+	return lisp_flo_to_exact(L, flo_bits(x));
 }
 
 static obj p_inexact(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	return lisp_errorf(L, argv[0], "inexact: inexact numbers are not supported:");
+	if (!number_p(argv[0]))
+		return lisp_not_number(L, "inexact", argv[0]);
+	return lisp_num_inexact(L, argv[0]);
 }
 
 static obj sign_test(struct lisp *L, obj x, const char *who, int want)
 {
-	int s;
+	int s = lisp_num_sign(x);
 
-	if (obj_fixnum_p(x))
-		s = fxv(x) < 0 ? -1 : fxv(x) > 0;
-	else if (bignum_p(x))
-		s = lisp_big_negative_p(x) ? -1 : 1;
-	else
-		return not_int(L, who, x);
+	if (s == -2)
+		return lisp_not_number(L, who, x);
 	return obj_bool(s == want);
 }
 
@@ -351,8 +602,11 @@ static obj p_odd_p(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (obj_fixnum_p(x))
 		return obj_bool(fxv(x) & 1);
-	if (!bignum_p(x))
-		return not_int(L, "odd?", x);
+	if (!bignum_p(x)) {
+		obj r = lisp_num_divide(L, "odd?", x, fx(2), 0, 1);
+
+		return r == OBJ_NULL ? r : obj_bool(lisp_num_sign(r) != 0);
+	}
 	return obj_bool(lisp_big_odd_p(x));
 }
 
@@ -366,28 +620,42 @@ static obj p_even_p(struct lisp *L, int argc, obj *argv)
 static obj p_abs(struct lisp *L, int argc, obj *argv)
 {
 	obj x = argv[0];
+	int s = lisp_num_sign(x);
 
 	(void)argc;
-	if (!integer_p(x))
-		return not_int(L, "abs", x);
-	return negative_p(x) ? lisp_num_sub(L, fx(0), x) : x;
+	if (s == -2)
+		return lisp_not_number(L, "abs", x);
+	if (flonum_p(x))
+		return flo_bits(x) >> 63 ? lisp_make_flonum(L, flo_bits(x) & ~(1ull << 63)) : x;
+	return s < 0 ? lisp_num_sub(L, fx(0), x) : x;
 }
 
+/* R7RS: inexact if any argument is; a NaN wins */
 static obj minmax(struct lisp *L, int argc, obj *argv, const char *who, int want)
 {
 	obj best = argv[0];
+	bool inexact = false;
 
-	if (!integer_p(best))
-		return not_int(L, who, best);
+	(void)argv;
+	for (int i = 0; i < argc; i++) {
+		obj x = lisp_args(L)[i];
+
+		if (!number_p(x))
+			return lisp_not_number(L, who, x);
+		inexact |= flonum_p(x);
+	}
+	best = lisp_args(L)[0];
 	for (int i = 1; i < argc; i++) {
-		int c = lisp_num_cmp(L, who, argv[i], best);
+		int c = lisp_num_cmp(L, who, lisp_args(L)[i], best);
 
 		if (c == -2)
 			return OBJ_NULL;
-		if (c == want)
-			best = argv[i];
+		if (c == want || (c == 2 && lisp_num_sign(lisp_args(L)[i]) == 2))
+			best = lisp_args(L)[i];
+		if (lisp_num_sign(best) == 2)
+			break;
 	}
-	return best;
+	return inexact ? lisp_num_inexact(L, best) : best;
 }
 
 static obj p_min(struct lisp *L, int argc, obj *argv) { return minmax(L, argc, argv, "min", -1); }
@@ -409,46 +677,65 @@ static obj gcd2(struct lisp *L, obj a, obj b)
 	return lisp_big_gcd(L, a, b);
 }
 
+/* argument i of gcd or lcm as an exact integer; *inexact set for an integral flonum */
+static obj int_arg(struct lisp *L, const char *who, int i, bool *inexact)
+{
+	obj x = lisp_args(L)[i], v = exact_integer_of(L, x);
+
+	if (v == OBJ_FALSE)
+		return not_int(L, who, lisp_args(L)[i]);
+	*inexact |= flonum_p(lisp_args(L)[i]);
+	return v;
+}
+
 static obj p_gcd(struct lisp *L, int argc, obj *argv)
 {
 	obj acc = fx(0);
+	bool inexact = false;
 
 	(void)argv;
 	for (int i = 0; i < argc; i++) {
-		obj x = lisp_args(L)[i];
+		obj x;
 
-		if (!integer_p(x))
-			return not_int(L, "gcd", x);
-		if ((acc = gcd2(L, acc, x)) == OBJ_NULL)
+		ROOT(acc);
+		x = int_arg(L, "gcd", i, &inexact);
+		UNROOT(acc);
+		if (x == OBJ_NULL || (acc = gcd2(L, acc, x)) == OBJ_NULL)
 			return OBJ_NULL;
 	}
-	return acc;
+	return inexact ? lisp_num_inexact(L, acc) : acc;
 }
 
 static obj p_lcm(struct lisp *L, int argc, obj *argv)
 {
 	obj acc = fx(1);
+	bool inexact = false;
 
 	(void)argv;
 	for (int i = 0; i < argc; i++) {
-		obj x = lisp_args(L)[i], g, p;
+		obj x, g, p;
 
-		if (!integer_p(x))
-			return not_int(L, "lcm", x);
-		if (x == fx(0))
-			return fx(0);
 		ROOT(acc);
+		x = int_arg(L, "lcm", i, &inexact);
+		UNROOT(acc);
+		if (x == OBJ_NULL)
+			return OBJ_NULL;
+		if (x == fx(0))
+			return inexact || flonum_p(lisp_args(L)[argc - 1]) ? lisp_num_inexact(L, fx(0)) : fx(0);
+		ROOT(acc);
+		ROOT(x);
 		g = gcd2(L, acc, x);
 		ROOT(g);
-		p = g ? lisp_num_mul(L, acc, lisp_args(L)[i]) : OBJ_NULL;
+		p = g ? lisp_num_mul(L, acc, x) : OBJ_NULL;
 		UNROOT(g);
+		UNROOT(x);
 		UNROOT(acc);
-		if (p == OBJ_NULL || (acc = divide(L, "lcm", p, g, 0, 0)) == OBJ_NULL)
+		if (p == OBJ_NULL || (acc = lisp_num_divide(L, "lcm", p, g, 0, 0)) == OBJ_NULL)
 			return OBJ_NULL;
 		if (negative_p(acc) && (acc = lisp_num_sub(L, fx(0), acc)) == OBJ_NULL)
 			return OBJ_NULL;
 	}
-	return acc;
+	return inexact ? lisp_num_inexact(L, acc) : acc;
 }
 
 static bool radix_ok(obj r, unsigned *out)
@@ -463,7 +750,7 @@ static obj p_number_to_string(struct lisp *L, int argc, obj *argv)
 {
 	unsigned radix = 10;
 
-	if (!integer_p(argv[0]))
+	if (!number_p(argv[0]))
 		return lisp_type_error(L, "number->string", "number", argv[0]);
 	if (argc > 1 && !radix_ok(argv[1], &radix))
 		return lisp_type_error(L, "number->string", "radix between 2 and 36", argv[1]);
@@ -479,31 +766,6 @@ static obj p_string_to_number(struct lisp *L, int argc, obj *argv)
 	if (argc > 1 && !radix_ok(argv[1], &radix))
 		return lisp_type_error(L, "string->number", "radix between 2 and 36", argv[1]);
 	return lisp_parse_number(L, argv[0], 0, obj_bytes_length(argv[0]), radix);
-}
-
-static obj p_exact_integer_sqrt(struct lisp *L, int argc, obj *argv)
-{
-	obj x = argv[0], s, rem = OBJ_FALSE, v;
-
-	(void)argc;
-	if (!integer_p(x) || negative_p(x))
-		return lisp_type_error(L, "exact-integer-sqrt", "non-negative integer", x);
-	if (obj_fixnum_p(x)) {
-		intptr_t n = fxv(x), r = n;
-
-		while (r > 0 && r > n / r)
-			r = (r + n / r) / 2;
-		s = fx(r);
-		rem = fx(n - r * r);
-	} else {
-		s = lisp_big_sqrt(L, x, &rem);
-		if (s == OBJ_NULL)
-			return OBJ_NULL;
-	}
-	v = lisp_list2(L, s, rem);
-	if (v == OBJ_NULL)
-		return OBJ_NULL;
-	return lisp_make_values(L, v);
 }
 
 static obj p_bit_length(struct lisp *L, int argc, obj *argv)
@@ -526,14 +788,6 @@ static obj p_bit_length(struct lisp *L, int argc, obj *argv)
 	return fx((intptr_t)lisp_big_bit_length(x));
 }
 
-static obj p_identity_int(struct lisp *L, int argc, obj *argv)
-{
-	(void)argc;
-	if (!integer_p(argv[0]))
-		return not_int(L, "floor", argv[0]);
-	return argv[0];
-}
-
 static const struct lisp_prim_def prims[] = {
 	{ "+", p_add, 0, -1, PRIM_INLINE(OP_ADD, 2) },
 	{ "-", p_sub, 1, -1, PRIM_INLINE(OP_SUB, 2) },
@@ -554,10 +808,13 @@ static const struct lisp_prim_def prims[] = {
 	{ "number?", p_number_p, 1, 1, 0 },
 	{ "complex?", p_number_p, 1, 1, 0 },
 	{ "real?", p_number_p, 1, 1, 0 },
-	{ "rational?", p_number_p, 1, 1, 0 },
-	{ "integer?", p_number_p, 1, 1, 0 },
-	{ "exact-integer?", p_number_p, 1, 1, 0 },
-	{ "exact-rational?", p_number_p, 1, 1, 0 },
+	{ "rational?", p_rational_p, 1, 1, 0 },
+	{ "integer?", p_integer_p, 1, 1, 0 },
+	{ "exact-integer?", p_exact_integer_p, 1, 1, 0 },
+	{ "exact-rational?", p_exact_rational_p, 1, 1, 0 },
+	{ "nan?", p_nan_p, 1, 1, 0 },
+	{ "finite?", p_finite_p, 1, 1, 0 },
+	{ "infinite?", p_infinite_p, 1, 1, 0 },
 	{ "exact?", p_exact_p, 1, 1, 0 },
 	{ "inexact?", p_inexact_p, 1, 1, 0 },
 	{ "exact", p_exact, 1, 1, 0 },
@@ -577,16 +834,11 @@ static const struct lisp_prim_def prims[] = {
 	{ "lcm", p_lcm, 0, -1, 0 },
 	{ "number->string", p_number_to_string, 1, 2, 0 },
 	{ "string->number", p_string_to_number, 1, 2, 0 },
-	{ "exact-integer-sqrt", p_exact_integer_sqrt, 1, 1, 0 },
 	{ "integer-length", p_bit_length, 1, 1, 0 },
-	{ "floor", p_identity_int, 1, 1, 0 },
-	{ "ceiling", p_identity_int, 1, 1, 0 },
-	{ "round", p_identity_int, 1, 1, 0 },
-	{ "truncate", p_identity_int, 1, 1, 0 },
-	{ "numerator", p_identity_int, 1, 1, 0 },
 };
 
 void lisp_init_numbers(struct lisp *L)
 {
 	lisp_register(L, prims, ARRAY_SIZE(prims));
+	lisp_init_numfuncs(L);
 }

@@ -480,25 +480,54 @@
 ;; Results above this many bits are refused (an error, not a computation that outlasts the
 ;; machine: (expt 2 100000000000000000000) squared its way through memory for ever).
 (define %expt-max-bits 4194304)
+;; Exact base, exact integer exponent: exact (by squaring). An integer exponent of an inexact
+;; base up to 1024 in size: the exact power rounded once (correctly rounded). Anything else:
+;; %expt-inexact, exp(y log x) with IEEE's special cases.
 (define (expt b e)
-  (cond ((not (exact-integer? e)) (error "expt: exponent must be an exact integer:" e))
-        ((and (exact-integer? b) (> (abs b) 1) (> e 0)
-              (> e (quotient %expt-max-bits (- (integer-length (abs b)) 1))))
-         (error "expt: result too large (more than 4194304 bits):" b e))
-        ((< e 0)
-         (cond ((eqv? b 1) 1)
-               ((eqv? b -1) (if (even? e) 1 -1))
-               (else (error "expt: negative exponent (rationals are not supported):" e))))
-        (else
-         (let loop ((b b) (e e) (acc 1))
-           (cond ((= e 0) acc)
-                 ((= e 1) (* acc b))
-                 (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))))
+  (cond ((not (number? b)) (error "expt: expected number, got" b))
+        ((not (number? e)) (error "expt: expected number, got" e))
+        ((and (exact-integer? e) (exact? b))
+         (cond ((and (exact-integer? b) (> (abs b) 1) (> e 0)
+                     (> e (quotient %expt-max-bits (- (integer-length (abs b)) 1))))
+                (error "expt: result too large (more than 4194304 bits):" b e))
+               ((< e 0)
+                (if (eqv? b 0)
+                    (error "expt: division by zero:" b e)
+                    (/ 1 (expt b (- e)))))
+               (else
+                (let loop ((b b) (e e) (acc 1))
+                  (cond ((= e 0) acc)
+                        ((= e 1) (* acc b))
+                        (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))))
+        ((and (exact-integer? e) (<= (abs e) 1024) (finite? b) (not (zero? b)))
+         (inexact (expt (exact b) e)))
+        (else (%expt-inexact b e))))
 
-(define (truncate/ a b) (values (quotient a b) (remainder a b)))
+(define (truncate/ a b) (values (truncate-quotient a b) (truncate-remainder a b)))
 (define (floor/ a b) (values (floor-quotient a b) (floor-remainder a b)))
 (define (exact-nonnegative-integer? x) (and (exact-integer? x) (>= x 0)))
-(define (denominator x) (if (exact-integer? x) 1 (error "denominator: not an integer:" x)))
+;; The simplest rational within y of x (R7RS; the Stern-Brocot walk of the usual
+;; simplest-rational), inexact when either argument is.
+(define (rationalize x y)
+  (define (simplest lo hi)              ; 0 < lo < hi, exact
+    (let ((fl (floor lo)))
+      (cond ((= fl lo) fl)
+            ((< fl (floor hi)) (+ fl 1))
+            (else (+ fl (/ 1 (simplest (/ 1 (- hi fl)) (/ 1 (- lo fl)))))))))
+  (define (simplest-between lo hi)
+    (cond ((> lo hi) (simplest-between hi lo))
+          ((= lo hi) lo)
+          ((positive? lo) (simplest lo hi))
+          ((negative? hi) (- (simplest (- hi) (- lo))))
+          (else 0)))
+  (cond ((not (real? x)) (error "rationalize: expected number, got" x))
+        ((not (real? y)) (error "rationalize: expected number, got" y))
+        ((or (nan? x) (nan? y)) +nan.0)
+        ((infinite? y) (if (infinite? x) +nan.0 0.0))
+        ((infinite? x) x)
+        (else
+         (let ((r (simplest-between (- (exact x) (abs (exact y))) (+ (exact x) (abs (exact y))))))
+           (if (or (inexact? x) (inexact? y)) (inexact r) r)))))
 (define (features) '(r7rs exact-closed full-unicode lispos))
 
 ;; --- exit runs the pending dynamic-wind afters ---

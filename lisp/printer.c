@@ -491,7 +491,9 @@ static void print_atom(struct pr *p, obj x)
 		case OBJ_T_SYMBOL:
 			print_symbol(p, x);
 			break;
-		case OBJ_T_BIGNUM: {
+		case OBJ_T_BIGNUM:
+		case OBJ_T_FLONUM:
+		case OBJ_T_RATNUM: {
 			obj s = lisp_number_to_string(L, x, 10);
 
 			if (s == OBJ_NULL) {

@@ -314,7 +314,7 @@ static bool has_byte(const uint8_t *s, size_t len, int c)
 
 static bool radix_char_p(int c)
 {
-	return has_byte((const uint8_t *)"xXbBoOdDeE", 10, c);
+	return has_byte((const uint8_t *)"xXbBoOdDeEiI", 12, c);
 }
 
 /* "looks like a number": digit, or sign/dot then digit */
@@ -328,15 +328,18 @@ static bool numeric_p(const uint8_t *s, size_t len)
 	       ((s[1] >= '0' && s[1] <= '9') || (s[1] == '.' && len > 2 && s[2] >= '0' && s[2] <= '9'));
 }
 
-/* A token of constituents: number or symbol (or "."). */
-static enum tok atom(struct rd *r, unsigned radix, bool prefixed)
+static bool exactness_char_p(int c) { return (c | 0x20) == 'e' || (c | 0x20) == 'i'; }
+
+/* A token of constituents: number or symbol (or "."); exactness 'e' or 'i' after a #e or #i
+ * prefix, else 0. */
+static enum tok atom(struct rd *r, unsigned radix, bool prefixed, int exactness)
 {
 	struct lisp *L = r->L;
 	obj n;
 
 	if (!prefixed && tok_is(r, "."))
 		return T_DOT;
-	n = lisp_parse_number(L, stk(L)[r->base], 0, r->tlen, radix);
+	n = lisp_parse_number_ex(L, stk(L)[r->base], 0, r->tlen, radix, exactness);
 	if (n == OBJ_NULL)
 		return T_ERROR;
 	if (n != OBJ_FALSE) {
@@ -346,7 +349,7 @@ static enum tok atom(struct rd *r, unsigned radix, bool prefixed)
 	if (prefixed || (numeric_p(tok(r), r->tlen) &&
 			 (has_byte(tok(r), r->tlen, '.') || has_byte(tok(r), r->tlen, '/') ||
 			  has_byte(tok(r), r->tlen, 'e')))) {
-		r->err = prefixed ? "bad number:" : "inexact and rational numbers are not supported:";
+		r->err = "bad number:";
 		r->token = prefixed ? r->prefix : "";
 		return T_ERROR;
 	}
@@ -405,6 +408,7 @@ static enum tok read_hash(struct rd *r)
 	if (r->tlen >= 2 && radix_char_p(tok(r)[0])) {
 		unsigned radix = 10;
 		size_t skip = 1;
+		int exactness;
 
 		switch (tok(r)[0] | 0x20) {
 		case 'x': radix = 16; break;
@@ -421,12 +425,14 @@ static enum tok read_hash(struct rd *r)
 		}
 		/* at most one radix and one exactness prefix (R7RS): #x#x10, #e#e1 and #x#e#x1 are
 		 * no numbers */
-		if ((skip == 3 && ((tok(r)[0] | 0x20) == 'e') == ((tok(r)[2] | 0x20) == 'e')) ||
+		if ((skip == 3 && exactness_char_p(tok(r)[0]) == exactness_char_p(tok(r)[2])) ||
 		    (r->tlen > skip && tok(r)[skip] == '#')) {
 			r->err = "bad number:";
 			r->token = "#";
 			return T_ERROR;
 		}
+		exactness = exactness_char_p(tok(r)[0]) ? tok(r)[0] | 0x20 :
+			    skip == 3 && exactness_char_p(tok(r)[2]) ? tok(r)[2] | 0x20 : 0;
 		/* parse the digits; an error message shows the prefix again */
 		r->prefix[0] = '#';
 		for (size_t i = 0; i < skip && i + 2 < sizeof(r->prefix); i++)
@@ -434,7 +440,7 @@ static enum tok read_hash(struct rd *r)
 		r->prefix[skip < sizeof(r->prefix) - 2 ? skip + 1 : sizeof(r->prefix) - 1] = '\0';
 		memmove(obj_bytes_data(stk(r->L)[r->base]), tok(r) + skip, r->tlen - skip);
 		r->tlen -= skip;
-		return atom(r, radix, true);
+		return atom(r, radix, true, exactness);
 	}
 	r->err = "bad # syntax:";
 	r->token = "#";
@@ -498,7 +504,7 @@ static enum tok next_token(struct rd *r)
 				bad_byte(r, "control character", c);
 			if (!tok_add_raw(r, c) || !read_rest(r))
 				return T_ERROR;
-			return atom(r, 10, false);
+			return atom(r, 10, false, 0);
 		}
 	}
 }

@@ -461,7 +461,7 @@ op_addi: {
 		c = lisp_num_cmp(L, who, acc, b);				\
 		if (c == -2)							\
 			goto error;						\
-		acc = obj_bool(c OPER 0);					\
+		acc = obj_bool(c != 2 && (c OPER 0));					\
 		NEXT;								\
 	}
 	COMPARE_I(op_lti, <, "<")
@@ -511,7 +511,7 @@ op_frameg:
 		if (c == -2)							\
 			goto error;						\
 		pc -= 5;							\
-		BRANCH(c OPER 0, 5);						\
+		BRANCH(c != 2 && (c OPER 0), 5);						\
 		NEXT;								\
 	}
 	BCOMPARE(op_blt, <, "<")
@@ -533,7 +533,7 @@ op_frameg:
 		if (c == -2)							\
 			goto error;						\
 		pc -= 7;							\
-		BRANCH(c OPER 0, 7);						\
+		BRANCH(c != 2 && (c OPER 0), 7);						\
 		NEXT;								\
 	}
 	BCOMPARE_I(op_blti, <, "<")
@@ -663,7 +663,7 @@ op_sub1:
 		c = lisp_num_cmp(L, who, a, acc);				\
 		if (c == -2)							\
 			goto error;						\
-		acc = obj_bool(c OPER 0);					\
+		acc = obj_bool(c != 2 && (c OPER 0));					\
 		NEXT;								\
 	}
 	COMPARE(op_lt, <, "<")
@@ -781,9 +781,9 @@ op_zerop:
 		acc = obj_bool(acc == fx(0));
 		NEXT;
 	}
-	if (!bignum_p(acc))
+	if (lisp_num_sign(acc) == -2)
 		FAIL(lisp_type_error(L, "zero?", "number", acc));
-	acc = OBJ_FALSE;
+	acc = obj_bool(lisp_num_sign(acc) == 0);	/* 0.0 and -0.0 */
 	NEXT;
 op_vlen:
 	if (!vector_p(acc))

@@ -45,6 +45,7 @@ for smp in $smps; do
 	stests="sys threads"
 	[ "$smp" = 2 ] && stests="$stests tty whole threads-global"
 	{ [ "$smp" = 1 ] || [ "$smp" = 4 ] || [ "$smp" = 8 ]; } && stests="$stests batch"
+	[ "$smp" = 4 ] && stests="$stests file:flothreads"	# docs/numbers.md
 	if [ "$smp" = 2 ]; then
 		for scm in tests/scheme/*.scm; do
 			n=$(basename "$scm" .scm)

@@ -178,6 +178,8 @@ for accel in $accels; do
 			done
 		fi
 		{ [ "$smp" = 1 ] || [ "$smp" = 4 ]; } && stests="$stests batch"
+		# flonums on eight threads over four CPUs, bit-exact (docs/numbers.md)
+		[ "$smp" = 4 ] && stests="$stests file:flothreads"
 		# the global collection mode (gc=global): threads.scm at SMP=2 and 4
 		{ [ "$smp" = 2 ] || [ "$smp" = 4 ]; } && stests="$stests threads-global"
 		for t in $stests; do

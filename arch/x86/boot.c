@@ -66,6 +66,7 @@ void x86_boot_main(uint32_t magic, const struct multiboot_info *mbi)
 
 	x86_percpu[0].id = 0;
 	x86_gdt_init(0);
+	x86_fpu_init();
 	x86_idt_init();
 	x86_idt_load();
 	x86_serial_init();

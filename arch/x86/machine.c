@@ -100,6 +100,29 @@ struct arch_context *arch_context_init(void *stack_base, size_t stack_size,
 	return c;
 }
 
+/* The FPU and SSE for the Scheme's flonums, checked and enabled on every CPU before its first
+ * switch. CR0: EM off (no emulation), MP and NE on, TS off (no #NM: nothing is saved lazily);
+ * CR4: OSFXSR (SSE) and OSXMMEXCPT. No FPU state is saved at a context switch, by design
+ * (docs/numbers.md, "The kernel"): lisp/flonum.c is the only code compiled to use the FPU, its
+ * functions never block or switch, and the threads that call it run with preemption disabled,
+ * so no FPU register is live at any switch; MXCSR and the x87 control word keep fninit's values
+ * (nothing changes them), the same for every thread. */
+void x86_fpu_init(void)
+{
+	uint32_t a = 1, b, c = 0, d, cr;
+
+	__asm__ __volatile__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	if (!(d & 1) || !(d & (1u << 24)) || !(d & (1u << 25)) || !(d & (1u << 26)))
+		panic("fpu: this CPU lacks the x87 FPU, FXSR, SSE or SSE2 (cpuid.1 edx %#x)", d);
+	__asm__ __volatile__("movl %%cr0, %0" : "=r"(cr));
+	cr = (cr & ~(4u | 8u)) | 2u | 32u;
+	__asm__ __volatile__("movl %0, %%cr0" :: "r"(cr) : "memory");
+	__asm__ __volatile__("movl %%cr4, %0" : "=r"(cr));
+	cr |= (1u << 9) | (1u << 10);
+	__asm__ __volatile__("movl %0, %%cr4" :: "r"(cr) : "memory");
+	__asm__ __volatile__("fninit" ::: "memory");
+}
+
 void arch_context_free(struct arch_context *c)
 {
 	(void)c;	/* a context is only words on the thread's own stack */

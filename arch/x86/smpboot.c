@@ -35,6 +35,7 @@ static void ap_main(void)
 	unsigned cpu = arch_atomic_load(&cpu_starting);
 
 	x86_gdt_init(cpu);
+	x86_fpu_init();
 	x86_idt_load();
 	x86_lapic_init();
 	arch_atomic_store(&ncpus_online, cpu + 1);

@@ -55,6 +55,7 @@ int x86_topology_find(struct x86_topology *t, int allow_acpi);
 extern struct x86_topology x86_topo;
 
 void x86_gdt_init(unsigned cpu);
+void x86_fpu_init(void);
 void x86_idt_init(void);
 void x86_idt_load(void);
 void x86_serial_init(void);

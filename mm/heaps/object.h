@@ -97,6 +97,8 @@ enum obj_type {
 	OBJ_T_STACK,		/* a thread's value stack: a root area, never shared (docs/gc.md);
 				 * its last field is a fixnum, the top: only the fields below it
 				 * may hold Scheme values (obj_hdr_nptrs) */
+	OBJ_T_RATNUM,		/* exact non-integer rational: numerator, denominator > 1, in
+				 * lowest terms (lisp/numbers.c) */
 	OBJ_T_PTR_END,		/* first unused all-pointer type number: invalid */
 	OBJ_T_MIXED = 16,	/* field 0: fixnum n; fields 0..n Scheme values; rest raw */
 	OBJ_T_STRING,		/* raw: field 0 byte length, then UTF-8 bytes */

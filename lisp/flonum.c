@@ -1,0 +1,439 @@
+/* flonum.c -- the only file of lisp/ that does floating-point arithmetic: IEEE double operations
+ * and the elementary functions (fdlibm's algorithms and coefficients), on bit patterns, so that
+ * no other file passes a double and the kernels can keep -mgeneral-regs-only everywhere else
+ * (docs/numbers.md: x86 compiles this file for SSE2, ARM for libgcc's soft float). No libm: the
+ * same code runs hosted and in both kernels, so results are bit-identical everywhere. Never
+ * called from interrupt context. */
+#include "internal.h"
+
+static inline double d_of(uint64_t b)
+{
+	double d;
+
+	memcpy(&d, &b, sizeof(d));
+	return d;
+}
+
+static inline uint64_t b_of(double d)
+{
+	uint64_t b;
+
+	memcpy(&b, &d, sizeof(b));
+	return b;
+}
+
+static inline uint32_t hi_word(double d) { return (uint32_t)(b_of(d) >> 32); }
+static inline double with_hi(double d, uint32_t hi)
+{
+	return d_of((b_of(d) & 0xFFFFFFFFu) | (uint64_t)hi << 32);
+}
+
+uint64_t lisp_flo_arith(int op, uint64_t a, uint64_t b)
+{
+	double x = d_of(a), y = d_of(b);
+
+	switch (op) {
+	case FLO_ADD: return b_of(x + y);
+	case FLO_SUB: return b_of(x - y);
+	case FLO_MUL: return b_of(x * y);
+	default: return b_of(x / y);
+	}
+}
+
+int lisp_flo_cmp(uint64_t a, uint64_t b)
+{
+	double x = d_of(a), y = d_of(b);
+
+	if (x < y)
+		return -1;
+	if (x > y)
+		return 1;
+	return x == y ? 0 : 2;
+}
+
+/* x * 2^k for the small k of exp's reduction, on the exponent bits (x normal, result normal) */
+static double scale(double x, int k)
+{
+	if (k >= -1021)
+		return d_of(b_of(x) + ((uint64_t)(int64_t)k << 52));
+	return d_of(b_of(x) + ((uint64_t)(int64_t)(k + 1000) << 52)) * 9.33263618503218878990e-302;	/* 2^-1000 */
+}
+
+static const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+
+/* fdlibm e_exp.c */
+static double f_exp(double x)
+{
+	static const double P1 = 1.66666666666666019037e-01, P2 = -2.77777777770155933842e-03,
+			    P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06,
+			    P5 = 4.13813679705723846039e-08, invln2 = 1.44269504088896338700e+00;
+	double hi = 0, lo = 0, c, t, y;
+	int k = 0;
+	uint32_t hx = hi_word(x) & 0x7fffffff;
+	bool neg = x < 0;
+
+	if (x != x)
+		return x + x;
+	if (x > 7.09782712893383973096e+02)
+		return d_of(0x7FF0000000000000ull);
+	if (x < -7.45133219101941108420e+02)
+		return 0.0;
+	if (hx > 0x3fd62e42) {	/* |x| > 0.5 ln2 */
+		if (hx < 0x3FF0A2B2) {	/* and < 1.5 ln2 */
+			hi = neg ? x + ln2_hi : x - ln2_hi;
+			lo = neg ? -ln2_lo : ln2_lo;
+			k = neg ? -1 : 1;
+		} else {
+			k = (int)(invln2 * x + (neg ? -0.5 : 0.5));
+			t = k;
+			hi = x - t * ln2_hi;
+			lo = t * ln2_lo;
+		}
+		x = hi - lo;
+	} else if (hx < 0x3e300000) {	/* |x| < 2^-28 */
+		return 1.0 + x;
+	}
+	t = x * x;
+	c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+	if (k == 0)
+		return 1.0 - ((x * c) / (c - 2.0) - x);
+	y = 1.0 - ((lo - (x * c) / (2.0 - c)) - hi);
+	return scale(y, k);
+}
+
+/* fdlibm e_log.c */
+static double f_log(double x)
+{
+	static const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01,
+			    Lg3 = 2.857142874366239149e-01, Lg4 = 2.222219843214978396e-01,
+			    Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+			    Lg7 = 1.479819860511658591e-01;
+	double hfsq, f, s, z, R, w, t1, t2, dk;
+	int32_t k = 0, hx = (int32_t)hi_word(x), i, j;
+	uint32_t lx = (uint32_t)b_of(x);
+
+	if (hx < 0x00100000) {	/* x < 2^-1022 */
+		if (((hx & 0x7fffffff) | lx) == 0)
+			return d_of(0xFFF0000000000000ull);	/* log(+-0) = -inf */
+		if (hx < 0)
+			return d_of(0x7FF8000000000000ull);	/* log(-#) = nan */
+		k -= 54;
+		x *= 1.80143985094819840000e+16;	/* 2^54: subnormal up */
+		hx = (int32_t)hi_word(x);
+	}
+	if (hx >= 0x7ff00000)
+		return x + x;
+	k += (hx >> 20) - 1023;
+	hx &= 0x000fffff;
+	i = (hx + 0x95f64) & 0x100000;
+	x = with_hi(x, (uint32_t)(hx | (i ^ 0x3ff00000)));	/* x or x/2 in [sqrt(2)/2, sqrt(2)) */
+	k += (i >> 20);
+	f = x - 1.0;
+	if ((0x000fffff & (2 + hx)) < 3) {	/* |f| < 2^-20 */
+		if (f == 0.0) {
+			if (k == 0)
+				return 0.0;
+			dk = (double)k;
+			return dk * ln2_hi + dk * ln2_lo;
+		}
+		R = f * f * (0.5 - 0.33333333333333333 * f);
+		if (k == 0)
+			return f - R;
+		dk = (double)k;
+		return dk * ln2_hi - ((R - dk * ln2_lo) - f);
+	}
+	s = f / (2.0 + f);
+	dk = (double)k;
+	z = s * s;
+	i = hx - 0x6147a;
+	w = z * z;
+	j = 0x6b851 - hx;
+	t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+	t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+	i |= j;
+	R = t2 + t1;
+	if (i > 0) {
+		hfsq = 0.5 * f * f;
+		if (k == 0)
+			return f - (hfsq - s * (hfsq + R));
+		return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+	}
+	if (k == 0)
+		return f - s * (f - R);
+	return dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+}
+
+/* fdlibm k_sin.c and k_cos.c: on [-pi/4, pi/4], x + y the reduced argument */
+static double k_sin(double x, double y)
+{
+	static const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+			    S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+			    S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+	double z = x * x, v = z * x, r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
+
+	return x - ((z * (0.5 * y - v * r) - y) - v * S1);
+}
+
+static double k_cos(double x, double y)
+{
+	static const double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+			    C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+			    C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+	double z = x * x, w = z * z, r, hz;
+
+	r = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+	hz = 0.5 * z;
+	w = 1.0 - hz;
+	return w + (((1.0 - w) - hz) + (z * r - x * y));
+}
+
+/* x = n pi/2 + y[0] + y[1] (fdlibm e_rem_pio2.c's medium case, Cody and Waite with pi/2 in three
+ * parts). Exact enough for |x| < 2^20 pi/2; beyond that the reduction loses bits (no
+ * Payne-Hanek: docs/numbers.md). */
+static int rem_pio2(double x, double *y)
+{
+	static const double invpio2 = 6.36619772367581382433e-01,
+			    pio2_1 = 1.57079632673412561417e+00, pio2_1t = 6.07710050650619224932e-11,
+			    pio2_2 = 6.07710050630396597660e-11, pio2_2t = 2.02226624879595063154e-21,
+			    pio2_3 = 2.02226624871116645580e-21, pio2_3t = 8.47842766036889956997e-32;
+	double fn = x * invpio2, r, w, t;
+	int32_t n, j = (int32_t)(hi_word(x) >> 20) & 0x7ff, i;
+
+	fn = fn < 0 ? fn - 0.5 : fn + 0.5;
+	n = fn > 2147483647.0 || fn < -2147483647.0 ? 0 : (int32_t)fn;
+	if (n == 0 && (fn > 2147483647.0 || fn < -2147483647.0)) {
+		y[0] = x - x;	/* beyond what this reduction can do at all: nan */
+		y[1] = 0;
+		return 0;
+	}
+	fn = (double)n;
+	r = x - fn * pio2_1;
+	w = fn * pio2_1t;
+	y[0] = r - w;
+	i = j - (int32_t)((hi_word(y[0]) >> 20) & 0x7ff);
+	if (i > 16) {	/* cancellation: a second round, good to 118 bits */
+		t = r;
+		w = fn * pio2_2;
+		r = t - w;
+		w = fn * pio2_2t - ((t - r) - w);
+		y[0] = r - w;
+		i = j - (int32_t)((hi_word(y[0]) >> 20) & 0x7ff);
+		if (i > 49) {	/* a third, good to 151 bits */
+			t = r;
+			w = fn * pio2_3;
+			r = t - w;
+			w = fn * pio2_3t - ((t - r) - w);
+			y[0] = r - w;
+		}
+	}
+	y[1] = (r - y[0]) - w;
+	return n;
+}
+
+/* which 0 sin, 1 cos, 2 tan */
+static double f_trig(double x, int which)
+{
+	double y[2], s, c;
+	uint32_t ix = hi_word(x) & 0x7fffffff;
+	int n;
+
+	if (ix >= 0x7ff00000)
+		return x - x;	/* inf or nan: nan */
+	if (ix <= 0x3fe921fb) {	/* |x| <= pi/4 */
+		if (ix < 0x3e400000 && which != 1)
+			return x;	/* |x| < 2^-27 */
+		y[0] = x;
+		y[1] = 0;
+		n = 0;
+	} else {
+		n = rem_pio2(x, y);
+	}
+	s = k_sin(y[0], y[1]);
+	c = k_cos(y[0], y[1]);
+	switch (which == 2 ? 4 + (n & 1) : (n + which) & 3) {
+	case 0: return s;
+	case 1: return c;
+	case 2: return -s;
+	case 3: return -c;
+	case 4: return s / c;
+	default: return -c / s;
+	}
+}
+
+/* fdlibm s_atan.c */
+static double f_atan(double x)
+{
+	static const double atanhi[] = { 4.63647609000806093515e-01, 7.85398163397448278999e-01,
+					 9.82793723247329054082e-01, 1.57079632679489655800e+00 };
+	static const double atanlo[] = { 2.26987774529616870924e-17, 3.06161699786838301793e-17,
+					 1.39033110312309984516e-17, 6.12323399573676603587e-17 };
+	static const double aT[] = { 3.33333333333329318027e-01, -1.99999999998764832476e-01,
+				     1.42857142725034663711e-01, -1.11111104054623557880e-01,
+				     9.09088713343650656196e-02, -7.69187620504482999495e-02,
+				     6.66107313738753120669e-02, -5.83357013379057348645e-02,
+				     4.97687799461593236017e-02, -3.65315727442169155270e-02,
+				     1.62858201153657823623e-02 };
+	double w, s1, s2, z;
+	uint32_t ix = hi_word(x) & 0x7fffffff;
+	bool neg = hi_word(x) >> 31;
+	int id;
+
+	if (ix >= 0x44100000) {	/* |x| >= 2^66 */
+		if (x != x)
+			return x + x;
+		return neg ? -atanhi[3] - atanlo[3] : atanhi[3] + atanlo[3];
+	}
+	if (ix < 0x3fdc0000) {	/* |x| < 0.4375 */
+		if (ix < 0x3e400000)
+			return x;
+		id = -1;
+	} else {
+		x = neg ? -x : x;
+		if (ix < 0x3ff30000) {	/* |x| < 1.1875 */
+			if (ix < 0x3fe60000) {	/* 7/16 <= |x| < 11/16 */
+				id = 0;
+				x = (2.0 * x - 1.0) / (2.0 + x);
+			} else {
+				id = 1;
+				x = (x - 1.0) / (x + 1.0);
+			}
+		} else if (ix < 0x40038000) {	/* |x| < 2.4375 */
+			id = 2;
+			x = (x - 1.5) / (1.0 + 1.5 * x);
+		} else {
+			id = 3;
+			x = -1.0 / x;
+		}
+	}
+	z = x * x;
+	w = z * z;
+	s1 = z * (aT[0] + w * (aT[2] + w * (aT[4] + w * (aT[6] + w * (aT[8] + w * aT[10])))));
+	s2 = w * (aT[1] + w * (aT[3] + w * (aT[5] + w * (aT[7] + w * aT[9]))));
+	if (id < 0)
+		return x - x * (s1 + s2);
+	z = atanhi[id] - ((x * (s1 + s2) - atanlo[id]) - x);
+	return neg ? -z : z;
+}
+
+static double f_atan2(double y, double x)
+{
+	static const double pi = 3.1415926535897931160E+00, pi_lo = 1.2246467991473531772E-16;
+	bool xneg = hi_word(x) >> 31, yneg = hi_word(y) >> 31;
+	double xa = xneg ? -x : x, ya = yneg ? -y : y, r;
+
+	if (x != x || y != y)
+		return x + y;
+	if (ya == 0.0)	/* +-0 or +-pi by x's sign (IEEE: x = -0 counts as negative) */
+		return xneg ? (yneg ? -pi : pi) : y;
+	if (xa == 0.0)
+		return yneg ? -pi / 2 : pi / 2;
+	if (xa > 1.79769313486231570815e+308 && ya > 1.79769313486231570815e+308)
+		r = xneg ? 3 * pi / 4 : pi / 4;
+	else if (!xneg)
+		return f_atan(y / x);
+	else
+		r = pi - (f_atan(ya / xa) - pi_lo);	/* x < 0: atan2 = pi - atan(|y|/|x|) */
+	return yneg ? -r : r;
+}
+
+/* Double-double helpers (Dekker; no fused multiply-add): exact sums and products as hi + lo */
+static void two_sum(double a, double b, double *hi, double *lo)
+{
+	double s = a + b, bb = s - a;
+
+	*hi = s;
+	*lo = (a - (s - bb)) + (b - bb);
+}
+
+static void two_prod(double a, double b, double *hi, double *lo)
+{
+	double c = 134217729.0 * a, ah = c - (c - a), al = a - ah;	/* Veltkamp's split */
+	double d = 134217729.0 * b, bh = d - (d - b), bl = b - bh, p = a * b;
+
+	*hi = p;
+	*lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/* log(x) as hi + lo to about 2^-60 relative, x positive and finite: x = m 2^k with m in
+ * [sqrt(2)/2, sqrt(2)), log m = 2 atanh(s) with s = (m - 1) / (m + 1) in double-double and the
+ * series' tail (|s| < 0.172, twelve terms) in double */
+static void log_dd(double x, double *hi, double *lo)
+{
+	int32_t hx, k = 0;
+	double m, num, den_hi, den_lo, s_hi, s_lo, p_hi, p_lo, z, t, h, l, h2, l2;
+
+	if (!(hi_word(x) >> 20)) {	/* subnormal: scale up by 2^54 */
+		x *= 1.80143985094819840000e+16;
+		k = -54;
+	}
+	hx = (int32_t)hi_word(x);
+	k += (hx >> 20) - 1023;
+	m = with_hi(x, (uint32_t)((hx & 0x000fffff) | 0x3ff00000));
+	if (m > 1.41421356237309504880) {
+		m *= 0.5;
+		k++;
+	}
+	num = m - 1.0;	/* exact (Sterbenz) */
+	two_sum(m, 1.0, &den_hi, &den_lo);
+	s_hi = num / den_hi;
+	two_prod(s_hi, den_hi, &p_hi, &p_lo);
+	s_lo = ((num - p_hi) - p_lo - s_hi * den_lo) / den_hi;
+	z = s_hi * s_hi;
+	t = z * (1.0 / 3 + z * (1.0 / 5 + z * (1.0 / 7 + z * (1.0 / 9 + z * (1.0 / 11 +
+	    z * (1.0 / 13 + z * (1.0 / 15 + z * (1.0 / 17 + z * (1.0 / 19 + z * (1.0 / 21 +
+	    z * (1.0 / 23 + z * (1.0 / 25)))))))))))) * s_hi;
+	/* 2 (s + t) + k ln2, ln2_hi k exact */
+	two_sum(2 * s_hi, 2 * t, &h, &l);
+	l += 2 * s_lo;
+	two_sum(k * ln2_hi, h, &h2, &l2);
+	l2 += l + k * ln2_lo;
+	two_sum(h2, l2, hi, lo);
+}
+
+/* x^y for finite x > 0 (y infinite too): exp(y log x) with log x and the product in double-double,
+ * so the error is exp's (1 ulp) and not |y log x| ulps */
+static double f_pow(double x, double y)
+{
+	double lh, ll, ph, pl;
+
+	if (y == 0.5)
+		return d_of(lisp_flo_sqrt(b_of(x)));	/* correctly rounded */
+	log_dd(x, &lh, &ll);
+	ph = y * lh;
+	if (ph > 800 || ph < -800)
+		return f_exp(ph);
+	two_prod(y, lh, &ph, &pl);
+	pl += y * ll;
+	two_sum(ph, pl, &ph, &pl);
+	return f_exp(ph) * (1.0 + pl);
+}
+
+uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b)
+{
+	double x = d_of(a), s;
+
+	switch (fn) {
+	case FLO_EXP: return b_of(f_exp(x));
+	case FLO_LOG: return b_of(f_log(x));
+	case FLO_SIN: return b_of(f_trig(x, 0));
+	case FLO_COS: return b_of(f_trig(x, 1));
+	case FLO_TAN: return b_of(f_trig(x, 2));
+	case FLO_ATAN: return b_of(f_atan(x));
+	case FLO_ATAN2: return b_of(f_atan2(x, d_of(b)));
+	case FLO_ASIN:	/* atan2(x, sqrt((1 - x)(1 + x))) */
+		if (!(x >= -1.0 && x <= 1.0))
+			return 0x7FF8000000000000ull;
+		s = d_of(lisp_flo_sqrt(b_of((1.0 - x) * (1.0 + x))));
+		return b_of(f_atan2(x, s));
+	case FLO_ACOS:	/* 2 atan2(sqrt(1 - x), sqrt(1 + x)) */
+		if (!(x >= -1.0 && x <= 1.0))
+			return 0x7FF8000000000000ull;
+		return b_of(2.0 * f_atan2(d_of(lisp_flo_sqrt(b_of(1.0 - x))),
+					  d_of(lisp_flo_sqrt(b_of(1.0 + x)))));
+	case FLO_POW:	/* x > 0 finite; the exact and special cases are the caller's */
+		return b_of(f_pow(x, d_of(b)));
+	case FLO_LOG2:	/* log(x) / log(b) */
+		return b_of(f_log(x) / f_log(d_of(b)));
+	default: return 0x7FF8000000000000ull;
+	}
+}

@@ -1,0 +1,285 @@
+/* numfuncs.c -- the numeric procedures beyond arithmetic and comparison (numbers.c): sqrt and
+ * exact-integer-sqrt, floor ceiling round truncate on every kind, numerator and denominator,
+ * the elementary functions (exp log sin cos tan asin acos atan, the inexact cases of expt: the
+ * floating point is flonum.c's), and the complex-number procedures, refused. */
+#include "compile.h"
+
+static obj int_sqrt(struct lisp *L, obj x, obj *rem)
+{
+	if (obj_fixnum_p(x)) {
+		intptr_t n = fxv(x), r = n;
+
+		while (r > 0 && r > n / r)
+			r = (r + n / r) / 2;
+		*rem = fx(n - r * r);
+		return fx(r);
+	}
+	return lisp_big_sqrt(L, x, rem);
+}
+
+static obj p_exact_integer_sqrt(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0], s, rem = OBJ_FALSE, v;
+
+	(void)argc;
+	if (!integer_p(x) || lisp_num_sign(x) < 0)
+		return lisp_type_error(L, "exact-integer-sqrt", "non-negative integer", x);
+	s = int_sqrt(L, x, &rem);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	v = lisp_list2(L, s, rem);
+	if (v == OBJ_NULL)
+		return OBJ_NULL;
+	return lisp_make_values(L, v);
+}
+
+/* sqrt of an exact integer n > 0 that is no square, correctly rounded: the integer square root
+ * of n 4^j with at least 56 bits, and whether a remainder is left */
+static obj inexact_int_sqrt(struct lisp *L, obj n)
+{
+	intptr_t bits = (intptr_t)lisp_int_mag_bits(n), j = bits < 114 ? (114 - bits) / 2 : 0;
+	obj s, rem = OBJ_FALSE;
+	size_t shift;
+	bool neg;
+	uint64_t m;
+
+	if (j && (n = lisp_int_shift(L, n, 2 * j)) == OBJ_NULL)
+		return OBJ_NULL;
+	if ((s = int_sqrt(L, n, &rem)) == OBJ_NULL)
+		return OBJ_NULL;
+	m = lisp_int_top64(s, &shift, &neg);
+	return lisp_make_flonum(L, lisp_flo_make(false, m | (rem != fx(0)), (intptr_t)shift - j));
+}
+
+static obj p_sqrt(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0], s, rem = OBJ_FALSE, s2, rem2 = OBJ_FALSE;
+	uint64_t b;
+
+	(void)argc;
+	if (!number_p(x))
+		return lisp_not_number(L, "sqrt", x);
+	if (flonum_p(x))
+		return lisp_make_flonum(L, lisp_flo_sqrt(flo_bits(x)));
+	if (lisp_num_sign(x) < 0)
+		return lisp_errorf(L, x, "sqrt: negative argument (complex numbers are not supported):");
+	if (integer_p(x)) {
+		if ((s = int_sqrt(L, x, &rem)) == OBJ_NULL)
+			return OBJ_NULL;
+		return rem == fx(0) ? s : inexact_int_sqrt(L, lisp_args(L)[0]);
+	}
+	/* a ratnum: exact when both its terms are squares */
+	if ((s = int_sqrt(L, rat_num(x), &rem)) == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(s);
+	s2 = rem == fx(0) ? int_sqrt(L, rat_den(lisp_args(L)[0]), &rem2) : OBJ_FALSE;
+	UNROOT(s);
+	if (s2 == OBJ_NULL)
+		return OBJ_NULL;
+	if (rem == fx(0) && rem2 == fx(0))
+		return lisp_make_ratio(L, s, s2);
+	if (!lisp_num_to_flo(L, lisp_args(L)[0], &b))
+		return OBJ_NULL;
+	return lisp_make_flonum(L, lisp_flo_sqrt(b));
+}
+
+/* floor, ceiling, truncate, round (to even) */
+static obj round_num(struct lisp *L, obj x, const char *who, int mode)
+{
+	obj n, d, q, t = OBJ_FALSE;
+
+	if (integer_p(x))
+		return x;
+	if (flonum_p(x))
+		return lisp_make_flonum(L, lisp_flo_round(flo_bits(x), mode));
+	if (!ratnum_p(x))
+		return lisp_type_error(L, who, "real number", x);
+	n = rat_num(x);
+	d = rat_den(x);
+	switch (mode) {
+	case FLO_FLOOR: return lisp_num_divide(L, who, n, d, 1, 0);
+	case FLO_TRUNC: return lisp_num_divide(L, who, n, d, 0, 0);
+	case FLO_CEIL:	/* -floor(-n / d) */
+		ROOT(d);
+		n = lisp_num_sub(L, fx(0), n);
+		UNROOT(d);
+		q = n != OBJ_NULL ? lisp_num_divide(L, who, n, d, 1, 0) : OBJ_NULL;
+		return q != OBJ_NULL ? lisp_num_sub(L, fx(0), q) : OBJ_NULL;
+	default:
+		if (d == fx(2)) {	/* a tie, n/2 = k + 1/2: the even one of k and k + 1 */
+			q = lisp_num_divide(L, who, n, d, 1, 0);
+			if (q == OBJ_NULL)
+				return q;
+			return (obj_fixnum_p(q) ? (fxv(q) & 1) : lisp_big_odd_p(q)) ?
+				lisp_num_add(L, q, fx(1)) : q;
+		}
+		/* no tie: floor(n/d + 1/2) = floor((2n + d) / 2d) */
+		ROOT(d);
+		ROOT(t);
+		t = lisp_num_add(L, n, n);
+		t = t != OBJ_NULL ? lisp_num_add(L, t, d) : OBJ_NULL;
+		q = t != OBJ_NULL ? lisp_num_add(L, d, d) : OBJ_NULL;
+		q = q != OBJ_NULL ? lisp_num_divide(L, who, t, q, 1, 0) : OBJ_NULL;
+		UNROOT(t);
+		UNROOT(d);
+		return q;
+	}
+}
+
+static obj p_floor(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "floor", FLO_FLOOR); }
+static obj p_ceiling(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "ceiling", FLO_CEIL); }
+static obj p_truncate(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "truncate", FLO_TRUNC); }
+static obj p_round(struct lisp *L, int argc, obj *argv) { (void)argc; return round_num(L, argv[0], "round", FLO_ROUND); }
+
+/* numerator, denominator; of a flonum, those of its exact value, inexact */
+static obj num_den(struct lisp *L, obj x, const char *who, bool den)
+{
+	obj e;
+
+	if (exact_p(x))
+		return den ? rat_den(x) : rat_num(x);
+	if (!flonum_p(x) || !lisp_flo_finite_p(flo_bits(x)))
+		return lisp_type_error(L, who, "rational number", x);
+	if ((e = lisp_flo_to_exact(L, flo_bits(x))) == OBJ_NULL)
+		return OBJ_NULL;
+	return lisp_num_inexact(L, den ? rat_den(e) : rat_num(e));
+}
+
+static obj p_numerator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "numerator", false); }
+static obj p_denominator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "denominator", true); }
+
+/* the elementary functions: exact arguments are converted; results are flonums */
+static obj math1(struct lisp *L, obj x, const char *who, int fn)
+{
+	uint64_t b;
+
+	if (!number_p(x))
+		return lisp_not_number(L, who, x);
+	if (!lisp_num_to_flo(L, x, &b))
+		return OBJ_NULL;
+	return lisp_make_flonum(L, lisp_flo_math(fn, b, 0));
+}
+
+static obj math2(struct lisp *L, const char *who, int fn)
+{
+	uint64_t a, b;
+
+	for (int i = 0; i < 2; i++)
+		if (!number_p(lisp_args(L)[i]))
+			return lisp_not_number(L, who, lisp_args(L)[i]);
+	if (!lisp_num_to_flo(L, lisp_args(L)[0], &a) || !lisp_num_to_flo(L, lisp_args(L)[1], &b))
+		return OBJ_NULL;
+	return lisp_make_flonum(L, lisp_flo_math(fn, a, b));
+}
+
+static obj p_exp(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "exp", FLO_EXP); }
+static obj p_sin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "sin", FLO_SIN); }
+static obj p_cos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "cos", FLO_COS); }
+static obj p_tan(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "tan", FLO_TAN); }
+static obj p_asin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "asin", FLO_ASIN); }
+static obj p_acos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "acos", FLO_ACOS); }
+
+static obj p_log(struct lisp *L, int argc, obj *argv)
+{
+	return argc == 1 ? math1(L, argv[0], "log", FLO_LOG) : math2(L, "log", FLO_LOG2);
+}
+
+static obj p_atan(struct lisp *L, int argc, obj *argv)
+{
+	if (argc == 1)
+		return math1(L, argv[0], "atan", FLO_ATAN);
+	if (lisp_num_sign(argv[0]) == 0 && lisp_num_sign(argv[1]) == 0 && exact_p(argv[0]) &&
+	    exact_p(argv[1]))
+		return lisp_errorf(L, OBJ_NULL, "atan: both arguments are exact zero");
+	return math2(L, "atan", FLO_ATAN2);
+}
+
+/* (%expt-inexact x y): x^y for the cases expt does not compute exactly */
+static obj p_expt_inexact(struct lisp *L, int argc, obj *argv)
+{
+	uint64_t x, y, r, yi;
+	bool odd = false;
+
+	(void)argc;
+	(void)argv;
+	for (int i = 0; i < 2; i++)
+		if (!number_p(lisp_args(L)[i]))
+			return lisp_not_number(L, "expt", lisp_args(L)[i]);
+	if (!lisp_num_to_flo(L, lisp_args(L)[0], &x) || !lisp_num_to_flo(L, lisp_args(L)[1], &y))
+		return OBJ_NULL;
+	yi = lisp_flo_round(y, FLO_TRUNC);
+	if (yi == y && lisp_flo_finite_p(y)) {	/* an integral y: odd? (|y| < 2^53 matters) */
+		uint64_t half = lisp_flo_arith(FLO_MUL, y, 0x3FE0000000000000ull);
+
+		odd = lisp_flo_round(half, FLO_TRUNC) != half;
+	}
+	if ((y << 1) == 0 || x == 0x3FF0000000000000ull)
+		r = 0x3FF0000000000000ull;	/* x^0 = 1^y = 1, even for a NaN */
+	else if (lisp_flo_nan_p(x) || lisp_flo_nan_p(y))
+		r = 0x7FF8000000000000ull;
+	else if ((x << 1) == 0 || !lisp_flo_finite_p(x)) {	/* 0 and inf: by y's sign */
+		bool big = !lisp_flo_finite_p(x) == !(y >> 63);
+
+		r = big ? 0x7FF0000000000000ull : 0;
+		if (odd && (x >> 63))
+			r |= 1ull << 63;
+	} else if (x >> 63) {	/* negative x: real only for an integral y */
+		if (yi != y)
+			return lisp_errorf(L, lisp_args(L)[0],
+					   "expt: a negative base to a non-integer power (complex numbers are not supported):");
+		r = lisp_flo_math(FLO_POW, x & ~(1ull << 63), y) | (odd ? 1ull << 63 : 0);
+	} else {
+		r = lisp_flo_math(FLO_POW, x, y);
+	}
+	return lisp_make_flonum(L, r);
+}
+
+static obj p_complex_unsupported(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	(void)argv;
+	return lisp_errorf(L, OBJ_NULL, "complex numbers are not supported");
+}
+
+/* (real-part x) of a real: x; (imag-part x): exact 0; (angle x): 0 or pi */
+static obj p_real_part(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return number_p(argv[0]) ? argv[0] : lisp_not_number(L, "real-part", argv[0]);
+}
+
+static obj p_imag_part(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	return number_p(argv[0]) ? fx(0) : lisp_not_number(L, "imag-part", argv[0]);
+}
+
+static const struct lisp_prim_def prims[] = {
+	{ "exact-integer-sqrt", p_exact_integer_sqrt, 1, 1, 0 },
+	{ "sqrt", p_sqrt, 1, 1, 0 },
+	{ "floor", p_floor, 1, 1, 0 },
+	{ "ceiling", p_ceiling, 1, 1, 0 },
+	{ "round", p_round, 1, 1, 0 },
+	{ "truncate", p_truncate, 1, 1, 0 },
+	{ "numerator", p_numerator, 1, 1, 0 },
+	{ "denominator", p_denominator, 1, 1, 0 },
+	{ "exp", p_exp, 1, 1, 0 },
+	{ "log", p_log, 1, 2, 0 },
+	{ "sin", p_sin, 1, 1, 0 },
+	{ "cos", p_cos, 1, 1, 0 },
+	{ "tan", p_tan, 1, 1, 0 },
+	{ "asin", p_asin, 1, 1, 0 },
+	{ "acos", p_acos, 1, 1, 0 },
+	{ "atan", p_atan, 1, 2, 0 },
+	{ "%expt-inexact", p_expt_inexact, 2, 2, 0 },
+	{ "make-rectangular", p_complex_unsupported, 2, 2, 0 },
+	{ "make-polar", p_complex_unsupported, 2, 2, 0 },
+	{ "real-part", p_real_part, 1, 1, 0 },
+	{ "imag-part", p_imag_part, 1, 1, 0 },
+	{ "angle", p_complex_unsupported, 1, 1, 0 },
+};
+
+void lisp_init_numfuncs(struct lisp *L)
+{
+	lisp_register(L, prims, ARRAY_SIZE(prims));
+}
