@@ -822,6 +822,7 @@ static obj complete(struct rd *r, obj d, bool *done)
 			if (q == OBJ_NULL)
 				return OBJ_NULL;
 			rest = cdr(q);
+			d = car(rest);	/* the list2 may have collected: d moved */
 			ROOT(q);
 			bool ok = note_store(r, &rest, 0, &d);
 			UNROOT(q);
@@ -857,7 +858,10 @@ static obj complete(struct rd *r, obj d, bool *done)
 		}
 		obj p = lisp_cons(L, d, OBJ_NIL);
 
-		if (p == OBJ_NULL || !note_store(r, &p, 0, &d))
+		if (p == OBJ_NULL)
+			return OBJ_NULL;
+		d = obj_car(p);	/* the cons may have collected: d moved */
+		if (!note_store(r, &p, 0, &d))
 			return OBJ_NULL;
 		if (stk(L)[f + 1] == OBJ_NIL)
 			sset(L, f + 1, p);
