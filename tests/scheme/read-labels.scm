@@ -36,6 +36,13 @@
 (show (get-output-string out) (get-output-string (let ((o (open-output-string))) (write (rd (get-output-string out)) o) o)))
 ; a circular quoted literal in a program
 (show '#0=(a b . #0#))
+; a circular list elsewhere in a program is an error, not a loop of the expander
+`#0=(a ,1 . #0#)
+(let-values #0=(((a) 1) . #0#) a)
+(define cyc (list 1 2))
+(set-cdr! (cdr cyc) cyc)
+(show (guard (e ((error-object? e) (error-object-message e))) (eval (cons 'list cyc))))
+(show (eval (list 'quote cyc)))
 ; bad labels: one clear error each, and reading goes on
 (define (try s) (guard (e ((error-object? e) (display (error-object-message e)) (newline))) (show (rd s))))
 (try "#0#")
