@@ -275,6 +275,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "%exit", p_exit, 0, 1, 0 },
 	{ "interaction-environment", p_interaction_environment, 0, 0, 0 },
 	{ "scheme-report-environment", p_interaction_environment, 0, 1, 0 },
+	{ "null-environment", p_interaction_environment, 0, 1, 0 },
 	{ "environment", p_interaction_environment, 0, -1, 0 },
 	{ "%void", p_void, 0, -1, 0 },
 	{ "procedure-name", p_procedure_name, 1, 1, 0 },

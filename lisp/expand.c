@@ -779,6 +779,60 @@ out:
 	return r;
 }
 
+/* Whether the program x holds a circular list outside quoted literals (R7RS 2.4: only a literal
+ * may be circular; the reader's #n= labels can make any): the expander and syntax-rules would
+ * walk it for ever. Each list is walked along its cdrs with a pointer at half speed; the cars
+ * and vector elements that are pairs follow, two stack slots each (the object, and whether a
+ * quasiquote encloses it: there a quote's inside is a template too). A cycle through cars
+ * outside quote is left to the expander, which stops at its depth limit; so is a program too
+ * big for CODE_WALK_BUDGET or the stack (the answer is then no). */
+#define CODE_WALK_BUDGET	(1u << 20)	/* pairs looked at */
+
+static bool circular_code_p(struct lisp *L, obj x)
+{
+	size_t base = L->sp;
+	unsigned budget = CODE_WALK_BUDGET;
+	bool found = false;
+
+	if (!pair_p(x) || !lisp_push(L, x) || !lisp_push(L, fx(0)))
+		goto out;
+	while (L->sp > base && !found) {
+		bool qq = fxv(lisp_pop(L)) != 0;
+		obj slow;
+		unsigned n = 0;
+
+		x = lisp_pop(L);
+		if (obj_car(x) == SYM(L, SYM_QUOTE) && !qq)
+			continue;
+		if (obj_car(x) == SYM(L, SYM_QUASIQUOTE))
+			qq = true;
+		slow = x;
+		while (pair_p(x)) {
+			if (--budget == 0)
+				goto out;
+			if (pair_p(obj_car(x))) {
+				ROOT(x);
+				ROOT(slow);
+				bool ok = lisp_push(L, obj_car(x)) && lisp_push(L, fx(qq));
+				UNROOT(slow);
+				UNROOT(x);
+				if (!ok)
+					goto out;
+			}
+			x = obj_cdr(x);
+			if (++n % 2 == 0)
+				slow = obj_cdr(slow);
+			if (x == slow) {
+				found = true;
+				break;
+			}
+		}
+	}
+out:
+	L->sp = base;
+	return found;
+}
+
 /* The whole form becomes the body of a lambda of no arguments. */
 obj lisp_compile(struct lisp *L, obj x)
 {
@@ -797,6 +851,10 @@ obj lisp_compile(struct lisp *L, obj x)
 	obj_init_field(L, lam, LAM_FREE, OBJ_NIL);
 	obj_init_field(L, lam, LAM_NFREE, fx(0));
 	c.lam = lam;
+	if (circular_code_p(L, x)) {
+		lisp_errorf(L, x, "a circular list in a program (only a quoted literal may be one):");
+		goto out;
+	}
 	body = expand_toplevel(&c, x);
 	if (body == OBJ_NULL)
 		goto out;

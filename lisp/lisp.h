@@ -24,6 +24,7 @@ struct lisp_input {
 	void (*evaluating)(void *ctx, bool on);
 	int peeked;		/* private: a byte read ahead, or -2 */
 	unsigned line;		/* private: current line (1-based), for messages */
+	bool fold_case;		/* private: #!fold-case read last (#!no-fold-case clears it) */
 };
 
 static inline void lisp_input_init(struct lisp_input *in, int (*getc)(void *ctx), void *ctx)
@@ -33,6 +34,7 @@ static inline void lisp_input_init(struct lisp_input *in, int (*getc)(void *ctx)
 	in->evaluating = NULL;
 	in->peeked = -2;
 	in->line = 1;
+	in->fold_case = false;
 }
 
 /*

@@ -16,6 +16,8 @@ enum port_flag {
 	PF_IN = 1, PF_OUT = 2,		/* the directions it has (LISP_PORT_IN, LISP_PORT_OUT) */
 	PF_IN_OPEN = 4, PF_OUT_OPEN = 8,
 	PF_TEXT = 16, PF_BIN = 32,	/* the operations it takes */
+	PF_FOLD = 64,			/* read met #!fold-case last (R7RS 2.1: for the port's rest);
+					 * two threads reading at once: like PORT_POS, one wins */
 };
 
 static intptr_t kind_of(obj port) { return fxv(obj_load(&obj_fields(port)[PORT_KIND])); }
@@ -883,7 +885,11 @@ static obj p_read(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	ps.slot = L->sp - 1;
 	lisp_input_init(&in, port_src_getc, &ps);
+	in.fold_case = flags_of(p) & PF_FOLD;
 	d = lisp_read(L, &in);
+	p = stk(L)[ps.slot];
+	if (in.fold_case != !!(flags_of(p) & PF_FOLD))
+		set_flags(L, p, in.fold_case ? flags_of(p) | PF_FOLD : flags_of(p) & ~PF_FOLD);
 	/* the reader looked one byte ahead: give it back (it is the last byte read, so it is
 	 * still in the buffer, also in a device port's) */
 	if (in.peeked >= 0) {

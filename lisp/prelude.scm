@@ -219,6 +219,25 @@
     ((_ (formals body ...) ...)
      (%case-lambda (list (lambda formals body ...) ...)))))
 
+;; --- (import ...) of R7RS programs ---
+
+;; Every standard library's names are global already, so importing (scheme ...) libraries (also
+;; through only and except) is checked and does nothing; prefix and rename, which would make new
+;; names, and any other library are errors that name the import set.
+(define (%import-check set)
+  (cond ((and (pair? set) (memq (car set) '(only except)) (pair? (cdr set)))
+         (%import-check (cadr set)))
+        ((and (pair? set) (memq (car set) '(prefix rename)))
+         (error "import: prefix and rename are not supported:" set))
+        ((and (list? set) (= (length set) 2) (eq? (car set) 'scheme)
+              (memq (cadr set) '(base case-lambda char complex cxr eval file inexact lazy load
+                                 process-context r5rs read repl time write)))
+         #t)
+        (else (error "import: no such library:" set))))
+
+(define-syntax import
+  (syntax-rules () ((_ set ...) (begin (%import-check 'set) ... (if #f #f)))))
+
 (define-record-type promise (%make-promise-box state) promise?
   (state %promise-state %set-promise-state!))
 

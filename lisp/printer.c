@@ -396,12 +396,32 @@ static void print_string(struct pr *p)
 	emitc(p, '"');
 }
 
+/* s[0..len) begins with lit, any ASCII letter case matching (lit is lower case) */
+static bool prefix_ci(const uint8_t *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if (len < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]) != (uint8_t)lit[i])
+			return false;
+	return true;
+}
+
+/* Whether write must put the name in bars for read to give the symbol back: it would read as a
+ * number (a digit first, a sign or dot then a digit, +i -i, +inf.0 -nan.0 and what starts with
+ * them) or something else (#..., .), or holds a delimiter, quote, bar or backslash. */
 static bool symbol_needs_bars(obj name)
 {
 	const uint8_t *s = obj_bytes_data(name);
 	size_t len = obj_bytes_length(name);
 
 	if (len == 0 || (len == 1 && s[0] == '.') || s[0] == '#' || (s[0] >= '0' && s[0] <= '9'))
+		return true;
+	if ((s[0] == '+' || s[0] == '-') &&
+	    ((len == 2 && (s[1] | 0x20) == 'i') || prefix_ci(s + 1, len - 1, "inf.0") ||
+	     prefix_ci(s + 1, len - 1, "nan.0")))
 		return true;
 	if (len > 1 && (s[0] == '+' || s[0] == '-' || s[0] == '.') &&
 	    ((s[1] >= '0' && s[1] <= '9') || (s[0] != '.' && s[1] == '.' && len > 2 &&
@@ -410,7 +430,7 @@ static bool symbol_needs_bars(obj name)
 	for (size_t i = 0; i < len; i++)
 		if (s[i] <= ' ' || s[i] == '(' || s[i] == ')' || s[i] == '[' || s[i] == ']' ||
 		    s[i] == '"' || s[i] == ';' || s[i] == '\'' || s[i] == '`' || s[i] == ',' ||
-		    s[i] == '|' || s[i] == 127)
+		    s[i] == '|' || s[i] == '\\' || s[i] == 127)
 			return true;
 	return false;
 }

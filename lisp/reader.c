@@ -1,5 +1,6 @@
 /* reader.c -- the datum reader: R7RS external syntax (lists, dotted pairs, vectors, bytevectors,
- * strings, characters, exact integers, symbols incl. |...|, quote forms, ; #| |# #; comments).
+ * strings, characters, exact integers, symbols incl. |...|, quote forms, ; #| |# #; comments,
+ * datum labels #n= #n#, and the #!fold-case / #!no-fold-case directives).
  * No C recursion: open lists are frames on the value stack (kind, head, last pair); token text
  * collects in a scratch bytevector in the slot below them. Input is UTF-8: every string, symbol
  * and character is checked as its bytes are read (comments are not), so a datum never holds an
@@ -7,12 +8,22 @@
  * skipped (parentheses balanced, but never past a line that starts with "(" or "[": that is
  * taken for the next datum), then the rest of its line, so reading resumes at a line start. */
 #include "internal.h"
+#include "unicode.h"
 
-enum { F_LIST, F_VEC, F_U8, F_QUOTE, F_SKIP };
+enum { F_LIST, F_VEC, F_U8, F_QUOTE, F_SKIP, F_LABEL };
 #define F_AFTER_DOT	16	/* a "." was read: the next datum is the tail */
 #define F_DOTTED	32	/* the tail was read: only ")" may follow */
 
-enum tok { T_EOF, T_OPEN, T_CLOSE, T_DOT, T_DATUM, T_VEC, T_U8, T_QUOTE, T_SKIP, T_ERROR, T_NONE };
+enum tok { T_EOF, T_OPEN, T_CLOSE, T_DOT, T_DATUM, T_VEC, T_U8, T_QUOTE, T_SKIP, T_LABEL, T_ERROR,
+	   T_NONE };
+
+/* A datum label's entry (#n=): a 3-slot vector, made by the reader and seen by nobody else. While
+ * its datum is being read the entry itself stands in for it (a #n# inside gives the entry), and
+ * every place such a stand-in is stored into is noted in E_FIXUPS; when the datum is complete,
+ * E_VALUE becomes it and the noted places are patched. So a cycle costs one store per #n#, and
+ * no walk of the datum is needed. */
+enum { E_LABEL, E_VALUE, E_FIXUPS, E_SIZE };
+#define LABEL_MAX	99999999	/* #n= with n above it is an error (no overflow) */
 
 struct rd {
 	struct lisp *L;
@@ -20,6 +31,7 @@ struct rd {
 	size_t base;		/* stk[base]: scratch buffer; frames above */
 	size_t tlen;		/* bytes of token text in the scratch buffer */
 	obj datum;		/* the token's value (T_DATUM) or quote symbol (T_QUOTE); rooted */
+	obj labels;		/* this datum's label entries, newest first (a list); rooted */
 	const char *err;
 	const char *token;	/* with err: the message ends with this prefix and the token text */
 	char prefix[8];		/* #x, #b, ... of a number token */
@@ -40,6 +52,7 @@ int lisp_input_getc(struct lisp_input *in, bool peek)
 	return c;
 }
 
+static bool push_frame(struct rd *r, int kind, obj a);
 static int rgetc(struct rd *r) { return r->last = lisp_input_getc(r->in, false); }
 static int rpeek(struct rd *r) { return lisp_input_getc(r->in, true); }
 
@@ -124,6 +137,17 @@ static const uint8_t *tok(struct rd *r) { return obj_bytes_data(stk(r->L)[r->bas
 static bool tok_is(struct rd *r, const char *s)
 {
 	return r->tlen == strlen(s) && memcmp(tok(r), s, r->tlen) == 0;
+}
+
+/* tok_is, any ASCII letter case matching (s is lower case) */
+static bool tok_is_ci(struct rd *r, const char *s)
+{
+	if (r->tlen != strlen(s))
+		return false;
+	for (size_t i = 0; i < r->tlen; i++)
+		if ((tok(r)[i] >= 'A' && tok(r)[i] <= 'Z' ? tok(r)[i] | 0x20 : tok(r)[i]) != (uint8_t)s[i])
+			return false;
+	return true;
 }
 
 /* Read constituents up to a delimiter into the token buffer (after what is there already);
@@ -284,7 +308,7 @@ static enum tok read_char(struct rd *r)
 		return T_DATUM;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(char_names); i++)
-		if (tok_is(r, char_names[i].name)) {
+		if (r->in->fold_case ? tok_is_ci(r, char_names[i].name) : tok_is(r, char_names[i].name)) {
 			r->datum = obj_char(char_names[i].c);
 			return T_DATUM;
 		}
@@ -330,6 +354,26 @@ static bool numeric_p(const uint8_t *s, size_t len)
 
 static bool exactness_char_p(int c) { return (c | 0x20) == 'e' || (c | 0x20) == 'i'; }
 
+/* Under #!fold-case: the token's text as string-foldcase makes it, appended after the token
+ * (the token is valid UTF-8: read_rest checked it); *start gets where it begins. */
+static bool fold_token(struct rd *r, size_t *start)
+{
+	size_t len = r->tlen, w;
+	struct unicode_casing cs;
+	uint32_t out[UNICODE_FULL_MAX];
+
+	unicode_case_init(&cs, UNICODE_FOLD);
+	for (size_t i = 0; i < len; i += w) {
+		size_t n = unicode_case_next(&cs, tok(r), len, i, &w, out);	/* tok(r) may move */
+
+		for (size_t k = 0; k < n; k++)
+			if (!tok_add_utf8(r, out[k]))
+				return false;
+	}
+	*start = len;
+	return true;
+}
+
 /* A token of constituents: number or symbol (or "."); exactness 'e' or 'i' after a #e or #i
  * prefix, else 0. */
 static enum tok atom(struct rd *r, unsigned radix, bool prefixed, int exactness)
@@ -353,10 +397,145 @@ static enum tok atom(struct rd *r, unsigned radix, bool prefixed, int exactness)
 		r->token = prefixed ? r->prefix : "";
 		return T_ERROR;
 	}
-	r->datum = lisp_copy_bytes(L, OBJ_T_STRING, stk(L)[r->base], 0, r->tlen);
+	size_t start = 0;
+
+	if (r->in->fold_case && !fold_token(r, &start))
+		return T_ERROR;
+	r->datum = lisp_copy_bytes(L, OBJ_T_STRING, stk(L)[r->base], start, r->tlen - start);
 	if (r->datum != OBJ_NULL)
 		r->datum = lisp_intern_string(L, r->datum);
 	return r->datum == OBJ_NULL ? T_ERROR : T_DATUM;
+}
+
+static obj label_find(struct rd *r, intptr_t n)
+{
+	for (obj l = r->labels; l != OBJ_NIL; l = obj_cdr(l))
+		if (fxv(obj_vector_ref(obj_car(l), E_LABEL)) == n)
+			return obj_car(l);
+	return OBJ_FALSE;
+}
+
+static bool label_entry_p(struct rd *r, obj d)
+{
+	for (obj l = r->labels; l != OBJ_NIL; l = obj_cdr(l))
+		if (obj_car(l) == d)
+			return true;
+	return false;
+}
+
+/* A label's value, or its entry while its datum is being read; an entry that stood in for
+ * another label's datum (#1=#0# inside #0=) is followed to what that label became */
+static obj label_value(struct rd *r, obj e)
+{
+	obj v;
+
+	while ((v = obj_vector_ref(e, E_VALUE)) != e && label_entry_p(r, v))
+		e = v;
+	return v;
+}
+
+/* Whether d is the entry of a label whose datum is still being read (standing in for it) */
+static bool pending_p(struct rd *r, obj d)
+{
+	return label_entry_p(r, d) && obj_vector_ref(d, E_VALUE) == d;
+}
+
+/* #n= (T_LABEL, r->datum the label n) or #n# (T_DATUM: the labelled datum, or its entry while
+ * that datum is still being read); the "#" is read, a digit is next. */
+static enum tok read_label(struct rd *r)
+{
+	intptr_t n = 0;
+	int c;
+
+	while ((c = rpeek(r)) >= '0' && c <= '9') {
+		rgetc(r);
+		n = n > LABEL_MAX ? n : n * 10 + (c - '0');
+		if (!tok_add(r, c))
+			return T_ERROR;
+	}
+	r->token = "#";
+	if (c == '=' || c == '#') {	/* anything else is left for the next datum */
+		rgetc(r);
+		if (!tok_add(r, c))
+			return T_ERROR;
+	}
+	if (n > LABEL_MAX || (c != '=' && c != '#')) {
+		r->err = n > LABEL_MAX ? "datum label too large:" : "bad datum label (#n= or #n# expected):";
+		return T_ERROR;
+	}
+	if (c == '=') {
+		r->token = NULL;
+		r->datum = fx(n);
+		return T_LABEL;
+	}
+	obj e = label_find(r, n);
+
+	if (e == OBJ_FALSE) {
+		r->err = "undefined datum label:";
+		return T_ERROR;
+	}
+	r->token = NULL;
+	r->datum = label_value(r, e);
+	return T_DATUM;
+}
+
+/* #n=: a new entry, first in r->labels (it shadows an older #n=), pushed as an F_LABEL frame */
+static bool label_open(struct rd *r, obj n)
+{
+	struct lisp *L = r->L;
+	obj e = lisp_make_vector(L, E_SIZE, OBJ_NIL), l;
+
+	if (e == OBJ_NULL)
+		return false;
+	obj_init_field(L, e, E_LABEL, n);
+	obj_init_field(L, e, E_VALUE, e);
+	ROOT(e);
+	l = lisp_cons(L, e, r->labels);
+	UNROOT(e);
+	if (l == OBJ_NULL)
+		return false;
+	r->labels = l;
+	return push_frame(r, F_LABEL, e);
+}
+
+/* d was just stored as field i of holder (made by this read): if d stands in for a label's
+ * datum, note the place, to be patched when that datum is complete. *holder and *d are
+ * updated if a collection moves them. */
+static bool note_store(struct rd *r, obj *holder, size_t i, obj *d)
+{
+	struct lisp *L = r->L;
+	obj fix;
+
+	if (r->labels == OBJ_NIL || !pending_p(r, *d))
+		return true;
+	ROOT(*holder);
+	ROOT(*d);
+	fix = lisp_cons(L, *holder, fx((intptr_t)i));
+	if (fix != OBJ_NULL)
+		fix = lisp_cons(L, fix, obj_vector_ref(*d, E_FIXUPS));
+	UNROOT(*d);
+	UNROOT(*holder);
+	if (fix == OBJ_NULL)
+		return false;
+	lisp_store_now(L, *d, E_FIXUPS, fix);
+	return true;
+}
+
+/* The datum of entry e is complete: it becomes the label's value, and the places where e stood
+ * in for it get it. */
+static bool label_close(struct rd *r, obj e, obj d)
+{
+	struct lisp *L = r->L;
+
+	if (d == e) {
+		r->err = "a datum label names only itself (#n=#n#)";
+		return false;
+	}
+	for (obj l = obj_vector_ref(e, E_FIXUPS); l != OBJ_NIL; l = obj_cdr(l))
+		lisp_store_now(L, obj_car(obj_car(l)), (size_t)fxv(obj_cdr(obj_car(l))), d);
+	lisp_store_now(L, e, E_VALUE, d);
+	lisp_store_now(L, e, E_FIXUPS, OBJ_NIL);
+	return true;
 }
 
 static enum tok read_hash(struct rd *r)
@@ -391,8 +570,14 @@ static enum tok read_hash(struct rd *r)
 		return T_NONE;	/* a comment: the caller reads on */
 	}
 	}
+	if (c >= '0' && c <= '9')
+		return read_label(r);
 	if (!read_rest(r))
 		return T_ERROR;
+	if (tok_is(r, "!fold-case") || tok_is(r, "!no-fold-case")) {
+		r->in->fold_case = tok(r)[1] == 'f';	/* for the rest of this input */
+		return T_NONE;
+	}
 	if (tok_is(r, "t") || tok_is(r, "true")) {
 		r->datum = OBJ_TRUE;
 		return T_DATUM;
@@ -608,7 +793,14 @@ static obj list_to_vector(struct rd *r, obj list, bool u8)
 		return OBJ_NULL;
 	for (intptr_t i = 0; i < n; i++, list = cdr(list)) {
 		if (!u8) {
-			obj_init_field(L, v, (size_t)i, car(list));
+			obj x = car(list);
+
+			obj_init_field(L, v, (size_t)i, x);
+			ROOT(list);
+			bool ok = note_store(r, &v, (size_t)i, &x);
+			UNROOT(list);
+			if (!ok)
+				return OBJ_NULL;
 		} else if (obj_fixnum_p(car(list)) && fxv(car(list)) >= 0 && fxv(car(list)) <= 255) {
 			obj_bytes_data(v)[i] = (uint8_t)fxv(car(list));
 		} else {
@@ -630,9 +822,26 @@ static obj complete(struct rd *r, obj d, bool *done)
 		intptr_t kind = fxv(stk(L)[f]);
 
 		if (kind == F_QUOTE) {
-			d = lisp_list2(L, stk(L)[f + 1], d);
+			obj q = lisp_list2(L, stk(L)[f + 1], d), rest;
+
 			L->sp -= 3;
-			if (d == OBJ_NULL)
+			if (q == OBJ_NULL)
+				return OBJ_NULL;
+			rest = cdr(q);
+			d = car(rest);	/* the list2 may have collected: d moved */
+			ROOT(q);
+			bool ok = note_store(r, &rest, 0, &d);
+			UNROOT(q);
+			if (!ok)
+				return OBJ_NULL;
+			d = q;
+			continue;
+		}
+		if (kind == F_LABEL) {
+			obj e = stk(L)[f + 1];
+
+			L->sp -= 3;
+			if (!label_close(r, e, d))
 				return OBJ_NULL;
 			continue;
 		}
@@ -645,13 +854,20 @@ static obj complete(struct rd *r, obj d, bool *done)
 			return OBJ_NULL;
 		}
 		if (kind & F_AFTER_DOT) {
-			obj_init_field(L, stk(L)[f + 2], 1, d);	/* the datum being read */
+			obj last = stk(L)[f + 2];
+
+			obj_init_field(L, last, 1, d);	/* the datum being read */
 			sset(L, f, fx((kind & ~F_AFTER_DOT) | F_DOTTED));
+			if (!note_store(r, &last, 1, &d))
+				return OBJ_NULL;
 			return OBJ_FALSE;
 		}
 		obj p = lisp_cons(L, d, OBJ_NIL);
 
 		if (p == OBJ_NULL)
+			return OBJ_NULL;
+		d = obj_car(p);	/* the cons may have collected: d moved */
+		if (!note_store(r, &p, 0, &d))
 			return OBJ_NULL;
 		if (stk(L)[f + 1] == OBJ_NIL)
 			sset(L, f + 1, p);
@@ -680,6 +896,7 @@ static obj read_datum(struct rd *r)
 
 				r->err = kind == F_QUOTE ? "unexpected end of input after a quote" :
 					 kind == F_SKIP ? "unexpected end of input after #;" :
+					 kind == F_LABEL ? "unexpected end of input after a datum label" :
 					 "unexpected end of input (missing \")\")";
 				return OBJ_NULL;
 			}
@@ -699,6 +916,10 @@ static obj read_datum(struct rd *r)
 			continue;
 		case T_SKIP:
 			if (!push_frame(r, F_SKIP, OBJ_NIL))
+				return OBJ_NULL;
+			continue;
+		case T_LABEL:
+			if (!label_open(r, r->datum))
 				return OBJ_NULL;
 			continue;
 		case T_DOT: {
@@ -778,13 +999,15 @@ static void error_message(struct rd *r, char *msg, size_t size)
 
 obj lisp_read(struct lisp *L, struct lisp_input *in)
 {
-	struct rd r = { .L = L, .in = in, .base = L->sp, .datum = OBJ_FALSE };
+	struct rd r = { .L = L, .in = in, .base = L->sp, .datum = OBJ_FALSE, .labels = OBJ_NIL };
 	obj buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 64), d;
 
 	if (buf == OBJ_NULL || !lisp_push(L, buf))
 		return OBJ_NULL;
 	GC_ROOT(L->h, r.datum);
+	GC_ROOT(L->h, r.labels);
 	d = read_datum(&r);
+	GC_UNROOT(L->h, r.labels);
 	GC_UNROOT(L->h, r.datum);
 	if (d == OBJ_NULL) {
 		unsigned depth = open_lists(&r);

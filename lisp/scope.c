@@ -230,31 +230,56 @@ obj lisp_x_ref(struct lisp_cx *c, obj id, obj env)
 
 /* --- syntax->datum --- */
 
+/* Whether x holds an alias. Cycles (quoted literals read with #n= labels): a circular list is
+ * walked once round; a cycle through cars or vectors runs out of budget, and the answer is then
+ * "found", safe for any x: strip_rec copies, and stops at its depth limit on such a cycle. */
+#define HAS_ALIAS_BUDGET	(1u << 20)	/* elements looked at */
+
 static bool has_alias(struct lisp *L, obj x)
 {
 	size_t base = L->sp;
 	bool found = false;
+	unsigned budget = HAS_ALIAS_BUDGET;
 
 	if (!lisp_push(L, x))
 		return true;	/* no memory to look: strip, which fails the same way */
 	while (L->sp > base && !found) {
+		obj slow;
+		unsigned n = 0;
+
 		x = lisp_pop(L);
+		slow = x;
+		/* along the list, its elements pushed; a circular one (a quoted literal from the
+		 * reader's #n= labels) stops when the list comes round to slow, which follows at
+		 * half speed */
 		while (pair_p(x)) {
 			ROOT(x);
-			bool ok = lisp_push(L, cdr(x));
+			ROOT(slow);
+			bool ok = lisp_push(L, car(x));
+			UNROOT(slow);
 			UNROOT(x);
 			if (!ok) {
 				found = true;
 				break;
 			}
-			x = car(x);
+			x = cdr(x);
+			if (--budget == 0) {
+				found = true;
+				break;
+			}
+			if (++n % 2 == 0)
+				slow = cdr(slow);
+			if (x == slow)
+				break;
 		}
+		if (pair_p(x))
+			continue;
 		if (alias_p(L, x)) {
 			found = true;
 		} else if (vector_p(x)) {
 			ROOT(x);
 			for (size_t i = 0; i < obj_vector_length(x) && !found; i++)
-				if (!lisp_push(L, obj_vector_ref(x, i)))
+				if (--budget == 0 || !lisp_push(L, obj_vector_ref(x, i)))
 					found = true;
 			UNROOT(x);
 		}

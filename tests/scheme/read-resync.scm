@@ -2,7 +2,8 @@
 ; After a read error the reader resynchronises: one error per bad datum, the rest of the datum
 ; skipped (parentheses balanced, but never past a line that starts with "(": the next datum),
 ; then the rest of its line. Dotted pairs, vectors and bytevectors with bad contents, a stray
-; "#", "#!" directives (not supported), CR and CRLF line ends, 100,000 open parentheses.
+; "#", a "#!" line that is no directive (#!fold-case and #!no-fold-case are), CR and CRLF line
+; ends, 100,000 open parentheses.
 (define (show . xs) (for-each write xs) (newline))
 (show #q) (show "same line, skipped")
 (show "next line")
