@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 dir=$here/tests/conformance
 suite=$dir/r7rs-tests.scm
 lisp=${1:-$here/build/host/lisp}
+case $lisp in /*) ;; *) lisp=$(pwd)/$lisp ;; esac	# it runs in a scratch directory
 guile=${GUILE:-/usr/bin/guile}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
