@@ -630,11 +630,12 @@ static obj p_abs(struct lisp *L, int argc, obj *argv)
 	return s < 0 ? lisp_num_sub(L, fx(0), x) : x;
 }
 
-/* R7RS: inexact if any argument is; a NaN wins */
+/* R7RS: inexact if any argument is; a NaN wins. The best so far by its index: a comparison
+ * may allocate and move the arguments. */
 static obj minmax(struct lisp *L, int argc, obj *argv, const char *who, int want)
 {
-	obj best = argv[0];
 	bool inexact = false;
+	int best = 0;
 
 	(void)argv;
 	for (int i = 0; i < argc; i++) {
@@ -644,18 +645,17 @@ static obj minmax(struct lisp *L, int argc, obj *argv, const char *who, int want
 			return lisp_not_number(L, who, x);
 		inexact |= flonum_p(x);
 	}
-	best = lisp_args(L)[0];
 	for (int i = 1; i < argc; i++) {
-		int c = lisp_num_cmp(L, who, lisp_args(L)[i], best);
+		int c = lisp_num_cmp(L, who, lisp_args(L)[i], lisp_args(L)[best]);
 
 		if (c == -2)
 			return OBJ_NULL;
 		if (c == want || (c == 2 && lisp_num_sign(lisp_args(L)[i]) == 2))
-			best = lisp_args(L)[i];
-		if (lisp_num_sign(best) == 2)
+			best = i;
+		if (lisp_num_sign(lisp_args(L)[best]) == 2)
 			break;
 	}
-	return inexact ? lisp_num_inexact(L, best) : best;
+	return inexact ? lisp_num_inexact(L, lisp_args(L)[best]) : lisp_args(L)[best];
 }
 
 static obj p_min(struct lisp *L, int argc, obj *argv) { return minmax(L, argc, argv, "min", -1); }

@@ -459,6 +459,7 @@ op_addi: {
 		}								\
 		SAVE();								\
 		c = lisp_num_cmp(L, who, acc, b);				\
+		LOAD();	/* a mixed comparison may allocate */		\
 		if (c == -2)							\
 			goto error;						\
 		acc = obj_bool(c != 2 && (c OPER 0));					\
@@ -508,6 +509,7 @@ op_frameg:
 		pc += 5;							\
 		SAVE();								\
 		c = lisp_num_cmp(L, who, a, acc);				\
+		LOAD();	/* a mixed comparison may allocate */		\
 		if (c == -2)							\
 			goto error;						\
 		pc -= 5;							\
@@ -530,6 +532,7 @@ op_frameg:
 		pc += 7;							\
 		SAVE();								\
 		c = lisp_num_cmp(L, who, acc, b);				\
+		LOAD();	/* a mixed comparison may allocate */		\
 		if (c == -2)							\
 			goto error;						\
 		pc -= 7;							\
@@ -661,6 +664,7 @@ op_sub1:
 		}								\
 		SAVE();								\
 		c = lisp_num_cmp(L, who, a, acc);				\
+		LOAD();	/* a mixed comparison may allocate */		\
 		if (c == -2)							\
 			goto error;						\
 		acc = obj_bool(c != 2 && (c OPER 0));					\

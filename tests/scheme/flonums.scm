@@ -1,3 +1,4 @@
+; tags: torture
 ;; flonums.scm -- inexact reals: the reader's decimal syntaxes, shortest round-trip printing,
 ;; arithmetic with contagion, exact comparisons across kinds, rounding, the elementary
 ;; functions (lisp/flonum.c, the same bits hosted and in both kernels), eqv? by bits.

@@ -1,3 +1,4 @@
+; tags: torture
 ;; rationals.scm -- exact rationals (ratnums: lowest terms, denominator > 1): the reader and
 ;; printer, arithmetic and comparison across fixnum, bignum, ratnum and flonum, rounding,
 ;; numerator and denominator, rationalize, exact of a flonum, eqv? and equal?.
