@@ -385,10 +385,10 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     lisp_alist_put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
 	     lisp_alist_put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
 	     lisp_alist_put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&
-	     /* the count table (mm/gc/xheap.c): its doublings, those a writer had to finish under
-	      * the lock because the owner's incremental preparation was behind */
-	     lisp_alist_put_u64(L, &a, "count-table-grows", read_u64(&h->stats.xref_grows)) &&
-	     lisp_alist_put_u64(L, &a, "count-table-sync-grows", read_u64(&h->stats.xref_sync_grows)) &&
+	     /* the count table (mm/gc/xheap.c): tables installed (the first included), and those a
+	      * writer had to clear or make under the lock because no next block was ready */
+	     lisp_alist_put_u64(L, &a, "count-table-grows", read_size(&h->stats.xref_grows)) &&
+	     lisp_alist_put_u64(L, &a, "count-table-sync-grows", read_size(&h->stats.xref_sync_grows)) &&
 	     lisp_alist_put_u64(L, &a, "published-objects", read_u64(&h->stats.published)) &&
 	     lisp_alist_put_u64(L, &a, "publish-minors", read_u64(&h->stats.publish_minors)) &&
 	     lisp_alist_put_u64(L, &a, "publish-promotions", read_u64(&h->stats.publish_promotions)) &&

@@ -464,10 +464,13 @@ static void pace_point(const struct pace *p)
 		p->between(p->ctx);
 }
 
-/* Finish the running cycle, if any. */
+/* Finish the running cycle, if any: until it is over, not until the heap is idle (between
+ * paced steps another thread's poll may end it and start the next one). */
 static int finish(struct heap *h, const struct pace *p)
 {
-	while (h->major_phase != HEAP_MAJOR_IDLE) {
+	uint64_t cycles = h->stats.major_cycles;
+
+	while (h->major_phase != HEAP_MAJOR_IDLE && h->stats.major_cycles == cycles) {
 		uint64_t before = h->stats.minor_collections;
 		size_t work;
 
@@ -484,7 +487,7 @@ static int finish(struct heap *h, const struct pace *p)
 		if (work <= 1 && h->major_phase == HEAP_MAJOR_MARK &&
 		    h->stats.minor_collections == before)
 			return -1;	/* marking done but the purging minor collection has no memory */
-		if (h->major_phase != HEAP_MAJOR_IDLE)
+		if (h->major_phase != HEAP_MAJOR_IDLE && h->stats.major_cycles == cycles)
 			pace_point(p);	/* (not after the end: another thread may start a cycle) */
 	}
 	return 0;

@@ -68,7 +68,7 @@ static struct heap *owner_of(obj o)
 #define XREF_TOMB	((obj)1)	/* not an object: obj_ptr_p is false for it */
 #define XREF_MIGRATE	4		/* old slots moved per count operation */
 #define XREF_CLEAR	16		/* next table's slots cleared per insertion */
-#define XREF_CLEAR_CHUNK 4096		/* and per safe point of the owner (64-128 KiB: a few us) */
+#define XREF_CLEAR_CHUNK 4096		/* and per safe point of the owner (64-128 KiB of memset) */
 #define XREF_CHUNK	256		/* slots per step of the owner's walk or migration */
 #define XREF_FIRST	1024
 
@@ -221,7 +221,7 @@ static void xref_install(struct heap *v, struct gc_xref_entry *tab, size_t cap)
 	kassert(!v->xwalking || v->xwalk <= v->xref_cap);
 	v->xref = tab;
 	arch_atomic_store(&v->xref_cap, cap);
-	v->stats.xref_grows++;
+	arch_atomic_store(&v->stats.xref_grows, v->stats.xref_grows + 1);
 }
 
 /* Room for one more entry; false if the block source refused. */
@@ -242,7 +242,7 @@ static bool xref_room(struct heap *v)
 		return true;
 	}
 	if (v->xref_next != NULL) {	/* not clear yet: the rest now */
-		v->stats.xref_sync_grows++;
+		arch_atomic_store(&v->stats.xref_sync_grows, v->stats.xref_sync_grows + 1);
 		xref_prepare(v, v->xref_next_cap);
 		return true;
 	}
@@ -251,7 +251,7 @@ static bool xref_room(struct heap *v)
 	if (tab == NULL)
 		return false;
 	if (v->xref != NULL)
-		v->stats.xref_sync_grows++;
+		arch_atomic_store(&v->stats.xref_sync_grows, v->stats.xref_sync_grows + 1);
 	xref_install(v, tab, cap);
 	return true;
 }

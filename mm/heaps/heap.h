@@ -180,8 +180,11 @@ struct gc_stats {
 	/* the global mark for cross-heap cycles (mm/gc/xheap.c) */
 	uint64_t global_cycles;		/* global marks this heap took part in to the end */
 	uint64_t global_purged;		/* counted objects found dead by them (count entries dropped) */
-	uint64_t xref_grows;		/* count table doublings (at the owner's safe points) */
-	uint64_t xref_sync_grows;	/* of them, made by a writer under the lock (owner away) */
+	/* count tables installed (the first one included), and of them those a writer had to clear
+	 * or make under the lock (no next block ready). Written by whichever CPU holds the xlock
+	 * (atomic stores), read without it: size_t, never torn. */
+	size_t xref_grows;
+	size_t xref_sync_grows;
 	uint64_t global_scans;		/* root scans for them */
 	uint64_t global_bailouts;	/* ones it could not take its part in (no memory): lost */
 };
