@@ -22,10 +22,10 @@ out=build/bench
 src=${BENCH_DIR:-tests/bench/scheme}
 lisp=build/host/lisp
 runs=${BENCH_RUNS:-3}
-# The 18 programs of the set that need no inexact numbers, then binary-trees. gcbench is left out
-# until the reader takes flonums (it fills arrays with inexact numbers): add it to this list then.
+# The 18 programs of the set that need no inexact numbers, gcbench (its array holds flonums), then
+# binary-trees.
 all="fib tak cpstak ack nqueens deriv destruc diviter divrec primes browse puzzle triangl string sum
-earley paraffins ctak binary-trees"
+earley paraffins ctak gcbench binary-trees"
 programs=${BENCH_PROGRAMS:-$all}
 mkdir -p "$out"
 [ -x "$lisp" ] || { echo "bench: no $lisp (make host)"; exit 1; }

@@ -1,8 +1,7 @@
 ;;; GCBENCH -- Boehm's GCBench (after Ellis, Kovac and Detlefs): a stretch tree, a long-lived tree
 ;;; and an array of inexact numbers kept alive while complete binary trees of depth 4..N are built
-;;; top-down (populate) and bottom-up (make-tree). NOT RUN YET by scripts/bench_scheme.sh: the
-;;; array holds flonums (0.0 and 1/i as inexact numbers), which our reader and arithmetic do not
-;;; have yet; add gcbench to the script's program list once they do.
+;;; top-down (populate) and bottom-up (make-tree). The array holds flonums (0.0 and 1/i as
+;;; inexact numbers).
 
 (define (make-node left right) (vector left right 0 0))
 (define (make-empty-node) (make-node #f #f))
