@@ -146,20 +146,26 @@ static struct gc_xref_entry *table_alloc(struct heap *v, size_t cap)
 
 static void xref_install(struct heap *v, struct gc_xref_entry *tab, size_t cap);
 
-/* Clear up to n more slots of the next table (xlock held); install it once it is all clear.
- * True if it was installed. */
-static bool xref_prepare(struct heap *v, size_t n)
+/* Make tab (an uncleared block of cap slots) the next table (xlock held). */
+static void xref_next_take(struct heap *v, struct gc_xref_entry *tab, size_t cap)
+{
+	v->xref_next_cap = cap;
+	v->xref_next_clear = 0;
+	arch_atomic_store(&v->xref_next, tab);	/* (the owner peeks without the lock) */
+}
+
+/* Clear up to n more slots of the next table (xlock held); install it once it is all clear. */
+static void xref_prepare(struct heap *v, size_t n)
 {
 	size_t k = MIN(n, v->xref_next_cap - v->xref_next_clear);
 
 	memset(&v->xref_next[v->xref_next_clear], 0, k * sizeof(*v->xref_next));
 	v->xref_next_clear += k;
 	if (v->xref_next_clear < v->xref_next_cap)
-		return false;
+		return;
 	xref_install(v, v->xref_next, v->xref_next_cap);
 	arch_atomic_store(&v->xref_next, NULL);
 	v->xref_next_cap = v->xref_next_clear = 0;
-	return true;
 }
 
 static void xshade_locked(struct heap *v, obj o);
@@ -232,11 +238,8 @@ static bool xref_room(struct heap *v)
 
 	if (v->xref != NULL && 4 * (v->xref_len + 1) <= 3 * v->xref_cap) {
 		if (v->xref_next == NULL && v->xref_old == NULL && 2 * v->xref_len >= v->xref_cap &&
-		    (tab = heap_xsrc_alloc(v, xref_bytes(2 * v->xref_cap))) != NULL) {
-			v->xref_next_cap = 2 * v->xref_cap;	/* the owner has not come by: take it */
-			v->xref_next_clear = 0;
-			arch_atomic_store(&v->xref_next, tab);	/* (the owner peeks without the lock) */
-		}
+		    (tab = heap_xsrc_alloc(v, xref_bytes(2 * v->xref_cap))) != NULL)
+			xref_next_take(v, tab, 2 * v->xref_cap);	/* the owner has not come by */
 		if (v->xref_next != NULL)
 			xref_prepare(v, XREF_CLEAR);
 		return true;
@@ -256,8 +259,9 @@ static bool xref_room(struct heap *v)
 	return true;
 }
 
-/* The owner, at its safe points: free a migrated table, move a chunk of the old one, and make a
- * bigger table once this one is a quarter full; allocation and freeing outside the lock. */
+/* The owner, at its safe points: free a migrated table, move a chunk of the old one, clear a
+ * chunk of the next one, or take the next one's block once this one is a quarter full;
+ * allocation and freeing outside the lock. */
 static void xref_tend(struct heap *h)
 {
 	struct gc_xref_entry *tab = NULL;
@@ -295,9 +299,7 @@ static void xref_tend(struct heap *h)
 		return;	/* a writer tries again at 3/4 */
 	f = spin_lock_irqsave(&h->xlock);
 	if (h->xref_old == NULL && h->xref_next == NULL && h->xref_cap == cap) {
-		h->xref_next_cap = 2 * cap;
-		h->xref_next_clear = 0;
-		arch_atomic_store(&h->xref_next, tab);
+		xref_next_take(h, tab, 2 * cap);
 		tab = NULL;
 	}
 	spin_unlock_irqrestore(&h->xlock, f);

@@ -374,6 +374,19 @@ static void table_cycle(struct heap *b, struct heap *a, obj keep, size_t n, bool
 	assert_int_equal(gc_verify_world(), 0);
 }
 
+/* A vector of n lists of b's (seeds first, first + 1, ...), published: the caller roots it. */
+static obj published_lists(struct heap *b, size_t n, intptr_t first)
+{
+	obj v = heap_make_vector(b, n, OBJ_FALSE);
+
+	GC_ROOT(b, v);
+	for (size_t i = 0; i < n; i++)
+		gc_write(b, v, i, make_list(b, first + (intptr_t)i, 3));
+	assert_int_equal(gc_publish(b, &v), 0);
+	GC_UNROOT(b, v);
+	return v;
+}
+
 static void test_table_bounded(void **state)
 {
 	enum { N = 20000, M = 20000 };
@@ -392,16 +405,10 @@ static void test_table_bounded(void **state)
 	keep2 = heap_make_vector(a, M, OBJ_FALSE);
 	GC_ROOT(a, keep2);
 	assert_int_equal(gc_minor(a), 0);
-	bv2 = heap_make_vector(b, M, OBJ_FALSE);
+	bv2 = published_lists(b, M, N);
 	GC_ROOT(b, bv2);
-	for (size_t i = 0; i < M; i++)
-		gc_write(b, bv2, i, make_list(b, (intptr_t)(N + i), 3));
-	assert_int_equal(gc_publish(b, &bv2), 0);
-	bv = heap_make_vector(b, N, OBJ_FALSE);
+	bv = published_lists(b, N, 0);
 	GC_ROOT(b, bv);
-	for (size_t i = 0; i < N; i++)
-		gc_write(b, bv, i, make_list(b, (intptr_t)i, 3));
-	assert_int_equal(gc_publish(b, &bv), 0);
 	for (size_t i = 0; i < N; i++) {
 		gc_write(a, keep, i, obj_vector_ref(bv, i));
 		if (i % 64 == 0)
@@ -474,11 +481,8 @@ static void test_table_owner_away(void **state)
 	keep = heap_make_vector(a, N, OBJ_FALSE);
 	GC_ROOT(a, keep);
 	assert_int_equal(gc_minor(a), 0);
-	bv = heap_make_vector(b, N, OBJ_FALSE);
+	bv = published_lists(b, N, 0);
 	GC_ROOT(b, bv);
-	for (size_t i = 0; i < N; i++)
-		gc_write(b, bv, i, make_list(b, (intptr_t)i, 3));
-	assert_int_equal(gc_publish(b, &bv), 0);
 	for (size_t i = 0; i < N; i++)
 		gc_write(a, keep, i, obj_vector_ref(bv, i));	/* no safe point of b's */
 	assert_int_equal(gc_remote_refs(b), N);
