@@ -272,15 +272,17 @@ test: deps
 
 # the long QEMU variants (not in make test): the ARM kernel at SMP 8 and its slowest Scheme files;
 # on x86 the slow Scheme files in their own boots, 100,000 channel round trips at SMP 8, the
-# sockets and the frame fuzz at SMP 8, and 8 MiB through the lossy bridge at SMP 1 and 4 (make
-# test runs it at 2)
+# sockets and the frame fuzz at SMP 4 and 8, the inspector at SMP 4, and 8 MiB through the lossy
+# bridge at SMP 1 and 4 (make test runs these at 1 and 2)
 .PHONY: test-long
 test-long: deps
 	@$(MAKE) --no-print-directory all
 	@{ scripts/run-tests-arm.sh --long; a=$$(scripts/accel.sh auto 2>/dev/null); \
 		for n in tailcalls bigspeed; do tests/qemu/scheme.sh file:$$n 2 $$a; done; \
 		KTEST_ROUNDS=100000 tests/qemu/ktest.sh threads 8 $$a; \
-		timeout 1500 python3 tests/qemu/net_sockets.py 8 $$a; tests/qemu/net_lossy.sh fuzz 8 $$a; \
+		for n in 4 8; do timeout 1500 python3 tests/qemu/net_sockets.py $$n $$a; \
+			tests/qemu/net_lossy.sh fuzz $$n $$a; done; \
+		timeout 600 python3 tests/qemu/inspector.py 4 $$a; \
 		for n in 1 4; do tests/qemu/net_lossy.sh lossy $$n $$a; done; } 2>&1 \
 		| tee $(B)/test-long.log; \
 		p=$$(grep -c '^PASS ' $(B)/test-long.log); f=$$(grep -c '^FAIL ' $(B)/test-long.log); \
