@@ -429,9 +429,7 @@ size_t gc_major_step(struct heap *h, size_t budget)
 {
 	size_t work = 0;
 	uint64_t t0;
-#ifdef CONFIG_DEBUG
 	unsigned phase = h->major_phase;
-#endif
 
 	heap_check(h);
 	kassert(!h->in_gc);
@@ -444,8 +442,13 @@ size_t gc_major_step(struct heap *h, size_t budget)
 		finish_marking(h);	/* on failure (no memory for the minor) retried next step */
 	if (h->major_phase == HEAP_MAJOR_SWEEP && work < budget && sweep_some(h, budget, &work))
 		finish_cycle(h);
-	record(&h->stats, arch_cycles() - t0, work);
-	gc_pace_major(h, h->stats.major_pause_last, work);
+	/* A step that did nothing (no work, the phase unchanged: a wait for other CPUs' safe
+	 * points, docs/gc.md) is not a pause: recorded, a CPU waiting in a global (gc 'full) wrote
+	 * millions of them and its pause percentiles read 0. */
+	if (work > 1 || h->major_phase != phase) {
+		record(&h->stats, arch_cycles() - t0, work);
+		gc_pace_major(h, h->stats.major_pause_last, work);
+	}
 #ifdef CONFIG_DEBUG
 	if (gc_verify_due(h, work * sizeof(uintptr_t), h->major_phase != phase) && gc_verify(h) != 0)
 		panic("gc_verify failed after a major step on cpu %u", h->cpu);
