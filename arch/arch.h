@@ -80,6 +80,10 @@ unsigned arch_cpus_found(void);		/* CPUs the firmware described (online or not) 
 /* --- time --- */
 uint64_t arch_cycles_per_sec(void);	/* calibrated frequency of arch_cycles() */
 uint64_t arch_cycles_to_ns(uint64_t cycles);
+/* Wall-clock time, UTC nanoseconds since 1970-01-01: the real-time clock as read once at boot
+ * (whole seconds: up to 1 s behind) plus arch_cycles() since; -1 if the machine has no real-
+ * time clock (QEMU raspi2b). The hosted build asks the host (CLOCK_REALTIME). Any CPU. */
+int64_t arch_wallclock_ns(void);
 void arch_udelay(unsigned us);		/* busy-wait */
 /* Start the calling CPU's periodic timer at hz; each tick calls kernel_timer_tick() on that CPU
  * with interrupts off. hz == 0 stops it. */

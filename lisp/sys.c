@@ -130,6 +130,20 @@ static obj p_jiffies_per_second(struct lisp *L, int argc, obj *argv)
 	return lisp_int64(L, (int64_t)arch_cycles_per_sec());
 }
 
+/* (scheme time): POSIX seconds (UTC, leap seconds not counted; R7RS asks for TAI, which is 37 s
+ * ahead today and which no clock here knows), inexact, from the real-time clock read at boot
+ * plus the cycles since (arch_wallclock_ns); seconds since boot on a machine without one */
+static obj p_current_second(struct lisp *L, int argc, obj *argv)
+{
+	int64_t ns = arch_wallclock_ns();
+
+	(void)argc, (void)argv;
+	if (ns < 0)
+		ns = (int64_t)arch_cycles_to_ns(arch_cycles());
+	return lisp_make_flonum(L, lisp_flo_arith(FLO_DIV, lisp_flo_make(false, (uint64_t)ns, 0),
+						  lisp_flo_make(false, 1000000000u, 0)));
+}
+
 /* Switching away inside a primitive is safe: everything the VM holds is on its rooted stack
  * (as for an allocation, which may collect), and the other threads of this CPU that use its
  * heap switch only at their own safe points. Without a scheduler (the hosted program) (yield)
@@ -757,6 +771,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "cpu-id", p_cpu_id, 0, 0, 0 },
 	{ "cycles", p_cycles, 0, 0, 0 },
 	{ "current-jiffy", p_cycles, 0, 0, 0 },
+	{ "current-second", p_current_second, 0, 0, 0 },
 	{ "jiffies-per-second", p_jiffies_per_second, 0, 0, 0 },
 	{ "yield", p_yield, 0, 0, 0 },
 	{ "sleep", p_sleep, 1, 1, 0 },

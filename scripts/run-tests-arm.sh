@@ -43,7 +43,7 @@ for smp in $smps; do
 	[ "$smp" = 2 ] && tests="$tests fault-null echo-stall pipe"
 	for t in $tests; do ktest "$t" "$smp"; done
 	stests="sys threads"
-	[ "$smp" = 2 ] && stests="$stests tty whole threads-global"
+	[ "$smp" = 2 ] && stests="$stests tty whole rtc threads-global"
 	{ [ "$smp" = 1 ] || [ "$smp" = 4 ] || [ "$smp" = 8 ]; } && stests="$stests batch"
 	[ "$smp" = 4 ] && stests="$stests file:flothreads"	# docs/numbers.md
 	if [ "$smp" = 2 ]; then

@@ -165,11 +165,11 @@ for accel in $accels; do
 		# SMP count; each tests/scheme file in its own boot at SMP=2 (tailcalls and bigspeed,
 		# 30 and 55 s of long loops and huge numbers under TCG, only with SCHEME_QEMU_SLOW=1 or
 		# make test-long; both run hosted on two builds above); many files piped into
-		# one boot at SMP=1 and 4; the terminal line editor at SMP=2; threads and channels
-		# across every CPU at every SMP count
+		# one boot at SMP=1 and 4; the terminal line editor and the real-time clock at SMP=2;
+		# threads and channels across every CPU at every SMP count
 		stests="sys threads"
 		if [ "$smp" = 2 ]; then
-			stests="$stests tty whole"
+			stests="$stests tty whole rtc"
 			for scm in tests/scheme/*.scm; do
 				n=$(basename "$scm" .scm)
 				case $n in tailcalls|bigspeed) [ "${SCHEME_QEMU_SLOW:-0}" != 1 ] && continue ;; esac

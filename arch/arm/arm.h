@@ -48,6 +48,7 @@ struct arm_machine {
 	unsigned ndev;			/* device regions to map (and arch_mmio_mapped) */
 	struct { uintptr_t base, size; } dev[ARM_MAX_DEVREGS];
 	int pcie;			/* the PCIe host bridge node, -1 if none */
+	uintptr_t rtc;			/* virt: the PL031 real-time clock, 0 if none */
 };
 extern struct arm_machine arm_mach;
 extern struct fdt arm_fdt;

@@ -21,11 +21,27 @@ static void cntv_cval(uint64_t v)
 			     : : "r"((uint32_t)v), "r"((uint32_t)(v >> 32)) : "memory");
 }
 
+#define PL031_DR	0x000	/* the count of seconds: since 1970 as QEMU sets it */
+
+static int64_t rtc_epoch = -1;	/* seconds since 1970 at rtc_cycles; -1: no clock */
+static uint64_t rtc_cycles;
+
 void arm_timer_init(void)
 {
 	__asm__ __volatile__("mrc p15, 0, %0, c14, c0, 0" : "=r"(cntfrq));
 	if (cntfrq == 0)
 		panic("timer: CNTFRQ is 0 (no firmware set the generic timer's frequency)");
+	if (arm_mach.rtc != 0) {	/* mapped with the other device regions */
+		rtc_epoch = arch_mmio_read32(arm_mach.rtc + PL031_DR);
+		rtc_cycles = arch_cycles();
+	}
+}
+
+int64_t arch_wallclock_ns(void)
+{
+	if (rtc_epoch < 0)
+		return -1;
+	return rtc_epoch * 1000000000 + (int64_t)arch_cycles_to_ns(arch_cycles() - rtc_cycles);
 }
 
 uint64_t arch_cycles_per_sec(void)

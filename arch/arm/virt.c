@@ -152,6 +152,10 @@ static void read_machine(const struct fdt *f)
 	arm_mach.timer_irq = gic_id(p, 2);	/* secure phys, non-secure phys, virtual, hyp */
 
 	arm_mach.pcie = fdt_compatible(f, -1, "pci-host-ecam-generic");
+
+	n = fdt_compatible(f, -1, "arm,pl031");
+	if (n >= 0 && fdt_reg(f, n, 0, &base, &size) == 0)
+		arm_mach.rtc = (uintptr_t)base;
 	arm_pci_windows();
 
 	n = fdt_path(f, "/chosen");

@@ -210,6 +210,15 @@ uint64_t arch_cycles_to_ns(uint64_t c)
 	return c;
 }
 
+int64_t arch_wallclock_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 void arch_udelay(unsigned us)
 {
 	uint64_t end = arch_cycles() + (uint64_t)us * 1000;

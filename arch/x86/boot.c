@@ -86,6 +86,7 @@ void x86_boot_main(uint32_t magic, const struct multiboot_info *mbi)
 		x86_paging_init();
 	x86_pic_disable();
 	x86_tsc_calibrate();
+	x86_rtc_read();
 	x86_lapic_init();
 	x86_percpu[0].apic_id = x86_lapic_id();
 	x86_percpu[0].stack_lo = (uintptr_t)boot_stack;

@@ -62,6 +62,7 @@ void x86_serial_init(void);
 void x86_serial_enable_rx(void);
 void x86_serial_irq(void);
 void x86_tsc_calibrate(void);
+void x86_rtc_read(void);	/* the CMOS clock, once at boot: arch_wallclock_ns */
 void x86_lapic_init(void);
 void x86_lapic_timer_calibrate(void);
 void x86_lapic_eoi(void);

@@ -17,6 +17,7 @@
 #   threads-global  the same with gc=global: every collection stops all CPUs (mm/gc/stw.h)
 #   whole      tests/qemu/scheme/whole.scm at repl=quiet: four threads print long lines at once,
 #              one display each; every line must come out whole (not cut by another CPU's)
+#   rtc        tests/qemu/scheme/rtc.scm at repl=quiet, the clock set by -rtc base=: current-second
 #   tty        repl=tty (the default): prompt, echo and line editing (DEL, Ctrl-U, CR LF, an
 #              arrow key's escape sequence dropped); output = tty.out; Ctrl-D ends: status 3
 # ARCH is x86 (the default), arm (QEMU virt under TCG; ACCEL is ignored) or raspi2b (QEMU
@@ -129,6 +130,14 @@ threads|threads-global)	# spawn, join and channels on every CPU (tests/scheme/th
 	else
 		boot "repl=quiet"
 	fi
+	check 0
+	;;
+rtc)	# (current-second) from the real-time clock set to a known moment (x86: CMOS, ARM virt:
+	# PL031; raspi2b has none)
+	{ cat "$here/rtc.scm"; printf '\004'; } > "$input"
+	cp "$here/rtc.out" "$expected"
+	qemu+=(-rtc base=2024-02-29T23:59:30)
+	boot "repl=quiet"
 	check 0
 	;;
 tty)	# what a terminal sends: DEL erases "2", Ctrl-U the line, CR LF is one newline, ESC [ A

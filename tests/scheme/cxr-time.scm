@@ -1,4 +1,5 @@
-; (scheme cxr): every c[ad]{4}r; (scheme time): current-jiffy and jiffies-per-second (issue 15)
+; (scheme cxr): every c[ad]{4}r; (scheme time): current-jiffy, jiffies-per-second and current-second (issue 15; the
+; host's clock, the kernel's real-time clock: 2023-11 < now < 2100)
 (define t '(((1 . 2) 3 . 4) (5 . 6) 7 8 . 9))
 (write (list (caaaar '((((a))))) (caaadr '(x ((b)))) (caadar '((x (c)))) (caaddr '(x x (d)))
              (cadaar '(((x e)))) (cadadr '(x (x f))) (caddar '((x x g))) (cdaaar '((((x . h)))))
@@ -11,4 +12,7 @@
 (define j0 (current-jiffy))
 (write (list (exact-integer? j0) (exact-integer? (jiffies-per-second)) (> (jiffies-per-second) 0)
              (<= j0 (current-jiffy))))
+(newline)
+(define s0 (current-second))
+(write (list (inexact? s0) (> s0 1.7e9) (< s0 4.1e9) (<= s0 (current-second))))
 (newline)
