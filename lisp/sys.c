@@ -232,13 +232,15 @@ static obj p_threads(struct lisp *L, int argc, obj *argv)
 /* --- the collector --- */
 
 /* Between two steps of (gc 'full): the embedder's safe point (other threads of this CPU run,
- * other CPUs' handshakes are answered); everything p_gc holds is rooted. */
-static void gc_between(void *ctx)
+ * other CPUs' handshakes are answered; everything p_gc holds is rooted), then Ctrl-C or
+ * thread-interrupt!: true stops the wait, and the collection goes on in ordinary steps. */
+static bool gc_between(void *ctx)
 {
 	struct lisp *L = ctx;
 
 	if (L->cfg.safepoint)
 		L->cfg.safepoint(L->cfg.safepoint_ctx);
+	return lisp_poll_interrupt(L);
 }
 
 /* (gc): a minor collection, then the old generation's policy (start a major cycle if it is due,
@@ -263,6 +265,8 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 			rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
 		if (rc == 0)
 			rc = gc_global_full_paced(L->h, gc_between, L);
+		if (rc > 0)
+			return OBJ_NULL;	/* interrupted: the condition is pending */
 	} else {
 		rc = gc_minor(L->h);
 		if (rc == 0)

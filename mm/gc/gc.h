@@ -79,8 +79,10 @@ int gc_major_full(struct heap *h);
 /* The same in steps of major_step_words, each its own pause, with between(ctx) after each: a
  * safe point where the caller lets other threads of this CPU run ((gc 'full): a requested
  * collection of a big heap was one pause of tens of milliseconds for every thread of the CPU,
- * and a stop for other CPUs waiting on its handshakes). */
-int gc_major_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx);
+ * and a stop for other CPUs waiting on its handshakes). When between returns true (the caller
+ * was interrupted) it returns 1 at once: the cycle it left goes on in the heap's ordinary
+ * steps (allocation polls, safe points), nothing is undone. */
+int gc_major_full_paced(struct heap *h, bool (*between)(void *ctx), void *ctx);
 /* The allocation slow path's hook: start a cycle if the old generation grew past
  * GC_MAJOR_GROWTH_PCT of its size after the last one, else pay one step of a running one's
  * debt (more only when it exceeds GC_MAJOR_DEBT_STEPS steps' worth). */

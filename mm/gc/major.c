@@ -457,14 +457,14 @@ size_t gc_major_step(struct heap *h, size_t budget)
 }
 
 struct pace {
-	void (*between)(void *ctx);	/* NULL: unbounded steps, no safe points between */
+	bool (*between)(void *ctx);	/* NULL: unbounded steps, no safe points between */
 	void *ctx;
 };
 
-static void pace_point(const struct pace *p)
+/* true: the caller wants to stop waiting (gc_major_full_paced returns 1) */
+static bool pace_point(const struct pace *p)
 {
-	if (p->between != NULL)
-		p->between(p->ctx);
+	return p->between != NULL && p->between(p->ctx);
 }
 
 /* Finish the running cycle, if any: until it is over, not until the heap is idle (between
@@ -483,15 +483,17 @@ static int finish(struct heap *h, const struct pace *p)
 			/* Other CPUs have to pass a safe point of theirs (docs/gc.md); we do not wait
 			 * for their collections, and we keep doing our own handshakes meanwhile. */
 			gc_safepoint(h);
-			pace_point(p);
+			if (pace_point(p))
+				return 1;
 			arch_cpu_relax();
 			continue;
 		}
 		if (work <= 1 && h->major_phase == HEAP_MAJOR_MARK &&
 		    h->stats.minor_collections == before)
 			return -1;	/* marking done but the purging minor collection has no memory */
-		if (h->major_phase != HEAP_MAJOR_IDLE && h->stats.major_cycles == cycles)
-			pace_point(p);	/* (not after the end: another thread may start a cycle) */
+		if (h->major_phase != HEAP_MAJOR_IDLE && h->stats.major_cycles == cycles &&
+		    pace_point(p))	/* (not after the end: another thread may start a cycle) */
+			return 1;
 	}
 	return 0;
 }
@@ -502,14 +504,17 @@ static int finish(struct heap *h, const struct pace *p)
  * while one does (so a cycle someone else's poll started is one we finish). */
 static int full(struct heap *h, const struct pace *p)
 {
-	if (finish(h, p) < 0)
-		return -1;
+	int rc = finish(h, p);
+
+	if (rc != 0)
+		return rc;
 	while (arch_atomic_load(&h->gx_cycle) != 0) {	/* our part of a global mark first */
 		gc_safepoint(h);
-		pace_point(p);
+		if (pace_point(p))
+			return 1;
 		arch_cpu_relax();
-		if (finish(h, p) < 0)
-			return -1;
+		if ((rc = finish(h, p)) != 0)
+			return rc;
 	}
 	if (gc_major_start(h) < 0)
 		return -1;
@@ -521,7 +526,7 @@ int gc_major_full(struct heap *h)
 	return full(h, &(struct pace){ NULL, NULL });
 }
 
-int gc_major_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx)
+int gc_major_full_paced(struct heap *h, bool (*between)(void *ctx), void *ctx)
 {
 	return full(h, &(struct pace){ between, ctx });
 }

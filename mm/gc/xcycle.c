@@ -415,7 +415,7 @@ void gc_global_poll(struct heap *h)
 	}
 }
 
-int gc_global_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx)
+int gc_global_full_paced(struct heap *h, bool (*between)(void *ctx), void *ctx)
 {
 	unsigned target = gc_global_request();
 
@@ -423,8 +423,8 @@ int gc_global_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx)
 		if (!gc_global_running() && !after(arch_atomic_load(&gx.done), target))
 			target = gc_global_request();
 		gc_safepoint(h);
-		if (between != NULL)
-			between(ctx);
+		if (between != NULL && between(ctx))
+			return 1;
 		arch_cpu_relax();
 	}
 	return 0;

@@ -147,9 +147,10 @@ bool gc_global_running(void);
 unsigned gc_global_done(void);	/* the last cycle completed (marks final, counts purged) */
 /* Request one and take h's part until it is over and h has swept (h must be attached; other
  * attached heaps must keep passing safe points). 0. between(ctx), if not NULL, runs at every
- * turn of the wait (gc_major_full_paced). */
+ * turn of the wait (gc_major_full_paced); if it returns true, 1 at once (the global mark goes
+ * on without the wait: h's part is taken at its safe points). */
 int gc_global_full(struct heap *h);
-int gc_global_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx);
+int gc_global_full_paced(struct heap *h, bool (*between)(void *ctx), void *ctx);
 /* gc_safepoint's part. */
 void gc_global_poll(struct heap *h);
 /* Teardown (every heap's owner has stopped): play each heap's safe points until no global mark

@@ -16,3 +16,22 @@
 (show "cycles: " (>= (- (stat 'major-collections) cycles0) 1))
 (show "work per step bounded: " (<= (stat 'major-step-work-max) 20000))
 (show "kept: " (length keep))
+; thread-interrupt! (or Ctrl-C) stops a (gc 'full) between two of its steps: a thread of this
+; CPU starts one on a heap holding a million more pairs (a collection of many timer ticks), and
+; this thread, which runs when that one yields at a safe point between two steps, interrupts
+; it. The collection it left goes on in the heap's ordinary steps. Before, the request was
+; taken after the whole collection: the thread returned finished.
+(define more (make-list 1000000 0))
+(define steps2 (stat 'major-steps))
+(gc 'full)
+(define whole (- (stat 'major-steps) steps2))
+(define started #f)
+(define steps1 (stat 'major-steps))
+(define collector (spawn (lambda () (set! started #t) (gc 'full) 'finished) (cpu-id)))
+(let wait () (if (not started) (begin (yield) (wait))))
+(show "interrupted: " (thread-interrupt! collector) " "
+      (guard (e (#t (if (error-object? e) (error-object-message e) e))) (thread-join collector)))
+(show "before its end: " (< (- (stat 'major-steps) steps1) whole))
+(set! more #f)
+(gc 'full)
+(show "still kept: " (length keep))
