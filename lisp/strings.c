@@ -172,6 +172,8 @@ static size_t char_offset(struct lisp *L, obj s, size_t k)
 static size_t capacity(obj s) { return obj_bytes_capacity(s); }
 
 /* A string of len bytes with room for cap bytes (cap >= len); bytes uninitialised. */
+#define STRING_MAX_BYTES	((OBJ_MAX_FIELDS - 1) * sizeof(obj))	/* lisp_make_bytes' limit */
+
 static obj make_string_room(struct lisp *L, size_t len, size_t cap)
 {
 	obj s = lisp_make_bytes(L, OBJ_T_STRING, NULL, cap);
@@ -319,10 +321,12 @@ static obj p_make_string(struct lisp *L, int argc, obj *argv)
 			return want_char(L, "make-string", argv[1]);
 		c = obj_char_value(argv[1]);
 	}
+	/* as long as the bytes fit one object (a header's 24-bit size in words: 64 MiB on 32-bit
+	 * targets); room for some wider characters set later, within that */
 	w = lisp_utf8_encode(c, u);
-	if (n > (OBJ_MAX_FIELDS / 8))
+	if (n > STRING_MAX_BYTES / w)
 		return lisp_errorf(L, argv[0], "make-string: too long:");
-	s = make_string_room(L, n * w, n <= 4096 ? 4 * n : n * w + n);
+	s = make_string_room(L, n * w, n <= 4096 ? 4 * n : MIN(n * w + n, STRING_MAX_BYTES));
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	for (size_t i = 0; i < n; i++)

@@ -13,6 +13,7 @@
 (show "100000 frames: " (f 100000))
 (show "vector of 10^8: " (try (lambda () (make-vector 100000000 0))))
 (show "string of 10^9: " (try (lambda () (make-string 1000000000 #\a))))
+(show "string of 3 * 10^6: " (string-length (make-string 3000000 #\a)))	; was over the old cap
 (show "10^10000000: " (try (lambda () (expt 10 10000000))))
 (show "10^(10^9): " (try (lambda () (expt 10 1000000000))))
 (show "2^(2^100): " (try (lambda () (expt 2 (expt 2 100)))))
