@@ -453,6 +453,9 @@ static bool range(struct lisp *L, const char *who, int argc, obj *argv, int i, o
 static obj copy_range(struct lisp *L, obj s, size_t bs, size_t be, bool room)
 {
 	size_t len = be - bs, cap = room ? len + (len <= 4096 ? 3 * len : len / 4) : len;
+
+	if (cap > STRING_MAX_BYTES)	/* room for wider characters, within one object */
+		cap = MAX(len, STRING_MAX_BYTES);
 	obj r;
 
 	bool ascii = ascii_part(L, s, obj_bytes_length(s));
@@ -587,26 +590,44 @@ static obj p_list_to_string(struct lisp *L, int argc, obj *argv)
 	return s;
 }
 
+/* In one pass: the tail moved once if the width changes, and nothing changed when it does not
+ * fit (it was a set_char per character: quadratic when widening, half filled on failure). */
 static obj p_string_fill(struct lisp *L, int argc, obj *argv)
 {
-	size_t bs, be;
+	size_t bs, be, len, n = 0, w, nlen;
+	char u[4];
+	uint8_t *p;
+	obj s = argv[0];
 
-	if (!string_p(argv[0]))
-		return want_string(L, "string-fill!", argv[0]);
+	if (!string_p(s))
+		return want_string(L, "string-fill!", s);
 	if (!obj_char_p(argv[1]))
 		return want_char(L, "string-fill!", argv[1]);
-	if (!range(L, "string-fill!", argc, argv, 2, argv[0], &bs, &be))
+	if (!range(L, "string-fill!", argc, argv, 2, s, &bs, &be))
 		return OBJ_NULL;
-	while (bs < be) {
-		size_t ow, before = obj_bytes_length(argv[0]);
+	len = obj_bytes_length(s);
+	p = obj_bytes_data(s);
+	if (be > len)
+		return changed(L, "string-fill!", s);
+	for (size_t i = bs; i < be; n++) {	/* the characters replaced */
+		size_t cw;
 
-		if (bs >= before)
-			return changed(L, "string-fill!", argv[0]);
-		lisp_utf8_decode(obj_bytes_data(argv[0]), before, bs, &ow);
-		if (set_char(L, "string-fill!", argv[0], bs, ow, obj_char_value(argv[1])) == OBJ_NULL)
-			return OBJ_NULL;
-		be = be + obj_bytes_length(argv[0]) - before;
-		bs += utf8_width(obj_char_value(argv[1]));
+		lisp_utf8_decode(p, len, i, &cw);
+		i += cw;
+	}
+	w = lisp_utf8_encode(obj_char_value(argv[1]), u);
+	nlen = len - (be - bs) + n * w;		/* n * w <= 4 * len: no overflow */
+	if (nlen > capacity(s))
+		return lisp_errorf(L, s, "string-fill!: no room to widen a character in this string (make it with make-string or string-copy):");
+	if (n * w != be - bs) {
+		layout_changed();	/* before and after, as set_char */
+		memmove(p + bs + n * w, p + be, len - be);
+	}
+	for (size_t i = 0; i < n; i++)
+		memcpy(p + bs + i * w, u, w);
+	if (n * w != be - bs) {
+		obj_bytes_set_length(s, nlen);
+		layout_changed();
 	}
 	return OBJ_UNSPECIFIED;
 }

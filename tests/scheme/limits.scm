@@ -14,6 +14,9 @@
 (show "vector of 10^8: " (try (lambda () (make-vector 100000000 0))))
 (show "string of 10^9: " (try (lambda () (make-string 1000000000 #\a))))
 (show "string of 3 * 10^6: " (string-length (make-string 3000000 #\a)))	; was over the old cap
+(define narrow (make-string 5000 #\a))	; no room for 4-byte characters: an error, nothing changed
+(show "fill past its room: " (try (lambda () (string-fill! narrow #\x1F600))) " "
+      (string-ref narrow 0) (string-ref narrow 4999) " " (string-length narrow))
 (show "10^10000000: " (try (lambda () (expt 10 10000000))))
 (show "10^(10^9): " (try (lambda () (expt 10 1000000000))))
 (show "2^(2^100): " (try (lambda () (expt 2 (expt 2 100)))))
