@@ -297,6 +297,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_GEI] = &&op_gei, [OP_NUMEQI] = &&op_numeqi,
 		[OP_PUSHF] = &&op_pushf, [OP_PUSHLADDI] = &&op_pushladdi, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
 		[OP_CALLA] = &&op_calla, [OP_TCALLA] = &&op_tcalla,
+		[OP_LOOP] = &&op_loop, [OP_LOOPA] = &&op_loopa,
 		[OP_BLT] = &&op_blt, [OP_BGT] = &&op_bgt, [OP_BLE] = &&op_ble, [OP_BGE] = &&op_bge,
 		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
 		[OP_BGTI] = &&op_bgti, [OP_BLEI] = &&op_blei, [OP_BGEI] = &&op_bgei,
@@ -812,6 +813,20 @@ op_tcall:
 	pc += 2;
 	tail = true;
 	goto dispatch_call;
+op_loopa:
+	PUSH(acc);
+	/* fall through */
+op_loop:
+	n = rd16(pc);
+	LOWER(fp - S);
+	for (intptr_t i = 0; i < n; i++)
+		PUT(fp + i, sp[-n + i]);
+	sp -= n;
+	pc = cbase;
+	/* the call it stands for would have taken fuel: a loop reaches safe points too */
+	if (__builtin_expect(fuel_take(L), 0))
+		goto fuel_out;
+	NEXT;
 
 dispatch_call:
 	f = sp[-n - 1];
@@ -876,16 +891,8 @@ dispatch_call:
 		pc = cbase;
 		/* relaxed atomics (plain moves): lisp_interrupt cuts the fuel to 1 from anywhere;
 		 * losing that race only delays the request to the next regular safe point */
-		if (__builtin_expect(fuel_take(L), 0)) {
-			__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
-			if (L->cfg.safepoint) {
-				SAVE();
-				L->cfg.safepoint(L->cfg.safepoint_ctx);
-				LOAD();
-			}
-			if (__builtin_expect(lisp_poll_interrupt(L), 0))
-				FAIL((void)0);	/* raised as if by the called procedure's first step */
-		}
+		if (__builtin_expect(fuel_take(L), 0))
+			goto fuel_out;
 		NEXT;
 	}
 	if (primitive_p(f)) {
@@ -913,6 +920,17 @@ dispatch_call:
 		NEXT;
 	}
 	FAIL(not_procedure(L, f));
+
+fuel_out:
+	__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
+	if (L->cfg.safepoint) {
+		SAVE();
+		L->cfg.safepoint(L->cfg.safepoint_ctx);
+		LOAD();
+	}
+	if (__builtin_expect(lisp_poll_interrupt(L), 0))
+		FAIL((void)0);	/* raised as if by the called procedure's first step */
+	NEXT;
 
 special:
 	switch (prim_word(f, PRIM_FLAGS) & 0xff) {
