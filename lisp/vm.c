@@ -238,7 +238,8 @@ static obj run(struct lisp *L, int argc)
 	obj *S = stk(L), *sp = S + L->sp, *fp;
 	const obj *K = NULL;
 	const uint8_t *pc = NULL, *cbase = NULL;
-	obj acc = OBJ_UNSPECIFIED, cl = OBJ_FALSE, f;
+	obj acc = OBJ_UNSPECIFIED, cl = OBJ_FALSE, f;	/* acc: never &acc (root a copy), or it
+							 * lives in memory, not a register */
 	size_t fpi = 0, pco = 0;
 	intptr_t n = argc;
 	bool tail = true;	/* the first call replaces the frame lisp_apply made */
@@ -270,7 +271,7 @@ static obj run(struct lisp *L, int argc)
 #define STORE(holder, i) \
 	do { obj ho_ = (holder); size_t i_ = (i); \
 	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
-		     int r_; SAVE(); r_ = lisp_publish(L, &acc) ? 0 : -1; LOAD(); \
+		     obj a_ = acc; int r_; SAVE(); r_ = lisp_publish(L, &a_) ? 0 : -1; LOAD(); acc = a_; \
 		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
 	     lisp_store_now(L, ho_, i_, acc); } while (0)
 
@@ -579,14 +580,16 @@ op_fixcl: {
 
 	if (__builtin_expect(obj_ptr_p(v) && gc_shared_p(h, ho) && !gc_shared_p(h, v), 0)) {
 		bool r;
+		obj a = acc;
 
-		GC_ROOT(h, acc);
+		GC_ROOT(h, a);
 		GC_ROOT(h, v);
 		SAVE();
 		r = lisp_publish(L, &v);
 		LOAD();
 		GC_UNROOT(h, v);
-		GC_UNROOT(h, acc);
+		GC_UNROOT(h, a);
+		acc = a;
 		if (!r)
 			FAIL((void)0);
 		ho = fp[rd16(pc)];
@@ -991,15 +994,17 @@ special:
 		len = obj_vector_length(copy);
 		if (len + 16 > stk_cap(L)) {
 			bool ok;
+			obj a = acc;
 
 			ROOT(k);
-			ROOT(acc);
+			ROOT(a);
 			stack_sync(L, lo, 0, hi);
 			lo = hi = 0;
 			L->sp = 0;
 			ok = lisp_stack_reserve(L, len + 16);
-			UNROOT(acc);
+			UNROOT(a);
 			UNROOT(k);
+			acc = a;
 			if (!ok) {
 				S = stk(L);
 				sp = S;
