@@ -2,7 +2,8 @@
  * Frame slots are allocated at compile time (arguments, then let-bound locals, reused after their
  * scope); an assigned variable lives in a box (re-entered continuations copy the stack, yet must
  * share it); closures are flat (the creator pushes each free variable's value or box); letrec
- * of never-assigned lambdas builds the closures, then patches their free slots (no boxes).
+ * of never-assigned lambdas builds the closures, then patches their free slots (no boxes), and
+ * a tail call of such a lambda by itself, with its arity, is a jump to its start (a loop).
  * IF/SEQ/LET/AND/OR chains are generated in a loop, so long cond/case chains nest no C calls. */
 #include "compile.h"
 
@@ -12,6 +13,7 @@ struct gen {
 	obj buf;		/* rooted: bytecode being written (bytevector) */
 	obj consts;		/* rooted: constants vector (grows) */
 	obj freev;		/* rooted: the lambda's free variables in closure order */
+	obj self;		/* rooted: the variable naming this lambda's closure, or #f */
 	size_t n, nconsts;
 	size_t last;		/* offset of the last instruction emitted (each emit_bytes is one) */
 	int depth, maxdepth;	/* temporaries above the locals */
@@ -164,9 +166,11 @@ static intptr_t alloc_slot(struct gen *g, obj var)
 }
 
 static bool gen(struct gen *g, obj node, bool tail);
+static obj codegen(struct lisp *L, obj lam, obj self);
 
-/* closure creation for lambda node lam; group: the letrec variables to leave as #f (patched) */
-static bool gen_closure(struct gen *g, obj lam, obj group)
+/* closure creation for lambda node lam; group: the letrec variables to leave as #f (patched);
+ * self: the group's variable that lam's closure is bound to, or #f */
+static bool gen_closure(struct gen *g, obj lam, obj group, obj self)
 {
 	struct lisp *L = g->L;
 	obj code, fl;
@@ -175,7 +179,7 @@ static bool gen_closure(struct gen *g, obj lam, obj group)
 
 	ROOT(lam);
 	ROOT(group);
-	code = lisp_codegen(L, lam);
+	code = codegen(L, lam, self);
 	if (code == OBJ_NULL || (k = add_const(g, code)) < 0)
 		goto out;
 	nfree = fxv(obj_vector_ref(lam, LAM_NFREE));
@@ -232,7 +236,7 @@ static bool gen_letrec(struct gen *g, obj node)
 		for (v = vars, i = inits; pair_p(v); v = cdr(v), i = cdr(i)) {
 			ROOT(v);
 			ROOT(i);
-			bool k = gen_closure(g, car(i), vars) &&
+			bool k = gen_closure(g, car(i), vars, car(v)) &&
 				 op16(g, OP_LSET, fxv(obj_vector_ref(car(v), VAR_SLOT)));
 			UNROOT(i);
 			UNROOT(v);
@@ -330,6 +334,21 @@ static bool gen_push(struct gen *g, obj node)
 	return true;
 }
 
+/* A call of the running closure by itself: by the variable a fixable letrec (named let, do,
+ * internal define) bound it to, never assigned, so it names this closure whenever the body runs;
+ * with exactly its required arguments (else the call's arity error); nothing pushed. In tail
+ * position the callee's frame would be this one with new arguments, so the call is a jump to
+ * the start, whose lbox instructions give each assigned parameter a new box, as a call does. */
+static bool self_call_p(struct gen *g, obj node)
+{
+	obj f = ir_ref(node, 1);
+
+	return g->self != OBJ_FALSE && ir_tag(f) == N_LREF && ir_ref(f, 1) == g->self &&
+	       !var_boxed(g->self) && obj_vector_ref(g->lam, LAM_REST) != OBJ_TRUE &&
+	       (intptr_t)obj_vector_length(node) - 2 == fxv(obj_vector_ref(g->lam, LAM_NREQ)) &&
+	       g->depth == 0;
+}
+
 static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 {
 	struct lisp *L = g->L;
@@ -341,6 +360,21 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 	int call = tail ? OP_TCALL : OP_CALL;
 
 	ROOT(node);
+	if (tail && self_call_p(g, node)) {
+		/* arguments pushed, then moved into the parameters' slots: no callee, no frame */
+		for (size_t i = 1; i < n; i++)
+			if (!gen_push(g, ir_ref(node, i + 1)))
+				goto out;
+		code = obj_bytes_data(g->buf);
+		call = OP_LOOP;
+		if (n > 1 && g->last == g->n - 1 && code[g->last] == OP_PUSH) {
+			g->n--;
+			call = OP_LOOPA;
+		}
+		ok = op16(g, call, (intptr_t)n - 1);
+		g->depth -= (int)n - 1;
+		goto out;
+	}
 	if (!tail && ir_tag(ir_ref(node, 1)) == N_GREF) {
 		/* frame and the global procedure in one instruction */
 		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
@@ -555,7 +589,7 @@ static bool gen(struct gen *g, obj node, bool tail)
 			CHECK(emit_const(g, OBJ_UNSPECIFIED));
 			break;
 		case N_LAMBDA:
-			CHECK(gen_closure(g, node, OBJ_NIL));
+			CHECK(gen_closure(g, node, OBJ_NIL, OBJ_FALSE));
 			break;
 		case N_CALL:
 			if (mv_call_p(L, node)) {
@@ -697,7 +731,13 @@ static obj make_code(struct lisp *L, struct gen *g)
 
 obj lisp_codegen(struct lisp *L, obj lam)
 {
-	struct gen g = { .L = L, .lam = lam, .buf = OBJ_FALSE, .consts = OBJ_FALSE, .freev = OBJ_FALSE };
+	return codegen(L, lam, OBJ_FALSE);
+}
+
+static obj codegen(struct lisp *L, obj lam, obj self)
+{
+	struct gen g = { .L = L, .lam = lam, .buf = OBJ_FALSE, .consts = OBJ_FALSE, .freev = OBJ_FALSE,
+			 .self = self };
 	obj r = OBJ_NULL, fl;
 	intptr_t nfree = fxv(obj_vector_ref(lam, LAM_NFREE)), i = 0;
 
@@ -705,6 +745,7 @@ obj lisp_codegen(struct lisp *L, obj lam)
 	GC_ROOT(L->h, g.buf);
 	GC_ROOT(L->h, g.consts);
 	GC_ROOT(L->h, g.freev);
+	GC_ROOT(L->h, g.self);
 	if ((g.buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 64)) == OBJ_NULL ||
 	    (g.consts = lisp_make_vector(L, 8, OBJ_FALSE)) == OBJ_NULL ||
 	    (g.freev = lisp_make_vector(L, (size_t)nfree, OBJ_FALSE)) == OBJ_NULL)
@@ -729,6 +770,7 @@ obj lisp_codegen(struct lisp *L, obj lam)
 	}
 	r = make_code(L, &g);
 out:
+	GC_UNROOT(L->h, g.self);
 	GC_UNROOT(L->h, g.freev);
 	GC_UNROOT(L->h, g.consts);
 	GC_UNROOT(L->h, g.buf);

@@ -162,6 +162,9 @@ enum opcode {
 	OP_FRAMEG,	/* u32 k: OP_FRAME then OP_PUSHG k (a call of a global) */
 	OP_CALLA,	/* n: OP_PUSH then OP_CALL n */
 	OP_TCALLA,	/* n: OP_PUSH then OP_TCALL n */
+	OP_LOOP,	/* n: the n pushed arguments into frame slots 0..n-1, popped; jump to the
+			 * code's start (a tail call of the running closure by itself) */
+	OP_LOOPA,	/* n: OP_PUSH then OP_LOOP n */
 	/* compare and branch: u8 sense, [i16 imm,] u32 target: jump if the test's truth == sense.
 	 * Binary forms compare (pop, acc), the I forms (acc, imm), the unary ones test acc. */
 	OP_BLT, OP_BGT, OP_BLE, OP_BGE, OP_BNUMEQ, OP_BEQ,

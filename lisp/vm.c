@@ -238,7 +238,8 @@ static obj run(struct lisp *L, int argc)
 	obj *S = stk(L), *sp = S + L->sp, *fp;
 	const obj *K = NULL;
 	const uint8_t *pc = NULL, *cbase = NULL;
-	obj acc = OBJ_UNSPECIFIED, cl = OBJ_FALSE, f;
+	obj acc = OBJ_UNSPECIFIED, cl = OBJ_FALSE, f;	/* acc: never &acc (root a copy), or it
+							 * lives in memory, not a register */
 	size_t fpi = 0, pco = 0;
 	intptr_t n = argc;
 	bool tail = true;	/* the first call replaces the frame lisp_apply made */
@@ -270,7 +271,7 @@ static obj run(struct lisp *L, int argc)
 #define STORE(holder, i) \
 	do { obj ho_ = (holder); size_t i_ = (i); \
 	     if (__builtin_expect(obj_ptr_p(acc) && gc_shared_p(h, ho_) && !gc_shared_p(h, acc), 0)) { \
-		     int r_; SAVE(); r_ = lisp_publish(L, &acc) ? 0 : -1; LOAD(); \
+		     obj a_ = acc; int r_; SAVE(); r_ = lisp_publish(L, &a_) ? 0 : -1; LOAD(); acc = a_; \
 		     if (r_ < 0) FAIL(L->err = OBJ_NULL); } \
 	     lisp_store_now(L, ho_, i_, acc); } while (0)
 
@@ -297,6 +298,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_GEI] = &&op_gei, [OP_NUMEQI] = &&op_numeqi,
 		[OP_PUSHF] = &&op_pushf, [OP_PUSHLADDI] = &&op_pushladdi, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
 		[OP_CALLA] = &&op_calla, [OP_TCALLA] = &&op_tcalla,
+		[OP_LOOP] = &&op_loop, [OP_LOOPA] = &&op_loopa,
 		[OP_BLT] = &&op_blt, [OP_BGT] = &&op_bgt, [OP_BLE] = &&op_ble, [OP_BGE] = &&op_bge,
 		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
 		[OP_BGTI] = &&op_bgti, [OP_BLEI] = &&op_blei, [OP_BGEI] = &&op_bgei,
@@ -578,14 +580,16 @@ op_fixcl: {
 
 	if (__builtin_expect(obj_ptr_p(v) && gc_shared_p(h, ho) && !gc_shared_p(h, v), 0)) {
 		bool r;
+		obj a = acc;
 
-		GC_ROOT(h, acc);
+		GC_ROOT(h, a);
 		GC_ROOT(h, v);
 		SAVE();
 		r = lisp_publish(L, &v);
 		LOAD();
 		GC_UNROOT(h, v);
-		GC_UNROOT(h, acc);
+		GC_UNROOT(h, a);
+		acc = a;
 		if (!r)
 			FAIL((void)0);
 		ho = fp[rd16(pc)];
@@ -812,6 +816,20 @@ op_tcall:
 	pc += 2;
 	tail = true;
 	goto dispatch_call;
+op_loopa:
+	PUSH(acc);
+	/* fall through */
+op_loop:
+	n = rd16(pc);
+	LOWER(fp - S);
+	for (intptr_t i = 0; i < n; i++)
+		PUT(fp + i, sp[-n + i]);
+	sp -= n;
+	pc = cbase;
+	/* the call it stands for would have taken fuel: a loop reaches safe points too */
+	if (__builtin_expect(fuel_take(L), 0))
+		goto fuel_out;
+	NEXT;
 
 dispatch_call:
 	f = sp[-n - 1];
@@ -876,16 +894,8 @@ dispatch_call:
 		pc = cbase;
 		/* relaxed atomics (plain moves): lisp_interrupt cuts the fuel to 1 from anywhere;
 		 * losing that race only delays the request to the next regular safe point */
-		if (__builtin_expect(fuel_take(L), 0)) {
-			__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
-			if (L->cfg.safepoint) {
-				SAVE();
-				L->cfg.safepoint(L->cfg.safepoint_ctx);
-				LOAD();
-			}
-			if (__builtin_expect(lisp_poll_interrupt(L), 0))
-				FAIL((void)0);	/* raised as if by the called procedure's first step */
-		}
+		if (__builtin_expect(fuel_take(L), 0))
+			goto fuel_out;
 		NEXT;
 	}
 	if (primitive_p(f)) {
@@ -913,6 +923,17 @@ dispatch_call:
 		NEXT;
 	}
 	FAIL(not_procedure(L, f));
+
+fuel_out:
+	__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
+	if (L->cfg.safepoint) {
+		SAVE();
+		L->cfg.safepoint(L->cfg.safepoint_ctx);
+		LOAD();
+	}
+	if (__builtin_expect(lisp_poll_interrupt(L), 0))
+		FAIL((void)0);	/* raised as if by the called procedure's first step */
+	NEXT;
 
 special:
 	switch (prim_word(f, PRIM_FLAGS) & 0xff) {
@@ -973,15 +994,17 @@ special:
 		len = obj_vector_length(copy);
 		if (len + 16 > stk_cap(L)) {
 			bool ok;
+			obj a = acc;
 
 			ROOT(k);
-			ROOT(acc);
+			ROOT(a);
 			stack_sync(L, lo, 0, hi);
 			lo = hi = 0;
 			L->sp = 0;
 			ok = lisp_stack_reserve(L, len + 16);
-			UNROOT(acc);
+			UNROOT(a);
 			UNROOT(k);
+			acc = a;
 			if (!ok) {
 				S = stk(L);
 				sp = S;
