@@ -81,11 +81,12 @@ int gc_major_full(struct heap *h);
  * collection of a big heap was one pause of tens of milliseconds for every thread of the CPU,
  * and a stop for other CPUs waiting on its handshakes). */
 int gc_major_full_paced(struct heap *h, void (*between)(void *ctx), void *ctx);
-/* The overhead limit (mm/gc/overhead.c): gc_major_full for an allocation the heap refused,
- * counted in h's window (struct gc_overhead). Is the window over the limit (heap_param.h,
- * GC_OVERHEAD_*), so such an allocation should fail without it? (Counted in overhead_refusals
- * when so.) Start the window afresh after an allocation failed: what the program held may be
- * garbage now. */
+/* The overhead limit (mm/gc/overhead.c): gc_major_full of a heap at its limit (the
+ * interpreter's own full collections: a refused allocation's retry, (gc) at the limit, the
+ * recovering one), counted in h's window (struct gc_overhead). Is the window over the limit
+ * (heap_param.h, GC_OVERHEAD_*), so a refused allocation should fail without it? (Counted in
+ * overhead_refusals when so.) Start the window afresh after an allocation failed: what the
+ * program held may be garbage now. */
 int gc_overhead_full(struct heap *h);
 bool gc_overhead_exceeded(struct heap *h);
 void gc_overhead_reset(struct heap *h);
