@@ -21,8 +21,9 @@ void gc_overhead_reset(struct heap *h)
 
 /* What a full collection yields is the room the program then has, measured as what it
  * allocated before the next one: young garbage included, which the sweep's count of freed
- * bytes misses (a program whose garbage dies young had full collections that freed 0 bytes
- * and let it allocate a nursery's worth each). So each collection judges the one before. */
+ * bytes misses (a program whose garbage died young had full collections that freed 0 bytes
+ * of old objects, then allocated megabytes before the next). So each collection judges the
+ * one before. */
 int gc_overhead_full(struct heap *h)
 {
 	struct gc_overhead *o = &h->overhead;
