@@ -1,26 +1,29 @@
 /* alloc.c -- allocation for the interpreter: every request that the heap refuses is retried once
  * after a full collection (with room lent by the block source: lisp.h, gc_lend), then fails
- * with L->err = OBJ_NULL ("heap exhausted"); object makers; the value stack (growth up to the
- * limit, "recursion too deep"); the C recursion guard.
+ * with L->err = OBJ_NULL ("heap exhausted"); it fails at once when the collections at the
+ * limit no longer pay (the overhead limit, mm/gc/overhead.c); object makers; the value stack
+ * (growth up to the limit, "recursion too deep"); the C recursion guard.
  * Every function here keeps its own obj arguments alive across its allocations. */
 #include "internal.h"
+
+/* The heap is exhausted: the next refusal collects again (what the program held may be
+ * garbage once the error is handled). */
+static obj exhausted(struct lisp *L)
+{
+	gc_overhead_reset(L->h);
+	L->err = OBJ_NULL;
+	return OBJ_NULL;
+}
 
 static obj retry(struct lisp *L, unsigned type, size_t n)
 {
 	struct heap *h = L->h;
-	int rc = -1;
 	obj o;
 
-	if (!h->in_gc)
-		rc = lisp_gc_full(L, LISP_LEND_RETRY);
-	if (rc < 0) {
-		L->err = OBJ_NULL;
-		return OBJ_NULL;
-	}
+	if (h->in_gc || gc_overhead_exceeded(h) || lisp_gc_full(L, LISP_LEND_RETRY) < 0)
+		return exhausted(L);
 	o = heap_alloc(h, type, n);
-	if (o == OBJ_NULL)
-		L->err = OBJ_NULL;
-	return o;
+	return o != OBJ_NULL ? o : exhausted(L);
 }
 
 bool lisp_publish(struct lisp *L, obj *v)
@@ -34,13 +37,13 @@ bool lisp_publish(struct lisp *L, obj *v)
 		return true;
 	}
 	ROOT(x);	/* the failed publication may have moved it (its first minor collection) */
-	rc = h->in_gc ? -1 : lisp_gc_full(L, LISP_LEND_RETRY);
+	rc = h->in_gc || gc_overhead_exceeded(h) ? -1 : lisp_gc_full(L, LISP_LEND_RETRY);
 	if (rc == 0)
 		rc = gc_publish(h, &x);
 	UNROOT(x);
 	if (rc < 0) {
 		h->stats.alloc_failures++;
-		L->err = OBJ_NULL;
+		exhausted(L);
 		return false;
 	}
 	*v = x;
@@ -53,7 +56,7 @@ int lisp_gc_full(struct lisp *L, int lend)
 
 	if (L->cfg.gc_lend)
 		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, lend);
-	rc = gc_major_full(L->h);
+	rc = gc_overhead_full(L->h);
 	if (L->cfg.gc_lend)
 		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, LISP_LEND_STOP);
 	return rc;

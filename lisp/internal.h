@@ -218,7 +218,8 @@ static inline obj lisp_pop(struct lisp *L) { return stk(L)[--L->sp]; }
 bool lisp_depth_ok(struct lisp *L);
 
 /* --- alloc.c: allocation that retries after a full collection, and object makers --- */
-/* gc_major_full of the heap with the block source lending room (enum lisp_lend): 0 or -1. */
+/* gc_major_full of the heap with the block source lending room (enum lisp_lend), counted for
+ * the overhead limit (gc_overhead_full): 0 or -1. */
 int lisp_gc_full(struct lisp *L, int lend);
 obj lisp_alloc(struct lisp *L, unsigned type, size_t nfields);
 obj lisp_cons(struct lisp *L, obj a, obj d);

@@ -393,6 +393,8 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	unsigned phase = arch_atomic_load_relaxed(&h->major_phase);
 	ROOT(a);
 	ok = lisp_alist_put_u64(L, &a, "alloc-failures", read_u64(&h->stats.alloc_failures)) &&
+	     /* of them, those the overhead limit failed without a collection (mm/gc/overhead.c) */
+	     lisp_alist_put_u64(L, &a, "overhead-refusals", read_u64(&h->stats.overhead_refusals)) &&
 	     lisp_alist_put_u64(L, &a, "promoted-bytes", read_u64(&h->stats.bytes_promoted)) &&
 	     lisp_alist_put_u64(L, &a, "allocated-bytes", read_u64(&h->stats.bytes_allocated) + nursery_used(h)) &&
 	     lisp_alist_put(L, &a, "major-phase", sym(L, major_phases[phase < 3 ? phase : 0])) &&

@@ -83,6 +83,15 @@ int gc_major_full(struct heap *h);
  * was interrupted) it returns 1 at once: the cycle it left goes on in the heap's ordinary
  * steps (allocation polls, safe points), nothing is undone. */
 int gc_major_full_paced(struct heap *h, bool (*between)(void *ctx), void *ctx);
+/* The overhead limit (mm/gc/overhead.c): gc_major_full of a heap at its limit (the
+ * interpreter's own full collections: a refused allocation's retry, (gc) at the limit, the
+ * recovering one), counted in h's window (struct gc_overhead). Is the window over the limit
+ * (heap_param.h, GC_OVERHEAD_*), so a refused allocation should fail without it? (Counted in
+ * overhead_refusals when so.) Start the window afresh after an allocation failed: what the
+ * program held may be garbage now. */
+int gc_overhead_full(struct heap *h);
+bool gc_overhead_exceeded(struct heap *h);
+void gc_overhead_reset(struct heap *h);
 /* The allocation slow path's hook: start a cycle if the old generation grew past
  * GC_MAJOR_GROWTH_PCT of its size after the last one, else pay one step of a running one's
  * debt (more only when it exceeds GC_MAJOR_DEBT_STEPS steps' worth). */

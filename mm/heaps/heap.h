@@ -187,6 +187,18 @@ struct gc_stats {
 	size_t xref_sync_grows;
 	uint64_t global_scans;		/* root scans for them */
 	uint64_t global_bailouts;	/* ones it could not take its part in (no memory): lost */
+	uint64_t overhead_refusals;	/* refused allocations failed without a collection: the
+					 * overhead limit (mm/gc/overhead.c) */
+};
+
+/* The overhead limit's window (mm/gc/overhead.c): the run of full collections at the heap's
+ * limit, each after little allocation since the one before; a collection after much
+ * allocation and a failed allocation end it. The owner's only. */
+struct gc_overhead {
+	unsigned lean;			/* full collections in the run */
+	uint64_t allocated;		/* stats.bytes_allocated after the last full collection */
+	uint64_t start;			/* arch_cycles() when the first of them began */
+	uint64_t paused;		/* the collector's pause totals (minor + major) then */
 };
 
 /* Counted remote references into one heap: an open-addressing table (linear probing,
@@ -346,6 +358,7 @@ struct heap {
 	size_t verify_credit;		/* bytes of collector work since the last verification */
 	bool in_gc;
 
+	struct gc_overhead overhead;
 	struct gc_stats stats;
 };
 

@@ -44,6 +44,14 @@
  * pays one step of the debt; only a debt above this many steps' worth is paid at once, down to
  * it (a program promoting faster than one step per poll must not outrun its cycle). */
 #define GC_MAJOR_DEBT_STEPS	8
+/* The overhead limit (mm/gc/overhead.c, "The overhead limit" in docs/gc.md): an allocation the
+ * heap refuses fails without another full collection when each of the last GC_OVERHEAD_RUN
+ * full collections at the limit let the program allocate less than GC_OVERHEAD_YIELD_PCT of
+ * the heap's limit before the next, and the collector's pauses took more than GC_OVERHEAD_PCT
+ * of the time since the first of them began. The JVM's GC overhead limit has 5, 2 and 98. */
+#define GC_OVERHEAD_RUN		5
+#define GC_OVERHEAD_YIELD_PCT	2
+#define GC_OVERHEAD_PCT		90
 #define GC_GLOBAL_MIN_REFS	4096		/* no automatic global mark below this many counted objects */
 #define GC_GLOBAL_GROWTH	2		/* ... nor before a heap's count table grew this many times */
 
