@@ -486,6 +486,17 @@ void lisp_init_sys(struct lisp *L);	/* sys.c: system calls and driver primitives
 void lisp_init_inspect(struct lisp *L);	/* inspect.c: the memory inspector's primitives */
 const char *lisp_pref_kind(obj x);	/* store.c: "pair" or "vector" (the printer's) */
 const char *lisp_type_name(obj x);	/* inspect.c: "pair", "fixnum", ... (also the printer's) */
+/* (scheme file) on the SD store (store.c): the file NAME (a string) is the store value named
+ * file:NAME, a bytevector. STORE_OK (0) or a store error code (storage/store.h), or: */
+enum {
+	LISP_FILE_OK = 0, LISP_FILE_NOTFOUND = -11,	/* STORE_OK, STORE_ENOTFOUND */
+	LISP_FILE_NOTHREAD = -200, LISP_FILE_RAISED = -201,	/* the error is raised already */
+	LISP_FILE_NOTFILE = -202	/* bound by store-set! to something not a bytevector */
+};
+int lisp_file_get(struct lisp *L, obj name, obj *bv);	/* a fresh bytevector */
+int lisp_file_put(struct lisp *L, obj name, obj bv);	/* bind it (durable at store-commit) */
+int lisp_file_remove(struct lisp *L, obj name);
+const char *lisp_file_strerror(int rc);
 void lisp_init_store(struct lisp *L);	/* store.c: the SD store's names */
 /* define-record-type rewritten into (begin (define ...) ...) */
 obj lisp_record_form(struct lisp *L, obj x);
@@ -498,6 +509,8 @@ extern const char lisp_builtin_inspector[];	/* builtin_src.c: (load-builtin "ins
 size_t lisp_utf8_encode(uint32_t c, char *out);
 /* Decode one char at s[i] of a valid UTF-8 string of len bytes; *n gets its length. */
 uint32_t lisp_utf8_decode(const uint8_t *s, size_t len, size_t i, size_t *n);
+/* The offset of the first byte of p[0, len) that is not valid UTF-8, or len. */
+size_t lisp_utf8_invalid_at(const uint8_t *p, size_t len);
 size_t lisp_string_length(struct lisp *L, obj s);	/* characters */
 
 /* The store rules above, enforced: fields are read-only through obj_fields in lisp/, and the

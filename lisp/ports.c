@@ -925,6 +925,148 @@ static obj open_p(struct lisp *L, obj p, const char *who, intptr_t f)
 static obj p_input_port_open_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return open_p(L, argv[0], "input-port-open?", PF_IN_OPEN); }
 static obj p_output_port_open_p(struct lisp *L, int argc, obj *argv) { ARGC_UNUSED; return open_p(L, argv[0], "output-port-open?", PF_OUT_OPEN); }
 
+/* (scheme file) on the SD store (README, "Files"): the file NAME is the store value named
+ * file:NAME, a bytevector (store.c). Opening for input reads a copy into a string or bytevector
+ * port; opening for output binds an empty file at once (so a missing or full store is an error
+ * there), and flush-output-port and closing bind what was written so far; store-commit makes
+ * it durable, as any store-set!. An output file port is a buffer output port whose PORT_DEV is
+ * the name (a private copy). "." and "/" name the one directory: it exists and opens as
+ * nothing. Every failure is a file error naming the file. */
+static bool dir_name_p(obj name)
+{
+	size_t n = obj_bytes_length(name);
+	const char *b = (const char *)obj_bytes_data(name);
+
+	return (n == 1 && (b[0] == '.' || b[0] == '/')) || (n == 2 && b[0] == '.' && b[1] == '/');
+}
+
+static obj file_fail(struct lisp *L, const char *who, obj name, int rc)
+{
+	char msg[120];
+
+	if (rc == LISP_FILE_RAISED)
+		return OBJ_NULL;
+	ksnprintf(msg, sizeof(msg), "%s: %s", who, lisp_file_strerror(rc));
+	return lisp_file_error(L, msg, name);
+}
+
+static obj file_name_arg(struct lisp *L, obj name, const char *who)
+{
+	if (!string_p(name))
+		return lisp_type_error(L, who, "string", name);
+	if (dir_name_p(name)) {
+		char msg[80];
+
+		ksnprintf(msg, sizeof(msg), "%s: a directory, not a file", who);
+		return lisp_file_error(L, msg, name);
+	}
+	return name;
+}
+
+static obj open_file_input(struct lisp *L, obj name, bool binary, const char *who)
+{
+	obj bv = OBJ_NULL, s;
+	int rc;
+	size_t bad;
+
+	if (file_name_arg(L, name, who) == OBJ_NULL)
+		return OBJ_NULL;
+	if ((rc = lisp_file_get(L, name, &bv)) != LISP_FILE_OK)
+		return file_fail(L, who, lisp_args(L)[0], rc);
+	if (binary)
+		return lisp_make_port(L, PORT_BUF_IN, bv);	/* a fresh copy: the port's own */
+	bad = lisp_utf8_invalid_at(obj_bytes_data(bv), obj_bytes_length(bv));
+	if (bad < obj_bytes_length(bv)) {
+		char msg[96];
+
+		ksnprintf(msg, sizeof(msg), "%s: not UTF-8 text (byte %lu)", who, (unsigned long)bad);
+		return lisp_file_error(L, msg, lisp_args(L)[0]);
+	}
+	ROOT(bv);
+	s = lisp_copy_bytes(L, OBJ_T_STRING, bv, 0, obj_bytes_length(bv));
+	UNROOT(bv);
+	return s == OBJ_NULL ? OBJ_NULL : lisp_make_port(L, PORT_BUF_IN, s);
+}
+
+static obj open_file_output(struct lisp *L, obj name, bool binary, const char *who)
+{
+	obj empty, p;
+	int rc;
+
+	if (file_name_arg(L, name, who) == OBJ_NULL)
+		return OBJ_NULL;
+	if ((empty = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 0)) == OBJ_NULL)
+		return OBJ_NULL;
+	if ((rc = lisp_file_put(L, lisp_args(L)[0], empty)) != LISP_FILE_OK)
+		return file_fail(L, who, lisp_args(L)[0], rc);
+	name = lisp_copy_bytes(L, OBJ_T_STRING, lisp_args(L)[0], 0, obj_bytes_length(lisp_args(L)[0]));
+	if (name == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(name);
+	p = open_output(L, binary ? PF_BIN : PF_TEXT);
+	UNROOT(name);
+	if (p != OBJ_NULL)
+		obj_init_field(L, p, PORT_DEV, name);
+	return p;
+}
+
+static bool file_port_p(obj p)
+{
+	return kind_of(p) == PORT_BUF_OUT && string_p(obj_load(&obj_fields(p)[PORT_DEV]));
+}
+
+/* Bind what the output file port p holds; false with the error raised (the port unchanged).
+ * p stays rooted: other threads of this CPU collect while the store's service works. */
+static bool file_sync(struct lisp *L, obj p, const char *who)
+{
+	obj bv;
+	int rc = LISP_FILE_OK;
+
+	ROOT(p);
+	bv = lisp_copy_bytes(L, OBJ_T_BYTEVECTOR, buf_of(p), 0, pos_of(p, buf_of(p)));
+	if (bv != OBJ_NULL && (rc = lisp_file_put(L, obj_load(&obj_fields(p)[PORT_DEV]), bv)) != LISP_FILE_OK)
+		file_fail(L, who, obj_load(&obj_fields(p)[PORT_DEV]), rc);
+	UNROOT(p);
+	return bv != OBJ_NULL && rc == LISP_FILE_OK;
+}
+
+#define FILE_OPEN(fn, who, in, binary) \
+	static obj fn(struct lisp *L, int argc, obj *argv) \
+	{ ARGC_UNUSED; return (in ? open_file_input : open_file_output)(L, argv[0], binary, who); }
+FILE_OPEN(p_open_input_file, "open-input-file", true, false)
+FILE_OPEN(p_open_output_file, "open-output-file", false, false)
+FILE_OPEN(p_open_binary_input_file, "open-binary-input-file", true, true)
+FILE_OPEN(p_open_binary_output_file, "open-binary-output-file", false, true)
+
+static obj p_delete_file(struct lisp *L, int argc, obj *argv)
+{
+	int rc;
+
+	ARGC_UNUSED;
+	if (file_name_arg(L, argv[0], "delete-file") == OBJ_NULL)
+		return OBJ_NULL;
+	rc = lisp_file_remove(L, argv[0]);
+	return rc == LISP_FILE_OK ? OBJ_UNSPECIFIED : file_fail(L, "delete-file", argv[0], rc);
+}
+
+/* #t for a file or the directory, when the store is open; #f otherwise (no store: no files) */
+static obj p_file_exists_p(struct lisp *L, int argc, obj *argv)
+{
+	obj bv;
+	int rc;
+
+	ARGC_UNUSED;
+	if (!string_p(argv[0]))
+		return lisp_type_error(L, "file-exists?", "string", argv[0]);
+	rc = lisp_file_get(L, argv[0], &bv);
+	if (rc == LISP_FILE_RAISED)
+		return OBJ_NULL;
+	if (rc == LISP_FILE_NOTHREAD)
+		return file_fail(L, "file-exists?", argv[0], rc);
+	return rc == LISP_FILE_OK || (rc == LISP_FILE_NOTFOUND && dir_name_p(lisp_args(L)[0])) ? OBJ_TRUE :
+	       OBJ_FALSE;
+}
+
 /* Close the directions dirs (PF_IN_OPEN, PF_OUT_OPEN) of p; the console stays open (it is the
  * REPL's own). Output still buffered for a device goes first; closing twice does nothing. */
 static obj close_dirs(struct lisp *L, obj p, const char *who, intptr_t dirs)
@@ -937,6 +1079,14 @@ static obj close_dirs(struct lisp *L, obj p, const char *who, intptr_t dirs)
 	f = flags_of(p);
 	if (kind_of(p) == PORT_CONSOLE || !(f & dirs))
 		return OBJ_UNSPECIFIED;
+	if ((f & dirs & PF_OUT_OPEN) && file_port_p(p)) {
+		ROOT(p);
+		ok = file_sync(L, p, who);
+		UNROOT(p);
+		if (!ok)
+			return OBJ_NULL;	/* still open, nothing lost: the close may be tried again */
+		f = flags_of(p);
+	}
 	if (kind_of(p) == PORT_DEVICE && (f & dirs & PF_OUT_OPEN)) {
 		ok = dev_flush(L, p);
 		if (!ok)
@@ -969,6 +1119,9 @@ static obj p_flush(struct lisp *L, int argc, obj *argv)
 
 	if (p == OBJ_NULL)
 		return OBJ_NULL;
+	if (file_port_p(p))
+		return !(flags_of(p) & PF_OUT_OPEN) ? (closed_error(L, p, "flush-output-port"), OBJ_NULL) :
+		       file_sync(L, p, "flush-output-port") ? OBJ_UNSPECIFIED : OBJ_NULL;
 	return kind_of(p) != PORT_DEVICE || dev_flush(L, p) ? OBJ_UNSPECIFIED : OBJ_NULL;
 }
 
@@ -998,37 +1151,6 @@ static obj current_port(struct lisp *L, int argc, obj *argv, int slot, bool out)
 static obj p_current_output_port(struct lisp *L, int argc, obj *argv) { return current_port(L, argc, argv, S_OUT, true); }
 static obj p_current_input_port(struct lisp *L, int argc, obj *argv) { return current_port(L, argc, argv, S_IN, false); }
 static obj p_current_error_port(struct lisp *L, int argc, obj *argv) { (void)argc; (void)argv; return STATE(L, S_CONSOLE_OUT); }
-
-/* (scheme file): there is no file system (the SD store keeps named Scheme values, not files:
- * README, "The SD store"), so opening, deleting or redirecting to a file is a file error that
- * names the file, and no file exists. */
-static obj no_files(struct lisp *L, obj name, const char *who)
-{
-	char msg[80];
-
-	if (!string_p(name))
-		return lisp_type_error(L, who, "string", name);
-	ksnprintf(msg, sizeof(msg), "%s: no file system here", who);
-	return lisp_file_error(L, msg, name);
-}
-
-#define NO_FILES(fn, who) \
-	static obj fn(struct lisp *L, int argc, obj *argv) { (void)argc; return no_files(L, argv[0], who); }
-NO_FILES(p_open_input_file, "open-input-file")
-NO_FILES(p_open_output_file, "open-output-file")
-NO_FILES(p_open_binary_input_file, "open-binary-input-file")
-NO_FILES(p_open_binary_output_file, "open-binary-output-file")
-NO_FILES(p_call_with_input_file, "call-with-input-file")
-NO_FILES(p_call_with_output_file, "call-with-output-file")
-NO_FILES(p_with_input_from_file, "with-input-from-file")
-NO_FILES(p_with_output_to_file, "with-output-to-file")
-NO_FILES(p_delete_file, "delete-file")
-
-static obj p_file_exists_p(struct lisp *L, int argc, obj *argv)
-{
-	(void)argc;
-	return string_p(argv[0]) ? OBJ_FALSE : lisp_type_error(L, "file-exists?", "string", argv[0]);
-}
 
 static const struct lisp_prim_def prims[] = {
 	{ "display", p_display, 1, 2, 0 },
@@ -1077,10 +1199,6 @@ static const struct lisp_prim_def prims[] = {
 	{ "open-output-file", p_open_output_file, 1, 1, 0 },
 	{ "open-binary-input-file", p_open_binary_input_file, 1, 1, 0 },
 	{ "open-binary-output-file", p_open_binary_output_file, 1, 1, 0 },
-	{ "call-with-input-file", p_call_with_input_file, 2, 2, 0 },
-	{ "call-with-output-file", p_call_with_output_file, 2, 2, 0 },
-	{ "with-input-from-file", p_with_input_from_file, 2, 2, 0 },
-	{ "with-output-to-file", p_with_output_to_file, 2, 2, 0 },
 	{ "delete-file", p_delete_file, 1, 1, 0 },
 	{ "file-exists?", p_file_exists_p, 1, 1, 0 },
 };

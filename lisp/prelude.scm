@@ -492,6 +492,29 @@
 (define (call-with-port port proc)
   (let ((v (%mv-call (lambda () (proc port))))) (close-port port) v))
 
+;; --- (scheme file) on the SD store (lisp/ports.c): the port is closed when proc returns ---
+
+(define (call-with-input-file name proc) (call-with-port (open-input-file name) proc))
+(define (call-with-output-file name proc) (call-with-port (open-output-file name) proc))
+
+(define (%with-file-port port param thunk)
+  (let ((v (%mv-call (lambda () (%parameterize (list param) (list port) thunk)))))
+    (close-port port)
+    v))
+(define (with-input-from-file name thunk)
+  (%with-file-port (open-input-file name) current-input-port thunk))
+(define (with-output-to-file name thunk)
+  (%with-file-port (open-output-file name) current-output-port thunk))
+
+;; (load name [env]): (scheme load), each datum of the file evaluated in turn
+(define (load name . env)
+  (let ((env (if (pair? env) (car env) (interaction-environment))))
+    (call-with-input-file name
+      (lambda (p)
+        (let loop ()
+          (let ((x (read p)))
+            (if (not (eof-object? x)) (begin (eval x env) (loop)))))))))
+
 ;; --- numbers ---
 
 (define (square x) (* x x))

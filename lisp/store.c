@@ -438,35 +438,42 @@ static obj p_store_collect(struct lisp *L, int argc, obj *argv)
 	return call(L, &r, "store-collect");
 }
 
-/* A copy of the name symbol's bytes in the store's memory (the poster sleeps while the service
- * reads it, and meanwhile this CPU's collections may move a young symbol). */
+/* A copy of prefix and the name's bytes in the store's memory (the poster sleeps while the
+ * service reads it, and meanwhile this CPU's collections may move a young name): STORE_OK, or
+ * STORE_EINVAL for a name of more than STORE_NAME_MAX bytes, STORE_ENODEV, STORE_ENOMEM. */
+static int name_copy(const struct store_mem *mem, const char *prefix, obj s, struct store_req *r)
+{
+	size_t p = strlen(prefix);
+	char *copy;
+
+	if (mem == NULL)
+		return STORE_ENODEV;
+	r->len = p + obj_bytes_length(s);
+	if (r->len > STORE_NAME_MAX)
+		return STORE_EINVAL;
+	if ((copy = mem->alloc(mem->ctx, r->len + 1)) == NULL)
+		return STORE_ENOMEM;
+	memcpy(copy, prefix, p);
+	memcpy(copy + p, obj_bytes_data(s), r->len - p);
+	r->name = copy;
+	return STORE_OK;
+}
+
 static bool name_arg(struct lisp *L, const struct store_mem *mem, obj name, const char *who,
 		     struct store_req *r)
 {
-	obj s;
-	void *copy;
+	int rc;
 
 	if (!symbol_p(name)) {
 		lisp_type_error(L, who, "symbol", name);
 		return false;
 	}
-	if (mem == NULL) {
-		fail(L, who, STORE_ENODEV, NULL);
-		return false;
-	}
-	s = sym_name(name);
-	r->len = obj_bytes_length(s);
-	if (r->len > STORE_NAME_MAX) {
+	rc = name_copy(mem, "", sym_name(name), r);
+	if (rc == STORE_EINVAL)
 		lisp_errorf(L, name, "%s: a name of more than %u bytes:", who, STORE_NAME_MAX);
-		return false;
-	}
-	if ((copy = mem->alloc(mem->ctx, r->len + 1)) == NULL) {
-		fail(L, who, STORE_ENOMEM, NULL);
-		return false;
-	}
-	memcpy(copy, obj_bytes_data(s), r->len);
-	r->name = copy;
-	return true;
+	else if (rc != STORE_OK)
+		fail(L, who, rc, NULL);
+	return rc == STORE_OK;
 }
 
 static void name_free(const struct store_mem *mem, struct store_req *r)
@@ -824,6 +831,88 @@ static obj p_pvector_p(struct lisp *L, int argc, obj *argv)
 {
 	ARGS_UNUSED;
 	return pref_of_kind(L, argv[0], STORE_VECTOR);
+}
+
+/* --- (scheme file) on the store (lisp/ports.c): the file NAME is the store value named
+ * file:NAME, a bytevector. Each returns STORE_OK or a store error code, LISP_FILE_NOTHREAD off a
+ * thread, LISP_FILE_RAISED when the error is raised already (heap exhausted), LISP_FILE_NOTFILE
+ * (get) for a value that is not a bytevector, STORE_EINVAL for a name too long. --- */
+#define FILE_PREFIX	"file:"
+_Static_assert((int)LISP_FILE_OK == (int)STORE_OK && (int)LISP_FILE_NOTFOUND == (int)STORE_ENOTFOUND, "file codes");
+
+/* Post r for the file name: the request's own name copy, freed here. */
+static int file_call(obj name, struct store_req *r)
+{
+	const struct store_mem *mem = store_svc_mem();
+	int rc;
+
+	if (!lisp_on_thread())
+		return LISP_FILE_NOTHREAD;
+	if ((rc = name_copy(mem, FILE_PREFIX, name, r)) != STORE_OK)
+		return rc;
+	rc = store_svc_call(r);
+	name_free(mem, r);
+	return rc;
+}
+
+int lisp_file_get(struct lisp *L, obj name, obj *bv)
+{
+	const struct store_mem *mem = store_svc_mem();
+	struct store_req r = { .op = STORE_OP_REF };
+	int rc;
+
+	if (mem == NULL)
+		return STORE_ENODEV;
+	if ((r.arena = store_arena_new(mem)) == NULL)
+		return STORE_ENOMEM;
+	rc = file_call(name, &r);
+	if (rc == STORE_OK) {
+		if (r.val->kind != STORE_BYTEVECTOR)
+			rc = LISP_FILE_NOTFILE;
+		else if ((*bv = decode(L, mem, r.val)) == OBJ_NULL)
+			rc = LISP_FILE_RAISED;
+	}
+	store_arena_free(r.arena);
+	return rc;
+}
+
+int lisp_file_put(struct lisp *L, obj name, obj bv)
+{
+	const struct store_mem *mem = store_svc_mem();
+	struct store_req r = { .op = STORE_OP_SET };
+	struct enc e = { .L = L };
+	int rc;
+
+	if (mem == NULL)
+		return STORE_ENODEV;
+	if ((e.a = store_arena_new(mem)) == NULL)
+		return STORE_ENOMEM;
+	e.seen.mem = e.work.mem = mem;
+	r.val = encode(&e, bv);	/* a bytevector: nothing allocates on the heap meanwhile */
+	map_free(&e.seen);
+	wfree(&e.work);
+	rc = r.val == NULL ? STORE_ENOMEM : file_call(name, &r);
+	store_arena_free(e.a);
+	return rc;
+}
+
+int lisp_file_remove(struct lisp *L, obj name)
+{
+	struct store_req r = { .op = STORE_OP_REMOVE };
+
+	(void)L;
+	return file_call(name, &r);
+}
+
+const char *lisp_file_strerror(int rc)
+{
+	switch (rc) {
+	case STORE_ENOTFOUND: return "no such file";
+	case STORE_EINVAL: return "a name too long";
+	case LISP_FILE_NOTFILE: return "not a file (a store value of another kind)";
+	case LISP_FILE_NOTHREAD: return "only from a thread";
+	default: return store_svc_strerror(rc);
+	}
 }
 
 static const struct lisp_prim_def prims[] = {

@@ -843,9 +843,17 @@ static obj p_string_to_utf8(struct lisp *L, int argc, obj *argv)
 	return lisp_copy_bytes(L, OBJ_T_BYTEVECTOR, argv[0], bs, be - bs);
 }
 
+size_t lisp_utf8_invalid_at(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0, n; i < len; i += n)
+		if (lisp_utf8_decode(p, len, i, &n) == 0xFFFD && (n != 3 || p[i] != 0xEF))
+			return i;	/* (an encoded U+FFFD is fine) */
+	return len;
+}
+
 static obj p_utf8_to_string(struct lisp *L, int argc, obj *argv)
 {
-	size_t start = 0, end;
+	size_t start = 0, end, bad;
 
 	if (!bytevector_p(argv[0]))
 		return lisp_type_error(L, "utf8->string", "bytevector", argv[0]);
@@ -853,14 +861,10 @@ static obj p_utf8_to_string(struct lisp *L, int argc, obj *argv)
 	if ((argc > 1 && (!index_arg(argv[1], &start) || start > end)) ||
 	    (argc > 2 && (!index_arg(argv[2], &end) || end > obj_bytes_length(argv[0]) || end < start)))
 		return lisp_range_error(L, "utf8->string", argc > 2 ? argv[2] : argv[1]);
-	for (size_t i = start, n; i < end; i += n) {	/* strings hold valid UTF-8 only */
-		const uint8_t *p = obj_bytes_data(argv[0]);
-
-		if (lisp_utf8_decode(p + start, end - start, i - start, &n) == 0xFFFD &&
-		    (n != 3 || p[i] != 0xEF))	/* (an encoded U+FFFD is fine) */
-			return lisp_errorf(L, argv[0], "utf8->string: invalid UTF-8 at byte %lu",
-					   (unsigned long)i);
-	}
+	bad = lisp_utf8_invalid_at((const uint8_t *)obj_bytes_data(argv[0]) + start, end - start);
+	if (bad < end - start)	/* strings hold valid UTF-8 only */
+		return lisp_errorf(L, argv[0], "utf8->string: invalid UTF-8 at byte %lu",
+				   (unsigned long)(start + bad));
 	return lisp_copy_bytes(L, OBJ_T_STRING, argv[0], start, end - start);
 }
 

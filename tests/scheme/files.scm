@@ -1,6 +1,7 @@
 ; tags: torture
-; (scheme file) without a file system: every opening is a file error naming the file
-; (file-error? holds, read-error? does not), no file exists, and misuse is a type error.
+; (scheme file) with no SD card (files live in the store: tests/qemu/store/write.scm): every
+; opening is a file error naming the file (file-error? holds, read-error? does not), no file
+; exists, not even the directory, and misuse is a type error.
 (define (show thunk)
   (guard (e ((file-error? e)
              (display (list 'file-error (error-object-message e) (error-object-irritants e)
@@ -18,6 +19,8 @@
 (show (lambda () (with-output-to-file "f" (lambda () (display 1)))))
 (show (lambda () (delete-file "g")))
 (show (lambda () (file-exists? "h")))
+(show (lambda () (file-exists? ".")))
+(show (lambda () (load "i.scm")))
 (show (lambda () (file-exists? 'h)))
 (show (lambda () (open-input-file 42)))
 (show (lambda () (read-error? (guard (e (#t e)) (read (open-input-string "(1 2"))))))

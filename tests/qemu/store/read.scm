@@ -29,4 +29,11 @@
 (show "gone: " (store-ref 'gone 'absent))
 (show "collect: " (store-collect) " " (store-collect 'full))
 (show "after: " (guard (e ((error-object? e) (error-object-message e))) (pcar p)))
-(show "names: " (cdr (assq 'names (store-stats))))
+(show "names: " (cdr (assq 'names (store-stats))));; the files committed in the first boot, and not the one written after the commit
+(show "files: " (file-exists? "notes.txt") " " (file-exists? "late.txt") " " (file-exists? "gone.txt"))
+(show "notes: " (call-with-input-file "notes.txt"
+                  (lambda (p) (let* ((a (read p)) (b (read-line p)) (c (read-line p))) (list a b c)))))
+(show "data: " (call-with-port (open-binary-input-file "data.bin") (lambda (p) (read-bytevector 100 p))))
+(load "prog.scm")
+(show "load: " (twice 5) " " loaded)
+(show "other: " (with-input-from-file "other.txt" read))
