@@ -685,6 +685,55 @@ obj lisp_x_expand(struct lisp_cx *c, obj x, obj env)
 
 /* --- top level --- */
 
+/* The global a top-level define of id binds: id itself if it is a symbol. An identifier a macro
+ * inserted (an alias) binds a fresh uninterned symbol instead, named after it, which every use
+ * of that alias (one per identifier per expansion) then names (lisp_resolve): a macro's own
+ * top-level definitions neither capture nor are captured by the user's names, as in Guile
+ * and Chez ((def-hidden a 1) (def-hidden b 2) keep two tmps). OBJ_NULL: heap exhausted. */
+static obj toplevel_name(struct lisp *L, obj id)
+{
+	obj g, b = id, name;
+	char buf[40];
+	size_t n;
+
+	if (!alias_p(L, id))
+		return id;
+	if ((g = obj_fields(id)[ALIAS_GLOBAL]) != OBJ_FALSE)
+		return g;
+	while (alias_p(L, b))
+		b = obj_fields(b)[ALIAS_SYM];
+	name = sym_name(b);
+	n = MIN(obj_bytes_length(name), sizeof(buf) - 1);
+	memcpy(buf, obj_bytes_data(name), n);
+	buf[n] = 0;
+	ROOT(id);
+	g = lisp_gensym(L, buf);
+	UNROOT(id);
+	return g != OBJ_NULL && lisp_store(L, id, ALIAS_GLOBAL, g) ? g : OBJ_NULL;
+}
+
+/* A begin's defines of inserted identifiers get their globals before any of its forms is
+ * expanded, so a use before the definition (mutual recursion) names the same one. Forms that
+ * become defines only by expanding a macro are not looked at. */
+static bool toplevel_names_first(struct lisp *L, obj forms)
+{
+	bool ok = true;
+	obj f = forms;
+
+	ROOT(f);	/* toplevel_name allocates */
+	for (; ok && pair_p(f); f = cdr(f)) {
+		obj x = car(f), id;
+
+		if (!pair_p(x) || !identifier_p(L, car(x)) || !pair_p(cdr(x)) ||
+		    lisp_special_of(L, lisp_resolve(L, car(x), OBJ_NIL)) != SYM_DEFINE)
+			continue;
+		id = pair_p(cadr(x)) ? car(cadr(x)) : cadr(x);
+		ok = !alias_p(L, id) || toplevel_name(L, id) != OBJ_NULL;
+	}
+	UNROOT(f);
+	return ok;
+}
+
 static obj expand_toplevel(struct lisp_cx *c, obj x)
 {
 	struct lisp *L = c->L;
@@ -720,6 +769,9 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 			size_t k = 0;
 			obj f;
 
+			if (!toplevel_names_first(L, cdr(x)))
+				break;
+
 			for (f = cdr(x); pair_p(f); f = cdr(f), k++) {
 				obj e;
 
@@ -738,7 +790,11 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 			if (!parse_define(L, x, &id, &val))
 				break;
 			ROOT(val);
-			sym = lisp_strip(L, id);
+			sym = toplevel_name(L, id);
+			if (sym == OBJ_NULL) {
+				UNROOT(val);
+				break;
+			}
 			ROOT(sym);
 			e = val == OBJ_UNDEFINED ? lisp_ir_const(L, OBJ_UNSPECIFIED) : lisp_x_named(c, val, OBJ_NIL, sym);
 			UNROOT(sym);

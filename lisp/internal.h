@@ -137,8 +137,9 @@ enum { COND_KIND = 1, COND_MSG, COND_IRRITANTS, COND_NFIELDS };
 enum { PORT_KIND = 1, PORT_BUF, PORT_POS, PORT_FLAGS, PORT_LIM, PORT_DEV, PORT_OBUF, PORT_OPOS,
        PORT_NFIELDS };
 enum port_kind { PORT_CONSOLE, PORT_BUF_IN, PORT_BUF_OUT, PORT_DEVICE };
-/* Identifiers renamed by a macro expansion: (rtd symbol-or-alias scope id). */
-enum { ALIAS_SYM = 1, ALIAS_ENV, ALIAS_ID, ALIAS_NFIELDS };
+/* Identifiers renamed by a macro expansion: (rtd symbol-or-alias scope id global); global is
+ * #f, or the fresh symbol a top-level define of this alias bound (expand.c, toplevel_name). */
+enum { ALIAS_SYM = 1, ALIAS_ENV, ALIAS_ID, ALIAS_GLOBAL, ALIAS_NFIELDS };
 /* syntax-rules transformers: (rtd literals rules scope ellipsis name). */
 enum { MAC_LITERALS = 1, MAC_RULES, MAC_ENV, MAC_ELLIPSIS, MAC_NAME, MAC_NFIELDS };
 /* Continuations: (rtd stack-copy return-offset frame handlers winds). */

@@ -129,6 +129,7 @@ obj lisp_make_alias(struct lisp *L, obj sym, obj env)
 		obj_init_field(L, a, ALIAS_SYM, sym);
 		obj_init_field(L, a, ALIAS_ENV, env);
 		obj_init_field(L, a, ALIAS_ID, fx(++L->gensym_count & 0x3fffffff));
+		obj_init_field(L, a, ALIAS_GLOBAL, OBJ_FALSE);
 	}
 	return a;
 }
@@ -145,6 +146,8 @@ obj lisp_resolve(struct lisp *L, obj id, obj env)
 					return cdr(car(b));
 		if (!alias_p(L, id))
 			return id;
+		if (obj_fields(id)[ALIAS_GLOBAL] != OBJ_FALSE)
+			return obj_fields(id)[ALIAS_GLOBAL];	/* defined at top level */
 		env = obj_fields(id)[ALIAS_ENV];
 		id = obj_fields(id)[ALIAS_SYM];
 	}

@@ -111,3 +111,24 @@
   (syntax-rules ()
     ((_ ((a b) ...) body) (let ((a b) ...) body))))
 (show "let from ellipsis: " (my-let-values-like ((p 1) (q 2)) (+ p q)))
+
+;; top-level definitions of names the template inserts are the macro's own: each use binds its
+;; own, invisible to (and unaffected by) the user's names of the same spelling
+(define-syntax def-hidden
+  (syntax-rules () ((_ get v) (begin (define tmp v) (define (get) tmp)))))
+(def-hidden get-one 1)
+(def-hidden get-two 2)
+(show "top-level temporaries: " (list (get-one) (get-two)))
+(define tmp 'user)
+(show "user's tmp: " (list tmp (get-one) (get-two)))
+(define-syntax def-pinger
+  (syntax-rules ()
+    ((_ get) (begin (define (get) (ping 3))
+                    (define (ping n) (if (= n 0) 'pong (ping (- n 1))))))))
+(def-pinger pinger)
+(define (ping) 'user-ping)
+(show "used before defined: " (list (pinger) (ping)))
+(define-syntax def-named
+  (syntax-rules () ((_ name v) (define name v))))
+(def-named visible 10)
+(show "a name the user gave: " visible)
