@@ -567,8 +567,9 @@ void gc_major_poll(struct heap *h)
 
 		h->xwaiting = false;
 		w = gc_major_step(h, h->major_step_words);
-		if (w == 0 || h->xwaiting)
-			break;	/* waiting for memory (the purging minor) or for others' root scans */
+		if (w <= 1 || h->xwaiting)
+			break;	/* waiting for memory (the purging minor) or for others' root scans;
+				 * a step of 1 unit did nothing gc_major_step counts as a pause */
 		h->major_debt -= w < h->major_debt ? w : h->major_debt;
 		if (h->major_debt <= GC_MAJOR_DEBT_STEPS * h->major_step_words)
 			break;	/* the rest at the next polls: one step each */
