@@ -6,7 +6,8 @@
  * the nesting of the source (guarded by lisp_depth_ok). */
 #include "compile.h"
 
-static obj expand_toplevel(struct lisp_cx *c, obj x);
+static obj expand_toplevel(struct lisp_cx *c, obj x, obj env);
+static obj expand_library(struct lisp_cx *c, obj x);
 
 /* A macro if head (in env) names one. */
 static obj macro_of(struct lisp *L, obj head, obj env)
@@ -715,7 +716,7 @@ static obj toplevel_name(struct lisp *L, obj id)
 /* A begin's defines of inserted identifiers get their globals before any of its forms is
  * expanded, so a use before the definition (mutual recursion) names the same one. Forms that
  * become defines only by expanding a macro are not looked at. */
-static bool toplevel_names_first(struct lisp *L, obj forms)
+static bool toplevel_names_first(struct lisp *L, obj forms, obj env)
 {
 	bool ok = true;
 	obj f = forms;
@@ -725,7 +726,7 @@ static bool toplevel_names_first(struct lisp *L, obj forms)
 		obj x = car(f), id;
 
 		if (!pair_p(x) || !identifier_p(L, car(x)) || !pair_p(cdr(x)) ||
-		    lisp_special_of(L, lisp_resolve(L, car(x), OBJ_NIL)) != SYM_DEFINE)
+		    lisp_special_of(L, lisp_resolve(L, car(x), env)) != SYM_DEFINE)
 			continue;
 		id = pair_p(cadr(x)) ? car(cadr(x)) : cadr(x);
 		ok = !alias_p(L, id) || toplevel_name(L, id) != OBJ_NULL;
@@ -734,7 +735,261 @@ static bool toplevel_names_first(struct lisp *L, obj forms)
 	return ok;
 }
 
-static obj expand_toplevel(struct lisp_cx *c, obj x)
+/* A fresh uninterned symbol named after identifier id. */
+static obj fresh_global(struct lisp *L, obj id)
+{
+	char buf[40];
+	obj name;
+	size_t n;
+
+	while (alias_p(L, id))
+		id = obj_fields(id)[ALIAS_SYM];
+	name = sym_name(id);
+	n = MIN(obj_bytes_length(name), sizeof(buf) - 1);
+	memcpy(buf, obj_bytes_data(name), n);
+	buf[n] = 0;
+	return lisp_gensym(L, buf);
+}
+
+/* Bind id in the library's frame to a fresh symbol, unless it is bound there already. */
+static bool library_prescan_id(struct lisp *L, obj id, obj frame)
+{
+	obj g;
+	bool ok;
+
+	if (!symbol_p(id) || lisp_bound_here_p(frame, id))
+		return true;	/* (an alias: its own top-level name, toplevel_name) */
+	ROOT(id);
+	ROOT(frame);
+	g = fresh_global(L, id);
+	ok = g != OBJ_NULL && lisp_bind(L, frame, id, g);
+	UNROOT(frame);
+	UNROOT(id);
+	return ok;
+}
+
+/* The global a top-level define of id binds in env: OBJ_NIL (the top level) or a library's
+ * frame (expand_library), where a name the library exports maps to its external symbol and
+ * every other name it defines to a fresh symbol of its own (bound now if a macro made the
+ * define, which the prescan did not see). */
+static obj toplevel_sym(struct lisp *L, obj id, obj env)
+{
+	bool ok;
+
+	if (alias_p(L, id))
+		return toplevel_name(L, id);
+	if (env == OBJ_NIL)
+		return id;
+	ROOT(id);
+	ok = library_prescan_id(L, id, env);
+	UNROOT(id);
+	return ok ? lisp_resolve(L, id, env) : OBJ_NULL;
+}
+
+/* --- define-library (README, "Libraries") --- */
+
+static bool sym_named(struct lisp *L, obj id, const char *name)
+{
+	size_t n = strlen(name);
+	obj s;
+
+	if (!identifier_p(L, id))
+		return false;
+	while (alias_p(L, id))
+		id = obj_fields(id)[ALIAS_SYM];
+	s = sym_name(id);
+	return obj_bytes_length(s) == n && memcmp(obj_bytes_data(s), name, n) == 0;
+}
+
+/* Bind each name the forms define (define, define-values, define-record-type, define-syntax,
+ * inside begin) in the library's frame to a fresh symbol, unless bound already (exported). */
+static bool library_prescan(struct lisp *L, obj forms, obj frame)
+{
+	bool ok = true;
+	obj f = forms;
+
+	ROOT(f);
+	ROOT(frame);
+	for (; ok && pair_p(f); f = cdr(f)) {
+		obj x = car(f), ids = OBJ_NIL, head;
+
+		if (!pair_p(x) || !pair_p(cdr(x)))
+			continue;
+		head = car(x);
+		if (sym_named(L, head, "begin")) {
+			ok = library_prescan(L, cdr(x), frame);
+			continue;
+		}
+		if (sym_named(L, head, "define") || sym_named(L, head, "define-syntax")) {
+			obj id = cadr(x);
+
+			while (pair_p(id))
+				id = car(id);
+			ids = id;	/* one identifier: walked below as a dotted tail */
+		} else if (sym_named(L, head, "define-values")) {
+			ids = cadr(x);
+		} else if (sym_named(L, head, "define-record-type") && pair_p(cddr(x))) {
+			ids = OBJ_NIL;	/* type, constructor, predicate, accessors and modifiers */
+			ROOT(x);
+			for (obj spec = cdr(cdddr(x)); ok && pair_p(spec); spec = cdr(spec))
+				for (obj a = pair_p(car(spec)) ? cdr(car(spec)) : OBJ_NIL; ok && pair_p(a); a = cdr(a)) {
+					ROOT(spec);
+					ROOT(a);
+					ok = library_prescan_id(L, car(a), frame);
+					UNROOT(a);
+					UNROOT(spec);
+				}
+			if (ok && pair_p(cdddr(x)))
+				ok = library_prescan_id(L, car(cdddr(x)), frame);
+			if (ok)
+				ok = library_prescan_id(L, pair_p(caddr(x)) ? car(caddr(x)) : caddr(x), frame);
+			if (ok)
+				ok = library_prescan_id(L, cadr(x), frame);
+			UNROOT(x);
+			continue;
+		}
+		ROOT(ids);
+		for (; ok && pair_p(ids); ids = cdr(ids))
+			ok = library_prescan_id(L, car(ids), frame);
+		if (ok && ids != OBJ_NIL)
+			ok = library_prescan_id(L, ids, frame);
+		UNROOT(ids);
+	}
+	UNROOT(frame);
+	UNROOT(f);
+	return ok;
+}
+
+/* (export spec ...): each name bound in the frame to its external symbol, (rename a b): a to b */
+static bool library_exports(struct lisp *L, obj specs, obj frame)
+{
+	bool ok = true;
+	obj e = specs;
+
+	ROOT(e);
+	ROOT(frame);
+	for (; ok && pair_p(e); e = cdr(e)) {
+		obj sp = car(e), in = sp, ext = sp;
+
+		if (pair_p(sp) && sym_named(L, car(sp), "rename") && lisp_list_length(sp) == 3) {
+			in = cadr(sp);
+			ext = caddr(sp);
+		}
+		if (!symbol_p(in) || !symbol_p(ext)) {
+			lisp_syntax_error(L, "define-library: export", sp);
+			ok = false;
+		} else if (!lisp_bound_here_p(frame, in)) {
+			ok = lisp_bind(L, frame, in, ext);
+		}
+	}
+	UNROOT(frame);
+	UNROOT(e);
+	return ok;
+}
+
+/* (define-library name decl ...) at top level: export, import and begin declarations. The
+ * library's definitions are globals: an exported name its external symbol, any other a fresh
+ * uninterned one only the library's code (and its macros) names, through the library's frame,
+ * the scope its forms are expanded in. Imports run first, then the begin forms in order, then
+ * (%library-register! 'name), which import checks. */
+static obj expand_library(struct lisp_cx *c, obj x)
+{
+	struct lisp *L = c->L;
+	size_t base = L->sp, k = 0;
+	obj frame = OBJ_NULL, r = OBJ_NULL, d, e;
+
+	ROOT(x);
+	if (!lisp_proper_p(x, 2) || !lisp_proper_p(cadr(x), 1)) {
+		lisp_syntax_error(L, "define-library", x);
+		goto out0;
+	}
+	for (d = cddr(x); pair_p(d); d = cdr(d)) {
+		obj decl = car(d);
+
+		if (lisp_proper_p(decl, 1) && (sym_named(L, car(decl), "export") ||
+					      sym_named(L, car(decl), "import") ||
+					      sym_named(L, car(decl), "begin")))
+			continue;
+		if (pair_p(decl) && (sym_named(L, car(decl), "include") ||
+				     sym_named(L, car(decl), "include-ci") ||
+				     sym_named(L, car(decl), "include-library-declarations") ||
+				     sym_named(L, car(decl), "cond-expand")))
+			lisp_syntax_error(L, "define-library: not supported here (use begin)", decl);
+		else
+			lisp_syntax_error(L, "define-library: a declaration", decl);
+		goto out0;
+	}
+	frame = lisp_new_scope(L, OBJ_NIL, c->lam);
+	if (frame == OBJ_NULL)
+		goto out0;
+	ROOT(frame);
+	for (d = cddr(x); pair_p(d); d = cdr(d))
+		if (sym_named(L, car(car(d)), "export")) {
+			ROOT(d);
+			bool ok = library_exports(L, cdr(car(d)), frame);
+			UNROOT(d);
+			if (!ok)
+				goto out;
+		}
+	for (d = cddr(x); pair_p(d); d = cdr(d))
+		if (sym_named(L, car(car(d)), "begin")) {
+			ROOT(d);
+			bool ok = library_prescan(L, cdr(car(d)), frame);
+			UNROOT(d);
+			if (!ok)
+				goto out;
+		}
+	for (int pass = 0; pass < 2; pass++)	/* the imports, then the bodies */
+		for (d = cddr(x); pair_p(d); d = cdr(d)) {
+			bool imp = sym_named(L, car(car(d)), "import");
+			bool beg = sym_named(L, car(car(d)), "begin");
+
+			ROOT(d);	/* (and everything below re-reads through it: expanding collects) */
+			if (pass == 0 && imp) {
+				e = expand_toplevel(c, car(d), OBJ_NIL);
+				if (e == OBJ_NULL || !lisp_push(L, e)) {
+					UNROOT(d);
+					goto out;
+				}
+				k++;
+			}
+			for (obj f = cdr(car(d)); pass == 1 && beg && pair_p(f); f = cdr(f)) {
+				ROOT(f);
+				e = expand_toplevel(c, car(f), frame);
+				UNROOT(f);
+				if (e == OBJ_NULL || !lisp_push(L, e)) {
+					UNROOT(d);
+					goto out;
+				}
+				k++;
+			}
+			UNROOT(d);
+		}
+	e = lisp_intern(L, "%library-register!", 18);
+	if (e != OBJ_NULL)
+		e = lisp_cons(L, e, OBJ_NIL);	/* (%library-register! (quote name)) */
+	if (e != OBJ_NULL) {
+		ROOT(e);
+		obj q = lisp_cons(L, cadr(x), OBJ_NIL);
+
+		q = q ? lisp_cons(L, SYM(L, SYM_QUOTE), q) : OBJ_NULL;
+		q = q ? lisp_cons(L, q, OBJ_NIL) : OBJ_NULL;
+		UNROOT(e);
+		e = q ? lisp_cons(L, car(e), q) : OBJ_NULL;
+	}
+	e = e ? expand_toplevel(c, e, OBJ_NIL) : OBJ_NULL;
+	if (e == OBJ_NULL || !lisp_push(L, e))
+		goto out;
+	r = lisp_ir_pop(L, N_SEQ, k + 1);
+out:
+	UNROOT(frame);
+out0:
+	L->sp = base;
+	UNROOT(x);
+	return r;
+}
+
+static obj expand_toplevel(struct lisp_cx *c, obj x, obj env)
 {
 	struct lisp *L = c->L;
 	obj r = OBJ_NULL;
@@ -743,22 +998,28 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 	if (!lisp_depth_ok(L))
 		return OBJ_NULL;
 	ROOT(x);
+	ROOT(env);
 	for (;;) {
 		obj m, id = OBJ_FALSE, val = OBJ_FALSE;
 		int sp;
 
 		if (!pair_p(x)) {
-			r = lisp_x_expand(c, x, OBJ_NIL);
+			r = lisp_x_expand(c, x, env);
 			break;
 		}
-		m = macro_of(L, car(x), OBJ_NIL);
+		m = macro_of(L, car(x), env);
 		if (m != OBJ_FALSE) {
-			x = lisp_macro_expand(L, m, x, OBJ_NIL);
+			x = lisp_macro_expand(L, m, x, env);
 			if (x == OBJ_NULL)
 				break;
 			continue;
 		}
-		sp = identifier_p(L, car(x)) ? lisp_special_of(L, lisp_resolve(L, car(x), OBJ_NIL)) : -1;
+		if (env == OBJ_NIL && identifier_p(L, car(x)) &&
+		    lisp_resolve(L, car(x), OBJ_NIL) == SYM(L, SYM_DEFINE_LIBRARY)) {
+			r = expand_library(c, x);
+			break;
+		}
+		sp = identifier_p(L, car(x)) ? lisp_special_of(L, lisp_resolve(L, car(x), env)) : -1;
 		if (sp == SYM_COND_EXPAND) {
 			x = lisp_cond_expand(L, x);
 			if (x == OBJ_NULL)
@@ -769,14 +1030,14 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 			size_t k = 0;
 			obj f;
 
-			if (!toplevel_names_first(L, cdr(x)))
+			if (!toplevel_names_first(L, cdr(x), env))
 				break;
 
 			for (f = cdr(x); pair_p(f); f = cdr(f), k++) {
 				obj e;
 
 				ROOT(f);
-				e = expand_toplevel(c, car(f));
+				e = expand_toplevel(c, car(f), env);
 				UNROOT(f);
 				if (e == OBJ_NULL || !lisp_push(L, e))
 					goto out;
@@ -790,13 +1051,13 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 			if (!parse_define(L, x, &id, &val))
 				break;
 			ROOT(val);
-			sym = toplevel_name(L, id);
+			sym = toplevel_sym(L, id, env);
 			if (sym == OBJ_NULL) {
 				UNROOT(val);
 				break;
 			}
 			ROOT(sym);
-			e = val == OBJ_UNDEFINED ? lisp_ir_const(L, OBJ_UNSPECIFIED) : lisp_x_named(c, val, OBJ_NIL, sym);
+			e = val == OBJ_UNDEFINED ? lisp_ir_const(L, OBJ_UNSPECIFIED) : lisp_x_named(c, val, env, sym);
 			UNROOT(sym);
 			UNROOT(val);
 			if (e != OBJ_NULL)
@@ -810,9 +1071,11 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 				lisp_syntax_error(L, "define-syntax", x);
 				break;
 			}
-			sym = lisp_strip(L, cadr(x));
+			sym = toplevel_sym(L, cadr(x), env);
+			if (sym == OBJ_NULL)
+				break;
 			ROOT(sym);
-			m = lisp_make_macro(L, caddr(x), OBJ_NIL, sym);
+			m = lisp_make_macro(L, caddr(x), env, sym);
 			UNROOT(sym);
 			if (m == OBJ_NULL)
 				break;
@@ -826,11 +1089,12 @@ static obj expand_toplevel(struct lisp_cx *c, obj x)
 				break;
 			continue;
 		}
-		r = lisp_x_expand(c, x, OBJ_NIL);
+		r = lisp_x_expand(c, x, env);
 		break;
 	}
 out:
 	L->sp = base;
+	UNROOT(env);
 	UNROOT(x);
 	return r;
 }
@@ -911,7 +1175,7 @@ obj lisp_compile(struct lisp *L, obj x)
 		lisp_errorf(L, x, "a circular list in a program (only a quoted literal may be one):");
 		goto out;
 	}
-	body = expand_toplevel(&c, x);
+	body = expand_toplevel(&c, x, OBJ_NIL);
 	if (body == OBJ_NULL)
 		goto out;
 	lisp_private_set(L, c.lam, LAM_BODY, body);

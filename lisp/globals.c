@@ -182,7 +182,7 @@ static const char *const sym_names[SYM_COUNT] = {
 	[SYM_UNQUOTE] = "unquote", [SYM_UNQUOTE_SPLICING] = "unquote-splicing",
 	[SYM_ELSE] = "else", [SYM_ARROW] = "=>", [SYM_ELLIPSIS] = "...", [SYM_UNDERSCORE] = "_",
 	[SYM_SYNTAX_RULES] = "syntax-rules", [SYM_NOT] = "not",
-	[SYM_LIBRARY] = "library", [SYM_SCHEME] = "scheme",
+	[SYM_LIBRARY] = "library", [SYM_SCHEME] = "scheme", [SYM_DEFINE_LIBRARY] = "define-library",
 	[SYM_QQ_CONS] = "%qq-cons", [SYM_QQ_LIST] = "%qq-list", [SYM_QQ_APPEND] = "%qq-append",
 	[SYM_QQ_LIST_TO_VECTOR] = "%qq-list->vector", [SYM_QQ_LIST_STAR] = "%qq-list*",
 	[SYM_MAKE_RTD] = "%make-rtd", [SYM_MAKE_RECORD] = "%make-record",

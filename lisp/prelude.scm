@@ -221,9 +221,22 @@
 
 ;; --- (import ...) of R7RS programs ---
 
-;; Every standard library's names are global already, so importing (scheme ...) libraries (also
-;; through only and except) is checked and does nothing; prefix and rename, which would make new
-;; names, and any other library are errors that name the import set.
+;; Every standard library's names are global already, and so are those a define-library exports
+;; (lisp/expand.c), so importing (scheme ...) and defined libraries (also through only and
+;; except) is checked and does nothing; prefix and rename, which would make new names, are
+;; errors that name the import set. A library not defined yet is loaded from the store's file
+;; "a/b.sld" for (a b) when there is one (README, "Libraries"); any other is an error.
+(define %libraries '())
+(define (%library-register! name)
+  (if (not (member name %libraries)) (set! %libraries (cons name %libraries))))
+(define (%library-file name)
+  (let loop ((n name) (acc ""))
+    (cond ((null? n) (string-append acc ".sld"))
+          ((symbol? (car n)) (loop (cdr n) (string-append acc (if (equal? acc "") "" "/")
+                                                          (symbol->string (car n)))))
+          ((exact-integer? (car n)) (loop (cdr n) (string-append acc (if (equal? acc "") "" "/")
+                                                                (number->string (car n)))))
+          (else #f))))
 (define (%import-check set)
   (cond ((and (pair? set) (memq (car set) '(only except)) (pair? (cdr set)))
          (%import-check (cadr set)))
@@ -233,6 +246,13 @@
               (memq (cadr set) '(base case-lambda char complex cxr eval file inexact lazy load
                                  process-context r5rs read repl time write)))
          #t)
+        ((member set %libraries) #t)
+        ((and (list? set) (pair? set) (%library-file set))
+         => (lambda (file)
+              (if (not (file-exists? file)) (error "import: no such library:" set))
+              (load file)
+              (if (not (member set %libraries))
+                  (error "import: the file does not define the library:" file set))))
         (else (error "import: no such library:" set))))
 
 (define-syntax import

@@ -37,3 +37,6 @@
 (load "prog.scm")
 (show "load: " (twice 5) " " loaded)
 (show "other: " (with-input-from-file "other.txt" read))
+(import (geo point))
+(show "library from a file: " (norm2 (make-point 3 4)) " " (point-x (make-point 7 0)) " "
+      (guard (e ((error-object? e) (error-object-message e))) sq))

@@ -1,0 +1,54 @@
+; tags: torture
+; define-library: exported names are globals under their external names, every other name the
+; library defines is its own (neither seen nor clobbered by the user's names of the same
+; spelling), its macros keep using its private names, import checks that a library exists.
+(define (show . xs) (for-each display xs) (newline))
+(define (try thunk)
+  (guard (e ((error-object? e) (list 'error (error-object-message e) (error-object-irritants e))))
+    (thunk)))
+
+(define-library (stack util)
+  (export make-stack push! pop! stack-size (rename stack-peek peek) with-pushed stack?)
+  (import (scheme base))
+  (begin
+    (define-record-type stack (mk items count) stack? (items items set-items!) (count count set-count!))
+    (define (make-stack) (mk '() 0))
+    (define (push! s x) (set-items! s (cons x (items s))) (bump! s 1))
+    (define (pop! s) (let ((x (car (items s)))) (set-items! s (cdr (items s))) (bump! s -1) x))
+    (define (stack-size s) (count s))
+    (define (stack-peek s) (car (items s)))
+    (define-syntax with-pushed
+      (syntax-rules ()
+        ((_ s x body ...) (begin (push! s x) (let ((r (begin body ...))) (pop! s) r)))))
+    (define (bump! s n) (set-count! s (+ (count s) n)) (set! pushes (+ pushes (max n 0))))
+    (define pushes 0))
+  (export pushes-so-far)
+  (begin (define (pushes-so-far) pushes)))
+
+(import (stack util))
+(define s (make-stack))
+(push! s 1)
+(push! s 2)
+(show "size and peek: " (list (stack-size s) (peek s) (stack? s)))
+(show "macro over private names: " (with-pushed s 'x (list (peek s) (stack-size s))))
+(show "pop: " (list (pop! s) (stack-size s)))
+;; the user's names of the same spelling are the user's: the library's are untouched
+(define (bump! . args) 'user-bump)
+(define pushes 'user-pushes)
+(define (count x) 'user-count)
+(push! s 5)
+(show "after user definitions: " (list (stack-size s) (bump!) pushes (count 1) (pushes-so-far)))
+(show "private names are not visible: " (try (lambda () stack-peek)) (try (lambda () items)))
+(show "import only/except: " (try (lambda () (import (only (stack util) push!) (except (stack util) pop!)))))
+(show "an unknown library: " (try (lambda () (import (no such lib)))))
+(show "bad declarations: " (try (lambda () (eval '(define-library (x) (frobnicate)) (interaction-environment)))))
+(show "include: " (try (lambda () (eval '(define-library (x) (include "x.scm")) (interaction-environment)))))
+;; a second library using the first; a private name the same as the first's
+(define-library (stack twice)
+  (export push-twice!)
+  (import (stack util))
+  (begin
+    (define (bump! s) (push! s 'b) (push! s 'b))
+    (define (push-twice! s) (bump! s) (stack-size s))))
+(import (stack twice))
+(show "second library: " (push-twice! s) " " (pushes-so-far) " " (bump!))
