@@ -349,6 +349,20 @@ static bool self_call_p(struct gen *g, obj node)
 	       g->depth == 0;
 }
 
+/* A call of the global this lambda was defined as ((define (f ...) ... (f ...))), with exactly
+ * its required arguments, nothing pushed: the global may be redefined, or bound to another
+ * closure of this code, at any time, so the VM compares its value with the running closure
+ * (OP_GLOOP) and jumps only when they are the same. */
+static bool global_self_call_p(struct gen *g, obj node)
+{
+	obj f = ir_ref(node, 1), name = obj_vector_ref(g->lam, LAM_NAME);
+
+	return ir_tag(f) == N_GREF && symbol_p(name) && ir_ref(f, 1) == name &&
+	       obj_vector_ref(g->lam, LAM_REST) != OBJ_TRUE &&
+	       (intptr_t)obj_vector_length(node) - 2 == fxv(obj_vector_ref(g->lam, LAM_NREQ)) &&
+	       g->depth == 0;
+}
+
 static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 {
 	struct lisp *L = g->L;
@@ -373,6 +387,25 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 		}
 		ok = op16(g, call, (intptr_t)n - 1);
 		g->depth -= (int)n - 1;
+		goto out;
+	}
+	if (tail && global_self_call_p(g, node)) {
+		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
+
+		if (k < 0)
+			goto out;
+		for (size_t i = 1; i < n; i++)
+			if (!gen_push(g, ir_ref(node, i + 1)))
+				goto out;
+		code = obj_bytes_data(g->buf);
+		call = OP_GLOOP;
+		if (n > 1 && g->last == g->n - 1 && code[g->last] == OP_PUSH) {
+			g->n--;
+			call = OP_GLOOPA;
+		}
+		push_depth(g, 1);	/* room for the callee, put under the arguments when not a jump */
+		ok = op16x2(g, call, (size_t)k, n - 1);
+		g->depth -= (int)n;
 		goto out;
 	}
 	if (!tail && ir_tag(ir_ref(node, 1)) == N_GREF) {

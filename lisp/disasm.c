@@ -29,6 +29,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_PUSHF] = { "pushf", 1 }, [OP_PUSHLADDI] = { "pushladdi", 10 }, [OP_LCAR] = { "lcar", 1 }, [OP_LCDR] = { "lcdr", 1 }, [OP_FRAMEG] = { "frameg", 7 },
 	[OP_CALLA] = { "calla", 1 }, [OP_TCALLA] = { "tcalla", 1 },
 	[OP_LOOP] = { "loop", 1 }, [OP_LOOPA] = { "loopa", 1 },
+	[OP_GLOOP] = { "gloop", 5 }, [OP_GLOOPA] = { "gloopa", 5 },
 	[OP_BLT] = { "blt", 8 }, [OP_BGT] = { "bgt", 8 }, [OP_BLE] = { "ble", 8 }, [OP_BGE] = { "bge", 8 },
 	[OP_BNUMEQ] = { "bnumeq", 8 }, [OP_BEQ] = { "beq", 8 }, [OP_BLTI] = { "blti", 9 },
 	[OP_BGTI] = { "bgti", 9 }, [OP_BLEI] = { "blei", 9 }, [OP_BGEI] = { "bgei", 9 },

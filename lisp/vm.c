@@ -299,6 +299,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_PUSHF] = &&op_pushf, [OP_PUSHLADDI] = &&op_pushladdi, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
 		[OP_CALLA] = &&op_calla, [OP_TCALLA] = &&op_tcalla,
 		[OP_LOOP] = &&op_loop, [OP_LOOPA] = &&op_loopa,
+		[OP_GLOOP] = &&op_gloop, [OP_GLOOPA] = &&op_gloopa,
 		[OP_BLT] = &&op_blt, [OP_BGT] = &&op_bgt, [OP_BLE] = &&op_ble, [OP_BGE] = &&op_bge,
 		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
 		[OP_BGTI] = &&op_bgti, [OP_BLEI] = &&op_blei, [OP_BGEI] = &&op_bgei,
@@ -816,11 +817,35 @@ op_tcall:
 	pc += 2;
 	tail = true;
 	goto dispatch_call;
+op_gloopa:
+	PUSH(acc);
+	/* fall through */
+op_gloop: {
+	obj v;
+
+	f = K[rd16(pc)];
+	n = rd16(pc + 2);
+	v = lisp_global_value(f);
+	if (__builtin_expect(v == cl, 1))
+		goto loop;	/* the compiler checked the arity against this code's */
+	/* redefined, or another closure: the ordinary tail call, the value under the arguments
+	 * (the compiler counted its slot in maxstack) */
+	pc += 4;
+	if (v == OBJ_UNDEFINED)
+		FAIL(unbound(L, f));
+	for (intptr_t i = 0; i < n; i++)
+		PUT(sp - i, sp[-1 - i]);
+	PUT(sp - n, v);
+	sp++;
+	tail = true;
+	goto dispatch_call;
+}
 op_loopa:
 	PUSH(acc);
 	/* fall through */
 op_loop:
 	n = rd16(pc);
+loop:
 	LOWER(fp - S);
 	for (intptr_t i = 0; i < n; i++)
 		PUT(fp + i, sp[-n + i]);
