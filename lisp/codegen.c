@@ -506,6 +506,19 @@ static int branch_op(int op)
 	}
 }
 
+/* a variable of this lambda's frame, not boxed (its slot holds the value) */
+static bool own_local_p(struct gen *g, obj node)
+{
+	return ir_tag(node) == N_LREF && obj_vector_ref(ir_ref(node, 1), VAR_OWNER) == g->lam &&
+	       !var_boxed(ir_ref(node, 1));
+}
+
+static bool small_fixnum_p(obj node)
+{
+	return ir_tag(node) == N_CONST && obj_fixnum_p(ir_ref(node, 1)) && fxv(ir_ref(node, 1)) >= -32768 &&
+	       fxv(ir_ref(node, 1)) <= 32767;
+}
+
 /* Does gen_branch turn node into a branch that leaves acc unset? */
 static bool branch_test_p(obj node)
 {
@@ -535,7 +548,25 @@ static size_t gen_branch(struct gen *g, obj node, bool sense)
 	ROOT(node);
 	b[0] = (uint8_t)bop;
 	b[1] = sense;
-	if (n == 1) {
+	if (n == 2 && op != OP_EQ && own_local_p(g, ir_ref(node, 2)) &&
+	    (own_local_p(g, ir_ref(node, 3)) || small_fixnum_p(ir_ref(node, 3)))) {
+		/* (op local local), (op local constant): one instruction, no push */
+		uint8_t c[10] = { 0 };
+		intptr_t i = fxv(obj_vector_ref(ir_ref(ir_ref(node, 2), 1), VAR_SLOT)), j;
+
+		if (small_fixnum_p(ir_ref(node, 3))) {
+			c[0] = (uint8_t)(bop - OP_BLT + OP_BLTLI);
+			j = fxv(ir_ref(ir_ref(node, 3), 1));
+		} else {
+			c[0] = (uint8_t)(bop - OP_BLT + OP_BLTLL);
+			j = fxv(obj_vector_ref(ir_ref(ir_ref(node, 3), 1), VAR_SLOT));
+		}
+		c[1] = sense;
+		c[2] = (uint8_t)i, c[3] = (uint8_t)(i >> 8);
+		c[4] = (uint8_t)j, c[5] = (uint8_t)(j >> 8);
+		if (!emit_bytes(g, c, 10))
+			goto out;
+	} else if (n == 1) {
 		if (!gen(g, ir_ref(node, 2), false) || !emit_bytes(g, b, 6))
 			goto out;
 	} else if (op != OP_EQ && ir_tag(ir_ref(node, 3)) == N_CONST && obj_fixnum_p(ir_ref(ir_ref(node, 3), 1)) &&

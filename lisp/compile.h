@@ -174,6 +174,10 @@ enum opcode {
 	OP_BLT, OP_BGT, OP_BLE, OP_BGE, OP_BNUMEQ, OP_BEQ,
 	OP_BLTI, OP_BGTI, OP_BLEI, OP_BGEI, OP_BNUMEQI,
 	OP_BNULL, OP_BPAIR,
+	/* the same of two frame slots (u8 sense, u16 i, u16 j, u32 target: slot i op slot j),
+	 * and of a frame slot and an immediate (u8 sense, u16 i, i16 imm, u32 target) */
+	OP_BLTLL, OP_BGTLL, OP_BLELL, OP_BGELL, OP_BNUMEQLL,
+	OP_BLTLI, OP_BGTLI, OP_BLELI, OP_BGELI, OP_BNUMEQLI,
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

@@ -304,6 +304,10 @@ static obj run(struct lisp *L, int argc)
 		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
 		[OP_BGTI] = &&op_bgti, [OP_BLEI] = &&op_blei, [OP_BGEI] = &&op_bgei,
 		[OP_BNUMEQI] = &&op_bnumeqi, [OP_BNULL] = &&op_bnull, [OP_BPAIR] = &&op_bpair,
+		[OP_BLTLL] = &&op_bltll, [OP_BGTLL] = &&op_bgtll, [OP_BLELL] = &&op_blell,
+		[OP_BGELL] = &&op_bgell, [OP_BNUMEQLL] = &&op_bnumeqll,
+		[OP_BLTLI] = &&op_bltli, [OP_BGTLI] = &&op_bgtli, [OP_BLELI] = &&op_bleli,
+		[OP_BGELI] = &&op_bgeli, [OP_BNUMEQLI] = &&op_bnumeqli,
 	};
 
 	goto dispatch_call;
@@ -547,6 +551,35 @@ op_frameg:
 	BCOMPARE_I(op_blei, <=, "<=")
 	BCOMPARE_I(op_bgei, >=, ">=")
 	BCOMPARE_I(op_bnumeqi, ==, "=")
+/* slot i against slot j, or slot i against an immediate: pc is at the sense byte */
+#define BCOMPARE_L(name, OPER, who, SECOND)					\
+	name: {									\
+		obj a = fp[rd16(pc + 1)], b = SECOND;				\
+		int c;								\
+		if (__builtin_expect(obj_fixnum_p(a & b), 1)) {			\
+			BRANCH((intptr_t)a OPER (intptr_t)b, 9);		\
+			NEXT;							\
+		}								\
+		pc += 9;							\
+		SAVE();								\
+		c = lisp_num_cmp(L, who, a, b);					\
+		LOAD();	/* a mixed comparison may allocate */		\
+		if (c == -2)							\
+			goto error;						\
+		pc -= 9;							\
+		BRANCH(c != 2 && (c OPER 0), 9);				\
+		NEXT;								\
+	}
+	BCOMPARE_L(op_bltll, <, "<", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bgtll, >, ">", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_blell, <=, "<=", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bgell, >=, ">=", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bnumeqll, ==, "=", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bltli, <, "<", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bgtli, >, ">", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bleli, <=, "<=", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bgeli, >=, ">=", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bnumeqli, ==, "=", fx((int16_t)rd16(pc + 3)))
 op_beq: {
 	obj a = *--sp;
 

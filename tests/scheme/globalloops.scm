@@ -1,4 +1,5 @@
 ; args: --cpus 1
+; tags: tsan
 ; globalloops.scm -- a tail call of a global by the procedure it was defined as, with its
 ; arguments, is a jump when the global's value is the running closure (OP_GLOOP, lisp/vm.c);
 ; else it is the ordinary call. These are the cases where that must not change what the
