@@ -3,7 +3,8 @@
  * scope); an assigned variable lives in a box (re-entered continuations copy the stack, yet must
  * share it); closures are flat (the creator pushes each free variable's value or box); letrec
  * of never-assigned lambdas builds the closures, then patches their free slots (no boxes), and
- * a tail call of such a lambda by itself, with its arity, is a jump to its start (a loop).
+ * a tail call of such a lambda by itself, with its arity, is a jump to its start (a loop); so is
+ * a tail call of the global a lambda was defined as, when the VM finds it names the running closure.
  * IF/SEQ/LET/AND/OR chains are generated in a loop, so long cond/case chains nest no C calls. */
 #include "compile.h"
 
