@@ -3,7 +3,8 @@
  * scope); an assigned variable lives in a box (re-entered continuations copy the stack, yet must
  * share it); closures are flat (the creator pushes each free variable's value or box); letrec
  * of never-assigned lambdas builds the closures, then patches their free slots (no boxes), and
- * a tail call of such a lambda by itself, with its arity, is a jump to its start (a loop).
+ * a tail call of such a lambda by itself, with its arity, is a jump to its start (a loop); so is
+ * a tail call of the global a lambda was defined as, when the VM finds it names the running closure.
  * IF/SEQ/LET/AND/OR chains are generated in a loop, so long cond/case chains nest no C calls. */
 #include "compile.h"
 
@@ -349,6 +350,20 @@ static bool self_call_p(struct gen *g, obj node)
 	       g->depth == 0;
 }
 
+/* A call of the global this lambda was defined as ((define (f ...) ... (f ...))), with exactly
+ * its required arguments, nothing pushed: the global may be redefined, or bound to another
+ * closure of this code, at any time, so the VM compares its value with the running closure
+ * (OP_GLOOP) and jumps only when they are the same. */
+static bool global_self_call_p(struct gen *g, obj node)
+{
+	obj f = ir_ref(node, 1), name = obj_vector_ref(g->lam, LAM_NAME);
+
+	return ir_tag(f) == N_GREF && symbol_p(name) && ir_ref(f, 1) == name &&
+	       obj_vector_ref(g->lam, LAM_REST) != OBJ_TRUE &&
+	       (intptr_t)obj_vector_length(node) - 2 == fxv(obj_vector_ref(g->lam, LAM_NREQ)) &&
+	       g->depth == 0;
+}
+
 static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 {
 	struct lisp *L = g->L;
@@ -373,6 +388,25 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 		}
 		ok = op16(g, call, (intptr_t)n - 1);
 		g->depth -= (int)n - 1;
+		goto out;
+	}
+	if (tail && global_self_call_p(g, node)) {
+		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
+
+		if (k < 0)
+			goto out;
+		for (size_t i = 1; i < n; i++)
+			if (!gen_push(g, ir_ref(node, i + 1)))
+				goto out;
+		code = obj_bytes_data(g->buf);
+		call = OP_GLOOP;
+		if (n > 1 && g->last == g->n - 1 && code[g->last] == OP_PUSH) {
+			g->n--;
+			call = OP_GLOOPA;
+		}
+		push_depth(g, 1);	/* room for the callee, put under the arguments when not a jump */
+		ok = op16x2(g, call, (size_t)k, n - 1);
+		g->depth -= (int)n;
 		goto out;
 	}
 	if (!tail && ir_tag(ir_ref(node, 1)) == N_GREF) {
@@ -473,6 +507,19 @@ static int branch_op(int op)
 	}
 }
 
+/* a variable of this lambda's frame, not boxed (its slot holds the value) */
+static bool own_local_p(struct gen *g, obj node)
+{
+	return ir_tag(node) == N_LREF && obj_vector_ref(ir_ref(node, 1), VAR_OWNER) == g->lam &&
+	       !var_boxed(ir_ref(node, 1));
+}
+
+static bool small_fixnum_p(obj node)
+{
+	return ir_tag(node) == N_CONST && obj_fixnum_p(ir_ref(node, 1)) && fxv(ir_ref(node, 1)) >= -32768 &&
+	       fxv(ir_ref(node, 1)) <= 32767;
+}
+
 /* Does gen_branch turn node into a branch that leaves acc unset? */
 static bool branch_test_p(obj node)
 {
@@ -502,7 +549,25 @@ static size_t gen_branch(struct gen *g, obj node, bool sense)
 	ROOT(node);
 	b[0] = (uint8_t)bop;
 	b[1] = sense;
-	if (n == 1) {
+	if (n == 2 && op != OP_EQ && own_local_p(g, ir_ref(node, 2)) &&
+	    (own_local_p(g, ir_ref(node, 3)) || small_fixnum_p(ir_ref(node, 3)))) {
+		/* (op local local), (op local constant): one instruction, no push */
+		uint8_t c[10] = { 0 };
+		intptr_t i = fxv(obj_vector_ref(ir_ref(ir_ref(node, 2), 1), VAR_SLOT)), j;
+
+		if (small_fixnum_p(ir_ref(node, 3))) {
+			c[0] = (uint8_t)(bop - OP_BLT + OP_BLTLI);
+			j = fxv(ir_ref(ir_ref(node, 3), 1));
+		} else {
+			c[0] = (uint8_t)(bop - OP_BLT + OP_BLTLL);
+			j = fxv(obj_vector_ref(ir_ref(ir_ref(node, 3), 1), VAR_SLOT));
+		}
+		c[1] = sense;
+		c[2] = (uint8_t)i, c[3] = (uint8_t)(i >> 8);
+		c[4] = (uint8_t)j, c[5] = (uint8_t)(j >> 8);
+		if (!emit_bytes(g, c, 10))
+			goto out;
+	} else if (n == 1) {
 		if (!gen(g, ir_ref(node, 2), false) || !emit_bytes(g, b, 6))
 			goto out;
 	} else if (op != OP_EQ && ir_tag(ir_ref(node, 3)) == N_CONST && obj_fixnum_p(ir_ref(ir_ref(node, 3), 1)) &&

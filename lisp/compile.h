@@ -165,11 +165,19 @@ enum opcode {
 	OP_LOOP,	/* n: the n pushed arguments into frame slots 0..n-1, popped; jump to the
 			 * code's start (a tail call of the running closure by itself) */
 	OP_LOOPA,	/* n: OP_PUSH then OP_LOOP n */
+	OP_GLOOP,	/* k n: a tail call of global symbol k with the n pushed arguments: OP_LOOP n
+			 * if its value is the running closure, else OP_TCALL n with the value
+			 * put under the arguments */
+	OP_GLOOPA,	/* k n: OP_PUSH then OP_GLOOP k n */
 	/* compare and branch: u8 sense, [i16 imm,] u32 target: jump if the test's truth == sense.
 	 * Binary forms compare (pop, acc), the I forms (acc, imm), the unary ones test acc. */
 	OP_BLT, OP_BGT, OP_BLE, OP_BGE, OP_BNUMEQ, OP_BEQ,
 	OP_BLTI, OP_BGTI, OP_BLEI, OP_BGEI, OP_BNUMEQI,
 	OP_BNULL, OP_BPAIR,
+	/* the same of two frame slots (u8 sense, u16 i, u16 j, u32 target: slot i op slot j),
+	 * and of a frame slot and an immediate (u8 sense, u16 i, i16 imm, u32 target) */
+	OP_BLTLL, OP_BGTLL, OP_BLELL, OP_BGELL, OP_BNUMEQLL,
+	OP_BLTLI, OP_BGTLI, OP_BLELI, OP_BGELI, OP_BNUMEQLI,
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

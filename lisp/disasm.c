@@ -4,7 +4,7 @@
 
 static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	/* kind: 0 none, 1 u16, 2 i16, 3 u8, 4 u32, 5 u16 u16, 6 u16 u16 u16, 7 u32 u16, 8 u8 u32,
-	 * 9 u8 i16 u32, 10 u16 i16 */
+	 * 9 u8 i16 u32, 10 u16 i16, 11 u8 u16 u16 u32, 12 u8 u16 i16 u32 */
 	[OP_CONST] = { "const", 1 }, [OP_FIX] = { "fix", 2 }, [OP_IMM] = { "imm", 3 },
 	[OP_LREF] = { "lref", 1 }, [OP_LREFB] = { "lrefb", 1 }, [OP_LSET] = { "lset", 1 },
 	[OP_LSETB] = { "lsetb", 1 }, [OP_LBOX] = { "lbox", 1 }, [OP_BOX] = { "box", 0 },
@@ -29,10 +29,15 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_PUSHF] = { "pushf", 1 }, [OP_PUSHLADDI] = { "pushladdi", 10 }, [OP_LCAR] = { "lcar", 1 }, [OP_LCDR] = { "lcdr", 1 }, [OP_FRAMEG] = { "frameg", 7 },
 	[OP_CALLA] = { "calla", 1 }, [OP_TCALLA] = { "tcalla", 1 },
 	[OP_LOOP] = { "loop", 1 }, [OP_LOOPA] = { "loopa", 1 },
+	[OP_GLOOP] = { "gloop", 5 }, [OP_GLOOPA] = { "gloopa", 5 },
 	[OP_BLT] = { "blt", 8 }, [OP_BGT] = { "bgt", 8 }, [OP_BLE] = { "ble", 8 }, [OP_BGE] = { "bge", 8 },
 	[OP_BNUMEQ] = { "bnumeq", 8 }, [OP_BEQ] = { "beq", 8 }, [OP_BLTI] = { "blti", 9 },
 	[OP_BGTI] = { "bgti", 9 }, [OP_BLEI] = { "blei", 9 }, [OP_BGEI] = { "bgei", 9 },
 	[OP_BNUMEQI] = { "bnumeqi", 9 }, [OP_BNULL] = { "bnull", 8 }, [OP_BPAIR] = { "bpair", 8 },
+	[OP_BLTLL] = { "bltll", 11 }, [OP_BGTLL] = { "bgtll", 11 }, [OP_BLELL] = { "blell", 11 },
+	[OP_BGELL] = { "bgell", 11 }, [OP_BNUMEQLL] = { "bnumeqll", 11 },
+	[OP_BLTLI] = { "bltli", 12 }, [OP_BGTLI] = { "bgtli", 12 }, [OP_BLELI] = { "bleli", 12 },
+	[OP_BGELI] = { "bgeli", 12 }, [OP_BNUMEQLI] = { "bnumeqli", 12 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }
@@ -66,6 +71,8 @@ static void disasm(struct lisp *L, obj code, int depth)
 		case 7: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u\n", rd32(b + pc + 1), rd16(b + pc + 5)); pc += 7; break;
 		case 8: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u\n", b[pc + 1], rd32(b + pc + 2)); pc += 6; break;
 		case 9: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %d %u\n", b[pc + 1], (int16_t)rd16(b + pc + 2), rd32(b + pc + 4)); pc += 8; break;
+		case 11: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u %u\n", b[pc + 1], rd16(b + pc + 2), rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
+		case 12: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d %u\n", b[pc + 1], rd16(b + pc + 2), (int16_t)rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
 		case 10: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %d\n", rd16(b + pc + 1), (int16_t)rd16(b + pc + 3)); pc += 5; break;
 		default: ksnprintf(line + n, sizeof(line) - (size_t)n, "\n"); pc += 1; break;
 		}

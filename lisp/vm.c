@@ -299,10 +299,15 @@ static obj run(struct lisp *L, int argc)
 		[OP_PUSHF] = &&op_pushf, [OP_PUSHLADDI] = &&op_pushladdi, [OP_LCAR] = &&op_lcar, [OP_LCDR] = &&op_lcdr, [OP_FRAMEG] = &&op_frameg,
 		[OP_CALLA] = &&op_calla, [OP_TCALLA] = &&op_tcalla,
 		[OP_LOOP] = &&op_loop, [OP_LOOPA] = &&op_loopa,
+		[OP_GLOOP] = &&op_gloop, [OP_GLOOPA] = &&op_gloopa,
 		[OP_BLT] = &&op_blt, [OP_BGT] = &&op_bgt, [OP_BLE] = &&op_ble, [OP_BGE] = &&op_bge,
 		[OP_BNUMEQ] = &&op_bnumeq, [OP_BEQ] = &&op_beq, [OP_BLTI] = &&op_blti,
 		[OP_BGTI] = &&op_bgti, [OP_BLEI] = &&op_blei, [OP_BGEI] = &&op_bgei,
 		[OP_BNUMEQI] = &&op_bnumeqi, [OP_BNULL] = &&op_bnull, [OP_BPAIR] = &&op_bpair,
+		[OP_BLTLL] = &&op_bltll, [OP_BGTLL] = &&op_bgtll, [OP_BLELL] = &&op_blell,
+		[OP_BGELL] = &&op_bgell, [OP_BNUMEQLL] = &&op_bnumeqll,
+		[OP_BLTLI] = &&op_bltli, [OP_BGTLI] = &&op_bgtli, [OP_BLELI] = &&op_bleli,
+		[OP_BGELI] = &&op_bgeli, [OP_BNUMEQLI] = &&op_bnumeqli,
 	};
 
 	goto dispatch_call;
@@ -546,6 +551,35 @@ op_frameg:
 	BCOMPARE_I(op_blei, <=, "<=")
 	BCOMPARE_I(op_bgei, >=, ">=")
 	BCOMPARE_I(op_bnumeqi, ==, "=")
+/* slot i against slot j, or slot i against an immediate: pc is at the sense byte */
+#define BCOMPARE_L(name, OPER, who, SECOND)					\
+	name: {									\
+		obj a = fp[rd16(pc + 1)], b = SECOND;				\
+		int c;								\
+		if (__builtin_expect(obj_fixnum_p(a & b), 1)) {			\
+			BRANCH((intptr_t)a OPER (intptr_t)b, 9);		\
+			NEXT;							\
+		}								\
+		pc += 9;							\
+		SAVE();								\
+		c = lisp_num_cmp(L, who, a, b);					\
+		LOAD();	/* a mixed comparison may allocate */		\
+		if (c == -2)							\
+			goto error;						\
+		pc -= 9;							\
+		BRANCH(c != 2 && (c OPER 0), 9);				\
+		NEXT;								\
+	}
+	BCOMPARE_L(op_bltll, <, "<", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bgtll, >, ">", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_blell, <=, "<=", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bgell, >=, ">=", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bnumeqll, ==, "=", fp[rd16(pc + 3)])
+	BCOMPARE_L(op_bltli, <, "<", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bgtli, >, ">", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bleli, <=, "<=", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bgeli, >=, ">=", fx((int16_t)rd16(pc + 3)))
+	BCOMPARE_L(op_bnumeqli, ==, "=", fx((int16_t)rd16(pc + 3)))
 op_beq: {
 	obj a = *--sp;
 
@@ -816,11 +850,35 @@ op_tcall:
 	pc += 2;
 	tail = true;
 	goto dispatch_call;
+op_gloopa:
+	PUSH(acc);
+	/* fall through */
+op_gloop: {
+	obj v;
+
+	f = K[rd16(pc)];
+	n = rd16(pc + 2);
+	v = lisp_global_value(f);
+	if (__builtin_expect(v == cl, 1))
+		goto loop;	/* the compiler checked the arity against this code's */
+	/* redefined, or another closure: the ordinary tail call, the value under the arguments
+	 * (the compiler counted its slot in maxstack) */
+	pc += 4;
+	if (v == OBJ_UNDEFINED)
+		FAIL(unbound(L, f));
+	for (intptr_t i = 0; i < n; i++)
+		PUT(sp - i, sp[-1 - i]);
+	PUT(sp - n, v);
+	sp++;
+	tail = true;
+	goto dispatch_call;
+}
 op_loopa:
 	PUSH(acc);
 	/* fall through */
 op_loop:
 	n = rd16(pc);
+loop:
 	LOWER(fp - S);
 	for (intptr_t i = 0; i < n; i++)
 		PUT(fp + i, sp[-n + i]);
