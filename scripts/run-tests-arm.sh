@@ -18,7 +18,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 long=0; [ "${1:-}" = --long ] && long=1
 # over 20 s each under TCG on the 2-core CI machine; x86 and the hosted build run them always
-SLOW="bigspeed limits xrace xreread tailcalls overhead"
+SLOW="bigspeed limits xrace xreread tailcalls overhead globalloops"
 start=$(date +%s)
 export KTEST_ROUNDS=${KTEST_ROUNDS:-2000}
 
