@@ -250,8 +250,9 @@ for accel in $accels; do
 			# the store through its Scheme names (tests/qemu/store.sh): a value graph
 			# committed in one boot and read back in the next; damaged roots and mapping
 			# a clear error at store-open; QEMU killed ten times in a committing workload;
-			# a stored list walked and changed in place (a million elements hosted)
-			for t in persist corrupt kill cells; do
+			# a stored list walked and changed in place (a million elements hosted); a
+			# 1 MiB card filled every way, each change working or saying "store full"
+			for t in persist corrupt kill cells full; do
 				out=$(tests/qemu/store.sh "$t" "$smp" "$accel" 2>&1)
 				status=$?
 				echo "$out"

@@ -504,6 +504,29 @@ static int room_for_commit(struct store *s)
 	return s->pfree >= store_dirty_groups(s) ? STORE_OK : STORE_ENOSPC;
 }
 
+/* The free physical groups that writing back every dirty group needs: one each for a group that
+ * was never written or whose physical group the last commit maps (S2: it stays until the next
+ * commit), and one in all for the others, each of which gives back the group it held once
+ * written. A writeback with none free cannot be undone (the store is then unusable), so what
+ * dirties a group first checks this leaves room (store_enc.c: room_to_dirty). */
+uint32_t store_phys_needed(const struct store *s)
+{
+	uint32_t costly = 0, neutral = 0;
+
+	for (uint32_t i = 0; i < s->ncache; i++) {
+		uint32_t lg = s->cache[i].lg, p;
+
+		if (lg == NONE || !s->cache[i].dirty)
+			continue;
+		p = s->g[lg].phys;
+		if (p == NONE || (s->pstate[p] & PS_COMMITTED))
+			costly++;
+		else
+			neutral = 1;
+	}
+	return costly + neutral;
+}
+
 uint32_t store_dirty_groups(const struct store *s)
 {
 	uint32_t dirty = 0;

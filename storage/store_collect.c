@@ -138,8 +138,10 @@ static int finish(struct store *s, uint32_t lg, int freed)
 /* Free the objects a failed encode made (oids[n], in the order it made them): nothing outside
  * them names them, so the two passes of a sweep apply, without room() and without moving any
  * epoch. No reference was ever taken to them, and one taken before names whatever held the slot
- * earlier, whose freeing moved the epoch already. No room is needed: they undo what the encode
- * dirtied (its new groups are unmapped when they empty), and no commit falls in between. */
+ * earlier, whose freeing moved the epoch already. No room() is needed: they undo what the encode
+ * dirtied (its new groups are unmapped when they empty), and no commit falls in between; a
+ * group written back meanwhile is dirtied again, and the free physical group its writeback may
+ * need the encode kept (room_to_dirty, store_enc.c). */
 int store_free_new(struct store *s, const store_oid *oids, size_t n)
 {
 	uint32_t last = NONE;

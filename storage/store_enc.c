@@ -8,13 +8,30 @@ void *store_arena_alloc(struct store_arena *a, size_t n);
 
 /* ---- placement ---- */
 
+/* Room to make group lg dirty (NONE: a fresh group): its writeback may need a free physical
+ * group beyond what the dirty ones need (store_phys_needed), and while an encode runs one more
+ * stays free for its undo (store_free_new dirties again the groups written back meanwhile,
+ * which give theirs back once written), and s->reserve for the groups the rest of the
+ * operation may dirty (a set's, a field's, a names table save's). Else STORE_ENOSPC, with nothing changed: a writeback that found no free group
+ * made the store unusable (found by a user: a set too big for a card whose last commit still
+ * held the groups a removed value had filled). */
+static int room_to_dirty(struct store *s, uint32_t lg)
+{
+	uint32_t need = store_phys_needed(s) + s->reserve + (s->logging ? 1 : 0);
+
+	for (uint32_t i = 0; lg != NONE && i < s->ncache; i++)
+		if (s->cache[i].lg == lg && s->cache[i].dirty)
+			return s->pfree >= need ? STORE_OK : STORE_ENOSPC;
+	return s->pfree >= need + 1 ? STORE_OK : STORE_ENOSPC;
+}
+
 static int try_alloc(struct store *s, uint32_t lg, uint32_t type, uint32_t flags, uint32_t payload,
 		     store_oid *oid)
 {
 	uint8_t *b;
 	int e, slot;
 
-	if ((e = store_load(s, lg, &b)))
+	if ((e = store_load(s, lg, &b)) || (e = room_to_dirty(s, lg)))
 		return e;
 	slot = grp_alloc(s, b, type, flags, payload);
 	if (slot < 0) {
@@ -52,7 +69,9 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 			}
 		}
 	}
-	e = store_new_group(s, &lg);
+	e = room_to_dirty(s, NONE);
+	if (e == STORE_OK)
+		e = store_new_group(s, &lg);
 	if (e == STORE_OK) {
 		s->alloc_lg = lg;
 		return try_alloc(s, lg, type, flags, payload, oid);
@@ -226,6 +245,7 @@ struct enc {
 	struct store_val **nodes;
 	store_oid *oids;
 	size_t n, cap;
+	uint32_t stored;	/* store_v_stored nodes met (with repeats) */
 };
 
 static bool fits_fix(int64_t n) { return n >= FIX_MIN && n <= FIX_MAX; }
@@ -344,6 +364,7 @@ static int collect_nodes(struct store *s, struct enc *en, struct store_val *root
 			uint8_t *o;
 			uint32_t ty;
 
+			en->stored++;
 			s->enc_raw |= !v->checked;	/* an oid no epoch guards (store_set) */
 
 			if (v->checked && (e = store_ref_check(s, v)))
@@ -501,11 +522,18 @@ int store_encode(struct store *s, struct store_val *v, uint64_t *cell)
 	s->logging = 1;
 	s->nmade = 0;
 	e = collect_nodes(s, &en, v);
+	/* the groups dirtied beyond those the encode makes or fills: one for each stored object it
+	 * links (its count), and STORE_SET_ROOM for the caller's link and the count it drops
+	 * (store_bind, store_set_field); checked before anything is made */
+	s->reserve = (en.stored < s->ngroups ? en.stored : s->ngroups) + STORE_SET_ROOM;
+	if (!e && s->pfree < store_phys_needed(s) + 1 + s->reserve)
+		e = STORE_ENOSPC;
 	for (; !e && done < en.n; done++)
 		e = alloc_node(s, en.nodes[done], &en.oids[done]);
 	for (size_t i = 0; !e && i < en.n; i++)
 		e = fill_node(s, &en, en.nodes[i], en.oids[i]);
 	s->logging = 0;
+	s->reserve = 0;
 	if (!e) {
 		*cell = cell_of(&en, v);
 	} else if (s->nmade && !s->broken) {

@@ -169,6 +169,8 @@ struct store {
 	size_t nmade, capmade;
 	int logging;			/* made is being kept */
 	int enc_raw;			/* the last encode linked a store_v_stored oid */
+	uint32_t reserve;		/* free groups an operation under way keeps (room_to_dirty)
+					 * for the groups it dirties later without a check */
 	uint32_t session;		/* a number no other open of this process had (store_ref) */
 	int broken, blk_err, fell_back;
 	struct store_stats st;
@@ -191,6 +193,7 @@ static inline void pstate_set(struct store *s, uint32_t p, uint8_t v)
 /* store.c: layout, open, commit */
 int store_fail_io(struct store *s, int blk_err);
 uint32_t store_dirty_groups(const struct store *s);
+uint32_t store_phys_needed(const struct store *s);
 void *store_alloc(struct store *s, size_t n);
 void store_free(struct store *s, void *p, size_t n);
 void *store_realloc(struct store *s, void *p, size_t old, size_t n);

@@ -2,7 +2,8 @@
  * value with sharing and cycles, objects chunked across groups, a store larger than its cache,
  * collection of one group with and without links from others, cross-group cycles left by the
  * counts and reclaimed by the whole-store mark, persistent cells (a list larger than the cache
- * walked and changed a field at a time, stale references refused), wear spread, the file
+ * walked and changed a field at a time, stale references refused), full stores (every change
+ * works or says STORE_ENOSPC, never STORE_EBROKEN), wear spread, the file
  * device, and damaged cards (roots, mapping, groups, random bytes anywhere) giving a clear error
  * at open, never a crash.
  * store_check recounts every link after every step. Randomized tests print their seed; SEED=n
@@ -1180,6 +1181,136 @@ static void test_full_big(void **state)
 	fx_card_fini(&c);
 }
 
+/* A set too big for the card after a remove and a commit (found by a user, README's promise:
+ * "store full" and the store as it was). A 1 MiB card of 64 KiB groups, as the hosted --sd
+ * sees one: a value of 400000 bytes set, removed, committed; then 800000 bytes made the store
+ * STORE_EBROKEN instead of STORE_ENOSPC. */
+static void test_full_after_remove(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 128, 16, 0);
+	struct store_arena *a = store_arena_new(&fx_mem);
+	size_t len = 800000;
+	uint8_t *buf = malloc(len);
+	struct store_stats st0, st;
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, 7, len);
+	set(s, "a", store_v_bytevector(a, buf, 400000));
+	OK(store_remove(s, "a", 1));
+	OK(store_commit(s));
+	CHECK(s);
+	OK(store_stats(s, &st0));
+	assert_int_equal(store_set(s, "b", 1, store_v_bytevector(a, buf, (uint32_t)len)), STORE_ENOSPC);
+	CHECK(s);
+	OK(store_stats(s, &st));
+	assert_true(st.groups_mapped <= st0.groups_mapped);
+	assert_int_equal(store_set(s, "b", 1, store_v_bytevector(a, buf, (uint32_t)len)), STORE_ENOSPC);
+	set(s, "c", store_v_fixnum(a, 1));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	CHECK(s);
+	expect(s, "c", store_v_fixnum(a, 1));
+	assert_int_equal(store_set(s, "b", 1, store_v_bytevector(a, buf, (uint32_t)len)), STORE_ENOSPC);
+	set(s, "d", store_v_bytevector(a, buf, 400000));
+	OK(store_commit(s));
+	CHECK(s);
+	store_close(s);
+	s = open_store(&c, 0);
+	expect(s, "d", store_v_bytevector(a, buf, 400000));
+	free(buf);
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
+/* Random sets, removes, fields changed in place, collections and rare commits on small cards
+ * kept nearly full: each step works or says STORE_ENOSPC, never STORE_EBROKEN (a writeback
+ * that found no free physical group; found by review on 16 to 136 groups, and by a user in
+ * test_full_after_remove), every count recounted, and a reopen finds the last commit. */
+static void test_full_random(void **state)
+{
+	const struct fx_gen g = { .max_nodes = 40, .big_pct = 20, .big_len = 6000 };
+	static const uint32_t ngroups[] = { 16, 24, 40, 72, 136 };
+	uint64_t r = seed ^ 0x5eed;
+	unsigned full = 0, steps = 0;
+
+	(void)state;
+	for (int round = 0; round < 10; round++) {
+		struct fx_card c;
+		struct store *s = fresh(&c, 8, ngroups[round % 5], fx_below(&r, 2) ? 4 * 4096 : 0);
+		uint64_t model[16] = { 0 }, committed[16] = { 0 };	/* seeds; 1: changed in place */
+		char name[16];
+
+		for (int step = 0; step < 300; step++, steps++) {
+			uint32_t k = fx_below(&r, 16), op = fx_below(&r, 20);
+			struct store_arena *a = store_arena_new(&fx_mem);
+			int e = STORE_OK;
+
+			snprintf(name, sizeof(name), "n%u", k);
+			if (op < 10) {
+				uint64_t sd = fx_next(&r) | 3;
+
+				e = store_set(s, name, strlen(name), fx_graph(a, sd, &g));
+				if (!e)
+					model[k] = sd;
+			} else if (op < 13) {
+				e = store_remove(s, name, strlen(name));
+				if (e == STORE_ENOTFOUND && !model[k])
+					e = STORE_OK;
+				if (!e)
+					model[k] = 0;
+			} else if (op < 17 && model[k]) {
+				struct store_val *v;
+				struct store_ref ref;
+
+				OK(store_root(s, name, strlen(name), a, &v, &ref));
+				if (!v) {
+					e = store_set_field(s, &ref, 0, fx_graph(a, fx_next(&r) | 3, &g));
+					if (e == STORE_ERANGE)
+						e = STORE_OK;
+					else if (!e)
+						model[k] = 1;
+				}
+			} else if (op < 18) {
+				e = store_collect(s, fx_below(&r, 3) == 0 ? STORE_COLLECT_FULL : 0);
+			} else if (op < 19 || fx_below(&r, 2)) {
+				e = store_commit(s);
+				if (!e)
+					memcpy(committed, model, sizeof(model));
+			}
+			store_arena_free(a);
+			if (e && e != STORE_ENOSPC)
+				fail_msg("round %d step %d op %u: %s", round, step, op, store_strerror(e));
+			full += e == STORE_ENOSPC;
+			CHECK(s);
+		}
+		store_close(s);
+		s = open_store(&c, 0);
+		CHECK(s);
+		for (uint32_t j = 0; j < 16; j++) {
+			struct store_arena *a = store_arena_new(&fx_mem);
+			struct store_val *got;
+
+			snprintf(name, sizeof(name), "n%u", j);
+			if (!committed[j]) {
+				assert_int_equal(store_ref(s, name, strlen(name), a, &got), STORE_ENOTFOUND);
+			} else {
+				OK(store_ref(s, name, strlen(name), a, &got));
+				if (committed[j] != 1)
+					assert_true(store_v_equal(&fx_mem, fx_graph(a, committed[j], &g), got));
+			}
+			store_arena_free(a);
+		}
+		store_close(s);
+		fx_card_fini(&c);
+	}
+	print_message("[ store    ] %u random steps on nearly full cards: %u said full\n", steps, full);
+}
+
 static void test_file_device(void **state)
 {
 	char path[] = "/tmp/test_store_XXXXXX";
@@ -1479,6 +1610,8 @@ int main(void)
 		cmocka_unit_test(test_sweep_stops),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_full_big),
+		cmocka_unit_test(test_full_after_remove),
+		cmocka_unit_test(test_full_random),
 		cmocka_unit_test(test_file_device),
 		cmocka_unit_test(test_damaged),
 	};
