@@ -7,10 +7,10 @@
 ; string->symbol of their name; interning a collected name again gives one symbol. First on
 ; one CPU (the table unshared: the CPU's own major cycle purges it), then after a spawn (the
 ; table shared: the global mark purges it) with threads on every CPU interning and dropping
-; while CPU 0 runs (gc 'full). Names of 256 KiB (100 of them: 25 MB) fit the kernel's heaps
+; while CPU 0 runs (gc 'full). Names of 128 KiB (100 of them: 13 MB) fit the kernel's heaps
 ; under QEMU (-m 256); hosted and in QEMU at SMP 2.
 (define (show . xs) (for-each display xs) (newline))
-(define size 262144)
+(define size 131072)
 (define (big tag i)				; a fresh name of size + a few characters
   (string-append tag (number->string i) (make-string size #\a)))
 (define (total key)				; summed over the CPUs, read by a thread of its own
@@ -18,8 +18,8 @@
 (define (intern-drop tag n)			; n symbols made and dropped
   (do ((i 0 (+ i 1))) ((= i n)) (string->symbol (big tag i))))
 (define (own-old) (cdr (assq 'old-bytes (heap-stats))))	; this CPU's heap (no spawn: no race)
-(define (back? base now)			; the memory came back (within 8 MB of base)
-  (or (< (- now base) (* 8 1024 1024)) (list 'kept (- now base) 'bytes)))
+(define (back? base now)			; the memory came back (within 4 MB of base)
+  (or (< (- now base) (* 4 1024 1024)) (list 'kept (- now base) 'bytes)))
 
 ; -- one CPU: nobody else runs Scheme yet
 (define (quoted) 'weaksyms-quoted-constant)	; a symbol held by live code
