@@ -36,7 +36,7 @@ PORTABLE_SRCS := kernel/printf.c kernel/cmdline.c kernel/memmap.c kernel/physmem
 	smp/spinlock.c smp/xcall.c \
 	sched/runq.c sched/sched.c sched/thread.c sched/sleep.c sched/balance.c \
 	sched/channel.c sched/mutex.c \
-	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/overhead.c mm/gc/verify.c mm/gc/xheap.c mm/gc/xcycle.c mm/gc/stw.c mm/gc/inspect.c \
+	mm/heaps/heap.c mm/gc/roots.c mm/gc/remset.c mm/gc/minor.c mm/gc/major.c mm/gc/overhead.c mm/gc/verify.c mm/gc/xheap.c mm/gc/xcycle.c mm/gc/symtab.c mm/gc/stw.c mm/gc/inspect.c \
 	storage/blk.c storage/sdhci.c $(STORE_SRCS) storage/storesvc.c \
 	$(NET_DRV_SRCS) $(NET_SRCS) $(LISP_SRCS)
 KERNEL_ONLY_SRCS := kernel/main.c kernel/repl.c kernel/ktest.c kernel/ktest_sched.c kernel/ktest_heap.c \

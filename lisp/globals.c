@@ -6,7 +6,10 @@
  * mm/gc/xheap.h): symtab_lock guards lookups, interning and rehashing (never held across an
  * allocation: a new symbol or table is made and published first, then linked under the lock,
  * after looking again). Global values are stored with gc_store (the value is published; the
- * exchange is atomic) and read as single aligned word loads (lisp_global_value), no lock. */
+ * exchange is atomic) and read as single aligned word loads (lisp_global_value), no lock.
+ * The table holds its symbols weakly: the collector drops an unbound symbol without flags that
+ * nothing else refers to, unlinking it under symtab_lock (mm/gc/symtab.c, docs/gc.md "The weak
+ * symbol table"); a lookup shades what it finds. */
 #include <smp/spinlock.h>
 
 #include "internal.h"
@@ -34,8 +37,10 @@ static obj lookup(struct lisp *L, const uint8_t *name, size_t len, uint32_t hash
 		obj n = sym_name(s);
 
 		if ((uint32_t)(fxv(obj_fields(s)[SYMF_FLAGS]) >> 8) == hash &&
-		    obj_bytes_length(n) == len && memcmp(obj_bytes_data(n), name, len) == 0)
+		    obj_bytes_length(n) == len && memcmp(obj_bytes_data(n), name, len) == 0) {
+			gc_symtab_found(L->h, s);	/* weakly held: shaded if a marking runs */
 			return s;
+		}
 	}
 	return OBJ_NULL;
 }
@@ -72,8 +77,20 @@ static bool rehash(struct lisp *L)
 	return true;
 }
 
-/* The symbol named by the string object str (or, if str is OBJ_NULL, by name[0..len)). */
-static obj intern(struct lisp *L, obj str, const char *name, size_t len)
+/* s stays in the table although nothing refers to it (SYMF_PERMANENT). A fixnum: no barrier
+ * work; another CPU setting the same bit stores the same value. */
+static obj make_permanent(struct lisp *L, obj s)
+{
+	intptr_t flags = fxv(obj_fields(s)[SYMF_FLAGS]);
+
+	if (!(flags & SYMF_PERMANENT))
+		lisp_store_now(L, s, SYMF_FLAGS, fx(flags | SYMF_PERMANENT));
+	return s;
+}
+
+/* The symbol named by the string object str (or, if str is OBJ_NULL, by name[0..len)); a
+ * permanent one (never collected) if asked. */
+static obj intern(struct lisp *L, obj str, const char *name, size_t len, bool permanent)
 {
 	uint32_t hash;
 	obj s, tab, found, g;
@@ -89,8 +106,8 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	f = spin_lock_irqsave(&symtab_lock);
 	s = lookup(L, (const uint8_t *)name, len, hash);
 	spin_unlock_irqrestore(&symtab_lock, f);
-	if (s != OBJ_NULL)
-		return s;
+	if (s != OBJ_NULL)	/* (shaded by lookup: not purged now that we hold it) */
+		return permanent ? make_permanent(L, s) : s;
 	str = str != OBJ_NULL ? lisp_copy_bytes(L, OBJ_T_STRING, str, 0, len) : lisp_make_string(L, name, len);
 	if (str == OBJ_NULL)
 		return OBJ_NULL;
@@ -102,7 +119,7 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	obj_init_field(L, s, SYMF_NAME, str);
 	obj_init_field(L, s, SYMF_VALUE, OBJ_UNDEFINED);
 	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
-	obj_init_field(L, s, SYMF_FLAGS, fx((intptr_t)hash << 8));
+	obj_init_field(L, s, SYMF_FLAGS, fx((intptr_t)hash << 8 | (permanent ? SYMF_PERMANENT : 0)));
 	if (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && !lisp_publish(L, &s))
 		return OBJ_NULL;
 	f = spin_lock_irqsave(&symtab_lock);
@@ -110,7 +127,7 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	found = lookup(L, obj_bytes_data(str), len, hash);	/* interned meanwhile elsewhere? */
 	if (found != OBJ_NULL) {
 		spin_unlock_irqrestore(&symtab_lock, f);
-		return found;
+		return permanent ? make_permanent(L, found) : found;
 	}
 	tab = table(L);
 	b = hash & (obj_vector_length(tab) - 1);
@@ -128,14 +145,23 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len)
 	return s;
 }
 
+/* Names written in C (alist keys, condition kinds, the compiler's symbols): a bounded set, the
+ * system's own vocabulary, kept for good. A (heap-stats) that made its keys anew after every
+ * collection allocated enough to change when tests/scheme/overhead.scm's thrash is refused. */
 obj lisp_intern(struct lisp *L, const char *name, size_t len)
 {
-	return intern(L, OBJ_NULL, name, len);
+	return intern(L, OBJ_NULL, name, len, true);
+}
+
+/* Names made by programs (string->symbol, the reader, the store's data): collectable. */
+obj lisp_intern_bytes(struct lisp *L, const char *name, size_t len)
+{
+	return intern(L, OBJ_NULL, name, len, false);
 }
 
 obj lisp_intern_string(struct lisp *L, obj str)
 {
-	return intern(L, str, NULL, 0);
+	return intern(L, str, NULL, 0, false);
 }
 
 bool lisp_global_define(struct lisp *L, obj sym, obj v)
@@ -168,6 +194,20 @@ obj lisp_gensym(struct lisp *L, const char *prefix)
 	obj_init_field(L, s, SYMF_FLAGS, fx(0));
 	return s;
 }
+
+static arch_irqflags_t symtab_lock_irqsave(void)
+{
+	return spin_lock_irqsave(&symtab_lock);
+}
+
+static void symtab_unlock_irqrestore(arch_irqflags_t f)
+{
+	spin_unlock_irqrestore(&symtab_lock, f);
+}
+
+static const struct gc_symtab_ops symtab_ops = {
+	.lock = symtab_lock_irqsave, .unlock = symtab_unlock_irqrestore,
+};
 
 static const char *const sym_names[SYM_COUNT] = {
 	[SYM_QUOTE] = "quote", [SYM_QUASIQUOTE] = "quasiquote", [SYM_LAMBDA] = "lambda",
@@ -204,6 +244,10 @@ int lisp_globals_init(struct lisp *L)
 	if (tab == OBJ_NULL)
 		return -1;
 	obj_init_field(L, STATE(L, S_GLOBALS), G_TABLE, tab);
+	/* The collector's weak table (mm/gc/symtab.c) needs the holder old: it must not move. At
+	 * boot the nursery is nearly empty. Without room the table stays strong. */
+	if (gc_minor(L->h) == 0)
+		gc_symtab_register(L->h, STATE(L, S_GLOBALS), &symtab_ops, G_TABLE, G_COUNT);
 	for (int i = 0; i < SYM_COUNT; i++) {
 		obj s = lisp_intern(L, sym_names[i], strlen(sym_names[i]));
 

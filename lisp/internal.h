@@ -119,8 +119,14 @@ static inline intptr_t fxv(obj o) { return obj_fixnum_value(o); }
 /* Symbols: name (string), global value (OBJ_UNDEFINED: unbound), next in its hash chain, flags
  * (fixnum: hash << 8 | special form index + 1). */
 enum { SYMF_NAME, SYMF_VALUE, SYMF_NEXT, SYMF_FLAGS, SYM_NFIELDS };
+_Static_assert((int)SYMF_VALUE == (int)GC_SYM_VALUE && (int)SYMF_NEXT == (int)GC_SYM_NEXT &&
+	       (int)SYMF_FLAGS == (int)GC_SYM_FLAGS,
+	       "mm/gc/symtab.c reads symbols");
 static inline obj sym_name(obj s) { return obj_fields(s)[SYMF_NAME]; }
-static inline unsigned lisp_special(obj s) { return (unsigned)(fxv(obj_fields(s)[SYMF_FLAGS]) & 0xff); }
+/* SYMF_FLAGS: hash << 8 | flags; the low 7 bits: special form + 1; any flag keeps an unbound
+ * symbol in the weak table (mm/gc/symtab.c) */
+#define SYMF_PERMANENT	0x80	/* interned by C code (lisp_intern): never collected */
+static inline unsigned lisp_special(obj s) { return (unsigned)(fxv(obj_fields(s)[SYMF_FLAGS]) & 0x7f); }
 
 /* Records: field 0 the record type; a record type is a record whose field 0 is #t:
  * (#t name field-names-vector). */
@@ -296,6 +302,7 @@ intptr_t lisp_list_length(obj l);	/* -1 if not a proper list (or circular) */
 
 /* --- globals.c: the symbol table and global variables (the one place a lock will go) --- */
 obj lisp_intern(struct lisp *L, const char *name, size_t len);
+obj lisp_intern_bytes(struct lisp *L, const char *name, size_t len);
 obj lisp_intern_string(struct lisp *L, obj str);
 static inline obj lisp_global_value(obj sym) { return obj_load(&obj_fields(sym)[SYMF_VALUE]); }
 /* Store a global's value (published first when the symbol is shared: may collect, like an

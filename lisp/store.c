@@ -304,7 +304,7 @@ static obj make_one(struct lisp *L, const struct store_val *v)
 	case STORE_PAIR: return lisp_cons(L, OBJ_FALSE, OBJ_FALSE);
 	case STORE_VECTOR: return lisp_make_vector(L, v->len, OBJ_FALSE);
 	case STORE_STRING: return lisp_make_string(L, (const char *)v->u.bytes, v->len);
-	case STORE_SYMBOL: return lisp_intern(L, (const char *)v->u.bytes, v->len);
+	case STORE_SYMBOL: return lisp_intern_bytes(L, (const char *)v->u.bytes, v->len);
 	case STORE_BYTEVECTOR: return lisp_make_bytes(L, OBJ_T_BYTEVECTOR, v->u.bytes, v->len);
 	default: return OBJ_NULL;
 	}

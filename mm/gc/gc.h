@@ -145,4 +145,54 @@ uint64_t gc_hist_percentile_of(uint64_t (*count)(const void *ctx, unsigned i), c
 /* The same for the minor pauses of s. */
 uint64_t gc_pause_percentile(const struct gc_stats *s, unsigned pct);
 
+/*
+ * The weak symbol table (mm/gc/symtab.c; docs/gc.md, "The weak symbol table"). The interpreter
+ * registers its one table: chains of symbols linked through their field GC_SYM_NEXT, hanging
+ * from the slots of a vector. In a marking that decides symbols' death (h->sym_weak: the local
+ * cycle of the table's home heap while the table is unshared, every member of a global mark
+ * while it is shared) those links are weak: a chain is walked through the symbols that need
+ * nothing, and only a symbol that must stay (bound: GC_SYM_VALUE is not OBJ_UNDEFINED; or
+ * flagged: the low byte of the fixnum GC_SYM_FLAGS is not 0) is marked. After the final marks
+ * and before any sweep the purge unlinks every unmarked symbol, under the table's lock. A
+ * symbol handed out by a lookup is shaded (gc_symtab_found): the table is a weak reference
+ * read during a snapshot-at-the-beginning mark.
+ */
+enum { GC_SYM_NAME, GC_SYM_VALUE, GC_SYM_NEXT, GC_SYM_FLAGS };
+#define GC_SYMTAB_FOLLOW_MAX	16	/* symbols walked through from one weak link */
+struct gc_symtab_ops {
+	arch_irqflags_t (*lock)(void);	/* the table's lock (a spinlock, interrupts off) */
+	void (*unlock)(arch_irqflags_t f);
+};
+/* The interpreter's table: holder, an old object of heap home (it never moves), holds the
+ * table's vector in field table_field and the number of symbols (a fixnum) in count_field.
+ * A second registration turns the weak table off (two tables: strong links are always safe)
+ * until home is destroyed. */
+void gc_symtab_register(struct heap *home, obj holder, const struct gc_symtab_ops *ops,
+			size_t table_field, size_t count_field);
+/* heap_destroy: h's table, if it held the registered one, is gone (a later registration may
+ * be weak again). */
+void gc_symtab_forget(struct heap *h);
+/* A lookup (lock held) found s and hands it to h's mutator: shade it if a marking runs. */
+void gc_symtab_found(struct heap *h, obj s);
+/* For major.c and xcycle.c: is a local cycle of h weak, is a global mark (table shared)? */
+bool gc_symtab_weak_local(struct heap *h);
+bool gc_symtab_weak_global(void);
+bool gc_symtab_shared(void);
+/* Marking (h->sym_weak): 1 if o is a symbol (its next field is weak), 2 if o is the table's
+ * vector (every slot weak), else 0; gc_symtab_weak_field: is o's field i weak? */
+int gc_symtab_weak_kind(const struct heap *h, obj o);
+bool gc_symtab_weak_field(const struct heap *h, obj o, size_t i);
+/* Follow a weak link to v: mark the first symbol that must stay, walking through those that
+ * need nothing (GC_SYMTAB_FOLLOW_MAX at most: then one is marked); returns the symbols walked (work). */
+size_t gc_symtab_follow(struct heap *h, obj v);
+/* A local weak marking of h finds the table shared (another CPU runs Scheme now): every symbol
+ * of the table is shaded (h's own are marked), h->sym_weak is cleared; returns the work. */
+size_t gc_symtab_unweaken(struct heap *h);
+/* The purge, marks final, nothing swept: unlink every unmarked symbol. _local takes the lock
+ * (h's own cycle, table unshared); _locked: the caller holds it (xcycle.c, around its verdict). */
+void gc_symtab_purge_local(struct heap *h);
+void gc_symtab_purge_locked(void);
+arch_irqflags_t gc_symtab_lock(void);	/* 0, no lock, when no table is registered */
+void gc_symtab_unlock(arch_irqflags_t f);
+
 #endif

@@ -108,6 +108,8 @@ int gc_major_start_global(struct heap *h)
 	h->rescan_g = NULL;
 	h->major_phase = HEAP_MAJOR_MARK;
 	h->major_marking = true;
+	/* the symbol table's links are weak in the marking that purges it (symtab.c) */
+	h->sym_weak = h->gx_cycle != 0 ? gc_global_symweak() : gc_symtab_weak_local(h);
 	gc_roots_visit(h, shade_slot);	/* bounded by the root stacks */
 	gc_xmark_start(h);	/* counted objects are roots too; others' shades come in from now */
 	return 0;
@@ -120,11 +122,14 @@ static size_t mark_slice(struct heap *h, size_t max)
 	obj o = h->mark_stack[2 * sp];
 	size_t i = h->mark_stack[2 * sp + 1];
 	size_t n = obj_hdr_nptrs(obj_header(o), obj_fields(o));
-	size_t end;
+	size_t end, extra = 0;
 	obj *f = obj_fields(o);
+	int weak = gc_symtab_weak_kind(h, o);	/* 1: a symbol, 2: the symbol table's vector */
 
 	if (i >= n)
 		return 1;	/* a value stack whose top came down since it was pushed */
+	if (weak == 2 && max > 1)	/* each of its slots may walk a chain */
+		max = MAX(max / (GC_SYMTAB_FOLLOW_MAX + 1), (size_t)1);
 	end = n - i > max ? i + max : n;
 
 	if (end < n) {	/* put the rest back first: the slot we just freed can't overflow */
@@ -138,13 +143,21 @@ static size_t mark_slice(struct heap *h, size_t max)
 	 * names its object, whose group header gc_major_shade reads next (TSan saw the plain load
 	 * race with the other CPU's making of that group, seed 6042). Only the owner writes an
 	 * unshared object's slots. */
-	if (heap_shared_p((void *)o))
+	if (weak != 0) {	/* weak links: followed to the symbols that must stay */
+		for (size_t k = end; k-- > i;) {
+			if (weak == 2 || k == GC_SYM_NEXT)
+				extra += gc_symtab_follow(h, obj_load(&f[k]));
+			else
+				gc_major_shade(h, obj_load(&f[k]));
+		}
+	} else if (heap_shared_p((void *)o)) {
 		for (size_t k = end; k-- > i;)
 			gc_major_shade(h, obj_load(&f[k]));
-	else
+	} else {
 		for (size_t k = end; k-- > i;)
 			gc_major_shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED));
-	return 1 + (end - i);
+	}
+	return 1 + (end - i) + extra;
 }
 
 /* Advance the rescan cursor to the next group; false when the pass is over. */
@@ -172,7 +185,14 @@ static bool mark_some(struct heap *h, size_t budget, size_t *work)
 		}
 		if (h->rescan_g == NULL) {
 			if (!h->mark_overflow) {
-				int r = gc_xmark_try_finish(h, work);
+				int r;
+
+				if (h->sym_weak && h->gx_cycle == 0 && gc_symtab_shared()) {
+					/* published meanwhile: no local purge, strong links */
+					*work += gc_symtab_unweaken(h);
+					continue;
+				}
+				r = gc_xmark_try_finish(h, work);
 
 				if (r > 0)
 					continue;	/* table entries or remote shades were taken */
@@ -360,6 +380,11 @@ static int finish_marking(struct heap *h)
 		abort_cycle(h);
 		return 0;
 	}
+	/* A local weak cycle purges the symbol table now: marks final, all old (the minor above),
+	 * and the table unshared (checked in this step, before; only we could publish it). A
+	 * global mark's purge is xcycle.c's. */
+	if (h->sym_weak && h->gx_cycle == 0)
+		gc_symtab_purge_local(h);
 	h->major_marking = false;
 	h->major_phase = HEAP_MAJOR_SWEEP;
 	h->sweep_epoch++;	/* every group is unswept now */

@@ -45,11 +45,18 @@ static struct {
 	bool lost;		/* a shade was lost: the cycle frees nothing; atomic */
 	bool lost_final;	/* lost as it was when PURGE began: every member's verdict,
 				 * so no member purges while another skips (atomic) */
+	bool symweak;		/* the symbol table's links are weak in this cycle (it was
+				 * shared when requested; symtab.c); atomic reads */
 } gx = { .lock = SPINLOCK_INIT("gc-global") };
 
 static bool after(unsigned a, unsigned b)	/* cycle a is b or later */
 {
 	return (int)(a - b) >= 0;
+}
+
+bool gc_global_symweak(void)
+{
+	return arch_atomic_load(&gx.symweak);
 }
 
 bool gc_global_running(void)
@@ -121,17 +128,28 @@ static void advance(void)
 	case GX_SYNC:
 		set_phase(GX_MARK);
 		break;
-	case GX_CONFIRM:
+	case GX_CONFIRM: {
 		/* Every member passed a safe point since nobody had work: no barrier that began
 		 * before then is still under way. If none has shaded a white object meanwhile,
-		 * marking was complete when the round began. */
+		 * marking was complete when the round began. A lookup in the symbol table shades
+		 * what it finds under the table's lock: held from the verdict to the table's purge,
+		 * a lookup comes before both (its shade is seen here) or after both (what it finds
+		 * is marked). */
+		bool weak = gx.symweak;
+		arch_irqflags_t f = weak ? gc_symtab_lock() : 0;
+
 		if (arch_atomic_load(&gx.busy) == 0 &&
 		    arch_atomic_load(&gx.pushes) == gx.confirm_pushes) {
 			arch_atomic_store(&gx.lost_final, arch_atomic_load(&gx.lost));
+			if (weak && !gx.lost_final)
+				gc_symtab_purge_locked();	/* before any member purges or sweeps */
 			set_phase(GX_PURGE);
 		} else
 			set_phase(GX_MARK);
+		if (weak)
+			gc_symtab_unlock(f);
 		break;
+	}
 	case GX_PURGE:
 		arch_atomic_store(&gx.done, gx.cycle);
 		set_phase(GX_IDLE);
@@ -177,6 +195,7 @@ unsigned gc_global_request(void)
 		arch_atomic_store(&gx.busy, 0);
 		arch_atomic_store(&gx.pushes, 0);
 		arch_atomic_store(&gx.lost, false);
+		arch_atomic_store(&gx.symweak, gc_symtab_weak_global());
 		if (n == 0)
 			arch_atomic_store(&gx.done, gx.cycle);
 		else

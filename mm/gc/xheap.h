@@ -144,6 +144,7 @@ void gc_xscan(struct heap *h);
  * garbage now. The major poll starts one when a heap's count table has grown. */
 unsigned gc_global_request(void);
 bool gc_global_running(void);
+bool gc_global_symweak(void);	/* the running cycle's links of the symbol table are weak */
 unsigned gc_global_done(void);	/* the last cycle completed (marks final, counts purged) */
 /* Request one and take h's part until it is over and h has swept (h must be attached; other
  * attached heaps must keep passing safe points). 0. between(ctx), if not NULL, runs at every

@@ -120,6 +120,7 @@ void heap_destroy(struct heap *h)
 		heap_src_free(h, h->mark_stack, HEAP_GROUP_SIZE);
 	kassert(!h->attached);
 	gc_xref_release(h);
+	gc_symtab_forget(h);	/* its objects are going */
 	if (h->xshade)
 		heap_src_free(h, h->xshade, HEAP_GROUP_SIZE);
 	heap_src_free(h, h->remset, h->remset_cap * sizeof(obj *));

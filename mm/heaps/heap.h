@@ -256,6 +256,8 @@ struct heap {
 	/* major collection (mm/gc/major.c) */
 	unsigned major_phase;		/* enum heap_major_phase */
 	bool major_marking;		/* major_phase == HEAP_MAJOR_MARK: gc_write shades, allocation is black */
+	bool sym_weak;			/* this cycle's marking treats the symbol table's links as weak
+				 * (mm/gc/symtab.c); set when it starts */
 	uintptr_t sweep_epoch;		/* bumped when a sweep phase starts: every group becomes unswept */
 	uintptr_t *mark_stack;		/* one block of (object, next field) pairs; NULL when idle */
 	size_t mark_sp;			/* pairs on the stack */

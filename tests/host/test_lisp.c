@@ -61,10 +61,14 @@ static void test_shared_record_rtd(void **state)
 	struct heap *h = setup(32 * MIB, 256 * MIB);
 	struct lisp_config cfg = { .heap = h, .write = capture, .cstack_bytes = 256 * 1024 };
 	obj mk, ch, rtd;
+	uint64_t minors;
 
 	(void)state;
 	assert_int_equal(lisp_init(&interp, &cfg), 0);
-	assert_int_equal(h->stats.minor_collections, 0);	/* everything is young */
+	/* one minor collection at most, lisp_globals_init's (the weak symbol table's holder must
+	 * not move): everything made after it is young */
+	minors = h->stats.minor_collections;
+	assert_true(minors <= 1);
 	mk = lisp_global_value(lisp_intern(&interp, "make-channel", 12));
 	rtd = STATE(&interp, S_RTD_CHANNEL);
 	assert_true(heap_young_p(h, rtd));
@@ -72,7 +76,7 @@ static void test_shared_record_rtd(void **state)
 	ch = lisp_apply(&interp, mk, 0);
 	heap_set_torture(h, false);
 	assert_true(ch != OBJ_NULL);
-	assert_true(h->stats.minor_collections > 0);
+	assert_true(h->stats.minor_collections > minors);
 	assert_true(record_p(ch, STATE(&interp, S_RTD_CHANNEL)));
 	stop(&interp);
 }

@@ -639,6 +639,116 @@ static void test_cycles_exact(void **state)
 	heaps_down(3);
 }
 
+/* ---- the weak symbol table (mm/gc/symtab.c) ---- */
+
+static struct spinlock symtab_test_lock = SPINLOCK_INIT("test-symtab");
+static arch_irqflags_t symtab_test_irqsave(void) { return spin_lock_irqsave(&symtab_test_lock); }
+static void symtab_test_restore(arch_irqflags_t f) { spin_unlock_irqrestore(&symtab_test_lock, f); }
+static const struct gc_symtab_ops symtab_test_ops = { symtab_test_irqsave, symtab_test_restore };
+
+/* A published symbol of h: name, value (OBJ_UNDEFINED: unbound), flags (low byte). */
+static obj make_sym(struct heap *h, intptr_t name, obj value, intptr_t flags)
+{
+	obj s = heap_alloc(h, OBJ_T_SYMBOL, 4);
+
+	gc_write(h, s, GC_SYM_NAME, obj_fixnum(name));
+	gc_write(h, s, GC_SYM_VALUE, value);
+	gc_write(h, s, GC_SYM_NEXT, OBJ_FALSE);
+	gc_write(h, s, GC_SYM_FLAGS, obj_fixnum(name << 8 | flags));
+	GC_ROOT(h, s);
+	assert_int_equal(gc_publish(h, &s), 0);
+	GC_UNROOT(h, s);
+	return s;
+}
+
+static intptr_t sym_name_of(obj s) { return obj_fixnum_value(obj_fields(s)[GC_SYM_NAME]); }
+
+/* The names along bucket b's chain, from 1 up, into out (a 0 ends it). */
+static void chain_names(obj tab, size_t b, intptr_t *out)
+{
+	size_t n = 0;
+
+	for (obj s = obj_vector_ref(tab, b); s != OBJ_FALSE; s = obj_fields(s)[GC_SYM_NEXT])
+		out[n++] = sym_name_of(s);
+	out[n] = 0;
+}
+
+/* Chains through three heaps: runs of dead symbols across heaps and inside one, a bound one,
+ * a flagged one, one held only by another heap's root between dead ones, a bucket all dead.
+ * Local collections keep everything (the table is shared: counted links are their roots);
+ * one global mark unlinks exactly the dead, the counts stay exact (gc_verify_world's recount)
+ * and their memory goes; the survivors keep their values. */
+static void test_weak_symtab(void **state)
+{
+	struct heap *h[3] = { &heaps[0], &heaps[1], &heaps[2] };
+	obj holder, tab, held, s[12];
+	/* name -> heap, value, flags; names 1.. in chain order: bucket 0, then 1, then 2 */
+	static const struct { unsigned heap; intptr_t value, flags; size_t bucket; } def[] = {
+		{ 1, 0, 0, 0 }, { 2, 0, 0, 0 }, { 0, 7, 0, 0 }, { 1, 0, 0, 0 }, { 2, 0, 0, 0 },
+		{ 0, 0, 1, 0 }, { 1, 0, 0, 0 },		/* bucket 0: 1..7 */
+		{ 0, 0, 0, 1 },				/* bucket 1: 8 */
+		{ 1, 0, 0, 2 }, { 1, 0, 0, 2 }, { 2, 9, 0, 2 },	/* bucket 2: 9..11 */
+	};
+	size_t n = sizeof(def) / sizeof(def[0]), before[3];
+	intptr_t names[16];
+
+	(void)state;
+	host_cpu_enter(0, 3);
+	for (unsigned c = 0; c < 3; c++) {
+		heap_up(c, 64 * 1024);
+		h[c]->verify = true;
+	}
+	holder = heap_make_vector(h[0], 2, obj_fixnum((intptr_t)n));
+	GC_ROOT(h[0], holder);
+	tab = heap_make_vector(h[0], 4, OBJ_FALSE);
+	gc_write(h[0], holder, 0, tab);
+	assert_int_equal(gc_publish(h[0], &holder), 0);	/* shared: the global mark decides */
+	tab = obj_vector_ref(holder, 0);
+	for (size_t i = 0; i < n; i++)
+		s[i] = make_sym(h[def[i].heap], (intptr_t)i + 1,
+				def[i].value ? obj_fixnum(def[i].value) : OBJ_UNDEFINED, def[i].flags);
+	for (size_t i = n; i-- > 0;) {	/* each chain built back to front, as interning does */
+		if (i + 1 < n && def[i + 1].bucket == def[i].bucket)
+			assert_int_equal(gc_store(h[def[i].heap], s[i], GC_SYM_NEXT, s[i + 1]), 0);
+		if (i == 0 || def[i - 1].bucket != def[i].bucket)
+			assert_int_equal(gc_store(h[0], tab, def[i].bucket, s[i]), 0);
+	}
+	held = s[4];	/* name 5, between dead ones: only heap 0's root holds it (uncounted) */
+	GC_ROOT(h[0], held);
+	gc_symtab_register(h[0], holder, &symtab_test_ops, 0, 1);
+	assert_int_equal(gc_verify_world(), 0);
+	collect_all(3);
+	chain_names(tab, 0, names);
+	assert_true(names[0] == 1 && names[6] == 7 && names[7] == 0);
+	for (unsigned c = 0; c < 3; c++)
+		before[c] = old_objects(h[c]);
+	global_all();
+	collect_all(3);	/* (the global sweeps are over; a local cycle changes nothing more) */
+	assert_int_equal(gc_verify_world(), 0);
+	chain_names(tab, 0, names);
+	assert_true(names[0] == 3 && names[1] == 5 && names[2] == 6 && names[3] == 0);
+	chain_names(tab, 1, names);
+	assert_true(names[0] == 0);
+	chain_names(tab, 2, names);
+	assert_true(names[0] == 11 && names[1] == 0);
+	assert_int_equal(obj_fixnum_value(obj_vector_ref(holder, 1)), 4);
+	assert_true(obj_fields(obj_vector_ref(tab, 0))[GC_SYM_VALUE] == obj_fixnum(7));
+	assert_true(obj_vector_ref(tab, 2) != OBJ_FALSE &&
+		    obj_fields(obj_vector_ref(tab, 2))[GC_SYM_VALUE] == obj_fixnum(9));
+	/* dead: 1, 4, 7, 9, 10 (heap 1), 2 (heap 2), 8 (heap 0) */
+	assert_int_equal(old_objects(h[1]), before[1] - 5);
+	assert_int_equal(old_objects(h[2]), before[2] - 1);
+	assert_int_equal(old_objects(h[0]), before[0] - 1);
+	assert_int_equal(gc_remote_count(held), 1);	/* from symbol 3 (heap 0) now */
+	assert_int_equal(gc_store(h[0], tab, 0, OBJ_FALSE), 0);	/* all garbage now */
+	assert_int_equal(gc_store(h[0], tab, 2, OBJ_FALSE), 0);
+	GC_UNROOT(h[0], held);
+	GC_UNROOT(h[0], holder);
+	global_all();
+	assert_int_equal(fails, 0);
+	heaps_down(3);
+}
+
 static uint64_t hist_count(const uint64_t *hist)
 {
 	uint64_t n = 0;
@@ -976,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_table_owner_away),
 		cmocka_unit_test(test_stack_reference),
 		cmocka_unit_test(test_cycles_exact),
+		cmocka_unit_test(test_weak_symtab),
 		cmocka_unit_test(test_wait_not_a_pause),
 		cmocka_unit_test(test_rings),
 		cmocka_unit_test(test_stress_2),
