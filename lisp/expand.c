@@ -713,27 +713,6 @@ static obj toplevel_name(struct lisp *L, obj id)
 	return g != OBJ_NULL && lisp_store(L, id, ALIAS_GLOBAL, g) ? g : OBJ_NULL;
 }
 
-/* A begin's defines of inserted identifiers get their globals before any of its forms is
- * expanded, so a use before the definition (mutual recursion) names the same one. Forms that
- * become defines only by expanding a macro are not looked at. */
-static bool toplevel_names_first(struct lisp *L, obj forms, obj env)
-{
-	bool ok = true;
-	obj f = forms;
-
-	ROOT(f);	/* toplevel_name allocates */
-	for (; ok && pair_p(f); f = cdr(f)) {
-		obj x = car(f), id;
-
-		if (!pair_p(x) || !identifier_p(L, car(x)) || !pair_p(cdr(x)) ||
-		    lisp_special_of(L, lisp_resolve(L, car(x), env)) != SYM_DEFINE)
-			continue;
-		id = pair_p(cadr(x)) ? car(cadr(x)) : cadr(x);
-		ok = !alias_p(L, id) || toplevel_name(L, id) != OBJ_NULL;
-	}
-	UNROOT(f);
-	return ok;
-}
 
 /* A fresh uninterned symbol named after identifier id. */
 static obj fresh_global(struct lisp *L, obj id)
@@ -766,6 +745,14 @@ static bool library_prescan_id(struct lisp *L, obj id, obj frame)
 	UNROOT(frame);
 	UNROOT(id);
 	return ok;
+}
+
+/* A begin's definitions of inserted identifiers get their globals before any of its forms is
+ * expanded, so a use before the definition (mutual recursion) names the same one. */
+static bool name_alias(struct lisp *L, obj id, obj env)
+{
+	(void)env;
+	return !alias_p(L, id) || toplevel_name(L, id) != OBJ_NULL;
 }
 
 /* The global a top-level define of id binds in env: OBJ_NIL (the top level) or a library's
@@ -801,9 +788,13 @@ static bool sym_named(struct lisp *L, obj id, const char *name)
 	return obj_bytes_length(s) == n && memcmp(obj_bytes_data(s), name, n) == 0;
 }
 
-/* Bind each name the forms define (define, define-values, define-record-type, define-syntax,
- * inside begin) in the library's frame to a fresh symbol, unless bound already (exported). */
-static bool library_prescan(struct lisp *L, obj forms, obj frame)
+/* Call fn(L, id, ctx) on each name the forms define (define, define-values, define-record-type
+ * (type, constructor, predicate, accessors, modifiers), define-syntax, inside begin), before
+ * any of them is expanded; false as soon as fn fails. Forms that become definitions only by
+ * expanding a macro are not looked at. */
+typedef bool defined_fn(struct lisp *L, obj id, obj ctx);
+
+static bool each_defined(struct lisp *L, obj forms, defined_fn *fn, obj frame)
 {
 	bool ok = true;
 	obj f = forms;
@@ -817,7 +808,7 @@ static bool library_prescan(struct lisp *L, obj forms, obj frame)
 			continue;
 		head = car(x);
 		if (sym_named(L, head, "begin")) {
-			ok = library_prescan(L, cdr(x), frame);
+			ok = each_defined(L, cdr(x), fn, frame);
 			continue;
 		}
 		if (sym_named(L, head, "define") || sym_named(L, head, "define-syntax")) {
@@ -835,29 +826,37 @@ static bool library_prescan(struct lisp *L, obj forms, obj frame)
 				for (obj a = pair_p(car(spec)) ? cdr(car(spec)) : OBJ_NIL; ok && pair_p(a); a = cdr(a)) {
 					ROOT(spec);
 					ROOT(a);
-					ok = library_prescan_id(L, car(a), frame);
+					ok = fn(L, car(a), frame);
 					UNROOT(a);
 					UNROOT(spec);
 				}
 			if (ok && pair_p(cdddr(x)))
-				ok = library_prescan_id(L, car(cdddr(x)), frame);
+				ok = fn(L, car(cdddr(x)), frame);
 			if (ok)
-				ok = library_prescan_id(L, pair_p(caddr(x)) ? car(caddr(x)) : caddr(x), frame);
+				ok = fn(L, pair_p(caddr(x)) ? car(caddr(x)) : caddr(x), frame);
 			if (ok)
-				ok = library_prescan_id(L, cadr(x), frame);
+				ok = fn(L, cadr(x), frame);
 			UNROOT(x);
 			continue;
 		}
 		ROOT(ids);
 		for (; ok && pair_p(ids); ids = cdr(ids))
-			ok = library_prescan_id(L, car(ids), frame);
+			ok = fn(L, car(ids), frame);
 		if (ok && ids != OBJ_NIL)
-			ok = library_prescan_id(L, ids, frame);
+			ok = fn(L, ids, frame);
 		UNROOT(ids);
 	}
 	UNROOT(frame);
 	UNROOT(f);
 	return ok;
+}
+
+static bool exported_as_p(obj frame, obj ext)
+{
+	for (obj b = obj_vector_ref(frame, ENV_BINDINGS); pair_p(b); b = cdr(b))
+		if (cdr(car(b)) == ext)
+			return true;
+	return false;
 }
 
 /* (export spec ...): each name bound in the frame to its external symbol, (rename a b): a to b */
@@ -875,10 +874,16 @@ static bool library_exports(struct lisp *L, obj specs, obj frame)
 			in = cadr(sp);
 			ext = caddr(sp);
 		}
-		if (!symbol_p(in) || !symbol_p(ext)) {
+		if (alias_p(L, in) || alias_p(L, ext)) {
+			lisp_syntax_error(L, "define-library: exporting a name a macro inserted is not supported", sp);
+			ok = false;
+		} else if (!symbol_p(in) || !symbol_p(ext)) {
 			lisp_syntax_error(L, "define-library: export", sp);
 			ok = false;
-		} else if (!lisp_bound_here_p(frame, in)) {
+		} else if (lisp_bound_here_p(frame, in) || exported_as_p(frame, ext)) {
+			lisp_syntax_error(L, "define-library: exported twice", sp);
+			ok = false;
+		} else {
 			ok = lisp_bind(L, frame, in, ext);
 		}
 	}
@@ -887,11 +892,74 @@ static bool library_exports(struct lisp *L, obj specs, obj frame)
 	return ok;
 }
 
+/* The expansion of (proc (quote datum)), proc a global named in C. */
+static obj call_quoted(struct lisp_cx *c, const char *proc, obj datum)
+{
+	struct lisp *L = c->L;
+	obj e, q;
+
+	ROOT(datum);
+	e = lisp_intern(L, proc, strlen(proc));
+	e = e ? lisp_cons(L, e, OBJ_NIL) : OBJ_NULL;
+	ROOT(e);
+	q = e ? lisp_cons(L, datum, OBJ_NIL) : OBJ_NULL;
+	q = q ? lisp_cons(L, SYM(L, SYM_QUOTE), q) : OBJ_NULL;
+	q = q ? lisp_cons(L, q, OBJ_NIL) : OBJ_NULL;
+	UNROOT(e);
+	UNROOT(datum);
+	e = q ? lisp_cons(L, car(e), q) : OBJ_NULL;
+	return e ? expand_toplevel(c, e, OBJ_NIL) : OBJ_NULL;
+}
+
+static bool lib_name_equal(obj a, obj b)
+{
+	for (; pair_p(a) && pair_p(b); a = cdr(a), b = cdr(b))
+		if (car(a) != car(b))
+			return false;	/* symbols and fixnums: eq? */
+	return a == OBJ_NIL && b == OBJ_NIL;
+}
+
+/* Whether the library an import set names is a standard one or defined already (its macros
+ * are known now); libs: the registry (prelude.scm, %libraries). */
+static bool library_known(struct lisp *L, obj set, obj libs)
+{
+	while (pair_p(set) && pair_p(cdr(set)) && (sym_named(L, car(set), "only") ||
+	       sym_named(L, car(set), "except") || sym_named(L, car(set), "prefix") ||
+	       sym_named(L, car(set), "rename")))
+		set = cadr(set);
+	if (lisp_list_length(set) == 2 && sym_named(L, car(set), "scheme"))
+		return true;
+	for (; pair_p(libs); libs = cdr(libs))
+		if (lib_name_equal(car(libs), set))
+			return true;
+	return false;
+}
+
+/* A library importing one that is not defined yet (from a store file): its imports have to
+ * run before its body is expanded, or the body cannot use their macros. */
+static bool library_deferred(struct lisp *L, obj x)
+{
+	obj libs = OBJ_NIL, s;
+
+	ROOT(x);
+	s = lisp_intern(L, "%libraries", 10);
+	UNROOT(x);
+	if (s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED)
+		libs = lisp_global_value(s);
+	for (obj d = cddr(x); pair_p(d); d = cdr(d))
+		if (sym_named(L, car(car(d)), "import"))
+			for (obj set = cdr(car(d)); pair_p(set); set = cdr(set))
+				if (!library_known(L, car(set), libs))
+					return true;
+	return false;
+}
+
 /* (define-library name decl ...) at top level: export, import and begin declarations. The
  * library's definitions are globals: an exported name its external symbol, any other a fresh
  * uninterned one only the library's code (and its macros) names, through the library's frame,
  * the scope its forms are expanded in. Imports run first, then the begin forms in order, then
- * (%library-register! 'name), which import checks. */
+ * (%library-register! 'name), which import checks. A library that imports one not defined
+ * yet is expanded again at run time, after its imports (library_deferred). */
 static obj expand_library(struct lisp_cx *c, obj x)
 {
 	struct lisp *L = c->L;
@@ -919,6 +987,13 @@ static obj expand_library(struct lisp_cx *c, obj x)
 			lisp_syntax_error(L, "define-library: a declaration", decl);
 		goto out0;
 	}
+	if (library_deferred(L, x)) {
+		/* at run time: the imports, then this form again (eval), expanded knowing them */
+		obj y = lisp_strip(L, x);
+
+		r = y ? call_quoted(c, "%define-library-deferred", y) : OBJ_NULL;
+		goto out0;
+	}
 	frame = lisp_new_scope(L, OBJ_NIL, c->lam);
 	if (frame == OBJ_NULL)
 		goto out0;
@@ -934,7 +1009,7 @@ static obj expand_library(struct lisp_cx *c, obj x)
 	for (d = cddr(x); pair_p(d); d = cdr(d))
 		if (sym_named(L, car(car(d)), "begin")) {
 			ROOT(d);
-			bool ok = library_prescan(L, cdr(car(d)), frame);
+			bool ok = each_defined(L, cdr(car(d)), library_prescan_id, frame);
 			UNROOT(d);
 			if (!ok)
 				goto out;
@@ -965,19 +1040,7 @@ static obj expand_library(struct lisp_cx *c, obj x)
 			}
 			UNROOT(d);
 		}
-	e = lisp_intern(L, "%library-register!", 18);
-	if (e != OBJ_NULL)
-		e = lisp_cons(L, e, OBJ_NIL);	/* (%library-register! (quote name)) */
-	if (e != OBJ_NULL) {
-		ROOT(e);
-		obj q = lisp_cons(L, cadr(x), OBJ_NIL);
-
-		q = q ? lisp_cons(L, SYM(L, SYM_QUOTE), q) : OBJ_NULL;
-		q = q ? lisp_cons(L, q, OBJ_NIL) : OBJ_NULL;
-		UNROOT(e);
-		e = q ? lisp_cons(L, car(e), q) : OBJ_NULL;
-	}
-	e = e ? expand_toplevel(c, e, OBJ_NIL) : OBJ_NULL;
+	e = call_quoted(c, "%library-register!", cadr(x));
 	if (e == OBJ_NULL || !lisp_push(L, e))
 		goto out;
 	r = lisp_ir_pop(L, N_SEQ, k + 1);
@@ -1030,7 +1093,7 @@ static obj expand_toplevel(struct lisp_cx *c, obj x, obj env)
 			size_t k = 0;
 			obj f;
 
-			if (!toplevel_names_first(L, cdr(x), env))
+			if (!each_defined(L, cdr(x), name_alias, env))
 				break;
 
 			for (f = cdr(x); pair_p(f); f = cdr(f), k++) {

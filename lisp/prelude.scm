@@ -227,8 +227,17 @@
 ;; errors that name the import set. A library not defined yet is loaded from the store's file
 ;; "a/b.sld" for (a b) when there is one (README, "Libraries"); any other is an error.
 (define %libraries '())
-(define (%library-register! name)
-  (if (not (member name %libraries)) (set! %libraries (cons name %libraries))))
+(define (%library-register! name)	; CPUs may define libraries at once: a compare-and-set
+  (let loop ()
+    (let ((old %libraries))
+      (if (and (not (member name old)) (not (%global-cas! '%libraries old (cons name old))))
+          (loop)))))
+(define %library-loading (make-parameter '()))
+(define (%define-library-deferred form)	; lisp/expand.c, library_deferred
+  (for-each (lambda (d)
+              (if (and (pair? d) (eq? (car d) 'import)) (for-each %import-check (cdr d))))
+            (cddr form))
+  (eval form (interaction-environment)))
 (define (%library-file name)
   (let loop ((n name) (acc ""))
     (cond ((null? n) (string-append acc ".sld"))
@@ -250,7 +259,10 @@
         ((and (list? set) (pair? set) (%library-file set))
          => (lambda (file)
               (if (not (file-exists? file)) (error "import: no such library:" set))
-              (load file)
+              (if (member set (%library-loading))
+                  (error "import: circular import of" set (%library-loading)))
+              (parameterize ((%library-loading (cons set (%library-loading))))
+                (load file))
               (if (not (member set %libraries))
                   (error "import: the file does not define the library:" file set))))
         (else (error "import: no such library:" set))))

@@ -896,12 +896,26 @@ int lisp_file_put(struct lisp *L, obj name, obj bv)
 	return rc;
 }
 
+/* Only a file: a value of another kind bound by store-set! under a file: name stays. */
 int lisp_file_remove(struct lisp *L, obj name)
 {
-	struct store_req r = { .op = STORE_OP_REMOVE };
+	const struct store_mem *mem = store_svc_mem();
+	struct store_req ref = { .op = STORE_OP_REF }, r = { .op = STORE_OP_REMOVE };
+	int rc;
 
-	(void)L;
-	return file_call(name, &r);
+	if (mem == NULL)
+		return STORE_ENODEV;
+	if ((ref.arena = store_arena_new(mem)) == NULL)
+		return STORE_ENOMEM;
+	ROOT(name);	/* this CPU's other threads collect while the service works */
+	rc = file_call(name, &ref);
+	if (rc == STORE_OK && ref.val->kind != STORE_BYTEVECTOR)
+		rc = LISP_FILE_NOTFILE;
+	store_arena_free(ref.arena);
+	if (rc == STORE_OK)
+		rc = file_call(name, &r);
+	UNROOT(name);
+	return rc;
 }
 
 const char *lisp_file_strerror(int rc)

@@ -9,6 +9,7 @@
 #include <mm/gc/stw.h>
 #include <mm/gc/xheap.h>
 #include <sched/thread.h>
+#include <smp/spinlock.h>
 
 #include "internal.h"
 
@@ -758,6 +759,32 @@ static const struct {
 	{ "inspector", lisp_builtin_inspector },
 };
 
+/* (%global-cas! sym old new): sym's global value becomes new if it is old (eq?), atomically
+ * against every other %global-cas! (cas_lock, held across no allocation: new is published
+ * first when sym is shared); #t if it did. The library registry's update (prelude.scm). */
+static struct spinlock cas_lock = SPINLOCK_INIT("global-cas");
+
+static obj p_global_cas(struct lisp *L, int argc, obj *argv)
+{
+	obj nv = argv[2];
+	arch_irqflags_t f;
+	bool ok;
+
+	(void)argc;
+	if (!symbol_p(argv[0]))
+		return lisp_type_error(L, "%global-cas!", "symbol", argv[0]);
+	if (obj_ptr_p(nv) && gc_shared_p(L->h, argv[0]) && !gc_shared_p(L->h, nv) &&
+	    !lisp_publish(L, &nv))
+		return OBJ_NULL;
+	argv = lisp_args(L);	/* the publication may have collected */
+	f = spin_lock_irqsave(&cas_lock);
+	ok = lisp_global_value(argv[0]) == argv[1];
+	if (ok)
+		lisp_store_now(L, argv[0], SYMF_VALUE, nv);
+	spin_unlock_irqrestore(&cas_lock, f);
+	return ok ? OBJ_TRUE : OBJ_FALSE;
+}
+
 static obj p_builtin_source(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
@@ -800,6 +827,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "mmio-write32", p_mmio_write32, 2, 2, 0 },
 	{ "pci-devices", p_pci_devices, 0, 0, 0 },
 	{ "%builtin-source", p_builtin_source, 1, 1, 0 },
+	{ "%global-cas!", p_global_cas, 3, 3, 0 },
 };
 
 void lisp_init_sys(struct lisp *L)

@@ -52,3 +52,23 @@
     (define (push-twice! s) (bump! s) (stack-size s))))
 (import (stack twice))
 (show "second library: " (push-twice! s) " " (pushes-so-far) " " (bump!))
+(show "exported twice: "
+      (try (lambda () (eval '(define-library (x a) (export a1 (rename a1 a2)) (begin (define a1 1)))
+                            (interaction-environment))))
+      (try (lambda () (eval '(define-library (x b) (export (rename b1 b2) b2) (begin (define b1 1) (define b2 2)))
+                            (interaction-environment)))))
+(define-syntax def-lib (syntax-rules () ((_ name) (define-library name (export getter) (begin (define (getter) 1))))))
+(show "a macro's own export name: " (try (lambda () (eval '(def-lib (gen b)) (interaction-environment)))))
+;; libraries defined at once by threads on every CPU: none lost from the registry
+(define per-thread 200)
+(define cpus (let loop ((i 0) (l '())) (if (= i (ncpus)) (reverse l) (loop (+ i 1) (cons i l)))))
+(for-each thread-join
+          (map (lambda (c)
+                 (spawn (lambda ()
+                          (do ((i 0 (+ i 1))) ((= i per-thread))
+                            (eval `(define-library (race ,c ,i) (export) (begin)) (interaction-environment))))
+                        c))
+               cpus))
+(show "registered from every CPU: "
+      (= (length (filter (lambda (n) (and (pair? n) (eq? (car n) 'race))) %libraries))
+         (* per-thread (length cpus))))

@@ -132,3 +132,7 @@
   (syntax-rules () ((_ name v) (define name v))))
 (def-named visible 10)
 (show "a name the user gave: " visible)
+(define-syntax def-fw
+  (syntax-rules () ((_ get) (begin (define (get) (h)) (define-values (h) (values (lambda () 'ok)))))))
+(def-fw fw-get)
+(show "used before its define-values: " (fw-get))

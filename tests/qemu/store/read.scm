@@ -40,3 +40,9 @@
 (import (geo point))
 (show "library from a file: " (norm2 (make-point 3 4)) " " (point-x (make-point 7 0)) " "
       (guard (e ((error-object? e) (error-object-message e))) sq))
+;; a library whose body uses a macro of a library it imports from a file (its imports run first)
+(define-library (user swapper) (export swapped) (import (scheme base) (mac swap))
+  (begin (define (swapped) (let ((x 1) (y 2)) (swap! x y) (list x y)))))
+(show "macro from an imported file: " (swapped))
+(show "circular: " (guard (e ((error-object? e) (cons (error-object-message e) (error-object-irritants e))))
+                     (import (cyc a))))

@@ -64,6 +64,19 @@
                      (define (sq v) (* v v))
                      (define (norm2 p) (+ (sq (car p)) (sq (cdr p))))))
            p)))
+;; a macro library and two that import each other, for read.scm; a value that is no file
+(call-with-output-file "mac/swap.sld"
+  (lambda (p)
+    (write '(define-library (mac swap) (export swap!)
+              (begin (define-syntax swap!
+                       (syntax-rules () ((_ a b) (let ((t a)) (set! a b) (set! b t)))))))
+           p)))
+(call-with-output-file "cyc/a.sld"
+  (lambda (p) (write '(define-library (cyc a) (export a) (import (cyc b)) (begin (define a 1))) p)))
+(call-with-output-file "cyc/b.sld"
+  (lambda (p) (write '(define-library (cyc b) (export b) (import (cyc a)) (begin (define b 1))) p)))
+(store-set! '|file:num| 42)
+(show "not a file: " (ftry (lambda () (delete-file "num"))) " " (store-ref '|file:num|))
 (show "commit: " (store-commit))
 (pset-car! (pcdr p) 'never-seen)
 (store-set! 'uncommitted 'never-seen)
