@@ -686,34 +686,6 @@ obj lisp_x_expand(struct lisp_cx *c, obj x, obj env)
 
 /* --- top level --- */
 
-/* The global a top-level define of id binds: id itself if it is a symbol. An identifier a macro
- * inserted (an alias) binds a fresh uninterned symbol instead, named after it, which every use
- * of that alias (one per identifier per expansion) then names (lisp_resolve): a macro's own
- * top-level definitions neither capture nor are captured by the user's names, as in Guile
- * and Chez ((def-hidden a 1) (def-hidden b 2) keep two tmps). OBJ_NULL: heap exhausted. */
-static obj toplevel_name(struct lisp *L, obj id)
-{
-	obj g, b = id, name;
-	char buf[40];
-	size_t n;
-
-	if (!alias_p(L, id))
-		return id;
-	if ((g = obj_fields(id)[ALIAS_GLOBAL]) != OBJ_FALSE)
-		return g;
-	while (alias_p(L, b))
-		b = obj_fields(b)[ALIAS_SYM];
-	name = sym_name(b);
-	n = MIN(obj_bytes_length(name), sizeof(buf) - 1);
-	memcpy(buf, obj_bytes_data(name), n);
-	buf[n] = 0;
-	ROOT(id);
-	g = lisp_gensym(L, buf);
-	UNROOT(id);
-	return g != OBJ_NULL && lisp_store(L, id, ALIAS_GLOBAL, g) ? g : OBJ_NULL;
-}
-
-
 /* A fresh uninterned symbol named after identifier id. */
 static obj fresh_global(struct lisp *L, obj id)
 {
@@ -728,6 +700,25 @@ static obj fresh_global(struct lisp *L, obj id)
 	memcpy(buf, obj_bytes_data(name), n);
 	buf[n] = 0;
 	return lisp_gensym(L, buf);
+}
+
+/* The global a top-level define of id binds: id itself if it is a symbol. An identifier a macro
+ * inserted (an alias) binds a fresh uninterned symbol instead, named after it, which every use
+ * of that alias (one per identifier per expansion) then names (lisp_resolve): a macro's own
+ * top-level definitions neither capture nor are captured by the user's names, as in Guile
+ * and Chez ((def-hidden a 1) (def-hidden b 2) keep two tmps). OBJ_NULL: heap exhausted. */
+static obj toplevel_name(struct lisp *L, obj id)
+{
+	obj g;
+
+	if (!alias_p(L, id))
+		return id;
+	if ((g = obj_fields(id)[ALIAS_GLOBAL]) != OBJ_FALSE)
+		return g;
+	ROOT(id);
+	g = fresh_global(L, id);
+	UNROOT(id);
+	return g != OBJ_NULL && lisp_store(L, id, ALIAS_GLOBAL, g) ? g : OBJ_NULL;
 }
 
 /* Bind id in the library's frame to a fresh symbol, unless it is bound there already. */
