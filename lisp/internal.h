@@ -503,6 +503,7 @@ enum {
 };
 int lisp_file_get(struct lisp *L, obj name, obj *bv);	/* a fresh bytevector */
 int lisp_file_put(struct lisp *L, obj name, obj bv);	/* bind it (durable at store-commit) */
+int lisp_file_exists(struct lisp *L, obj name);	/* LISP_FILE_OK: a file; nothing copied */
 int lisp_file_remove(struct lisp *L, obj name);
 const char *lisp_file_strerror(int rc);
 void lisp_init_store(struct lisp *L);	/* store.c: the SD store's names */

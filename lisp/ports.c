@@ -1046,21 +1046,18 @@ static obj p_delete_file(struct lisp *L, int argc, obj *argv)
 	if (file_name_arg(L, argv[0], "delete-file") == OBJ_NULL)
 		return OBJ_NULL;
 	rc = lisp_file_remove(L, argv[0]);
-	return rc == LISP_FILE_OK ? OBJ_UNSPECIFIED : file_fail(L, "delete-file", argv[0], rc);
+	return rc == LISP_FILE_OK ? OBJ_UNSPECIFIED : file_fail(L, "delete-file", lisp_args(L)[0], rc);
 }
 
 /* #t for a file or the directory, when the store is open; #f otherwise (no store: no files) */
 static obj p_file_exists_p(struct lisp *L, int argc, obj *argv)
 {
-	obj bv;
 	int rc;
 
 	ARGC_UNUSED;
 	if (!string_p(argv[0]))
 		return lisp_type_error(L, "file-exists?", "string", argv[0]);
-	rc = lisp_file_get(L, argv[0], &bv);
-	if (rc == LISP_FILE_RAISED)
-		return OBJ_NULL;
+	rc = lisp_file_exists(L, argv[0]);
 	if (rc == LISP_FILE_NOTHREAD)
 		return file_fail(L, "file-exists?", argv[0], rc);
 	return rc == LISP_FILE_OK || (rc == LISP_FILE_NOTFOUND && dir_name_p(lisp_args(L)[0])) ? OBJ_TRUE :

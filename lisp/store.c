@@ -896,22 +896,38 @@ int lisp_file_put(struct lisp *L, obj name, obj bv)
 	return rc;
 }
 
-/* Only a file: a value of another kind bound by store-set! under a file: name stays. */
-int lisp_file_remove(struct lisp *L, obj name)
+/* Whether name is a file (a bytevector), without copying it into the heap. */
+static int file_check(obj name)
 {
 	const struct store_mem *mem = store_svc_mem();
-	struct store_req ref = { .op = STORE_OP_REF }, r = { .op = STORE_OP_REMOVE };
+	struct store_req ref = { .op = STORE_OP_REF };
 	int rc;
 
 	if (mem == NULL)
 		return STORE_ENODEV;
 	if ((ref.arena = store_arena_new(mem)) == NULL)
 		return STORE_ENOMEM;
-	ROOT(name);	/* this CPU's other threads collect while the service works */
 	rc = file_call(name, &ref);
 	if (rc == STORE_OK && ref.val->kind != STORE_BYTEVECTOR)
 		rc = LISP_FILE_NOTFILE;
 	store_arena_free(ref.arena);
+	return rc;
+}
+
+int lisp_file_exists(struct lisp *L, obj name)
+{
+	(void)L;
+	return file_check(name);
+}
+
+/* Only a file: a value of another kind bound by store-set! under a file: name stays. */
+int lisp_file_remove(struct lisp *L, obj name)
+{
+	struct store_req r = { .op = STORE_OP_REMOVE };
+	int rc;
+
+	ROOT(name);	/* this CPU's other threads collect while the service works */
+	rc = file_check(name);
 	if (rc == STORE_OK)
 		rc = file_call(name, &r);
 	UNROOT(name);
