@@ -471,6 +471,23 @@ static obj digits_value(struct lisp *L, obj str, size_t off, size_t len, unsigne
 	return lisp_big_parse(L, str, off, len, radix, false);
 }
 
+/* s[0, n) equals lit (lower case) but for the case of its letters: R7RS numbers ignore case */
+static bool ci_equal(const uint8_t *s, const char *lit, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] | 0x20 : s[i]) != (uint8_t)lit[i])
+			return false;
+	return true;
+}
+
+/* R7RS has only e; s f d l (short, single, double, long in R5RS and R6RS) are read as e, the one
+ * precision there is, as Guile and Chez do */
+static bool exponent_marker_p(int c)
+{
+	c |= 0x20;
+	return c == 'e' || c == 's' || c == 'f' || c == 'd' || c == 'l';
+}
+
 #define EXACT_EXP_MAX	100000	/* #e1e100000: more is refused, not a computation for ever */
 
 obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
@@ -506,10 +523,10 @@ obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsign
 	if (i < len && (s[i] == '+' || s[i] == '-')) {
 		neg = s[i] == '-';
 		i++;
-		if (len - i == 5 && (!memcmp(s + i, "inf.0", 5) || !memcmp(s + i, "nan.0", 5))) {
+		if (len - i == 5 && (ci_equal(s + i, "inf.0", 5) || ci_equal(s + i, "nan.0", 5))) {
 			if (exactness == 'e')
 				return OBJ_FALSE;
-			bits = s[i] == 'n' ? 0x7FF8000000000000ull
+			bits = (s[i] | 0x20) == 'n' ? 0x7FF8000000000000ull
 					   : (neg ? SIGN_BIT : 0) | EXP_MASK;
 			return lisp_make_flonum(L, bits);
 		}
@@ -540,7 +557,7 @@ obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsign
 		}
 		if (il + fl == 0)
 			return OBJ_FALSE;
-		if (i < len && radix == 10 && (s[i] | 0x20) == 'e') {
+		if (i < len && radix == 10 && exponent_marker_p(s[i])) {
 			bool eneg = false;
 			size_t e0;
 

@@ -13,6 +13,9 @@
 (show (string->number "1e2") (string->number ".5e1") (string->number "+inf.0") (string->number "-nan.0")
       (string->number "1.5.5") (string->number "1e") (string->number "e1") (string->number ".")
       (string->number "#e+inf.0") (string->number "1.5" 16) (string->number "0.1" 2))
+;; case is not significant in numbers (R7RS 7.1.1); s f d l exponent markers (R5RS, R6RS) as e
+(show (string->number "+NAN.0") (string->number "+InF.0") (string->number "-iNF.0") '+NaN.0 '-INF.0
+      1s2 1F2 1d-2 .5L1 (string->number "#d1f2") (string->number "#e1s2") #x1d2 (string->number "1s"))
 (show (number->string 0.1) (number->string 1e21) (number->string -0.0) (number->string 1.0)
       (number->string 0.5 2) (number->string 10.25 16) (number->string +nan.0 8) (number->string 1e-3 10))
 ;; shortest round trip: 0.1 + 0.2 needs 17 digits, 1e23 needs 1
