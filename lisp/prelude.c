@@ -477,7 +477,7 @@ const char lisp_prelude[] =
 	"        (else\n"
 	"         (let ((r (simplest-between (- (exact x) (abs (exact y))) (+ (exact x) (abs (exact y))))))\n"
 	"           (if (or (inexact? x) (inexact? y)) (inexact r) r)))))\n"
-	"(define (features) '(r7rs exact-closed full-unicode lispos))\n"
+	"(define (features) '(r7rs exact-closed ratios ieee-float full-unicode lispos))\n"
 	"(define (exit . code) (%rewind '()) (apply %exit code))\n"
 	"(define (emergency-exit . code) (apply %exit code))\n"
 	"(define (load-builtin name)\n"

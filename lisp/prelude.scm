@@ -602,7 +602,7 @@
         (else
          (let ((r (simplest-between (- (exact x) (abs (exact y))) (+ (exact x) (abs (exact y))))))
            (if (or (inexact? x) (inexact? y)) (inexact r) r)))))
-(define (features) '(r7rs exact-closed full-unicode lispos))
+(define (features) '(r7rs exact-closed ratios ieee-float full-unicode lispos))
 
 ;; --- exit runs the pending dynamic-wind afters ---
 

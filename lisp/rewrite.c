@@ -5,7 +5,8 @@
  * names never capture them. Pure s-expression transforms: they allocate, never expand. */
 #include "compile.h"
 
-static const char *const features[] = { "r7rs", "exact-closed", "full-unicode", "lispos" };
+static const char *const features[] = { "r7rs", "exact-closed", "ratios", "ieee-float", "full-unicode",
+					"lispos" };
 
 /* Does the cond-expand feature requirement r hold? -1: malformed */
 static int requirement(struct lisp *L, obj r)

@@ -95,3 +95,6 @@
 (try (lambda () (make-rectangular 1 2)))
 (try (lambda () (number->string 1.5 37)))
 (try (lambda () (string->number "#e1e100001")))
+;; R7RS feature identifiers for what this tower has: exact ratios and IEEE doubles
+(show (and (memq 'ratios (features)) #t) (and (memq 'ieee-float (features)) #t)
+      (cond-expand ((and ratios ieee-float) 'both) (else 'missing)))
