@@ -234,9 +234,11 @@ static obj qq_list(struct lisp *L, obj x, obj env, int depth)
 		obj e, seg = OBJ_NULL;
 		bool splice = false;
 
-		if (!pair_p(x) || (depth == 1 && qq_form_p(L, x, env, SYM_UNQUOTE)) ||
+		if (!pair_p(x) || qq_form_p(L, x, env, SYM_UNQUOTE) ||
+		    (depth > 1 && qq_form_p(L, x, env, SYM_UNQUOTE_SPLICING)) ||
 		    qq_form_p(L, x, env, SYM_QUASIQUOTE)) {
-			/* the tail: () or a non-list or (... . ,e) */
+			/* the tail: () or a non-list or (... . ,e), (... . `e), and deeper than
+			 * level 1 (... . ,@e) */
 			if (x != OBJ_NIL) {
 				tail = qq(L, x, env, depth);
 				if (tail == OBJ_NULL)
@@ -332,20 +334,22 @@ static obj qq(struct lisp *L, obj x, obj env, int depth)
 
 	if (!lisp_depth_ok(L))
 		return OBJ_NULL;
-	if (qq_form_p(L, x, env, SYM_UNQUOTE)) {
-		if (depth == 1)
-			return cadr(x);
-		ROOT(x);
-		r = qq(L, cadr(x), env, depth - 1);
-		r = r ? lisp_cons(L, r, OBJ_NIL) : OBJ_NULL;
+	if (depth == 1 && qq_form_p(L, x, env, SYM_UNQUOTE))
+		return cadr(x);
+	/* an unquotation inside a nested quasiquote, unquote or unquote-splicing alike: kept, its
+	 * operand a list template one level down, so ,@(a ,x) and ,,@x substitute at level 1 */
+	if (depth > 1 && (qq_form_p(L, x, env, SYM_UNQUOTE) ||
+			  qq_form_p(L, x, env, SYM_UNQUOTE_SPLICING))) {
+		int kw = qq_form_p(L, x, env, SYM_UNQUOTE) ? SYM_UNQUOTE : SYM_UNQUOTE_SPLICING;
+
+		r = qq_list(L, cdr(x), env, depth - 1);
 		if (r) {
 			ROOT(r);
-			obj q = quoted(L, SYM(L, SYM_UNQUOTE));
+			obj q = quoted(L, SYM(L, kw));
 			UNROOT(r);
-			r = q ? lisp_cons(L, q, r) : OBJ_NULL;
+			r = q ? lisp_list2(L, q, r) : OBJ_NULL;
 		}
-		UNROOT(x);
-		return r ? gcall(L, SYM_QQ_LIST, r) : OBJ_NULL;
+		return r ? gcall(L, SYM_QQ_CONS, r) : OBJ_NULL;
 	}
 	if (qq_form_p(L, x, env, SYM_QUASIQUOTE)) {
 		ROOT(x);

@@ -24,3 +24,13 @@
 (show `("str" #\c ,(string-append "a" "b")))
 (define (qq-gen n) (if (= n 0) '() `(,n ,@(qq-gen (- n 1)))))
 (show (qq-gen 5))
+;; unquote-splicing is an unquotation too: inside a nested quasiquote it goes one level down, in a
+;; list, a vector, a dotted tail, and ,,@ ,@,@ splice into the kept unquotation (R7RS 4.2.8)
+(show `(1 `(2 ,@(3 ,x))))
+(show `(1 `(2 ,@(3 ,@l))))
+(show `(1 `#(2 ,@(3 ,x))))
+(show `(1 `(2 . ,(3 ,x))))
+(show `(1 `(2 . ,(3 ,@l))))
+(show `(1 `(2 ,,@l)))
+(show `(1 `(,@,@l)))
+(show `(1 ```,,@,,@(list (+ 1 2))))
