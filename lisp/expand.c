@@ -945,12 +945,55 @@ static bool library_deferred(struct lisp *L, obj x)
 	return false;
 }
 
-/* (define-library name decl ...) at top level: export, import and begin declarations. The
- * library's definitions are globals: an exported name its external symbol, any other a fresh
- * uninterned one only the library's code (and its macros) names, through the library's frame,
- * the scope its forms are expanded in. Imports run first, then the begin forms in order, then
- * (%library-register! 'name), which import checks. A library that imports one not defined
- * yet is expanded again at run time, after its imports (library_deferred). */
+/* Push decls, each (cond-expand (requirement decl ...) ...) among them replaced by the
+ * declarations of its first clause that holds (R7RS 5.6.1; nested ones too); k counts them. */
+static bool push_library_decls(struct lisp *L, obj decls, size_t *k)
+{
+	bool ok = lisp_depth_ok(L);
+
+	ROOT(decls);
+	for (; ok && pair_p(decls); decls = cdr(decls)) {
+		obj d = car(decls);
+
+		if (pair_p(d) && sym_named(L, car(d), "cond-expand")) {
+			obj b = lisp_cond_expand(L, d);	/* (begin decl ...) */
+
+			ok = b != OBJ_NULL && push_library_decls(L, cdr(b), k);
+		} else {
+			ok = lisp_push(L, d);
+			*k += ok;
+		}
+	}
+	UNROOT(decls);
+	return ok;
+}
+
+/* x with its declaration-level cond-expands resolved (x itself when it has none) */
+static obj library_cond_expand(struct lisp *L, obj x)
+{
+	size_t base = L->sp, k = 0;
+	obj d, r = OBJ_NULL;
+
+	for (d = cddr(x); pair_p(d); d = cdr(d))
+		if (pair_p(car(d)) && sym_named(L, car(car(d)), "cond-expand"))
+			break;
+	if (!pair_p(d))
+		return x;
+	ROOT(x);
+	if (lisp_push(L, car(x)) && lisp_push(L, cadr(x)) && push_library_decls(L, cddr(x), &k))
+		r = lisp_pop_list(L, k + 2, OBJ_NIL);
+	L->sp = base;
+	UNROOT(x);
+	return r;
+}
+
+/* (define-library name decl ...) at top level: export, import and begin declarations, and
+ * cond-expands of them. The library's definitions are globals: an exported name its external
+ * symbol, any other a fresh uninterned one only the library's code (and its macros) names,
+ * through the library's frame, the scope its forms are expanded in. Imports run first, then
+ * the begin forms in order, then (%library-register! 'name), which import checks. A library
+ * that imports one not defined yet is expanded again at run time, after its imports
+ * (library_deferred). */
 static obj expand_library(struct lisp_cx *c, obj x)
 {
 	struct lisp *L = c->L;
@@ -962,6 +1005,8 @@ static obj expand_library(struct lisp_cx *c, obj x)
 		lisp_syntax_error(L, "define-library", x);
 		goto out0;
 	}
+	if ((x = library_cond_expand(L, x)) == OBJ_NULL)
+		goto out0;
 	for (d = cddr(x); pair_p(d); d = cdr(d)) {
 		obj decl = car(d);
 
@@ -971,8 +1016,7 @@ static obj expand_library(struct lisp_cx *c, obj x)
 			continue;
 		if (pair_p(decl) && (sym_named(L, car(decl), "include") ||
 				     sym_named(L, car(decl), "include-ci") ||
-				     sym_named(L, car(decl), "include-library-declarations") ||
-				     sym_named(L, car(decl), "cond-expand")))
+				     sym_named(L, car(decl), "include-library-declarations")))
 			lisp_syntax_error(L, "define-library: not supported here (use begin)", decl);
 		else
 			lisp_syntax_error(L, "define-library: a declaration", decl);

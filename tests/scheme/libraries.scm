@@ -43,6 +43,20 @@
 (show "an unknown library: " (try (lambda () (import (no such lib)))))
 (show "bad declarations: " (try (lambda () (eval '(define-library (x) (frobnicate)) (interaction-environment)))))
 (show "include: " (try (lambda () (eval '(define-library (x) (include "x.scm")) (interaction-environment)))))
+;; declaration-level cond-expand (R7RS 5.6.1): the declarations of the first clause that holds,
+;; nested ones too; a malformed requirement is an error
+(define-library (feature probe)
+  (cond-expand
+   ((and r7rs (not no-such-feature))
+    (export which)
+    (cond-expand (full-unicode (begin (define (which) 'r7rs-unicode)))
+                 (else (begin (define (which) 'r7rs)))))
+   (else (export which) (begin (define (which) 'other))))
+  (import (scheme base))
+  (cond-expand (no-such-feature (begin (define (which) 'wrong))) (else)))
+(import (feature probe))
+(show "cond-expand declarations: " (which) " "
+      (try (lambda () (eval '(define-library (x c) (cond-expand ((bad requirement) (begin)))) (interaction-environment)))))
 ;; a second library using the first; a private name the same as the first's
 (define-library (stack twice)
   (export push-twice!)
