@@ -902,6 +902,38 @@ static obj call_quoted(struct lisp_cx *c, const char *proc, obj datum)
 	return e ? expand_toplevel(c, e, OBJ_NIL) : OBJ_NULL;
 }
 
+static bool strings_p(obj l)
+{
+	for (; pair_p(l); l = cdr(l))
+		if (!string_p(car(l)))
+			return false;
+	return l == OBJ_NIL;
+}
+
+/* include or include-ci at top level, unless the program gave the name a value */
+static bool include_p(struct lisp *L, obj head)
+{
+	obj s;
+
+	if (!sym_named(L, head, "include") && !sym_named(L, head, "include-ci"))
+		return false;
+	s = lisp_resolve(L, head, OBJ_NIL);
+	return symbol_p(s) && lisp_global_value(s) == OBJ_UNDEFINED;
+}
+
+/* (include "file" ...) at top level: (%include '(include "file" ...)), which evaluates the
+ * files' data in order at run time, as load does (prelude.scm): the store's files can be read
+ * only then. include-ci reads them folding case. */
+static obj expand_include(struct lisp_cx *c, obj x)
+{
+	struct lisp *L = c->L;
+
+	if (!lisp_proper_p(x, 2) || !strings_p(cdr(x)))
+		return lisp_syntax_error(L, "include", x);
+	x = lisp_strip(L, x);
+	return x != OBJ_NULL ? call_quoted(c, "%include", x) : OBJ_NULL;
+}
+
 static bool lib_name_equal(obj a, obj b)
 {
 	for (; pair_p(a) && pair_p(b); a = cdr(a), b = cdr(b))
@@ -926,8 +958,15 @@ static bool library_known(struct lisp *L, obj set, obj libs)
 	return false;
 }
 
+static bool library_include_p(struct lisp *L, obj head)
+{
+	return sym_named(L, head, "include") || sym_named(L, head, "include-ci") ||
+	       sym_named(L, head, "include-library-declarations");
+}
+
 /* A library importing one that is not defined yet (from a store file): its imports have to
- * run before its body is expanded, or the body cannot use their macros. */
+ * run before its body is expanded, or the body cannot use their macros. One with include
+ * declarations: the store's files are read at run time (%define-library-deferred). */
 static bool library_deferred(struct lisp *L, obj x)
 {
 	obj libs = OBJ_NIL, s;
@@ -937,6 +976,9 @@ static bool library_deferred(struct lisp *L, obj x)
 	UNROOT(x);
 	if (s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED)
 		libs = lisp_global_value(s);
+	for (obj d = cddr(x); pair_p(d); d = cdr(d))
+		if (library_include_p(L, car(car(d))))
+			return true;
 	for (obj d = cddr(x); pair_p(d); d = cdr(d))
 		if (sym_named(L, car(car(d)), "import"))
 			for (obj set = cdr(car(d)); pair_p(set); set = cdr(set))
@@ -1014,12 +1056,9 @@ static obj expand_library(struct lisp_cx *c, obj x)
 					      sym_named(L, car(decl), "import") ||
 					      sym_named(L, car(decl), "begin")))
 			continue;
-		if (pair_p(decl) && (sym_named(L, car(decl), "include") ||
-				     sym_named(L, car(decl), "include-ci") ||
-				     sym_named(L, car(decl), "include-library-declarations")))
-			lisp_syntax_error(L, "define-library: not supported here (use begin)", decl);
-		else
-			lisp_syntax_error(L, "define-library: a declaration", decl);
+		if (lisp_proper_p(decl, 2) && library_include_p(L, car(decl)) && strings_p(cdr(decl)))
+			continue;
+		lisp_syntax_error(L, "define-library: a declaration", decl);
 		goto out0;
 	}
 	if (library_deferred(L, x)) {
@@ -1115,6 +1154,10 @@ static obj expand_toplevel(struct lisp_cx *c, obj x, obj env)
 		if (env == OBJ_NIL && identifier_p(L, car(x)) &&
 		    lisp_resolve(L, car(x), OBJ_NIL) == SYM(L, SYM_DEFINE_LIBRARY)) {
 			r = expand_library(c, x);
+			break;
+		}
+		if (env == OBJ_NIL && include_p(L, car(x))) {
+			r = expand_include(c, x);
 			break;
 		}
 		sp = identifier_p(L, car(x)) ? lisp_special_of(L, lisp_resolve(L, car(x), env)) : -1;

@@ -42,7 +42,7 @@
 (show "import only/except: " (try (lambda () (import (only (stack util) push!) (except (stack util) pop!)))))
 (show "an unknown library: " (try (lambda () (import (no such lib)))))
 (show "bad declarations: " (try (lambda () (eval '(define-library (x) (frobnicate)) (interaction-environment)))))
-(show "include: " (try (lambda () (eval '(define-library (x) (include "x.scm")) (interaction-environment)))))
+(show "include of no file name: " (try (lambda () (eval '(define-library (x) (include x)) (interaction-environment)))))
 ;; declaration-level cond-expand (R7RS 5.6.1): the declarations of the first clause that holds,
 ;; nested ones too; a malformed requirement is an error
 (define-library (feature probe)

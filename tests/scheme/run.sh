@@ -8,6 +8,8 @@
 #				S from SCHEME_SEED, else random, and printed in the test's name)
 #	; args: --heap-mb 16	extra interpreter arguments
 #	; tags: tsan		also run by make test on build/host-tsan/bin/lisp
+#	; tags: sd		run with --sd on a fresh 4 MiB card image (the test formats the store:
+#				files live there)
 # SCHEME_TAG=T runs only the tests tagged T (make test: SCHEME_TAG=tsan on the TSan interpreter,
 # which also takes --verify off: a debug walk of other CPUs' objects that TSan would report).
 # Also checks that lisp/prelude.c is generated from the current lisp/prelude.scm,
@@ -119,6 +121,9 @@ for scm in "$here"/*.scm; do
 		case " $tags " in *" $SCHEME_TAG "*) ;; *) continue ;; esac
 		args=$(printf '%s\n' "$args" | sed 's/--verify//')
 	fi
+	case " $tags " in *" sd "*)
+		rm -f "$tmp/sd.img" && truncate -s 4M "$tmp/sd.img" && args="$args --sd $tmp/sd.img" ;;
+	esac
 	if [ ! -f "$out" ]; then
 		echo "FAIL scheme $name: no $name.out"
 		failed=$((failed + 1))
