@@ -33,5 +33,12 @@
 (show "after bad escape")
 (show #u8(1 300))
 (show "after bad byte")
+;; complex numbers (R7RS syntax; this Scheme has none) are a read error that says so, also
+;; +i and -i; what only looks like them is a symbol
+(show 1+2i)
+(show "after complex")
+(show (guard (e ((read-error? e) (error-object-message e))) (read (open-input-string "-1.5@2")))
+      (guard (e ((read-error? e) (error-object-message e))) (read (open-input-string "-i")))
+      '(+ii a+i 1+ i |1+2i|) (string->number "1+2i"))
 (show "last")
 (show (quote (unclosed
