@@ -1,7 +1,8 @@
 /* numfuncs.c -- the numeric procedures beyond arithmetic and comparison (numbers.c): sqrt and
  * exact-integer-sqrt, floor ceiling round truncate on every kind, numerator and denominator,
  * the elementary functions (exp log sin cos tan asin acos atan, the inexact cases of expt: the
- * floating point is flonum.c's), and the complex-number procedures, refused. */
+ * floating point is flonum.c's), and the complex-number procedures on reals (a complex
+ * result refused). */
 #include "compile.h"
 
 static obj int_sqrt(struct lisp *L, obj x, obj *rem)
@@ -234,14 +235,47 @@ static obj p_expt_inexact(struct lisp *L, int argc, obj *argv)
 	return lisp_make_flonum(L, r);
 }
 
-static obj p_complex_unsupported(struct lisp *L, int argc, obj *argv)
+static obj complex_unsupported(struct lisp *L)
 {
-	(void)argc;
-	(void)argv;
 	return lisp_errorf(L, OBJ_NULL, "complex numbers are not supported");
 }
 
-/* (real-part x) of a real: x; (imag-part x): exact 0; (angle x): 0 or pi */
+/* (make-rectangular x 0) and (make-polar x 0), an exact 0, are the real x (as in Guile and
+ * Chez); anything else would be a complex number */
+static obj p_make_rectangular(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	if (!number_p(argv[0]))
+		return lisp_not_number(L, "make-rectangular", argv[0]);
+	if (!number_p(argv[1]))
+		return lisp_not_number(L, "make-rectangular", argv[1]);
+	return argv[1] == fx(0) ? argv[0] : complex_unsupported(L);
+}
+
+static obj p_make_polar(struct lisp *L, int argc, obj *argv)
+{
+	(void)argc;
+	if (!number_p(argv[0]))
+		return lisp_not_number(L, "make-polar", argv[0]);
+	if (!number_p(argv[1]))
+		return lisp_not_number(L, "make-polar", argv[1]);
+	return argv[1] == fx(0) ? argv[0] : complex_unsupported(L);
+}
+
+/* (angle x) of a real: pi when x is negative (or -0.0, -inf.0), else 0.0; inexact, as Guile */
+static obj p_angle(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0];
+	bool neg;
+
+	(void)argc;
+	if (!number_p(x))
+		return lisp_not_number(L, "angle", x);
+	neg = flonum_p(x) ? flo_bits(x) >> 63 : lisp_num_sign(x) < 0;
+	return lisp_make_flonum(L, neg ? 0x400921FB54442D18ull : 0);	/* pi or 0.0 */
+}
+
+/* (real-part x) of a real: x; (imag-part x): exact 0 */
 static obj p_real_part(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
@@ -272,11 +306,11 @@ static const struct lisp_prim_def prims[] = {
 	{ "acos", p_acos, 1, 1, 0 },
 	{ "atan", p_atan, 1, 2, 0 },
 	{ "%expt-inexact", p_expt_inexact, 2, 2, 0 },
-	{ "make-rectangular", p_complex_unsupported, 2, 2, 0 },
-	{ "make-polar", p_complex_unsupported, 2, 2, 0 },
+	{ "make-rectangular", p_make_rectangular, 2, 2, 0 },
+	{ "make-polar", p_make_polar, 2, 2, 0 },
 	{ "real-part", p_real_part, 1, 1, 0 },
 	{ "imag-part", p_imag_part, 1, 1, 0 },
-	{ "angle", p_complex_unsupported, 1, 1, 0 },
+	{ "angle", p_angle, 1, 1, 0 },
 };
 
 void lisp_init_numfuncs(struct lisp *L)
