@@ -8,6 +8,27 @@
 static const char *const features[] = { "r7rs", "exact-closed", "ratios", "ieee-float", "full-unicode",
 					"lispos" };
 
+/* Whether the library name is one the program defined already (prelude.scm's %libraries) */
+static bool library_defined_p(struct lisp *L, obj name)
+{
+	obj s, libs = OBJ_NIL;
+
+	ROOT(name);
+	s = lisp_intern(L, "%libraries", 10);
+	UNROOT(name);
+	if (s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED)
+		libs = lisp_global_value(s);
+	for (; pair_p(libs); libs = cdr(libs)) {
+		obj a = car(libs), b = name;
+
+		for (; pair_p(a) && pair_p(b) && car(a) == car(b); a = cdr(a), b = cdr(b))
+			;	/* symbols and fixnums: eq? */
+		if (a == OBJ_NIL && b == OBJ_NIL)
+			return true;
+	}
+	return false;
+}
+
 /* Does the cond-expand feature requirement r hold? -1: malformed */
 static int requirement(struct lisp *L, obj r)
 {
@@ -32,15 +53,14 @@ static int requirement(struct lisp *L, obj r)
 	if (lisp_keyword_p(L, car(r), OBJ_NIL, SYM_AND) || lisp_keyword_p(L, car(r), OBJ_NIL, SYM_OR)) {
 		bool is_and = lisp_keyword_p(L, car(r), OBJ_NIL, SYM_AND);
 
-		for (obj l = cdr(r); pair_p(l); l = cdr(l)) {
-			int k = requirement(L, car(l));
+		int k = is_and;
+		obj l = cdr(r);
 
-			if (k < 0)
-				return -1;
-			if (k != is_and)
-				return k;
-		}
-		return is_and;
+		ROOT(l);	/* (library name) looks %libraries up: it interns */
+		for (; pair_p(l) && k == is_and; l = cdr(l))
+			k = requirement(L, car(l));
+		UNROOT(l);
+		return k;
 	}
 	if (lisp_keyword_p(L, car(r), OBJ_NIL, SYM_NOT) && lisp_list_length(r) == 2) {
 		int k = requirement(L, cadr(r));
@@ -48,7 +68,8 @@ static int requirement(struct lisp *L, obj r)
 		return k < 0 ? -1 : !k;
 	}
 	if (lisp_keyword_p(L, car(r), OBJ_NIL, SYM_LIBRARY) && lisp_list_length(r) == 2)
-		return pair_p(cadr(r)) && lisp_keyword_p(L, car(cadr(r)), OBJ_NIL, SYM_SCHEME);
+		return pair_p(cadr(r)) && (lisp_keyword_p(L, car(cadr(r)), OBJ_NIL, SYM_SCHEME) ||
+					   library_defined_p(L, cadr(r)));
 	return -1;
 }
 

@@ -39,6 +39,10 @@
 (push! s 5)
 (show "after user definitions: " (list (stack-size s) (bump!) pushes (count 1) (pushes-so-far)))
 (show "private names are not visible: " (try (lambda () stack-peek)) (try (lambda () items)))
+;; (library name) in cond-expand: the standard libraries and those defined so far
+(show "cond-expand library: " (cond-expand ((library (stack util)) 'yes) (else 'no))
+      (cond-expand ((library (stack nothing)) 'yes) (else 'no))
+      (cond-expand ((and (library (scheme base)) (not (library (stack nothing)))) 'yes) (else 'no)))
 (show "import only/except: " (try (lambda () (import (only (stack util) push!) (except (stack util) pop!)))))
 (show "an unknown library: " (try (lambda () (import (no such lib)))))
 (show "bad declarations: " (try (lambda () (eval '(define-library (x) (frobnicate)) (interaction-environment)))))
