@@ -5,8 +5,9 @@
  * names never capture them. Pure s-expression transforms: they allocate, never expand. */
 #include "compile.h"
 
-static const char *const features[] = { "r7rs", "exact-closed", "ratios", "ieee-float", "full-unicode",
-					"lispos" };
+static const char *const features[] = {
+	"r7rs", "exact-closed", "ratios", "ieee-float", "full-unicode", "lispos"
+};
 
 /* Whether the library name is one the program defined already (prelude.scm's %libraries) */
 static bool library_defined_p(struct lisp *L, obj name)
