@@ -121,8 +121,6 @@ void heap_destroy(struct heap *h)
 	kassert(!h->attached);
 	gc_xref_release(h);
 	gc_symtab_forget(h);	/* its objects are going */
-	if (h->xshade)
-		heap_src_free(h, h->xshade, HEAP_GROUP_SIZE);
 	heap_src_free(h, h->remset, h->remset_cap * sizeof(obj *));
 	heap_src_free(h, h->nursery_start, h->nursery_bytes);
 	h->magic = 0;
@@ -406,6 +404,10 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 			if (gc_minor(h) < 0)
 				return fail(h);
 			gc_major_poll(h);	/* may start a cycle or run a bounded step; nursery stays empty */
+			/* The next collection's groups, taken now and not in its pause: a source may
+			 * be slow to hand out a fresh block (a hosted one's pages fault in on first
+			 * touch, arch/host/lisp_main.c). Failure here is the pause's to report. */
+			(void)heap_reserve(h, (size_t)(h->nursery_soft - h->nursery_start) * WORD);
 		}
 	}
 	p = h->nursery_top;
