@@ -220,7 +220,7 @@ static void bail(struct heap *h)
 	gc_global_lost();
 	f = spin_lock_irqsave(&h->xlock);
 	arch_atomic_store(&h->xmarking, false);
-	h->xshade_len = 0;
+	gc_xshade_clear_locked(h);
 	if (arch_atomic_load_relaxed(&h->gx_busy))
 		gc_global_idle(h);
 	spin_unlock_irqrestore(&h->xlock, f);
@@ -254,7 +254,7 @@ static void join(struct heap *h, unsigned cycle)
 	f = spin_lock_irqsave(&h->xlock);
 	kassert(!h->gx_busy);	/* counted once, here */
 	h->xpurging = false;	/* (a pass always ends: lost_final is fixed before it starts) */
-	h->xshade_len = 0;
+	gc_xshade_clear_locked(h);
 	h->xshade_lost = false;
 	arch_atomic_store(&h->xcycle, h->xcycle + 1);
 	arch_atomic_store(&h->gx_busy, true);

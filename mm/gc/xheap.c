@@ -341,32 +341,59 @@ static void xref_remove(struct heap *v, struct gc_xref_entry *e)
 
 /* ---- remote shading (xlock held) ---- */
 
-/* Double the shade buffer; false if the block source refused. */
+/* The shade buffer is a stack of HEAP_GROUP_SIZE blocks: word 0 of each names the block below
+ * it (NULL at the bottom), words 1..XSHADE_PER hold shades; xshade is the top block and
+ * xshade_len its entries, 0 only when the whole stack is empty (a block emptied by the drain is
+ * given back at once). It grows a block at a time, no copy: another CPU's shade holds xlock
+ * for one block's allocation at most. Before (issue 13) it doubled and copied under the lock;
+ * a global mark that shaded a few hundred thousand objects of one heap grew it to megabytes,
+ * and the copy (and, hosted, the new buffer's page faults) kept every other CPU's count update
+ * of that heap waiting for milliseconds. */
+#define XSHADE_PER	(HEAP_GROUP_SIZE / sizeof(obj) - 1)
+
 static bool xshade_grow(struct heap *v)
 {
-	size_t cap = 2 * v->xshade_cap;
-	obj *buf = heap_src_alloc(v, cap * sizeof(obj));
+	obj *b = heap_src_alloc(v, HEAP_GROUP_SIZE);
 
-	if (buf == NULL)
+	if (b == NULL)
 		return false;
-	memcpy(buf, v->xshade, v->xshade_len * sizeof(obj));
-	heap_src_free(v, v->xshade, v->xshade_cap * sizeof(obj));
-	v->xshade = buf;
-	v->xshade_cap = cap;
+	b[0] = (obj)v->xshade;
+	v->xshade = b;
+	v->xshade_len = 0;
 	return true;
+}
+
+/* The top block is empty: give it back, the one below (full) is the top again. */
+static void xshade_shrink(struct heap *v)
+{
+	obj *below = (obj *)v->xshade[0];
+
+	if (below == NULL)
+		return;
+	heap_src_free(v, v->xshade, HEAP_GROUP_SIZE);
+	v->xshade = below;
+	v->xshade_len = XSHADE_PER;
+}
+
+void gc_xshade_clear_locked(struct heap *v)
+{
+	v->xshade_len = 0;
+	while (v->xshade != NULL && v->xshade[0] != 0)
+		xshade_shrink(v);
+	v->xshade_len = 0;
 }
 
 static void xshade_locked(struct heap *v, obj o)
 {
 	if (!arch_atomic_load_relaxed(&v->xmarking) || heap_marked_p((void *)o))
 		return;	/* a marked object needs nothing (its bits only go up while v marks) */
-	if (v->xshade_len == v->xshade_cap && !xshade_grow(v)) {
+	if (v->xshade_len == XSHADE_PER && !xshade_grow(v)) {
 		v->xshade_lost = true;	/* this cycle will free nothing */
 		if (arch_atomic_load_relaxed(&v->gx_cycle))
 			gc_global_lost();
 		return;
 	}
-	v->xshade[v->xshade_len++] = o;
+	v->xshade[1 + v->xshade_len++] = o;
 	XT(XT_SHADE, v->cpu, o, 0, 0, v->gx_cycle);
 	if (arch_atomic_load_relaxed(&v->gx_cycle))
 		gc_global_note_work(v);
@@ -611,10 +638,12 @@ void gc_xref_release(struct heap *h)
 	h->xref = h->xref_old = h->xref_retired = h->xref_next = NULL;
 	h->xref_next_cap = h->xref_next_clear = 0;
 	h->xref_cap = h->xref_len = 0;
-	if (h->xshade)
-		heap_src_free(h, h->xshade, h->xshade_cap * sizeof(obj));
+	if (h->xshade) {
+		gc_xshade_clear_locked(h);	/* (the heap is going: no other CPU shades into it) */
+		heap_src_free(h, h->xshade, HEAP_GROUP_SIZE);
+	}
 	h->xshade = NULL;
-	h->xshade_cap = h->xshade_len = 0;
+	h->xshade_len = 0;
 	if (h->pub_log)
 		heap_src_free(h, h->pub_log, HEAP_GROUP_SIZE);
 	h->pub_log = NULL;
@@ -1006,10 +1035,13 @@ static void shade_all_shared(struct heap *h)
 int gc_xshade_reserve(struct heap *h)
 {
 	if (h->xshade == NULL) {
-		h->xshade = heap_src_alloc(h, HEAP_GROUP_SIZE);
-		if (h->xshade == NULL)
+		obj *b = heap_src_alloc(h, HEAP_GROUP_SIZE);
+
+		if (b == NULL)
 			return -1;
-		h->xshade_cap = HEAP_GROUP_SIZE / sizeof(obj);
+		b[0] = 0;	/* the bottom block */
+		h->xshade_len = 0;
+		h->xshade = b;
 	}
 	return 0;
 }
@@ -1026,7 +1058,7 @@ void gc_xmark_start(struct heap *h)
 		return;
 	f = spin_lock_irqsave(&h->xlock);
 	if (!global) {
-		h->xshade_len = 0;
+		gc_xshade_clear_locked(h);
 		h->xshade_lost = false;
 		arch_atomic_store(&h->xcycle, h->xcycle + 1);
 		arch_atomic_store(&h->xmarking, true);
@@ -1075,8 +1107,10 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 	}
 	n = MIN(h->xshade_len, (size_t)XREF_CHUNK);
 	for (size_t i = h->xshade_len - n; i < h->xshade_len; i++)
-		gc_major_shade(h, h->xshade[i]);
+		gc_major_shade(h, h->xshade[1 + i]);
 	h->xshade_len -= n;
+	if (h->xshade_len == 0)
+		xshade_shrink(h);	/* (the next chunk comes from the block below, if any) */
 	if (n > 0) {
 		h->stats.remote_shades += n;
 		*work += n;

@@ -109,6 +109,7 @@ void gc_mutator_poll(struct heap *h);
 
 /* The remote shade buffer of h, made on first use: 0, or -1 if the block source refused. */
 int gc_xshade_reserve(struct heap *h);
+void gc_xshade_clear_locked(struct heap *h);	/* h->xlock held: empty the shade buffer */
 /* For major.c. At mark start (the buffer reserved): bump the cycle, take remote shades, start
  * the walk that shades every counted object (a chunk per gc_xmark_try_finish). */
 void gc_xmark_start(struct heap *h);

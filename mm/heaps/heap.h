@@ -311,9 +311,9 @@ struct heap {
 	 * (xrefs). Atomic adds by whichever CPU counts (it holds the target's xlock, not ours). */
 	uintptr_t xref_out[NCPU];
 	bool xref_lost;			/* the table could not grow: every shared object is a root */
-	obj *xshade;			/* shades pushed by other CPUs while this heap marks */
-	size_t xshade_len;
-	size_t xshade_cap;
+	obj *xshade;			/* shades pushed by other CPUs while this heap marks: the
+					 * top block of a stack of them (xheap.c) */
+	size_t xshade_len;		/* entries in that block; 0: the stack is empty */
 	bool xshade_lost;		/* a shade found the buffer full: this cycle must free nothing */
 	unsigned xcycle;		/* bumped when marking starts (atomic) */
 	bool xmarking;			/* this heap is marking and takes remote shades (atomic) */
