@@ -387,7 +387,9 @@ static void xshade_locked(struct heap *v, obj o)
 {
 	if (!arch_atomic_load_relaxed(&v->xmarking) || heap_marked_p((void *)o))
 		return;	/* a marked object needs nothing (its bits only go up while v marks) */
-	if (v->xshade_len == XSHADE_PER && !xshade_grow(v)) {
+	/* (xshade NULL: join()'s reserve was refused and bail() has not run yet; grow makes the
+	 * bottom block) */
+	if ((v->xshade == NULL || v->xshade_len == XSHADE_PER) && !xshade_grow(v)) {
 		v->xshade_lost = true;	/* this cycle will free nothing */
 		if (arch_atomic_load_relaxed(&v->gx_cycle))
 			gc_global_lost();
@@ -1109,7 +1111,7 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 	for (size_t i = h->xshade_len - n; i < h->xshade_len; i++)
 		gc_major_shade(h, h->xshade[1 + i]);
 	h->xshade_len -= n;
-	if (h->xshade_len == 0)
+	if (n > 0 && h->xshade_len == 0)
 		xshade_shrink(h);	/* (the next chunk comes from the block below, if any) */
 	if (n > 0) {
 		h->stats.remote_shades += n;
