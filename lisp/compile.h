@@ -65,6 +65,8 @@ obj lisp_new_var(struct lisp *L, obj name, obj owner);
 obj lisp_new_scope(struct lisp *L, obj parent, obj lam);
 bool lisp_bind(struct lisp *L, obj scope, obj id, obj binding);
 bool lisp_bound_here_p(obj scope, obj id);
+/* Has the program defined the library of that name (a list)? (expand.c; it interns) */
+bool lisp_library_defined_p(struct lisp *L, obj name);
 /* An identifier naming global symbol SYM_* wherever it is inserted. */
 obj lisp_galias(struct lisp *L, int sym);
 bool lisp_proper_p(obj l, intptr_t min);

@@ -942,20 +942,44 @@ static bool lib_name_equal(obj a, obj b)
 	return a == OBJ_NIL && b == OBJ_NIL;
 }
 
+/* The libraries defined so far: the registry prelude.scm keeps in %libraries, () before the
+ * first. Interning the name may allocate: the caller roots what it holds. */
+static obj library_registry(struct lisp *L)
+{
+	obj s = lisp_intern(L, "%libraries", 10);
+
+	return s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED ? lisp_global_value(s)
+								       : OBJ_NIL;
+}
+
+static bool registered(obj libs, obj name)
+{
+	for (; pair_p(libs); libs = cdr(libs))
+		if (lib_name_equal(car(libs), name))
+			return true;
+	return false;
+}
+
+bool lisp_library_defined_p(struct lisp *L, obj name)
+{
+	obj libs;
+
+	ROOT(name);
+	libs = library_registry(L);
+	UNROOT(name);
+	return registered(libs, name);
+}
+
 /* Whether the library an import set names is a standard one or defined already (its macros
- * are known now); libs: the registry (prelude.scm, %libraries). */
+ * are known now); libs: the registry (library_registry). */
 static bool library_known(struct lisp *L, obj set, obj libs)
 {
 	while (pair_p(set) && pair_p(cdr(set)) && (sym_named(L, car(set), "only") ||
 	       sym_named(L, car(set), "except") || sym_named(L, car(set), "prefix") ||
 	       sym_named(L, car(set), "rename")))
 		set = cadr(set);
-	if (lisp_list_length(set) == 2 && sym_named(L, car(set), "scheme"))
-		return true;
-	for (; pair_p(libs); libs = cdr(libs))
-		if (lib_name_equal(car(libs), set))
-			return true;
-	return false;
+	return (lisp_list_length(set) == 2 && sym_named(L, car(set), "scheme")) ||
+	       registered(libs, set);
 }
 
 static bool library_include_p(struct lisp *L, obj head)
@@ -969,13 +993,11 @@ static bool library_include_p(struct lisp *L, obj head)
  * declarations: the store's files are read at run time (%define-library-deferred). */
 static bool library_deferred(struct lisp *L, obj x)
 {
-	obj libs = OBJ_NIL, s;
+	obj libs;
 
 	ROOT(x);
-	s = lisp_intern(L, "%libraries", 10);
+	libs = library_registry(L);
 	UNROOT(x);
-	if (s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED)
-		libs = lisp_global_value(s);
 	for (obj d = cddr(x); pair_p(d); d = cdr(d))
 		if (library_include_p(L, car(car(d))))
 			return true;

@@ -403,6 +403,7 @@ bool lisp_ratio_to_flo(struct lisp *L, obj n, obj d, uint64_t *out);
 /* the exact value of a finite flonum; OBJ_FALSE for inf and nan */
 obj lisp_flo_to_exact(struct lisp *L, uint64_t b);
 obj lisp_flo_to_string(struct lisp *L, uint64_t b, unsigned radix);
+bool lisp_exponent_marker_p(int c);	/* e s f d l, either case (numconv.c) */
 /* The number written in bytes [off, off+len) of the string or bytevector str (any R7RS real
  * syntax, with prefixes); OBJ_FALSE if that is no number's syntax. exactness: 0, 'e' or 'i' (a
  * prefix the reader took off). */

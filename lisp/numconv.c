@@ -481,8 +481,8 @@ static bool ci_equal(const uint8_t *s, const char *lit, size_t n)
 }
 
 /* R7RS has only e; s f d l (short, single, double, long in R5RS and R6RS) are read as e, the one
- * precision there is, as Guile and Chez do */
-static bool exponent_marker_p(int c)
+ * precision there is, as Guile and Chez do (radix 10 only; the reader asks it too) */
+bool lisp_exponent_marker_p(int c)
 {
 	c |= 0x20;
 	return c == 'e' || c == 's' || c == 'f' || c == 'd' || c == 'l';
@@ -557,7 +557,7 @@ obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsign
 		}
 		if (il + fl == 0)
 			return OBJ_FALSE;
-		if (i < len && radix == 10 && exponent_marker_p(s[i])) {
+		if (i < len && radix == 10 && lisp_exponent_marker_p(s[i])) {
 			bool eneg = false;
 			size_t e0;
 

@@ -242,24 +242,25 @@ static obj complex_unsupported(struct lisp *L)
 
 /* (make-rectangular x 0) and (make-polar x 0), an exact 0, are the real x (as in Guile and
  * Chez); anything else would be a complex number */
+static obj make_real(struct lisp *L, const char *who, obj *argv)
+{
+	if (!number_p(argv[0]))
+		return lisp_not_number(L, who, argv[0]);
+	if (!number_p(argv[1]))
+		return lisp_not_number(L, who, argv[1]);
+	return argv[1] == fx(0) ? argv[0] : complex_unsupported(L);
+}
+
 static obj p_make_rectangular(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	if (!number_p(argv[0]))
-		return lisp_not_number(L, "make-rectangular", argv[0]);
-	if (!number_p(argv[1]))
-		return lisp_not_number(L, "make-rectangular", argv[1]);
-	return argv[1] == fx(0) ? argv[0] : complex_unsupported(L);
+	return make_real(L, "make-rectangular", argv);
 }
 
 static obj p_make_polar(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	if (!number_p(argv[0]))
-		return lisp_not_number(L, "make-polar", argv[0]);
-	if (!number_p(argv[1]))
-		return lisp_not_number(L, "make-polar", argv[1]);
-	return argv[1] == fx(0) ? argv[0] : complex_unsupported(L);
+	return make_real(L, "make-polar", argv);
 }
 
 /* (angle x) of a real: pi when x is negative (or -0.0, -inf.0), else 0.0; inexact, as Guile */

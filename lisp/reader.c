@@ -405,7 +405,7 @@ static int complex_syntax(struct lisp *L, obj str, size_t len, unsigned radix, i
 	len--;	/* the imaginary part's sign: the last one not an exponent's */
 	for (k = len - 1; k > 0; k--)
 		if ((s[k] == '+' || s[k] == '-') &&
-		    !(radix == 10 && has_byte((const uint8_t *)"eEsSfFdDlL", 10, s[k - 1])))
+		    !(radix == 10 && lisp_exponent_marker_p(s[k - 1])))
 			break;
 	if (s[k] != '+' && s[k] != '-')
 		goto out;

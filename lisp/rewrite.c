@@ -9,26 +9,6 @@ static const char *const features[] = {
 	"r7rs", "exact-closed", "ratios", "ieee-float", "full-unicode", "lispos"
 };
 
-/* Whether the library name is one the program defined already (prelude.scm's %libraries) */
-static bool library_defined_p(struct lisp *L, obj name)
-{
-	obj s, libs = OBJ_NIL;
-
-	ROOT(name);
-	s = lisp_intern(L, "%libraries", 10);
-	UNROOT(name);
-	if (s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED)
-		libs = lisp_global_value(s);
-	for (; pair_p(libs); libs = cdr(libs)) {
-		obj a = car(libs), b = name;
-
-		for (; pair_p(a) && pair_p(b) && car(a) == car(b); a = cdr(a), b = cdr(b))
-			;	/* symbols and fixnums: eq? */
-		if (a == OBJ_NIL && b == OBJ_NIL)
-			return true;
-	}
-	return false;
-}
 
 /* Does the cond-expand feature requirement r hold? -1: malformed */
 static int requirement(struct lisp *L, obj r)
@@ -70,7 +50,7 @@ static int requirement(struct lisp *L, obj r)
 	}
 	if (lisp_keyword_p(L, car(r), OBJ_NIL, SYM_LIBRARY) && lisp_list_length(r) == 2)
 		return pair_p(cadr(r)) && (lisp_keyword_p(L, car(cadr(r)), OBJ_NIL, SYM_SCHEME) ||
-					   library_defined_p(L, cadr(r)));
+					   lisp_library_defined_p(L, cadr(r)));
 	return -1;
 }
 

@@ -377,7 +377,6 @@ static void xshade_shrink(struct heap *v)
 
 void gc_xshade_clear_locked(struct heap *v)
 {
-	v->xshade_len = 0;
 	while (v->xshade != NULL && v->xshade[0] != 0)
 		xshade_shrink(v);
 	v->xshade_len = 0;
@@ -1036,16 +1035,7 @@ static void shade_all_shared(struct heap *h)
 
 int gc_xshade_reserve(struct heap *h)
 {
-	if (h->xshade == NULL) {
-		obj *b = heap_src_alloc(h, HEAP_GROUP_SIZE);
-
-		if (b == NULL)
-			return -1;
-		b[0] = 0;	/* the bottom block */
-		h->xshade_len = 0;
-		h->xshade = b;
-	}
-	return 0;
+	return h->xshade == NULL && !xshade_grow(h) ? -1 : 0;	/* (grow on none: the bottom block) */
 }
 
 void gc_xmark_start(struct heap *h)
