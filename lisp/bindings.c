@@ -302,7 +302,7 @@ static obj case_test(struct lisp_cx *c, obj key, obj data)
 		}
 		r = nd == 1 ? lisp_pop(L) : lisp_ir_pop(L, N_OR, (size_t)nd);
 	} else {
-		obj f = lisp_make_alias(L, SYM(L, SYM_MEMV), OBJ_NIL), g, ref, cn;
+		obj f = lisp_galias(L, SYM_MEMV), g, ref, cn;
 
 		if (f != OBJ_NULL && (g = lisp_x_expand(c, f, OBJ_NIL)) != OBJ_NULL && lisp_push(L, g) &&
 		    (ref = lisp_x_ref_var(c, key)) != OBJ_NULL && lisp_push(L, ref) &&

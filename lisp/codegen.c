@@ -590,12 +590,14 @@ out:
 	return at;
 }
 
-/* (%mv-call thunk), the global not shadowed (a local of that name is an N_LREF) */
+/* (%mv-call thunk), the global not shadowed (a local of that name is an N_LREF): the system's
+ * (its twin: the prelude's and the rewrites' calls) or the symbol's */
 static bool mv_call_p(struct lisp *L, obj node)
 {
-	obj f = ir_ref(node, 1);
+	obj f = ir_ref(node, 1), s = SYM(L, SYM_MV_CALL);
 
-	return obj_vector_length(node) == 3 && ir_tag(f) == N_GREF && ir_ref(f, 1) == SYM(L, SYM_MV_CALL);
+	return obj_vector_length(node) == 3 && ir_tag(f) == N_GREF &&
+	       (ir_ref(f, 1) == lisp_sys_cell(s) || ir_ref(f, 1) == s);
 }
 
 /* the call (thunk) for (%mv-call thunk). node is rooted here too: the caller's root updates

@@ -69,6 +69,9 @@ bool lisp_bound_here_p(obj scope, obj id);
 bool lisp_library_defined_p(struct lisp *L, obj name);
 /* An identifier naming global symbol SYM_* wherever it is inserted. */
 obj lisp_galias(struct lisp *L, int sym);
+obj lisp_sys_alias(struct lisp *L, obj sym);
+/* Twins for the names the forms define (at boot, before the prelude is compiled). */
+bool lisp_sys_prescan(struct lisp *L, obj forms);
 bool lisp_proper_p(obj l, intptr_t min);
 int lisp_special_of(struct lisp *L, obj b);
 /* Expansion of x in scope env into IR (OBJ_NULL on error); named: the name of a lambda. */

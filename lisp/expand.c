@@ -746,10 +746,11 @@ static bool name_alias(struct lisp *L, obj id, obj env)
 	return !alias_p(L, id) || toplevel_name(L, id) != OBJ_NULL;
 }
 
-/* The global a top-level define of id binds in env: OBJ_NIL (the top level) or a library's
- * frame (expand_library), where a name the library exports maps to its external symbol and
- * every other name it defines to a fresh symbol of its own (bound now if a macro made the
- * define, which the prescan did not see). */
+/* The global a top-level define of id binds in env: OBJ_NIL (the top level), the system frame
+ * (the prelude: id's twin, globals.c "The system's bindings") or a library's frame
+ * (expand_library), where a name the library exports maps to its external symbol and every
+ * other name it defines to a fresh symbol of its own (bound now if a macro made the define,
+ * which the prescan did not see). */
 static obj toplevel_sym(struct lisp *L, obj id, obj env)
 {
 	bool ok;
@@ -758,6 +759,8 @@ static obj toplevel_sym(struct lisp *L, obj id, obj env)
 		return toplevel_name(L, id);
 	if (env == OBJ_NIL)
 		return id;
+	if (env == STATE(L, S_SYSFRAME))
+		return lisp_sys_twin(L, id);
 	ROOT(id);
 	ok = library_prescan_id(L, id, env);
 	UNROOT(id);
@@ -842,6 +845,17 @@ static bool each_defined(struct lisp *L, obj forms, defined_fn *fn, obj frame)
 	return ok;
 }
 
+static bool sys_prescan_id(struct lisp *L, obj id, obj ctx)
+{
+	(void)ctx;
+	return !symbol_p(id) || lisp_sys_twin(L, id) != OBJ_NULL;
+}
+
+bool lisp_sys_prescan(struct lisp *L, obj forms)
+{
+	return each_defined(L, forms, sys_prescan_id, OBJ_NIL);
+}
+
 static bool exported_as_p(obj frame, obj ext)
 {
 	for (obj b = obj_vector_ref(frame, ENV_BINDINGS); pair_p(b); b = cdr(b))
@@ -891,6 +905,7 @@ static obj call_quoted(struct lisp_cx *c, const char *proc, obj datum)
 
 	ROOT(datum);
 	e = lisp_intern(L, proc, strlen(proc));
+	e = e ? lisp_sys_alias(L, e) : OBJ_NULL;	/* the system's, whatever the program defines */
 	e = e ? lisp_cons(L, e, OBJ_NIL) : OBJ_NULL;
 	ROOT(e);
 	q = e ? lisp_cons(L, datum, OBJ_NIL) : OBJ_NULL;
@@ -948,8 +963,10 @@ static obj library_registry(struct lisp *L)
 {
 	obj s = lisp_intern(L, "%libraries", 10);
 
-	return s != OBJ_NULL && lisp_global_value(s) != OBJ_UNDEFINED ? lisp_global_value(s)
-								       : OBJ_NIL;
+	if (s == OBJ_NULL)
+		return OBJ_NIL;
+	s = lisp_sys_cell(s);	/* the prelude's variable */
+	return lisp_global_value(s) != OBJ_UNDEFINED ? lisp_global_value(s) : OBJ_NIL;
 }
 
 static bool registered(obj libs, obj name)
@@ -1338,7 +1355,7 @@ obj lisp_compile(struct lisp *L, obj x)
 		lisp_errorf(L, x, "a circular list in a program (only a quoted literal may be one):");
 		goto out;
 	}
-	body = expand_toplevel(&c, x, OBJ_NIL);
+	body = expand_toplevel(&c, x, L->sys_code ? STATE(L, S_SYSFRAME) : OBJ_NIL);
 	if (body == OBJ_NULL)
 		goto out;
 	lisp_private_set(L, c.lam, LAM_BODY, body);

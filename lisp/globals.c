@@ -45,6 +45,26 @@ static obj lookup(struct lisp *L, const uint8_t *name, size_t len, uint32_t hash
 	return OBJ_NULL;
 }
 
+/* A symbol not in the table (yet): name str, value v, flags the SYMF_FLAGS fixnum's value. */
+static obj new_symbol(struct lisp *L, obj str, obj v, intptr_t flags)
+{
+	obj s;
+
+	ROOT(str);
+	ROOT(v);
+	s = lisp_alloc(L, OBJ_T_SYMBOL, SYM_NFIELDS);
+	UNROOT(v);
+	UNROOT(str);
+	if (s == OBJ_NULL)
+		return OBJ_NULL;
+	obj_init_field(L, s, SYMF_NAME, str);
+	obj_init_field(L, s, SYMF_VALUE, v);
+	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
+	obj_init_field(L, s, SYMF_FLAGS, fx(flags));
+	obj_init_field(L, s, SYMF_SYS, OBJ_FALSE);
+	return s;
+}
+
 static bool rehash(struct lisp *L)
 {
 	obj old, nt;
@@ -111,15 +131,9 @@ static obj intern(struct lisp *L, obj str, const char *name, size_t len, bool pe
 	str = str != OBJ_NULL ? lisp_copy_bytes(L, OBJ_T_STRING, str, 0, len) : lisp_make_string(L, name, len);
 	if (str == OBJ_NULL)
 		return OBJ_NULL;
-	ROOT(str);
-	s = lisp_alloc(L, OBJ_T_SYMBOL, SYM_NFIELDS);
-	UNROOT(str);
+	s = new_symbol(L, str, OBJ_UNDEFINED, (intptr_t)hash << 8 | (permanent ? SYMF_PERMANENT : 0));
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
-	obj_init_field(L, s, SYMF_NAME, str);
-	obj_init_field(L, s, SYMF_VALUE, OBJ_UNDEFINED);
-	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
-	obj_init_field(L, s, SYMF_FLAGS, fx((intptr_t)hash << 8 | (permanent ? SYMF_PERMANENT : 0)));
 	if (gc_shared_p(L->h, STATE(L, S_GLOBALS)) && !lisp_publish(L, &s))
 		return OBJ_NULL;
 	f = spin_lock_irqsave(&symtab_lock);
@@ -179,20 +193,73 @@ obj lisp_gensym(struct lisp *L, const char *prefix)
 {
 	char buf[48];
 	int n = ksnprintf(buf, sizeof(buf), "%s.%u", prefix, ++L->gensym_count);
-	obj str = lisp_make_string(L, buf, (size_t)n), s;
+	obj str = lisp_make_string(L, buf, (size_t)n);
 
-	if (str == OBJ_NULL)
+	return str != OBJ_NULL ? new_symbol(L, str, OBJ_UNDEFINED, 0) : OBJ_NULL;
+}
+
+/*
+ * The system's bindings. The prelude and the names the expander inserts (the procedures a
+ * rewrite calls, the identifiers a prelude macro's template holds) must mean what the system
+ * defined whatever a program defines later: a program's (define (list . x) ...) or
+ * (define (apply . x) ...) may not break let-values, define-values, string-map or guard, as it
+ * cannot in Guile or Chez. So the system's code names a global not by its symbol but by the
+ * symbol's twin: an uninterned symbol of the same name (error messages and procedure names
+ * read the same), kept in the symbol's SYMF_SYS. Code compiled at boot resolves its free names
+ * in the system frame (S_SYSFRAME; scope.c lisp_resolve), where a symbol that has a twin means
+ * the twin, and so do the identifiers the expander inserts (lisp_galias) and those a prelude
+ * macro inserts (its scope is the system frame). At boot every bound symbol (the primitives)
+ * gets a twin of the same value, and so does every name the prelude defines before any of it
+ * is compiled (lisp_sys_prescan, so a forward reference names the twin too); at the end each
+ * twin's value is given to its symbol (lisp_sys_export): programs see the same values under
+ * the ordinary names. After that a program's define or set! changes the symbol only. Twins are
+ * made only at boot (one interpreter, nothing shared yet), so SYMF_SYS is read without a lock;
+ * a twin's value changes afterwards only by the system's own code (a prelude set!,
+ * %global-cas!), as a global's does.
+ */
+obj lisp_sys_twin(struct lisp *L, obj sym)
+{
+	obj t = obj_fields(sym)[SYMF_SYS];
+
+	if (t != OBJ_FALSE)
+		return t;
+	ROOT(sym);
+	t = new_symbol(L, sym_name(sym), lisp_global_value(sym), 0);
+	UNROOT(sym);
+	if (t == OBJ_NULL)
 		return OBJ_NULL;
-	ROOT(str);
-	s = lisp_alloc(L, OBJ_T_SYMBOL, SYM_NFIELDS);
-	UNROOT(str);
-	if (s == OBJ_NULL)
-		return OBJ_NULL;
-	obj_init_field(L, s, SYMF_NAME, str);
-	obj_init_field(L, s, SYMF_VALUE, OBJ_UNDEFINED);
-	obj_init_field(L, s, SYMF_NEXT, OBJ_FALSE);
-	obj_init_field(L, s, SYMF_FLAGS, fx(0));
-	return s;
+	lisp_store_now(L, sym, SYMF_SYS, t);	/* at boot: nothing is shared yet */
+	return t;
+}
+
+/* A twin for every bound symbol. A twin's allocation may collect (and move the chains'
+ * symbols), so each chain is walked again from its head after one is made. */
+bool lisp_sys_twin_bound(struct lisp *L)
+{
+	for (size_t b = 0; b < obj_vector_length(table(L)); b++) {
+		obj s = obj_vector_ref(table(L), b);
+
+		while (s != OBJ_FALSE) {
+			if (lisp_global_value(s) == OBJ_UNDEFINED || obj_fields(s)[SYMF_SYS] != OBJ_FALSE) {
+				s = obj_fields(s)[SYMF_NEXT];
+				continue;
+			}
+			if (lisp_sys_twin(L, s) == OBJ_NULL)
+				return false;
+			s = obj_vector_ref(table(L), b);
+		}
+	}
+	return true;
+}
+
+void lisp_sys_export(struct lisp *L)
+{
+	obj tab = table(L);
+
+	for (size_t b = 0; b < obj_vector_length(tab); b++)
+		for (obj s = obj_vector_ref(tab, b); s != OBJ_FALSE; s = obj_fields(s)[SYMF_NEXT])
+			if (obj_fields(s)[SYMF_SYS] != OBJ_FALSE)
+				lisp_store_now(L, s, SYMF_VALUE, lisp_global_value(obj_fields(s)[SYMF_SYS]));
 }
 
 static arch_irqflags_t symtab_lock_irqsave(void)

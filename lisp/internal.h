@@ -52,6 +52,8 @@ enum lisp_slot {
 	S_RTD_TCP_LISTENER,	/* sockets.c */
 	S_RTD_CONNECTION,
 	S_RTD_UDP,
+	S_SYSFRAME,		/* globals.c: the system's top-level scope (its bindings are the
+				 * symbols' twins); prelude code and the expander's own names */
 	S_COUNT
 };
 #define STATE(L, i)	(obj_fields((L)->state)[i])
@@ -117,8 +119,9 @@ static inline obj fx(intptr_t v) { return obj_fixnum(v); }
 static inline intptr_t fxv(obj o) { return obj_fixnum_value(o); }
 
 /* Symbols: name (string), global value (OBJ_UNDEFINED: unbound), next in its hash chain, flags
- * (fixnum: hash << 8 | special form index + 1). */
-enum { SYMF_NAME, SYMF_VALUE, SYMF_NEXT, SYMF_FLAGS, SYM_NFIELDS };
+ * (fixnum: hash << 8 | special form index + 1), and the system's binding of the name (#f if
+ * none): its twin, an uninterned symbol of the same name (globals.c, "The system's bindings"). */
+enum { SYMF_NAME, SYMF_VALUE, SYMF_NEXT, SYMF_FLAGS, SYMF_SYS, SYM_NFIELDS };
 _Static_assert((int)SYMF_VALUE == (int)GC_SYM_VALUE && (int)SYMF_NEXT == (int)GC_SYM_NEXT &&
 	       (int)SYMF_FLAGS == (int)GC_SYM_FLAGS,
 	       "mm/gc/symtab.c reads symbols");
@@ -308,6 +311,18 @@ static inline obj lisp_global_value(obj sym) { return obj_load(&obj_fields(sym)[
 /* Store a global's value (published first when the symbol is shared: may collect, like an
  * allocation). false if the heap is exhausted (L->err OBJ_NULL). */
 bool lisp_global_define(struct lisp *L, obj sym, obj v);
+/* The system's bindings (globals.c): sym's twin, made if it has none (OBJ_NULL: no memory);
+ * twins for every bound symbol; each twin's value given to its symbol (the end of boot). */
+obj lisp_sys_twin(struct lisp *L, obj sym);
+bool lisp_sys_twin_bound(struct lisp *L);
+void lisp_sys_export(struct lisp *L);
+/* The symbol the system's code names for sym: its twin if it has one, else sym itself. */
+static inline obj lisp_sys_cell(obj sym)
+{
+	obj t = obj_fields(sym)[SYMF_SYS];
+
+	return t != OBJ_FALSE ? t : sym;
+}
 bool lisp_global_set(struct lisp *L, obj sym, obj v);
 int lisp_globals_init(struct lisp *L);
 obj lisp_gensym(struct lisp *L, const char *prefix);

@@ -98,6 +98,9 @@ struct lisp {
 	size_t stack_limit;		/* slots; beyond it "recursion too deep" */
 	bool overflowed;		/* running on the stack reserve after "recursion too deep" */
 	bool exiting;			/* (exit) ran and its hook returned */
+	bool sys_code;			/* compiling the system's code (the prelude, at boot): its
+					 * top level is the system frame (globals.c, "The system's
+					 * bindings") */
 	int exit_code;
 	unsigned gensym_count;
 	unsigned safepoint_fuel;		/* calls to the next safe point; relaxed atomic */

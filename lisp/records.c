@@ -6,7 +6,7 @@
 #include "compile.h"
 
 #define P(v)	do { obj v_ = (v); if (v_ == OBJ_NULL || !lisp_push(L, v_)) goto out; } while (0)
-#define G(sym)	do { obj a_ = lisp_make_alias(L, SYM(L, sym), OBJ_NIL); if (a_ == OBJ_NULL) goto out; P(a_); } while (0)
+#define G(sym)	do { obj a_ = lisp_galias(L, sym); if (a_ == OBJ_NULL) goto out; P(a_); } while (0)
 
 static bool mklist(struct lisp *L, size_t k)
 {
@@ -92,7 +92,7 @@ obj lisp_record_form(struct lisp *L, obj x)
 		goto out;
 	P(stk(L)[L->sp - 5]);	/* the field vector */
 	{
-		obj q = lisp_make_alias(L, SYM(L, SYM_QUOTE), OBJ_NIL);
+		obj q = lisp_galias(L, SYM_QUOTE);
 
 		if (q == OBJ_NULL)
 			goto out;
@@ -139,7 +139,7 @@ obj lisp_record_form(struct lisp *L, obj x)
 	}
 	/* (define pred (lambda (x) (%record? x name))) */
 	{
-		obj a = lisp_make_alias(L, SYM(L, SYM_RECORD_P), OBJ_NIL);
+		obj a = lisp_galias(L, SYM_RECORD_P);
 
 		if (a == OBJ_NULL)
 			goto out;
@@ -168,7 +168,7 @@ obj lisp_record_form(struct lisp *L, obj x)
 			sp = nth(cdr(cdddr(x)), k);
 			if (!pair_p(sp) || lisp_list_length(sp) <= which)
 				continue;
-			param = lisp_make_alias(L, SYM(L, SYM_RECORD_REF), OBJ_NIL);
+			param = lisp_galias(L, SYM_RECORD_REF);
 			if (param == OBJ_NULL)
 				goto out;
 			P(param);
@@ -178,7 +178,7 @@ obj lisp_record_form(struct lisp *L, obj x)
 			G(SYM_LAMBDA);
 			P(stk(L)[pslot]);
 			if (which == 2) {
-				obj v = lisp_make_alias(L, SYM(L, SYM_RECORD_SET), OBJ_NIL);
+				obj v = lisp_galias(L, SYM_RECORD_SET);
 
 				if (v == OBJ_NULL)
 					goto out;

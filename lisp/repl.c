@@ -75,6 +75,42 @@ int lisp_init_thread(struct lisp *L, struct lisp *parent, const struct lisp_conf
 	return 0;
 }
 
+static int str_getc(void *ctx);
+struct str_src {
+	const char *s;
+	size_t len, pos;
+};
+
+/* The prelude, compiled as the system's code (globals.c, "The system's bindings"): the
+ * primitives' twins, then twins for every name it defines (read once to see them), then its
+ * forms evaluated in the system frame, and the twins' values given to their symbols. */
+static int boot_prelude(struct lisp *L)
+{
+	struct str_src s = { lisp_prelude, strlen(lisp_prelude), 0 };
+	struct lisp_input in;
+	obj x = OBJ_NIL;
+	int rc;
+
+	if (!lisp_sys_twin_bound(L))
+		return -1;
+	lisp_input_init(&in, str_getc, &s);
+	ROOT(x);
+	while ((x = lisp_read(L, &in)) != OBJ_EOF) {
+		if (x == OBJ_NULL || (x = lisp_cons(L, x, OBJ_NIL)) == OBJ_NULL ||
+		    !lisp_sys_prescan(L, x)) {
+			UNROOT(x);
+			return -1;
+		}
+	}
+	UNROOT(x);
+	L->sys_code = true;
+	rc = lisp_eval_string(L, lisp_prelude, strlen(lisp_prelude));
+	L->sys_code = false;
+	if (rc == 0)
+		lisp_sys_export(L);
+	return rc;
+}
+
 int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 {
 	static const struct { int slot; const char *name; } rtds[] = {
@@ -98,6 +134,9 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	L->stack = v;
 	if (lisp_globals_init(L) < 0)
 		return fail(L);
+	if ((v = lisp_new_scope(L, OBJ_NIL, OBJ_FALSE)) == OBJ_NULL)
+		return fail(L);
+	state_set(L, S_SYSFRAME, v);
 	for (size_t i = 0; i < ARRAY_SIZE(rtds); i++) {
 		if ((v = make_builtin_rtd(L, rtds[i].name)) == OBJ_NULL)
 			return fail(L);
@@ -123,7 +162,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	lisp_init_dma(L);
 	if (h->stats.alloc_failures != failures)
 		return fail(L);
-	if (lisp_eval_string(L, lisp_prelude, strlen(lisp_prelude)) != 0)
+	if (boot_prelude(L) != 0)
 		return fail(L);
 	return 0;
 }
@@ -281,11 +320,6 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 		rc = failed ? 1 : 0;
 	return rc;
 }
-
-struct str_src {
-	const char *s;
-	size_t len, pos;
-};
 
 static int str_getc(void *ctx)
 {

@@ -113,7 +113,7 @@ obj lisp_do_form(struct lisp *L, obj x)
 	ROOT(x);
 #define P(v)	do { obj v_ = (v); if (v_ == OBJ_NULL || !lisp_push(L, v_)) goto out; } while (0)
 	P(lisp_galias(L, SYM_LET));
-	P(lisp_make_alias(L, SYM(L, SYM_DO), OBJ_NIL));
+	P(lisp_galias(L, SYM_DO));
 	loop_slot = L->sp - 1;
 	for (intptr_t i = 0; i < n; i++) {
 		P(car(nth(cadr(x), i)));

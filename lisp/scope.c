@@ -134,16 +134,25 @@ obj lisp_make_alias(struct lisp *L, obj sym, obj env)
 	return a;
 }
 
-/* An identifier naming global symbol SYM_* wherever it is inserted. */
-obj lisp_galias(struct lisp *L, int sym) { return lisp_make_alias(L, SYM(L, sym), OBJ_NIL); }
+/* An identifier naming the system's binding of global symbol sym wherever it is inserted (its
+ * twin, if it has one: globals.c, "The system's bindings"). */
+obj lisp_sys_alias(struct lisp *L, obj sym) { return lisp_make_alias(L, sym, STATE(L, S_SYSFRAME)); }
+obj lisp_galias(struct lisp *L, int sym) { return lisp_sys_alias(L, SYM(L, sym)); }
 
+/* What id means in env: a variable, a macro of a body, or a global symbol. In the system frame
+ * (the outermost scope of the system's code) a symbol that has a twin means its twin. */
 obj lisp_resolve(struct lisp *L, obj id, obj env)
 {
+	obj sys = STATE(L, S_SYSFRAME);
+
 	for (;;) {
-		for (obj f = env; f != OBJ_NIL; f = obj_vector_ref(f, ENV_PARENT))
+		for (obj f = env; f != OBJ_NIL; f = obj_vector_ref(f, ENV_PARENT)) {
 			for (obj b = obj_vector_ref(f, ENV_BINDINGS); pair_p(b); b = cdr(b))
 				if (car(car(b)) == id)
 					return cdr(car(b));
+			if (f == sys && symbol_p(id) && obj_fields(id)[SYMF_SYS] != OBJ_FALSE)
+				return obj_fields(id)[SYMF_SYS];
+		}
 		if (!alias_p(L, id))
 			return id;
 		if (obj_fields(id)[ALIAS_GLOBAL] != OBJ_FALSE)

@@ -759,9 +759,11 @@ static const struct {
 	{ "inspector", lisp_builtin_inspector },
 };
 
-/* (%global-cas! sym old new): sym's global value becomes new if it is old (eq?), atomically
- * against every other %global-cas! (cas_lock, held across no allocation: new is published
- * first when sym is shared); #t if it did. The library registry's update (prelude.scm). */
+/* (%global-cas! sym old new): the global value of sym's system binding (its twin if it has one:
+ * the prelude's variable, globals.c "The system's bindings") becomes new if it is old (eq?),
+ * atomically against every other %global-cas! (cas_lock, held across no allocation: new is
+ * published first when sym is shared); #t if it did. The library registry's update
+ * (prelude.scm). */
 static struct spinlock cas_lock = SPINLOCK_INIT("global-cas");
 
 static obj p_global_cas(struct lisp *L, int argc, obj *argv)
@@ -778,9 +780,9 @@ static obj p_global_cas(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	argv = lisp_args(L);	/* the publication may have collected */
 	f = spin_lock_irqsave(&cas_lock);
-	ok = lisp_global_value(argv[0]) == argv[1];
+	ok = lisp_global_value(lisp_sys_cell(argv[0])) == argv[1];
 	if (ok)
-		lisp_store_now(L, argv[0], SYMF_VALUE, nv);
+		lisp_store_now(L, lisp_sys_cell(argv[0]), SYMF_VALUE, nv);
 	spin_unlock_irqrestore(&cas_lock, f);
 	return ok ? OBJ_TRUE : OBJ_FALSE;
 }

@@ -1161,7 +1161,7 @@ error:
 error_nopc:
 	SYNC();
 	{
-		obj c = lisp_take_error(L), raise = lisp_global_value(SYM(L, SYM_RAISE));
+		obj c = lisp_take_error(L), raise = lisp_global_value(lisp_sys_cell(SYM(L, SYM_RAISE)));
 
 		if (L->exiting) {
 			L->err = c;
@@ -1188,7 +1188,7 @@ error_nopc:
 				L->err = c;
 				goto abort;
 			}
-			raise = lisp_global_value(SYM(L, SYM_RAISE));
+			raise = lisp_global_value(lisp_sys_cell(SYM(L, SYM_RAISE)));
 		}
 		PUSHB(fx(cbase ? (intptr_t)(pc - cbase) : 0));
 		PUSHB(fx(fp - S));
