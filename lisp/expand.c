@@ -988,13 +988,17 @@ bool lisp_library_defined_p(struct lisp *L, obj name)
 }
 
 /* Whether the library an import set names is a standard one or defined already (its macros
- * are known now); libs: the registry (library_registry). */
+ * are known now), and the set makes no new names (prefix, rename: they must exist before the
+ * body that uses them is expanded); libs: the registry (library_registry). */
 static bool library_known(struct lisp *L, obj set, obj libs)
 {
 	while (pair_p(set) && pair_p(cdr(set)) && (sym_named(L, car(set), "only") ||
 	       sym_named(L, car(set), "except") || sym_named(L, car(set), "prefix") ||
-	       sym_named(L, car(set), "rename")))
+	       sym_named(L, car(set), "rename"))) {
+		if (sym_named(L, car(set), "prefix") || sym_named(L, car(set), "rename"))
+			return false;
 		set = cadr(set);
+	}
 	return (lisp_list_length(set) == 2 && sym_named(L, car(set), "scheme")) ||
 	       registered(libs, set);
 }
@@ -1063,6 +1067,34 @@ static obj library_cond_expand(struct lisp *L, obj x)
 	ROOT(x);
 	if (lisp_push(L, car(x)) && lisp_push(L, cadr(x)) && push_library_decls(L, cddr(x), &k))
 		r = lisp_pop_list(L, k + 2, OBJ_NIL);
+	L->sp = base;
+	UNROOT(x);
+	return r;
+}
+
+/* What the registry records of library x: (name export-spec ...), the specs of all its export
+ * declarations (names, (rename internal external)) for import's only, except, prefix and
+ * rename (prelude.scm, %library-register!). */
+static obj library_entry(struct lisp *L, obj x)
+{
+	size_t base = L->sp, k = 1;
+	obj r = OBJ_NULL;
+
+	for (obj d = cddr(x); pair_p(d); d = cdr(d))
+		if (sym_named(L, car(car(d)), "export"))
+			for (obj s = cdr(car(d)); pair_p(s); s = cdr(s))
+				k++;
+	ROOT(x);
+	if (!lisp_stack_reserve(L, k))	/* then the pushes below cannot collect */
+		goto out;
+	lisp_push(L, cadr(x));
+	for (obj d = cddr(x); pair_p(d); d = cdr(d))
+		if (sym_named(L, car(car(d)), "export"))
+			for (obj s = cdr(car(d)); pair_p(s); s = cdr(s))
+				lisp_push(L, car(s));
+	r = lisp_pop_list(L, k, OBJ_NIL);
+	r = r != OBJ_NULL ? lisp_strip(L, r) : OBJ_NULL;
+out:
 	L->sp = base;
 	UNROOT(x);
 	return r;
@@ -1153,7 +1185,8 @@ static obj expand_library(struct lisp_cx *c, obj x)
 			}
 			UNROOT(d);
 		}
-	e = call_quoted(c, "%library-register!", cadr(x));
+	e = library_entry(L, x);
+	e = e != OBJ_NULL ? call_quoted(c, "%library-register!", e) : OBJ_NULL;
 	if (e == OBJ_NULL || !lisp_push(L, e))
 		goto out;
 	r = lisp_ir_pop(L, N_SEQ, k + 1);

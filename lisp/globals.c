@@ -103,8 +103,13 @@ static obj make_permanent(struct lisp *L, obj s)
 {
 	intptr_t flags = fxv(obj_fields(s)[SYMF_FLAGS]);
 
-	if (!(flags & SYMF_PERMANENT))
+	if (!(flags & SYMF_PERMANENT)) {
+		arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against lisp_global_alias */
+
+		flags = fxv(obj_fields(s)[SYMF_FLAGS]);
 		lisp_store_now(L, s, SYMF_FLAGS, fx(flags | SYMF_PERMANENT));
+		spin_unlock_irqrestore(&symtab_lock, f);
+	}
 	return s;
 }
 
@@ -186,6 +191,27 @@ bool lisp_global_define(struct lisp *L, obj sym, obj v)
 bool lisp_global_set(struct lisp *L, obj sym, obj v)
 {
 	return lisp_store(L, sym, SYMF_VALUE, v);
+}
+
+/* nw names at the top level what old names (import's prefix and rename): old's special form,
+ * or the value of old's system binding (its twin, if it has one). Other keywords (else, =>,
+ * ..., _, unquote, syntax-rules, include) are known by their names: nothing to copy. 1 if nw
+ * names something now, 0 if not, -1 if the value could not be published (heap exhausted). */
+int lisp_global_alias(struct lisp *L, obj nw, obj old)
+{
+	obj v = lisp_global_value(lisp_sys_cell(old));
+
+	if (lisp_special(old)) {
+		arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
+		intptr_t flags = fxv(obj_fields(nw)[SYMF_FLAGS]);
+
+		lisp_store_now(L, nw, SYMF_FLAGS, fx((flags & ~(intptr_t)0x7f) | lisp_special(old)));
+		spin_unlock_irqrestore(&symtab_lock, f);
+		return 1;
+	}
+	if (v == OBJ_UNDEFINED)
+		return 0;
+	return lisp_global_define(L, nw, v) ? 1 : -1;
 }
 
 /* An uninterned symbol "prefix.N". */

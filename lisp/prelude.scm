@@ -222,23 +222,156 @@
 ;; --- (import ...) of R7RS programs ---
 
 ;; Every standard library's names are global already, and so are those a define-library exports
-;; (lisp/expand.c), so importing (scheme ...) and defined libraries (also through only and
-;; except) is checked and does nothing; prefix and rename, which would make new names, are
-;; errors that name the import set. A library not defined yet is loaded from the store's file
-;; "a/b.sld" for (a b) when there is one (README, "Libraries"); any other is an error.
+;; (lisp/expand.c), so importing (scheme ...) and defined libraries is checked (only and except
+;; must name exports) and changes nothing; prefix and rename make the new names globals that
+;; name what the old ones do (%global-alias!: the same value, or the same special form). A
+;; library not defined yet is loaded from the store's file "a/b.sld" for (a b) when there is
+;; one (README, "Libraries"); any other is an error.
 (define %libraries '())
-(define (%library-register! name)	; CPUs may define libraries at once: a compare-and-set
-  (let loop ()
-    (let ((old %libraries))
-      (if (and (not (member name old)) (not (%global-cas! '%libraries old (cons name old))))
-          (loop)))))
+(define %library-exports '())	; ((name external ...) ...), the newest definition first
+(define (%library-register! entry)	; (name export-spec ...), lisp/expand.c library_entry
+  (let ((name (car entry))
+        (exts (map (lambda (s) (if (pair? s) (caddr s) s)) (cdr entry))))
+    (let loop ()	; CPUs may define libraries at once: compare-and-sets, the exports first
+      (let ((old %library-exports))
+        (if (not (%global-cas! '%library-exports old (cons (cons name exts) old)))
+            (loop))))
+    (let loop ()
+      (let ((old %libraries))
+        (if (and (not (member name old)) (not (%global-cas! '%libraries old (cons name old))))
+            (loop))))))
+;; what each standard library exports (R7RS appendix A)
+(define %standard-exports
+  '((base * + - ... / < <= = => > >= _ abs and append apply assoc assq assv begin binary-port?
+     boolean=? boolean? bytevector bytevector-append bytevector-copy bytevector-copy!
+     bytevector-length bytevector-u8-ref bytevector-u8-set! bytevector? caar cadr
+     call-with-current-continuation call-with-port call-with-values call/cc car case cdar cddr cdr
+     ceiling char->integer char-ready? char<=? char<? char=? char>=? char>? char? close-input-port
+     close-output-port close-port complex? cond cond-expand cons current-error-port
+     current-input-port current-output-port define define-record-type define-syntax define-values
+     denominator do dynamic-wind else eof-object eof-object? eq? equal? eqv? error
+     error-object-irritants error-object-message error-object? even? exact exact-integer-sqrt
+     exact-integer? exact? expt features file-error? floor floor-quotient floor-remainder floor/
+     flush-output-port for-each gcd get-output-bytevector get-output-string guard if include
+     include-ci inexact inexact? input-port-open? input-port? integer->char integer? lambda lcm
+     length let let* let*-values let-syntax let-values letrec letrec* letrec-syntax list
+     list->string list->vector list-copy list-ref list-set! list-tail list? make-bytevector
+     make-list make-parameter make-string make-vector map max member memq memv min modulo
+     negative? newline not null? number->string number? numerator odd? open-input-bytevector
+     open-input-string open-output-bytevector open-output-string or output-port-open? output-port?
+     pair? parameterize peek-char peek-u8 port? positive? procedure? quasiquote quote quotient
+     raise raise-continuable rational? rationalize read-bytevector read-bytevector! read-char
+     read-error? read-line read-string read-u8 real? remainder reverse round set! set-car!
+     set-cdr! square string string->list string->number string->symbol string->utf8 string->vector
+     string-append string-copy string-copy! string-fill! string-for-each string-length string-map
+     string-ref string-set! string<=? string<? string=? string>=? string>? string? substring
+     symbol->string symbol=? symbol? syntax-error syntax-rules textual-port? truncate
+     truncate-quotient truncate-remainder truncate/ u8-ready? unless unquote unquote-splicing
+     utf8->string values vector vector->list vector->string vector-append vector-copy vector-copy!
+     vector-fill! vector-for-each vector-length vector-map vector-ref vector-set! vector? when
+     with-exception-handler write-bytevector write-char write-string write-u8 zero?)
+    (case-lambda case-lambda)
+    (char char-alphabetic? char-ci<=? char-ci<? char-ci=? char-ci>=? char-ci>? char-downcase
+     char-foldcase char-lower-case? char-numeric? char-upcase char-upper-case? char-whitespace?
+     digit-value string-ci<=? string-ci<? string-ci=? string-ci>=? string-ci>? string-downcase
+     string-foldcase string-upcase)
+    (complex angle imag-part magnitude make-polar make-rectangular real-part)
+    (cxr caaaar caaadr caaar caadar caaddr caadr cadaar cadadr cadar caddar cadddr caddr cdaaar
+     cdaadr cdaar cdadar cdaddr cdadr cddaar cddadr cddar cdddar cddddr cdddr)
+    (eval environment eval)
+    (file call-with-input-file call-with-output-file delete-file file-exists?
+     open-binary-input-file open-binary-output-file open-input-file open-output-file
+     with-input-from-file with-output-to-file)
+    (inexact acos asin atan cos exp finite? infinite? log nan? sin sqrt tan)
+    (lazy delay delay-force force make-promise promise?)
+    (load load)
+    (process-context command-line emergency-exit exit get-environment-variable
+     get-environment-variables)
+    (r5rs * + - ... / < <= = => > >= _ abs acos and angle append apply asin assoc assq assv atan
+     begin boolean? caaaar caaadr caaar caadar caaddr caadr caar cadaar cadadr cadar caddar cadddr
+     caddr cadr call-with-current-continuation call-with-values car cdaaar cdaadr cdaar cdadar
+     cdaddr cdadr cdar cddaar cddadr cddar cdddar cddddr cdddr cddr cdr ceiling char->integer
+     char-alphabetic? char-ci<=? char-ci<? char-ci=? char-ci>=? char-ci>? char-downcase
+     char-lower-case? char-numeric? char-ready? char-upcase char-upper-case? char-whitespace?
+     char<=? char<? char=? char>=? char>? char? complex? cons cos current-input-port
+     current-output-port define define-syntax delay denominator display do dynamic-wind else
+     eof-object? eq? equal? eqv? eval even? exact->inexact exact? exp expt floor for-each force
+     gcd if imag-part inexact->exact inexact? input-port? integer->char integer?
+     interaction-environment lambda lcm length let let* let-syntax letrec letrec-syntax list
+     list->string list->vector list-ref list-tail list? log magnitude make-polar make-rectangular
+     make-string make-vector map max member memq memv min modulo negative? newline not
+     null-environment null? number->string number? numerator odd? or output-port? pair? peek-char
+     positive? procedure? quasiquote quote quotient rational? rationalize read read-char real-part
+     real? remainder reverse round scheme-report-environment set! set-car! set-cdr! sin sqrt
+     string string->list string->number string->symbol string-append string-ci<=? string-ci<?
+     string-ci=? string-ci>=? string-ci>? string-copy string-fill! string-length string-ref
+     string-set! string<=? string<? string=? string>=? string>? string? substring symbol->string
+     symbol? syntax-rules tan truncate unquote unquote-splicing values vector vector->list
+     vector-fill! vector-length vector-ref vector-set! vector? write write-char zero?)
+    (read read)
+    (repl interaction-environment)
+    (time current-jiffy current-second jiffies-per-second)
+    (write display write write-shared write-simple)))
+;; the names an import set makes: ((name . the library's name for it) ...)
+(define (%import-names set)
+  (define (bad) (error "import: bad import set:" set))
+  (define (exported name names)
+    (if (not (symbol? name)) (bad))
+    (or (assq name names) (error "import: not exported by the library:" name set)))
+  (if (not (and (list? set) (pair? set))) (bad))
+  (case (car set)
+    ((only except prefix rename)
+     (if (not (pair? (cdr set))) (bad))
+     (let ((names (%import-names (cadr set))))
+       (case (car set)
+         ((only) (map (lambda (n) (exported n names)) (cddr set)))
+         ((except) (for-each (lambda (n) (exported n names)) (cddr set))
+                   (let loop ((ns names) (acc '()))
+                     (cond ((null? ns) (reverse acc))
+                           ((memq (caar ns) (cddr set)) (loop (cdr ns) acc))
+                           (else (loop (cdr ns) (cons (car ns) acc))))))
+         ((prefix) (if (not (and (= (length set) 3) (symbol? (caddr set)))) (bad))
+                   (let ((p (symbol->string (caddr set))))
+                     (map (lambda (n) (cons (string->symbol (string-append p (symbol->string (car n))))
+                                            (cdr n)))
+                          names)))
+         (else (for-each (lambda (r)
+                           (if (not (and (list? r) (= (length r) 2) (symbol? (cadr r)))) (bad))
+                           (exported (car r) names))
+                         (cddr set))
+               (map (lambda (n)
+                      (let ((r (assq (car n) (cddr set)))) (if r (cons (cadr r) (cdr n)) n)))
+                    names)))))
+    (else
+     (let ((exts (if (and (= (length set) 2) (eq? (car set) 'scheme))
+                     (cdr (assq (cadr set) %standard-exports))
+                     (cdr (assoc set %library-exports)))))
+       (map (lambda (n) (cons n n)) exts)))))
+(define (%import! set)
+  (%import-check set)
+  (for-each (lambda (n) (if (not (eq? (car n) (cdr n))) (%global-alias! (car n) (cdr n))))
+            (%import-names set)))
+;; the import set's library: set without its only, except, prefix and rename
+(define (%import-library set)
+  (if (and (pair? set) (memq (car set) '(only except prefix rename)) (pair? (cdr set)))
+      (%import-library (cadr set))
+      set))
 (define %library-loading (make-parameter '()))
 (define (%define-library-deferred form)	; lisp/expand.c, library_deferred
   (let ((form (%library-includes form)))
     (for-each (lambda (d)
-                (if (and (pair? d) (eq? (car d) 'import)) (for-each %import-check (cdr d))))
+                (if (and (pair? d) (eq? (car d) 'import)) (for-each %import! (cdr d))))
               (cddr form))
-    (eval form (interaction-environment))))
+    ;; expanded again with its imports done: each import set now its library alone (the new
+    ;; names made), so the expander knows them all and does not defer it again
+    (eval (cons (car form)
+                (cons (cadr form)
+                      (map (lambda (d)
+                             (if (and (pair? d) (eq? (car d) 'import))
+                                 (cons 'import (map %import-library (cdr d)))
+                                 d))
+                           (cddr form))))
+          (interaction-environment))))
 ;; the data of the store's file name, read folding case when ci (include-ci)
 (define (%include-data name ci)
   (define (all-text p)
@@ -283,10 +416,8 @@
                                                                 (number->string (car n)))))
           (else #f))))
 (define (%import-check set)
-  (cond ((and (pair? set) (memq (car set) '(only except)) (pair? (cdr set)))
+  (cond ((and (pair? set) (memq (car set) '(only except prefix rename)) (pair? (cdr set)))
          (%import-check (cadr set)))
-        ((and (pair? set) (memq (car set) '(prefix rename)))
-         (error "import: prefix and rename are not supported:" set))
         ((and (list? set) (= (length set) 2) (eq? (car set) 'scheme)
               (memq (cadr set) '(base case-lambda char complex cxr eval file inexact lazy load
                                  process-context r5rs read repl time write)))
@@ -304,7 +435,7 @@
         (else (error "import: no such library:" set))))
 
 (define-syntax import
-  (syntax-rules () ((_ set ...) (begin (%import-check 'set) ... (if #f #f)))))
+  (syntax-rules () ((_ set ...) (begin (%import! 'set) ... (if #f #f)))))
 
 (define-record-type promise (%make-promise-box state) promise?
   (state %promise-state %set-promise-state!))

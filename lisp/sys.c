@@ -787,6 +787,20 @@ static obj p_global_cas(struct lisp *L, int argc, obj *argv)
 	return ok ? OBJ_TRUE : OBJ_FALSE;
 }
 
+/* (%global-alias! new old): new names at the top level what old names (import's prefix and
+ * rename; globals.c lisp_global_alias); #t, or #f if old is a keyword known by its name */
+static obj p_global_alias(struct lisp *L, int argc, obj *argv)
+{
+	int r;
+
+	(void)argc;
+	for (int i = 0; i < 2; i++)
+		if (!symbol_p(argv[i]))
+			return lisp_type_error(L, "%global-alias!", "symbol", argv[i]);
+	r = lisp_global_alias(L, argv[0], argv[1]);
+	return r < 0 ? OBJ_NULL : obj_bool(r > 0);
+}
+
 static obj p_builtin_source(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
@@ -830,6 +844,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "pci-devices", p_pci_devices, 0, 0, 0 },
 	{ "%builtin-source", p_builtin_source, 1, 1, 0 },
 	{ "%global-cas!", p_global_cas, 3, 3, 0 },
+	{ "%global-alias!", p_global_alias, 2, 2, 0 },
 };
 
 void lisp_init_sys(struct lisp *L)

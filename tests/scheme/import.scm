@@ -1,5 +1,7 @@
-; (import ...) as R7RS programs begin: the standard (scheme ...) libraries, also through only and
-; except, are accepted and change nothing; other libraries, prefix and rename are one clear error.
+; (import ...) as R7RS programs begin: the standard (scheme ...) libraries and defined ones are
+; accepted; only and except must name exports (every name stays global: they hide nothing);
+; prefix and rename make the new names, for procedures, macros and special forms alike, also
+; in a define-library's body; other libraries and bad import sets are one clear error.
 (import (scheme base) (scheme char) (scheme write) (scheme cxr) (scheme lazy)
         (scheme case-lambda) (scheme eval) (scheme read) (scheme process-context) (scheme time)
         (scheme file) (scheme inexact) (scheme complex) (scheme load) (scheme repl) (scheme r5rs))
@@ -12,8 +14,53 @@
     (thunk)))
 (try (lambda () (import (srfi 1))))
 (try (lambda () (import (scheme base) (scheme no-such))))
-(try (lambda () (import (prefix (scheme base) b:))))
-(try (lambda () (import (rename (scheme base) (car first)))))
 (try (lambda () (import scheme)))
+(try (lambda () (import (only (scheme base) car no-such))))
+(try (lambda () (import (except (scheme char) no-such))))
+(try (lambda () (import (rename (scheme base) (no-such x)))))
+(try (lambda () (import (rename (scheme base) car))))
+(try (lambda () (import (prefix (scheme base)))))
+(try (lambda () (import (prefix (scheme base) "s:"))))
+(try (lambda () (import (only))))
+
+;; prefix: procedures, special forms (define, if, let, lambda, set!), macros (when, case,
+;; guard, delay), in the same program
+(import (prefix (scheme base) s:) (prefix (scheme lazy) z:))
+(s:define (classify x) (s:if (s:< x 10) 'small 'big))
+(display (s:list (classify 3) (classify 30)))
+(newline)
+(display (s:let loop ((i 0) (acc '())) (s:if (s:= i 3) acc (loop (s:+ i 1) (s:cons i acc)))))
+(newline)
+(display (s:list (s:when #t 'when) (s:case 2 ((1) 'one) ((2) 'two)) (z:force (z:delay (s:* 6 7)))
+                 (s:guard (e (#t (s:list 'caught e))) (s:raise 'oops))
+                 ((s:lambda (x) (s:set! x (s:+ x 1)) x) 1)))
+(newline)
+;; rename, over only and prefix: the new names and the old ones both work
+(import (rename (only (scheme base) car cdr) (car first) (cdr rest))
+        (prefix (only (scheme char) char-upcase) c:)
+        (rename (prefix (only (scheme write) write) w:) (w:write out)))
+(display (list (first '(1 2)) (rest '(1 2)) (c:char-upcase #\b) (car '(3))))
+(out "written")
+(newline)
+;; the keywords known by name (else, =>, ...) are not renamed: a prefixed one is unbound
+(try (lambda () (eval '(s:cond (s:else 1)) (interaction-environment))))
+;; a defined library: its exports, by their external names
+(define-library (demo shapes)
+  (export (rename area-of area) perimeter)
+  (import (scheme base))
+  (begin (define (area-of w h) (* w h))
+         (define (perimeter w h) (* 2 (+ w h)))))
+(import (prefix (demo shapes) shape-))
+(display (list (shape-area 2 3) (shape-perimeter 2 3)))
+(newline)
+(try (lambda () (import (only (demo shapes) area-of))))
+;; a library whose body uses the names its imports make
+(define-library (demo user)
+  (export describe)
+  (import (prefix (scheme base) b:) (rename (demo shapes) (area square-area)))
+  (begin (b:define (describe n) (b:when (b:> n 0) (b:list 'square (square-area n n))))))
+(import (demo user))
+(display (describe 4))
+(newline)
 (display "after")
 (newline)
