@@ -12,6 +12,8 @@
 #define LISP_ROOTS_MARGIN	128		/* C roots left free on the heap's shadow stack */
 #define LISP_PRINT_WHOLE	65536		/* one display/write to the console: one write */
 #define LISP_SLEEP_SLICE_MS	10		/* (sleep) sees an interrupt within this */
+#define LISP_CHAN_SPIN_US	20		/* an empty channel-receive watches this long before
+						 * sleeping, when its CPU has nothing else to run */
 #define LISP_SAFEPOINT_CALLS	4096		/* procedure calls between two safepoint hook calls */
 #define LISP_SYMTAB_INIT	1024		/* buckets of a new symbol table (a power of two) */
 #define LISP_ERROR_MSG_MAX	160		/* bytes of a formatted error message */

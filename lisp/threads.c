@@ -29,6 +29,8 @@ struct th_c {
 enum { CH_HEAD = 1, CH_TAIL, CH_C, CH_NFIELDS };
 struct ch_c {
 	struct waitq wq;		/* receivers waiting for a value */
+	unsigned long queued;		/* values in the queue: written under wq.lock, also read
+					 * without it (atomic) by a receiver watching for one */
 };
 
 static void *raw(obj rec, size_t field)
@@ -404,6 +406,7 @@ static obj p_make_channel(struct lisp *L, int argc, obj *argv)
 	lisp_store_now(L, ch, CH_HEAD, OBJ_NIL);
 	lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
 	waitq_init(&((struct ch_c *)raw(ch, CH_C))->wq, "scheme-channel");
+	((struct ch_c *)raw(ch, CH_C))->queued = 0;
 	return ch;
 }
 
@@ -430,9 +433,39 @@ static obj p_channel_send(struct lisp *L, int argc, obj *argv)
 	else
 		lisp_store_now(L, tail, 1, cell);
 	lisp_store_now(L, ch, CH_TAIL, cell);
+	__atomic_store_n(&c->queued, c->queued + 1, __ATOMIC_RELEASE);
 	waitq_wake_one_locked(&c->wq);
 	spin_unlock_irqrestore(&c->wq.lock, f);
 	return OBJ_UNSPECIFIED;
+}
+
+/*
+ * Wait a little for a value before sleeping, as long as nothing else wants this CPU: a sender
+ * busy on another CPU then hands its next value over without a wake-up (a run-queue lock, an
+ * IPI, two context switches: most of a message's cost when the receiver is the faster side,
+ * issue 13). Called without the lock, interrupts on (so the timer still preempts); bounded by
+ * LISP_CHAN_SPIN_US, by an interrupt request and by another thread becoming runnable here.
+ * Not a safe point: another CPU's handshake waits for it at most that long. True if a value
+ * may be there (the caller looks again under the lock).
+ */
+static bool watch_for_value(struct lisp *L, struct ch_c *c)
+{
+	static unsigned long spin_cycles;	/* LISP_CHAN_SPIN_US in arch_cycles(); atomic */
+	unsigned long span = __atomic_load_n(&spin_cycles, __ATOMIC_RELAXED);
+	uint64_t end;
+
+	if (!span) {
+		span = (unsigned long)(arch_cycles_per_sec() / 1000000 * LISP_CHAN_SPIN_US);
+		__atomic_store_n(&spin_cycles, span, __ATOMIC_RELAXED);
+	}
+	for (end = arch_cycles() + span; arch_cycles() < end;) {
+		if (__atomic_load_n(&c->queued, __ATOMIC_ACQUIRE))
+			return true;
+		if (lisp_interrupt_pending(L) || sched_cpu_load(arch_cpu_id()) > 1)
+			return false;
+		arch_cpu_relax();
+	}
+	return false;
 }
 
 static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
@@ -440,6 +473,7 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	obj ch = argv[0], head, v;
 	struct ch_c *c;
 	arch_irqflags_t f;
+	bool watched = false;
 
 	(void)argc;
 	if (!record_p(ch, STATE(L, S_RTD_CHANNEL)))
@@ -459,9 +493,18 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 			f = spin_lock_irqsave(&c->wq.lock);
 			continue;
 		}
+		if (!watched) {
+			watched = true;
+			spin_unlock_irqrestore(&c->wq.lock, f);
+			watch_for_value(L, c);	/* nothing here collects: ch stays put */
+			f = spin_lock_irqsave(&c->wq.lock);
+			continue;
+		}
 		waitq_sleep_locked(&c->wq);	/* a safe point: ch is in our argument slot */
+		watched = false;
 	}
 	v = car(head);
+	__atomic_store_n(&c->queued, c->queued - 1, __ATOMIC_RELAXED);
 	lisp_store_now(L, ch, CH_HEAD, cdr(head));	/* the queue's cells are all published */
 	if (cdr(head) == OBJ_NIL)
 		lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
