@@ -307,14 +307,16 @@ int gc_promote_closure(struct heap *h, obj *x)
 }
 
 /* The pacer ("The pause goal" in docs/gc.md). An estimate of cycles per unit of work that
- * rises at once to a costlier sample and decays by an eighth of the gap at a cheaper one, so
- * the next pause is sized for the recent worst, not the average. */
+ * rises at once to a costlier sample and decays by a 64th of the gap at a cheaper one, so the
+ * next pause is sized for the worst of the last hundred or so, not the average (an eighth let
+ * the 1 % of costlier collections, a tree in flight at the nursery's full size, run at 1.5-2x
+ * the goal). */
 static void estimate(uint64_t *est, uint64_t sample)
 {
 	if (sample > *est)
 		*est = sample;
 	else
-		*est -= (*est - sample) / 8;
+		*est -= (*est - sample) / 64;
 }
 
 /* The size (bytes of nursery, words of a step) whose estimated cost (est cycles per 1024) is
