@@ -193,14 +193,39 @@ bool lisp_global_set(struct lisp *L, obj sym, obj v)
 	return lisp_store(L, sym, SYMF_VALUE, v);
 }
 
-/* nw names at the top level what old names (import's prefix and rename): old's special form,
- * or the value of old's system binding (its twin, if it has one). Other keywords (else, =>,
- * ..., _, unquote, syntax-rules, include) are known by their names: nothing to copy. 1 if nw
- * names something now, 0 if not, -1 if the value could not be published (heap exhausted). */
-int lisp_global_alias(struct lisp *L, obj nw, obj old)
+/* A name the expander knows by its symbol: a special form, or a keyword it compares by name
+ * (else, =>, ..., _, unquote, unquote-splicing, syntax-rules, define-library, include). */
+static bool keyword_name_p(struct lisp *L, obj s)
 {
-	obj v = lisp_global_value(lisp_sys_cell(old));
+	static const char *const by_name[] = { "include", "include-ci" };
 
+	if (lisp_special(s))
+		return true;
+	for (int i = SYM_SPECIAL_END; i <= SYM_SYNTAX_RULES; i++)
+		if (s == SYM(L, i))
+			return true;
+	if (s == SYM(L, SYM_DEFINE_LIBRARY))
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(by_name); i++)
+		if (obj_bytes_length(sym_name(s)) == strlen(by_name[i]) &&
+		    !memcmp(obj_bytes_data(sym_name(s)), by_name[i], strlen(by_name[i])))
+			return true;
+	return false;
+}
+
+/* nw names at the top level what old names (import's prefix and rename): old's special form,
+ * or the value of old's system binding (sys: a standard library's; its twin, if it has one)
+ * or of old itself (a defined library's export). Other keywords (else, =>, ..., _, unquote,
+ * syntax-rules, include) are known by their names: nothing to copy. 1 if nw names something
+ * now, 0 if not, -1 if the value could not be published (heap exhausted), -2 if nw is a
+ * keyword's name: rebinding it would change the syntax of everyone's code, the system's too
+ * (special forms have no twins), so it is refused (Guile: "duplicate binding"). */
+int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys)
+{
+	obj v = lisp_global_value(sys ? lisp_sys_cell(old) : old);
+
+	if (keyword_name_p(L, nw))
+		return -2;
 	if (lisp_special(old)) {
 		arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
 		intptr_t flags = fxv(obj_fields(nw)[SYMF_FLAGS]);

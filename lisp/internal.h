@@ -314,7 +314,7 @@ bool lisp_global_define(struct lisp *L, obj sym, obj v);
 /* The system's bindings (globals.c): sym's twin, made if it has none (OBJ_NULL: no memory);
  * twins for every bound symbol; each twin's value given to its symbol (the end of boot). */
 obj lisp_sys_twin(struct lisp *L, obj sym);
-int lisp_global_alias(struct lisp *L, obj nw, obj old);
+int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys);
 bool lisp_sys_twin_bound(struct lisp *L);
 void lisp_sys_export(struct lisp *L);
 /* The symbol the system's code names for sym: its twin if it has one, else sym itself. */

@@ -349,8 +349,11 @@
        (map (lambda (n) (cons n n)) exts)))))
 (define (%import! set)
   (%import-check set)
-  (for-each (lambda (n) (if (not (eq? (car n) (cdr n))) (%global-alias! (car n) (cdr n))))
-            (%import-names set)))
+  (let ((lib (%import-library set)))	; a standard one's names: the system's bindings
+    (for-each (lambda (n)
+                (if (not (eq? (car n) (cdr n)))
+                    (%global-alias! (car n) (cdr n) (and (pair? lib) (eq? (car lib) 'scheme)))))
+              (%import-names set))))
 ;; the import set's library: set without its only, except, prefix and rename
 (define (%import-library set)
   (if (and (pair? set) (memq (car set) '(only except prefix rename)) (pair? (cdr set)))

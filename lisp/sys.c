@@ -787,8 +787,9 @@ static obj p_global_cas(struct lisp *L, int argc, obj *argv)
 	return ok ? OBJ_TRUE : OBJ_FALSE;
 }
 
-/* (%global-alias! new old): new names at the top level what old names (import's prefix and
- * rename; globals.c lisp_global_alias); #t, or #f if old is a keyword known by its name */
+/* (%global-alias! new old sys?): new names at the top level what old names, in the system's
+ * bindings if sys? (import's prefix and rename; globals.c lisp_global_alias); #t, or #f if old
+ * is a keyword known by its name; an error if new is one */
 static obj p_global_alias(struct lisp *L, int argc, obj *argv)
 {
 	int r;
@@ -797,7 +798,9 @@ static obj p_global_alias(struct lisp *L, int argc, obj *argv)
 	for (int i = 0; i < 2; i++)
 		if (!symbol_p(argv[i]))
 			return lisp_type_error(L, "%global-alias!", "symbol", argv[i]);
-	r = lisp_global_alias(L, argv[0], argv[1]);
+	r = lisp_global_alias(L, argv[0], argv[1], argv[2] != OBJ_FALSE);
+	if (r == -2)
+		return lisp_errorf(L, argv[0], "import: cannot rebind a syntax keyword's name:");
 	return r < 0 ? OBJ_NULL : obj_bool(r > 0);
 }
 
@@ -844,7 +847,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "pci-devices", p_pci_devices, 0, 0, 0 },
 	{ "%builtin-source", p_builtin_source, 1, 1, 0 },
 	{ "%global-cas!", p_global_cas, 3, 3, 0 },
-	{ "%global-alias!", p_global_alias, 2, 2, 0 },
+	{ "%global-alias!", p_global_alias, 3, 3, 0 },
 };
 
 void lisp_init_sys(struct lisp *L)

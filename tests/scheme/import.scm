@@ -54,6 +54,21 @@
 (display (list (shape-area 2 3) (shape-perimeter 2 3)))
 (newline)
 (try (lambda () (import (only (demo shapes) area-of))))
+;; a defined library's export that is also a standard name: prefix and rename give the
+;; library's value, not the system's
+(define-library (demo mine)
+  (export (rename my-length length) reverse)
+  (import (scheme base))
+  (begin (define (my-length l) 'mine-length) (define (reverse l) 'mine-reverse)))
+(import (prefix (demo mine) mine:) (rename (demo mine) (reverse mine-rev)))
+(display (list (mine:length '(1 2)) (mine:reverse '(1 2)) (mine-rev '(1))))
+(newline)
+;; a keyword's name cannot be rebound (it would change everyone's syntax, the system's too)
+(try (lambda () (import (rename (scheme base) (when if)))))
+(try (lambda () (import (rename (scheme base) (car else)))))
+(try (lambda () (import (rename (scheme base) (car quote)))))
+(display (list (do ((i 0 (+ i 1))) ((= i 2) i)) `(a ,(+ 1 1)) (cond (#f 1) (else 2))))
+(newline)
 ;; a library whose body uses the names its imports make
 (define-library (demo user)
   (export describe)
