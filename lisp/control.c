@@ -228,12 +228,23 @@ static obj p_exit(struct lisp *L, int argc, obj *argv)
 	return OBJ_NULL;
 }
 
+/* The environments eval takes: #f, the program's top level (interaction-environment); #t, the
+ * standard bindings, read-only (environment, scheme-report-environment, null-environment:
+ * the system's bindings, globals.c; which libraries were named is not checked). */
 static obj p_interaction_environment(struct lisp *L, int argc, obj *argv)
 {
 	(void)L;
 	(void)argc;
 	(void)argv;
 	return OBJ_FALSE;
+}
+
+static obj p_standard_environment(struct lisp *L, int argc, obj *argv)
+{
+	(void)L;
+	(void)argc;
+	(void)argv;
+	return OBJ_TRUE;
 }
 
 static obj p_void(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; (void)argv; return OBJ_UNSPECIFIED; }
@@ -274,9 +285,9 @@ static const struct lisp_prim_def prims[] = {
 	{ "%arity", p_arity, 1, 1, 0 },
 	{ "%exit", p_exit, 0, 1, 0 },
 	{ "interaction-environment", p_interaction_environment, 0, 0, 0 },
-	{ "scheme-report-environment", p_interaction_environment, 0, 1, 0 },
-	{ "null-environment", p_interaction_environment, 0, 1, 0 },
-	{ "environment", p_interaction_environment, 0, -1, 0 },
+	{ "scheme-report-environment", p_standard_environment, 0, 1, 0 },
+	{ "null-environment", p_standard_environment, 0, 1, 0 },
+	{ "environment", p_standard_environment, 0, -1, 0 },
 	{ "%void", p_void, 0, -1, 0 },
 	{ "procedure-name", p_procedure_name, 1, 1, 0 },
 };

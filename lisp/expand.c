@@ -499,6 +499,8 @@ static obj expand_special(struct lisp_cx *c, int which, obj x, obj env)
 			UNROOT(a);
 		} else if (!symbol_p(a) || lisp_special_of(L, a) >= 0 || macro_p(L, lisp_global_value(a))) {
 			lisp_syntax_error(L, "set!", x);
+		} else if (L->sys_eval) {
+			lisp_errorf(L, x, "eval: an environment's bindings are immutable:");
 		} else if (lisp_push(L, a) && lisp_push(L, r)) {
 			b = lisp_ir_pop(L, N_GSET, 2);
 		}
@@ -759,6 +761,8 @@ static obj toplevel_sym(struct lisp *L, obj id, obj env)
 		return toplevel_name(L, id);
 	if (env == OBJ_NIL)
 		return id;
+	if (env == STATE(L, S_SYSFRAME) && !L->sys_code)
+		return lisp_errorf(L, id, "eval: an environment's bindings are immutable: a definition of");
 	if (env == STATE(L, S_SYSFRAME))
 		return lisp_sys_twin(L, id);
 	ROOT(id);
@@ -1388,7 +1392,7 @@ obj lisp_compile(struct lisp *L, obj x)
 		lisp_errorf(L, x, "a circular list in a program (only a quoted literal may be one):");
 		goto out;
 	}
-	body = expand_toplevel(&c, x, L->sys_code ? STATE(L, S_SYSFRAME) : OBJ_NIL);
+	body = expand_toplevel(&c, x, L->sys_code || L->sys_eval ? STATE(L, S_SYSFRAME) : OBJ_NIL);
 	if (body == OBJ_NULL)
 		goto out;
 	lisp_private_set(L, c.lam, LAM_BODY, body);

@@ -101,6 +101,8 @@ struct lisp {
 	bool sys_code;			/* compiling the system's code (the prelude, at boot): its
 					 * top level is the system frame (globals.c, "The system's
 					 * bindings") */
+	bool sys_eval;			/* compiling an eval in (environment ...): the system frame
+					 * too, read-only (no definitions, no global set!) */
 	int exit_code;
 	unsigned gensym_count;
 	unsigned safepoint_fuel;		/* calls to the next safe point; relaxed atomic */

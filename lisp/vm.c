@@ -1114,9 +1114,13 @@ special:
 		obj thunk;
 
 		L->arg0 = (size_t)(sp - n - S);
+		/* (environment ...), (scheme-report-environment n), (null-environment n): #t, the
+		 * standard bindings, read-only; (interaction-environment): #f, the program's */
+		L->sys_eval = n == 2 && S[L->arg0 + 1] == OBJ_TRUE;
 		SAVE();
 		thunk = lisp_compile(L, S[L->arg0]);
 		LOAD();
+		L->sys_eval = false;
 		if (thunk == OBJ_NULL)
 			goto error;
 		sp -= n;

@@ -75,5 +75,6 @@
 (show "own car after set!: " (car '(1 2)))
 (show "the system's list-tail: " (list-tail '(1 2 3) 1) ", assq: " (assq 'b '((a 1) (b 2))))
 
-;; and eval in the program's environment sees the program's definitions
+;; and eval in the program's environment sees the program's definitions (environments.scm:
+;; the standard environments)
 (show "eval: " (eval '(list 1) (interaction-environment)))
