@@ -99,9 +99,9 @@ void gc_major_poll(struct heap *h);
 /* The interpreter's safe point: one step of a running cycle's debt, if any (per-core mode). */
 void gc_major_pay(struct heap *h);
 /* The pacer's estimates (minor.c): after a minor collection of used bytes, and after a major
- * step of work words, each of the given cycles. */
+ * step of work words (cut: the clock ended it), each of the given cycles. */
 void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles);
-void gc_pace_major(struct heap *h, uint64_t cycles, size_t work);
+void gc_pace_major(struct heap *h, uint64_t cycles, size_t work, bool cut);
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct);
 
 /* Is p (an old object of h) in an unswept group of a sweep? */

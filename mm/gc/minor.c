@@ -359,12 +359,12 @@ void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles)
 	h->nursery_soft = h->nursery_start + n / WORD;
 }
 
-void gc_pace_major(struct heap *h, uint64_t cycles, size_t work)
+void gc_pace_major(struct heap *h, uint64_t cycles, size_t work, bool cut)
 {
 	uint64_t target = h->pause_goal / 100 * GC_PACE_TARGET_PCT;
 
-	if (h->pause_goal == 0 || work < h->major_step_words / 2 || work == 0)
-		return;	/* a step cut short (the end of a phase) says little */
+	if (h->pause_goal == 0 || (work < h->major_step_words / 2 && !cut) || work == 0)
+		return;	/* a step cut short by the end of a phase says little; by the clock, much */
 	estimate(&h->pace_major, cycles * 1024 / work);
 	h->major_step_words = (size_t)paced(h->pace_major, target, h->major_step_words,
 					    GC_MAJOR_STEP_MIN, GC_MAJOR_STEP_WORDS);

@@ -22,6 +22,9 @@
 #define GC_PACE_LIMIT_PCT	50
 #define HEAP_NURSERY_MIN	(16 * 1024)
 #define GC_MAJOR_STEP_MIN	1024
+/* ... and a marking step also looks at the clock every this many words of work, and ends at the
+ * goal whatever its budget (mm/gc/major.c, gc_major_step) */
+#define GC_MAJOR_MARK_SLICE	512
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */
 #define HEAP_ROOTS_MAX		1024		/* C roots on one heap's shadow stack */
 #define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses to start */
