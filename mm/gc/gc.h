@@ -72,6 +72,9 @@ int gc_major_start_global(struct heap *h);
 /* Do at most max(budget, 2, one group's words + 1) words of major work (a step always gets to
  * sweep at least one group); returns the work done. A no-op when no cycle runs. May run a minor collection (end of marking). */
 size_t gc_major_step(struct heap *h, size_t budget);
+/* The budget of a step that runs until the phase is over: the pause goal's clock does not cut
+ * it (a full collection, the stop-the-world baseline). */
+#define GC_MAJOR_ALL	((size_t)-1 / 2)
 /* Finish a running cycle, then run a whole fresh one: everything unreachable now is freed.
  * 0, or -1 if memory ran out for a minor collection or the mark stack. One unbounded step at
  * a time: one pause (an allocation at the heap's limit waits for it anyway). */

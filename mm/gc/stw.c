@@ -160,7 +160,7 @@ static int collect(struct heap *h, uint32_t taken)
 		size_t work;
 
 		h->xwaiting = false;
-		work = gc_major_step(h, (size_t)-1 / 2);
+		work = gc_major_step(h, GC_MAJOR_ALL);
 		if (h->xwaiting) {
 			answer(h, taken);	/* others' root scans for our cycle; ours for theirs */
 			continue;

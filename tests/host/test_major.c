@@ -623,6 +623,39 @@ static void test_major_poll_spread(void **state)
 	teardown(h);
 }
 
+/* --- with a pause goal the clock ends a marking step (mark_timed), except a step of
+ * GC_MAJOR_ALL: a full collection is one pause (cut into goal-sized steps, a full collection
+ * at the heap's limit with --verify checked the heap thousands of times) --- */
+
+static void test_major_timed(void **state)
+{
+	struct heap *h = setup_limited(256 * KIB, 1024 * MIB, 1, 0);	/* a 1 us goal */
+	obj ring = OBJ_NIL, l = OBJ_NIL;
+	size_t nlists = 4 * MIB / (100 * 3 * WORD), work;
+	uint64_t steps0;
+
+	(void)state;
+	GC_ROOT(h, ring);
+	GC_ROOT(h, l);
+	fill_ring(h, &ring, &l, nlists);
+	assert_int_equal(gc_major_start(h), 0);
+	work = gc_major_step(h, GC_MAJOR_ALL - 1);	/* a big budget, but a timed step */
+	assert_int_equal(h->major_phase, HEAP_MAJOR_MARK);
+	assert_true(work >= GC_MAJOR_MARK_SLICE && work < nlists * 100 * 3);
+	work = gc_major_step(h, GC_MAJOR_ALL);		/* the rest of the marking at once */
+	assert_true(h->major_phase != HEAP_MAJOR_MARK);
+	while (h->major_phase != HEAP_MAJOR_IDLE)
+		gc_major_step(h, GC_MAJOR_ALL);
+	steps0 = h->stats.major_steps;
+	assert_int_equal(gc_major_full(h), 0);		/* mark, sweep: a step each at most */
+	assert_true(h->stats.major_steps - steps0 <= 3);
+	for (size_t i = 0; i < nlists; i++)
+		check_list(obj_vector_ref(ring, i), 100);
+	GC_UNROOT(h, l);
+	GC_UNROOT(h, ring);
+	teardown(h);
+}
+
 /* --- numbers for the notes (not pass/fail): step pauses with ~20 MB live --- */
 
 static int cmp_u64(const void *a, const void *b)
@@ -682,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_major_bounded),
 		cmocka_unit_test(test_pacer),
 		cmocka_unit_test(test_major_poll_spread),
+		cmocka_unit_test(test_major_timed),
 		cmocka_unit_test(test_major_numbers),
 	};
 
