@@ -158,7 +158,7 @@ def line(text, want, seconds=20, what=None):
 	con.expect(PROMPT, seconds, what or text)
 
 
-def interrupt(text, seconds=20, running=1.0, ahead=None):
+def interrupt(text, seconds=20, running=0.4, ahead=None):
 	"""Type text, let it run (typing ahead, if given, while it does), Ctrl-C: expect the
 	error, then the prompt."""
 	con.send(text + "\r")
@@ -189,24 +189,24 @@ interrupt("(thread-join (spawn (lambda () (sleep 1000000))))")
 interrupt("(sleep 1000000)")
 # the unwinding runs dynamic-wind's exit thunk, and a handler sees the condition
 con.send("(dynamic-wind (lambda () #f) spin (lambda () (display \"left-spin\")))\r")
-con.quiet_for(1.0)
+con.quiet_for(0.5)
 con.send("\x03")
 con.expect(r"error: interrupted\r?\nleft-spin", 20, "dynamic-wind's exit thunk, after the error")
 con.expect(PROMPT, 20, "the prompt after the exit thunk")
 con.send("(guard (e ((error-object? e) (list 'caught (error-object-message e)))) (spin))\r")
-con.quiet_for(1.0)
+con.quiet_for(0.5)
 con.send("\x03")
 con.expect(r"\(caught \"interrupted\"\)", 20, "guard's result")
 con.expect(PROMPT, 20, "guard's prompt")
 # type-ahead is dropped with the interrupted expression, as a terminal does
-interrupt("(spin)", running=0.5, ahead="(display \"typed-ahead\")")
+interrupt("(spin)", running=0.3, ahead="(display \"typed-ahead\")")
 line("(+ 40 2)", r"\n42\r?\n", what="after type-ahead")
 if b"typed-ahead\r\n" in con.buf or re.search(rb"[^\"]typed-ahead", con.buf):
 	fail("the line typed ahead of Ctrl-C ran")
 if is_qemu:
 	# Ctrl-C behind more type-ahead than the console's 16 KiB ring holds still interrupts (the
 	# UART is not stopped in tty mode; what does not fit is dropped)
-	interrupt("(spin)", running=0.5, ahead=(";" + "x" * 62 + "\r") * 400)
+	interrupt("(spin)", running=0.3, ahead=(";" + "x" * 62 + "\r") * 400)
 	line("(+ 40 3)", r"\n43\r?\n", what="after 25 KiB of type-ahead and Ctrl-C")
 	# without a Ctrl-C, what did not fit is dropped and the next read says so
 	con.send("(sleep 3000)\r")
