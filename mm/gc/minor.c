@@ -68,10 +68,8 @@ static void scan_copy(struct heap *h, uintptr_t *p)
 
 		if (heap_young_p(h, v))
 			f[i] = forward(h, v);
-		else if (count && gc_remote_p(h, v)) {
-			XT_HOLDER(p);
-			gc_xref_inc(h, v);
-		}
+		else if (count && gc_remote_p(h, v))
+			gc_xref_inc_later(h, v, (uintptr_t)p);
 	}
 }
 
@@ -85,6 +83,7 @@ static void scan_gray(struct heap *h)
 		h->minor_gray = (uintptr_t *)from[1];
 		scan_copy(h, (uintptr_t *)from[0]);
 	}
+	gc_xref_flush(h);	/* the copies' remote references, counted before the pause ends */
 }
 
 /* Remembered set overflowed: every old object is a potential root. Copies may land anywhere

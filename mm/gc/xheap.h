@@ -69,6 +69,11 @@ int gc_store(struct heap *h, obj holder, size_t i, obj value);
 /* h's old object now holds (inc) or no longer holds (dec) a reference to remote v. */
 void gc_xref_inc(struct heap *h, obj v);
 void gc_xref_dec(struct heap *h, obj v);
+/* The same as gc_xref_inc for a collection of h (inside its pause), counted with others a batch
+ * at a time (one xlock hold per owner); gc_xref_flush counts what is left, before the pause
+ * ends. holder: the object that holds v (the debug event ring's). */
+void gc_xref_inc_later(struct heap *h, obj v, uintptr_t holder);
+void gc_xref_flush(struct heap *h);
 
 /* A reference from outside every heap (a kernel structure: a thread's thunk, a message queued
  * in a channel) keeps o alive: pins count like remote references (X3 with pins added). The

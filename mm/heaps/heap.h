@@ -311,6 +311,11 @@ struct heap {
 	 * (xrefs). Atomic adds by whichever CPU counts (it holds the target's xlock, not ours). */
 	uintptr_t xref_out[NCPU];
 	bool xref_lost;			/* the table could not grow: every shared object is a root */
+	/* references to other heaps' objects a collection of this heap has found and not yet
+	 * counted (gc_xref_inc_later): the owner's alone, empty outside its pauses */
+	obj xbatch[GC_XBATCH];
+	uintptr_t xbatch_holder[GC_XBATCH];	/* their holders (the debug event ring's) */
+	unsigned nxbatch;
 	obj *xshade;			/* shades pushed by other CPUs while this heap marks: the
 					 * top block of a stack of them (xheap.c) */
 	size_t xshade_len;		/* entries in that block; 0: the stack is empty */

@@ -25,6 +25,9 @@
 /* ... and a marking step also looks at the clock every this many words of work, and ends at the
  * goal whatever its budget (mm/gc/major.c, gc_major_step) */
 #define GC_MAJOR_MARK_SLICE	512
+/* A minor collection counts the references its copies hold into other heaps this many at a
+ * time, one hold of each owner's xlock per batch (mm/gc/xheap.c, gc_xref_inc_later) */
+#define GC_XBATCH		64
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */
 #define HEAP_ROOTS_MAX		1024		/* C roots on one heap's shadow stack */
 #define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses to start */

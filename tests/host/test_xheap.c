@@ -357,10 +357,11 @@ static void table_cycle(struct heap *b, struct heap *a, obj keep, size_t n, bool
 		}
 		/* new references once a quarter of the table is walked: it grows meanwhile */
 		for (int i = 0; to != OBJ_NULL && b->xwalk > b->xref_cap / 4 && i < 100 &&
-				*m < obj_vector_length(to); i++, (*m)++) {
+				*m < obj_vector_length(to); i++, (*m)++)
 			gc_write(a, to, *m, obj_vector_ref(from, *m));
-			grew |= b->xwalking && b->xref_old != NULL;
-		}
+		/* (the owner clears the next table a chunk per safe point: it may be installed
+		 * after the last of these) */
+		grew |= to != OBJ_NULL && b->xwalking && b->xref_old != NULL;
 		gc_safepoint(a);
 		gc_safepoint(b);
 	}
@@ -385,6 +386,66 @@ static obj published_lists(struct heap *b, size_t n, intptr_t first)
 	assert_int_equal(gc_publish(b, &v), 0);
 	GC_UNROOT(b, v);
 	return v;
+}
+
+/* A minor collection counts its copies' references into other heaps a batch at a time
+ * (gc_xref_inc_later): more than GC_XBATCH of them, interleaved between two owners, each
+ * counted once before the collection returns, also while one owner marks. */
+static void test_counts_batched(void **state)
+{
+	enum { N = 3 * GC_XBATCH + 7 };
+	struct heap *a = &heaps[0], *b = &heaps[1], *c = &heaps[2];
+	obj xb, xc, young;
+
+	(void)state;
+	host_cpu_enter(0, 3);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	heap_up(2, 64 * 1024);
+	a->verify = b->verify = c->verify = true;
+	xb = published_lists(b, N, 0);
+	GC_ROOT(b, xb);
+	xc = published_lists(c, N, 1000);
+	GC_ROOT(c, xc);
+	for (int round = 0; round < 2; round++) {
+		young = heap_make_vector(a, 2 * N, OBJ_FALSE);	/* young: nothing counted yet */
+		GC_ROOT(a, young);
+		for (size_t i = 0; i < N; i++) {
+			gc_write(a, young, 2 * i, obj_vector_ref(xb, i));
+			gc_write(a, young, 2 * i + 1, obj_vector_ref(xc, i));
+		}
+		assert_int_equal(gc_remote_refs(b), 0);
+		assert_int_equal(gc_remote_refs(c), 0);
+		if (round == 1)	/* b marks: a is grey for it, so each count also shades */
+			assert_int_equal(gc_major_start(b), 0);
+		assert_int_equal(gc_minor(a), 0);
+		assert_int_equal(a->nxbatch, 0);
+		assert_int_equal(gc_remote_refs(b), N);
+		assert_int_equal(gc_remote_refs(c), N);
+		for (size_t i = 0; i < N; i++) {
+			assert_int_equal(gc_remote_count(obj_vector_ref(xb, i)), 1);
+			assert_int_equal(gc_remote_count(obj_vector_ref(xc, i)), 1);
+		}
+		assert_int_equal(gc_verify_world(), 0);
+		GC_UNROOT(a, young);
+		for (int fresh = 0; fresh < 3; fresh++) {	/* b's cycle ends; a's gives the counts back */
+			struct heap *h = fresh == 0 ? b : a;
+
+			while (h->major_phase != HEAP_MAJOR_IDLE) {
+				gc_major_step(h, GC_MAJOR_ALL);
+				for (unsigned o = 0; o < 3; o++)
+					if (&heaps[o] != h)
+						gc_safepoint(&heaps[o]);
+			}
+			if (fresh == 1)
+				assert_int_equal(gc_major_start(a), 0);
+		}
+		assert_int_equal(gc_remote_refs(b), 0);
+		assert_int_equal(gc_remote_refs(c), 0);
+	}
+	GC_UNROOT(c, xc);
+	GC_UNROOT(b, xb);
+	heaps_down(3);
 }
 
 static void test_table_bounded(void **state)
@@ -1115,6 +1176,7 @@ int main(void)
 		cmocka_unit_test(test_publish_big),
 		cmocka_unit_test(test_free_large_bounded),
 		cmocka_unit_test(test_counts_exact),
+		cmocka_unit_test(test_counts_batched),
 		cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_table_owner_away),
 		cmocka_unit_test(test_stack_reference),
