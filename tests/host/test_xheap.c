@@ -448,6 +448,72 @@ static void test_counts_batched(void **state)
 	heaps_down(3);
 }
 
+/* The window of a batch (from the review of gc_xref_inc_later): counts pending in a's batch
+ * while c drops the only counted references to b's lists (their entries go) and b starts
+ * marking (its snapshot without them); then a flushes. a is grey for b at the flush, so each
+ * count shades its list: without that shade the verifier finds a freed list marked. */
+static void test_counts_batch_window(void **state)
+{
+	enum { K = 40 };
+	struct heap *a = &heaps[0], *b = &heaps[1], *c = &heaps[2];
+	obj xb, vc, va;
+	obj os[K];
+
+	(void)state;
+	host_cpu_enter(0, 3);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	heap_up(2, 64 * 1024);
+	a->verify = b->verify = c->verify = true;
+	xb = published_lists(b, K, 0);
+	GC_ROOT(b, xb);
+	vc = heap_make_vector(c, K, OBJ_FALSE);
+	GC_ROOT(c, vc);
+	assert_int_equal(gc_minor(c), 0);
+	va = heap_make_vector(a, K, OBJ_FALSE);
+	GC_ROOT(a, va);
+	assert_int_equal(gc_minor(a), 0);
+	for (size_t i = 0; i < K; i++) {
+		os[i] = obj_vector_ref(xb, i);
+		gc_write(c, vc, i, os[i]);
+		assert_int_equal(gc_remote_count(os[i]), 1);
+	}
+	GC_UNROOT(b, xb);
+	/* a's minor collection, acted out: copies written, counts pending */
+	a->in_gc = true;
+	for (size_t i = 0; i < K; i++) {
+		obj_fields(va)[i] = os[i];
+		gc_xref_inc_later(a, os[i], (uintptr_t)obj_words(va));
+	}
+	/* c (another CPU) drops its references meanwhile: entries go */
+	for (size_t i = 0; i < K; i++)
+		gc_write(c, vc, i, OBJ_FALSE);
+	assert_int_equal(gc_remote_refs(b), 0);
+	/* b starts marking meanwhile */
+	assert_int_equal(gc_major_start(b), 0);
+	gc_major_step(b, 100);
+	gc_xref_flush(a);
+	a->in_gc = false;
+	assert_int_equal(gc_remote_refs(b), K);
+	for (int fresh = 0; fresh < 3; fresh++) {
+		while (b->major_phase != HEAP_MAJOR_IDLE) {
+			gc_major_step(b, GC_MAJOR_ALL);
+			gc_safepoint(a);
+			gc_safepoint(c);
+		}
+		if (fresh < 2)
+			assert_int_equal(gc_major_start(b), 0);
+	}
+	for (size_t i = 0; i < K; i++) {
+		assert_true(list_ok(obj_vector_ref(va, i)));
+		assert_int_equal(gc_remote_count(os[i]), 1);
+	}
+	assert_int_equal(gc_verify_world(), 0);
+	GC_UNROOT(a, va);
+	GC_UNROOT(c, vc);
+	heaps_down(3);
+}
+
 static void test_table_bounded(void **state)
 {
 	enum { N = 20000, M = 20000 };
@@ -1177,6 +1243,7 @@ int main(void)
 		cmocka_unit_test(test_free_large_bounded),
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_counts_batched),
+		cmocka_unit_test(test_counts_batch_window),
 		cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_table_owner_away),
 		cmocka_unit_test(test_stack_reference),
