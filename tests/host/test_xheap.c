@@ -75,7 +75,7 @@ static void collect(struct heap *h, struct heap *other)
 {
 	for (int fresh = 0; fresh < 2; fresh++) {
 		while (h->major_phase != HEAP_MAJOR_IDLE) {
-			gc_major_step(h, (size_t)-1 / 2);
+			gc_major_step(h, GC_MAJOR_ALL);
 			gc_safepoint(other);
 		}
 		if (fresh == 0)
@@ -333,7 +333,7 @@ static void table_cycle(struct heap *b, struct heap *a, obj keep, size_t n, bool
 	bool grew = false;
 
 	while (b->major_phase != HEAP_MAJOR_IDLE) {	/* one the policy started */
-		gc_major_step(b, (size_t)-1 / 2);
+		gc_major_step(b, GC_MAJOR_ALL);
 		gc_safepoint(a);
 	}
 	assert_int_equal(gc_major_start(b), 0);
@@ -388,6 +388,18 @@ static obj published_lists(struct heap *b, size_t n, intptr_t first)
 	return v;
 }
 
+static void collect_all(unsigned n);
+
+/* Heaps 0, 1 and 2 (a, b, c), verifying, this thread on CPU 0 of 3. */
+static void three_heaps_up(void)
+{
+	host_cpu_enter(0, 3);
+	for (unsigned c = 0; c < 3; c++) {
+		heap_up(c, 64 * 1024);
+		heaps[c].verify = true;
+	}
+}
+
 /* A minor collection counts its copies' references into other heaps a batch at a time
  * (gc_xref_inc_later): more than GC_XBATCH of them, interleaved between two owners, each
  * counted once before the collection returns, also while one owner marks. */
@@ -398,11 +410,7 @@ static void test_counts_batched(void **state)
 	obj xb, xc, young;
 
 	(void)state;
-	host_cpu_enter(0, 3);
-	heap_up(0, 64 * 1024);
-	heap_up(1, 64 * 1024);
-	heap_up(2, 64 * 1024);
-	a->verify = b->verify = c->verify = true;
+	three_heaps_up();
 	xb = published_lists(b, N, 0);
 	GC_ROOT(b, xb);
 	xc = published_lists(c, N, 1000);
@@ -428,18 +436,7 @@ static void test_counts_batched(void **state)
 		}
 		assert_int_equal(gc_verify_world(), 0);
 		GC_UNROOT(a, young);
-		for (int fresh = 0; fresh < 3; fresh++) {	/* b's cycle ends; a's gives the counts back */
-			struct heap *h = fresh == 0 ? b : a;
-
-			while (h->major_phase != HEAP_MAJOR_IDLE) {
-				gc_major_step(h, GC_MAJOR_ALL);
-				for (unsigned o = 0; o < 3; o++)
-					if (&heaps[o] != h)
-						gc_safepoint(&heaps[o]);
-			}
-			if (fresh == 1)
-				assert_int_equal(gc_major_start(a), 0);
-		}
+		collect_all(3);	/* b's cycle ends; a's sweep gives the counts back */
 		assert_int_equal(gc_remote_refs(b), 0);
 		assert_int_equal(gc_remote_refs(c), 0);
 	}
@@ -460,11 +457,7 @@ static void test_counts_batch_window(void **state)
 	obj os[K];
 
 	(void)state;
-	host_cpu_enter(0, 3);
-	heap_up(0, 64 * 1024);
-	heap_up(1, 64 * 1024);
-	heap_up(2, 64 * 1024);
-	a->verify = b->verify = c->verify = true;
+	three_heaps_up();
 	xb = published_lists(b, K, 0);
 	GC_ROOT(b, xb);
 	vc = heap_make_vector(c, K, OBJ_FALSE);
@@ -495,15 +488,7 @@ static void test_counts_batch_window(void **state)
 	gc_xref_flush(a);
 	a->in_gc = false;
 	assert_int_equal(gc_remote_refs(b), K);
-	for (int fresh = 0; fresh < 3; fresh++) {
-		while (b->major_phase != HEAP_MAJOR_IDLE) {
-			gc_major_step(b, GC_MAJOR_ALL);
-			gc_safepoint(a);
-			gc_safepoint(c);
-		}
-		if (fresh < 2)
-			assert_int_equal(gc_major_start(b), 0);
-	}
+	collect_all(3);	/* b's snapshot cycle ends, then a fresh one of every heap */
 	for (size_t i = 0; i < K; i++) {
 		assert_true(list_ok(obj_vector_ref(va, i)));
 		assert_int_equal(gc_remote_count(os[i]), 1);
@@ -667,7 +652,7 @@ static void collect_all(unsigned n)
 	for (unsigned c = 0; c < n; c++)
 		for (int fresh = 0; fresh < 2; fresh++) {
 			while (heaps[c].major_phase != HEAP_MAJOR_IDLE) {
-				gc_major_step(&heaps[c], (size_t)-1 / 2);
+				gc_major_step(&heaps[c], GC_MAJOR_ALL);
 				for (unsigned o = 0; o < n; o++)
 					if (o != c)
 						gc_safepoint(&heaps[o]);
