@@ -360,7 +360,7 @@ bench-store:
 .PHONY: bench-share
 bench-share:
 	@scripts/deps.sh bench
-	@$(MAKE) --no-print-directory kernel $(B)/host/lisp
+	@$(MAKE) --no-print-directory kernel $(B)/host/lisp $(B)/bench/linux_micro
 	@scripts/bench_share.sh
 
 # only the network benchmark (the last table of make bench, scripts/bench_net.sh): TCP both ways

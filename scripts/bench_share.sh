@@ -26,8 +26,9 @@ micro_set() {
 	echo "$1,$2" >> "$m.tmp"
 	mv "$m.tmp" "$m"
 }
+grep -q "^LINUX cacheline_roundtrip" "$out/linux-micro.log" 2>/dev/null || "$out/linux_micro" > "$out/linux-micro.log" 2>/dev/null || true
 tsc=$(sed -n 's/^LINUX tsc_per_us \([0-9]*\)/\1/p' "$out/linux-micro.log" 2>/dev/null || true)
-[ -n "$tsc" ] || tsc=$("$out/linux_micro" 2>/dev/null | sed -n 's/^LINUX tsc_per_us \([0-9]*\)/\1/p' || true)
+rtt=$(sed -n 's/^LINUX cacheline_roundtrip_cross_cpu \([0-9]*\)/\1/p' "$out/linux-micro.log" 2>/dev/null || true)
 
 # ours, hosted: the cycles of the hosted build are nanoseconds
 { echo "(define share-n $n)"; cat "$src/share.scm"; } > "$work/host.scm"
@@ -62,5 +63,8 @@ else
 	echo "bench_share: no erlang (scripts/deps.sh bench installs erlang-base)" >&2
 fi
 echo "fresh 10-element list to a thread on another CPU, ns per message ($(nproc) host cores):"
+# the floor of any exchange between two cores: one word bounced between them (linux_micro)
+[ -n "$tsc" ] && [ -n "$rtt" ] &&
+	echo "  (a cache line's round trip between two host cores: $((rtt * 1000 / tsc)) ns)"
 column -s, -t < "$csv"
 echo "wrote $csv"

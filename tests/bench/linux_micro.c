@@ -1,6 +1,8 @@
 /* linux_micro.c -- the Linux side of `make bench`'s micro table, on the same host and in the
  * same run as the kernel's (kernel/kbench.c): sched_yield between two threads on one CPU,
- * pthread create+join, a pipe ping-pong between two threads on one CPU and on two CPUs.
+ * pthread create+join, a pipe ping-pong between two threads on one CPU and on two CPUs, and
+ * the floor of any exchange between two CPUs: one word passed back and forth between threads
+ * pinned on CPUs 0 and 1 (a cache line's round trip; bench_share.sh prints it in ns).
  * Prints "LINUX op cycles" lines (cycles from rdtsc), and "LINUX tsc_per_us N": rdtsc against
  * CLOCK_MONOTONIC over 100 ms, which turns the hosted build's nanoseconds into the same cycles
  * (scripts/bench.sh, the host_ rows). */
@@ -84,6 +86,40 @@ static uint64_t pingpong(int cpu)
 	return t0 / (PINGS - 1);
 }
 
+/* the cache line's round trip: each side waits for the other's number, then writes the next */
+static _Alignas(64) volatile uint32_t turn;
+
+static void *bouncer(void *arg)
+{
+	pin(1);
+	(void)arg;
+	for (uint32_t i = 0; i < PINGS; i++) {
+		while (turn != 2 * i + 1)
+			__builtin_ia32_pause();
+		turn = 2 * i + 2;
+	}
+	return NULL;
+}
+
+static uint64_t line_roundtrip(void)
+{
+	pthread_t t;
+	uint64_t t0;
+
+	pin(0);
+	turn = 0;
+	pthread_create(&t, NULL, bouncer, NULL);
+	t0 = __rdtsc();
+	for (uint32_t i = 0; i < PINGS; i++) {
+		turn = 2 * i + 1;
+		while (turn != 2 * i + 2)
+			__builtin_ia32_pause();
+	}
+	t0 = __rdtsc() - t0;
+	pthread_join(t, NULL);
+	return t0 / PINGS;
+}
+
 int main(void)
 {
 	pthread_t a, b;
@@ -103,8 +139,10 @@ int main(void)
 	}
 	printf("LINUX spawn_join %llu\n", (unsigned long long)((__rdtsc() - t0) / SPAWNS));
 	printf("LINUX channel_pingpong_same_cpu %llu\n", (unsigned long long)pingpong(0));
-	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		printf("LINUX channel_pingpong_cross_cpu %llu\n", (unsigned long long)pingpong(1));
+		printf("LINUX cacheline_roundtrip_cross_cpu %llu\n", (unsigned long long)line_roundtrip());
+	}
 
 	/* call: the cheapest system call (getppid through syscall(2), never cached by libc) */
 	t0 = __rdtsc();
