@@ -773,7 +773,8 @@ static obj toplevel_sym(struct lisp *L, obj id, obj env)
 
 /* --- define-library (README, "Libraries") --- */
 
-static bool sym_named(struct lisp *L, obj id, const char *name)
+/* id is an identifier whose symbol is called name (by name, whatever it resolves to) */
+bool lisp_sym_named(struct lisp *L, obj id, const char *name)
 {
 	size_t n = strlen(name);
 	obj s;
@@ -805,19 +806,19 @@ static bool each_defined(struct lisp *L, obj forms, defined_fn *fn, obj frame)
 		if (!pair_p(x) || !pair_p(cdr(x)))
 			continue;
 		head = car(x);
-		if (sym_named(L, head, "begin")) {
+		if (lisp_sym_named(L, head, "begin")) {
 			ok = each_defined(L, cdr(x), fn, frame);
 			continue;
 		}
-		if (sym_named(L, head, "define") || sym_named(L, head, "define-syntax")) {
+		if (lisp_sym_named(L, head, "define") || lisp_sym_named(L, head, "define-syntax")) {
 			obj id = cadr(x);
 
 			while (pair_p(id))
 				id = car(id);
 			ids = id;	/* one identifier: walked below as a dotted tail */
-		} else if (sym_named(L, head, "define-values")) {
+		} else if (lisp_sym_named(L, head, "define-values")) {
 			ids = cadr(x);
-		} else if (sym_named(L, head, "define-record-type") && pair_p(cddr(x))) {
+		} else if (lisp_sym_named(L, head, "define-record-type") && pair_p(cddr(x))) {
 			ids = OBJ_NIL;	/* type, constructor, predicate, accessors and modifiers */
 			ROOT(x);
 			for (obj spec = cdr(cdddr(x)); ok && pair_p(spec); spec = cdr(spec))
@@ -879,7 +880,7 @@ static bool library_exports(struct lisp *L, obj specs, obj frame)
 	for (; ok && pair_p(e); e = cdr(e)) {
 		obj sp = car(e), in = sp, ext = sp;
 
-		if (pair_p(sp) && sym_named(L, car(sp), "rename") && lisp_list_length(sp) == 3) {
+		if (pair_p(sp) && lisp_sym_named(L, car(sp), "rename") && lisp_list_length(sp) == 3) {
 			in = cadr(sp);
 			ext = caddr(sp);
 		}
@@ -934,7 +935,7 @@ static bool include_p(struct lisp *L, obj head)
 {
 	obj s;
 
-	if (!sym_named(L, head, "include") && !sym_named(L, head, "include-ci"))
+	if (!lisp_sym_named(L, head, "include") && !lisp_sym_named(L, head, "include-ci"))
 		return false;
 	s = lisp_resolve(L, head, OBJ_NIL);
 	return symbol_p(s) && lisp_global_value(s) == OBJ_UNDEFINED;
@@ -996,21 +997,21 @@ bool lisp_library_defined_p(struct lisp *L, obj name)
  * body that uses them is expanded); libs: the registry (library_registry). */
 static bool library_known(struct lisp *L, obj set, obj libs)
 {
-	while (pair_p(set) && pair_p(cdr(set)) && (sym_named(L, car(set), "only") ||
-	       sym_named(L, car(set), "except") || sym_named(L, car(set), "prefix") ||
-	       sym_named(L, car(set), "rename"))) {
-		if (sym_named(L, car(set), "prefix") || sym_named(L, car(set), "rename"))
+	while (pair_p(set) && pair_p(cdr(set)) && (lisp_sym_named(L, car(set), "only") ||
+	       lisp_sym_named(L, car(set), "except") || lisp_sym_named(L, car(set), "prefix") ||
+	       lisp_sym_named(L, car(set), "rename"))) {
+		if (lisp_sym_named(L, car(set), "prefix") || lisp_sym_named(L, car(set), "rename"))
 			return false;
 		set = cadr(set);
 	}
-	return (lisp_list_length(set) == 2 && sym_named(L, car(set), "scheme")) ||
+	return (lisp_list_length(set) == 2 && lisp_sym_named(L, car(set), "scheme")) ||
 	       registered(libs, set);
 }
 
 static bool library_include_p(struct lisp *L, obj head)
 {
-	return sym_named(L, head, "include") || sym_named(L, head, "include-ci") ||
-	       sym_named(L, head, "include-library-declarations");
+	return lisp_sym_named(L, head, "include") || lisp_sym_named(L, head, "include-ci") ||
+	       lisp_sym_named(L, head, "include-library-declarations");
 }
 
 /* A library importing one that is not defined yet (from a store file): its imports have to
@@ -1027,7 +1028,7 @@ static bool library_deferred(struct lisp *L, obj x)
 		if (library_include_p(L, car(car(d))))
 			return true;
 	for (obj d = cddr(x); pair_p(d); d = cdr(d))
-		if (sym_named(L, car(car(d)), "import"))
+		if (lisp_sym_named(L, car(car(d)), "import"))
 			for (obj set = cdr(car(d)); pair_p(set); set = cdr(set))
 				if (!library_known(L, car(set), libs))
 					return true;
@@ -1044,7 +1045,7 @@ static bool push_library_decls(struct lisp *L, obj decls, size_t *k)
 	for (; ok && pair_p(decls); decls = cdr(decls)) {
 		obj d = car(decls);
 
-		if (pair_p(d) && sym_named(L, car(d), "cond-expand")) {
+		if (pair_p(d) && lisp_sym_named(L, car(d), "cond-expand")) {
 			obj b = lisp_cond_expand(L, d);	/* (begin decl ...) */
 
 			ok = b != OBJ_NULL && push_library_decls(L, cdr(b), k);
@@ -1064,7 +1065,7 @@ static obj library_cond_expand(struct lisp *L, obj x)
 	obj d, r = OBJ_NULL;
 
 	for (d = cddr(x); pair_p(d); d = cdr(d))
-		if (pair_p(car(d)) && sym_named(L, car(car(d)), "cond-expand"))
+		if (pair_p(car(d)) && lisp_sym_named(L, car(car(d)), "cond-expand"))
 			break;
 	if (!pair_p(d))
 		return x;
@@ -1085,7 +1086,7 @@ static obj library_entry(struct lisp *L, obj x)
 	obj r = OBJ_NULL;
 
 	for (obj d = cddr(x); pair_p(d); d = cdr(d))
-		if (sym_named(L, car(car(d)), "export"))
+		if (lisp_sym_named(L, car(car(d)), "export"))
 			for (obj s = cdr(car(d)); pair_p(s); s = cdr(s))
 				k++;
 	ROOT(x);
@@ -1093,7 +1094,7 @@ static obj library_entry(struct lisp *L, obj x)
 		goto out;
 	lisp_push(L, cadr(x));
 	for (obj d = cddr(x); pair_p(d); d = cdr(d))
-		if (sym_named(L, car(car(d)), "export"))
+		if (lisp_sym_named(L, car(car(d)), "export"))
 			for (obj s = cdr(car(d)); pair_p(s); s = cdr(s))
 				lisp_push(L, car(s));
 	r = lisp_pop_list(L, k, OBJ_NIL);
@@ -1127,9 +1128,9 @@ static obj expand_library(struct lisp_cx *c, obj x)
 	for (d = cddr(x); pair_p(d); d = cdr(d)) {
 		obj decl = car(d);
 
-		if (lisp_proper_p(decl, 1) && (sym_named(L, car(decl), "export") ||
-					      sym_named(L, car(decl), "import") ||
-					      sym_named(L, car(decl), "begin")))
+		if (lisp_proper_p(decl, 1) && (lisp_sym_named(L, car(decl), "export") ||
+					      lisp_sym_named(L, car(decl), "import") ||
+					      lisp_sym_named(L, car(decl), "begin")))
 			continue;
 		if (lisp_proper_p(decl, 2) && library_include_p(L, car(decl)) && strings_p(cdr(decl)))
 			continue;
@@ -1148,7 +1149,7 @@ static obj expand_library(struct lisp_cx *c, obj x)
 		goto out0;
 	ROOT(frame);
 	for (d = cddr(x); pair_p(d); d = cdr(d))
-		if (sym_named(L, car(car(d)), "export")) {
+		if (lisp_sym_named(L, car(car(d)), "export")) {
 			ROOT(d);
 			bool ok = library_exports(L, cdr(car(d)), frame);
 			UNROOT(d);
@@ -1156,7 +1157,7 @@ static obj expand_library(struct lisp_cx *c, obj x)
 				goto out;
 		}
 	for (d = cddr(x); pair_p(d); d = cdr(d))
-		if (sym_named(L, car(car(d)), "begin")) {
+		if (lisp_sym_named(L, car(car(d)), "begin")) {
 			ROOT(d);
 			bool ok = each_defined(L, cdr(car(d)), library_prescan_id, frame);
 			UNROOT(d);
@@ -1165,8 +1166,8 @@ static obj expand_library(struct lisp_cx *c, obj x)
 		}
 	for (int pass = 0; pass < 2; pass++)	/* the imports, then the bodies */
 		for (d = cddr(x); pair_p(d); d = cdr(d)) {
-			bool imp = sym_named(L, car(car(d)), "import");
-			bool beg = sym_named(L, car(car(d)), "begin");
+			bool imp = lisp_sym_named(L, car(car(d)), "import");
+			bool beg = lisp_sym_named(L, car(car(d)), "begin");
 
 			ROOT(d);	/* (and everything below re-reads through it: expanding collects) */
 			if (pass == 0 && imp) {
@@ -1273,6 +1274,8 @@ static obj expand_toplevel(struct lisp_cx *c, obj x, obj env)
 				UNROOT(val);
 				break;
 			}
+			if (env == OBJ_NIL && symbol_p(sym) && lisp_special(sym))
+				lisp_unspecial(L, sym);	/* (define (when ...) ...): a variable now */
 			ROOT(sym);
 			e = val == OBJ_UNDEFINED ? lisp_ir_const(L, OBJ_UNSPECIFIED) : lisp_x_named(c, val, env, sym);
 			UNROOT(sym);

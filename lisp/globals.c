@@ -197,8 +197,6 @@ bool lisp_global_set(struct lisp *L, obj sym, obj v)
  * (else, =>, ..., _, unquote, unquote-splicing, syntax-rules, define-library, include). */
 static bool keyword_name_p(struct lisp *L, obj s)
 {
-	static const char *const by_name[] = { "include", "include-ci" };
-
 	if (lisp_special(s))
 		return true;
 	for (int i = SYM_SPECIAL_END; i <= SYM_SYNTAX_RULES; i++)
@@ -206,11 +204,7 @@ static bool keyword_name_p(struct lisp *L, obj s)
 			return true;
 	if (s == SYM(L, SYM_DEFINE_LIBRARY))
 		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(by_name); i++)
-		if (obj_bytes_length(sym_name(s)) == strlen(by_name[i]) &&
-		    !memcmp(obj_bytes_data(sym_name(s)), by_name[i], strlen(by_name[i])))
-			return true;
-	return false;
+	return lisp_sym_named(L, s, "include") || lisp_sym_named(L, s, "include-ci");
 }
 
 /* nw names at the top level what old names (import's prefix and rename): old's special form,
@@ -218,8 +212,8 @@ static bool keyword_name_p(struct lisp *L, obj s)
  * or of old itself (a defined library's export). Other keywords (else, =>, ..., _, unquote,
  * syntax-rules, include) are known by their names: nothing to copy. 1 if nw names something
  * now, 0 if not, -1 if the value could not be published (heap exhausted), -2 if nw is a
- * keyword's name: rebinding it would change the syntax of everyone's code, the system's too
- * (special forms have no twins), so it is refused (Guile: "duplicate binding"). */
+ * keyword's name: rebinding it would change the syntax of every program's code (one symbol
+ * table), so it is refused (Guile: "duplicate binding"). */
 int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys)
 {
 	obj v = lisp_global_value(sys ? lisp_sys_cell(old) : old);
@@ -237,6 +231,19 @@ int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys)
 	if (v == OBJ_UNDEFINED)
 		return 0;
 	return lisp_global_define(L, nw, v) ? 1 : -1;
+}
+
+/* A program's top-level definition of a special form's name (R7RS 5.3.1: it rebinds the name,
+ * as in Guile and Chez): from now on the name is a variable in every program's code (one
+ * symbol table, as for any global). The system's code keeps the form: it names it by the
+ * symbol's twin (lisp_sys_twin_bound). */
+void lisp_unspecial(struct lisp *L, obj sym)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
+	intptr_t flags = fxv(obj_fields(sym)[SYMF_FLAGS]);
+
+	lisp_store_now(L, sym, SYMF_FLAGS, fx(flags & ~(intptr_t)0x7f));
+	spin_unlock_irqrestore(&symtab_lock, f);
 }
 
 /* An uninterned symbol "prefix.N". */
@@ -263,7 +270,10 @@ obj lisp_gensym(struct lisp *L, const char *prefix)
  * gets a twin of the same value, and so does every name the prelude defines before any of it
  * is compiled (lisp_sys_prescan, so a forward reference names the twin too); at the end each
  * twin's value is given to its symbol (lisp_sys_export): programs see the same values under
- * the ordinary names. After that a program's define or set! changes the symbol only. Twins are
+ * the ordinary names. After that a program's define or set! changes the symbol only. A special
+ * form's name has a twin too, with the form's flag: a program's top-level define of the name
+ * clears the symbol's flag (lisp_unspecial), and the system's code still has the form (its
+ * keyword checks accept the twin: scope.c lisp_keyword_p). Twins are
  * made only at boot (one interpreter, nothing shared yet), so SYMF_SYS is read without a lock;
  * a twin's value changes afterwards only by the system's own code (a prelude set!,
  * %global-cas!), as a global's does.
@@ -275,7 +285,8 @@ obj lisp_sys_twin(struct lisp *L, obj sym)
 	if (t != OBJ_FALSE)
 		return t;
 	ROOT(sym);
-	t = new_symbol(L, sym_name(sym), lisp_global_value(sym), 0);
+	t = new_symbol(L, sym_name(sym), lisp_global_value(sym), lisp_special(sym));	/* a special
+								 * form's twin is that form */
 	UNROOT(sym);
 	if (t == OBJ_NULL)
 		return OBJ_NULL;
@@ -283,15 +294,17 @@ obj lisp_sys_twin(struct lisp *L, obj sym)
 	return t;
 }
 
-/* A twin for every bound symbol. A twin's allocation may collect (and move the chains'
- * symbols), so each chain is walked again from its head after one is made. */
+/* A twin for every bound symbol and every special form's name. A twin's allocation may collect
+ * (and move the chains' symbols), so each chain is walked again from its head after one is
+ * made. */
 bool lisp_sys_twin_bound(struct lisp *L)
 {
 	for (size_t b = 0; b < obj_vector_length(table(L)); b++) {
 		obj s = obj_vector_ref(table(L), b);
 
 		while (s != OBJ_FALSE) {
-			if (lisp_global_value(s) == OBJ_UNDEFINED || obj_fields(s)[SYMF_SYS] != OBJ_FALSE) {
+			if ((lisp_global_value(s) == OBJ_UNDEFINED && !lisp_special(s)) ||
+			    obj_fields(s)[SYMF_SYS] != OBJ_FALSE) {
 				s = obj_fields(s)[SYMF_NEXT];
 				continue;
 			}

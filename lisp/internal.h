@@ -317,6 +317,8 @@ obj lisp_sys_twin(struct lisp *L, obj sym);
 int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys);
 bool lisp_sys_twin_bound(struct lisp *L);
 void lisp_sys_export(struct lisp *L);
+void lisp_unspecial(struct lisp *L, obj sym);	/* a program defined a special form's name */
+bool lisp_sym_named(struct lisp *L, obj id, const char *name);	/* expand.c: id's symbol's name */
 /* The symbol the system's code names for sym: its twin if it has one, else sym itself. */
 static inline obj lisp_sys_cell(obj sym)
 {

@@ -162,9 +162,15 @@ obj lisp_resolve(struct lisp *L, obj id, obj env)
 	}
 }
 
+/* id means keyword sym in env: the symbol, or in the system's code its twin (a special form's) */
 bool lisp_keyword_p(struct lisp *L, obj id, obj env, int sym)
 {
-	return identifier_p(L, id) && lisp_resolve(L, id, env) == SYM(L, sym);
+	obj r;
+
+	if (!identifier_p(L, id))
+		return false;
+	r = lisp_resolve(L, id, env);
+	return r == SYM(L, sym) || (r != OBJ_FALSE && r == obj_fields(SYM(L, sym))[SYMF_SYS]);
 }
 
 /* the special form a global symbol names (SYM_*), or -1 */
