@@ -33,7 +33,8 @@ enum { VAR_NAME, VAR_OWNER, VAR_FLAGS, VAR_SLOT, VAR_NFIELDS };
 #define VF_MUTATED	1	/* assigned after its binding: lives in a box */
 #define VF_CAPTURED	2	/* referenced from an inner lambda */
 /* scopes */
-enum { ENV_PARENT, ENV_LAMBDA, ENV_BINDINGS, ENV_NFIELDS };
+enum { ENV_PARENT, ENV_LAMBDA, ENV_BINDINGS, ENV_LIBRARY, ENV_NFIELDS };	/* LIBRARY: #t in a
+								 * define-library's frame */
 
 static inline intptr_t ir_tag(obj n) { return fxv(obj_vector_ref(n, 0)); }
 static inline obj ir_ref(obj n, size_t i) { return obj_vector_ref(n, i); }

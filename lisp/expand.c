@@ -906,17 +906,20 @@ static bool library_exports(struct lisp *L, obj specs, obj frame)
 static obj call_quoted(struct lisp_cx *c, const char *proc, obj datum)
 {
 	struct lisp *L = c->L;
-	obj e, q;
+	obj e, q, quote;
 
 	ROOT(datum);
-	e = lisp_intern(L, proc, strlen(proc));
+	quote = lisp_galias(L, SYM_QUOTE);	/* the system's too: a program may define quote */
+	ROOT(quote);
+	e = quote ? lisp_intern(L, proc, strlen(proc)) : OBJ_NULL;
 	e = e ? lisp_sys_alias(L, e) : OBJ_NULL;	/* the system's, whatever the program defines */
 	e = e ? lisp_cons(L, e, OBJ_NIL) : OBJ_NULL;
 	ROOT(e);
 	q = e ? lisp_cons(L, datum, OBJ_NIL) : OBJ_NULL;
-	q = q ? lisp_cons(L, SYM(L, SYM_QUOTE), q) : OBJ_NULL;
+	q = q ? lisp_cons(L, quote, q) : OBJ_NULL;
 	q = q ? lisp_cons(L, q, OBJ_NIL) : OBJ_NULL;
 	UNROOT(e);
+	UNROOT(quote);
 	UNROOT(datum);
 	e = q ? lisp_cons(L, car(e), q) : OBJ_NULL;
 	return e ? expand_toplevel(c, e, OBJ_NIL) : OBJ_NULL;
@@ -1147,6 +1150,7 @@ static obj expand_library(struct lisp_cx *c, obj x)
 	frame = lisp_new_scope(L, OBJ_NIL, c->lam);
 	if (frame == OBJ_NULL)
 		goto out0;
+	lisp_private_set(L, frame, ENV_LIBRARY, OBJ_TRUE);	/* its code keeps the special forms */
 	ROOT(frame);
 	for (d = cddr(x); pair_p(d); d = cdr(d))
 		if (lisp_sym_named(L, car(car(d)), "export")) {
@@ -1274,8 +1278,10 @@ static obj expand_toplevel(struct lisp_cx *c, obj x, obj env)
 				UNROOT(val);
 				break;
 			}
-			if (env == OBJ_NIL && symbol_p(sym) && lisp_special(sym))
-				lisp_unspecial(L, sym);	/* (define (when ...) ...): a variable now */
+			/* (define (when ...) ...) at the top level, or a library's export so named: a
+			 * variable now (the system's prelude defines its twins, never a form's name) */
+			if (!L->sys_code && symbol_p(sym) && lisp_special(sym))
+				lisp_unspecial(L, sym);
 			ROOT(sym);
 			e = val == OBJ_UNDEFINED ? lisp_ir_const(L, OBJ_UNSPECIFIED) : lisp_x_named(c, val, env, sym);
 			UNROOT(sym);
@@ -1398,7 +1404,10 @@ obj lisp_compile(struct lisp *L, obj x)
 	body = expand_toplevel(&c, x, L->sys_code || L->sys_eval ? STATE(L, S_SYSFRAME) : OBJ_NIL);
 	if (body == OBJ_NULL)
 		goto out;
-	lisp_private_set(L, c.lam, LAM_BODY, body);
+	/* lisp_store: a define-syntax in a define-library publishes the macro, its scope, and
+	 * through the scope this lambda (a debug build's lisp_private_set stopped there) */
+	if (!lisp_store(L, c.lam, LAM_BODY, body))
+		goto out;
 	code = lisp_codegen(L, c.lam);
 	if (code == OBJ_NULL)
 		goto out;

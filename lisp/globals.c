@@ -220,11 +220,12 @@ int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys)
 
 	if (keyword_name_p(L, nw))
 		return -2;
-	if (lisp_special(old)) {
+	if (lisp_special(sys ? lisp_sys_cell(old) : old)) {
 		arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
 		intptr_t flags = fxv(obj_fields(nw)[SYMF_FLAGS]);
 
-		lisp_store_now(L, nw, SYMF_FLAGS, fx((flags & ~(intptr_t)0x7f) | lisp_special(old)));
+		lisp_store_now(L, nw, SYMF_FLAGS,
+			       fx((flags & ~(intptr_t)0x7f) | lisp_special(sys ? lisp_sys_cell(old) : old)));
 		spin_unlock_irqrestore(&symtab_lock, f);
 		return 1;
 	}

@@ -140,7 +140,8 @@ obj lisp_sys_alias(struct lisp *L, obj sym) { return lisp_make_alias(L, sym, STA
 obj lisp_galias(struct lisp *L, int sym) { return lisp_sys_alias(L, SYM(L, sym)); }
 
 /* What id means in env: a variable, a macro of a body, or a global symbol. In the system frame
- * (the outermost scope of the system's code) a symbol that has a twin means its twin. */
+ * (the outermost scope of the system's code) a symbol that has a twin means its twin; in a
+ * library's frame, a special form's name the program defined means the form's twin. */
 obj lisp_resolve(struct lisp *L, obj id, obj env)
 {
 	obj sys = STATE(L, S_SYSFRAME);
@@ -151,6 +152,12 @@ obj lisp_resolve(struct lisp *L, obj id, obj env)
 				if (car(car(b)) == id)
 					return cdr(car(b));
 			if (f == sys && symbol_p(id) && obj_fields(id)[SYMF_SYS] != OBJ_FALSE)
+				return obj_fields(id)[SYMF_SYS];
+			/* a library's code has the special forms its (scheme base) gives, whatever
+			 * name the program has defined since (R7RS 5.6), unless it binds the name */
+			if (obj_vector_ref(f, ENV_LIBRARY) == OBJ_TRUE && symbol_p(id) &&
+			    !lisp_special(id) && obj_fields(id)[SYMF_SYS] != OBJ_FALSE &&
+			    lisp_special(obj_fields(id)[SYMF_SYS]))
 				return obj_fields(id)[SYMF_SYS];
 		}
 		if (!alias_p(L, id))

@@ -97,3 +97,29 @@
                                  (if (= i per-thread) n
                                      (loop (+ i 1) (if (registered? (list 'race (car cs) i)) (+ n 1) n)))))))
          (* per-thread (length cpus))))
+; a program's definitions of special forms' names (environments.scm): a library's code keeps
+; the forms of its (scheme base), defined before or after; import's rename and prefix of a form
+; still give the form; a library may export a procedure under a form's name; and its define-library
+; and import do not go through the program's quote
+(define-library (forms before) (export my-unless f-before) (import (scheme base))
+  (begin (define-syntax my-unless (syntax-rules () ((_ c b) (if c #f b))))
+         (define (f-before x) (if x 'yes 'no))))
+(import (forms before))
+(define (if a b c) (vector 'my-if a b c))
+(define (do . x) 'my-do)
+(define-library (forms after) (export f-after) (import (scheme base))
+  (begin (define (f-after x) (if x 'yes 'no))))
+(import (forms after))
+(show "libraries keep if: " (my-unless #f 1) " " (f-before #f) " " (f-after #f) " " (if 1 2 3))
+(import (rename (scheme base) (do sys-do)))
+(import (prefix (only (scheme base) case) s:))
+(show "renamed forms: " (sys-do ((i 0 (+ i 1))) ((= i 3) i)) " " (s:case 2 ((1) 'one) ((2) 'two))
+      " " (do 1))
+(define-library (forms export) (export (rename my-when when)) (import (scheme base))
+  (begin (define (my-when . x) (cons 'lib-when x))))
+(import (forms export))
+(show "exported as when: " (when 1 2))
+(define (quote x) 'my-quote)
+(define-library (forms quote) (export f-q) (import (scheme base)) (begin (define (f-q) 7)))
+(import (forms quote))
+(show "after quote: " (f-q))
