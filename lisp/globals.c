@@ -207,6 +207,16 @@ static bool keyword_name_p(struct lisp *L, obj s)
 	return lisp_sym_named(L, s, "include") || lisp_sym_named(L, s, "include-ci");
 }
 
+/* sym's special-form flag (the low 7 bits of its flags) set to special (0: none) */
+static void set_special(struct lisp *L, obj sym, unsigned special)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
+	intptr_t flags = fxv(obj_fields(sym)[SYMF_FLAGS]);
+
+	lisp_store_now(L, sym, SYMF_FLAGS, fx((flags & ~(intptr_t)0x7f) | (intptr_t)special));
+	spin_unlock_irqrestore(&symtab_lock, f);
+}
+
 /* nw names at the top level what old names (import's prefix and rename): old's special form,
  * or the value of old's system binding (sys: a standard library's; its twin, if it has one)
  * or of old itself (a defined library's export). Other keywords (else, =>, ..., _, unquote,
@@ -216,17 +226,13 @@ static bool keyword_name_p(struct lisp *L, obj s)
  * table), so it is refused (Guile: "duplicate binding"). */
 int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys)
 {
-	obj v = lisp_global_value(sys ? lisp_sys_cell(old) : old);
+	obj cell = sys ? lisp_sys_cell(old) : old;
+	obj v = lisp_global_value(cell);
 
 	if (keyword_name_p(L, nw))
 		return -2;
-	if (lisp_special(sys ? lisp_sys_cell(old) : old)) {
-		arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
-		intptr_t flags = fxv(obj_fields(nw)[SYMF_FLAGS]);
-
-		lisp_store_now(L, nw, SYMF_FLAGS,
-			       fx((flags & ~(intptr_t)0x7f) | lisp_special(sys ? lisp_sys_cell(old) : old)));
-		spin_unlock_irqrestore(&symtab_lock, f);
+	if (lisp_special(cell)) {
+		set_special(L, nw, lisp_special(cell));
 		return 1;
 	}
 	if (v == OBJ_UNDEFINED)
@@ -240,11 +246,7 @@ int lisp_global_alias(struct lisp *L, obj nw, obj old, bool sys)
  * symbol's twin (lisp_sys_twin_bound). */
 void lisp_unspecial(struct lisp *L, obj sym)
 {
-	arch_irqflags_t f = spin_lock_irqsave(&symtab_lock);	/* against make_permanent */
-	intptr_t flags = fxv(obj_fields(sym)[SYMF_FLAGS]);
-
-	lisp_store_now(L, sym, SYMF_FLAGS, fx(flags & ~(intptr_t)0x7f));
-	spin_unlock_irqrestore(&symtab_lock, f);
+	set_special(L, sym, 0);
 }
 
 /* An uninterned symbol "prefix.N". */
@@ -386,7 +388,7 @@ int lisp_globals_init(struct lisp *L)
 		if (s == OBJ_NULL)
 			return -1;
 		if (i < SYM_SPECIAL_END)
-			lisp_store_now(L, s, SYMF_FLAGS, fx(fxv(obj_fields(s)[SYMF_FLAGS]) | (i + 1)));
+			set_special(L, s, (unsigned)i + 1);
 		lisp_store_now(L, L->syms, (size_t)i, s);	/* at boot: nothing is shared yet */
 	}
 	return 0;

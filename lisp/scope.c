@@ -156,9 +156,8 @@ obj lisp_resolve(struct lisp *L, obj id, obj env)
 			/* a library's code has the special forms its (scheme base) gives, whatever
 			 * name the program has defined since (R7RS 5.6), unless it binds the name */
 			if (obj_vector_ref(f, ENV_LIBRARY) == OBJ_TRUE && symbol_p(id) &&
-			    !lisp_special(id) && obj_fields(id)[SYMF_SYS] != OBJ_FALSE &&
-			    lisp_special(obj_fields(id)[SYMF_SYS]))
-				return obj_fields(id)[SYMF_SYS];
+			    !lisp_special(id) && lisp_special(lisp_sys_cell(id)))
+				return lisp_sys_cell(id);
 		}
 		if (!alias_p(L, id))
 			return id;
@@ -177,7 +176,7 @@ bool lisp_keyword_p(struct lisp *L, obj id, obj env, int sym)
 	if (!identifier_p(L, id))
 		return false;
 	r = lisp_resolve(L, id, env);
-	return r == SYM(L, sym) || (r != OBJ_FALSE && r == obj_fields(SYM(L, sym))[SYMF_SYS]);
+	return r == SYM(L, sym) || r == lisp_sys_cell(SYM(L, sym));
 }
 
 /* the special form a global symbol names (SYM_*), or -1 */
