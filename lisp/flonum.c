@@ -437,3 +437,220 @@ uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b)
 	default: return 0x7FF8000000000000ull;
 	}
 }
+
+/* --- complex numbers on pairs of doubles --- */
+
+struct cx { double re, im; };
+
+static double f_abs(double x) { return x < 0 || (x == 0 && hi_word(x) >> 31) ? -x : x; }
+static double f_sqrt(double x) { return d_of(lisp_flo_sqrt(b_of(x))); }
+static double copy_sign(double x, double s) { return hi_word(s) >> 31 ? -f_abs(x) : f_abs(x); }
+
+static bool f_inf_p(double x) { return x == x && x - x != 0; }
+
+/* |z| without overflow or underflow in the squares; an infinite part wins over a NaN */
+static double cx_abs(struct cx z)
+{
+	double a = f_abs(z.re), b = f_abs(z.im), t;
+
+	if (f_inf_p(a) || f_inf_p(b))
+		return f_inf_p(a) ? a : b;
+	if (a != a || b != b)
+		return a + b;
+	if (a < b) {
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a == 0)
+		return a;
+	t = b / a;
+	return a * f_sqrt(1.0 + t * t);
+}
+
+static struct cx cx_mul(struct cx a, struct cx b)
+{
+	return (struct cx){ a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re };
+}
+
+/* Smith's division: no overflow in c^2 + d^2 */
+static struct cx cx_div(struct cx a, struct cx b)
+{
+	double r, t;
+
+	if (f_abs(b.re) >= f_abs(b.im)) {
+		if (b.re == 0 && b.im == 0)
+			return (struct cx){ a.re / f_abs(b.re), a.im / f_abs(b.re) };
+		r = b.im / b.re;
+		t = b.re + b.im * r;
+		return (struct cx){ (a.re + a.im * r) / t, (a.im - a.re * r) / t };
+	}
+	r = b.re / b.im;
+	t = b.im + b.re * r;
+	return (struct cx){ (a.re * r + a.im) / t, (a.im * r - a.re) / t };
+}
+
+static struct cx cx_exp(struct cx z)
+{
+	double e = f_exp(z.re);
+
+	if (z.im == 0)
+		return (struct cx){ e, z.im };
+	return (struct cx){ e * f_trig(z.im, 1), e * f_trig(z.im, 0) };
+}
+
+static struct cx cx_log(struct cx z)
+{
+	return (struct cx){ f_log(cx_abs(z)), f_atan2(z.im, z.re) };
+}
+
+/* the principal root: real part >= 0, the imaginary part's sign that of z's */
+static struct cx cx_sqrt(struct cx z)
+{
+	double t;
+
+	if (z.re == 0 && z.im == 0)
+		return (struct cx){ 0.0, z.im };
+	if (f_inf_p(z.im))
+		return (struct cx){ f_abs(z.im), z.im };
+	/* (|x| + |z|) / 2 halved first: no overflow near the largest doubles */
+	t = f_sqrt(f_abs(z.re) * 0.5 + cx_abs(z) * 0.5);
+	if (z.re >= 0)
+		return (struct cx){ t, z.im / (2 * t) };
+	return (struct cx){ f_abs(z.im) / (2 * t), copy_sign(t, z.im) };
+}
+
+/* cosh and sinh of y */
+static void cosh_sinh(double y, double *c, double *s)
+{
+	double e, ei;
+
+	if (f_abs(y) < 3.7252902984e-09) {	/* 2^-28: sinh y = y, cosh y = 1 to a double */
+		*c = 1.0;
+		*s = y;
+		return;
+	}
+	e = f_exp(y);
+	ei = 1.0 / e;
+	*c = (e + ei) * 0.5;
+	if (f_abs(y) < 0.5) {	/* e - 1/e cancels: sinh y = y + y^3/6 + y^5/120 + ... */
+		double y2 = y * y, term = y, sum = y;
+
+		for (int k = 1; k < 12; k++) {
+			term *= y2 / ((2.0 * k) * (2.0 * k + 1));
+			sum += term;
+		}
+		*s = sum;
+	} else {
+		*s = (e - ei) * 0.5;
+	}
+}
+
+static struct cx cx_sin(struct cx z)
+{
+	double c, s;
+
+	cosh_sinh(z.im, &c, &s);
+	return (struct cx){ f_trig(z.re, 0) * c, f_trig(z.re, 1) * s };
+}
+
+static struct cx cx_cos(struct cx z)
+{
+	double c, s;
+
+	cosh_sinh(z.im, &c, &s);
+	return (struct cx){ f_trig(z.re, 1) * c, -(f_trig(z.re, 0) * s) };
+}
+
+static struct cx cx_tan(struct cx z)
+{
+	if (f_abs(z.im) > 20) {	/* cosh overflows before the quotient does: tan -> +-i */
+		double e = f_exp(-2 * f_abs(z.im));
+
+		return (struct cx){ 4 * f_trig(z.re, 0) * f_trig(z.re, 1) * e, copy_sign(1.0, z.im) };
+	}
+	return cx_div(cx_sin(z), cx_cos(z));
+}
+
+/* asinh y: the series where log(|y| + sqrt(y^2 + 1)) cancels */
+static double f_asinh(double y)
+{
+	double a = f_abs(y), r;
+
+	if (a < 0.5) {	/* y - y^3/6 + 3y^5/40 - ...: each term -(2n+1)^2 y^2 / ((2n+2)(2n+3)) of the last */
+		double term = y, sum = y, y2 = y * y;
+
+		for (int n = 0; n < 40 && term != 0; n++) {
+			term *= -(2.0 * n + 1) * (2.0 * n + 1) * y2 / ((2.0 * n + 2) * (2.0 * n + 3));
+			sum += term;
+		}
+		return sum;
+	}
+	r = a > 1e150 ? f_log(a) + 6.93147180559945286227e-01 : f_log(a + f_sqrt(a * a + 1.0));
+	return copy_sign(r, y);
+}
+
+/* Kahan's asin and acos ("Branch cuts for complex elementary functions", 1987), with
+ * s1 = sqrt(1 - z), s2 = sqrt(1 + z): asin z = atan(x / Re(s1 s2)) + i asinh(Im(conj(s1) s2)),
+ * acos z = 2 atan(Re s1 / Re s2) + i asinh(Im(conj(s2) s1)); the signed zeros of the
+ * imaginary part choose the side of a cut */
+static struct cx cx_asin(struct cx z, bool acos)
+{
+	struct cx s1 = cx_sqrt((struct cx){ 1.0 - z.re, -z.im }),
+		  s2 = cx_sqrt((struct cx){ 1.0 + z.re, z.im });
+
+	if (acos)
+		return (struct cx){ 2 * f_atan2(s1.re, s2.re), f_asinh(s2.re * s1.im - s2.im * s1.re) };
+	return (struct cx){ f_atan2(z.re, s1.re * s2.re - s1.im * s2.im),
+			    f_asinh(s1.re * s2.im - s1.im * s2.re) };
+}
+
+/* atan z = (i/2) (log(1 - iz) - log(1 + iz)) */
+static struct cx cx_atan(struct cx z)
+{
+	struct cx a = cx_log((struct cx){ 1.0 + z.im, -z.re }),
+		  b = cx_log((struct cx){ 1.0 - z.im, z.re });
+
+	return (struct cx){ -(a.im - b.im) * 0.5, (a.re - b.re) * 0.5 };
+}
+
+/* a^b = exp(b log a); 0^b: 1 for b = 0, 0 for Re b > 0, else undefined (NaN) */
+static struct cx cx_pow(struct cx a, struct cx b)
+{
+	if (a.re == 0 && a.im == 0) {
+		if (b.re == 0 && b.im == 0)
+			return (struct cx){ 1.0, 0.0 };
+		if (b.re > 0)
+			return (struct cx){ 0.0, 0.0 };
+		return (struct cx){ d_of(0x7FF8000000000000ull), d_of(0x7FF8000000000000ull) };
+	}
+	return cx_exp(cx_mul(b, cx_log(a)));
+}
+
+void lisp_flo_cx(int fn, const uint64_t a[2], const uint64_t b[2], uint64_t out[2])
+{
+	struct cx x = { d_of(a[0]), d_of(a[1]) }, y = { 0, 0 }, r;
+
+	if (b)
+		y = (struct cx){ d_of(b[0]), d_of(b[1]) };
+	switch (fn) {
+	case CX_ADD: r = (struct cx){ x.re + y.re, x.im + y.im }; break;
+	case CX_SUB: r = (struct cx){ x.re - y.re, x.im - y.im }; break;
+	case CX_MUL: r = cx_mul(x, y); break;
+	case CX_DIV: r = cx_div(x, y); break;
+	case CX_EXP: r = cx_exp(x); break;
+	case CX_LOG: r = cx_log(x); break;
+	case CX_SQRT: r = cx_sqrt(x); break;
+	case CX_SIN: r = cx_sin(x); break;
+	case CX_COS: r = cx_cos(x); break;
+	case CX_TAN: r = cx_tan(x); break;
+	case CX_ASIN: r = cx_asin(x, false); break;
+	case CX_ACOS: r = cx_asin(x, true); break;
+	case CX_ATAN: r = cx_atan(x); break;
+	case CX_POW: r = cx_pow(x, y); break;
+	case CX_ABS: r = (struct cx){ cx_abs(x), 0 }; break;
+	default: r = (struct cx){ f_atan2(x.im, x.re), 0 }; break;
+	}
+	out[0] = b_of(r.re);
+	out[1] = b_of(r.im);
+}

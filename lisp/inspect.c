@@ -29,7 +29,7 @@ static const char *const type_names[OBJ_T_LIMIT] = {
 	[OBJ_T_SYMBOL] = "symbol", [OBJ_T_BOX] = "box", [OBJ_T_RECORD] = "record",
 	[OBJ_T_STACK] = "stack", [OBJ_T_MIXED] = "code", [OBJ_T_STRING] = "string",
 	[OBJ_T_BYTEVECTOR] = "bytevector", [OBJ_T_BIGNUM] = "bignum", [OBJ_T_FLONUM] = "flonum",
-	[OBJ_T_RATNUM] = "ratnum",
+	[OBJ_T_RATNUM] = "ratnum", [OBJ_T_COMPNUM] = "compnum",
 	[OBJ_T_FILLER] = "filler", [OBJ_T_PRIMITIVE] = "primitive",
 };
 
@@ -136,7 +136,7 @@ static obj handed(struct lisp *L, obj x)
 		return x;
 	switch (obj_type(x)) {
 	case OBJ_T_CLOSURE: case OBJ_T_SYMBOL: case OBJ_T_BIGNUM: case OBJ_T_FLONUM:
-	case OBJ_T_RATNUM: case OBJ_T_PRIMITIVE:
+	case OBJ_T_RATNUM: case OBJ_T_COMPNUM: case OBJ_T_PRIMITIVE:
 		return x;
 	case OBJ_T_RECORD:
 		if (!internal_record(L, x))

@@ -102,7 +102,12 @@ static inline bool integer_p(obj o) { return obj_fixnum_p(o) || bignum_p(o); }
 static inline bool flonum_p(obj o) { return obj_type_p(o, OBJ_T_FLONUM); }
 static inline bool ratnum_p(obj o) { return obj_type_p(o, OBJ_T_RATNUM); }
 static inline bool exact_p(obj o) { return integer_p(o) || ratnum_p(o); }
-static inline bool number_p(obj o) { return exact_p(o) || flonum_p(o); }
+static inline bool real_p(obj o) { return exact_p(o) || flonum_p(o); }
+static inline bool compnum_p(obj o) { return obj_type_p(o, OBJ_T_COMPNUM); }
+static inline bool number_p(obj o) { return real_p(o) || compnum_p(o); }
+/* a number's real and imaginary parts (a real's: itself and exact 0) */
+static inline obj cx_re(obj x) { return compnum_p(x) ? obj_fields(x)[0] : x; }
+static inline obj cx_im(obj x) { return compnum_p(x) ? obj_fields(x)[1] : obj_fixnum(0); }
 /* A flonum's IEEE double, as its bits (only lisp/flonum.c computes with doubles) */
 static inline uint64_t flo_bits(obj f)
 {
@@ -397,6 +402,18 @@ bool lisp_num_to_flo(struct lisp *L, obj x, uint64_t *b);
 obj lisp_num_inexact(struct lisp *L, obj x);
 /* "who: expected number, got x" */
 obj lisp_not_number(struct lisp *L, const char *who, obj x);
+/* "who: expected real number, got x" (or number, for what is none) */
+obj lisp_not_real(struct lisp *L, const char *who, obj x);
+/* re + im i from two reals: the real re when im is an exact 0; both parts inexact when either
+ * is (lisp/numbers.c) */
+obj lisp_make_rect(struct lisp *L, obj re, obj im);
+/* x's parts as doubles' bits (false: the heap is full); a compnum of two flonums from bits */
+bool lisp_cx_to_bits(struct lisp *L, obj x, uint64_t v[2]);
+obj lisp_cx_from_bits(struct lisp *L, const uint64_t v[2]);
+/* m e^(ia) of reals: m for an exact 0 a, else inexact (numfuncs.c) */
+obj lisp_make_polar(struct lisp *L, obj m, obj a);
+/* -x, a -0.0 for a flonum 0.0 */
+obj lisp_num_negate(struct lisp *L, obj x);
 static inline obj rat_num(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[0] : x; }
 static inline obj rat_den(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[1] : obj_fixnum(1); }
 void lisp_init_numfuncs(struct lisp *L);
@@ -423,7 +440,7 @@ obj lisp_flo_to_exact(struct lisp *L, uint64_t b);
 obj lisp_flo_to_string(struct lisp *L, uint64_t b, unsigned radix);
 bool lisp_exponent_marker_p(int c);	/* e s f d l, either case (numconv.c) */
 /* The number written in bytes [off, off+len) of the string or bytevector str (any R7RS real
- * syntax, with prefixes); OBJ_FALSE if that is no number's syntax. exactness: 0, 'e' or 'i' (a
+ * or complex syntax, with prefixes); OBJ_FALSE if that is no number's syntax. exactness: 0, 'e' or 'i' (a
  * prefix the reader took off). */
 obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
 			 int exactness);
@@ -437,6 +454,12 @@ int lisp_flo_cmp(uint64_t a, uint64_t b);
 enum { FLO_EXP, FLO_LOG, FLO_SIN, FLO_COS, FLO_TAN, FLO_ASIN, FLO_ACOS, FLO_ATAN, FLO_ATAN2,
        FLO_POW, FLO_LOG2 };
 uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b);
+/* Complex operations on doubles' bits: out = a op b (a alone for the functions of one
+ * argument), each as {real, imaginary}. Principal values, branch cuts as R7RS (and Common
+ * Lisp) put them. CX_ABS and CX_ARG give a real in out[0]. */
+enum { CX_ADD, CX_SUB, CX_MUL, CX_DIV, CX_EXP, CX_LOG, CX_SQRT, CX_SIN, CX_COS, CX_TAN,
+       CX_ASIN, CX_ACOS, CX_ATAN, CX_POW, CX_ABS, CX_ARG };
+void lisp_flo_cx(int fn, const uint64_t a[2], const uint64_t b[2], uint64_t out[2]);
 obj lisp_int64(struct lisp *L, int64_t v);
 bool lisp_int_to_i64(obj n, int64_t *v);
 void lisp_init_numbers(struct lisp *L);

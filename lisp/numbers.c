@@ -2,7 +2,10 @@
  * OBJ_T_RATNUM: numerator and a denominator > 1 in lowest terms, so eqv? is field equality) and
  * flonums (boxed IEEE doubles; numconv.c converts, flonum.c computes). An operation on a flonum
  * and an exact number converts the exact one (inexact contagion); comparisons between them are
- * exact (the flonum's exact value), so = < > stay transitive. Complex numbers are not supported.
+ * exact (the flonum's exact value), so = < > stay transitive. Complex numbers (compnums,
+ * OBJ_T_COMPNUM: a real and an imaginary part, both exact or both flonums; an exact one's
+ * imaginary part is never 0, so an exact complex with no imaginary part is the real itself)
+ * compute exactly on exact parts, on doubles through flonum.c's lisp_flo_cx otherwise.
  * sqrt, rounding and the elementary functions are numfuncs.c's. */
 #include "compile.h"
 
@@ -22,6 +25,11 @@ obj lisp_not_number(struct lisp *L, const char *who, obj x)
 	return lisp_type_error(L, who, "number", x);
 }
 
+obj lisp_not_real(struct lisp *L, const char *who, obj x)
+{
+	return lisp_type_error(L, who, number_p(x) ? "real number" : "number", x);
+}
+
 static bool negative_p(obj a)
 {
 	return obj_fixnum_p(a) ? fxv(a) < 0 : lisp_big_negative_p(a);
@@ -37,6 +45,8 @@ int lisp_num_sign(obj x)
 		return lisp_big_negative_p(x) ? -1 : 1;
 	if (ratnum_p(x))
 		return negative_p(rat_num(x)) ? -1 : 1;
+	if (compnum_p(x))	/* 0.0+0.0i is zero; any other has no sign */
+		return lisp_num_sign(cx_re(x)) == 0 && lisp_num_sign(cx_im(x)) == 0 ? 0 : 3;
 	if (!flonum_p(x))
 		return -2;
 	b = flo_bits(x);
@@ -69,6 +79,130 @@ static obj flo_binop(struct lisp *L, int op, obj a, obj b)
 	if (!ok || !lisp_num_to_flo(L, b, &y))
 		return OBJ_NULL;
 	return lisp_make_flonum(L, lisp_flo_arith(op, x, y));
+}
+
+obj lisp_make_rect(struct lisp *L, obj re, obj im)
+{
+	obj z = OBJ_NULL;
+
+	if (im == fx(0))
+		return re;
+	ROOT(re);
+	ROOT(im);
+	if (flonum_p(re) != flonum_p(im)) {
+		re = lisp_num_inexact(L, re);
+		im = re != OBJ_NULL ? lisp_num_inexact(L, im) : OBJ_NULL;
+	}
+	if (re != OBJ_NULL && im != OBJ_NULL && (z = lisp_alloc(L, OBJ_T_COMPNUM, 2)) != OBJ_NULL) {
+		obj_init_field(L, z, 0, re);
+		obj_init_field(L, z, 1, im);
+	}
+	UNROOT(im);
+	UNROOT(re);
+	return z;
+}
+
+bool lisp_cx_to_bits(struct lisp *L, obj x, uint64_t v[2])
+{
+	bool ok;
+
+	ROOT(x);
+	ok = lisp_num_to_flo(L, cx_re(x), &v[0]);
+	UNROOT(x);
+	return ok && lisp_num_to_flo(L, cx_im(x), &v[1]);
+}
+
+obj lisp_cx_from_bits(struct lisp *L, const uint64_t v[2])
+{
+	obj re = lisp_make_flonum(L, v[0]), im, z;
+
+	if (re == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(re);
+	im = lisp_make_flonum(L, v[1]);
+	z = im != OBJ_NULL ? lisp_make_rect(L, re, im) : OBJ_NULL;
+	UNROOT(re);
+	return z;
+}
+
+obj lisp_num_negate(struct lisp *L, obj x)
+{
+	obj re, z;
+
+	if (flonum_p(x))
+		return lisp_make_flonum(L, flo_bits(x) ^ (1ull << 63));
+	if (!compnum_p(x))	/* (not 0 - x: arith's 0 - x is this) */
+		return integer_p(x) ? lisp_num_sub(L, fx(0), x) : lisp_num_mul(L, fx(-1), x);
+	ROOT(x);
+	re = lisp_num_negate(L, cx_re(x));
+	ROOT(re);
+	z = re != OBJ_NULL ? lisp_num_negate(L, cx_im(x)) : OBJ_NULL;
+	z = z != OBJ_NULL ? lisp_make_rect(L, re, z) : OBJ_NULL;
+	UNROOT(re);
+	UNROOT(x);
+	return z;
+}
+
+/* a op b (FLO_ADD .. FLO_DIV) where either is complex: on the exact parts exactly, a / b with
+ * the divisor's norm c^2 + d^2; else on doubles (lisp_flo_cx: Smith's division) */
+static obj cx_arith(struct lisp *L, int op, obj a, obj b)
+{
+	obj p[4] = { cx_re(a), cx_im(a), cx_re(b), cx_im(b) }, t[3] = { OBJ_FALSE, OBJ_FALSE, OBJ_FALSE };
+	obj r = OBJ_NULL;
+	int i;
+
+	if (flonum_p(p[0]) || flonum_p(p[2])) {
+		uint64_t x[2], y[2], v[2];
+		bool ok;
+
+		ROOT(b);
+		ok = lisp_cx_to_bits(L, a, x);
+		UNROOT(b);
+		if (!ok || !lisp_cx_to_bits(L, b, y))
+			return OBJ_NULL;
+		lisp_flo_cx(op, x, y, v);	/* CX_ADD .. CX_DIV are FLO_ADD .. FLO_DIV */
+		return lisp_cx_from_bits(L, v);
+	}
+	for (i = 0; i < 4; i++)
+		ROOT(p[i]);
+	for (i = 0; i < 3; i++)
+		ROOT(t[i]);
+#define STEP(x, e)	if (((x) = (e)) == OBJ_NULL) goto out
+	switch (op) {
+	case FLO_ADD: case FLO_SUB:
+		STEP(t[0], op == FLO_ADD ? lisp_num_add(L, p[0], p[2]) : lisp_num_sub(L, p[0], p[2]));
+		STEP(t[1], op == FLO_ADD ? lisp_num_add(L, p[1], p[3]) : lisp_num_sub(L, p[1], p[3]));
+		break;
+	case FLO_MUL:	/* (ac - bd) + (ad + bc)i */
+		STEP(t[0], lisp_num_mul(L, p[0], p[2]));
+		STEP(t[1], lisp_num_mul(L, p[1], p[3]));
+		STEP(t[0], lisp_num_sub(L, t[0], t[1]));
+		STEP(t[1], lisp_num_mul(L, p[0], p[3]));
+		STEP(t[2], lisp_num_mul(L, p[1], p[2]));
+		STEP(t[1], lisp_num_add(L, t[1], t[2]));
+		break;
+	default:	/* ((ac + bd) + (bc - ad)i) / (c^2 + d^2) */
+		STEP(t[0], lisp_num_mul(L, p[2], p[2]));
+		STEP(t[1], lisp_num_mul(L, p[3], p[3]));
+		STEP(t[2], lisp_num_add(L, t[0], t[1]));
+		STEP(t[0], lisp_num_mul(L, p[0], p[2]));
+		STEP(t[1], lisp_num_mul(L, p[1], p[3]));
+		STEP(t[0], lisp_num_add(L, t[0], t[1]));
+		STEP(t[0], lisp_num_div(L, t[0], t[2]));
+		STEP(t[1], lisp_num_mul(L, p[1], p[2]));
+		STEP(p[1], lisp_num_mul(L, p[0], p[3]));
+		STEP(t[1], lisp_num_sub(L, t[1], p[1]));
+		STEP(t[1], lisp_num_div(L, t[1], t[2]));
+		break;
+	}
+#undef STEP
+	r = lisp_make_rect(L, t[0], t[1]);
+out:
+	for (i = 2; i >= 0; i--)
+		UNROOT(t[i]);
+	for (i = 3; i >= 0; i--)
+		UNROOT(p[i]);
+	return r;
 }
 
 obj lisp_make_ratio(struct lisp *L, obj n, obj d)
@@ -155,6 +289,13 @@ static obj arith(struct lisp *L, const char *who, int op, obj a, obj b)
 		return lisp_not_number(L, who, a);
 	if (!number_p(b))
 		return lisp_not_number(L, who, b);
+	/* an exact 0 is exact: 0 + x is x and 0 - x is -x, -0.0 and all (the compiler's (- x)) */
+	if (op == FLO_ADD && (a == fx(0) || b == fx(0)))
+		return a == fx(0) ? b : a;
+	if (op == FLO_SUB && (a == fx(0) || b == fx(0)))
+		return a == fx(0) ? lisp_num_negate(L, b) : a;
+	if (compnum_p(a) || compnum_p(b))
+		return cx_arith(L, op, a, b);
 	if (flonum_p(a) || flonum_p(b))
 		return flo_binop(L, op, a, b);
 	return rat_op(L, op, a, b);
@@ -195,6 +336,8 @@ obj lisp_num_div(struct lisp *L, obj a, obj b)
 		return lisp_not_number(L, "/", b);
 	if (b == fx(0))
 		return lisp_errorf(L, OBJ_NULL, "/: division by zero");
+	if (compnum_p(a) || compnum_p(b))
+		return cx_arith(L, FLO_DIV, a, b);
 	if (flonum_p(a) || flonum_p(b))
 		return flo_binop(L, FLO_DIV, a, b);
 	if (obj_fixnum_p(a) && obj_fixnum_p(b) && fxv(b) != -1 && fxv(a) % fxv(b) == 0)
@@ -241,6 +384,21 @@ static int mixed_cmp(struct lisp *L, obj x, uint64_t f)
 	return e == OBJ_NULL ? -2 : exact_cmp(L, x, e);
 }
 
+/* = of a complex number and a number: 0 when both parts are =, else 1 (2 for a NaN) */
+static int cx_equal(struct lisp *L, obj a, obj b)
+{
+	int c;
+
+	ROOT(a);
+	ROOT(b);
+	c = lisp_num_cmp(L, "=", cx_re(a), cx_re(b));
+	UNROOT(b);
+	UNROOT(a);
+	if (c == 0)
+		c = lisp_num_cmp(L, "=", cx_im(a), cx_im(b));
+	return c == -2 || c == 2 ? c : c != 0;
+}
+
 int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b)
 {
 	int c;
@@ -249,12 +407,14 @@ int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b)
 		return fxv(a) < fxv(b) ? -1 : fxv(a) > fxv(b);
 	if (integer_p(a) && integer_p(b))
 		return lisp_big_cmp(a, b);
-	if (!number_p(a)) {
-		lisp_not_number(L, who, a);
+	if ((compnum_p(a) || compnum_p(b)) && number_p(a) && number_p(b) && !strcmp(who, "="))
+		return cx_equal(L, a, b);
+	if (!real_p(a)) {
+		lisp_not_real(L, who, a);
 		return -2;
 	}
-	if (!number_p(b)) {
-		lisp_not_number(L, who, b);
+	if (!real_p(b)) {
+		lisp_not_real(L, who, b);
 		return -2;
 	}
 	if (flonum_p(a) && flonum_p(b))
@@ -276,6 +436,8 @@ bool lisp_num_eqv(obj a, obj b)
 		return lisp_big_cmp(a, b) == 0;
 	if (flonum_p(a) && flonum_p(b))
 		return flo_bits(a) == flo_bits(b);
+	if (compnum_p(a) && compnum_p(b))
+		return lisp_num_eqv(cx_re(a), cx_re(b)) && lisp_num_eqv(cx_im(a), cx_im(b));
 	return ratnum_p(a) && ratnum_p(b) && lisp_num_eqv(rat_num(a), rat_num(b)) &&
 	       lisp_num_eqv(rat_den(a), rat_den(b));
 }
@@ -299,8 +461,13 @@ obj lisp_num_inexact(struct lisp *L, obj x)
 {
 	uint64_t b;
 
-	if (x == OBJ_NULL || flonum_p(x))
+	if (x == OBJ_NULL || flonum_p(x) || (compnum_p(x) && flonum_p(cx_re(x))))
 		return x;
+	if (compnum_p(x)) {
+		uint64_t v[2];
+
+		return lisp_cx_to_bits(L, x, v) ? lisp_cx_from_bits(L, v) : OBJ_NULL;
+	}
 	return lisp_num_to_flo(L, x, &b) ? lisp_make_flonum(L, b) : OBJ_NULL;
 }
 
@@ -358,6 +525,46 @@ obj lisp_num_divide(struct lisp *L, const char *who, obj a, obj b, int kind, int
 	return want ? r : q;
 }
 
+/* re+imi: re left out when it is an exact 0, an imaginary part of exact 1 or -1 written + or -
+ * (R7RS's +i, 1-i) */
+static obj cx_to_string(struct lisp *L, obj n, unsigned radix)
+{
+	obj a = OBJ_FALSE, b = OBJ_FALSE, s = OBJ_NULL;
+	size_t la = 0, lb = 0;
+	bool sign;
+
+	ROOT(n);
+	ROOT(a);
+	ROOT(b);
+	if (cx_re(n) != fx(0) && (a = lisp_number_to_string(L, cx_re(n), radix)) == OBJ_NULL)
+		goto out;
+	if (cx_im(n) == fx(1) || cx_im(n) == fx(-1))
+		b = lisp_make_string(L, cx_im(n) == fx(1) ? "+" : "-", 1);
+	else
+		b = lisp_number_to_string(L, cx_im(n), radix);
+	if (b == OBJ_NULL)
+		goto out;
+	la = a == OBJ_FALSE ? 0 : obj_bytes_length(a);
+	lb = obj_bytes_length(b);
+	sign = obj_bytes_data(b)[0] == '+' || obj_bytes_data(b)[0] == '-';
+	s = lisp_make_bytes(L, OBJ_T_STRING, NULL, la + !sign + lb + 1);
+	if (s != OBJ_NULL) {
+		uint8_t *d = obj_bytes_data(s);
+
+		if (la)
+			memcpy(d, obj_bytes_data(a), la);
+		if (!sign)
+			d[la] = '+';
+		memcpy(d + la + !sign, obj_bytes_data(b), lb);
+		d[la + !sign + lb] = 'i';
+	}
+out:
+	UNROOT(b);
+	UNROOT(a);
+	UNROOT(n);
+	return s;
+}
+
 obj lisp_number_to_string(struct lisp *L, obj n, unsigned radix)
 {
 	char buf[80];
@@ -367,6 +574,8 @@ obj lisp_number_to_string(struct lisp *L, obj n, unsigned radix)
 
 	if (flonum_p(n))
 		return lisp_flo_to_string(L, flo_bits(n), radix);
+	if (compnum_p(n))
+		return cx_to_string(L, n, radix);
 	if (ratnum_p(n)) {
 		obj a, b, s;
 		size_t la, lb;
@@ -440,8 +649,7 @@ static obj p_sub(struct lisp *L, int argc, obj *argv)
 	obj acc = argv[0];
 
 	if (argc == 1)
-		return flonum_p(acc) ? lisp_make_flonum(L, flo_bits(acc) ^ (1ull << 63))
-				     : lisp_num_sub(L, fx(0), acc);
+		return number_p(acc) ? lisp_num_negate(L, acc) : lisp_not_number(L, "-", acc);
 	for (int i = 1; i < argc; i++) {
 		acc = lisp_num_sub(L, acc, lisp_args(L)[i]);
 		if (acc == OBJ_NULL)
@@ -466,8 +674,11 @@ static obj compare(struct lisp *L, int argc, obj *argv, const char *who, int op)
 {
 	bool result = true;
 
-	if (argc == 1)
-		return number_p(argv[0]) ? OBJ_TRUE : lisp_not_number(L, who, argv[0]);
+	if (argc == 1) {
+		if (op == 0 ? number_p(argv[0]) : real_p(argv[0]))
+			return OBJ_TRUE;
+		return lisp_not_real(L, who, argv[0]);
+	}
 	for (int i = 0; i + 1 < argc; i++) {
 		int c = lisp_num_cmp(L, who, lisp_args(L)[i], lisp_args(L)[i + 1]);
 
@@ -516,6 +727,8 @@ static obj p_integer_p(struct lisp *L, int argc, obj *argv)
 	return obj_bool(lisp_flo_finite_p(b) && lisp_flo_round(b, FLO_TRUNC) == b);
 }
 
+static obj p_real_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(real_p(argv[0])); }
+
 static obj p_rational_p(struct lisp *L, int argc, obj *argv)
 {
 	(void)L;
@@ -523,13 +736,19 @@ static obj p_rational_p(struct lisp *L, int argc, obj *argv)
 	return obj_bool(exact_p(argv[0]) || (flonum_p(argv[0]) && lisp_flo_finite_p(flo_bits(argv[0]))));
 }
 
-/* which: 0 nan?, 1 finite?, 2 infinite? */
+/* which: 0 nan?, 1 finite?, 2 infinite?; of a complex number: either part NaN, both parts
+ * finite, either part infinite */
 static obj flo_class(struct lisp *L, obj x, const char *who, int which)
 {
 	uint64_t b;
 
 	if (!number_p(x))
 		return lisp_not_number(L, who, x);
+	if (compnum_p(x)) {
+		obj r = flo_class(L, cx_re(x), who, which), i = flo_class(L, cx_im(x), who, which);
+
+		return obj_bool(which == 1 ? r == OBJ_TRUE && i == OBJ_TRUE : r == OBJ_TRUE || i == OBJ_TRUE);
+	}
 	if (!flonum_p(x))
 		return obj_bool(which == 1);
 	b = flo_bits(x);
@@ -549,7 +768,7 @@ static obj p_exact_p(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!number_p(argv[0]))
 		return lisp_not_number(L, "exact?", argv[0]);
-	return obj_bool(exact_p(argv[0]));
+	return obj_bool(exact_p(cx_re(argv[0])));
 }
 
 static obj p_inexact_p(struct lisp *L, int argc, obj *argv)
@@ -557,7 +776,28 @@ static obj p_inexact_p(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!number_p(argv[0]))
 		return lisp_not_number(L, "inexact?", argv[0]);
-	return obj_bool(flonum_p(argv[0]));
+	return obj_bool(flonum_p(cx_re(argv[0])));
+}
+
+static obj num_exact(struct lisp *L, obj x)
+{
+	obj re;
+
+	if (compnum_p(x)) {
+		ROOT(x);
+		re = num_exact(L, cx_re(x));
+		ROOT(re);
+		x = re != OBJ_NULL ? num_exact(L, cx_im(x)) : OBJ_NULL;
+		x = x != OBJ_NULL ? lisp_make_rect(L, re, x) : OBJ_NULL;
+		UNROOT(re);
+		UNROOT(x);
+		return x;
+	}
+	if (!flonum_p(x))
+		return x;
+	if (!lisp_flo_finite_p(flo_bits(x)))
+		return lisp_errorf(L, x, "exact: no exact number for");
+	return lisp_flo_to_exact(L, flo_bits(x));
 }
 
 static obj p_exact(struct lisp *L, int argc, obj *argv)
@@ -567,11 +807,7 @@ static obj p_exact(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!number_p(x))
 		return lisp_not_number(L, "exact", x);
-	if (!flonum_p(x))
-		return x;
-	if (!lisp_flo_finite_p(flo_bits(x)))
-		return lisp_errorf(L, x, "exact: no exact number for");
-	return lisp_flo_to_exact(L, flo_bits(x));
+	return num_exact(L, x);
 }
 
 static obj p_inexact(struct lisp *L, int argc, obj *argv)
@@ -586,8 +822,8 @@ static obj sign_test(struct lisp *L, obj x, const char *who, int want)
 {
 	int s = lisp_num_sign(x);
 
-	if (s == -2)
-		return lisp_not_number(L, who, x);
+	if (s == -2 || (want != 0 && compnum_p(x)))
+		return lisp_not_real(L, who, x);
 	return obj_bool(s == want);
 }
 
@@ -623,8 +859,8 @@ static obj p_abs(struct lisp *L, int argc, obj *argv)
 	int s = lisp_num_sign(x);
 
 	(void)argc;
-	if (s == -2)
-		return lisp_not_number(L, "abs", x);
+	if (s == -2 || s == 3)
+		return lisp_not_real(L, "abs", x);
 	if (flonum_p(x))
 		return flo_bits(x) >> 63 ? lisp_make_flonum(L, flo_bits(x) & ~(1ull << 63)) : x;
 	return s < 0 ? lisp_num_sub(L, fx(0), x) : x;
@@ -641,8 +877,8 @@ static obj minmax(struct lisp *L, int argc, obj *argv, const char *who, int want
 	for (int i = 0; i < argc; i++) {
 		obj x = lisp_args(L)[i];
 
-		if (!number_p(x))
-			return lisp_not_number(L, who, x);
+		if (!real_p(x))
+			return lisp_not_real(L, who, x);
 		inexact |= flonum_p(x);
 	}
 	for (int i = 1; i < argc; i++) {
@@ -807,7 +1043,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "floor-remainder", p_modulo, 2, 2, 0 },
 	{ "number?", p_number_p, 1, 1, 0 },
 	{ "complex?", p_number_p, 1, 1, 0 },
-	{ "real?", p_number_p, 1, 1, 0 },
+	{ "real?", p_real_p, 1, 1, 0 },
 	{ "rational?", p_rational_p, 1, 1, 0 },
 	{ "integer?", p_integer_p, 1, 1, 0 },
 	{ "exact-integer?", p_exact_integer_p, 1, 1, 0 },
@@ -827,7 +1063,6 @@ static const struct lisp_prim_def prims[] = {
 	{ "odd?", p_odd_p, 1, 1, 0 },
 	{ "even?", p_even_p, 1, 1, 0 },
 	{ "abs", p_abs, 1, 1, 0 },
-	{ "magnitude", p_abs, 1, 1, 0 },
 	{ "min", p_min, 1, -1, 0 },
 	{ "max", p_max, 1, -1, 0 },
 	{ "gcd", p_gcd, 0, -1, 0 },

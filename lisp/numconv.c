@@ -490,36 +490,18 @@ bool lisp_exponent_marker_p(int c)
 
 #define EXACT_EXP_MAX	100000	/* #e1e100000: more is refused, not a computation for ever */
 
-obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
-			 int exactness)
+/* A real number's syntax, without prefixes, in s[off, off+len): the number, OBJ_FALSE if it
+ * is none, OBJ_NULL with an error raised */
+static obj parse_real(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
+		      int exactness)
 {
 	const uint8_t *s = obj_bytes_data(str) + off;
 	size_t i = 0, ip, il, fp = 0, fl = 0, dp = 0, dl = 0;
-	bool had_radix = false, neg = false, has_point = false, has_exp = false, has_slash = false;
+	bool neg = false, has_point = false, has_exp = false, has_slash = false;
 	intptr_t ex = 0;
 	obj n = OBJ_FALSE, d = OBJ_FALSE, v;
 	uint64_t bits;
 
-	/* #x #b #o #d #e #i prefixes, at most one radix and one exactness (R7RS) */
-	while (len - i >= 2 && s[i] == '#') {
-		switch (s[i + 1] | 0x20) {
-		case 'x': radix = 16; break;
-		case 'b': radix = 2; break;
-		case 'o': radix = 8; break;
-		case 'd': radix = 10; break;
-		case 'e': case 'i':
-			if (exactness)
-				return OBJ_FALSE;
-			exactness = s[i + 1] | 0x20;
-			i += 2;
-			continue;
-		default: return OBJ_FALSE;
-		}
-		if (had_radix)
-			return OBJ_FALSE;	/* "#x#x1" is no number */
-		had_radix = true;
-		i += 2;
-	}
 	if (i < len && (s[i] == '+' || s[i] == '-')) {
 		neg = s[i] == '-';
 		i++;
@@ -656,6 +638,89 @@ out:
 	UNROOT(n);
 	UNROOT(str);
 	return v;
+}
+
+/* R7RS's complex syntax in s[off, off+len), no prefixes: a@b (polar), a+bi, a-bi, +bi, -bi, a+i,
+ * +i ... (a, b reals); OBJ_FALSE if it is none */
+static obj parse_complex(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
+			 int exactness)
+{
+	const uint8_t *s = obj_bytes_data(str) + off;	/* read before anything allocates */
+	size_t k, at = 0;
+	bool minus = false;
+	obj a = OBJ_FALSE, b = OBJ_FALSE;
+
+	if (len < 2)
+		return OBJ_FALSE;
+	for (k = 1; k + 1 < len; k++)
+		if (s[k] == '@')
+			at = k;
+	if (at) {
+		k = at;
+	} else {
+		if ((s[len - 1] | 0x20) != 'i')
+			return OBJ_FALSE;
+		len--;	/* the imaginary part's sign: the last one that is not an exponent's */
+		for (k = len - 1; k > 0; k--)
+			if ((s[k] == '+' || s[k] == '-') &&
+			    !(radix == 10 && lisp_exponent_marker_p(s[k - 1])))
+				break;
+		if (s[k] != '+' && s[k] != '-')
+			return OBJ_FALSE;
+		minus = s[k] == '-';
+	}
+	ROOT(str);
+	ROOT(a);
+	a = k == 0 ? fx(0) : parse_real(L, str, off, k, radix, exactness);
+	if (a != OBJ_NULL && a != OBJ_FALSE) {
+		if (at)
+			b = parse_real(L, str, off + k + 1, len - k - 1, radix, exactness);
+		else if (len - k == 1)	/* +i, a-i */
+			b = fx(minus ? -1 : 1);
+		else
+			b = parse_real(L, str, off + k, len - k, radix, exactness);
+		if (b != OBJ_NULL && b != OBJ_FALSE)
+			b = at ? lisp_make_polar(L, a, b) : lisp_make_rect(L, a, b);
+		a = b;
+	}
+	UNROOT(a);
+	UNROOT(str);
+	return a;
+}
+
+obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsigned radix,
+			 int exactness)
+{
+	const uint8_t *s = obj_bytes_data(str) + off;
+	size_t i = 0;
+	bool had_radix = false;
+	obj v;
+
+	/* #x #b #o #d #e #i prefixes, at most one radix and one exactness (R7RS) */
+	while (len - i >= 2 && s[i] == '#') {
+		switch (s[i + 1] | 0x20) {
+		case 'x': radix = 16; break;
+		case 'b': radix = 2; break;
+		case 'o': radix = 8; break;
+		case 'd': radix = 10; break;
+		case 'e': case 'i':
+			if (exactness)
+				return OBJ_FALSE;
+			exactness = s[i + 1] | 0x20;
+			i += 2;
+			continue;
+		default: return OBJ_FALSE;
+		}
+		if (had_radix)
+			return OBJ_FALSE;	/* "#x#x1" is no number */
+		had_radix = true;
+		i += 2;
+	}
+	v = parse_real(L, str, off + i, len - i, radix, exactness);
+	if (v == OBJ_FALSE)
+		v = parse_complex(L, str, off + i, len - i, radix, exactness);
+	/* #i+i: an exact default made inexact */
+	return v != OBJ_NULL && v != OBJ_FALSE && exactness == 'i' ? lisp_num_inexact(L, v) : v;
 }
 
 obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned radix)

@@ -1,8 +1,9 @@
 /* numfuncs.c -- the numeric procedures beyond arithmetic and comparison (numbers.c): sqrt and
  * exact-integer-sqrt, floor ceiling round truncate on every kind, numerator and denominator,
  * the elementary functions (exp log sin cos tan asin acos atan, the inexact cases of expt: the
- * floating point is flonum.c's), and the complex-number procedures on reals (a complex
- * result refused). */
+ * floating point is flonum.c's) on reals and complex numbers, and the complex-number
+ * procedures. A real argument outside a function's real domain gives a complex result (sqrt
+ * and log of a negative, asin and acos beyond 1, a negative base to a fractional power). */
 #include "compile.h"
 
 static obj int_sqrt(struct lisp *L, obj x, obj *rem)
@@ -52,36 +53,68 @@ static obj inexact_int_sqrt(struct lisp *L, obj n)
 	return lisp_make_flonum(L, lisp_flo_make(false, m | (rem != fx(0)), (intptr_t)shift - j));
 }
 
+/* fn of x on doubles, complex: im the imaginary part's bits for a real x (its sign picks the
+ * side of a branch cut that a real lies on) */
+static obj cx_math(struct lisp *L, obj x, int fn, uint64_t im)
+{
+	uint64_t a[2], v[2];
+
+	if (!lisp_cx_to_bits(L, x, a))
+		return OBJ_NULL;
+	if (!compnum_p(x))
+		a[1] = im;
+	lisp_flo_cx(fn, a, NULL, v);
+	return lisp_cx_from_bits(L, v);
+}
+
+/* sqrt of a real x >= 0: exact when x is an exact square */
+static obj real_sqrt(struct lisp *L, obj x)
+{
+	obj s, rem = OBJ_FALSE, s2 = OBJ_FALSE, rem2 = OBJ_FALSE;
+	uint64_t b;
+
+	if (flonum_p(x))
+		return lisp_make_flonum(L, lisp_flo_sqrt(flo_bits(x)));
+	ROOT(x);
+	if (integer_p(x)) {
+		s = int_sqrt(L, x, &rem);
+		if (s != OBJ_NULL && rem != fx(0))
+			s = inexact_int_sqrt(L, x);
+		UNROOT(x);
+		return s;
+	}
+	/* a ratnum: exact when both its terms are squares */
+	s = int_sqrt(L, rat_num(x), &rem);
+	ROOT(s);
+	if (s != OBJ_NULL && rem == fx(0))
+		s2 = int_sqrt(L, rat_den(x), &rem2);
+	if (s2 != OBJ_NULL && rem == fx(0) && rem2 == fx(0))
+		s = lisp_make_ratio(L, s, s2);
+	else if (s != OBJ_NULL && s2 != OBJ_NULL)
+		s = lisp_num_to_flo(L, x, &b) ? lisp_make_flonum(L, lisp_flo_sqrt(b)) : OBJ_NULL;
+	else
+		s = OBJ_NULL;
+	UNROOT(s);
+	UNROOT(x);
+	return s;
+}
+
+/* sqrt: of a negative real, i sqrt(-x) (exact for an exact square, as (sqrt -4) is +2i); of a
+ * complex number, the principal root on doubles */
 static obj p_sqrt(struct lisp *L, int argc, obj *argv)
 {
-	obj x = argv[0], s, rem = OBJ_FALSE, s2, rem2 = OBJ_FALSE;
-	uint64_t b;
+	obj x = argv[0], s;
 
 	(void)argc;
 	if (!number_p(x))
 		return lisp_not_number(L, "sqrt", x);
-	if (flonum_p(x))
-		return lisp_make_flonum(L, lisp_flo_sqrt(flo_bits(x)));
-	if (lisp_num_sign(x) < 0)
-		return lisp_errorf(L, x, "sqrt: negative argument (complex numbers are not supported):");
-	if (integer_p(x)) {
-		if ((s = int_sqrt(L, x, &rem)) == OBJ_NULL)
-			return OBJ_NULL;
-		return rem == fx(0) ? s : inexact_int_sqrt(L, lisp_args(L)[0]);
-	}
-	/* a ratnum: exact when both its terms are squares */
-	if ((s = int_sqrt(L, rat_num(x), &rem)) == OBJ_NULL)
+	if (compnum_p(x))
+		return cx_math(L, x, CX_SQRT, 0);
+	if (lisp_num_sign(x) >= 0 || lisp_num_sign(x) == 2)
+		return real_sqrt(L, x);
+	if ((x = lisp_num_negate(L, x)) == OBJ_NULL || (s = real_sqrt(L, x)) == OBJ_NULL)
 		return OBJ_NULL;
-	ROOT(s);
-	s2 = rem == fx(0) ? int_sqrt(L, rat_den(lisp_args(L)[0]), &rem2) : OBJ_FALSE;
-	UNROOT(s);
-	if (s2 == OBJ_NULL)
-		return OBJ_NULL;
-	if (rem == fx(0) && rem2 == fx(0))
-		return lisp_make_ratio(L, s, s2);
-	if (!lisp_num_to_flo(L, lisp_args(L)[0], &b))
-		return OBJ_NULL;
-	return lisp_make_flonum(L, lisp_flo_sqrt(b));
+	return lisp_make_rect(L, fx(0), s);	/* 0.0 for an inexact root */
 }
 
 /* floor, ceiling, truncate, round (to even) */
@@ -149,15 +182,31 @@ static obj num_den(struct lisp *L, obj x, const char *who, bool den)
 static obj p_numerator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "numerator", false); }
 static obj p_denominator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "denominator", true); }
 
-/* the elementary functions: exact arguments are converted; results are flonums */
-static obj math1(struct lisp *L, obj x, const char *who, int fn)
+#define NEG_ZERO	0x8000000000000000ull
+
+/* the elementary functions: exact arguments are converted; a complex argument, or a real one
+ * outside the real domain (cx: its complex function; im: the imaginary part it is taken with,
+ * R7RS's side of the branch cut), gives a complex result */
+static obj math1(struct lisp *L, obj x, const char *who, int fn, int cx, uint64_t im)
 {
 	uint64_t b;
 
 	if (!number_p(x))
 		return lisp_not_number(L, who, x);
+	if (compnum_p(x))
+		return cx_math(L, x, cx, 0);
 	if (!lisp_num_to_flo(L, x, &b))
 		return OBJ_NULL;
+	switch (fn) {
+	case FLO_LOG:	/* of a negative (not -0.0): log |x| + pi i */
+		if (lisp_num_sign(x) < 0 && (b << 1) != 0)
+			return cx_math(L, x, cx, im);
+		break;
+	case FLO_ASIN: case FLO_ACOS:	/* beyond 1: the cut above -1, below 1 (Common Lisp's) */
+		if (lisp_flo_cmp(b, 0x3FF0000000000000ull) == 1 || lisp_flo_cmp(b, 0xBFF0000000000000ull) == -1)
+			return cx_math(L, x, cx, b >> 63 ? 0 : NEG_ZERO);
+		break;
+	}
 	return lisp_make_flonum(L, lisp_flo_math(fn, b, 0));
 }
 
@@ -166,39 +215,56 @@ static obj math2(struct lisp *L, const char *who, int fn)
 	uint64_t a, b;
 
 	for (int i = 0; i < 2; i++)
-		if (!number_p(lisp_args(L)[i]))
-			return lisp_not_number(L, who, lisp_args(L)[i]);
+		if (!real_p(lisp_args(L)[i]))
+			return lisp_not_real(L, who, lisp_args(L)[i]);
 	if (!lisp_num_to_flo(L, lisp_args(L)[0], &a) || !lisp_num_to_flo(L, lisp_args(L)[1], &b))
 		return OBJ_NULL;
 	return lisp_make_flonum(L, lisp_flo_math(fn, a, b));
 }
 
-static obj p_exp(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "exp", FLO_EXP); }
-static obj p_sin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "sin", FLO_SIN); }
-static obj p_cos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "cos", FLO_COS); }
-static obj p_tan(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "tan", FLO_TAN); }
-static obj p_asin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "asin", FLO_ASIN); }
-static obj p_acos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "acos", FLO_ACOS); }
+static obj p_exp(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "exp", FLO_EXP, CX_EXP, 0); }
+static obj p_sin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "sin", FLO_SIN, CX_SIN, 0); }
+static obj p_cos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "cos", FLO_COS, CX_COS, 0); }
+static obj p_tan(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "tan", FLO_TAN, CX_TAN, 0); }
+static obj p_asin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "asin", FLO_ASIN, CX_ASIN, 0); }
+static obj p_acos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "acos", FLO_ACOS, CX_ACOS, 0); }
 
+/* (log z b) = log z / log b; complex when either is complex or negative */
 static obj p_log(struct lisp *L, int argc, obj *argv)
 {
-	return argc == 1 ? math1(L, argv[0], "log", FLO_LOG) : math2(L, "log", FLO_LOG2);
+	uint64_t a[2], b[2], la[2], lb[2], v[2];
+
+	if (argc == 1)
+		return math1(L, argv[0], "log", FLO_LOG, CX_LOG, 0);
+	for (int i = 0; i < 2; i++)
+		if (!number_p(lisp_args(L)[i]))
+			return lisp_not_number(L, "log", lisp_args(L)[i]);
+	if (!compnum_p(argv[0]) && !compnum_p(argv[1]) && lisp_num_sign(argv[0]) >= 0 &&
+	    lisp_num_sign(argv[1]) >= 0)
+		return math2(L, "log", FLO_LOG2);
+	if (!lisp_cx_to_bits(L, lisp_args(L)[0], a) || !lisp_cx_to_bits(L, lisp_args(L)[1], b))
+		return OBJ_NULL;
+	lisp_flo_cx(CX_LOG, a, NULL, la);
+	lisp_flo_cx(CX_LOG, b, NULL, lb);
+	lisp_flo_cx(CX_DIV, la, lb, v);
+	return lisp_cx_from_bits(L, v);
 }
 
 static obj p_atan(struct lisp *L, int argc, obj *argv)
 {
 	if (argc == 1)
-		return math1(L, argv[0], "atan", FLO_ATAN);
+		return math1(L, argv[0], "atan", FLO_ATAN, CX_ATAN, 0);
 	if (lisp_num_sign(argv[0]) == 0 && lisp_num_sign(argv[1]) == 0 && exact_p(argv[0]) &&
 	    exact_p(argv[1]))
 		return lisp_errorf(L, OBJ_NULL, "atan: both arguments are exact zero");
 	return math2(L, "atan", FLO_ATAN2);
 }
 
-/* (%expt-inexact x y): x^y for the cases expt does not compute exactly */
+/* (%expt-inexact x y): x^y for the cases expt does not compute exactly; complex, exp(y log x),
+ * for a complex x or y or a negative x to a fractional power */
 static obj p_expt_inexact(struct lisp *L, int argc, obj *argv)
 {
-	uint64_t x, y, r, yi;
+	uint64_t x, y, r, yi, cx[2], cy[2];
 	bool odd = false;
 
 	(void)argc;
@@ -206,6 +272,8 @@ static obj p_expt_inexact(struct lisp *L, int argc, obj *argv)
 	for (int i = 0; i < 2; i++)
 		if (!number_p(lisp_args(L)[i]))
 			return lisp_not_number(L, "expt", lisp_args(L)[i]);
+	if (compnum_p(lisp_args(L)[0]) || compnum_p(lisp_args(L)[1]))
+		goto complex;
 	if (!lisp_num_to_flo(L, lisp_args(L)[0], &x) || !lisp_num_to_flo(L, lisp_args(L)[1], &y))
 		return OBJ_NULL;
 	yi = lisp_flo_round(y, FLO_TRUNC);
@@ -226,67 +294,121 @@ static obj p_expt_inexact(struct lisp *L, int argc, obj *argv)
 			r |= 1ull << 63;
 	} else if (x >> 63) {	/* negative x: real only for an integral y */
 		if (yi != y)
-			return lisp_errorf(L, lisp_args(L)[0],
-					   "expt: a negative base to a non-integer power (complex numbers are not supported):");
+			goto complex;
 		r = lisp_flo_math(FLO_POW, x & ~(1ull << 63), y) | (odd ? 1ull << 63 : 0);
 	} else {
 		r = lisp_flo_math(FLO_POW, x, y);
 	}
 	return lisp_make_flonum(L, r);
+complex:
+	if (!lisp_cx_to_bits(L, lisp_args(L)[0], cx) || !lisp_cx_to_bits(L, lisp_args(L)[1], cy))
+		return OBJ_NULL;
+	lisp_flo_cx(CX_POW, cx, cy, cx);
+	return lisp_cx_from_bits(L, cx);
 }
 
-static obj complex_unsupported(struct lisp *L)
+static obj two_reals(struct lisp *L, const char *who, obj *argv)
 {
-	return lisp_errorf(L, OBJ_NULL, "complex numbers are not supported");
+	for (int i = 0; i < 2; i++)
+		if (!real_p(argv[i]))
+			return lisp_not_real(L, who, argv[i]);
+	return OBJ_TRUE;
 }
 
-/* (make-rectangular x 0) and (make-polar x 0), an exact 0, are the real x (as in Guile and
- * Chez); anything else would be a complex number */
-static obj make_real(struct lisp *L, const char *who, obj *argv)
-{
-	if (!number_p(argv[0]))
-		return lisp_not_number(L, who, argv[0]);
-	if (!number_p(argv[1]))
-		return lisp_not_number(L, who, argv[1]);
-	return argv[1] == fx(0) ? argv[0] : complex_unsupported(L);
-}
-
+/* (make-rectangular x 0), an exact 0, is the real x (as in Guile and Chez) */
 static obj p_make_rectangular(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	return make_real(L, "make-rectangular", argv);
+	if (two_reals(L, "make-rectangular", argv) == OBJ_NULL)
+		return OBJ_NULL;
+	return lisp_make_rect(L, argv[0], argv[1]);
+}
+
+obj lisp_make_polar(struct lisp *L, obj m, obj a)
+{
+	uint64_t mb, ab, v[2];
+	bool ok;
+
+	if (a == fx(0) || m == fx(0))	/* the real m; an exact 0 for an exact 0 magnitude */
+		return a == fx(0) ? m : fx(0);
+	ROOT(a);
+	ok = lisp_num_to_flo(L, m, &mb);
+	UNROOT(a);
+	if (!ok || !lisp_num_to_flo(L, a, &ab))
+		return OBJ_NULL;
+	v[0] = lisp_flo_arith(FLO_MUL, mb, lisp_flo_math(FLO_COS, ab, 0));
+	v[1] = lisp_flo_arith(FLO_MUL, mb, lisp_flo_math(FLO_SIN, ab, 0));
+	return lisp_cx_from_bits(L, v);
 }
 
 static obj p_make_polar(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	return make_real(L, "make-polar", argv);
+	if (two_reals(L, "make-polar", argv) == OBJ_NULL)
+		return OBJ_NULL;
+	return lisp_make_polar(L, argv[0], argv[1]);
 }
 
-/* (angle x) of a real: pi when x is negative (or -0.0, -inf.0), else 0.0; inexact, as Guile */
+/* (angle x): of a real, pi when x is negative (or -0.0, -inf.0), else 0.0 (inexact, as Guile); of
+ * a complex number atan2(imaginary, real) */
 static obj p_angle(struct lisp *L, int argc, obj *argv)
 {
 	obj x = argv[0];
+	uint64_t v[2];
 	bool neg;
 
 	(void)argc;
 	if (!number_p(x))
 		return lisp_not_number(L, "angle", x);
+	if (compnum_p(x)) {
+		if (!lisp_cx_to_bits(L, x, v))
+			return OBJ_NULL;
+		lisp_flo_cx(CX_ARG, v, NULL, v);
+		return lisp_make_flonum(L, v[0]);
+	}
 	neg = flonum_p(x) ? flo_bits(x) >> 63 : lisp_num_sign(x) < 0;
 	return lisp_make_flonum(L, neg ? 0x400921FB54442D18ull : 0);	/* pi or 0.0 */
 }
 
-/* (real-part x) of a real: x; (imag-part x): exact 0 */
+/* (magnitude z): |x| of a real; of an exact complex number, sqrt(a^2 + b^2) (exact when that is
+ * a square: 3+4i gives 5); of an inexact one, on doubles without overflow */
+static obj p_magnitude(struct lisp *L, int argc, obj *argv)
+{
+	obj x = argv[0], t, u;
+	uint64_t v[2];
+
+	(void)argc;
+	if (!number_p(x))
+		return lisp_not_number(L, "magnitude", x);
+	if (!compnum_p(x))
+		return lisp_num_sign(x) < 0 ? lisp_num_negate(L, x) : x;
+	if (flonum_p(cx_re(x))) {
+		if (!lisp_cx_to_bits(L, x, v))
+			return OBJ_NULL;
+		lisp_flo_cx(CX_ABS, v, NULL, v);
+		return lisp_make_flonum(L, v[0]);
+	}
+	ROOT(x);
+	t = lisp_num_mul(L, cx_re(x), cx_re(x));
+	ROOT(t);
+	u = t != OBJ_NULL ? lisp_num_mul(L, cx_im(x), cx_im(x)) : OBJ_NULL;
+	u = u != OBJ_NULL ? lisp_num_add(L, t, u) : OBJ_NULL;
+	UNROOT(t);
+	UNROOT(x);
+	return u != OBJ_NULL ? real_sqrt(L, u) : OBJ_NULL;
+}
+
+/* (real-part z), (imag-part z): of a real, itself and exact 0 */
 static obj p_real_part(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	return number_p(argv[0]) ? argv[0] : lisp_not_number(L, "real-part", argv[0]);
+	return number_p(argv[0]) ? cx_re(argv[0]) : lisp_not_number(L, "real-part", argv[0]);
 }
 
 static obj p_imag_part(struct lisp *L, int argc, obj *argv)
 {
 	(void)argc;
-	return number_p(argv[0]) ? fx(0) : lisp_not_number(L, "imag-part", argv[0]);
+	return number_p(argv[0]) ? cx_im(argv[0]) : lisp_not_number(L, "imag-part", argv[0]);
 }
 
 static const struct lisp_prim_def prims[] = {
@@ -312,6 +434,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "real-part", p_real_part, 1, 1, 0 },
 	{ "imag-part", p_imag_part, 1, 1, 0 },
 	{ "angle", p_angle, 1, 1, 0 },
+	{ "magnitude", p_magnitude, 1, 1, 0 },
 };
 
 void lisp_init_numfuncs(struct lisp *L)

@@ -743,6 +743,7 @@
                   (cond ((= e 0) acc)
                         ((= e 1) (* acc b))
                         (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))))
+        ((and (eqv? b 0) (exact? e) (positive? (real-part e))) 0)
         ((and (exact-integer? e) (<= (abs e) 1024) (finite? b) (not (zero? b)))
          (inexact (expt (exact b) e)))
         (else (%expt-inexact b e))))
@@ -772,7 +773,7 @@
         (else
          (let ((r (simplest-between (- (exact x) (abs (exact y))) (+ (exact x) (abs (exact y))))))
            (if (or (inexact? x) (inexact? y)) (inexact r) r)))))
-(define (features) '(r7rs exact-closed ratios ieee-float full-unicode lispos))
+(define (features) '(r7rs exact-closed exact-complex ratios ieee-float full-unicode lispos))
 
 ;; --- exit runs the pending dynamic-wind afters ---
 

@@ -513,7 +513,8 @@ static void print_atom(struct pr *p, obj x)
 			break;
 		case OBJ_T_BIGNUM:
 		case OBJ_T_FLONUM:
-		case OBJ_T_RATNUM: {
+		case OBJ_T_RATNUM:
+		case OBJ_T_COMPNUM: {
 			obj s = lisp_number_to_string(L, x, 10);
 
 			if (s == OBJ_NULL) {

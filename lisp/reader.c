@@ -374,49 +374,6 @@ static bool fold_token(struct rd *r, size_t *start)
 	return true;
 }
 
-/* 1 if s[off, off + n) is a real number, 0 if not, -1 with the error raised (a part too big) */
-static int real_part(struct lisp *L, obj str, size_t off, size_t n, unsigned radix, int exactness)
-{
-	obj v = n ? lisp_parse_number_ex(L, str, off, n, radix, exactness) : OBJ_FALSE;
-
-	return v == OBJ_NULL ? -1 : v != OBJ_FALSE;
-}
-
-/* Whether a token that is no real number is one of R7RS's complex numbers, a+bi a-i +bi -i a@b
- * (a, b reals), which this Scheme does not have: 1, 0, or -1 with an error raised. It reads as
- * an error that says so, not as a symbol (1+2i) or a bad number (1.5+2i). */
-static int complex_syntax(struct lisp *L, obj str, size_t len, unsigned radix, int exactness)
-{
-	const uint8_t *s = obj_bytes_data(str);	/* read before the parts allocate only */
-	size_t k;
-	int a = 0;
-
-	ROOT(str);	/* parsing a part allocates: str moves */
-	for (k = 1; k + 1 < len && s[k] != '@'; k++)
-		;
-	if (k + 1 < len) {	/* a@b */
-		a = real_part(L, str, 0, k, radix, exactness);
-		if (a > 0)
-			a = real_part(L, str, k + 1, len - k - 1, radix, exactness);
-		goto out;
-	}
-	if (len < 2 || (s[len - 1] | 0x20) != 'i')
-		goto out;
-	len--;	/* the imaginary part's sign: the last one not an exponent's */
-	for (k = len - 1; k > 0; k--)
-		if ((s[k] == '+' || s[k] == '-') &&
-		    !(radix == 10 && lisp_exponent_marker_p(s[k - 1])))
-			break;
-	if (s[k] != '+' && s[k] != '-')
-		goto out;
-	a = k == 0 ? 1 : real_part(L, str, 0, k, radix, exactness);
-	if (a > 0 && len - k > 1)
-		a = real_part(L, str, k, len - k, radix, exactness);
-out:
-	UNROOT(str);
-	return a;
-}
-
 /* A token of constituents: number or symbol (or "."); exactness 'e' or 'i' after a #e or #i
  * prefix, else 0. */
 static enum tok atom(struct rd *r, unsigned radix, bool prefixed, int exactness)
@@ -432,14 +389,6 @@ static enum tok atom(struct rd *r, unsigned radix, bool prefixed, int exactness)
 	if (n != OBJ_FALSE) {
 		r->datum = n;
 		return T_DATUM;
-	}
-	switch (complex_syntax(L, stk(L)[r->base], r->tlen, radix, exactness)) {
-	case -1:
-		return T_ERROR;
-	case 1:
-		r->err = "complex numbers are not supported:";
-		r->token = prefixed ? r->prefix : "";
-		return T_ERROR;
 	}
 	if (prefixed || (numeric_p(tok(r), r->tlen) &&
 			 (has_byte(tok(r), r->tlen, '.') || has_byte(tok(r), r->tlen, '/') ||

@@ -99,6 +99,8 @@ enum obj_type {
 				 * may hold Scheme values (obj_hdr_nptrs) */
 	OBJ_T_RATNUM,		/* exact non-integer rational: numerator, denominator > 1, in
 				 * lowest terms (lisp/numbers.c) */
+	OBJ_T_COMPNUM,		/* non-real complex number: real part, imaginary part (reals of
+				 * one exactness; an exact one's imaginary part is never 0) */
 	OBJ_T_PTR_END,		/* first unused all-pointer type number: invalid */
 	OBJ_T_MIXED = 16,	/* field 0: fixnum n; fields 0..n Scheme values; rest raw */
 	OBJ_T_STRING,		/* raw: field 0 byte length, then UTF-8 bytes */

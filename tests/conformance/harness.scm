@@ -10,15 +10,20 @@
   (if (pair? conf-groups) (set! conf-groups (cdr conf-groups))))
 (define (conf-group) (if (pair? conf-groups) (car conf-groups) "top"))
 
-;; equal?, except that inexact reals count as equal within a relative 1e-6 (as chibi's test does;
-;; written as a string so that a reader without flonums still reads this file)
+;; equal?, except that inexact numbers count as equal within a relative 1e-6, a complex one part
+;; by part (as chibi's test does; written as a string so that a reader without flonums still
+;; reads this file)
 (define conf-tolerance (string->number "1e-6"))
+(define (conf-real-equal? a b)
+  (or (and (not (= a a)) (not (= b b)))
+      (<= (abs (- a b)) (* conf-tolerance (max 1 (abs a))))))
 (define (conf-equal? a b)
   (or (equal? a b)
-      (and (number? a) (number? b) (real? a) (real? b)
-           (not (exact? a)) (not (exact? b))
-           (or (and (not (= a a)) (not (= b b)))
-               (<= (abs (- a b)) (* conf-tolerance (max 1 (abs a))))))))
+      (and (number? a) (number? b) (not (exact? a)) (not (exact? b))
+           (if (and (real? a) (real? b))
+               (conf-real-equal? a b)
+               (and (conf-real-equal? (real-part a) (real-part b))
+                    (conf-real-equal? (imag-part a) (imag-part b)))))))
 
 (define (conf-show x)
   (let ((out (open-output-string)))

@@ -29,7 +29,7 @@
 (modulo 10 0)
 (/ 5 0)
 (exact +inf.0)
-(sqrt -4)
+(< 1+2i 3)
 (5 6)
 ("not a procedure")
 (define (runaway n) (+ 1 (runaway n)))
