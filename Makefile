@@ -73,9 +73,11 @@ $(B)/x86/%.c.o: %.c
 	$(call say,CC,$<)$(X86_CC) $(X86_CFLAGS) -c $< -o $@
 
 # lisp/flonum.c alone computes with doubles: SSE2 (strict IEEE doubles, as hosted x86-64), no
-# x87 excess precision; the FPU is enabled on every CPU and saved per thread (docs/numbers.md)
+# x87 excess precision; the FPU is enabled on every CPU and saved per thread (docs/numbers.md).
+# The kernel's stacks are only 4-byte aligned at a call: a function that spills an SSE register
+# (movapd to the stack) realigns its frame itself
 $(B)/x86/lisp/flonum.c.o: X86_CFLAGS := $(filter-out -mgeneral-regs-only,$(X86_CFLAGS)) \
-	-msse2 -mfpmath=sse -ffp-contract=off
+	-msse2 -mfpmath=sse -ffp-contract=off -mincoming-stack-boundary=2
 
 $(B)/x86/%.S.o: %.S
 	@mkdir -p $(dir $@)
