@@ -190,6 +190,117 @@ static double k_cos(double x, double y)
 /* x = n pi/2 + y[0] + y[1] (fdlibm e_rem_pio2.c's medium case, Cody and Waite with pi/2 in three
  * parts). Exact enough for |x| < 2^20 pi/2; beyond that the reduction loses bits (no
  * Payne-Hanek: docs/numbers.md). */
+/* Double-double helpers (Dekker; no fused multiply-add): exact sums and products as hi + lo */
+static void two_sum(double a, double b, double *hi, double *lo)
+{
+	double s = a + b, bb = s - a;
+
+	*hi = s;
+	*lo = (a - (s - bb)) + (b - bb);
+}
+
+static void two_prod(double a, double b, double *hi, double *lo)
+{
+	double c = 134217729.0 * a, ah = c - (c - a), al = a - ah;	/* Veltkamp's split */
+	double d = 134217729.0 * b, bh = d - (d - b), bl = b - bh, p = a * b;
+
+	*hi = p;
+	*lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/* The bits of 2/pi after the point, 1664 of them (enough for the largest double's exponent and
+ * 192 bits more), generated from a Machin-formula pi with Python's integers: fdlibm's ipio2
+ * table's digits (A2F983 6E4E44 ...) in 32-bit words */
+static const uint32_t two_over_pi[52] = {
+	0xA2F9836E, 0x4E441529, 0xFC2757D1, 0xF534DDC0, 0xDB629599, 0x3C439041,
+	0xFE5163AB, 0xDEBBC561, 0xB7246E3A, 0x424DD2E0, 0x06492EEA, 0x09D1921C,
+	0xFE1DEB1C, 0xB129A73E, 0xE88235F5, 0x2EBB4484, 0xE99C7026, 0xB45F7E41,
+	0x3991D639, 0x835339F4, 0x9C845F8B, 0xBDF9283B, 0x1FF897FF, 0xDE05980F,
+	0xEF2F118B, 0x5A0A6D1F, 0x6D367ECF, 0x27CB09B7, 0x4F463F66, 0x9E5FEA2D,
+	0x7527BAC7, 0xEBE5F17B, 0x3D0739F7, 0x8A5292EA, 0x6BFB5FB1, 0x1F8D5D08,
+	0x56033046, 0xFC7B6BAB, 0xF0CFBC20, 0x9AF4361D, 0xA9E39161, 0x5EE61B08,
+	0x6599855F, 0x14A06840, 0x8DFFD880, 0x4D732731, 0x06061556, 0xCA73A8C9,
+	0x60E27BC0, 0x8C6B47C4, 0x19C367CD, 0xDCE8092A,
+};
+
+/* bit k of 2/pi (k >= 1: the first after the point) */
+static uint32_t two_over_pi_bit(int32_t k)
+{
+	return two_over_pi[(k - 1) >> 5] >> (31 - ((k - 1) & 31)) & 1;
+}
+
+/* Payne and Hanek's reduction for |x| >= 2^20 pi/2, on integers: x = m 2^e (m < 2^53), and
+ * x 2/pi mod 4 is m times the 192 bits of 2/pi from bit e - 1 on (the bits before make
+ * multiples of 4), exactly; the fraction's 128 bits times pi/2 in double-double */
+static int rem_pio2_large(double x, double *y)
+{
+	static const double pio2_hi = 1.57079632679489655800e+00, pio2_lo = 6.12323399573676603587e-17;
+	uint64_t b = b_of(x), m = (b & 0x000FFFFFFFFFFFFFull) | 1ull << 52;
+	int32_t e = (int32_t)((b >> 52) & 0x7FF) - 1075, k0 = e - 1 > 1 ? e - 1 : 1, s, i;
+	uint32_t w[6], p[9] = { 0 };
+	uint64_t fhi = 0, flo = 0, carry;
+	double hi, lo, ph, pl;
+	int n;
+	bool neg = false;
+
+	for (i = 0; i < 6; i++) {	/* W: bits k0 .. k0 + 191, w[0] the lowest word */
+		uint32_t v = 0;
+
+		for (int j = 0; j < 32; j++)
+			v = v << 1 | two_over_pi_bit(k0 + 191 - 32 * i - 31 + j);
+		w[i] = v;
+	}
+	for (i = 0; i < 6; i++) {	/* p = m W */
+		uint64_t lo32 = (uint64_t)w[i] * (uint32_t)m, hi32 = (uint64_t)w[i] * (uint32_t)(m >> 32);
+
+		carry = (uint64_t)p[i] + (uint32_t)lo32;
+		p[i] = (uint32_t)carry;
+		carry = (carry >> 32) + p[i + 1] + (lo32 >> 32) + (uint32_t)hi32;
+		p[i + 1] = (uint32_t)carry;
+		carry = (carry >> 32) + p[i + 2] + (hi32 >> 32);
+		p[i + 2] = (uint32_t)carry;
+		for (int j = i + 3; j < 9 && (carry >> 32); j++) {
+			carry = (carry >> 32) + p[j];
+			p[j] = (uint32_t)carry;
+		}
+	}
+	/* x 2/pi = p 2^-s: the integer part's low two bits, then the fraction's top 128 bits */
+	s = k0 + 191 - e;
+#define PBIT(k)	((k) >= 0 && (k) < 288 ? (uint64_t)(p[(k) >> 5] >> ((k) & 31) & 1) : 0)
+	n = (int)(PBIT(s) | PBIT(s + 1) << 1);
+	for (i = 1; i <= 64; i++) {
+		fhi = fhi << 1 | PBIT(s - i);
+		flo = flo << 1 | PBIT(s - 64 - i);
+	}
+#undef PBIT
+	if (fhi >> 63) {	/* a fraction of 1/2 or more: the next quadrant, 1 - f below it */
+		n = (n + 1) & 3;
+		neg = true;
+		flo = ~flo + 1;
+		fhi = ~fhi + (flo == 0);
+	}
+	/* f = fhi 2^-64 + flo 2^-128 as a double-double hi + lo */
+	hi = (double)fhi;
+	lo = (double)(int64_t)(fhi - (uint64_t)hi) + (double)flo * 5.42101086242752217004e-20;	/* 2^-64 */
+	hi *= 5.42101086242752217004e-20;
+	lo *= 5.42101086242752217004e-20;
+	two_sum(hi, lo, &hi, &lo);
+	/* y = f pi/2 */
+	two_prod(hi, pio2_hi, &ph, &pl);
+	pl += hi * pio2_lo + lo * pio2_hi;
+	two_sum(ph, pl, &y[0], &y[1]);
+	if (neg) {
+		y[0] = -y[0];
+		y[1] = -y[1];
+	}
+	if (x < 0) {
+		y[0] = -y[0];
+		y[1] = -y[1];
+		n = -n;
+	}
+	return n;
+}
+
 static int rem_pio2(double x, double *y)
 {
 	static const double invpio2 = 6.36619772367581382433e-01,
@@ -199,6 +310,8 @@ static int rem_pio2(double x, double *y)
 	double fn = x * invpio2, r, w, t;
 	int32_t n, j = (int32_t)(hi_word(x) >> 20) & 0x7ff, i;
 
+	if (x - x == 0 && (j > 0x413 || (j == 0x413 && (hi_word(x) & 0xFFFFF) >= 0x921FB)))
+		return rem_pio2_large(x, y);	/* |x| >= 2^20 pi/2: Cody-Waite would lose bits */
 	fn = fn < 0 ? fn - 0.5 : fn + 0.5;
 	n = fn > 2147483647.0 || fn < -2147483647.0 ? 0 : (int32_t)fn;
 	if (n == 0 && (fn > 2147483647.0 || fn < -2147483647.0)) {
@@ -334,24 +447,6 @@ static double f_atan2(double y, double x)
 	else
 		r = pi - (f_atan(ya / xa) - pi_lo);	/* x < 0: atan2 = pi - atan(|y|/|x|) */
 	return yneg ? -r : r;
-}
-
-/* Double-double helpers (Dekker; no fused multiply-add): exact sums and products as hi + lo */
-static void two_sum(double a, double b, double *hi, double *lo)
-{
-	double s = a + b, bb = s - a;
-
-	*hi = s;
-	*lo = (a - (s - bb)) + (b - bb);
-}
-
-static void two_prod(double a, double b, double *hi, double *lo)
-{
-	double c = 134217729.0 * a, ah = c - (c - a), al = a - ah;	/* Veltkamp's split */
-	double d = 134217729.0 * b, bh = d - (d - b), bl = b - bh, p = a * b;
-
-	*hi = p;
-	*lo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
 /* log(x) as hi + lo to about 2^-60 relative, x positive and finite: x = m 2^k with m in

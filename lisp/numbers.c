@@ -407,7 +407,11 @@ int lisp_num_cmp(struct lisp *L, const char *who, obj a, obj b)
 		return fxv(a) < fxv(b) ? -1 : fxv(a) > fxv(b);
 	if (integer_p(a) && integer_p(b))
 		return lisp_big_cmp(a, b);
-	if ((compnum_p(a) || compnum_p(b)) && number_p(a) && number_p(b) && !strcmp(who, "="))
+	if (!number_p(a) || !number_p(b)) {
+		lisp_not_number(L, who, number_p(a) ? b : a);
+		return -2;
+	}
+	if ((compnum_p(a) || compnum_p(b)) && !strcmp(who, "="))
 		return cx_equal(L, a, b);
 	if (!real_p(a)) {
 		lisp_not_real(L, who, a);
@@ -779,15 +783,15 @@ static obj p_inexact_p(struct lisp *L, int argc, obj *argv)
 	return obj_bool(flonum_p(cx_re(argv[0])));
 }
 
-static obj num_exact(struct lisp *L, obj x)
+obj lisp_num_exact(struct lisp *L, obj x)
 {
 	obj re;
 
 	if (compnum_p(x)) {
 		ROOT(x);
-		re = num_exact(L, cx_re(x));
+		re = lisp_num_exact(L, cx_re(x));
 		ROOT(re);
-		x = re != OBJ_NULL ? num_exact(L, cx_im(x)) : OBJ_NULL;
+		x = re != OBJ_NULL ? lisp_num_exact(L, cx_im(x)) : OBJ_NULL;
 		x = x != OBJ_NULL ? lisp_make_rect(L, re, x) : OBJ_NULL;
 		UNROOT(re);
 		UNROOT(x);
@@ -807,7 +811,7 @@ static obj p_exact(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!number_p(x))
 		return lisp_not_number(L, "exact", x);
-	return num_exact(L, x);
+	return lisp_num_exact(L, x);
 }
 
 static obj p_inexact(struct lisp *L, int argc, obj *argv)

@@ -719,8 +719,10 @@ obj lisp_parse_number_ex(struct lisp *L, obj str, size_t off, size_t len, unsign
 	v = parse_real(L, str, off + i, len - i, radix, exactness);
 	if (v == OBJ_FALSE)
 		v = parse_complex(L, str, off + i, len - i, radix, exactness);
-	/* #i+i: an exact default made inexact */
-	return v != OBJ_NULL && v != OBJ_FALSE && exactness == 'i' ? lisp_num_inexact(L, v) : v;
+	/* #i+i: an exact default made inexact; #e1@2: a polar one's inexact value made exact */
+	if (v == OBJ_NULL || v == OBJ_FALSE || !compnum_p(v))
+		return v;
+	return exactness == 'i' ? lisp_num_inexact(L, v) : exactness == 'e' ? lisp_num_exact(L, v) : v;
 }
 
 obj lisp_parse_number(struct lisp *L, obj str, size_t off, size_t len, unsigned radix)

@@ -53,6 +53,8 @@ static obj inexact_int_sqrt(struct lisp *L, obj n)
 	return lisp_make_flonum(L, lisp_flo_make(false, m | (rem != fx(0)), (intptr_t)shift - j));
 }
 
+#define NEG_ZERO	0x8000000000000000ull
+
 /* fn of x on doubles, complex: im the imaginary part's bits for a real x (its sign picks the
  * side of a branch cut that a real lies on) */
 static obj cx_math(struct lisp *L, obj x, int fn, uint64_t im)
@@ -63,6 +65,8 @@ static obj cx_math(struct lisp *L, obj x, int fn, uint64_t im)
 		return OBJ_NULL;
 	if (!compnum_p(x))
 		a[1] = im;
+	else if (fn == CX_ATAN && cx_re(x) == fx(0))	/* on the cut, R7RS's formula: odd */
+		a[0] = a[1] & NEG_ZERO;
 	lisp_flo_cx(fn, a, NULL, v);
 	return lisp_cx_from_bits(L, v);
 }
@@ -182,7 +186,29 @@ static obj num_den(struct lisp *L, obj x, const char *who, bool den)
 static obj p_numerator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "numerator", false); }
 static obj p_denominator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "denominator", true); }
 
-#define NEG_ZERO	0x8000000000000000ull
+/* log |n| of an exact integer n != 0 as a double's bits, from its top 64 bits: also beyond the
+ * doubles' range */
+static uint64_t int_log(obj n)
+{
+	size_t shift = 0;
+	bool neg;
+	uint64_t m = obj_fixnum_p(n) ? (uint64_t)(fxv(n) < 0 ? -fxv(n) : fxv(n)) : lisp_int_top64(n, &shift, &neg);
+
+	return lisp_flo_arith(FLO_ADD, lisp_flo_math(FLO_LOG, lisp_flo_make(false, m, 0), 0),
+			      lisp_flo_arith(FLO_MUL, lisp_int_to_flo(fx((intptr_t)shift)),
+					     0x3FE62E42FEFA39EFull));	/* + shift ln 2 */
+}
+
+/* log of an exact x != 0 too big or too small for a double ((log (expt 10 400)) is 921.03...):
+ * log |n| - log d, and pi i for a negative */
+static obj exact_log(struct lisp *L, obj x)
+{
+	uint64_t v[2] = { int_log(rat_num(x)), 0x400921FB54442D18ull };
+
+	if (ratnum_p(x))
+		v[0] = lisp_flo_arith(FLO_SUB, v[0], int_log(rat_den(x)));
+	return lisp_num_sign(x) < 0 ? lisp_cx_from_bits(L, v) : lisp_make_flonum(L, v[0]);
+}
 
 /* the elementary functions: exact arguments are converted; a complex argument, or a real one
  * outside the real domain (cx: its complex function; im: the imaginary part it is taken with,
@@ -199,6 +225,8 @@ static obj math1(struct lisp *L, obj x, const char *who, int fn, int cx, uint64_
 		return OBJ_NULL;
 	switch (fn) {
 	case FLO_LOG:	/* of a negative (not -0.0): log |x| + pi i */
+		if (!flonum_p(x) && (!lisp_flo_finite_p(b) || (b & 0x7FF0000000000000ull) == 0))
+			return exact_log(L, x);	/* beyond the doubles' range */
 		if (lisp_num_sign(x) < 0 && (b << 1) != 0)
 			return cx_math(L, x, cx, im);
 		break;

@@ -74,6 +74,14 @@
 (show (approx (asin 2)) (approx (asin -2)) (approx (acos 2)) (approx (acos -2)) (approx (asin 1+i))
       (approx (acos 1+i)) (approx (atan 1+i)) (approx (atan -1/2i)) (approx (asin 1e-9+1e-9i)))
 (show (asin 0.5) (acos 0.5) (atan 1) (asin 1) (acos 1))
+;; atan on the imaginary axis beyond +-i is odd, as R7RS's formula with an exact 0 real part
+(show (approx (atan +2i)) (approx (atan -2i)))
+;; large arguments: reduced exactly ((exp (* 1e10 +i)) is cos 1e10 + i sin 1e10); logs of exact
+;; numbers beyond the doubles' range
+(show (approx (exp (make-rectangular 0.0 1e10))) (approx (sin 1e300+1.0i)) (approx (make-polar 1.0 1e10)))
+(show (r12 (log (expt 10 400))) (approx (log (- (expt 10 400)))) (r12 (log (/ 1 (expt 10 400)))))
+;; #e applies to the whole number, also a polar one
+(show (string->number "#e1@2") (exact? (string->number "#e1.2@1")) #e1.5@0 #i1@0)
 ;; expt: exact powers stay exact; a negative base to a fraction, a complex exponent
 (show (expt +i 2) (expt 1+i 4) (expt 1+i -2) (expt 2+i 0) (expt 1/2+i 3) (expt 0 1+i))
 (show (approx (expt -8 1/3)) (approx (expt -8.0 0.5)) (approx (expt 2 1+i)) (approx (expt +i +i))

@@ -70,6 +70,9 @@
 (show (log 0.0) (log 1e-310) (log 1e300) (log +inf.0) (log 7.5))
 (show (sin 0) (sin 1) (cos 1) (tan 1) (sin -0.0) (sin 3.141592653589793) (cos 3.141592653589793) (sin 1e5))
 (show (asin 0.5) (acos 0.5) (asin 1) (acos -1) (asin 2) (atan 1) (atan -1e300) (atan 1 1) (atan 1 -1))
+;; far from 0 the argument is reduced exactly (Payne-Hanek: 2/pi's bits as far as the exponent
+;; needs): the same as glibc's, to the last bit here
+(show (sin 1e22) (cos 1e22) (tan 1e22) (sin 1e10) (cos -1e300) (sin 1.7976931348623157e308))
 (show (atan -1 -1) (atan 0.0 -1) (atan -0.0 -1) (atan 1 0) (atan +inf.0 +inf.0) (atan 0 1))
 
 ;; expt
