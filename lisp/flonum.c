@@ -594,9 +594,29 @@ static struct cx cx_exp(struct cx z)
 	return (struct cx){ e * f_trig(z.im, 1), e * f_trig(z.im, 0) };
 }
 
+/* log |z| is log(a^2 + b^2) / 2 with the squares' sum in double-double where it cannot
+ * overflow or underflow: right also near |z| = 1, where log |z| of the rounded |z| would lose
+ * the digits ((log 1.0+1e-8i) is 5e-17, not 0.0) */
 static struct cx cx_log(struct cx z)
 {
-	return (struct cx){ f_log(cx_abs(z)), f_atan2(z.im, z.re) };
+	double a = f_abs(z.re), b = f_abs(z.im), h1, l1, h2, l2, h, l, lh, ll, r;
+
+	if (a < b) {
+		r = a;
+		a = b;
+		b = r;
+	}
+	if (a > 0x1p-500 && a < 0x1p500) {
+		two_prod(a, a, &h1, &l1);
+		two_prod(b, b, &h2, &l2);
+		two_sum(h1, h2, &h, &l);
+		l += l1 + l2;
+		log_dd(h, &lh, &ll);
+		r = (lh + (ll + l / h)) * 0.5;
+	} else {
+		r = f_log(cx_abs(z));
+	}
+	return (struct cx){ r, f_atan2(z.im, z.re) };
 }
 
 /* the principal root: real part >= 0, the imaginary part's sign that of z's */

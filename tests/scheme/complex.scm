@@ -80,6 +80,9 @@
 ;; numbers beyond the doubles' range
 (show (approx (exp (make-rectangular 0.0 1e10))) (approx (sin 1e300+1.0i)) (approx (make-polar 1.0 1e10)))
 (show (r12 (log (expt 10 400))) (approx (log (- (expt 10 400)))) (r12 (log (/ 1 (expt 10 400)))))
+;; log |z| near |z| = 1 keeps its digits (the squares' sum in double-double): the exact values
+;; are 5e-17 and 2.2204460492503132e-17 (0.6 and 0.8 as doubles)
+(show (real-part (log 1.0+1e-8i)) (real-part (log 0.6+0.8i)) (approx (log 1e300+1e300i)))
 ;; #e applies to the whole number, also a polar one
 (show (string->number "#e1@2") (exact? (string->number "#e1.2@1")) #e1.5@0 #i1@0)
 ;; expt: exact powers stay exact; a negative base to a fraction, a complex exponent
