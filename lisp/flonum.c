@@ -563,9 +563,43 @@ static double cx_abs(struct cx z)
 	return a * f_sqrt(1.0 + t * t);
 }
 
+/* x 2^k for any k, by steps the doubles hold exactly (to and from subnormals: rounded once
+ * or twice, as any scaling there) */
+static double scale_any(double x, int k)
+{
+	for (; k > 1000; k -= 1000)
+		x *= 0x1p1000;
+	for (; k < -1000; k += 1000)
+		x *= 0x1p-1000;
+	return x * d_of((uint64_t)(k + 1023) << 52);
+}
+
+/* the exponent e of x's leading bit (x = f 2^e, 1 <= |f| < 2), for x finite and not 0 */
+static int exp_of(double x)
+{
+	int e = (int)((b_of(x) >> 52) & 0x7FF) - 1023;
+
+	return e == -1023 ? exp_of(x * 0x1p60) - 60 : e;
+}
+
 static struct cx cx_mul(struct cx a, struct cx b)
 {
-	return (struct cx){ a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re };
+	struct cx r = { a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re };
+	double ma = f_abs(a.re) > f_abs(a.im) ? f_abs(a.re) : f_abs(a.im),
+	       mb = f_abs(b.re) > f_abs(b.im) ? f_abs(b.re) : f_abs(b.im);
+	int ea, eb;
+
+	/* a NaN from finite operands is products that overflowed (inf - inf): again with both
+	 * scaled near 1, then the result scaled back ((1e200+1e200i)^2 is 0.0+inf.0i) */
+	if ((r.re == r.re && r.im == r.im) || ma == 0 || mb == 0 || f_inf_p(ma) || f_inf_p(mb) ||
+	    ma != ma || mb != mb)
+		return r;
+	ea = exp_of(ma);
+	eb = exp_of(mb);
+	a = (struct cx){ scale_any(a.re, -ea), scale_any(a.im, -ea) };
+	b = (struct cx){ scale_any(b.re, -eb), scale_any(b.im, -eb) };
+	r = (struct cx){ a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re };
+	return (struct cx){ scale_any(r.re, ea + eb), scale_any(r.im, ea + eb) };
 }
 
 /* Smith's division: no overflow in c^2 + d^2 */

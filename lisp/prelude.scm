@@ -725,8 +725,9 @@
 ;; machine: (expt 2 100000000000000000000) squared its way through memory for ever).
 (define %expt-max-bits 4194304)
 ;; Exact base, exact integer exponent: exact (by squaring). An integer exponent of an inexact
-;; base up to 1024 in size: the exact power rounded once (correctly rounded). Anything else:
-;; %expt-inexact, exp(y log x) with IEEE's special cases.
+;; base up to 1024 in size: the exact power rounded once (correctly rounded); a larger one of an
+;; inexact complex base: by squaring, inexact (its error grows with log e, exp(e log b)'s with
+;; e). Anything else: %expt-inexact, exp(y log x) with IEEE's special cases.
 (define (expt b e)
   (cond ((not (number? b)) (error "expt: expected number, got" b))
         ((not (number? e)) (error "expt: expected number, got" e))
@@ -739,14 +740,18 @@
                     (error "expt: division by zero:" b e)
                     (/ 1 (expt b (- e)))))
                (else
-                (let loop ((b b) (e e) (acc 1))
-                  (cond ((= e 0) acc)
-                        ((= e 1) (* acc b))
-                        (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))))
+                (%expt-squaring b e))))
         ((and (eqv? b 0) (exact? e) (positive? (real-part e))) 0)
         ((and (exact-integer? e) (<= (abs e) 1024) (finite? b) (not (zero? b)))
          (inexact (expt (exact b) e)))
+        ((and (exact-integer? e) (not (real? b)) (finite? b) (not (zero? b)))
+         (if (< e 0) (/ 1 (%expt-squaring b (- e))) (%expt-squaring b e)))
         (else (%expt-inexact b e))))
+(define (%expt-squaring b e)            ; e >= 0
+  (let loop ((b b) (e e) (acc 1))
+    (cond ((= e 0) acc)
+          ((= e 1) (* acc b))
+          (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))
 
 (define (truncate/ a b) (values (truncate-quotient a b) (truncate-remainder a b)))
 (define (floor/ a b) (values (floor-quotient a b) (floor-remainder a b)))
@@ -765,8 +770,8 @@
           ((positive? lo) (simplest lo hi))
           ((negative? hi) (- (simplest (- hi) (- lo))))
           (else 0)))
-  (cond ((not (real? x)) (error "rationalize: expected number, got" x))
-        ((not (real? y)) (error "rationalize: expected number, got" y))
+  (cond ((not (real? x)) (error "rationalize: expected real number, got" x))
+        ((not (real? y)) (error "rationalize: expected real number, got" y))
         ((or (nan? x) (nan? y)) +nan.0)
         ((infinite? y) (if (infinite? x) +nan.0 0.0))
         ((infinite? x) x)

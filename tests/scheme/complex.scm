@@ -48,6 +48,8 @@
 (show (+ 1/2+i 1/2) (* 2 1/2+1/4i) (- 1+i 1+i) (- 1+i +i) (+ 1+i 0.5) (* 1.5 2+i) (/ 4.0+2.0i 2))
 (show (+ 1 2 +i 3.0) (* 1+i 1+i 1+i 1+i) (/ 10+5i 1+2i 2) (- 5+5i) (square 2+3i))
 (show (exact 1.5+2.5i) (inexact 1/2-1/4i) (exact->inexact 3+4i) (inexact->exact 0.5+0.25i))
+;; products that overflow are recomputed scaled: no NaN from finite operands
+(show (* 1e200+1e200i 1e200+1e200i) (* 1e200+1e200i 1e200-1e200i) (* 1e-200+1e-200i 1e-200+1e-200i))
 ;; Smith's division: no overflow in the divisor's norm
 (show (/ 1.0+1.0i 1e300+1e300i) (/ 1e300+1e300i 1e300-1e300i) (/ 1e-300+1e-300i 1e-300+1e-300i))
 
@@ -87,6 +89,8 @@
 (show (string->number "#e1@2") (exact? (string->number "#e1.2@1")) #e1.5@0 #i1@0)
 ;; expt: exact powers stay exact; a negative base to a fraction, a complex exponent
 (show (expt +i 2) (expt 1+i 4) (expt 1+i -2) (expt 2+i 0) (expt 1/2+i 3) (expt 0 1+i))
+;; a large integer power of an inexact complex number by squaring: (1+i)^2000 is 2^1000
+(show (expt 1.0+1.0i 2000) (expt 1.0+1.0i -2000))
 (show (approx (expt -8 1/3)) (approx (expt -8.0 0.5)) (approx (expt 2 1+i)) (approx (expt +i +i))
       (approx (expt 1.0+1.0i 2)) (approx (expt 1+i 0.5)) (expt 0.0 1+i))
 ;; a loop of complex arithmetic and collections under it: the parts survive being moved
