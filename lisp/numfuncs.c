@@ -103,8 +103,46 @@ static obj real_sqrt(struct lisp *L, obj x)
 	return s;
 }
 
+/* sqrt of an exact complex a+bi: exact when r = |z| and (r + a)/2, (r - a)/2 are exact squares
+ * (x + yi with x = sqrt((r + a)/2), y = sqrt((r - a)/2) signed as b: (sqrt -3+4i) is 1+2i);
+ * OBJ_FALSE when it is not */
+static obj exact_cx_sqrt(struct lisp *L, obj z)
+{
+	obj t[3] = { OBJ_FALSE, OBJ_FALSE, OBJ_FALSE }, r = OBJ_NULL;
+	int i;
+
+	ROOT(z);
+	for (i = 0; i < 3; i++)
+		ROOT(t[i]);
+#define STEP(x, e)	if (((x) = (e)) == OBJ_NULL) goto out
+#define EXACT(x)	if (!exact_p(x)) { r = OBJ_FALSE; goto out; }
+	STEP(t[0], lisp_num_mul(L, cx_re(z), cx_re(z)));
+	STEP(t[1], lisp_num_mul(L, cx_im(z), cx_im(z)));
+	STEP(t[0], lisp_num_add(L, t[0], t[1]));
+	STEP(t[0], real_sqrt(L, t[0]));	/* r */
+	EXACT(t[0]);
+	STEP(t[1], lisp_num_add(L, t[0], cx_re(z)));
+	STEP(t[1], lisp_num_div(L, t[1], fx(2)));
+	STEP(t[1], real_sqrt(L, t[1]));	/* x */
+	EXACT(t[1]);
+	STEP(t[2], lisp_num_sub(L, t[0], cx_re(z)));
+	STEP(t[2], lisp_num_div(L, t[2], fx(2)));
+	STEP(t[2], real_sqrt(L, t[2]));	/* y */
+	EXACT(t[2]);
+	if (lisp_num_sign(cx_im(z)) < 0)
+		STEP(t[2], lisp_num_negate(L, t[2]));
+	r = lisp_make_rect(L, t[1], t[2]);
+#undef EXACT
+#undef STEP
+out:
+	for (i = 2; i >= 0; i--)
+		UNROOT(t[i]);
+	UNROOT(z);
+	return r;
+}
+
 /* sqrt: of a negative real, i sqrt(-x) (exact for an exact square, as (sqrt -4) is +2i); of a
- * complex number, the principal root on doubles */
+ * complex number, exact when it can be (exact_cx_sqrt), else the principal root on doubles */
 static obj p_sqrt(struct lisp *L, int argc, obj *argv)
 {
 	obj x = argv[0], s;
@@ -112,6 +150,11 @@ static obj p_sqrt(struct lisp *L, int argc, obj *argv)
 	(void)argc;
 	if (!number_p(x))
 		return lisp_not_number(L, "sqrt", x);
+	if (compnum_p(x) && exact_p(cx_re(x))) {
+		if ((s = exact_cx_sqrt(L, x)) != OBJ_FALSE)
+			return s;
+		x = lisp_args(L)[0];
+	}
 	if (compnum_p(x))
 		return cx_math(L, x, CX_SQRT, 0);
 	if (lisp_num_sign(x) >= 0 || lisp_num_sign(x) == 2)

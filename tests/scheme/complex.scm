@@ -65,6 +65,9 @@
 (show (sqrt -4) (sqrt -1) (sqrt -1/4) (sqrt -4.0) (sqrt -2) (approx (sqrt +i)) (approx (sqrt -i))
       (approx (sqrt 3.0-4.0i)) (approx (sqrt -3.0+4.0i)) (approx (sqrt -3.0-4.0i)))
 (show (call-with-values (lambda () (exact-integer-sqrt 17)) list) (sqrt 16) (sqrt -0.0))
+;; the root of an exact complex number is exact when it can be: (1+2i)^2 is -3+4i
+(show (sqrt -3+4i) (sqrt -3-4i) (sqrt +2i) (sqrt -7/4+6i) (sqrt 5+12i) (approx (sqrt 1+i))
+      (let ((z (sqrt 8+6i))) (list z (* z z))))
 
 ;; exp and log: e^(i pi) = -1, the log of a negative is log |x| + pi i
 (show (approx (exp +i)) (approx (exp 1+i)) (approx (exp (* 4 (atan 1) +i))) (exp 0+0.0i))
