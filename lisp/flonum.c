@@ -527,8 +527,6 @@ uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b)
 					  d_of(lisp_flo_sqrt(b_of(1.0 + x)))));
 	case FLO_POW:	/* x > 0 finite; the exact and special cases are the caller's */
 		return b_of(f_pow(x, d_of(b)));
-	case FLO_LOG2:	/* log(x) / log(b) */
-		return b_of(f_log(x) / f_log(d_of(b)));
 	default: return 0x7FF8000000000000ull;
 	}
 }
@@ -589,10 +587,11 @@ static struct cx cx_mul(struct cx a, struct cx b)
 	       mb = f_abs(b.re) > f_abs(b.im) ? f_abs(b.re) : f_abs(b.im);
 	int ea, eb;
 
-	/* a NaN from finite operands is products that overflowed (inf - inf): again with both
-	 * scaled near 1, then the result scaled back ((1e200+1e200i)^2 is 0.0+inf.0i) */
-	if ((r.re == r.re && r.im == r.im) || ma == 0 || mb == 0 || f_inf_p(ma) || f_inf_p(mb) ||
-	    ma != ma || mb != mb)
+	/* an infinity or NaN from finite operands is a partial product that overflowed (and inf -
+	 * inf): again with both scaled near 1, then the result scaled back ((1e200+1e200i)^2 is
+	 * 0.0+inf.0i, (1.35e154+0.4e154i)^2 1.6625e308+1.08e308i) */
+	if ((r.re - r.re == 0 && r.im - r.im == 0) || ma == 0 || mb == 0 || f_inf_p(ma) ||
+	    f_inf_p(mb) || ma != ma || mb != mb)
 		return r;
 	ea = exp_of(ma);
 	eb = exp_of(mb);
@@ -647,6 +646,12 @@ static struct cx cx_log(struct cx z)
 		l += l1 + l2;
 		log_dd(h, &lh, &ll);
 		r = (lh + (ll + l / h)) * 0.5;
+	} else if (a >= 0x1p500 && a - a == 0) {	/* |z| 2^-600, then + 600 ln 2: no overflow */
+		r = f_log(cx_abs((struct cx){ z.re * 0x1p-600, z.im * 0x1p-600 })) +
+		    600 * 6.93147180559945286227e-01;
+	} else if (a > 0 && a <= 0x1p-500) {	/* |z| 2^600: no subnormal |z| */
+		r = f_log(cx_abs((struct cx){ z.re * 0x1p600, z.im * 0x1p600 })) -
+		    600 * 6.93147180559945286227e-01;
 	} else {
 		r = f_log(cx_abs(z));
 	}

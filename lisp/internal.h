@@ -454,7 +454,7 @@ uint64_t lisp_flo_arith(int op, uint64_t a, uint64_t b);
 /* -1, 0, 1; 2 unordered (a NaN) */
 int lisp_flo_cmp(uint64_t a, uint64_t b);
 enum { FLO_EXP, FLO_LOG, FLO_SIN, FLO_COS, FLO_TAN, FLO_ASIN, FLO_ACOS, FLO_ATAN, FLO_ATAN2,
-       FLO_POW, FLO_LOG2 };
+       FLO_POW };
 uint64_t lisp_flo_math(int fn, uint64_t a, uint64_t b);
 /* Complex operations on doubles' bits: out = a op b (a alone for the functions of one
  * argument), each as {real, imaginary}. Principal values, branch cuts as R7RS (and Common

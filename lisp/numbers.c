@@ -153,14 +153,27 @@ static obj cx_arith(struct lisp *L, int op, obj a, obj b)
 
 	if (flonum_p(p[0]) || flonum_p(p[2])) {
 		uint64_t x[2], y[2], v[2];
-		bool ok;
+		bool ok, ra = !compnum_p(a), rb = !compnum_p(b);
 
 		ROOT(b);
 		ok = lisp_cx_to_bits(L, a, x);
 		UNROOT(b);
 		if (!ok || !lisp_cx_to_bits(L, b, y))
 			return OBJ_NULL;
-		lisp_flo_cx(op, x, y, v);	/* CX_ADD .. CX_DIV are FLO_ADD .. FLO_DIV */
+		/* a real operand acts on the parts alone: no 0 * inf = NaN in a part it has not
+		 * (1 times +inf.0+0.0i is +inf.0+0.0i), no sign lost from a -0.0 */
+		if (rb && (op == FLO_MUL || op == FLO_DIV)) {
+			v[0] = lisp_flo_arith(op, x[0], y[0]);
+			v[1] = lisp_flo_arith(op, x[1], y[0]);
+		} else if (ra && op == FLO_MUL) {
+			v[0] = lisp_flo_arith(op, x[0], y[0]);
+			v[1] = lisp_flo_arith(op, x[0], y[1]);
+		} else if ((ra || rb) && op != FLO_DIV) {	/* + and - */
+			v[0] = lisp_flo_arith(op, x[0], y[0]);
+			v[1] = rb ? x[1] : op == FLO_SUB ? y[1] ^ (1ull << 63) : y[1];
+		} else {
+			lisp_flo_cx(op, x, y, v);	/* CX_ADD .. CX_DIV are FLO_ADD .. FLO_DIV */
+		}
 		return lisp_cx_from_bits(L, v);
 	}
 	for (i = 0; i < 4; i++)

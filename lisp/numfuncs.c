@@ -60,12 +60,13 @@ static obj inexact_int_sqrt(struct lisp *L, obj n)
 static obj cx_math(struct lisp *L, obj x, int fn, uint64_t im)
 {
 	uint64_t a[2], v[2];
+	bool real = !compnum_p(x), re0 = !real && cx_re(x) == fx(0);	/* x moves below */
 
 	if (!lisp_cx_to_bits(L, x, a))
 		return OBJ_NULL;
-	if (!compnum_p(x))
+	if (real)
 		a[1] = im;
-	else if (fn == CX_ATAN && cx_re(x) == fx(0))	/* on the cut, R7RS's formula: odd */
+	else if (fn == CX_ATAN && re0)	/* on the cut, R7RS's formula: odd */
 		a[0] = a[1] & NEG_ZERO;
 	lisp_flo_cx(fn, a, NULL, v);
 	return lisp_cx_from_bits(L, v);
@@ -229,50 +230,50 @@ static obj num_den(struct lisp *L, obj x, const char *who, bool den)
 static obj p_numerator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "numerator", false); }
 static obj p_denominator(struct lisp *L, int argc, obj *argv) { (void)argc; return num_den(L, argv[0], "denominator", true); }
 
-/* log |n| of an exact integer n != 0 as a double's bits, from its top 64 bits: also beyond the
- * doubles' range */
-static uint64_t int_log(obj n)
+/* |n| of an exact integer n != 0 as m 2^shift: m its top 64 bits rounded to a double's bits */
+static uint64_t top_bits(obj n, intptr_t *shift)
 {
-	size_t shift = 0;
+	size_t sh = 0;
 	bool neg;
-	uint64_t m = obj_fixnum_p(n) ? (uint64_t)(fxv(n) < 0 ? -fxv(n) : fxv(n)) : lisp_int_top64(n, &shift, &neg);
+	uint64_t m = obj_fixnum_p(n) ? (uint64_t)(fxv(n) < 0 ? -fxv(n) : fxv(n)) : lisp_int_top64(n, &sh, &neg);
 
-	return lisp_flo_arith(FLO_ADD, lisp_flo_math(FLO_LOG, lisp_flo_make(false, m, 0), 0),
-			      lisp_flo_arith(FLO_MUL, lisp_int_to_flo(fx((intptr_t)shift)),
-					     0x3FE62E42FEFA39EFull));	/* + shift ln 2 */
+	*shift = (intptr_t)sh;
+	return lisp_flo_make(false, m, 0);
 }
 
-/* log of an exact x != 0 too big or too small for a double ((log (expt 10 400)) is 921.03...):
- * log |n| - log d, and pi i for a negative */
-static obj exact_log(struct lisp *L, obj x)
+/* log |x| of an exact x != 0 too big or too small for a double ((log (expt 10 400)) is
+ * 921.03...), as bits: log mn - log md + (sn - sd) ln 2 for x = (mn 2^sn) / (md 2^sd), the
+ * two sizes subtracted before they are scaled (no cancellation of two huge logs) */
+static uint64_t exact_log_bits(obj x)
 {
-	uint64_t v[2] = { int_log(rat_num(x)), 0x400921FB54442D18ull };
+	intptr_t sn, sd = 0;
+	uint64_t l = lisp_flo_math(FLO_LOG, top_bits(rat_num(x), &sn), 0);
 
 	if (ratnum_p(x))
-		v[0] = lisp_flo_arith(FLO_SUB, v[0], int_log(rat_den(x)));
-	return lisp_num_sign(x) < 0 ? lisp_cx_from_bits(L, v) : lisp_make_flonum(L, v[0]);
+		l = lisp_flo_arith(FLO_SUB, l, lisp_flo_math(FLO_LOG, top_bits(rat_den(x), &sd), 0));
+	return lisp_flo_arith(FLO_ADD, l, lisp_flo_arith(FLO_MUL, lisp_int_to_flo(fx(sn - sd)),
+							 0x3FE62E42FEFA39EFull));	/* ln 2 */
 }
 
-/* the elementary functions: exact arguments are converted; a complex argument, or a real one
- * outside the real domain (cx: its complex function; im: the imaginary part it is taken with,
- * R7RS's side of the branch cut), gives a complex result */
-static obj math1(struct lisp *L, obj x, const char *who, int fn, int cx, uint64_t im)
+/* the elementary functions but log: exact arguments are converted; a complex argument, or a
+ * real one outside the real domain (asin and acos beyond 1), gives a complex result (cx: the
+ * complex function) */
+static obj math1(struct lisp *L, obj x, const char *who, int fn, int cx)
 {
 	uint64_t b;
 
 	if (!number_p(x))
 		return lisp_not_number(L, who, x);
+	bool ok;
+
 	if (compnum_p(x))
 		return cx_math(L, x, cx, 0);
-	if (!lisp_num_to_flo(L, x, &b))
+	ROOT(x);	/* a ratnum's conversion allocates */
+	ok = lisp_num_to_flo(L, x, &b);
+	UNROOT(x);
+	if (!ok)
 		return OBJ_NULL;
 	switch (fn) {
-	case FLO_LOG:	/* of a negative (not -0.0): log |x| + pi i */
-		if (!flonum_p(x) && (!lisp_flo_finite_p(b) || (b & 0x7FF0000000000000ull) == 0))
-			return exact_log(L, x);	/* beyond the doubles' range */
-		if (lisp_num_sign(x) < 0 && (b << 1) != 0)
-			return cx_math(L, x, cx, im);
-		break;
 	case FLO_ASIN: case FLO_ACOS:	/* beyond 1: the cut above -1, below 1 (Common Lisp's) */
 		if (lisp_flo_cmp(b, 0x3FF0000000000000ull) == 1 || lisp_flo_cmp(b, 0xBFF0000000000000ull) == -1)
 			return cx_math(L, x, cx, b >> 63 ? 0 : NEG_ZERO);
@@ -293,38 +294,68 @@ static obj math2(struct lisp *L, const char *who, int fn)
 	return lisp_make_flonum(L, lisp_flo_math(fn, a, b));
 }
 
-static obj p_exp(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "exp", FLO_EXP, CX_EXP, 0); }
-static obj p_sin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "sin", FLO_SIN, CX_SIN, 0); }
-static obj p_cos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "cos", FLO_COS, CX_COS, 0); }
-static obj p_tan(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "tan", FLO_TAN, CX_TAN, 0); }
-static obj p_asin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "asin", FLO_ASIN, CX_ASIN, 0); }
-static obj p_acos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "acos", FLO_ACOS, CX_ACOS, 0); }
+static obj p_exp(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "exp", FLO_EXP, CX_EXP); }
+static obj p_sin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "sin", FLO_SIN, CX_SIN); }
+static obj p_cos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "cos", FLO_COS, CX_COS); }
+static obj p_tan(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "tan", FLO_TAN, CX_TAN); }
+static obj p_asin(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "asin", FLO_ASIN, CX_ASIN); }
+static obj p_acos(struct lisp *L, int argc, obj *argv) { (void)argc; return math1(L, argv[0], "acos", FLO_ACOS, CX_ACOS); }
 
-/* (log z b) = log z / log b; complex when either is complex or negative */
+/* log of argument i as {real, imaginary} bits, *real if it is a real: of a real >= 0 (-0.0 and
+ * NaN too), log x; of a negative real, log |x| + pi i; of an exact number beyond the doubles'
+ * range, from its top bits; of a complex number, on doubles */
+static bool log_of(struct lisp *L, int i, uint64_t v[2], bool *real)
+{
+	obj x = lisp_args(L)[i];
+	uint64_t b;
+
+	*real = false;
+	if (compnum_p(x)) {
+		if (!lisp_cx_to_bits(L, x, v))
+			return false;
+		lisp_flo_cx(CX_LOG, v, NULL, v);
+		return true;
+	}
+	if (!lisp_num_to_flo(L, x, &b))
+		return false;
+	x = lisp_args(L)[i];	/* the conversion may have moved it */
+	v[1] = lisp_num_sign(x) < 0 && (b << 1) != 0 ? 0x400921FB54442D18ull : 0;	/* pi */
+	*real = v[1] == 0;
+	if (!flonum_p(x) && x != fx(0) && (!lisp_flo_finite_p(b) || (b & 0x7FF0000000000000ull) == 0))
+		v[0] = exact_log_bits(x);
+	else if (v[1])
+		lisp_flo_cx(CX_LOG, (uint64_t[2]){ b, 0 }, NULL, v);
+	else
+		v[0] = lisp_flo_math(FLO_LOG, b, 0);
+	return true;
+}
+
+/* (log z), (log z b) = log z / log b: complex when either is complex or negative */
 static obj p_log(struct lisp *L, int argc, obj *argv)
 {
-	uint64_t a[2], b[2], la[2], lb[2], v[2];
+	uint64_t a[2], b[2], v[2];
+	bool ra, rb;
 
-	if (argc == 1)
-		return math1(L, argv[0], "log", FLO_LOG, CX_LOG, 0);
-	for (int i = 0; i < 2; i++)
+	(void)argv;
+	for (int i = 0; i < argc; i++)
 		if (!number_p(lisp_args(L)[i]))
 			return lisp_not_number(L, "log", lisp_args(L)[i]);
-	if (!compnum_p(argv[0]) && !compnum_p(argv[1]) && lisp_num_sign(argv[0]) >= 0 &&
-	    lisp_num_sign(argv[1]) >= 0)
-		return math2(L, "log", FLO_LOG2);
-	if (!lisp_cx_to_bits(L, lisp_args(L)[0], a) || !lisp_cx_to_bits(L, lisp_args(L)[1], b))
+	if (!log_of(L, 0, a, &ra))
 		return OBJ_NULL;
-	lisp_flo_cx(CX_LOG, a, NULL, la);
-	lisp_flo_cx(CX_LOG, b, NULL, lb);
-	lisp_flo_cx(CX_DIV, la, lb, v);
+	if (argc == 1)
+		return ra ? lisp_make_flonum(L, a[0]) : lisp_cx_from_bits(L, a);
+	if (!log_of(L, 1, b, &rb))
+		return OBJ_NULL;
+	if (ra && rb)
+		return lisp_make_flonum(L, lisp_flo_arith(FLO_DIV, a[0], b[0]));
+	lisp_flo_cx(CX_DIV, a, b, v);
 	return lisp_cx_from_bits(L, v);
 }
 
 static obj p_atan(struct lisp *L, int argc, obj *argv)
 {
 	if (argc == 1)
-		return math1(L, argv[0], "atan", FLO_ATAN, CX_ATAN, 0);
+		return math1(L, argv[0], "atan", FLO_ATAN, CX_ATAN);
 	if (lisp_num_sign(argv[0]) == 0 && lisp_num_sign(argv[1]) == 0 && exact_p(argv[0]) &&
 	    exact_p(argv[1]))
 		return lisp_errorf(L, OBJ_NULL, "atan: both arguments are exact zero");

@@ -611,7 +611,7 @@ const char lisp_prelude[] =
 	"        ((and (exact-integer? e) (<= (abs e) 1024) (finite? b) (not (zero? b)))\n"
 	"         (inexact (expt (exact b) e)))\n"
 	"        ((and (exact-integer? e) (not (real? b)) (finite? b) (not (zero? b)))\n"
-	"         (if (< e 0) (/ 1 (%expt-squaring b (- e))) (%expt-squaring b e)))\n"
+	"         (if (< e 0) (%expt-squaring (/ 1 b) (- e)) (%expt-squaring b e)))\n"
 	"        (else (%expt-inexact b e))))\n"
 	"(define (%expt-squaring b e)            ; e >= 0\n"
 	"  (let loop ((b b) (e e) (acc 1))\n"

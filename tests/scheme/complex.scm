@@ -50,6 +50,7 @@
 (show (exact 1.5+2.5i) (inexact 1/2-1/4i) (exact->inexact 3+4i) (inexact->exact 0.5+0.25i))
 ;; products that overflow are recomputed scaled: no NaN from finite operands
 (show (* 1e200+1e200i 1e200+1e200i) (* 1e200+1e200i 1e200-1e200i) (* 1e-200+1e-200i 1e-200+1e-200i))
+(show (* 1.35e154+0.4e154i 1.35e154+0.4e154i) (* 1 +inf.0+0.0i) (* -0.0+1.0i 2.0) (- 1.0 -0.0-1.0i))
 ;; Smith's division: no overflow in the divisor's norm
 (show (/ 1.0+1.0i 1e300+1e300i) (/ 1e300+1e300i 1e300-1e300i) (/ 1e-300+1e-300i 1e-300+1e-300i))
 
@@ -85,6 +86,13 @@
 ;; numbers beyond the doubles' range
 (show (approx (exp (make-rectangular 0.0 1e10))) (approx (sin 1e300+1.0i)) (approx (make-polar 1.0 1e10)))
 (show (r12 (log (expt 10 400))) (approx (log (- (expt 10 400)))) (r12 (log (/ 1 (expt 10 400)))))
+;; ... a ratnum just beyond them (its conversion allocates: --torture moves it), two arguments,
+;; a ratio of two huge numbers (no cancellation)
+(show (r12 (log (/ (expt 2 1100) 3))) (approx (log (- (/ (expt 2 1100) 3)))) (approx (asin (/ (expt 10 30) 7)))
+      (r12 (log (expt 10 400) 10)) (approx (log (- (expt 10 400)) 10))
+      (r12 (log (/ (expt 10 2000) (+ (expt 10 1690) 1)))) (log 8 2))
+;; log of complex numbers at the ends of the range, scaled first
+(show (approx (log 5e-324+5e-324i)) (approx (log 1.7e308+1.7e308i)))
 ;; log |z| near |z| = 1 keeps its digits (the squares' sum in double-double): the exact values
 ;; are 5e-17 and 2.2204460492503132e-17 (0.6 and 0.8 as doubles)
 (show (real-part (log 1.0+1e-8i)) (real-part (log 0.6+0.8i)) (approx (log 1e300+1e300i)))
@@ -93,7 +101,7 @@
 ;; expt: exact powers stay exact; a negative base to a fraction, a complex exponent
 (show (expt +i 2) (expt 1+i 4) (expt 1+i -2) (expt 2+i 0) (expt 1/2+i 3) (expt 0 1+i))
 ;; a large integer power of an inexact complex number by squaring: (1+i)^2000 is 2^1000
-(show (expt 1.0+1.0i 2000) (expt 1.0+1.0i -2000))
+(show (expt 1.0+1.0i 2000) (expt 1.0+1.0i -2000) (expt 1.0+1.0i 2048) (expt 1.0+1.0i -2048))
 (show (approx (expt -8 1/3)) (approx (expt -8.0 0.5)) (approx (expt 2 1+i)) (approx (expt +i +i))
       (approx (expt 1.0+1.0i 2)) (approx (expt 1+i 0.5)) (expt 0.0 1+i))
 ;; a loop of complex arithmetic and collections under it: the parts survive being moved
