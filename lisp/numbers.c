@@ -125,22 +125,28 @@ obj lisp_cx_from_bits(struct lisp *L, const uint64_t v[2])
 	return z;
 }
 
-obj lisp_num_negate(struct lisp *L, obj x)
+/* the complex number f(re) + f(im) i of the complex number x */
+static obj cx_map(struct lisp *L, obj x, obj (*f)(struct lisp *, obj))
 {
 	obj re, z;
 
-	if (flonum_p(x))
-		return lisp_make_flonum(L, flo_bits(x) ^ (1ull << 63));
-	if (!compnum_p(x))	/* (not 0 - x: arith's 0 - x is this) */
-		return integer_p(x) ? lisp_num_sub(L, fx(0), x) : lisp_num_mul(L, fx(-1), x);
 	ROOT(x);
-	re = lisp_num_negate(L, cx_re(x));
+	re = f(L, cx_re(x));
 	ROOT(re);
-	z = re != OBJ_NULL ? lisp_num_negate(L, cx_im(x)) : OBJ_NULL;
+	z = re != OBJ_NULL ? f(L, cx_im(x)) : OBJ_NULL;
 	z = z != OBJ_NULL ? lisp_make_rect(L, re, z) : OBJ_NULL;
 	UNROOT(re);
 	UNROOT(x);
 	return z;
+}
+
+obj lisp_num_negate(struct lisp *L, obj x)
+{
+	if (flonum_p(x))
+		return lisp_make_flonum(L, flo_bits(x) ^ (1ull << 63));
+	if (!compnum_p(x))	/* (not 0 - x: arith's 0 - x is this) */
+		return integer_p(x) ? lisp_num_sub(L, fx(0), x) : lisp_num_mul(L, fx(-1), x);
+	return cx_map(L, x, lisp_num_negate);
 }
 
 /* a op b (FLO_ADD .. FLO_DIV) where either is complex: on the exact parts exactly, a / b with
@@ -798,18 +804,8 @@ static obj p_inexact_p(struct lisp *L, int argc, obj *argv)
 
 obj lisp_num_exact(struct lisp *L, obj x)
 {
-	obj re;
-
-	if (compnum_p(x)) {
-		ROOT(x);
-		re = lisp_num_exact(L, cx_re(x));
-		ROOT(re);
-		x = re != OBJ_NULL ? lisp_num_exact(L, cx_im(x)) : OBJ_NULL;
-		x = x != OBJ_NULL ? lisp_make_rect(L, re, x) : OBJ_NULL;
-		UNROOT(re);
-		UNROOT(x);
-		return x;
-	}
+	if (compnum_p(x))
+		return cx_map(L, x, lisp_num_exact);
 	if (!flonum_p(x))
 		return x;
 	if (!lisp_flo_finite_p(flo_bits(x)))

@@ -104,6 +104,21 @@ static obj real_sqrt(struct lisp *L, obj x)
 	return s;
 }
 
+/* |z| = sqrt(a^2 + b^2) of an exact complex number: exact when a^2 + b^2 is a square */
+static obj exact_magnitude(struct lisp *L, obj z)
+{
+	obj t, u;
+
+	ROOT(z);
+	t = lisp_num_mul(L, cx_re(z), cx_re(z));
+	ROOT(t);
+	u = t != OBJ_NULL ? lisp_num_mul(L, cx_im(z), cx_im(z)) : OBJ_NULL;
+	u = u != OBJ_NULL ? lisp_num_add(L, t, u) : OBJ_NULL;
+	UNROOT(t);
+	UNROOT(z);
+	return u != OBJ_NULL ? real_sqrt(L, u) : OBJ_NULL;
+}
+
 /* sqrt of an exact complex a+bi: exact when r = |z| and (r + a)/2, (r - a)/2 are exact squares
  * (x + yi with x = sqrt((r + a)/2), y = sqrt((r - a)/2) signed as b: (sqrt -3+4i) is 1+2i);
  * OBJ_FALSE when it is not */
@@ -117,10 +132,7 @@ static obj exact_cx_sqrt(struct lisp *L, obj z)
 		ROOT(t[i]);
 #define STEP(x, e)	if (((x) = (e)) == OBJ_NULL) goto out
 #define EXACT(x)	if (!exact_p(x)) { r = OBJ_FALSE; goto out; }
-	STEP(t[0], lisp_num_mul(L, cx_re(z), cx_re(z)));
-	STEP(t[1], lisp_num_mul(L, cx_im(z), cx_im(z)));
-	STEP(t[0], lisp_num_add(L, t[0], t[1]));
-	STEP(t[0], real_sqrt(L, t[0]));	/* r */
+	STEP(t[0], exact_magnitude(L, z));	/* r */
 	EXACT(t[0]);
 	STEP(t[1], lisp_num_add(L, t[0], cx_re(z)));
 	STEP(t[1], lisp_num_div(L, t[1], fx(2)));
@@ -476,7 +488,7 @@ static obj p_angle(struct lisp *L, int argc, obj *argv)
  * a square: 3+4i gives 5); of an inexact one, on doubles without overflow */
 static obj p_magnitude(struct lisp *L, int argc, obj *argv)
 {
-	obj x = argv[0], t, u;
+	obj x = argv[0];
 	uint64_t v[2];
 
 	(void)argc;
@@ -490,14 +502,7 @@ static obj p_magnitude(struct lisp *L, int argc, obj *argv)
 		lisp_flo_cx(CX_ABS, v, NULL, v);
 		return lisp_make_flonum(L, v[0]);
 	}
-	ROOT(x);
-	t = lisp_num_mul(L, cx_re(x), cx_re(x));
-	ROOT(t);
-	u = t != OBJ_NULL ? lisp_num_mul(L, cx_im(x), cx_im(x)) : OBJ_NULL;
-	u = u != OBJ_NULL ? lisp_num_add(L, t, u) : OBJ_NULL;
-	UNROOT(t);
-	UNROOT(x);
-	return u != OBJ_NULL ? real_sqrt(L, u) : OBJ_NULL;
+	return exact_magnitude(L, x);
 }
 
 /* (real-part z), (imag-part z): of a real, itself and exact 0 */
