@@ -414,6 +414,8 @@ obj lisp_cx_from_bits(struct lisp *L, const uint64_t v[2]);
 obj lisp_make_polar(struct lisp *L, obj m, obj a);
 /* the exact number of x: itself if exact, a flonum's exact value, an error for inf and nan */
 obj lisp_num_exact(struct lisp *L, obj x);
+/* |x| of a real x (0.0 for -0.0) */
+obj lisp_num_abs(struct lisp *L, obj x);
 /* -x, a -0.0 for a flonum 0.0 */
 obj lisp_num_negate(struct lisp *L, obj x);
 static inline obj rat_num(obj x) { return obj_type_p(x, OBJ_T_RATNUM) ? obj_fields(x)[0] : x; }

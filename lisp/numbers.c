@@ -866,17 +866,21 @@ static obj p_even_p(struct lisp *L, int argc, obj *argv)
 	return r == OBJ_NULL ? r : obj_bool(r == OBJ_FALSE);
 }
 
+obj lisp_num_abs(struct lisp *L, obj x)
+{
+	if (flonum_p(x))
+		return flo_bits(x) >> 63 ? lisp_make_flonum(L, flo_bits(x) & ~(1ull << 63)) : x;
+	return lisp_num_sign(x) < 0 ? lisp_num_negate(L, x) : x;
+}
+
 static obj p_abs(struct lisp *L, int argc, obj *argv)
 {
-	obj x = argv[0];
-	int s = lisp_num_sign(x);
+	int s = lisp_num_sign(argv[0]);
 
 	(void)argc;
 	if (s == -2 || s == 3)
-		return lisp_not_real(L, "abs", x);
-	if (flonum_p(x))
-		return flo_bits(x) >> 63 ? lisp_make_flonum(L, flo_bits(x) & ~(1ull << 63)) : x;
-	return s < 0 ? lisp_num_sub(L, fx(0), x) : x;
+		return lisp_not_real(L, "abs", argv[0]);
+	return lisp_num_abs(L, argv[0]);
 }
 
 /* R7RS: inexact if any argument is; a NaN wins. The best so far by its index: a comparison

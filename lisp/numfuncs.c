@@ -495,7 +495,7 @@ static obj p_magnitude(struct lisp *L, int argc, obj *argv)
 	if (!number_p(x))
 		return lisp_not_number(L, "magnitude", x);
 	if (!compnum_p(x))
-		return lisp_num_sign(x) < 0 ? lisp_num_negate(L, x) : x;
+		return lisp_num_abs(L, x);
 	if (flonum_p(cx_re(x))) {
 		if (!lisp_cx_to_bits(L, x, v))
 			return OBJ_NULL;

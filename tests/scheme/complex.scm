@@ -57,7 +57,7 @@
 ;; the complex procedures
 (show (make-rectangular 1 2) (make-rectangular 1.5 2) (make-rectangular 3 0) (make-rectangular 3 0.0)
       (real-part 3-4i) (imag-part 3-4i) (real-part 1.5) (imag-part 1.5) (imag-part 2))
-(show (magnitude 3+4i) (magnitude -3-4i) (magnitude 1+i) (magnitude 3.0-4.0i) (magnitude -5)
+(show (magnitude 3+4i) (magnitude -3-4i) (magnitude 1+i) (magnitude 3.0-4.0i) (magnitude -5) (magnitude -0.0)
       (magnitude 1e300+1e300i))
 (show (angle +i) (angle -1+0.0i) (angle 1+i) (angle -1) (angle 1) (approx (angle -1-i)))
 (show (make-polar 2 0) (make-polar 0 1) (approx (make-polar 1 1)) (approx (make-polar 2.0 3.14159)))
