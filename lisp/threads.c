@@ -25,12 +25,33 @@ struct th_c {
 	struct th_c *next, *prev;	/* the list of threads not finished (under reg_lock) */
 };
 
-/* channel: (rtd head tail c): a queue of pairs; wq.lock guards head and tail */
-enum { CH_HEAD = 1, CH_TAIL, CH_C, CH_NFIELDS };
+/*
+ * channel: (rtd c . head . tail), a queue of published pairs after a dummy pair, as in Michael
+ * and Scott's two-lock queue: receivers take from the head under wq.lock (the lock they sleep
+ * with), senders append at the tail under tail_lock, so a sender and a receiver on two CPUs
+ * share no lock and no written cache line except the pair being handed over. head is the dummy:
+ * the next value is the car of its cdr. A receiver makes that pair the new dummy (its car
+ * cleared: the channel keeps nothing taken) and cuts the old dummy loose.
+ *
+ * The record's fields are CH_GAP words apart (the ones between unused), so head (written by receivers), tail (written by
+ * senders) and the read-only rtd and c sit on three cache lines; within c, the receivers'
+ * waitq, the sleeper count and the senders' lock do too.
+ *
+ * No lost wake-up: a receiver that finds the queue empty counts itself in sleepers under
+ * wq.lock, then (full fence) looks once more before it sleeps; a sender links its pair, then
+ * (full fence) reads sleepers and, if any, wakes one under wq.lock. One of the two sees the
+ * other's write; the sleeper cannot miss the wake, since it holds wq.lock until it sleeps.
+ */
+#define CH_GAP	16	/* words: 64 bytes or more on every target; one layout everywhere */
+enum { CH_C = 1, CH_HEAD = CH_C + CH_GAP, CH_TAIL = CH_HEAD + CH_GAP, CH_NFIELDS };
 struct ch_c {
-	struct waitq wq;		/* receivers waiting for a value */
-	unsigned long queued;		/* values in the queue: written under wq.lock, also read
-					 * without it (atomic) by a receiver watching for one */
+	struct waitq wq;		/* receivers waiting for a value; its lock guards head */
+	char pad0[64];
+	unsigned long sleepers;		/* receivers counted to sleep: under wq.lock, read atomically
+					 * by senders */
+	char pad1[64];
+	struct spinlock tail_lock;	/* guards tail and the tail pair's cdr */
+	char pad2[64];
 };
 
 static void *raw(obj rec, size_t field)
@@ -396,23 +417,33 @@ static obj p_thread_p(struct lisp *L, int argc, obj *argv)
 
 static obj p_make_channel(struct lisp *L, int argc, obj *argv)
 {
-	obj ch;
+	obj ch, dummy;
+	struct ch_c *c;
 
 	(void)argc;
 	(void)argv;
 	ch = make_shared_record(L, STATE(L, S_RTD_CHANNEL), CH_NFIELDS - 1, CH_C, sizeof(struct ch_c));
 	if (ch == OBJ_NULL)
 		return OBJ_NULL;
-	lisp_store_now(L, ch, CH_HEAD, OBJ_NIL);
-	lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
-	waitq_init(&((struct ch_c *)raw(ch, CH_C))->wq, "scheme-channel");
-	((struct ch_c *)raw(ch, CH_C))->queued = 0;
+	ROOT(ch);
+	dummy = lisp_cons(L, OBJ_FALSE, OBJ_NIL);
+	if (dummy == OBJ_NULL || !lisp_publish(L, &dummy)) {
+		UNROOT(ch);
+		return OBJ_NULL;
+	}
+	UNROOT(ch);
+	lisp_store_now(L, ch, CH_HEAD, dummy);
+	lisp_store_now(L, ch, CH_TAIL, dummy);
+	c = raw(ch, CH_C);
+	waitq_init(&c->wq, "scheme-channel");
+	c->sleepers = 0;
+	spin_init(&c->tail_lock, "scheme-channel-tail");
 	return ch;
 }
 
 static obj p_channel_send(struct lisp *L, int argc, obj *argv)
 {
-	obj ch = argv[0], cell, tail;
+	obj ch = argv[0], cell;
 	struct ch_c *c;
 	arch_irqflags_t f;
 
@@ -426,17 +457,25 @@ static obj p_channel_send(struct lisp *L, int argc, obj *argv)
 		return OBJ_NULL;
 	ch = lisp_args(L)[0];	/* published: has not moved; re-read all the same */
 	c = raw(ch, CH_C);
-	f = spin_lock_irqsave(&c->wq.lock);
-	tail = obj_fields(ch)[CH_TAIL];
-	if (tail == OBJ_NIL)	/* cell is published: nothing below collects */
-		lisp_store_now(L, ch, CH_HEAD, cell);
-	else
-		lisp_store_now(L, tail, 1, cell);
+	f = spin_lock_irqsave(&c->tail_lock);
+	/* cell is published: nothing below collects. Linking it hands it over (the barrier's
+	 * exchange orders its fields before it); a receiver may take it at once. */
+	lisp_store_now(L, obj_fields(ch)[CH_TAIL], 1, cell);
 	lisp_store_now(L, ch, CH_TAIL, cell);
-	__atomic_store_n(&c->queued, c->queued + 1, __ATOMIC_RELEASE);
-	waitq_wake_one_locked(&c->wq);
-	spin_unlock_irqrestore(&c->wq.lock, f);
+	spin_unlock_irqrestore(&c->tail_lock, f);
+	arch_mb();	/* the link, then sleepers (no lost wake-up) */
+	if (__atomic_load_n(&c->sleepers, __ATOMIC_RELAXED)) {
+		f = spin_lock_irqsave(&c->wq.lock);
+		waitq_wake_one_locked(&c->wq);
+		spin_unlock_irqrestore(&c->wq.lock, f);
+	}
 	return OBJ_UNSPECIFIED;
+}
+
+/* The pair after ch's dummy, or nil: an acquire, so the pair's fields are seen as linked. */
+static obj ch_next(obj ch)
+{
+	return __atomic_load_n(&obj_fields(obj_fields(ch)[CH_HEAD])[1], __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -445,10 +484,11 @@ static obj p_channel_send(struct lisp *L, int argc, obj *argv)
  * IPI, two context switches: most of a message's cost when the receiver is the faster side,
  * issue 13). Called without the lock, interrupts on (so the timer still preempts); bounded by
  * LISP_CHAN_SPIN_US, by an interrupt request and by another thread becoming runnable here.
- * Not a safe point: another CPU's handshake waits for it at most that long. True if a value
- * may be there (the caller looks again under the lock).
+ * Not a safe point: another CPU's handshake waits for it at most that long. The look is a
+ * hint, taken without wq.lock: another receiver may move the head meanwhile and cut the pair
+ * read loose (its cdr nil), even let its owner free it; the caller looks again under the lock.
  */
-static bool watch_for_value(struct lisp *L, struct ch_c *c)
+static void watch_for_value(struct lisp *L, obj ch)
 {
 	static unsigned long spin_cycles;	/* LISP_CHAN_SPIN_US in arch_cycles(); atomic */
 	unsigned long span = __atomic_load_n(&spin_cycles, __ATOMIC_RELAXED);
@@ -459,18 +499,19 @@ static bool watch_for_value(struct lisp *L, struct ch_c *c)
 		__atomic_store_n(&spin_cycles, span, __ATOMIC_RELAXED);
 	}
 	for (end = arch_cycles() + span; arch_cycles() < end;) {
-		if (__atomic_load_n(&c->queued, __ATOMIC_ACQUIRE))
-			return true;
+		if (__atomic_load_n(&obj_fields(__atomic_load_n(&obj_fields(ch)[CH_HEAD],
+								 __ATOMIC_RELAXED))[1],
+				    __ATOMIC_RELAXED) != OBJ_NIL)
+			return;
 		if (lisp_interrupt_pending(L) || sched_cpu_load(arch_cpu_id()) > 1)
-			return false;
+			return;
 		arch_cpu_relax();
 	}
-	return false;
 }
 
 static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 {
-	obj ch = argv[0], head, v;
+	obj ch = argv[0], head, next, v;
 	struct ch_c *c;
 	arch_irqflags_t f;
 	bool watched = false;
@@ -483,7 +524,7 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 	c = raw(ch, CH_C);
 	thread_wait_intr_begin(&c->wq);
 	f = spin_lock_irqsave(&c->wq.lock);
-	while ((head = obj_fields(ch)[CH_HEAD]) == OBJ_NIL) {
+	while ((next = ch_next(ch)) == OBJ_NIL) {
 		if (lisp_interrupt_pending(L)) {
 			spin_unlock_irqrestore(&c->wq.lock, f);
 			thread_wait_intr_end();
@@ -496,25 +537,30 @@ static obj p_channel_receive(struct lisp *L, int argc, obj *argv)
 		if (!watched) {
 			watched = true;
 			spin_unlock_irqrestore(&c->wq.lock, f);
-			watch_for_value(L, c);	/* nothing here collects: ch stays put */
+			watch_for_value(L, ch);	/* nothing here collects: ch stays put */
 			f = spin_lock_irqsave(&c->wq.lock);
 			continue;
 		}
-		waitq_sleep_locked(&c->wq);	/* a safe point: ch is in our argument slot */
+		__atomic_store_n(&c->sleepers, c->sleepers + 1, __ATOMIC_RELAXED);
+		arch_mb();	/* sleepers, then the look */
+		if (ch_next(ch) == OBJ_NIL)
+			waitq_sleep_locked(&c->wq);	/* a safe point: ch is in our argument slot */
+		__atomic_store_n(&c->sleepers, c->sleepers - 1, __ATOMIC_RELAXED);
 		watched = false;
 	}
-	v = car(head);
-	__atomic_store_n(&c->queued, c->queued - 1, __ATOMIC_RELAXED);
-	lisp_store_now(L, ch, CH_HEAD, cdr(head));	/* the queue's cells are all published */
-	if (cdr(head) == OBJ_NIL)
-		lisp_store_now(L, ch, CH_TAIL, OBJ_NIL);
+	/* The queue's pairs are all published. next becomes the dummy, keeping nothing. */
+	head = obj_fields(ch)[CH_HEAD];
+	v = gc_swap_shared(L->h, next, 0, OBJ_FALSE);	/* next's line comes over once */
+	lisp_store_now(L, ch, CH_HEAD, next);
 	spin_unlock_irqrestore(&c->wq.lock, f);
-	/* The taken cell is garbage: cut it loose, or dead cells of senders on different CPUs
-	 * stay chained across heaps and each heap's collection frees one link at a time. Outside
-	 * the lock: the queue no longer reaches it (a sender stores only into the tail, and the
-	 * tail is no longer this cell), and nothing between here and the unlock collects. */
-	lisp_store_now(L, head, 0, OBJ_FALSE);
-	lisp_store_now(L, head, 1, OBJ_NIL);
+	/* The old dummy is garbage. If next is another heap's, cut it loose, or dead pairs of
+	 * senders on different CPUs stay chained across heaps and each heap's collection frees
+	 * one link at a time; within one heap the dead link holds nothing, and a store would take
+	 * its line back from the sender for nothing. Outside the lock: the queue no longer
+	 * reaches it, and no sender stores into it again (a sender links only to the tail, and
+	 * its link to next was its last look at this pair); nothing here collects. */
+	if (heap_group_of((void *)head)->owner != heap_group_of((void *)next)->owner)
+		lisp_store_now(L, head, 1, OBJ_NIL);
 	thread_wait_intr_end();
 	return v;
 }

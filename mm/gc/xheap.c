@@ -872,7 +872,7 @@ int gc_store(struct heap *h, obj holder, size_t i, obj value)
 	return 0;
 }
 
-void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
+obj gc_swap_shared(struct heap *h, obj holder, size_t i, obj value)
 {
 	struct heap *v = owner_of(holder);
 	obj *slot = &obj_fields(holder)[i];
@@ -904,6 +904,12 @@ void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
 		else
 			shade_old(h, v, old);
 	}
+	return old;
+}
+
+void gc_write_shared(struct heap *h, obj holder, size_t i, obj value)
+{
+	(void)gc_swap_shared(h, holder, i, value);
 }
 
 /* ---- handshakes ---- */

@@ -60,6 +60,11 @@ int gc_publish(struct heap *h, obj *x);
  * published already (gc_store does it). Counts, shades and the store itself are atomic with
  * respect to other CPUs writing the same slot. */
 void gc_write_shared(struct heap *h, obj holder, size_t i, obj value);
+/* The same for a shared holder, returning what the slot held: the one exchange that stores is
+ * the read, so a value taken from another CPU's object costs one transfer of its cache line,
+ * not a read and then a write (a channel's receive, issue 13). The old value is uncounted or
+ * shaded as gc_write_shared does; the caller keeps it where the collector sees it. */
+obj gc_swap_shared(struct heap *h, obj holder, size_t i, obj value);
 
 /* holder.fields[i] = value for any holder: publishes value first when holder is shared or
  * remote (may collect: unrooted objects of the caller other than holder may move; an old or

@@ -316,8 +316,11 @@ struct heap {
 	obj xbatch[GC_XBATCH];
 	uintptr_t xbatch_holder[GC_XBATCH];	/* their holders (the debug event ring's) */
 	unsigned nxbatch;
-	obj *xshade;			/* shades pushed by other CPUs while this heap marks: the
-					 * top block of a stack of them (xheap.c) */
+	/* From here on, a cache line of its own: other CPUs read xmarking and xcycle at every
+	 * store into this heap's shared objects (xheap.c, grey_for), and nxbatch above is
+	 * written at every publication (a shared line made a cross-CPU channel-send miss). */
+	obj *xshade __attribute__((aligned(64)));	/* shades pushed by other CPUs while this
+					 * heap marks: the top block of a stack of them (xheap.c) */
 	size_t xshade_len;		/* entries in that block; 0: the stack is empty */
 	bool xshade_lost;		/* a shade found the buffer full: this cycle must free nothing */
 	unsigned xcycle;		/* bumped when marking starts (atomic) */

@@ -123,15 +123,17 @@
                    (else (loop (cdr rs))))))
 (show "queued: " qv " " (view-of? (inspect-field qv 0) msg) " " (inspect-field qv 1))
 ;; the queue is held by the channel's record: a view of it; through it, the record type a view,
-;; the queue a view, the C part's bytes not shown; who holds the channel: the global ch
+;; the queue a view, the C part's bytes not shown (the unused fields that keep the queue's head
+;; and tail on cache lines of their own left out); who holds the channel: the global ch
 (define cv (let loop ((rs (referrers qv)))
              (cond ((null? rs) #f)
                    ((eq? (get 'type (car rs)) 'record) (get 'holder (car rs)))
                    (else (loop (cdr rs))))))
 (show "channel: " cv " " (view-of? cv ch) " "
-      (map (lambda (i) (let ((f (guard (e (#t (error-object-message e))) (inspect-field cv i))))
-                         (if (view? f) (list 'view (get 'type (inspect f))) f)))
-           (iota (get 'length (inspect cv)))))
+      (filter (lambda (f) (not (eq? f (if #f #f))))
+              (map (lambda (i) (let ((f (guard (e (#t (error-object-message e))) (inspect-field cv i))))
+                                 (if (view? f) (list 'view (get 'type (inspect f))) f)))
+                   (iota (get 'length (inspect cv))))))
 (show "channel held by: " (map (lambda (e) (list (get 'type e) (get 'holder e))) (referrers cv)))
 (show "handed over: " (let loop ((rs (referrers msg)) (acc '()))
                         (if (null? rs) (list (assq 'symbol acc) (assq 'pair acc) (length acc))

@@ -70,6 +70,43 @@
                  (loop (- n 1) (and ok next (= (sum (caddr m)) 45)))))))
 (newline)
 (for-each thread-join senders)
+; receivers on every CPU asleep on an empty channel, senders on every CPU that pause now and
+; then (so receivers watch, sleep and are woken): every value is received once, and each
+; receiver sees each sender's values in the order they were sent
+(define mr (make-channel))
+(define mr-done (make-channel))
+(define receivers
+  (map (lambda (c)
+         (spawn (lambda ()
+                  (let loop ((got '()))
+                    (let ((m (channel-receive mr)))
+                      (if (eq? m 'stop) (channel-send mr-done (reverse got)) (loop (cons m got))))))
+                (- c 1)))
+       (append cpus cpus)))
+(sleep 20)
+(define senders
+  (map (lambda (c)
+         (spawn (lambda ()
+                  (for-each (lambda (k) (channel-send mr (cons c k)) (if (= (modulo k 25) 0) (sleep 1)))
+                            (range 0 200)))
+                (- c 1)))
+       cpus))
+(for-each thread-join senders)
+(for-each (lambda (r) (channel-send mr 'stop)) receivers)
+(define (in-order? l) ; each sender's values in l rise
+  (let ((last (make-vector (+ (ncpus) 1) -1)))
+    (let loop ((l l))
+      (or (null? l)
+          (let ((c (caar l)) (k (cdar l)))
+            (and (> k (vector-ref last c)) (begin (vector-set! last c k) (loop (cdr l)))))))))
+(define mr-got (map (lambda (r) (channel-receive mr-done)) receivers))
+(for-each thread-join receivers)
+(display (list (= (apply + (map length mr-got)) (* 200 (ncpus)))
+               (= (apply + (map (lambda (l) (apply + (map (lambda (m) (+ (* 1000 (car m)) (cdr m))) l)))
+                                mr-got))
+                  (+ (* 200 1000 (sum cpus)) (* (ncpus) 19900)))
+               (if (memq #f (map in-order? mr-got)) 'out-of-order 'in-order)))
+(newline)
 ; a value taken is not kept by the channel: a big vector sent, received and dropped is freed
 (define (live) (cdr (assq 'live-bytes (list-ref (gc-stats) (cpu-id)))))
 (define big-ch (make-channel))
