@@ -486,7 +486,10 @@ static obj ch_next(obj ch)
  * LISP_CHAN_SPIN_US, by an interrupt request and by another thread becoming runnable here.
  * Not a safe point: another CPU's handshake waits for it at most that long. The look is a
  * hint, taken without wq.lock: another receiver may move the head meanwhile and cut the pair
- * read loose (its cdr nil), even let its owner free it; the caller looks again under the lock.
+ * read loose (its cdr nil); the caller looks again under the lock. The head is read with
+ * acquire, as ch_next's field: the receiver that stored it read the pair's link with acquire,
+ * so the pair's contents (the sender's copy of it, when published) are seen (TSan saw the
+ * copy race with a relaxed read).
  */
 static void watch_for_value(struct lisp *L, obj ch)
 {
@@ -500,7 +503,7 @@ static void watch_for_value(struct lisp *L, obj ch)
 	}
 	for (end = arch_cycles() + span; arch_cycles() < end;) {
 		if (__atomic_load_n(&obj_fields(__atomic_load_n(&obj_fields(ch)[CH_HEAD],
-								 __ATOMIC_RELAXED))[1],
+								 __ATOMIC_ACQUIRE))[1],
 				    __ATOMIC_RELAXED) != OBJ_NIL)
 			return;
 		if (lisp_interrupt_pending(L) || sched_cpu_load(arch_cpu_id()) > 1)
