@@ -1,9 +1,12 @@
 /* thread.c -- kernel threads: creation on a stack from the stack allocator, exit, join and
  * reaping, the stack guard, named services, the thread listing. Layout of a stack allocation:
  * the guard region (SCHED_GUARD_BYTES of a pattern) at the low end, the stack proper above it
- * growing down, struct thread at the top. A thread's memory is freed by its joiner, only after
- * the owning CPU has switched off its stack (state DEAD) and let go of its join lock (reapable);
- * a detached thread's by its CPU right then (thread_dead), or by thread_detach if already DEAD. */
+ * growing down, struct thread at the top. A thread's memory is freed by the last of its two
+ * users to let go of it (refs): its CPU, once it has switched off the thread's stack (state DEAD)
+ * and released the join lock, and the thread's handle, once thread_join or thread_detach has
+ * released it. Not "whoever sees it dead": a detacher's unlock still reads the lock after its
+ * release, and a detached thread freed at that moment by its CPU made that read a use after
+ * free (a segfault of the hosted build, 1 run in about 40 at 8 CPUs). */
 #include <kernel/kernel.h>
 #include <kernel/physmem.h>
 
@@ -107,6 +110,7 @@ struct thread *thread_create_placed(const char *name, uintptr_t (*fn)(void *), v
 	sched_entity_init(&t->se, prio);
 	t->stack = stack;
 	waitq_init(&t->join, "join");
+	t->refs = 2;
 	spin_init(&t->intr_lock, "thread-intr");
 	t->id = arch_atomic_add(&next_id, 1);
 	t->fn = fn;
@@ -134,10 +138,18 @@ void thread_exit(uintptr_t v)
 	sched_exit_current();
 }
 
+/* One user of t lets go of it (refs); the last frees its memory. */
+static void thread_put(struct thread *t)
+{
+	if (arch_atomic_sub(&t->refs, 1) == 0) {
+		t->magic = 0;
+		stack_release(t->stack, stack_size);
+	}
+}
+
 /* On t's CPU, interrupts off, right after the switch off t's stack. */
 void thread_dead(struct thread *t)
 {
-	int detached;
 	arch_irqflags_t f = spin_lock_irqsave(&services_lock);
 
 	for (unsigned i = 0; i < SCHED_SERVICES_MAX; i++)
@@ -148,14 +160,8 @@ void thread_dead(struct thread *t)
 	spin_lock(&t->join.lock);
 	arch_atomic_store(&t->state, THREAD_DEAD);
 	waitq_wake_all_locked(&t->join);
-	detached = t->detached;
 	spin_unlock(&t->join.lock);
-	if (detached) {		/* nobody joins it: its memory goes now */
-		t->magic = 0;
-		stack_release(t->stack, stack_size);
-		return;
-	}
-	arch_atomic_store(&t->reapable, 1);	/* last touch: the joiner may free t now */
+	thread_put(t);		/* last touch */
 }
 
 unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles)
@@ -170,35 +176,25 @@ unsigned thread_join_status(struct thread *t, uintptr_t *value, uint64_t *cycles
 	while (arch_atomic_load(&t->state) != THREAD_DEAD)
 		waitq_sleep_locked(&t->join);
 	spin_unlock_irqrestore(&t->join.lock, f);
-	while (!arch_atomic_load(&t->reapable))	/* the unlock above may still be finishing */
-		arch_cpu_relax();
 	if (value)
 		*value = t->retval;
 	if (cycles)
 		*cycles = t->cycles;
 	error = t->error;
-	t->magic = 0;
-	stack_release(t->stack, stack_size);
+	thread_put(t);
 	return error;
 }
 
 void thread_detach(struct thread *t)
 {
 	arch_irqflags_t f;
-	bool dead;
 
 	thread_check(t);
 	f = spin_lock_irqsave(&t->join.lock);
 	kassert(!t->joined && !t->detached);
-	dead = arch_atomic_load(&t->state) == THREAD_DEAD;
-	t->detached = 1;	/* if not dead yet, thread_dead frees it */
+	t->detached = 1;
 	spin_unlock_irqrestore(&t->join.lock, f);
-	if (!dead)
-		return;
-	while (!arch_atomic_load(&t->reapable))	/* the unlock in thread_dead may be finishing */
-		arch_cpu_relax();
-	t->magic = 0;
-	stack_release(t->stack, stack_size);
+	thread_put(t);		/* if it is not dead yet, its CPU frees it */
 }
 
 uintptr_t thread_join(struct thread *t, uint64_t *cycles)

@@ -81,8 +81,10 @@ struct thread {
 	struct thread *wait_next;	/* link on the waitq it sleeps on; under that waitq's lock */
 	struct waitq join;		/* the joiner sleeps here until state is DEAD */
 	int joined;			/* a join has started (only one joiner); under join.lock */
-	int detached;			/* thread_detach: freed by its CPU when DEAD; under join.lock */
-	int reapable;			/* DEAD and join.lock let go: memory may go; atomic */
+	int detached;			/* thread_detach was called; under join.lock */
+	int refs;			/* who may still touch it: its CPU until thread_dead has let
+					 * go of join.lock, and its handle until thread_join or
+					 * thread_detach has; the last one frees it (atomic) */
 	uintptr_t retval;		/* value given to thread_exit; read after DEAD */
 	uint64_t cycles;		/* CPU time in arch_cycles(); under the owning rq lock */
 	uint64_t ran_since;		/* arch_cycles() when it last started running; same */
