@@ -31,11 +31,12 @@ struct th_c {
  * with), senders append at the tail under tail_lock, so a sender and a receiver on two CPUs
  * share no lock and no written cache line except the pair being handed over. head is the dummy:
  * the next value is the car of its cdr. A receiver makes that pair the new dummy (its car
- * cleared: the channel keeps nothing taken) and cuts the old dummy loose.
+ * cleared: the channel keeps nothing taken) and cuts the old dummy loose if the new one is
+ * another heap's (p_channel_receive).
  *
- * The record's fields are CH_GAP words apart (the ones between unused), so head (written by receivers), tail (written by
- * senders) and the read-only rtd and c sit on three cache lines; within c, the receivers'
- * waitq, the sleeper count and the senders' lock do too.
+ * The record's fields are CH_GAP words apart (the ones between unused), so head (written by
+ * receivers), tail (written by senders) and the read-only rtd and c sit on three cache lines;
+ * within c, the receivers' waitq, the sleeper count and the senders' lock do too.
  *
  * No lost wake-up: a receiver that finds the queue empty counts itself in sleepers under
  * wq.lock, then (full fence) looks once more before it sleeps; a sender links its pair, then
