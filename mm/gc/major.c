@@ -51,7 +51,9 @@ static bool push(struct heap *h, obj o, size_t i)
 	return true;
 }
 
-void gc_major_shade(struct heap *h, obj o)
+/* later: another heap's object goes into h's batch of remote shades (gc_xshade_later), for
+ * the tracing of mark_slice, which flushes it before it returns. */
+static inline void shade(struct heap *h, obj o, bool later)
 {
 	struct heap *v;
 
@@ -59,8 +61,12 @@ void gc_major_shade(struct heap *h, obj o)
 		return;	/* young objects are black */
 	v = heap_group_of((void *)o)->owner;
 	if (v != h) {
-		if (__builtin_expect(h->gx_cycle != 0, 0))
-			gc_xshade(v, o);	/* a global mark traces across heaps */
+		if (__builtin_expect(h->gx_cycle != 0, 0)) {	/* a global mark traces across heaps */
+			if (later)
+				gc_xshade_later(h, o);
+			else
+				gc_xshade(v, o);
+		}
 		return;	/* else another heap's objects are its own business (counted: roots) */
 	}
 	if (heap_marked_p((void *)o))
@@ -71,6 +77,11 @@ void gc_major_shade(struct heap *h, obj o)
 		h->stats.major_mark_overflows++;
 	if (__builtin_expect(h->gx_cycle != 0, 0) && !arch_atomic_load_relaxed(&h->gx_busy))
 		gc_global_wake(h);	/* our mutator's barrier, after we had run out of work */
+}
+
+void gc_major_shade(struct heap *h, obj o)
+{
+	shade(h, o, false);
 }
 
 static void shade_slot(struct heap *h, obj *slot)
@@ -152,11 +163,13 @@ static size_t mark_slice(struct heap *h, size_t max)
 		}
 	} else if (heap_shared_p((void *)o)) {
 		for (size_t k = end; k-- > i;)
-			gc_major_shade(h, obj_load(&f[k]));
+			shade(h, obj_load(&f[k]), true);
 	} else {
 		for (size_t k = end; k-- > i;)
-			gc_major_shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED));
+			shade(h, __atomic_load_n(&f[k], __ATOMIC_RELAXED), true);
 	}
+	if (h->nxsh > 0)
+		gc_xshade_flush(h);	/* within the slice: h has work, so the mark cannot end */
 	return 1 + (end - i) + extra;
 }
 

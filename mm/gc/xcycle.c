@@ -81,13 +81,13 @@ void gc_global_lost(void)
 		arch_atomic_store(&gx.lost, true);
 }
 
-/* v->xlock held: v has been given an object to mark. Counted busy only for the cycle running:
+/* v->xlock held: v has been given n > 0 objects to mark. Counted busy only for the cycle running:
  * a late shade into a member of the last cycle (not yet settled when a new one was requested)
  * must not count it busy in the new one, where its join counts it again and busy never
  * returned to 0. */
-void gc_global_note_work(struct heap *v)
+void gc_global_note_work(struct heap *v, unsigned n)
 {
-	arch_atomic_add(&gx.pushes, 1);
+	arch_atomic_add(&gx.pushes, n);
 	if (!arch_atomic_load_relaxed(&v->gx_busy) &&
 	    arch_atomic_load_relaxed(&v->gx_cycle) == arch_atomic_load(&gx.cycle)) {
 		arch_atomic_store(&v->gx_busy, true);
@@ -107,7 +107,7 @@ void gc_global_wake(struct heap *h)
 {
 	arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
 
-	gc_global_note_work(h);
+	gc_global_note_work(h, 1);
 	spin_unlock_irqrestore(&h->xlock, f);
 }
 

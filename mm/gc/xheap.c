@@ -383,22 +383,28 @@ void gc_xshade_clear_locked(struct heap *v)
 	v->xshade_len = 0;
 }
 
-static void xshade_locked(struct heap *v, obj o)
+/* xshade_locked without the global mark's note of work (the caller's): true if o was taken. */
+static bool xshade_take_locked(struct heap *v, obj o)
 {
 	if (!arch_atomic_load_relaxed(&v->xmarking) || heap_marked_p((void *)o))
-		return;	/* a marked object needs nothing (its bits only go up while v marks) */
+		return false;	/* a marked object needs nothing (its bits only go up while v marks) */
 	/* (xshade NULL: join()'s reserve was refused and bail() has not run yet; grow makes the
 	 * bottom block) */
 	if ((v->xshade == NULL || v->xshade_len == XSHADE_PER) && !xshade_grow(v)) {
 		v->xshade_lost = true;	/* this cycle will free nothing */
 		if (arch_atomic_load_relaxed(&v->gx_cycle))
 			gc_global_lost();
-		return;
+		return false;
 	}
 	v->xshade[1 + v->xshade_len++] = o;
 	XT(XT_SHADE, v->cpu, o, 0, 0, v->gx_cycle);
-	if (arch_atomic_load_relaxed(&v->gx_cycle))
-		gc_global_note_work(v);
+	return true;
+}
+
+static void xshade_locked(struct heap *v, obj o)
+{
+	if (xshade_take_locked(v, o) && arch_atomic_load_relaxed(&v->gx_cycle))
+		gc_global_note_work(v, 1);
 }
 
 void gc_xshade(struct heap *v, obj o)
@@ -410,6 +416,47 @@ void gc_xshade(struct heap *v, obj o)
 	f = spin_lock_irqsave(&v->xlock);
 	xshade_locked(v, o);
 	spin_unlock_irqrestore(&v->xlock, f);
+}
+
+void gc_xshade_later(struct heap *h, obj o)
+{
+	kassert(owner_of(o) != h);
+	if (h->nxsh == GC_XSHADE_BATCH)
+		gc_xshade_flush(h);
+	h->xsh_batch[h->nxsh++] = o;
+}
+
+/* Each owner's shades under one hold of its lock, and one note of the work they make (its
+ * atomic add on the global mark's shared counter was another round trip per object): a pass per
+ * owner, the others kept for the next pass (as many passes as owners in the batch, at most
+ * NCPU - 1). */
+void gc_xshade_flush(struct heap *h)
+{
+	unsigned n = h->nxsh;
+
+	while (n > 0) {
+		struct heap *v = owner_of(h->xsh_batch[0]);
+		unsigned k = 0, taken = 0;
+		arch_irqflags_t f = 0;
+		bool marking = arch_atomic_load_relaxed(&v->xmarking);
+
+		if (marking)
+			f = spin_lock_irqsave(&v->xlock);
+		for (unsigned i = 0; i < n; i++) {
+			obj o = h->xsh_batch[i];
+
+			if (owner_of(o) != v)
+				h->xsh_batch[k++] = o;
+			else if (marking && xshade_take_locked(v, o))
+				taken++;
+		}
+		if (taken > 0 && arch_atomic_load_relaxed(&v->gx_cycle))
+			gc_global_note_work(v, taken);
+		if (marking)
+			spin_unlock_irqrestore(&v->xlock, f);
+		n = k;
+	}
+	h->nxsh = 0;
 }
 
 /* Has a's root set not yet been scanned for v's current marking cycle? A heap is grey for
@@ -1092,9 +1139,16 @@ static void shade_all_shared(struct heap *h)
 			gc_major_shade(h, (obj)heap_group_objects(g));
 }
 
+/* Under the lock: once h marks (a global mark's join, before its own scan reserves again),
+ * other CPUs' shades grow the buffer under it too (TSan saw the unlocked look race with their
+ * push of a block, xtable.scm at 3 CPUs). */
 int gc_xshade_reserve(struct heap *h)
 {
-	return h->xshade == NULL && !xshade_grow(h) ? -1 : 0;	/* (grow on none: the bottom block) */
+	arch_irqflags_t f = spin_lock_irqsave(&h->xlock);
+	int r = h->xshade == NULL && !xshade_grow(h) ? -1 : 0;	/* (grow on none: the bottom block) */
+
+	spin_unlock_irqrestore(&h->xlock, f);
+	return r;
 }
 
 void gc_xmark_start(struct heap *h)

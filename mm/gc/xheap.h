@@ -140,6 +140,11 @@ size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max);
 bool gc_xpurge_counts(struct heap *h, size_t *pos, size_t *work, size_t budget);
 /* The shade buffer of v takes o (an object of v) if v marks and o is white. */
 void gc_xshade(struct heap *v, obj o);
+/* The same for h's own marking in a global mark (o another heap's), given to the owners a batch
+ * at a time; gc_xshade_flush gives what is left. h flushes before its marking slice ends, so
+ * the shades are late only within the slice, while h is busy and the mark cannot end. */
+void gc_xshade_later(struct heap *h, obj o);
+void gc_xshade_flush(struct heap *h);
 /* A global mark's root scan of h (after its major cycle started): shade every other heap's
  * object h's roots and stacks hold; h is no longer grey for anyone. */
 void gc_xscan(struct heap *h);
@@ -169,7 +174,7 @@ void gc_global_poll(struct heap *h);
  * runs and every heap has finished its part (its sweep included). */
 void gc_global_finish_all(void);
 /* For xheap.c and major.c. */
-void gc_global_note_work(struct heap *v);	/* v->xlock held: v got a white object to mark */
+void gc_global_note_work(struct heap *v, unsigned n);	/* v->xlock held: v got n white objects to mark */
 void gc_global_idle(struct heap *h);		/* h->xlock held: h has nothing left to mark */
 void gc_global_wake(struct heap *h);		/* h's mutator marked an object after that */
 void gc_global_lost(void);			/* a shade was lost: the cycle frees nothing */

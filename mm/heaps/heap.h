@@ -316,6 +316,10 @@ struct heap {
 	obj xbatch[GC_XBATCH];
 	uintptr_t xbatch_holder[GC_XBATCH];	/* their holders (the debug event ring's) */
 	unsigned nxbatch;
+	/* other heaps' objects this heap's marking reached in a global mark and has not yet given
+	 * to their owners (gc_xshade_later): the owner's alone, empty outside a marking slice */
+	obj xsh_batch[GC_XSHADE_BATCH];
+	unsigned nxsh;
 	/* From here on, a cache line of its own: other CPUs read xmarking and xcycle at every
 	 * store into this heap's shared objects (xheap.c, grey_for), and nxbatch above is
 	 * written at every publication (a shared line made a cross-CPU channel-send miss). */

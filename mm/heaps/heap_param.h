@@ -28,6 +28,10 @@
 /* A minor collection counts the references its copies hold into other heaps this many at a
  * time, one hold of each owner's xlock per batch (mm/gc/xheap.c, gc_xref_inc_later) */
 #define GC_XBATCH		64
+/* A global mark's tracing shades other heaps' objects this many at a time, one hold of each
+ * owner's xlock per batch (mm/gc/xheap.c, gc_xshade_later): one hold per object cost a
+ * cross-CPU round trip each, 600 ns a word of a vector of remote references (xtable.scm) */
+#define GC_XSHADE_BATCH		64
 #define HEAP_LARGE_BYTES	(8 * 1024)	/* objects above this (header included) skip the nursery */
 #define HEAP_ROOTS_MAX		1024		/* C roots on one heap's shadow stack */
 #define GC_REMSET_BYTES		HEAP_GROUP_SIZE	/* remembered set: one block of slot addresses to start */

@@ -751,6 +751,57 @@ static void test_cycles_exact(void **state)
 	heaps_down(3);
 }
 
+/* A global mark's tracing gives other heaps' objects to their owners a batch at a time
+ * (gc_xshade_later): a's vector, the only holder of more than GC_XSHADE_BATCH lists of b and
+ * of c, interleaved. Counts are no roots in a global mark, so each list lives only if a's trace
+ * shaded it: every one is intact after the mark, its count exact, a's batch empty; the vectors
+ * b and c held them in, garbage, are freed. Without the flush at the end of a marking slice
+ * the lists left in the batch are freed (the verifier and list_ok see it). */
+static void test_shades_batched(void **state)
+{
+	enum { N = 3 * GC_XSHADE_BATCH + 7 };
+	struct heap *a = &heaps[0], *b = &heaps[1], *c = &heaps[2];
+	obj xb, xc, hold;
+	size_t ob, oc;
+
+	(void)state;
+	three_heaps_up();
+	xb = published_lists(b, N, 0);
+	GC_ROOT(b, xb);
+	xc = published_lists(c, N, 1000);
+	GC_ROOT(c, xc);
+	hold = heap_make_vector(a, 2 * N, OBJ_FALSE);
+	GC_ROOT(a, hold);
+	for (size_t i = 0; i < N; i++) {
+		gc_write(a, hold, 2 * i, obj_vector_ref(xb, i));
+		gc_write(a, hold, 2 * i + 1, obj_vector_ref(xc, i));
+	}
+	assert_int_equal(gc_minor(a), 0);	/* old now: its references counted */
+	assert_int_equal(gc_remote_refs(b), N);
+	assert_int_equal(gc_remote_refs(c), N);
+	xb = xc = OBJ_FALSE;	/* the vectors are garbage; their lists are a's alone */
+	ob = old_objects(b);
+	oc = old_objects(c);
+	global_all();
+	assert_int_equal(a->nxsh, 0);
+	assert_true(a->stats.global_cycles == 1);
+	assert_int_equal(gc_verify_world(), 0);
+	for (size_t i = 0; i < 2 * N; i++) {
+		obj l = obj_vector_ref(hold, i);
+
+		assert_true(list_ok(l));
+		assert_int_equal(gc_remote_count(l), 1);
+		assert_int_equal(obj_fixnum_value(obj_car(l)), (intptr_t)(i / 2) + (i % 2 ? 1000 : 0));
+	}
+	assert_int_equal(old_objects(b), ob - 1);	/* the vector, swept */
+	assert_int_equal(old_objects(c), oc - 1);
+	assert_true(b->stats.remote_shades >= N && c->stats.remote_shades >= N);
+	GC_UNROOT(a, hold);
+	GC_UNROOT(c, xc);
+	GC_UNROOT(b, xb);
+	heaps_down(3);
+}
+
 /* ---- the weak symbol table (mm/gc/symtab.c) ---- */
 
 static struct spinlock symtab_test_lock = SPINLOCK_INIT("test-symtab");
@@ -1229,6 +1280,7 @@ int main(void)
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_counts_batched),
 		cmocka_unit_test(test_counts_batch_window),
+		cmocka_unit_test(test_shades_batched),
 		cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_table_owner_away),
 		cmocka_unit_test(test_stack_reference),
