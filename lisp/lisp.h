@@ -176,6 +176,12 @@ void lisp_interrupt_clear(struct lisp *L);
  * thunks of dynamic-wind run masked, as Racket runs them with breaks disabled, so an interrupt
  * never skips an exit) requests wait, and are taken at the first safe point after. */
 bool lisp_poll_interrupt(struct lisp *L);
+/* For C code whose steps are unbounded in number and make no procedure calls (the macro
+ * expander: a macro use may expand into itself for ever): one step's worth of the VM's safe-point
+ * fuel, and at the VM's interval the safe point itself (other threads of this CPU run, so
+ * everything the caller holds must be rooted, as across an allocation) and the interrupt poll.
+ * True if the caller must stop now: "interrupted" is pending, return OBJ_NULL. */
+bool lisp_safepoint_step(struct lisp *L);
 /* For a byte source (struct lisp_input) that a program reads while it runs (read-line from the
  * console): when its wait ends for an interrupt, it calls this and returns -1; the primitive
  * reading it then raises "interrupted" instead of returning what it read. */

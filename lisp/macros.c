@@ -486,6 +486,12 @@ obj lisp_macro_expand(struct lisp *L, obj mac, obj form, obj env)
 	GC_ROOT(L->h, m.binds);
 	GC_ROOT(L->h, m.renames);
 	ROOT(form);
+	/* Each use counts as a call: a macro that expands into itself for ever (or into a use of
+	 * another that expands back) is interrupted by Ctrl-C and lets the other threads of its CPU
+	 * run, as a loop of calls does (the safe point may collect: ours are rooted above, and the
+	 * callers root what they hold, as across the allocations below). */
+	if (lisp_safepoint_step(L))
+		goto out;
 	for (rules = obj_fields(m.mac)[MAC_RULES]; pair_p(rules); rules = cdr(rules)) {
 		int ok;
 

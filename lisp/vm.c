@@ -152,6 +152,16 @@ static inline bool fuel_take(struct lisp *L)
 	return f == 0;
 }
 
+bool lisp_safepoint_step(struct lisp *L)
+{
+	if (__builtin_expect(!fuel_take(L), 1))
+		return false;
+	__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
+	if (L->cfg.safepoint)
+		L->cfg.safepoint(L->cfg.safepoint_ctx);
+	return lisp_poll_interrupt(L);
+}
+
 /* A continuation of the frame whose header is at stack index base. */
 static obj capture(struct lisp *L, size_t base, obj ret, obj fpv)
 {

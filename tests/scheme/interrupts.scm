@@ -28,6 +28,15 @@
 (show "long primitive loop: " (thread-interrupt! lengths) " " (outcome lengths))
 (set! long-list #f)
 
+; a macro use that expands into itself for ever: the expander takes the VM's safe points (one a
+; use), so the other threads of its CPU run and thread-interrupt! stops it (it held its CPU for
+; good before)
+(define-syntax forever (syntax-rules () ((_ x) (forever x))))
+(define expanding (spawn (lambda () (eval '(forever 1))) 1))
+(sleep 30)
+(show "beside an endless expansion: " (thread-join (spawn (lambda () 'ran) 1)))
+(show "endless expansion: " (thread-interrupt! expanding) " " (outcome expanding))
+
 ; blocked: on a channel, on a join, in a sleep
 (define ch (make-channel))
 (define waiter (spawn (lambda () (channel-receive ch)) 1))
