@@ -403,6 +403,8 @@ static obj p_heap_stats(struct lisp *L, int argc, obj *argv)
 	     /* the major collector's steps (each a pause) and the most work one did, in words */
 	     lisp_alist_put_u64(L, &a, "major-steps", read_u64(&h->stats.major_steps)) &&
 	     lisp_alist_put_u64(L, &a, "major-step-work-max", read_u64(&h->stats.major_work_max)) &&
+	     /* passes over the whole old generation because the mark stack was full */
+	     lisp_alist_put_u64(L, &a, "mark-rescans", read_u64(&h->stats.major_rescans)) &&
 	     lisp_alist_put_u64(L, &a, "minor-collections", read_u64(&h->stats.minor_collections)) &&
 	     lisp_alist_put_u64(L, &a, "remset-entries", read_size(&h->remset_len)) &&
 	     lisp_alist_put_u64(L, &a, "remote-refs", gc_remote_refs(h)) &&

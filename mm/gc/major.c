@@ -18,23 +18,45 @@
 
 static size_t stack_bytes(size_t cap) { return cap * 2 * WORD; }
 
+static void stack_free(struct heap *h)
+{
+	if (h->mark_stack_x)
+		heap_xsrc_free(h, h->mark_stack, stack_bytes(h->mark_cap));
+	else
+		heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
+	h->mark_stack = NULL;
+	h->mark_stack_x = false;
+}
+
 /* Double the mark stack, up to an eighth of the old generation's bytes: a long list marked
  * depth first overflowed one block again and again, and each overflow costs a rescan pass
- * over the whole heap (marking a 32 MB list took seconds). Not inside a minor collection
- * (the block source is not called there). */
+ * over the whole heap (marking a 32 MB list took seconds). Within the heap's budget if it
+ * can, else outside it (xsrc, as the count tables): a heap at its limit (the full collection
+ * before "heap exhausted") could not grow it, and a structure nested deep with a sibling
+ * left at each level (`(define (f x) (f (list x 2)))`, a macro expanding into `(m (x x))`)
+ * then overflowed the first block at every pass, each pass advancing its depth by a block's
+ * entries: hours of rescans over a 256 MB heap, the CPU lost to the kernel. With the eighth,
+ * such a structure needs at most three passes (each level costs two objects, 48 bytes, for
+ * one 16-byte entry). Not inside a minor collection (the block source is not called there). */
 static bool grow(struct heap *h)
 {
 	size_t cap = 2 * h->mark_cap;
 	uintptr_t *st;
+	bool x = false;
 
 	if (h->in_gc || stack_bytes(cap) > MAX(h->old_bytes / 8, (size_t)HEAP_GROUP_SIZE))
 		return false;
 	st = heap_src_alloc(h, stack_bytes(cap));
+	if (st == NULL) {
+		st = heap_xsrc_alloc(h, stack_bytes(cap));
+		x = true;
+	}
 	if (st == NULL)
 		return false;
 	memcpy(st, h->mark_stack, stack_bytes(h->mark_sp));
-	heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
+	stack_free(h);
 	h->mark_stack = st;
+	h->mark_stack_x = x;
 	h->mark_cap = cap;
 	return true;
 }
@@ -214,6 +236,7 @@ static bool mark_some(struct heap *h, size_t budget, size_t *work)
 			}
 			/* overflow fallback: a pass over all groups pushes every marked object again */
 			h->mark_overflow = false;
+			h->stats.major_rescans++;
 			h->rescan_large = h->small_first == NULL;
 			h->rescan_g = h->rescan_large ? h->large : h->small_first;
 			if (h->rescan_g == NULL)
@@ -428,8 +451,7 @@ static void finish_cycle(struct heap *h)
 	}
 	release_doomed(h);
 	h->major_phase = HEAP_MAJOR_IDLE;
-	heap_src_free(h, h->mark_stack, stack_bytes(h->mark_cap));
-	h->mark_stack = NULL;
+	stack_free(h);
 	h->mark_cap = 0;
 	h->major_last_old = h->old_bytes;
 	h->stats.major_live_bytes = h->sweep_live;	/* read_u64 by (gc-stats) */

@@ -116,8 +116,10 @@ void heap_destroy(struct heap *h)
 	free_list(h, h->large);
 	free_list(h, h->spare);
 	free_list(h, h->doomed);
-	if (h->mark_stack)
-		heap_src_free(h, h->mark_stack, HEAP_GROUP_SIZE);
+	if (h->mark_stack && h->mark_stack_x)	/* (a cycle running: major.c's stack) */
+		heap_xsrc_free(h, h->mark_stack, h->mark_cap * 2 * sizeof(uintptr_t));
+	else if (h->mark_stack)
+		heap_src_free(h, h->mark_stack, h->mark_cap * 2 * sizeof(uintptr_t));
 	kassert(!h->attached);
 	gc_xref_release(h);
 	gc_symtab_forget(h);	/* its objects are going */

@@ -159,7 +159,8 @@ struct gc_stats {
 	uint64_t major_steps;
 	uint64_t major_bytes_freed;	/* bytes of dead objects reclaimed by sweeping */
 	uint64_t major_groups_freed;	/* small and large groups returned to the block source */
-	uint64_t major_mark_overflows;	/* mark stack overflows (each costs a rescan pass) */
+	uint64_t major_mark_overflows;	/* pushes the full mark stack refused */
+	uint64_t major_rescans;		/* the passes over the whole heap they cost */
 	uint64_t major_work_last;	/* work units (words) of the last step */
 	uint64_t major_work_max;
 	uint64_t major_live_bytes;	/* what the last completed cycle found live: the bytes of the
@@ -262,6 +263,7 @@ struct heap {
 	uintptr_t *mark_stack;		/* one block of (object, next field) pairs; NULL when idle */
 	size_t mark_sp;			/* pairs on the stack */
 	size_t mark_cap;
+	bool mark_stack_x;		/* the stack came from xsrc (major.c, grow): outside the budget */
 	bool mark_overflow;		/* a marked object was not pushed: a rescan pass is due */
 	bool rescan_large;		/* the rescan cursor is on the large list */
 	struct heap_group *rescan_g;	/* rescan pass cursor (NULL: no pass running) */
