@@ -733,13 +733,12 @@
   (cond ((not (number? b)) (error "expt: expected number, got" b))
         ((not (number? e)) (error "expt: expected number, got" e))
         ((and (exact-integer? e) (exact? b))
-         (cond ((and (exact-integer? b) (> (abs b) 1) (> e 0)
-                     (> e (quotient %expt-max-bits (- (integer-length (abs b)) 1))))
+         (cond ((%expt-too-large? b e)
                 (error "expt: result too large (more than 4194304 bits):" b e))
                ((< e 0)
                 (if (eqv? b 0)
                     (error "expt: division by zero:" b e)
-                    (/ 1 (expt b (- e)))))
+                    (/ 1 (%expt-squaring b (- e)))))
                (else
                 (%expt-squaring b e))))
         ((and (eqv? b 0) (exact? e) (positive? (real-part e))) 0)
@@ -748,6 +747,15 @@
         ((and (exact-integer? e) (not (real? b)) (finite? b) (not (zero? b)))
          (if (< e 0) (%expt-squaring (/ 1 b) (- e)) (%expt-squaring b e)))
         (else (%expt-inexact b e))))
+;; Would b^e (b exact, e an exact integer) have more than %expt-max-bits bits? Its squared
+;; magnitude m = |b|^2 is rational; |b^e|^2 = m^|e| in lowest terms, so the numerator or the
+;; denominator of b^e's parts has at least |e| (h - 1) / 2 bits, h the longer of m's numerator and
+;; denominator (an integer, a ratio or an exact complex base alike: ratios and complex bases
+;; escaped the check when it looked at integers only). |b| = 1 or 0 (h = 1): never large.
+(define (%expt-too-large? b e)
+  (let* ((m (if (real? b) (* b b) (+ (square (real-part b)) (square (imag-part b)))))
+         (h (max (integer-length (numerator m)) (integer-length (denominator m)))))
+    (and (> h 1) (> (* (abs e) (- h 1)) (* 2 %expt-max-bits)))))
 (define (%expt-squaring b e)            ; e >= 0
   (let loop ((b b) (e e) (acc 1))
     (cond ((= e 0) acc)
