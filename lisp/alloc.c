@@ -11,6 +11,7 @@
 static obj exhausted(struct lisp *L)
 {
 	gc_overhead_reset(L->h);
+	L->exhausted = true;
 	L->err = OBJ_NULL;
 	return OBJ_NULL;
 }

@@ -507,6 +507,9 @@ obj lisp_make_primitive(struct lisp *L, const struct lisp_prim_def *d);
 void lisp_register(struct lisp *L, const struct lisp_prim_def *defs, size_t n);
 /* Reset the stack and dynamic state after an error reached the top level. */
 void lisp_vm_reset(struct lisp *L);
+/* Clear the slots above L->sp and lower the stack's top to it: what frames left there (the
+ * VM does not clear what it pops, and the collector scans up to the top) becomes garbage. */
+void lisp_stack_clear_above(struct lisp *L);
 /* The same, then the after thunks of the dynamic-wind extents the error left run, innermost
  * first, each with the winds outside it, as an escape to the top level runs them (Chez,
  * Racket): so an interrupted or failed expression leaves what it wound up consistent. An error

@@ -97,6 +97,7 @@ struct lisp {
 	size_t arg0;			/* slot of the running primitive's first argument */
 	size_t stack_limit;		/* slots; beyond it "recursion too deep" */
 	bool overflowed;		/* running on the stack reserve after "recursion too deep" */
+	bool exhausted;			/* an allocation failed since the last recovering collection */
 	bool exiting;			/* (exit) ran and its hook returned */
 	bool sys_code;			/* compiling the system's code (the prelude, at boot): its
 					 * top level is the system frame (globals.c, "The system's

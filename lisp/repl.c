@@ -227,21 +227,16 @@ static bool print_value(struct lisp *L, obj v)
  * otherwise, and every later allocation would fail too. */
 static void clear_after(struct lisp *L, uint64_t failures)
 {
-	size_t n = stk_top(L);
 	obj fresh;
 
 	if (L->sp == 0 && stk_cap(L) > 64 * LISP_STACK_INIT &&
-	    (fresh = lisp_make_stack(L, LISP_STACK_INIT)) != OBJ_NULL) {
-		L->stack = fresh;
-		n = 0;
-	}
-	for (size_t i = L->sp; i < n; i++)
-		if (stk(L)[i] != OBJ_UNSPECIFIED)
-			gc_write_stack(L->h, L->stack, i, OBJ_UNSPECIFIED);
-	if (n > L->sp)
-		stk_top_set(L, L->sp);
-	if (L->h->stats.alloc_failures != failures && !L->h->in_gc)
+	    (fresh = lisp_make_stack(L, LISP_STACK_INIT)) != OBJ_NULL)
+		L->stack = fresh;	/* (empty: nothing above sp) */
+	lisp_stack_clear_above(L);
+	if (L->h->stats.alloc_failures != failures && !L->h->in_gc) {
+		L->exhausted = false;
 		lisp_gc_full(L, LISP_LEND_RECOVER);
+	}
 }
 
 int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)

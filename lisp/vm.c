@@ -13,6 +13,29 @@
 
 #define RET_TO_C	fx(-1)	/* return offset of the frame lisp_apply makes: back to C */
 
+void lisp_stack_clear_above(struct lisp *L)
+{
+	size_t n = stk_top(L);
+
+	for (size_t i = L->sp; i < n; i++)
+		if (stk(L)[i] != OBJ_UNSPECIFIED)
+			gc_write_stack(L->h, L->stack, i, OBJ_UNSPECIFIED);
+	if (n > L->sp)
+		stk_top_set(L, L->sp);
+}
+
+/* Before the after thunks of an error that left the heap exhausted: the frames cut away held
+ * its data, garbage now, but a heap at its limit cannot collect it by itself (the retry of a
+ * thunk's allocation is lent room past the limit, which the failed expression's last retry
+ * had used up): collect now with room past what it holds, as the REPL does after the error. */
+static void recover(struct lisp *L)
+{
+	if (L->exhausted && pair_p(STATE(L, S_WINDS)) && !L->h->in_gc) {
+		L->exhausted = false;
+		lisp_gc_full(L, LISP_LEND_RECOVER);
+	}
+}
+
 void lisp_vm_reset(struct lisp *L)
 {
 	L->sp = 0;
@@ -54,7 +77,12 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	size_t steps = 0;
 
 	lisp_vm_reset(L);
+	/* What the unwound frames held is garbage before the after thunks run: a thunk that
+	 * allocates after the heap was exhausted by data those frames held failed again (a
+	 * review's (dynamic-wind ... (lambda () (set! x (list 1 2 3)))): x unset in 4 of 6 runs) */
+	lisp_stack_clear_above(L);
 	state_set(L, S_WINDS, w);
+	recover(L);
 	ROOT(seen);
 	ROOT(next);
 	/* the list as it is now each time: an after thunk may re-enter an extent (call/cc) */
@@ -96,7 +124,9 @@ void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report)
 	size_t steps = 0;
 
 	L->sp = base;
+	lisp_stack_clear_above(L);	/* as lisp_vm_unwind: the frames' data is garbage now */
 	ROOT(winds);
+	recover(L);
 	ROOT(seen);
 	ROOT(next);
 	while (pair_p(w = STATE(L, S_WINDS)) && w != winds) {
