@@ -751,11 +751,17 @@
 ;; magnitude m = |b|^2 is rational; |b^e|^2 = m^|e| in lowest terms, so the numerator or the
 ;; denominator of b^e's parts has at least |e| (h - 1) / 2 bits, h the longer of m's numerator and
 ;; denominator (an integer, a ratio or an exact complex base alike: ratios and complex bases
-;; escaped the check when it looked at integers only). |b| = 1 or 0 (h = 1): never large.
+;; escaped the check when it looked at integers only). A complex base's parts with common
+;; denominator d keep a denominator of at least d^|e| / 2^(|e|/2) (only 1+i's factors of 2 cancel
+;; both ways), even when |b| = 1: (3/5+4/5i)^e has parts over 5^e (a review found m = 1 let it
+;; through). |b| = 1 or 0 with whole parts (h = 1, d = 1): never large.
 (define (%expt-too-large? b e)
   (let* ((m (if (real? b) (* b b) (+ (square (real-part b)) (square (imag-part b)))))
          (h (max (integer-length (numerator m)) (integer-length (denominator m)))))
-    (and (> h 1) (> (* (abs e) (- h 1)) (* 2 %expt-max-bits)))))
+    (or (and (> h 1) (> (* (abs e) (- h 1)) (* 2 %expt-max-bits)))
+        (and (not (real? b))
+             (let ((d (lcm (denominator (real-part b)) (denominator (imag-part b)))))
+               (> (* (abs e) (- (integer-length d) 3/2)) %expt-max-bits))))))
 (define (%expt-squaring b e)            ; e >= 0
   (let loop ((b b) (e e) (acc 1))
     (cond ((= e 0) acc)

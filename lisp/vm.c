@@ -76,12 +76,14 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	obj w = STATE(L, S_WINDS), seen = OBJ_FALSE, next = OBJ_FALSE;
 	size_t steps = 0;
 
+	ROOT(w);	/* the reset may allocate a fresh stack, and collect (found by review) */
 	lisp_vm_reset(L);
 	/* What the unwound frames held is garbage before the after thunks run: a thunk that
 	 * allocates after the heap was exhausted by data those frames held failed again (a
 	 * review's (dynamic-wind ... (lambda () (set! x (list 1 2 3)))): x unset in 4 of 6 runs) */
 	lisp_stack_clear_above(L);
 	state_set(L, S_WINDS, w);
+	UNROOT(w);
 	recover(L);
 	ROOT(seen);
 	ROOT(next);

@@ -134,8 +134,10 @@ int gc_major_start_global(struct heap *h)
 			return -1;
 		h->mark_cap = HEAP_GROUP_SIZE / (2 * WORD);
 	}
-	if (h->attached && gc_xshade_reserve(h) < 0)
+	if (h->attached && gc_xshade_reserve(h) < 0) {
+		stack_free(h);	/* no stack outside a cycle (the verifier's check; found by review) */
 		return -1;
+	}
 	h->mark_sp = 0;
 	h->mark_overflow = false;
 	h->rescan_g = NULL;

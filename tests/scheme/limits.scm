@@ -25,6 +25,7 @@
 (show "(1/2)^(10^8): " (try (lambda () (expt 1/2 100000000))))
 (show "(2/3)^-(10^8): " (try (lambda () (expt 2/3 -100000000))))
 (show "(1+i)^(10^8): " (try (lambda () (expt 1+i 100000000))))
+(show "(3/5+4/5i)^(10^8), of magnitude 1: " (try (lambda () (expt 3/5+4/5i 100000000))))
 (show "2^-(10^8): " (guard (e (#t (error-object-irritants e))) (expt 2 -100000000)))
 (show "i^(10^20), (1/2)^-20, (1+i)^8: " (expt +i (expt 10 20)) " " (expt 1/2 -20) " " (expt 1+i 8))
 (show "10^1000000 has " (string-length (number->string (expt 10 1000000))) " digits")
