@@ -15,6 +15,8 @@ struct gen {
 	obj consts;		/* rooted: constants vector (grows) */
 	obj freev;		/* rooted: the lambda's free variables in closure order */
 	obj self;		/* rooted: the variable naming this lambda's closure, or #f */
+	obj loops;		/* rooted: the loops compiled into this frame around the code being
+				 * generated, innermost first: a list of #(var lam slot n head depth) */
 	size_t n, nconsts;
 	size_t last;		/* offset of the last instruction emitted (each emit_bytes is one) */
 	int depth, maxdepth;	/* temporaries above the locals */
@@ -24,6 +26,23 @@ struct gen {
 };
 
 #define CHECK(x)	do { if (!(x)) goto fail; } while (0)
+
+/* a loop compiled into this frame (gen_loop): its fields */
+enum { LOOP_VAR, LOOP_LAM, LOOP_SLOT, LOOP_N, LOOP_HEAD, LOOP_DEPTH, LOOP_NFIELDS };
+#define LOOP_SCAN_NEST	200	/* loop_uses_ok looks this deep into a loop's body, no deeper */
+
+/* Does var live in this frame's slots: a variable of this lambda, or of a loop compiled into it? */
+static bool own_var_p(struct gen *g, obj var)
+{
+	obj owner = obj_vector_ref(var, VAR_OWNER);
+
+	if (owner == g->lam)
+		return true;
+	for (obj l = g->loops; pair_p(l); l = cdr(l))
+		if (obj_vector_ref(car(l), LOOP_LAM) == owner)
+			return true;
+	return false;
+}
 
 static bool emit_bytes(struct gen *g, const void *p, size_t k)
 {
@@ -138,7 +157,7 @@ static bool gen_ref(struct gen *g, obj var, bool raw)
 {
 	bool boxed = var_boxed(var) && !raw;
 
-	if (obj_vector_ref(var, VAR_OWNER) == g->lam)
+	if (own_var_p(g, var))
 		return op16(g, boxed ? OP_LREFB : OP_LREF, fxv(obj_vector_ref(var, VAR_SLOT)));
 	intptr_t i = free_index(g, var);
 
@@ -148,7 +167,7 @@ static bool gen_ref(struct gen *g, obj var, bool raw)
 
 static bool gen_set(struct gen *g, obj var)
 {
-	if (obj_vector_ref(var, VAR_OWNER) == g->lam)
+	if (own_var_p(g, var))
 		return op16(g, var_boxed(var) ? OP_LSETB : OP_LSET, fxv(obj_vector_ref(var, VAR_SLOT)));
 	intptr_t i = free_index(g, var);
 
@@ -308,7 +327,7 @@ static bool gen_push(struct gen *g, obj node)
 	obj v = obj_vector_length(node) > 1 ? ir_ref(node, 1) : OBJ_FALSE;
 
 	push_depth(g, 1);
-	if (tag == N_LREF && obj_vector_ref(v, VAR_OWNER) == g->lam && !var_boxed(v))
+	if (tag == N_LREF && own_var_p(g, v) && !var_boxed(v))
 		return op16(g, OP_PUSHL, fxv(obj_vector_ref(v, VAR_SLOT)));
 	if (tag == N_LREF && !var_boxed(v))
 		return (k = free_index(g, v)) >= 0 && op16(g, OP_PUSHF, k);
@@ -317,7 +336,7 @@ static bool gen_push(struct gen *g, obj node)
 	    ir_tag(ir_ref(node, 2)) == N_LREF && ir_tag(ir_ref(node, 3)) == N_CONST) {
 		obj var = ir_ref(ir_ref(node, 2), 1), c = ir_ref(ir_ref(node, 3), 1);
 
-		if (obj_vector_ref(var, VAR_OWNER) == g->lam && !var_boxed(var) && obj_fixnum_p(c) &&
+		if (own_var_p(g, var) && !var_boxed(var) && obj_fixnum_p(c) &&
 		    fxv(c) > -32768 && fxv(c) < 32768)
 			return op16x2(g, OP_PUSHLADDI, (size_t)fxv(obj_vector_ref(var, VAR_SLOT)),
 				      (size_t)(uint16_t)(fxv(v) == OP_ADD ? fxv(c) : -fxv(c)));
@@ -364,6 +383,44 @@ static bool global_self_call_p(struct gen *g, obj node)
 	       g->depth == 0;
 }
 
+/* The n arguments of node (a call) pushed, then moved into the slots slot..slot+n-1 and popped,
+ * and a jump to head: OP_JLOOP (head 0: patched by the caller; the offset of its u32 returned
+ * through *at). */
+static bool gen_jloop(struct gen *g, obj node, intptr_t slot, uint32_t head, size_t *at)
+{
+	struct lisp *L = g->L;
+	size_t n = obj_vector_length(node) - 2;
+	uint8_t b[9] = { OP_JLOOP, (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)slot, (uint8_t)(slot >> 8) };
+	bool ok = true;
+
+	ROOT(node);
+	for (size_t i = 0; i < n && ok; i++)
+		ok = gen_push(g, ir_ref(node, i + 2));
+	UNROOT(node);
+	if (ok && n > 0 && g->last == g->n - 1 && obj_bytes_data(g->buf)[g->last] == OP_PUSH) {
+		g->n--;	/* a final OP_PUSH folds in, as into a call */
+		b[0] = OP_JLOOPA;
+	}
+	memcpy(b + 5, &head, 4);
+	if (!ok || !emit_bytes(g, b, 9))
+		return false;
+	g->depth -= (int)n;
+	if (at)
+		*at = g->n - 4;
+	return true;
+}
+
+static bool gen_loop_jump(struct gen *g, obj node, obj loop)
+{
+	/* in tail position in the loop's body, nothing is pushed beyond what was at its entry */
+	if (g->depth != fxv(obj_vector_ref(loop, LOOP_DEPTH))) {
+		lisp_errorf(g->L, OBJ_NULL, "compiler: a loop's jump with temporaries pushed");
+		return false;
+	}
+	return gen_jloop(g, node, fxv(obj_vector_ref(loop, LOOP_SLOT)),
+			 (uint32_t)fxv(obj_vector_ref(loop, LOOP_HEAD)), NULL);
+}
+
 static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 {
 	struct lisp *L = g->L;
@@ -375,6 +432,17 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 	int call = tail ? OP_TCALL : OP_CALL;
 
 	ROOT(node);
+	if (ir_tag(ir_ref(node, 1)) == N_LREF) {
+		/* a call of a loop compiled into this frame (loop_uses_ok: in tail position in it,
+		 * with its arity): its arguments into its parameters' slots, a jump to its head */
+		obj var = ir_ref(ir_ref(node, 1), 1);
+
+		for (obj l = g->loops; pair_p(l); l = cdr(l))
+			if (obj_vector_ref(car(l), LOOP_VAR) == var) {
+				ok = gen_loop_jump(g, node, car(l));
+				goto out;
+			}
+	}
 	if (tail && self_call_p(g, node)) {
 		/* arguments pushed, then moved into the parameters' slots: no callee, no frame */
 		for (size_t i = 1; i < n; i++)
@@ -461,7 +529,7 @@ static bool gen_prim(struct gen *g, obj node)
 
 	/* (car local), (cdr local) */
 	if ((op == OP_CAR || op == OP_CDR) && n == 1 && ir_tag(last) == N_LREF &&
-	    obj_vector_ref(ir_ref(last, 1), VAR_OWNER) == g->lam && !var_boxed(ir_ref(last, 1)))
+	    own_var_p(g, ir_ref(last, 1)) && !var_boxed(ir_ref(last, 1)))
 		return op16(g, op == OP_CAR ? OP_LCAR : OP_LCDR, fxv(obj_vector_ref(ir_ref(last, 1), VAR_SLOT)));
 	/* (+ x 1), (- x 1), (op x small-constant) */
 	if ((op == OP_ADD || op == OP_SUB) && ir_tag(last) == N_CONST && ir_ref(last, 1) == fx(1))
@@ -486,7 +554,7 @@ static bool gen_prim(struct gen *g, obj node)
 		}
 	}
 	g->depth -= (int)n - 1;
-	ok = op0(g, op);
+	ok = op == OP_VECTOR ? op16(g, op, n) : op0(g, op);
 out:
 	UNROOT(node);
 	return ok;
@@ -510,7 +578,7 @@ static int branch_op(int op)
 /* a variable of this lambda's frame, not boxed (its slot holds the value) */
 static bool own_local_p(struct gen *g, obj node)
 {
-	return ir_tag(node) == N_LREF && obj_vector_ref(ir_ref(node, 1), VAR_OWNER) == g->lam &&
+	return ir_tag(node) == N_LREF && own_var_p(g, ir_ref(node, 1)) &&
 	       !var_boxed(ir_ref(node, 1));
 }
 
@@ -615,6 +683,145 @@ static obj mv_call_node(struct gen *g, obj node)
 		obj_init_field(L, call, 1, ir_ref(node, 2));
 	}
 	return call;
+}
+
+/* Is every use of var in node a call in tail position (tail: node is) with nreq arguments? Any
+ * other use (a value, a call with temporaries pushed around it, a use inside a lambda) says no. */
+static bool loop_uses_ok(obj node, obj var, intptr_t nreq, bool tail, int nest)
+{
+	size_t n;
+
+	if (nest > LOOP_SCAN_NEST)
+		return false;	/* too deep to look at (no allocation here): not compiled inline */
+	for (;;) {
+		n = obj_vector_length(node) - 1;
+		switch (ir_tag(node)) {
+		case N_CONST:
+		case N_GREF:
+			return true;
+		case N_LREF:
+			return ir_ref(node, 1) != var;
+		case N_LSET:
+			if (ir_ref(node, 1) == var)
+				return false;
+			/* fall through */
+		case N_GSET:
+		case N_GDEF:
+			node = ir_ref(node, 2);
+			tail = false;
+			continue;
+		case N_IF:
+			if (!loop_uses_ok(ir_ref(node, 1), var, nreq, false, nest + 1) ||
+			    !loop_uses_ok(ir_ref(node, 2), var, nreq, tail, nest + 1))
+				return false;
+			node = ir_ref(node, 3);
+			continue;
+		case N_SEQ:
+		case N_AND:
+		case N_OR:
+			for (size_t i = 1; i < n; i++)
+				if (!loop_uses_ok(ir_ref(node, i), var, nreq, false, nest + 1))
+					return false;
+			node = ir_ref(node, n);
+			continue;
+		case N_LAMBDA:
+			node = obj_vector_ref(node, LAM_BODY);
+			tail = false;
+			continue;
+		case N_CALL:
+			if (ir_tag(ir_ref(node, 1)) == N_LREF && ir_ref(ir_ref(node, 1), 1) == var &&
+			    (!tail || (intptr_t)n - 1 != nreq))
+				return false;
+			for (size_t i = 2; i <= n; i++)
+				if (!loop_uses_ok(ir_ref(node, i), var, nreq, false, nest + 1))
+					return false;
+			return ir_tag(ir_ref(node, 1)) == N_LREF || loop_uses_ok(ir_ref(node, 1), var, nreq, false, nest + 1);
+		case N_PRIM:
+			for (size_t i = 2; i <= n; i++)
+				if (!loop_uses_ok(ir_ref(node, i), var, nreq, false, nest + 1))
+					return false;
+			return true;
+		case N_LET:
+		case N_LETREC:
+			for (obj i = ir_ref(node, 2); pair_p(i); i = cdr(i))
+				if (!loop_uses_ok(car(i), var, nreq, false, nest + 1))
+					return false;
+			node = ir_ref(node, 3);
+			continue;
+		default:
+			return false;
+		}
+	}
+}
+
+/* A named let or do loop, (letrec ((v (lambda params body))) (v init ...)), whose lambda is only
+ * ever called, by itself in tail position, and with its arity: compile it into this frame (no
+ * closure, no calls). Its parameters get slots here; the inits are pushed and moved into them,
+ * as each of body's calls of v does before jumping back to the head (gen_loop_jump). The body
+ * is in the letrec's position: in tail position it returns, else its value falls through. */
+static bool inline_loop_p(obj node)
+{
+	obj vars = ir_ref(node, 1), inits = ir_ref(node, 2), body = ir_ref(node, 3), lam, var;
+	intptr_t nreq;
+
+	if (!pair_p(vars) || cdr(vars) != OBJ_NIL || ir_tag(car(inits)) != N_LAMBDA)
+		return false;
+	var = car(vars);
+	lam = car(inits);
+	nreq = fxv(obj_vector_ref(lam, LAM_NREQ));
+	if ((var_flags(var) & VF_MUTATED) || obj_vector_ref(lam, LAM_REST) == OBJ_TRUE ||
+	    ir_tag(body) != N_CALL || ir_tag(ir_ref(body, 1)) != N_LREF || ir_ref(ir_ref(body, 1), 1) != var ||
+	    (intptr_t)obj_vector_length(body) - 2 != nreq)
+		return false;
+	for (size_t i = 2; i < obj_vector_length(body); i++)
+		if (!loop_uses_ok(ir_ref(body, i), var, nreq, false, 0))
+			return false;
+	return loop_uses_ok(obj_vector_ref(lam, LAM_BODY), var, nreq, true, 0);
+}
+
+static bool gen_loop(struct gen *g, obj node, bool tail, bool effect)
+{
+	struct lisp *L = g->L;
+	obj lam = car(ir_ref(node, 2)), loop = OBJ_NULL, p;
+	intptr_t slot = g->nslots, n = 0;
+	size_t at;
+	bool ok = false;
+
+	ROOT(node);
+	ROOT(lam);
+	ROOT(loop);
+	for (p = obj_vector_ref(lam, LAM_PARAMS); pair_p(p); p = cdr(p), n++)
+		alloc_slot(g, car(p));
+	if (!gen_jloop(g, ir_ref(node, 3), slot, 0, &at))
+		goto out;
+	patch32(g, at, (uint32_t)g->n);	/* the head: right after the entry's moves */
+	if ((loop = lisp_make_vector(L, LOOP_NFIELDS, OBJ_FALSE)) == OBJ_NULL)
+		goto out;
+	obj_init_field(L, loop, LOOP_VAR, car(ir_ref(node, 1)));
+	obj_init_field(L, loop, LOOP_LAM, lam);
+	obj_init_field(L, loop, LOOP_SLOT, fx(slot));
+	obj_init_field(L, loop, LOOP_N, fx(n));
+	obj_init_field(L, loop, LOOP_HEAD, fx((intptr_t)g->n));
+	obj_init_field(L, loop, LOOP_DEPTH, fx(g->depth));
+	for (p = obj_vector_ref(lam, LAM_PARAMS); pair_p(p); p = cdr(p))
+		if (var_boxed(car(p))) {	/* a new box each time round, as a call makes */
+			ROOT(p);
+			bool k = op16(g, OP_LBOX, fxv(obj_vector_ref(car(p), VAR_SLOT)));
+			UNROOT(p);
+			if (!k)
+				goto out;
+		}
+	if ((p = lisp_cons(L, loop, g->loops)) == OBJ_NULL)
+		goto out;
+	g->loops = p;
+	g->effect = effect;
+	ok = gen(g, obj_vector_ref(lam, LAM_BODY), tail);
+	g->loops = cdr(g->loops);
+out:
+	UNROOT(loop);
+	UNROOT(lam);
+	UNROOT(node);
+	return ok;
 }
 
 static bool gen(struct gen *g, obj node, bool tail)
@@ -739,6 +946,12 @@ static bool gen(struct gen *g, obj node, bool tail)
 			node = ir_ref(node, 3);
 			continue;
 		case N_LETREC:
+			if (inline_loop_p(node)) {
+				CHECK(gen_loop(g, node, tail, effect));
+				if (tail)
+					goto done;
+				break;
+			}
 			CHECK(gen_letrec(g, node));
 			node = ir_ref(node, 3);
 			continue;
@@ -804,7 +1017,7 @@ obj lisp_codegen(struct lisp *L, obj lam)
 static obj codegen(struct lisp *L, obj lam, obj self)
 {
 	struct gen g = { .L = L, .lam = lam, .buf = OBJ_FALSE, .consts = OBJ_FALSE, .freev = OBJ_FALSE,
-			 .self = self };
+			 .self = self, .loops = OBJ_NIL };
 	obj r = OBJ_NULL, fl;
 	intptr_t nfree = fxv(obj_vector_ref(lam, LAM_NFREE)), i = 0;
 
@@ -813,6 +1026,7 @@ static obj codegen(struct lisp *L, obj lam, obj self)
 	GC_ROOT(L->h, g.consts);
 	GC_ROOT(L->h, g.freev);
 	GC_ROOT(L->h, g.self);
+	GC_ROOT(L->h, g.loops);
 	if ((g.buf = lisp_make_bytes(L, OBJ_T_BYTEVECTOR, NULL, 64)) == OBJ_NULL ||
 	    (g.consts = lisp_make_vector(L, 8, OBJ_FALSE)) == OBJ_NULL ||
 	    (g.freev = lisp_make_vector(L, (size_t)nfree, OBJ_FALSE)) == OBJ_NULL)
@@ -837,6 +1051,7 @@ static obj codegen(struct lisp *L, obj lam, obj self)
 	}
 	r = make_code(L, &g);
 out:
+	GC_UNROOT(L->h, g.loops);
 	GC_UNROOT(L->h, g.self);
 	GC_UNROOT(L->h, g.freev);
 	GC_UNROOT(L->h, g.consts);

@@ -184,6 +184,11 @@ enum opcode {
 	 * and of a frame slot and an immediate (u8 sense, u16 i, i16 imm, u32 target) */
 	OP_BLTLL, OP_BGTLL, OP_BLELL, OP_BGELL, OP_BNUMEQLL,
 	OP_BLTLI, OP_BGTLI, OP_BLELI, OP_BGELI, OP_BNUMEQLI,
+	OP_JLOOP,	/* n s u32 target: the n pushed values into frame slots s..s+n-1, popped; jump
+			 * to target (a loop compiled into the frame: its entry and its calls) */
+	OP_JLOOPA,	/* n s u32: OP_PUSH then OP_JLOOP n s */
+	OP_VECTOR,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a vector of the n - 1 values pushed and
+			 * acc, popped: (vector a ...) without a call out to C */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */
@@ -191,6 +196,9 @@ enum opcode {
 #define PRIM_INLINE_P(f)	(((f) & 0x200) != 0)
 #define PRIM_INLINE_OP(f)	((f) >> 12)
 #define PRIM_INLINE_N(f)	(((f) >> 10) & 3)
+/* PRIM_INLINE(op, 0) marks a primitive of any argument count whose instruction takes the count
+ * as its u16 operand (OP_VECTOR), up to this many arguments (more: the call) */
+#define LISP_VECTOR_INLINE_MAX	64
 
 static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }

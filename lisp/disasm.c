@@ -4,7 +4,7 @@
 
 static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	/* kind: 0 none, 1 u16, 2 i16, 3 u8, 4 u32, 5 u16 u16, 6 u16 u16 u16, 7 u32 u16, 8 u8 u32,
-	 * 9 u8 i16 u32, 10 u16 i16, 11 u8 u16 u16 u32, 12 u8 u16 i16 u32 */
+	 * 9 u8 i16 u32, 10 u16 i16, 11 u8 u16 u16 u32, 12 u8 u16 i16 u32, 13 u16 u16 u32 */
 	[OP_CONST] = { "const", 1 }, [OP_FIX] = { "fix", 2 }, [OP_IMM] = { "imm", 3 },
 	[OP_LREF] = { "lref", 1 }, [OP_LREFB] = { "lrefb", 1 }, [OP_LSET] = { "lset", 1 },
 	[OP_LSETB] = { "lsetb", 1 }, [OP_LBOX] = { "lbox", 1 }, [OP_BOX] = { "box", 0 },
@@ -38,6 +38,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_BGELL] = { "bgell", 11 }, [OP_BNUMEQLL] = { "bnumeqll", 11 },
 	[OP_BLTLI] = { "bltli", 12 }, [OP_BGTLI] = { "bgtli", 12 }, [OP_BLELI] = { "bleli", 12 },
 	[OP_BGELI] = { "bgeli", 12 }, [OP_BNUMEQLI] = { "bnumeqli", 12 },
+	[OP_VECTOR] = { "vector", 1 }, [OP_JLOOP] = { "jloop", 13 }, [OP_JLOOPA] = { "jloopa", 13 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }
@@ -73,6 +74,7 @@ static void disasm(struct lisp *L, obj code, int depth)
 		case 9: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %d %u\n", b[pc + 1], (int16_t)rd16(b + pc + 2), rd32(b + pc + 4)); pc += 8; break;
 		case 11: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u %u\n", b[pc + 1], rd16(b + pc + 2), rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
 		case 12: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d %u\n", b[pc + 1], rd16(b + pc + 2), (int16_t)rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
+		case 13: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u\n", rd16(b + pc + 1), rd16(b + pc + 3), rd32(b + pc + 5)); pc += 9; break;
 		case 10: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %d\n", rd16(b + pc + 1), (int16_t)rd16(b + pc + 3)); pc += 5; break;
 		default: ksnprintf(line + n, sizeof(line) - (size_t)n, "\n"); pc += 1; break;
 		}

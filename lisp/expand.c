@@ -127,7 +127,8 @@ static obj expand_call(struct lisp_cx *c, obj x, obj env)
 		if (PRIM_INLINE_P(f) && (op == OP_ADD || op == OP_MUL || op == OP_SUB) &&
 		    (argc > 2 || (op == OP_SUB && argc == 1)))
 			return expand_chain(c, x, env, op);
-		if (PRIM_INLINE_P(f) && (intptr_t)PRIM_INLINE_N(f) == argc) {
+		if (PRIM_INLINE_P(f) && (PRIM_INLINE_N(f) == 0 ? argc >= 1 && argc <= LISP_VECTOR_INLINE_MAX
+						   : (intptr_t)PRIM_INLINE_N(f) == argc)) {
 			if (!lisp_push(L, fx(PRIM_INLINE_OP(f))))
 				return OBJ_NULL;
 			if (!lisp_x_list(c, cdr(x), env, &n)) {

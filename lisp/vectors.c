@@ -388,7 +388,7 @@ static obj p_bytevector_append(struct lisp *L, int argc, obj *argv)
 static const struct lisp_prim_def prims[] = {
 	{ "vector?", p_vector_p, 1, 1, 0 },
 	{ "make-vector", p_make_vector, 1, 2, 0 },
-	{ "vector", p_vector, 0, -1, 0 },
+	{ "vector", p_vector, 0, -1, PRIM_INLINE(OP_VECTOR, 0) },
 	{ "vector-length", p_vector_length, 1, 1, PRIM_INLINE(OP_VLEN, 1) },
 	{ "vector-ref", p_vector_ref, 2, 2, PRIM_INLINE(OP_VREF, 2) },
 	{ "vector-set!", p_vector_set, 3, 3, PRIM_INLINE(OP_VSET, 3) },

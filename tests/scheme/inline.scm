@@ -1,0 +1,113 @@
+; tags: guile torture
+; inline.scm -- a named let or do loop whose procedure is only called, by itself in tail position
+; and with its arity, runs in its creator's frame (lisp/codegen.c gen_loop: no closure, no call,
+; its calls jumps), and (vector a ...) is one instruction (OP_VECTOR). These are the cases where
+; that must not change what a program sees: loops in every position (tail, an argument with
+; temporaries pushed around it, a test), nested loops and jumps out of an inner one, loops that
+; must stay procedures (escaping, called in non-tail position, from an inner lambda), boxed and
+; captured parameters, shadowing, multiple values, call/cc into and out of a loop, errors, and
+; vectors of every size with arguments that allocate, collect or return twice.
+(cond-expand (guile (import (scheme base) (scheme write))) (else))
+(define (show . xs) (for-each display xs) (newline))
+
+; a loop as an argument, with temporaries pushed before and after it
+(show "args: " (list 1 2 (let loop ((i 0) (s 0)) (if (> i 10) s (loop (+ i 1) (+ s i)))) 4
+                     (let loop ((i 3)) (if (= i 0) 'done (loop (- i 1))))))
+(show "sum: " (+ 100 (let loop ((i 0)) (if (< i 10) (loop (+ i 1)) i)) 1000))
+; a loop as an if's test and inside and/or
+(show "test: " (if (let loop ((i 0)) (if (< i 5) (loop (+ i 1)) (= i 5))) 'yes 'no)
+      " " (and (let loop ((i 0)) (if (< i 3) (loop (+ i 1)) i)) 'and)
+      " " (or (let loop ((i 0)) (if (< i 3) (loop (+ i 1)) #f)) 'or))
+; nested loops: the inner one's value continues the outer one
+(show "nested: " (let outer ((i 0) (acc '()))
+                   (if (= i 4)
+                       (reverse acc)
+                       (outer (+ i 1) (cons (let inner ((j 0) (s 0)) (if (> j i) s (inner (+ j 1) (+ s j))))
+                                            acc)))))
+; the inner loop calls the outer one (the outer one stays a procedure: used inside a lambda)
+(show "jump out: " (let outer ((i 0) (n 0))
+                     (if (< i 5)
+                         (let inner ((j 0) (n n))
+                           (if (< j i) (inner (+ j 1) (+ n 1)) (outer (+ i 1) n)))
+                         (list i n))))
+; a loop called in non-tail position by itself stays a procedure
+(show "non-tail: " (let loop ((i 5)) (if (= i 0) 0 (+ 2 (loop (- i 1))))))
+; a loop that escapes as a value
+(define escaped (let loop ((i 0)) (if (< i 3) (loop (+ i 1)) loop)))
+(show "escaped: " (procedure? escaped) " " (let ((r (escaped 10))) (procedure? r)))
+; a loop called with another number of arguments stays a procedure (and its error is the call's)
+(show "arity: " (guard (e (#t 'arity-error)) (let loop ((i 0) (j 0)) (if (< i 2) (loop (+ i 1)) j))))
+; parameters assigned and captured: each iteration has its own
+(define boxes (let loop ((i 0) (acc '()))
+                (if (= i 3)
+                    (reverse acc)
+                    (let ((get (lambda () i)))
+                      (set! i (* i 10))
+                      (loop (+ (/ i 10) 1) (cons get acc))))))
+(show "boxed: " (map (lambda (p) (p)) boxes))
+(show "captured: " (map (lambda (p) (p))
+                        (do ((i 0 (+ i 1)) (acc '() (cons (lambda () (* i i)) acc))) ((= i 4) (reverse acc)))))
+; the inits see the outer bindings of names the loop rebinds
+(show "shadow: " (let ((i 10) (j 20)) (let loop ((i j) (j i) (k i)) (if (> k 12) (list i j k) (loop j i (+ k 1))))))
+; many parameters, some passed on unchanged
+(show "many: " (let loop ((a 1) (b 2) (c 3) (d 4) (e 5) (n 0))
+                 (if (= n 7) (list a b c d e) (loop b c d e a (+ n 1)))))
+; do with a body and no result; with a result
+(define v (make-vector 5 0))
+(do ((i 0 (+ i 1))) ((= i 5)) (vector-set! v i (* i 3)))
+(show "do: " v " " (do ((i 0 (+ i 1)) (s 0 (+ s i))) ((= i 5) s)))
+; multiple values from a loop in tail position and in a position whose value is dropped
+(show "values: " (call-with-values (lambda () (let loop ((i 0)) (if (< i 3) (loop (+ i 1)) (values i (* i 2)))))
+                   list))
+(show "dropped: " (begin (let loop ((i 0)) (if (< i 2) (loop (+ i 1)) (values 1 2))) 'ok))
+; call/cc: out of a loop, and back into it
+(show "escape: " (call-with-current-continuation
+                   (lambda (k) (let loop ((i 0)) (if (= i 7) (k (list 'out i)) (loop (+ i 1)))))))
+(define (reenter)
+  (let ((trips 0) (again #f))
+    (let ((r (let loop ((i 0) (acc '()))
+               (if (= i 3)
+                   (reverse acc)
+                   (loop (+ i 1) (cons (call-with-current-continuation
+                                         (lambda (k) (if (= i 1) (set! again k)) i))
+                                       acc))))))
+      (set! trips (+ trips 1))
+      (if (< trips 3) (again (* 100 trips)) (list trips r)))))
+(show "re-entered: " (reenter))
+; an error inside a loop, caught outside it; the loop's frame is gone
+(show "error: " (guard (e ((error-object? e) (error-object-message e)))
+                  (let loop ((i 0)) (if (< i 3) (loop (+ i 1)) (error "in the loop" i)))))
+; a long loop inside a procedure, in constant space
+(define (count-to n) (let loop ((i 0)) (if (< i n) (loop (+ i 1)) i)))
+(show "long: " (count-to 1000000))
+; loops inside a lambda inside a loop
+(show "lambdas: " (let loop ((i 0) (acc '()))
+                    (if (= i 3)
+                        (map (lambda (f) (f)) (reverse acc))
+                        (loop (+ i 1) (cons (lambda () (let inner ((j 0) (s 0)) (if (> j i) s (inner (+ j 1) (+ s j)))))
+                                            acc)))))
+
+; vector: every small size, the inline limit and past it
+(define (iota-list n) (let loop ((i (- n 1)) (l '())) (if (< i 0) l (loop (- i 1) (cons i l)))))
+(show "vector: " (vector) " " (vector 'a) " " (vector 1 "two" #\3 '(4) 5.0))
+(define v64 (vector 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+                    32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63))
+(define v65 (vector 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+                    32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64))
+(show "64: " (equal? (vector->list v64) (iota-list 64)) " 65: " (equal? (vector->list v65) (iota-list 65)))
+; arguments that allocate (and so may collect) between the pushes
+(define (build n) (if (= n 0) '() (vector n (make-list 3 n) (build (- n 1)) (list n n))))
+(define (depth t) (if (null? t) 0 (+ 1 (depth (vector-ref t 2)))))
+(show "nested vectors: " (depth (build 2000)) " " (vector-ref (build 3) 1) " " (vector-ref (build 3) 3))
+; a fresh vector each time, even through a continuation that returns twice
+(define k2 #f)
+(define seen '())
+(let ((x (vector 1 (call-with-current-continuation (lambda (k) (set! k2 k) 2)) 3)))
+  (set! seen (cons x seen))
+  (if (= (length seen) 1) (k2 20)))
+(show "twice: " (reverse seen) " " (eq? (car seen) (cadr seen)))
+; many vectors: a nursery's worth and more, kept and dropped
+(define kept (let loop ((i 0) (acc '())) (if (= i 20000) acc (loop (+ i 1) (if (= 0 (remainder i 100)) (cons (vector i (* i i)) acc) (begin (vector i i i) acc))))))
+(show "kept: " (length kept) " " (car kept) " " (apply + (map (lambda (v) (vector-ref v 0)) kept)))
+; vector through apply and as a value
+(show "apply: " (apply vector '(1 2 3)) " " (map vector '(1 2) '(3 4)))
