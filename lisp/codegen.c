@@ -594,9 +594,71 @@ static bool branch_test_p(obj node)
 	return ir_tag(node) == N_PRIM && (fxv(ir_ref(node, 1)) == OP_NOT || branch_op((int)fxv(ir_ref(node, 1))) >= 0);
 }
 
+/* Jumps not yet patched form chains: each one's u32 target holds the offset of the next one's,
+ * 0 (no jump's target lies at offset 0) ending the chain. */
+static size_t chain_join(struct gen *g, size_t a, size_t b)
+{
+	size_t at = a;
+	uint32_t next;
+
+	if (a == 0)
+		return b;
+	for (;;) {
+		memcpy(&next, obj_bytes_data(g->buf) + at, 4);
+		if (next == 0)
+			break;
+		at = next;
+	}
+	patch32(g, at, (uint32_t)b);
+	return a;
+}
+
+/* Every jump of the chain at `at` to target. */
+static void patch_chain(struct gen *g, size_t at, uint32_t target)
+{
+	while (at != 0) {
+		uint32_t next;
+
+		memcpy(&next, obj_bytes_data(g->buf) + at, 4);
+		patch32(g, at, target);
+		at = next;
+	}
+}
+
+static size_t gen_branch(struct gen *g, obj node, bool sense);
+
+/* (and a ...) or (or a ...) as a test: each part a test of its own. A part whose truth decides
+ * the whole (#f for and, true for or) jumps where the whole's would, if that is the sense
+ * asked for, else past the whole test; the last part's jumps are the whole's. */
+static size_t gen_branch_andor(struct gen *g, obj node, bool sense)
+{
+	struct lisp *L = g->L;
+	size_t n = obj_vector_length(node) - 1, chain = 0, past = 0, at;
+	bool decisive = ir_tag(node) == N_OR;
+
+	ROOT(node);
+	for (size_t i = 1; i <= n; i++) {
+		bool whole = i == n || sense == decisive;
+
+		if ((at = gen_branch(g, ir_ref(node, i), whole ? sense : decisive)) == 0) {
+			chain = 0;
+			goto out;
+		}
+		if (whole)
+			chain = chain_join(g, chain, at);
+		else
+			past = chain_join(g, past, at);
+	}
+	patch_chain(g, past, (uint32_t)g->n);
+out:
+	UNROOT(node);
+	return chain;
+}
+
 /* Code for node as a test: it jumps when node's truth is sense and falls through otherwise.
- * Returns the offset of the jump's u32 target (to patch), or 0 on failure. (not x) flips the
- * sense; comparisons and null?/pair? become one compare-and-branch instruction. */
+ * Returns the chain of jumps to patch (patch_chain), or 0 on failure. (not x) flips the
+ * sense; comparisons and null?/pair? become one compare-and-branch instruction, and and/or
+ * their parts' tests. */
 static size_t gen_branch(struct gen *g, obj node, bool sense)
 {
 	struct lisp *L = g->L;
@@ -608,6 +670,8 @@ static size_t gen_branch(struct gen *g, obj node, bool sense)
 		node = ir_ref(node, 2);
 		sense = !sense;
 	}
+	if ((ir_tag(node) == N_AND || ir_tag(node) == N_OR) && obj_vector_length(node) >= 2)
+		return gen_branch_andor(g, node, sense);
 	if (ir_tag(node) != N_PRIM || (bop = branch_op(op = (int)fxv(ir_ref(node, 1)))) < 0) {
 		if (!gen(g, node, false))
 			return 0;
@@ -887,7 +951,7 @@ static bool gen(struct gen *g, obj node, bool tail)
 
 				CHECK(j != 0 && lisp_push(L, fx((intptr_t)j)));
 			}
-			patch32(g, at, (uint32_t)g->n);
+			patch_chain(g, at, (uint32_t)g->n);
 			node = ir_ref(node, 3);
 			continue;
 		case N_SEQ:
@@ -925,7 +989,7 @@ static bool gen(struct gen *g, obj node, bool tail)
 				CHECK(j != 0 && lisp_push(L, fx((intptr_t)j)));
 			}
 			for (size_t i = 0; i < nstub; i++)
-				patch32(g, stub[i], (uint32_t)g->n);
+				patch_chain(g, stub[i], (uint32_t)g->n);
 			CHECK(emit_const(g, tag == N_AND ? OBJ_FALSE : OBJ_TRUE));
 			break;
 		}

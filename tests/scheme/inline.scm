@@ -75,7 +75,7 @@
       (if (< trips 3) (again (* 100 trips)) (list trips r)))))
 (show "re-entered: " (reenter))
 ; an error inside a loop, caught outside it; the loop's frame is gone
-(show "error: " (guard (e ((error-object? e) (error-object-message e)))
+(show "caught: " (guard (e ((error-object? e) (error-object-message e)))
                   (let loop ((i 0)) (if (< i 3) (loop (+ i 1)) (error "in the loop" i)))))
 ; a long loop inside a procedure, in constant space
 (define (count-to n) (let loop ((i 0)) (if (< i n) (loop (+ i 1)) i)))
@@ -111,3 +111,26 @@
 (show "kept: " (length kept) " " (car kept) " " (apply + (map (lambda (v) (vector-ref v 0)) kept)))
 ; vector through apply and as a value
 (show "apply: " (apply vector '(1 2 3)) " " (map vector '(1 2) '(3 4)))
+
+; and/or as an if's test: each part a test of its own, short-circuit in order, any sense
+(define trace '())
+(define (t x) (set! trace (cons x trace)) x)
+(define (test-all f)
+  (map (lambda (args) (set! trace '()) (let ((r (apply f args))) (list r (reverse trace))))
+       '((1 2) (#f 2) (1 #f) (#f #f) (0 ()))))
+(show "and: " (test-all (lambda (a b) (if (and (t a) (t b)) 'yes 'no))))
+(show "or: " (test-all (lambda (a b) (if (or (t a) (t b)) 'yes 'no))))
+(show "not and: " (test-all (lambda (a b) (if (not (and (t a) (t b))) 'yes 'no))))
+(show "not or: " (test-all (lambda (a b) (if (not (or (t a) (t b))) 'yes 'no))))
+(show "nested: " (test-all (lambda (a b) (if (or (and (t a) (not (t b))) (and (not (t a)) (t b))) 'xor 'same))))
+(show "cond: " (map (lambda (n) (cond ((and (> n 0) (< n 10) (odd? n)) 'small-odd)
+                                       ((or (= n 0) (and (>= n 10) (not (> n 20)))) 'zero-or-teens)
+                                       ((and) 'and-empty)
+                                       (else 'other)))
+                    '(0 3 4 15 25 -1)))
+(show "or empty: " (if (or) 'yes 'no) " " (if (and) 'yes 'no))
+(show "values: " (and 1 2 3) " " (or #f 2 3) " " (or (and 1 #f) (and 2 'two)) " " (and (or #f 5) (or 6 #f)))
+(show "when: " (let loop ((i 0) (acc '()))
+                 (if (or (> i 20) (and (> i 5) (= 0 (remainder i 7))))
+                     (reverse acc)
+                     (loop (+ i 1) (if (and (odd? i) (not (= i 3))) (cons i acc) acc)))))
