@@ -934,6 +934,30 @@ op_calla:
 op_call:
 	n = rd16(pc);
 	pc += 2;
+	{
+		/* the common case in a few instructions: a closure of fixed arity, given exactly
+		 * that, with stack room; anything else (and the same checks) in dispatch_call */
+		obj c = sp[-n - 1];
+
+		if (__builtin_expect(closure_p(c), 1)) {
+			const struct code_hdr *hd = code_hdr(closure_code(c));
+			obj *top = sp + hd->nlocals + hd->maxstack - n;
+
+			if (__builtin_expect(n == hd->nreq && !hd->rest && (size_t)(top - S) <= stk_cap(L), 1)) {
+				fp = sp - n;
+				if ((size_t)(top - S) > hi)
+					hi = (size_t)(top - S);
+				sp = fp + hd->nlocals;
+				cl = c;
+				cbase = (const uint8_t *)(hd + 1);
+				K = obj_fields(code_consts(closure_code(c)));
+				pc = cbase;
+				if (__builtin_expect(fuel_take(L), 0))
+					goto fuel_out;
+				NEXT;
+			}
+		}
+	}
 	tail = false;
 	goto dispatch_call;
 op_tcalla:
