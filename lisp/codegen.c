@@ -519,6 +519,8 @@ out:
 	return ok;
 }
 
+static bool own_local_p(struct gen *g, obj node);
+
 static bool gen_prim(struct gen *g, obj node)
 {
 	struct lisp *L = g->L;
@@ -531,6 +533,11 @@ static bool gen_prim(struct gen *g, obj node)
 	if ((op == OP_CAR || op == OP_CDR) && n == 1 && ir_tag(last) == N_LREF &&
 	    own_var_p(g, ir_ref(last, 1)) && !var_boxed(ir_ref(last, 1)))
 		return op16(g, op == OP_CAR ? OP_LCAR : OP_LCDR, fxv(obj_vector_ref(ir_ref(last, 1), VAR_SLOT)));
+	/* (+ a b), (- a b) of two locals */
+	if ((op == OP_ADD || op == OP_SUB) && n == 2 && own_local_p(g, ir_ref(node, 2)) && own_local_p(g, last))
+		return op16x2(g, op == OP_ADD ? OP_ADDLL : OP_SUBLL,
+			      (size_t)fxv(obj_vector_ref(ir_ref(ir_ref(node, 2), 1), VAR_SLOT)),
+			      (size_t)fxv(obj_vector_ref(ir_ref(last, 1), VAR_SLOT)));
 	/* (+ x 1), (- x 1), (op x small-constant) */
 	if ((op == OP_ADD || op == OP_SUB) && ir_tag(last) == N_CONST && ir_ref(last, 1) == fx(1))
 		return gen(g, ir_ref(node, 2), false) && op0(g, op == OP_ADD ? OP_ADD1 : OP_SUB1);

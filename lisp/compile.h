@@ -187,6 +187,7 @@ enum opcode {
 	OP_JLOOP,	/* n s u32 target: the n pushed values into frame slots s..s+n-1, popped; jump
 			 * to target (a loop compiled into the frame: its entry and its calls) */
 	OP_JLOOPA,	/* n s u32: OP_PUSH then OP_JLOOP n s */
+	OP_ADDLL, OP_SUBLL,	/* i j: acc = frame slot i + (-) frame slot j */
 	OP_VECTOR,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a vector of the n - 1 values pushed and
 			 * acc, popped: (vector a ...) without a call out to C */
 	OP_COUNT

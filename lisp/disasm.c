@@ -39,6 +39,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_BLTLI] = { "bltli", 12 }, [OP_BGTLI] = { "bgtli", 12 }, [OP_BLELI] = { "bleli", 12 },
 	[OP_BGELI] = { "bgeli", 12 }, [OP_BNUMEQLI] = { "bnumeqli", 12 },
 	[OP_VECTOR] = { "vector", 1 }, [OP_JLOOP] = { "jloop", 13 }, [OP_JLOOPA] = { "jloopa", 13 },
+	[OP_ADDLL] = { "addll", 5 }, [OP_SUBLL] = { "subll", 5 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }

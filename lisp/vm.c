@@ -378,6 +378,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_BLTLI] = &&op_bltli, [OP_BGTLI] = &&op_bgtli, [OP_BLELI] = &&op_bleli,
 		[OP_BGELI] = &&op_bgeli, [OP_BNUMEQLI] = &&op_bnumeqli,
 		[OP_VECTOR] = &&op_vector, [OP_JLOOP] = &&op_jloop, [OP_JLOOPA] = &&op_jloopa,
+		[OP_ADDLL] = &&op_addll, [OP_SUBLL] = &&op_subll,
 	};
 
 	goto dispatch_call;
@@ -721,6 +722,26 @@ op_fixcl: {
 	}
 	ARITH(op_add, +, lisp_num_add)
 	ARITH(op_sub, -, lisp_num_sub)
+#define ARITH_LL(name, OPER, fn)						\
+	name: {									\
+		obj a = fp[rd16(pc)], b = fp[rd16(pc + 2)];			\
+		pc += 4;							\
+		if (obj_fixnum_p(a & b)) {					\
+			intptr_t r = fxv(a) OPER fxv(b);			\
+			if (obj_fixnum_fits(r)) {				\
+				acc = fx(r);					\
+				NEXT;						\
+			}							\
+		}								\
+		SAVE();								\
+		acc = fn(L, a, b);						\
+		LOAD();								\
+		if (acc == OBJ_NULL)						\
+			goto error;						\
+		NEXT;								\
+	}
+	ARITH_LL(op_addll, +, lisp_num_add)
+	ARITH_LL(op_subll, -, lisp_num_sub)
 op_mul: {
 	obj a = *--sp;
 	int64_t r;

@@ -134,3 +134,11 @@
                  (if (or (> i 20) (and (> i 5) (= 0 (remainder i 7))))
                      (reverse acc)
                      (loop (+ i 1) (if (and (odd? i) (not (= i 3))) (cons i acc) acc)))))
+
+; (+ a b) and (- a b) of two locals: one instruction, the fixnum case inline, the rest generic
+(define (add a b) (+ a b))
+(define (sub a b) (- a b))
+(show "addll: " (map (lambda (p) (list (add (car p) (cdr p)) (sub (car p) (cdr p))))
+                     '((1 . 2) (1073741823 . 1) (-1073741824 . 1) (1/2 . 1/3) (1.5 . 2) (100000000000000000000 . -1))))
+(show "addll error: " (guard (e (#t 'type-error)) (add 1 "2")) " " (guard (e (#t 'type-error)) (sub 'a 1)))
+(show "loop sum: " (let loop ((i 0) (s 0)) (if (> i 100000) s (loop (+ i 1) (+ s i)))))
