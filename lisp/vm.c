@@ -703,29 +703,11 @@ op_fixcl: {
 }
 
 	/* --- inlined primitives --- */
-#define ARITH(name, OPER, fn)							\
+/* acc = a OPER b, the fixnum case inline: of (pop, acc), or of two frame slots (addll) */
+#define ARITH(name, OPER, fn, A, B, STEP)					\
 	name: {									\
-		obj a = *--sp;							\
-		if (obj_fixnum_p(a) && obj_fixnum_p(acc)) {			\
-			intptr_t r = fxv(a) OPER fxv(acc);			\
-			if (obj_fixnum_fits(r)) {				\
-				acc = fx(r);					\
-				NEXT;						\
-			}							\
-		}								\
-		SAVE();								\
-		acc = fn(L, a, acc);						\
-		LOAD();								\
-		if (acc == OBJ_NULL)						\
-			goto error;						\
-		NEXT;								\
-	}
-	ARITH(op_add, +, lisp_num_add)
-	ARITH(op_sub, -, lisp_num_sub)
-#define ARITH_LL(name, OPER, fn)						\
-	name: {									\
-		obj a = fp[rd16(pc)], b = fp[rd16(pc + 2)];			\
-		pc += 4;							\
+		obj a = A, b = B;						\
+		STEP;								\
 		if (obj_fixnum_p(a & b)) {					\
 			intptr_t r = fxv(a) OPER fxv(b);			\
 			if (obj_fixnum_fits(r)) {				\
@@ -740,8 +722,10 @@ op_fixcl: {
 			goto error;						\
 		NEXT;								\
 	}
-	ARITH_LL(op_addll, +, lisp_num_add)
-	ARITH_LL(op_subll, -, lisp_num_sub)
+	ARITH(op_add, +, lisp_num_add, *--sp, acc, (void)0)
+	ARITH(op_sub, -, lisp_num_sub, *--sp, acc, (void)0)
+	ARITH(op_addll, +, lisp_num_add, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4)
+	ARITH(op_subll, -, lisp_num_sub, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4)
 op_mul: {
 	obj a = *--sp;
 	int64_t r;
