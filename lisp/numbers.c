@@ -733,6 +733,24 @@ static obj p_remainder(struct lisp *L, int argc, obj *argv) { (void)argc; return
 static obj p_modulo(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "modulo", argv[0], argv[1], 1, 1); }
 static obj p_floor_quotient(struct lisp *L, int argc, obj *argv) { (void)argc; return lisp_num_divide(L, "floor-quotient", argv[0], argv[1], 1, 0); }
 
+/* (floor/ a b), (truncate/ a b): both values, an error naming the procedure called */
+static obj div_values(struct lisp *L, const char *who, obj *argv, int kind)
+{
+	obj q = lisp_num_divide(L, who, argv[0], argv[1], kind, 0), r, v;
+
+	if (q == OBJ_NULL)
+		return OBJ_NULL;
+	ROOT(q);
+	argv = lisp_args(L);
+	r = lisp_num_divide(L, who, argv[0], argv[1], kind, 1);
+	v = r != OBJ_NULL ? lisp_list2(L, q, r) : OBJ_NULL;
+	UNROOT(q);
+	return v != OBJ_NULL ? lisp_make_values(L, v) : OBJ_NULL;
+}
+
+static obj p_floor_div(struct lisp *L, int argc, obj *argv) { (void)argc; return div_values(L, "floor/", argv, 1); }
+static obj p_truncate_div(struct lisp *L, int argc, obj *argv) { (void)argc; return div_values(L, "truncate/", argv, 0); }
+
 static obj p_number_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(number_p(argv[0])); }
 static obj p_exact_integer_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(integer_p(argv[0])); }
 static obj p_exact_rational_p(struct lisp *L, int argc, obj *argv) { (void)L; (void)argc; return obj_bool(exact_p(argv[0])); }
@@ -1057,6 +1075,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "truncate-quotient", p_quotient, 2, 2, 0 },
 	{ "truncate-remainder", p_remainder, 2, 2, 0 },
 	{ "floor-quotient", p_floor_quotient, 2, 2, 0 },
+	{ "floor/", p_floor_div, 2, 2, 0 }, { "truncate/", p_truncate_div, 2, 2, 0 },
 	{ "floor-remainder", p_modulo, 2, 2, 0 },
 	{ "number?", p_number_p, 1, 1, 0 },
 	{ "complex?", p_number_p, 1, 1, 0 },

@@ -645,17 +645,25 @@
 
 ;; --- strings, vectors, characters ---
 
+;; each of xs satisfies ok?, or an error naming the procedure called (not the one it uses)
+(define (%check-args who what ok? xs)
+  (for-each (lambda (x) (if (not (ok? x)) (error (string-append who ": expected " what ", got") x)))
+            xs))
+
 (define (string-map f s . ss)
+  (%check-args "string-map" "string" string? (cons s ss))
   (if (null? ss)
       (list->string (map f (string->list s)))
       (list->string (apply map f (string->list s) (map string->list ss)))))
 
 (define (string-for-each f s . ss)
+  (%check-args "string-for-each" "string" string? (cons s ss))
   (if (null? ss)
       (for-each f (string->list s))
       (apply for-each f (string->list s) (map string->list ss))))
 
 (define (vector-map f v . vs)
+  (%check-args "vector-map" "vector" vector? (cons v vs))
   (if (null? vs)
       ;; a re-entered f goes on filling r: hand out a copy when a capture happened meanwhile
       (let* ((n (vector-length v)) (r (make-vector n)) (c0 (%captures)))
@@ -664,6 +672,7 @@
       (list->vector (apply map f (vector->list v) (map vector->list vs)))))
 
 (define (vector-for-each f v . vs)
+  (%check-args "vector-for-each" "vector" vector? (cons v vs))
   (if (null? vs)
       (let ((n (vector-length v)))
         (do ((i 0 (+ i 1))) ((= i n))
@@ -768,8 +777,6 @@
           ((= e 1) (* acc b))
           (else (loop (* b b) (quotient e 2) (if (odd? e) (* acc b) acc))))))
 
-(define (truncate/ a b) (values (truncate-quotient a b) (truncate-remainder a b)))
-(define (floor/ a b) (values (floor-quotient a b) (floor-remainder a b)))
 (define (exact-nonnegative-integer? x) (and (exact-integer? x) (>= x 0)))
 ;; The simplest rational within y of x (R7RS; the Stern-Brocot walk of the usual
 ;; simplest-rational), inexact when either argument is.

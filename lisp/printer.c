@@ -603,6 +603,19 @@ static void print_record(struct pr *p, obj x)
 		emits(p, "#<");
 		print_symbol(p, obj_fields(obj_fields(x)[0])[RTD_NAME]);
 		emitc(p, '>');
+	} else if (rtd_p(obj_fields(x)[0]) && string_p(obj_fields(obj_fields(x)[0])[RTD_NAME])) {
+		/* the interpreter's own records (thread, channel, tcp-listener, ...): their type */
+		obj name = obj_fields(obj_fields(x)[0])[RTD_NAME];
+		int mode = p->mode;
+
+		ROOT(name);
+		emits(p, "#<");
+		UNROOT(name);
+		p->cur = name;	/* as print_name: emits may flush, and so collect */
+		p->mode = PRINT_DISPLAY;
+		print_string(p);
+		p->mode = mode;
+		emitc(p, '>');
 	} else {
 		emits(p, "#<record>");
 	}

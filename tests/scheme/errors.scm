@@ -66,4 +66,14 @@
 (exact-integer-sqrt -4)
 (expt 0 -1)
 (let-values (((a b) (values 1))) a)
+; errors of procedures built on others name the one called
+(floor/ 1 0)
+(truncate/ 'a 2)
+(vector-map car 5)
+(vector-for-each car (vector 1) 5)
+(string-map char-upcase 5)
+(string-for-each display "ab" 3)
+; the interpreter's own records print their type
+(write (list (make-channel) (spawn (lambda () 1))))
+(newline)
 (display "done") (newline)
