@@ -188,6 +188,8 @@ enum opcode {
 			 * to target (a loop compiled into the frame: its entry and its calls) */
 	OP_JLOOPA,	/* n s u32: OP_PUSH then OP_JLOOP n s */
 	OP_ADDLL, OP_SUBLL,	/* i j: acc = frame slot i + (-) frame slot j */
+	OP_QUO, OP_REM,		/* (quotient pop acc), (remainder pop acc) */
+	OP_LENGTH,		/* (length acc) */
 	OP_VECTOR,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a vector of the n - 1 values pushed and
 			 * acc, popped: (vector a ...) without a call out to C */
 	OP_COUNT

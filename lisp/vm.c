@@ -379,6 +379,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_BGELI] = &&op_bgeli, [OP_BNUMEQLI] = &&op_bnumeqli,
 		[OP_VECTOR] = &&op_vector, [OP_JLOOP] = &&op_jloop, [OP_JLOOPA] = &&op_jloopa,
 		[OP_ADDLL] = &&op_addll, [OP_SUBLL] = &&op_subll,
+		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 	};
 
 	goto dispatch_call;
@@ -703,12 +704,13 @@ op_fixcl: {
 }
 
 	/* --- inlined primitives --- */
-/* acc = a OPER b, the fixnum case inline: of (pop, acc), or of two frame slots (addll) */
-#define ARITH(name, OPER, fn, A, B, STEP)					\
+/* acc = a OPER b, the fixnum case inline when OK; else (and for bignums, flonums, errors) SLOW,
+ * which may collect. Of (pop, acc), or of two frame slots (addll). */
+#define ARITH(name, OPER, A, B, STEP, OK, SLOW)					\
 	name: {									\
 		obj a = A, b = B;						\
 		STEP;								\
-		if (obj_fixnum_p(a & b)) {					\
+		if (obj_fixnum_p(a & b) && (OK)) {				\
 			intptr_t r = fxv(a) OPER fxv(b);			\
 			if (obj_fixnum_fits(r)) {				\
 				acc = fx(r);					\
@@ -716,16 +718,28 @@ op_fixcl: {
 			}							\
 		}								\
 		SAVE();								\
-		acc = fn(L, a, b);						\
+		acc = SLOW;							\
 		LOAD();								\
 		if (acc == OBJ_NULL)						\
 			goto error;						\
 		NEXT;								\
 	}
-	ARITH(op_add, +, lisp_num_add, *--sp, acc, (void)0)
-	ARITH(op_sub, -, lisp_num_sub, *--sp, acc, (void)0)
-	ARITH(op_addll, +, lisp_num_add, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4)
-	ARITH(op_subll, -, lisp_num_sub, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4)
+	ARITH(op_add, +, *--sp, acc, (void)0, true, lisp_num_add(L, a, b))
+	ARITH(op_sub, -, *--sp, acc, (void)0, true, lisp_num_sub(L, a, b))
+	ARITH(op_addll, +, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4, true, lisp_num_add(L, a, b))
+	ARITH(op_subll, -, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4, true, lisp_num_sub(L, a, b))
+	/* quotient and remainder as the primitives: a zero divisor is lisp_num_divide's error */
+	ARITH(op_quo, /, *--sp, acc, (void)0, b != fx(0), lisp_num_divide(L, "quotient", a, b, 0, 0))
+	ARITH(op_rem, %, *--sp, acc, (void)0, b != fx(0), lisp_num_divide(L, "remainder", a, b, 0, 1))
+op_length: {
+	intptr_t k = lisp_list_length(acc);	/* no allocation: no sync around it */
+
+	if (__builtin_expect(k >= 0, 1)) {
+		acc = fx(k);
+		NEXT;
+	}
+	FAIL(lisp_type_error(L, "length", "list", acc));
+}
 op_mul: {
 	obj a = *--sp;
 	int64_t r;

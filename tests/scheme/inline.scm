@@ -142,3 +142,15 @@
                      '((1 . 2) (1073741823 . 1) (-1073741824 . 1) (1/2 . 1/3) (1.5 . 2) (100000000000000000000 . -1))))
 (show "addll error: " (guard (e (#t 'type-error)) (add 1 "2")) " " (guard (e (#t 'type-error)) (sub 'a 1)))
 (show "loop sum: " (let loop ((i 0) (s 0)) (if (> i 100000) s (loop (+ i 1) (+ s i)))))
+
+; quotient, remainder and length: one instruction each, the fixnum and proper-list cases inline
+(define (qr a b) (list (quotient a b) (remainder a b)))
+(show "quotient: " (map (lambda (p) (qr (car p) (cdr p)))
+                        '((7 . 2) (-7 . 2) (7 . -2) (-7 . -2) (0 . 5) (-1073741824 . -1) (1073741823 . 1)
+                          (100000000000000000000 . 7) (-100000000000000000000 . 100000000000000000000)
+                          (7.0 . 2) (-7 . 2.0))))
+(show "division by zero: " (guard (e (#t 'caught)) (quotient 1 0)) " " (guard (e (#t 'caught)) (remainder 1 0)))
+(show "not integers: " (guard (e (#t 'caught)) (quotient 1.5 2)) " " (guard (e (#t 'caught)) (remainder 'a 2)))
+(show "length: " (map length (list '() '(1) (list 1 2 3) (iota-list 1000))))
+(show "not lists: " (guard (e (#t 'caught)) (length 5)) " " (guard (e (#t 'caught)) (length '(1 . 2)))
+      " " (let ((l (list 1 2))) (set-cdr! (cdr l) l) (guard (e (#t 'caught)) (length l))))
