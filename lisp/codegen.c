@@ -561,7 +561,7 @@ static bool gen_prim(struct gen *g, obj node)
 		}
 	}
 	g->depth -= (int)n - 1;
-	ok = op == OP_VECTOR ? op16(g, op, n) : op0(g, op);
+	ok = op == OP_VECTOR || op == OP_LIST ? op16(g, op, n) : op0(g, op);
 out:
 	UNROOT(node);
 	return ok;

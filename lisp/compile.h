@@ -190,6 +190,8 @@ enum opcode {
 	OP_ADDLL, OP_SUBLL,	/* i j: acc = frame slot i + (-) frame slot j */
 	OP_QUO, OP_REM,		/* (quotient pop acc), (remainder pop acc) */
 	OP_LENGTH,		/* (length acc) */
+	OP_LIST,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a list of the n - 1 values pushed and
+			 * acc, popped */
 	OP_VECTOR,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a vector of the n - 1 values pushed and
 			 * acc, popped: (vector a ...) without a call out to C */
 	OP_COUNT
@@ -200,7 +202,7 @@ enum opcode {
 #define PRIM_INLINE_OP(f)	((f) >> 12)
 #define PRIM_INLINE_N(f)	(((f) >> 10) & 3)
 /* PRIM_INLINE(op, 0) marks a primitive of any argument count whose instruction takes the count
- * as its u16 operand (OP_VECTOR), up to this many arguments (more: the call) */
+ * as its u16 operand (OP_VECTOR, OP_LIST), up to this many arguments (more: the call) */
 #define LISP_VECTOR_INLINE_MAX	64
 
 static inline uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }

@@ -570,7 +570,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "pair?", p_pair_p, 1, 1, PRIM_INLINE(OP_PAIRP, 1) },
 	{ "null?", p_null_p, 1, 1, PRIM_INLINE(OP_NULLP, 1) },
 	{ "list?", p_list_p, 1, 1, 0 },
-	{ "list", p_list, 0, -1, 0 },
+	{ "list", p_list, 0, -1, PRIM_INLINE(OP_LIST, 0) },
 	{ "%qq-list", p_list, 0, -1, 0 },
 	{ "cons*", p_list_star, 1, -1, 0 },
 	{ "%qq-list*", p_list_star, 1, -1, 0 },

@@ -380,6 +380,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_VECTOR] = &&op_vector, [OP_JLOOP] = &&op_jloop, [OP_JLOOPA] = &&op_jloopa,
 		[OP_ADDLL] = &&op_addll, [OP_SUBLL] = &&op_subll,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
+		[OP_LIST] = &&op_list,
 	};
 
 	goto dispatch_call;
@@ -844,6 +845,30 @@ op_vector: {
 	sp -= k;
 	for (size_t i = 0; i < k; i++)
 		obj_init_field(L, acc, i, sp[i]);
+	NEXT;
+}
+op_list: {
+	size_t k = rd16(pc);	/* 1..LISP_VECTOR_INLINE_MAX pairs, as op_vector */
+	uintptr_t *p = h->nursery_top;
+
+	pc += 2;
+	if (__builtin_expect(h->nursery_limit - p >= 3 * (ptrdiff_t)k, 1)) {
+		h->nursery_top = p + 3 * k;
+		sp -= k - 1;
+		for (size_t i = 0; i < k; i++) {
+			p[3 * i] = obj_hdr(OBJ_T_PAIR, 2);
+			p[3 * i + 1] = i + 1 < k ? sp[i] : acc;
+			p[3 * i + 2] = i + 1 < k ? (obj)(p + 3 * (i + 1)) : OBJ_NIL;
+		}
+		acc = (obj)p;
+		NEXT;
+	}
+	PUSH(acc);	/* every element on the stack, as the primitive's arguments */
+	SAVE();
+	acc = lisp_pop_list(L, k, OBJ_NIL);
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
 	NEXT;
 }
 op_vref: {

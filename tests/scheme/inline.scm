@@ -154,3 +154,17 @@
 (show "length: " (map length (list '() '(1) (list 1 2 3) (iota-list 1000))))
 (show "not lists: " (guard (e (#t 'caught)) (length 5)) " " (guard (e (#t 'caught)) (length '(1 . 2)))
       " " (let ((l (list 1 2))) (set-cdr! (cdr l) l) (guard (e (#t 'caught)) (length l))))
+
+; list: one instruction up to 64 elements, like vector
+(define l64 (list 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+                  32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63))
+(define l65 (list 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+                  32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64))
+(show "list: " (list) " " (list 'a) " " (list 1 (list 2 (list 3)) "four") " "
+      (equal? l64 (iota-list 64)) " " (equal? l65 (iota-list 65)))
+(define (tree n) (if (= n 0) '() (list n (make-vector 2 n) (tree (- n 1)) (tree (- n 1)))))
+(define (tree-size t) (if (null? t) 0 (+ 1 (tree-size (caddr t)) (tree-size (cadddr t)))))
+(show "list trees: " (tree-size (tree 12)) " " (car (tree 3)) " " (cadr (tree 2)))
+(show "fresh lists: " (let ((a (list 1 2)) (b (list 1 2))) (list (equal? a b) (eq? a b) (eq? (cdr a) (cdr b)))))
+(show "map ends: " (guard (e (#t 'caught)) (map car '((1) . 2))) " " (map car '()) " "
+      (guard (e (#t 'caught)) (for-each car '((1) . 2))))
