@@ -258,7 +258,7 @@ static obj p_procedure_name(struct lisp *L, int argc, obj *argv)
 }
 
 static const struct lisp_prim_def prims[] = {
-	{ "procedure?", p_procedure_p, 1, 1, 0 },
+	{ "procedure?", p_procedure_p, 1, 1, PRIM_PURE },
 	{ "apply", p_special, 2, -1, PRIM_SPECIAL | SP_APPLY },
 	{ "%call/cc", p_special, 1, 1, PRIM_SPECIAL | SP_CALLCC },
 	{ "%resume", p_special, 2, 2, PRIM_SPECIAL | SP_RESUME },
@@ -267,10 +267,10 @@ static const struct lisp_prim_def prims[] = {
 	{ "values", p_values, 0, -1, 0 },
 	{ "%values->list", p_values_list, 1, 1, 0 },
 	{ "%values?", p_values_p, 1, 1, 0 },
-	{ "%captures", p_captures, 0, 0, 0 },
-	{ "%handlers", p_handlers, 0, 0, 0 },
+	{ "%captures", p_captures, 0, 0, PRIM_PURE },
+	{ "%handlers", p_handlers, 0, 0, PRIM_PURE },
 	{ "%set-handlers!", p_set_handlers, 1, 1, 0 },
-	{ "%winds", p_winds, 0, 0, 0 },
+	{ "%winds", p_winds, 0, 0, PRIM_PURE },
 	{ "%set-winds!", p_set_winds, 1, 1, 0 },
 	{ "%cont-winds", p_cont_winds, 1, 1, 0 },
 	{ "%mask-interrupts!", p_mask_interrupts, 0, 0, 0 },

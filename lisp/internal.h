@@ -190,6 +190,9 @@ static inline obj closure_code(obj c) { return obj_fields(c)[0]; }
 enum { PRIM_FN, PRIM_NAME, PRIM_MIN, PRIM_MAX, PRIM_FLAGS, PRIM_NWORDS };
 /* flags: the VM implements the primitive itself (the low bits give which one) */
 #define PRIM_SPECIAL	0x100
+/* flags: never allocates, collects, raises or calls back (a type predicate, a state read): the
+ * VM calls it without saving and syncing its stack around the call */
+#define PRIM_PURE	(1u << 24)
 enum prim_special {
 	SP_APPLY = 1, SP_CALLCC, SP_RESUME, SP_ABORT, SP_EVAL,
 };

@@ -869,7 +869,7 @@ static obj p_utf8_to_string(struct lisp *L, int argc, obj *argv)
 }
 
 static const struct lisp_prim_def prims[] = {
-	{ "char?", p_char_p, 1, 1, 0 },
+	{ "char?", p_char_p, 1, 1, PRIM_PURE },
 	{ "char->integer", p_char_to_integer, 1, 1, 0 },
 	{ "integer->char", p_integer_to_char, 1, 1, 0 },
 	{ "char=?", p_char_eq, 1, -1, 0 }, { "char<?", p_char_lt, 1, -1, 0 },
@@ -887,7 +887,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "char-downcase", p_char_downcase, 1, 1, 0 },
 	{ "char-foldcase", p_char_foldcase, 1, 1, 0 },
 	{ "digit-value", p_digit_value, 1, 1, 0 },
-	{ "string?", p_string_p, 1, 1, 0 },
+	{ "string?", p_string_p, 1, 1, PRIM_PURE },
 	{ "make-string", p_make_string, 1, 2, 0 },
 	{ "string", p_string, 0, -1, 0 },
 	{ "string-length", p_string_length, 1, 1, 0 },

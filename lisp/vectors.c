@@ -386,7 +386,7 @@ static obj p_bytevector_append(struct lisp *L, int argc, obj *argv)
 }
 
 static const struct lisp_prim_def prims[] = {
-	{ "vector?", p_vector_p, 1, 1, 0 },
+	{ "vector?", p_vector_p, 1, 1, PRIM_PURE },
 	{ "make-vector", p_make_vector, 1, 2, 0 },
 	{ "vector", p_vector, 0, -1, PRIM_INLINE(OP_VECTOR, 0) },
 	{ "vector-length", p_vector_length, 1, 1, PRIM_INLINE(OP_VLEN, 1) },
@@ -401,7 +401,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "vector-append", p_vector_append, 0, -1, 0 },
 	{ "vector->string", p_vector_to_string, 1, 3, 0 },
 	{ "string->vector", p_string_to_vector, 1, 3, 0 },
-	{ "bytevector?", p_bytevector_p, 1, 1, 0 },
+	{ "bytevector?", p_bytevector_p, 1, 1, PRIM_PURE },
 	{ "make-bytevector", p_make_bytevector, 1, 2, 0 },
 	{ "bytevector", p_bytevector, 0, -1, 0 },
 	{ "bytevector-length", p_bytevector_length, 1, 1, 0 },

@@ -1000,6 +1000,13 @@ op_call:
 					goto fuel_out;
 				NEXT;
 			}
+		} else if (primitive_p(c) && (prim_word(c, PRIM_FLAGS) & PRIM_PURE) &&
+			   n >= (intptr_t)prim_word(c, PRIM_MIN) && n <= (intptr_t)prim_word(c, PRIM_MAX)) {
+			/* a type predicate or a state read: nothing to save or sync around it */
+			L->arg0 = (size_t)(sp - n - S);
+			acc = ((lisp_primitive_fn)prim_word(c, PRIM_FN))(L, (int)n, sp - n);
+			sp -= n + 3;
+			NEXT;	/* a pure primitive returns one value, never a values object */
 		}
 	}
 	tail = false;

@@ -168,3 +168,9 @@
 (show "fresh lists: " (let ((a (list 1 2)) (b (list 1 2))) (list (equal? a b) (eq? a b) (eq? (cdr a) (cdr b)))))
 (show "map ends: " (guard (e (#t 'caught)) (map car '((1) . 2))) " " (map car '()) " "
       (guard (e (#t 'caught)) (for-each car '((1) . 2))))
+
+; type predicates are called without a stack sync: as values, applied, with a wrong count
+(show "predicates: " (map (lambda (p) (map p (list 1 'a "s" #\c '(1) '() (vector) car 1.5 (eof-object))))
+                          (list symbol? string? char? list? pair? null? vector? procedure? number? eof-object?)))
+(show "applied: " (apply symbol? '(a)) " " (guard (e (#t 'arity)) (symbol? 1 2)) " "
+      (call-with-values (lambda () (string? "x")) list))
