@@ -335,6 +335,8 @@ static obj run(struct lisp *L, int argc)
 #define PUSHB(v)	do { PUTB(sp, (v)); sp++; } while (0)
 #define NEXT	goto *dispatch[*pc++]
 #define FAIL(e)	do { SAVE(); e; goto error; } while (0)
+/* acc = e, a call out to C that may collect; then the next instruction, or the error */
+#define CALL_OUT(e)	do { SAVE(); acc = (e); LOAD(); if (acc == OBJ_NULL) goto error; NEXT; } while (0)
 /* holder.fields[i] = acc, where holder may be shared with other CPUs: then acc is published
  * first, which may collect (SAVE/LOAD around it; a shared holder is old and stays put). */
 #define STORE(holder, i) \
@@ -519,12 +521,7 @@ op_addi: {
 		acc = fx(fxv(acc) + imm);
 		NEXT;
 	}
-	SAVE();
-	acc = lisp_num_add(L, acc, fx(imm));
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	NEXT;
+	CALL_OUT(lisp_num_add(L, acc, fx(imm)));
 }
 #define COMPARE_I(name, OPER, who)						\
 	name: {									\
@@ -718,12 +715,7 @@ op_fixcl: {
 				NEXT;						\
 			}							\
 		}								\
-		SAVE();								\
-		acc = SLOW;							\
-		LOAD();								\
-		if (acc == OBJ_NULL)						\
-			goto error;						\
-		NEXT;								\
+		CALL_OUT(SLOW);							\
 	}
 	ARITH(op_add, +, *--sp, acc, (void)0, true, lisp_num_add(L, a, b))
 	ARITH(op_sub, -, *--sp, acc, (void)0, true, lisp_num_sub(L, a, b))
@@ -751,35 +743,20 @@ op_mul: {
 		acc = fx((intptr_t)r);
 		NEXT;
 	}
-	SAVE();
-	acc = lisp_num_mul(L, a, acc);
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	NEXT;
+	CALL_OUT(lisp_num_mul(L, a, acc));
 }
 op_add1:
 	if (obj_fixnum_p(acc) && acc != fx(OBJ_FIXNUM_MAX)) {
 		acc += 2;
 		NEXT;
 	}
-	SAVE();
-	acc = lisp_num_add(L, acc, fx(1));
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	NEXT;
+	CALL_OUT(lisp_num_add(L, acc, fx(1)));
 op_sub1:
 	if (obj_fixnum_p(acc) && acc != fx(OBJ_FIXNUM_MIN)) {
 		acc -= 2;
 		NEXT;
 	}
-	SAVE();
-	acc = lisp_num_sub(L, acc, fx(1));
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	NEXT;
+	CALL_OUT(lisp_num_sub(L, acc, fx(1)));
 #define COMPARE(name, OPER, who)						\
 	name: {									\
 		obj a = *--sp;							\
@@ -814,12 +791,7 @@ op_cons: {
 		acc = heap_cons(h, a, acc);	/* the fast path: no collection */
 		NEXT;
 	}
-	SAVE();
-	acc = lisp_cons(L, a, acc);
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	NEXT;
+	CALL_OUT(lisp_cons(L, a, acc));
 }
 op_vector: {
 	size_t k = rd16(pc);	/* 1..LISP_VECTOR_INLINE_MAX: always a nursery object */
@@ -864,12 +836,7 @@ op_list: {
 		NEXT;
 	}
 	PUSH(acc);	/* every element on the stack, as the primitive's arguments */
-	SAVE();
-	acc = lisp_pop_list(L, k, OBJ_NIL);
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	NEXT;
+	CALL_OUT(lisp_pop_list(L, k, OBJ_NIL));
 }
 op_vref: {
 	obj v = *--sp;
@@ -1397,6 +1364,7 @@ abort:
 #undef SYNC
 #undef NEXT
 #undef FAIL
+#undef CALL_OUT
 }
 
 obj lisp_apply(struct lisp *L, obj proc, int argc)
