@@ -48,6 +48,20 @@ obj lisp_error(struct lisp *L, const char *msg, int nirritants, ...)
 	size_t base = L->sp;
 
 	va_start(ap, nirritants);
+	if (__builtin_expect(L->defer_raise, 0)) {
+		/* a PRIM_NOALLOC primitive, its stack not synced: lisp_raise_deferred makes it */
+		size_t len = strlen(msg);
+
+		if (len >= sizeof(L->defer_msg))
+			len = sizeof(L->defer_msg) - 1;
+		memcpy(L->defer_msg, msg, len);
+		L->defer_msg[len] = '\0';
+		L->defer_n = nirritants < 2 ? nirritants : 2;	/* those primitives give 0 or 1 */
+		for (int i = 0; i < L->defer_n; i++)
+			L->defer_irr[i] = va_arg(ap, obj);
+		va_end(ap);
+		return OBJ_NULL;
+	}
 	for (int i = 0; i < nirritants; i++) {
 		obj v = va_arg(ap, obj);
 
@@ -61,6 +75,18 @@ obj lisp_error(struct lisp *L, const char *msg, int nirritants, ...)
 	}
 	va_end(ap);
 	return raise_msg(L, SYM(L, SYM_ERROR_SYM), msg, (size_t)nirritants);
+}
+
+/* The condition a PRIM_NOALLOC primitive raised while L->defer_raise held, now that the
+ * caller has synced its stack and cleared the flag: OBJ_NULL with L->err, as lisp_error. */
+obj lisp_raise_deferred(struct lisp *L)
+{
+	obj a = L->defer_irr[0], b = L->defer_irr[1];
+	int n = L->defer_n;
+
+	L->defer_irr[0] = L->defer_irr[1] = OBJ_FALSE;
+	return n == 0 ? lisp_error(L, L->defer_msg, 0) : n == 1 ? lisp_error(L, L->defer_msg, 1, a)
+		: lisp_error(L, L->defer_msg, 2, a, b);
 }
 
 obj lisp_errorf(struct lisp *L, obj irritant, const char *fmt, ...)

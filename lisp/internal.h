@@ -193,6 +193,11 @@ enum { PRIM_FN, PRIM_NAME, PRIM_MIN, PRIM_MAX, PRIM_FLAGS, PRIM_NWORDS };
 /* flags: never allocates, collects, raises or calls back (a type predicate, a state read): the
  * VM calls it without saving and syncing its stack around the call */
 #define PRIM_PURE	(1u << 24)
+/* flags: allocates nothing, never collects, polls, blocks or calls back, returns one value,
+ * and raises only through lisp_error (lisp_errorf, lisp_type_error, ...) with at most two
+ * irritants (a car, string-ref, assq): the VM calls it without syncing its stack and with
+ * L->defer_raise set, and makes the condition after it has synced (vm.c, op_call) */
+#define PRIM_NOALLOC	(1u << 25)
 enum prim_special {
 	SP_APPLY = 1, SP_CALLCC, SP_RESUME, SP_ABORT, SP_EVAL,
 };
@@ -340,6 +345,7 @@ obj lisp_gensym(struct lisp *L, const char *prefix);
 
 /* --- errors.c --- */
 obj lisp_errorf(struct lisp *L, obj irritant, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+obj lisp_raise_deferred(struct lisp *L);
 obj lisp_make_condition(struct lisp *L, obj kind, obj msg, obj irritants);
 obj lisp_arity_error(struct lisp *L, obj proc, int argc);
 obj lisp_range_error(struct lisp *L, const char *who, obj index);

@@ -113,6 +113,14 @@ struct lisp {
 	size_t spos_word, spos_k, spos_off;	/* spos_str's length word, a character and its offset */
 	unsigned spos_epoch;		/* lisp_string_epoch when they were taken */
 	bool raise_pending;		/* lisp_input_interrupted: the primitive's result goes, err raised */
+	/* A PRIM_NOALLOC primitive called without a stack sync (vm.c) raises later: lisp_error
+	 * keeps its message and irritants here and the VM makes the condition once it has
+	 * synced. Not roots: nothing collects between the primitive's return and the raise,
+	 * which pushes the irritants first. */
+	bool defer_raise;
+	int defer_n;
+	uintptr_t defer_irr[2];
+	char defer_msg[160];		/* LISP_ERROR_MSG_MAX */
 	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
 	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */
 	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */

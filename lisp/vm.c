@@ -270,6 +270,40 @@ static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size
 		stk_top_set(L, sp);
 }
 
+/* words for a young object bumped in the nursery, or NULL when it has no room (the caller then
+ * saves, syncs and calls the C allocator, which may collect): the fast path of heap_alloc,
+ * without the fill of fields the caller writes at once (young: no barrier). */
+static inline uintptr_t *nursery_bump(struct heap *h, size_t words)
+{
+	uintptr_t *p = h->nursery_top;
+
+	if (__builtin_expect(words <= (size_t)(h->nursery_limit - p) &&
+			     words <= HEAP_LARGE_BYTES / sizeof(uintptr_t), 1)) {
+		h->nursery_top = p + words;
+		return p;
+	}
+	return NULL;
+}
+
+/* Call p, a PRIM_PURE or PRIM_NOALLOC primitive, without syncing the stack: nothing in it may
+ * collect (checked under CONFIG_DEBUG), and an error it raises is kept for lisp_raise_deferred
+ * (OBJ_NULL), to be made once the caller has synced. */
+static inline obj call_noalloc(struct lisp *L, obj p, int argc, obj *argv)
+{
+	obj r;
+
+	L->defer_raise = true;
+#ifdef CONFIG_DEBUG
+	L->h->no_collect = true;
+#endif
+	r = ((lisp_primitive_fn)prim_word(p, PRIM_FN))(L, argc, argv);
+#ifdef CONFIG_DEBUG
+	L->h->no_collect = false;
+#endif
+	L->defer_raise = false;
+	return r;
+}
+
 /*
  * Run the call whose frame is on top of the stack: [ret][fp][proc][args] with argc arguments,
  * until the frame returns to C. Returns the value, or OBJ_NULL with L->err the raised object.
@@ -417,7 +451,15 @@ op_lsetb:
 	NEXT;
 op_lbox: {
 	obj b;
+	uintptr_t *p = nursery_bump(h, 2);
 
+	if (__builtin_expect(p != NULL, 1)) {
+		p[0] = obj_hdr(OBJ_T_BOX, 1);
+		p[1] = fp[rd16(pc)];
+		PUT(fp + rd16(pc), (obj)p);
+		pc += 2;
+		NEXT;
+	}
 	SAVE();
 	b = lisp_make_box(L, fp[rd16(pc)]);
 	LOAD();
@@ -427,13 +469,17 @@ op_lbox: {
 	pc += 2;
 	NEXT;
 }
-op_box:
-	SAVE();
-	acc = lisp_make_box(L, acc);
-	LOAD();
-	if (acc == OBJ_NULL)
-		FAIL((void)0);
-	NEXT;
+op_box: {
+	uintptr_t *p = nursery_bump(h, 2);
+
+	if (__builtin_expect(p != NULL, 1)) {
+		p[0] = obj_hdr(OBJ_T_BOX, 1);
+		p[1] = acc;
+		acc = (obj)p;
+		NEXT;
+	}
+	CALL_OUT(lisp_make_box(L, acc));
+}
 op_fref:
 	acc = obj_load(&obj_fields(cl)[1 + rd16(pc)]);	/* fixcl may patch a shared closure */
 	pc += 2;
@@ -664,7 +710,17 @@ op_closure: {
 	size_t k = rd16(pc), nf = rd16(pc + 2);
 	obj c;
 
+	uintptr_t *p = nursery_bump(h, nf + 2);
+
 	pc += 4;
+	if (__builtin_expect(p != NULL, 1)) {
+		p[0] = obj_hdr(OBJ_T_CLOSURE, nf + 1);
+		p[1] = K[k];
+		sp -= nf;
+		memcpy(p + 2, sp, nf * sizeof(obj));
+		acc = (obj)p;
+		NEXT;
+	}
 	SAVE();
 	c = lisp_alloc(L, OBJ_T_CLOSURE, nf + 1);
 	LOAD();
@@ -795,12 +851,11 @@ op_cons: {
 }
 op_vector: {
 	size_t k = rd16(pc);	/* 1..LISP_VECTOR_INLINE_MAX: always a nursery object */
-	uintptr_t *p = h->nursery_top;
+	uintptr_t *p = nursery_bump(h, k + 1);
 
 	pc += 2;
-	if (__builtin_expect(h->nursery_limit - p >= (ptrdiff_t)k + 1, 1)) {
-		/* the fast path, as heap_cons: young, so its fields need no barrier */
-		h->nursery_top = p + k + 1;
+	if (__builtin_expect(p != NULL, 1)) {
+		/* young, so its fields need no barrier */
 		p[0] = obj_hdr(OBJ_T_VECTOR, k);
 		sp -= k - 1;
 		memcpy(p + 1, sp, (k - 1) * sizeof(obj));
@@ -821,11 +876,10 @@ op_vector: {
 }
 op_list: {
 	size_t k = rd16(pc);	/* 1..LISP_VECTOR_INLINE_MAX pairs, as op_vector */
-	uintptr_t *p = h->nursery_top;
+	uintptr_t *p = nursery_bump(h, 3 * k);
 
 	pc += 2;
-	if (__builtin_expect(h->nursery_limit - p >= 3 * (ptrdiff_t)k, 1)) {
-		h->nursery_top = p + 3 * k;
+	if (__builtin_expect(p != NULL, 1)) {
 		sp -= k - 1;
 		for (size_t i = 0; i < k; i++) {
 			p[3 * i] = obj_hdr(OBJ_T_PAIR, 2);
@@ -967,13 +1021,18 @@ op_call:
 					goto fuel_out;
 				NEXT;
 			}
-		} else if (primitive_p(c) && (prim_word(c, PRIM_FLAGS) & PRIM_PURE) &&
-			   n >= (intptr_t)prim_word(c, PRIM_MIN) && n <= (intptr_t)prim_word(c, PRIM_MAX)) {
-			/* a type predicate or a state read: nothing to save or sync around it */
+		} else if (primitive_p(c) && (prim_word(c, PRIM_FLAGS) & (PRIM_PURE | PRIM_NOALLOC)) &&
+			   n >= (intptr_t)prim_word(c, PRIM_MIN) &&
+			   (n <= (intptr_t)prim_word(c, PRIM_MAX) || (intptr_t)prim_word(c, PRIM_MAX) < 0)) {
+			/* a type predicate, a state read, or a primitive that allocates nothing (car,
+			 * string-ref, assq): nothing to save or sync around it. Its error, if any, is
+			 * kept (L->defer_raise) and made a condition once the stack is synced. */
 			L->arg0 = (size_t)(sp - n - S);
-			acc = ((lisp_primitive_fn)prim_word(c, PRIM_FN))(L, (int)n, sp - n);
+			acc = call_noalloc(L, c, (int)n, sp - n);
+			if (__builtin_expect(acc == OBJ_NULL, 0))
+				FAIL(lisp_raise_deferred(L));
 			sp -= n + 3;
-			NEXT;	/* a pure primitive returns one value, never a values object */
+			NEXT;	/* such a primitive returns one value, never a values object */
 		}
 	}
 	tail = false;
@@ -1116,6 +1175,16 @@ dispatch_call:
 		if (flags & PRIM_SPECIAL)
 			goto special;
 		L->arg0 = (size_t)(sp - n - S);
+		if (flags & (PRIM_PURE | PRIM_NOALLOC)) {
+			/* as in op_call's short path (a tail call, or apply's): no sync around it */
+			acc = call_noalloc(L, f, (int)n, sp - n);
+			if (__builtin_expect(acc == OBJ_NULL, 0))
+				FAIL(lisp_raise_deferred(L));
+			if (tail)
+				goto op_ret;
+			sp -= n + 3;
+			NEXT;
+		}
 		SAVE();
 		acc = ((lisp_primitive_fn)prim_word(f, PRIM_FN))(L, (int)n, S + L->arg0);
 		L->sp = (size_t)(sp - S);	/* a primitive may pop its arguments off L->sp */

@@ -157,6 +157,7 @@ int gc_minor(struct heap *h)
 
 	heap_check(h);
 	kassert(!h->in_gc);
+	kassert(!h->no_collect);
 #ifdef CONFIG_DEBUG
 	verify = gc_verify_due(h, used, false);
 	if (verify && gc_verify(h) != 0)

@@ -388,6 +388,7 @@ obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields)
 
 	heap_check(h);
 	kassert(!h->in_gc);
+	kassert(!h->no_collect);
 	if (nfields > OBJ_MAX_FIELDS)
 		return fail(h);
 	gc_mutator_poll(h);

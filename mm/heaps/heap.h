@@ -373,6 +373,9 @@ struct heap {
 	bool verify;			/* gc_verify() around collections (CONFIG_DEBUG; gc_verify_due) */
 	size_t verify_credit;		/* bytes of collector work since the last verification */
 	bool in_gc;
+	bool no_collect;		/* CONFIG_DEBUG: a primitive the interpreter calls without
+					 * syncing its stack runs (lisp/vm.c, PRIM_NOALLOC): nothing
+					 * may allocate past the nursery's bump or collect */
 
 	struct gc_overhead overhead;
 	struct gc_stats stats;
