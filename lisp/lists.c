@@ -574,7 +574,7 @@ static const struct lisp_prim_def prims[] = {
 	{ "%qq-list", p_list, 0, -1, 0 },
 	{ "cons*", p_list_star, 1, -1, 0 },
 	{ "%qq-list*", p_list_star, 1, -1, 0 },
-	{ "length", p_length, 1, 1, PRIM_INLINE(OP_LENGTH, 1) },
+	{ "length", p_length, 1, 1, PRIM_INLINE(OP_LENGTH, 1) | PRIM_NOALLOC },
 	{ "append", p_append, 0, -1, 0 },
 	{ "%qq-append", p_append, 0, -1, 0 },
 	{ "reverse", p_reverse, 1, 1, 0 },

@@ -66,6 +66,8 @@ void lisp_console_write(struct lisp *L, const char *buf, size_t len)
 {
 	if (L->cfg.write)
 		L->cfg.write(L->cfg.write_ctx, buf, len);
+	if (len > 0)
+		L->console_midline = buf[len - 1] != '\n';
 }
 
 /* --- device ports: a table of handles. A port names its device by slot index and generation

@@ -259,8 +259,10 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 
 		if (in->evaluating)
 			in->evaluating(in->ctx, false);
-		if (flags & LISP_REPL_PROMPT)
+		if (flags & LISP_REPL_PROMPT) {
 			lisp_console_write(L, "> ", 2);
+			L->console_midline = false;	/* the line the user types ends it */
+		}
 		x = lisp_read(L, in);
 		if (x == OBJ_EOF)
 			break;

@@ -99,6 +99,9 @@
 (string<? "a" "b" 'c)
 (write (list (char=? #\a #\a #\a) (string-ref "héllo" 1) (assq 'b '((a 1) (b 2))) (list-ref '(1 2 3) 2)))
 (newline)
+;; an error after output that did not end its line is reported on a line of its own
+(display "partial output")
+(car 5)
 ; the interpreter's own records print their type
 (write (list (make-channel) (spawn (lambda () 1))))
 (newline)

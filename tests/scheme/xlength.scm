@@ -1,0 +1,30 @@
+; args: --cpus 2
+; xlength.scm -- `length' and `list?' of a list another CPU keeps proper while switching it
+; between two forms (40 and 6 elements, cut after the 4th) answer 40 or 6, never "not a list":
+; Floyd's slow pointer meets the short form after the fast one went down the long one, so one
+; walk is not enough to call it a cycle (one walk: 761-1750 of 200,000 said "not a list").
+(define shared (iota 40))
+(define cut (list-tail shared 3))
+(define long-tail (cdr cut))
+(define short-tail (list 'a 'b))
+(define done #f)
+(define flipper
+  (spawn (lambda ()
+           (let loop ((i 0))
+             (if (not done)
+                 (begin (set-cdr! cut (if (even? i) short-tail long-tail))
+                        (loop (+ i 1))))))
+         1))
+(define (count-bad n)
+  (let loop ((i 0) (bad 0) (seen8 #f) (seen6 #f))
+    (if (= i n)
+        (list bad seen8 seen6)
+        (let ((k (guard (e (#t 'error)) (length shared)))
+              (p (list? shared)))
+          (loop (+ i 1) (if (and (memv k '(40 6)) p) bad (+ bad 1))
+                (or seen8 (eqv? k 40)) (or seen6 (eqv? k 6)))))))
+(define r (count-bad 200000))
+(set! done #t)
+(thread-join flipper)
+(write r)
+(newline)
