@@ -194,6 +194,7 @@ enum opcode {
 			 * acc, popped */
 	OP_VECTOR,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a vector of the n - 1 values pushed and
 			 * acc, popped: (vector a ...) without a call out to C */
+	OP_APPEND2,	/* acc = (append pop acc) */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

@@ -41,6 +41,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_VECTOR] = { "vector", 1 }, [OP_JLOOP] = { "jloop", 13 }, [OP_JLOOPA] = { "jloopa", 13 },
 	[OP_ADDLL] = { "addll", 5 }, [OP_SUBLL] = { "subll", 5 },
 	[OP_QUO] = { "quo", 0 }, [OP_REM] = { "rem", 0 }, [OP_LENGTH] = { "length", 0 },
+	[OP_APPEND2] = { "append2", 0 },
 	[OP_LIST] = { "list", 1 },
 };
 

@@ -197,7 +197,7 @@ void lisp_report_error(struct lisp *L, obj c)
 
 	ROOT(c);
 	ROOT(port);
-	if (L->console_midline)	/* after (display "x") without a newline: not "xerror: " */
+	if (lisp_console_midline(L))	/* after (display "x") without a newline: not "xerror: " */
 		lisp_console_write(L, "\n", 1);
 	lisp_console_write(L, "error: ", 7);
 	if (condition_p(L, c)) {

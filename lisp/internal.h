@@ -314,6 +314,8 @@ static inline obj *lisp_young_fields(struct lisp *L, obj o)
 obj lisp_list_reverse(struct lisp *L, obj list);	/* fresh reversed copy */
 /* Pop n values off the stack into a fresh list (in push order), pushed last = last element. */
 obj lisp_pop_list(struct lisp *L, size_t n, obj tail);
+/* (append a ...), the primitive: its arguments at lisp_args(L), as every primitive's */
+obj lisp_append(struct lisp *L, int argc, obj *argv);
 intptr_t lisp_list_length(obj l);	/* -1 if not a proper list (or circular) */
 
 /* --- globals.c: the symbol table and global variables (the one place a lock will go) --- */
@@ -378,6 +380,9 @@ obj lisp_object_info(struct lisp *L, obj x);
 obj lisp_make_port(struct lisp *L, int kind, obj buf);
 bool lisp_port_write(struct lisp *L, obj port, const char *buf, size_t len);
 void lisp_console_write(struct lisp *L, const char *buf, size_t len);
+/* the console's last byte was not a newline (ports.c: shared by the console's threads) */
+bool lisp_console_midline(struct lisp *L);
+void lisp_console_mark(struct lisp *L, bool midline);
 /* Next byte of an input port (-1 at its end); peek leaves it. */
 int lisp_port_getc(struct lisp *L, obj port, bool peek);
 /* close-port: flushes what is buffered for output, closes both directions. */

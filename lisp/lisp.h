@@ -117,8 +117,6 @@ struct lisp {
 	 * keeps its message and irritants here and the VM makes the condition once it has
 	 * synced. Not roots: nothing collects between the primitive's return and the raise,
 	 * which pushes the irritants first. */
-	bool console_midline;		/* the last byte this interpreter wrote to the console was
-					 * not a newline: an error report starts a fresh line */
 	bool defer_raise;
 	int defer_n;
 	uintptr_t defer_irr[2];

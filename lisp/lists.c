@@ -252,7 +252,7 @@ static obj p_length(struct lisp *L, int argc, obj *argv)
 	return n < 0 ? not_list(L, "length", argv[0]) : fx(n);
 }
 
-static obj p_append(struct lisp *L, int argc, obj *argv)
+obj lisp_append(struct lisp *L, int argc, obj *argv)
 {
 	obj head = OBJ_NIL, last = OBJ_NIL, r = OBJ_NULL;
 
@@ -575,8 +575,8 @@ static const struct lisp_prim_def prims[] = {
 	{ "cons*", p_list_star, 1, -1, 0 },
 	{ "%qq-list*", p_list_star, 1, -1, 0 },
 	{ "length", p_length, 1, 1, PRIM_INLINE(OP_LENGTH, 1) | PRIM_NOALLOC },
-	{ "append", p_append, 0, -1, 0 },
-	{ "%qq-append", p_append, 0, -1, 0 },
+	{ "append", lisp_append, 0, -1, PRIM_INLINE(OP_APPEND2, 2) },
+	{ "%qq-append", lisp_append, 0, -1, 0 },
 	{ "reverse", p_reverse, 1, 1, 0 },
 	{ "reverse!", p_reverse_bang, 1, 1, 0 },
 	{ "list-copy", p_list_copy, 1, 1, 0 },

@@ -35,6 +35,12 @@ static bool negative_p(obj a)
 	return obj_fixnum_p(a) ? fxv(a) < 0 : lisp_big_negative_p(a);
 }
 
+/* of an integer (exact, or an integral flonum): its sign bit, so -0.0's too */
+static bool sign_bit(obj x)
+{
+	return flonum_p(x) ? flo_bits(x) >> 63 != 0 : negative_p(x);
+}
+
 int lisp_num_sign(obj x)
 {
 	uint64_t b;
@@ -514,6 +520,10 @@ obj lisp_num_divide(struct lisp *L, const char *who, obj a, obj b, int kind, int
 		if (x == OBJ_NULL || y == OBJ_NULL)
 			return OBJ_NULL;
 		v = lisp_num_divide(L, who, x, y, kind, want);
+		/* a zero quotient has the sign of a / b, as IEEE's: (quotient 0 -2.0) is -0.0 (a
+		 * zero remainder is 0.0, as Guile's) */
+		if (v == fx(0) && !want && sign_bit(a) != sign_bit(b))
+			return lisp_make_flonum(L, (uint64_t)1 << 63);
 		return lisp_num_inexact(L, v);
 	}
 	if (b == fx(0))

@@ -62,12 +62,29 @@ obj lisp_make_port(struct lisp *L, int kind, obj buf)
 
 static void set_flags(struct lisp *L, obj port, intptr_t f) { lisp_store_now(L, port, PORT_FLAGS, fx(f)); }
 
+/* Whether the console's last byte was not a newline, so that an error report starts a fresh
+ * line: one word for the output written last, its write_ctx shifted left and the bit. Every
+ * thread of a console shares it (one thread's (display "x"), then another's error); a TCP
+ * session's output replaces it (its prompt starts its lines). Relaxed: two CPUs writing at
+ * once may cost the report its newline or give it one more, never a byte of output. */
+static uintptr_t last_output;
+
+void lisp_console_mark(struct lisp *L, bool midline)
+{
+	__atomic_store_n(&last_output, (uintptr_t)L->cfg.write_ctx << 1 | midline, __ATOMIC_RELAXED);
+}
+
+bool lisp_console_midline(struct lisp *L)
+{
+	return __atomic_load_n(&last_output, __ATOMIC_RELAXED) == ((uintptr_t)L->cfg.write_ctx << 1 | 1);
+}
+
 void lisp_console_write(struct lisp *L, const char *buf, size_t len)
 {
 	if (L->cfg.write)
 		L->cfg.write(L->cfg.write_ctx, buf, len);
 	if (len > 0)
-		L->console_midline = buf[len - 1] != '\n';
+		lisp_console_mark(L, buf[len - 1] != '\n');
 }
 
 /* --- device ports: a table of handles. A port names its device by slot index and generation

@@ -261,7 +261,7 @@ int lisp_repl(struct lisp *L, struct lisp_input *in, unsigned flags)
 			in->evaluating(in->ctx, false);
 		if (flags & LISP_REPL_PROMPT) {
 			lisp_console_write(L, "> ", 2);
-			L->console_midline = false;	/* the line the user types ends it */
+			lisp_console_mark(L, false);	/* the line the user types ends it */
 		}
 		x = lisp_read(L, in);
 		if (x == OBJ_EOF)

@@ -416,7 +416,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_VECTOR] = &&op_vector, [OP_JLOOP] = &&op_jloop, [OP_JLOOPA] = &&op_jloopa,
 		[OP_ADDLL] = &&op_addll, [OP_SUBLL] = &&op_subll,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
-		[OP_LIST] = &&op_list,
+		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
 
 	goto dispatch_call;
@@ -891,6 +891,52 @@ op_list: {
 	}
 	PUSH(acc);	/* every element on the stack, as the primitive's arguments */
 	CALL_OUT(lisp_pop_list(L, k, OBJ_NIL));
+}
+op_append2: {
+	/* (append a acc): a proper list a of up to LISP_VECTOR_INLINE_MAX pairs copied into the
+	 * nursery; anything else (longer, improper, no room) by the primitive */
+	obj a = sp[-1], l = a;
+	size_t k = 0, i;
+	uintptr_t *p;
+
+	while (pair_p(l) && k < LISP_VECTOR_INLINE_MAX) {
+		l = cdr(l);
+		k++;
+	}
+	if (k == 0 && a == OBJ_NIL) {
+		sp--;
+		NEXT;	/* (append '() x) is x */
+	}
+	if (l == OBJ_NIL && (p = nursery_bump(h, 3 * k)) != NULL) {
+		for (i = 0, l = a; i < k && pair_p(l); i++, l = cdr(l)) {
+			p[3 * i] = obj_hdr(OBJ_T_PAIR, 2);
+			p[3 * i + 1] = car(l);
+			p[3 * i + 2] = (obj)(p + 3 * (i + 1));
+		}
+		if (__builtin_expect(i == k && l == OBJ_NIL, 1)) {
+			p[3 * k - 1] = acc;
+			sp--;
+			acc = (obj)p;
+			NEXT;
+		}
+		/* another CPU changed a between the two walks: the cells become garbage pairs
+		 * (the nursery must stay walkable) and the primitive copies it again */
+		if (i > 0)
+			p[3 * i - 1] = OBJ_NIL;
+		for (; i < k; i++) {
+			p[3 * i] = obj_hdr(OBJ_T_PAIR, 2);
+			p[3 * i + 1] = p[3 * i + 2] = OBJ_NIL;
+		}
+	}
+	PUSH(acc);
+	L->arg0 = (size_t)(sp - 2 - S);
+	SAVE();
+	acc = lisp_append(L, 2, S + L->arg0);
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	sp -= 2;
+	NEXT;
 }
 op_vref: {
 	obj v = *--sp;

@@ -97,6 +97,8 @@
 (caddr '(1 2))
 (list-tail '(1 2) 3)
 (string<? "a" "b" 'c)
+(append '(1 . 2) '(3))
+(append 5 '(3))
 (write (list (char=? #\a #\a #\a) (string-ref "héllo" 1) (assq 'b '((a 1) (b 2))) (list-ref '(1 2 3) 2)))
 (newline)
 ;; an error after output that did not end its line is reported on a line of its own

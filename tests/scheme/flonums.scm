@@ -60,6 +60,11 @@
 (show-values (lambda () (floor/ -7 2.0)))
 (show (floor-quotient 7.0 2.0) (floor-remainder -7.0 2) (truncate-quotient 7 -2.0) (truncate-remainder 7.0 -2)
       (quotient 1e20 7) (remainder 1e20 7) (modulo -1e20 7))
+;; a zero quotient has the sign of a / b (Guile's, IEEE's); a zero remainder is 0.0
+(for-each (lambda (f)
+            (show (map (lambda (ab) (f (car ab) (cadr ab)))
+                       '((0 -2.0) (-0.0 2) (-0.0 -2.0) (0.0 2) (-4.0 2) (1.0 -2) (-1.0 2) (-1.0 -2) (1 -2.0)))))
+          (list quotient remainder modulo floor-quotient floor-remainder))
 (show (gcd 12.0 18) (lcm 4 6.0) (gcd) (numerator 0.5) (denominator 0.5) (numerator 6.0) (denominator 0.1))
 
 ;; sqrt, exp, log, trigonometry

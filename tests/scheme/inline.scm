@@ -174,3 +174,16 @@
                           (list symbol? string? char? list? pair? null? vector? procedure? number? eof-object?)))
 (show "applied: " (apply symbol? '(a)) " " (guard (e (#t 'arity)) (symbol? 1 2)) " "
       (call-with-values (lambda () (string? "x")) list))
+
+; (append a b) is one instruction (OP_APPEND2: a copied into the nursery when it is a proper
+; list of up to 64 pairs); b is shared, never copied; everything else is the primitive's
+(define (app a b) (append a b))
+(show "append2: " (app '() 5) " " (app '(1) 2) " " (app '(1 2 3) '(4)) " " (app (list 1 2) '())
+      " " (length (app (iota 64) (iota 3))) " " (length (app (iota 65) '(x))))
+(show "append2 shares: " (let* ((t (list 3)) (l (app '(1 2) t))) (eq? (cddr l) t)) " "
+      (let* ((a (list 1 2)) (l (app a '()))) (list (equal? l a) (eq? l a))))
+(show "append2 errors: " (guard (e ((error-object? e) 'caught)) (app 5 '()))
+      " " (guard (e ((error-object? e) 'caught)) (app '(1 . 2) '())))
+(define (app-trees n acc) (if (= n 0) acc (app-trees (- n 1) (app (list n (make-vector 2 n)) acc))))
+(show "append2 in a loop: " (length (app-trees 3000 '())) " " (car (app-trees 3 '())))
+(show "append others: " (append) " " (append 7) " " (append '(1) '(2) '(3 4) 5) " " (apply append '((1) (2))))

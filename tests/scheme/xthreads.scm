@@ -19,3 +19,10 @@
 (display (map (lambda (v) (try-join (spawn (lambda () (raise v)) 1))) (list #f 0 "s" '(1 2))))
 (newline)
 (display (length (deep 1000))) (newline)
+; an error report starts a fresh line after another thread's output that did not end its line,
+; and adds none after another thread's newline (the console's last byte, not the thread's)
+(thread-join (spawn (lambda () (display "from-thread")) 1))
+(car 1)
+(display "main")
+(thread-join (spawn (lambda () (newline) (display "T") (newline)) 1))
+(car 2)
