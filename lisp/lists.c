@@ -263,17 +263,21 @@ obj lisp_append(struct lisp *L, int argc, obj *argv)
 	ROOT(last);
 	for (int i = 0; i < argc - 1; i++) {
 		obj l = lisp_args(L)[i];
+		intptr_t n = lisp_list_length(l);
 
-		if (lisp_list_length(l) < 0) {
+		if (n < 0) {
 			not_list(L, "append", l);
 			goto out;
 		}
 		ROOT(l);
-		for (; pair_p(l); l = cdr(l)) {
+		/* at most the n pairs counted: another CPU may make it circular meanwhile */
+		for (; pair_p(l) && n > 0; l = cdr(l), n--) {
 			obj p = lisp_cons(L, car(l), OBJ_NIL);
 
-			if (p == OBJ_NULL)
-				break;
+			if (p == OBJ_NULL) {
+				UNROOT(l);
+				goto out;	/* heap exhausted */
+			}
 			if (head == OBJ_NIL)
 				head = p;
 			else
@@ -281,8 +285,6 @@ obj lisp_append(struct lisp *L, int argc, obj *argv)
 			last = p;
 		}
 		UNROOT(l);
-		if (pair_p(l))
-			goto out;
 	}
 	if (head == OBJ_NIL)
 		r = lisp_args(L)[argc - 1];

@@ -67,7 +67,7 @@ static obj p_vector_ref(struct lisp *L, int argc, obj *argv)
 	ARGC_UNUSED;
 	if (!vector_p(argv[0]))
 		return want_vector(L, "vector-ref", argv[0]);
-	if (!obj_fixnum_p(argv[1]))	/* as the VM's inline vector-ref (vm.c, vref_error) */
+	if (!integer_p(argv[1]))	/* as the VM's inline vector-ref (vm.c, vref_error) */
 		return lisp_type_error(L, "vector-ref", "exact integer", argv[1]);
 	if (!index_arg(argv[1], &i) || i >= obj_vector_length(argv[0]))
 		return lisp_range_error(L, "vector-ref", argv[1]);

@@ -244,7 +244,7 @@ static obj vref_error(struct lisp *L, obj v, obj i)
 {
 	if (!vector_p(v))
 		return lisp_type_error(L, "vector-ref", "vector", v);
-	if (!obj_fixnum_p(i))
+	if (!integer_p(i))	/* a bignum is out of range */
 		return lisp_type_error(L, "vector-ref", "exact integer", i);
 	return lisp_range_error(L, "vector-ref", i);
 }

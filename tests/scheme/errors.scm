@@ -99,6 +99,8 @@
 (string<? "a" "b" 'c)
 (append '(1 . 2) '(3))
 (append 5 '(3))
+(vector-ref (vector 1 2) 100000000000000000000000)
+(apply vector-ref (list (vector 1 2) 2.5))
 (write (list (char=? #\a #\a #\a) (string-ref "héllo" 1) (assq 'b '((a 1) (b 2))) (list-ref '(1 2 3) 2)))
 (newline)
 ;; an error after output that did not end its line is reported on a line of its own
