@@ -123,6 +123,7 @@ int lisp_init(struct lisp *L, const struct lisp_config *cfg)
 	obj v;
 
 	setup(L, cfg);
+	lisp_console_mark(L, false);	/* a new interpreter's console starts at a line's start */
 	if ((v = lisp_make_vector(L, S_COUNT, OBJ_FALSE)) == OBJ_NULL)
 		return fail(L);
 	L->state = v;

@@ -104,11 +104,11 @@ static void test_errors_go_on(void **state)
 	assert_string_equal(out, "error: car: expected pair, got 1\nnext");
 	/* after a read error the rest of the line goes too: reading resumes on the next one */
 	assert_int_equal(eval(L, "(display 1))(display 2)\n(display 3)"), 1);
-	assert_string_equal(out, "1error: read: unexpected \")\"\n3");
+	assert_string_equal(out, "1\nerror: read: unexpected \")\"\n3");	/* a fresh line */
 	assert_int_equal(eval(L, "(display (list 1 #q 2)) (display 3)\n(display 4)"), 1);
-	assert_string_equal(out, "error: read: bad # syntax: #q\n4");
+	assert_string_equal(out, "\nerror: read: bad # syntax: #q\n4");
 	assert_int_equal(eval(L, "\"unterminated"), 1);
-	assert_string_equal(out, "error: read: unterminated string\n");
+	assert_string_equal(out, "\nerror: read: unterminated string\n");
 	assert_int_equal(eval(L, "(display '(1 2"), 1);
 	assert_string_equal(out, "error: read: unexpected end of input (missing \")\")\n");
 	assert_int_equal(eval(L, "(if)"), 1);
@@ -135,7 +135,7 @@ static void test_primitive(void **state)
 	assert_int_equal(eval(L, "(display (map twice '(1 2 3)))"), 0);
 	assert_string_equal(out, "(2 4 6)");
 	assert_int_equal(eval(L, "(twice 'x)"), 1);
-	assert_string_equal(out, "error: twice: expected fixnum, got x\n");
+	assert_string_equal(out, "\nerror: twice: expected fixnum, got x\n");	/* after "(2 4 6)" */
 	assert_int_equal(eval(L, "(twice 1 2)"), 1);
 	assert_string_equal(out, "error: twice: expected 1 argument, got 2\n");
 	assert_int_equal(eval(L, "(display (guard (e (#t (error-object-message e))) (twice \"s\")))"), 0);
@@ -214,7 +214,7 @@ static void test_device_ports(void **state)
 	assert_int_equal(eval(L, "(display (read-bytevector 10 d))"), 0);
 	assert_string_equal(out, "#u8(121 122)");
 	assert_int_equal(eval(L, "(read-u8 d)"), 1);
-	assert_string_equal(out, "error: dev: broken\n");
+	assert_string_equal(out, "\nerror: dev: broken\n");	/* the console was mid-line */
 	assert_int_equal(eval(L, "(display (read-string 10 d))"), 0);
 	assert_string_equal(out, "more");
 	/* output waits for flush-output-port or a full buffer */
@@ -232,14 +232,14 @@ static void test_device_ports(void **state)
 	assert_int_equal(dev_closes, 2);
 	assert_int_equal(dev_releases, 1);
 	assert_int_equal(eval(L, "(read-char d)"), 1);
-	assert_string_equal(out, "error: read-char: the port is closed: #<port>\n");
+	assert_string_equal(out, "\nerror: read-char: the port is closed: #<port>\n");
 	assert_int_equal(eval(L, "(display (list (input-port-open? d) (output-port-open? d)))"), 0);
 	assert_string_equal(out, "(#f #f)");
 	/* the table of device ports is bounded; closing gives the slots back */
 	assert_int_equal(eval(L, "(define ps (let loop ((i 0) (acc '()))"
 				 " (if (= i 1024) acc (loop (+ i 1) (cons (test-device) acc)))))"), 0);
 	assert_int_equal(eval(L, "(test-device)"), 1);
-	assert_string_equal(out, "error: dev: too many open device ports (1024)\n");
+	assert_string_equal(out, "\nerror: dev: too many open device ports (1024)\n");
 	assert_int_equal(eval(L, "(for-each close-port ps) (close-output-port (test-device))"), 0);
 	assert_int_equal(dev_releases, 1 + 1024);
 	assert_int_equal(eval(L, "(for-each close-port ps)"), 0);
