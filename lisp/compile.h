@@ -200,7 +200,7 @@ enum opcode {
 /* flags of a primitive that the compiler may inline: opcode and argument count */
 #define PRIM_INLINE(op, n)	((unsigned)(op) << 12 | (unsigned)(n) << 10 | 0x200)
 #define PRIM_INLINE_P(f)	(((f) & 0x200) != 0)
-#define PRIM_INLINE_OP(f)	(((f) >> 12) & 0xfff)	/* bits 12-23; PRIM_PURE is bit 24 */
+#define PRIM_INLINE_OP(f)	(((f) >> 12) & 0xfff)	/* bits 12-23; PRIM_PURE and PRIM_NOALLOC above */
 #define PRIM_INLINE_N(f)	(((f) >> 10) & 3)
 /* PRIM_INLINE(op, 0) marks a primitive of any argument count whose instruction takes the count
  * as its u16 operand (OP_VECTOR, OP_LIST), up to this many arguments (more: the call) */

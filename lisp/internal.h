@@ -348,6 +348,7 @@ obj lisp_gensym(struct lisp *L, const char *prefix);
 /* --- errors.c --- */
 obj lisp_errorf(struct lisp *L, obj irritant, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 obj lisp_raise_deferred(struct lisp *L);
+obj lisp_vector_ref_error(struct lisp *L, obj v, obj i);	/* vectors.c */
 obj lisp_make_condition(struct lisp *L, obj kind, obj msg, obj irritants);
 obj lisp_arity_error(struct lisp *L, obj proc, int argc);
 obj lisp_range_error(struct lisp *L, const char *who, obj index);

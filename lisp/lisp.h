@@ -11,6 +11,8 @@
 
 #include <mm/heaps/heap.h>
 
+#include "lisp_param.h"
+
 struct lisp;
 
 /* A byte source: the serial console, a Linux file, a string. getc returns the next byte, or -1 at
@@ -120,7 +122,7 @@ struct lisp {
 	bool defer_raise;
 	int defer_n;
 	uintptr_t defer_irr[2];
-	char defer_msg[160];		/* LISP_ERROR_MSG_MAX */
+	char defer_msg[LISP_ERROR_MSG_MAX];
 	void *thread;			/* the struct thread that runs it, or NULL (no scheduler) */
 	struct lisp *reg_next, *reg_prev;	/* instances on threads (threads.c), under its lock */
 	uintptr_t cstack_base;		/* address of a local of the outermost entry; 0 outside */

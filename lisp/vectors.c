@@ -60,17 +60,24 @@ static obj p_vector_length(struct lisp *L, int argc, obj *argv)
 	return vector_p(argv[0]) ? fx((intptr_t)obj_vector_length(argv[0])) : want_vector(L, "vector-length", argv[0]);
 }
 
+/* (vector-ref v i)'s error, for the primitive and the VM's inline vector-ref alike: a bignum
+ * index is out of range, anything else not an integer a wrong type */
+obj lisp_vector_ref_error(struct lisp *L, obj v, obj i)
+{
+	if (!vector_p(v))
+		return want_vector(L, "vector-ref", v);
+	if (!integer_p(i))
+		return lisp_type_error(L, "vector-ref", "exact integer", i);
+	return lisp_range_error(L, "vector-ref", i);
+}
+
 static obj p_vector_ref(struct lisp *L, int argc, obj *argv)
 {
 	size_t i;
 
 	ARGC_UNUSED;
-	if (!vector_p(argv[0]))
-		return want_vector(L, "vector-ref", argv[0]);
-	if (!integer_p(argv[1]))	/* as the VM's inline vector-ref (vm.c, vref_error) */
-		return lisp_type_error(L, "vector-ref", "exact integer", argv[1]);
-	if (!index_arg(argv[1], &i) || i >= obj_vector_length(argv[0]))
-		return lisp_range_error(L, "vector-ref", argv[1]);
+	if (!vector_p(argv[0]) || !index_arg(argv[1], &i) || i >= obj_vector_length(argv[0]))
+		return lisp_vector_ref_error(L, argv[0], argv[1]);
 	return obj_vector_ref(argv[0], i);
 }
 

@@ -240,15 +240,6 @@ static obj unbound(struct lisp *L, obj sym)
 	return lisp_errorf(L, sym, "unbound variable:");
 }
 
-static obj vref_error(struct lisp *L, obj v, obj i)
-{
-	if (!vector_p(v))
-		return lisp_type_error(L, "vector-ref", "vector", v);
-	if (!integer_p(i))	/* a bignum is out of range */
-		return lisp_type_error(L, "vector-ref", "exact integer", i);
-	return lisp_range_error(L, "vector-ref", i);
-}
-
 static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size_t sp, size_t hi)
 {
 	struct heap *h = L->h;
@@ -268,21 +259,6 @@ static void __attribute__((noinline)) stack_sync(struct lisp *L, size_t lo, size
 	/* the top: [sp, hi) holds no object now; above hi, what C code left (lisp_push) */
 	if (hi >= top ? top != sp : sp > top)
 		stk_top_set(L, sp);
-}
-
-/* words for a young object bumped in the nursery, or NULL when it has no room (the caller then
- * saves, syncs and calls the C allocator, which may collect): the fast path of heap_alloc,
- * without the fill of fields the caller writes at once (young: no barrier). */
-static inline uintptr_t *nursery_bump(struct heap *h, size_t words)
-{
-	uintptr_t *p = h->nursery_top;
-
-	if (__builtin_expect(words <= (size_t)(h->nursery_limit - p) &&
-			     words <= HEAP_LARGE_BYTES / sizeof(uintptr_t), 1)) {
-		h->nursery_top = p + words;
-		return p;
-	}
-	return NULL;
 }
 
 /* Call p, a PRIM_PURE or PRIM_NOALLOC primitive, without syncing the stack: nothing in it may
@@ -451,7 +427,7 @@ op_lsetb:
 	NEXT;
 op_lbox: {
 	obj b;
-	uintptr_t *p = nursery_bump(h, 2);
+	uintptr_t *p = heap_bump(h, 2);
 
 	if (__builtin_expect(p != NULL, 1)) {
 		p[0] = obj_hdr(OBJ_T_BOX, 1);
@@ -470,7 +446,7 @@ op_lbox: {
 	NEXT;
 }
 op_box: {
-	uintptr_t *p = nursery_bump(h, 2);
+	uintptr_t *p = heap_bump(h, 2);
 
 	if (__builtin_expect(p != NULL, 1)) {
 		p[0] = obj_hdr(OBJ_T_BOX, 1);
@@ -710,7 +686,7 @@ op_closure: {
 	size_t k = rd16(pc), nf = rd16(pc + 2);
 	obj c;
 
-	uintptr_t *p = nursery_bump(h, nf + 2);
+	uintptr_t *p = heap_bump(h, nf + 2);
 
 	pc += 4;
 	if (__builtin_expect(p != NULL, 1)) {
@@ -851,7 +827,7 @@ op_cons: {
 }
 op_vector: {
 	size_t k = rd16(pc);	/* 1..LISP_VECTOR_INLINE_MAX: always a nursery object */
-	uintptr_t *p = nursery_bump(h, k + 1);
+	uintptr_t *p = heap_bump(h, k + 1);
 
 	pc += 2;
 	if (__builtin_expect(p != NULL, 1)) {
@@ -876,7 +852,7 @@ op_vector: {
 }
 op_list: {
 	size_t k = rd16(pc);	/* 1..LISP_VECTOR_INLINE_MAX pairs, as op_vector */
-	uintptr_t *p = nursery_bump(h, 3 * k);
+	uintptr_t *p = heap_bump(h, 3 * k);
 
 	pc += 2;
 	if (__builtin_expect(p != NULL, 1)) {
@@ -907,7 +883,7 @@ op_append2: {
 		sp--;
 		NEXT;	/* (append '() x) is x */
 	}
-	if (l == OBJ_NIL && (p = nursery_bump(h, 3 * k)) != NULL) {
+	if (l == OBJ_NIL && (p = heap_bump(h, 3 * k)) != NULL) {
 		for (i = 0, l = a; i < k && pair_p(l); i++, l = cdr(l)) {
 			p[3 * i] = obj_hdr(OBJ_T_PAIR, 2);
 			p[3 * i + 1] = car(l);
@@ -945,7 +921,7 @@ op_vref: {
 		acc = obj_vector_ref(v, (size_t)fxv(acc));
 		NEXT;
 	}
-	FAIL(vref_error(L, v, acc));
+	FAIL(lisp_vector_ref_error(L, v, acc));
 }
 op_vset: {
 	obj v = sp[-2], i = sp[-1];

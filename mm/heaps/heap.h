@@ -462,14 +462,27 @@ static inline void heap_note_raw(struct heap *h, obj o)
  */
 obj heap_alloc_slow(struct heap *h, unsigned type, size_t nfields);
 
-static inline obj heap_alloc(struct heap *h, unsigned type, size_t nfields)
+/* words for a young object bumped in the nursery, or NULL when it has no room or the object
+ * is large (then the slow path, which may collect): heap_alloc's fast path, for callers that
+ * write the header and every field at once (the interpreter's inline allocations) */
+static inline uintptr_t *heap_bump(struct heap *h, size_t words)
 {
 	uintptr_t *p = h->nursery_top;
-	size_t words = nfields + 1;
 
 	if (__builtin_expect(words <= (size_t)(h->nursery_limit - p) &&
 			     words <= HEAP_LARGE_BYTES / sizeof(uintptr_t), 1)) {
 		h->nursery_top = p + words;
+		return p;
+	}
+	return NULL;
+}
+
+static inline obj heap_alloc(struct heap *h, unsigned type, size_t nfields)
+{
+	size_t words = nfields + 1;
+	uintptr_t *p = heap_bump(h, words);
+
+	if (__builtin_expect(p != NULL, 1)) {
 		p[0] = obj_hdr(type, nfields);
 		if (type < OBJ_T_MIXED)
 			for (size_t i = 1; i < words; i++)
