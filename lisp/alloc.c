@@ -127,27 +127,24 @@ obj lisp_make_vector(struct lisp *L, size_t n, obj fill)
 }
 
 /* bytes must not lie in the heap (it may move): use lisp_copy_bytes for heap data. */
-obj lisp_make_bytes(struct lisp *L, unsigned type, const void *bytes, size_t len)
+obj lisp_make_bytes_fill(struct lisp *L, unsigned type, const void *bytes, size_t fill, size_t len)
 {
 	obj o;
-	size_t nf;
 
 	if (len > (OBJ_MAX_FIELDS - 1) * sizeof(obj))
 		return lisp_errorf(L, OBJ_NULL, "object too large");
-	o = heap_make_bytes(L->h, type, bytes, len);
+	o = heap_make_bytes_fill(L->h, type, bytes, fill, len);
 	if (o != OBJ_NULL)
 		return o;
-	nf = obj_bytes_fields(len);
-	o = retry(L, type, nf);
-	if (o == OBJ_NULL)
-		return o;
-	obj_words(o)[1] = len;
-	obj_words(o)[nf] = 0;
-	if (bytes)
-		memcpy(obj_bytes_data(o), bytes, len);
-	else
-		memset(obj_bytes_data(o), 0, len);
+	o = retry(L, type, obj_bytes_fields(len));
+	if (o != OBJ_NULL)
+		heap_bytes_init(o, bytes, fill, len);
 	return o;
+}
+
+obj lisp_make_bytes(struct lisp *L, unsigned type, const void *bytes, size_t len)
+{
+	return lisp_make_bytes_fill(L, type, bytes, bytes ? len : 0, len);
 }
 
 obj lisp_make_string(struct lisp *L, const char *s, size_t len)
@@ -160,7 +157,7 @@ obj lisp_copy_bytes(struct lisp *L, unsigned type, obj src, size_t off, size_t l
 	obj o;
 
 	ROOT(src);
-	o = lisp_make_bytes(L, type, NULL, len);
+	o = lisp_make_bytes_fill(L, type, NULL, len, len);	/* every byte copied below */
 	UNROOT(src);
 	if (o != OBJ_NULL)
 		memcpy(obj_bytes_data(o), obj_bytes_data(src) + off, len);

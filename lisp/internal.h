@@ -250,6 +250,9 @@ obj lisp_list2(struct lisp *L, obj a, obj b);
 obj lisp_list3(struct lisp *L, obj a, obj b, obj c);
 obj lisp_make_vector(struct lisp *L, size_t n, obj fill);
 obj lisp_make_bytes(struct lisp *L, unsigned type, const void *bytes, size_t len);
+/* heap_make_bytes_fill's contract (mm/heaps/heap.h): with NULL bytes, the caller writes the
+ * first fill bytes before anything can see the object; the rest are zeroed. */
+obj lisp_make_bytes_fill(struct lisp *L, unsigned type, const void *bytes, size_t fill, size_t len);
 obj lisp_make_string(struct lisp *L, const char *s, size_t len);
 static inline obj lisp_cstring(struct lisp *L, const char *s) { return lisp_make_string(L, s, strlen(s)); }
 /* A copy of len bytes of object src from byte offset off (src may move meanwhile). */

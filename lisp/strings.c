@@ -171,12 +171,23 @@ static size_t char_offset(struct lisp *L, obj s, size_t k)
 
 static size_t capacity(obj s) { return obj_bytes_capacity(s); }
 
-/* A string of len bytes with room for cap bytes (cap >= len); bytes uninitialised. */
+/* A string of len bytes with room for cap bytes (cap >= len); bytes zeroed. */
 #define STRING_MAX_BYTES	((OBJ_MAX_FIELDS - 1) * sizeof(obj))	/* lisp_make_bytes' limit */
 
 static obj make_string_room(struct lisp *L, size_t len, size_t cap)
 {
 	obj s = lisp_make_bytes(L, OBJ_T_STRING, NULL, cap);
+
+	if (s != OBJ_NULL)
+		obj_bytes_set_length(s, len);
+	return s;
+}
+
+/* The same with its first len bytes left for the caller, who copies them in at once
+ * (lisp_make_bytes_fill); the room after them zeroed. */
+static obj make_string_unfilled(struct lisp *L, size_t len, size_t cap)
+{
+	obj s = lisp_make_bytes_fill(L, OBJ_T_STRING, NULL, len, cap);
 
 	if (s != OBJ_NULL)
 		obj_bytes_set_length(s, len);
@@ -461,7 +472,7 @@ static obj copy_range(struct lisp *L, obj s, size_t bs, size_t be, bool room)
 	bool ascii = ascii_part(L, s, obj_bytes_length(s));
 
 	ROOT(s);
-	r = make_string_room(L, len, cap);
+	r = make_string_unfilled(L, len, cap);
 	UNROOT(s);
 	if (r != OBJ_NULL) {
 		memcpy(obj_bytes_data(r), obj_bytes_data(s) + bs, len);
@@ -508,7 +519,7 @@ static obj p_string_append(struct lisp *L, int argc, obj *argv)
 		ascii = ascii && ascii_part(L, argv[i], k);
 		len += k;
 	}
-	s = make_string_room(L, len, len);
+	s = make_string_unfilled(L, len, len);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	argv = lisp_args(L);
@@ -523,6 +534,7 @@ static obj p_string_append(struct lisp *L, int argc, obj *argv)
 			memcpy(obj_bytes_data(s) + len, obj_bytes_data(argv[i]), k);
 			len += k;
 		}
+		memset(obj_bytes_data(s) + len, 0, total - len);	/* parts that shrank meanwhile */
 		obj_bytes_set_length(s, len);
 		if (ascii && len == total)	/* fresh, so unshared: the mark's rule holds */
 			obj_string_mark_ascii(s, len);

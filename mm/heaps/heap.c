@@ -458,25 +458,22 @@ obj heap_make_vector(struct heap *h, size_t n, obj fill)
 }
 
 /* bytes must not lie in the nursery: the allocation may move it. */
-obj heap_make_bytes(struct heap *h, unsigned type, const void *bytes, size_t len)
+obj heap_make_bytes_fill(struct heap *h, unsigned type, const void *bytes, size_t fill, size_t len)
 {
-	size_t nf;
 	obj o;
 
-	kassert(type > OBJ_T_MIXED && type < OBJ_T_FILLER);
+	kassert(type > OBJ_T_MIXED && type < OBJ_T_FILLER && fill <= len);
 	if (len > (OBJ_MAX_FIELDS - 1) * WORD)
 		return fail(h);
-	nf = obj_bytes_fields(len);
-	o = heap_alloc(h, type, nf);
-	if (o == OBJ_NULL)
-		return o;
-	obj_words(o)[1] = len;
-	obj_words(o)[nf] = 0;	/* padding after the last byte */
-	if (bytes)
-		memcpy(obj_bytes_data(o), bytes, len);
-	else
-		memset(obj_bytes_data(o), 0, len);
+	o = heap_alloc(h, type, obj_bytes_fields(len));
+	if (o != OBJ_NULL)
+		heap_bytes_init(o, bytes, fill, len);
 	return o;
+}
+
+obj heap_make_bytes(struct heap *h, unsigned type, const void *bytes, size_t len)
+{
+	return heap_make_bytes_fill(h, type, bytes, bytes ? len : 0, len);
 }
 
 obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw)

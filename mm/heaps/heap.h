@@ -513,6 +513,25 @@ static inline obj heap_cons(struct heap *h, obj car, obj cdr)
 obj heap_make_vector(struct heap *h, size_t n, obj fill);
 /* A string or bytevector (type) holding a copy of len bytes (NULL: zeroed). */
 obj heap_make_bytes(struct heap *h, unsigned type, const void *bytes, size_t len);
+/* Its length and contents (o fresh, of obj_bytes_fields(len) fields): the first fill bytes
+ * copied from bytes, or, when bytes is NULL, left for the caller, who writes them before
+ * anything can see the object (nothing allocates in between); the rest and the padding
+ * zeroed. So no byte of freed memory ever lies in a live object, and a caller that is about
+ * to copy over the whole object does not write it twice (string-append of long strings spent
+ * a third of its time zeroing). */
+static inline void heap_bytes_init(obj o, const void *bytes, size_t fill, size_t len)
+{
+	size_t nf = obj_bytes_fields(len);
+
+	obj_words(o)[1] = len;
+	obj_words(o)[nf] = 0;	/* padding after the last byte */
+	if (bytes)
+		__builtin_memcpy(obj_bytes_data(o), bytes, fill);
+	__builtin_memset(obj_bytes_data(o) + fill, 0, len - fill);
+}
+/* As heap_make_bytes, with heap_bytes_init's fill: NULL bytes and fill len leave every byte to
+ * the caller. */
+obj heap_make_bytes_fill(struct heap *h, unsigned type, const void *bytes, size_t fill, size_t len);
 /* An OBJ_T_MIXED object of nptrs Scheme-value fields (OBJ_UNSPECIFIED) then nraw raw words. */
 obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
 
