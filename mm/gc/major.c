@@ -290,6 +290,7 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 {
 	uintptr_t *p = heap_group_objects(g), *end = g->top, *run = NULL;
 	size_t live = 0;
+	bool held = gc_xheld_any(h);	/* else the unshared dead hold nothing counted */
 
 	while (p < end) {
 		size_t words = obj_hdr_size(p[0]) + 1;
@@ -303,7 +304,13 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 		} else {
 			if (obj_hdr_type(p[0]) != OBJ_T_FILLER) {
 				h->stats.major_bytes_freed += words * WORD;
-				gc_xfree(h, p);
+				if (held || heap_shared_p(p))
+					gc_xfree(h, p);
+#ifdef CONFIG_DEBUG
+				else if (h->attached && !h->gx_nodec && obj_hdr_type(p[0]) != OBJ_T_STACK)
+					for (size_t i = 0; i < obj_hdr_nptrs(p[0], (obj *)p + 1); i++)
+						kassert(!gc_remote_p(h, ((obj *)p)[1 + i]));
+#endif
 			}
 			if (run == NULL)
 				run = p;

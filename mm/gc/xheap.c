@@ -1278,6 +1278,21 @@ void gc_xfree(struct heap *h, uintptr_t *p)
 	gc_xfree_part(h, p, 0, (size_t)-1);
 }
 
+/* Why false is safe for h's dead unshared objects: only h's CPU ever stored into one (X2), so
+ * each count its fields hold was added by h (count_up, with h as the holder) or by a global
+ * mark's symbol-table purge that came before this sweep; h reads every such addition. Other
+ * CPUs' concurrent adds and subtracts are for shared holders' fields, and each subtract comes
+ * after its add in the counter's order: what h reads is never below the unshared objects'
+ * share. xref_out only counts too high if anything (never a missed add): then the sweep just
+ * makes the calls. */
+bool gc_xheld_any(const struct heap *h)
+{
+	for (unsigned c = 0; c < NCPU; c++)
+		if (arch_atomic_load_relaxed(&h->xref_out[c]) != 0)
+			return true;
+	return false;
+}
+
 /* ---- verification ---- */
 
 #ifdef CONFIG_DEBUG

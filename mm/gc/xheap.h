@@ -130,6 +130,10 @@ void gc_xmark_start(struct heap *h);
 int gc_xmark_try_finish(struct heap *h, size_t *work);
 /* A dead object is being freed: drop its counted references. */
 void gc_xfree(struct heap *h, uintptr_t *p);
+/* Do h's old objects hold any counted reference into another heap (xref_out summed)? While
+ * none do, a dead unshared object of h has nothing for gc_xfree to let go of: a sweep that
+ * read false skips it for them (docs/gc.md, "Sweeping without the count calls"). */
+bool gc_xheld_any(const struct heap *h);
 /* The same a part at a time (a large object's sweep, in bounded steps): fields [from, from +
  * max) let go of; returns where it stopped, the object's pointer count when it is done. */
 size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max);
