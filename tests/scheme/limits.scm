@@ -39,6 +39,22 @@
 (set-cdr! (cddr c) c)
 (show "length of a cycle: " (try (lambda () (length c))))
 (show "list? of a cycle: " (list? c))
+;; every shape of cycle up to 40 pairs (the cycle test marks at powers of two), and the
+;; proper lists beside them
+(define (mk n) (let loop ((i 0) (l '())) (if (= i n) l (loop (+ i 1) (cons i l)))))
+(show "cycles of every shape: "
+      (let loop ((n 1) (bad '()))
+        (if (> n 40)
+            (if (null? bad) 'ok bad)
+            (let cyc ((k 0) (bad (if (= (length (mk n)) n) bad (cons (list 'length n) bad))))
+              (if (= k n)
+                  (loop (+ n 1) bad)
+                  (let ((l (mk n)))
+                    (set-cdr! (list-tail l (- n 1)) (list-tail l k))
+                    (cyc (+ k 1) (if (or (list? l) (not (equal? (try (lambda () (length l)))
+                                                                '(error "length: expected list, got"))))
+                                     (cons (list n k) bad)
+                                     bad))))))))
 (write c) (newline)
 (display c) (newline)
 (define v (vector 1 2))
