@@ -25,7 +25,13 @@ static obj forward(struct heap *h, obj o)
 	to = heap_old_alloc(h, words);
 	kassert(!heap_shared_p(to));	/* free chunks and fresh group ends carry no shared bit */
 	kassert(to != NULL);	/* heap_reserve() covered the whole nursery */
-	memcpy(to, from, words * WORD);
+	if (words <= 4) {	/* pairs, boxes, small closures: no call to memcpy */
+		to[0] = hdr;
+		for (size_t i = 1; i < words; i++)
+			to[i] = from[i];
+	} else {
+		memcpy(to, from, words * WORD);
+	}
 	from[0] = (uintptr_t)to;
 	if (obj_hdr_nptrs(hdr, (obj *)to + 1) > 0) {	/* then from[1] exists: link it gray */
 		from[1] = (uintptr_t)h->minor_gray;

@@ -215,11 +215,6 @@ static void retire(struct heap_group *g)
 }
 
 /* Black while the major cycle still has to look at where the object lies. */
-static void color_new(struct heap *h, uintptr_t *p)
-{
-	if (h->major_marking || gc_unswept_p(h, p))
-		heap_mark_set(p);
-}
 
 
 static void list_chunk(struct heap *h, uintptr_t *p, size_t words)
@@ -328,7 +323,7 @@ static bool plab_refill(struct heap *h, size_t words)
 	return true;
 }
 
-uintptr_t *heap_old_alloc(struct heap *h, size_t words)
+uintptr_t *heap_old_alloc_slow(struct heap *h, size_t words)
 {
 	uintptr_t *p = h->plab_top;
 
@@ -338,7 +333,7 @@ uintptr_t *heap_old_alloc(struct heap *h, size_t words)
 		p = h->plab_top;
 	}
 	h->plab_top = p + words;
-	color_new(h, p);
+	heap_old_color(h, p);
 	return p;
 }
 

@@ -538,7 +538,29 @@ obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
 /* Old-generation allocation, for the collector: the promotion path. Takes a free chunk left by
  * the major sweep if one fits, else bumps in the last small group. The object is black (marked)
  * while a major cycle has not yet swept where it lies. */
-uintptr_t *heap_old_alloc(struct heap *h, size_t words);
+uintptr_t *heap_old_alloc_slow(struct heap *h, size_t words);
+/* A new old object at p is black while marking, and in a group the sweep has not reached yet
+ * (gc_unswept_p in mm/gc/gc.h): it must outlive this cycle. */
+static inline void heap_old_color(struct heap *h, uintptr_t *p)
+{
+	if (__builtin_expect(h->major_phase != HEAP_MAJOR_IDLE, 0) &&
+	    (h->major_marking ||
+	     (h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch)))
+		heap_mark_set(p);
+}
+/* Its common case inline (each promoted object was a call, 31 instructions a pair in
+ * paraffins): room in the chunk being bumped through. */
+static inline uintptr_t *heap_old_alloc(struct heap *h, size_t words)
+{
+	uintptr_t *p = h->plab_top;
+
+	if (__builtin_expect(words <= (size_t)(h->plab_limit - p), 1)) {
+		h->plab_top = p + words;
+		heap_old_color(h, p);
+		return p;
+	}
+	return heap_old_alloc_slow(h, words);
+}
 /* End gc_minor's promotion: what is left of the chunk it bumped through goes back on a list. */
 void heap_plab_close(struct heap *h);
 /* Turn [p, p + words) of a small group into one free chunk (a filler, poisoned in debug
