@@ -57,7 +57,7 @@ check() {	# check KIND LABEL EXPECTED COMMAND...
 	if [ $rc -ge 124 ]; then
 		status="timed out or crashed (status $rc)"
 	elif [ "$kind" = scheme ] && [ -s "$tmp/err" ]; then
-		status="wrote to stderr (sanitizer report?): $(head -c 300 "$tmp/err")"
+		status="wrote to stderr (sanitizer report?): $(head -c 4000 "$tmp/err")"
 	elif cmp -s "$expected" "$tmp/out"; then
 		status=ok
 	else
