@@ -270,11 +270,11 @@ obj lisp_pop_list(struct lisp *L, size_t n, obj tail)
 	return r;
 }
 
-/* One walk (Floyd's): the length, -1 if it ends in something other than (), -2 if it met
- * itself (a cycle) or its slow pointer ran off (the list changed under it: another CPU). */
-/* Brent's cycle test: the walk leaves a mark where it is at each power of two and a cycle
- * brings it back to one; a load a pair (Floyd's second pointer took half as many again, and
- * was a tenth of destruc's instructions). */
+/* One walk: the length, -1 if it ends in something other than (), -2 if it reached a pair
+ * twice (a cycle, or a list another CPU changed under it). Brent's cycle test: the walk leaves
+ * a mark where it is at each power of two and a cycle brings it back to one; a load a pair
+ * (Floyd's second pointer took half as many again, and was a tenth of destruc's
+ * instructions). */
 static intptr_t list_length_once(obj l)
 {
 	obj mark = l;
@@ -292,9 +292,9 @@ static intptr_t list_length_once(obj l)
 	return l == OBJ_NIL ? n : -1;
 }
 
-/* A list that another CPU changes while this one walks it can look cyclic, or cut short behind
- * the slow pointer, though it is a proper list at every moment (a review: 97-297 of 200,000
- * calls said "not a list"): a few more walks before calling it a cycle. */
+/* A list that another CPU changes while this one walks it can look cyclic though it is a
+ * proper list at every moment (with Floyd's two pointers a review saw 97-297 of 200,000 calls
+ * say "not a list"): a few more walks before calling it a cycle. */
 #define LIST_LENGTH_TRIES	4
 
 intptr_t lisp_list_length(obj l)

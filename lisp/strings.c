@@ -529,8 +529,12 @@ static obj p_string_append(struct lisp *L, int argc, obj *argv)
 		len = 0;
 		for (int i = 0; i < argc; i++) {
 			k = obj_bytes_length(argv[i]);
-			if (k > total - len)
-				k = total - len;	/* it grew meanwhile: what was counted */
+			if (k > total - len) {	/* it grew meanwhile: what was counted, cut at a
+						 * character's start (k < its length: in the object) */
+				k = total - len;
+				while (k > 0 && (obj_bytes_data(argv[i])[k] & 0xC0) == 0x80)
+					k--;
+			}
 			memcpy(obj_bytes_data(s) + len, obj_bytes_data(argv[i]), k);
 			len += k;
 		}

@@ -214,9 +214,6 @@ static void retire(struct heap_group *g)
 	}
 }
 
-/* Black while the major cycle still has to look at where the object lies. */
-
-
 static void list_chunk(struct heap *h, uintptr_t *p, size_t words)
 {
 	unsigned k;

@@ -1,8 +1,9 @@
 ; args: --cpus 2
 ; xlength.scm -- `length' and `list?' of a list another CPU keeps proper while switching it
 ; between two forms (40 and 6 elements, cut after the 4th) answer 40 or 6, never "not a list":
-; Floyd's slow pointer meets the short form after the fast one went down the long one, so one
-; walk is not enough to call it a cycle (one walk: 761-1750 of 200,000 said "not a list").
+; a walk that looks cyclic is tried again before it is called a cycle (with Floyd's two
+; pointers, whose slow one met the short form after the fast one went down the long one, one
+; walk said "not a list" 761-1750 times in 200,000; the walk is Brent's since stop 48).
 ; (append shared '()) copies one form or the other, whole (OP_APPEND2 walks it twice: a list
 ; changed between the walks leaves garbage pairs and goes to the primitive).
 (define shared (iota 40))
