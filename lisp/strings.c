@@ -171,23 +171,13 @@ static size_t char_offset(struct lisp *L, obj s, size_t k)
 
 static size_t capacity(obj s) { return obj_bytes_capacity(s); }
 
-/* A string of len bytes with room for cap bytes (cap >= len); bytes zeroed. */
+/* A string of len bytes with room for cap bytes (cap >= len): its first fill bytes left for
+ * the caller, who copies them in at once (lisp_make_bytes_fill), the rest zeroed. */
 #define STRING_MAX_BYTES	((OBJ_MAX_FIELDS - 1) * sizeof(obj))	/* lisp_make_bytes' limit */
 
-static obj make_string_room(struct lisp *L, size_t len, size_t cap)
+static obj make_string_room(struct lisp *L, size_t len, size_t cap, size_t fill)
 {
-	obj s = lisp_make_bytes(L, OBJ_T_STRING, NULL, cap);
-
-	if (s != OBJ_NULL)
-		obj_bytes_set_length(s, len);
-	return s;
-}
-
-/* The same with its first len bytes left for the caller, who copies them in at once
- * (lisp_make_bytes_fill); the room after them zeroed. */
-static obj make_string_unfilled(struct lisp *L, size_t len, size_t cap)
-{
-	obj s = lisp_make_bytes_fill(L, OBJ_T_STRING, NULL, len, cap);
+	obj s = lisp_make_bytes_fill(L, OBJ_T_STRING, NULL, fill, cap);
 
 	if (s != OBJ_NULL)
 		obj_bytes_set_length(s, len);
@@ -337,7 +327,7 @@ static obj p_make_string(struct lisp *L, int argc, obj *argv)
 	w = lisp_utf8_encode(c, u);
 	if (n > STRING_MAX_BYTES / w)
 		return lisp_errorf(L, argv[0], "make-string: too long:");
-	s = make_string_room(L, n * w, n <= 4096 ? 4 * n : MIN(n * w + n, STRING_MAX_BYTES));
+	s = make_string_room(L, n * w, n <= 4096 ? 4 * n : MIN(n * w + n, STRING_MAX_BYTES), 0);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	for (size_t i = 0; i < n; i++)
@@ -355,7 +345,7 @@ static obj p_string(struct lisp *L, int argc, obj *argv)
 			return want_char(L, "string", argv[i]);
 		len += utf8_width(obj_char_value(argv[i]));
 	}
-	s = make_string_room(L, len, len);
+	s = make_string_room(L, len, len, 0);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	argv = lisp_args(L);
@@ -472,7 +462,7 @@ static obj copy_range(struct lisp *L, obj s, size_t bs, size_t be, bool room)
 	bool ascii = ascii_part(L, s, obj_bytes_length(s));
 
 	ROOT(s);
-	r = make_string_unfilled(L, len, cap);
+	r = make_string_room(L, len, cap, len);
 	UNROOT(s);
 	if (r != OBJ_NULL) {
 		memcpy(obj_bytes_data(r), obj_bytes_data(s) + bs, len);
@@ -519,7 +509,7 @@ static obj p_string_append(struct lisp *L, int argc, obj *argv)
 		ascii = ascii && ascii_part(L, argv[i], k);
 		len += k;
 	}
-	s = make_string_unfilled(L, len, len);
+	s = make_string_room(L, len, len, len);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	argv = lisp_args(L);
@@ -587,7 +577,7 @@ static obj p_list_to_string(struct lisp *L, int argc, obj *argv)
 			return want_char(L, "list->string", c);
 		len += utf8_width(obj_char_value(c));
 	}
-	s = make_string_room(L, len, len);
+	s = make_string_room(L, len, len, 0);
 	if (s == OBJ_NULL)
 		return OBJ_NULL;
 	{
@@ -824,7 +814,7 @@ static obj map_case(struct lisp *L, obj s, const char *who, enum unicode_case ki
 			len += utf8_width(m[j]);
 	}
 	ROOT(s);
-	r = make_string_room(L, len, len);
+	r = make_string_room(L, len, len, 0);
 	UNROOT(s);
 	if (r == OBJ_NULL)
 		return OBJ_NULL;

@@ -107,11 +107,7 @@ void gc_pace_minor(struct heap *h, size_t used, uint64_t cycles);
 void gc_pace_major(struct heap *h, uint64_t cycles, size_t work, bool cut);
 uint64_t gc_major_pause_percentile(const struct gc_stats *s, unsigned pct);
 
-/* Is p (an old object of h) in an unswept group of a sweep? */
-static inline bool gc_unswept_p(const struct heap *h, const void *p)
-{
-	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
-}
+/* gc_unswept_p: mm/heaps/heap.h (promotion's colouring uses it) */
 
 /* Are h's marks final where p lies, so an unmarked old object there is dead (G9)? In an
  * unswept group of a sweep, and once a global mark's purge is over (mm/gc/xcycle.c): then the

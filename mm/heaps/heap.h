@@ -539,13 +539,18 @@ obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
  * the major sweep if one fits, else bumps in the last small group. The object is black (marked)
  * while a major cycle has not yet swept where it lies. */
 uintptr_t *heap_old_alloc_slow(struct heap *h, size_t words);
-/* A new old object at p is black while marking, and in a group the sweep has not reached yet
- * (gc_unswept_p in mm/gc/gc.h): it must outlive this cycle. */
+/* Is p (an old object of h) in an unswept group of a sweep? */
+static inline bool gc_unswept_p(const struct heap *h, const void *p)
+{
+	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
+}
+
+/* A new old object at p is black while marking, and in a group the sweep has not reached yet:
+ * it must outlive this cycle. */
 static inline void heap_old_color(struct heap *h, uintptr_t *p)
 {
 	if (__builtin_expect(h->major_phase != HEAP_MAJOR_IDLE, 0) &&
-	    (h->major_marking ||
-	     (h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch)))
+	    (h->major_marking || gc_unswept_p(h, p)))
 		heap_mark_set(p);
 }
 /* Its common case inline (each promoted object was a call, 31 instructions a pair in
