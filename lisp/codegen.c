@@ -44,6 +44,19 @@ static bool own_var_p(struct gen *g, obj var)
 	return false;
 }
 
+/* a variable of this lambda's frame, not boxed (its slot holds the value) */
+static bool own_local_p(struct gen *g, obj node)
+{
+	return ir_tag(node) == N_LREF && own_var_p(g, ir_ref(node, 1)) &&
+	       !var_boxed(ir_ref(node, 1));
+}
+
+static bool small_fixnum_p(obj node)
+{
+	return ir_tag(node) == N_CONST && obj_fixnum_p(ir_ref(node, 1)) && fxv(ir_ref(node, 1)) >= -32768 &&
+	       fxv(ir_ref(node, 1)) <= 32767;
+}
+
 static bool emit_bytes(struct gen *g, const void *p, size_t k)
 {
 	struct lisp *L = g->L;
@@ -383,6 +396,139 @@ static bool global_self_call_p(struct gen *g, obj node)
 	       g->depth == 0;
 }
 
+/* A loop's jump with its arguments stored straight into the parameters' slots, not pushed and
+ * then moved (OP_JLOOP, OP_LOOP): each argument's value goes into its slot once no argument still
+ * to be evaluated reads that slot. An argument that merely passes its parameter on ((loop (cdr l)
+ * acc)) costs nothing. A cycle ((loop b a)) is broken by pushing one argument and popping it into
+ * its slot last. Only constants, variables and inlined primitives of those (simple_arg_p) are
+ * ordered, by the slots they name (reads_slot_p); any other argument (a call, a lambda that
+ * copies variables into its closure, a let) is pushed before any slot is stored. A simple
+ * argument's only way out is an error, and an error never returns into the half-done moves. */
+#define MOVES_MAX	16	/* a jump with more arguments: pushed and moved */
+#define SIMPLE_NEST	8	/* simple_arg_p looks no deeper */
+
+static bool simple_arg_p(obj node, int nest)
+{
+	intptr_t tag = ir_tag(node);
+
+	if (tag == N_CONST || tag == N_LREF || tag == N_GREF)
+		return true;
+	if (tag != N_PRIM || nest >= SIMPLE_NEST)
+		return false;
+	for (size_t i = 2; i < obj_vector_length(node); i++)
+		if (!simple_arg_p(ir_ref(node, i), nest + 1))
+			return false;
+	return true;
+}
+
+/* Does node (simple_arg_p) read frame slot s: a variable of this frame that lives there, boxed or not? */
+static bool reads_slot_p(struct gen *g, obj node, intptr_t s)
+{
+	if (ir_tag(node) == N_LREF)
+		return own_var_p(g, ir_ref(node, 1)) && fxv(obj_vector_ref(ir_ref(node, 1), VAR_SLOT)) == s;
+	if (ir_tag(node) == N_PRIM)
+		for (size_t i = 2; i < obj_vector_length(node); i++)
+			if (reads_slot_p(g, ir_ref(node, i), s))
+				return true;
+	return false;
+}
+
+static intptr_t local_slot(obj node) { return fxv(obj_vector_ref(ir_ref(node, 1), VAR_SLOT)); }
+
+/* slot d = node's value: one instruction for a local, (+ local k), (+ local local), (car local)... */
+static bool gen_store(struct gen *g, obj node, intptr_t d)
+{
+	size_t n = ir_tag(node) == N_PRIM ? obj_vector_length(node) - 2 : 0;
+	int op = n ? (int)fxv(ir_ref(node, 1)) : -1;
+
+	if (own_local_p(g, node))
+		return op16x2(g, OP_LMOVE, (size_t)d, (size_t)local_slot(node));
+	if ((op == OP_CAR || op == OP_CDR) && n == 1 && own_local_p(g, ir_ref(node, 2)))
+		return op16x2(g, op == OP_CAR ? OP_LSETCAR : OP_LSETCDR, (size_t)d, (size_t)local_slot(ir_ref(node, 2)));
+	if ((op == OP_ADD || op == OP_SUB) && n == 2 && own_local_p(g, ir_ref(node, 2))) {
+		obj b = ir_ref(node, 3);
+		uint8_t c[7] = { OP_LSETADDI, (uint8_t)d, (uint8_t)(d >> 8) };
+		intptr_t i = local_slot(ir_ref(node, 2)), k;
+
+		c[3] = (uint8_t)i, c[4] = (uint8_t)(i >> 8);
+		if (own_local_p(g, b)) {
+			k = local_slot(b);
+			c[0] = op == OP_ADD ? OP_LSETADDLL : OP_LSETSUBLL;
+			c[5] = (uint8_t)k, c[6] = (uint8_t)(k >> 8);
+			return d <= 65535 && emit_bytes(g, c, 7);
+		}
+		if (small_fixnum_p(b) && (k = op == OP_ADD ? fxv(ir_ref(b, 1)) : -fxv(ir_ref(b, 1))) <= 32767) {
+			c[5] = (uint8_t)k, c[6] = (uint8_t)(k >> 8);
+			return d <= 65535 && emit_bytes(g, c, 7);
+		}
+	}
+	return gen(g, node, false) && op16(g, OP_LSET, d);
+}
+
+/* node's arguments into the slots slot, slot + 1, ..., then OP_JMPL to head. 1: done; 0: failed
+ * (an error is set); -1: not this way (too many arguments, or every one would be pushed) */
+static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head)
+{
+	struct lisp *L = g->L;
+	size_t n = obj_vector_length(node) - 2, npushed = 0, nsteps = 0;
+	uint8_t step[MOVES_MAX], pushed[MOVES_MAX];
+	bool pending[MOVES_MAX], simple[MOVES_MAX], ok = true;
+
+	if (n == 0 || n > MOVES_MAX)
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		obj a = ir_ref(node, j + 2);
+
+		simple[j] = simple_arg_p(a, 0);
+		/* the parameter passed on as it is (a boxed one still gets its new box at the head) */
+		pending[j] = !(own_local_p(g, a) && local_slot(a) == slot + (intptr_t)j);
+		if (pending[j] && !simple[j])
+			pushed[npushed++] = (uint8_t)j, pending[j] = false;
+	}
+	/* the order: a pending argument whose slot no other pending one reads, else push one */
+	for (;;) {
+		size_t j, k, first = n;
+
+		for (j = 0; j < n; j++) {
+			if (!pending[j])
+				continue;
+			if (first == n)
+				first = j;
+			for (k = 0; k < n; k++)
+				if (k != j && pending[k] && reads_slot_p(g, ir_ref(node, k + 2), slot + (intptr_t)j))
+					break;
+			if (k == n)
+				break;
+		}
+		if (first == n)
+			break;
+		if (j < n) {
+			step[nsteps++] = (uint8_t)j;
+		} else {
+			j = first;
+			pushed[npushed++] = (uint8_t)j;
+			step[nsteps++] = (uint8_t)(0x80 | j);
+		}
+		pending[j] = false;
+	}
+	if (npushed == n)
+		return -1;
+	ROOT(node);
+	/* the arguments that may call first, then the steps; pushes happen in pushed[]'s order */
+	for (size_t i = 0; i < npushed && ok; i++)
+		if (!simple[pushed[i]])
+			ok = gen_push(g, ir_ref(node, pushed[i] + 2));
+	for (size_t i = 0; i < nsteps && ok; i++)
+		ok = step[i] & 0x80 ? gen_push(g, ir_ref(node, (step[i] & 0x7f) + 2))
+				    : gen_store(g, ir_ref(node, step[i] + 2), slot + step[i]);
+	UNROOT(node);
+	for (size_t i = npushed; i-- > 0 && ok;) {
+		ok = op16(g, OP_LPOP, slot + pushed[i]);
+		g->depth--;
+	}
+	return ok && op32(g, OP_JMPL, head) ? 1 : 0;
+}
+
 /* The n arguments of node (a call) pushed, then moved into the slots slot..slot+n-1 and popped,
  * and a jump to head: OP_JLOOP (head 0: patched by the caller; the offset of its u32 returned
  * through *at). */
@@ -417,6 +563,10 @@ static bool gen_loop_jump(struct gen *g, obj node, obj loop)
 		lisp_errorf(g->L, OBJ_NULL, "compiler: a loop's jump with temporaries pushed");
 		return false;
 	}
+	int r = gen_moves(g, node, fxv(obj_vector_ref(loop, LOOP_SLOT)), (uint32_t)fxv(obj_vector_ref(loop, LOOP_HEAD)));
+
+	if (r >= 0)
+		return r == 1;
 	return gen_jloop(g, node, fxv(obj_vector_ref(loop, LOOP_SLOT)),
 			 (uint32_t)fxv(obj_vector_ref(loop, LOOP_HEAD)), NULL);
 }
@@ -444,6 +594,12 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 			}
 	}
 	if (tail && self_call_p(g, node)) {
+		int r = gen_moves(g, node, 0, 0);
+
+		if (r >= 0) {
+			ok = r == 1;
+			goto out;
+		}
 		/* arguments pushed, then moved into the parameters' slots: no callee, no frame */
 		for (size_t i = 1; i < n; i++)
 			if (!gen_push(g, ir_ref(node, i + 1)))
@@ -460,9 +616,25 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 	}
 	if (tail && global_self_call_p(g, node)) {
 		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
+		bool moves = n > 1 && n - 1 <= MOVES_MAX;
 
-		if (k < 0)
+		if (k < 0 || k > 65535)
 			goto out;
+		for (size_t i = 1; i < n && moves; i++)
+			moves = simple_arg_p(ir_ref(node, i + 1), 0);
+		if (moves) {
+			/* the jump with its moves when the global names this closure (OP_GSELF);
+			 * else the arguments again, pushed, and OP_GLOOP's call */
+			uint8_t b[7] = { OP_GSELF, 0, 0, 0, 0, (uint8_t)k, (uint8_t)(k >> 8) };
+			size_t at;
+
+			if (!emit_bytes(g, b, 7))
+				goto out;
+			at = g->n - 6;
+			if (gen_moves(g, node, 0, 0) != 1)
+				goto out;
+			patch32(g, at, (uint32_t)g->n);
+		}
 		for (size_t i = 1; i < n; i++)
 			if (!gen_push(g, ir_ref(node, i + 1)))
 				goto out;
@@ -518,8 +690,6 @@ out:
 	UNROOT(node);
 	return ok;
 }
-
-static bool own_local_p(struct gen *g, obj node);
 
 static bool gen_prim(struct gen *g, obj node)
 {
@@ -580,19 +750,6 @@ static int branch_op(int op)
 	case OP_PAIRP: return OP_BPAIR;
 	default: return -1;
 	}
-}
-
-/* a variable of this lambda's frame, not boxed (its slot holds the value) */
-static bool own_local_p(struct gen *g, obj node)
-{
-	return ir_tag(node) == N_LREF && own_var_p(g, ir_ref(node, 1)) &&
-	       !var_boxed(ir_ref(node, 1));
-}
-
-static bool small_fixnum_p(obj node)
-{
-	return ir_tag(node) == N_CONST && obj_fixnum_p(ir_ref(node, 1)) && fxv(ir_ref(node, 1)) >= -32768 &&
-	       fxv(ir_ref(node, 1)) <= 32767;
 }
 
 /* Does gen_branch turn node into a branch that leaves acc unset? */

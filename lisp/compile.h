@@ -195,6 +195,15 @@ enum opcode {
 	OP_VECTOR,	/* n (1..LISP_VECTOR_INLINE_MAX): acc = a vector of the n - 1 values pushed and
 			 * acc, popped: (vector a ...) without a call out to C */
 	OP_APPEND2,	/* acc = (append pop acc) */
+	/* a loop's jump with its arguments stored straight into the parameters' slots (gen_moves) */
+	OP_JMPL,	/* u32: jump, taking a call's fuel (the back edge of a loop) */
+	OP_LPOP,	/* d: slot d = pop */
+	OP_LMOVE,	/* d i: slot d = slot i */
+	OP_LSETADDI,	/* d i imm16: slot d = slot i + imm */
+	OP_LSETADDLL, OP_LSETSUBLL,	/* d i j: slot d = slot i + (-) slot j */
+	OP_LSETCAR, OP_LSETCDR,	/* d i: slot d = car / cdr of slot i */
+	OP_GSELF,	/* u32 k: on unless global symbol k's value is the running closure, then
+			 * jump (the moves of a (define (f ...) ... (f ...)) loop, or its OP_GLOOP) */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

@@ -4,7 +4,8 @@
 
 static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	/* kind: 0 none, 1 u16, 2 i16, 3 u8, 4 u32, 5 u16 u16, 6 u16 u16 u16, 7 u32 u16, 8 u8 u32,
-	 * 9 u8 i16 u32, 10 u16 i16, 11 u8 u16 u16 u32, 12 u8 u16 i16 u32, 13 u16 u16 u32 */
+	 * 9 u8 i16 u32, 10 u16 i16, 11 u8 u16 u16 u32, 12 u8 u16 i16 u32, 13 u16 u16 u32,
+	 * 14 u16 u16 i16 */
 	[OP_CONST] = { "const", 1 }, [OP_FIX] = { "fix", 2 }, [OP_IMM] = { "imm", 3 },
 	[OP_LREF] = { "lref", 1 }, [OP_LREFB] = { "lrefb", 1 }, [OP_LSET] = { "lset", 1 },
 	[OP_LSETB] = { "lsetb", 1 }, [OP_LBOX] = { "lbox", 1 }, [OP_BOX] = { "box", 0 },
@@ -43,6 +44,10 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_QUO] = { "quo", 0 }, [OP_REM] = { "rem", 0 }, [OP_LENGTH] = { "length", 0 },
 	[OP_APPEND2] = { "append2", 0 },
 	[OP_LIST] = { "list", 1 },
+	[OP_JMPL] = { "jmpl", 4 }, [OP_LPOP] = { "lpop", 1 }, [OP_LMOVE] = { "lmove", 5 },
+	[OP_LSETADDI] = { "lsetaddi", 14 }, [OP_LSETADDLL] = { "lsetaddll", 6 },
+	[OP_LSETSUBLL] = { "lsetsubll", 6 }, [OP_LSETCAR] = { "lsetcar", 5 }, [OP_LSETCDR] = { "lsetcdr", 5 },
+	[OP_GSELF] = { "gself", 7 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }
@@ -79,6 +84,7 @@ static void disasm(struct lisp *L, obj code, int depth)
 		case 11: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u %u\n", b[pc + 1], rd16(b + pc + 2), rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
 		case 12: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d %u\n", b[pc + 1], rd16(b + pc + 2), (int16_t)rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
 		case 13: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u\n", rd16(b + pc + 1), rd16(b + pc + 3), rd32(b + pc + 5)); pc += 9; break;
+		case 14: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d\n", rd16(b + pc + 1), rd16(b + pc + 3), (int16_t)rd16(b + pc + 5)); pc += 7; break;
 		case 10: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %d\n", rd16(b + pc + 1), (int16_t)rd16(b + pc + 3)); pc += 5; break;
 		default: ksnprintf(line + n, sizeof(line) - (size_t)n, "\n"); pc += 1; break;
 		}

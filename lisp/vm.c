@@ -184,6 +184,39 @@ static inline bool fuel_take(struct lisp *L)
 	return f == 0;
 }
 
+/* Fixnum + and - (and + of an immediate k): true when both are fixnums and so is the result,
+ * whose word is then *r; else the caller takes the general path (a bignum, a flonum, an error).
+ * (Adding the tagged words, a + (b - 1), with an overflow test executed more instructions.) */
+static inline bool fx_add_ok(obj a, obj b, obj *r)
+{
+	intptr_t t = fxv(a) + fxv(b);
+
+	if (!obj_fixnum_p(a & b) || !obj_fixnum_fits(t))
+		return false;
+	*r = fx(t);
+	return true;
+}
+
+static inline bool fx_sub_ok(obj a, obj b, obj *r)
+{
+	intptr_t t = fxv(a) - fxv(b);
+
+	if (!obj_fixnum_p(a & b) || !obj_fixnum_fits(t))
+		return false;
+	*r = fx(t);
+	return true;
+}
+
+static inline bool fx_addi_ok(obj a, intptr_t k, obj *r)
+{
+	intptr_t t = fxv(a) + k;
+
+	if (!obj_fixnum_p(a) || !obj_fixnum_fits(t))
+		return false;
+	*r = fx(t);
+	return true;
+}
+
 bool lisp_safepoint_step(struct lisp *L)
 {
 	if (__builtin_expect(!fuel_take(L), 1))
@@ -391,6 +424,10 @@ static obj run(struct lisp *L, int argc)
 		[OP_BGELI] = &&op_bgeli, [OP_BNUMEQLI] = &&op_bnumeqli,
 		[OP_VECTOR] = &&op_vector, [OP_JLOOP] = &&op_jloop, [OP_JLOOPA] = &&op_jloopa,
 		[OP_ADDLL] = &&op_addll, [OP_SUBLL] = &&op_subll,
+		[OP_JMPL] = &&op_jmpl, [OP_LPOP] = &&op_lpop, [OP_LMOVE] = &&op_lmove,
+		[OP_LSETADDI] = &&op_lsetaddi, [OP_LSETADDLL] = &&op_lsetaddll,
+		[OP_LSETSUBLL] = &&op_lsetsubll, [OP_LSETCAR] = &&op_lsetcar, [OP_LSETCDR] = &&op_lsetcdr,
+		[OP_GSELF] = &&op_gself,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
@@ -504,12 +541,12 @@ op_pushf:
 	pc += 2;
 	NEXT;
 op_pushladdi: {
-	obj v = fp[rd16(pc)];
+	obj v = fp[rd16(pc)], r;
 	intptr_t imm = (int16_t)rd16(pc + 2);
 
 	pc += 4;
-	if (__builtin_expect(obj_fixnum_p(v) && obj_fixnum_fits(fxv(v) + imm), 1)) {
-		PUSH(fx(fxv(v) + imm));
+	if (__builtin_expect(fx_addi_ok(v, imm, &r), 1)) {
+		PUSH(r);
 		NEXT;
 	}
 	SAVE();
@@ -537,10 +574,11 @@ op_pushg:
 	NEXT;
 op_addi: {
 	intptr_t imm = (int16_t)rd16(pc);
+	obj r;
 
 	pc += 2;
-	if (obj_fixnum_p(acc) && obj_fixnum_fits(fxv(acc) + imm)) {
-		acc = fx(fxv(acc) + imm);
+	if (fx_addi_ok(acc, imm, &r)) {
+		acc = r;
 		NEXT;
 	}
 	CALL_OUT(lisp_num_add(L, acc, fx(imm)));
@@ -749,10 +787,22 @@ op_fixcl: {
 		}								\
 		CALL_OUT(SLOW);							\
 	}
-	ARITH(op_add, +, *--sp, acc, (void)0, true, lisp_num_add(L, a, b))
-	ARITH(op_sub, -, *--sp, acc, (void)0, true, lisp_num_sub(L, a, b))
-	ARITH(op_addll, +, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4, true, lisp_num_add(L, a, b))
-	ARITH(op_subll, -, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4, true, lisp_num_sub(L, a, b))
+/* the same for + and -, on the tagged words (fx_add_ok, fx_sub_ok) */
+#define ARITH_FX(name, FX_OK, A, B, STEP, SLOW)					\
+	name: {									\
+		obj a = A, b = B, r;						\
+		STEP;								\
+		if (FX_OK(a, b, &r)) {						\
+			acc = r;						\
+			NEXT;							\
+		}								\
+		CALL_OUT(SLOW);							\
+	}
+	ARITH_FX(op_add, fx_add_ok, *--sp, acc, (void)0, lisp_num_add(L, a, b))
+	ARITH_FX(op_sub, fx_sub_ok, *--sp, acc, (void)0, lisp_num_sub(L, a, b))
+	ARITH_FX(op_addll, fx_add_ok, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4, lisp_num_add(L, a, b))
+	ARITH_FX(op_subll, fx_sub_ok, fp[rd16(pc)], fp[rd16(pc + 2)], pc += 4, lisp_num_sub(L, a, b))
+#undef ARITH_FX
 	/* quotient and remainder as the primitives: a zero divisor is lisp_num_divide's error */
 	ARITH(op_quo, /, *--sp, acc, (void)0, b != fx(0), lisp_num_divide(L, "quotient", a, b, 0, 0))
 	ARITH(op_rem, %, *--sp, acc, (void)0, b != fx(0), lisp_num_divide(L, "remainder", a, b, 0, 1))
@@ -1118,6 +1168,78 @@ op_jloop: {
 	/* as OP_LOOP: the calls it stands for would have taken fuel */
 	if (__builtin_expect(fuel_take(L), 0))
 		goto fuel_out;
+	NEXT;
+}
+	/* A loop's jump whose arguments went straight into its parameters' slots (codegen.c,
+	 * gen_moves): the stores, then OP_JMPL. The slots are the running frame's locals, at or
+	 * above lo: no LOWER. */
+op_jmpl:
+	pc = cbase + rd32(pc);
+	if (__builtin_expect(fuel_take(L), 0))
+		goto fuel_out;
+	NEXT;
+op_lpop:
+	sp--;
+	PUT(fp + rd16(pc), *sp);
+	pc += 2;
+	NEXT;
+op_lmove:
+	PUT(fp + rd16(pc), fp[rd16(pc + 2)]);
+	pc += 4;
+	NEXT;
+op_lsetaddi: {
+	obj v = fp[rd16(pc + 2)], r;
+	intptr_t imm = (int16_t)rd16(pc + 4);
+
+	if (__builtin_expect(fx_addi_ok(v, imm, &r), 1)) {
+		PUT(fp + rd16(pc), r);
+		pc += 6;
+		NEXT;
+	}
+	pc += 6;
+	SAVE();
+	acc = lisp_num_add(L, v, fx(imm));
+	LOAD();
+	if (acc == OBJ_NULL)
+		goto error;
+	PUT(fp + rd16(pc - 6), acc);
+	NEXT;
+}
+/* slot d = slot i + (-) slot j (FX_OK); SLOW (which may collect) for anything but fixnums */
+#define LSET_ARITH(name, FX_OK, SLOW)						\
+	name: {									\
+		obj a = fp[rd16(pc + 2)], b = fp[rd16(pc + 4)], r;		\
+		pc += 6;							\
+		if (FX_OK(a, b, &r)) {						\
+			PUT(fp + rd16(pc - 6), r);				\
+			NEXT;							\
+		}								\
+		SAVE();								\
+		acc = SLOW;							\
+		LOAD();								\
+		if (acc == OBJ_NULL)						\
+			goto error;						\
+		PUT(fp + rd16(pc - 6), acc);					\
+		NEXT;								\
+	}
+	LSET_ARITH(op_lsetaddll, fx_add_ok, lisp_num_add(L, a, b))
+	LSET_ARITH(op_lsetsubll, fx_sub_ok, lisp_num_sub(L, a, b))
+#undef LSET_ARITH
+op_gself:
+	if (__builtin_expect(lisp_global_value(K[rd16(pc + 4)]) == cl, 1)) {
+		pc += 6;
+		NEXT;
+	}
+	pc = cbase + rd32(pc);
+	NEXT;
+op_lsetcar:
+op_lsetcdr: {
+	obj v = fp[rd16(pc + 2)];
+
+	pc += 4;
+	if (!pair_p(v))
+		FAIL(pc[-5] == OP_LSETCAR ? lisp_type_error(L, "car", "pair", v) : lisp_type_error(L, "cdr", "pair", v));
+	PUT(fp + rd16(pc - 4), pc[-5] == OP_LSETCAR ? obj_car(v) : obj_cdr(v));
 	NEXT;
 }
 

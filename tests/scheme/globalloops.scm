@@ -122,3 +122,16 @@
 (define redefiner (spawn (lambda () (set! spin (lambda (i) (list 'redefined (> i 0)))) 'ran) 0))
 (show "redefined by a thread: " (spin 0))
 (show "redefiner: " (thread-join redefiner))
+
+; the jump's arguments go straight into the parameters' slots (OP_GSELF, then the moves of
+; codegen.c's gen_moves); when the global names another procedure, they go to it in order
+(define (gswap a b i) (if (= i 3) (list a b) (gswap b a (+ i 1))))
+(show "swap: " (gswap 1 2 0))
+(define (grotate a b c i) (if (= i 4) (list a b c) (grotate b c (- a 0) (+ i 1))))
+(show "rotate: " (grotate 1 2 3 0))
+(define (gredefined a b i)
+  (if (= i 2) (set! gredefined (lambda (a b i) (list 'new a b i))))
+  (gredefined b (- a 10) (+ i 1)))
+(show "redefined: " (gredefined 1 2 0))
+(define (gsum l acc) (if (null? l) acc (gsum (cdr l) (+ acc (car l)))))
+(show "sum: " (gsum '(1 2 3 4 5) 0) " " (guard (e (#t (message e))) (gsum '(1 2 . 3) 0)))
