@@ -465,9 +465,10 @@ static bool gen_store(struct gen *g, obj node, intptr_t d)
 	return gen(g, node, false) && op16(g, OP_LSET, d);
 }
 
-/* node's arguments into the slots slot, slot + 1, ..., then OP_JMPL to head. 1: done; 0: failed
- * (an error is set); -1: not this way (too many arguments, or every one would be pushed) */
-static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head)
+/* node's arguments into the slots slot, slot + 1, ..., then OP_JMPL to head, or with global
+ * symbol constant gk >= 0 (slot 0, head 0) OP_GJMP gk n. 1: done; 0: failed (an error is set);
+ * -1: not this way (no arguments, too many, or every one would be pushed) */
+static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head, intptr_t gk)
 {
 	struct lisp *L = g->L;
 	size_t n = obj_vector_length(node) - 2, npushed = 0, nsteps = 0;
@@ -526,6 +527,11 @@ static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head)
 		ok = op16(g, OP_LPOP, slot + pushed[i]);
 		g->depth--;
 	}
+	if (ok && gk >= 0) {
+		push_depth(g, (int)n + 1);	/* OP_GJMP's call puts the value and the arguments there */
+		g->depth -= (int)n + 1;
+		return op16x2(g, OP_GJMP, (size_t)gk, n) ? 1 : 0;
+	}
 	return ok && op32(g, OP_JMPL, head) ? 1 : 0;
 }
 
@@ -563,7 +569,7 @@ static bool gen_loop_jump(struct gen *g, obj node, obj loop)
 		lisp_errorf(g->L, OBJ_NULL, "compiler: a loop's jump with temporaries pushed");
 		return false;
 	}
-	int r = gen_moves(g, node, fxv(obj_vector_ref(loop, LOOP_SLOT)), (uint32_t)fxv(obj_vector_ref(loop, LOOP_HEAD)));
+	int r = gen_moves(g, node, fxv(obj_vector_ref(loop, LOOP_SLOT)), (uint32_t)fxv(obj_vector_ref(loop, LOOP_HEAD)), -1);
 
 	if (r >= 0)
 		return r == 1;
@@ -594,7 +600,7 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 			}
 	}
 	if (tail && self_call_p(g, node)) {
-		int r = gen_moves(g, node, 0, 0);
+		int r = gen_moves(g, node, 0, 0, -1);
 
 		if (r >= 0) {
 			ok = r == 1;
@@ -616,24 +622,15 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 	}
 	if (tail && global_self_call_p(g, node)) {
 		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
-		bool moves = n > 1 && n - 1 <= MOVES_MAX;
+		int r;
 
 		if (k < 0 || k > 65535)
 			goto out;
-		for (size_t i = 1; i < n && moves; i++)
-			moves = simple_arg_p(ir_ref(node, i + 1), 0);
-		if (moves) {
-			/* the jump with its moves when the global names this closure (OP_GSELF);
-			 * else the arguments again, pushed, and OP_GLOOP's call */
-			uint8_t b[7] = { OP_GSELF, 0, 0, 0, 0, (uint8_t)k, (uint8_t)(k >> 8) };
-			size_t at;
-
-			if (!emit_bytes(g, b, 7))
-				goto out;
-			at = g->n - 6;
-			if (gen_moves(g, node, 0, 0) != 1)
-				goto out;
-			patch32(g, at, (uint32_t)g->n);
+		/* the arguments into the parameters' slots, then OP_GJMP: the jump, or the call
+		 * of whatever the global names now with them */
+		if ((r = gen_moves(g, node, 0, 0, k)) >= 0) {
+			ok = r == 1;
+			goto out;
 		}
 		for (size_t i = 1; i < n; i++)
 			if (!gen_push(g, ir_ref(node, i + 1)))

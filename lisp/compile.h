@@ -169,7 +169,8 @@ enum opcode {
 	OP_CALLA,	/* n: OP_PUSH then OP_CALL n */
 	OP_TCALLA,	/* n: OP_PUSH then OP_TCALL n */
 	OP_LOOP,	/* n: the n pushed arguments into frame slots 0..n-1, popped; jump to the
-			 * code's start (a tail call of the running closure by itself) */
+			 * code's start (a tail call of the running closure by itself, when gen_moves
+			 * declines it) */
 	OP_LOOPA,	/* n: OP_PUSH then OP_LOOP n */
 	OP_GLOOP,	/* k n: a tail call of global symbol k with the n pushed arguments: OP_LOOP n
 			 * if its value is the running closure, else OP_TCALL n with the value
@@ -185,7 +186,8 @@ enum opcode {
 	OP_BLTLL, OP_BGTLL, OP_BLELL, OP_BGELL, OP_BNUMEQLL,
 	OP_BLTLI, OP_BGTLI, OP_BLELI, OP_BGELI, OP_BNUMEQLI,
 	OP_JLOOP,	/* n s u32 target: the n pushed values into frame slots s..s+n-1, popped; jump
-			 * to target (a loop compiled into the frame: its entry and its calls) */
+			 * to target (a loop compiled into the frame: its entry, and the calls whose
+			 * arguments cannot be stored straight into the slots: codegen.c gen_moves) */
 	OP_JLOOPA,	/* n s u32: OP_PUSH then OP_JLOOP n s */
 	OP_ADDLL, OP_SUBLL,	/* i j: acc = frame slot i + (-) frame slot j */
 	OP_QUO, OP_REM,		/* (quotient pop acc), (remainder pop acc) */
@@ -202,8 +204,8 @@ enum opcode {
 	OP_LSETADDI,	/* d i imm16: slot d = slot i + imm */
 	OP_LSETADDLL, OP_LSETSUBLL,	/* d i j: slot d = slot i + (-) slot j */
 	OP_LSETCAR, OP_LSETCDR,	/* d i: slot d = car / cdr of slot i */
-	OP_GSELF,	/* u32 k: on unless global symbol k's value is the running closure, then
-			 * jump (the moves of a (define (f ...) ... (f ...)) loop, or its OP_GLOOP) */
+	OP_GJMP,	/* k n: the arguments already in slots 0..n-1: OP_JMPL 0 when global symbol
+			 * k's value is the running closure, else its tail call with them (OP_GLOOP) */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

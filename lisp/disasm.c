@@ -47,7 +47,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_JMPL] = { "jmpl", 4 }, [OP_LPOP] = { "lpop", 1 }, [OP_LMOVE] = { "lmove", 5 },
 	[OP_LSETADDI] = { "lsetaddi", 14 }, [OP_LSETADDLL] = { "lsetaddll", 6 },
 	[OP_LSETSUBLL] = { "lsetsubll", 6 }, [OP_LSETCAR] = { "lsetcar", 5 }, [OP_LSETCDR] = { "lsetcdr", 5 },
-	[OP_GSELF] = { "gself", 7 },
+	[OP_GJMP] = { "gjmp", 5 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }

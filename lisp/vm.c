@@ -427,7 +427,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_JMPL] = &&op_jmpl, [OP_LPOP] = &&op_lpop, [OP_LMOVE] = &&op_lmove,
 		[OP_LSETADDI] = &&op_lsetaddi, [OP_LSETADDLL] = &&op_lsetaddll,
 		[OP_LSETSUBLL] = &&op_lsetsubll, [OP_LSETCAR] = &&op_lsetcar, [OP_LSETCDR] = &&op_lsetcdr,
-		[OP_GSELF] = &&op_gself,
+		[OP_GJMP] = &&op_gjmp,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
@@ -1225,13 +1225,31 @@ op_lsetaddi: {
 	LSET_ARITH(op_lsetaddll, fx_add_ok, lisp_num_add(L, a, b))
 	LSET_ARITH(op_lsetsubll, fx_sub_ok, lisp_num_sub(L, a, b))
 #undef LSET_ARITH
-op_gself:
-	if (__builtin_expect(lisp_global_value(K[rd16(pc + 4)]) == cl, 1)) {
-		pc += 6;
+op_gjmp: {
+	/* a (define (f ...) ... (f ...)) loop's jump, its arguments stored into the parameters'
+	 * slots: still f, back to the start; else (redefined, another closure of this code) the
+	 * ordinary tail call of the value with them, as OP_GLOOP's */
+	obj v;
+
+	f = K[rd16(pc)];
+	n = rd16(pc + 2);
+	v = lisp_global_value(f);
+	if (__builtin_expect(v == cl, 1)) {
+		pc = cbase;
+		if (__builtin_expect(fuel_take(L), 0))
+			goto fuel_out;
 		NEXT;
 	}
-	pc = cbase + rd32(pc);
-	NEXT;
+	pc += 4;
+	if (v == OBJ_UNDEFINED)
+		FAIL(unbound(L, f));
+	PUT(sp, v);	/* above sp: the compiler counted n + 1 slots in maxstack */
+	for (intptr_t i = 0; i < n; i++)
+		PUT(sp + 1 + i, fp[i]);
+	sp += n + 1;
+	tail = true;
+	goto dispatch_call;
+}
 op_lsetcar:
 op_lsetcdr: {
 	obj v = fp[rd16(pc + 2)];

@@ -135,3 +135,7 @@
 (show "redefined: " (gredefined 1 2 0))
 (define (gsum l acc) (if (null? l) acc (gsum (cdr l) (+ acc (car l)))))
 (show "sum: " (gsum '(1 2 3 4 5) 0) " " (guard (e (#t (message e))) (gsum '(1 2 . 3) 0)))
+(define (gcall a b i)
+  (if (= i 2) (set! gcall (lambda (a b i) (list 'other a b i))))
+  (gcall (- b 1) (length (list a b)) (+ i 1)))
+(show "a call among the arguments, then redefined: " (gcall 5 7 0))
