@@ -160,14 +160,14 @@ static void do_exit(void *ctx, int code)
 	arch_exit(code >= 0 && code <= 126 ? code : 127);
 }
 
-/* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
- * stack, past the heap's limit (RETRY) or past what it holds (RECOVER) */
-static void lend(void *ctx, struct heap *h, int how)
+/* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste), a mark stack
+ * and extra, past the heap's limit (RETRY) or past what it holds (RECOVER) */
+static void lend(void *ctx, struct heap *h, int how, size_t extra)
 {
 	struct cpu *c = &cpus[h->cpu];
 
 	(void)ctx;
-	size_t room = c->heap.nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
+	size_t room = c->heap.nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE + extra;
 
 	if (how == LISP_LEND_RETRY)
 		c->heap_lent = c->heap_limit + room;

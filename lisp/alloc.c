@@ -7,10 +7,24 @@
 #include "internal.h"
 
 /* The heap is exhausted: the next refusal collects again (what the program held may be
- * garbage once the error is handled). */
+ * garbage once the error is handled). The first refusal since the heap last recovered also
+ * lends the handler's reserve: room past what the heap holds, as the REPL's recovering
+ * collection has, so that a handler can run while the data that filled the heap is still
+ * live (a guard captures its handler's continuation, a copy of the stack, and makes closures
+ * before it unwinds: the loan has the stack's size on top).
+ * The loan ends with the next full collection (lisp_gc_full): the retry of a refusal, or
+ * the one when a continuation is resumed (a handler escaped: the frames that held the data
+ * are cut away; vm.c, SP_RESUME), which also ends the episode, as a collection that finds the
+ * heap under half its limit does; a heap already an eighth past its limit gets no loan, so
+ * loans cannot grow it without bound. */
 static obj exhausted(struct lisp *L)
 {
-	gc_overhead_reset(L->h);
+	struct heap *h = L->h;
+
+	gc_overhead_reset(h);
+	if (!L->exhausted && L->cfg.gc_lend && !h->in_gc &&
+	    (h->limit_bytes == 0 || arch_atomic_load_relaxed(&h->src_bytes) <= h->limit_bytes / 8 * 9))
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, h, LISP_LEND_RECOVER, L->sp * sizeof(obj));
 	L->exhausted = true;
 	L->err = OBJ_NULL;
 	return OBJ_NULL;
@@ -56,10 +70,14 @@ int lisp_gc_full(struct lisp *L, int lend)
 	int rc;
 
 	if (L->cfg.gc_lend)
-		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, lend);
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, lend, 0);
 	rc = gc_overhead_full(L->h);
 	if (L->cfg.gc_lend)
-		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, LISP_LEND_STOP);
+		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, LISP_LEND_STOP, 0);
+	/* back under half its limit: the heap has recovered (the next exhaustion lends again) */
+	if (rc == 0 && L->h->limit_bytes != 0 &&
+	    arch_atomic_load_relaxed(&L->h->src_bytes) < L->h->limit_bytes / 2)
+		L->exhausted = false;
 	return rc;
 }
 

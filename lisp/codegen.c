@@ -100,6 +100,18 @@ static bool op16x2(struct gen *g, int op, size_t a, size_t c)
 	return emit_bytes(g, b, 5);
 }
 
+static bool op16x3(struct gen *g, int op, intptr_t a, intptr_t b, intptr_t c)
+{
+	uint8_t x[7] = { (uint8_t)op, (uint8_t)a, (uint8_t)(a >> 8), (uint8_t)b, (uint8_t)(b >> 8),
+			 (uint8_t)c, (uint8_t)(c >> 8) };
+
+	if (a < 0 || a > 65535 || b < 0 || b > 65535 || c < 0 || c > 65535) {
+		lisp_errorf(g->L, OBJ_NULL, "procedure too large to compile");
+		return false;
+	}
+	return emit_bytes(g, x, 7);
+}
+
 /* an opcode with a u32 operand; returns the operand's offset for patching, or 0 on failure */
 static size_t op32(struct gen *g, int op, uint32_t v)
 {
@@ -447,20 +459,12 @@ static bool gen_store(struct gen *g, obj node, intptr_t d)
 		return op16x2(g, op == OP_CAR ? OP_LSETCAR : OP_LSETCDR, (size_t)d, (size_t)local_slot(ir_ref(node, 2)));
 	if ((op == OP_ADD || op == OP_SUB) && n == 2 && own_local_p(g, ir_ref(node, 2))) {
 		obj b = ir_ref(node, 3);
-		uint8_t c[7] = { OP_LSETADDI, (uint8_t)d, (uint8_t)(d >> 8) };
 		intptr_t i = local_slot(ir_ref(node, 2)), k;
 
-		c[3] = (uint8_t)i, c[4] = (uint8_t)(i >> 8);
-		if (own_local_p(g, b)) {
-			k = local_slot(b);
-			c[0] = op == OP_ADD ? OP_LSETADDLL : OP_LSETSUBLL;
-			c[5] = (uint8_t)k, c[6] = (uint8_t)(k >> 8);
-			return d <= 65535 && emit_bytes(g, c, 7);
-		}
-		if (small_fixnum_p(b) && (k = op == OP_ADD ? fxv(ir_ref(b, 1)) : -fxv(ir_ref(b, 1))) <= 32767) {
-			c[5] = (uint8_t)k, c[6] = (uint8_t)(k >> 8);
-			return d <= 65535 && emit_bytes(g, c, 7);
-		}
+		if (own_local_p(g, b))
+			return op16x3(g, op == OP_ADD ? OP_LSETADDLL : OP_LSETSUBLL, d, i, local_slot(b));
+		if (small_fixnum_p(b) && (k = op == OP_ADD ? fxv(ir_ref(b, 1)) : -fxv(ir_ref(b, 1))) <= 32767)
+			return op16x3(g, OP_LSETADDI, d, i, (uint16_t)k);
 	}
 	return gen(g, node, false) && op16(g, OP_LSET, d);
 }
@@ -624,8 +628,12 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
 		int r;
 
-		if (k < 0 || k > 65535)
+		if (k < 0)
 			goto out;
+		if (k > 65535) {
+			lisp_errorf(L, OBJ_NULL, "procedure too large to compile");
+			goto out;
+		}
 		/* the arguments into the parameters' slots, then OP_GJMP: the jump, or the call
 		 * of whatever the global names now with them */
 		if ((r = gen_moves(g, node, 0, 0, k)) >= 0) {

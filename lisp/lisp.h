@@ -68,10 +68,11 @@ struct lisp_config {
 	 * room for what may survive and a major one its mark stack. So a source with a limit may
 	 * let the heap go beyond it meanwhile: for RETRY by a fixed reserve past the limit (a
 	 * program whose live data keeps growing still stops at the limit), for RECOVER by that
-	 * much past what the heap holds (so the collection can run and give back the garbage).
-	 * h is the heap collected: every thread's own CPU's (a spawned thread shares its parent's
-	 * config but runs on another CPU). May be NULL. */
-	void (*gc_lend)(void *ctx, struct heap *h, int how);
+	 * much past what the heap holds (so the collection can run and give back the garbage),
+	 * plus extra bytes (the handler's reserve after an exhaustion: its continuation's copy of
+	 * the stack; 0 otherwise). h is the heap collected: every thread's own CPU's (a spawned
+	 * thread shares its parent's config but runs on another CPU). May be NULL. */
+	void (*gc_lend)(void *ctx, struct heap *h, int how, size_t extra);
 	void *gc_lend_ctx;
 	/* (command-line) and (get-environment-variable[s]): NULL-terminated arrays that live as
 	 * long as the instance and its threads, or NULL for none. env entries are "NAME=VALUE". */

@@ -220,9 +220,9 @@ static uintptr_t child_main(void *arg)
 	if (ch == NULL && c->cfg.gc_lend != NULL) {
 		/* the heap is at its limit: collect with room lent, as the REPL does after an
 		 * expression that exhausted it (nothing of ours is in the heap yet) */
-		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_RECOVER);
+		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_RECOVER, 0);
 		gc_major_full(h);
-		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_STOP);
+		c->cfg.gc_lend(c->cfg.gc_lend_ctx, h, LISP_LEND_STOP, 0);
 		ch = heap_src_alloc(h, bytes);
 	}
 	if (ch == NULL) {

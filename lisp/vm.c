@@ -1426,14 +1426,20 @@ special:
 		/* (%resume k value) */
 		obj k = sp[-2], copy;
 		size_t len;
+		bool recover_now;
 
 		if (!record_p(k, STATE(L, S_RTD_CONT)))
 			FAIL(lisp_type_error(L, "%resume", "continuation", k));
 		acc = sp[-1];
-		copy = obj_fields(k)[CONT_STACK];
-		len = obj_vector_length(copy);
-		if (len + 16 > stk_cap(L)) {
-			bool ok;
+		len = obj_vector_length(obj_fields(k)[CONT_STACK]);
+		/* A handler escapes from an exhausted heap's error (a guard): the frames cut away
+		 * held the data that filled the heap, garbage now. Collect it, as the REPL does
+		 * after the error, before the program goes on; that ends the episode and the
+		 * handler's loan (alloc.c, exhausted), so the next exhaustion lends the reserve
+		 * again, and the loans leave nothing behind. */
+		recover_now = L->exhausted && !h->in_gc;
+		if (recover_now || len + 16 > stk_cap(L)) {
+			bool ok = true;
 			obj a = acc;
 
 			ROOT(k);
@@ -1441,10 +1447,16 @@ special:
 			stack_sync(L, lo, 0, hi);
 			lo = hi = 0;
 			L->sp = 0;
-			ok = lisp_stack_reserve(L, len + 16);
+			if (recover_now) {
+				L->exhausted = false;
+				lisp_gc_full(L, LISP_LEND_RECOVER);
+			}
+			if (len + 16 > stk_cap(L))
+				ok = lisp_stack_reserve(L, len + 16);
 			UNROOT(a);
 			UNROOT(k);
 			acc = a;
+			marking = h->major_marking;
 			if (!ok) {
 				S = stk(L);
 				sp = S;
@@ -1452,8 +1464,8 @@ special:
 				pco = 0;
 				goto error_nopc;
 			}
-			copy = obj_fields(k)[CONT_STACK];
 		}
+		copy = obj_fields(k)[CONT_STACK];
 		S = stk(L);
 		if (heap_young_p(h, L->stack))
 			memcpy(S, obj_fields(copy), len * sizeof(obj));

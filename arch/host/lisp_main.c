@@ -135,12 +135,12 @@ static void table_free(void *ctx, void *p, size_t size)
 	free(p);
 }
 
-/* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste) and a mark
- * stack, past the budget (RETRY) or past what the heap holds (RECOVER) */
-static void lend(void *ctx, struct heap *h, int how)
+/* lisp.h, gc_lend: room for a full nursery's promotion (with each group's waste), a mark stack
+ * and extra, past the budget (RETRY) or past what the heap holds (RECOVER) */
+static void lend(void *ctx, struct heap *h, int how, size_t extra)
 {
 	struct source *s = h->src.ctx;
-	size_t room = h->nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE;
+	size_t room = h->nursery_bytes * 3 / 2 + 2 * HEAP_GROUP_SIZE + extra;
 
 	(void)ctx;
 
