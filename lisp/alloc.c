@@ -16,15 +16,32 @@
  * the one when a continuation is resumed (a handler escaped: the frames that held the data
  * are cut away; vm.c, SP_RESUME), which also ends the episode, as a collection that finds the
  * heap under half its limit does; a heap already an eighth past its limit gets no loan, so
- * loans cannot grow it without bound. */
+ * loans cannot grow it without bound (within_loans; and lisp_lend_kind). */
+static bool within_loans(const struct heap *h)
+{
+	return h->limit_bytes == 0 || arch_atomic_load_relaxed(&h->src_bytes) <= h->limit_bytes / 8 * 9;
+}
+
+/* The loan for a collection that must succeed (a refused allocation's retry, (gc)): a reserve
+ * past the limit; but a heap the handler's loan left past its limit (its garbage may outlive
+ * the handler's escape: a guard's clause runs while its handler's continuation holds the
+ * data) gets room past what it holds, within the loans' bound: else the collection could not
+ * run, and a program that caught the error failed at its next allocation (a review's). A
+ * program that merely fills its heap still stops at the reserve past the limit. */
+int lisp_lend_kind(struct lisp *L)
+{
+	return L->loaned && within_loans(L->h) ? LISP_LEND_RECOVER : LISP_LEND_RETRY;
+}
+
 static obj exhausted(struct lisp *L)
 {
 	struct heap *h = L->h;
 
 	gc_overhead_reset(h);
-	if (!L->exhausted && L->cfg.gc_lend && !h->in_gc &&
-	    (h->limit_bytes == 0 || arch_atomic_load_relaxed(&h->src_bytes) <= h->limit_bytes / 8 * 9))
+	if (!L->exhausted && L->cfg.gc_lend && !h->in_gc && within_loans(h)) {
 		L->cfg.gc_lend(L->cfg.gc_lend_ctx, h, LISP_LEND_RECOVER, L->sp * sizeof(obj));
+		L->loaned = true;
+	}
 	L->exhausted = true;
 	L->err = OBJ_NULL;
 	return OBJ_NULL;
@@ -35,7 +52,7 @@ static obj retry(struct lisp *L, unsigned type, size_t n)
 	struct heap *h = L->h;
 	obj o;
 
-	if (h->in_gc || gc_overhead_exceeded(h) || lisp_gc_full(L, LISP_LEND_RETRY) < 0)
+	if (h->in_gc || gc_overhead_exceeded(h) || lisp_gc_full(L, lisp_lend_kind(L)) < 0)
 		return exhausted(L);
 	o = heap_alloc(h, type, n);
 	return o != OBJ_NULL ? o : exhausted(L);
@@ -52,7 +69,7 @@ bool lisp_publish(struct lisp *L, obj *v)
 		return true;
 	}
 	ROOT(x);	/* the failed publication may have moved it (its first minor collection) */
-	rc = h->in_gc || gc_overhead_exceeded(h) ? -1 : lisp_gc_full(L, LISP_LEND_RETRY);
+	rc = h->in_gc || gc_overhead_exceeded(h) ? -1 : lisp_gc_full(L, lisp_lend_kind(L));
 	if (rc == 0)
 		rc = gc_publish(h, &x);
 	UNROOT(x);
@@ -74,7 +91,10 @@ int lisp_gc_full(struct lisp *L, int lend)
 	rc = gc_overhead_full(L->h);
 	if (L->cfg.gc_lend)
 		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, LISP_LEND_STOP, 0);
-	/* back under half its limit: the heap has recovered (the next exhaustion lends again) */
+	/* back under its limit: the loan is paid back; under half: the heap has recovered (the
+	 * next exhaustion lends again) */
+	if (rc == 0 && L->h->limit_bytes != 0 && arch_atomic_load_relaxed(&L->h->src_bytes) <= L->h->limit_bytes)
+		L->loaned = false;
 	if (rc == 0 && L->h->limit_bytes != 0 &&
 	    arch_atomic_load_relaxed(&L->h->src_bytes) < L->h->limit_bytes / 2)
 		L->exhausted = false;

@@ -244,6 +244,7 @@ bool lisp_depth_ok(struct lisp *L);
 /* gc_major_full of the heap with the block source lending room (enum lisp_lend), counted for
  * the overhead limit (gc_overhead_full): 0 or -1. */
 int lisp_gc_full(struct lisp *L, int lend);
+int lisp_lend_kind(struct lisp *L);	/* alloc.c: LISP_LEND_RETRY, or RECOVER for a heap past its limit by loans */
 obj lisp_alloc(struct lisp *L, unsigned type, size_t nfields);
 obj lisp_cons(struct lisp *L, obj a, obj d);
 obj lisp_list2(struct lisp *L, obj a, obj b);

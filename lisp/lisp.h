@@ -101,6 +101,8 @@ struct lisp {
 	size_t stack_limit;		/* slots; beyond it "recursion too deep" */
 	bool overflowed;		/* running on the stack reserve after "recursion too deep" */
 	bool exhausted;			/* an allocation failed since the last recovering collection */
+	bool loaned;			/* the handler's loan (alloc.c, exhausted) left the heap past
+					 * its limit, not yet collected back under it */
 	bool exiting;			/* (exit) ran and its hook returned */
 	bool sys_code;			/* compiling the system's code (the prelude, at boot): its
 					 * top level is the system frame (globals.c, "The system's

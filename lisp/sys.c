@@ -266,7 +266,7 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 	if (argc > 0) {
 		rc = gc_major_full_paced(L->h, gc_between, L);
 		if (rc < 0)
-			rc = lisp_gc_full(L, LISP_LEND_RETRY);	/* a heap at its limit can still do it */
+			rc = lisp_gc_full(L, lisp_lend_kind(L));	/* a heap at its limit can still do it */
 		if (rc == 0)
 			rc = gc_global_full_paced(L->h, gc_between, L);
 		if (rc > 0)
@@ -278,7 +278,7 @@ static obj p_gc(struct lisp *L, int argc, obj *argv)
 		else	/* at its limit (no reserve for the minor): as an allocation's retry does, a
 			 * full collection with room lent; (gc) failed where cons would have worked
 			 * (generator seed 9479, --heap-mb 16) */
-			rc = lisp_gc_full(L, LISP_LEND_RETRY);
+			rc = lisp_gc_full(L, lisp_lend_kind(L));
 	}
 	if (rc < 0)
 		return lisp_error(L, "gc: no memory for the collection", 0);

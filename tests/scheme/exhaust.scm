@@ -54,3 +54,8 @@
                                                    (lambda () (grow '()))))))
 (show "re-raised: " (guard (e (#t (list 'outer (message e)))) (guard (e ((string? e) 'inner)) (grow '()))))
 (show "and the heap is usable: " (length (make-list 100000 0)) " " (vector-length keep))
+; the guard's clause runs while its handler's continuation still holds the data (the heap then
+; past its limit by the handler's loan): the allocations after it, in the same top-level form,
+; collect it with room past what the heap holds (a review's case: an uncaught exhaustion)
+(define (after-guard) (guard (e (#t 'caught)) (grow '())) (vector-length (make-vector 20000 0)))
+(show "allocating after the guard: " (after-guard) " " (after-guard))
