@@ -93,11 +93,14 @@ int lisp_gc_full(struct lisp *L, int lend)
 		L->cfg.gc_lend(L->cfg.gc_lend_ctx, L->h, LISP_LEND_STOP, 0);
 	/* back under its limit: the loan is paid back; under half: the heap has recovered (the
 	 * next exhaustion lends again) */
-	if (rc == 0 && L->h->limit_bytes != 0 && arch_atomic_load_relaxed(&L->h->src_bytes) <= L->h->limit_bytes)
-		L->loaned = false;
-	if (rc == 0 && L->h->limit_bytes != 0 &&
-	    arch_atomic_load_relaxed(&L->h->src_bytes) < L->h->limit_bytes / 2)
-		L->exhausted = false;
+	if (rc == 0 && L->h->limit_bytes != 0) {
+		size_t held = arch_atomic_load_relaxed(&L->h->src_bytes);
+
+		if (held <= L->h->limit_bytes)
+			L->loaned = false;
+		if (held < L->h->limit_bytes / 2)
+			L->exhausted = false;
+	}
 	return rc;
 }
 

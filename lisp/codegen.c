@@ -57,6 +57,25 @@ static bool small_fixnum_p(obj node)
 	       fxv(ir_ref(node, 1)) <= 32767;
 }
 
+/* the slot of a local (an N_LREF of own_local_p) */
+static intptr_t local_slot(obj node) { return fxv(obj_vector_ref(ir_ref(node, 1), VAR_SLOT)); }
+
+/* Is node (+ local c) or (- local c) with the local plus k an i16 immediate? Then its slot and k
+ * (pushladdi, lsetaddi). */
+static bool local_addi_p(struct gen *g, obj node, intptr_t *slot, intptr_t *k)
+{
+	intptr_t op;
+
+	if (ir_tag(node) != N_PRIM || obj_vector_length(node) != 4)
+		return false;
+	op = fxv(ir_ref(node, 1));
+	if ((op != OP_ADD && op != OP_SUB) || !own_local_p(g, ir_ref(node, 2)) || !small_fixnum_p(ir_ref(node, 3)))
+		return false;
+	*k = op == OP_ADD ? fxv(ir_ref(ir_ref(node, 3), 1)) : -fxv(ir_ref(ir_ref(node, 3), 1));
+	*slot = local_slot(ir_ref(node, 2));
+	return *k <= 32767;
+}
+
 static bool emit_bytes(struct gen *g, const void *p, size_t k)
 {
 	struct lisp *L = g->L;
@@ -348,7 +367,7 @@ out:
 /* acc = node; push it: one instruction for locals, constants and globals */
 static bool gen_push(struct gen *g, obj node)
 {
-	intptr_t tag = ir_tag(node), k;
+	intptr_t tag = ir_tag(node), k, s;
 	obj v = obj_vector_length(node) > 1 ? ir_ref(node, 1) : OBJ_FALSE;
 
 	push_depth(g, 1);
@@ -357,15 +376,8 @@ static bool gen_push(struct gen *g, obj node)
 	if (tag == N_LREF && !var_boxed(v))
 		return (k = free_index(g, v)) >= 0 && op16(g, OP_PUSHF, k);
 	/* (+ local k), (- local k) for a small constant k */
-	if (tag == N_PRIM && (fxv(v) == OP_ADD || fxv(v) == OP_SUB) && obj_vector_length(node) == 4 &&
-	    ir_tag(ir_ref(node, 2)) == N_LREF && ir_tag(ir_ref(node, 3)) == N_CONST) {
-		obj var = ir_ref(ir_ref(node, 2), 1), c = ir_ref(ir_ref(node, 3), 1);
-
-		if (own_var_p(g, var) && !var_boxed(var) && obj_fixnum_p(c) &&
-		    fxv(c) > -32768 && fxv(c) < 32768)
-			return op16x2(g, OP_PUSHLADDI, (size_t)fxv(obj_vector_ref(var, VAR_SLOT)),
-				      (size_t)(uint16_t)(fxv(v) == OP_ADD ? fxv(c) : -fxv(c)));
-	}
+	if (local_addi_p(g, node, &s, &k))
+		return op16x2(g, OP_PUSHLADDI, (size_t)s, (size_t)(uint16_t)k);
 	if (tag == N_CONST && obj_fixnum_p(v) && fxv(v) >= -32768 && fxv(v) <= 32767)
 		return op16(g, OP_PUSHFIX, fxv(v));
 	if (tag == N_CONST && !obj_const_p(v))
@@ -437,7 +449,7 @@ static bool simple_arg_p(obj node, int nest)
 static bool reads_slot_p(struct gen *g, obj node, intptr_t s)
 {
 	if (ir_tag(node) == N_LREF)
-		return own_var_p(g, ir_ref(node, 1)) && fxv(obj_vector_ref(ir_ref(node, 1), VAR_SLOT)) == s;
+		return own_var_p(g, ir_ref(node, 1)) && local_slot(node) == s;
 	if (ir_tag(node) == N_PRIM)
 		for (size_t i = 2; i < obj_vector_length(node); i++)
 			if (reads_slot_p(g, ir_ref(node, i), s))
@@ -445,27 +457,23 @@ static bool reads_slot_p(struct gen *g, obj node, intptr_t s)
 	return false;
 }
 
-static intptr_t local_slot(obj node) { return fxv(obj_vector_ref(ir_ref(node, 1), VAR_SLOT)); }
-
 /* slot d = node's value: one instruction for a local, (+ local k), (+ local local), (car local)... */
 static bool gen_store(struct gen *g, obj node, intptr_t d)
 {
 	size_t n = ir_tag(node) == N_PRIM ? obj_vector_length(node) - 2 : 0;
 	int op = n ? (int)fxv(ir_ref(node, 1)) : -1;
+	intptr_t i, k;
 
 	if (own_local_p(g, node))
 		return op16x2(g, OP_LMOVE, (size_t)d, (size_t)local_slot(node));
 	if ((op == OP_CAR || op == OP_CDR) && n == 1 && own_local_p(g, ir_ref(node, 2)))
 		return op16x2(g, op == OP_CAR ? OP_LSETCAR : OP_LSETCDR, (size_t)d, (size_t)local_slot(ir_ref(node, 2)));
-	if ((op == OP_ADD || op == OP_SUB) && n == 2 && own_local_p(g, ir_ref(node, 2))) {
-		obj b = ir_ref(node, 3);
-		intptr_t i = local_slot(ir_ref(node, 2)), k;
-
-		if (own_local_p(g, b))
-			return op16x3(g, op == OP_ADD ? OP_LSETADDLL : OP_LSETSUBLL, d, i, local_slot(b));
-		if (small_fixnum_p(b) && (k = op == OP_ADD ? fxv(ir_ref(b, 1)) : -fxv(ir_ref(b, 1))) <= 32767)
-			return op16x3(g, OP_LSETADDI, d, i, (uint16_t)k);
-	}
+	if ((op == OP_ADD || op == OP_SUB) && n == 2 && own_local_p(g, ir_ref(node, 2)) &&
+	    own_local_p(g, ir_ref(node, 3)))
+		return op16x3(g, op == OP_ADD ? OP_LSETADDLL : OP_LSETSUBLL, d, local_slot(ir_ref(node, 2)),
+			      local_slot(ir_ref(node, 3)));
+	if (local_addi_p(g, node, &i, &k))
+		return op16x3(g, OP_LSETADDI, d, i, (uint16_t)k);
 	return gen(g, node, false) && op16(g, OP_LSET, d);
 }
 

@@ -28,12 +28,12 @@ void lisp_stack_clear_above(struct lisp *L)
  * its data, garbage now, but a heap at its limit cannot collect it by itself (the retry of a
  * thunk's allocation is lent room past the limit, which the failed expression's last retry
  * had used up): collect now with room past what it holds, as the REPL does after the error. */
+static bool recover_due(struct lisp *L) { return L->exhausted && !L->h->in_gc; }
+
 static void recover(struct lisp *L)
 {
-	if (L->exhausted && pair_p(STATE(L, S_WINDS)) && !L->h->in_gc) {
-		L->exhausted = false;
-		lisp_gc_full(L, LISP_LEND_RECOVER);
-	}
+	L->exhausted = false;
+	lisp_gc_full(L, LISP_LEND_RECOVER);
 }
 
 void lisp_vm_reset(struct lisp *L)
@@ -84,7 +84,8 @@ void lisp_vm_unwind(struct lisp *L, bool report)
 	lisp_stack_clear_above(L);
 	state_set(L, S_WINDS, w);
 	UNROOT(w);
-	recover(L);
+	if (pair_p(STATE(L, S_WINDS)) && recover_due(L))
+		recover(L);
 	ROOT(seen);
 	ROOT(next);
 	/* the list as it is now each time: an after thunk may re-enter an extent (call/cc) */
@@ -128,7 +129,8 @@ void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report)
 	L->sp = base;
 	lisp_stack_clear_above(L);	/* as lisp_vm_unwind: the frames' data is garbage now */
 	ROOT(winds);
-	recover(L);
+	if (pair_p(STATE(L, S_WINDS)) && recover_due(L))
+		recover(L);
 	ROOT(seen);
 	ROOT(next);
 	while (pair_p(w = STATE(L, S_WINDS)) && w != winds) {
@@ -1427,7 +1429,7 @@ special:
 		 * after the error, before the program goes on; that ends the episode and the
 		 * handler's loan (alloc.c, exhausted), so the next exhaustion lends the reserve
 		 * again, and the loans leave nothing behind. */
-		recover_now = L->exhausted && !h->in_gc;
+		recover_now = recover_due(L);
 		if (recover_now || len + 16 > stk_cap(L)) {
 			bool ok = true;
 			obj a = acc;
@@ -1437,10 +1439,8 @@ special:
 			stack_sync(L, lo, 0, hi);
 			lo = hi = 0;
 			L->sp = 0;
-			if (recover_now) {
-				L->exhausted = false;
-				lisp_gc_full(L, LISP_LEND_RECOVER);
-			}
+			if (recover_now)
+				recover(L);
 			if (len + 16 > stk_cap(L))
 				ok = lisp_stack_reserve(L, len + 16);
 			UNROOT(a);
