@@ -12,6 +12,28 @@
 
 #define WORD	sizeof(uintptr_t)
 
+/*
+ * Publishing (gc_publish's promotion of a fresh closure, h->promote_log set): what the
+ * publication's walk would do next is done here, as the objects go by. Each copy is shared
+ * and logged from the front of the log: its young fields are forwarded by scan_copy, which
+ * also shares the old objects of h they name that are not shared yet and logs them from the
+ * back, for the walk to visit (it visits only those). A copy is shared before its fields are
+ * forwarded; nobody else can reach it until the publication ends (the verifier's X1 waits:
+ * h->publishing). When the log has no room, promote_full asks the walk to go over it all.
+ */
+static inline void publishing_log(struct heap *h, obj o, bool visit)
+{
+	if (h->promote_n + h->promote_nvisit == h->promote_cap) {
+		h->promote_full = true;
+		return;
+	}
+	heap_shared_set((void *)o);
+	if (visit)
+		h->promote_log[h->promote_cap - ++h->promote_nvisit] = o;
+	else
+		h->promote_log[h->promote_n++] = o;
+}
+
 static obj forward(struct heap *h, obj o)
 {
 	uintptr_t *from = obj_words(o);
@@ -40,6 +62,8 @@ static obj forward(struct heap *h, obj o)
 	h->stats.bytes_promoted += words * WORD;
 	if (h->major_phase != HEAP_MAJOR_IDLE)
 		h->major_debt += words * GC_MAJOR_PACE;
+	if (__builtin_expect(h->promote_log != NULL, 0))
+		publishing_log(h, (obj)to, false);
 	return (obj)to;
 }
 
@@ -76,6 +100,9 @@ static void scan_copy(struct heap *h, uintptr_t *p)
 			f[i] = forward(h, v);
 		else if (count && gc_remote_p(h, v))
 			gc_xref_inc_later(h, v, (uintptr_t)p);
+		else if (__builtin_expect(h->promote_log != NULL, 0) && obj_ptr_p(v) &&
+			 !gc_remote_p(h, v) && !heap_shared_p((void *)v))
+			publishing_log(h, v, true);	/* old, ours, not shared: the walk visits it */
 	}
 }
 

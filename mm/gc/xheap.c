@@ -768,6 +768,8 @@ struct walk {
 #define FRONTIER	((obj)1)
 
 #define WALK_LOG_FIRST	(HEAP_GROUP_SIZE / sizeof(obj))	/* pub_log: one block */
+/* a promotion's copies all fit the first block (minor.c, "publishing") */
+_Static_assert(GC_PROMOTE_MAX_OBJECTS < WALK_LOG_FIRST, "the walk's first block holds a promotion");
 
 /* The first block of the log is the heap's (pub_log, kept from one publication to the next: a
  * block taken and given back at every channel-send cost an mmap, a munmap and its TLB
@@ -855,8 +857,32 @@ int gc_publish(struct heap *h, obj *x)
 
 	if (!obj_ptr_p(o))
 		return 0;
-	if (heap_young_p(h, o) && gc_promote_closure(h, &o) > 0) {
-		*x = o;		/* its young closure is old now, nothing else moved */
+	if (heap_young_p(h, o)) {
+		/* promoted, its copies are shared and logged as it goes (minor.c, "publishing") */
+		int r;
+
+		if (!walk_start(h, &w))
+			return -1;
+		h->promote_log = w.log;
+		h->promote_cap = w.cap;
+		h->promote_n = h->promote_nvisit = 0;
+		h->promote_full = false;
+		h->publishing = true;
+		r = gc_promote_closure(h, &o);
+		h->publishing = false;
+		h->promote_log = NULL;
+		/* the copies visited, then the old objects they name, to visit */
+		w.done = w.n = h->promote_n;
+		for (size_t k = 0; k < h->promote_nvisit; k++)
+			w.log[w.n++] = w.log[w.cap - 1 - k];
+		if (h->promote_full)	/* an old object left out: visit every entry */
+			w.done = 0;
+		kassert(r > 0 || w.n == 0);
+		if (r > 0)
+			*x = o;		/* its young closure is old now, nothing else moved */
+	}
+	if (w.n > 0) {
+		/* promoted */
 	} else if (heap_young_p(h, o)) {
 		GC_ROOT(h, o);
 		int r = gc_minor(h);
@@ -869,10 +895,13 @@ int gc_publish(struct heap *h, obj *x)
 		return 0;
 	}
 	/* Room for a minor collection now: once shared bits are set, the one below must not fail
-	 * (shared holders would keep naming young objects). */
-	if (heap_reserve(h, heap_nursery_used(h)) < 0 || !walk_start(h, &w))
+	 * (shared holders would keep naming young objects). A promotion's bits are undone. */
+	if (heap_reserve(h, heap_nursery_used(h)) < 0 || (w.log == NULL && !walk_start(h, &w))) {
+		walk_undo(h, &w);
 		return -1;
-	walk_share(h, &w, o);
+	}
+	if (w.n == 0)
+		walk_share(h, &w, o);
 	walk_drain(h, &w);
 	if (w.young && !w.failed) {
 		/* Young objects hang off some shared holders (remembered slots: G3). Promote them,

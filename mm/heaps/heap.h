@@ -337,6 +337,12 @@ struct heap {
 	bool publishing;		/* inside gc_publish: shared holders may still name young
 					 * objects until its minor collection (X1's one exception) */
 	obj *pub_log;			/* gc_publish's first log block, kept (xheap.c) */
+	obj *promote_log;		/* while gc_publish promotes a closure: its walk's log, where
+					 * each copy is shared and logged as it is made, and each old
+					 * unshared object of h a copy names is shared and logged from
+					 * the back, to be visited (minor.c, "publishing"); else NULL */
+	size_t promote_n, promote_nvisit, promote_cap;	/* copies, old objects, room */
+	bool promote_full;		/* an old object did not fit: the walk goes over it all */
 	bool major_poll_due;		/* gc_publish promoted: gc_mutator_poll polls the major GC */
 	struct heap_group *doomed;	/* groups the sweep freed, returned at the end of the cycle */
 	/* the global mark (xheap.c, "Garbage cycles across heaps" in docs/gc.md). gx_cycle and
