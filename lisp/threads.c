@@ -334,10 +334,64 @@ exhausted:
 	return OBJ_NULL;
 }
 
+/* Joins in progress, for the deadlock check: a thread that would wait, through a chain of
+ * joins, for itself gets an error instead of hanging (two threads joining each other, or a
+ * longer ring). The entries form no cycle: each is added only after the walk from its target
+ * found no way back to its joiner, under join_lock (a leaf), so the walk ends. An entry lives
+ * on its joiner's C stack for the length of the wait. A target is named by its record's C
+ * part, whose id is read at each walk: a thread not started yet (id 0) is waiting for
+ * nothing, and once started it can close a ring only by joining, which walks again. */
+struct join_wait {
+	unsigned waiter;		/* the joining thread's id */
+	struct th_c *target;
+	struct join_wait *next;
+};
+static struct spinlock join_lock = SPINLOCK_INIT("lisp-joins");
+static struct join_wait *joins;
+
+/* Record that self waits for target; false (nothing recorded) if target waits, through the
+ * joins in progress, for self. */
+static bool join_begin(struct join_wait *j, unsigned self, struct th_c *target)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&join_lock);
+	struct th_c *t = target;
+
+	while (t) {
+		unsigned id = arch_atomic_load(&t->id);
+		struct join_wait *k;
+
+		if (id == self) {
+			spin_unlock_irqrestore(&join_lock, f);
+			return false;
+		}
+		for (k = joins; k && k->waiter != id; k = k->next)
+			;
+		t = k ? k->target : NULL;
+	}
+	j->waiter = self;
+	j->target = target;
+	j->next = joins;
+	joins = j;
+	spin_unlock_irqrestore(&join_lock, f);
+	return true;
+}
+
+static void join_end(struct join_wait *j)
+{
+	arch_irqflags_t f = spin_lock_irqsave(&join_lock);
+	struct join_wait **p = &joins;
+
+	while (*p != j)
+		p = &(*p)->next;
+	*p = j->next;
+	spin_unlock_irqrestore(&join_lock, f);
+}
+
 static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 {
 	obj rec = argv[0], v;
 	struct th_c *c;
+	struct join_wait jw = { 0, NULL, NULL };	/* target set: recorded */
 	arch_irqflags_t f;
 	int finished;
 
@@ -349,6 +403,9 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 	c = raw(rec, TH_C);	/* rec is published: it does not move while we wait */
 	if (arch_atomic_load(&c->id) == thread_self()->id)	/* it would wait for itself forever */
 		return lisp_errorf(L, OBJ_NULL, "thread-join: a thread cannot join itself");
+	if (!arch_atomic_load(&c->finished) && !join_begin(&jw, thread_self()->id, c))
+		return lisp_errorf(L, OBJ_NULL, "thread-join: deadlock: the thread waits, through "
+				   "the joins in progress, for this one");
 	/* any number of joiners, each interruptible (sched/thread.h) */
 	for (;;) {
 		thread_wait_intr_begin(&c->done);
@@ -359,9 +416,14 @@ static obj p_thread_join(struct lisp *L, int argc, obj *argv)
 		thread_wait_intr_end();
 		if (finished)
 			break;
-		if (lisp_poll_interrupt(L))
+		if (lisp_poll_interrupt(L)) {
+			if (jw.target)
+				join_end(&jw);
 			return OBJ_NULL;
+		}
 	}
+	if (jw.target)
+		join_end(&jw);
 	v = obj_fields(rec)[TH_VALUE];
 	switch (fxv(obj_fields(rec)[TH_STATUS])) {
 	case TH_ERROR:
