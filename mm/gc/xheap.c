@@ -871,10 +871,11 @@ int gc_publish(struct heap *h, obj *x)
 		r = gc_promote_closure(h, &o);
 		h->publishing = false;
 		h->promote_log = NULL;
-		/* the copies visited, then the old objects they name, to visit */
-		w.done = w.n = h->promote_n;
-		for (size_t k = 0; k < h->promote_nvisit; k++)
-			w.log[w.n++] = w.log[w.cap - 1 - k];
+		/* the copies visited, then the old objects they name, to visit (the two parts
+		 * may overlap once moved: memmove; their order does not matter) */
+		w.done = h->promote_n;
+		memmove(w.log + w.done, w.log + w.cap - h->promote_nvisit, h->promote_nvisit * sizeof(obj));
+		w.n = w.done + h->promote_nvisit;
 		if (h->promote_full)	/* an old object left out: visit every entry */
 			w.done = 0;
 		kassert(r > 0 || w.n == 0);
