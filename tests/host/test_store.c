@@ -3,7 +3,8 @@
  * collection of one group with and without links from others, cross-group cycles left by the
  * counts and reclaimed by the whole-store mark, persistent cells (a list larger than the cache
  * walked and changed a field at a time, stale references refused), full stores (every change
- * works or says STORE_ENOSPC, never STORE_EBROKEN), wear spread, the file
+ * works or says STORE_ENOSPC, never STORE_EBROKEN, and a full store gets out by removes and
+ * commits, on cards of the format before the names groups too), wear spread, the file
  * device, and damaged cards (roots, mapping, groups, random bytes anywhere) giving a clear error
  * at open, never a crash.
  * store_check recounts every link after every step. Randomized tests print their seed; SEED=n
@@ -20,6 +21,7 @@
 #include <storage/crc32c.h>
 
 #include "store_fixture.h"
+#include <storage/store_int.h>	/* group header fields: a card of the old format */
 
 static uint64_t seed;
 static char msg[256];
@@ -1467,6 +1469,334 @@ static void test_full_escape(void **state)
 	assert_int_equal(stuck, 0);
 }
 
+/* ---- the names table's reserve: many long names, old cards ----
+ * Random workloads as in test_full_escape, but with up to 3000 names of up to 1 KiB (a names table
+ * of many groups), and cards of the format before the names groups: at a reopen the test clears
+ * GF_NAMES in every group (redoing its CRC), as a card written by the old code, or one an older
+ * kernel wrote groups of, has it. Found by review: the names groups grew past what the card could
+ * free, and a full card of the old format never committed again. */
+#define NESC_MAX	3000u
+#define NESC_OLD	2u	/* clear GF_NAMES at every reopen */
+#define NESC_SKIP	1u	/* reopen without verify at times */
+#define NESC_QUARTER	4u	/* values near a quarter group too */
+#define NESC_OLD_ONCE	8u	/* clear GF_NAMES at the first reopen only */
+#define NESC_FIXNUMS	16u	/* fixnum values only: the table is the store */
+static uint32_t nesc_model[NESC_MAX], nesc_committed[NESC_MAX];
+
+/* name k: its number, padded to a length that depends on k (8 to 8 + maxpad bytes) */
+static void nesc_name(char *name, uint32_t k, uint32_t maxpad)
+{
+	int n = snprintf(name, 1100, "n%u-", k);
+	uint32_t want = maxpad ? 8 + (k * 2654435761u) % maxpad : 0;
+
+	while ((uint32_t)n < want && n < 1020) {
+		name[n] = (char)('a' + (k + (uint32_t)n) % 26);
+		n++;
+	}
+	name[n] = 0;
+}
+
+/* Every group header without GF_NAMES, its CRC redone: the card as the old code wrote it. */
+static void strip_names_flag(struct fx_card *c)
+{
+	uint32_t gbytes = c->gsec * BLK_SECTOR;
+
+	for (uint32_t g = 0; g < c->ngroups; g++) {
+		uint8_t *b = c->image + (uint64_t)g * gbytes;
+
+		if (get32(b + G_MAGIC) != GRP_MAGIC || !(get32(b + G_FLAGS) & GF_NAMES))
+			continue;
+		put32(b + G_FLAGS, get32(b + G_FLAGS) & ~GF_NAMES);
+		put32(b + G_CRC, 0);
+		put32(b + G_CRC, store_crc32c(0, b, gbytes));
+	}
+}
+
+static struct store *nesc_open(struct fx_card *c, int skip)
+{
+	struct store_params p = { .detail = msg, .detail_len = sizeof(msg), .skip_verify = skip };
+	struct store *s = NULL;
+	int e = store_open(&c->cut.dev, &fx_mem, &p, &s);
+
+	if (e)
+		fail_msg("store_open: %s (%s)", store_strerror(e), msg);
+	return s;
+}
+
+/* Fill the card until 60 sets said full, then remove every name with a commit each, set and
+ * commit a small value, and reopen to the last commit. Returns 1 if it got stuck. */
+static int names_escape_round(uint64_t r, uint32_t gsec, uint32_t ngroups, uint32_t nnames,
+			      uint32_t maxpad, unsigned mode)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, gsec, ngroups, 0);
+	uint32_t gbytes = gsec * BLK_SECTOR;
+	uint8_t *buf = malloc(3 * gbytes);
+	char name[1100];
+	int stuck = 0, full = 0, stripped = 0;
+
+	assert_non_null(buf);
+	memset(nesc_model, 0, sizeof(nesc_model));
+	memset(nesc_committed, 0, sizeof(nesc_committed));
+	for (int step = 0; step < 3000 && full < 60; step++) {
+		uint32_t k = fx_below(&r, nnames), op = fx_below(&r, 21), len = 0;
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct store_val *v = NULL;
+		int e = STORE_OK;
+
+		nesc_name(name, k, maxpad);
+		if (op < 12) {
+			switch ((mode & NESC_FIXNUMS) ? 0 : fx_below(&r, (mode & NESC_QUARTER) ? 5 : 4)) {
+			case 0: v = store_v_fixnum(a, k); break;
+			case 1: len = 1 + fx_below(&r, 60); break;
+			case 2: len = 1 + fx_below(&r, gbytes / 4); break;
+			case 3: len = 1 + fx_below(&r, 2 * gbytes); break;
+			default: len = gbytes / 4 - 64 + fx_below(&r, 128); break;
+			}
+			if (len) {
+				memset(buf, (int)(k + len), len);
+				v = store_v_bytevector(a, buf, len);
+			}
+			e = store_set(s, name, strlen(name), v);
+			if (!e)
+				nesc_model[k] = len + 1;
+			full += e == STORE_ENOSPC;
+		} else if (op < 15) {
+			e = store_remove(s, name, strlen(name));
+			if (e == STORE_ENOTFOUND && !nesc_model[k])
+				e = STORE_OK;
+			if (!e)
+				nesc_model[k] = 0;
+		} else if (op < 16) {
+			e = store_collect(s, fx_below(&r, 3) == 0 ? STORE_COLLECT_FULL : 0);
+		} else if (op < 20) {
+			if (!(e = store_commit(s)))
+				memcpy(nesc_committed, nesc_model, sizeof(nesc_model));
+		} else if (mode & (NESC_SKIP | NESC_OLD)) {
+			if (!store_commit(s))
+				memcpy(nesc_committed, nesc_model, sizeof(nesc_model));
+			store_close(s);
+			if ((mode & NESC_OLD) || ((mode & NESC_OLD_ONCE) && !stripped++))
+				strip_names_flag(&c);
+			s = nesc_open(&c, (mode & NESC_SKIP) && fx_below(&r, 2));
+			memcpy(nesc_model, nesc_committed, sizeof(nesc_model));
+		}
+		store_arena_free(a);
+		if (e && e != STORE_ENOSPC)
+			fail_msg("step %d op %u: %s", step, op, store_strerror(e));
+	}
+	CHECK(s);
+	for (uint32_t k = 0; k < nnames && !stuck; k++) {
+		int e;
+
+		if (!nesc_model[k])
+			continue;
+		nesc_name(name, k, maxpad);
+		if ((e = store_remove(s, name, strlen(name))) == STORE_ENOSPC) {
+			if (store_commit(s) == STORE_OK)
+				memcpy(nesc_committed, nesc_model, sizeof(nesc_model));
+			e = store_remove(s, name, strlen(name));
+		}
+		if (e == STORE_ENOSPC) {
+			struct store_stats st;
+
+			OK(store_stats(s, &st));
+			print_message("[ store    ] stuck: %u physical groups free, %u dirty, %u mapped, "
+				      "%llu names\n", st.phys_free, st.cache_dirty, st.groups_mapped,
+				      (unsigned long long)st.names);
+			stuck = 1;
+			break;
+		}
+		OK(e);
+		nesc_model[k] = 0;
+		if ((e = store_commit(s)) == STORE_OK)
+			memcpy(nesc_committed, nesc_model, sizeof(nesc_model));
+		else if (e != STORE_ENOSPC)
+			fail_msg("commit: %s", store_strerror(e));
+	}
+	if (!stuck && store_commit(s) == STORE_OK) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+
+		memcpy(nesc_committed, nesc_model, sizeof(nesc_model));
+		memset(buf, 9, 100);
+		if (store_set(s, "after", 5, store_v_bytevector(a, buf, 100)) || store_commit(s))
+			stuck = 1;
+		store_arena_free(a);
+	} else {
+		stuck = 1;
+	}
+	CHECK(s);
+	store_close(s);
+	s = nesc_open(&c, 0);
+	CHECK(s);
+	for (uint32_t k = 0; k < nnames; k++) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+		struct store_val *got;
+		uint32_t len = nesc_committed[k] - 1;
+
+		nesc_name(name, k, maxpad);
+		if (!nesc_committed[k]) {
+			assert_int_equal(store_ref(s, name, strlen(name), a, &got), STORE_ENOTFOUND);
+		} else {
+			OK(store_ref(s, name, strlen(name), a, &got));
+			if (len) {
+				memset(buf, (int)(k + len), len);
+				assert_true(store_v_equal(&fx_mem, store_v_bytevector(a, buf, len), got));
+			} else {
+				assert_true(store_v_equal(&fx_mem, store_v_fixnum(a, k), got));
+			}
+		}
+		store_arena_free(a);
+	}
+	store_close(s);
+	fx_card_fini(&c);
+	free(buf);
+	return stuck;
+}
+
+/* NESC_ONLY=i runs workload i alone. Before the fix, over seeds 1-6: the 1 MiB cards of long
+ * names and fixnums (21-28) stuck in most, and the old-format ones (13, 14, 18) in some. */
+static void test_names_escape(void **state)
+{
+	static const struct { uint32_t gsec, ngroups, nnames, maxpad; unsigned mode; } w[] = {
+		{ 8, 256, 240, 0, 0 }, { 8, 256, 2000, 40, 0 }, { 8, 512, 3000, 100, 0 },
+		{ 64, 32, 240, 0, 0 }, { 64, 32, 2000, 60, 4 }, { 64, 64, 3000, 200, 4 },
+		{ 128, 16, 1500, 300, 4 }, { 128, 16, 240, 1000, 4 }, { 8, 256, 500, 1000, 0 },
+		{ 8, 256, 1000, 40, 1 }, { 64, 32, 1000, 60, 1 }, { 128, 16, 600, 60, 1 },
+		{ 8, 256, 1000, 40, 2 }, { 64, 32, 1000, 60, 3 }, { 128, 16, 600, 60, 2 },
+		{ 128, 16, 600, 60, 8 }, { 64, 32, 1000, 60, 8 }, { 128, 16, 240, 20, 8 },
+		{ 128, 16, 240, 20, 9 }, { 8, 256, 1000, 40, 8 }, { 128, 16, 240, 20, 1 },
+		{ 8, 256, 3000, 1000, 16 }, { 64, 32, 3000, 1000, 16 }, { 128, 16, 3000, 1000, 17 },
+		{ 8, 512, 3000, 600, 17 }, { 64, 64, 3000, 1000, 20 },
+		{ 128, 16, 3000, 1000, 16 }, { 128, 16, 3000, 400, 16 }, { 128, 16, 3000, 1000, 20 },
+	};
+	unsigned n = sizeof(w) / sizeof(w[0]), stuck = 0;
+	const char *only = getenv("NESC_ONLY");
+
+	(void)state;
+	for (unsigned i = 0; i < n; i++) {
+		int st;
+
+		if (only && (unsigned)atoi(only) != i)
+			continue;
+		st = names_escape_round(seed ^ (0x9e3779b97f4a7c15ULL * (i + 1)), w[i].gsec,
+					w[i].ngroups, w[i].nnames, w[i].maxpad, w[i].mode);
+		if (st)
+			print_message("[ store    ] workload %u (%u groups of %u KiB, %u names, mode %u) "
+				      "stuck\n", i, w[i].ngroups, w[i].gsec / 2, w[i].nnames, w[i].mode);
+		stuck += st;
+	}
+	print_message("[ store    ] %u workloads of many long names: %u could not get out\n", n,
+		      stuck);
+	assert_int_equal(stuck, 0);
+}
+
+/* A 1 MiB card of the old format (no names groups, no reserve) filled with values of 60000
+ * bytes, a commit after each: every remove and its commit must work (before the fix: the first
+ * commit said full, then every remove). STORE_OLD_CARD=file opens a card image the old code wrote
+ * (1 MiB) instead; without it the card is this one with GF_NAMES cleared. */
+static void test_old_card_full(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 128, 16, 0);
+	uint8_t *buf = calloc(1, 60000);
+	const char *img = getenv("STORE_OLD_CARD");
+	struct store_arena *a = store_arena_new(&fx_mem);
+	char name[32];
+	int n, e;
+
+	(void)state;
+	assert_non_null(buf);
+	set(s, "t", store_v_fixnum(a, 1));
+	OK(store_commit(s));
+	for (n = 0;; n++) {
+		snprintf(name, sizeof(name), "v%d", n);
+		if ((e = store_set(s, name, strlen(name), store_v_bytevector(a, buf, 60000))))
+			break;
+		OK(store_commit(s));
+	}
+	assert_int_equal(e, STORE_ENOSPC);
+	store_close(s);
+	if (img) {
+		FILE *f = fopen(img, "rb");
+		size_t bytes = (size_t)c.gsec * BLK_SECTOR * c.ngroups;
+
+		assert_non_null(f);
+		assert_int_equal(fread(c.image, 1, bytes, f), bytes);
+		fclose(f);
+		n = 20;		/* it holds t and some of v0 .. v19 */
+	}
+	strip_names_flag(&c);
+	s = nesc_open(&c, 0);
+	CHECK(s);
+	for (int k = 0; k < n; k++) {
+		snprintf(name, sizeof(name), "v%d", k);
+		e = store_remove(s, name, strlen(name));
+		if (e != STORE_ENOTFOUND)
+			OK(e);
+		OK(store_commit(s));
+		CHECK(s);
+	}
+	OK(store_collect(s, STORE_COLLECT_FULL));
+	OK(store_commit(s));
+	assert_int_equal(store_set(s, "v0", 2, store_v_bytevector(a, buf, 60000)), STORE_OK);
+	OK(store_commit(s));
+	store_close(s);
+	s = nesc_open(&c, 0);
+	CHECK(s);
+	{
+		struct store_val *got;
+
+		OK(store_ref(s, "t", 1, a, &got));
+		assert_true(store_v_equal(&fx_mem, store_v_fixnum(a, 1), got));
+		OK(store_ref(s, "v0", 2, a, &got));
+		assert_true(store_v_equal(&fx_mem, store_v_bytevector(a, buf, 60000), got));
+	}
+	store_arena_free(a);
+	store_close(s);
+	fx_card_fini(&c);
+	free(buf);
+}
+
+/* A table of 500-byte names (fixnum values) grown on a 1 MiB card until a set says full, a
+ * commit after each; then names removed with a commit each. */
+static void test_names_full(void **state)
+{
+	struct fx_card c;
+	struct store *s = fresh(&c, 128, 16, 0);
+	char name[600];
+	int n, e;
+
+	(void)state;
+	for (n = 0;; n++) {
+		struct store_arena *a = store_arena_new(&fx_mem);
+
+		snprintf(name, sizeof(name), "n%d-", n);
+		memset(name + strlen(name), 'x', 500 - strlen(name));
+		name[500] = 0;
+		e = store_set(s, name, 500, store_v_fixnum(a, n));
+		store_arena_free(a);
+		if (e)
+			break;
+		OK(store_commit(s));
+	}
+	assert_int_equal(e, STORE_ENOSPC);
+	print_message("[ store    ] %d names of 500 bytes on a 1 MiB card\n", n);
+	for (int k = 0; k < n; k++) {
+		snprintf(name, sizeof(name), "n%d-", k);
+		memset(name + strlen(name), 'x', 500 - strlen(name));
+		name[500] = 0;
+		OK(store_remove(s, name, 500));
+		OK(store_commit(s));
+	}
+	CHECK(s);
+	store_close(s);
+	s = nesc_open(&c, 0);
+	CHECK(s);
+	store_close(s);
+	fx_card_fini(&c);
+}
+
 static void test_file_device(void **state)
 {
 	char path[] = "/tmp/test_store_XXXXXX";
@@ -1769,9 +2099,14 @@ int main(void)
 		cmocka_unit_test(test_full_after_remove),
 		cmocka_unit_test(test_full_random),
 		cmocka_unit_test(test_full_escape),
+		cmocka_unit_test(test_names_escape),
+		cmocka_unit_test(test_old_card_full),
+		cmocka_unit_test(test_names_full),
 		cmocka_unit_test(test_file_device),
 		cmocka_unit_test(test_damaged),
 	};
 
+	if (getenv("TEST_FILTER"))	/* one test (a cmocka pattern) */
+		cmocka_set_test_filter(getenv("TEST_FILTER"));
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
