@@ -556,12 +556,7 @@ int store_commit(struct store *s)
 		if ((e = store_collect_names(s)) && e != STORE_ENOSPC)
 			return e;
 		if ((e = store_names_save(s)) == STORE_ENOSPC) {
-			/* as a save's collection: room() keeps no reserve for the save it makes room
-			 * for (a full card written before the names groups, found by review) */
-			s->saving_names = 1;
-			e = store_collect(s, 0);
-			s->saving_names = 0;
-			if (e && e != STORE_ENOSPC)
+			if ((e = store_collect(s, 0)) && e != STORE_ENOSPC)
 				return e;
 			e = store_names_save(s);
 		}

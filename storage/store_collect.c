@@ -487,7 +487,7 @@ static int collect_full(struct store *s)
  * commit whose names save found no room collects them, within the reserve. */
 int store_collect_names(struct store *s)
 {
-	int e = STORE_OK, any = 1, was = s->saving_names;
+	int e = STORE_OK, any = 1;
 
 	s->saving_names = 1;
 	while (any && !e) {
@@ -500,7 +500,7 @@ int store_collect_names(struct store *s)
 			any = 1;
 		}
 	}
-	s->saving_names = was;
+	s->saving_names = 0;
 	return e;
 }
 

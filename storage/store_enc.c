@@ -53,9 +53,9 @@ static int mine(const struct store *s, uint32_t lg)
 }
 
 /* Any group known to have room (the names save's first, before a fresh one: its groups must
- * not multiply); any: not only the caller's kind (mine) */
+ * not multiply) */
 static int alloc_known(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
-		       store_oid *oid, int any)
+		       store_oid *oid)
 {
 	uint32_t need = obj_total(payload) + 4, lg;
 	int e;
@@ -63,7 +63,7 @@ static int alloc_known(struct store *s, uint32_t type, uint32_t flags, uint32_t 
 	for (uint32_t k = 0; k < s->ngroups; k++) {
 		lg = (s->lg_cursor + k) % s->ngroups;
 		if ((s->g[lg].flags & (GI_USED | GI_KNOWN)) == (GI_USED | GI_KNOWN) &&
-		    s->g[lg].free >= need && (any || mine(s, lg))) {
+		    s->g[lg].free >= need && mine(s, lg)) {
 			e = try_alloc(s, lg, type, flags, payload, oid);
 			if (e != STORE_ENOSPC) {
 				s->alloc_lg = lg;
@@ -74,42 +74,6 @@ static int alloc_known(struct store *s, uint32_t type, uint32_t flags, uint32_t 
 		}
 	}
 	return STORE_ENOSPC;
-}
-
-/* A fresh group, if a free physical group stays for the dirty ones. */
-static int alloc_fresh(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
-		       store_oid *oid)
-{
-	uint32_t lg;
-	int e = room_to_dirty(s, NONE);
-
-	if (e == STORE_OK)
-		e = store_new_group(s, &lg);
-	if (e == STORE_OK) {
-		s->alloc_lg = lg;
-		e = try_alloc(s, lg, type, flags, payload, oid);
-	}
-	return e;
-}
-
-/* A names save's object (the group being filled and the cached ones tried): a names group with
- * room, else a fresh one while there are fewer than the table's N (store_names.c: names_need;
- * the save collected their garbage first once there were N, store_names_save, so N hold the
- * live table and the new copy), else any group with room, as before the names groups (a card
- * written before them and full has no fresh group for its first save, found by review), and a
- * fresh names group only last. */
-static int alloc_names(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
-		       store_oid *oid)
-{
-	int e = alloc_known(s, type, flags, payload, oid, 0);
-
-	if (e == STORE_ENOSPC && s->names_groups < store_names_want(s))
-		e = alloc_fresh(s, type, flags, payload, oid);
-	if (e == STORE_ENOSPC)
-		e = alloc_known(s, type, flags, payload, oid, 1);
-	if (e == STORE_ENOSPC)
-		e = alloc_fresh(s, type, flags, payload, oid);
-	return e;
 }
 
 /* A new object: in the group being filled, else a cached group with room, else a fresh group,
@@ -137,8 +101,8 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 			}
 		}
 	}
-	if (s->saving_names)
-		return alloc_names(s, type, flags, payload, oid);
+	if (s->saving_names && (e = alloc_known(s, type, flags, payload, oid)) != STORE_ENOSPC)
+		return e;
 	e = room_to_dirty(s, NONE);
 	if (e == STORE_OK)
 		e = store_new_group(s, &lg);
@@ -146,9 +110,9 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 		s->alloc_lg = lg;
 		return try_alloc(s, lg, type, flags, payload, oid);
 	}
-	if (e != STORE_ENOSPC)
+	if (e != STORE_ENOSPC || s->saving_names)
 		return e;
-	return alloc_known(s, type, flags, payload, oid, 0);
+	return alloc_known(s, type, flags, payload, oid);
 }
 
 /* While an encode runs, every object it makes is logged so a failure can free them all. */
@@ -584,8 +548,7 @@ int store_encode(struct store *s, struct store_val *v, uint64_t *cell)
 	 * links (its count), and STORE_SET_ROOM for the caller's link and the count it drops
 	 * (store_bind, store_set_field); checked before anything is made */
 	s->reserve = (en.stored < s->ngroups ? en.stored : s->ngroups) + STORE_SET_ROOM;
-	if (!e && (s->pfree < store_phys_needed(s) + 1 + s->reserve + store_names_phys(s) ||
-		   store_names_short(s)))
+	if (!e && s->pfree < store_phys_needed(s) + 1 + s->reserve + store_names_phys(s))
 		e = STORE_ENOSPC;
 	for (; !e && done < en.n; done++)
 		e = alloc_node(s, en.nodes[done], &en.oids[done]);

@@ -238,10 +238,8 @@ int store_get_bytes(struct store *s, store_oid oid, uint32_t type, uint8_t **byt
 int store_names_save(struct store *s);
 int store_names_load(struct store *s);
 int store_bind(struct store *s, const void *name, size_t len, uint64_t cell);
-uint32_t store_names_want(const struct store *s);
 uint32_t store_names_lgroups(const struct store *s);
 uint32_t store_names_phys(const struct store *s);
-int store_names_short(const struct store *s);
 void store_names_flag(struct store *s, uint32_t lg, uint32_t gflags);
 
 /* store_cell.c */

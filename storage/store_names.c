@@ -58,12 +58,6 @@ static uint32_t names_need(const struct store *s)
 	return (uint32_t)((2 * alloc + per - 1) / per);
 }
 
-/* The names groups a save fills before it collects their garbage (N). */
-uint32_t store_names_want(const struct store *s)
-{
-	return names_need(s);
-}
-
 /* Logical groups a value must leave unused: those of N the names groups do not have yet. */
 uint32_t store_names_lgroups(const struct store *s)
 {
@@ -73,28 +67,13 @@ uint32_t store_names_lgroups(const struct store *s)
 }
 
 /* Free physical groups a value must leave beyond what the dirty groups need: one for each group
- * the save (and the collection of the names groups before it, store_names_save) may dirty, the
- * old index's group, and one for each fresh names group the save may still take, which stays
- * mapped after its commit (without it the table grew until no remove could leave its reserve,
- * found by review). */
+ * the save (and the collection of the names groups before it, store_commit) may dirty, and the
+ * old index's group. */
 uint32_t store_names_phys(const struct store *s)
 {
 	uint32_t n = names_need(s);
 
-	return (n > s->names_groups ? 2 * n - s->names_groups : s->names_groups) + 1;
-}
-
-/* A new name (names_extra) grows the table: the logical groups its reserve takes must be
- * unused even if the value needs none. */
-int store_names_short(const struct store *s)
-{
-	uint32_t used = 0;
-
-	if (!s->names_extra)
-		return 0;
-	for (uint32_t lg = 0; lg < s->ngroups; lg++)
-		used += (s->g[lg].flags & GI_USED) != 0;
-	return used + store_names_lgroups(s) > s->lg_cap;
+	return (n > s->names_groups ? n : s->names_groups) + 1;
 }
 
 /* Group lg was read with header flags gf: mirror GF_NAMES. */
@@ -272,13 +251,7 @@ int store_names_save(struct store *s)
 	s->reserve = 1;
 	s->saving_names = 1;
 	s->alloc_lg = NONE;
-	e = STORE_OK;
-	/* with N names groups, their garbage goes before the save could want a fresh one (the
-	 * groups multiplied past N, found by review, and the reserve past what the card can free) */
-	if (s->names_groups >= names_need(s))
-		e = store_collect_names(s);
-	if (!e || e == STORE_ENOSPC)
-		e = names_save(s);
+	e = names_save(s);
 	s->alloc_lg = NONE;
 	s->saving_names = 0;
 	s->reserve = 0;
@@ -437,10 +410,19 @@ int store_set(struct store *s, const void *name, size_t len, struct store_val *v
 		return e;
 	if (!v)
 		return STORE_EINVAL;
-	/* a new name grows the table: its entry counts in the reserve while the value is placed
-	 * (the encode checks the logical groups too, store_names_short, so a collection below can
-	 * free them: a store of garbage refused every new name, found by review) */
+	/* a new name grows the table: its entry counts in the reserve while the value is placed,
+	 * and the logical groups the reserve takes must be there even if the value needs none */
 	s->names_extra = find(s, name, len) ? 0 : entry_bytes((uint32_t)len);
+	if (s->names_extra) {
+		uint32_t used = 0;
+
+		for (uint32_t lg = 0; lg < s->ngroups; lg++)
+			used += (s->g[lg].flags & GI_USED) != 0;
+		if (used + store_names_lgroups(s) > s->lg_cap) {
+			s->names_extra = 0;
+			return STORE_ENOSPC;
+		}
+	}
 	e = store_encode(s, v, &cell);
 	/* Full (the failed encode freed what it made): collect each group that may hold garbage,
 	 * then the whole store, trying again after each that freed something. Not when v links a
