@@ -460,7 +460,6 @@ static int verify_groups(struct store *s, const struct store_params *p)
 			return detail(p, "group's objects fail their check: logical", lg, STORE_EGROUP);
 		s->g[lg].free = grp_free(s, b);
 		s->g[lg].nslots = get32(b + G_NSLOTS);
-		store_names_flag(s, lg, get32(b + G_FLAGS));
 		s->g[lg].flags |= GI_KNOWN | (get32(b + G_FLAGS) & GF_COLLECT ? GI_COLLECT : 0);
 	}
 	return STORE_OK;
@@ -549,17 +548,11 @@ int store_commit(struct store *s)
 		return e;
 	if (s->names_dirty && (e = store_names_save(s)) == STORE_ENOSPC) {
 		/* no room for the names table: the buckets earlier saves replaced are garbage;
-		 * collect the names groups (within the reserve values leave), save again; then
-		 * every group that may hold garbage (a table in groups shared with values, as
-		 * cards written before the names groups have it) */
+		 * collect the groups that may hold garbage and save again */
 		s->st.auto_collections++;
-		if ((e = store_collect_names(s)) && e != STORE_ENOSPC)
+		if ((e = store_collect(s, 0)) && e != STORE_ENOSPC)
 			return e;
-		if ((e = store_names_save(s)) == STORE_ENOSPC) {
-			if ((e = store_collect(s, 0)) && e != STORE_ENOSPC)
-				return e;
-			e = store_names_save(s);
-		}
+		e = store_names_save(s);
 	}
 	if (e || (e = room_for_commit(s)))
 		return e;

@@ -20,11 +20,7 @@ static int room(struct store *s, uint32_t n)
 {
 	int e;
 
-	/* the names groups' collection before a save: within the reserve (store_names_phys) */
-	if (s->saving_names)
-		return s->pfree >= store_phys_needed(s) + n + 1 ? STORE_OK : STORE_ENOSPC;
-	/* a user's collection keeps the reserve of the save its commit makes */
-	if (s->pfree >= store_dirty_groups(s) + n + 2 + (s->names_dirty ? store_names_phys(s) : 0))
+	if (s->pfree >= store_dirty_groups(s) + n + 2)
 		return STORE_OK;
 	if (s->names_dirty || s->pending)
 		return STORE_ENOSPC;
@@ -480,27 +476,6 @@ static int collect_full(struct store *s)
 	store_free(s, f.stack, f.cap * sizeof(*f.stack));
 	store_free(s, f.written, wbytes);
 	s->st.full_collections++;
-	return e;
-}
-
-/* The names groups that may hold garbage (the buckets and indexes earlier saves replaced): a
- * commit whose names save found no room collects them, within the reserve. */
-int store_collect_names(struct store *s)
-{
-	int e = STORE_OK, any = 1;
-
-	s->saving_names = 1;
-	while (any && !e) {
-		any = 0;
-		for (uint32_t lg = 0; lg < s->ngroups && !e; lg++) {
-			if ((s->g[lg].flags & (GI_USED | GI_COLLECT | GI_NAMES)) !=
-			    (GI_USED | GI_COLLECT | GI_NAMES))
-				continue;
-			e = store_collect_group(s, lg);
-			any = 1;
-		}
-	}
-	s->saving_names = 0;
 	return e;
 }
 

@@ -17,8 +17,7 @@ void *store_arena_alloc(struct store_arena *a, size_t n);
  * held the groups a removed value had filled). */
 static int room_to_dirty(struct store *s, uint32_t lg)
 {
-	uint32_t need = store_phys_needed(s) + s->reserve + (s->logging ? 1 : 0) +
-			(s->saving_names ? 0 : store_names_phys(s));
+	uint32_t need = store_phys_needed(s) + s->reserve + (s->logging ? 1 : 0);
 
 	for (uint32_t i = 0; lg != NONE && i < s->ncache; i++)
 		if (s->cache[i].lg == lg && s->cache[i].dirty)
@@ -45,37 +44,6 @@ static int try_alloc(struct store *s, uint32_t lg, uint32_t type, uint32_t flags
 	return STORE_OK;
 }
 
-/* The names table's objects go to the names groups only, and values never do (store_names.c:
- * names_need). */
-static int mine(const struct store *s, uint32_t lg)
-{
-	return !(s->g[lg].flags & GI_NAMES) == !s->saving_names;
-}
-
-/* Any group known to have room (the names save's first, before a fresh one: its groups must
- * not multiply) */
-static int alloc_known(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
-		       store_oid *oid)
-{
-	uint32_t need = obj_total(payload) + 4, lg;
-	int e;
-
-	for (uint32_t k = 0; k < s->ngroups; k++) {
-		lg = (s->lg_cursor + k) % s->ngroups;
-		if ((s->g[lg].flags & (GI_USED | GI_KNOWN)) == (GI_USED | GI_KNOWN) &&
-		    s->g[lg].free >= need && mine(s, lg)) {
-			e = try_alloc(s, lg, type, flags, payload, oid);
-			if (e != STORE_ENOSPC) {
-				s->alloc_lg = lg;
-				if (!s->saving_names)
-					s->lg_cursor = lg;
-				return e;
-			}
-		}
-	}
-	return STORE_ENOSPC;
-}
-
 /* A new object: in the group being filled, else a cached group with room, else a fresh group,
  * else any group known to have room. */
 static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t payload,
@@ -86,14 +54,14 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 
 	if (payload > s->maxpay)
 		return STORE_ETOOBIG;
-	if (s->alloc_lg != NONE && mine(s, s->alloc_lg)) {
+	if (s->alloc_lg != NONE) {
 		e = try_alloc(s, s->alloc_lg, type, flags, payload, oid);
 		if (e != STORE_ENOSPC)
 			return e;
 	}
 	for (uint32_t i = 0; i < s->ncache; i++) {
 		lg = s->cache[i].lg;
-		if (lg != NONE && s->g[lg].free >= need && mine(s, lg)) {
+		if (lg != NONE && s->g[lg].free >= need) {
 			e = try_alloc(s, lg, type, flags, payload, oid);
 			if (e != STORE_ENOSPC) {
 				s->alloc_lg = lg;
@@ -101,8 +69,6 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 			}
 		}
 	}
-	if (s->saving_names && (e = alloc_known(s, type, flags, payload, oid)) != STORE_ENOSPC)
-		return e;
 	e = room_to_dirty(s, NONE);
 	if (e == STORE_OK)
 		e = store_new_group(s, &lg);
@@ -110,9 +76,21 @@ static int alloc_obj(struct store *s, uint32_t type, uint32_t flags, uint32_t pa
 		s->alloc_lg = lg;
 		return try_alloc(s, lg, type, flags, payload, oid);
 	}
-	if (e != STORE_ENOSPC || s->saving_names)
+	if (e != STORE_ENOSPC)
 		return e;
-	return alloc_known(s, type, flags, payload, oid);
+	for (uint32_t k = 0; k < s->ngroups; k++) {
+		lg = (s->lg_cursor + k) % s->ngroups;
+		if ((s->g[lg].flags & (GI_USED | GI_KNOWN)) == (GI_USED | GI_KNOWN) &&
+		    s->g[lg].free >= need) {
+			e = try_alloc(s, lg, type, flags, payload, oid);
+			if (e != STORE_ENOSPC) {
+				s->alloc_lg = lg;
+				s->lg_cursor = lg;
+				return e;
+			}
+		}
+	}
+	return STORE_ENOSPC;
 }
 
 /* While an encode runs, every object it makes is logged so a failure can free them all. */
@@ -548,7 +526,7 @@ int store_encode(struct store *s, struct store_val *v, uint64_t *cell)
 	 * links (its count), and STORE_SET_ROOM for the caller's link and the count it drops
 	 * (store_bind, store_set_field); checked before anything is made */
 	s->reserve = (en.stored < s->ngroups ? en.stored : s->ngroups) + STORE_SET_ROOM;
-	if (!e && s->pfree < store_phys_needed(s) + 1 + s->reserve + store_names_phys(s))
+	if (!e && s->pfree < store_phys_needed(s) + 1 + s->reserve)
 		e = STORE_ENOSPC;
 	for (; !e && done < en.n; done++)
 		e = alloc_node(s, en.nodes[done], &en.oids[done]);

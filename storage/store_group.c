@@ -76,8 +76,7 @@ void grp_compact(struct store *s, uint8_t *b)
 void grp_seal(struct store *s, uint8_t *b, uint32_t lg)
 {
 	put32(b + G_SEQ, (uint32_t)(s->seq + 1));
-	put32(b + G_FLAGS, (s->g[lg].flags & GI_COLLECT ? GF_COLLECT : 0) |
-	      (s->g[lg].flags & GI_NAMES ? GF_NAMES : 0));
+	put32(b + G_FLAGS, s->g[lg].flags & GI_COLLECT ? GF_COLLECT : 0);
 	put32(b + G_CRC, 0);
 	put32(b + G_CRC, store_crc32c(0, b, s->gbytes));
 }
@@ -275,8 +274,6 @@ int store_load(struct store *s, uint32_t lg, uint8_t **buf)
 	c->used = ++s->tick;
 	if (!(s->g[lg].flags & GI_KNOWN) && (get32(c->buf + G_FLAGS) & GF_COLLECT))
 		s->g[lg].flags |= GI_COLLECT;	/* RAM is ahead of the card once known */
-	if (!(s->g[lg].flags & GI_KNOWN))
-		store_names_flag(s, lg, get32(c->buf + G_FLAGS));
 	store_note(s, lg, c->buf);
 	*buf = c->buf;
 	return STORE_OK;
@@ -321,8 +318,7 @@ int store_new_group(struct store *s, uint32_t *out)
 
 	for (lg = 0; lg < s->ngroups; lg++)
 		used += (s->g[lg].flags & GI_USED) != 0;
-	/* a value keeps the logical groups the next names save may need (store_names_lgroups) */
-	if (used + (s->saving_names ? 0 : store_names_lgroups(s)) >= s->lg_cap)
+	if (used >= s->lg_cap)
 		return STORE_ENOSPC;
 	for (lg = 0; lg < s->ngroups; lg++)
 		if (!(s->g[lg].flags & GI_USED) && s->g[lg].cphys == NONE)
@@ -338,10 +334,6 @@ int store_new_group(struct store *s, uint32_t *out)
 	grp_init(s, c->buf, lg);
 	s->g[lg].phys = NONE;
 	s->g[lg].flags = GI_USED;
-	if (s->saving_names) {
-		s->g[lg].flags |= GI_NAMES;
-		s->names_groups++;
-	}
 	c->lg = lg;
 	c->dirty = 1;
 	c->used = ++s->tick;
@@ -359,7 +351,6 @@ void store_unmap(struct store *s, uint32_t lg)
 	s->g[lg].phys = NONE;
 	map_changed(s, lg);
 	ST(ST_UNMAP, lg, 0, 0);
-	s->names_groups -= (s->g[lg].flags & GI_NAMES) != 0;
 	s->g[lg].flags = 0;
 	s->g[lg].free = 0;
 	s->g[lg].nslots = 0;

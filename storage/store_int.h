@@ -56,8 +56,6 @@ enum {
 	G_CRC = 28, G_HDR = 32,
 };
 #define GF_COLLECT	1u	/* a count fell to zero here: the group may hold garbage */
-#define GF_NAMES	2u	/* the group holds only the names table's objects (a hint: version 2
-			 * cards without it open, their table in groups shared with values) */
 /* The most slots a group can have: a slot is made only when every slot before it holds an object
  * (grp_alloc), and each costs its 4 bytes plus an object of at least O_HDR bytes. grp_verify
  * refuses more, and the whole-store mark's area on the card has this many bits per group. */
@@ -98,7 +96,6 @@ static inline store_oid cell_oid(uint64_t c) { return (uint64_t)cell_lg(c) << 32
 #define GI_COLLECT	2u	/* GF_COLLECT, mirrored */
 #define GI_KNOWN	4u	/* nslots and free are known (the group was read) */
 #define GI_GRAY		8u	/* the whole-store mark: rescan the black objects here (its stack overflowed) */
-#define GI_NAMES	16u	/* GF_NAMES, mirrored: only names saves allocate here (names_room) */
 
 struct store_group {		/* per logical group */
 	uint32_t phys;		/* where it is now (NONE: only in the cache, or unmapped) */
@@ -157,10 +154,6 @@ struct store {
 	struct store_name *names;
 	size_t nnames, capnames;
 	int names_dirty;
-	size_t names_bytes;		/* the entries of every name: the table's size */
-	size_t names_extra;		/* a set's new name, while its value is encoded */
-	uint32_t names_groups;		/* logical groups with GI_NAMES */
-	int saving_names;		/* a save (or its collection) runs: it may use the reserve */
 	int pending;			/* a change the user made (set, remove, field) waits for a commit */
 	uint32_t nbuckets;		/* the names table's buckets (a power of two; 0: none yet) */
 	uint64_t *bucket_cell;		/* [nbuckets] each bucket's object, as the last save wrote it */
@@ -238,9 +231,6 @@ int store_get_bytes(struct store *s, store_oid oid, uint32_t type, uint8_t **byt
 int store_names_save(struct store *s);
 int store_names_load(struct store *s);
 int store_bind(struct store *s, const void *name, size_t len, uint64_t cell);
-uint32_t store_names_lgroups(const struct store *s);
-uint32_t store_names_phys(const struct store *s);
-void store_names_flag(struct store *s, uint32_t lg, uint32_t gflags);
 
 /* store_cell.c */
 int store_ref_check(struct store *s, const struct store_val *v);
@@ -249,7 +239,6 @@ int store_shallow(struct store *s, uint64_t c, struct store_arena *a, struct sto
 
 /* store_collect.c */
 int store_collect_group(struct store *s, uint32_t lg);
-int store_collect_names(struct store *s);
 int store_free_new(struct store *s, const store_oid *oids, size_t n);
 
 #endif

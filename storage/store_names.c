@@ -4,8 +4,7 @@
  * objects, chunked when large) of the names that hash to them; a commit rewrites only the
  * buckets whose names changed, and the index. The entries' cells are not traced: the names
  * themselves count (S5), one for each binding; the index counts one for the root and its links
- * to buckets count as any link does. The table's objects live in names groups of their own,
- * and values leave the next save its room there (names_need). */
+ * to buckets count as any link does. */
 #include <storage/store_int.h>
 
 #define NIL_CELL	(C_SPECIAL | (uint64_t)SP_NIL << 3)
@@ -22,67 +21,6 @@ static uint32_t hash(const uint8_t *p, size_t n)
 	while (n--)
 		h = (h ^ *p++) * 16777619u;
 	return h;
-}
-
-/* The bucket count for a table of that many bytes of entries: a power of two, so a bucket holds
- * about STORE_NAMES_BUCKET bytes, and the index fits one object. */
-static uint32_t buckets_for(const struct store *s, size_t total)
-{
-	uint32_t want = 1, kmax = 1;
-
-	while (2 * kmax <= (s->maxpay - 8) / 8)
-		kmax *= 2;
-	while (want < kmax && (uint64_t)want * STORE_NAMES_BUCKET < total)
-		want *= 2;
-	return want;
-}
-
-/* The names table's reserve. A save writes the buckets anew before the old ones are freed, so a
- * store filled to its last group could say full to every commit, a removal's too (found by
- * review: 4 of 8 random workloads on a 1 MiB card). Now the table's objects live in groups of
- * their own (GI_NAMES), which only saves fill (store_enc.c: alloc_obj), and a value leaves room
- * for one: N logical groups, enough for the live table and a whole new copy packed first fit
- * (each group passed over has less than an object's worth free, so N groups hold more than
- * N (U - object) bytes), and the physical groups the save dirties (below). */
-static uint32_t names_need(const struct store *s)
-{
-	size_t bytes = s->names_bytes + s->names_extra;
-	uint32_t k = buckets_for(s, bytes), slack = s->maxpay + O_HDR + 4 + 8;
-	/* each bucket, each chunk and the index: a header, padding, a slot and a link */
-	uint64_t pieces = bytes / s->maxpay + 2 * (uint64_t)k + 1;
-	uint64_t alloc = bytes + pieces * (O_HDR + 7 + 4 + 8) + 8 + 8 * (uint64_t)k;
-	uint64_t per = s->gbytes - G_HDR - slack;
-
-	if (!bytes)
-		return 0;
-	return (uint32_t)((2 * alloc + per - 1) / per);
-}
-
-/* Logical groups a value must leave unused: those of N the names groups do not have yet. */
-uint32_t store_names_lgroups(const struct store *s)
-{
-	uint32_t n = names_need(s);
-
-	return n > s->names_groups ? n - s->names_groups : 0;
-}
-
-/* Free physical groups a value must leave beyond what the dirty groups need: one for each group
- * the save (and the collection of the names groups before it, store_commit) may dirty, and the
- * old index's group. */
-uint32_t store_names_phys(const struct store *s)
-{
-	uint32_t n = names_need(s);
-
-	return (n > s->names_groups ? n : s->names_groups) + 1;
-}
-
-/* Group lg was read with header flags gf: mirror GF_NAMES. */
-void store_names_flag(struct store *s, uint32_t lg, uint32_t gf)
-{
-	if ((gf & GF_NAMES) && !(s->g[lg].flags & GI_NAMES)) {
-		s->g[lg].flags |= GI_NAMES;
-		s->names_groups++;
-	}
 }
 
 static void set_buckets(struct store *s, uint32_t k, uint64_t *cells, uint8_t *dirty)
@@ -193,12 +131,19 @@ static int save_failed(struct store *s, int e)
 static int names_save(struct store *s)
 {
 	uint64_t old = s->names_cell, cell = NIL_CELL;
-	uint32_t want = buckets_for(s, s->names_bytes);
+	uint32_t want = 1, kmax = 1;
+	size_t total = 0;
 	uint64_t *live = NULL;
 	store_oid idx;
 	uint8_t *o;
 	int e;
 
+	for (size_t i = 0; i < s->nnames; i++)
+		total += entry_bytes(s->names[i].len);
+	while (2 * kmax <= (s->maxpay - 8) / 8)
+		kmax *= 2;
+	while (want < kmax && (uint64_t)want * STORE_NAMES_BUCKET < total)
+		want *= 2;
 	if (!s->nnames) {
 		set_buckets(s, 0, NULL, NULL);
 	} else {
@@ -242,18 +187,13 @@ failed:
 
 /* The save dirties the old index's group last (its count), unchecked: room_to_dirty keeps a
  * free group for it (found by a random test: a commit said full after a save that had left
- * fewer free groups than the dirty ones needed, and the next load made the store unusable).
- * It allocates only in the names groups (saving_names), and may use the reserve values left. */
+ * fewer free groups than the dirty ones needed, and the next load made the store unusable). */
 int store_names_save(struct store *s)
 {
 	int e;
 
 	s->reserve = 1;
-	s->saving_names = 1;
-	s->alloc_lg = NONE;
 	e = names_save(s);
-	s->alloc_lg = NONE;
-	s->saving_names = 0;
 	s->reserve = 0;
 	return e;
 }
@@ -279,7 +219,6 @@ static int add(struct store *s, const uint8_t *name, uint32_t len, uint64_t cell
 	n->len = len;
 	n->cell = cell;
 	s->nnames++;
-	s->names_bytes += entry_bytes(len);
 	return STORE_OK;
 }
 
@@ -410,19 +349,6 @@ int store_set(struct store *s, const void *name, size_t len, struct store_val *v
 		return e;
 	if (!v)
 		return STORE_EINVAL;
-	/* a new name grows the table: its entry counts in the reserve while the value is placed,
-	 * and the logical groups the reserve takes must be there even if the value needs none */
-	s->names_extra = find(s, name, len) ? 0 : entry_bytes((uint32_t)len);
-	if (s->names_extra) {
-		uint32_t used = 0;
-
-		for (uint32_t lg = 0; lg < s->ngroups; lg++)
-			used += (s->g[lg].flags & GI_USED) != 0;
-		if (used + store_names_lgroups(s) > s->lg_cap) {
-			s->names_extra = 0;
-			return STORE_ENOSPC;
-		}
-	}
 	e = store_encode(s, v, &cell);
 	/* Full (the failed encode freed what it made): collect each group that may hold garbage,
 	 * then the whole store, trying again after each that freed something. Not when v links a
@@ -434,24 +360,19 @@ int store_set(struct store *s, const void *name, size_t len, struct store_val *v
 		int ce = store_collect(s, round ? STORE_COLLECT_FULL : 0);
 
 		s->st.auto_collections++;
-		if (ce && ce != STORE_ENOSPC) {
-			e = ce;
-			break;
-		}
+		if (ce && ce != STORE_ENOSPC)
+			return ce;
 		if (s->st.objects_freed == freed)
 			continue;
 		/* the groups it emptied stay the last commit's until the next (S2): commit, if
 		 * nothing the user did waits for one (as room() does), so the retry can use them */
 		if (!s->names_dirty && !s->pending && held_by_commit(s)) {
-			if ((ce = store_commit(s)) && ce != STORE_ENOSPC) {
-				e = ce;
-				break;
-			}
+			if ((ce = store_commit(s)) && ce != STORE_ENOSPC)
+				return ce;
 			s->st.collect_commits += !ce;
 		}
 		e = store_encode(s, v, &cell);
 	}
-	s->names_extra = 0;
 	if (e)
 		return e;
 	return store_bind(s, name, len, cell);
@@ -470,13 +391,17 @@ int store_remove(struct store *s, const void *name, size_t len)
 	/* The count it drops dirties a group, and the commit writes the names table: refuse while
 	 * that would leave too few free groups to commit (then commit, and remove again), rather
 	 * than pile up removals no commit can take (found by review: many removals from a full
-	 * store, then store_commit and store_collect both STORE_ENOSPC until a reopen lost them).
-	 * The save's new buckets go to the names groups, whose room store_names_phys counts. */
-	if (s->pfree < store_phys_needed(s) + STORE_REMOVE_ROOM + store_names_phys(s))
-		return STORE_ENOSPC;
+	 * store, then store_commit and store_collect both STORE_ENOSPC until a reopen lost them). */
+	{
+		uint32_t need = store_dirty_groups(s) + STORE_REMOVE_ROOM;
+
+		for (uint32_t b = 0; b < s->nbuckets; b++)
+			need += s->bucket_dirty[b];	/* each a new bucket object at the commit */
+		if (s->pfree < need)
+			return STORE_ENOSPC;
+	}
 	old = n->cell;
 	changed(s, name, len);
-	s->names_bytes -= entry_bytes(n->len);
 	store_free(s, n->name, n->len ? n->len : 1);
 	*n = s->names[--s->nnames];
 	return store_rc_add(s, old, NONE, -1);

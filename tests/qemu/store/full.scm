@@ -3,22 +3,21 @@
 ; removed and committed, then one too big for the card made the store unusable until a reopen.
 ; Then every way to change a store that its last commit and its dirty groups have filled:
 ; store-set!, pset-car!, pvector-set!, store-remove!, store-commit, store-collect; each either
-; works or says full, and what the last commit holds reads back after a store-open. Values of
-; 300000 bytes (400000 until the names table had a group of its own: 7 groups are left to values).
+; works or says full, and what the last commit holds reads back after a store-open.
 (define (try thunk)
   (guard (e ((error-object? e) (list 'error (error-object-message e)))) (thunk)))
 (define (show tag x) (display tag) (display " ") (display x) (newline))
 (define (full-or-ok x) (if (and (pair? x) (eq? (car x) 'error)) x 'ok))
 (store-format!)
-(show "set a" (try (lambda () (store-set! 'a (make-bytevector 300000 7)))))
+(show "set a" (try (lambda () (store-set! 'a (make-bytevector 400000 7)))))
 (show "remove a" (try (lambda () (store-remove! 'a))))
 (show "commit" (try store-commit))
 (show "set b too big" (try (lambda () (store-set! 'b (make-bytevector 800000 7)))))
 (show "set c" (try (lambda () (store-set! 'c 1))))
 (show "commit" (try store-commit))
-(show "set d, the room a held" (try (lambda () (store-set! 'd (make-bytevector 300000 7)))))
+(show "set d, the room a held" (try (lambda () (store-set! 'd (make-bytevector 400000 7)))))
 (show "commit" (try store-commit))
-(show "set e too big beside d" (try (lambda () (store-set! 'e (make-bytevector 300000 7)))))
+(show "set e too big beside d" (try (lambda () (store-set! 'e (make-bytevector 400000 7)))))
 (show "commit" (try store-commit))
 ; a list and a vector to change in place, then the card filled up by values each committed
 (show "set l, v" (try (lambda () (store-set! 'l (list 1 2 3)) (store-set! 'v (make-vector 4 0)))))
