@@ -882,18 +882,18 @@ int gc_publish(struct heap *h, obj *x)
 		if (r > 0)
 			*x = o;		/* its young closure is old now, nothing else moved */
 	}
-	if (w.n > 0) {
-		/* promoted */
-	} else if (heap_young_p(h, o)) {
-		GC_ROOT(h, o);
-		int r = gc_minor(h);
-		GC_UNROOT(h, o);
-		if (r < 0)
-			return -1;
-		h->stats.publish_minors++;
-		*x = o;
-	} else if (owner_of(o) != h || heap_shared_p((void *)o)) {
-		return 0;
+	if (w.n == 0) {		/* not promoted (a promotion logs its copies) */
+		if (heap_young_p(h, o)) {
+			GC_ROOT(h, o);
+			int r = gc_minor(h);
+			GC_UNROOT(h, o);
+			if (r < 0)
+				return -1;
+			h->stats.publish_minors++;
+			*x = o;
+		} else if (owner_of(o) != h || heap_shared_p((void *)o)) {
+			return 0;
+		}
 	}
 	/* Room for a minor collection now: once shared bits are set, the one below must not fail
 	 * (shared holders would keep naming young objects). A promotion's bits are undone. */
