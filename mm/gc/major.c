@@ -284,17 +284,55 @@ static void release_doomed(struct heap *h)
 	}
 }
 
-/* Sweep one small group: dead runs become free chunks, marks are cleared. Returns true if the
- * whole group was dead and has been freed. */
-static bool sweep_small(struct heap *h, struct heap_group *g)
+/* The clock of a major step: the step ends once it has run GC_MAJOR_CUT_PCT of the pause goal,
+ * read every GC_MAJOR_MARK_SLICE words of work (at the goal itself, the slice after the reading
+ * made the step overrun it). No clock (limit 0) without a goal or in a full collection's step. */
+struct step_clock {
+	uint64_t t0, limit;
+	bool cut;	/* the clock ended the step */
+};
+
+static bool clock_out(struct step_clock *c)
 {
-	uintptr_t *p = heap_group_objects(g), *end = g->top, *run = NULL;
-	size_t live = 0;
+	if (c->limit == 0 || arch_cycles() - c->t0 < c->limit)
+		return false;
+	c->cut = true;
+	return true;
+}
+
+enum { SWEPT_PART, SWEPT_LIVE, SWEPT_DEAD };
+
+/* Sweep the small group g from where the last step left it (h->sweep_pos, NULL: its first
+ * object) until its top, or until the budget or the clock ends the step: dead runs become
+ * free chunks, marks are cleared. A group took 120-740 us when its dead objects held
+ * references to another heap (a lock of that heap each: xtable.scm), so the sweep may stop
+ * between any two objects. Where it stopped, gc_unswept_p tells the swept part from the rest
+ * (objects promoted behind the cursor stay white, past it black), and the dead run it was in
+ * is one filler until the run ends: its objects have let go of their counts, and nothing may
+ * read their fields as an object's. Returns SWEPT_PART (stopped), SWEPT_LIVE (done, the group
+ * kept) or SWEPT_DEAD (done, the whole group was dead). */
+static int sweep_small(struct heap *h, struct heap_group *g, size_t budget, size_t *work,
+		       struct step_clock *c)
+{
+	uintptr_t *p = h->sweep_pos ? h->sweep_pos : heap_group_objects(g), *end = g->top;
+	uintptr_t *run = h->sweep_run;
+	size_t live = h->sweep_glive, next = MIN(budget, *work + GC_MAJOR_MARK_SLICE);
 	bool held = gc_xheld_any(h);	/* else the unshared dead hold nothing counted */
 
 	while (p < end) {
 		size_t words = obj_hdr_size(p[0]) + 1;
 
+		if (*work >= next) {	/* the budget, or a slice's end: the clock */
+			if (*work >= budget || clock_out(c)) {
+				if (run)
+					run[0] = obj_hdr(OBJ_T_FILLER, (size_t)(p - run) - 1);
+				h->sweep_pos = p;
+				h->sweep_run = run;
+				h->sweep_glive = live;
+				return SWEPT_PART;
+			}
+			next = MIN(budget, *work + GC_MAJOR_MARK_SLICE);
+		}
 		if (heap_marked_p(p)) {
 			heap_mark_clear(p);
 			live += words * WORD;
@@ -316,16 +354,19 @@ static bool sweep_small(struct heap *h, struct heap_group *g)
 				run = p;
 		}
 		p += words;
+		*work += words;
 	}
+	h->sweep_pos = h->sweep_run = NULL;
+	h->sweep_glive = 0;
 	g->swept = h->sweep_epoch;
 	h->sweep_live += live;
 	g->live_bytes = live;	/* per group for the inspector: two stores per group swept */
 	g->live_cycle = h->stats.major_cycles + 1;
 	if (run == heap_group_objects(g))
-		return true;
+		return SWEPT_DEAD;
 	if (run)
 		heap_free_chunk(h, run, (size_t)(end - run));
-	return false;
+	return SWEPT_LIVE;
 }
 
 static void unlink_large(struct heap *h, struct heap_group *prev, struct heap_group *g)
@@ -341,8 +382,9 @@ static void unlink_large(struct heap *h, struct heap_group *prev, struct heap_gr
 	prev->next = g->next;
 }
 
-/* Sweep until the budget is spent or the sweep is complete (returns true then). */
-static bool sweep_some(struct heap *h, size_t budget, size_t *work)
+/* Sweep until the budget is spent, the clock ends the step, or the sweep is complete (returns
+ * true then). */
+static bool sweep_some(struct heap *h, size_t budget, size_t *work, struct step_clock *c)
 {
 	while (h->sweep_g) {
 		struct heap_group *g = h->sweep_g, *next = g->next;
@@ -352,12 +394,12 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 			h->sweep_g = next;
 			(*work)++;
 		} else if (!h->sweep_large) {
-			size_t cost = (size_t)(g->top - heap_group_objects(g)) + 1;
+			int r = sweep_small(h, g, budget, work, c);
 
-			if (*work + cost > budget && *work > 0)
-				return false;	/* a step may always sweep one group */
-			*work += cost;
-			if (sweep_small(h, g)) {
+			(*work)++;
+			if (r == SWEPT_PART)
+				return false;
+			if (r == SWEPT_DEAD) {
 				if (h->sweep_prev)
 					h->sweep_prev->next = next;
 				else
@@ -372,7 +414,7 @@ static bool sweep_some(struct heap *h, size_t budget, size_t *work)
 		} else {
 			uintptr_t *o = heap_group_objects(g);
 
-			if (*work + 1 > budget)
+			if (*work + 1 > budget || (*work > 0 && clock_out(c)))
 				return false;
 			(*work)++;
 			if (heap_marked_p(o)) {
@@ -441,6 +483,8 @@ static int finish_marking(struct heap *h)
 	h->sweep_live = 0;
 	h->sweep_field = 0;
 	h->sweep_prev = NULL;
+	h->sweep_pos = h->sweep_run = NULL;
+	h->sweep_glive = 0;
 	h->sweep_g = h->small_first;
 	if (h->sweep_g == NULL) {
 		h->sweep_large = true;
@@ -494,17 +538,16 @@ static void record(struct gc_stats *s, uint64_t cycles, size_t work)
 		s->major_work_max = work;
 }
 
-/* mark_some within the budget and, with a pause goal, within the goal's time: the clock is
- * read every GC_MAJOR_MARK_SLICE words. A budget is sized from the estimated cost per word,
- * but a word's cost varies 20-fold within one marking (remset.scm: a big vector whose slots
- * name scattered cells, each a cache miss, cost 110 ns a word where the steps before cost 5,
- * and its step ran 1.4 ms against a 100 us goal); *cut says the clock ended the step. A step
- * of GC_MAJOR_ALL is not timed: a full collection's one pause, cut into 100 us steps, did
- * thousands of steps and, with --verify, a heap check after each (an ASan run at the heap's
- * limit went from 4 s to 80 s). */
-static bool mark_timed(struct heap *h, size_t budget, size_t *work, uint64_t t0, bool *cut)
+/* mark_some within the budget and within the step's clock (c), read every GC_MAJOR_MARK_SLICE
+ * words. A budget is sized from the estimated cost per word, but a word's cost varies 20-fold
+ * within one marking (remset.scm: a big vector whose slots name scattered cells, each a cache
+ * miss, cost 110 ns a word where the steps before cost 5, and its step ran 1.4 ms against a
+ * 100 us goal). A step of GC_MAJOR_ALL is not timed: a full collection's one pause, cut into
+ * 100 us steps, did thousands of steps and, with --verify, a heap check after each (an ASan run
+ * at the heap's limit went from 4 s to 80 s). */
+static bool mark_timed(struct heap *h, size_t budget, size_t *work, struct step_clock *c)
 {
-	if (h->pause_goal == 0 || budget >= GC_MAJOR_ALL)
+	if (c->limit == 0)
 		return mark_some(h, budget, work);
 	for (;;) {
 		size_t b = MIN(budget, *work + GC_MAJOR_MARK_SLICE);
@@ -513,19 +556,16 @@ static bool mark_timed(struct heap *h, size_t budget, size_t *work, uint64_t t0,
 			return true;
 		if (*work + 2 <= b || b == budget)
 			return false;	/* waiting for other CPUs, or the budget spent */
-		if (arch_cycles() - t0 >= h->pause_goal) {
-			*cut = true;
+		if (clock_out(c))
 			return false;
-		}
 	}
 }
 
 size_t gc_major_step(struct heap *h, size_t budget)
 {
 	size_t work = 0;
-	uint64_t t0;
 	unsigned phase = h->major_phase;
-	bool cut = false;
+	struct step_clock c = { 0, 0, false };
 
 	heap_check(h);
 	kassert(!h->in_gc);
@@ -533,17 +573,20 @@ size_t gc_major_step(struct heap *h, size_t budget)
 		return 0;
 	if (budget < 2)
 		budget = 2;
-	t0 = arch_cycles();
-	if (h->major_phase == HEAP_MAJOR_MARK && mark_timed(h, budget, &work, t0, &cut))
+	c.t0 = arch_cycles();
+	if (h->pause_goal != 0 && budget < GC_MAJOR_ALL)
+		c.limit = MAX(h->pause_goal / 100 * GC_MAJOR_CUT_PCT, 1);
+	if (h->major_phase == HEAP_MAJOR_MARK && mark_timed(h, budget, &work, &c))
 		finish_marking(h);	/* on failure (no memory for the minor) retried next step */
-	if (h->major_phase == HEAP_MAJOR_SWEEP && work < budget && sweep_some(h, budget, &work))
+	if (h->major_phase == HEAP_MAJOR_SWEEP && work < budget && !clock_out(&c) &&
+	    sweep_some(h, budget, &work, &c))
 		finish_cycle(h);
 	/* A step that did nothing (no work, the phase unchanged: a wait for other CPUs' safe
 	 * points, docs/gc.md) is not a pause: recorded, a CPU waiting in a global (gc 'full) wrote
 	 * millions of them and its pause percentiles read 0. */
 	if (work > 1 || h->major_phase != phase) {
-		record(&h->stats, arch_cycles() - t0, work);
-		gc_pace_major(h, h->stats.major_pause_last, work, cut);
+		record(&h->stats, arch_cycles() - c.t0, work);
+		gc_pace_major(h, h->stats.major_pause_last, work, c.cut);
 	}
 #ifdef CONFIG_DEBUG
 	if (gc_verify_due(h, work * sizeof(uintptr_t), h->major_phase != phase) && gc_verify(h) != 0)

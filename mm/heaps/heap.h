@@ -273,6 +273,9 @@ struct heap {
 	struct heap_group *sweep_prev;	/* last kept group before sweep_g on its list, or NULL */
 	size_t sweep_live;		/* bytes of the objects the sweep kept so far */
 	size_t sweep_field;		/* the dead large object at sweep_g: fields let go of so far */
+	uintptr_t *sweep_pos;		/* the small group sweep_g: swept up to here; NULL: not begun */
+	uintptr_t *sweep_run;		/* the dead run that ends at sweep_pos (one filler), or NULL */
+	size_t sweep_glive;		/* bytes sweep_g has kept so far */
 	uintptr_t *free_list[HEAP_FREE_CLASSES];	/* free chunks (fillers) by floor(log2(words)) */
 	unsigned free_mask;		/* bit k: free_list[k] is not empty */
 	uintptr_t *plab_top;		/* during gc_minor: the region promotion bumps through */
@@ -545,10 +548,12 @@ obj heap_alloc_mixed(struct heap *h, size_t nptrs, size_t nraw);
  * the major sweep if one fits, else bumps in the last small group. The object is black (marked)
  * while a major cycle has not yet swept where it lies. */
 uintptr_t *heap_old_alloc_slow(struct heap *h, size_t words);
-/* Is p (an old object of h) in an unswept group of a sweep? */
+/* Is p (an old object of h) where a sweep has not been yet: an unswept group, or the part of
+ * the group being swept past the sweep's cursor (a group is swept over several steps)? */
 static inline bool gc_unswept_p(const struct heap *h, const void *p)
 {
-	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch;
+	return h->major_phase == HEAP_MAJOR_SWEEP && heap_group_of(p)->swept != h->sweep_epoch &&
+	       !(heap_group_of(p) == h->sweep_g && (const uintptr_t *)p < h->sweep_pos);
 }
 
 /* A new old object at p is black while marking, and in a group the sweep has not reached yet:

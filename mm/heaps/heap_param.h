@@ -22,9 +22,12 @@
 #define GC_PACE_LIMIT_PCT	50
 #define HEAP_NURSERY_MIN	(16 * 1024)
 #define GC_MAJOR_STEP_MIN	1024
-/* ... and a marking step also looks at the clock every this many words of work, and ends at the
- * goal whatever its budget (mm/gc/major.c, gc_major_step) */
-#define GC_MAJOR_MARK_SLICE	512
+/* ... and a major step (marking or sweeping) also looks at the clock every this many words of
+ * work, and ends at this % of the goal whatever its budget (mm/gc/major.c, struct step_clock):
+ * ended at the goal itself, the slice after the reading overran it (the workers' steps of
+ * xtable.scm were 100-131 us; a slice of words that each miss the cache can take 30 us) */
+#define GC_MAJOR_MARK_SLICE	256
+#define GC_MAJOR_CUT_PCT	85
 /* A minor collection counts the references its copies hold into other heaps this many at a
  * time, one hold of each owner's xlock per batch (mm/gc/xheap.c, gc_xref_inc_later) */
 #define GC_XBATCH		64
@@ -49,7 +52,7 @@
 #define GC_MAJOR_MIN_BYTES	(4 * 1024 * 1024)	/* no major cycle below this much old generation */
 #define GC_MAJOR_GROWTH_PCT	200		/* start a cycle when old bytes reach this % of the last cycle's */
 #define GC_MAJOR_PACE		4		/* major work words owed per word promoted or allocated large */
-#define GC_MAJOR_STEP_WORDS	(HEAP_GROUP_SIZE / 4)	/* work per incremental step (>= a group's words) */
+#define GC_MAJOR_STEP_WORDS	(HEAP_GROUP_SIZE / 4)	/* work per incremental step */
 /* A poll of the major collector (after a minor collection, at the interpreter's safe point)
  * pays one step of the debt; only a debt above this many steps' worth is paid at once, down to
  * it (a program promoting faster than one step per poll must not outrun its cycle). */

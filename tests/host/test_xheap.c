@@ -169,6 +169,89 @@ static void test_free_large_bounded(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/* A small group swept over several steps (xtable.scm: a group of dead holders of references
+ * into another heap was one sweep step of 120-740 us): a's old pairs each name one of b's
+ * shared cells; the first half and then every other one die, and a's sweep runs in steps of
+ * 100 words. Between steps a promotes fresh holders (into chunks behind the sweep's cursor,
+ * and black into the group it bumps through). After each step the world's counts and both
+ * heaps check out; at the end b's counts are the survivors', the groups that were all dead went
+ * back to their source, and a second cycle keeps every fresh holder. */
+static void test_sweep_resumes(void **state)
+{
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	const size_t n = 6000;
+	obj shared = OBJ_NIL, v = OBJ_NIL, fresh = OBJ_NIL;
+	size_t steps = 0, mid = 0, runs = 0, nfresh = 0, kept = 0;
+	uint64_t freed0;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	a->verify = b->verify = true;
+	GC_ROOT(b, shared);
+	shared = make_list(b, 1, 48);	/* 50 pairs */
+	assert_int_equal(gc_publish(b, &shared), 0);
+	GC_ROOT(a, v);
+	GC_ROOT(a, fresh);
+	v = heap_make_vector(a, n, OBJ_FALSE);	/* large: old from birth */
+	for (size_t i = 0; i < n; i++) {
+		obj p = shared, c;
+
+		for (size_t k = i % 50; k > 0; k--)
+			p = obj_cdr(p);
+		c = heap_cons(a, p, obj_fixnum((intptr_t)i));
+		assert_true(c != OBJ_NULL);
+		gc_write(a, v, i, c);
+	}
+	assert_int_equal(gc_minor(a), 0);
+	assert_int_equal(gc_remote_refs(b), n);
+	for (size_t i = 0; i < n; i++)
+		if (i < n / 2 || i % 2)
+			gc_write(a, v, i, OBJ_FALSE);
+		else
+			kept++;
+	freed0 = a->stats.major_groups_freed;
+	assert_int_equal(gc_major_start(a), 0);
+	while (a->major_phase != HEAP_MAJOR_IDLE) {
+		gc_major_step(a, 100);
+		gc_safepoint(b);
+		mid += a->sweep_pos != NULL;
+		runs += a->sweep_run != NULL;
+		if (a->major_phase == HEAP_MAJOR_SWEEP) {
+			for (int k = 0; k < 8; k++, nfresh++) {
+				obj c = heap_cons(a, obj_cdr(shared), obj_fixnum((intptr_t)nfresh));
+
+				assert_true(c != OBJ_NULL);
+				fresh = heap_cons(a, c, fresh);
+				assert_true(fresh != OBJ_NULL);
+			}
+			assert_int_equal(gc_minor(a), 0);
+		}
+		assert_int_equal(gc_verify_world(), 0);
+		steps++;
+	}
+	printf("[ xheap    ] sweep in %zu steps of 100 words: %zu stopped inside a group, %zu in a "
+	       "dead run; %llu groups freed\n", steps, mid, runs,
+	       (unsigned long long)(a->stats.major_groups_freed - freed0));
+	assert_true(mid > 0 && runs > 0);
+	assert_true(a->stats.major_groups_freed > freed0);
+	assert_int_equal(gc_remote_refs(b), kept + nfresh);
+	collect(a, b);
+	assert_int_equal(gc_remote_refs(b), kept + nfresh);
+	assert_int_equal(gc_verify_world(), 0);
+	for (obj l = fresh; obj_pair_p(l); l = obj_cdr(l)) {
+		assert_true(obj_car(obj_car(l)) == obj_cdr(shared));
+		assert_int_equal(obj_fixnum_value(obj_cdr(obj_car(l))), (intptr_t)--nfresh);
+	}
+	assert_int_equal(nfresh, 0);
+	GC_UNROOT(a, fresh);
+	GC_UNROOT(a, v);
+	GC_UNROOT(b, shared);
+	heaps_down(2);
+	assert_int_equal(fails, 0);
+}
+
 /* Objects of h with a shared bit (fillers included: none may have one). */
 static size_t shared_objects(struct heap *h)
 {
@@ -1277,6 +1360,7 @@ int main(void)
 		cmocka_unit_test(test_publish_closure),
 		cmocka_unit_test(test_publish_big),
 		cmocka_unit_test(test_free_large_bounded),
+		cmocka_unit_test(test_sweep_resumes),
 		cmocka_unit_test(test_counts_exact),
 		cmocka_unit_test(test_counts_batched),
 		cmocka_unit_test(test_counts_batch_window),
