@@ -226,7 +226,7 @@ static void xref_install(struct heap *v, struct gc_xref_entry *tab, size_t cap)
 	/* A running walk goes on: the new table is empty, its cursor (at most the old table's
 	 * size, now the new one's) has seen none of it, and the old table lies beyond it. */
 	kassert(!v->xwalking || v->xwalk <= v->xref_cap);
-	v->xref = tab;
+	arch_atomic_store(&v->xref, tab);	/* (gc_xref_flush peeks without the lock) */
 	arch_atomic_store(&v->xref_cap, cap);
 	arch_atomic_store(&v->stats.xref_grows, v->stats.xref_grows + 1);
 }
@@ -590,6 +590,19 @@ void gc_xref_flush(struct heap *h)
 {
 	unsigned n = h->nxbatch;
 
+	/* The slots the batch will look up, fetched before the locks: a lookup is a random
+	 * access into a table of up to millions of entries, a cache miss each (xtable.scm: 600 ns
+	 * a count here, 170 of them one after another under the owner's lock in a 16 KiB minor
+	 * collection); fetched together, the misses overlap. Read without the lock: a stale table
+	 * or size only fetches a useless line (a prefetch never faults). */
+	for (unsigned i = 0; i < n; i++) {
+		struct heap *v = owner_of(h->xbatch[i]);
+		struct gc_xref_entry *tab = arch_atomic_load_relaxed(&v->xref);
+		size_t cap = arch_atomic_load_relaxed(&v->xref_cap);
+
+		if (tab != NULL && cap != 0)
+			__builtin_prefetch(&tab[slot_of(h->xbatch[i], cap)], 1);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct heap *v;
 		arch_irqflags_t f;
