@@ -82,7 +82,7 @@ out:
  * shading it then would revive an object whose targets other heaps free: found by a helper's
  * program, cross-heap cycles collected while referrers ran); while h's own major marks, the
  * holder is shaded (snapshot marking keeps it and all it reaches: nothing is freed before the
- * sweep); while h sweeps, a marked one or one in a group already swept (what the sweep kept);
+ * sweep); while h sweeps, a marked one or one the sweep has passed (what it kept);
  * between cycles, any (the next mark starts from the roots, the requester's among them). */
 static bool givable(struct heap *h, const struct gc_inspect_req *r, uintptr_t *p, unsigned t,
 		    bool young, bool shared)
@@ -101,7 +101,7 @@ static bool givable(struct heap *h, const struct gc_inspect_req *r, uintptr_t *p
 		return true;
 	}
 	if (h->major_phase == HEAP_MAJOR_SWEEP)
-		return heap_marked_p(p) || heap_group_of(p)->swept == h->sweep_epoch;
+		return heap_marked_p(p) || !gc_unswept_p(h, p);
 	return true;
 }
 
@@ -194,13 +194,18 @@ void gc_inspect_referrers(struct heap *h, struct gc_inspect_req *r)
 			*c = (struct gc_walk_cursor){ .part = c->part + 1 };
 			continue;
 		}
-		/* its stamp: a small group's sweep mark; a large group's object header (a new
-		 * object of another size may take the place of a freed one) */
+		/* its stamp: a small group's sweep mark, and while the sweep is inside it, how far
+		 * it has come (each of its steps merges dead objects into fillers and free chunks
+		 * that promotion reuses: the cursor's word may no longer start an object); a large
+		 * group's object header (a new object of another size may take the place of a freed
+		 * one) */
 		uint64_t stamp = c->part == 1 ? g->swept : heap_group_objects(g)[0];
+		uintptr_t swept_to = c->part == 1 && g == h->sweep_g ? (uintptr_t)h->sweep_pos : 0;
 
-		if (c->group != (uintptr_t)g || c->stamp != stamp) {
+		if (c->group != (uintptr_t)g || c->stamp != stamp || c->swept_to != swept_to) {
 			c->group = (uintptr_t)g;	/* a new group, or this one changed: from its start */
 			c->stamp = stamp;
+			c->swept_to = swept_to;
 			c->word = 0;
 		}
 		if (c->part == 1) {

@@ -44,6 +44,7 @@ struct gc_walk_cursor {
 	size_t index;		/* the group's place in its list */
 	uintptr_t group;	/* its address */
 	uint64_t stamp;
+	uintptr_t swept_to;	/* the group being swept in parts: where its sweep stood */
 	size_t word;		/* words from the area's first object (a large group: fields) */
 };
 
