@@ -262,8 +262,15 @@ static int check_bits(const struct heap *h, struct heap_group *g)
 		set += (size_t)__builtin_popcountl((unsigned long)g->mark[i]);
 	for (uintptr_t *p = heap_group_objects(g); p < g->top; p += obj_hdr_size(*p) + 1)
 		if (heap_mark_bit(p) < HEAP_MARK_WORDS * HEAP_WORD_BITS &&
-		    (uintptr_t)p - (uintptr_t)g < HEAP_GROUP_SIZE && heap_marked_p(p))
+		    (uintptr_t)p - (uintptr_t)g < HEAP_GROUP_SIZE && heap_marked_p(p)) {
 			starts++;
+			if (h->major_phase == HEAP_MAJOR_SWEEP && g == h->sweep_g && p < h->sweep_pos)
+				BAD("group %p: %p is marked behind the sweep's cursor %p", (void *)g,
+				    (void *)p, (void *)h->sweep_pos);
+		}
+	if (h->major_phase == HEAP_MAJOR_SWEEP && g == h->sweep_g && h->sweep_pos != NULL &&
+	    (h->sweep_pos < heap_group_objects(g) || h->sweep_pos >= g->top))
+		BAD("group %p: the sweep's cursor %p lies outside it", (void *)g, (void *)h->sweep_pos);
 	if (set != starts)
 		BAD("group %p: %lu mark bits set, %lu at object starts", (void *)g,
 		    (unsigned long)set, (unsigned long)starts);

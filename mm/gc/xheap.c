@@ -600,8 +600,10 @@ void gc_xref_flush(struct heap *h)
 		struct gc_xref_entry *tab = arch_atomic_load_relaxed(&v->xref);
 		size_t cap = arch_atomic_load_relaxed(&v->xref_cap);
 
-		if (tab != NULL && cap != 0)
-			__builtin_prefetch(&tab[slot_of(h->xbatch[i], cap)], 1);
+		if (tab != NULL && cap != 0)	/* an address, maybe past a stale table: no
+						 * array indexing */
+			__builtin_prefetch((const void *)((uintptr_t)tab + slot_of(h->xbatch[i], cap) *
+							  sizeof(*tab)), 1);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		struct heap *v;
