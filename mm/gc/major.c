@@ -321,6 +321,9 @@ static int sweep_small(struct heap *h, struct heap_group *g, size_t budget, size
 
 	while (p < end) {
 		size_t words = obj_hdr_size(p[0]) + 1;
+		/* the work of a free chunk or a filler is its header: its words are not read (as
+		 * one unit of a whole group's cost, a step went over its budget by a chunk) */
+		size_t cost = obj_hdr_type(p[0]) == OBJ_T_FILLER ? 1 : words;
 
 		if (*work >= next) {	/* the budget, or a slice's end: the clock */
 			if (*work >= budget || clock_out(c)) {
@@ -354,7 +357,7 @@ static int sweep_small(struct heap *h, struct heap_group *g, size_t budget, size
 				run = p;
 		}
 		p += words;
-		*work += words;
+		*work += cost;
 	}
 	h->sweep_pos = h->sweep_run = NULL;
 	h->sweep_glive = 0;
