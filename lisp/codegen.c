@@ -420,6 +420,23 @@ static bool global_self_call_p(struct gen *g, obj node)
 	       g->depth == 0;
 }
 
+/* A call that names the running closure itself, tail or not: the global this lambda was
+ * defined as, or the variable a fixable letrec bound it to, with exactly its required
+ * arguments. Not a guarantee (the global may name something else by then): OP_CALLS compares
+ * what it calls with the running closure and takes OP_CALL's path when they differ. It relies
+ * on the arity only when they are the same. */
+static bool self_callee_p(struct gen *g, obj node)
+{
+	obj f = ir_ref(node, 1), name = obj_vector_ref(g->lam, LAM_NAME);
+
+	if (obj_vector_ref(g->lam, LAM_REST) == OBJ_TRUE ||
+	    (intptr_t)obj_vector_length(node) - 2 != fxv(obj_vector_ref(g->lam, LAM_NREQ)))
+		return false;
+	if (ir_tag(f) == N_GREF)
+		return symbol_p(name) && ir_ref(f, 1) == name;
+	return ir_tag(f) == N_LREF && g->self != OBJ_FALSE && ir_ref(f, 1) == g->self;
+}
+
 /* A loop's jump with its arguments stored straight into the parameters' slots, not pushed and
  * then moved (OP_JLOOP, OP_LOOP): each argument's value goes into its slot once no argument still
  * to be evaluated reads that slot. An argument that merely passes its parameter on ((loop (cdr l)
@@ -662,6 +679,8 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 		g->depth -= (int)n;
 		goto out;
 	}
+	if (!tail && self_callee_p(g, node))
+		call = OP_CALLS;
 	if (!tail && ir_tag(ir_ref(node, 1)) == N_GREF) {
 		/* frame and the global procedure in one instruction */
 		intptr_t k = add_const(g, ir_ref(ir_ref(node, 1), 1));
@@ -684,7 +703,7 @@ static bool gen_call(struct gen *g, obj node, bool tail, bool mv)
 	code = obj_bytes_data(g->buf);
 	if (g->last == g->n - 1 && code[g->last] == OP_PUSH) {
 		g->n--;
-		call = tail ? OP_TCALLA : OP_CALLA;
+		call = tail ? OP_TCALLA : call == OP_CALLS ? OP_CALLSA : OP_CALLA;
 	}
 	if (!op16(g, call, (intptr_t)n - 1))
 		goto out;

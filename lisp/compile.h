@@ -206,6 +206,10 @@ enum opcode {
 	OP_LSETCAR, OP_LSETCDR,	/* d i: slot d = car / cdr of slot i */
 	OP_GJMP,	/* k n: the arguments already in slots 0..n-1: OP_JMPL 0 when global symbol
 			 * k's value is the running closure, else its tail call with them (OP_GLOOP) */
+	OP_CALLS,	/* n: OP_CALL n of what the compiler expects to be the running closure itself
+			 * (fib's (fib (- n 1))), with the code's arity: when the procedure below the
+			 * arguments is the running closure, a call that reloads nothing; else OP_CALL */
+	OP_CALLSA,	/* n: OP_PUSH then OP_CALLS n */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

@@ -48,6 +48,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_LSETADDI] = { "lsetaddi", 14 }, [OP_LSETADDLL] = { "lsetaddll", 6 },
 	[OP_LSETSUBLL] = { "lsetsubll", 6 }, [OP_LSETCAR] = { "lsetcar", 5 }, [OP_LSETCDR] = { "lsetcdr", 5 },
 	[OP_GJMP] = { "gjmp", 5 },
+	[OP_CALLS] = { "calls", 1 }, [OP_CALLSA] = { "callsa", 1 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }

@@ -431,7 +431,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_JMPL] = &&op_jmpl, [OP_LPOP] = &&op_lpop, [OP_LMOVE] = &&op_lmove,
 		[OP_LSETADDI] = &&op_lsetaddi, [OP_LSETADDLL] = &&op_lsetaddll,
 		[OP_LSETSUBLL] = &&op_lsetsubll, [OP_LSETCAR] = &&op_lsetcar, [OP_LSETCDR] = &&op_lsetcdr,
-		[OP_GJMP] = &&op_gjmp,
+		[OP_GJMP] = &&op_gjmp, [OP_CALLS] = &&op_calls, [OP_CALLSA] = &&op_callsa,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
@@ -1101,6 +1101,32 @@ op_call:
 	}
 	tail = false;
 	goto dispatch_call;
+op_callsa:
+	PUSH(acc);
+	/* fall through */
+op_calls:
+	/* a call of the running closure by itself (codegen.c, self_callee_p): its code, constants
+	 * and arity are the running frame's, so only the frame moves. Anything else below the
+	 * arguments (the global redefined, or bound to another closure) is OP_CALL's. */
+	n = rd16(pc);
+	pc += 2;
+	if (__builtin_expect(sp[-n - 1] == cl, 1)) {
+		const struct code_hdr *hd = (const struct code_hdr *)cbase - 1;
+		obj *top = sp + hd->nlocals + hd->maxstack - n;
+
+		if (__builtin_expect((size_t)(top - S) <= stk_cap(L), 1)) {
+			fp = sp - n;
+			if ((size_t)(top - S) > hi)
+				hi = (size_t)(top - S);
+			sp = fp + hd->nlocals;
+			pc = cbase;
+			if (__builtin_expect(fuel_take(L), 0))
+				goto fuel_out;
+			NEXT;
+		}
+	}
+	tail = false;
+	goto dispatch_call;
 op_tcalla:
 	PUSH(acc);
 	/* fall through */
@@ -1526,15 +1552,24 @@ op_ret:
 			return acc;
 		}
 		fp = S + fxv(fp[-2]);
-		cl = fp[-1];
-		{
-			obj code = closure_code(cl);
+		if (fp[-1] == cl) {
+			/* back into another frame of the same closure (a recursion's return): the
+			 * same code and constants */
+			const struct code_hdr *hd = (const struct code_hdr *)cbase - 1;
+			size_t top = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
+
+			LOWER(fp - S);
+			if (top > hi)
+				hi = top;
+		} else {
+			obj code = closure_code(fp[-1]);
 			const struct code_hdr *hd = code_hdr(code);
 			size_t top = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
 
 			LOWER(fp - S);	/* the caller writes its locals and temporaries */
 			if (top > hi)	/* the caller's temporaries may lie above the callee's */
 				hi = top;
+			cl = fp[-1];
 			cbase = code_bytes(code);
 			K = obj_fields(code_consts(code));
 		}
