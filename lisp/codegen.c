@@ -754,6 +754,35 @@ static bool gen_prim(struct gen *g, obj node)
 			return gen(g, ir_ref(node, 2), false) && op16(g, iop, op == OP_SUB ? -imm : imm);
 	}
 	ROOT(node);
+	/* (vector-ref g i), (vector-ref l i) of a global or an unboxed local, and (vector-set! g
+	 * i x): the index (and x) first, then the instruction reads the variable itself. Only when
+	 * computing them cannot change what the variable names: simple_arg_p (constants,
+	 * variables, inlined primitives of those: no assignment, no call). Scheme leaves the
+	 * order of a call's arguments unspecified, and a simple argument's only effect is an
+	 * error, so no program can tell but by which of two errors it gets. */
+	if (op == OP_VREF && n == 2 && simple_arg_p(last, 0) &&
+	    (ir_tag(ir_ref(node, 2)) == N_GREF || own_local_p(g, ir_ref(node, 2)))) {
+		intptr_t k;
+
+		if (!gen(g, last, false))
+			goto out;
+		if (own_local_p(g, ir_ref(node, 2))) {
+			ok = op16(g, OP_VREFL, local_slot(ir_ref(node, 2)));
+			goto out;
+		}
+		ok = (k = add_const(g, ir_ref(ir_ref(node, 2), 1))) >= 0 && op16(g, OP_VREFG, k);
+		goto out;
+	}
+	if (op == OP_VSET && n == 3 && ir_tag(ir_ref(node, 2)) == N_GREF &&
+	    simple_arg_p(ir_ref(node, 3), 0) && simple_arg_p(last, 0)) {
+		intptr_t k;
+
+		if (!gen_push(g, ir_ref(node, 3)) || !gen(g, last, false))
+			goto out;
+		g->depth--;
+		ok = (k = add_const(g, ir_ref(ir_ref(node, 2), 1))) >= 0 && op16(g, OP_VSETG, k);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 < n) {
 			if (!gen_push(g, ir_ref(node, i + 2)))
@@ -874,6 +903,23 @@ static size_t gen_branch(struct gen *g, obj node, bool sense)
 		return op32(g, sense ? OP_JMPT : OP_JMPF, 0);
 	}
 	n = obj_vector_length(node) - 2;
+	if (n == 2 && op == OP_NUMEQ && small_fixnum_p(ir_ref(node, 2)) && !small_fixnum_p(ir_ref(node, 3))) {
+		/* (= 1 x) is (= x 1): the constant second, for the forms below that take an
+		 * immediate (a constant has no effect, so the order is not seen). Not < and the
+		 * others: the flipped operator would be named in an error. */
+		obj swapped;
+
+		ROOT(node);
+		swapped = lisp_make_vector(L, 4, OBJ_FALSE);
+		UNROOT(node);
+		if (swapped == OBJ_NULL)
+			return 0;
+		obj_init_field(L, swapped, 0, obj_vector_ref(node, 0));
+		obj_init_field(L, swapped, 1, obj_vector_ref(node, 1));
+		obj_init_field(L, swapped, 2, ir_ref(node, 3));
+		obj_init_field(L, swapped, 3, ir_ref(node, 2));
+		node = swapped;
+	}
 	ROOT(node);
 	b[0] = (uint8_t)bop;
 	b[1] = sense;

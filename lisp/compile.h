@@ -210,6 +210,9 @@ enum opcode {
 			 * (fib's (fib (- n 1))), with the code's arity: when the procedure below the
 			 * arguments is the running closure, a call that reloads nothing; else OP_CALL */
 	OP_CALLSA,	/* n: OP_PUSH then OP_CALLS n */
+	OP_VREFG,	/* k: acc = (vector-ref <global symbol k's value> acc) */
+	OP_VREFL,	/* i: acc = (vector-ref <frame slot i> acc) */
+	OP_VSETG,	/* k: (vector-set! <global symbol k's value> pop acc) */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

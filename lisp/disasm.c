@@ -49,6 +49,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_LSETSUBLL] = { "lsetsubll", 6 }, [OP_LSETCAR] = { "lsetcar", 5 }, [OP_LSETCDR] = { "lsetcdr", 5 },
 	[OP_GJMP] = { "gjmp", 5 },
 	[OP_CALLS] = { "calls", 1 }, [OP_CALLSA] = { "callsa", 1 },
+	[OP_VREFG] = { "vrefg", 1 }, [OP_VREFL] = { "vrefl", 1 }, [OP_VSETG] = { "vsetg", 1 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }

@@ -432,6 +432,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_LSETADDI] = &&op_lsetaddi, [OP_LSETADDLL] = &&op_lsetaddll,
 		[OP_LSETSUBLL] = &&op_lsetsubll, [OP_LSETCAR] = &&op_lsetcar, [OP_LSETCDR] = &&op_lsetcdr,
 		[OP_GJMP] = &&op_gjmp, [OP_CALLS] = &&op_calls, [OP_CALLSA] = &&op_callsa,
+		[OP_VREFG] = &&op_vrefg, [OP_VREFL] = &&op_vrefl, [OP_VSETG] = &&op_vsetg,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
@@ -964,6 +965,59 @@ op_vref: {
 		NEXT;
 	}
 	FAIL(lisp_vector_ref_error(L, v, acc));
+}
+	/* (vector-ref g i) and (vector-ref l i) of a global or a local, the index computed first
+	 * (codegen.c, gen_prim: only when computing it cannot change what g or l names) */
+op_vrefg: {
+	obj v;
+
+	f = K[rd16(pc)];
+	pc += 2;
+	v = lisp_global_value(f);
+	if (__builtin_expect(vector_p(v) && obj_fixnum_p(acc) && (uintptr_t)fxv(acc) < obj_vector_length(v), 1)) {
+		acc = obj_vector_ref(v, (size_t)fxv(acc));
+		NEXT;
+	}
+	if (v == OBJ_UNDEFINED)
+		FAIL(unbound(L, f));
+	FAIL(lisp_vector_ref_error(L, v, acc));
+}
+op_vrefl: {
+	obj v = fp[rd16(pc)];
+
+	pc += 2;
+	if (__builtin_expect(vector_p(v) && obj_fixnum_p(acc) && (uintptr_t)fxv(acc) < obj_vector_length(v), 1)) {
+		acc = obj_vector_ref(v, (size_t)fxv(acc));
+		NEXT;
+	}
+	FAIL(lisp_vector_ref_error(L, v, acc));
+}
+	/* (vector-set! g i x) of a global g: i pushed, x in acc, then g's value (as OP_VREFG) */
+op_vsetg: {
+	obj v, i = sp[-1];
+
+	f = K[rd16(pc)];
+	pc += 2;
+	v = lisp_global_value(f);
+	if (v == OBJ_UNDEFINED) {
+		sp--;
+		FAIL(unbound(L, f));
+	}
+	if (!vector_p(v)) {
+		sp--;
+		FAIL(lisp_type_error(L, "vector-set!", "vector", v));
+	}
+	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v)) {
+		sp--;
+		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
+				     : lisp_type_error(L, "vector-set!", "exact integer", i));
+	}
+	/* a publication may collect: v is a global's value, so rooted, and when shared it is old
+	 * and stays put (STORE) */
+	STORE(v, (size_t)fxv(i));
+	sp--;
+	acc = OBJ_UNSPECIFIED;
+	NEXT;
 }
 op_vset: {
 	obj v = sp[-2], i = sp[-1];
