@@ -142,6 +142,19 @@ static size_t op32(struct gen *g, int op, uint32_t v)
 
 static void patch32(struct gen *g, size_t at, uint32_t v) { memcpy(obj_bytes_data(g->buf) + at, &v, 4); }
 
+/* v appended to the last instruction (its operand; g->last stays that instruction's start) */
+static bool emit_u32(struct gen *g, uint32_t v)
+{
+	size_t last = g->last;
+	uint8_t b[4];
+
+	memcpy(b, &v, 4);
+	if (!emit_bytes(g, b, 4))
+		return false;
+	g->last = last;
+	return true;
+}
+
 static void push_depth(struct gen *g, int k)
 {
 	g->depth += k;
@@ -561,7 +574,19 @@ static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head, intp
 		g->depth -= (int)n + 1;
 		return op16x2(g, OP_GJMP, (size_t)gk, n) ? 1 : 0;
 	}
-	return ok && op32(g, OP_JMPL, head) ? 1 : 0;
+	if (!ok)
+		return 0;
+	/* the last move and the jump in one instruction, for the common last moves (nothing
+	 * jumps between them: the moves are straight-line code) */
+	if (g->last == g->n - 7 && obj_bytes_data(g->buf)[g->last] == OP_LSETADDI) {
+		obj_bytes_data(g->buf)[g->last] = OP_LSETADDIJ;
+		return emit_u32(g, head) ? 1 : 0;
+	}
+	if (g->last == g->n - 5 && obj_bytes_data(g->buf)[g->last] == OP_LSETCDR) {
+		obj_bytes_data(g->buf)[g->last] = OP_LSETCDRJ;
+		return emit_u32(g, head) ? 1 : 0;
+	}
+	return op32(g, OP_JMPL, head) ? 1 : 0;
 }
 
 /* The n arguments of node (a call) pushed, then moved into the slots slot..slot+n-1 and popped,

@@ -213,6 +213,9 @@ enum opcode {
 	OP_VREFG,	/* k: acc = (vector-ref <global symbol k's value> acc) */
 	OP_VREFL,	/* i: acc = (vector-ref <frame slot i> acc) */
 	OP_VSETG,	/* k: (vector-set! <global symbol k's value> pop acc) */
+	/* a loop's last move and its jump in one (gen_moves): the counter's step, the list's cdr */
+	OP_LSETADDIJ,	/* d i imm16 u32: OP_LSETADDI d i imm, then OP_JMPL */
+	OP_LSETCDRJ,	/* d i u32: OP_LSETCDR d i, then OP_JMPL */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

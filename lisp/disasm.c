@@ -50,6 +50,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_GJMP] = { "gjmp", 5 },
 	[OP_CALLS] = { "calls", 1 }, [OP_CALLSA] = { "callsa", 1 },
 	[OP_VREFG] = { "vrefg", 1 }, [OP_VREFL] = { "vrefl", 1 }, [OP_VSETG] = { "vsetg", 1 },
+	[OP_LSETADDIJ] = { "lsetaddij", 15 }, [OP_LSETCDRJ] = { "lsetcdrj", 13 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }
@@ -87,6 +88,7 @@ static void disasm(struct lisp *L, obj code, int depth)
 		case 12: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d %u\n", b[pc + 1], rd16(b + pc + 2), (int16_t)rd16(b + pc + 4), rd32(b + pc + 6)); pc += 10; break;
 		case 13: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %u\n", rd16(b + pc + 1), rd16(b + pc + 3), rd32(b + pc + 5)); pc += 9; break;
 		case 14: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d\n", rd16(b + pc + 1), rd16(b + pc + 3), (int16_t)rd16(b + pc + 5)); pc += 7; break;
+		case 15: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %u %d %u\n", rd16(b + pc + 1), rd16(b + pc + 3), (int16_t)rd16(b + pc + 5), rd32(b + pc + 7)); pc += 11; break;
 		case 10: ksnprintf(line + n, sizeof(line) - (size_t)n, " %u %d\n", rd16(b + pc + 1), (int16_t)rd16(b + pc + 3)); pc += 5; break;
 		default: ksnprintf(line + n, sizeof(line) - (size_t)n, "\n"); pc += 1; break;
 		}

@@ -433,6 +433,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_LSETSUBLL] = &&op_lsetsubll, [OP_LSETCAR] = &&op_lsetcar, [OP_LSETCDR] = &&op_lsetcdr,
 		[OP_GJMP] = &&op_gjmp, [OP_CALLS] = &&op_calls, [OP_CALLSA] = &&op_callsa,
 		[OP_VREFG] = &&op_vrefg, [OP_VREFL] = &&op_vrefl, [OP_VSETG] = &&op_vsetg,
+		[OP_LSETADDIJ] = &&op_lsetaddij, [OP_LSETCDRJ] = &&op_lsetcdrj,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
@@ -1275,6 +1276,40 @@ op_lsetaddi: {
 	if (acc == OBJ_NULL)
 		goto error;
 	PUT(fp + rd16(pc - 6), acc);
+	NEXT;
+}
+op_lsetaddij: {
+	obj v = fp[rd16(pc + 2)], r;
+	intptr_t imm = (int16_t)rd16(pc + 4);
+
+	if (__builtin_expect(fx_addi_ok(v, imm, &r), 1)) {
+		PUT(fp + rd16(pc), r);
+	} else {
+		pc += 10;
+		SAVE();
+		acc = lisp_num_add(L, v, fx(imm));
+		LOAD();
+		if (acc == OBJ_NULL)
+			goto error;
+		pc -= 10;
+		PUT(fp + rd16(pc), acc);
+	}
+	pc = cbase + rd32(pc + 6);
+	if (__builtin_expect(fuel_take(L), 0))
+		goto fuel_out;
+	NEXT;
+}
+op_lsetcdrj: {
+	obj v = fp[rd16(pc + 2)];
+
+	if (__builtin_expect(!pair_p(v), 0)) {
+		pc += 8;
+		FAIL(lisp_type_error(L, "cdr", "pair", v));
+	}
+	PUT(fp + rd16(pc), obj_cdr(v));
+	pc = cbase + rd32(pc + 4);
+	if (__builtin_expect(fuel_take(L), 0))
+		goto fuel_out;
 	NEXT;
 }
 /* slot d = slot i + (-) slot j (FX_OK); SLOW (which may collect) for anything but fixnums */

@@ -152,3 +152,14 @@
 (define setter (spawn (lambda () (set! flag #t) 'ran) 0))
 (show "preempted: " (let loop ((i 0)) (cond (flag 'yes) ((= i 200000000) 'no) (else (loop (+ i 1))))))
 (show "setter: " (thread-join setter))
+
+; a loop's last move fused with its jump (OP_LSETADDIJ, OP_LSETCDRJ): a counter that leaves the
+; fixnums, a flonum or rational counter, a cdr of something not a pair, a closure per step
+(show "counter into bignums: " (let loop ((n 0) (i 1073741820)) (if (= n 10) i (loop (+ n 1) (+ i 1)))))
+(show "counter below the fixnums: " (do ((n 0 (+ n 1)) (i -1073741820 (- i 1))) ((= n 10) i)))
+(show "flonum counter: " (do ((n 0 (+ n 1)) (x 0.5 (+ x 1))) ((= n 4) x)))
+(show "rational counter: " (let loop ((n 0) (x 1/3)) (if (= n 3) x (loop (+ n 1) (+ x 1)))))
+(show "counter not a number: " (guard (e (#t (message e))) (let loop ((n 0) (x 'a)) (if (= n 3) x (loop (+ n 1) (+ x 1))))))
+(show "cdr down a list: " (let loop ((n 0) (l '(a b c d))) (if (null? l) n (loop (+ n 1) (cdr l)))))
+(show "cdr of an improper tail: " (guard (e (#t (message e))) (let loop ((n 0) (l '(a b . c))) (if (null? l) n (loop (+ n 1) (cdr l))))))
+(show "closures per step: " (call-all (let loop ((i 0) (acc '())) (if (= i 3) acc (let ((f (lambda () i))) (loop (+ i 1) (cons f acc)))))))
