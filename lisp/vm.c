@@ -188,36 +188,49 @@ static inline bool fuel_take(struct lisp *L)
 
 /* Fixnum + and - (and + of an immediate k): true when both are fixnums and so is the result,
  * whose word is then *r; else the caller takes the general path (a bignum, a flonum, an error).
- * For the loop instructions (lsetaddi, lsetaddll...), pushladdi and addi. (Adding the tagged
- * words, a + (b - 1), with an overflow test executed more instructions; and ARITH's add and
- * sub written with these ran triangl 10% slower in wall time for the same instructions.) */
+ * For the loop instructions (lsetaddi, lsetaddll...), pushladdi and addi. A fixnum's word is
+ * 2v + 1, inside int32_t on every target (31-bit payloads), so the sum's word is a + (b - 1),
+ * the difference's a - (b - 1), and either is a fixnum exactly when it fits int32_t: on a
+ * 64-bit host a compare with its own low half, on a 32-bit target the overflow flag. (Stop 49
+ * tried the tagged words with a 64-bit overflow test and the range check after it: more
+ * instructions than shifting. This is 8 instructions fewer an iteration of sum. ARITH's add
+ * and sub written with these helpers ran triangl 10% slower in wall time at stop 49.) */
+#if UINTPTR_MAX > 0xffffffffu
+#define FX_ADD(a, d, t)	((t) = (a) + (d), (t) == (int32_t)(t))
+#define FX_SUB(a, d, t)	((t) = (a) - (d), (t) == (int32_t)(t))
+#else
+#define FX_ADD(a, d, t)	(!__builtin_add_overflow((a), (d), &(t)))
+#define FX_SUB(a, d, t)	(!__builtin_sub_overflow((a), (d), &(t)))
+#endif
+
 static inline bool fx_add_ok(obj a, obj b, obj *r)
 {
-	intptr_t t = fxv(a) + fxv(b);
+	intptr_t t;
 
-	if (!obj_fixnum_p(a & b) || !obj_fixnum_fits(t))
+	if (!obj_fixnum_p(a & b) || !FX_ADD((intptr_t)a, (intptr_t)b - 1, t))
 		return false;
-	*r = fx(t);
+	*r = (obj)t;
 	return true;
 }
 
 static inline bool fx_sub_ok(obj a, obj b, obj *r)
 {
-	intptr_t t = fxv(a) - fxv(b);
+	intptr_t t;
 
-	if (!obj_fixnum_p(a & b) || !obj_fixnum_fits(t))
+	if (!obj_fixnum_p(a & b) || !FX_SUB((intptr_t)a, (intptr_t)b - 1, t))
 		return false;
-	*r = fx(t);
+	*r = (obj)t;
 	return true;
 }
 
+/* k: an i16 immediate */
 static inline bool fx_addi_ok(obj a, intptr_t k, obj *r)
 {
-	intptr_t t = fxv(a) + k;
+	intptr_t t;
 
-	if (!obj_fixnum_p(a) || !obj_fixnum_fits(t))
+	if (!obj_fixnum_p(a) || !FX_ADD((intptr_t)a, 2 * k, t))
 		return false;
-	*r = fx(t);
+	*r = (obj)t;
 	return true;
 }
 
