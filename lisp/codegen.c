@@ -513,7 +513,7 @@ static bool gen_store(struct gen *g, obj node, intptr_t d)
 static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head, intptr_t gk)
 {
 	struct lisp *L = g->L;
-	size_t n = obj_vector_length(node) - 2, npushed = 0, nsteps = 0;
+	size_t n = obj_vector_length(node) - 2, npushed = 0, nsteps = 0, start;
 	uint8_t step[MOVES_MAX], pushed[MOVES_MAX];
 	bool pending[MOVES_MAX], simple[MOVES_MAX], ok = true;
 
@@ -556,6 +556,7 @@ static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head, intp
 	}
 	if (npushed == n)
 		return -1;
+	start = g->n;
 	ROOT(node);
 	/* the arguments that may call first, then the steps; pushes happen in pushed[]'s order */
 	for (size_t i = 0; i < npushed && ok; i++)
@@ -577,12 +578,13 @@ static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head, intp
 	if (!ok)
 		return 0;
 	/* the last move and the jump in one instruction, for the common last moves (nothing
-	 * jumps between them: the moves are straight-line code) */
-	if (g->last == g->n - 7 && obj_bytes_data(g->buf)[g->last] == OP_LSETADDI) {
+	 * jumps between them: the moves are straight-line code; a last instruction from before
+	 * them, when every argument was passed on unchanged, is not one of them) */
+	if (g->last >= start && g->last == g->n - 7 && obj_bytes_data(g->buf)[g->last] == OP_LSETADDI) {
 		obj_bytes_data(g->buf)[g->last] = OP_LSETADDIJ;
 		return emit_u32(g, head) ? 1 : 0;
 	}
-	if (g->last == g->n - 5 && obj_bytes_data(g->buf)[g->last] == OP_LSETCDR) {
+	if (g->last >= start && g->last == g->n - 5 && obj_bytes_data(g->buf)[g->last] == OP_LSETCDR) {
 		obj_bytes_data(g->buf)[g->last] = OP_LSETCDRJ;
 		return emit_u32(g, head) ? 1 : 0;
 	}
@@ -804,7 +806,8 @@ static bool gen_prim(struct gen *g, obj node)
 
 		if (!gen_push(g, ir_ref(node, 3)) || !gen(g, last, false))
 			goto out;
-		g->depth--;
+		push_depth(g, 1);	/* OP_VSETG pushes the vector, its root during the store */
+		g->depth -= 2;
 		ok = (k = add_const(g, ir_ref(ir_ref(node, 2), 1))) >= 0 && op16(g, OP_VSETG, k);
 		goto out;
 	}

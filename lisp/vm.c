@@ -1026,10 +1026,12 @@ op_vsetg: {
 		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
 				     : lisp_type_error(L, "vector-set!", "exact integer", i));
 	}
-	/* a publication may collect: v is a global's value, so rooted, and when shared it is old
-	 * and stays put (STORE) */
+	/* a publication may collect, and meanwhile another CPU may set the global to something
+	 * else: v goes on the stack (the compiler counted the slot), its root until the store is
+	 * done, as in vset; shared, it is old and stays put (STORE) */
+	PUSH(v);
 	STORE(v, (size_t)fxv(i));
-	sp--;
+	sp -= 2;
 	acc = OBJ_UNSPECIFIED;
 	NEXT;
 }

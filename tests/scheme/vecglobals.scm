@@ -1,5 +1,5 @@
 ; args: --cpus 2
-; tags: torture
+; tags: torture tsan
 ; vecglobals.scm -- (vector-ref g i) and (vector-set! g i x) of a global g, and (vector-ref l i)
 ; of a local l, compile to one instruction that computes the index first and then reads the
 ; variable (OP_VREFG, OP_VSETG, OP_VREFL in lisp/vm.c); a comparison with a small constant
@@ -86,3 +86,17 @@
 (show "tests: " (eq-tests 1) (eq-tests 2) (eq-tests 1.0) (eq-tests 2/3))
 (define (count-up n) (let loop ((i 0)) (if (< 10 i) i (loop (+ i n)))))
 (show "loop with a constant-first test: " (count-up 3))
+
+; another CPU sets the global to fresh vectors while this one stores fresh lists into it: each
+; store's vector stays rooted while its value is published (OP_VSETG keeps it on the stack)
+(define swapped (vector 0 0 0 0))
+(define stop-swap (vector #f))
+(define swapper
+  (spawn (lambda ()
+           (let loop ((n 0))
+             (if (vector-ref stop-swap 0) (number? n) (begin (set! swapped (make-vector 4 n)) (loop (+ n 1))))))
+         1))
+(define (fill k) (do ((i 0 (+ i 1))) ((= i 20000)) (vector-set! swapped (remainder i 4) (list i k))))
+(fill 'a)
+(vector-set! stop-swap 0 #t)
+(show "swapping: " (thread-join swapper) " " (vector? swapped) " " (vector-length swapped))
