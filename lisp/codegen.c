@@ -404,35 +404,6 @@ static bool gen_push(struct gen *g, obj node)
 	return true;
 }
 
-/* A call of the running closure by itself: by the variable a fixable letrec (named let, do,
- * internal define) bound it to, never assigned, so it names this closure whenever the body runs;
- * with exactly its required arguments (else the call's arity error); nothing pushed. In tail
- * position the callee's frame would be this one with new arguments, so the call is a jump to
- * the start, whose lbox instructions give each assigned parameter a new box, as a call does. */
-static bool self_call_p(struct gen *g, obj node)
-{
-	obj f = ir_ref(node, 1);
-
-	return g->self != OBJ_FALSE && ir_tag(f) == N_LREF && ir_ref(f, 1) == g->self &&
-	       !var_boxed(g->self) && obj_vector_ref(g->lam, LAM_REST) != OBJ_TRUE &&
-	       (intptr_t)obj_vector_length(node) - 2 == fxv(obj_vector_ref(g->lam, LAM_NREQ)) &&
-	       g->depth == 0;
-}
-
-/* A call of the global this lambda was defined as ((define (f ...) ... (f ...))), with exactly
- * its required arguments, nothing pushed: the global may be redefined, or bound to another
- * closure of this code, at any time, so the VM compares its value with the running closure
- * (OP_GLOOP) and jumps only when they are the same. */
-static bool global_self_call_p(struct gen *g, obj node)
-{
-	obj f = ir_ref(node, 1), name = obj_vector_ref(g->lam, LAM_NAME);
-
-	return ir_tag(f) == N_GREF && symbol_p(name) && ir_ref(f, 1) == name &&
-	       obj_vector_ref(g->lam, LAM_REST) != OBJ_TRUE &&
-	       (intptr_t)obj_vector_length(node) - 2 == fxv(obj_vector_ref(g->lam, LAM_NREQ)) &&
-	       g->depth == 0;
-}
-
 /* A call that names the running closure itself, tail or not: the global this lambda was
  * defined as, or the variable a fixable letrec bound it to, with exactly its required
  * arguments. Not a guarantee (the global may name something else by then): OP_CALLS compares
@@ -448,6 +419,26 @@ static bool self_callee_p(struct gen *g, obj node)
 	if (ir_tag(f) == N_GREF)
 		return symbol_p(name) && ir_ref(f, 1) == name;
 	return ir_tag(f) == N_LREF && g->self != OBJ_FALSE && ir_ref(f, 1) == g->self;
+}
+
+/* A call of the running closure by itself: by the variable a fixable letrec (named let, do,
+ * internal define) bound it to, never assigned, so it names this closure whenever the body runs;
+ * with exactly its required arguments (else the call's arity error); nothing pushed. In tail
+ * position the callee's frame would be this one with new arguments, so the call is a jump to
+ * the start, whose lbox instructions give each assigned parameter a new box, as a call does. */
+static bool self_call_p(struct gen *g, obj node)
+{
+	return ir_tag(ir_ref(node, 1)) == N_LREF && self_callee_p(g, node) && !var_boxed(g->self) &&
+	       g->depth == 0;
+}
+
+/* A call of the global this lambda was defined as ((define (f ...) ... (f ...))), with exactly
+ * its required arguments, nothing pushed: the global may be redefined, or bound to another
+ * closure of this code, at any time, so the VM compares its value with the running closure
+ * (OP_GLOOP) and jumps only when they are the same. */
+static bool global_self_call_p(struct gen *g, obj node)
+{
+	return ir_tag(ir_ref(node, 1)) == N_GREF && self_callee_p(g, node) && g->depth == 0;
 }
 
 /* A loop's jump with its arguments stored straight into the parameters' slots, not pushed and
@@ -580,13 +571,14 @@ static int gen_moves(struct gen *g, obj node, intptr_t slot, uint32_t head, intp
 	/* the last move and the jump in one instruction, for the common last moves (nothing
 	 * jumps between them: the moves are straight-line code; a last instruction from before
 	 * them, when every argument was passed on unchanged, is not one of them) */
-	if (g->last >= start && g->last == g->n - 7 && obj_bytes_data(g->buf)[g->last] == OP_LSETADDI) {
-		obj_bytes_data(g->buf)[g->last] = OP_LSETADDIJ;
-		return emit_u32(g, head) ? 1 : 0;
-	}
-	if (g->last >= start && g->last == g->n - 5 && obj_bytes_data(g->buf)[g->last] == OP_LSETCDR) {
-		obj_bytes_data(g->buf)[g->last] = OP_LSETCDRJ;
-		return emit_u32(g, head) ? 1 : 0;
+	if (g->last >= start) {
+		uint8_t *last = obj_bytes_data(g->buf) + g->last;
+		size_t len = g->n - g->last;
+
+		if ((*last == OP_LSETADDI && len == 7) || (*last == OP_LSETCDR && len == 5)) {
+			*last = *last == OP_LSETADDI ? OP_LSETADDIJ : OP_LSETCDRJ;
+			return emit_u32(g, head) ? 1 : 0;
+		}
 	}
 	return op32(g, OP_JMPL, head) ? 1 : 0;
 }
@@ -915,7 +907,7 @@ out:
 static size_t gen_branch(struct gen *g, obj node, bool sense)
 {
 	struct lisp *L = g->L;
-	size_t at = 0, n;
+	size_t at = 0, n, x = 2, y = 3;	/* the operands, in the order compared */
 	int op, bop;
 	uint8_t b[8] = { 0 };
 
@@ -931,38 +923,26 @@ static size_t gen_branch(struct gen *g, obj node, bool sense)
 		return op32(g, sense ? OP_JMPT : OP_JMPF, 0);
 	}
 	n = obj_vector_length(node) - 2;
-	if (n == 2 && op == OP_NUMEQ && small_fixnum_p(ir_ref(node, 2)) && !small_fixnum_p(ir_ref(node, 3))) {
-		/* (= 1 x) is (= x 1): the constant second, for the forms below that take an
-		 * immediate (a constant has no effect, so the order is not seen). Not < and the
-		 * others: the flipped operator would be named in an error. */
-		obj swapped;
-
-		ROOT(node);
-		swapped = lisp_make_vector(L, 4, OBJ_FALSE);
-		UNROOT(node);
-		if (swapped == OBJ_NULL)
-			return 0;
-		obj_init_field(L, swapped, 0, obj_vector_ref(node, 0));
-		obj_init_field(L, swapped, 1, obj_vector_ref(node, 1));
-		obj_init_field(L, swapped, 2, ir_ref(node, 3));
-		obj_init_field(L, swapped, 3, ir_ref(node, 2));
-		node = swapped;
-	}
+	if (n == 2 && op == OP_NUMEQ && small_fixnum_p(ir_ref(node, 2)) && !small_fixnum_p(ir_ref(node, 3)))
+		x = 3, y = 2;	/* (= 1 x) is (= x 1): the constant second, for the forms below that
+				 * take an immediate (a constant has no effect, so the order is not
+				 * seen). Not < and the others: the flipped one would name itself in
+				 * an error. */
 	ROOT(node);
 	b[0] = (uint8_t)bop;
 	b[1] = sense;
-	if (n == 2 && op != OP_EQ && own_local_p(g, ir_ref(node, 2)) &&
-	    (own_local_p(g, ir_ref(node, 3)) || small_fixnum_p(ir_ref(node, 3)))) {
+	if (n == 2 && op != OP_EQ && own_local_p(g, ir_ref(node, x)) &&
+	    (own_local_p(g, ir_ref(node, y)) || small_fixnum_p(ir_ref(node, y)))) {
 		/* (op local local), (op local constant): one instruction, no push */
 		uint8_t c[10] = { 0 };
-		intptr_t i = fxv(obj_vector_ref(ir_ref(ir_ref(node, 2), 1), VAR_SLOT)), j;
+		intptr_t i = fxv(obj_vector_ref(ir_ref(ir_ref(node, x), 1), VAR_SLOT)), j;
 
-		if (small_fixnum_p(ir_ref(node, 3))) {
+		if (small_fixnum_p(ir_ref(node, y))) {
 			c[0] = (uint8_t)(bop - OP_BLT + OP_BLTLI);
-			j = fxv(ir_ref(ir_ref(node, 3), 1));
+			j = fxv(ir_ref(ir_ref(node, y), 1));
 		} else {
 			c[0] = (uint8_t)(bop - OP_BLT + OP_BLTLL);
-			j = fxv(obj_vector_ref(ir_ref(ir_ref(node, 3), 1), VAR_SLOT));
+			j = fxv(obj_vector_ref(ir_ref(ir_ref(node, y), 1), VAR_SLOT));
 		}
 		c[1] = sense;
 		c[2] = (uint8_t)i, c[3] = (uint8_t)(i >> 8);
@@ -972,14 +952,13 @@ static size_t gen_branch(struct gen *g, obj node, bool sense)
 	} else if (n == 1) {
 		if (!gen(g, ir_ref(node, 2), false) || !emit_bytes(g, b, 6))
 			goto out;
-	} else if (op != OP_EQ && ir_tag(ir_ref(node, 3)) == N_CONST && obj_fixnum_p(ir_ref(ir_ref(node, 3), 1)) &&
-		   fxv(ir_ref(ir_ref(node, 3), 1)) >= -32768 && fxv(ir_ref(ir_ref(node, 3), 1)) <= 32767) {
-		intptr_t imm = fxv(ir_ref(ir_ref(node, 3), 1));
+	} else if (op != OP_EQ && small_fixnum_p(ir_ref(node, y))) {
+		intptr_t imm = fxv(ir_ref(ir_ref(node, y), 1));
 
 		b[0] = (uint8_t)(bop - OP_BLT + OP_BLTI);
 		b[2] = (uint8_t)imm;
 		b[3] = (uint8_t)(imm >> 8);
-		if (!gen(g, ir_ref(node, 2), false) || !emit_bytes(g, b, 8))
+		if (!gen(g, ir_ref(node, x), false) || !emit_bytes(g, b, 8))
 			goto out;
 	} else {
 		if (!gen_push(g, ir_ref(node, 2)) || !gen(g, ir_ref(node, 3), false) || !emit_bytes(g, b, 6))

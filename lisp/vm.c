@@ -164,6 +164,21 @@ void lisp_vm_unwind_to(struct lisp *L, obj winds, size_t base, bool report)
 	UNROOT(winds);
 }
 
+/* Is v a vector and i an index in it? */
+static inline bool vector_index_ok(obj v, obj i)
+{
+	return vector_p(v) && obj_fixnum_p(i) && (uintptr_t)fxv(i) < obj_vector_length(v);
+}
+
+/* (vector-set! v i x)'s error when !vector_index_ok(v, i) (may allocate: after SAVE) */
+static obj vset_error(struct lisp *L, obj v, obj i)
+{
+	if (!vector_p(v))
+		return lisp_type_error(L, "vector-set!", "vector", v);
+	return obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
+			       : lisp_type_error(L, "vector-set!", "exact integer", i);
+}
+
 /* A values object returned to a frame that takes one value (RET_MV clear: compile.h) */
 static inline bool mv_refused(struct lisp *L, obj ret, obj v)
 {
@@ -974,7 +989,7 @@ op_append2: {
 op_vref: {
 	obj v = *--sp;
 
-	if (vector_p(v) && obj_fixnum_p(acc) && (uintptr_t)fxv(acc) < obj_vector_length(v)) {
+	if (vector_index_ok(v, acc)) {
 		acc = obj_vector_ref(v, (size_t)fxv(acc));
 		NEXT;
 	}
@@ -988,7 +1003,7 @@ op_vrefg: {
 	f = K[rd16(pc)];
 	pc += 2;
 	v = lisp_global_value(f);
-	if (__builtin_expect(vector_p(v) && obj_fixnum_p(acc) && (uintptr_t)fxv(acc) < obj_vector_length(v), 1)) {
+	if (__builtin_expect(vector_index_ok(v, acc), 1)) {
 		acc = obj_vector_ref(v, (size_t)fxv(acc));
 		NEXT;
 	}
@@ -1000,7 +1015,7 @@ op_vrefl: {
 	obj v = fp[rd16(pc)];
 
 	pc += 2;
-	if (__builtin_expect(vector_p(v) && obj_fixnum_p(acc) && (uintptr_t)fxv(acc) < obj_vector_length(v), 1)) {
+	if (__builtin_expect(vector_index_ok(v, acc), 1)) {
 		acc = obj_vector_ref(v, (size_t)fxv(acc));
 		NEXT;
 	}
@@ -1017,14 +1032,9 @@ op_vsetg: {
 		sp--;
 		FAIL(unbound(L, f));
 	}
-	if (!vector_p(v)) {
+	if (__builtin_expect(!vector_index_ok(v, i), 0)) {
 		sp--;
-		FAIL(lisp_type_error(L, "vector-set!", "vector", v));
-	}
-	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v)) {
-		sp--;
-		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
-				     : lisp_type_error(L, "vector-set!", "exact integer", i));
+		FAIL(vset_error(L, v, i));
 	}
 	/* a publication may collect, and meanwhile another CPU may set the global to something
 	 * else: v goes on the stack (the compiler counted the slot), its root until the store is
@@ -1038,14 +1048,9 @@ op_vsetg: {
 op_vset: {
 	obj v = sp[-2], i = sp[-1];
 
-	if (!vector_p(v)) {
+	if (__builtin_expect(!vector_index_ok(v, i), 0)) {
 		sp -= 2;
-		FAIL(lisp_type_error(L, "vector-set!", "vector", v));
-	}
-	if (!obj_fixnum_p(i) || (uintptr_t)fxv(i) >= obj_vector_length(v)) {
-		sp -= 2;
-		FAIL(obj_fixnum_p(i) ? lisp_range_error(L, "vector-set!", i)
-				     : lisp_type_error(L, "vector-set!", "exact integer", i));
+		FAIL(vset_error(L, v, i));
 	}
 	STORE(v, (size_t)fxv(i));	/* v stays on the stack: its only root, maybe (may collect) */
 	sp -= 2;
@@ -1130,6 +1135,17 @@ op_vlen:
 op_calla:
 	PUSH(acc);
 	/* fall through */
+	/* the frame of a call of cl (code header hd, cbase and K set) with the n arguments on top
+	 * of the stack, which reaches up to top with room checked: its first instruction */
+#define ENTER(hd, top)								\
+	do { fp = sp - n;							\
+	     if ((size_t)((top) - S) > hi)					\
+		     hi = (size_t)((top) - S);					\
+	     sp = fp + (hd)->nlocals;						\
+	     pc = cbase;							\
+	     if (__builtin_expect(fuel_take(L), 0))				\
+		     goto fuel_out;						\
+	     NEXT; } while (0)
 op_call:
 	n = rd16(pc);
 	pc += 2;
@@ -1143,17 +1159,10 @@ op_call:
 			obj *top = sp + hd->nlocals + hd->maxstack - n;
 
 			if (__builtin_expect(n == hd->nreq && !hd->rest && (size_t)(top - S) <= stk_cap(L), 1)) {
-				fp = sp - n;
-				if ((size_t)(top - S) > hi)
-					hi = (size_t)(top - S);
-				sp = fp + hd->nlocals;
 				cl = c;
 				cbase = (const uint8_t *)(hd + 1);
 				K = obj_fields(code_consts(closure_code(c)));
-				pc = cbase;
-				if (__builtin_expect(fuel_take(L), 0))
-					goto fuel_out;
-				NEXT;
+				ENTER(hd, top);
 			}
 		} else if (primitive_p(c) && (prim_word(c, PRIM_FLAGS) & (PRIM_PURE | PRIM_NOALLOC)) &&
 			   n >= (intptr_t)prim_word(c, PRIM_MIN) &&
@@ -1184,16 +1193,8 @@ op_calls:
 		const struct code_hdr *hd = (const struct code_hdr *)cbase - 1;
 		obj *top = sp + hd->nlocals + hd->maxstack - n;
 
-		if (__builtin_expect((size_t)(top - S) <= stk_cap(L), 1)) {
-			fp = sp - n;
-			if ((size_t)(top - S) > hi)
-				hi = (size_t)(top - S);
-			sp = fp + hd->nlocals;
-			pc = cbase;
-			if (__builtin_expect(fuel_take(L), 0))
-				goto fuel_out;
-			NEXT;
-		}
+		if (__builtin_expect((size_t)(top - S) <= stk_cap(L), 1))
+			ENTER(hd, top);
 	}
 	tail = false;
 	goto dispatch_call;
@@ -1261,11 +1262,10 @@ op_jloop: {
 	/* A loop's jump whose arguments went straight into its parameters' slots (codegen.c,
 	 * gen_moves): the stores, then OP_JMPL. The slots are the running frame's locals, at or
 	 * above lo: no LOWER. */
+/* jump to the u32 offset at p, taking a call's fuel (a loop's back edge) */
+#define JMPL(p)	do { pc = cbase + rd32(p); if (__builtin_expect(fuel_take(L), 0)) goto fuel_out; NEXT; } while (0)
 op_jmpl:
-	pc = cbase + rd32(pc);
-	if (__builtin_expect(fuel_take(L), 0))
-		goto fuel_out;
-	NEXT;
+	JMPL(pc);
 op_lpop:
 	sp--;
 	PUT(fp + rd16(pc), *sp);
@@ -1275,45 +1275,30 @@ op_lmove:
 	PUT(fp + rd16(pc), fp[rd16(pc + 2)]);
 	pc += 4;
 	NEXT;
-op_lsetaddi: {
-	obj v = fp[rd16(pc + 2)], r;
-	intptr_t imm = (int16_t)rd16(pc + 4);
-
-	if (__builtin_expect(fx_addi_ok(v, imm, &r), 1)) {
-		PUT(fp + rd16(pc), r);
-		pc += 6;
-		NEXT;
-	}
+/* slot d = slot i + imm16 (the operands at pc: d i imm), the sum's slow path for anything but
+ * fixnums (which may collect; pc past the instruction's len bytes meanwhile, for SAVE) */
+#define LSETADDI(len)								\
+	do { obj v_ = fp[rd16(pc + 2)], r_;					\
+	     intptr_t imm_ = (int16_t)rd16(pc + 4);				\
+	     if (__builtin_expect(fx_addi_ok(v_, imm_, &r_), 1)) {		\
+		     PUT(fp + rd16(pc), r_);					\
+	     } else {								\
+		     pc += (len);						\
+		     SAVE();							\
+		     acc = lisp_num_add(L, v_, fx(imm_));			\
+		     LOAD();							\
+		     if (acc == OBJ_NULL)					\
+			     goto error;					\
+		     pc -= (len);						\
+		     PUT(fp + rd16(pc), acc);					\
+	     } } while (0)
+op_lsetaddi:
+	LSETADDI(6);
 	pc += 6;
-	SAVE();
-	acc = lisp_num_add(L, v, fx(imm));
-	LOAD();
-	if (acc == OBJ_NULL)
-		goto error;
-	PUT(fp + rd16(pc - 6), acc);
 	NEXT;
-}
-op_lsetaddij: {
-	obj v = fp[rd16(pc + 2)], r;
-	intptr_t imm = (int16_t)rd16(pc + 4);
-
-	if (__builtin_expect(fx_addi_ok(v, imm, &r), 1)) {
-		PUT(fp + rd16(pc), r);
-	} else {
-		pc += 10;
-		SAVE();
-		acc = lisp_num_add(L, v, fx(imm));
-		LOAD();
-		if (acc == OBJ_NULL)
-			goto error;
-		pc -= 10;
-		PUT(fp + rd16(pc), acc);
-	}
-	pc = cbase + rd32(pc + 6);
-	if (__builtin_expect(fuel_take(L), 0))
-		goto fuel_out;
-	NEXT;
-}
+op_lsetaddij:
+	LSETADDI(10);
+	JMPL(pc + 6);
 op_lsetcdrj: {
 	obj v = fp[rd16(pc + 2)];
 
@@ -1322,10 +1307,7 @@ op_lsetcdrj: {
 		FAIL(lisp_type_error(L, "cdr", "pair", v));
 	}
 	PUT(fp + rd16(pc), obj_cdr(v));
-	pc = cbase + rd32(pc + 4);
-	if (__builtin_expect(fuel_take(L), 0))
-		goto fuel_out;
-	NEXT;
+	JMPL(pc + 4);
 }
 /* slot d = slot i + (-) slot j (FX_OK); SLOW (which may collect) for anything but fixnums */
 #define LSET_ARITH(name, FX_OK, SLOW)						\
@@ -1656,26 +1638,21 @@ op_ret:
 			return acc;
 		}
 		fp = S + fxv(fp[-2]);
-		if (fp[-1] == cl) {
-			/* back into another frame of the same closure (a recursion's return): the
-			 * same code and constants */
-			const struct code_hdr *hd = (const struct code_hdr *)cbase - 1;
-			size_t top = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
-
-			LOWER(fp - S);
-			if (top > hi)
-				hi = top;
-		} else {
+		if (fp[-1] != cl) {	/* else back into a frame of the same closure (a recursion's
+					 * return): the same code and constants */
 			obj code = closure_code(fp[-1]);
-			const struct code_hdr *hd = code_hdr(code);
+
+			cl = fp[-1];
+			cbase = code_bytes(code);
+			K = obj_fields(code_consts(code));
+		}
+		{
+			const struct code_hdr *hd = (const struct code_hdr *)cbase - 1;
 			size_t top = (size_t)(fp - S) + hd->nlocals + hd->maxstack;
 
 			LOWER(fp - S);	/* the caller writes its locals and temporaries */
 			if (top > hi)	/* the caller's temporaries may lie above the callee's */
 				hi = top;
-			cl = fp[-1];
-			cbase = code_bytes(code);
-			K = obj_fields(code_consts(code));
 		}
 		pc = cbase + ((uintptr_t)fxv(ret) & ~(uintptr_t)RET_MV);
 		if (__builtin_expect(mv_refused(L, ret, acc), 0))
