@@ -7,6 +7,9 @@
  * a tail call of the global a lambda was defined as, when the VM finds it names the running closure.
  * IF/SEQ/LET/AND/OR chains are generated in a loop, so long cond/case chains nest no C calls. */
 #include "compile.h"
+#include "jit.h"
+
+#define JIT_PER_CODE	16	/* named lets of one procedure that may run natively (jit.h) */
 
 struct gen {
 	struct lisp *L;
@@ -21,6 +24,9 @@ struct gen {
 	size_t last;		/* offset of the last instruction emitted (each emit_bytes is one) */
 	int depth, maxdepth;	/* temporaries above the locals */
 	int nslots, maxslots;
+	/* the named lets given an OP_NLOOP (gen_loop): its offset, and their entry's u32 */
+	size_t nloop[JIT_PER_CODE], nloop_entry[JIT_PER_CODE];
+	unsigned nnloops;
 	bool effect;		/* the next gen's value is discarded (read and cleared by gen) */
 	bool ok;
 };
@@ -1107,7 +1113,17 @@ static bool gen_loop(struct gen *g, obj node, bool tail, bool effect)
 		alloc_slot(g, car(p));
 	if (!gen_jloop(g, ir_ref(node, 3), slot, 0, &at))
 		goto out;
-	patch32(g, at, (uint32_t)g->n);	/* the head: right after the entry's moves */
+	if (lisp_jit_available() && g->nnloops < JIT_PER_CODE) {
+		/* the entry goes through OP_NLOOP to the head (just after it), where the back
+		 * edges go; native_loops fills in its code, or points the entry at the head */
+		g->nloop[g->nnloops] = g->n;
+		g->nloop_entry[g->nnloops++] = at;
+		patch32(g, at, (uint32_t)g->n);
+		if (!op32(g, OP_NLOOP, LISP_JIT_NONE))
+			goto out;
+	} else {
+		patch32(g, at, (uint32_t)g->n);	/* the head: right after the entry's moves */
+	}
 	if ((loop = lisp_make_vector(L, LOOP_NFIELDS, OBJ_FALSE)) == OBJ_NULL)
 		goto out;
 	obj_init_field(L, loop, LOOP_VAR, car(ir_ref(node, 1)));
@@ -1291,6 +1307,22 @@ fail:
 	return ok;
 }
 
+/* Each OP_NLOOP's native code (jit.h), now that every jump in the bytecode is in place; a loop
+ * without one is entered at its head, past the OP_NLOOP, which is never run. */
+static void native_loops(struct gen *g)
+{
+	uint8_t *b = obj_bytes_data(g->buf);
+
+	for (unsigned i = 0; i < g->nnloops; i++) {
+		uint32_t at = (uint32_t)g->nloop[i], id = lisp_jit_loop(b, (uint32_t)g->n, at + 5);
+
+		if (id == LISP_JIT_NONE)
+			patch32(g, g->nloop_entry[i], at + 5);
+		else
+			memcpy(b + at + 1, &id, 4);
+	}
+}
+
 static obj make_code(struct lisp *L, struct gen *g)
 {
 	size_t nraw = (sizeof(struct code_hdr) + g->n + sizeof(obj) - 1) / sizeof(obj);
@@ -1362,6 +1394,7 @@ static obj codegen(struct lisp *L, obj lam, obj self)
 		lisp_errorf(L, OBJ_NULL, "procedure too large to compile");
 		goto out;
 	}
+	native_loops(&g);
 	r = make_code(L, &g);
 out:
 	GC_UNROOT(L->h, g.loops);

@@ -216,6 +216,8 @@ enum opcode {
 	/* a loop's last move and its jump in one (gen_moves): the counter's step, the list's cdr */
 	OP_LSETADDIJ,	/* d i imm16 u32: OP_LSETADDI d i imm, then OP_JMPL */
 	OP_LSETCDRJ,	/* d i u32: OP_LSETCDR d i, then OP_JMPL */
+	OP_NLOOP,	/* u32 id: a named let's entry, just before its head: run the loop as the
+			 * native code id (jit.h) while its slots hold fixnums, else go on at the head */
 	OP_COUNT
 };
 /* flags of a primitive that the compiler may inline: opcode and argument count */

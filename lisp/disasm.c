@@ -1,6 +1,7 @@
 /* disasm.c -- (%disassemble proc): the bytecode of a closure (and of the lambdas inside it),
  * one instruction per line on the console. A debugging aid for the compiler and the VM. */
 #include "compile.h"
+#include "jit.h"
 
 static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	/* kind: 0 none, 1 u16, 2 i16, 3 u8, 4 u32, 5 u16 u16, 6 u16 u16 u16, 7 u32 u16, 8 u8 u32,
@@ -51,6 +52,7 @@ static const struct { const char *name; int kind; } ops[OP_COUNT] = {
 	[OP_CALLS] = { "calls", 1 }, [OP_CALLSA] = { "callsa", 1 },
 	[OP_VREFG] = { "vrefg", 1 }, [OP_VREFL] = { "vrefl", 1 }, [OP_VSETG] = { "vsetg", 1 },
 	[OP_LSETADDIJ] = { "lsetaddij", 15 }, [OP_LSETCDRJ] = { "lsetcdrj", 13 },
+	[OP_NLOOP] = { "nloop", 4 },
 };
 
 static void out(struct lisp *L, const char *s) { lisp_console_write(L, s, strlen(s)); }
@@ -109,8 +111,19 @@ static obj p_disassemble(struct lisp *L, int argc, obj *argv)
 	return OBJ_UNSPECIFIED;
 }
 
+/* (%native-loops): the loops with native code (jit.h), and the bytes of it, as a pair */
+static obj p_native_loops(struct lisp *L, int argc, obj *argv)
+{
+	uint32_t loops, bytes;
+
+	(void)argc, (void)argv;
+	lisp_jit_stats(&loops, &bytes);
+	return lisp_cons(L, fx((intptr_t)loops), fx((intptr_t)bytes));
+}
+
 static const struct lisp_prim_def prims[] = {
 	{ "%disassemble", p_disassemble, 1, 1, 0 },
+	{ "%native-loops", p_native_loops, 0, 0, 0 },
 };
 
 void lisp_init_disasm(struct lisp *L)

@@ -10,6 +10,7 @@
  * for them: young pointers below sp go into the remembered set, dead slots above sp are
  * cleared (after a minor collection they would dangle, and a call may expose them as locals). */
 #include "compile.h"
+#include "jit.h"
 
 #define RET_TO_C	fx(-1)	/* return offset of the frame lisp_apply makes: back to C */
 
@@ -462,6 +463,7 @@ static obj run(struct lisp *L, int argc)
 		[OP_GJMP] = &&op_gjmp, [OP_CALLS] = &&op_calls, [OP_CALLSA] = &&op_callsa,
 		[OP_VREFG] = &&op_vrefg, [OP_VREFL] = &&op_vrefl, [OP_VSETG] = &&op_vsetg,
 		[OP_LSETADDIJ] = &&op_lsetaddij, [OP_LSETCDRJ] = &&op_lsetcdrj,
+		[OP_NLOOP] = &&op_nloop,
 		[OP_QUO] = &&op_quo, [OP_REM] = &&op_rem, [OP_LENGTH] = &&op_length,
 		[OP_LIST] = &&op_list, [OP_APPEND2] = &&op_append2,
 	};
@@ -1299,6 +1301,35 @@ op_lsetaddi:
 op_lsetaddij:
 	LSETADDI(10);
 	JMPL(pc + 6);
+	/* A named let's native code (jit.h), entered from the loop's entry (its back edges jump
+	 * to the head, after this instruction: an exit into the bytecode stays there until the
+	 * loop is entered again). It writes only fixnums over fixnums: no barrier. */
+op_nloop: {
+	lisp_jit_fn f = lisp_jit_code(rd32(pc));
+
+	pc += 4;	/* the head */
+	if (!f)
+		NEXT;
+	for (;;) {
+		int32_t r = f(fp, &L->safepoint_fuel);
+
+		if (r >= 0) {
+			pc = cbase + r;
+			NEXT;
+		}
+		if (r == LISP_JIT_DECLINED)
+			NEXT;
+		/* LISP_JIT_FUEL: fuel_out's safe point at the head, then on natively */
+		__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
+		if (L->cfg.safepoint) {
+			SAVE();
+			L->cfg.safepoint(L->cfg.safepoint_ctx);
+			LOAD();
+		}
+		if (__builtin_expect(lisp_poll_interrupt(L), 0))
+			FAIL((void)0);
+	}
+}
 op_lsetcdrj: {
 	obj v = fp[rd16(pc + 2)];
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include <arch.h>
 #include <kernel/param.h>
@@ -267,6 +268,15 @@ void arch_timer_start(unsigned hz)
 				    __ATOMIC_ACQUIRE);
 	__atomic_store_n(&tick_on[host_cpu], 1, __ATOMIC_RELEASE);
 	pthread_once(&tick_once, tick_start);
+}
+
+/* lisp/jit.c's arena for native loops: readable, writable and executable (the kernel's rule:
+ * safety from the language, not the MMU). NULL when the system refuses. */
+void *arch_jit_arena(size_t size)
+{
+	void *m = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
 }
 
 int host_fence_word;	/* HOST_FENCE under ThreadSanitizer (arch_impl.h) */

@@ -2,7 +2,7 @@
  *
  *	lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N] [--nursery-kb N]
  *	     [--stack-mb N] [--cstack-kb N] [--torture] [--torture-every N [--seed S]] [--verify]
- *	     [FILE [ARG...]]
+ *	     [--store-cache-kb N] [--no-jit] [FILE [ARG...]]
  *
  * With FILE, runs it like the REPL does but prints only what the program prints. An error prints
  * its "error: ..." line and the file goes on with the next expression (the console contract:
@@ -24,6 +24,7 @@
  * and compiler may use ("nesting too deep"; default 1024: threads have 4 MiB stacks here, the
  * kernel's 32 KiB). --bench-micro runs the kernel's micro-benchmarks (kernel/kbench.c) instead
  * of a program: "BENCH op ns" lines (make bench's host_ rows; give --cpus 2 for the cross-CPU one).
+ * --no-jit interprets every loop (lisp/jit.h: native code for loops of fixnum counters).
  */
 #include <errno.h>
 #include <poll.h>
@@ -38,6 +39,7 @@
 #include <kernel/cpu.h>
 #include <kernel/kbench.h>
 #include <kernel/kernel.h>
+#include <lisp/jit.h>
 #include <lisp/lisp.h>
 #include <mm/gc/gc.h>
 #include <mm/gc/roots.h>
@@ -265,7 +267,7 @@ static void usage(void)
 	fprintf(stderr, "usage: lisp [--cpus N] [--gc percore|global] [--gc-pause-us N] [--heap-mb N]\n"
 			"            [--nursery-kb N] [--stack-mb N] [--cstack-kb N] [--torture]\n"
 			"            [--torture-every N [--seed S]] [--verify] [--sd FILE]\n"
-			"            [--store-cache-kb N]\n"
+			"            [--store-cache-kb N] [--no-jit]\n"
 			"            [FILE [ARG...]]  (ARGs: the program's, in (command-line))\n");
 	exit(2);
 }
@@ -528,6 +530,8 @@ int main(int argc, char **argv)
 			run.verify = true;
 		else if (strcmp(argv[i], "--bench-micro") == 0)
 			run.bench = true;
+		else if (strcmp(argv[i], "--no-jit") == 0)
+			lisp_jit_disable();	/* before anything is compiled */
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			usage();
 		else if (run.file == NULL) {
