@@ -120,6 +120,17 @@ for lisp in build/host/lisp build/host-asan/bin/lisp; do
 	fi
 done
 
+# ---- native loops (lisp/jit.c) against the interpreter: random loops of fixnum counters run
+# with and without --no-jit must print the same (tests/jit/fuzz.py), optimised and under ASan
+for lisp in build/host/lisp build/host-asan/bin/lisp; do
+	for seed in 1 2 3; do
+		out=$(timeout 900 python3 tests/jit/fuzz.py "$lisp" 400 $seed 2>&1)
+		status=$?
+		echo "$out" | tail -n 20
+		record "jit fuzz $lisp seed $seed" $status
+	done
+done
+
 # ---- reader and evaluator fuzz (tests/fuzz/, issue 14): FUZZ_COUNT random, broken, generated
 # and mutated inputs from seed FUZZ_SEED (the same ones every run unless given) under ASan/UBSan,
 # after the kept failures of tests/fuzz/found/; new failures go to build/tests/fuzz-found/

@@ -21,6 +21,16 @@
 (define fresh (spawn spin 1))	; asked before it may have started
 (show "just spawned: " (thread-interrupt! fresh) " " (outcome fresh))
 
+; a loop that never leaves the fixnums, which the hosted build runs as machine code (lisp/jit.c):
+; it takes the safe points of the loop it stands for, on this CPU and on the other
+(define (spin-fixnums) (let loop ((i 0) (one 1)) (if (< i 0) i (loop (- one i) one))))
+(define native-here (spawn spin-fixnums 0))
+(define native-there (spawn spin-fixnums 1))
+(sleep 30)
+(show "still here beside a native loop")
+(show "native loops: " (thread-interrupt! native-here) " " (outcome native-here) " "
+      (thread-interrupt! native-there) " " (outcome native-there))
+
 ; a loop whose body is one long primitive stops within a turn, not 4096 turns later
 (define long-list (make-list 1000000 0))
 (define lengths (spawn (lambda () (let loop () (length long-list) (loop))) 1))
