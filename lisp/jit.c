@@ -8,26 +8,41 @@
  * closes the loop. Anything else on the path (a call, an allocation, a vector, a jump elsewhere)
  * and the loop stays bytecode.
  *
- * Registers (x86-64 System V; only caller-saved ones, so no prologue): rdi the frame, rsi the
- * fuel word, edx the fuel, eax scratch, and the loop's slots (at most JIT_REGS) in r8d-r11d and
- * ecx as their fixnum words' low 32 bits: a fixnum's word 2v + 1 is inside int32_t (31-bit
- * payloads), so the 32-bit overflow flag is exactly "left the fixnums", and the word is the
- * register sign-extended. */
+ * Registers, x86-64 (System V; only caller-saved ones, so no prologue): rdi the frame, rsi the
+ * fuel word, edx the fuel, eax scratch, and the loop's slots (at most 5) in r8d-r11d and ecx as
+ * their fixnum words' low 32 bits: a fixnum's word 2v + 1 is inside int32_t (31-bit payloads),
+ * so the 32-bit overflow flag is exactly "left the fixnums", and the word is the register
+ * sign-extended. i386 (the x86 kernel; cdecl, arguments on the stack): ebx, esi, edi and ebp
+ * saved; edi the frame, edx the fuel, eax scratch, the slots (at most 4) in ecx, ebx, esi and
+ * ebp as their words; the fuel word's address stays on the stack. The same instructions,
+ * without REX prefixes and without the sign extension. */
 #include <arch.h>
 #include "internal.h"
 #include "compile.h"
 #include "jit.h"
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) || defined(__i386__)
 
+#if defined(__x86_64__)
 #define JIT_REGS	5	/* slots a loop may use */
+#define WORD		8	/* bytes of a slot */
+#else
+#define JIT_REGS	4
+#define WORD		4
+#endif
 #define JIT_OPS_MAX	48	/* instructions on a loop's path */
 #define JIT_STEPS_MAX	512	/* instructions the trace may visit, backtracking included */
 #define JIT_CODE_MAX	2048	/* bytes of one loop's machine code */
 #define JIT_LOOPS_MAX	4096	/* distinct loops */
+#if defined(__x86_64__)
 #define LISP_JIT_ARENA	(1u << 20)
-
 void *arch_jit_arena(size_t size);	/* arch/host/host.c: readable, writable, executable */
+#else
+/* The x86 kernel's memory is all executable (PAE paging without NX: arch/x86/machine.c). */
+#define LISP_JIT_ARENA	(256u << 10)
+static uint8_t kernel_arena[LISP_JIT_ARENA] __attribute__((aligned(4096)));	/* pages of their own: TCG retranslates a page's code when the page is written */
+static void *arch_jit_arena(size_t size) { (void)size; return kernel_arena; }
+#endif
 
 enum jkind { J_CMPLL, J_CMPLI, J_ADD, J_SUB, J_ADDI, J_MOV, J_BACK };
 
@@ -164,10 +179,15 @@ fail:
 	return false;
 }
 
-/* --- x86-64 encoding --- */
+/* --- x86 encoding --- */
 
-static const uint8_t reg_no[JIT_REGS] = { 8, 9, 10, 11, 1 };	/* r8d r9d r10d r11d ecx */
-enum { RAX = 0, RDX = 2, RSI = 6, RDI = 7 };
+enum { RAX = 0, RCX = 1, RDX = 2, RBX = 3, RSP = 4, RBP = 5, RSI = 6, RDI = 7 };
+#if defined(__x86_64__)
+static const uint8_t reg_no[JIT_REGS] = { 8, 9, 10, 11, RCX };	/* r8d r9d r10d r11d ecx */
+#else
+static const uint8_t reg_no[JIT_REGS] = { RCX, RBX, RSI, RBP };
+#define SAVED	16	/* bytes of ebx, esi, edi, ebp pushed: the arguments are at esp + 20, + 24 */
+#endif
 
 struct jbuf {
 	uint8_t b[JIT_CODE_MAX];
@@ -240,12 +260,19 @@ static bool emit(struct jtrace *t, struct jbuf *j)
 	unsigned nex = 0, declined[JIT_REGS], head, fuel_fix;
 
 	/* entry: the fuel, then each slot, which must hold a fixnum */
+#if defined(__i386__)
+	put1(j, 0x53), put1(j, 0x56), put1(j, 0x57), put1(j, 0x55);	/* push ebx, esi, edi, ebp */
+	put1(j, 0x8b), put1(j, 0x7c), put1(j, 0x24), put1(j, SAVED + 4);	/* mov edi, [esp + 20] */
+	put1(j, 0x8b), put1(j, 0x44), put1(j, 0x24), put1(j, SAVED + 8);	/* mov eax, [esp + 24] */
+	insn(j, false, 0x8b, 0, RDX, RAX);			/* mov edx, [eax] */
+#else
 	insn(j, false, 0x8b, 0, RDX, RSI);			/* mov edx, [rsi] */
+#endif
 	for (unsigned i = 0; i < t->nslots; i++) {
 		unsigned r = reg_no[i];
 
 		insn(j, false, 0x8b, 2, r, RDI);		/* mov r32, [rdi + 8s] */
-		put32(j, 8u * t->slot[i]);
+		put32(j, WORD * t->slot[i]);
 		insn(j, false, 0xf7, 3, 0, r);			/* test r32, 1 */
 		put32(j, 1);
 		declined[i] = jcc(j, 0x4);			/* jz declined */
@@ -308,6 +335,7 @@ static bool emit(struct jtrace *t, struct jbuf *j)
 	patch(j, fuel_fix, store);
 	for (unsigned i = 0; i < nex; i++)
 		patch(j, to_store[i], store);
+#if defined(__x86_64__)
 	insn(j, false, 0x89, 0, RDX, RSI);			/* mov [rsi], edx */
 	for (unsigned i = 0; i < t->nslots; i++) {
 		unsigned r = reg_no[i];
@@ -322,6 +350,22 @@ static bool emit(struct jtrace *t, struct jbuf *j)
 		patch(j, declined[i], decl);
 	put1(j, 0xb8), put32(j, (uint32_t)LISP_JIT_DECLINED);	/* mov eax, LISP_JIT_DECLINED */
 	put1(j, 0xc3);						/* ret */
+#else
+	for (unsigned i = 0; i < t->nslots; i++) {
+		insn(j, false, 0x89, 2, reg_no[i], RDI);	/* mov [edi + 4s], r32 */
+		put32(j, 4u * t->slot[i]);
+	}
+	put1(j, 0x8b), put1(j, 0x4c), put1(j, 0x24), put1(j, SAVED + 8);	/* mov ecx, [esp + 24] */
+	insn(j, false, 0x89, 0, RDX, RCX);			/* mov [ecx], edx */
+	unsigned ret = j->n;
+	put1(j, 0x5d), put1(j, 0x5f), put1(j, 0x5e), put1(j, 0x5b);	/* pop ebp, edi, esi, ebx */
+	put1(j, 0xc3);						/* ret */
+	unsigned decl = j->n;
+	for (unsigned i = 0; i < t->nslots; i++)
+		patch(j, declined[i], decl);
+	put1(j, 0xb8), put32(j, (uint32_t)LISP_JIT_DECLINED);	/* mov eax, LISP_JIT_DECLINED */
+	patch(j, jmp(j), ret);
+#endif
 	return !j->full;
 }
 
@@ -410,7 +454,7 @@ void lisp_jit_stats(uint32_t *loops, uint32_t *bytes)
 	spin_unlock_irqrestore(&jit_lock, f);
 }
 
-#else	/* the kernel's targets interpret every loop */
+#else	/* ARM interprets every loop */
 
 bool lisp_jit_available(void) { return false; }
 void lisp_jit_disable(void) { }

@@ -2,11 +2,11 @@
  *
  * A named-let loop whose every iteration is compare-and-branch, fixnum +, - and moves between
  * frame slots, and a jump back (sum's (if (< i 0) sum (loop (- i 1) (+ i sum)))), runs as
- * machine code on the hosted x86-64 build: its slots in registers, its exits back into the
- * bytecode. The interpreter keeps each slot in memory, and a store then a load of the same
- * slot on every iteration bounds such a loop at several cycles an iteration, whatever the
- * instruction count. The kernel's targets (i386, ARM) interpret these loops: there
- * lisp_jit_available() is false and the compiler emits no OP_NLOOP.
+ * machine code on x86 (the hosted x86-64 build and the i386 kernel): its slots in registers,
+ * its exits back into the bytecode. The interpreter keeps each slot in memory, and a store then
+ * a load of the same slot on every iteration bounds such a loop at several cycles an iteration,
+ * whatever the instruction count. ARM interprets these loops: there lisp_jit_available() is
+ * false and the compiler emits no OP_NLOOP.
  *
  * The contract of a compiled loop (lisp_jit_fn): called with the frame and the fuel word, it
  * first checks that every slot it reads or writes holds a fixnum (else LISP_JIT_DECLINED,
