@@ -199,6 +199,14 @@ for accel in $accels; do
 			echo "$out"
 			record "qemu scheme $t SMP=$smp $accel" $status
 		done
+		# native loops in the x86 kernel (lisp/jit.c, i386): 400 random loops against the
+		# hosted interpreter's output (tests/jit/fuzz.py, which also runs them hosted)
+		if [ "$smp" = 2 ]; then
+			out=$(timeout 900 python3 tests/jit/fuzz.py build/host/lisp 400 4 "$accel" 2>&1)
+			status=$?
+			echo "$out" | tail -n 40
+			record "jit fuzz x86 kernel SMP=$smp $accel" $status
+		fi
 		# the RTL8139 driver and the net service (tests/qemu/net.sh), NICs on loopback only:
 		# raw frames both ways against a peer program and ARP to slirp at SMP=1 and 2 (the
 		# service on another CPU than the REPL at 2); net=off at SMP=2

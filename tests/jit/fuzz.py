@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""fuzz.py LISP [COUNT [SEED]] -- native loops (lisp/jit.c) against the interpreter.
+"""fuzz.py LISP [COUNT [SEED [ACCEL]]] -- native loops (lisp/jit.c) against the interpreter.
 
 Writes COUNT random named-let loops of fixnum counters (default 400, seed SEED, default 1) into
 one program: compares of slots and immediates on every side, +, - and moves of slots and
@@ -7,12 +7,15 @@ immediates, several exits, more slots than the native code takes, starting value
 of the fixnums, flonums, rationals, bignums and a symbol, counts past the fuel of one safe point.
 Runs it with LISP --no-jit and with LISP, and fails unless the two print the same, the
 interpreted run compiled no native loop and the other compiled at least a quarter of them.
+With ACCEL (tcg or kvm), the same program also goes through the x86 kernel's console at SMP=2
+(tests/qemu/scheme.sh, which boots it), against the interpreted run's output.
 Prints PASS or FAIL lines."""
 import random, subprocess, sys, tempfile, os
 
 lisp = sys.argv[1]
 count = int(sys.argv[2]) if len(sys.argv) > 2 else 400
 seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+accel = sys.argv[4] if len(sys.argv) > 4 else None
 rnd = random.Random(seed)
 
 EDGE = [0, 1, -1, 2, 7, -7, 100, 32767, -32768, 1073741823, -1073741824, 1073741800,
@@ -109,3 +112,18 @@ if bad:
     sys.exit(1)
 os.unlink(path)
 print("PASS %s: %d native loops" % (name, n2))
+if not accel:
+    sys.exit(0)
+# the kernel: the same loops, the interpreted run's lines, then whether any loop was native
+top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+base = os.path.join(top, "build", "tests", "jitfuzz-%d" % seed)
+os.makedirs(os.path.dirname(base), exist_ok=True)
+with open(base + ".scm", "w") as f:
+    f.write(src.replace("(car (%native-loops))", "(> (car (%native-loops)) 0)"))
+with open(base + ".out", "w") as f:
+    f.write("\n".join(interp) + "\nnative #t\n")
+p = subprocess.run([os.path.join(top, "tests", "qemu", "scheme.sh"), "file:" + base, "2", accel],
+                   capture_output=True, text=True)
+last = p.stdout.strip().splitlines()
+print(p.stdout.strip() if p.returncode or not last or not last[-1].startswith("PASS") else last[-1])
+sys.exit(0 if p.returncode == 0 and last and last[-1].startswith("PASS") else 1)

@@ -3,7 +3,7 @@
 # test= option, so the console is the REPL) with input piped into the serial line, compare what
 # comes after the REPL's banner with the expected output, and check QEMU's exit status. Prints
 # "PASS ..." or "FAIL ..." with the diff and the serial log's tail. Every boot has a timeout.
-#   file:NAME  tests/scheme/NAME.scm then EOT, at repl=quiet (only what the program prints):
+#   file:NAME  tests/scheme/NAME.scm (or /DIR/NAME.scm and its .out) then EOT, at repl=quiet (only what the program prints):
 #              output = NAME.out, as from build/host/lisp NAME.scm; status 0, or 3 when NAME.out
 #              has top-level "error:" lines (the input ended after a failed expression). A
 #              "; args: --heap-mb N" line in the test becomes the boot option heap_mb=N.
@@ -91,9 +91,12 @@ check() {	# check WANT_STATUS
 case $name in
 file:*)
 	t=${name#file:}
-	scm=$top/tests/scheme/$t.scm
+	case $t in	# file:/ABS/NAME: a program elsewhere (tests/jit/fuzz.py), NAME.scm and NAME.out
+	/*) scm=$t.scm ;;
+	*) scm=$top/tests/scheme/$t.scm ;;
+	esac
 	[ -f "$scm" ] || fail "no $scm"
-	cp "$top/tests/scheme/$t.out" "$expected"
+	cp "${scm%.scm}.out" "$expected"
 	{ cat "$scm"; printf '\004'; } > "$input"
 	heap=$(head -n 4 "$scm" | sed -n 's/^; *args:.*--heap-mb \([0-9]*\).*/heap_mb=\1/p')
 	want=0; grep -q '^error: ' "$expected" && want=3

@@ -164,8 +164,8 @@
 (show "cdr of an improper tail: " (guard (e (#t (message e))) (let loop ((n 0) (l '(a b . c))) (if (null? l) n (loop (+ n 1) (cdr l))))))
 (show "closures per step: " (call-all (let loop ((i 0) (acc '())) (if (= i 3) acc (let ((f (lambda () i))) (loop (+ i 1) (cons f acc)))))))
 
-; loops of fixnum counters run as machine code on the hosted x86-64 build (lisp/jit.c, OP_NLOOP)
-; and are interpreted elsewhere: the same results, each exit at its own place, the general path
+; loops of fixnum counters run as machine code on x86, hosted and in the kernel (lisp/jit.c,
+; OP_NLOOP), and are interpreted on ARM: the same results, each exit at its own place, the general path
 ; taken exactly where a value leaves the fixnums (interrupts.scm stops such loops)
 (define (sum n) (let loop ((i n) (s 0)) (if (< i 0) s (loop (- i 1) (+ i s)))))
 (show "native sum: " (sum 10000) " " (sum 0) " " (sum -5))
