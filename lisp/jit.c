@@ -315,13 +315,26 @@ static bool emit(struct jtrace *t, struct jbuf *j)
 		case J_MOV:
 			insn(j, false, 0x89, 3, a, d);		/* mov d, a */
 			break;
-		case J_BACK:
+		case J_BACK: {
+			/* the fuel, and a request from another thread: lisp_interrupt sets the
+			 * fuel word to 1, which the register's copy would not see (nor would the
+			 * store on the way out keep it) */
 			put1(j, 0x83), put1(j, 0xea), put1(j, 1);	/* sub edx, 1 */
-			patch(j, jcc(j, 0x5), head);		/* jnz head */
+			unsigned out = jcc(j, 0x4);		/* jz out */
+#if defined(__x86_64__)
+			put1(j, 0x83), put1(j, 0x3e), put1(j, 1);	/* cmp dword [rsi], 1 */
+#else
+			put1(j, 0x8b), put1(j, 0x44), put1(j, 0x24), put1(j, SAVED + 8);	/* mov eax, [esp + 24] */
+			put1(j, 0x83), put1(j, 0x38), put1(j, 1);	/* cmp dword [eax], 1 */
+#endif
+			patch(j, jcc(j, 0x5), head);		/* jne head */
+			patch(j, out, j->n);
 			break;
 		}
+		}
 	}
-	/* out of fuel (after the back edge), and the exits: eax the result, then the stores */
+	/* out of fuel or asked to stop (after the back edge, just above), and the exits: eax the
+	 * result, then the stores */
 	put1(j, 0xb8), put32(j, (uint32_t)LISP_JIT_FUEL);	/* mov eax, LISP_JIT_FUEL */
 	fuel_fix = jmp(j);
 	unsigned to_store[JIT_OPS_MAX + 1];

@@ -14,7 +14,8 @@
  * nothing allocated, no safe point); on leaving it has stored its slots and the fuel back, and
  * returns the bytecode offset to go on at: a branch out of the loop, or the instruction whose
  * result left the fixnums (the interpreter redoes it on its general path), or LISP_JIT_FUEL
- * when a back edge took the last fuel (the caller runs the safe point, then calls it again).
+ * when a back edge took the last fuel or found the fuel word set to 1 by lisp_interrupt (the
+ * caller runs the safe point, then calls it again).
  *
  * Native code is a pure function of the loop's bytecode, so loops with the same machine code
  * share one copy: compiling a procedure again (a REPL redefining it) adds nothing. The arena is
