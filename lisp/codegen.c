@@ -802,7 +802,8 @@ static bool gen_prim(struct gen *g, obj node)
 	    simple_arg_p(ir_ref(node, 3), 0) && simple_arg_p(last, 0)) {
 		intptr_t k;
 
-		if (!gen_push(g, ir_ref(node, 3)) || !gen(g, last, false))
+		/* node is rooted, last is not: gen_push may collect and move the IR */
+		if (!gen_push(g, ir_ref(node, 3)) || !gen(g, ir_ref(node, n + 1), false))
 			goto out;
 		push_depth(g, 1);	/* OP_VSETG pushes the vector, its root during the store */
 		g->depth -= 2;

@@ -32,6 +32,8 @@
 #endif
 #define JIT_OPS_MAX	48	/* instructions on a loop's path */
 #define JIT_STEPS_MAX	512	/* instructions the trace may visit, backtracking included */
+#define JIT_NEST_MAX	8	/* compares followed along their branch at once (trace's C recursion,
+				 * on the kernel's 32 KiB stacks) */
 #define JIT_CODE_MAX	2048	/* bytes of one loop's machine code */
 #define JIT_LOOPS_MAX	4096	/* distinct loops */
 #if defined(__x86_64__)
@@ -56,7 +58,7 @@ struct jop {
 
 struct jtrace {
 	struct jop op[JIT_OPS_MAX];
-	unsigned nops, steps;
+	unsigned nops, steps, nest;
 	uint16_t slot[JIT_REGS];
 	unsigned nslots;
 };
@@ -128,8 +130,15 @@ static bool trace(const uint8_t *b, uint32_t n, uint32_t pc, uint32_t head, stru
 			/* on along the branch, out by falling through */
 			o->cc = (uint8_t)(taken_cc ^ 1);
 			o->exit = fall;
-			if (target > pc && trace(b, n, target, head, t))
-				return true;
+			if (target > pc && t->nest < JIT_NEST_MAX) {
+				bool ok;
+
+				t->nest++;
+				ok = trace(b, n, target, head, t);
+				t->nest--;
+				if (ok)
+					return true;
+			}
 			/* on by falling through, out along the branch */
 			t->nops = mark + 1;
 			o = &t->op[mark];
