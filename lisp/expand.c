@@ -129,12 +129,20 @@ static obj expand_call(struct lisp_cx *c, obj x, obj env)
 			return expand_chain(c, x, env, op);
 		if (PRIM_INLINE_P(f) && (PRIM_INLINE_N(f) == 0 ? argc >= 1 && argc <= LISP_VECTOR_INLINE_MAX
 						   : (intptr_t)PRIM_INLINE_N(f) == argc)) {
-			if (!lisp_push(L, fx(PRIM_INLINE_OP(f))))
-				return OBJ_NULL;
-			if (!lisp_x_list(c, cdr(x), env, &n)) {
+			obj args = cdr(x);
+			bool ok;
+
+			ROOT(args);	/* the push may grow the stack, which may collect */
+			ROOT(env);
+			ok = lisp_push(L, fx(PRIM_INLINE_OP(f)));
+			if (ok && !lisp_x_list(c, args, env, &n)) {
 				L->sp--;
-				return OBJ_NULL;
+				ok = false;
 			}
+			UNROOT(env);
+			UNROOT(args);
+			if (!ok)
+				return OBJ_NULL;
 			return lisp_ir_pop(L, N_PRIM, n + 1);
 		}
 	}
@@ -176,7 +184,13 @@ obj lisp_x_lambda(struct lisp_cx *c, obj formals, obj body, obj env, obj name, o
 	if (lam == OBJ_NULL)
 		goto out;
 	obj_init_field(L, lam, LAM_TAG, fx(N_LAMBDA));
-	obj_init_field(L, lam, LAM_NAME, lisp_strip(L, name));
+	{	/* stripped first: it may collect, and C may read lam before the call */
+		obj stripped = lisp_strip(L, name);
+
+		if (stripped == OBJ_NULL)
+			goto out;
+		obj_init_field(L, lam, LAM_NAME, stripped);
+	}
 	obj_init_field(L, lam, LAM_FREE, OBJ_NIL);
 	obj_init_field(L, lam, LAM_NFREE, fx(0));
 	obj_init_field(L, lam, LAM_PARENT, c->lam);
@@ -588,12 +602,16 @@ static obj expand_special(struct lisp_cx *c, int which, obj x, obj env)
 
 		if (n < 2 || !string_p(cadr(x)))
 			return lisp_syntax_error(L, "syntax-error", x);
+		ROOT(x);	/* the strip may collect */
 		f = lisp_strip(L, cddr(x));
-		if (f == OBJ_NULL)
+		if (f == OBJ_NULL) {
+			UNROOT(x);
 			return OBJ_NULL;
+		}
 		ROOT(f);
 		r = lisp_copy_bytes(L, OBJ_T_STRING, cadr(x), 0, obj_bytes_length(cadr(x)));
 		UNROOT(f);
+		UNROOT(x);
 		if (r == OBJ_NULL)
 			return OBJ_NULL;
 		L->err = lisp_make_condition(L, SYM(L, SYM_ERROR_SYM), r, f);
