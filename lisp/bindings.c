@@ -287,11 +287,10 @@ static obj case_test(struct lisp_cx *c, obj key, obj data)
 	ROOT(data);
 	if (nd <= 4) {
 		for (intptr_t k = 0; k < nd; k++) {
-			obj d = data, ref, cn;
+			obj d, ref, cn;
 
-			for (intptr_t j = 0; j < k; j++)
-				d = cdr(d);
-			if ((ref = lisp_x_ref_var(c, key)) == OBJ_NULL || !lisp_push(L, fx(OP_EQV)) || !lisp_push(L, ref))
+			/* the push first: it may grow the stack, which may collect, and ref is not rooted */
+			if (!lisp_push(L, fx(OP_EQV)) || (ref = lisp_x_ref_var(c, key)) == OBJ_NULL || !lisp_push(L, ref))
 				goto out;
 			d = data;
 			for (intptr_t j = 0; j < k; j++)
@@ -422,6 +421,7 @@ obj lisp_x_case(struct lisp_cx *c, obj x, obj env)
 {
 	struct lisp *L = c->L;
 	obj k, var, body;
+	size_t base = L->sp;
 
 	if (!lisp_proper_p(x, 2))
 		return lisp_syntax_error(L, "case", x);
@@ -433,8 +433,10 @@ obj lisp_x_case(struct lisp_cx *c, obj x, obj env)
 		var = lisp_new_var(L, SYM(L, SYM_ELSE), c->lam);
 	UNROOT(env);
 	UNROOT(x);
-	if (var == OBJ_NULL)
+	if (var == OBJ_NULL) {
+		L->sp = base;	/* k may be pushed */
 		return OBJ_NULL;
+	}
 	ROOT(var);
 	body = lisp_x_clauses(c, x, cddr(x), env, var);
 	UNROOT(var);
