@@ -469,7 +469,19 @@ def step_garbage(g, port):
 
 def step_limits(g, port):
     idle = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(8)]
-    time.sleep(2)
+    # the guest accepts them at its own pace (under TCG on a loaded machine, 2 s were not always
+    # enough: an extra connection then took the last slot): wait until a request is refused
+    deadline = time.time() + 120
+    while True:
+        probe = socket.create_connection(("127.0.0.1", port), timeout=60)
+        probe.sendall(b"GET /api/gc-stats HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        resp = Reader(probe).response()
+        probe.close()
+        if resp and resp[0] == 503:
+            break
+        if time.time() > deadline:
+            raise Fail("limits: the 8 idle connections did not fill the slots in 120 s")
+        time.sleep(0.5)
     extra = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(3)]
     refused = 0
     for s in extra:
