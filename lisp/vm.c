@@ -412,6 +412,12 @@ static obj run(struct lisp *L, int argc)
 #define NEXT	goto *dispatch[*pc++]
 #define FAIL(e)	do { SAVE(); e; goto error; } while (0)
 /* acc = e, a call out to C that may collect; then the next instruction, or the error */
+/* The safe point of a call or back edge whose fuel ran out (fuel_out, op_nloop): refuel, let
+ * the host's hook run (it may collect: SAVE/LOAD), then take a pending interrupt as an error. */
+#define SAFE_POINT() \
+	do { __atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED); \
+	     if (L->cfg.safepoint) { SAVE(); L->cfg.safepoint(L->cfg.safepoint_ctx); LOAD(); } \
+	     if (__builtin_expect(lisp_poll_interrupt(L), 0)) FAIL((void)0); } while (0)
 #define CALL_OUT(e)	do { SAVE(); acc = (e); LOAD(); if (acc == OBJ_NULL) goto error; NEXT; } while (0)
 /* holder.fields[i] = acc, where holder may be shared with other CPUs: then acc is published
  * first, which may collect (SAVE/LOAD around it; a shared holder is old and stays put). */
@@ -1319,15 +1325,7 @@ op_nloop: {
 		}
 		if (r == LISP_JIT_DECLINED)
 			NEXT;
-		/* LISP_JIT_FUEL: fuel_out's safe point at the head, then on natively */
-		__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
-		if (L->cfg.safepoint) {
-			SAVE();
-			L->cfg.safepoint(L->cfg.safepoint_ctx);
-			LOAD();
-		}
-		if (__builtin_expect(lisp_poll_interrupt(L), 0))
-			FAIL((void)0);
+		SAFE_POINT();	/* LISP_JIT_FUEL: fuel_out's, at the head; then on natively */
 	}
 }
 op_lsetcdrj: {
@@ -1500,14 +1498,7 @@ dispatch_call:
 	FAIL(not_procedure(L, f));
 
 fuel_out:
-	__atomic_store_n(&L->safepoint_fuel, LISP_SAFEPOINT_CALLS, __ATOMIC_RELAXED);
-	if (L->cfg.safepoint) {
-		SAVE();
-		L->cfg.safepoint(L->cfg.safepoint_ctx);
-		LOAD();
-	}
-	if (__builtin_expect(lisp_poll_interrupt(L), 0))
-		FAIL((void)0);	/* raised as if by the called procedure's first step */
+	SAFE_POINT();	/* an interrupt is raised as if by the called procedure's first step */
 	NEXT;
 
 special:
