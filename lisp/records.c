@@ -92,12 +92,13 @@ obj lisp_record_form(struct lisp *L, obj x)
 		goto out;
 	P(stk(L)[L->sp - 5]);	/* the field vector */
 	{
-		obj q = lisp_galias(L, SYM_QUOTE);
+		obj q;
 
-		if (q == OBJ_NULL)
-			goto out;
-		/* stack: ... make-rtd 'name fv  -> insert quote before fv */
+		/* stack: ... make-rtd 'name fv  -> insert quote before fv; the push may grow
+		 * the stack (collect), so the fresh alias is made after it */
 		P(stk(L)[L->sp - 1]);
+		if ((q = lisp_galias(L, SYM_QUOTE)) == OBJ_NULL)
+			goto out;
 		sset(L, L->sp - 2, q);
 		if (!mklist(L, 2) || !mklist(L, 3) || !mklist(L, 3))
 			goto out;

@@ -57,24 +57,27 @@ static int requirement(struct lisp *L, obj r)
 /* (cond-expand (requirement body ...) ...) -> (begin body ...) of the first that holds */
 obj lisp_cond_expand(struct lisp *L, obj x)
 {
-	obj b;
+	obj b, cl = OBJ_NIL;
+	int k = 0;
 
 	if (lisp_list_length(x) < 1)
 		return lisp_syntax_error(L, "cond-expand", x);
-	for (obj cl = cdr(x); pair_p(cl); cl = cdr(cl)) {
-		int k = lisp_list_length(car(cl)) >= 1 ? requirement(L, car(car(cl))) : -1;
-
-		if (k < 0)
-			return lisp_syntax_error(L, "cond-expand", x);
-		if (k) {
-			ROOT(cl);
-			b = lisp_galias(L, SYM_BEGIN);
-			UNROOT(cl);
-			return b ? lisp_cons(L, b, cdr(car(cl))) : OBJ_NULL;
-		}
+	/* requirement may allocate (an interned name, a depth error): x and cl stay rooted */
+	ROOT(x);
+	ROOT(cl);
+	for (cl = cdr(x); pair_p(cl); cl = cdr(cl))
+		if ((k = lisp_list_length(car(cl)) >= 1 ? requirement(L, car(car(cl))) : -1) != 0)
+			break;
+	if (k < 0) {
+		b = lisp_syntax_error(L, "cond-expand", x);
+	} else {
+		b = lisp_galias(L, SYM_BEGIN);
+		if (b != OBJ_NULL)
+			b = lisp_cons(L, b, k ? cdr(car(cl)) : OBJ_NIL);
 	}
-	b = lisp_galias(L, SYM_BEGIN);
-	return b ? lisp_cons(L, b, OBJ_NIL) : OBJ_NULL;
+	UNROOT(cl);
+	UNROOT(x);
+	return b;
 }
 
 
@@ -189,9 +192,11 @@ static bool qq_constant_p(struct lisp *L, obj x, obj env)
 	size_t base = L->sp;
 	bool constant = true;
 
-	if (!lisp_push(L, x))
-		return false;
 	ROOT(env);	/* lisp_push may grow the stack (allocate); env is read after */
+	if (!lisp_push(L, x)) {
+		UNROOT(env);
+		return false;
+	}
 	while (L->sp > base && constant) {
 		x = lisp_pop(L);
 		ROOT(x);
@@ -267,9 +272,11 @@ static obj qq_list(struct lisp *L, obj x, obj env, int depth)
 				ROOT(seg);
 				l = lisp_pop_list(L, nitems, OBJ_NIL);
 				l = l ? gcall(L, SYM_QQ_LIST, l) : OBJ_NULL;
-				UNROOT(seg);
-				if (l == OBJ_NULL || !lisp_push(L, l))
+				if (l == OBJ_NULL || !lisp_push(L, l)) {	/* may grow the stack */
+					UNROOT(seg);
 					goto out;
+				}
+				UNROOT(seg);
 				nsegs++;
 				nitems = 0;
 			}
