@@ -217,6 +217,7 @@ static bool mark_some(struct heap *h, size_t budget, size_t *work)
 {
 	while (*work + 2 <= budget) {
 		if (h->mark_sp) {
+			h->xterm_asked = false;	/* work: a termination round must start after it */
 			*work += mark_slice(h, budget - *work - 1);
 			continue;
 		}

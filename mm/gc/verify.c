@@ -139,11 +139,13 @@ static int check_value(const struct heap *h, obj v, const void *where)
 	return 0;
 }
 
-/* Marking is over: the stack is empty and no overflow pass is due (G7's strong form). */
+/* Marking is over (G7's strong form): the stack is empty, no overflow pass is due, and no
+ * other CPU owes a shade (gc_xmark_quiet: an empty stack alone held while other CPUs' shades
+ * waited in the buffer, and --verify panicked on a race-free program). */
 static bool mark_complete(const struct heap *h)
 {
 	return h->major_phase == HEAP_MAJOR_MARK && h->mark_sp == 0 && !h->mark_overflow &&
-	       h->rescan_g == NULL;
+	       h->rescan_g == NULL && gc_xmark_quiet((struct heap *)h);	/* (takes its lock) */
 }
 
 

@@ -1048,6 +1048,21 @@ void gc_safepoint(struct heap *h)
 	gc_inspect_poll(h);	/* another CPU's (heap-map) */
 }
 
+/* The end of v's marking (gc_xmark_try_finish): at a safe point h is inside no barrier, so
+ * every shade h owed v for an overwritten reference is in v's buffer. Acked under v's lock,
+ * after those pushes, as xseen is. */
+static void term_ack(struct heap *h, struct heap *v)
+{
+	unsigned t = arch_atomic_load(&v->xterm);
+	arch_irqflags_t f;
+
+	if (arch_atomic_load_relaxed(&h->xterm_seen[v->cpu]) == t)
+		return;
+	f = spin_lock_irqsave(&v->xlock);
+	arch_atomic_store(&h->xterm_seen[v->cpu], t);
+	spin_unlock_irqrestore(&v->xlock, f);
+}
+
 void gc_handshake_poll(struct heap *h)
 {
 	unsigned want[NCPU];
@@ -1062,6 +1077,7 @@ void gc_handshake_poll(struct heap *h)
 		if (v == NULL || v == h || !arch_atomic_load(&v->xmarking) ||
 		    arch_atomic_load(&v->gx_cycle) != 0)
 			continue;	/* a global mark's scans are gc_xscan's */
+		term_ack(h, v);
 		want[c] = arch_atomic_load(&v->xcycle);
 		if (arch_atomic_load(&h->xseen[c]) != want[c])
 			any = true;
@@ -1210,6 +1226,7 @@ void gc_xmark_start(struct heap *h)
 	if (!global) {
 		gc_xshade_clear_locked(h);
 		h->xshade_lost = false;
+		h->xterm_asked = false;
 		arch_atomic_store(&h->xcycle, h->xcycle + 1);
 		arch_atomic_store(&h->xmarking, true);
 	}
@@ -1264,6 +1281,7 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 	if (n > 0) {
 		h->stats.remote_shades += n;
 		*work += n;
+		h->xterm_asked = false;	/* work found: a new round once it is done */
 		spin_unlock_irqrestore(&h->xlock, f);
 		return 1;
 	}
@@ -1289,9 +1307,47 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 			return -1;
 		}
 	}
+	/* Nothing to mark, but another CPU may be between a barrier's exchange and its shade:
+	 * the object it took out may meanwhile be stored into a black holder by a third CPU that
+	 * read it first, and would be lost. So a round: every other heap passes a safe point
+	 * (no barrier in flight: its shades are in the buffer) with no work found meanwhile. */
+	if (!h->xterm_asked) {
+		h->xterm_asked = true;
+		arch_atomic_store(&h->xterm, h->xterm + 1);
+	}
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *a = gc_world_heap(c);
+
+		if (a != NULL && a != h && arch_atomic_load(&a->xterm_seen[h->cpu]) != h->xterm) {
+			spin_unlock_irqrestore(&h->xlock, f);
+			return -1;
+		}
+	}
+	h->xterm_asked = false;
 	arch_atomic_store(&h->xmarking, false);
 	spin_unlock_irqrestore(&h->xlock, f);
 	return 0;
+}
+
+bool gc_xmark_quiet(struct heap *h)
+{
+	arch_irqflags_t f;
+	bool quiet;
+
+	if (!h->attached)
+		return true;
+	if (h->gx_cycle != 0)
+		return false;	/* a global mark ends by gc_global_settle */
+	f = spin_lock_irqsave(&h->xlock);
+	quiet = !h->xwalking && h->xshade_len == 0 && h->xterm_asked;
+	for (unsigned c = 0; c < NCPU && quiet; c++) {
+		struct heap *a = gc_world_heap(c);
+
+		quiet = a == NULL || a == h || (arch_atomic_load(&a->xseen[h->cpu]) == h->xcycle &&
+						 arch_atomic_load(&a->xterm_seen[h->cpu]) == h->xterm);
+	}
+	spin_unlock_irqrestore(&h->xlock, f);
+	return quiet;
 }
 
 size_t gc_xfree_part(struct heap *h, uintptr_t *p, size_t from, size_t max)

@@ -126,8 +126,12 @@ void gc_xmark_start(struct heap *h);
 /* Marking ran out of local work: take a chunk of the count table's walk or of the remote
  * shades onto the mark stack (work grows by the slots gone through). Returns 1 if it did (keep
  * marking), 0 if marking is complete (and remote shading stops), -1 if some heap has not
- * scanned its roots for this cycle yet (try again later). */
+ * scanned its roots for this cycle yet, or has not passed a safe point since marking last ran
+ * out of work (the termination round, docs/gc.md): try again later. */
 int gc_xmark_try_finish(struct heap *h, size_t *work);
+/* For the verifier: would gc_xmark_try_finish end h's local marking now (no walk, no remote
+ * shade, every other heap's roots scanned and the termination round acked)? */
+bool gc_xmark_quiet(struct heap *h);
 /* A dead object is being freed: drop its counted references. */
 void gc_xfree(struct heap *h, uintptr_t *p);
 /* Do h's old objects hold any counted reference into another heap (xref_out summed)? While

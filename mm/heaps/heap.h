@@ -335,6 +335,9 @@ struct heap {
 	unsigned xcycle;		/* bumped when marking starts (atomic) */
 	bool xmarking;			/* this heap is marking and takes remote shades (atomic) */
 	unsigned xseen[NCPU];		/* per other heap: the xcycle this heap's roots were scanned for */
+	unsigned xterm;			/* bumped when a local marking asks to end (atomic) */
+	unsigned xterm_seen[NCPU];	/* per other heap: the xterm this heap acked at a safe point */
+	bool xterm_asked;		/* the owner's: xterm asked since marking last found work */
 	bool attached;			/* in the world (gc_world_attach) */
 	bool xwaiting;			/* marking is only waiting for other heaps' root scans */
 	bool publishing;		/* inside gc_publish: shared holders may still name young

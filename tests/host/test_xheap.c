@@ -1349,6 +1349,59 @@ static void test_shade_join_window(void **state)
 	heaps_down(2);
 }
 
+/* The end of a local marking while another CPU is inside a barrier (between its exchange and
+ * its shade): b has taken B out of Z (still white) and owes a's buffer its shade; a's own
+ * mutator, which read B before, keeps it in a fresh object (black). a's marking then runs out
+ * of work with an empty buffer and every root scan done; before the termination round it ended
+ * there, swept B, and b's late shade was dropped (marking over): W named freed memory. Now a
+ * waits until b has passed a safe point, which a barrier never is. */
+static void test_termination_round(void **state)
+{
+	struct heap *a = &heaps[0], *b = &heaps[1];
+	obj v, z, bv, w;
+
+	(void)state;
+	host_cpu_enter(0, 2);
+	heap_up(0, 64 * 1024);
+	heap_up(1, 64 * 1024);
+	z = heap_make_vector(a, 1, OBJ_FALSE);
+	GC_ROOT(a, z);
+	bv = make_list(a, 7, 3);
+	gc_write(a, z, 0, bv);
+	v = heap_make_vector(a, 1, z);
+	GC_UNROOT(a, z);
+	GC_ROOT(a, v);
+	assert_int_equal(gc_publish(a, &v), 0);	/* v, z and the list: old and shared */
+	z = obj_vector_ref(v, 0);
+	assert_int_equal(gc_major_start(a), 0);
+	gc_safepoint(b);			/* b's roots scanned for a's cycle */
+	bv = load(z, 0);			/* read by a's mutator and by b */
+	assert_true(obj_ptr_p(bv));
+	(void)arch_atomic_xchg(&obj_fields(z)[0], OBJ_FALSE);	/* b's barrier, first half */
+	w = heap_make_vector(a, 1, OBJ_FALSE);	/* young: black while a marks */
+	GC_ROOT(a, w);
+	gc_write(a, w, 0, bv);
+	for (int k = 0; k < 1000 && a->major_phase == HEAP_MAJOR_MARK; k++) {
+		a->xwaiting = false;
+		gc_major_step(a, GC_MAJOR_ALL);
+		if (a->xwaiting)
+			break;
+	}
+	assert_int_equal(a->major_phase, HEAP_MAJOR_MARK);	/* waiting for b */
+	assert_true(a->xwaiting);
+	gc_xshade(a, bv);			/* b's barrier, second half */
+	while (a->major_phase != HEAP_MAJOR_IDLE) {
+		gc_major_step(a, GC_MAJOR_ALL);
+		gc_safepoint(b);
+	}
+	assert_true(list_ok(obj_vector_ref(w, 0)));
+	assert_int_equal(gc_verify_world(), 0);
+	GC_UNROOT(a, w);
+	GC_UNROOT(a, v);
+	heaps_down(2);
+	assert_int_equal(fails, 0);
+}
+
 static void test_stress_2(void **state) { (void)state; stress(2, ROUNDS(20000), 64 * 1024); }
 static void test_stress_4(void **state) { (void)state; stress(4, ROUNDS(10000), 64 * 1024); }
 static void test_stress_8(void **state) { (void)state; stress(8, ROUNDS(4000), 64 * 1024); }
@@ -1357,6 +1410,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shade_join_window),
+		cmocka_unit_test(test_termination_round),
 		cmocka_unit_test(test_publish_closure),
 		cmocka_unit_test(test_publish_big),
 		cmocka_unit_test(test_free_large_bounded),
