@@ -25,12 +25,16 @@ static bool within_loans(const struct heap *h)
 /* The loan for a collection that must succeed (a refused allocation's retry, (gc)): a reserve
  * past the limit; but a heap the handler's loan left past its limit (its garbage may outlive
  * the handler's escape: a guard's clause runs while its handler's continuation holds the
- * data) gets room past what it holds, within the loans' bound: else the collection could not
- * run, and a program that caught the error failed at its next allocation (a review's). A
- * program that merely fills its heap still stops at the reserve past the limit. */
+ * data) gets room past what it holds: else the collection could not run, and a program that
+ * caught the error failed at its next allocation (a review's). That room is the collection's
+ * alone (lisp_gc_full stops the loan after it): an allocation whose collection leaves the
+ * heap past the loans' bound still fails (retry, lisp_publish), so a program that merely
+ * fills its heap stops at the reserve past the limit. (Until stop 54 a heap past the bound got
+ * the reserve past the limit, less than it held: no collection could run again, and even
+ * after the program dropped everything, every (gc) and allocation failed for good.) */
 int lisp_lend_kind(struct lisp *L)
 {
-	return L->loaned && within_loans(L->h) ? LISP_LEND_RECOVER : LISP_LEND_RETRY;
+	return L->loaned ? LISP_LEND_RECOVER : LISP_LEND_RETRY;
 }
 
 static obj exhausted(struct lisp *L)
@@ -52,7 +56,8 @@ static obj retry(struct lisp *L, unsigned type, size_t n)
 	struct heap *h = L->h;
 	obj o;
 
-	if (h->in_gc || gc_overhead_exceeded(h) || lisp_gc_full(L, lisp_lend_kind(L)) < 0)
+	if (h->in_gc || gc_overhead_exceeded(h) || lisp_gc_full(L, lisp_lend_kind(L)) < 0 ||
+	    !within_loans(h))
 		return exhausted(L);
 	o = heap_alloc(h, type, n);
 	return o != OBJ_NULL ? o : exhausted(L);
@@ -70,6 +75,8 @@ bool lisp_publish(struct lisp *L, obj *v)
 	}
 	ROOT(x);	/* the failed publication may have moved it (its first minor collection) */
 	rc = h->in_gc || gc_overhead_exceeded(h) ? -1 : lisp_gc_full(L, lisp_lend_kind(L));
+	if (rc == 0 && !within_loans(h))
+		rc = -1;	/* as retry's */
 	if (rc == 0)
 		rc = gc_publish(h, &x);
 	UNROOT(x);

@@ -1267,6 +1267,12 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 	if (!h->attached)
 		return 0;
 	f = spin_lock_irqsave(&h->xlock);
+	if (h->gx_cycle == 0 && !h->xmarking) {
+		/* ended already: finish_marking's minor collection had no memory, and this is its
+		 * retry (the other heaps ack no round for a heap that no longer marks) */
+		spin_unlock_irqrestore(&h->xlock, f);
+		return 0;
+	}
 	if (h->xwalking) {	/* (its last chunk too may have pushed objects) */
 		xwalk_step(h, work);
 		spin_unlock_irqrestore(&h->xlock, f);
