@@ -712,7 +712,7 @@ void gc_world_attach(struct heap *h)
 	kassert(!gc_global_running());
 	kassert(h->cpu < NCPU && world[h->cpu] == NULL);
 	for (unsigned c = 0; c < NCPU; c++)
-		h->xseen[c] = 0;
+		h->xseen[c] = h->xterm_seen[c] = 0;	/* (a round's xterm is never 0) */
 	h->attached = true;
 	arch_atomic_store(&world[h->cpu], h);
 }
