@@ -867,15 +867,15 @@ int gc_publish(struct heap *h, obj *x)
 {
 	struct walk w = { NULL, 0, 0, 0, false, false };
 	obj o = *x;
-	int rc = 0;
+	int rc = 0, r = 0;
 	uint64_t minors = h->stats.publish_minors + h->stats.publish_promotions;
+	uint64_t t0, in_minor = 0, m0;
 
 	if (!obj_ptr_p(o))
 		return 0;
+	t0 = arch_cycles();	/* the publication is one pause, its minor collections apart */
 	if (heap_young_p(h, o)) {
 		/* promoted, its copies are shared and logged as it goes (minor.c, "publishing") */
-		int r;
-
 		if (!walk_start(h, &w))
 			return -1;
 		h->promote_log = w.log;
@@ -900,7 +900,9 @@ int gc_publish(struct heap *h, obj *x)
 	if (w.n == 0) {		/* not promoted (a promotion logs its copies) */
 		if (heap_young_p(h, o)) {
 			GC_ROOT(h, o);
-			int r = gc_minor(h);
+			m0 = arch_cycles();
+			r = gc_minor(h);
+			in_minor += arch_cycles() - m0;
 			GC_UNROOT(h, o);
 			if (r < 0)
 				return -1;
@@ -926,8 +928,10 @@ int gc_publish(struct heap *h, obj *x)
 		size_t n = w.n;
 
 		h->publishing = true;	/* the verifier's X1 waits for the end of this */
+		m0 = arch_cycles();
 		if (gc_minor(h) < 0)	/* its reserve was made above: cannot fail */
 			panic("gc_publish: the minor collection failed on cpu %u", h->cpu);
+		in_minor += arch_cycles() - m0;
 		h->stats.publish_minors++;
 		for (size_t k = 0; k < n && !w.failed; k++)
 			if (w.log[k] & FRONTIER)
@@ -943,6 +947,12 @@ int gc_publish(struct heap *h, obj *x)
 	}
 	if (w.log != h->pub_log)
 		heap_src_free(h, w.log, w.cap * sizeof(obj));
+	if (w.n > 0) {	/* a promotion's copies and the old objects the walk shared */
+		struct gc_stats *s = &h->stats;
+
+		gc_hist_note(s->pause_hist, &s->pause_total, &s->pause_last, &s->pause_max,
+			     arch_cycles() - t0 - in_minor);
+	}
 	/* Our minor collections promoted: the major collector's pace and trigger are due, as after
 	 * any minor collection of the allocation path (a program that published a fresh object at
 	 * every store filled its heap without a single major cycle). Not here: the caller holds
