@@ -200,6 +200,8 @@ struct gc_overhead {
 	uint64_t allocated;		/* stats.bytes_allocated after the last full collection */
 	uint64_t start;			/* arch_cycles() when the first of them began */
 	uint64_t paused;		/* the collector's pause totals (minor + major) then */
+	uint64_t waited;		/* time inside full collections that no pause counts:
+					 * waits for other CPUs' safe points (the termination round) */
 };
 
 /* Counted remote references into one heap: an open-addressing table (linear probing,
