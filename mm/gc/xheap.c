@@ -1268,6 +1268,22 @@ static void xwalk_step(struct heap *h, size_t *work)
 	XT(XT_WALK, h->cpu, 1, xref_span(h), 0, h->gx_cycle);
 }
 
+/* h->xlock held: has every other attached heap scanned its roots for h's cycle, and (term)
+ * acked h's termination round too? */
+static bool others_answered(const struct heap *h, bool term)
+{
+	for (unsigned c = 0; c < NCPU; c++) {
+		struct heap *a = gc_world_heap(c);
+
+		if (a == NULL || a == h)
+			continue;
+		if (arch_atomic_load(&a->xseen[h->cpu]) != h->xcycle ||
+		    (term && arch_atomic_load(&a->xterm_seen[h->cpu]) != h->xterm))
+			return false;
+	}
+	return true;
+}
+
 int gc_xmark_try_finish(struct heap *h, size_t *work)
 {
 	arch_irqflags_t f;
@@ -1315,13 +1331,9 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 		}
 		return r;
 	}
-	for (unsigned c = 0; c < NCPU; c++) {
-		struct heap *a = gc_world_heap(c);
-
-		if (a != NULL && a != h && arch_atomic_load(&a->xseen[h->cpu]) != h->xcycle) {
-			spin_unlock_irqrestore(&h->xlock, f);
-			return -1;
-		}
+	if (!others_answered(h, false)) {
+		spin_unlock_irqrestore(&h->xlock, f);
+		return -1;
 	}
 	/* Nothing to mark, but another CPU may be between a barrier's exchange and its shade:
 	 * the object it took out may meanwhile be stored into a black holder by a third CPU that
@@ -1331,13 +1343,9 @@ int gc_xmark_try_finish(struct heap *h, size_t *work)
 		h->xterm_asked = true;
 		arch_atomic_store(&h->xterm, h->xterm + 1);
 	}
-	for (unsigned c = 0; c < NCPU; c++) {
-		struct heap *a = gc_world_heap(c);
-
-		if (a != NULL && a != h && arch_atomic_load(&a->xterm_seen[h->cpu]) != h->xterm) {
-			spin_unlock_irqrestore(&h->xlock, f);
-			return -1;
-		}
+	if (!others_answered(h, true)) {
+		spin_unlock_irqrestore(&h->xlock, f);
+		return -1;
 	}
 	h->xterm_asked = false;
 	arch_atomic_store(&h->xmarking, false);
@@ -1355,13 +1363,7 @@ bool gc_xmark_quiet(struct heap *h)
 	if (h->gx_cycle != 0)
 		return false;	/* a global mark ends by gc_global_settle */
 	f = spin_lock_irqsave(&h->xlock);
-	quiet = !h->xwalking && h->xshade_len == 0 && h->xterm_asked;
-	for (unsigned c = 0; c < NCPU && quiet; c++) {
-		struct heap *a = gc_world_heap(c);
-
-		quiet = a == NULL || a == h || (arch_atomic_load(&a->xseen[h->cpu]) == h->xcycle &&
-						 arch_atomic_load(&a->xterm_seen[h->cpu]) == h->xterm);
-	}
+	quiet = !h->xwalking && h->xshade_len == 0 && h->xterm_asked && others_answered(h, true);
 	spin_unlock_irqrestore(&h->xlock, f);
 	return quiet;
 }
